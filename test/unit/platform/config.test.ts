@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../services/platform/config.ts';
+import { EscuchaError } from '../../../services/platform/errors.ts';
+
+describe(loadConfig.name, () => {
+  it('gives defaults that need nothing installed', () => {
+    const config = loadConfig({ env: {}, cwd: '/srv/app' });
+    expect(config.dataDir).toBe('/srv/app/var');
+    expect(config.storage).toBe('fs');
+    expect(config.storageDir).toBe('/srv/app/var/objects');
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.archive).toEqual({ format: 'opus', bitrateKbps: 16, sampleRate: 16000, opusComplexity: 5 });
+  });
+
+  it('reads ESCUCHA_* variables and DATABASE_URL', () => {
+    const config = loadConfig({
+      env: {
+        ESCUCHA_DATA_DIR: '/data',
+        ESCUCHA_PORT: '9090',
+        DATABASE_URL: 'postgres://u:p@db/escucha',
+        ESCUCHA_STORAGE: 's3',
+        ESCUCHA_S3_BUCKET: 'calls',
+        ESCUCHA_S3_FORCE_PATH_STYLE: 'true',
+        ESCUCHA_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        ESCUCHA_ARCHIVE_FORMAT: 'mp3',
+        ESCUCHA_ARCHIVE_BITRATE_KBPS: '64',
+      },
+    });
+    expect(config.dataDir).toBe('/data');
+    expect(config.port).toBe(9090);
+    expect(config.databaseUrl).toBe('postgres://u:p@db/escucha');
+    expect(config.s3.bucket).toBe('calls');
+    expect(config.s3.forcePathStyle).toBe(true);
+    expect(config.archive.format).toBe('mp3');
+    expect(config.archive.bitrateKbps).toBe(64);
+    expect(config.tmpDir).toBe(path.join('/data', 'tmp'));
+  });
+
+  it('is frozen', () => {
+    const config = loadConfig({ env: {} });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.archive)).toBe(true);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ env: { ESCUCHA_PORT: 'eighty' } })).toThrow(/ESCUCHA_PORT/);
+    expect(() => loadConfig({ env: { ESCUCHA_ARCHIVE_SAMPLE_RATE: '8000' } })).toThrow(/ASR needs at least 16 kHz/);
+    expect(() => loadConfig({ env: { ESCUCHA_ARCHIVE_BITRATE_KBPS: '999' } })).toThrow(EscuchaError);
+    expect(() => loadConfig({ env: { ESCUCHA_STORAGE: 'ftp' } })).toThrow(/ESCUCHA_STORAGE/);
+  });
+
+  it('lets environment variables win over the config file', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/escucha-config-');
+    const file = path.join(dir, 'escucha.json');
+    await writeFile(file, JSON.stringify({ port: 7000, host: '0.0.0.0', archive: { format: 'flac' } }));
+    const config = loadConfig({ env: { ESCUCHA_CONFIG: file, ESCUCHA_PORT: '7001' } });
+    expect(config.port).toBe(7001);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.archive.format).toBe('flac');
+    expect(config.archive.bitrateKbps).toBe(16);
+  });
+});
