@@ -12,7 +12,11 @@ export default tseslint.config(
       'no-console': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through services/platform/config.ts' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through services/platform/config.ts',
+        },
       ],
     },
   },

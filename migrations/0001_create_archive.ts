@@ -56,11 +56,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   await sql`CREATE INDEX calls_duration_idx ON calls (duration_ms, id)`.execute(db);
   await sql`CREATE INDEX calls_days_past_due_idx ON calls (days_past_due, started_at DESC)`.execute(db);
-  await sql`CREATE INDEX calls_sip_call_id_idx ON calls (sip_call_id) WHERE sip_call_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX calls_sip_call_id_idx ON calls (sip_call_id) WHERE sip_call_id IS NOT NULL`.execute(
+    db,
+  );
   // Partial phone numbers and names: trigram GIN indexes serve LIKE '%...%'.
   await sql`CREATE INDEX calls_caller_trgm_idx ON calls USING gin (caller_number gin_trgm_ops)`.execute(db);
   await sql`CREATE INDEX calls_callee_trgm_idx ON calls USING gin (callee_number gin_trgm_ops)`.execute(db);
-  await sql`CREATE INDEX calls_agent_name_trgm_idx ON calls USING gin (lower(agent_name) gin_trgm_ops)`.execute(db);
+  await sql`CREATE INDEX calls_agent_name_trgm_idx ON calls USING gin (lower(agent_name) gin_trgm_ops)`.execute(
+    db,
+  );
   await sql`CREATE INDEX calls_custom_idx ON calls USING gin (custom jsonb_path_ops)`.execute(db);
 
   await sql`

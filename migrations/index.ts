@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_create_archive.ts';
+import * as m0002 from './0002_create_pipeline.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_create_archive': m0001,
+  '0002_create_pipeline': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,6 +3,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /** Kysely table types: the shape of the PostgreSQL schema built by migrations/. */
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in (DEFAULT now()). */
+export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export type Json<T = unknown> = ColumnType<T, string | T, string | T>;
 /** numeric columns come back from pg as strings; written as number or string. */
 export type Numeric = ColumnType<string, number | string, number | string>;
@@ -13,7 +15,14 @@ export const DIRECTIONS = ['inbound', 'outbound'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 export const PARTICIPANT_ROLES = ['agent', 'customer', 'other'] as const;
 export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
-export const API_ROLES = ['admin', 'qa_supervisor', 'compliance_officer', 'trainer', 'agent', 'ingest'] as const;
+export const API_ROLES = [
+  'admin',
+  'qa_supervisor',
+  'compliance_officer',
+  'trainer',
+  'agent',
+  'ingest',
+] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 
 export interface CallsTable {
@@ -41,7 +50,7 @@ export interface CallsTable {
   currency: string | null;
   region: string | null;
   custom: Json<Record<string, unknown>>;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface RecordingsTable {
@@ -62,8 +71,12 @@ export interface RecordingsTable {
   sha256: string;
   source_format: string | null;
   source_codec: string | null;
-  source_size_bytes: ColumnType<string | null, number | bigint | string | null, number | bigint | string | null>;
-  created_at: Generated<Timestamp>;
+  source_size_bytes: ColumnType<
+    string | null,
+    number | bigint | string | null,
+    number | bigint | string | null
+  >;
+  created_at: GeneratedTimestamp;
 }
 
 export interface ParticipantsTable {
@@ -82,12 +95,70 @@ export interface ApiKeysTable {
   prefix: string;
   key_hash: string;
   role: ApiRole;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 }
 
+export const STAGE_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+export interface AnalysisOutcomesTable {
+  call_id: string;
+  stage: string;
+  status: StageStatus;
+  reason: string | null;
+  error_code: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  job_id: string | null;
+  model: string | null;
+  stage_version: ColumnType<number, number | undefined, number>;
+  queued_at: GeneratedTimestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  duration_ms: number | null;
+  result: Json<unknown> | null;
+}
+
+export interface TranscriptsTable {
+  call_id: string;
+  language: string | null;
+  language_confidence: number | null;
+  language_low_confidence: ColumnType<boolean, boolean | undefined, boolean>;
+  language_method: string | null;
+  source: 'asr' | 'upload';
+  model: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export type Party = 'agent' | 'customer' | 'unknown';
+
+export interface TranscriptSegmentsTable {
+  id: Generated<string>;
+  call_id: string;
+  party: Party;
+  channel: number | null;
+  start_ms: number;
+  end_ms: number;
+  text: string;
+  confidence: number | null;
+  words: Json<{ word: string; startMs: number; endMs: number }[]> | null;
+  ts_config: string;
+  tsv: string;
+}
+
+export interface SpeechSegmentsTable {
+  call_id: string;
+  channel: number;
+  start_ms: number;
+  end_ms: number;
+}
+
 export interface Database {
+  analysis_outcomes: AnalysisOutcomesTable;
+  transcripts: TranscriptsTable;
+  transcript_segments: TranscriptSegmentsTable;
+  speech_segments: SpeechSegmentsTable;
   calls: CallsTable;
   recordings: RecordingsTable;
   participants: ParticipantsTable;

@@ -39,6 +39,10 @@ export interface AudioTool {
    * Transcodes a local file to the profile, streaming the result. Keeps the channel count when it is 1 or 2;
    * more channels are downmixed to 2. The returned `done` settles when ffmpeg exits (rejects TRANSCODE_FAILED).
    */
-  transcode(filePath: string, profile: ArchiveProfile, channels: number): { output: Readable; done: Promise<void> };
+  transcode(
+    filePath: string,
+    profile: ArchiveProfile,
+    channels: number,
+  ): { output: Readable; done: Promise<void> };
   describe(profile: ArchiveProfile): ArchiveOutput;
 }

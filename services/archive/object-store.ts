@@ -28,7 +28,11 @@ export interface ByteRange {
 export interface ObjectStore {
   readonly kind: 'fs' | 's3';
   /** Streams body into the store. The object becomes visible only once complete (no partial objects). */
-  put(key: string, body: Readable, options: { contentType: string; metadata?: Record<string, string> }): Promise<PutResult>;
+  put(
+    key: string,
+    body: Readable,
+    options: { contentType: string; metadata?: Record<string, string> },
+  ): Promise<PutResult>;
   /** Throws EscuchaError OBJECT_NOT_FOUND when absent. */
   head(key: string): Promise<ObjectInfo>;
   /** Streams the object, or the inclusive byte range of it. */

@@ -75,13 +75,18 @@ const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.storage === 's3' && c.s3.serverSideEncryption === 'aws:kms' && !c.s3.kmsKeyId) {
-      ctx.addIssue({ code: 'custom', path: ['s3', 'kmsKeyId'], message: 'aws:kms encryption needs a KMS key id' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['s3', 'kmsKeyId'],
+        message: 'aws:kms encryption needs a KMS key id',
+      });
     }
     if (Boolean(c.s3.accessKeyId) !== Boolean(c.s3.secretAccessKey)) {
       ctx.addIssue({
         code: 'custom',
         path: ['s3', 'secretAccessKey'],
-        message: 'set both access key id and secret access key, or neither (to use the default AWS credential chain)',
+        message:
+          'set both access key id and secret access key, or neither (to use the default AWS credential chain)',
       });
     }
   });
@@ -174,9 +179,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     try {
       raw = JSON.parse(readFileSync(path.resolve(cwd, file), 'utf8')) as Record<string, unknown>;
     } catch (cause) {
-      throw new EscuchaError('CONFIG_INVALID', `cannot read config file ${file}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new EscuchaError(
+        'CONFIG_INVALID',
+        `cannot read config file ${file}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
     }
   }
   const fromEnv: Record<string, unknown> = {};

@@ -44,9 +44,13 @@ export async function openDatabase(
   } catch (cause) {
     await pool.end().catch(() => undefined);
     await embedded?.stop();
-    throw new EscuchaError('DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new EscuchaError(
+      'DATABASE_UNAVAILABLE',
+      `cannot connect to PostgreSQL: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {

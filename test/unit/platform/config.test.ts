@@ -47,7 +47,9 @@ describe(loadConfig.name, () => {
 
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ env: { ESCUCHA_PORT: 'eighty' } })).toThrow(/ESCUCHA_PORT/);
-    expect(() => loadConfig({ env: { ESCUCHA_ARCHIVE_SAMPLE_RATE: '8000' } })).toThrow(/ASR needs at least 16 kHz/);
+    expect(() => loadConfig({ env: { ESCUCHA_ARCHIVE_SAMPLE_RATE: '8000' } })).toThrow(
+      /ASR needs at least 16 kHz/,
+    );
     expect(() => loadConfig({ env: { ESCUCHA_ARCHIVE_BITRATE_KBPS: '999' } })).toThrow(EscuchaError);
     expect(() => loadConfig({ env: { ESCUCHA_STORAGE: 'ftp' } })).toThrow(/ESCUCHA_STORAGE/);
   });

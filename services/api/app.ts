@@ -1,0 +1,67 @@
+import express, { type Express } from 'express';
+import { sql } from 'kysely';
+import type { ArchiveService } from '../archive/archive.service.ts';
+import type { ObjectStore } from '../archive/object-store.ts';
+import type { Db } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ApiKeyRepository } from './auth/api-keys.ts';
+import { authenticate } from './auth/auth.middleware.ts';
+import type { CallQueryRepository } from './calls/call-query.repository.ts';
+import { callsRouter } from './calls/calls.router.ts';
+import { errorMiddleware, notFound } from './error.middleware.ts';
+
+export interface ApiDeps {
+  db: Db;
+  logger: Logger;
+  archive: ArchiveService;
+  queries: CallQueryRepository;
+  keys: ApiKeyRepository;
+  store: ObjectStore;
+  tmpDir: string;
+  uploadMaxBytes: number;
+  version: string;
+}
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+
+  const api = express.Router();
+  // Liveness/readiness for load balancers and orchestrators: no key, no data beyond up/down.
+  api.get('/health', async (_req, res) => {
+    const checks: Record<string, 'ok' | string> = {};
+    try {
+      await sql`select 1`.execute(deps.db);
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = (error as Error).message;
+    }
+    try {
+      await deps.store.check();
+      checks.storage = 'ok';
+    } catch (error) {
+      checks.storage = (error as Error).message;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
+  });
+  api.use(authenticate(deps.keys));
+  api.use(express.json({ limit: '1mb' }));
+  api.use(
+    callsRouter({
+      archive: deps.archive,
+      queries: deps.queries,
+      store: deps.store,
+      tmpDir: deps.tmpDir,
+      uploadMaxBytes: deps.uploadMaxBytes,
+    }),
+  );
+  api.use(notFound);
+  app.use('/api/v1', api);
+  app.use('/api/v1', errorMiddleware(deps.logger));
+  app.use(notFound);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

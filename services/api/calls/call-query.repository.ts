@@ -1,0 +1,228 @@
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import type { CallDetail, CallSearch, CallSummary, Page, RecordingInfo } from '../../../models/call.ts';
+import type { CallRow, Database, RecordingRow } from '../../../models/database.ts';
+import type { Db } from '../../platform/database.ts';
+import { EscuchaError } from '../../platform/errors.ts';
+
+/** Read side of the archive: search with keyset pagination, and one call in detail. */
+
+interface Cursor {
+  /** Sort value of the last row: ISO time or duration. */
+  v: string | number;
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    if (
+      (typeof c.v !== 'string' && typeof c.v !== 'number') ||
+      typeof c.id !== 'string' ||
+      !/^[0-9a-f-]{36}$/.test(c.id)
+    ) {
+      throw new Error('shape');
+    }
+    return c;
+  } catch {
+    throw new EscuchaError(
+      'INVALID_QUERY',
+      'cursor is not valid: pass nextCursor from a previous page unchanged',
+    );
+  }
+}
+
+function likeEscape(value: string): string {
+  return value.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+export function toCallSummary(row: CallRow): CallSummary {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    startedAt: row.started_at.toISOString(),
+    endedAt: row.ended_at.toISOString(),
+    durationMs: row.duration_ms,
+    direction: row.direction,
+    callerNumber: row.caller_number,
+    calleeNumber: row.callee_number,
+    agentId: row.agent_id,
+    agentName: row.agent_name,
+    team: row.team,
+    customerRef: row.customer_ref,
+    reason: row.reason,
+    disposition: row.disposition,
+    product: row.product,
+    campaign: row.campaign,
+    source: row.source,
+    sipCallId: row.sip_call_id,
+    language: row.language,
+    daysPastDue: row.days_past_due,
+    amountDue: row.amount_due === null ? null : Number(row.amount_due),
+    currency: row.currency,
+    region: row.region,
+    custom: row.custom,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export function toRecordingInfo(r: RecordingRow): RecordingInfo {
+  return {
+    id: r.id,
+    kind: r.kind,
+    storage: r.storage,
+    objectKey: r.object_key,
+    contentType: r.content_type,
+    format: r.format,
+    codec: r.codec,
+    channels: r.channels,
+    sampleRate: r.sample_rate,
+    bitrateKbps: r.bitrate_kbps,
+    durationMs: r.duration_ms,
+    sizeBytes: Number(r.size_bytes),
+    sha256: r.sha256,
+    sourceFormat: r.source_format,
+    sourceCodec: r.source_codec,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+type Eb = ExpressionBuilder<Database, 'calls'>;
+
+const EQUALITY_FILTERS = [
+  ['agentId', 'agent_id'],
+  ['team', 'team'],
+  ['customerRef', 'customer_ref'],
+  ['reason', 'reason'],
+  ['disposition', 'disposition'],
+  ['product', 'product'],
+  ['campaign', 'campaign'],
+  ['region', 'region'],
+  ['language', 'language'],
+  ['source', 'source'],
+] as const;
+
+/** WHERE conditions for a search; exported so later filters (analytics) can compose with them. */
+export function searchConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
+  const and: Expression<SqlBool>[] = [];
+  if (q.from) and.push(eb('calls.started_at', '>=', q.from));
+  if (q.to) and.push(eb('calls.started_at', '<', q.to));
+  if (q.direction) and.push(eb('calls.direction', '=', q.direction));
+  for (const [param, column] of EQUALITY_FILTERS) {
+    const values = q[param] as string[] | undefined;
+    if (!values) continue;
+    and.push(
+      values.length === 1 ? eb(`calls.${column}`, '=', values[0]!) : eb(`calls.${column}`, 'in', values),
+    );
+  }
+  if (q.currency) and.push(eb('calls.currency', '=', q.currency));
+  if (q.sipCallId) and.push(eb('calls.sip_call_id', '=', q.sipCallId));
+  if (q.externalId) and.push(eb('calls.external_id', '=', q.externalId));
+  if (q.callerNumber) and.push(eb('calls.caller_number', 'like', `%${likeEscape(q.callerNumber)}%`));
+  if (q.calleeNumber) and.push(eb('calls.callee_number', 'like', `%${likeEscape(q.calleeNumber)}%`));
+  if (q.number) {
+    const pattern = `%${likeEscape(q.number)}%`;
+    and.push(eb.or([eb('calls.caller_number', 'like', pattern), eb('calls.callee_number', 'like', pattern)]));
+  }
+  if (q.agentName) {
+    and.push(sql<SqlBool>`lower(calls.agent_name) like ${`%${likeEscape(q.agentName.toLowerCase())}%`}`);
+  }
+  if (q.minDurationMs !== undefined) and.push(eb('calls.duration_ms', '>=', q.minDurationMs));
+  if (q.maxDurationMs !== undefined) and.push(eb('calls.duration_ms', '<=', q.maxDurationMs));
+  if (q.minDaysPastDue !== undefined) and.push(eb('calls.days_past_due', '>=', q.minDaysPastDue));
+  if (q.maxDaysPastDue !== undefined) and.push(eb('calls.days_past_due', '<=', q.maxDaysPastDue));
+  if (q.minAmountDue !== undefined) and.push(eb('calls.amount_due', '>=', String(q.minAmountDue)));
+  if (q.maxAmountDue !== undefined) and.push(eb('calls.amount_due', '<=', String(q.maxAmountDue)));
+  for (const [key, value] of Object.entries(q.custom ?? {})) {
+    // Custom values may have been stored as strings, numbers or booleans: match any of them (GIN-indexed @>).
+    const candidates: unknown[] = [value];
+    if (value.trim() !== '' && Number.isFinite(Number(value))) candidates.push(Number(value));
+    if (value === 'true' || value === 'false') candidates.push(value === 'true');
+    and.push(
+      eb.or(candidates.map((c) => sql<SqlBool>`calls.custom @> ${JSON.stringify({ [key]: c })}::jsonb`)),
+    );
+  }
+  return and;
+}
+
+export class CallQueryRepository {
+  constructor(private readonly db: Db) {}
+
+  async search(q: CallSearch, extra?: (eb: Eb) => Expression<SqlBool>[]): Promise<Page<CallSummary>> {
+    const byDuration = q.sort === 'durationMs' || q.sort === '-durationMs';
+    const desc = q.sort.startsWith('-');
+    const column = byDuration ? 'calls.duration_ms' : 'calls.started_at';
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (cursor && byDuration !== (typeof cursor.v === 'number')) {
+      throw new EscuchaError('INVALID_QUERY', 'cursor belongs to another sort order');
+    }
+    const rows = await this.db
+      .selectFrom('calls')
+      .selectAll('calls')
+      .where((eb) => {
+        const and = searchConditions(eb, q);
+        if (extra) and.push(...extra(eb));
+        if (cursor) {
+          const v = byDuration ? cursor.v : new Date(cursor.v as string);
+          and.push(
+            desc
+              ? sql<SqlBool>`(${sql.ref(column)}, calls.id) < (${v}, ${cursor.id}::uuid)`
+              : sql<SqlBool>`(${sql.ref(column)}, calls.id) > (${v}, ${cursor.id}::uuid)`,
+          );
+        }
+        return eb.and(and);
+      })
+      .orderBy(column, desc ? 'desc' : 'asc')
+      .orderBy('calls.id', desc ? 'desc' : 'asc')
+      .limit(q.limit + 1)
+      .execute();
+    const hasMore = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toCallSummary),
+      nextCursor:
+        hasMore && last
+          ? encodeCursor({ v: byDuration ? last.duration_ms : last.started_at.toISOString(), id: last.id })
+          : null,
+    };
+  }
+
+  async get(id: string): Promise<CallDetail> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      throw new EscuchaError('CALL_NOT_FOUND', `no call ${id}`);
+    }
+    const row = await this.db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new EscuchaError('CALL_NOT_FOUND', `no call ${id}`);
+    const [participants, recordings] = await Promise.all([
+      this.db.selectFrom('participants').selectAll().where('call_id', '=', id).orderBy('channel').execute(),
+      this.db.selectFrom('recordings').selectAll().where('call_id', '=', id).orderBy('kind').execute(),
+    ]);
+    return {
+      ...toCallSummary(row),
+      participants: participants.map((p) => ({
+        role: p.role,
+        channel: p.channel,
+        name: p.name,
+        number: p.number,
+        participantRef: p.participant_ref,
+      })),
+      recordings: recordings.map(toRecordingInfo),
+    };
+  }
+
+  async recording(callId: string, kind: 'original' | 'redacted' = 'original'): Promise<RecordingRow> {
+    await this.get(callId);
+    const row = await this.db
+      .selectFrom('recordings')
+      .selectAll()
+      .where('call_id', '=', callId)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    if (!row) throw new EscuchaError('NOT_FOUND', `call ${callId} has no ${kind} recording`);
+    return row;
+  }
+}

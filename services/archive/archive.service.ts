@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { CallMetadata, Participant } from '../../models/call.ts';
+import type { CallSource, Database } from '../../models/database.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
+import { CallRepository, isUniqueViolation } from './call.repository.ts';
+import { Semaphore } from './concurrency.ts';
+import { buildObjectKey } from './object-key.ts';
+import type { ObjectStore } from './object-store.ts';
+
+export interface IngestInput {
+  /** A local file (uploads are spooled to disk first: ffprobe needs a seekable file, M4A keeps its index at the end). */
+  filePath: string;
+  sizeBytes: number;
+  metadata: CallMetadata;
+  source: CallSource;
+}
+
+export interface IngestResult {
+  callId: string;
+  /** False when a call with the same externalId already existed: nothing new was stored. */
+  created: boolean;
+  durationMs: number;
+  objectKey?: string;
+}
+
+/** Hook run inside the archive transaction (the pipeline enqueues the first analysis job there). */
+export type ArchivedHook = (trx: Transaction<Database>, callId: string) => Promise<void>;
+
+export interface ArchiveServiceDeps {
+  calls: CallRepository;
+  store: ObjectStore;
+  audio: AudioTool;
+  profile: ArchiveProfile;
+  logger: Logger;
+  concurrency: number;
+  onArchived?: ArchivedHook;
+}
+
+/**
+ * Archives one recording: validate (ffprobe), transcode to the archive profile streaming into the object store
+ * (sha256 computed on the way), then insert call + recording + participants in one transaction.
+ * Ordering guarantees: no database row without its object (rows are written after the object is complete), and no
+ * orphan object when the database write fails (the object is deleted before the error is returned).
+ */
+export class ArchiveService {
+  private readonly limiter: Semaphore;
+
+  constructor(private readonly deps: ArchiveServiceDeps) {
+    this.limiter = new Semaphore(deps.concurrency);
+  }
+
+  async ingest(input: IngestInput): Promise<IngestResult> {
+    const { metadata } = input;
+    if (metadata.externalId) {
+      const existing = await this.deps.calls.findIdByExternalId(metadata.externalId);
+      if (existing) return { callId: existing, created: false, durationMs: 0 };
+    }
+    if (input.sizeBytes === 0) throw new EscuchaError('EMPTY_UPLOAD', 'the recording file is empty');
+    const probe = await this.deps.audio.probe(input.filePath);
+    return this.limiter.run(() => this.archive(input, probe));
+  }
+
+  private async archive(input: IngestInput, probe: AudioProbe): Promise<IngestResult> {
+    const { metadata } = input;
+    const { store, audio, profile } = this.deps;
+    const callId = randomUUID();
+    const log = this.deps.logger.child({ callId });
+    const startedAt = metadata.startedAt ?? new Date(Date.now() - probe.durationMs);
+    const endedAt = metadata.endedAt ?? new Date(startedAt.getTime() + probe.durationMs);
+    if (endedAt < startedAt) {
+      throw new EscuchaError('INVALID_METADATA', 'endedAt is before startedAt');
+    }
+    const channels = Math.min(probe.channels, 2);
+    const output = audio.describe(profile);
+    const key = buildObjectKey({
+      callId,
+      startedAt,
+      agentId: metadata.agentId ?? null,
+      number:
+        metadata.direction === 'outbound'
+          ? metadata.calleeNumber
+          : (metadata.callerNumber ?? metadata.calleeNumber),
+      disposition: metadata.disposition ?? null,
+      extension: output.extension,
+    });
+
+    const t0 = performance.now();
+    const job = audio.transcode(input.filePath, profile, channels);
+    let put;
+    try {
+      [put] = await Promise.all([
+        store.put(key, job.output, {
+          contentType: output.contentType,
+          metadata: { 'call-id': callId, source: input.source },
+        }),
+        job.done,
+      ]);
+    } catch (error) {
+      job.output.destroy();
+      await job.done.catch(() => undefined);
+      await store
+        .delete(key)
+        .catch((e: unknown) => log.error({ err: e, key }, 'could not remove partial object'));
+      throw error;
+    }
+    const transcodeMs = performance.now() - t0;
+
+    const participants = this.participantsFor(metadata, channels);
+    try {
+      await this.deps.calls.insertArchivedCall(
+        {
+          id: callId,
+          external_id: metadata.externalId ?? null,
+          started_at: startedAt,
+          ended_at: endedAt,
+          duration_ms: probe.durationMs,
+          direction: metadata.direction ?? null,
+          caller_number: metadata.callerNumber ?? null,
+          callee_number: metadata.calleeNumber ?? null,
+          agent_id: metadata.agentId ?? null,
+          agent_name: metadata.agentName ?? null,
+          team: metadata.team ?? null,
+          customer_ref: metadata.customerRef ?? null,
+          reason: metadata.reason ?? null,
+          disposition: metadata.disposition ?? null,
+          product: metadata.product ?? null,
+          campaign: metadata.campaign ?? null,
+          source: input.source,
+          sip_call_id: metadata.sipCallId ?? null,
+          language: metadata.language ?? null,
+          days_past_due: metadata.daysPastDue ?? null,
+          amount_due: metadata.amountDue ?? null,
+          currency: metadata.currency ?? null,
+          region: metadata.region ?? null,
+          custom: JSON.stringify(metadata.custom ?? {}),
+        },
+        {
+          kind: 'original',
+          storage: store.kind,
+          object_key: key,
+          content_type: output.contentType,
+          format: output.format,
+          codec: output.codec,
+          channels,
+          sample_rate: profile.sampleRate,
+          bitrate_kbps: profile.format === 'opus' || profile.format === 'mp3' ? profile.bitrateKbps : null,
+          duration_ms: probe.durationMs,
+          size_bytes: put.sizeBytes,
+          sha256: put.sha256,
+          source_format: probe.formatName,
+          source_codec: probe.codec,
+          source_size_bytes: input.sizeBytes,
+        },
+        participants,
+        this.deps.onArchived,
+      );
+    } catch (error) {
+      await store
+        .delete(key)
+        .catch((e: unknown) => log.error({ err: e, key }, 'could not remove orphan object'));
+      if (metadata.externalId && isUniqueViolation(error, 'calls_external_id_key')) {
+        const existing = await this.deps.calls.findIdByExternalId(metadata.externalId);
+        if (existing) return { callId: existing, created: false, durationMs: probe.durationMs };
+      }
+      throw new EscuchaError(
+        'DATABASE_UNAVAILABLE',
+        `could not store the call: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    log.info(
+      {
+        key,
+        durationMs: probe.durationMs,
+        sizeBytes: put.sizeBytes,
+        transcodeMs: Math.round(transcodeMs),
+        source: input.source,
+      },
+      'call archived',
+    );
+    return { callId, created: true, durationMs: probe.durationMs, objectKey: key };
+  }
+
+  /** Agent on channel 0 (left) and customer on channel 1 (right) unless the metadata says otherwise. */
+  private participantsFor(metadata: CallMetadata, channels: number): Participant[] {
+    if (metadata.participants && metadata.participants.length > 0) {
+      return metadata.participants.map((p) => ({
+        role: p.role,
+        channel: p.channel === undefined || p.channel === null || p.channel >= channels ? null : p.channel,
+        name: p.name ?? null,
+        number: p.number ?? null,
+        participantRef: p.participantRef ?? null,
+      }));
+    }
+    const inbound = metadata.direction === 'inbound';
+    const agentNumber = inbound ? metadata.calleeNumber : metadata.callerNumber;
+    const customerNumber = inbound ? metadata.callerNumber : metadata.calleeNumber;
+    return [
+      {
+        role: 'agent',
+        channel: channels === 2 ? 0 : null,
+        name: metadata.agentName ?? null,
+        number: metadata.direction ? (agentNumber ?? null) : null,
+        participantRef: metadata.agentId ?? null,
+      },
+      {
+        role: 'customer',
+        channel: channels === 2 ? 1 : null,
+        name: null,
+        number: metadata.direction ? (customerNumber ?? null) : null,
+        participantRef: metadata.customerRef ?? null,
+      },
+    ];
+  }
+}

@@ -1,0 +1,396 @@
+import { accessSync, constants } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import type { FfmpegCommand, FfprobeData } from 'fluent-ffmpeg';
+import { EscuchaError, errorMessage } from '../platform/errors.ts';
+import type { ArchiveOutput, ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
+import { FFMPEG_INSTALL_HINT, resolveFfmpegPaths, type FfmpegPaths } from './ffmpeg-path.ts';
+
+/** Input sample rates the Opus encoder takes without resampling to 48 kHz. */
+export const OPUS_SAMPLE_RATES = [8000, 12000, 16000, 24000, 48000] as const;
+
+/**
+ * Opus input rates allowed for a profile: every Opus rate up to the profile's rate (a rate Opus lacks, such as
+ * 22050 or 44100, means 48000). ffmpeg's filter negotiation then picks the allowed rate closest to the source, so
+ * 8 kHz telephony (G.711, AMR-NB) is encoded as narrowband Opus instead of being upsampled to 16 kHz: upsampling
+ * adds no information, costs encoder time and spends bits on an empty band. Wider sources are brought down to
+ * the profile's rate. Decoders always play Opus at 48 kHz, so ASR and browsers see the same stream either way.
+ */
+export function opusInputRates(profileSampleRate: number): number[] {
+  const ceiling = (OPUS_SAMPLE_RATES as readonly number[]).includes(profileSampleRate)
+    ? profileSampleRate
+    : 48000;
+  return OPUS_SAMPLE_RATES.filter((rate) => rate <= ceiling);
+}
+
+/** Output channels: 1 stays 1, 2 stays 2, more are downmixed to 2. */
+export function outputChannels(channels: number): 1 | 2 {
+  return channels <= 1 ? 1 : 2;
+}
+
+export interface EncoderArguments {
+  /** ffmpeg output options, in order, without the output target. */
+  options: string[];
+  /** Muxer name (`-f`). */
+  format: string;
+  /** Encoder name, as `ffmpeg -encoders` lists it. */
+  encoder: string;
+}
+
+/**
+ * The ffmpeg output arguments for a profile. Common to all: only the first audio stream, no video, subtitles,
+ * data, metadata or chapters, one encoder thread (Escucha runs one ffmpeg per core) and bit-exact muxing (same
+ * input and profile → same bytes → same sha256).
+ *
+ * - opus: Ogg/Opus, VBR at the profile's total bitrate, `voip` application, 60 ms frames (about 10 % faster and
+ *   6 % smaller than 20 ms at 16 kbps; latency does not matter for an archive). Two channels are written as two
+ *   independent mono Opus streams (`-mapping_family 255`): libopus's coupled stereo collapses to mono at speech
+ *   bitrates (measured: a tone on the left comes back at the same level on both sides at 16 kbps), and ASR, talk
+ *   metrics and review all work per channel (agent left, customer right).
+ * - all: `asetpts=N/SR/TB` so the copy holds every decoded sample once, in order, from 0 (measured on WMA: the
+ *   decoder's 92 ms start offset otherwise became extra length).
+ * - flac / wav: 16-bit at the profile's rate. Written to a pipe, the FLAC STREAMINFO carries no sample count and
+ *   the WAV header carries 0xFFFFFFFF sizes (ffmpeg cannot seek back); ffmpeg, ffprobe and browsers read both,
+ *   ffprobe reports no duration for such a FLAC (probe() then counts it by decoding).
+ * - mp3: libmp3lame CBR at the profile's bitrate (LAME caps it at 160 kbps below 32 kHz), no ID3 tag. A pipe
+ *   cannot carry the LAME gapless header, so decoders play the encoder delay and padding: about 25–50 ms more
+ *   than the source at 44.1/48 kHz, 70–105 ms at 16–24 kHz.
+ */
+export function encoderArguments(profile: ArchiveProfile, channels: number): EncoderArguments {
+  const ac = outputChannels(channels);
+  const rate = String(profile.sampleRate);
+  const bitrate = `${profile.bitrateKbps}k`;
+  const common = [
+    ...words('-map 0:a:0 -vn -sn -dn -map_metadata -1 -map_chapters -1 -threads 1'),
+    ...words('-fflags +bitexact -flags:a +bitexact'),
+    ...['-ac', String(ac)],
+  ];
+  const samplesInOrder = 'asetpts=N/SR/TB';
+  switch (profile.format) {
+    case 'opus': {
+      const rates = opusInputRates(profile.sampleRate).join('|');
+      return {
+        format: 'ogg',
+        encoder: 'libopus',
+        options: [
+          ...common,
+          ...['-af', `${samplesInOrder},aformat=sample_rates=${rates}`],
+          ...['-c:a', 'libopus', '-b:a', bitrate, '-compression_level', String(profile.opusComplexity)],
+          ...words('-vbr on -application voip -frame_duration 60'),
+          ...(ac === 2 ? ['-mapping_family', '255'] : []),
+        ],
+      };
+    }
+    case 'flac':
+      return {
+        format: 'flac',
+        encoder: 'flac',
+        options: [...common, '-af', samplesInOrder, '-ar', rate, ...words('-c:a flac -sample_fmt s16')],
+      };
+    case 'wav':
+      return {
+        format: 'wav',
+        encoder: 'pcm_s16le',
+        options: [...common, '-af', samplesInOrder, '-ar', rate, '-c:a', 'pcm_s16le'],
+      };
+    case 'mp3':
+      return {
+        format: 'mp3',
+        encoder: 'libmp3lame',
+        options: [
+          ...common,
+          ...['-af', samplesInOrder, '-ar', rate, '-c:a', 'libmp3lame', '-b:a', bitrate],
+          ...words('-id3v2_version 0 -write_id3v1 0'),
+        ],
+      };
+  }
+}
+
+function words(flags: string): string[] {
+  return flags.split(' ');
+}
+
+const OUTPUTS: Record<ArchiveProfile['format'], ArchiveOutput> = {
+  opus: { extension: 'ogg', contentType: 'audio/ogg', codec: 'opus', format: 'ogg' },
+  flac: { extension: 'flac', contentType: 'audio/flac', codec: 'flac', format: 'flac' },
+  wav: { extension: 'wav', contentType: 'audio/wav', codec: 'pcm_s16le', format: 'wav' },
+  mp3: { extension: 'mp3', contentType: 'audio/mpeg', codec: 'mp3', format: 'mp3' },
+};
+
+export interface FfmpegAudioToolOptions {
+  /** Binaries to use; default resolveFfmpegPaths() on first use. */
+  paths?: FfmpegPaths;
+  /** Lines of ffmpeg's stderr kept for error messages; default 20. */
+  stderrLines?: number;
+}
+
+/** Global options for every ffmpeg/ffprobe run: quiet, never read the terminal. */
+const QUIET = words('-hide_banner -nostdin -loglevel error -nostats');
+
+/**
+ * AudioTool over ffmpeg/ffprobe through fluent-ffmpeg. probe() validates and measures an input (INVALID_AUDIO
+ * for anything that is not decodable audio); transcode() streams ffmpeg's stdout, so memory stays flat whatever
+ * the recording's length.
+ *
+ * fluent-ffmpeg keeps the binary paths in one module-wide setting: every command sets them again before it runs,
+ * which is only ambiguous when two tools with different binaries run in one process.
+ */
+export class FfmpegAudioTool implements AudioTool {
+  private resolved: FfmpegPaths | undefined;
+
+  constructor(private readonly options: FfmpegAudioToolOptions = {}) {
+    this.resolved = options.paths;
+  }
+
+  /** The binaries in use (resolving them on first call). Throws TOOL_MISSING. */
+  get paths(): FfmpegPaths {
+    this.resolved ??= resolveFfmpegPaths();
+    return this.resolved;
+  }
+
+  describe(profile: ArchiveProfile): ArchiveOutput {
+    return { ...OUTPUTS[profile.format] };
+  }
+
+  async probe(filePath: string): Promise<AudioProbe> {
+    const input = path.resolve(filePath);
+    let size: number;
+    try {
+      const info = await stat(input);
+      if (!info.isFile()) throw new EscuchaError('INVALID_AUDIO', 'the recording is not a regular file');
+      size = info.size;
+    } catch (error) {
+      if (error instanceof EscuchaError) throw error;
+      throw new EscuchaError(
+        'NOT_FOUND',
+        `cannot read the recording file: ${(error as NodeJS.ErrnoException).code}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (size === 0) throw new EscuchaError('INVALID_AUDIO', 'the recording file is empty');
+
+    // Only the first audio stream; decode its first two seconds (-count_frames within -read_intervals) so a file
+    // whose headers parse but whose audio does not decode is refused here, not halfway through a transcode.
+    const data = await this.ffprobe(
+      input,
+      words('-loglevel error -select_streams a:0 -count_frames -read_intervals %+2'),
+    );
+    const stream = data.streams.find((s) => s.codec_type === 'audio');
+    if (!stream) throw new EscuchaError('INVALID_AUDIO', 'the file has no audio stream');
+    const codec = typeof stream.codec_name === 'string' ? stream.codec_name : '';
+    const channels = toNumber(stream.channels);
+    const sampleRate = toNumber(stream.sample_rate);
+    if (!codec || codec === 'none' || !channels || !sampleRate) {
+      throw new EscuchaError(
+        'INVALID_AUDIO',
+        'the audio stream has an unknown codec, channel count or sample rate',
+      );
+    }
+    if (toNumber(stream.nb_read_frames) === 0) {
+      throw new EscuchaError('INVALID_AUDIO', `the ${codec} audio stream has no decodable frames`);
+    }
+    const seconds =
+      toNumber(stream.duration) ?? toNumber(data.format.duration) ?? (await this.decodedSeconds(input));
+    const durationMs = Math.round(
+      (seconds - mp3EncoderDelay(data.format.format_name, stream.start_time)) * 1000,
+    );
+    if (!(durationMs > 0)) throw new EscuchaError('INVALID_AUDIO', 'the audio stream has zero duration');
+    return {
+      formatName: String(data.format.format_name ?? ''),
+      codec,
+      channels,
+      sampleRate,
+      durationMs,
+      bitRate: toNumber(stream.bit_rate) ?? toNumber(data.format.bit_rate) ?? null,
+    };
+  }
+
+  /**
+   * Streams the transcoded recording from ffmpeg's stdout. `done` rejects TRANSCODE_FAILED with ffmpeg's last
+   * stderr lines (the output stream then fails too, when someone listens for its errors), or when the reader
+   * closes `output` before the end, which kills ffmpeg. Throws TOOL_MISSING at once when ffmpeg is gone.
+   */
+  transcode(
+    filePath: string,
+    profile: ArchiveProfile,
+    channels: number,
+  ): { output: Readable; done: Promise<void> } {
+    const args = encoderArguments(profile, channels);
+    // fluent-ffmpeg watches its target's 'close' event and reports "Output stream closed" when the reader closes
+    // it before ffmpeg's exit is seen, which happens on a busy machine after a complete transcode. So it writes
+    // into `sink`, which never emits 'close', and the reader gets `output`; closing `output` early kills ffmpeg.
+    const sink = new PassThrough({ autoDestroy: false, emitClose: false });
+    const output = new PassThrough();
+    sink.pipe(output);
+
+    let aborted = false;
+    let finished = false;
+    const command = this.command(path.resolve(filePath))
+      .outputOptions(args.options)
+      .format(args.format)
+      .output(sink, { end: true });
+
+    const done = new Promise<void>((resolve, reject) => {
+      command.on('start', () => {
+        if (aborted) command.kill('SIGKILL');
+      });
+      command.on('end', () => {
+        finished = true;
+        resolve();
+      });
+      command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+        finished = true;
+        const failure = aborted
+          ? new EscuchaError(
+              'TRANSCODE_FAILED',
+              'transcode stopped: the output stream was closed before the end',
+            )
+          : toolError(error, 'TRANSCODE_FAILED', `ffmpeg could not transcode to ${args.encoder}`, stderr);
+        sink.unpipe(output);
+        sink.destroy();
+        // Only hand the error to a reader that listens for it; otherwise close the stream (a premature close).
+        if (!output.destroyed) output.destroy(output.listenerCount('error') > 0 ? failure : undefined);
+        reject(failure);
+      });
+    });
+    // A caller that only consumes `output` must not crash the process with an unhandled rejection.
+    done.catch(() => undefined);
+
+    output.on('close', () => {
+      if (finished || output.readableEnded) return;
+      aborted = true;
+      sink.unpipe(output);
+      sink.destroy();
+      // Before spawn this is a no-op (fluent-ffmpeg logs it) and the 'start' handler kills instead.
+      command.kill('SIGKILL');
+    });
+
+    command.run();
+    return { output, done };
+  }
+
+  /**
+   * A command on one input file, with the binaries, quiet logging and single-threaded decoding set. Throws
+   * TOOL_MISSING when the ffmpeg binary is gone: fluent-ffmpeg would crash the process on the failed spawn.
+   */
+  private command(input: string): FfmpegCommand {
+    const paths = this.paths;
+    if (paths.ffmpeg.includes('/')) {
+      try {
+        accessSync(paths.ffmpeg, constants.X_OK);
+      } catch (error) {
+        throw new EscuchaError('TOOL_MISSING', `ffmpeg is not at ${paths.ffmpeg}: ${FFMPEG_INSTALL_HINT}`, {
+          cause: error,
+        });
+      }
+    }
+    return ffmpeg({ stdoutLines: this.options.stderrLines ?? 20 })
+      .setFfmpegPath(paths.ffmpeg)
+      .setFfprobePath(paths.ffprobe)
+      .input(`file:${input}`)
+      .inputOptions([...QUIET, '-threads', '1']);
+  }
+
+  private ffprobe(input: string, options: string[]): Promise<FfprobeData> {
+    const paths = this.paths;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      ffmpeg()
+        .setFfprobePath(paths.ffprobe)
+        .input(`file:${input}`)
+        .ffprobe(['-hide_banner', ...options], (error: unknown, data: FfprobeData) => {
+          if (settled) return;
+          settled = true;
+          if (error) {
+            const message = errorMessage(error).split('\n').slice(1).join('\n');
+            reject(
+              toolError(
+                error,
+                'INVALID_AUDIO',
+                'not decodable audio',
+                message.replaceAll(`file:${input}: `, ''),
+              ),
+            );
+          } else {
+            resolve(data);
+          }
+        });
+    });
+  }
+
+  /** Duration by decoding the first audio stream to nothing, for inputs whose headers carry none. Streams. */
+  private decodedSeconds(input: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.command(input)
+        .outputOptions(words('-map 0:a:0 -vn -sn -dn -threads 1 -progress pipe:1'))
+        .format('null')
+        .output('-')
+        .on('error', (error: Error, _stdout: string | null, stderr: string | null) =>
+          reject(toolError(error, 'INVALID_AUDIO', 'not decodable audio', stderr)),
+        )
+        .on('end', (stdout: string | null) => {
+          const times = [...(stdout ?? '').matchAll(/^out_time=(\d+):(\d+):(\d+(?:\.\d+)?)$/gm)];
+          const last = times.at(-1);
+          resolve(last ? Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]) : 0);
+        })
+        .run();
+    });
+  }
+}
+
+/**
+ * ffmpeg's MP3 demuxer reports the LAME header's encoder delay as the stream's start_time while its duration
+ * counts every frame, so the playable length is duration − start_time (give or take the last frame's padding).
+ */
+function mp3EncoderDelay(formatName: unknown, startTime: unknown): number {
+  const start = toNumber(startTime) ?? 0;
+  return formatName === 'mp3' && start > 0 && start < 0.5 ? start : 0;
+}
+
+function toNumber(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Last non-empty lines of ffmpeg's stderr, joined for an error message. */
+export function lastLines(stderr: string | null | undefined, count = 3): string {
+  return (stderr ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim())
+    .filter(Boolean)
+    .slice(-count)
+    .join(' | ');
+}
+
+/** Maps a fluent-ffmpeg failure to TOOL_MISSING (no binary, or it lacks an encoder) or the given code. */
+function toolError(
+  error: unknown,
+  code: 'INVALID_AUDIO' | 'TRANSCODE_FAILED',
+  what: string,
+  stderr: string | null | undefined,
+): EscuchaError {
+  const message = errorMessage(error);
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || /^Cannot find ff(mpeg|probe)/.test(message)) {
+    return new EscuchaError('TOOL_MISSING', `ffmpeg/ffprobe did not start: ${FFMPEG_INSTALL_HINT}`, {
+      cause: error,
+    });
+  }
+  if (/ (codec|format)s? .* (is|are) not available/.test(message)) {
+    return new EscuchaError(
+      'TOOL_MISSING',
+      `this ffmpeg build lacks what Escucha needs (${message}): ${FFMPEG_INSTALL_HINT}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const detail = lastLines(stderr) || message.split('\n')[0];
+  return new EscuchaError(code, `${what}: ${detail}`, {
+    cause: error,
+    details: { stderr: lastLines(stderr, 20) },
+  });
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { ArchiveService, type ArchivedHook } from '../archive/archive.service.ts';
+import { FfmpegAudioTool } from '../archive/audio.ffmpeg.ts';
+import { CallRepository } from '../archive/call.repository.ts';
+import type { ObjectStore } from '../archive/object-store.ts';
+import { createObjectStore } from '../archive/store.factory.ts';
+import { ApiKeyRepository } from '../api/auth/api-keys.ts';
+import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
+import type { Config } from '../platform/config.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+
+/** The composition root: every client and service of a process is created here, once, from the config. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  store: ObjectStore;
+  archive: ArchiveService;
+  queries: CallQueryRepository;
+  keys: ApiKeyRepository;
+  version: string;
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export async function openDatabaseOnly(config: Config, logger: Logger): Promise<DatabaseHandle> {
+  const database = await openDatabase(config, logger);
+  try {
+    await migrateToLatest(database.db, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+export async function createContext(
+  config: Config,
+  logger: Logger,
+  options: { onArchived?: ArchivedHook } = {},
+): Promise<AppContext> {
+  const database = await openDatabaseOnly(config, logger);
+  const store = createObjectStore(config);
+  try {
+    await store.check();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const audio = new FfmpegAudioTool();
+  const archive = new ArchiveService({
+    calls: new CallRepository(database.db),
+    store,
+    audio,
+    profile: config.archive,
+    logger: logger.child({ component: 'archive' }),
+    concurrency: config.ingestConcurrency || Math.max(1, os.availableParallelism()),
+    ...(options.onArchived ? { onArchived: options.onArchived } : {}),
+  });
+  return {
+    config,
+    logger,
+    database,
+    store,
+    archive,
+    queries: new CallQueryRepository(database.db),
+    keys: new ApiKeyRepository(database.db),
+    version: packageVersion(),
+    close: async () => {
+      await store.close();
+      await database.close();
+    },
+  };
+}

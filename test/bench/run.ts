@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: Escucha's benchmarks. Prints medians as they finish. Select with arguments, e.g.
+ * `npm run bench -- ingest search`. Figures are kept in BENCHMARKS.md.
+ */
+const suites: Record<string, () => Promise<unknown>> = {
+  ingest: async () => (await import('./ingest.bench.ts')).run(),
+  search: async () => (await import('./search.bench.ts')).run(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(suites);
+let failed = false;
+for (const name of names) {
+  const suite = suites[name];
+  if (!suite) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(suites).join(', ')}`);
+    failed = true;
+    continue;
+  }
+  const started = performance.now();
+  try {
+    const result = await suite();
+    console.log(`\n## ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    console.log(JSON.stringify(result, null, 2));
+  } catch (error) {
+    console.error(`benchmark ${name} failed:`, error);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,164 @@
+import { chmod, mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { createApp } from '../../services/api/app.ts';
+import { ApiKeyRepository } from '../../services/api/auth/api-keys.ts';
+import { CallQueryRepository } from '../../services/api/calls/call-query.repository.ts';
+import { ArchiveService } from '../../services/archive/archive.service.ts';
+import { FfmpegAudioTool } from '../../services/archive/audio.ffmpeg.ts';
+import { CallRepository } from '../../services/archive/call.repository.ts';
+import { FsObjectStore } from '../../services/archive/fs.store.ts';
+import { insertSyntheticCalls } from '../../services/archive/synthetic-calls.repository.ts';
+import { loadConfig } from '../../services/platform/config.ts';
+import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
+import { silentLogger } from '../../services/platform/logger.ts';
+import { percentile } from './stats.ts';
+
+/**
+ * Search latency over 1,000,000 seeded calls, measured end to end through the HTTP API (auth, validation, SQL,
+ * JSON). The seeded database is kept in ESCUCHA_BENCH_DIR (default /tmp/escucha-bench) and reused across runs.
+ */
+export interface SearchBenchResult {
+  calls: number;
+  queries: number;
+  p50Ms: number;
+  p95Ms: number;
+  perCombination: { name: string; p50Ms: number; p95Ms: number }[];
+}
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+const agent = () => `A${String(Math.floor(Math.random() * 300)).padStart(4, '0')}`;
+
+const COMBINATIONS: { name: string; query: () => Record<string, string> }[] = [
+  { name: 'newest calls, no filter', query: () => ({}) },
+  {
+    name: 'last 7 days + campaign',
+    query: () => ({ from: daysAgo(7), campaign: pick(['early-stage', 'late-stage', 'legal', 'recovery']) }),
+  },
+  { name: 'agent + last 30 days', query: () => ({ agentId: agent(), from: daysAgo(30) }) },
+  {
+    name: 'disposition + product + last 30 days',
+    query: () => ({
+      disposition: pick(['PTP', 'DISPUTE', 'PAID']),
+      product: pick(['credit_card', 'mortgage', 'telco']),
+      from: daysAgo(30),
+    }),
+  },
+  {
+    name: 'partial phone number (7 digits)',
+    query: () => ({ number: String(Math.floor(1e6 + Math.random() * 9e6)) }),
+  },
+  {
+    name: 'agent name, partial',
+    query: () => ({ agentName: pick(['carolina gó', 'andrés', 'sofía ram', 'mateo', 'diana tor']) }),
+  },
+  {
+    name: 'team + calls over 10 minutes',
+    query: () => ({
+      team: `team-${String(Math.floor(Math.random() * 20)).padStart(2, '0')}`,
+      minDurationMs: '600000',
+    }),
+  },
+  {
+    name: 'days past due 90-180 + region',
+    query: () => ({
+      minDaysPastDue: '90',
+      maxDaysPastDue: '180',
+      region: pick(['Bogotá', 'Cali', 'CDMX', 'Madrid']),
+    }),
+  },
+  {
+    name: 'custom field + campaign',
+    query: () => ({ 'custom.tier': pick(['gold', 'silver']), campaign: pick(['bank-co-01', 'telco-mx']) }),
+  },
+  {
+    name: 'longest calls of a month',
+    query: () => ({ from: daysAgo(60), to: daysAgo(30), sort: '-durationMs' }),
+  },
+  {
+    name: 'customer reference',
+    query: () => ({ customerRef: `CUST-${String(Math.floor(Math.random() * 2e6)).padStart(7, '0')}` }),
+  },
+];
+
+export async function run(options: { calls?: number; rounds?: number } = {}): Promise<SearchBenchResult> {
+  const target = options.calls ?? 1_000_000;
+  const rounds = options.rounds ?? 40;
+  const dir = process.env.ESCUCHA_BENCH_DIR ?? '/tmp/escucha-bench';
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir } });
+  const logger = silentLogger();
+  const database = await openDatabase(config, logger);
+  try {
+    await migrateToLatest(database.db, logger);
+    const count = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from calls`.execute(database.db)).rows[0]!.n);
+    const existing = await count();
+    if (existing < target) {
+      console.error(`seeding ${target - existing} calls into ${dir} (kept for later runs)...`);
+      await insertSyntheticCalls(database.db, { count: target - existing, days: 365 });
+    }
+    const calls = await count();
+    const store = new FsObjectStore({ root: config.storageDir });
+    const keys = new ApiKeyRepository(database.db);
+    const app = createApp({
+      db: database.db,
+      logger,
+      archive: new ArchiveService({
+        calls: new CallRepository(database.db),
+        store,
+        audio: new FfmpegAudioTool(),
+        profile: config.archive,
+        logger,
+        concurrency: 1,
+      }),
+      queries: new CallQueryRepository(database.db),
+      keys,
+      store,
+      tmpDir: config.tmpDir,
+      uploadMaxBytes: 1024,
+      version: 'bench',
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/calls`;
+    const { key } = await keys.create('admin', 'bench');
+    const headers = { Authorization: `Bearer ${key}` };
+    const timed = async (query: Record<string, string>) => {
+      const t = performance.now();
+      const res = await fetch(`${base}?${new URLSearchParams(query)}`, { headers });
+      const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+      const ms = performance.now() - t;
+      if (res.status !== 200) throw new Error(`search failed: ${res.status} ${JSON.stringify(body)}`);
+      return { ms, body };
+    };
+    // Warm-up: one pass so the figures are steady-state, as on a server that has been running.
+    for (const c of COMBINATIONS) await timed(c.query());
+    const all: number[] = [];
+    const perCombination: SearchBenchResult['perCombination'] = [];
+    for (const c of COMBINATIONS) {
+      const times: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const { ms, body } = await timed(c.query());
+        times.push(ms);
+        if (body.nextCursor && i % 4 === 0)
+          times.push((await timed({ ...c.query(), cursor: body.nextCursor })).ms);
+      }
+      all.push(...times);
+      perCombination.push({ name: c.name, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) });
+    }
+    server.close();
+    await store.close();
+    return {
+      calls,
+      queries: all.length,
+      p50Ms: percentile(all, 50),
+      p95Ms: percentile(all, 95),
+      perCombination,
+    };
+  } finally {
+    await database.close();
+  }
+}

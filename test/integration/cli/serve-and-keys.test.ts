@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFixture } from '../../support/audio-fixtures.ts';
+
+const exec = promisify(execFile);
+const BIN = path.resolve('bin/escucha.js');
+
+/** `escucha serve` as users run it, on its own data dir with the embedded PostgreSQL; other commands beside it. */
+describe('escucha serve', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = await mkdtemp('/tmp/escucha-cli-');
+    await chmod(dir, 0o755);
+    env = {
+      ...process.env,
+      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
+      ESCUCHA_PORT: '0',
+      ESCUCHA_LOG_LEVEL: 'warn',
+    };
+    delete env.DATABASE_URL;
+    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 90_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+      server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+    });
+  });
+
+  afterAll(async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers health without a key and refuses the API without one', async () => {
+    const health = await fetch(`${url}/api/v1/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', storage: 'ok' } });
+    expect((await fetch(`${url}/api/v1/calls`)).status).toBe(401);
+  });
+
+  it('creates a key with `keys create` on the running embedded database, printed on the last line', async () => {
+    const { stdout } = await exec(
+      process.execPath,
+      [BIN, 'keys', 'create', '--role', 'admin', '--name', 'test'],
+      { env },
+    );
+    const key = stdout.trim().split('\n').pop()!;
+    expect(key).toMatch(/^esk_[0-9a-f]{8}_/);
+    const res = await fetch(`${url}/api/v1/calls`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('imports a folder with CSV metadata, and the calls are searchable through the running API', async () => {
+    const audioDir = path.join(dir, 'recordings');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(audioDir);
+    const a = await makeFixture(audioDir, 'wav-ulaw', { seconds: 1.5, channels: 2, sampleRate: 8000 });
+    const b = await makeFixture(audioDir, 'mp3', { seconds: 2, channels: 1, sampleRate: 22050 });
+    const csv = path.join(dir, 'calls.csv');
+    await writeFile(
+      csv,
+      `file,agentId,campaign,disposition,daysPastDue,custom.tier\n${path.basename(a)},A7,late-stage,PTP,45,gold\n${path.basename(b)},A8,early-stage,NO_ANSWER,3,silver\n`,
+    );
+    const { stdout } = await exec(
+      process.execPath,
+      [BIN, 'import', audioDir, '--metadata', csv, '--no-progress'],
+      { env },
+    );
+    expect(stdout).toMatch(/imported 2, already archived 0, failed 0/);
+    const again = await exec(
+      process.execPath,
+      [BIN, 'import', audioDir, '--metadata', csv, '--no-progress'],
+      { env },
+    );
+    expect(again.stdout).toMatch(/imported 2/); // no externalId in the CSV: each import is a new call
+
+    const key = (
+      await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'qa_supervisor'], { env })
+    ).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+    const res = await fetch(`${url}/api/v1/calls?campaign=late-stage&custom.tier=gold&minDaysPastDue=40`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    const body = (await res.json()) as { items: { agentId: string; disposition: string }[] };
+    expect(body.items).toHaveLength(2);
+    expect(body.items.every((i) => i.agentId === 'A7' && i.disposition === 'PTP')).toBe(true);
+  });
+
+  it('refuses an upload from a key without the ingest role', async () => {
+    const key = (await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'trainer'], { env })).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.alloc(10)]), 'x.wav');
+    const res = await fetch(`${url}/api/v1/recordings`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('fails with a message naming the variable when the config is wrong', async () => {
+    const result = await exec(process.execPath, [BIN, 'migrate'], {
+      env: { ...env, ESCUCHA_STORAGE: 'tape' },
+    }).catch((e: { stderr: string; code: number }) => e);
+    expect((result as { code: number }).code).toBe(1);
+    expect((result as { stderr: string }).stderr).toMatch(/CONFIG_INVALID.*ESCUCHA_STORAGE/);
+  });
+});
