@@ -221,15 +221,27 @@ export class FfmpegAudioTool implements AudioTool {
   ): { output: Readable; done: Promise<void> } {
     const args = encoderArguments(profile, channels);
     // fluent-ffmpeg watches its target's 'close' event and reports "Output stream closed" when the reader closes
-    // it before ffmpeg's exit is seen, which happens on a busy machine after a complete transcode. So it writes
-    // into `sink`, which never emits 'close', and the reader gets `output`; closing `output` early kills ffmpeg.
+    // it before ffmpeg's exit is seen, which happens on a busy machine after a complete transcode. So ffmpeg
+    // writes into `sink`, which never emits 'close', and the reader gets `output`; closing it early kills ffmpeg.
+    // `output` ends only once ffmpeg has exited cleanly and every byte went through, so a reader never sees a
+    // clean end of a failed transcode (ffmpeg closes stdout before its exit status is known).
     const sink = new PassThrough({ autoDestroy: false, emitClose: false });
     const output = new PassThrough();
-    sink.pipe(output);
+    sink.pipe(output, { end: false });
+    let drained = false;
+    let exitedCleanly = false;
+    const endWhenComplete = () => {
+      if (drained && exitedCleanly && !output.destroyed) output.end();
+    };
+    sink.on('end', () => {
+      drained = true;
+      endWhenComplete();
+    });
 
     let aborted = false;
     let finished = false;
-    const command = this.command(path.resolve(filePath))
+    const input = path.resolve(filePath);
+    const command = this.command(input)
       .outputOptions(args.options)
       .format(args.format)
       .output(sink, { end: true });
@@ -240,6 +252,8 @@ export class FfmpegAudioTool implements AudioTool {
       });
       command.on('end', () => {
         finished = true;
+        exitedCleanly = true;
+        endWhenComplete();
         resolve();
       });
       command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
@@ -249,7 +263,13 @@ export class FfmpegAudioTool implements AudioTool {
               'TRANSCODE_FAILED',
               'transcode stopped: the output stream was closed before the end',
             )
-          : toolError(error, 'TRANSCODE_FAILED', `ffmpeg could not transcode to ${args.encoder}`, stderr);
+          : toolError(
+              error,
+              'TRANSCODE_FAILED',
+              `ffmpeg could not transcode to ${args.encoder}`,
+              stderr,
+              input,
+            );
         sink.unpipe(output);
         sink.destroy();
         // Only hand the error to a reader that listens for it; otherwise close the stream (a premature close).
@@ -307,14 +327,7 @@ export class FfmpegAudioTool implements AudioTool {
           settled = true;
           if (error) {
             const message = errorMessage(error).split('\n').slice(1).join('\n');
-            reject(
-              toolError(
-                error,
-                'INVALID_AUDIO',
-                'not decodable audio',
-                message.replaceAll(`file:${input}: `, ''),
-              ),
-            );
+            reject(toolError(error, 'INVALID_AUDIO', 'not decodable audio', message, input));
           } else {
             resolve(data);
           }
@@ -330,7 +343,7 @@ export class FfmpegAudioTool implements AudioTool {
         .format('null')
         .output('-')
         .on('error', (error: Error, _stdout: string | null, stderr: string | null) =>
-          reject(toolError(error, 'INVALID_AUDIO', 'not decodable audio', stderr)),
+          reject(toolError(error, 'INVALID_AUDIO', 'not decodable audio', stderr, input)),
         )
         .on('end', (stdout: string | null) => {
           const times = [...(stdout ?? '').matchAll(/^out_time=(\d+):(\d+):(\d+(?:\.\d+)?)$/gm)];
@@ -372,6 +385,7 @@ function toolError(
   code: 'INVALID_AUDIO' | 'TRANSCODE_FAILED',
   what: string,
   stderr: string | null | undefined,
+  input?: string,
 ): EscuchaError {
   const message = errorMessage(error);
   if ((error as NodeJS.ErrnoException).code === 'ENOENT' || /^Cannot find ff(mpeg|probe)/.test(message)) {
@@ -388,7 +402,10 @@ function toolError(
       },
     );
   }
-  const detail = lastLines(stderr) || message.split('\n')[0];
+  // The server's temp paths are nobody's business in an API answer.
+  const clean = (text: string) =>
+    input ? text.replaceAll(`file:${input}`, 'input').replaceAll(input, 'input') : text;
+  const detail = clean(lastLines(stderr) || (message.split('\n')[0] ?? ''));
   return new EscuchaError(code, `${what}: ${detail}`, {
     cause: error,
     details: { stderr: lastLines(stderr, 20) },

@@ -4,6 +4,7 @@
  */
 const suites: Record<string, () => Promise<unknown>> = {
   ingest: async () => (await import('./ingest.bench.ts')).run(),
+  transcode: async () => (await import('./transcode.bench.ts')).run(),
   search: async () => (await import('./search.bench.ts')).run(),
 };
 
