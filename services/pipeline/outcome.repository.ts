@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { StageStatus } from '../../models/database.ts';
+import { sql, type Selectable } from 'kysely';
+import type { AnalysisOutcomesTable, StageStatus } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import type { StageName } from './jobs.ts';
 
@@ -16,6 +16,23 @@ export interface StageOutcomeView {
   finishedAt: string | null;
   durationMs: number | null;
   result: unknown;
+}
+
+function toView(r: Selectable<AnalysisOutcomesTable>): StageOutcomeView {
+  return {
+    stage: r.stage,
+    status: r.status,
+    reason: r.reason,
+    errorCode: r.error_code,
+    attempts: r.attempts,
+    model: r.model,
+    stageVersion: r.stage_version,
+    queuedAt: r.queued_at.toISOString(),
+    startedAt: r.started_at?.toISOString() ?? null,
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    durationMs: r.duration_ms,
+    result: r.result,
+  };
 }
 
 /** The per-call, per-stage outcome table (pending, running, done, skipped with reason, failed with error). */
@@ -109,20 +126,7 @@ export class OutcomeRepository {
       .selectAll()
       .where('call_id', '=', callId)
       .execute();
-    return rows.map((r) => ({
-      stage: r.stage,
-      status: r.status,
-      reason: r.reason,
-      errorCode: r.error_code,
-      attempts: r.attempts,
-      model: r.model,
-      stageVersion: r.stage_version,
-      queuedAt: r.queued_at.toISOString(),
-      startedAt: r.started_at?.toISOString() ?? null,
-      finishedAt: r.finished_at?.toISOString() ?? null,
-      durationMs: r.duration_ms,
-      result: r.result,
-    }));
+    return rows.map(toView);
   }
 
   async list(filter: {
@@ -140,21 +144,7 @@ export class OutcomeRepository {
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.callId) q = q.where('call_id', '=', filter.callId);
     const rows = await q.execute();
-    return rows.map((r) => ({
-      callId: r.call_id,
-      stage: r.stage,
-      status: r.status,
-      reason: r.reason,
-      errorCode: r.error_code,
-      attempts: r.attempts,
-      model: r.model,
-      stageVersion: r.stage_version,
-      queuedAt: r.queued_at.toISOString(),
-      startedAt: r.started_at?.toISOString() ?? null,
-      finishedAt: r.finished_at?.toISOString() ?? null,
-      durationMs: r.duration_ms,
-      result: r.result,
-    }));
+    return rows.map((r) => ({ callId: r.call_id, ...toView(r) }));
   }
 
   async counts(): Promise<{ stage: string; status: string; n: number }[]> {
