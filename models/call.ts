@@ -207,6 +207,10 @@ export const callSearchSchema = z
     minAmountDue: z.coerce.number().min(0).optional(),
     maxAmountDue: z.coerce.number().min(0).optional(),
     custom: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), z.string().max(1000)).optional(),
+    /** Full-text search in transcripts (web-search syntax: words, "a phrase", -excluded, or); accents ignored. */
+    q: z.string().trim().min(1).max(500).optional(),
+    /** With q: only what this party said. */
+    party: z.enum(['agent', 'customer']).optional(),
     limit: intParam(1, 500).default(50),
     cursor: z.string().max(500).optional(),
     sort: z.enum(SORTS).default('-startedAt'),
@@ -214,6 +218,10 @@ export const callSearchSchema = z
   .refine((q) => !(q.from && q.to) || q.from <= q.to, {
     message: 'from must not be after to',
     path: ['from'],
+  })
+  .refine((q) => !q.party || q.q, {
+    message: 'party filters a transcript search: give q too',
+    path: ['party'],
   });
 
 export type CallSearch = z.output<typeof callSearchSchema>;

@@ -172,3 +172,156 @@ export type RecordingRow = Selectable<RecordingsTable>;
 export type NewRecording = Insertable<RecordingsTable>;
 export type ParticipantRow = Selectable<ParticipantsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+/* Accounts, sessions, audit, retention and training library (migration 0005). */
+
+export const USER_ROLES = ['admin', 'qa_supervisor', 'compliance_officer', 'trainer', 'agent'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  email: string | null;
+  display_name: string;
+  password_hash: string;
+  role: UserRole;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  teams: ColumnType<string[], string[] | undefined, string[]>;
+  agent_id: string | null;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: Timestamp | null;
+  last_login_at: Timestamp | null;
+  password_changed_at: GeneratedTimestamp;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: GeneratedTimestamp;
+  last_seen_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export type AuditActorType = 'user' | 'key' | 'system' | 'anonymous';
+
+export interface AuditLogTable {
+  id: ColumnType<string, string | number | bigint, never>;
+  at: ColumnType<Date, Date, never>;
+  actor_type: ColumnType<AuditActorType, AuditActorType, never>;
+  actor_id: ColumnType<string | null, string | null, never>;
+  actor_name: ColumnType<string | null, string | null, never>;
+  actor_role: ColumnType<string | null, string | null, never>;
+  action: ColumnType<string, string, never>;
+  call_id: ColumnType<string | null, string | null, never>;
+  target_type: ColumnType<string | null, string | null, never>;
+  target_id: ColumnType<string | null, string | null, never>;
+  client_ip: ColumnType<string | null, string | null, never>;
+  user_agent: ColumnType<string | null, string | null, never>;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  prev_hash: ColumnType<string, string, never>;
+  hash: ColumnType<string, string, never>;
+}
+
+export interface SavedSearchesTable {
+  id: Generated<string>;
+  owner: string;
+  name: string;
+  query: Json<Record<string, string>>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface RetentionPoliciesTable {
+  id: Generated<string>;
+  name: string;
+  campaign: string | null;
+  disposition: string | null;
+  max_age_days: number | null;
+  action: 'delete' | 'keep';
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface LegalHoldsTable {
+  id: Generated<string>;
+  call_id: string | null;
+  saved_search_id: string | null;
+  query: Json<Record<string, string>> | null;
+  reason: string;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  released_at: Timestamp | null;
+  released_by: string | null;
+  release_reason: string | null;
+}
+
+export interface CallTombstonesTable {
+  call_id: string;
+  external_id: string | null;
+  started_at: Timestamp;
+  campaign: string | null;
+  disposition: string | null;
+  policy_id: string | null;
+  policy_name: string | null;
+  reason: string;
+  object_keys: ColumnType<string[], string[] | undefined, string[]>;
+  objects_deleted_at: Timestamp | null;
+  deleted_at: GeneratedTimestamp;
+  deleted_by: string;
+}
+
+export interface CollectionsTable {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface ClipsTable {
+  id: Generated<string>;
+  call_id: string;
+  start_ms: number;
+  end_ms: number;
+  title: string;
+  note: string | null;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface CollectionItemsTable {
+  id: Generated<string>;
+  collection_id: string;
+  call_id: string;
+  clip_id: string | null;
+  note: string | null;
+  added_by: string;
+  added_at: GeneratedTimestamp;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  saved_searches: SavedSearchesTable;
+  retention_policies: RetentionPoliciesTable;
+  legal_holds: LegalHoldsTable;
+  call_tombstones: CallTombstonesTable;
+  collections: CollectionsTable;
+  clips: ClipsTable;
+  collection_items: CollectionItemsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;

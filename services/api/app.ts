@@ -2,13 +2,19 @@ import express, { type Express } from 'express';
 import { sql } from 'kysely';
 import type { ArchiveService } from '../archive/archive.service.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
+import type { StageName } from '../pipeline/jobs.ts';
+import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
+import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
+import { accountRouters, createAccountServices, type AccountServices } from './auth/accounts.ts';
 import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
 import type { CallQueryRepository } from './calls/call-query.repository.ts';
+import { analysisRouter } from './calls/analysis.router.ts';
 import { callsRouter } from './calls/calls.router.ts';
 import { errorMiddleware, notFound } from './error.middleware.ts';
+import { webUi } from '../web/static.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -20,6 +26,15 @@ export interface ApiDeps {
   tmpDir: string;
   uploadMaxBytes: number;
   version: string;
+  /** Analysis outcomes and transcripts; read straight from the database when not given. */
+  outcomes?: OutcomeRepository;
+  transcripts?: TranscriptRepository;
+  /** The analysis stages this deployment runs, in order. */
+  stageOrder?: readonly StageName[];
+  /** Users, sessions, audit, retention, training library; built from db and store when not given. */
+  accounts?: AccountServices;
+  /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
+  webDir?: string | null;
 }
 
 export function createApp(deps: ApiDeps): Express {
@@ -28,6 +43,8 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
+  const accounts = deps.accounts ?? createAccountServices(deps);
+  const people = accountRouters(app, accounts, deps);
   const api = express.Router();
   // Liveness/readiness for load balancers and orchestrators: no key, no data beyond up/down.
   api.get('/health', async (_req, res) => {
@@ -47,7 +64,9 @@ export function createApp(deps: ApiDeps): Express {
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
   });
-  api.use(authenticate(deps.keys));
+  api.use(people.public);
+  api.use(authenticate(deps.keys, accounts.sessions));
+  api.use(people.guard);
   api.use(express.json({ limit: '1mb' }));
   api.use(
     callsRouter({
@@ -58,9 +77,19 @@ export function createApp(deps: ApiDeps): Express {
       uploadMaxBytes: deps.uploadMaxBytes,
     }),
   );
+  api.use(
+    analysisRouter({
+      queries: deps.queries,
+      outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
+      transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
+      stageOrder: deps.stageOrder ?? ['vad', 'language', 'transcribe'],
+    }),
+  );
+  api.use(people.routes);
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));
+  if (deps.webDir !== null) app.use(webUi(deps.webDir));
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return app;

@@ -16,7 +16,33 @@ export interface IngestInput {
   sizeBytes: number;
   metadata: CallMetadata;
   source: CallSource;
+  /** A transcript that came with the recording; stored with the call, in the same transaction. */
+  transcript?: UploadedTranscript;
 }
+
+/** A transcript made elsewhere (the dialer, another recorder, a person), uploaded with its recording. */
+export interface UploadedTranscript {
+  /** ISO 639-1; null = identify it from the text. */
+  language: string | null;
+  segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[];
+}
+
+/** Writes an uploaded transcript inside the archive transaction (the pipeline's transcript repository). */
+export type TranscriptWriter = (
+  trx: Transaction<Database>,
+  callId: string,
+  transcript: {
+    language: string | null;
+    languageMethod: 'upload' | 'metadata' | null;
+    segments: {
+      party: 'agent' | 'customer';
+      channel: number | null;
+      startMs: number;
+      endMs: number;
+      text: string;
+    }[];
+  },
+) => Promise<void>;
 
 export interface IngestResult {
   callId: string;
@@ -37,6 +63,8 @@ export interface ArchiveServiceDeps {
   logger: Logger;
   concurrency: number;
   onArchived?: ArchivedHook;
+  /** Needed to accept uploaded transcripts. */
+  transcripts?: TranscriptWriter;
 }
 
 /**
@@ -59,6 +87,9 @@ export class ArchiveService {
       if (existing) return { callId: existing, created: false, durationMs: 0 };
     }
     if (input.sizeBytes === 0) throw new EscuchaError('EMPTY_UPLOAD', 'the recording file is empty');
+    if (input.transcript && !this.deps.transcripts) {
+      throw new EscuchaError('BAD_REQUEST', 'this server does not accept transcripts with recordings');
+    }
     const probe = await this.deps.audio.probe(input.filePath);
     return this.limiter.run(() => this.archive(input, probe));
   }
@@ -155,7 +186,7 @@ export class ArchiveService {
           source_size_bytes: input.sizeBytes,
         },
         participants,
-        this.deps.onArchived,
+        this.afterInsert(input, participants),
       );
     } catch (error) {
       await store
@@ -184,6 +215,25 @@ export class ArchiveService {
       'call archived',
     );
     return { callId, created: true, durationMs: probe.durationMs, objectKey: key };
+  }
+
+  /** What runs inside the archive transaction: the uploaded transcript, then the pipeline's first job. */
+  private afterInsert(input: IngestInput, participants: Participant[]): ArchivedHook | undefined {
+    const { transcript } = input;
+    const write = this.deps.transcripts;
+    const onArchived = this.deps.onArchived;
+    if (!transcript || !write) return onArchived;
+    const channelOf = (party: 'agent' | 'customer') =>
+      participants.find((p) => p.role === party)?.channel ?? null;
+    return async (trx, callId) => {
+      const language = transcript.language ?? input.metadata.language?.slice(0, 2) ?? null;
+      await write(trx, callId, {
+        language,
+        languageMethod: transcript.language ? 'upload' : language ? 'metadata' : null,
+        segments: transcript.segments.map((s) => ({ ...s, channel: channelOf(s.party) })),
+      });
+      if (onArchived) await onArchived(trx, callId);
+    };
   }
 
   /** Agent on channel 0 (left) and customer on channel 1 (right) unless the metadata says otherwise. */

@@ -7,6 +7,10 @@ import type { ObjectStore } from '../archive/object-store.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
+import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
+import type { StageName } from '../pipeline/jobs.ts';
+import { Pipeline } from '../pipeline/pipeline.ts';
+import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
 import type { Config } from '../platform/config.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -20,8 +24,31 @@ export interface AppContext {
   archive: ArchiveService;
   queries: CallQueryRepository;
   keys: ApiKeyRepository;
+  pipeline: Pipeline;
+  outcomes: OutcomeRepository;
+  transcripts: TranscriptRepository;
   version: string;
   close(): Promise<void>;
+}
+
+/**
+ * The analysis stages this deployment runs, in order. `analytics` and `route` join the list when their handlers
+ * exist; a stage without workers would leave every call pending there.
+ */
+export const PIPELINE_ORDER: readonly StageName[] = ['vad', 'language', 'transcribe'];
+
+export function createPipeline(config: Config, database: DatabaseHandle, logger: Logger): Pipeline {
+  return new Pipeline({
+    db: database.db,
+    pool: database.pool,
+    logger: logger.child({ component: 'pipeline' }),
+    order: PIPELINE_ORDER,
+    retryLimit: config.pipeline.retryLimit,
+    retryDelaySeconds: config.pipeline.retryDelaySeconds,
+    expireInSeconds: config.pipeline.expireInSeconds,
+    maintenanceIntervalSeconds: config.pipeline.maintenanceIntervalSeconds,
+    pollingIntervalSeconds: config.pipeline.pollingIntervalSeconds,
+  });
 }
 
 export function packageVersion(): string {
@@ -55,6 +82,15 @@ export async function createContext(
     await database.close();
     throw error;
   }
+  const pipeline = createPipeline(config, database, logger);
+  try {
+    await pipeline.start();
+  } catch (error) {
+    await store.close();
+    await database.close();
+    throw error;
+  }
+  const transcripts = new TranscriptRepository(database.db);
   const audio = new FfmpegAudioTool();
   const archive = new ArchiveService({
     calls: new CallRepository(database.db),
@@ -63,7 +99,9 @@ export async function createContext(
     profile: config.archive,
     logger: logger.child({ component: 'archive' }),
     concurrency: config.ingestConcurrency || Math.max(1, os.availableParallelism()),
-    ...(options.onArchived ? { onArchived: options.onArchived } : {}),
+    // The first analysis job is enqueued in the transaction that stores the call.
+    onArchived: options.onArchived ?? pipeline.enqueueFirst,
+    transcripts: (trx, callId, transcript) => transcripts.storeUpload(trx, callId, transcript),
   });
   return {
     config,
@@ -73,8 +111,12 @@ export async function createContext(
     archive,
     queries: new CallQueryRepository(database.db),
     keys: new ApiKeyRepository(database.db),
+    pipeline,
+    outcomes: new OutcomeRepository(database.db),
+    transcripts,
     version: packageVersion(),
     close: async () => {
+      await pipeline.stop();
       await store.close();
       await database.close();
     },

@@ -5,8 +5,12 @@ import { isEscuchaError } from '../platform/errors.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { migrateToLatest, openDatabase } from '../platform/database.ts';
+import { registerAccountCommands } from './accounts.command.ts';
 import { openDatabaseOnly, packageVersion } from './context.ts';
 import { runImport } from './import.command.ts';
+import { runJobsList, runJobsRerun, runJobsRetry } from './jobs.command.ts';
+import { runModelsFetch, runModelsList, runModelsVerify } from './models.command.ts';
+import { runWorker } from './worker.command.ts';
 import { runSeed } from './seed.command.ts';
 import { runServe } from './serve.command.ts';
 
@@ -29,7 +33,7 @@ function logger(cfg: Config, level?: string) {
 program
   .command('serve')
   .description(
-    'run the API (and, as they are added, capture and workers) on the configured database and storage',
+    'run the API and the analysis workers (unless ESCUCHA_WORKERS_IN_SERVE=false) on the configured database and storage',
   )
   .option('-p, --port <port>', 'HTTP port (ESCUCHA_PORT, default 8080)')
   .option('-H, --host <host>', 'HTTP address (ESCUCHA_HOST, default 127.0.0.1)')
@@ -117,6 +121,102 @@ program
       if (!ok) process.exitCode = 1;
     },
   );
+
+program
+  .command('worker')
+  .description('run the analysis workers only (vad, language, transcribe); start any number, on any hosts')
+  .action(async () => {
+    const cfg = config();
+    await runWorker(cfg, logger(cfg));
+  });
+
+const RERUN_FILTERS: [flag: string, param: string, help: string][] = [
+  ['--campaign <campaign>', 'campaign', 'campaign (comma-separated for several)'],
+  ['--agent <agentId>', 'agentId', 'agent id'],
+  ['--team <team>', 'team', 'team'],
+  ['--disposition <disposition>', 'disposition', 'disposition'],
+  ['--language <language>', 'language', 'language given with the call'],
+  ['--source <source>', 'source', 'source (upload, siprec, ...)'],
+  ['--from <time>', 'from', 'started at or after (ISO 8601)'],
+  ['--to <time>', 'to', 'started before (ISO 8601)'],
+  ['--q <query>', 'q', 'transcript full-text search'],
+  ['--party <party>', 'party', 'with --q: agent or customer'],
+];
+
+const jobs = program.command('jobs').description('analysis jobs: outcomes, retries, re-runs');
+jobs
+  .command('list')
+  .description('outcome of each stage per call, newest first, with totals')
+  .option('-s, --stage <stage>', 'only this stage')
+  .option('--status <status>', 'pending, running, done, skipped or failed')
+  .option('--call <id>', 'only this call')
+  .option('-n, --limit <n>', 'rows to show', '50')
+  .action(async (opts: { stage?: string; status?: string; call?: string; limit: string }) => {
+    const cfg = config();
+    await runJobsList(cfg, logger(cfg, 'warn'), opts);
+  });
+jobs
+  .command('retry')
+  .description('enqueue again the failed jobs of a stage')
+  .requiredOption('-s, --stage <stage>', 'the stage')
+  .option('--call <id>', 'only this call')
+  .action(async (opts: { stage: string; call?: string }) => {
+    const cfg = config();
+    await runJobsRetry(cfg, logger(cfg, 'warn'), opts);
+  });
+const rerun = jobs
+  .command('rerun')
+  .description(
+    'run a stage again (and the stages after it) for one call, the calls matching filters, or --all',
+  )
+  .requiredOption('-s, --stage <stage>', 'the stage')
+  .option('--call <id...>', 'these calls')
+  .option('--only', 'do not run the stages after it', false)
+  .option('--all', 'every call', false);
+for (const [flag, , help] of RERUN_FILTERS) rerun.option(flag, help);
+rerun.action(async (opts: Record<string, unknown>) => {
+  const cfg = config();
+  const filters: Record<string, string> = {};
+  for (const [, param] of RERUN_FILTERS) {
+    const key = param === 'agentId' ? 'agent' : param;
+    if (typeof opts[key] === 'string') filters[param] = opts[key];
+  }
+  await runJobsRerun(cfg, logger(cfg, 'warn'), {
+    ...(typeof opts.stage === 'string' ? { stage: opts.stage } : {}),
+    ...(Array.isArray(opts.call) ? { call: opts.call as string[] } : {}),
+    only: opts.only === true,
+    all: opts.all === true,
+    filters,
+  });
+});
+
+const models = program.command('models').description('speech models: list, download, verify');
+models
+  .command('list')
+  .description('the models Escucha knows and which are installed')
+  .action(async () => {
+    const cfg = config();
+    await runModelsList(cfg, logger(cfg, 'warn'));
+  });
+models
+  .command('fetch <name>')
+  .description('download a model release, check its sha256 and unpack it into the models folder')
+  .option('--force', 'download again even when installed', false)
+  .option('--no-progress', 'no progress bar')
+  .action(async (name: string, opts: { force: boolean; progress: boolean }) => {
+    const cfg = config();
+    await runModelsFetch(cfg, logger(cfg, 'warn'), name, opts);
+  });
+models
+  .command('verify [name]')
+  .description('check an installed model (or all of them) against its checksums')
+  .action(async (name: string | undefined) => {
+    const cfg = config();
+    const ok = await runModelsVerify(cfg, logger(cfg, 'warn'), name);
+    if (!ok) process.exitCode = 1;
+  });
+
+registerAccountCommands(program, config, logger);
 
 const dev = program.command('dev').description('developer tools');
 dev

@@ -1,12 +1,18 @@
 import type { Server } from 'node:http';
 import { createApp } from '../api/app.ts';
+import { createAccountServices } from '../api/auth/accounts.ts';
+import { RetentionScheduler } from '../api/retention/retention.scheduler.ts';
+import { ensureWebUi } from '../web/static.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createContext } from './context.ts';
+import { startWorkers, type RunningWorkers } from './workers.ts';
 
 /** `escucha serve`: API on the configured address, database (embedded by default) and storage. */
 export async function runServe(config: Config, logger: Logger): Promise<void> {
   const ctx = await createContext(config, logger);
+  const web = await ensureWebUi();
+  const accounts = createAccountServices({ db: ctx.database.db, store: ctx.store, logger });
   const app = createApp({
     db: ctx.database.db,
     logger: logger.child({ component: 'api' }),
@@ -17,7 +23,26 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     tmpDir: config.tmpDir,
     uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
     version: ctx.version,
+    outcomes: ctx.outcomes,
+    transcripts: ctx.transcripts,
+    stageOrder: ctx.pipeline.order,
+    accounts,
+    webDir: web.dir,
   });
+  const retention = new RetentionScheduler(
+    accounts.retentionService,
+    logger.child({ component: 'retention' }),
+  );
+  retention.start();
+  let workers: RunningWorkers | undefined;
+  if (config.pipeline.workersInServe) {
+    try {
+      workers = await startWorkers(ctx);
+    } catch (error) {
+      await ctx.close();
+      throw error;
+    }
+  }
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -31,7 +56,17 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   console.log(
     `  data:      ${config.dataDir}  (database: ${config.databaseUrl ? 'external' : 'embedded'}, storage: ${config.storage})`,
   );
+  console.log(
+    workers
+      ? `  workers:   in this process (${workers.stages.join(', ')})`
+      : '  workers:   none in this process (ESCUCHA_WORKERS_IN_SERVE=false): run  npx escucha worker',
+  );
+  for (const note of workers?.notes ?? []) console.log(`             ${note}`);
   console.log(`  API key:   in another terminal run  npx escucha keys create --role admin`);
+  console.log(`  web UI:    ${web.dir ? `${url}/` : web.note}`);
+  console.log(
+    `  sign in:   create users with  npx escucha users add <name> --role admin  (or  npx escucha demo)`,
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -39,6 +74,8 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await retention.stop();
+    await workers?.stop();
     await ctx.close();
     process.exit(0);
   };

@@ -31,12 +31,22 @@ const archiveSchema = z
         message: 'must be one of 16000, 22050, 24000, 32000, 44100, 48000 (ASR needs at least 16 kHz)',
       })
       .default(16000),
-    /** Opus encoder effort 0–10: lower is faster. 5 keeps speech quality at the default bitrate. */
-    opusComplexity: int(0, 10).default(5),
+    /**
+     * Opus encoder effort 0–10: lower is faster. 3 measured as good as 5 on telephone speech at 16 kbps while
+     * transcoding ~1.35× faster (see BENCHMARKS.md); raise it when CPU is plentiful.
+     */
+    opusComplexity: int(0, 10).default(3),
   })
   .superRefine((a, ctx) => {
     if (a.format === 'mp3' && a.bitrateKbps < 32) {
       ctx.addIssue({ code: 'custom', path: ['bitrateKbps'], message: 'mp3 needs at least 32 kbps' });
+    }
+    if (a.format === 'mp3' && a.sampleRate < 32000 && a.bitrateKbps > 160) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bitrateKbps'],
+        message: 'mp3 below 32 kHz is limited to 160 kbps by the encoder; raise the sample rate or lower the bitrate',
+      });
     }
   });
 
@@ -53,6 +63,101 @@ const s3Schema = z.object({
   partSizeMb: int(5, 512).default(8),
   /** Create the bucket at start-up when it does not exist (MinIO, local test servers). */
   createBucket: bool.default(false),
+});
+
+const pipelineSchema = z.object({
+  /** `escucha serve` also runs the analysis workers in its own process. */
+  workersInServe: bool.default(true),
+  /** Jobs of each stage run at the same time by one process. */
+  concurrency: int(1, 64).default(2),
+  /** Retries of a failed job (with exponential backoff) before it is marked failed and dead-lettered. */
+  retryLimit: int(0, 20).default(3),
+  retryDelaySeconds: int(1, 86_400).default(30),
+  /**
+   * A job running longer is taken as lost (its worker died) and retried. Keep it above the longest transcription
+   * (a 2-hour call with a large model on a small machine can take most of an hour).
+   */
+  expireInSeconds: int(1, 86_400).default(3600),
+  /** How often expired jobs are looked for. */
+  maintenanceIntervalSeconds: int(1, 3600).default(60),
+  /** How often an idle worker asks for jobs. */
+  pollingIntervalSeconds: z.coerce.number().min(0.5).max(60).default(2),
+});
+
+/** ISO 639-1 codes, as a list or comma-separated. */
+const languageList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) =>
+    (Array.isArray(v) ? v : v.split(',')).map((l) => l.trim().toLowerCase()).filter((l) => l !== ''),
+  )
+  .pipe(
+    z
+      .array(z.string())
+      .min(1, 'name at least one language')
+      .refine((codes) => codes.every((l) => /^[a-z]{2}$/.test(l)), 'must be ISO 639-1 codes such as es,en'),
+  );
+
+/** Comma-separated list (or array) of trimmed, non-empty strings. */
+const stringList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
+
+const cidr = /^(\*|[0-9.]+(\/\d{1,2})?|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
+
+/** Network capture: SIPREC/SIP server, RTP ports, spool, HEP receiver, live capture. */
+const captureSchema = z.object({
+  /** `escucha serve` also runs capture (SIP and HEP listeners) in its own process. */
+  inServe: bool.default(true),
+  /** SIP port (UDP and TCP); 0 disables the SIP server. */
+  sipPort: int(0, 65535).default(5060),
+  sipHost: z.string().default('0.0.0.0'),
+  sipTransports: stringList
+    .pipe(z.array(z.enum(['udp', 'tcp'])).min(1, 'name udp, tcp or both'))
+    .default(['udp', 'tcp']),
+  /** Source addresses allowed to send SIP (CIDR list); others are answered 403. */
+  sipAllow: stringList
+    .pipe(z.array(z.string().regex(cidr, 'must be CIDR blocks such as 10.0.0.0/8,::1/128')))
+    .default(['127.0.0.0/8', '::1/128']),
+  /** Address put in SDP answers (default: the address the INVITE was sent to). */
+  sipMediaAddress: z.string().optional(),
+  /** Accept INVITEs that are not SIPREC recording sessions, recording the offered streams as one call. */
+  sipAcceptPlainInvite: bool.default(false),
+  /** Header carrying the agent id. */
+  sipAgentHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('X-Agent-Id'),
+  /** Other headers → metadata fields (`Header=field,...`). */
+  sipHeaders: z
+    .string()
+    .default(
+      'X-Agent-Name=agentName,X-Team=team,X-Campaign=campaign,X-Account=customerRef,X-Customer-Ref=customerRef,X-Disposition=disposition,X-Reason=reason,X-Product=product',
+    ),
+  /** A party whose SIP user part or number matches this regular expression is the agent. */
+  sipAgentPattern: z.string().default('^(?:agent|agente|operador|operator)|^[0-9]{2,6}$'),
+  /** Who is the agent when nothing else tells. */
+  sipDefaultAgent: z.enum(['caller', 'callee']).default('caller'),
+  /** A dialog with no RTP and no SIP for this long is ended. */
+  sipMediaTimeoutSeconds: int(5, 86_400).default(300),
+  /** RTP port range (even ports for RTP, the odd one above for RTCP). */
+  rtpPorts: z
+    .string()
+    .regex(/^\s*\d{4,5}\s*-\s*\d{4,5}\s*$/, 'must be low-high, e.g. 40000-44999')
+    .default('40000-44999'),
+  /** In-flight calls are spooled here; default <dataDir>/spool. */
+  spoolDir: z.string().default(''),
+  /** How often the spool is written and fsync'd (ms, at most 1000). */
+  spoolFlushMs: int(20, 1000).default(500),
+  /** Replace DTMF key presses with silence in stored audio (PCI DSS). */
+  dtmfSilence: bool.default(true),
+  /** HEP v3 receiver port (UDP and TCP); 0 disables it. */
+  hepPort: int(0, 65535).default(9060),
+  hepHost: z.string().default('0.0.0.0'),
+  hepAuthKey: z.string().optional(),
+  hepAllow: stringList
+    .pipe(z.array(z.string().regex(cidr, 'must be CIDR blocks such as 10.0.0.0/8,::1/128')))
+    .default(['127.0.0.0/8', '::1/128']),
+  /** Live capture: capture filter given to tcpdump/dumpcap. */
+  liveFilter: z.string().default('udp or tcp port 5060'),
+  /** Passively captured dialogs (pcap, HEP, live) idle this long are closed. */
+  idleSeconds: int(5, 86_400).default(120),
 });
 
 const configSchema = z
@@ -72,6 +177,25 @@ const configSchema = z
     uploadMaxMb: int(1, 100_000).default(2048),
     /** Number of recordings transcoded at the same time by this process; default one per core. */
     ingestConcurrency: int(0, 64).default(0),
+    /** Speech models (`escucha models fetch`); default <dataDir>/models. */
+    modelsDir: z.string().optional(),
+    /** ASR model: one name for every language, or per language `es=nemo-ctc-es,en=zipformer-en`; unset = the first installed model that speaks the call's language. */
+    asrModel: z
+      .string()
+      .trim()
+      .regex(
+        /^$|^[a-z0-9][a-z0-9.-]*$|^([a-z]{2}=[a-z0-9][a-z0-9.-]*)(,\s*[a-z]{2}=[a-z0-9][a-z0-9.-]*)*$/,
+        'must be a model name, or language=model pairs such as es=nemo-ctc-es,en=zipformer-en',
+      )
+      .optional(),
+    /** Speech-recogniser worker threads per loaded model; 0 = one per core. */
+    asrWorkers: int(0, 256).default(0),
+    /** Languages calls are identified among (the first is the default). */
+    languages: languageList.default(['es', 'en']),
+    /** Language guesses below this confidence are flagged low-confidence. */
+    languageLowConfidence: z.coerce.number().min(0).max(1).default(0.65),
+    pipeline: pipelineSchema.default(pipelineSchema.parse({})),
+    capture: captureSchema.default(captureSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     if (c.storage === 's3' && c.s3.serverSideEncryption === 'aws:kms' && !c.s3.kmsKeyId) {
@@ -93,12 +217,13 @@ const configSchema = z
 
 type ParsedConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<ParsedConfig, 'dataDir' | 'storageDir' | 'tmpDir'> {
+export interface Config extends Omit<ParsedConfig, 'dataDir' | 'storageDir' | 'tmpDir' | 'modelsDir'> {
   /** Absolute paths. */
   readonly dataDir: string;
   readonly storageDir: string;
   readonly tmpDir: string;
   readonly embeddedPgDir: string;
+  readonly modelsDir: string;
 }
 
 /** Environment variable → config path. */
@@ -128,6 +253,40 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_ARCHIVE_OPUS_COMPLEXITY: 'archive.opusComplexity',
   ESCUCHA_UPLOAD_MAX_MB: 'uploadMaxMb',
   ESCUCHA_INGEST_CONCURRENCY: 'ingestConcurrency',
+  ESCUCHA_MODELS_DIR: 'modelsDir',
+  ESCUCHA_ASR_MODEL: 'asrModel',
+  ESCUCHA_ASR_WORKERS: 'asrWorkers',
+  ESCUCHA_LANGUAGES: 'languages',
+  ESCUCHA_LANGUAGE_LOW_CONFIDENCE: 'languageLowConfidence',
+  ESCUCHA_WORKERS_IN_SERVE: 'pipeline.workersInServe',
+  ESCUCHA_WORKER_CONCURRENCY: 'pipeline.concurrency',
+  ESCUCHA_JOB_RETRY_LIMIT: 'pipeline.retryLimit',
+  ESCUCHA_JOB_RETRY_DELAY_SECONDS: 'pipeline.retryDelaySeconds',
+  ESCUCHA_JOB_EXPIRE_SECONDS: 'pipeline.expireInSeconds',
+  ESCUCHA_JOB_MAINTENANCE_SECONDS: 'pipeline.maintenanceIntervalSeconds',
+  ESCUCHA_JOB_POLLING_SECONDS: 'pipeline.pollingIntervalSeconds',
+  ESCUCHA_CAPTURE_IN_SERVE: 'capture.inServe',
+  ESCUCHA_SIP_PORT: 'capture.sipPort',
+  ESCUCHA_SIP_HOST: 'capture.sipHost',
+  ESCUCHA_SIP_TRANSPORTS: 'capture.sipTransports',
+  ESCUCHA_SIP_ALLOW: 'capture.sipAllow',
+  ESCUCHA_SIP_MEDIA_ADDRESS: 'capture.sipMediaAddress',
+  ESCUCHA_SIP_ACCEPT_PLAIN_INVITE: 'capture.sipAcceptPlainInvite',
+  ESCUCHA_SIP_AGENT_HEADER: 'capture.sipAgentHeader',
+  ESCUCHA_SIP_HEADERS: 'capture.sipHeaders',
+  ESCUCHA_SIP_AGENT_PATTERN: 'capture.sipAgentPattern',
+  ESCUCHA_SIP_DEFAULT_AGENT: 'capture.sipDefaultAgent',
+  ESCUCHA_SIP_MEDIA_TIMEOUT_SECONDS: 'capture.sipMediaTimeoutSeconds',
+  ESCUCHA_RTP_PORTS: 'capture.rtpPorts',
+  ESCUCHA_SPOOL_DIR: 'capture.spoolDir',
+  ESCUCHA_SPOOL_FLUSH_MS: 'capture.spoolFlushMs',
+  ESCUCHA_DTMF_SILENCE: 'capture.dtmfSilence',
+  ESCUCHA_HEP_PORT: 'capture.hepPort',
+  ESCUCHA_HEP_HOST: 'capture.hepHost',
+  ESCUCHA_HEP_AUTH_KEY: 'capture.hepAuthKey',
+  ESCUCHA_HEP_ALLOW: 'capture.hepAllow',
+  ESCUCHA_CAPTURE_FILTER: 'capture.liveFilter',
+  ESCUCHA_CAPTURE_IDLE_SECONDS: 'capture.idleSeconds',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
@@ -213,6 +372,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     storageDir: path.resolve(cwd, c.storageDir ?? path.join(dataDir, 'objects')),
     tmpDir: path.resolve(cwd, c.tmpDir ?? path.join(dataDir, 'tmp')),
     embeddedPgDir: path.join(dataDir, 'postgres'),
+    modelsDir: path.resolve(cwd, c.modelsDir ?? path.join(dataDir, 'models')),
+    capture: {
+      ...c.capture,
+      spoolDir: path.resolve(cwd, c.capture.spoolDir || path.join(dataDir, 'spool')),
+    },
   };
   return deepFreeze(config);
 }

@@ -65,7 +65,9 @@ export async function openDatabase(
 }
 
 export async function migrateToLatest(db: Db, logger: Logger): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Migration numbers are reserved per capability, so one may be added after a higher-numbered one; each is still
+  // applied exactly once and never edited.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   for (const name of applied) logger.info({ migration: name }, 'migration applied');

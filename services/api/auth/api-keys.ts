@@ -2,16 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { API_ROLES, type ApiRole } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
+import type { Principal } from './principal.ts';
+
+export type { Principal };
 
 /**
  * API keys: `esk_<prefix>_<secret>`, 190 random bits. Only the sha256 is stored (a fast hash is right for
  * high-entropy secrets); the prefix identifies a key in lists and logs without revealing it.
  */
-export interface Principal {
-  keyId: string;
-  name: string;
-  role: ApiRole;
-}
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -55,7 +53,16 @@ export class ApiKeyRepository {
         .where('id', '=', row.id)
         .execute();
     }
-    return { keyId: row.id, name: row.name, role: row.role };
+    return {
+      kind: 'key',
+      id: row.id,
+      keyId: row.id,
+      name: row.name,
+      role: row.role,
+      languages: [],
+      teams: [],
+      agentId: null,
+    };
   }
 
   async list(): Promise<

@@ -136,6 +136,7 @@ export function searchConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
   if (q.maxDaysPastDue !== undefined) and.push(eb('calls.days_past_due', '<=', q.maxDaysPastDue));
   if (q.minAmountDue !== undefined) and.push(eb('calls.amount_due', '>=', String(q.minAmountDue)));
   if (q.maxAmountDue !== undefined) and.push(eb('calls.amount_due', '<=', String(q.maxAmountDue)));
+  if (q.q) and.push(transcriptMatch(q.q, q.party));
   for (const [key, value] of Object.entries(q.custom ?? {})) {
     // Custom values may have been stored as strings, numbers or booleans: match any of them (GIN-indexed @>).
     const candidates: unknown[] = [value];
@@ -146,6 +147,21 @@ export function searchConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
     );
   }
   return and;
+}
+
+/**
+ * Calls whose transcript matches a web-search query, optionally said by one party. Each segment is indexed with
+ * the text-search configuration of its language (ts_config), so the query is parsed once per configuration and
+ * compared with the segments of that configuration: every branch is an indexable `tsv @@ constant` (GIN).
+ */
+function transcriptMatch(query: string, party: 'agent' | 'customer' | undefined): Expression<SqlBool> {
+  const byParty = party ? sql`AND ts.party = ${party}` : sql``;
+  return sql<SqlBool>`EXISTS (
+    SELECT 1 FROM transcript_segments ts
+    WHERE ts.call_id = calls.id ${byParty}
+      AND ((ts.ts_config = 'spanish'::regconfig AND ts.tsv @@ websearch_to_tsquery('spanish', unaccent(${query})))
+        OR (ts.ts_config = 'english'::regconfig AND ts.tsv @@ websearch_to_tsquery('english', unaccent(${query})))
+        OR (ts.ts_config = 'simple'::regconfig AND ts.tsv @@ websearch_to_tsquery('simple', unaccent(${query})))))`;
 }
 
 export class CallQueryRepository {

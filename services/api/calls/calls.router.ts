@@ -4,9 +4,11 @@ import type { ArchiveService } from '../../archive/archive.service.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
+import { scopeConditions } from '../auth/call-scope.ts';
 import { parseOrThrow } from '../validation.ts';
 import { parseRange } from './range.ts';
 import type { CallQueryRepository } from './call-query.repository.ts';
+import { parseTranscriptField } from './transcript-upload.ts';
 import { receiveUpload } from './upload.ts';
 
 export interface CallsRouterDeps {
@@ -48,11 +50,13 @@ export function callsRouter(deps: CallsRouterDeps): Router {
         }
       }
       const metadata = parseOrThrow(callMetadataSchema, raw, 'INVALID_METADATA', 'invalid metadata');
+      const transcript = parseTranscriptField(upload.fields.transcript);
       const result = await deps.archive.ingest({
         filePath: upload.filePath,
         sizeBytes: upload.sizeBytes,
         metadata,
         source: 'upload',
+        ...(transcript ? { transcript } : {}),
       });
       res.status(result.created ? 201 : 200).json({ id: result.callId, created: result.created });
     } finally {
@@ -62,7 +66,8 @@ export function callsRouter(deps: CallsRouterDeps): Router {
 
   router.get('/calls', async (req, res) => {
     const query = parseOrThrow(callSearchSchema, searchParams(req), 'INVALID_QUERY', 'invalid search');
-    res.json(await deps.queries.search(query));
+    // Agents see only their own calls; people with languages or teams only those (auth/call-scope.ts).
+    res.json(await deps.queries.search(query, scopeConditions(req.principal)));
   });
 
   router.get('/calls/:id', async (req, res) => {

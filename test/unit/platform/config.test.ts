@@ -12,7 +12,7 @@ describe(loadConfig.name, () => {
     expect(config.port).toBe(8080);
     expect(config.host).toBe('127.0.0.1');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.archive).toEqual({ format: 'opus', bitrateKbps: 16, sampleRate: 16000, opusComplexity: 5 });
+    expect(config.archive).toEqual({ format: 'opus', bitrateKbps: 16, sampleRate: 16000, opusComplexity: 3 });
   });
 
   it('reads ESCUCHA_* variables and DATABASE_URL', () => {

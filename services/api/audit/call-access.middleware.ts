@@ -1,0 +1,73 @@
+import type { RequestHandler } from 'express';
+import type { Db } from '../../platform/database.ts';
+import { EscuchaError } from '../../platform/errors.ts';
+import { callAccess } from '../auth/call-scope.ts';
+import type { Auditor } from './auditor.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The action recorded for a read of one call's data, by the path below /calls/:id. */
+export function callReadAction(
+  subpath: string,
+  query: Record<string, unknown>,
+  headers: { range?: string | undefined },
+  hasRedacted: boolean,
+): { action: string; once: boolean; details: Record<string, unknown> } | undefined {
+  const sub = subpath.replace(/\/+$/, '');
+  if (sub === '') return { action: 'view_call', once: true, details: {} };
+  if (sub === '/audio') {
+    const kind = query.kind === 'redacted' ? 'redacted' : 'original';
+    const unredacted = kind === 'original' && hasRedacted;
+    const download = query.download === '1' || query.download === 'true';
+    if (download)
+      return {
+        action: download && unredacted ? 'download_unredacted' : 'download',
+        once: false,
+        details: { kind },
+      };
+    // A player asks for many ranges of one recording: the listen starts with the first byte.
+    const start = /^bytes=\s*(\d*)\s*-/.exec(headers.range ?? '')?.[1];
+    if (headers.range && start !== '0') return undefined;
+    return { action: unredacted ? 'listen_unredacted' : 'listen', once: true, details: { kind } };
+  }
+  if (sub === '/transcript') {
+    const unredacted = query.redacted === 'false' || query.unredacted === '1' || query.unredacted === 'true';
+    return { action: unredacted ? 'view_unredacted' : 'view_transcript', once: true, details: {} };
+  }
+  if (sub === '/analysis') return { action: 'view_analysis', once: true, details: {} };
+  return { action: 'view_call_data', once: true, details: { path: sub } };
+}
+
+/**
+ * Mounted at /calls/:id: refuses calls outside the principal's scope (as 404, as if they did not exist), and
+ * records every read of a call's metadata, audio, transcript or analysis in the audit log before it is served.
+ */
+export function callAccessGuard(db: Db, auditor: Auditor): RequestHandler {
+  return async (req, _res, next) => {
+    const id = (req.params as Record<string, string | undefined>).id;
+    if (!id || !UUID.test(id)) {
+      next();
+      return;
+    }
+    const facts = await callAccess(db, req.principal, id);
+    if (!facts.exists || !facts.inScope) {
+      next(new EscuchaError('CALL_NOT_FOUND', `no call ${id}`));
+      return;
+    }
+    if (req.method === 'GET') {
+      const read = callReadAction(req.path, req.query, { range: req.get('range') }, facts.hasRedacted);
+      if (read) {
+        const event = {
+          action: read.action,
+          callId: id,
+          targetType: 'call',
+          targetId: id,
+          details: read.details,
+        };
+        if (read.once) await auditor.recordOnce(req, event);
+        else await auditor.record(req, event);
+      }
+    }
+    next();
+  };
+}

@@ -1,0 +1,146 @@
+import type { RequestHandler } from 'express';
+import type { ApiRole } from '../../../models/database.ts';
+import { EscuchaError } from '../../platform/errors.ts';
+
+/**
+ * Who may call which route: one rule per `METHOD /path` (paths as mounted under /api/v1, in express syntax).
+ * Admins may call every route. A route without a rule is refused to everyone but admins, and the authorization
+ * matrix test (test/integration/web/authorization-matrix.test.ts) fails until it gets one. Rules decide the role;
+ * which calls a role may see (scope) is decided by call-scope.ts.
+ */
+export type AccessRule = 'public' | 'authenticated' | readonly ApiRole[];
+
+const READERS = ['qa_supervisor', 'compliance_officer', 'trainer', 'agent'] as const;
+/** API keys of every role could search and play calls before user accounts existed; they still can. */
+const CALL_READERS = [...READERS, 'ingest'] as const;
+const COMPLIANCE = ['compliance_officer'] as const;
+const LIBRARY = ['trainer', 'qa_supervisor'] as const;
+const ADMIN_ONLY = [] as const;
+
+export const ACCESS_RULES: Record<string, AccessRule> = {
+  'GET /health': 'public',
+  'POST /auth/login': 'public',
+  'POST /auth/logout': 'authenticated',
+  'GET /auth/me': 'authenticated',
+  'POST /auth/password': 'authenticated',
+
+  'POST /recordings': ['ingest'],
+  'GET /calls': CALL_READERS,
+  'GET /calls/:id': CALL_READERS,
+  'GET /calls/:id/audio': CALL_READERS,
+  // Served by the speech pipeline and analytics.
+  'GET /calls/:id/transcript': READERS,
+  'GET /calls/:id/analysis': READERS,
+
+  'GET /saved-searches': READERS,
+  'POST /saved-searches': READERS,
+  'DELETE /saved-searches/:id': READERS,
+
+  'GET /audit': COMPLIANCE,
+  'GET /audit.csv': COMPLIANCE,
+  'GET /audit/verify': COMPLIANCE,
+
+  'GET /users': ADMIN_ONLY,
+  'POST /users': ADMIN_ONLY,
+  'PATCH /users/:id': ADMIN_ONLY,
+  'POST /users/:id/password': ADMIN_ONLY,
+  'POST /users/:id/unlock': ADMIN_ONLY,
+
+  'GET /retention/policies': COMPLIANCE,
+  'POST /retention/policies': COMPLIANCE,
+  'PATCH /retention/policies/:id': COMPLIANCE,
+  'DELETE /retention/policies/:id': COMPLIANCE,
+  'POST /retention/run': COMPLIANCE,
+  'GET /retention/tombstones': COMPLIANCE,
+  'GET /legal-holds': COMPLIANCE,
+  'POST /legal-holds': COMPLIANCE,
+  'POST /legal-holds/:id/release': COMPLIANCE,
+
+  'GET /collections': LIBRARY,
+  'POST /collections': LIBRARY,
+  'GET /collections/:id': LIBRARY,
+  'PATCH /collections/:id': LIBRARY,
+  'DELETE /collections/:id': LIBRARY,
+  'POST /collections/:id/items': LIBRARY,
+  'DELETE /collections/:id/items/:itemId': LIBRARY,
+  'GET /clips': LIBRARY,
+  'POST /clips': LIBRARY,
+  'GET /clips/:id': LIBRARY,
+  'DELETE /clips/:id': LIBRARY,
+  'GET /clips/:id/audio': LIBRARY,
+};
+
+interface CompiledRule {
+  key: string;
+  method: string;
+  pattern: RegExp;
+  rule: AccessRule;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `/calls/:id/audio` → a regexp matching one path segment per parameter, with an optional trailing slash. */
+export function pathPattern(path: string): RegExp {
+  const body = path
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : escapeRegExp(seg)))
+    .join('/');
+  return new RegExp(`^${body}/?$`, 'i');
+}
+
+export function compileRules(rules: Record<string, AccessRule>): CompiledRule[] {
+  return Object.entries(rules).map(([key, rule]) => {
+    const [method, path] = key.split(' ') as [string, string];
+    return { key, method, pattern: pathPattern(path), rule };
+  });
+}
+
+/** The rule for a request, or undefined. Literal segments win over parameters (`/audit/verify` over `/audit/:x`). */
+export function findRule(
+  compiled: CompiledRule[],
+  method: string,
+  path: string,
+): { key: string; rule: AccessRule } | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  let best: CompiledRule | undefined;
+  let bestParams = Infinity;
+  for (const c of compiled) {
+    if (c.method !== m || !c.pattern.test(path)) continue;
+    const params = (c.key.match(/:/g) ?? []).length;
+    if (params < bestParams) {
+      best = c;
+      bestParams = params;
+    }
+  }
+  return best ? { key: best.key, rule: best.rule } : undefined;
+}
+
+export function allows(rule: AccessRule | undefined, role: ApiRole | undefined): boolean {
+  if (rule === 'public') return true;
+  if (!role) return false;
+  if (role === 'admin' || rule === 'authenticated') return true;
+  return rule !== undefined && rule.includes(role);
+}
+
+/** Enforces ACCESS_RULES on every request that reaches it (mounted after authentication). */
+export function authorize(rules: Record<string, AccessRule> = ACCESS_RULES): RequestHandler {
+  const compiled = compileRules(rules);
+  return (req, _res, next) => {
+    const found = findRule(compiled, req.method, req.path);
+    if (allows(found?.rule, req.principal?.role)) {
+      next();
+      return;
+    }
+    const rule = found?.rule;
+    next(
+      new EscuchaError(
+        'FORBIDDEN',
+        Array.isArray(rule)
+          ? `this action needs one of the roles: admin${rule.length ? `, ${rule.join(', ')}` : ''}`
+          : 'this action is reserved to admins',
+      ),
+    );
+  };
+}

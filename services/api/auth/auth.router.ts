@@ -1,0 +1,217 @@
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { EscuchaError } from '../../platform/errors.ts';
+import type { Auditor } from '../audit/auditor.ts';
+import type { UserRepository } from '../users/user.repository.ts';
+import { parseOrThrow } from '../validation.ts';
+import { SESSION_COOKIE, userPrincipal } from './auth.middleware.ts';
+import { sessionCookie } from './cookies.ts';
+import type { PasswordHasher } from './password.hasher.ts';
+import { callScopeOf } from './principal.ts';
+import type { SessionRepository } from './session.repository.ts';
+
+export interface LoginPolicy {
+  /** Failed logins in a row that lock the account. */
+  maxFailures: number;
+  lockMs: number;
+  /** `auto`: Secure cookies when the request came over HTTPS (directly or via a trusted proxy). */
+  cookieSecure: boolean | 'auto';
+}
+
+export const DEFAULT_LOGIN_POLICY: LoginPolicy = {
+  maxFailures: 5,
+  lockMs: 15 * 60_000,
+  cookieSecure: 'auto',
+};
+
+/** What this server offers, so the web UI shows only what works: routes and the search parameters. */
+export interface Capabilities {
+  routes: string[];
+  searchParams: string[];
+}
+
+export interface AuthRouterDeps {
+  users: UserRepository;
+  sessions: SessionRepository;
+  hasher: PasswordHasher;
+  auditor: Auditor;
+  policy: LoginPolicy;
+  capabilities: () => Capabilities;
+}
+
+export const MIN_PASSWORD_LENGTH = 10;
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200);
+
+const loginSchema = z.object({
+  username: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(200),
+});
+
+const changeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
+
+function secure(req: Request, policy: LoginPolicy): boolean {
+  return policy.cookieSecure === 'auto' ? req.secure : policy.cookieSecure;
+}
+
+function requireJson(req: Request): void {
+  // A cross-site HTML form cannot send JSON: requiring it closes login CSRF.
+  if (!req.is('application/json')) {
+    throw new EscuchaError('UNSUPPORTED_MEDIA', 'send the credentials as application/json');
+  }
+}
+
+/** The public half: POST /auth/login, mounted before authentication. */
+export function loginRouter(deps: AuthRouterDeps): Router {
+  const router = Router();
+  router.post('/auth/login', express.json({ limit: '16kb' }), async (req, res) => {
+    requireJson(req);
+    const { username, password } = parseOrThrow(loginSchema, req.body, 'BAD_REQUEST', 'invalid login');
+    const wrong = () => new EscuchaError('UNAUTHENTICATED', 'wrong username or password');
+    const user = await deps.users.findForLogin(username);
+    if (!user) {
+      await deps.hasher.verifyNobody(password);
+      await deps.auditor.record(req, {
+        action: 'login_failed',
+        details: { username, reason: 'unknown user' },
+      });
+      throw wrong();
+    }
+    const principal = userPrincipal(user);
+    if (user.locked_until && user.locked_until.getTime() > Date.now()) {
+      await deps.auditor.record(
+        req,
+        { action: 'login_failed', details: { username, reason: 'locked' } },
+        principal,
+      );
+      throw new EscuchaError(
+        'UNAUTHENTICATED',
+        `this account is locked after too many failed sign-ins; try again after ${user.locked_until.toISOString()}`,
+        { details: { lockedUntil: user.locked_until.toISOString() } },
+      );
+    }
+    if (!(await deps.hasher.verify(user.password_hash, password))) {
+      const lockedUntil = await deps.users.recordFailure(
+        user.id,
+        deps.policy.maxFailures,
+        deps.policy.lockMs,
+      );
+      await deps.auditor.record(
+        req,
+        {
+          action: lockedUntil ? 'account_locked' : 'login_failed',
+          targetType: 'user',
+          targetId: user.id,
+          details: { username, reason: 'wrong password', ...(lockedUntil ? { lockedUntil } : {}) },
+        },
+        principal,
+      );
+      if (lockedUntil) {
+        throw new EscuchaError(
+          'UNAUTHENTICATED',
+          `wrong username or password; the account is now locked until ${lockedUntil.toISOString()}`,
+          { details: { lockedUntil: lockedUntil.toISOString() } },
+        );
+      }
+      throw wrong();
+    }
+    if (user.disabled) {
+      await deps.auditor.record(
+        req,
+        { action: 'login_failed', details: { username, reason: 'disabled' } },
+        principal,
+      );
+      throw new EscuchaError('UNAUTHENTICATED', 'this account is disabled; ask an administrator');
+    }
+    await deps.users.recordSuccess(user.id);
+    if (deps.hasher.needsRehash(user.password_hash)) {
+      await deps.users.setPasswordHash(user.id, await deps.hasher.hash(password));
+    }
+    const session = await deps.sessions.create(user.id, {
+      ip: req.ip ?? null,
+      userAgent: req.get('user-agent') ?? null,
+    });
+    res.setHeader(
+      'Set-Cookie',
+      sessionCookie(SESSION_COOKIE, session.token, { secure: secure(req, deps.policy) }),
+    );
+    await deps.auditor.record(
+      req,
+      { action: 'login', targetType: 'session', targetId: session.id },
+      { ...principal, sessionId: session.id },
+    );
+    const fresh = await deps.users.get(user.id);
+    res.json({ user: fresh, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
+  });
+  return router;
+}
+
+/** The authenticated half: who am I, sign out, change my password. */
+export function accountRouter(deps: AuthRouterDeps): Router {
+  const router = Router();
+
+  router.get('/auth/me', async (req, res: Response) => {
+    const p = req.principal!;
+    res.set('Cache-Control', 'no-store');
+    res.json({
+      principal: {
+        kind: p.kind,
+        id: p.id,
+        name: p.name,
+        username: p.username ?? null,
+        role: p.role,
+        languages: p.languages,
+        teams: p.teams,
+        agentId: p.agentId,
+        scope: callScopeOf(p) ?? null,
+      },
+      user: p.kind === 'user' ? await deps.users.get(p.id) : null,
+      csrfToken: (res.locals.csrfToken as string | undefined) ?? null,
+      capabilities: deps.capabilities(),
+    });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    const p = req.principal!;
+    if (p.sessionId) {
+      await deps.sessions.revoke(p.sessionId);
+      await deps.auditor.record(req, { action: 'logout', targetType: 'session', targetId: p.sessionId });
+    }
+    res.setHeader(
+      'Set-Cookie',
+      sessionCookie(SESSION_COOKIE, '', { secure: secure(req, deps.policy), maxAge: 0 }),
+    );
+    res.status(204).end();
+  });
+
+  router.post('/auth/password', async (req, res) => {
+    const p = req.principal!;
+    if (p.kind !== 'user') throw new EscuchaError('BAD_REQUEST', 'API keys have no password');
+    const body = parseOrThrow(changeSchema, req.body, 'BAD_REQUEST', 'invalid password change');
+    const row = await deps.users.row(p.id);
+    if (!row || !(await deps.hasher.verify(row.password_hash, body.currentPassword))) {
+      await deps.auditor.record(req, {
+        action: 'password_change_failed',
+        targetType: 'user',
+        targetId: p.id,
+      });
+      throw new EscuchaError('FORBIDDEN', 'the current password is wrong');
+    }
+    await deps.users.setPasswordHash(p.id, await deps.hasher.hash(body.newPassword));
+    await deps.sessions.revokeAllOf(p.id);
+    const session = await deps.sessions.create(p.id, {
+      ip: req.ip ?? null,
+      userAgent: req.get('user-agent') ?? null,
+    });
+    res.setHeader(
+      'Set-Cookie',
+      sessionCookie(SESSION_COOKIE, session.token, { secure: secure(req, deps.policy) }),
+    );
+    await deps.auditor.record(req, { action: 'password_change', targetType: 'user', targetId: p.id });
+    res.json({ csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+import type { ApiRole } from '../../../models/database.ts';
+
+/**
+ * Who is making a request: a person signed in with a session, or an integration with an API key. Scope narrows
+ * what calls a principal may see: an agent sees only their own calls; anyone with languages or teams set sees only
+ * calls in those languages and teams. Admins are never narrowed.
+ */
+export interface Principal {
+  kind: 'user' | 'key';
+  /** User id or API key id. */
+  id: string;
+  /** Kept for API-key integrations: the key id, or null for a signed-in user. */
+  keyId: string | null;
+  name: string;
+  role: ApiRole;
+  languages: string[];
+  teams: string[];
+  agentId: string | null;
+  /** Only for sessions. */
+  sessionId?: string;
+  username?: string;
+}
+
+/** A stable reference stored as owner/creator of things (`user:<id>` or `key:<id>`). */
+export function principalRef(p: Principal): string {
+  return `${p.kind}:${p.id}`;
+}
+
+export interface CallScope {
+  /** Restrict to calls of this agent; `null` when the principal may not see any call (agent without agent id). */
+  agentId?: string | null;
+  languages?: string[];
+  teams?: string[];
+}
+
+/** The call scope of a principal; undefined when unrestricted. */
+export function callScopeOf(p: Principal): CallScope | undefined {
+  if (p.role === 'admin') return undefined;
+  const scope: CallScope = {};
+  if (p.role === 'agent') scope.agentId = p.agentId;
+  if (p.languages.length > 0) scope.languages = p.languages;
+  if (p.teams.length > 0) scope.teams = p.teams;
+  return Object.keys(scope).length > 0 ? scope : undefined;
+}
+
+/** Whether a call with these fields is inside a scope (the same rule the SQL conditions apply). */
+export function inScope(
+  scope: CallScope | undefined,
+  call: { agentId: string | null; language: string | null; team: string | null },
+): boolean {
+  if (!scope) return true;
+  if (scope.agentId !== undefined && (scope.agentId === null || call.agentId !== scope.agentId)) return false;
+  if (scope.languages && !languageMatches(scope.languages, call.language)) return false;
+  if (scope.teams && (call.team === null || !scope.teams.includes(call.team))) return false;
+  return true;
+}
+
+/** `es` in a scope admits calls in `es` and in regional variants such as `es-CO`. */
+export function languageMatches(languages: string[], language: string | null): boolean {
+  if (language === null) return false;
+  const base = language.split('-')[0]!;
+  return languages.includes(language) || languages.includes(base);
+}

@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import type { StageName } from '../../pipeline/jobs.ts';
+import type { OutcomeRepository } from '../../pipeline/outcome.repository.ts';
+import type { TranscriptRepository } from '../../pipeline/transcript.repository.ts';
+import { EscuchaError } from '../../platform/errors.ts';
+import type { CallQueryRepository } from './call-query.repository.ts';
+
+export interface AnalysisRouterDeps {
+  queries: CallQueryRepository;
+  outcomes: OutcomeRepository;
+  transcripts: TranscriptRepository;
+  /** The stages this deployment runs, in order: stages not queued yet are listed as `not queued`. */
+  stageOrder: readonly StageName[];
+}
+
+/** What the pipeline made of a call: the outcome of every stage, and the transcript. */
+export function analysisRouter(deps: AnalysisRouterDeps): Router {
+  const router = Router();
+
+  router.get('/calls/:id/analysis', async (req, res) => {
+    const call = await deps.queries.get(req.params.id);
+    const outcomes = await deps.outcomes.forCall(call.id);
+    const byStage = new Map(outcomes.map((o) => [o.stage, o]));
+    const known = deps.stageOrder.map(
+      (stage) => byStage.get(stage) ?? { stage, status: 'not queued' as const, reason: null },
+    );
+    const others = outcomes.filter((o) => !deps.stageOrder.includes(o.stage as StageName));
+    res.json({ callId: call.id, stages: [...known, ...others] });
+  });
+
+  router.get('/calls/:id/transcript', async (req, res) => {
+    const call = await deps.queries.get(req.params.id);
+    const info = await deps.transcripts.info(call.id);
+    if (!info) {
+      throw new EscuchaError(
+        'NOT_FOUND',
+        `call ${call.id} has no transcript yet; GET /api/v1/calls/${call.id}/analysis shows why`,
+      );
+    }
+    const segments = await deps.transcripts.segments(call.id);
+    res.json({
+      callId: call.id,
+      source: info.source,
+      model: info.model,
+      language: info.language,
+      languageConfidence: info.languageConfidence,
+      languageLowConfidence: info.languageLowConfidence,
+      languageMethod: info.languageMethod,
+      createdAt: info.createdAt,
+      segments,
+    });
+  });
+
+  return router;
+}

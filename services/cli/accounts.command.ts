@@ -1,0 +1,222 @@
+import { Option, type Command } from 'commander';
+import { USER_ROLES } from '../../models/database.ts';
+import { AuditRepository } from '../api/audit/audit.repository.ts';
+import { RetentionRepository } from '../api/retention/retention.repository.ts';
+import { RetentionService } from '../api/retention/retention.service.ts';
+import { UserAdmin } from '../api/users/user-admin.ts';
+import { createObjectStore } from '../archive/store.factory.ts';
+import type { Config } from '../platform/config.ts';
+import type { DatabaseHandle } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import { openDatabaseOnly } from './context.ts';
+
+/**
+ * `escucha users …`, `escucha audit verify`, `escucha retention run`, `escucha demo` (its users) and
+ * `escucha web build`.
+ */
+export function registerAccountCommands(
+  program: Command,
+  config: () => Config,
+  logger: (cfg: Config, level?: string) => Logger,
+): void {
+  const withDb = async <T>(fn: (db: DatabaseHandle, cfg: Config) => Promise<T>): Promise<T> => {
+    const cfg = config();
+    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    try {
+      return await fn(database, cfg);
+    } finally {
+      await database.close();
+    }
+  };
+  const list = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  const users = program.command('users').description('manage web UI user accounts');
+  users
+    .command('add <username>')
+    .description('create a user; without --password a random one is generated and printed once (last line)')
+    .addOption(new Option('-r, --role <role>', 'role').choices([...USER_ROLES]).makeOptionMandatory())
+    .option('-n, --name <name>', 'display name (default: the username)')
+    .option('-e, --email <email>', 'email (can also be used to sign in)')
+    .option('--languages <list>', 'comma-separated call languages this user may see (e.g. es,en)')
+    .option('--teams <list>', 'comma-separated teams this user may see')
+    .option('--agent-id <id>', 'for role agent: the agent id their calls carry')
+    .option('--password <password>', 'set this password instead of generating one')
+    .action(
+      async (
+        username: string,
+        o: {
+          role: string;
+          name?: string;
+          email?: string;
+          languages?: string;
+          teams?: string;
+          agentId?: string;
+          password?: string;
+        },
+      ) => {
+        await withDb(async (db) => {
+          const r = await new UserAdmin(db.db).add({
+            username,
+            role: o.role,
+            ...(o.name ? { displayName: o.name } : {}),
+            ...(o.email ? { email: o.email } : {}),
+            ...(o.languages ? { languages: list(o.languages) } : {}),
+            ...(o.teams ? { teams: list(o.teams) } : {}),
+            ...(o.agentId ? { agentId: o.agentId } : {}),
+            ...(o.password ? { password: o.password } : {}),
+          });
+          console.log(`created ${r.user.role} ${r.user.username}`);
+          if (r.generated) {
+            console.log('password (shown only now):');
+            console.log(r.password);
+          }
+        });
+      },
+    );
+  users
+    .command('passwd <username>')
+    .description(
+      'set a new password (random, printed once, unless --password), unlock the account, end its sessions',
+    )
+    .option('--password <password>', 'the new password')
+    .action(async (username: string, o: { password?: string }) => {
+      await withDb(async (db) => {
+        const r = await new UserAdmin(db.db).setPassword(username, o.password);
+        console.log(`password of ${username.toLowerCase()} changed; sessions ended`);
+        if (r.generated) {
+          console.log('password (shown only now):');
+          console.log(r.password);
+        }
+      });
+    });
+  users
+    .command('disable <username>')
+    .description('disable a user and end their sessions')
+    .action(async (username: string) => {
+      await withDb(async (db) => {
+        await new UserAdmin(db.db).setDisabled(username, true);
+        console.log(`disabled ${username.toLowerCase()}`);
+      });
+    });
+  users
+    .command('enable <username>')
+    .description('enable a disabled user')
+    .action(async (username: string) => {
+      await withDb(async (db) => {
+        await new UserAdmin(db.db).setDisabled(username, false);
+        console.log(`enabled ${username.toLowerCase()}`);
+      });
+    });
+  users
+    .command('list')
+    .description('list users (username, role, state, languages, teams)')
+    .action(async () => {
+      await withDb(async (db) => {
+        for (const u of await new UserAdmin(db.db).list()) {
+          const state = u.disabled
+            ? 'disabled'
+            : u.lockedUntil && new Date(u.lockedUntil) > new Date()
+              ? 'locked'
+              : 'active';
+          console.log(
+            [
+              u.username,
+              u.role,
+              state,
+              u.languages.join(',') || '-',
+              u.teams.join(',') || '-',
+              u.agentId ?? '-',
+              u.displayName,
+            ].join('\t'),
+          );
+        }
+      });
+    });
+
+  program
+    .command('audit')
+    .description('the audit log')
+    .command('verify')
+    .description(
+      'check the hash chain of the whole audit log; exits 1 and names the first bad entry if it was altered',
+    )
+    .action(async () => {
+      await withDb(async (db) => {
+        const r = await new AuditRepository(db.db).verify();
+        if (r.ok) {
+          console.log(`audit log intact: ${r.checked} entries, last hash ${r.lastHash}`);
+        } else {
+          const bad = r.firstBad!;
+          console.error(
+            `audit log ALTERED: entry ${bad.id} ${bad.problem === 'link' ? 'does not link to the entry before it' : 'does not match its hash'} ` +
+              `(expected ${bad.expected}, found ${bad.found}); ${r.checked} entries before it are intact`,
+          );
+          process.exitCode = 1;
+        }
+      });
+    });
+
+  program
+    .command('retention')
+    .description('retention policies')
+    .command('run')
+    .description(
+      'delete the recordings that retention policies expire (legal holds respected); serve runs this daily',
+    )
+    .option('--dry-run', 'only report what would be deleted', false)
+    .action(async (o: { dryRun: boolean }) => {
+      await withDb(async (db, cfg) => {
+        const store = createObjectStore(cfg);
+        try {
+          const audit = new AuditRepository(db.db);
+          const service = new RetentionService({
+            repository: new RetentionRepository(db.db),
+            db: db.db,
+            store,
+            audit,
+            logger: logger(cfg, 'warn'),
+          });
+          const r = await service.run({
+            actor: { type: 'system', id: 'cli', name: 'escucha retention run', role: null },
+            dryRun: o.dryRun,
+          });
+          for (const d of r.deleted)
+            console.log(`${o.dryRun ? 'would delete' : 'deleted'}\t${d.callId}\t${d.policy}`);
+          for (const h of r.held) console.log(`held\t${h.callId}\t${h.policy}`);
+          for (const f of r.failed) console.log(`failed\t${f.callId}\t${f.error}`);
+          console.log(
+            `${r.expired} expired, ${r.deleted.length} ${o.dryRun ? 'to delete' : 'deleted'}, ${r.held.length} on legal hold, ${r.failed.length} failed`,
+          );
+          if (r.failed.length > 0 || r.objectErrors.length > 0) process.exitCode = 1;
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+  program
+    .command('demo')
+    .description('create one demo user per role, with random passwords printed once')
+    .action(async () => {
+      await withDb(async (db) => {
+        const created = await new UserAdmin(db.db).demoUsers();
+        console.log('Demo users (passwords are shown only now):');
+        for (const u of created) console.log(`  ${u.role.padEnd(20)} ${u.username.padEnd(16)} ${u.password}`);
+      });
+    });
+
+  program
+    .command('web')
+    .description('the web UI')
+    .command('build')
+    .description('build the web UI into services/web/dist (needs the development dependencies)')
+    .action(async () => {
+      const { buildWeb } = await import('../web/build.ts');
+      const out = await buildWeb();
+      console.log(`web UI built into ${out}`);
+    });
+}

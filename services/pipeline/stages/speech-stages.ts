@@ -1,0 +1,81 @@
+import type { ObjectStore } from '../../archive/object-store.ts';
+import type { Db } from '../../platform/database.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { FfmpegChannelDecoder } from '../../speech/audio-decode.ts';
+import { TextLanguageIdentifier } from '../../speech/language-id.ts';
+import { parseAsrModelSpec } from '../../speech/model-selection.ts';
+import { ModelStore } from '../../speech/model-store.ts';
+import { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
+import { SileroVad, type VadOptions } from '../../speech/vad.sherpa.ts';
+import type { StageHandler } from '../pipeline.ts';
+import { TranscriptRepository } from '../transcript.repository.ts';
+import { LanguageStage } from './language.job.ts';
+import type { SpeechStageDeps } from './speech-stage.context.ts';
+import { TranscribeStage } from './transcribe.job.ts';
+import { VadStage } from './vad.job.ts';
+
+export interface SpeechStagesOptions {
+  db: Db;
+  store: ObjectStore;
+  ffmpegPath?: string;
+  /** ESCUCHA_MODELS_DIR. */
+  modelsDir: string;
+  fixtureDir?: string;
+  /** ESCUCHA_LANGUAGES. */
+  languages: readonly string[];
+  /** ESCUCHA_ASR_MODEL as written (one name, or es=...,en=...); empty = the first installed model per language. */
+  asrModel: string | null;
+  /** Recogniser worker threads per loaded model; 0 = one per core. */
+  asrWorkers: number;
+  lowConfidenceBelow?: number;
+  vad?: Partial<VadOptions>;
+  logger?: Logger;
+}
+
+export interface SpeechStages {
+  handlers: StageHandler[];
+  models: ModelStore;
+  recognizers: RecognizerRegistry;
+  deps: SpeechStageDeps;
+  close(): Promise<void>;
+}
+
+/** Wires the vad, language and transcribe stages with their adapters (one set per worker process). */
+export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
+  const models = new ModelStore({
+    modelsDir: o.modelsDir,
+    ...(o.fixtureDir ? { fixtureDir: o.fixtureDir } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  const recognizers = new RecognizerRegistry({
+    models,
+    workers: o.asrWorkers,
+    languages: o.languages,
+    ...(o.lowConfidenceBelow !== undefined ? { lowConfidenceBelow: o.lowConfidenceBelow } : {}),
+    ...(o.logger ? { logger: o.logger.child({ component: 'asr' }) } : {}),
+  });
+  const deps: SpeechStageDeps = {
+    db: o.db,
+    transcripts: new TranscriptRepository(o.db),
+    decoder: new FfmpegChannelDecoder({
+      store: o.store,
+      ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+    }),
+    vad: new SileroVad(o.vad ?? {}),
+    recognizers,
+    textLanguageId: new TextLanguageIdentifier({
+      languages: o.languages,
+      ...(o.lowConfidenceBelow !== undefined ? { lowConfidenceBelow: o.lowConfidenceBelow } : {}),
+    }),
+    languages: o.languages,
+    asrModel: parseAsrModelSpec(o.asrModel),
+    ...(o.logger ? { logger: o.logger } : {}),
+  };
+  return {
+    handlers: [new VadStage(deps), new LanguageStage(deps), new TranscribeStage(deps)] as StageHandler[],
+    models,
+    recognizers,
+    deps,
+    close: () => recognizers.close(),
+  };
+}

@@ -1,0 +1,184 @@
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { EscuchaError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+
+/**
+ * A fixed-size pool of worker threads running one script. Protocol (see sherpa.worker.js): the worker posts
+ * `{ type: 'ready' }` or `{ type: 'init-error', message }` once, then answers each `{ id, request }` with
+ * `{ id, ok: true, result }` or `{ id, ok: false, message }`.
+ *
+ * A worker that dies (uncaught error, exit, out of memory) fails the job it was running with a clear error and is
+ * replaced; jobs still queued go to the others. A worker that cannot even start (a model that does not load) makes
+ * the pool fail every job with that error instead of restarting forever.
+ */
+export interface WorkerPoolOptions {
+  /** URL of a plain JavaScript module (worker threads run outside the TypeScript loader). */
+  script: URL;
+  size: number;
+  workerData: unknown;
+  /** Used in errors and logs, e.g. "speech recognizer nemo-ctc-es". */
+  name: string;
+  logger?: Logger;
+  /** Heap limit per worker; native model memory is outside it. */
+  maxOldGenerationSizeMb?: number;
+}
+
+interface Job {
+  id: number;
+  request: unknown;
+  transfer: TransferListItem[];
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+}
+
+export class WorkerPool<Req, Res> {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private fatal: Error | null = null;
+  private everReady = false;
+  private crashes = 0;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    for (let i = 0; i < Math.max(1, options.size); i++) this.spawn();
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Total worker deaths since start (each one was replaced). */
+  get crashCount(): number {
+    return this.crashes;
+  }
+
+  run(request: Req, transfer: TransferListItem[] = []): Promise<Res> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed)
+      return Promise.reject(new EscuchaError('INTERNAL', `${this.options.name} pool is closed`));
+    return new Promise<Res>((resolve, reject) => {
+      this.queue.push({
+        id: this.nextId++,
+        request,
+        transfer,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      this.dispatch();
+    });
+  }
+
+  private spawn(): void {
+    const worker = new Worker(this.options.script, {
+      workerData: this.options.workerData,
+      ...(this.options.maxOldGenerationSizeMb
+        ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } }
+        : {}),
+    });
+    const slot: Slot = { worker, ready: false, job: null };
+    this.slots.add(slot);
+    let lastError: Error | undefined;
+    worker.on(
+      'message',
+      (msg: { type?: string; id?: number; ok?: boolean; result?: unknown; message?: string }) => {
+        if (msg.type === 'ready') {
+          slot.ready = true;
+          this.everReady = true;
+          this.dispatch();
+        } else if (msg.type === 'init-error') {
+          this.fail(
+            new EscuchaError(
+              'INTERNAL',
+              `${this.options.name} could not start: ${msg.message ?? 'unknown error'}`,
+            ),
+          );
+        } else if (slot.job && msg.id === slot.job.id) {
+          const job = slot.job;
+          slot.job = null;
+          if (msg.ok) job.resolve(msg.result);
+          else
+            job.reject(
+              new EscuchaError('INTERNAL', `${this.options.name}: ${msg.message ?? 'unknown error'}`),
+            );
+          this.dispatch();
+        }
+      },
+    );
+    worker.on('error', (error) => {
+      lastError = error;
+    });
+    worker.on('exit', (code) => {
+      this.slots.delete(slot);
+      if (this.closed) return;
+      this.crashes++;
+      const why = lastError ? lastError.message : `exit code ${code}`;
+      this.options.logger?.error(
+        { pool: this.options.name, code, err: lastError },
+        'worker thread died; replacing it',
+      );
+      if (slot.job) {
+        slot.job.reject(
+          new EscuchaError(
+            'INTERNAL',
+            `${this.options.name} worker crashed (${why}) while decoding; the worker was replaced`,
+          ),
+        );
+        slot.job = null;
+      }
+      if (!slot.ready && !this.everReady) {
+        // It died while loading: restarting would only die again.
+        this.fail(
+          new EscuchaError(
+            'INTERNAL',
+            `${this.options.name} could not start: worker died while loading (${why})`,
+          ),
+        );
+        return;
+      }
+      if (!this.fatal) this.spawn();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.job) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage({ id: job.id, request: job.request }, job.transfer);
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.fatal) return;
+    this.fatal = error;
+    for (const job of this.queue.splice(0)) job.reject(error);
+    for (const slot of this.slots) {
+      if (slot.job) slot.job.reject(error);
+      slot.job = null;
+    }
+    this.closed = true; // no respawns
+    for (const slot of this.slots) void slot.worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed && this.slots.size === 0) return;
+    const pending = this.queue.splice(0);
+    for (const job of pending) job.reject(new EscuchaError('INTERNAL', `${this.options.name} pool closed`));
+    this.closed = true;
+    const all = [...this.slots];
+    for (const slot of all) {
+      if (slot.job) slot.job.reject(new EscuchaError('INTERNAL', `${this.options.name} pool closed`));
+      slot.job = null;
+    }
+    await Promise.all(all.map((s) => s.worker.terminate()));
+    this.slots.clear();
+  }
+}

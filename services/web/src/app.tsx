@@ -1,0 +1,161 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { api, can, hasRoutePrefix, onSessionEnded, setCsrfToken, type Me } from './api.ts';
+import {
+  I18nContext,
+  initialLang,
+  translate,
+  useI18n,
+  type I18n,
+  type Lang,
+  type MessageKey,
+} from './i18n.ts';
+import { AuditPage } from './pages/audit.page.tsx';
+import { CallPage } from './pages/call.page.tsx';
+import { LibraryPage } from './pages/library.page.tsx';
+import { LoginPage } from './pages/login.page.tsx';
+import { RetentionPage } from './pages/retention.page.tsx';
+import { ReviewPage } from './pages/review.page.tsx';
+import { SearchPage } from './pages/search.page.tsx';
+import { UsersPage } from './pages/users.page.tsx';
+import { navigate, useLocation } from './router.ts';
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const loc = useLocation();
+
+  const i18n: I18n = useMemo(
+    () => ({
+      lang,
+      setLang: (l: Lang) => {
+        localStorage.setItem('escucha.lang', l);
+        setLangState(l);
+      },
+      t: (key: MessageKey, params?: Record<string, string | number>) => translate(lang, key, params),
+    }),
+    [lang],
+  );
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const loadMe = useCallback(async () => {
+    try {
+      const m = await api<Me>('/auth/me');
+      setCsrfToken(m.csrfToken);
+      setMe(m);
+    } catch {
+      setCsrfToken(null);
+      setMe(null);
+    }
+  }, []);
+
+  useEffect(() => {
+    onSessionEnded(() => {
+      setCsrfToken(null);
+      setMe(null);
+    });
+    void loadMe();
+  }, [loadMe]);
+
+  const signOut = async () => {
+    try {
+      await api('/auth/logout', { method: 'POST' });
+    } finally {
+      setCsrfToken(null);
+      setMe(null);
+      navigate('/');
+    }
+  };
+
+  let page;
+  if (me === undefined) page = <p class="muted">{i18n.t('loading')}</p>;
+  else if (me === null) page = <LoginPage onSignedIn={loadMe} />;
+  else page = route(loc.path, me, i18n);
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      <a class="skip" href="#main">
+        {i18n.t('skipToContent')}
+      </a>
+      <header class="topbar">
+        <a class="brand" href="/">
+          <span aria-hidden="true">◉</span> {i18n.t('appName')}
+        </a>
+        {me && <Nav me={me} path={loc.path} />}
+        <div class="topbar-end">
+          <label class="lang-switch">
+            <span class="sr-only">{i18n.t('language')}</span>
+            <select
+              aria-label={i18n.t('language')}
+              value={lang}
+              onChange={(e) => i18n.setLang((e.currentTarget as HTMLSelectElement).value as Lang)}
+            >
+              <option value="es">Español</option>
+              <option value="en">English</option>
+            </select>
+          </label>
+          {me && (
+            <>
+              <span class="who" title={me.principal.username ?? ''}>
+                {me.principal.name} · {i18n.t(`role_${me.principal.role}` as MessageKey)}
+              </span>
+              <button type="button" onClick={signOut}>
+                {i18n.t('signOut')}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </I18nContext.Provider>
+  );
+}
+
+function Nav({ me, path }: { me: Me; path: string }) {
+  const { t } = useI18n();
+  const links: [string, MessageKey, boolean][] = [
+    ['/', 'navSearch', can(me, 'search')],
+    ['/review', 'navReview', can(me, 'review')],
+    ['/library', 'navLibrary', can(me, 'library')],
+    ['/audit', 'navAudit', can(me, 'audit')],
+    ['/retention', 'navRetention', can(me, 'retention')],
+    ['/users', 'navUsers', can(me, 'users')],
+  ];
+  return (
+    <nav aria-label="main">
+      <ul>
+        {links
+          .filter(([, , ok]) => ok)
+          .map(([href, key]) => {
+            const active = href === '/' ? path === '/' || path.startsWith('/calls') : path.startsWith(href);
+            return (
+              <li key={href}>
+                <a href={href} aria-current={active ? 'page' : undefined}>
+                  {t(key)}
+                </a>
+              </li>
+            );
+          })}
+      </ul>
+    </nav>
+  );
+}
+
+function route(path: string, me: Me, i18n: I18n) {
+  const deny = <p class="error">{i18n.t('forbidden')}</p>;
+  const call = /^\/calls\/([0-9a-fA-F-]{36})\/?$/.exec(path);
+  if (call) return can(me, 'search') ? <CallPage id={call[1]!} me={me} /> : deny;
+  if (path === '/' || path === '/search') return can(me, 'search') ? <SearchPage me={me} /> : deny;
+  if (path.startsWith('/audit')) return can(me, 'audit') ? <AuditPage me={me} /> : deny;
+  if (path.startsWith('/users')) return can(me, 'users') ? <UsersPage /> : deny;
+  if (path.startsWith('/retention')) return can(me, 'retention') ? <RetentionPage /> : deny;
+  if (path.startsWith('/library')) return can(me, 'library') ? <LibraryPage me={me} /> : deny;
+  if (path.startsWith('/review')) {
+    return can(me, 'review') ? <ReviewPage me={me} available={hasRoutePrefix(me, 'GET /review')} /> : deny;
+  }
+  return <p>{i18n.t('notFound')}</p>;
+}

@@ -1,0 +1,339 @@
+import { useRef, useState } from 'preact/hooks';
+import {
+  API,
+  api,
+  ApiError,
+  can,
+  hasRoute,
+  type Analysis,
+  type CallDetail,
+  type Clip,
+  type Collection,
+  type Me,
+  type Transcript,
+} from '../api.ts';
+import {
+  AdherencePanel,
+  DisclosurePanel,
+  PromisesPanel,
+  QualityPanel,
+  SentimentPanel,
+  StagesPanel,
+  TalkMetricsPanel,
+} from '../components/analysis.tsx';
+import { ErrorBox, KeyValues, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
+import { Player, type PlayerHandle } from '../components/player.tsx';
+import { TranscriptView } from '../components/transcript.tsx';
+import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
+import { useI18n } from '../i18n.ts';
+import { useLocation } from '../router.ts';
+
+export function CallPage({ id, me }: { id: string; me: Me }) {
+  const { t, lang } = useI18n();
+  const loc = useLocation();
+  const call = useAsync(() => api<CallDetail>(`/calls/${id}`), [id]);
+  const hasTranscriptApi = hasRoute(me, 'GET /calls/:id/transcript');
+  const hasAnalysisApi = hasRoute(me, 'GET /calls/:id/analysis');
+  const transcript = useAsync(
+    () => (hasTranscriptApi ? api<Transcript>(`/calls/${id}/transcript`) : Promise.resolve(undefined)),
+    [id, hasTranscriptApi],
+  );
+  const analysis = useAsync(
+    () => (hasAnalysisApi ? api<Analysis>(`/calls/${id}/analysis`) : Promise.resolve(undefined)),
+    [id, hasAnalysisApi],
+  );
+  const [timeMs, setTimeMs] = useState(0);
+  const player = useRef<PlayerHandle | null>(null);
+  const [selection, setSelection] = useState<{ start: number; end: number } | null>(null);
+  const seek = (s: number) => player.current?.seek(s);
+  const startAt = Number(loc.query.get('t') ?? '') || undefined;
+
+  if (call.error) return <ErrorBox error={call.error} onRetry={call.reload} />;
+  if (!call.data) return <Loading />;
+  const c = call.data;
+  const original = c.recordings.find((r) => r.kind === 'original');
+  const channels = original?.channels ?? 2;
+
+  const transcriptStage = analysis.data?.stages.find((s) => s.stage === 'transcribe');
+  let transcriptBody;
+  if (!hasTranscriptApi) transcriptBody = <p class="muted not-analysed">{t('transcriptUnavailable')}</p>;
+  else if (transcript.loading && !transcript.data) transcriptBody = <Loading />;
+  else if (transcript.error instanceof ApiError && transcript.error.status === 404) {
+    transcriptBody = (
+      <p class="muted not-analysed" data-testid="not-analysed">
+        {transcriptStage?.reason || (transcriptStage && transcriptStage.status !== 'done')
+          ? t('notAnalysedWhy', {
+              why: [transcriptStage.status, transcriptStage.reason].filter(Boolean).join(': '),
+            })
+          : t('notAnalysed')}
+      </p>
+    );
+  } else if (transcript.error)
+    transcriptBody = <ErrorBox error={transcript.error} onRetry={transcript.reload} />;
+  else if (transcript.data) {
+    transcriptBody = <TranscriptView segments={transcript.data.segments} timeMs={timeMs} onSeek={seek} />;
+  }
+
+  return (
+    <div class="call-page">
+      <p>
+        <a
+          href="/"
+          onClick={(e) => {
+            if (window.history.length > 1 && document.referrer.startsWith(window.location.origin)) {
+              e.preventDefault();
+              window.history.back();
+            }
+          }}
+        >
+          ← {t('backToSearch')}
+        </a>
+      </p>
+      <h1>
+        {t('callTitle', { id: shortId(c.id) })}{' '}
+        <small class="muted">
+          {formatDateTime(c.startedAt, lang)} · {formatDuration(c.durationMs)} ·{' '}
+          {c.agentName ?? c.agentId ?? '—'}
+          {c.campaign ? ` · ${c.campaign}` : ''}
+        </small>
+      </h1>
+      <div class="call-grid">
+        <div class="call-main">
+          <Panel title={t('player')} id="player">
+            {original ? (
+              <Player
+                src={`${API}/calls/${c.id}/audio`}
+                durationMs={c.durationMs}
+                channels={channels}
+                onTime={(s) => setTimeMs(Math.round(s * 1000))}
+                onSelection={setSelection}
+                handle={player}
+                startAt={startAt}
+                downloadHref={can(me, 'download') ? `${API}/calls/${c.id}/audio?download=1` : undefined}
+              />
+            ) : (
+              <p class="muted">—</p>
+            )}
+          </Panel>
+          <Panel title={t('transcript')} id="transcript">
+            {transcriptBody}
+          </Panel>
+          <SentimentPanel analysis={analysis.data} timeMs={timeMs} onSeek={seek} />
+          {can(me, 'library') && original && (
+            <ClipForm callId={c.id} durationMs={c.durationMs} selection={selection} player={player} />
+          )}
+        </div>
+        <div class="call-side">
+          <Panel title={t('metadata')} id="metadata">
+            <KeyValues
+              data={{
+                [t('startedAt')]: formatDateTime(c.startedAt, lang),
+                [t('duration')]: formatDuration(c.durationMs),
+                [t('direction')]: c.direction ? t(c.direction) : null,
+                [t('agent')]: [c.agentName, c.agentId && `(${c.agentId})`].filter(Boolean).join(' '),
+                [t('team')]: c.team,
+                [t('campaign')]: c.campaign,
+                [t('disposition')]: c.disposition,
+                [t('reason')]: c.reason,
+                [t('product')]: c.product,
+                [t('customerRef')]: c.customerRef,
+                [t('callerNumber')]: c.callerNumber,
+                [t('calleeNumber')]: c.calleeNumber,
+                [t('daysPastDue')]: c.daysPastDue,
+                [t('amountDue')]: c.amountDue === null ? null : formatAmount(c.amountDue, c.currency, lang),
+                [t('region')]: c.region,
+                [t('lang')]: c.language,
+                [t('source')]: c.source,
+                [t('externalId')]: c.externalId,
+                [t('sipCallId')]: c.sipCallId,
+              }}
+            />
+            {Object.keys(c.custom ?? {}).length > 0 && (
+              <>
+                <h3>{t('custom')}</h3>
+                <KeyValues data={c.custom} />
+              </>
+            )}
+            {c.participants.length > 0 && (
+              <>
+                <h3>{t('participants')}</h3>
+                <ul class="plain">
+                  {c.participants.map((p, i) => (
+                    <li key={i}>
+                      {p.role === 'agent' ? t('agent') : p.role === 'customer' ? t('customer') : p.role}
+                      {p.channel !== null ? ` · ch ${p.channel}` : ''} {p.name ?? ''} {p.number ?? ''}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            <h3>{t('recordings')}</h3>
+            <ul class="plain">
+              {c.recordings.map((r) => (
+                <li key={r.kind}>
+                  {r.kind}: {r.format}/{r.codec}, {r.channels} ch, {r.sampleRate} Hz,{' '}
+                  {(r.sizeBytes / 1024).toFixed(0)} KiB
+                </li>
+              ))}
+            </ul>
+          </Panel>
+          <StagesPanel analysis={analysis.data} error={analysis.error} />
+          <DisclosurePanel analysis={analysis.data} />
+          <AdherencePanel analysis={analysis.data} />
+          <TalkMetricsPanel analysis={analysis.data} />
+          <PromisesPanel analysis={analysis.data} />
+          <QualityPanel call={c} analysis={analysis.data} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ClipForm(props: {
+  callId: string;
+  durationMs: number;
+  selection: { start: number; end: number } | null;
+  player: { current: PlayerHandle | null };
+}) {
+  const { t } = useI18n();
+  const [start, setStart] = useState('');
+  const [end, setEnd] = useState('');
+  const [title, setTitle] = useState('');
+  const [note, setNote] = useState('');
+  const [collectionId, setCollectionId] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const collections = useAsync(() => api<{ items: Collection[] }>('/collections'), []);
+  const [lastSelection, setLastSelection] = useState(props.selection);
+  if (props.selection !== lastSelection) {
+    setLastSelection(props.selection);
+    if (props.selection) {
+      setStart(props.selection.start.toFixed(1));
+      setEnd(props.selection.end.toFixed(1));
+    }
+  }
+
+  const mark = (which: 'start' | 'end') => {
+    const now = props.player.current?.currentTime() ?? 0;
+    const s = which === 'start' ? now : Number(start || 0);
+    const e = which === 'end' ? now : Number(end || 0);
+    if (which === 'start') setStart(now.toFixed(1));
+    else setEnd(now.toFixed(1));
+    if (e > s) props.player.current?.select({ start: s, end: e });
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setMessage(null);
+    try {
+      const clip = await api<Clip>('/clips', {
+        method: 'POST',
+        body: {
+          callId: props.callId,
+          startMs: Math.round(Number(start) * 1000),
+          endMs: Math.round(Number(end) * 1000),
+          title,
+          ...(note.trim() ? { note } : {}),
+          ...(collectionId ? { collectionId } : {}),
+        },
+      });
+      setMessage(`${t('clipSaved')} ${clip.title}`);
+      setTitle('');
+      setNote('');
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  return (
+    <Panel title={t('makeClip')} id="clip">
+      <p class="muted small">{t('clipHelp')}</p>
+      <form onSubmit={submit} class="clip-form">
+        <div class="row">
+          <div class="field">
+            <label for="clip-start">{t('clipStart')}</label>
+            <input
+              id="clip-start"
+              type="number"
+              step="0.1"
+              min="0"
+              max={props.durationMs / 1000}
+              required
+              value={start}
+              onInput={(e) => setStart((e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <button type="button" onClick={() => mark('start')}>
+            {t('setStart')}
+          </button>
+          <div class="field">
+            <label for="clip-end">{t('clipEnd')}</label>
+            <input
+              id="clip-end"
+              type="number"
+              step="0.1"
+              min="0"
+              max={props.durationMs / 1000}
+              required
+              value={end}
+              onInput={(e) => setEnd((e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <button type="button" onClick={() => mark('end')}>
+            {t('setEnd')}
+          </button>
+        </div>
+        <div class="row">
+          <div class="field grow">
+            <label for="clip-title">{t('clipTitle')}</label>
+            <input
+              id="clip-title"
+              required
+              maxLength={200}
+              value={title}
+              onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="clip-collection">{t('addToCollection')}</label>
+            <select
+              id="clip-collection"
+              value={collectionId}
+              onChange={(e) => setCollectionId((e.currentTarget as HTMLSelectElement).value)}
+            >
+              <option value="">{t('noCollection')}</option>
+              {collections.data?.items.map((c) => (
+                <option value={c.id} key={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div class="field">
+          <label for="clip-note">{t('clipNote')}</label>
+          <textarea
+            id="clip-note"
+            rows={2}
+            value={note}
+            onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)}
+          />
+        </div>
+        <button type="submit" class="primary">
+          {t('save')}
+        </button>
+        {message && (
+          <Notice kind="ok">
+            {message} · <a href="/library">{t('navLibrary')}</a>
+          </Notice>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,182 @@
+import { useState } from 'preact/hooks';
+import { API, api, ApiError, type Clip, type Collection, type Me } from '../api.ts';
+import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { formatClock, formatDateTime, shortId } from '../format.ts';
+import { useI18n } from '../i18n.ts';
+import { navigate, useLocation } from '../router.ts';
+
+interface Item {
+  id: string;
+  callId: string;
+  clip: Clip | null;
+  note: string | null;
+  call: { startedAt: string; agentName: string | null; agentId: string | null; campaign: string | null };
+}
+
+function ClipLinks({ clip }: { clip: Clip }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <a href={`/calls/${clip.callId}?t=${(clip.startMs / 1000).toFixed(1)}`}>{t('openInPlayer')}</a>
+      {' · '}
+      <a href={`${API}/clips/${clip.id}/audio?format=wav`} download data-testid={`download-${clip.id}`}>
+        ↓ {t('downloadClip')} (WAV)
+      </a>
+      {' · '}
+      <a href={`${API}/clips/${clip.id}/audio?format=ogg`} download>
+        OGG
+      </a>
+    </>
+  );
+}
+
+export function LibraryPage(_props: { me: Me }) {
+  const { t, lang } = useI18n();
+  const loc = useLocation();
+  const selected = loc.query.get('collection');
+  const collections = useAsync(() => api<{ items: Collection[] }>('/collections'), []);
+  const clips = useAsync(() => api<{ items: Clip[] }>('/clips'), []);
+  const detail = useAsync(
+    () =>
+      selected ? api<Collection & { items: Item[] }>(`/collections/${selected}`) : Promise.resolve(undefined),
+    [selected],
+  );
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const c = await api<Collection>('/collections', {
+        method: 'POST',
+        body: { name, ...(description.trim() ? { description } : {}) },
+      });
+      setName('');
+      setDescription('');
+      collections.reload();
+      navigate(`/library?collection=${c.id}`);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  return (
+    <div>
+      <h1>{t('libraryTitle')}</h1>
+      <div class="layout-library">
+        <Panel title={t('collections')} id="collections">
+          {collections.error && <ErrorBox error={collections.error} />}
+          {collections.data && collections.data.items.length === 0 && (
+            <p class="muted">{t('noCollections')}</p>
+          )}
+          <ul class="plain">
+            {collections.data?.items.map((c) => (
+              <li key={c.id}>
+                <a href={`/library?collection=${c.id}`} aria-current={c.id === selected ? 'true' : undefined}>
+                  {c.name}
+                </a>{' '}
+                <span class="muted">({c.items ?? 0})</span>
+              </li>
+            ))}
+          </ul>
+          <form onSubmit={create}>
+            <div class="field">
+              <label for="col-name">{t('collectionName')}</label>
+              <input
+                id="col-name"
+                required
+                value={name}
+                onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+              />
+            </div>
+            <div class="field">
+              <label for="col-desc">{t('description')}</label>
+              <textarea
+                id="col-desc"
+                rows={2}
+                value={description}
+                onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)}
+              />
+            </div>
+            <button type="submit">{t('newCollection')}</button>
+            {error && (
+              <p class="error" role="alert">
+                {error}
+              </p>
+            )}
+          </form>
+        </Panel>
+        <div>
+          {selected && (
+            <Panel title={detail.data?.name ?? t('collections')} id="collection-detail">
+              {detail.loading && !detail.data && <Loading />}
+              {detail.error && <ErrorBox error={detail.error} />}
+              {detail.data?.description && <p>{detail.data.description}</p>}
+              {detail.data && detail.data.items.length === 0 && <p class="muted">{t('emptyCollection')}</p>}
+              <ul class="items">
+                {detail.data?.items.map((i) => (
+                  <li key={i.id}>
+                    <strong>{i.clip ? i.clip.title : t('wholeCall')}</strong>{' '}
+                    <span class="muted">
+                      {formatDateTime(i.call.startedAt, lang)} · {i.call.agentName ?? i.call.agentId ?? '—'} ·{' '}
+                      {i.call.campaign ?? '—'}
+                      {i.clip
+                        ? ` · ${formatClock(i.clip.startMs / 1000)}–${formatClock(i.clip.endMs / 1000)}`
+                        : ''}
+                    </span>
+                    <div>
+                      {i.clip ? (
+                        <ClipLinks clip={i.clip} />
+                      ) : (
+                        <a href={`/calls/${i.callId}`}>{t('openInPlayer')}</a>
+                      )}
+                    </div>
+                    {i.note && <p class="small">{i.note}</p>}
+                  </li>
+                ))}
+              </ul>
+            </Panel>
+          )}
+          <Panel title={t('clips')} id="clips">
+            {clips.error && <ErrorBox error={clips.error} />}
+            {clips.data && clips.data.items.length === 0 && <p class="muted">{t('noClips')}</p>}
+            {clips.data && clips.data.items.length > 0 && (
+              <table class="compact">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('clipTitle')}</th>
+                    <th scope="col">{t('call')}</th>
+                    <th scope="col">{t('duration')}</th>
+                    <th scope="col">
+                      <span class="sr-only">{t('action')}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {clips.data.items.map((c) => (
+                    <tr key={c.id}>
+                      <td>
+                        {c.title}
+                        {c.note ? <div class="small muted">{c.note}</div> : null}
+                      </td>
+                      <td>
+                        <code>{shortId(c.callId)}</code> {formatClock(c.startMs / 1000)}–
+                        {formatClock(c.endMs / 1000)}
+                      </td>
+                      <td class="num">{((c.endMs - c.startMs) / 1000).toFixed(1)} s</td>
+                      <td>
+                        <ClipLinks clip={c} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Panel>
+        </div>
+      </div>
+    </div>
+  );
+}

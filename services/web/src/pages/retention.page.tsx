@@ -1,0 +1,353 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, type SavedSearch } from '../api.ts';
+import { ErrorBox, Notice, Panel, useAsync } from '../components/common.tsx';
+import { formatDateTime, shortId } from '../format.ts';
+import { useI18n } from '../i18n.ts';
+
+interface Policy {
+  id: string;
+  name: string;
+  campaign: string | null;
+  disposition: string | null;
+  maxAgeDays: number | null;
+  action: 'delete' | 'keep';
+  enabled: boolean;
+}
+interface Hold {
+  id: string;
+  callId: string | null;
+  query: Record<string, string> | null;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+}
+interface Tombstone {
+  callId: string;
+  startedAt: string;
+  campaign: string | null;
+  disposition: string | null;
+  policyName: string | null;
+  deletedAt: string;
+  objectsDeletedAt: string | null;
+}
+interface Report {
+  expired: number;
+  deleted: unknown[];
+  held: unknown[];
+  failed: unknown[];
+}
+
+export function RetentionPage() {
+  const { t, lang } = useI18n();
+  const policies = useAsync(() => api<{ items: Policy[] }>('/retention/policies'), []);
+  const holds = useAsync(() => api<{ items: Hold[] }>('/legal-holds'), []);
+  const tombstones = useAsync(() => api<{ items: Tombstone[] }>('/retention/tombstones'), []);
+  const saved = useAsync(() => api<{ items: SavedSearch[] }>('/saved-searches'), []);
+  const [policy, setPolicy] = useState({
+    name: '',
+    campaign: '',
+    disposition: '',
+    maxAgeDays: '',
+    action: 'delete',
+  });
+  const [hold, setHold] = useState({ callId: '', savedSearchId: '', reason: '' });
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (action: () => Promise<string | null | void>) => {
+    setError(null);
+    setMessage(null);
+    try {
+      const m = await action();
+      if (m) setMessage(m);
+      policies.reload();
+      holds.reload();
+      tombstones.reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  const runRetention = (dryRun: boolean) =>
+    run(async () => {
+      if (!dryRun && !window.confirm(t('confirmRun'))) return null;
+      const r = await api<Report>('/retention/run', { method: 'POST', body: { dryRun } });
+      return `${dryRun ? `${t('dryRun')}: ` : ''}${t('runReport', {
+        expired: r.expired,
+        deleted: r.deleted.length,
+        held: r.held.length,
+        failed: r.failed.length,
+      })}`;
+    });
+
+  return (
+    <div>
+      <h1>{t('retentionTitle')}</h1>
+      {message && <Notice kind="ok">{message}</Notice>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <Panel title={t('policies')} id="policies">
+        {policies.error && <ErrorBox error={policies.error} />}
+        {policies.data && policies.data.items.length === 0 && <p class="muted">{t('noPolicies')}</p>}
+        {policies.data && policies.data.items.length > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('policyName')}</th>
+                <th scope="col">{t('campaign')}</th>
+                <th scope="col">{t('disposition')}</th>
+                <th scope="col">{t('maxAgeDays')}</th>
+                <th scope="col">{t('policyAction')}</th>
+                <th scope="col">{t('enabled')}</th>
+                <th scope="col">
+                  <span class="sr-only">{t('action')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {policies.data.items.map((p) => (
+                <tr key={p.id}>
+                  <td>{p.name}</td>
+                  <td>{p.campaign ?? <span class="muted">{t('anyValue')}</span>}</td>
+                  <td>{p.disposition ?? <span class="muted">{t('anyValue')}</span>}</td>
+                  <td class="num">{p.maxAgeDays ?? '—'}</td>
+                  <td>{p.action === 'delete' ? t('actionDelete') : t('actionKeep')}</td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`${t('enabled')}: ${p.name}`}
+                      checked={p.enabled}
+                      onChange={() =>
+                        run(() =>
+                          api(`/retention/policies/${p.id}`, {
+                            method: 'PATCH',
+                            body: { enabled: !p.enabled },
+                          }),
+                        )
+                      }
+                    />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      class="link danger"
+                      onClick={() => run(() => api(`/retention/policies/${p.id}`, { method: 'DELETE' }))}
+                    >
+                      {t('delete')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <form
+          class="grid"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await api('/retention/policies', {
+                method: 'POST',
+                body: {
+                  name: policy.name,
+                  campaign: policy.campaign || null,
+                  disposition: policy.disposition || null,
+                  maxAgeDays: policy.maxAgeDays === '' ? null : Number(policy.maxAgeDays),
+                  action: policy.action,
+                },
+              });
+              setPolicy({ name: '', campaign: '', disposition: '', maxAgeDays: '', action: 'delete' });
+            });
+          }}
+        >
+          <div class="field">
+            <label for="p-name">{t('policyName')}</label>
+            <input
+              id="p-name"
+              required
+              value={policy.name}
+              onInput={(e) => setPolicy({ ...policy, name: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </div>
+          <div class="field">
+            <label for="p-campaign">{t('campaign')}</label>
+            <input
+              id="p-campaign"
+              placeholder={t('anyValue')}
+              value={policy.campaign}
+              onInput={(e) => setPolicy({ ...policy, campaign: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </div>
+          <div class="field">
+            <label for="p-disposition">{t('disposition')}</label>
+            <input
+              id="p-disposition"
+              placeholder={t('anyValue')}
+              value={policy.disposition}
+              onInput={(e) =>
+                setPolicy({ ...policy, disposition: (e.currentTarget as HTMLInputElement).value })
+              }
+            />
+          </div>
+          <div class="field">
+            <label for="p-days">{t('maxAgeDays')}</label>
+            <input
+              id="p-days"
+              type="number"
+              min="0"
+              required={policy.action === 'delete'}
+              value={policy.maxAgeDays}
+              onInput={(e) =>
+                setPolicy({ ...policy, maxAgeDays: (e.currentTarget as HTMLInputElement).value })
+              }
+            />
+          </div>
+          <div class="field">
+            <label for="p-action">{t('policyAction')}</label>
+            <select
+              id="p-action"
+              value={policy.action}
+              onChange={(e) => setPolicy({ ...policy, action: (e.currentTarget as HTMLSelectElement).value })}
+            >
+              <option value="delete">{t('actionDelete')}</option>
+              <option value="keep">{t('actionKeep')}</option>
+            </select>
+          </div>
+          <div class="actions">
+            <button type="submit">{t('addPolicy')}</button>
+          </div>
+        </form>
+        <div class="actions">
+          <button type="button" onClick={() => runRetention(true)}>
+            {t('dryRun')}
+          </button>
+          <button type="button" class="danger" onClick={() => runRetention(false)}>
+            {t('runNow')}
+          </button>
+        </div>
+      </Panel>
+
+      <Panel title={t('legalHolds')} id="holds">
+        {holds.data && holds.data.items.length === 0 && <p class="muted">{t('noHolds')}</p>}
+        {holds.data && holds.data.items.length > 0 && (
+          <ul class="plain">
+            {holds.data.items.map((h) => (
+              <li key={h.id}>
+                {h.callId ? (
+                  <a href={`/calls/${h.callId}`}>
+                    {t('call')} {shortId(h.callId)}
+                  </a>
+                ) : (
+                  <code>{new URLSearchParams(h.query ?? {}).toString()}</code>
+                )}{' '}
+                — {h.reason} <span class="muted">({formatDateTime(h.createdAt, lang)})</span>{' '}
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => {
+                    const reason = window.prompt(t('releaseReason'));
+                    if (reason)
+                      void run(() =>
+                        api(`/legal-holds/${h.id}/release`, { method: 'POST', body: { reason } }),
+                      );
+                  }}
+                >
+                  {t('release')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <form
+          class="grid"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await api('/legal-holds', {
+                method: 'POST',
+                body: {
+                  reason: hold.reason,
+                  ...(hold.callId ? { callId: hold.callId.trim() } : { savedSearchId: hold.savedSearchId }),
+                },
+              });
+              setHold({ callId: '', savedSearchId: '', reason: '' });
+            });
+          }}
+        >
+          <div class="field">
+            <label for="h-call">{t('holdCall')}</label>
+            <input
+              id="h-call"
+              value={hold.callId}
+              onInput={(e) => setHold({ ...hold, callId: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </div>
+          <div class="field">
+            <label for="h-search">{t('holdSearch')}</label>
+            <select
+              id="h-search"
+              value={hold.savedSearchId}
+              disabled={Boolean(hold.callId)}
+              onChange={(e) =>
+                setHold({ ...hold, savedSearchId: (e.currentTarget as HTMLSelectElement).value })
+              }
+            >
+              <option value="">—</option>
+              {saved.data?.items.map((s) => (
+                <option value={s.id} key={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field grow">
+            <label for="h-reason">{t('holdReason')}</label>
+            <input
+              id="h-reason"
+              required
+              minLength={3}
+              value={hold.reason}
+              onInput={(e) => setHold({ ...hold, reason: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </div>
+          <div class="actions">
+            <button type="submit">{t('addHold')}</button>
+          </div>
+        </form>
+      </Panel>
+
+      <Panel title={t('tombstones')} id="tombstones">
+        {tombstones.data && tombstones.data.items.length === 0 && <p class="muted">{t('noTombstones')}</p>}
+        {tombstones.data && tombstones.data.items.length > 0 && (
+          <table class="compact">
+            <thead>
+              <tr>
+                <th scope="col">{t('call')}</th>
+                <th scope="col">{t('startedAt')}</th>
+                <th scope="col">{t('campaign')}</th>
+                <th scope="col">{t('policyName')}</th>
+                <th scope="col">{t('when')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tombstones.data.items.map((x) => (
+                <tr key={x.callId}>
+                  <td>
+                    <code>{shortId(x.callId)}</code>
+                  </td>
+                  <td>{formatDateTime(x.startedAt, lang)}</td>
+                  <td>{x.campaign ?? '—'}</td>
+                  <td>{x.policyName ?? '—'}</td>
+                  <td>{formatDateTime(x.deletedAt, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,254 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../api.ts';
+import { ErrorBox, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
+import { formatDateTime } from '../format.ts';
+import { useI18n, type MessageKey } from '../i18n.ts';
+
+interface User {
+  id: string;
+  username: string;
+  email: string | null;
+  displayName: string;
+  role: string;
+  languages: string[];
+  teams: string[];
+  agentId: string | null;
+  disabled: boolean;
+  lockedUntil: string | null;
+  lastLoginAt: string | null;
+}
+
+const ROLES = ['admin', 'qa_supervisor', 'compliance_officer', 'trainer', 'agent'];
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export function UsersPage() {
+  const { t, lang } = useI18n();
+  const users = useAsync(() => api<{ items: User[] }>('/users'), []);
+  const [form, setForm] = useState({
+    username: '',
+    displayName: '',
+    email: '',
+    role: 'qa_supervisor',
+    languages: '',
+    teams: '',
+    agentId: '',
+  });
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const set = (k: keyof typeof form, v: string) => setForm((f) => ({ ...f, [k]: v }));
+
+  const run = async (action: () => Promise<string | null | void>) => {
+    setError(null);
+    setMessage(null);
+    try {
+      const m = await action();
+      if (m) setMessage(m);
+      users.reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  const create = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      const res = await api<{ user: User; password?: string }>('/users', {
+        method: 'POST',
+        body: {
+          username: form.username,
+          displayName: form.displayName,
+          role: form.role,
+          ...(form.email ? { email: form.email } : {}),
+          languages: list(form.languages),
+          teams: list(form.teams),
+          ...(form.agentId ? { agentId: form.agentId } : {}),
+        },
+      });
+      setForm({
+        username: '',
+        displayName: '',
+        email: '',
+        role: form.role,
+        languages: '',
+        teams: '',
+        agentId: '',
+      });
+      return res.password
+        ? t('generatedPassword', { user: res.user.username, password: res.password })
+        : null;
+    });
+  };
+
+  return (
+    <div>
+      <h1>{t('usersTitle')}</h1>
+      {message && <Notice kind="ok">{message}</Notice>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {users.error && <ErrorBox error={users.error} onRetry={users.reload} />}
+      {users.loading && !users.data && <Loading />}
+      {users.data && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('user')}</th>
+                <th scope="col">{t('displayName')}</th>
+                <th scope="col">{t('role')}</th>
+                <th scope="col">{t('languages')}</th>
+                <th scope="col">{t('teams')}</th>
+                <th scope="col">{t('agentId')}</th>
+                <th scope="col">{t('status')}</th>
+                <th scope="col">{t('lastLogin')}</th>
+                <th scope="col">
+                  <span class="sr-only">{t('action')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.items.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.username}</td>
+                  <td>{u.displayName}</td>
+                  <td>{t(`role_${u.role}` as MessageKey)}</td>
+                  <td>{u.languages.join(', ') || '—'}</td>
+                  <td>{u.teams.join(', ') || '—'}</td>
+                  <td>{u.agentId ?? '—'}</td>
+                  <td>
+                    {u.disabled && <span class="badge">{t('disabled')}</span>}
+                    {u.lockedUntil && new Date(u.lockedUntil) > new Date() && (
+                      <span class="badge warn">{t('locked')}</span>
+                    )}
+                  </td>
+                  <td class="nowrap">{formatDateTime(u.lastLoginAt, lang)}</td>
+                  <td class="actions-cell">
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() =>
+                        run(() => api(`/users/${u.id}`, { method: 'PATCH', body: { disabled: !u.disabled } }))
+                      }
+                    >
+                      {u.disabled ? t('enable') : t('disable')}
+                    </button>
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() =>
+                        run(async () => {
+                          const r = await api<{ password?: string }>(`/users/${u.id}/password`, {
+                            method: 'POST',
+                            body: {},
+                          });
+                          return t('generatedPassword', { user: u.username, password: r.password ?? '' });
+                        })
+                      }
+                    >
+                      {t('resetPassword')}
+                    </button>
+                    {u.lockedUntil && (
+                      <button
+                        type="button"
+                        class="link"
+                        onClick={() => run(() => api(`/users/${u.id}/unlock`, { method: 'POST' }))}
+                      >
+                        {t('unlock')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Panel title={t('newUser')} id="new-user">
+        <form onSubmit={create} class="grid">
+          <div class="field">
+            <label for="u-username">{t('user')}</label>
+            <input
+              id="u-username"
+              required
+              value={form.username}
+              onInput={(e) => set('username', (e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="u-name">{t('displayName')}</label>
+            <input
+              id="u-name"
+              required
+              value={form.displayName}
+              onInput={(e) => set('displayName', (e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="u-email">{t('email')}</label>
+            <input
+              id="u-email"
+              type="email"
+              value={form.email}
+              onInput={(e) => set('email', (e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="u-role">{t('role')}</label>
+            <select
+              id="u-role"
+              value={form.role}
+              onChange={(e) => set('role', (e.currentTarget as HTMLSelectElement).value)}
+            >
+              {ROLES.map((r) => (
+                <option value={r} key={r}>
+                  {t(`role_${r}` as MessageKey)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="u-langs">
+              {t('languages')} <small class="muted">({t('commaSeparated')})</small>
+            </label>
+            <input
+              id="u-langs"
+              placeholder="es, en"
+              value={form.languages}
+              onInput={(e) => set('languages', (e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="u-teams">
+              {t('teams')} <small class="muted">({t('commaSeparated')})</small>
+            </label>
+            <input
+              id="u-teams"
+              value={form.teams}
+              onInput={(e) => set('teams', (e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="u-agent">{t('agentId')}</label>
+            <input
+              id="u-agent"
+              required={form.role === 'agent'}
+              value={form.agentId}
+              onInput={(e) => set('agentId', (e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="actions">
+            <button type="submit" class="primary">
+              {t('create')}
+            </button>
+          </div>
+        </form>
+      </Panel>
+    </div>
+  );
+}

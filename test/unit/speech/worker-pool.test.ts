@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { isEscuchaError } from '../../../services/platform/errors.ts';
+import { WorkerPool } from '../../../services/speech/worker-pool.ts';
+
+const script = new URL('./echo.worker.js', import.meta.url);
+type Req = { op: string; samples?: Float32Array; delayMs?: number };
+type Res = { sum: number; n: number };
+
+describe(WorkerPool.name, () => {
+  it('runs jobs on worker threads, transferring the samples', async () => {
+    const pool = new WorkerPool<Req, Res>({ script, size: 2, workerData: {}, name: 'test pool' });
+    try {
+      const samples = Float32Array.from([0.25, 0.5, 0.25]);
+      const result = await pool.run({ op: 'sum', samples }, [samples.buffer]);
+      expect(result).toEqual({ sum: 1, n: 3 });
+      expect(samples.length).toBe(0); // transferred, not copied
+      const many = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          pool.run({ op: 'sum', samples: Float32Array.from([i]), delayMs: 5 }),
+        ),
+      );
+      expect(many.map((r) => r.sum)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the job of a worker that exits, replaces the worker and keeps serving', async () => {
+    const pool = new WorkerPool<Req, Res>({
+      script,
+      size: 1,
+      workerData: {},
+      name: 'speech recognizer test',
+    });
+    try {
+      await pool.run({ op: 'sum', samples: Float32Array.from([1]) });
+      const crash = pool.run({ op: 'exit' });
+      await expect(crash).rejects.toThrow(
+        /speech recognizer test worker crashed \(exit code 3\) while decoding; the worker was replaced/,
+      );
+      await expect(crash).rejects.toSatisfy((e) => isEscuchaError(e, 'INTERNAL'));
+      expect(pool.crashCount).toBe(1);
+      expect(await pool.run({ op: 'sum', samples: Float32Array.from([2, 3]) })).toEqual({ sum: 5, n: 2 });
+      expect(pool.size).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the job of a worker killed by an uncaught error, naming the error', async () => {
+    const pool = new WorkerPool<Req, Res>({ script, size: 2, workerData: {}, name: 'test pool' });
+    try {
+      await expect(pool.run({ op: 'throw-async' })).rejects.toThrow(
+        /worker crashed \(native decoder blew up\)/,
+      );
+      const after = await Promise.all(
+        [1, 2, 3].map((v) => pool.run({ op: 'sum', samples: Float32Array.from([v]) })),
+      );
+      expect(after.map((r) => r.sum)).toEqual([1, 2, 3]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reports an error answer without killing the worker', async () => {
+    const pool = new WorkerPool<Req, Res>({ script, size: 1, workerData: {}, name: 'test pool' });
+    try {
+      await expect(pool.run({ op: 'error' })).rejects.toThrow('test pool: bad input');
+      expect(pool.crashCount).toBe(0);
+      expect((await pool.run({ op: 'sum', samples: Float32Array.from([4]) })).sum).toBe(4);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails every job with the start-up error when the model cannot load, without restarting forever', async () => {
+    const pool = new WorkerPool<Req, Res>({
+      script,
+      size: 2,
+      workerData: { failInit: true },
+      name: 'speech recognizer broken',
+    });
+    await expect(pool.run({ op: 'sum', samples: Float32Array.from([1]) })).rejects.toThrow(
+      'speech recognizer broken could not start: model file is corrupt',
+    );
+    await expect(pool.run({ op: 'sum' })).rejects.toThrow(/could not start/);
+    await pool.close();
+  });
+
+  it('fails instead of looping when workers die while loading', async () => {
+    const pool = new WorkerPool<Req, Res>({
+      script,
+      size: 1,
+      workerData: { dieOnLoad: true },
+      name: 'test pool',
+    });
+    await expect(pool.run({ op: 'sum' })).rejects.toThrow(
+      /could not start: worker died while loading \(exit code 7\)/,
+    );
+    expect(pool.crashCount).toBe(1);
+    await pool.close();
+  });
+});
