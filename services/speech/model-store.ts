@@ -192,7 +192,7 @@ export class ModelStore {
     return (await this.status(name)).state === 'installed';
   }
 
-  /** File paths of an installed model; NOT_FOUND with the fetch command when it is not installed. */
+  /** File paths of an installed model; MODEL_NOT_INSTALLED with the fetch command when it is not installed. */
   async resolve(name: string): Promise<ResolvedModel> {
     const entry = this.entry(name);
     const dir = this.dirFor(name);
@@ -201,7 +201,7 @@ export class ModelStore {
       const hint = entry.testOnly
         ? `the test fixture model is not trained yet (missing ${missing.join(', ')} in ${dir})`
         : `model ${name} is not installed (missing ${missing.join(', ')} in ${dir}) — run escucha models fetch ${name}`;
-      throw new EscuchaError('NOT_FOUND', hint);
+      throw new EscuchaError('MODEL_NOT_INSTALLED', hint);
     }
     const paths: Partial<Record<ModelFileRole, string>> = {};
     for (const f of entry.files) paths[f.role] = path.join(dir, f.path);
@@ -260,13 +260,13 @@ export class ModelStore {
       const { sha256, sizeBytes } = await this.download(archive.url, archiveFile, target, onProgress);
       if (archive.sha256 && archive.sha256 !== sha256) {
         throw new EscuchaError(
-          'STORAGE_ERROR',
+          'MODEL_CHECKSUM_MISMATCH',
           `checksum mismatch for ${archive.url}: expected sha256 ${archive.sha256}, got ${sha256}; nothing was installed`,
         );
       }
       if (archive.sizeBytes !== null && archive.sizeBytes !== sizeBytes) {
         throw new EscuchaError(
-          'STORAGE_ERROR',
+          'MODEL_CHECKSUM_MISMATCH',
           `size mismatch for ${archive.url}: expected ${archive.sizeBytes} bytes, got ${sizeBytes}; nothing was installed`,
         );
       }
@@ -281,7 +281,7 @@ export class ModelStore {
       const { missing } = await this.filesPresent(entry, root);
       if (missing.length > 0) {
         throw new EscuchaError(
-          'STORAGE_ERROR',
+          'MODEL_INVALID',
           `the archive ${archive.url} lacks ${missing.join(', ')}; the model manifest may be out of date`,
         );
       }
@@ -290,7 +290,7 @@ export class ModelStore {
         const digest = await sha256File(path.join(root, f.path));
         if (f.sha256 && f.sha256 !== digest) {
           throw new EscuchaError(
-            'STORAGE_ERROR',
+            'MODEL_CHECKSUM_MISMATCH',
             `checksum mismatch for ${f.path} of ${name}: expected ${f.sha256}, got ${digest}`,
           );
         }
@@ -330,7 +330,7 @@ export class ModelStore {
   ): Promise<{ sha256: string; sizeBytes: number }> {
     const fail = (reason: string, cause?: unknown) =>
       new EscuchaError(
-        'STORAGE_UNAVAILABLE',
+        'MODEL_DOWNLOAD_FAILED',
         `cannot download ${url}: ${reason}. Download it elsewhere and unpack it into ${target} (the files of its top ` +
           `folder directly in there), then run escucha models verify ${path.basename(target)}`,
         cause === undefined ? undefined : { cause },
@@ -392,7 +392,7 @@ export class ModelStore {
         );
       }
       throw new EscuchaError(
-        'STORAGE_ERROR',
+        'MODEL_INVALID',
         `cannot unpack ${archiveFile}: ${(e.stderr ?? e.message).trim()}`,
         { cause: error },
       );

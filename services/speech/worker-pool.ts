@@ -62,7 +62,7 @@ export class WorkerPool<Req, Res> {
   run(request: Req, transfer: TransferListItem[] = []): Promise<Res> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closed)
-      return Promise.reject(new EscuchaError('INTERNAL', `${this.options.name} pool is closed`));
+      return Promise.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool is closed`));
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({
         id: this.nextId++,
@@ -95,7 +95,7 @@ export class WorkerPool<Req, Res> {
         } else if (msg.type === 'init-error') {
           this.fail(
             new EscuchaError(
-              'INTERNAL',
+              'ASR_FAILED',
               `${this.options.name} could not start: ${msg.message ?? 'unknown error'}`,
             ),
           );
@@ -105,7 +105,7 @@ export class WorkerPool<Req, Res> {
           if (msg.ok) job.resolve(msg.result);
           else
             job.reject(
-              new EscuchaError('INTERNAL', `${this.options.name}: ${msg.message ?? 'unknown error'}`),
+              new EscuchaError('ASR_FAILED', `${this.options.name}: ${msg.message ?? 'unknown error'}`),
             );
           this.dispatch();
         }
@@ -126,7 +126,7 @@ export class WorkerPool<Req, Res> {
       if (slot.job) {
         slot.job.reject(
           new EscuchaError(
-            'INTERNAL',
+            'ASR_FAILED',
             `${this.options.name} worker crashed (${why}) while decoding; the worker was replaced`,
           ),
         );
@@ -136,7 +136,7 @@ export class WorkerPool<Req, Res> {
         // It died while loading: restarting would only die again.
         this.fail(
           new EscuchaError(
-            'INTERNAL',
+            'ASR_FAILED',
             `${this.options.name} could not start: worker died while loading (${why})`,
           ),
         );
@@ -171,11 +171,11 @@ export class WorkerPool<Req, Res> {
   async close(): Promise<void> {
     if (this.closed && this.slots.size === 0) return;
     const pending = this.queue.splice(0);
-    for (const job of pending) job.reject(new EscuchaError('INTERNAL', `${this.options.name} pool closed`));
+    for (const job of pending) job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
     this.closed = true;
     const all = [...this.slots];
     for (const slot of all) {
-      if (slot.job) slot.job.reject(new EscuchaError('INTERNAL', `${this.options.name} pool closed`));
+      if (slot.job) slot.job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
       slot.job = null;
     }
     await Promise.all(all.map((s) => s.worker.terminate()));

@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   ingest: async () => (await import('./ingest.bench.ts')).run(),
   transcode: async () => (await import('./transcode.bench.ts')).run(),
   search: async () => (await import('./search.bench.ts')).run(),
+  speech: async () => (await import('./speech.bench.ts')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -104,7 +104,7 @@ describe(ModelStore.name, () => {
     const url = `http://127.0.0.1:${closedPort}/sherpa-onnx-tiny-ctc.tar.bz2`;
     const { dir, store } = await storeWith('refused', [entry('tiny-ctc', url)]);
     const error = await store.fetch('tiny-ctc').catch((e: unknown) => e);
-    expect(isEscuchaError(error, 'STORAGE_UNAVAILABLE')).toBe(true);
+    expect(isEscuchaError(error, 'MODEL_DOWNLOAD_FAILED')).toBe(true);
     expect((error as Error).message).toBe(
       `cannot download ${url}: connect ECONNREFUSED 127.0.0.1:${closedPort}. Download it elsewhere and unpack it into ` +
         `${path.join(dir, 'tiny-ctc')} (the files of its top folder directly in there), then run escucha models verify tiny-ctc`,
@@ -141,7 +141,7 @@ describe(ModelStore.name, () => {
     const pinned = '0'.repeat(64);
     const { dir, store } = await storeWith('mismatch', [entry('tiny-ctc', `${base}/good.tar.bz2`, pinned)]);
     const error = await store.fetch('tiny-ctc').catch((e: unknown) => e);
-    expect(isEscuchaError(error, 'STORAGE_ERROR')).toBe(true);
+    expect(isEscuchaError(error, 'MODEL_CHECKSUM_MISMATCH')).toBe(true);
     expect((error as Error).message).toContain(`expected sha256 ${pinned}, got ${archiveSha}`);
     expect(await readdir(dir)).toEqual([]);
   });

@@ -38,7 +38,7 @@ describe(WorkerPool.name, () => {
       await expect(crash).rejects.toThrow(
         /speech recognizer test worker crashed \(exit code 3\) while decoding; the worker was replaced/,
       );
-      await expect(crash).rejects.toSatisfy((e) => isEscuchaError(e, 'INTERNAL'));
+      await expect(crash).rejects.toSatisfy((e) => isEscuchaError(e, 'ASR_FAILED'));
       expect(pool.crashCount).toBe(1);
       expect(await pool.run({ op: 'sum', samples: Float32Array.from([2, 3]) })).toEqual({ sum: 5, n: 2 });
       expect(pool.size).toBe(1);
