@@ -9,13 +9,18 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A result of the analysis by name, wherever the pipeline put it: a stage of that name that is done, a property of
- * that name in any stage's result, or a top-level property of the analysis answer.
+ * A result of the analysis by name, wherever the pipeline put it: a property of the analysis answer (or of an object
+ * in it), a stage of that name that is done, or a property of that name in any stage's result.
  */
 export function findResult(analysis: Analysis | undefined, names: string[]): unknown {
   if (!analysis) return undefined;
   for (const name of names)
     if (analysis[name] !== undefined && analysis[name] !== null) return analysis[name];
+  // One level down, for answers that group results (`{ analytics: { sentiment, disclosure, … } }`).
+  for (const [key, value] of Object.entries(analysis)) {
+    if (key === 'stages' || !isObj(value)) continue;
+    for (const name of names) if (value[name] !== undefined && value[name] !== null) return value[name];
+  }
   for (const s of analysis.stages ?? []) {
     if (names.includes(s.stage) && s.status === 'done' && s.result !== undefined && s.result !== null)
       return s.result;

@@ -1,0 +1,470 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
+import { buildWeb } from '../../../services/web/build.ts';
+import { makeFixture } from '../../support/audio-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import {
+  BIN,
+  launchChromium,
+  newPage,
+  screenshot,
+  signIn,
+  startServe,
+  type ServeProcess,
+} from './browser-support.ts';
+
+const exec = promisify(execFile);
+
+const SPANISH_TRANSCRIPT = {
+  language: 'es',
+  segments: [
+    {
+      party: 'agent',
+      startMs: 0,
+      endMs: 2400,
+      text: 'Buenos días, le habla Carolina de Cobranzas Andinas; esta llamada está siendo grabada.',
+    },
+    { party: 'customer', startMs: 2600, endMs: 4600, text: 'Sí, buenos días, dígame.' },
+    {
+      party: 'agent',
+      startMs: 4800,
+      endMs: 7800,
+      text: 'Le llamo por el saldo pendiente de su tarjeta de crédito.',
+    },
+    { party: 'customer', startMs: 8000, endMs: 11500, text: 'Puedo hacer el pago el viernes, sin falta.' },
+  ],
+};
+const ENGLISH_TRANSCRIPT = {
+  language: 'en',
+  segments: [
+    {
+      party: 'agent',
+      startMs: 0,
+      endMs: 3000,
+      text: 'Good morning, this call is recorded for quality purposes.',
+    },
+    { party: 'customer', startMs: 3200, endMs: 6000, text: 'I already paid last week.' },
+  ],
+};
+
+const ANALYTICS_RESULT = {
+  sentiment: {
+    overall: { label: 'positive', score: 0.31 },
+    timeline: {
+      bucketMs: 3000,
+      buckets: [
+        {
+          startMs: 0,
+          endMs: 3000,
+          agent: { score: 0.4, utterances: 1 },
+          customer: { score: 0.1, utterances: 1 },
+        },
+        { startMs: 3000, endMs: 6000, agent: { score: 0.2, utterances: 1 }, customer: null },
+        {
+          startMs: 6000,
+          endMs: 9000,
+          agent: { score: 0.1, utterances: 1 },
+          customer: { score: -0.3, utterances: 1 },
+        },
+        { startMs: 9000, endMs: 12000, agent: null, customer: { score: 0.6, utterances: 1 } },
+      ],
+    },
+  },
+  disclosure: {
+    profile: 'co',
+    outcome: 'partial',
+    elements: [
+      { id: 'identity', description: 'Agent name and company', disclosed: true, present: true },
+      { id: 'recording', description: 'Call is recorded', disclosed: false, present: true },
+    ],
+  },
+  talk: { agentTalkRatio: 0.55, silenceRatio: 0.12, overtalkMs: 300 },
+};
+
+/**
+ * The web UI end to end: `escucha serve` (the real CLI) on a test database serving the built UI, chromium signing
+ * in as each role. Covers search, playback with the transcript following, a clip made and downloaded, the audit
+ * log and its CSV, and `escucha audit verify` before and after tampering.
+ */
+describe('web UI in a browser', () => {
+  let dir: string;
+  let database: TestDatabase;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let env: NodeJS.ProcessEnv;
+  const creds = new Map<string, { username: string; password: string }>();
+  const calls: Record<string, string> = {};
+
+  const cli = (args: string[]) => exec(process.execPath, [BIN, ...args], { env });
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    dir = await mkdtemp('/tmp/escucha-browser-');
+    await chmod(dir, 0o755);
+    await buildWeb({ quiet: true });
+    database = await createTestDatabase();
+    env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
+      ESCUCHA_PORT: '0',
+      ESCUCHA_LOG_LEVEL: 'warn',
+      ESCUCHA_WORKERS_IN_SERVE: 'false',
+    };
+    serve = await startServe(env);
+
+    const demo = await cli(['demo']);
+    for (const line of demo.stdout.split('\n')) {
+      const m = /^\s+(\w+)\s+(demo-[\w-]+)\s+(\S+)$/.exec(line);
+      if (m) creds.set(m[1]!, { username: m[2]!, password: m[3]! });
+    }
+    expect([...creds.keys()].sort()).toEqual([
+      'admin',
+      'agent',
+      'compliance_officer',
+      'qa_supervisor',
+      'trainer',
+    ]);
+
+    const key = (await cli(['keys', 'create', '--role', 'ingest', '--name', 'browser-test'])).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+    const audioDir = path.join(dir, 'audio');
+    await mkdir(audioDir);
+    const audio = await makeFixture(audioDir, 'wav-pcm', { seconds: 12, channels: 2, sampleRate: 16000 });
+    const upload = async (metadata: object, transcript?: object) => {
+      const form = new FormData();
+      form.append('file', new Blob([await readFile(audio)]), 'call.wav');
+      form.append('metadata', JSON.stringify(metadata));
+      if (transcript) form.append('transcript', JSON.stringify(transcript));
+      const res = await fetch(`${serve.url}/api/v1/recordings`, {
+        method: 'POST',
+        body: form,
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      const body = (await res.json()) as { id: string };
+      expect(res.status, JSON.stringify(body)).toBe(201);
+      return body.id;
+    };
+    calls.promise = await upload(
+      {
+        startedAt: '2026-11-23T10:15:02-05:00',
+        direction: 'outbound',
+        callerNumber: '+57 601 555 0101',
+        calleeNumber: '+57 300 123 4567',
+        agentId: 'A0042',
+        agentName: 'Carolina Gómez',
+        team: 'bogota-1',
+        customerRef: 'CUST-0099123',
+        disposition: 'PTP',
+        product: 'credit_card',
+        campaign: 'late-stage',
+        daysPastDue: 95,
+        amountDue: 2500000,
+        currency: 'COP',
+        region: 'Bogotá',
+        language: 'es',
+      },
+      SPANISH_TRANSCRIPT,
+    );
+    calls.untranscribed = await upload({
+      startedAt: '2026-11-22T15:00:00-06:00',
+      direction: 'inbound',
+      agentId: 'A0007',
+      agentName: 'Andrés López',
+      team: 'cdmx',
+      disposition: 'NO_ANSWER',
+      campaign: 'early-stage',
+      language: 'es',
+    });
+    calls.english = await upload(
+      {
+        startedAt: '2026-11-21T09:00:00-05:00',
+        agentId: 'A0042',
+        agentName: 'Carolina Gómez',
+        team: 'bogota-1',
+        campaign: 'late-stage',
+        disposition: 'DISPUTE',
+        language: 'en',
+      },
+      ENGLISH_TRANSCRIPT,
+    );
+    expect(serve.output()).toMatch(/web UI: {4}http:\/\/127\.0\.0\.1:\d+\//);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await database?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lets a QA supervisor search, open a call, play it and follow the transcript', async () => {
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    const qa = creds.get('qa_supervisor')!;
+    await page.goto(`${serve.url}/`);
+    await page.locator('#login-username').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Entrar en Escucha');
+    await screenshot(page, 'login', dir);
+    await signIn(page, serve.url, qa.username, qa.password);
+
+    // Search: the three calls, then a transcript search for what the customer said.
+    await page.locator('table.calls tbody tr').first().waitFor();
+    expect(await page.locator('table.calls tbody tr').count()).toBe(3);
+    await page.locator('#f-q').fill('pago viernes');
+    await page.locator('#f-party').selectOption('customer');
+    await page.locator('form.filters button[type=submit]').click();
+    await page.waitForURL(/q=pago/);
+    await expect.poll(() => page.locator('table.calls tbody tr').count()).toBe(1);
+    expect(await page.locator('table.calls tbody tr td').nth(6).textContent()).toBe('PTP');
+    await page.locator('#save-name').fill('Promesas de pago');
+    await page.locator('form.save-search button').click();
+    await page.locator('ul.saved a', { hasText: 'Promesas de pago' }).waitFor();
+    await page.locator('button', { hasText: 'Restablecer' }).click();
+    await expect.poll(() => page.locator('table.calls tbody tr').count()).toBe(3);
+    await screenshot(page, 'search', dir);
+
+    // Analytics results as the pipeline stores them (an outcome with its result): the panels draw them.
+    const pgc = new pg.Client({ connectionString: database.url });
+    await pgc.connect();
+    await pgc.query(
+      `INSERT INTO analysis_outcomes (call_id, stage, status, result) VALUES ($1, 'analytics', 'done', $2)`,
+      [calls.promise, JSON.stringify(ANALYTICS_RESULT)],
+    );
+    await pgc.end();
+
+    // The call page: waveform, transcript, play, and the highlight follows playback.
+    await page.goto(`${serve.url}/calls/${calls.promise}`);
+    await page.locator('.waveform[data-ready=true]').waitFor({ timeout: 30_000 });
+    await page.locator('li.seg').first().waitFor();
+    expect(await page.locator('li.seg').count()).toBe(4);
+    await page.locator('[data-testid=play]').click();
+    await page.locator('li.seg[data-index="1"][aria-current=true]').waitFor({ timeout: 15_000 });
+    await page.locator('li.seg[data-index="2"][aria-current=true]').waitFor({ timeout: 15_000 });
+    await page.locator('body').press(' ');
+    await page.locator('[data-testid=play][aria-pressed=false]').waitFor();
+    // Click a line: playback jumps there and that line is the current one.
+    await page.locator('li.seg[data-index="3"] button').click();
+    await page.locator('li.seg[data-index="3"][aria-current=true]').waitFor();
+    await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:08\.0 \//);
+    // Keyboard: ] speeds up, ← goes back 5 s.
+    await page.locator('body').press(']');
+    await expect.poll(() => page.locator('.speed select').inputValue()).toBe('1.25');
+    await page.locator('body').press('ArrowLeft');
+    await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:03\.0/);
+    // Find in call.
+    await page.locator('#find-in-call').fill('credito');
+    await page.locator('li.seg.match').first().waitFor();
+    expect(await page.locator('li.seg.match').count()).toBe(1);
+    expect(await page.locator('li.seg.match mark').textContent()).toBe('crédito');
+    await page.locator('#find-in-call').fill('');
+    await page.locator('li.seg[data-index="1"] button').click();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, 'call', dir);
+    expect(await page.locator('#sentiment .chart canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#sentiment .badge').textContent()).toBe('positive');
+    expect(await page.locator('#disclosure li').allTextContents()).toEqual([
+      '✔ Agent name and company',
+      '◐ Call is recorded',
+    ]);
+    expect(await page.locator('#talk').textContent()).toContain('agentTalkRatio');
+    await page.locator('#sentiment').scrollIntoViewIfNeeded();
+    await screenshot(page, 'call-analytics', dir);
+
+    // A call the pipeline has not transcribed says so.
+    await page.goto(`${serve.url}/calls/${calls.untranscribed}`);
+    await page.locator('[data-testid=not-analysed]').waitFor();
+    expect(await page.locator('[data-testid=not-analysed]').textContent()).toMatch(/Aún no analizada/);
+    expect(await page.locator('#disclosure .not-analysed').textContent()).toMatch(/analítica/);
+
+    // The language switch.
+    await page.locator('select[aria-label=Idioma]').selectOption('en');
+    await page.locator('h2', { hasText: 'Transcript' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('shows an agent only their own calls and no compliance pages', async () => {
+    const { context, page, errors } = await newPage(browser, 'en-US');
+    const agent = creds.get('agent')!;
+    await signIn(page, serve.url, agent.username, agent.password);
+    await page.locator('table.calls tbody tr').first().waitFor();
+    expect(await page.locator('table.calls tbody tr').count()).toBe(2);
+    const navText = await page.locator('header nav').textContent();
+    expect(navText).toContain('Search');
+    expect(navText).not.toContain('Audit');
+    await page.goto(`${serve.url}/calls/${calls.untranscribed}`);
+    await page.locator('.error').waitFor();
+    expect(await page.locator('.error').textContent()).toMatch(/no call/);
+    await page.goto(`${serve.url}/audit`);
+    await page.locator('main', { hasText: 'Your role cannot open this page' }).waitFor();
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('lets a trainer make a clip from the player and download it', async () => {
+    const { context, page, errors } = await newPage(browser, 'en-US');
+    const trainer = creds.get('trainer')!;
+    await signIn(page, serve.url, trainer.username, trainer.password);
+    await page.goto(`${serve.url}/library`);
+    await page.locator('#col-name').fill('Good openings');
+    await page.locator('#col-desc').fill('Greeting and recording notice within 10 seconds');
+    await page.locator('button', { hasText: 'New collection' }).click();
+    await page.waitForURL(/collection=/);
+
+    await page.goto(`${serve.url}/calls/${calls.promise}`);
+    await page.locator('.waveform[data-ready=true]').waitFor({ timeout: 30_000 });
+    // Mark a range with the player: seek to the customer's line, "Start here", then 2.5 s later "End here".
+    await page.locator('li.seg[data-index="1"] button').click();
+    await page.locator('button', { hasText: 'Start here' }).click();
+    await page.locator('li.seg[data-index="2"] button').click();
+    await page.locator('button', { hasText: 'End here' }).click();
+    await expect.poll(() => page.locator('#clip-start').inputValue()).toBe('2.6');
+    await expect.poll(() => page.locator('#clip-end').inputValue()).toBe('4.8');
+    await page.locator('#clip-title').fill('Customer answers the greeting');
+    await page.locator('#clip-collection').selectOption({ label: 'Good openings' });
+    await page.locator('#clip button[type=submit]').click();
+    await page.locator('#clip .notice', { hasText: 'Clip saved' }).waitFor();
+
+    await page.goto(`${serve.url}/library`);
+    await page.locator('a', { hasText: 'Good openings' }).click();
+    await page.locator('#collection-detail li', { hasText: 'Customer answers the greeting' }).waitFor();
+    await screenshot(page, 'library', dir);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#collection-detail a', { hasText: 'Download clip' }).click(),
+    ]);
+    const file = path.join(dir, 'clip.wav');
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toBe('Customer_answers_the_greeting.wav');
+    const { stdout } = await exec(resolveFfmpegPaths().ffprobe, [
+      '-v',
+      'error',
+      '-show_entries',
+      'format=duration',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
+    expect(Number(stdout)).toBeGreaterThan(2.1);
+    expect(Number(stdout)).toBeLessThan(2.3);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('lets compliance read the audit log of those actions, export it as CSV and verify the chain', async () => {
+    const { context, page, errors } = await newPage(browser, 'en-US');
+    const officer = creds.get('compliance_officer')!;
+    await signIn(page, serve.url, officer.username, officer.password);
+    await page.goto(`${serve.url}/audit`);
+    await page.locator('table.audit tbody tr').first().waitFor();
+    const text = await page.locator('table.audit').textContent();
+    // Newest first: the trainer's clip and its export are on top.
+    for (const expected of ['export', 'clip_create', 'listen', 'demo-trainer'])
+      expect(text).toContain(expected);
+    for (const [action, who] of [
+      ['saved_search_create', 'demo-qa'],
+      ['search', 'demo-agent'],
+      ['listen', 'demo-qa'],
+    ]) {
+      await page.locator('#a-action').fill(action!);
+      await page.locator('form.filters button[type=submit]').click();
+      await expect
+        .poll(async () => {
+          const badges = await page.locator('table.audit tbody tr .badge').allTextContents();
+          return badges.length > 0 && badges.every((b) => b === action);
+        })
+        .toBe(true);
+      expect(await page.locator('table.audit').textContent()).toContain(who);
+    }
+    await screenshot(page, 'audit', dir);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid=export-csv]').click(),
+    ]);
+    const csvFile = path.join(dir, 'audit.csv');
+    await download.saveAs(csvFile);
+    const csv = await readFile(csvFile, 'utf8');
+    const rows = csv.trim().split('\r\n');
+    expect(rows[0]).toMatch(/^id,at,actor_type/);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.slice(1).every((r) => r.includes(',listen,'))).toBe(true);
+    expect(rows.some((r) => r.includes('demo-qa') && r.includes(calls.promise!))).toBe(true);
+
+    await page.locator('button', { hasText: 'Verify the chain' }).click();
+    await page.locator('.notice', { hasText: 'Chain intact' }).waitFor();
+
+    await page.goto(`${serve.url}/retention`);
+    await page.locator('#p-name').fill('Early stage: 2 years');
+    await page.locator('#p-campaign').fill('early-stage');
+    await page.locator('#p-days').fill('730');
+    await page.locator('button', { hasText: 'Add policy' }).click();
+    await page.locator('#policies td', { hasText: 'Early stage: 2 years' }).waitFor();
+    await page.locator('#h-call').fill(calls.promise!);
+    await page.locator('#h-reason').fill('Customer complaint 2026-311');
+    await page.locator('button', { hasText: 'Place hold' }).click();
+    await page.locator('#holds li', { hasText: 'Customer complaint 2026-311' }).waitFor();
+    await screenshot(page, 'retention', dir);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('lets an admin manage users', async () => {
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    const admin = creds.get('admin')!;
+    await signIn(page, serve.url, admin.username, admin.password);
+    await page.goto(`${serve.url}/users`);
+    await page.locator('#u-username').fill('laura.qa');
+    await page.locator('#u-name').fill('Laura Ruiz');
+    await page.locator('#u-role').selectOption('qa_supervisor');
+    await page.locator('#u-langs').fill('es');
+    await page.locator('#u-teams').fill('bogota-1');
+    await page.locator('#new-user button[type=submit]').click();
+    const notice = page.locator('.notice', { hasText: 'laura.qa' });
+    await notice.waitFor();
+    const password = /: (\S+)$/.exec((await notice.textContent()) ?? '')![1]!;
+    await page.locator('td', { hasText: 'laura.qa' }).waitFor();
+    await screenshot(page, 'users', dir);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // Her scope in the browser: Spanish calls of bogota-1 only.
+    const second = await newPage(browser, 'es-CO');
+    await signIn(second.page, serve.url, 'laura.qa', password);
+    await second.page.locator('table.calls tbody tr').first().waitFor();
+    expect(await second.page.locator('table.calls tbody tr').count()).toBe(1);
+    await second.context.close();
+  }, 120_000);
+
+  it('proves the audit log untouched with `escucha audit verify`, and names the entry someone altered', async () => {
+    const ok = await exec(process.execPath, [BIN, 'audit', 'verify'], { env });
+    expect(ok.stdout).toMatch(/audit log intact: \d+ entries/);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const { rows } = await admin.query<{ id: string }>(
+      `SELECT id FROM audit_log WHERE action = 'export' ORDER BY id LIMIT 1`,
+    );
+    const id = rows[0]!.id;
+    await expect(
+      admin.query(`UPDATE audit_log SET actor_name = 'nobody' WHERE id = $1`, [id]),
+    ).rejects.toThrow(/append-only/);
+    await admin.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+    await admin.query(`UPDATE audit_log SET details = '{"format":"wav"}' WHERE id = $1`, [id]);
+    await admin.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+    await admin.end();
+    const bad = await exec(process.execPath, [BIN, 'audit', 'verify'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((bad as { code: number }).code).toBe(1);
+    expect((bad as { stderr: string }).stderr).toContain(
+      `audit log ALTERED: entry ${id} does not match its hash`,
+    );
+  }, 60_000);
+});

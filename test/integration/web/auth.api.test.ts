@@ -1,0 +1,326 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, createAccountsTestApi, login, type AccountsTestApi } from './web-support.ts';
+
+describe('POST /api/v1/auth/login', () => {
+  let api: AccountsTestApi;
+  beforeAll(async () => {
+    api = await createAccountsTestApi();
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('signs in with username and password, setting an httpOnly SameSite=Lax session cookie', async () => {
+    const user = await addUser(api, 'qa_supervisor');
+    const res = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: user.username.toUpperCase(), password: user.password });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ username: user.username, role: 'qa_supervisor', failedLogins: 0 });
+    expect(res.body.user.passwordHash).toBeUndefined();
+    expect(res.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^escucha_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    const row = await api.database.handle.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('marks the cookie Secure when the request came over HTTPS through a trusted proxy', async () => {
+    const user = await addUser(api, 'trainer');
+    const res = await request(api.app)
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ username: user.username, password: user.password });
+    expect(res.status).toBe(200);
+    expect(String(res.headers['set-cookie'])).toMatch(/; Secure$/);
+  });
+
+  it('refuses a login posted as a form (a cross-site form cannot send JSON)', async () => {
+    const user = await addUser(api, 'trainer');
+    const res = await request(api.app)
+      .post('/api/v1/auth/login')
+      .type('form')
+      .send({ username: user.username, password: user.password });
+    expect(res.status).toBe(415);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('answers the same 401 for an unknown user and a wrong password, and audits both', async () => {
+    const user = await addUser(api, 'trainer');
+    const unknown = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: 'nobody-here', password: 'whatever-password' });
+    const wrong = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: user.username, password: 'not-the-password' });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(unknown.body.error.message).toBe(wrong.body.error.message);
+    const audit = await api.accounts.audit.list({ actions: ['login_failed'], limit: 50 });
+    const reasons = audit.items.map((e) => [e.details.username, e.details.reason]);
+    expect(reasons).toContainEqual(['nobody-here', 'unknown user']);
+    expect(reasons).toContainEqual([user.username, 'wrong password']);
+  });
+
+  it('locks the account for 15 minutes after 5 failures in a row, even for the right password', async () => {
+    const user = await addUser(api, 'compliance_officer');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const res = await request(api.app)
+        .post('/api/v1/auth/login')
+        .send({ username: user.username, password: `wrong-${i}-password` });
+      statuses.push(res.status);
+      if (i === 4) expect(res.body.error.message).toMatch(/locked until/);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    const row = await api.database.handle.db
+      .selectFrom('users')
+      .select(['locked_until', 'failed_logins'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    const minutes = (row.locked_until!.getTime() - Date.now()) / 60_000;
+    expect(minutes).toBeGreaterThan(14);
+    expect(minutes).toBeLessThanOrEqual(15.1);
+    const right = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: user.username, password: user.password });
+    expect(right.status).toBe(401);
+    expect(right.body.error.message).toMatch(/locked/);
+    expect(right.body.error.details.lockedUntil).toBe(row.locked_until!.toISOString());
+    const locked = await api.accounts.audit.list({ actions: ['account_locked'], limit: 10 });
+    expect(locked.items.some((e) => e.targetId === user.id)).toBe(true);
+
+    // An admin unlocks; the right password works again and the counter is back at 0.
+    const unlock = await request(api.app)
+      .post(`/api/v1/users/${user.id}/unlock`)
+      .set('Authorization', `Bearer ${api.adminKey}`);
+    expect(unlock.status).toBe(200);
+    await login(api.app, user);
+  });
+
+  it('resets the failure counter after a successful login', async () => {
+    const user = await addUser(api, 'trainer');
+    for (let i = 0; i < 4; i += 1) {
+      await request(api.app)
+        .post('/api/v1/auth/login')
+        .send({ username: user.username, password: 'bad-password' });
+    }
+    await login(api.app, user);
+    const res = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: user.username, password: 'bad-password' });
+    expect(res.body.error.message).not.toMatch(/locked/);
+  });
+
+  it('refuses a disabled account', async () => {
+    const user = await addUser(api, 'trainer');
+    await api.accounts.users.update(user.id, { disabled: true });
+    const res = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: user.username, password: user.password });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/disabled/);
+  });
+});
+
+describe('session authentication', () => {
+  let api: AccountsTestApi;
+  beforeAll(async () => {
+    api = await createAccountsTestApi();
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('answers /auth/me with the principal, the CSRF token and what the server offers', async () => {
+    const user = await addUser(api, 'qa_supervisor', { languages: ['es'], teams: ['bogota-1'] });
+    const s = await login(api.app, user);
+    const me = await s.agent.get('/api/v1/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.headers['cache-control']).toBe('no-store');
+    expect(me.body.principal).toMatchObject({
+      kind: 'user',
+      role: 'qa_supervisor',
+      username: user.username,
+      scope: { languages: ['es'], teams: ['bogota-1'] },
+    });
+    expect(me.body.csrfToken).toBe(s.csrf);
+    expect(me.body.capabilities.routes).toContain('GET /calls/:id/audio');
+    expect(me.body.capabilities.routes).toContain('GET /audit.csv');
+    expect(me.body.capabilities.searchParams).toContain('campaign');
+  });
+
+  it('needs the CSRF token on unsafe requests made with the cookie', async () => {
+    const user = await addUser(api, 'trainer');
+    const s = await login(api.app, user);
+    const without = await s.agent.post('/api/v1/collections').send({ name: 'Openings' });
+    expect(without.status).toBe(403);
+    expect(without.body.error.message).toMatch(/CSRF/);
+    const wrong = await s.agent
+      .post('/api/v1/collections')
+      .set('X-CSRF-Token', 'x'.repeat(32))
+      .send({ name: 'Openings' });
+    expect(wrong.status).toBe(403);
+    const right = await s.agent
+      .post('/api/v1/collections')
+      .set('X-CSRF-Token', s.csrf)
+      .send({ name: 'Openings' });
+    expect(right.status).toBe(201);
+  });
+
+  it('still accepts API keys, with no CSRF token (no ambient credential)', async () => {
+    const res = await request(api.app)
+      .post('/api/v1/retention/policies')
+      .set('Authorization', `Bearer ${api.adminKey}`)
+      .send({ name: 'drop after 10 years', maxAgeDays: 3650, action: 'delete' });
+    expect(res.status).toBe(201);
+    const calls = await request(api.app).get('/api/v1/calls').set('X-Api-Key', api.adminKey);
+    expect(calls.status).toBe(200);
+  });
+
+  it('ends the session on logout', async () => {
+    const user = await addUser(api, 'agent', { agentId: 'A1' });
+    const s = await login(api.app, user);
+    const out = await s.agent.post('/api/v1/auth/logout').set('X-CSRF-Token', s.csrf);
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/escucha_session=; .*Max-Age=0/);
+    const again = await request(api.app).get('/api/v1/auth/me').set('Cookie', s.cookie);
+    expect(again.status).toBe(401);
+    expect(again.body.error.message).toMatch(/session has ended/);
+  });
+
+  it('ends every session of a user an admin disables', async () => {
+    const user = await addUser(api, 'trainer');
+    const s = await login(api.app, user);
+    const res = await request(api.app)
+      .patch(`/api/v1/users/${user.id}`)
+      .set('Authorization', `Bearer ${api.adminKey}`)
+      .send({ disabled: true });
+    expect(res.status).toBe(200);
+    expect((await s.agent.get('/api/v1/auth/me')).status).toBe(401);
+  });
+
+  it('ends a session that was idle longer than the idle timeout', async () => {
+    const user = await addUser(api, 'trainer');
+    const s = await login(api.app, user);
+    await api.database.handle.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 2 * 60 * 60_000) })
+      .where('user_id', '=', user.id)
+      .execute();
+    expect((await s.agent.get('/api/v1/auth/me')).status).toBe(401);
+  });
+
+  it('changes the own password with the current one, ending other sessions', async () => {
+    const user = await addUser(api, 'trainer');
+    const first = await login(api.app, user);
+    const second = await login(api.app, user);
+    const bad = await second.agent
+      .post('/api/v1/auth/password')
+      .set('X-CSRF-Token', second.csrf)
+      .send({ currentPassword: 'not-it-at-all', newPassword: 'a-new-password-1' });
+    expect(bad.status).toBe(403);
+    const short = await second.agent
+      .post('/api/v1/auth/password')
+      .set('X-CSRF-Token', second.csrf)
+      .send({ currentPassword: user.password, newPassword: 'short' });
+    expect(short.status).toBe(400);
+    const ok = await second.agent
+      .post('/api/v1/auth/password')
+      .set('X-CSRF-Token', second.csrf)
+      .send({ currentPassword: user.password, newPassword: 'a-new-password-1' });
+    expect(ok.status).toBe(200);
+    expect((await first.agent.get('/api/v1/auth/me')).status).toBe(401);
+    // The answer carried a fresh cookie for this browser.
+    const me = await second.agent.get('/api/v1/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body.csrfToken).toBe(ok.body.csrfToken);
+    await login(api.app, { username: user.username, password: 'a-new-password-1' });
+  });
+});
+
+describe('GET/POST/PATCH /api/v1/users', () => {
+  let api: AccountsTestApi;
+  beforeAll(async () => {
+    api = await createAccountsTestApi();
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('lets an admin create a user with a generated password shown once, and audits it', async () => {
+    const admin = await addUser(api, 'admin');
+    const s = await login(api.app, admin);
+    const res = await s.agent
+      .post('/api/v1/users')
+      .set('X-CSRF-Token', s.csrf)
+      .send({
+        username: 'Laura.QA',
+        displayName: 'Laura Ruiz',
+        role: 'qa_supervisor',
+        languages: ['es'],
+        teams: ['t1'],
+      });
+    expect(res.status).toBe(201);
+    expect(res.body.user).toMatchObject({ username: 'laura.qa', role: 'qa_supervisor', languages: ['es'] });
+    expect(res.body.password).toMatch(/^[A-Za-z0-9_-]{18}$/);
+    await login(api.app, { username: 'laura.qa', password: res.body.password as string });
+    const list = await s.agent.get('/api/v1/users');
+    expect(list.body.items.map((u: { username: string }) => u.username)).toContain('laura.qa');
+    const audit = await api.accounts.audit.list({ actions: ['user_create'], limit: 5 });
+    expect(audit.items[0]).toMatchObject({ actorName: admin.username, targetId: res.body.user.id });
+  });
+
+  it('refuses an agent without agent id, a duplicate username, and a non-admin', async () => {
+    const admin = await addUser(api, 'admin');
+    const s = await login(api.app, admin);
+    const agent = await s.agent
+      .post('/api/v1/users')
+      .set('X-CSRF-Token', s.csrf)
+      .send({ username: 'ag1', displayName: 'Agent', role: 'agent' });
+    expect(agent.status).toBe(400);
+    const dup = await s.agent
+      .post('/api/v1/users')
+      .set('X-CSRF-Token', s.csrf)
+      .send({ username: admin.username, displayName: 'Again', role: 'trainer' });
+    expect(dup.status).toBe(409);
+    const trainer = await login(api.app, await addUser(api, 'trainer'));
+    const forbidden = await trainer.agent
+      .post('/api/v1/users')
+      .set('X-CSRF-Token', trainer.csrf)
+      .send({ username: 'x1', displayName: 'X', role: 'admin' });
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('records what changed when an admin edits a user, and resets a password', async () => {
+    const admin = await addUser(api, 'admin');
+    const s = await login(api.app, admin);
+    const user = await addUser(api, 'qa_supervisor');
+    const res = await s.agent
+      .patch(`/api/v1/users/${user.id}`)
+      .set('X-CSRF-Token', s.csrf)
+      .send({ teams: ['bogota-2'], displayName: 'Renamed' });
+    expect(res.status).toBe(200);
+    const audit = await api.accounts.audit.list({ actions: ['user_update'], limit: 1 });
+    expect(audit.items[0]!.details.changes).toEqual({
+      displayName: { from: 'Test qa_supervisor', to: 'Renamed' },
+      teams: { from: [], to: ['bogota-2'] },
+    });
+    const reset = await s.agent
+      .post(`/api/v1/users/${user.id}/password`)
+      .set('X-CSRF-Token', s.csrf)
+      .send({});
+    expect(reset.status).toBe(200);
+    await login(api.app, { username: user.username, password: reset.body.password as string });
+    const self = await s.agent
+      .patch(`/api/v1/users/${admin.id}`)
+      .set('X-CSRF-Token', s.csrf)
+      .send({ disabled: true });
+    expect(self.status).toBe(409);
+  });
+});

@@ -1,0 +1,159 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Express } from 'express';
+import request from 'supertest';
+import { expect } from 'vitest';
+import type { UserRole } from '../../../models/database.ts';
+import { ArchiveService } from '../../../services/archive/archive.service.ts';
+import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
+import { CallRepository } from '../../../services/archive/call.repository.ts';
+import { FsObjectStore } from '../../../services/archive/fs.store.ts';
+import { createApp } from '../../../services/api/app.ts';
+import { createAccountServices, type AccountServices } from '../../../services/api/auth/accounts.ts';
+import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
+import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
+import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
+import { silentLogger } from '../../../services/platform/logger.ts';
+import { DEFAULT_PROFILE } from '../../support/api.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+
+/** A cheap argon2id cost for tests: the same code path, milliseconds per hash. */
+export const TEST_PASSWORD_COST = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+export interface AccountsTestApi {
+  app: Express;
+  database: TestDatabase;
+  accounts: AccountServices;
+  keys: ApiKeyRepository;
+  adminKey: string;
+  storeDir: string;
+  tmpDir: string;
+  archive: ArchiveService;
+  store: FsObjectStore;
+  close(): Promise<void>;
+}
+
+/** The real API (as `escucha serve` builds it) on a fresh database, with accounts and no web UI. */
+export async function createAccountsTestApi(
+  options: { webDir?: string | null } = {},
+): Promise<AccountsTestApi> {
+  const database = await createTestDatabase();
+  const root = await mkdtemp(path.join('/tmp', 'escucha-web-'));
+  const storeDir = path.join(root, 'objects');
+  const tmpDir = path.join(root, 'tmp');
+  const store = new FsObjectStore({ root: storeDir });
+  const logger = silentLogger();
+  const db = database.handle.db;
+  const archive = new ArchiveService({
+    calls: new CallRepository(db),
+    store,
+    audio: new FfmpegAudioTool(),
+    profile: DEFAULT_PROFILE,
+    logger,
+    concurrency: 2,
+    // Uploaded transcripts are stored with the call, as `escucha serve` does.
+    transcripts: (trx, callId, transcript) =>
+      new TranscriptRepository(db).storeUpload(trx, callId, transcript),
+  });
+  const accounts = createAccountServices({ db, store, logger }, { passwordCost: TEST_PASSWORD_COST });
+  const keys = new ApiKeyRepository(db);
+  const app = createApp({
+    db,
+    logger,
+    archive,
+    queries: new CallQueryRepository(db),
+    keys,
+    store,
+    tmpDir,
+    uploadMaxBytes: 50 * 1024 * 1024,
+    version: 'test',
+    accounts,
+    webDir: options.webDir === undefined ? null : options.webDir,
+  });
+  const { key } = await keys.create('admin', 'test');
+  return {
+    app,
+    database,
+    accounts,
+    keys,
+    adminKey: key,
+    storeDir,
+    tmpDir,
+    archive,
+    store,
+    close: async () => {
+      await store.close();
+      await database.drop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  role: UserRole;
+}
+
+export async function addUser(
+  api: AccountsTestApi,
+  role: UserRole,
+  extra: { username?: string; languages?: string[]; teams?: string[]; agentId?: string } = {},
+): Promise<TestUser> {
+  const username = extra.username ?? `${role.replace('_', '-')}-${Math.random().toString(36).slice(2, 8)}`;
+  const password = `pw-${username}-0123456789`;
+  const user = await api.accounts.users.create({
+    username,
+    displayName: `Test ${role}`,
+    role,
+    languages: extra.languages ?? [],
+    teams: extra.teams ?? [],
+    agentId: extra.agentId ?? (role === 'agent' ? 'A-TEST' : null),
+    passwordHash: await api.accounts.hasher.hash(password),
+  });
+  return { id: user.id, username, password, role };
+}
+
+export interface Session {
+  agent: ReturnType<typeof request.agent>;
+  csrf: string;
+  cookie: string;
+}
+
+/** Signs in through POST /auth/login; the returned agent keeps the cookie, `csrf` goes in X-CSRF-Token. */
+export async function login(app: Express, user: { username: string; password: string }): Promise<Session> {
+  const agent = request.agent(app);
+  const res = await agent
+    .post('/api/v1/auth/login')
+    .send({ username: user.username, password: user.password });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  return { agent, csrf: res.body.csrfToken as string, cookie };
+}
+
+/** Archives a real two-channel recording through POST /recordings (admin key) and returns the call id. */
+export async function uploadCall(
+  api: { app: Express; adminKey: string; tmpDir: string },
+  metadata: Record<string, unknown>,
+  options: { seconds?: number; transcript?: unknown } = {},
+): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  const { makeFixture } = await import('../../support/audio-fixtures.ts');
+  const dir = path.join(api.tmpDir, 'fixtures');
+  await mkdir(dir, { recursive: true });
+  const file = await makeFixture(dir, 'wav-pcm', {
+    seconds: options.seconds ?? 3,
+    channels: 2,
+    sampleRate: 8000,
+  });
+  let req = request(api.app)
+    .post('/api/v1/recordings')
+    .set('Authorization', `Bearer ${api.adminKey}`)
+    .attach('file', file)
+    .field('metadata', JSON.stringify(metadata));
+  if (options.transcript) req = req.field('transcript', JSON.stringify(options.transcript));
+  const res = await req;
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}
