@@ -35,12 +35,14 @@ export interface ApiDeps {
   accounts?: AccountServices;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
+  /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default loopback). */
+  trustProxy?: string;
 }
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.set('query parser', 'simple');
 
   const accounts = deps.accounts ?? createAccountServices(deps);

@@ -12,7 +12,20 @@ import { startWorkers, type RunningWorkers } from './workers.ts';
 export async function runServe(config: Config, logger: Logger): Promise<void> {
   const ctx = await createContext(config, logger);
   const web = await ensureWebUi();
-  const accounts = createAccountServices({ db: ctx.database.db, store: ctx.store, logger });
+  const accounts = createAccountServices(
+    { db: ctx.database.db, store: ctx.store, logger },
+    {
+      session: {
+        idleMs: config.auth.sessionIdleMinutes * 60_000,
+        maxAgeMs: config.auth.sessionMaxHours * 3_600_000,
+      },
+      loginPolicy: {
+        maxFailures: config.auth.maxFailedLogins,
+        lockMs: config.auth.lockoutMinutes * 60_000,
+        cookieSecure: config.auth.cookieSecure === 'auto' ? 'auto' : config.auth.cookieSecure === 'true',
+      },
+    },
+  );
   const app = createApp({
     db: ctx.database.db,
     logger: logger.child({ component: 'api' }),
@@ -28,12 +41,13 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     stageOrder: ctx.pipeline.order,
     accounts,
     webDir: web.dir,
+    trustProxy: config.auth.trustProxy,
   });
   const retention = new RetentionScheduler(
     accounts.retentionService,
     logger.child({ component: 'retention' }),
   );
-  retention.start();
+  if (config.retentionDaily) retention.start();
   let workers: RunningWorkers | undefined;
   if (config.pipeline.workersInServe) {
     try {

@@ -45,7 +45,8 @@ const archiveSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['bitrateKbps'],
-        message: 'mp3 below 32 kHz is limited to 160 kbps by the encoder; raise the sample rate or lower the bitrate',
+        message:
+          'mp3 below 32 kHz is limited to 160 kbps by the encoder; raise the sample rate or lower the bitrate',
       });
     }
   });
@@ -123,7 +124,10 @@ const captureSchema = z.object({
   /** Accept INVITEs that are not SIPREC recording sessions, recording the offered streams as one call. */
   sipAcceptPlainInvite: bool.default(false),
   /** Header carrying the agent id. */
-  sipAgentHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('X-Agent-Id'),
+  sipAgentHeader: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .default('X-Agent-Id'),
   /** Other headers → metadata fields (`Header=field,...`). */
   sipHeaders: z
     .string()
@@ -160,6 +164,22 @@ const captureSchema = z.object({
   idleSeconds: int(5, 86_400).default(120),
 });
 
+const analyticsSchema = z.object({
+  /** Disclosure profile checked on every call (generic, co, mx, us); unset = from each call's region. */
+  disclosureProfile: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' || v === 'auto' ? null : v))
+    .pipe(z.enum(['generic', 'co', 'mx', 'us']).nullable())
+    .default(null),
+  /** Share of each agent's calls sent to QA every week, 0–1. */
+  qaSampleRate: z.coerce.number().min(0).max(1).default(0.05),
+  /** Adherence score (0–100) below which a call goes to the QA queue. */
+  adherenceThreshold: z.coerce.number().min(0).max(100).default(70),
+  /** Seed of the deterministic QA sample. */
+  sampleSeed: z.string().min(1).default('escucha'),
+});
+
 const configSchema = z
   .object({
     dataDir: z.string().default('./var'),
@@ -175,6 +195,29 @@ const configSchema = z
     s3: s3Schema.default(s3Schema.parse({})),
     archive: archiveSchema.default(archiveSchema.parse({})),
     uploadMaxMb: int(1, 100_000).default(2048),
+    /** Web sessions and sign-in. */
+    auth: z
+      .object({
+        /** `auto`: Secure cookies when the request arrived over HTTPS (directly or through a trusted proxy). */
+        cookieSecure: z.enum(['auto', 'true', 'false']).default('auto'),
+        sessionIdleMinutes: int(1, 7 * 24 * 60).default(60),
+        sessionMaxHours: int(1, 24 * 30).default(12),
+        /** Failed sign-ins in a row that lock an account, and for how long. */
+        maxFailedLogins: int(1, 100).default(5),
+        lockoutMinutes: int(1, 24 * 60).default(15),
+        /** Express `trust proxy`: which proxies may set X-Forwarded-For/Proto (e.g. `loopback`, `10.0.0.0/8`). */
+        trustProxy: z.string().default('loopback'),
+      })
+      .default({
+        cookieSecure: 'auto',
+        sessionIdleMinutes: 60,
+        sessionMaxHours: 12,
+        maxFailedLogins: 5,
+        lockoutMinutes: 15,
+        trustProxy: 'loopback',
+      }),
+    /** `escucha serve` applies retention policies once a day. */
+    retentionDaily: bool.default(true),
     /** Number of recordings transcoded at the same time by this process; default one per core. */
     ingestConcurrency: int(0, 64).default(0),
     /** Speech models (`escucha models fetch`); default <dataDir>/models. */
@@ -196,6 +239,7 @@ const configSchema = z
     languageLowConfidence: z.coerce.number().min(0).max(1).default(0.65),
     pipeline: pipelineSchema.default(pipelineSchema.parse({})),
     capture: captureSchema.default(captureSchema.parse({})),
+    analytics: analyticsSchema.default(analyticsSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     if (c.storage === 's3' && c.s3.serverSideEncryption === 'aws:kms' && !c.s3.kmsKeyId) {
@@ -252,6 +296,13 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_ARCHIVE_SAMPLE_RATE: 'archive.sampleRate',
   ESCUCHA_ARCHIVE_OPUS_COMPLEXITY: 'archive.opusComplexity',
   ESCUCHA_UPLOAD_MAX_MB: 'uploadMaxMb',
+  ESCUCHA_COOKIE_SECURE: 'auth.cookieSecure',
+  ESCUCHA_SESSION_IDLE_MINUTES: 'auth.sessionIdleMinutes',
+  ESCUCHA_SESSION_MAX_HOURS: 'auth.sessionMaxHours',
+  ESCUCHA_MAX_FAILED_LOGINS: 'auth.maxFailedLogins',
+  ESCUCHA_LOCKOUT_MINUTES: 'auth.lockoutMinutes',
+  ESCUCHA_TRUST_PROXY: 'auth.trustProxy',
+  ESCUCHA_RETENTION_DAILY: 'retentionDaily',
   ESCUCHA_INGEST_CONCURRENCY: 'ingestConcurrency',
   ESCUCHA_MODELS_DIR: 'modelsDir',
   ESCUCHA_ASR_MODEL: 'asrModel',
@@ -287,6 +338,10 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_HEP_ALLOW: 'capture.hepAllow',
   ESCUCHA_CAPTURE_FILTER: 'capture.liveFilter',
   ESCUCHA_CAPTURE_IDLE_SECONDS: 'capture.idleSeconds',
+  ESCUCHA_DISCLOSURE_PROFILE: 'analytics.disclosureProfile',
+  ESCUCHA_QA_SAMPLE_RATE: 'analytics.qaSampleRate',
+  ESCUCHA_ADHERENCE_THRESHOLD: 'analytics.adherenceThreshold',
+  ESCUCHA_QA_SAMPLE_SEED: 'analytics.sampleSeed',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -69,7 +69,7 @@ export function authenticate(keys: ApiKeyRepository, sessions?: SessionRepositor
         if (!sent || !sameSecret(sent, session.csrfToken)) {
           next(
             new EscuchaError(
-              'FORBIDDEN',
+              'CSRF_INVALID',
               'missing or wrong CSRF token: send the token from /api/v1/auth/me in the X-CSRF-Token header',
             ),
           );

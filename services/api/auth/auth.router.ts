@@ -87,7 +87,7 @@ export function loginRouter(deps: AuthRouterDeps): Router {
         principal,
       );
       throw new EscuchaError(
-        'UNAUTHENTICATED',
+        'ACCOUNT_LOCKED',
         `this account is locked after too many failed sign-ins; try again after ${user.locked_until.toISOString()}`,
         { details: { lockedUntil: user.locked_until.toISOString() } },
       );
@@ -110,7 +110,7 @@ export function loginRouter(deps: AuthRouterDeps): Router {
       );
       if (lockedUntil) {
         throw new EscuchaError(
-          'UNAUTHENTICATED',
+          'ACCOUNT_LOCKED',
           `wrong username or password; the account is now locked until ${lockedUntil.toISOString()}`,
           { details: { lockedUntil: lockedUntil.toISOString() } },
         );

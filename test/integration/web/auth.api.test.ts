@@ -77,7 +77,7 @@ describe('POST /api/v1/auth/login', () => {
       statuses.push(res.status);
       if (i === 4) expect(res.body.error.message).toMatch(/locked until/);
     }
-    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses).toEqual([401, 401, 401, 401, 423]);
     const row = await api.database.handle.db
       .selectFrom('users')
       .select(['locked_until', 'failed_logins'])
@@ -89,7 +89,8 @@ describe('POST /api/v1/auth/login', () => {
     const right = await request(api.app)
       .post('/api/v1/auth/login')
       .send({ username: user.username, password: user.password });
-    expect(right.status).toBe(401);
+    expect(right.status).toBe(423);
+    expect(right.body.error.code).toBe('ACCOUNT_LOCKED');
     expect(right.body.error.message).toMatch(/locked/);
     expect(right.body.error.details.lockedUntil).toBe(row.locked_until!.toISOString());
     const locked = await api.accounts.audit.list({ actions: ['account_locked'], limit: 10 });
@@ -160,6 +161,7 @@ describe('session authentication', () => {
     const s = await login(api.app, user);
     const without = await s.agent.post('/api/v1/collections').send({ name: 'Openings' });
     expect(without.status).toBe(403);
+    expect(without.body.error.code).toBe('CSRF_INVALID');
     expect(without.body.error.message).toMatch(/CSRF/);
     const wrong = await s.agent
       .post('/api/v1/collections')
