@@ -1,0 +1,104 @@
+import type { PhraseMatch } from '../matching/phrase.matcher.ts';
+import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
+import type { Evidence } from '../matching/transcript.types.ts';
+import {
+  DEBT_WORDS,
+  EXPOSURE_PHRASES,
+  INSULT_PHRASES,
+  SITUATION_PHRASES,
+  THREAT_PHRASES,
+} from './forbidden.phrases.ts';
+
+/**
+ * Forbidden collection practices and call classification.
+ *
+ * Practices (agent): threats of jail/arrest/police, insults, threats to expose the debt (employer, family,
+ * neighbours, social networks), and talking about the debt to a third party — someone who said they are not the
+ * debtor ("no está", "soy la esposa", "he's not here", "wrong number") — after they said it.
+ *
+ * Classification: `voicemail` (an answering machine: "deje su mensaje", "leave a message after the tone"),
+ * `no_customer_speech`, `third_party`, or `right_party`.
+ */
+
+export type PracticeId = 'threat' | 'insult' | 'exposure_threat' | 'debt_to_third_party';
+export type CallClass = 'right_party' | 'third_party' | 'voicemail' | 'no_customer_speech';
+
+export interface PracticeFinding {
+  practice: PracticeId;
+  evidence: Evidence[];
+}
+
+export interface ForbiddenResult {
+  violations: PracticeFinding[];
+  classification: CallClass;
+  thirdParty: Evidence[];
+  voicemail: Evidence[];
+  customerWords: number;
+}
+
+for (const language of ['es', 'en'] as const) {
+  registerPhrases(
+    'forbidden',
+    language,
+    [
+      { id: 'threat', patterns: THREAT_PHRASES[language] },
+      { id: 'insult', patterns: INSULT_PHRASES[language], rejectNegated: false, minScore: 0.86 },
+      { id: 'exposure_threat', patterns: EXPOSURE_PHRASES[language] },
+      { id: 'debt', patterns: DEBT_WORDS[language], minScore: 0.86 },
+      ...SITUATION_PHRASES[language],
+    ],
+    0.8,
+  );
+}
+
+const toEvidence = (m: PhraseMatch): Evidence => ({
+  segmentIndex: m.segmentIndex,
+  party: m.party,
+  startMs: m.startMs,
+  endMs: m.endMs,
+  matchedText: m.matchedText,
+  score: m.score,
+});
+
+export function detectForbidden(prepared: PreparedTranscript): ForbiddenResult {
+  const matches = sharedMatches(prepared, 'forbidden');
+  const agent = matches.filter((m) => m.party === 'agent');
+  const other = matches.filter((m) => m.party !== 'agent');
+  const violations: PracticeFinding[] = [];
+  for (const practice of ['threat', 'insult', 'exposure_threat'] as const) {
+    const found = agent.filter((m) => m.phraseId === practice);
+    if (found.length > 0) violations.push({ practice, evidence: found.map(toEvidence) });
+  }
+  const voicemail = other.filter((m) => m.phraseId === 'voicemail');
+  const thirdParty = other.filter((m) => m.phraseId === 'third_party' && m.party === 'customer');
+  if (thirdParty.length > 0) {
+    const since = thirdParty[0]!.endMs;
+    const debtTalk = agent.filter((m) => m.phraseId === 'debt' && m.startMs >= since);
+    if (debtTalk.length > 0) {
+      violations.push({
+        practice: 'debt_to_third_party',
+        evidence: [toEvidence(thirdParty[0]!), ...debtTalk.slice(0, 3).map(toEvidence)],
+      });
+    }
+  }
+  let customerWords = 0;
+  prepared.segments.forEach((s, i) => {
+    if (s.party === 'customer') customerWords += prepared.segmentTokens[i]!.filter((t) => !t.filler).length;
+  });
+  const classification: CallClass =
+    voicemail.length > 0
+      ? 'voicemail'
+      : customerWords < 3
+        ? 'no_customer_speech'
+        : thirdParty.length > 0
+          ? 'third_party'
+          : 'right_party';
+  return {
+    violations,
+    classification,
+    thirdParty: thirdParty.map(toEvidence),
+    voicemail: voicemail.map(toEvidence),
+    customerWords,
+  };
+}

@@ -1,0 +1,201 @@
+import type { PhraseSpec } from '../matching/phrase.matcher.ts';
+import type { Language } from '../matching/transcript.types.ts';
+
+/**
+ * Phrases of the promise-to-pay detector (phrase.pattern.ts syntax). `commit` is a customer saying they will pay;
+ * `accept` a customer agreeing to the agent's proposal; the rest are what turns a sentence into a non-promise:
+ * hedges, conditions, refusals, payments already made, and someone else paying.
+ */
+
+export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
+  es: [
+    {
+      id: 'commit',
+      patterns: [
+        '(le|les|se lo|se la|se los|se las) (pago|pagaria|consigno|abono|deposito|transfiero|mando|envio|doy|cancelo|liquido|giro|consignaria|abonaria)',
+        '(voy|vamos) a (pagar|consignar|abonar|depositar|transferir|cancelar|liquidar|girar|mandar)',
+        '(le|se lo|se los) (hago|haria) (el pago|una transferencia|el abono|la consignacion|el deposito|el giro)',
+        '(le|se lo|se los) (voy|vamos) a (hacer|dar|mandar|pagar|consignar|abonar|depositar)',
+        '(puedo|podria|podemos) (pagar|dar|abonar|consignar|depositar|transferir)',
+        '[yo] (pago|consigno|abono|deposito|liquido) (todo|el total|la cuota|sin falta|el saldo)',
+        'le cumplo',
+        'cuente con (eso|ese pago|el pago)',
+        'me comprometo a (pagar|abonar|consignar)',
+        'sin falta le (pago|consigno|abono|deposito)',
+      ],
+    },
+    { id: 'bare_pay', patterns: ['(pago|consigno|abono|deposito)'] },
+    {
+      id: 'accept',
+      patterns: [
+        '(si|listo|dale|perfecto|claro|okey|ok|hecho|correcto|andale|sale|va)',
+        '(de acuerdo|esta bien|asi quedamos|quedamos asi|me parece bien|asi es|con gusto)',
+      ],
+    },
+    {
+      id: 'hedge',
+      patterns: [
+        '(voy|vamos) a ver si',
+        'a ver si (puedo|alcanzo|consigo)',
+        '(quizas|quiza|tal vez|a lo mejor|de pronto|puede que)',
+        'no [le] (prometo|aseguro|garantizo) [nada]',
+        '(voy|vamos) a (tratar|intentar|procurar)',
+        '(trato|intento|tratar|intentar) de (pagar|abonar|conseguir)',
+        'quien sabe',
+        '(creo|pienso) que',
+        'no se [la verdad]',
+        'deje[me] (pensarlo|organizarme|ver|revisar|hablar)',
+        '[yo] (lo|le) (llamo|aviso|devuelvo la llamada)',
+        'necesito hablar [primero] con',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'condition',
+      patterns: [
+        'si (me|le|nos) (pagan|llega|llegan|sale|dan|prestan|consignan|resulta)',
+        'si (consigo|tengo|puedo|recibo|alcanzo)',
+        'cuando (tenga|me llegue|me paguen|me den|consiga|pueda|me salga)',
+        '(siempre y cuando|dependiendo de|depende de)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'refuse',
+      patterns: [
+        'no (puedo|podemos|podre|tengo|tenemos|voy a poder|me alcanza|cuento con|pienso pagar|voy a pagar)',
+        'no [le] [voy a] (pagar|pago)',
+        '(imposible|tampoco)',
+        'no tengo (como|con que|plata|dinero|trabajo)',
+        '(ahorita|ahora|hoy) no (puedo|tengo)',
+        'no estoy de acuerdo',
+        'no [me] (puedo|quiero) comprometer',
+        '(sin|no tengo) (empleo|trabajo)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'past',
+      patterns: [
+        'ya [le] (pague|pago|deposite|consigne|abone|mande|transferi|hice el pago|cancele|liquide)',
+        '(lo|la|eso) (pague|pago mi|deposite) ',
+        '[ya] pague (el|la|en|ayer|antier|por)',
+        'le deposite ayer',
+        'ya (esta|quedo) (pago|pagado|cancelado)',
+        'tengo el (recibo|comprobante)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'other_payer',
+      patterns: [
+        'mi (mama|papa|esposo|esposa|hijo|hija|hermano|hermana|marido|mujer) [le] (va a pagar|paga|es el que paga|es la que paga|se encarga)',
+        '(el|la) que paga es',
+        '(hablele|llamele|llame) a (mi|el|ella)',
+        '(el|ella) se encarga',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'proposal',
+      patterns: [
+        '(queda|quedaria|dejamos) [el] compromiso [de pago]',
+        'entonces (el|la|los|queda|quedamos)',
+        'le parece [bien] (un abono|el pago|si)',
+        '(puede|podria|pueden) (pagar|abonar|consignar|hacer el pago|realizar el pago)',
+        '[me] (confirma|confirmamos) (el valor|la fecha|el pago|el abono)',
+        '(cuanto|cuando) (puede|podria) (pagar|abonar|consignar|realizar el pago)',
+        '(podemos|puedo) dejar el pago',
+        '(que|cual) fecha',
+        '(el|un) (abono|pago|acuerdo de pago) (de|por|para)',
+        '(abona|paga|consigna|deposita)',
+      ],
+    },
+  ],
+  en: [
+    {
+      id: 'commit',
+      patterns: [
+        'i (will|am going to|am gonna|can|could|shall) (pay|send|make a payment|make the payment|transfer|deposit|wire|mail|put|do)',
+        'i will (have|get) (it|the payment|the money) [to you]',
+        'i promise',
+        '(we will|we can) (pay|send|make a payment)',
+        'i will [be able to] (pay|send)',
+        'you will (have|get) (it|the payment|your money)',
+        'count on (it|that)',
+      ],
+    },
+    {
+      id: 'accept',
+      patterns: [
+        '(yes|yeah|yep|yup|sure|okay|ok|alright|correct|deal|fine|absolutely|definitely)',
+        '(that works|sounds good|let us do that|that is correct|that is right|i can do that|that is fine|that will work|we can do that)',
+      ],
+    },
+    {
+      id: 'hedge',
+      patterns: [
+        'i will try',
+        '(try|trying) to (pay|send|make)',
+        '(maybe|might|perhaps|possibly|hopefully|probably)',
+        '(not sure|do not know|no idea|i guess)',
+        '(we will|i will|let me) see',
+        'let me (think|check|talk|see|ask)',
+        '(talk|speak|check) (to|with) (my|the)',
+        'call me (back|later)',
+        'after the holidays',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'condition',
+      patterns: [
+        'if (i|my|we|they|the|it)',
+        '(when|once|as soon as) i (get|have|receive)',
+        '(depends on|depending on)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'refuse',
+      patterns: [
+        '(can not|cannot|will not|could not) (pay|afford|do|make)',
+        'not (paying|going to pay|pay)',
+        '(do not|dont) (have|owe)',
+        '(no money|stop calling|refuse|no way)',
+        'i can not',
+        'can not afford',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'past',
+      patterns: [
+        'already (paid|sent|made)',
+        'i (paid|sent|mailed|made a payment) [it|a|the|that|you|yesterday|last|on]',
+        '(sent|mailed) (a|the) (check|payment)',
+        'paid (it|that) (yesterday|last week|already)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'other_payer',
+      patterns: [
+        'my (wife|husband|son|daughter|mother|father|mom|dad|brother|sister) (will pay|pays|handles|takes care)',
+        '(talk|speak) to my (wife|husband|mother|father)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      id: 'proposal',
+      patterns: [
+        '(can|could|would) you (make|pay|be able to pay|do|send)',
+        'so (we have|that is|that will be|you will)',
+        '(we have you down|set up a payment|schedule a payment|payment arrangement|promise to pay)',
+        '(can|could) we (set up|schedule|do)',
+        'a payment of',
+        '(how much|when) can you (pay|send|make)',
+      ],
+    },
+  ],
+};

@@ -1,0 +1,198 @@
+import { parseNumberAt } from '../matching/numbers.ts';
+import { PhraseMatcher, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
+import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
+import type { Evidence, Language, Party } from '../matching/transcript.types.ts';
+import { STOP_WORDS, stem } from '../text/index.ts';
+import { DEFAULT_KEYWORD_CATEGORIES, type KeywordCategory } from './keyword-categories.ts';
+
+/**
+ * What was said, counted per party: the most frequent words and phrases (1–3-grams of content words, stop-words
+ * removed, stemmed and accent-insensitive, shown in their most common written form), and keyword categories
+ * (lawyer, lawsuit, seizure, complaint, payment plan, …) with counts and evidence.
+ */
+
+export interface TermCount {
+  term: string;
+  key: string;
+  count: number;
+}
+
+export interface PartyCounts {
+  words: number;
+  unigrams: TermCount[];
+  bigrams: TermCount[];
+  trigrams: TermCount[];
+}
+
+export interface CategoryCount {
+  id: string;
+  label: string;
+  total: number;
+  byParty: Partial<Record<Party, number>>;
+  evidence: Partial<Record<Party, Evidence[]>>;
+}
+
+export interface CountsResult {
+  parties: Partial<Record<Party, PartyCounts>>;
+  categories: CategoryCount[];
+}
+
+export interface CountsOptions {
+  /** Items per list (default 15). */
+  top?: number;
+  /** Minimum count for an n-gram of 2–3 words to be listed (default 2). */
+  minPhraseCount?: number;
+  categories?: readonly KeywordCategory[];
+  /** Evidence items kept per party and category (default 5). */
+  evidencePerParty?: number;
+  /** Character ranges to leave out of the word counts (sensitive data found by the PII detector). */
+  skip?: readonly { segmentIndex: number; start: number; end: number }[];
+}
+
+function categorySpecs(categories: readonly KeywordCategory[], language: Language): PhraseSpec[] {
+  return categories
+    .filter((c) => (c.phrases[language] ?? []).length > 0)
+    .map((c) => ({
+      id: c.id,
+      patterns: c.phrases[language]!,
+      rejectNegated: c.id !== 'lawsuit' && c.id !== 'seizure',
+    }));
+}
+
+for (const language of ['es', 'en'] as const) {
+  registerPhrases('counts', language, categorySpecs(DEFAULT_KEYWORD_CATEGORIES, language), 0.86);
+}
+
+const custom = new WeakMap<readonly KeywordCategory[], Partial<Record<Language, PhraseMatcher>>>();
+
+function categoryMatches(
+  prepared: PreparedTranscript,
+  categories: readonly KeywordCategory[],
+): PhraseMatch[] {
+  if (categories === DEFAULT_KEYWORD_CATEGORIES) return sharedMatches(prepared, 'counts');
+  let byLanguage = custom.get(categories);
+  if (!byLanguage) custom.set(categories, (byLanguage = {}));
+  const m = (byLanguage[prepared.language] ??= new PhraseMatcher(
+    categorySpecs(categories, prepared.language),
+    prepared.language,
+    {
+      minScore: 0.86,
+    },
+  ));
+  return m.find(prepared);
+}
+
+/** Count of one n-gram and of the written forms it had (the map only once a second form shows up). */
+interface Tally {
+  count: number;
+  first: string;
+  surfaces: Map<string, number> | null;
+}
+
+function record(map: Map<string, Tally>, key: string, surface: string): void {
+  const t = map.get(key);
+  if (t === undefined) {
+    map.set(key, { count: 1, first: surface, surfaces: null });
+    return;
+  }
+  t.count++;
+  if (t.surfaces === null) {
+    if (surface === t.first) return;
+    t.surfaces = new Map([[t.first, t.count - 1]]);
+  }
+  t.surfaces.set(surface, (t.surfaces.get(surface) ?? 0) + 1);
+}
+
+function top(map: Map<string, Tally>, n: number, min: number): TermCount[] {
+  return [...map.entries()]
+    .filter(([, t]) => t.count >= min)
+    .sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([key, t]) => {
+      if (t.surfaces === null) return { term: t.first, key, count: t.count };
+      let best = '';
+      let bestCount = -1;
+      for (const [s, c] of t.surfaces) {
+        if (c > bestCount || (c === bestCount && s < best)) {
+          best = s;
+          bestCount = c;
+        }
+      }
+      return { term: best, key, count: t.count };
+    });
+}
+
+const toEvidence = (m: PhraseMatch): Evidence => ({
+  segmentIndex: m.segmentIndex,
+  party: m.party,
+  startMs: m.startMs,
+  endMs: m.endMs,
+  matchedText: m.matchedText,
+  score: m.score,
+});
+
+export function countTerms(prepared: PreparedTranscript, options: CountsOptions = {}): CountsResult {
+  const n = options.top ?? 15;
+  const minPhrase = options.minPhraseCount ?? 2;
+  const language = prepared.language;
+  const stop = STOP_WORDS[language];
+  const grams = new Map<Party, [Map<string, Tally>, Map<string, Tally>, Map<string, Tally>]>();
+  const words = new Map<Party, number>();
+  prepared.segments.forEach((segment, i) => {
+    const party = segment.party;
+    let g = grams.get(party);
+    if (!g) grams.set(party, (g = [new Map(), new Map(), new Map()]));
+    const hidden = options.skip?.filter((r) => r.segmentIndex === i) ?? [];
+    const tokens = prepared.segmentTokens[i]!.filter(
+      (t) => !t.filler && !hidden.some((r) => t.start < r.end && r.start < t.end),
+    );
+    words.set(party, (words.get(party) ?? 0) + tokens.length);
+    // numbers (digits or words) are left out: they are amounts, dates or data, not topics
+    const norms = tokens.map((t) => t.norm);
+    const content = tokens.filter(
+      (t, k) =>
+        !stop.has(t.norm) && t.norm.length > 1 && !/\d/.test(t.norm) && !parseNumberAt(norms, k, language),
+    );
+    const keys = content.map((t) => stem(t.norm, language));
+    const surfaces = content.map((t) => t.surface.toLowerCase());
+    for (let k = 0; k < content.length; k++) {
+      record(g[0], keys[k]!, surfaces[k]!);
+      // an n-gram of content words must be close in the utterance (stop-words may sit between them)
+      if (k + 1 < content.length && content[k + 1]!.start - content[k]!.end <= 12) {
+        record(g[1], `${keys[k]} ${keys[k + 1]}`, `${surfaces[k]} ${surfaces[k + 1]}`);
+        if (k + 2 < content.length && content[k + 2]!.start - content[k + 1]!.end <= 12) {
+          record(
+            g[2],
+            `${keys[k]} ${keys[k + 1]} ${keys[k + 2]}`,
+            `${surfaces[k]} ${surfaces[k + 1]} ${surfaces[k + 2]}`,
+          );
+        }
+      }
+    }
+  });
+  const parties: Partial<Record<Party, PartyCounts>> = {};
+  for (const [party, [u, b, t]] of grams) {
+    parties[party] = {
+      words: words.get(party) ?? 0,
+      unigrams: top(u, n, 1),
+      bigrams: top(b, n, minPhrase),
+      trigrams: top(t, n, minPhrase),
+    };
+  }
+  const categories = options.categories ?? DEFAULT_KEYWORD_CATEGORIES;
+  const perParty = options.evidencePerParty ?? 5;
+  const matches = categoryMatches(prepared, categories);
+  const result: CategoryCount[] = categories.map((c) => {
+    const mine = matches.filter((m) => m.phraseId === c.id);
+    const byParty: Partial<Record<Party, number>> = {};
+    const evidence: Partial<Record<Party, Evidence[]>> = {};
+    for (const m of mine) {
+      byParty[m.party] = (byParty[m.party] ?? 0) + 1;
+      const list = (evidence[m.party] ??= []);
+      if (list.length < perParty) list.push(toEvidence(m));
+    }
+    return { id: c.id, label: c.label, total: mine.length, byParty, evidence };
+  });
+  return { parties, categories: result };
+}

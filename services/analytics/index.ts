@@ -1,0 +1,184 @@
+import { DEFAULT_SCRIPTS, pickScript } from './adherence/default-scripts.ts';
+import { evaluateScript, type AdherenceResult } from './adherence/adherence.evaluator.ts';
+import type { Script } from './adherence/script.schema.ts';
+import { checkContactTime, type ContactCheck, type PriorContact } from './collections/contact-rules.ts';
+import { detectForbidden, type ForbiddenResult } from './collections/forbidden.detector.ts';
+import { detectPromises, type PromiseResult } from './collections/promise.detector.ts';
+import { countTerms, type CountsResult } from './counts/counts.analyzer.ts';
+import type { KeywordCategory } from './counts/keyword-categories.ts';
+import { detectDisclosure, type DisclosureResult } from './disclosure/disclosure.detector.ts';
+import { profileForRegion, type DisclosureProfileId } from './disclosure/disclosure.profiles.ts';
+import { prepareTranscript } from './matching/prepared-transcript.ts';
+import type { CallContext, Transcript } from './matching/transcript.types.ts';
+import { detectPii, type PiiSpan, type PiiType } from './pii/pii.detector.ts';
+import { redact, type MuteRange } from './pii/redact.ts';
+import { DEFAULT_ROUTING, routeCall, type ReviewItem, type RoutingConfig } from './routing/routing.rules.ts';
+import type { SentimentResult } from './sentiment/types.ts';
+import { talkMetrics, type TalkMetrics } from './talk/talk.metrics.ts';
+
+/**
+ * Escucha's call analytics: pure functions over a transcript and the call's metadata (no I/O). `analyzeCall` runs
+ * every text detector on one shared tokenisation of the transcript; each detector is also exported on its own.
+ */
+
+export * from './matching/transcript.types.ts';
+export { prepareTranscript, type PreparedTranscript } from './matching/prepared-transcript.ts';
+export { PhraseMatcher, type PhraseMatch, type PhraseSpec } from './matching/phrase.matcher.ts';
+export { compilePattern } from './matching/phrase.pattern.ts';
+export { findNumbers, parseNumberAt } from './matching/numbers.ts';
+export * from './counts/counts.analyzer.ts';
+export * from './counts/keyword-categories.ts';
+export * from './adherence/script.schema.ts';
+export * from './adherence/default-scripts.ts';
+export * from './adherence/adherence.evaluator.ts';
+export * from './disclosure/disclosure.detector.ts';
+export * from './disclosure/disclosure.profiles.ts';
+export { detectBeeps, type BeepOptions, type BeepResult, type Beep } from './beep/beep.detector.ts';
+export * from './collections/promise.detector.ts';
+export * from './collections/forbidden.detector.ts';
+export * from './collections/contact-rules.ts';
+export { findDates, type DateMention } from './collections/date.resolver.ts';
+export { localDateTime, colombianHolidays } from './collections/calendar.ts';
+export * from './talk/talk.metrics.ts';
+export * from './pii/pii.detector.ts';
+export * from './pii/redact.ts';
+export * from './routing/routing.rules.ts';
+
+/** Bumped whenever the meaning of `analyzeCall`'s output changes (stored with every result). */
+export const ANALYTICS_VERSION = 1;
+
+/** A sentiment analyser as services/analytics/sentiment provides it (injected, so this module stays pure). */
+export interface SentimentPort {
+  analyze(
+    utterances: readonly { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
+    lang: 'es' | 'en',
+  ): SentimentResult;
+}
+
+export interface AnalyzeOptions {
+  /** Fixed profile (ESCUCHA_DISCLOSURE_PROFILE); default: from the call's region. */
+  disclosureProfile?: DisclosureProfileId | null;
+  scripts?: readonly Script[];
+  categories?: readonly KeywordCategory[];
+  contactHistory?: readonly PriorContact[];
+  routing?: RoutingConfig;
+  sentiment?: SentimentPort | null;
+}
+
+/** A PII span as stored: where it is and what type, never the value. */
+export type StoredPiiSpan = Omit<PiiSpan, 'text' | 'value'>;
+
+export interface CallAnalysis {
+  version: number;
+  language: 'es' | 'en';
+  disclosure: DisclosureResult;
+  adherence: AdherenceResult | null;
+  promise: PromiseResult;
+  forbidden: ForbiddenResult;
+  contact: ContactCheck;
+  counts: CountsResult;
+  talk: TalkMetrics;
+  pii: { spans: StoredPiiSpan[]; counts: Partial<Record<PiiType, number>>; muteRanges: MuteRange[] };
+  redactedTranscript: Transcript;
+  sentiment: SentimentResult | null;
+  review: ReviewItem[];
+}
+
+/** Replaces sensitive values found in a transcript wherever a result quotes them (matchedText, amount text…). */
+function scrubber(spans: readonly PiiSpan[]): <T>(value: T) => T {
+  const values = spans
+    .filter((s) => s.text.length >= 3)
+    .map((s) => ({ text: s.text, placeholder: `[${s.type}]` }))
+    .sort((a, b) => b.text.length - a.text.length);
+  const clean = (text: string): string => {
+    let out = text;
+    for (const v of values) if (out.includes(v.text)) out = out.split(v.text).join(v.placeholder);
+    return out;
+  };
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return clean(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v);
+      return out;
+    }
+    return node;
+  };
+  return <T>(value: T): T => (values.length === 0 ? value : (walk(value) as T));
+}
+
+export function analyzeCall(
+  transcript: Transcript,
+  call: CallContext,
+  options: AnalyzeOptions = {},
+): CallAnalysis {
+  const prepared = prepareTranscript(transcript, call.language);
+  const disclosure = detectDisclosure(prepared, options.disclosureProfile ?? profileForRegion(call.region));
+  const script = pickScript(options.scripts ?? DEFAULT_SCRIPTS, call.language, call.campaign);
+  const adherence = script ? evaluateScript(prepared, script, { durationMs: call.durationMs }) : null;
+  const promise = detectPromises(prepared, call);
+  const forbidden = detectForbidden(prepared);
+  const contact = checkContactTime(call, { history: options.contactHistory ?? [] });
+  const spans = detectPii(prepared);
+  const redaction = redact(transcript, spans);
+  const counts = countTerms(prepared, {
+    ...(options.categories ? { categories: options.categories } : {}),
+    skip: spans,
+  });
+  const talk = talkMetrics(transcript, call.durationMs);
+  const sentiment = options.sentiment
+    ? options.sentiment.analyze(
+        transcript
+          .filter((s) => s.party === 'agent' || s.party === 'customer')
+          .map((s) => ({
+            party: s.party as 'agent' | 'customer',
+            startMs: s.startMs,
+            endMs: s.endMs,
+            text: s.text,
+          })),
+        call.language,
+      )
+    : null;
+  const review = routeCall(
+    {
+      callId: call.callId ?? 'unknown',
+      agentId: call.agentId ?? null,
+      language: call.language,
+      startedAt: call.startedAt,
+      disclosure,
+      adherence: adherence
+        ? {
+            score: adherence.score,
+            passed: adherence.passed,
+            criticalFailed: adherence.rules.filter((r) => r.critical && !r.passed).map((r) => r.id),
+          }
+        : null,
+      sentiment: sentiment ? { customer: sentiment.parties.customer } : null,
+      violations: forbidden.violations,
+      contact,
+    },
+    options.routing ?? DEFAULT_ROUTING,
+  );
+  // evidence quotes the transcript: sensitive data in a quote is replaced like in the redacted transcript
+  const scrub = scrubber(spans);
+  return {
+    version: ANALYTICS_VERSION,
+    language: call.language,
+    disclosure: scrub(disclosure),
+    adherence: adherence ? scrub(adherence) : null,
+    promise: scrub(promise),
+    forbidden: scrub(forbidden),
+    contact,
+    counts: scrub(counts),
+    talk,
+    pii: {
+      spans: spans.map(({ text: _t, value: _v, ...rest }) => rest),
+      counts: redaction.counts,
+      muteRanges: redaction.muteRanges,
+    },
+    redactedTranscript: redaction.segments,
+    sentiment,
+    review,
+  };
+}

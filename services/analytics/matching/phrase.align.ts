@@ -1,0 +1,209 @@
+import type { PatternSlot } from './phrase.pattern.ts';
+import type { Token } from './prepared-transcript.ts';
+
+/**
+ * The alignment step of the phrase matcher: a small dynamic programme that scores one phrase variant against a
+ * window of transcript words — matched words by similarity, missing phrase words and extra transcript words
+ * (hesitations, asides) at a small cost, a phrase word split in two transcript words ("graba da"), two phrase words
+ * merged into one ("estallamada"), and function words glued to a neighbour ("diasle habla").
+ */
+
+export interface Hit {
+  id: number;
+  sim: number;
+}
+
+/** One expanded variant of a phrase, compiled against the matcher's dictionary. */
+export interface Sequence {
+  /** The phrase (spec) that defined it first; `specs` lists every phrase sharing this exact variant. */
+  spec: number;
+  specs: number[];
+  /** Per entry of `specs`: the index of the pattern (in that phrase) the variant came from. */
+  patterns: number[];
+  pattern: number;
+  tokens: PatternSlot[];
+  /** Dictionary ids of each slot's alternatives. */
+  ids: number[][];
+  /** Dictionary ids of the concatenations of slot i-1 and slot i (for merged transcript words); empty at 0. */
+  pairIds: number[][];
+  totalWeight: number;
+  negationInside: boolean;
+  /** Per slot: not every alternative can anchor, so the upper bound assumes it matches. */
+  optimistic: boolean[];
+  optimisticWeight: number;
+  /** Per slot: its function-word alternatives that a recognizer may glue to a neighbour. */
+  glue: string[][];
+  /** Per slot: how many transcript words the slots before / after it may take (gaps count extra). */
+  before: number[];
+  after: number[];
+}
+
+export interface AlignResult {
+  score: number;
+  /** First and last matched token (stream positions). */
+  first: number;
+  last: number;
+}
+
+let dpScore = new Float64Array(1024);
+let dpFirst = new Int32Array(1024);
+let dpLast = new Int32Array(1024);
+
+export function simAt(ids: readonly number[], list: readonly Hit[] | undefined): number {
+  if (list === undefined || list.length === 0) return 0;
+  let best = 0;
+  for (let k = 0; k < list.length; k++) {
+    const h = list[k]!;
+    if (h.sim > best && ids.includes(h.id)) best = h.sim;
+  }
+  return best;
+}
+
+/** Whether slot q's word occurs among tokens [from, to): itself, split, merged with the previous slot, or glued. */
+export function occursIn(
+  seq: Sequence,
+  q: number,
+  toks: Token[],
+  hits: Hit[][],
+  pairHits: Hit[][],
+  from: number,
+  to: number,
+): boolean {
+  const ids = seq.ids[q]!;
+  const pairIds = seq.pairIds[q]!;
+  const nextPairIds = seq.pairIds[q + 1] ?? [];
+  const glue = seq.glue[q]!;
+  for (let j = from; j < to; j++) {
+    if (simAt(ids, hits[j]) > 0 || simAt(ids, pairHits[j]) > 0) return true;
+    if (pairIds.length > 0 && simAt(pairIds, hits[j]) > 0) return true;
+    if (nextPairIds.length > 0 && simAt(nextPairIds, hits[j]) > 0) return true;
+    if (glue.length > 0 && gluedFunctionWord(glue, toks[j]!.norm) > 0) return true;
+  }
+  return false;
+}
+
+export function gluedFunctionWord(glue: readonly string[], norm: string): number {
+  for (const g of glue) {
+    if (norm.length >= g.length + 3 && (norm.endsWith(g) || norm.startsWith(g))) return 0.85;
+  }
+  return 0;
+}
+
+/** Local alignment of one sequence against stream tokens [from, to). */
+export function alignSequence(
+  seq: Sequence,
+  toks: Token[],
+  hits: Hit[][],
+  pairHits: Hit[][],
+  from: number,
+  to: number,
+): AlignResult | undefined {
+  const m = seq.tokens.length;
+  const n = to - from;
+  const W = n + 1;
+  const size = (m + 1) * W;
+  if (dpScore.length < size) {
+    dpScore = new Float64Array(size * 2);
+    dpFirst = new Int32Array(size * 2);
+    dpLast = new Int32Array(size * 2);
+  }
+  const score = dpScore;
+  const first = dpFirst;
+  const last = dpLast;
+  for (let j = 0; j <= n; j++) {
+    score[j] = 0;
+    first[j] = -1;
+    last[j] = -1;
+  }
+  for (let i = 1; i <= m; i++) {
+    score[i * W] = score[(i - 1) * W]! - 0.05 * seq.tokens[i - 1]!.weight;
+    first[i * W] = -1;
+    last[i * W] = -1;
+  }
+  for (let i = 1; i <= m; i++) {
+    const pt = seq.tokens[i - 1]!;
+    const ids = seq.ids[i - 1]!;
+    const pairIds = seq.pairIds[i - 1]!;
+    const glue = seq.glue[i - 1]!;
+    const w = pt.weight;
+    const wPair = i >= 2 ? w + seq.tokens[i - 2]!.weight : 0;
+    const gapFree = pt.gapAfter;
+    const row = i * W;
+    const up = row - W;
+    const up2 = up - W;
+    for (let j = 1; j <= n; j++) {
+      const tj = from + j - 1;
+      const c = row + j;
+      // phrase word missing
+      let best = score[up + j]! - 0.05 * w;
+      let bf = first[up + j]!;
+      let bl = last[up + j]!;
+      // extra transcript word inside the phrase
+      if (i < m && first[c - 1]! >= 0) {
+        const v = score[c - 1]! - (gapFree ? 0.02 : toks[tj]!.functionWord ? 0.12 : 0.25);
+        if (v > best) {
+          best = v;
+          bf = first[c - 1]!;
+          bl = last[c - 1]!;
+        }
+      }
+      // word matches; a function word may be glued to its neighbour ("diasle habla" for "dias le habla")
+      let s = simAt(ids, hits[tj]);
+      if (s === 0 && glue.length > 0) s = gluedFunctionWord(glue, toks[tj]!.norm);
+      if (s > 0) {
+        const v = score[up + j - 1]! + w * s;
+        if (v > best) {
+          best = v;
+          const f = first[up + j - 1]!;
+          bf = f >= 0 ? f : tj;
+          bl = tj;
+        }
+      }
+      // phrase word split in two transcript words
+      if (j >= 2) {
+        const ph = pairHits[tj - 1];
+        if (ph !== undefined && ph.length > 0) {
+          const s2 = simAt(ids, ph);
+          if (s2 > 0) {
+            const v = score[up + j - 2]! + w * s2;
+            if (v > best) {
+              best = v;
+              const f = first[up + j - 2]!;
+              bf = f >= 0 ? f : tj - 1;
+              bl = tj;
+            }
+          }
+        }
+      }
+      // two phrase words merged into one transcript word
+      if (i >= 2 && pairIds.length > 0) {
+        const s3 = simAt(pairIds, hits[tj]);
+        if (s3 > 0) {
+          const v = score[up2 + j - 1]! + wPair * s3;
+          if (v > best) {
+            best = v;
+            const f = first[up2 + j - 1]!;
+            bf = f >= 0 ? f : tj;
+            bl = tj;
+          }
+        }
+      }
+      score[c] = best;
+      first[c] = bf;
+      last[c] = bl;
+    }
+  }
+  let bestScore = -Infinity;
+  let bf = -1;
+  let bl = -1;
+  for (let j = 1; j <= n; j++) {
+    const c = m * W + j;
+    if (last[c]! >= 0 && score[c]! > bestScore + 1e-9) {
+      bestScore = score[c]!;
+      bf = first[c]!;
+      bl = last[c]!;
+    }
+  }
+  if (bf < 0) return undefined;
+  return { score: Math.max(0, Math.min(1, bestScore / seq.totalWeight)), first: bf, last: bl };
+}

@@ -1,0 +1,476 @@
+import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
+import { stem } from './stem.ts';
+import { alignSequence, occursIn, simAt, type AlignResult, type Hit, type Sequence } from './phrase.align.ts';
+import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
+import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
+import { damerauLevenshtein } from './similarity.ts';
+import type { Evidence, Language, Party } from './transcript.types.ts';
+
+/**
+ * Finds phrases in ASR transcripts despite recognition noise. Phrases are compiled once into an index of their
+ * words; a transcript word is looked up by exact form, phonetic key (b/v, s/z, ll/y, silent h, doubled letters),
+ * stem, and a Damerau–Levenshtein neighbourhood of its phonetic key, and the results are cached. Only phrases whose
+ * content words appear close together are aligned, by a small dynamic programme that scores matched words by
+ * similarity, tolerates missing words and extra words (fillers, hesitations), and joins split words ("graba da")
+ * and merged ones ("estallamada").
+ */
+
+export interface PhraseSpec {
+  id: string;
+  /** Patterns (phrase.pattern.ts syntax); any of them matches. */
+  patterns: readonly string[];
+  /** Minimum score 0–1 (default: the matcher's). */
+  minScore?: number;
+  /** Drop matches with a negation inside or just before them ("no está siendo grabada"). Default true. */
+  rejectNegated?: boolean;
+}
+
+export interface PhraseMatch extends Evidence {
+  phraseId: string;
+  /** Index of the pattern (in the spec) that matched. */
+  patternIndex: number;
+  streamIndex: number;
+  /** Token positions of the match in its stream. */
+  startToken: number;
+  endToken: number;
+  negated: boolean;
+}
+
+export interface MatcherOptions {
+  minScore?: number;
+  /** Transcript-word lookups kept between calls. */
+  cacheSize?: number;
+}
+
+/** At most this many alternative concatenations per pair of slots are indexed for merged words. */
+const MAX_PAIR_COMBOS = 24;
+
+const FUZZY_MIN_LEN = 5;
+const NO_HITS: Hit[] = [];
+/** Cache keys of joined word pairs, kept apart from single words. */
+const PAIR_PREFIX = '\u0001';
+
+function deletions(s: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i++) out.push(s.slice(0, i) + s.slice(i + 1));
+  return out;
+}
+
+export class PhraseMatcher {
+  readonly language: Language;
+  private readonly specs: PhraseSpec[];
+  private readonly sequences: Sequence[] = [];
+  private readonly dict: { norm: string; key: string; stem: string; pair: boolean }[] = [];
+  private readonly byNorm = new Map<string, number>();
+  private readonly byKey = new Map<string, number[]>();
+  private readonly byStem = new Map<string, number[]>();
+  private readonly byDeletion = new Map<string, number[]>();
+  /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
+  private readonly postings = new Map<number, { seq: number; pos: number; pair: boolean }[]>();
+  private readonly cache = new Map<string, Hit[]>();
+  /** Per sequence, the anchors of the stream being searched (emptied after each stream). */
+  private readonly anchorBuffers: number[][] = [];
+  private readonly bySignature = new Map<string, number>();
+  private readonly minScore: number;
+  private readonly cacheSize: number;
+  private readonly negations: ReadonlySet<string>;
+  private readonly functionWords: ReadonlySet<string>;
+
+  constructor(specs: readonly PhraseSpec[], language: Language, options: MatcherOptions = {}) {
+    this.language = language;
+    this.specs = [...specs];
+    this.minScore = options.minScore ?? 0.78;
+    this.cacheSize = options.cacheSize ?? 100_000;
+    this.negations = NEGATIONS[language];
+    this.functionWords = FUNCTION_WORDS[language];
+    this.specs.forEach((spec, s) => {
+      spec.patterns.forEach((pattern, p) => {
+        for (const tokens of compilePattern(pattern, language)) this.addSequence(s, p, tokens);
+      });
+    });
+  }
+
+  get phraseIds(): string[] {
+    return this.specs.map((s) => s.id);
+  }
+
+  private entry(norm: string, key: string, stem: string, pair = false): number {
+    const known = this.byNorm.get(norm);
+    if (known !== undefined) {
+      if (!pair) this.dict[known]!.pair = false;
+      return known;
+    }
+    const id = this.dict.length;
+    this.dict.push({ norm, key, stem, pair });
+    this.byNorm.set(norm, id);
+    const push = (m: Map<string, number[]>, k: string) => {
+      const l = m.get(k);
+      if (l) {
+        if (!l.includes(id)) l.push(id);
+      } else m.set(k, [id]);
+    };
+    push(this.byKey, key);
+    if (stem.length >= 3 && norm.length >= 4) push(this.byStem, stem);
+    if (key.length >= FUZZY_MIN_LEN - 1) push(this.byDeletion, key);
+    if (key.length >= FUZZY_MIN_LEN) for (const d of deletions(key)) push(this.byDeletion, d);
+    return id;
+  }
+
+  private addSequence(spec: number, pattern: number, tokens: PatternSlot[]): void {
+    // The same variant in two phrases (a script rule reusing the disclosure phrases) is matched once for both.
+    const s = this.specs[spec]!;
+    const signature = [
+      s.minScore ?? this.minScore,
+      s.rejectNegated === false,
+      ...tokens.map((t) => t.alts.map((a) => a.norm).join('|') + (t.gapAfter ? '*' : '')),
+    ].join(' ');
+    const twin = this.bySignature.get(signature);
+    if (twin !== undefined) {
+      const known = this.sequences[twin]!;
+      if (!known.specs.includes(spec)) {
+        known.specs.push(spec);
+        known.patterns.push(pattern);
+      }
+      return;
+    }
+    const seq = this.sequences.length;
+    this.bySignature.set(signature, seq);
+    const ids = tokens.map((t) => t.alts.map((a) => this.entry(a.norm, a.key, a.stem)));
+    const pairIds = tokens.map((t, i) => {
+      if (i === 0) return [];
+      const prev = tokens[i - 1]!;
+      if (prev.alts.length * t.alts.length > MAX_PAIR_COMBOS) return [];
+      const out: number[] = [];
+      for (const a of prev.alts)
+        for (const b of t.alts) out.push(this.entry(a.norm + b.norm, a.key + b.key, a.norm + b.norm, true));
+      return out;
+    });
+    const post = (id: number, pos: number, pair: boolean) => {
+      const l = this.postings.get(id);
+      const item = { seq, pos, pair };
+      if (l) l.push(item);
+      else this.postings.set(id, [item]);
+    };
+    // content words anchor a sequence; a sequence of function words only ("i can do") is anchored by all of them
+    const fn = FUNCTION_WORDS[this.language];
+    // a sequence without a slot of content words only ("i can do", "(si|listo)") is anchored by every word
+    const allFunction = !tokens.some((t) => t.alts.every((a) => !fn.has(a.norm)));
+    tokens.forEach((t, i) => {
+      t.alts.forEach((a, k) => {
+        if (allFunction || !fn.has(a.norm)) post(ids[i]![k]!, i, false);
+      });
+      for (const id of pairIds[i]!) post(id, i, true);
+    });
+    const optimistic = tokens.map((t) => !allFunction && t.alts.some((a) => fn.has(a.norm)));
+    this.anchorBuffers.push([]);
+    this.sequences.push({
+      spec,
+      specs: [spec],
+      patterns: [pattern],
+      pattern,
+      tokens,
+      ids,
+      pairIds,
+      optimistic,
+      glue: tokens.map((t) => t.alts.filter((a) => fn.has(a.norm) && a.norm.length >= 2).map((a) => a.norm)),
+      before: tokens.map((_, i) => tokens.slice(0, i).reduce((acc, t) => acc + 1 + (t.gapAfter ? 4 : 0), 0)),
+      after: tokens.map((_, i) =>
+        tokens.slice(i).reduce((acc, t, k) => acc + (k > 0 ? 1 : 0) + (t.gapAfter ? 4 : 0), 0),
+      ),
+      optimisticWeight: tokens.reduce((acc, t, i) => acc + (optimistic[i] ? t.weight : 0), 0),
+      totalWeight: tokens.reduce((a, t) => a + t.weight, 0),
+      negationInside: tokens.some((t) => t.alts.some((a) => this.negations.has(a.norm))),
+    });
+  }
+
+  private lookupPlain(norm: string): Hit[] {
+    const best = new Map<number, number>();
+    this.similar(norm, phoneticKey(norm, this.language), stem(norm, this.language), best);
+    return [...best].map(([id, sim]) => ({ id, sim }));
+  }
+
+  /** Dictionary entries similar to a transcript word, with their similarity. */
+  lookup(norm: string, key: string, stem: string, glued = true): Hit[] {
+    const cacheKey = glued ? norm : PAIR_PREFIX + norm;
+    const cached = this.cache.get(cacheKey);
+    if (cached) return cached;
+    const best = new Map<number, number>();
+    this.similar(norm, key, stem, best);
+    // a function word glued to a word by the recognizer ("adebt", "yourinformation", "wantto")
+    if (glued && norm.length >= 5 && ![...best.keys()].some((id) => !this.dict[id]!.pair)) {
+      const fn = FUNCTION_WORDS[this.language];
+      for (let cut = 1; cut <= 4; cut++) {
+        const parts: string[] = [];
+        if (norm.length - cut < 4) break;
+        if (fn.has(norm.slice(0, cut))) parts.push(norm.slice(cut));
+        if (fn.has(norm.slice(-cut))) parts.push(norm.slice(0, -cut));
+        for (const rest of parts) {
+          for (const h of this.lookupPlain(rest)) {
+            const sim = h.sim * 0.95;
+            if (sim > (best.get(h.id) ?? 0)) best.set(h.id, sim);
+          }
+        }
+      }
+    }
+    const hits = [...best].map(([id, sim]) => ({ id, sim }));
+    if (this.cache.size >= this.cacheSize) this.cache.clear();
+    this.cache.set(cacheKey, hits);
+    return hits;
+  }
+
+  private similar(norm: string, key: string, stem: string, best: Map<number, number>): void {
+    const offer = (id: number, sim: number) => {
+      if (sim > (best.get(id) ?? 0)) best.set(id, sim);
+    };
+    const exact = this.byNorm.get(norm);
+    if (exact !== undefined) offer(exact, 1);
+    for (const id of this.byKey.get(key) ?? []) offer(id, 0.96);
+    if (stem.length >= 3 && norm.length >= 4) for (const id of this.byStem.get(stem) ?? []) offer(id, 0.9);
+    if (key.length >= FUZZY_MIN_LEN - 1) {
+      const candidates = new Set<number>(this.byDeletion.get(key) ?? []);
+      for (const d of deletions(key)) for (const id of this.byDeletion.get(d) ?? []) candidates.add(id);
+      for (const id of candidates) {
+        if (best.has(id)) continue;
+        const e = this.dict[id]!;
+        if (
+          Math.max(e.key.length, key.length) < FUZZY_MIN_LEN ||
+          Math.min(e.key.length, key.length) < FUZZY_MIN_LEN - 1
+        )
+          continue;
+        const dist = damerauLevenshtein(key, e.key, 2);
+        const ratio = 1 - dist / Math.max(key.length, e.key.length);
+        if (ratio >= 0.75) offer(id, 0.95 * ratio);
+      }
+    }
+  }
+
+  /** Every match of every phrase, best first per location; `parties` restricts the streams searched. */
+  find(
+    prepared: PreparedTranscript,
+    options: { parties?: readonly Party[]; phraseIds?: readonly string[] } = {},
+  ): PhraseMatch[] {
+    let wanted: Uint8Array | undefined;
+    if (options.phraseIds) {
+      const ids = new Set(options.phraseIds);
+      wanted = new Uint8Array(this.specs.length);
+      this.specs.forEach((spec, i) => {
+        if (ids.has(spec.id)) wanted![i] = 1;
+      });
+    }
+    const out: PhraseMatch[] = [];
+    prepared.streams.forEach((stream, streamIndex) => {
+      if (options.parties && !options.parties.includes(stream.party)) return;
+      out.push(...this.findInStream(prepared, stream, streamIndex, wanted));
+    });
+    return dedupe(out);
+  }
+
+  private findInStream(
+    prepared: PreparedTranscript,
+    stream: Stream,
+    streamIndex: number,
+    wanted: Uint8Array | undefined,
+  ): PhraseMatch[] {
+    const toks = stream.tokens;
+    const n = toks.length;
+    const hits: Hit[][] = new Array(n);
+    const pairHits: Hit[][] = new Array(n);
+    // candidate anchors: sequence → flat list of [token position, slot, 1 if a merged pair]
+    // anchors per sequence, in reusable buffers: flat [token position, slot, 1 if a merged pair]
+    const buffers = this.anchorBuffers;
+    const touched: number[] = [];
+    for (let j = 0; j < n; j++) {
+      const t = toks[j]!;
+      const h = this.lookup(t.norm, t.key, t.stem);
+      hits[j] = h;
+      const norm = stream.pairNorms[j]!;
+      // two transcript words read as one (no further splitting: "mi avogado" is not "miavogado")
+      const ph = norm !== '' ? this.lookup(norm, stream.pairKeys[j]!, norm, false) : NO_HITS;
+      pairHits[j] = ph;
+      for (let round = 0; round < 2; round++) {
+        const list = round === 0 ? h : ph;
+        for (let x = 0; x < list.length; x++) {
+          const posts = this.postings.get(list[x]!.id);
+          if (posts === undefined) continue;
+          for (let y = 0; y < posts.length; y++) {
+            const p = posts[y]!;
+            if (round === 1 && p.pair) continue;
+            if (wanted !== undefined && !this.sequences[p.seq]!.specs.some((x) => wanted[x] === 1)) continue;
+            const a = buffers[p.seq]!;
+            if (a.length === 0) touched.push(p.seq);
+            a.push(j, p.pos, p.pair ? 1 : 0);
+          }
+        }
+      }
+    }
+    const raw: { spec: number; pattern: number; seq: Sequence; match: AlignResult; negated: boolean }[] = [];
+    for (const s of touched) {
+      const a = buffers[s]!;
+      const seq = this.sequences[s]!;
+      const spec = this.specs[seq.spec]!;
+      const minScore = spec.minScore ?? this.minScore;
+      const m = seq.tokens.length;
+      let i = 0;
+      while (i < a.length) {
+        let match: AlignResult | undefined;
+        let k = i;
+        if (m === 1) match = this.single(seq, hits, pairHits, a[i]!);
+        else {
+          // clusters of anchors close enough to belong to one occurrence
+          while (k + 3 < a.length && a[k + 3]! - a[k]! <= m + 3) k += 3;
+          // upper bound: slots that cannot anchor are assumed matched; anchored slots count once
+          let bound = seq.optimisticWeight;
+          let seen = 0;
+          for (let q = i; q <= k; q += 3) {
+            const pos = a[q + 1]!;
+            // a merged pair anchors its slot and the one before
+            for (let slot = a[q + 2] === 1 ? pos - 1 : pos; slot <= pos; slot++) {
+              if (seq.optimistic[slot]) continue;
+              if (slot >= 31) bound += seq.tokens[slot]!.weight;
+              else if ((seen & (1 << slot)) === 0) {
+                seen |= 1 << slot;
+                bound += seq.tokens[slot]!.weight;
+              }
+            }
+          }
+          // room for the slots before the first anchor and after the last one (plus a few extra words)
+          const from = Math.max(0, a[i]! - seq.before[a[i + 1]!]! - 2);
+          const to = Math.min(n, a[k]! + seq.after[a[k + 1]!]! + 3);
+          if (bound / seq.totalWeight >= minScore) {
+            // the slots assumed matched must at least occur in the window
+            for (let q = 0; q < m && bound / seq.totalWeight >= minScore; q++) {
+              if (seq.optimistic[q] && !occursIn(seq, q, toks, hits, pairHits, from, to)) {
+                bound -= seq.tokens[q]!.weight;
+              }
+            }
+          }
+          if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, hits, pairHits, from, to);
+        }
+        if (match !== undefined && match.score >= minScore) {
+          const negated = !seq.negationInside && this.isNegated(toks, match.first, match.last);
+          if (!negated || spec.rejectNegated === false) {
+            seq.specs.forEach((x, k2) => {
+              if (wanted === undefined || wanted[x] === 1) {
+                raw.push({ spec: x, pattern: seq.patterns[k2]!, seq, match, negated });
+              }
+            });
+          }
+        }
+        i = k + 3;
+      }
+    }
+    for (const s of touched) buffers[s]!.length = 0;
+    // overlapping matches of one phrase (different variants) become one, spanning both, with the best score
+    raw.sort((x, y) => x.spec - y.spec || x.match.first - y.match.first);
+    const out: PhraseMatch[] = [];
+    for (let q = 0; q < raw.length;) {
+      const cur = { ...raw[q]!, match: { ...raw[q]!.match } };
+      let r = q + 1;
+      while (r < raw.length && raw[r]!.spec === cur.spec && raw[r]!.match.first <= cur.match.last) {
+        const o = raw[r]!;
+        if (o.match.score > cur.match.score) {
+          cur.seq = o.seq;
+          cur.pattern = o.pattern;
+          cur.match.score = o.match.score;
+          cur.negated = o.negated;
+        }
+        cur.match.last = Math.max(cur.match.last, o.match.last);
+        r++;
+      }
+      out.push(
+        this.toMatch(
+          prepared,
+          stream,
+          streamIndex,
+          cur.pattern,
+          this.specs[cur.spec]!.id,
+          cur.match,
+          cur.negated,
+        ),
+      );
+      q = r;
+    }
+    return out;
+  }
+
+  private isNegated(toks: Token[], first: number, last: number): boolean {
+    for (let j = Math.max(0, first - 1); j <= last; j++) if (this.negations.has(toks[j]!.norm)) return true;
+    return false;
+  }
+
+  /** A one-word phrase at token j (or split over j, j+1). */
+  private single(seq: Sequence, hits: Hit[][], pairHits: Hit[][], j: number): AlignResult | undefined {
+    const ids = seq.ids[0]!;
+    const s = simAt(ids, hits[j]);
+    const s2 = simAt(ids, pairHits[j]);
+    if (s === 0 && s2 === 0) return undefined;
+    return s >= s2 ? { score: s, first: j, last: j } : { score: s2, first: j, last: j + 1 };
+  }
+
+  private toMatch(
+    prepared: PreparedTranscript,
+    stream: Stream,
+    streamIndex: number,
+    patternIndex: number,
+    phraseId: string,
+    m: AlignResult,
+    negated: boolean,
+  ): PhraseMatch {
+    const a = stream.tokens[m.first]!;
+    const b = stream.tokens[m.last]!;
+    let matchedText: string;
+    if (a.segmentIndex === b.segmentIndex) {
+      matchedText = prepared.segments[a.segmentIndex]!.text.slice(a.start, b.end);
+    } else {
+      const parts: string[] = [];
+      for (let s = a.segmentIndex; s <= b.segmentIndex; s++) {
+        const text = prepared.segments[s]!.text;
+        if (prepared.segments[s]!.party !== stream.party) continue;
+        parts.push(
+          s === a.segmentIndex ? text.slice(a.start) : s === b.segmentIndex ? text.slice(0, b.end) : text,
+        );
+      }
+      matchedText = parts.join(' ');
+    }
+    return {
+      phraseId,
+      patternIndex,
+      segmentIndex: a.segmentIndex,
+      party: stream.party,
+      startMs: a.startMs,
+      endMs: b.endMs,
+      matchedText: matchedText.trim(),
+      score: Math.round(m.score * 1000) / 1000,
+      streamIndex,
+      startToken: m.first,
+      endToken: m.last,
+      negated,
+    };
+  }
+}
+
+/** Keeps the best match where matches of one phrase overlap. */
+function dedupe(matches: PhraseMatch[]): PhraseMatch[] {
+  const byPhrase = new Map<string, PhraseMatch[]>();
+  for (const m of matches) {
+    const l = byPhrase.get(m.phraseId);
+    if (l) l.push(m);
+    else byPhrase.set(m.phraseId, [m]);
+  }
+  const out: PhraseMatch[] = [];
+  for (const list of byPhrase.values()) {
+    list.sort(
+      (x, y) =>
+        y.score - x.score || y.endToken - y.startToken - (x.endToken - x.startToken) || x.startMs - y.startMs,
+    );
+    const kept: PhraseMatch[] = [];
+    for (const m of list) {
+      const overlaps = kept.some(
+        (k) => k.streamIndex === m.streamIndex && k.startToken <= m.endToken && m.startToken <= k.endToken,
+      );
+      if (!overlaps) kept.push(m);
+    }
+    out.push(...kept);
+  }
+  return out.sort((x, y) => x.startMs - y.startMs || x.phraseId.localeCompare(y.phraseId));
+}

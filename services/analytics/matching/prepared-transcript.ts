@@ -1,0 +1,170 @@
+import { FUNCTION_WORDS, isFiller, phoneticKey, tokenize } from './normalize.ts';
+import { stem } from './stem.ts';
+import type { Language, Party, Transcript, TranscriptSegment } from './transcript.types.ts';
+
+/**
+ * A transcript tokenised once per call and shared by every detector: tokens with folded, phonetic and stemmed
+ * forms, character offsets and estimated times, grouped into per-party streams (consecutive segments of one party)
+ * so a phrase split across two ASR segments is still found.
+ */
+
+export interface Token {
+  norm: string;
+  key: string;
+  stem: string;
+  surface: string;
+  segmentIndex: number;
+  /** Offsets in the segment's text. */
+  start: number;
+  end: number;
+  startMs: number;
+  endMs: number;
+  filler: boolean;
+  functionWord: boolean;
+}
+
+export interface Stream {
+  party: Party;
+  tokens: Token[];
+  /** norm and phonetic key of token j glued to token j+1 ("graba" + "da"), for split words; "" when too short. */
+  pairNorms: string[];
+  pairKeys: string[];
+}
+
+export interface PreparedTranscript {
+  language: Language;
+  segments: Transcript;
+  /** Tokens of each segment (fillers included, flagged). */
+  segmentTokens: Token[][];
+  streams: Stream[];
+  /** Start of the first and end of the last segment. */
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Time of a character offset inside a segment: from word timings when the recognizer gave them, otherwise a
+ * proportional estimate over the segment's duration (characters are a fair proxy for speaking time).
+ */
+export function timeAtOffset(segment: TranscriptSegment, offset: number, wordIndex?: number): number {
+  const words = segment.words;
+  if (words && words.length > 0 && wordIndex !== undefined) {
+    const w = words[Math.min(wordIndex, words.length - 1)]!;
+    return w.startMs;
+  }
+  const len = Math.max(1, segment.text.length);
+  const f = Math.min(1, Math.max(0, offset / len));
+  return Math.round(segment.startMs + f * (segment.endMs - segment.startMs));
+}
+
+/** Maps each token to the index of the recognizer word it falls in, by walking both in order. */
+function wordIndexes(
+  segment: TranscriptSegment,
+  tokens: { start: number; end: number }[],
+): number[] | undefined {
+  const words = segment.words;
+  if (!words || words.length === 0) return undefined;
+  const text = segment.text;
+  const bounds: { start: number; end: number }[] = [];
+  let cursor = 0;
+  for (const w of words) {
+    const at = text.indexOf(w.word, cursor);
+    if (at < 0) return undefined;
+    bounds.push({ start: at, end: at + w.word.length });
+    cursor = at + w.word.length;
+  }
+  const out: number[] = [];
+  let k = 0;
+  for (const t of tokens) {
+    while (k < bounds.length - 1 && bounds[k]!.end <= t.start) k++;
+    out.push(k);
+  }
+  return out;
+}
+
+export function tokenizeSegment(
+  segment: TranscriptSegment,
+  segmentIndex: number,
+  language: Language,
+): Token[] {
+  const raw = tokenize(segment.text, language);
+  const wi = wordIndexes(segment, raw);
+  const fn = FUNCTION_WORDS[language];
+  return raw.map((t, i) => {
+    let startMs: number;
+    let endMs: number;
+    if (wi && segment.words) {
+      const w = segment.words[wi[i]!]!;
+      startMs = w.startMs;
+      endMs = w.endMs;
+    } else {
+      startMs = timeAtOffset(segment, t.start);
+      endMs = timeAtOffset(segment, t.end);
+    }
+    return {
+      norm: t.norm,
+      key: phoneticKey(t.norm, language),
+      stem: stem(t.norm, language),
+      surface: t.surface,
+      segmentIndex,
+      start: t.start,
+      end: t.end,
+      startMs,
+      endMs,
+      filler: isFiller(t.norm),
+      functionWord: fn.has(t.norm),
+    };
+  });
+}
+
+/** Segments of one party closer than this are one stream. */
+const STREAM_GAP_MS = 4000;
+
+export function prepareTranscript(segments: Transcript, language: Language): PreparedTranscript {
+  const segmentTokens = segments.map((s, i) => tokenizeSegment(s, i, language));
+  // Streams: a party's consecutive segments (in time order), broken by the other party speaking or a long pause.
+  const order = segments
+    .map((_, i) => i)
+    .sort((a, b) => segments[a]!.startMs - segments[b]!.startMs || a - b);
+  const streams: Stream[] = [];
+  const open = new Map<Party, { stream: Stream; lastEnd: number; lastIndexInOrder: number }>();
+  order.forEach((segIndex, pos) => {
+    const seg = segments[segIndex]!;
+    const cur = open.get(seg.party);
+    // a backchannel of the other party ("ajá", "okay") does not break a sentence in two
+    const interrupted =
+      cur !== undefined &&
+      order
+        .slice(cur.lastIndexInOrder + 1, pos)
+        .some(
+          (o) => segments[o]!.party !== seg.party && segmentTokens[o]!.filter((t) => !t.filler).length > 2,
+        );
+    const tokens = segmentTokens[segIndex]!.filter((t) => !t.filler);
+    if (!cur || interrupted || seg.startMs - cur.lastEnd > STREAM_GAP_MS) {
+      const stream: Stream = { party: seg.party, tokens: [...tokens], pairNorms: [], pairKeys: [] };
+      streams.push(stream);
+      open.set(seg.party, { stream, lastEnd: seg.endMs, lastIndexInOrder: pos });
+    } else {
+      cur.stream.tokens.push(...tokens);
+      cur.lastEnd = seg.endMs;
+      cur.lastIndexInOrder = pos;
+    }
+  });
+  for (const stream of streams) {
+    const t = stream.tokens;
+    for (let j = 0; j < t.length; j++) {
+      const next = t[j + 1];
+      const ok = next !== undefined && t[j]!.norm.length + next.norm.length >= 5;
+      stream.pairNorms.push(ok ? t[j]!.norm + next.norm : '');
+      stream.pairKeys.push(ok ? t[j]!.key + next.key : '');
+    }
+  }
+  return {
+    language,
+    segments,
+    segmentTokens,
+    streams: streams.filter((s) => s.tokens.length > 0),
+    startMs: segments.length ? Math.min(...segments.map((s) => s.startMs)) : 0,
+    endMs: segments.length ? Math.max(...segments.map((s) => s.endMs)) : 0,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The input of every analytics detector: a transcript (ASR segments per party) and the call's metadata.
+ * Detectors are pure functions of these values; nothing here does I/O.
+ */
+
+export type Party = 'agent' | 'customer' | 'unknown';
+export type Language = 'es' | 'en';
+
+export interface WordTiming {
+  word: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface TranscriptSegment {
+  party: Party;
+  channel: number | null;
+  startMs: number;
+  endMs: number;
+  /** ASR text: usually lower case, little punctuation, accents may be missing. */
+  text: string;
+  confidence?: number | null;
+  /** Word timings when the recognizer gives them; spans are then mapped to word times instead of estimated. */
+  words?: WordTiming[] | null;
+}
+
+export type Transcript = readonly TranscriptSegment[];
+
+export interface CallContext {
+  callId?: string;
+  campaign?: string | null;
+  /** ISO 8601 with offset (the call's local offset when known) or a Date. */
+  startedAt: string | Date;
+  /** IANA time zone of the customer (e.g. America/Bogota); wins over the offset in `startedAt`. */
+  timeZone?: string | null;
+  /** Country or region code, e.g. CO, MX, US, US-CA, ES. */
+  region?: string | null;
+  language: Language;
+  durationMs: number;
+  agentId?: string | null;
+  /** ISO 4217 code of the account, used when an amount is said without a currency. */
+  currency?: string | null;
+}
+
+/** Where in the transcript a detector found something. */
+export interface Evidence {
+  segmentIndex: number;
+  party: Party;
+  startMs: number;
+  endMs: number;
+  matchedText: string;
+  /** 0–1; 1 is an exact match of the phrase. */
+  score: number;
+}

@@ -1,0 +1,92 @@
+import { parseNumberAt } from '../matching/numbers.ts';
+import type { Token } from '../matching/prepared-transcript.ts';
+import type { Language } from '../matching/transcript.types.ts';
+
+/**
+ * Digit runs: a number read aloud or written, as one string of digits, with the tokens it came from. Handles
+ * digits ("4512 3456", "300-456-7890", "1.020.345.678"), digit words one by one ("cuatro cinco uno", "four oh
+ * five"), "doble"/"double"/"triple", and groups read as numbers ("cuarenta y cinco doce" → "4512").
+ */
+
+export interface DigitRun {
+  digits: string;
+  /** Stream token range [start, end). */
+  start: number;
+  end: number;
+  /** Written with digits (all or partly). */
+  written: boolean;
+  /** Separators seen in written tokens ("-", "/", "."). */
+  separators: string;
+}
+
+const REPEAT: Record<string, number> = { doble: 2, double: 2, triple: 3 };
+const JOINERS = new Set(['guion', 'dash', 'hyphen', 'espacio', 'space', 'raya']);
+
+function pieceAt(
+  tokens: readonly Token[],
+  norms: readonly string[],
+  i: number,
+  language: Language,
+  inRun: boolean,
+): { digits: string; end: number; written: boolean; separators: string } | undefined {
+  const w = norms[i]!;
+  if (/^\d[\d.,:/-]*\d$|^\d$/.test(w)) {
+    return { digits: w.replace(/\D/g, ''), end: i + 1, written: true, separators: w.replace(/[\d]/g, '') };
+  }
+  const rep = REPEAT[w];
+  if (rep) {
+    const next = parseNumberAt(norms, i + 1, language);
+    if (next && next.end === i + 2 && next.value < 10) {
+      return { digits: String(next.value).repeat(rep), end: i + 2, written: false, separators: '' };
+    }
+    return undefined;
+  }
+  if (language === 'en' && w === 'oh') {
+    const next = norms[i + 1];
+    const nextIsDigit =
+      next !== undefined && (/^\d/.test(next) || parseNumberAt(norms, i + 1, language) !== undefined);
+    return inRun || nextIsDigit ? { digits: '0', end: i + 1, written: false, separators: '' } : undefined;
+  }
+  if (language === 'en' && w === 'a') return undefined;
+  const n = parseNumberAt(norms, i, language);
+  if (!n || !Number.isInteger(n.value)) return undefined;
+  // "cero cinco": keep leading zeros digit by digit
+  const digits = String(n.value);
+  void tokens;
+  return { digits, end: n.end, written: n.digits, separators: '' };
+}
+
+export function findDigitRuns(tokens: readonly Token[], language: Language): DigitRun[] {
+  const norms = tokens.map((t) => t.norm);
+  const out: DigitRun[] = [];
+  let cur: DigitRun | undefined;
+  let i = 0;
+  while (i < tokens.length) {
+    const p = pieceAt(tokens, norms, i, language, cur !== undefined);
+    if (p) {
+      if (!cur) cur = { digits: '', start: i, end: i, written: false, separators: '' };
+      cur.digits += p.digits;
+      cur.end = p.end;
+      cur.written ||= p.written;
+      cur.separators += p.separators;
+      i = p.end;
+      continue;
+    }
+    if (
+      cur &&
+      JOINERS.has(norms[i]!) &&
+      i + 1 < tokens.length &&
+      pieceAt(tokens, norms, i + 1, language, true)
+    ) {
+      i++;
+      continue;
+    }
+    if (cur) {
+      out.push(cur);
+      cur = undefined;
+    }
+    i++;
+  }
+  if (cur) out.push(cur);
+  return out;
+}

@@ -1,0 +1,105 @@
+import type { Language } from '../matching/transcript.types.ts';
+
+/**
+ * Words that say what a number is ("mi cédula es…", "the three digits on the back…"). Each context is a list of
+ * word sequences over folded tokens; a context applies when one ends shortly before the number.
+ */
+
+export type ContextId =
+  'card' | 'cvv' | 'expiry' | 'cedula' | 'dni' | 'phone' | 'ssn' | 'notCard' | 'partial';
+
+const seqs = (s: string): string[][] => s.split(',').map((x) => x.trim().split(/\s+/));
+
+export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
+  es: {
+    card: seqs(
+      'tarjeta, tarjetas, visa, mastercard, master card, american express, amex, debito, credito, diners, plastico, numero de la tarjeta',
+    ),
+    cvv: seqs(
+      'codigo de seguridad, cvv, cvc, cv, codigo de atras, numeritos de atras, numeros de atras, digitos de atras, los tres de atras, codigo que esta atras, atras de la tarjeta, codigo de verificacion, el codigo',
+    ),
+    expiry: seqs(
+      'vence, vencimiento, vencen, expira, expiracion, caduca, caducidad, valida hasta, se vence, fecha de vencimiento',
+    ),
+    cedula: seqs(
+      'cedula, cedula de ciudadania, cc, c c, documento, numero de documento, documento de identidad, identificacion, numero de identificacion, nit, tarjeta de identidad',
+    ),
+    dni: seqs('dni, nie, documento nacional, documento de identidad'),
+    phone: seqs(
+      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para',
+    ),
+    ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
+    notCard: seqs(
+      'pedido, orden, factura, referencia, radicado, contrato, obligacion, guia, envio, producto, referencia de pago, numero de cuenta, cuenta numero, caso, ticket, poliza',
+    ),
+    partial: seqs('ultimos cuatro, ultimos 4, termina en, terminada en, termina con'),
+  },
+  en: {
+    card: seqs(
+      'card, visa, mastercard, master card, amex, american express, discover, debit, credit card, card number',
+    ),
+    cvv: seqs(
+      'security code, cvv, cvc, cv2, three digits on the back, digits on the back, code on the back, on the back, verification code, the code',
+    ),
+    expiry: seqs(
+      'expires, expiry, expiration, expiration date, exp, valid thru, valid through, good thru, expire',
+    ),
+    cedula: seqs('cedula'),
+    dni: seqs('dni, nie'),
+    phone: seqs(
+      'phone, cell, cellphone, mobile, number is, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number',
+    ),
+    ssn: seqs('social, social security, ssn, social security number, social is'),
+    notCard: seqs(
+      'order, invoice, reference, tracking, case, ticket, account number, confirmation, policy, claim, contract, id is, order id',
+    ),
+    partial: seqs('last four, last 4, ends in, ending in, ends with'),
+  },
+};
+
+/** Per language: last word of a context sequence → the sequences ending with it. */
+const BY_LAST: Record<Language, Map<string, { id: ContextId; seq: string[] }[]>> = {
+  es: new Map(),
+  en: new Map(),
+};
+for (const language of ['es', 'en'] as const) {
+  for (const id of Object.keys(CONTEXTS[language]) as ContextId[]) {
+    for (const seq of CONTEXTS[language][id]) {
+      const last = seq[seq.length - 1]!;
+      const list = BY_LAST[language].get(last);
+      if (list) list.push({ id, seq });
+      else BY_LAST[language].set(last, [{ id, seq }]);
+    }
+  }
+}
+
+/**
+ * The contexts that end within `window` tokens before position `at`, nearest first (one entry per context).
+ */
+export function contextsBefore(
+  norms: readonly string[],
+  at: number,
+  language: Language,
+  window = 7,
+): { id: ContextId; distance: number }[] {
+  const out: { id: ContextId; distance: number }[] = [];
+  const index = BY_LAST[language];
+  for (let end = at; end >= Math.max(1, at - window); end--) {
+    const candidates = index.get(norms[end - 1]!);
+    if (candidates === undefined) continue;
+    for (const { id, seq } of candidates) {
+      if (out.some((o) => o.id === id)) continue;
+      const start = end - seq.length;
+      if (start < 0) continue;
+      let ok = true;
+      for (let k = 0; k < seq.length - 1; k++) {
+        if (norms[start + k] !== seq[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) out.push({ id, distance: at - end });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,284 @@
+import { parseNumberAt } from '../matching/numbers.ts';
+import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
+import type { Language, Party, TranscriptSegment } from '../matching/transcript.types.ts';
+import { findDigitRuns, type DigitRun } from './digit-runs.ts';
+import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
+import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
+import { contextsBefore, type ContextId } from './pii.context.ts';
+
+/**
+ * Sensitive data in a transcript: payment cards (Luhn, or said as a card), security codes and expiry dates in
+ * context, Spanish DNI/NIE (check letter), Colombian cédula (in context), Mexican CURP/RFC (pattern), US SSN,
+ * e-mail addresses (written or spoken: "arroba", "punto com", "at gmail dot com") and phone numbers (in context).
+ *
+ * Each span carries character offsets in its segment and a time range: word times when the recognizer gave them,
+ * otherwise a proportional estimate (the span's character offsets over the segment's duration — speech rate is
+ * roughly even within one ASR segment). A value read across two segments yields one span per segment.
+ */
+
+export const PII_TYPES = [
+  'CARD',
+  'CVV',
+  'EXPIRY',
+  'DNI',
+  'CEDULA',
+  'CURP',
+  'RFC',
+  'SSN',
+  'EMAIL',
+  'PHONE',
+] as const;
+export type PiiType = (typeof PII_TYPES)[number];
+
+export interface PiiSpan {
+  type: PiiType;
+  segmentIndex: number;
+  party: Party;
+  channel: number | null;
+  /** Character offsets in the segment text. */
+  start: number;
+  end: number;
+  text: string;
+  startMs: number;
+  endMs: number;
+  /** Normalised value (digits, address); kept in memory only, never stored by the pipeline. */
+  value: string;
+}
+
+const EXPIRY_MONTHS: Record<string, number> = {
+  enero: 1,
+  febrero: 2,
+  marzo: 3,
+  abril: 4,
+  mayo: 5,
+  junio: 6,
+  julio: 7,
+  agosto: 8,
+  septiembre: 9,
+  setiembre: 9,
+  octubre: 10,
+  noviembre: 11,
+  diciembre: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  may: 5,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
+};
+
+/** Spans of one stream token range, one per segment it crosses. */
+export function spansForTokens(
+  prepared: PreparedTranscript,
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  type: PiiType,
+  value: string,
+): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  let i = from;
+  while (i < to) {
+    const seg = tokens[i]!.segmentIndex;
+    let j = i;
+    while (j + 1 < to && tokens[j + 1]!.segmentIndex === seg) j++;
+    const a = tokens[i]!;
+    const b = tokens[j]!;
+    const segment = prepared.segments[seg]!;
+    out.push({
+      type,
+      segmentIndex: seg,
+      party: segment.party,
+      channel: segment.channel,
+      start: a.start,
+      end: b.end,
+      text: segment.text.slice(a.start, b.end),
+      startMs: a.startMs,
+      endMs: b.endMs,
+      value,
+    });
+    i = j + 1;
+  }
+  return out;
+}
+
+function has(ctx: { id: ContextId; distance: number }[], id: ContextId, within = 7): boolean {
+  return ctx.some((c) => c.id === id && c.distance <= within);
+}
+
+/** The nearest of the positive contexts, unless a "not this" context (order, invoice…) is nearer. */
+function nearest(ctx: { id: ContextId; distance: number }[], ids: ContextId[]): ContextId | undefined {
+  for (const c of ctx) {
+    if (c.id === 'notCard' || c.id === 'partial') return undefined;
+    if (ids.includes(c.id)) return c.id;
+  }
+  return undefined;
+}
+
+function classifyRun(
+  run: DigitRun,
+  norms: readonly string[],
+  language: Language,
+): { type: PiiType; end?: number } | undefined {
+  const d = run.digits;
+  const ctx = contextsBefore(norms, run.start, language);
+  const len = d.length;
+  const kind = nearest(ctx, ['card', 'cvv', 'expiry', 'cedula', 'dni', 'phone', 'ssn']);
+  if (len >= 13 && len <= 19) {
+    if (
+      kind === 'card' ||
+      ((kind === undefined || kind === 'phone') && luhnValid(d) && !has(ctx, 'notCard'))
+    ) {
+      return { type: 'CARD' };
+    }
+    if (luhnValid(d) && kind !== 'cedula' && !has(ctx, 'notCard') && !has(ctx, 'partial'))
+      return { type: 'CARD' };
+  }
+  if (kind === 'cvv' && (len === 3 || len === 4)) return { type: 'CVV' };
+  if (kind === 'expiry' && (len === 3 || len === 4 || len === 6)) {
+    const month = Number(len === 3 ? d.slice(0, 1) : d.slice(0, 2));
+    if (month >= 1 && month <= 12) return { type: 'EXPIRY' };
+  }
+  // DNI written as digits then its letter: "70123456 k"
+  if (len === 8) {
+    const letter = norms[run.end];
+    if (letter && /^[a-z]$/.test(letter) && dniValid(d + letter)) return { type: 'DNI', end: run.end + 1 };
+  }
+  if (kind === 'ssn' && len === 9) return { type: 'SSN' };
+  if (kind === 'cedula' && len >= 6 && len <= 10) return { type: 'CEDULA' };
+  if (kind === 'phone' && len >= 7 && len <= 15) return { type: 'PHONE' };
+  return undefined;
+}
+
+/** "vence marzo del veintiocho", "doce del veintisiete", "expires june twenty seven", "march twenty twenty six". */
+function expiryWithWords(norms: readonly string[], language: Language): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < norms.length; i++) {
+    const w = norms[i]!;
+    let monthEnd: number;
+    if (w in EXPIRY_MONTHS) monthEnd = i + 1;
+    else {
+      const n = parseNumberAt(norms, i, language);
+      if (!n || n.value < 1 || n.value > 12 || n.digits) continue;
+      monthEnd = n.end;
+    }
+    if (!has(contextsBefore(norms, i, language, 4), 'expiry', 4)) continue;
+    let k = monthEnd;
+    const joined = norms[k] === 'del' || norms[k] === 'de' || norms[k] === 'of';
+    if (joined) k++;
+    if (!(w in EXPIRY_MONTHS) && !joined) continue; // "cero cinco veintiseis" is a digit run
+    const first = parseNumberAt(norms, k, language);
+    if (!first) continue;
+    let end = first.end;
+    if (first.value === 20 && language === 'en') {
+      const second = parseNumberAt(norms, end, language);
+      if (second && second.value < 100) end = second.end;
+    }
+    const v = first.value;
+    if ((v >= 20 && v <= 99) || (v >= 2000 && v <= 2099)) {
+      out.push([i, end]);
+      i = end - 1;
+    }
+  }
+  return out;
+}
+
+/** Written identifiers found by pattern in a segment's text. */
+function writtenIds(
+  segment: TranscriptSegment,
+): { type: PiiType; start: number; end: number; value: string }[] {
+  const out: { type: PiiType; start: number; end: number; value: string }[] = [];
+  const text = segment.text;
+  // every pattern below needs digits
+  if (!/\d/.test(text)) return out;
+  for (const m of text.matchAll(CURP_RE)) {
+    if (curpValid(m[0]))
+      out.push({ type: 'CURP', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
+  }
+  for (const m of text.matchAll(RFC_RE)) {
+    if (rfcValid(m[0]) && !out.some((o) => o.start <= m.index && m.index < o.end)) {
+      out.push({ type: 'RFC', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
+    }
+  }
+  for (const m of text.matchAll(/\b(\d{8})[\s-]?([a-z])\b|\b([xyz])[\s-]?(\d{7})[\s-]?([a-z])\b/gi)) {
+    if (dniValid(m[0]))
+      out.push({ type: 'DNI', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
+  }
+  for (const m of text.matchAll(/\b(\d{3})[- ](\d{2})[- ](\d{4})\b/g)) {
+    const digits = m[1]! + m[2]! + m[3]!;
+    if (ssnPlausible(digits))
+      out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length, value: digits });
+  }
+  // phone shapes that need no context: +country code, (area) number
+  for (const m of text.matchAll(
+    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b/g,
+  )) {
+    out.push({
+      type: 'PHONE',
+      start: m.index,
+      end: m.index + m[0].length,
+      value: m[0].replace(/[^\d+]/g, ''),
+    });
+  }
+  return out;
+}
+
+function streamSpans(prepared: PreparedTranscript, stream: Stream): PiiSpan[] {
+  const language = prepared.language;
+  const tokens = stream.tokens;
+  const norms = tokens.map((t) => t.norm);
+  const out: PiiSpan[] = [];
+  for (const run of findDigitRuns(tokens, language)) {
+    const c = classifyRun(run, norms, language);
+    if (!c) continue;
+    out.push(...spansForTokens(prepared, tokens, run.start, c.end ?? run.end, c.type, run.digits));
+  }
+  for (const [a, b] of expiryWithWords(norms, language)) {
+    out.push(...spansForTokens(prepared, tokens, a, b, 'EXPIRY', norms.slice(a, b).join(' ')));
+  }
+  for (const e of findSpokenEmails(norms, language)) {
+    out.push(...spansForTokens(prepared, tokens, e.start, e.end, 'EMAIL', e.value));
+  }
+  return out;
+}
+
+/** Overlapping spans: the longer one wins; pattern identifiers win over digit-run guesses of the same length. */
+function resolve(spans: PiiSpan[]): PiiSpan[] {
+  const sorted = [...spans].sort((a, b) => b.end - b.start - (a.end - a.start));
+  const kept: PiiSpan[] = [];
+  for (const s of sorted) {
+    if (kept.some((k) => k.segmentIndex === s.segmentIndex && k.start < s.end && s.start < k.end)) continue;
+    kept.push(s);
+  }
+  return kept.sort((a, b) => a.segmentIndex - b.segmentIndex || a.start - b.start);
+}
+
+export function detectPii(prepared: PreparedTranscript): PiiSpan[] {
+  const spans: PiiSpan[] = [];
+  prepared.segments.forEach((segment, i) => {
+    const tokens = prepared.segmentTokens[i]!;
+    for (const w of [...writtenIds(segment), ...findWrittenEmails(segment.text)]) {
+      const inside = tokens.filter((t) => t.start >= w.start && t.end <= w.end);
+      spans.push({
+        type: w.type,
+        segmentIndex: i,
+        party: segment.party,
+        channel: segment.channel,
+        start: w.start,
+        end: w.end,
+        text: segment.text.slice(w.start, w.end),
+        startMs: inside[0]?.startMs ?? segment.startMs,
+        endMs: inside[inside.length - 1]?.endMs ?? segment.endMs,
+        value: w.value,
+      });
+    }
+  });
+  for (const stream of prepared.streams) spans.push(...streamSpans(prepared, stream));
+  return resolve(spans);
+}

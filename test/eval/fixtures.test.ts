@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadJsonl } from './metrics.ts';
+
+/**
+ * The labelled evaluation sets keep the size and shape LABELLING.md promises; the figures themselves come from
+ * `test/eval/run.ts`.
+ */
+
+interface Base {
+  id: string;
+  split: string;
+  language: string;
+}
+
+describe('analytics evaluation sets', () => {
+  it('disclosure: at least 120 call openings, outcomes consistent with elements', () => {
+    const rows = loadJsonl<Base & { elements: Record<string, boolean>; outcome: string }>('disclosure.jsonl');
+    expect(rows.length).toBeGreaterThanOrEqual(120);
+    for (const r of rows) {
+      const v = Object.values(r.elements);
+      const want = v.every(Boolean) ? 'disclosed' : v.some(Boolean) ? 'partial' : 'missing';
+      expect(r.outcome, r.id).toBe(want);
+    }
+    for (const o of ['disclosed', 'partial', 'missing']) expect(rows.some((r) => r.outcome === o)).toBe(true);
+  });
+
+  it('adherence: at least 100 rule cases in both languages', () => {
+    const rows = loadJsonl<Base & { rules: Record<string, boolean> }>('adherence.jsonl');
+    expect(rows.reduce((n, r) => n + Object.keys(r.rules).length, 0)).toBeGreaterThanOrEqual(100);
+    expect(new Set(rows.map((r) => r.language))).toEqual(new Set(['es', 'en']));
+  });
+
+  it('promise: at least 120 cases, negatives carry no amount or date', () => {
+    const rows = loadJsonl<Base & { promise: boolean; amount: number | null; date: string | null }>(
+      'promise.jsonl',
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(120);
+    for (const r of rows.filter((x) => !x.promise)) expect([r.amount, r.date], r.id).toEqual([null, null]);
+    for (const r of rows.filter((x) => x.date)) expect(r.date, r.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('pii: at least 150 utterances with negatives, every span inside its text', () => {
+    const rows = loadJsonl<Base & { text: string; spans: { type: string; text: string }[] }>('pii.jsonl');
+    expect(rows.length).toBeGreaterThanOrEqual(150);
+    expect(rows.filter((r) => r.spans.length === 0).length).toBeGreaterThanOrEqual(40);
+    for (const r of rows) for (const s of r.spans) expect(r.text.includes(s.text), r.id).toBe(true);
+  });
+
+  it('every set has a dev and a test split', () => {
+    for (const f of ['disclosure.jsonl', 'adherence.jsonl', 'promise.jsonl', 'pii.jsonl']) {
+      const splits = new Set(loadJsonl<Base>(f).map((r) => r.split));
+      expect(splits, f).toEqual(new Set(['dev', 'test']));
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { detectBeeps, toneRatio } from '../../../../services/analytics/beep/beep.detector.ts';
+
+const RATE = 16_000;
+
+/** Low-level noise, tones at the given starts, and speech-like noise bursts. */
+function signal(seconds: number, beeps: { atMs: number; ms: number; hz?: number }[], seed = 7): Float32Array {
+  const x = new Float32Array(seconds * RATE);
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
+  for (let i = 0; i < x.length; i++) x[i] = 0.01 * rand();
+  for (const b of beeps) {
+    const from = Math.round((b.atMs / 1000) * RATE);
+    const n = Math.round((b.ms / 1000) * RATE);
+    for (let i = 0; i < n && from + i < x.length; i++)
+      x[from + i]! += 0.3 * Math.sin((2 * Math.PI * (b.hz ?? 1400) * i) / RATE);
+  }
+  return x;
+}
+
+describe(detectBeeps.name, () => {
+  it('finds a regular 1400 Hz beep every 15 s', () => {
+    const r = detectBeeps(
+      signal(
+        50,
+        [0, 15_000, 30_000, 45_000].map((atMs) => ({ atMs: atMs + 2000, ms: 300 })),
+      ),
+    );
+    expect(r.beeps.map((b) => Math.round(b.startMs / 100) / 10)).toEqual([2, 17, 32, 47]);
+    expect(r.beeps[0]!.endMs - r.beeps[0]!.startMs).toBeGreaterThanOrEqual(280);
+    expect(r.regular).toBe(true);
+    expect(r.meanIntervalMs).toBe(15_000);
+  });
+
+  it('says irregular when a beep is missing, and ignores other frequencies and too-short blips', () => {
+    const r = detectBeeps(
+      signal(50, [
+        { atMs: 2000, ms: 300 },
+        { atMs: 17_000, ms: 300 },
+        { atMs: 47_000, ms: 300 },
+        { atMs: 25_000, ms: 300, hz: 440 },
+        { atMs: 35_000, ms: 60 },
+      ]),
+    );
+    expect(r.beeps).toHaveLength(3);
+    expect(r.regular).toBe(false);
+  });
+
+  it('finds nothing in noise', () => {
+    expect(detectBeeps(signal(10, [])).beeps).toEqual([]);
+  });
+});
+
+describe(toneRatio.name, () => {
+  it('is close to 1 for a pure tone at the frequency and small elsewhere', () => {
+    const x = new Float32Array(320).map((_, i) => Math.sin((2 * Math.PI * 1400 * i) / RATE));
+    expect(toneRatio(x, 0, 320, 1400, RATE).ratio).toBeGreaterThan(0.9);
+    expect(toneRatio(x, 0, 320, 1000, RATE).ratio).toBeLessThan(0.1);
+  });
+});

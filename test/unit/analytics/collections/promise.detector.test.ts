@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { detectPromises } from '../../../../services/analytics/collections/promise.detector.ts';
+import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
+import { transcript } from '../matching/transcript.helper.ts';
+
+const WEDNESDAY_CO = {
+  startedAt: '2024-03-13T15:20:00-05:00',
+  language: 'es' as const,
+  durationMs: 60_000,
+  currency: 'COP',
+};
+const FRIDAY_US = {
+  startedAt: '2025-01-10T14:40:00-05:00',
+  language: 'en' as const,
+  durationMs: 60_000,
+  currency: 'USD',
+};
+
+const es = (...lines: string[]) =>
+  detectPromises(prepareTranscript(transcript(...lines), 'es'), WEDNESDAY_CO);
+const en = (...lines: string[]) => detectPromises(prepareTranscript(transcript(...lines), 'en'), FRIDAY_US);
+
+describe(detectPromises.name, () => {
+  it('extracts amount and date from a Spanish commitment', () => {
+    const r = es('a: cuándo podría pagar', 'c: el viernes le pago doscientos mil pesos');
+    expect(r.promised).toBe(true);
+    expect(r.primary).toMatchObject({
+      kind: 'statement',
+      amount: { value: 200000, currency: 'COP' },
+      date: '2024-03-15',
+    });
+    expect(r.primary!.evidence[0]!.party).toBe('customer');
+  });
+
+  it('reads ASR-style number words and days', () => {
+    expect(es('c: eh le consigno quinientos cincuenta y tres mil el quince').primary).toMatchObject({
+      amount: { value: 553000 },
+      date: '2024-03-15',
+    });
+    expect(es('c: mañana sin falta le abono un millón doscientos mil').primary).toMatchObject({
+      amount: { value: 1200000 },
+      date: '2024-03-14',
+    });
+    expect(es('c: le pago el quince de diciembre').primary!.date).toBe('2024-12-15');
+    expect(es('c: a fin de mes le cancelo todo').primary!.date).toBe('2024-03-31');
+  });
+
+  it('takes amount and date from the agent proposal the customer accepts', () => {
+    const r = es('a: entonces queda el compromiso por trescientos mil para el lunes', 'c: sí señorita listo');
+    expect(r.primary).toMatchObject({ kind: 'acceptance', amount: { value: 300000 }, date: '2024-03-18' });
+  });
+
+  it('is not fooled by hedges, conditions, refusals or past payments', () => {
+    expect(es('c: voy a ver si puedo el viernes pero no le aseguro').promised).toBe(false);
+    expect(es('c: si me pagan la prima le abono algo').promised).toBe(false);
+    expect(es('a: puede pagar el viernes', 'c: no imposible no tengo').promised).toBe(false);
+    expect(es('c: ya pagué el lunes doscientos mil').promised).toBe(false);
+    expect(es('c: nopuedo pagar nada este mes').promised).toBe(false);
+  });
+
+  it('handles English amounts, weekdays and ordinals', () => {
+    expect(en("c: i'll pay 150 dollars tomorrow").primary).toMatchObject({
+      amount: { value: 150, currency: 'USD' },
+      date: '2025-01-11',
+    });
+    expect(en('c: i can do fifty bucks next friday').primary).toMatchObject({
+      amount: { value: 50 },
+      date: '2025-01-17',
+    });
+    expect(en('c: okay i will make a payment of fifteen hundred on the 5th').primary).toMatchObject({
+      amount: { value: 1500 },
+      date: '2025-02-05',
+    });
+    expect(en("c: i'll try to pay something next week").promised).toBe(false);
+    expect(en('c: i already paid 200 dollars yesterday').promised).toBe(false);
+  });
+});

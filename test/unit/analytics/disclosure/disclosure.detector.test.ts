@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import {
+  agentSpeechBefore,
+  detectDisclosure,
+} from '../../../../services/analytics/disclosure/disclosure.detector.ts';
+import { profileForRegion } from '../../../../services/analytics/disclosure/disclosure.profiles.ts';
+import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
+import { transcript } from '../matching/transcript.helper.ts';
+
+const es = (profile: 'generic' | 'co' | 'mx' | 'us', ...lines: string[]) =>
+  detectDisclosure(prepareTranscript(transcript(...lines), 'es'), profile);
+const en = (profile: 'generic' | 'us', ...lines: string[]) =>
+  detectDisclosure(prepareTranscript(transcript(...lines), 'en'), profile);
+
+describe(detectDisclosure.name, () => {
+  it('finds a complete Colombian opening despite ASR noise', () => {
+    const r = es(
+      'co',
+      'a: buenos dias le habla laura de cobranzas del norte',
+      'c: si con el',
+      'a: le informo que esta yamada esta siendo grabada por calidad y seguridad',
+      'a: sus datos personales seran tratados conforme a la ley mil quinientos ochenta y uno de dos mil doce',
+    );
+    expect(r.outcome).toBe('disclosed');
+    expect(r.missing).toEqual([]);
+    expect(r.elements.find((e) => e.id === 'recorded')!.evidence[0]!.matchedText).toContain('grabada');
+  });
+
+  it('reports a partial disclosure with the missing elements', () => {
+    const r = es('mx', 'a: buenas tardes', 'a: esta llamada es grabada', 'c: ajá');
+    expect(r.outcome).toBe('partial');
+    expect(r.missing).toEqual(['privacy_notice']);
+  });
+
+  it('reports missing when only near-misses are said', () => {
+    const r = es(
+      'generic',
+      'c: me estan grabando o que',
+      'a: no se preocupe no estamos grabando',
+      'a: le voy a grabar el nuevo numero en el sistema',
+      'a: le llamo por el saldo pendiente',
+    );
+    expect(r.outcome).toBe('missing');
+    expect(r.elements.every((e) => !e.present)).toBe(true);
+  });
+
+  it('does not count a notice given after the time limit, but says it was late', () => {
+    const long =
+      'le explico con calma el estado de su cuenta y las alternativas que tenemos para usted este mes';
+    const r = es(
+      'mx',
+      'a: buenas tardes',
+      ...Array.from({ length: 10 }, () => `a: ${long}`),
+      'a: esta llamada es grabada',
+      'a: consulte nuestro aviso de privacidad',
+    );
+    expect(r.elements.find((e) => e.id === 'recorded')).toMatchObject({ disclosed: false, present: true });
+    expect(r.late).toEqual(['recorded', 'privacy_notice']);
+    expect(r.elements[1]!.evidence[0]!.matchedText).toBe('consulte nuestro aviso de privacidad');
+    expect(r.outcome).toBe('missing');
+  });
+
+  it('checks the FDCPA mini-Miranda in English and in Spanish', () => {
+    const r = en(
+      'us',
+      'a: hi this is sarah with apex financial this call is being recorded',
+      'a: this is an attempt to collect a debt and any information obtained will be used for that purpose',
+      'a: this communication is from a debt collector',
+    );
+    expect(r.outcome).toBe('disclosed');
+    const partial = es(
+      'us',
+      'a: esta llamada esta siendo grabada',
+      'a: este es un intento de cobrar una deuda',
+    );
+    expect(partial.missing).toEqual(['debt_collector']);
+  });
+});
+
+describe(agentSpeechBefore.name, () => {
+  it('sums only agent speech, merging overlaps', () => {
+    const segs = [
+      { party: 'agent' as const, channel: 0, startMs: 0, endMs: 10_000, text: 'x' },
+      { party: 'customer' as const, channel: 1, startMs: 10_000, endMs: 40_000, text: 'y' },
+      { party: 'agent' as const, channel: 0, startMs: 5000, endMs: 12_000, text: 'z' },
+      { party: 'agent' as const, channel: 0, startMs: 41_000, endMs: 50_000, text: 'w' },
+    ];
+    expect(agentSpeechBefore(segs, 45_000)).toBe(16_000);
+  });
+});
+
+describe(profileForRegion.name, () => {
+  it('picks the profile from the region', () => {
+    expect([
+      profileForRegion('CO'),
+      profileForRegion('mx'),
+      profileForRegion('US-CA'),
+      profileForRegion('ES'),
+      profileForRegion(null),
+    ]).toEqual(['co', 'mx', 'us', 'generic', 'generic']);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { PhraseMatcher } from '../../../../services/analytics/matching/phrase.matcher.ts';
+import { compilePattern } from '../../../../services/analytics/matching/phrase.pattern.ts';
+import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
+import { damerauLevenshtein, similarityRatio } from '../../../../services/analytics/matching/similarity.ts';
+import { transcript } from './transcript.helper.ts';
+
+const recorded = new PhraseMatcher(
+  [
+    {
+      id: 'recorded',
+      patterns: ['(esta|la) (llamada|conversacion) (esta siendo|sera|es) (grabada|monitoreada y grabada)'],
+    },
+    { id: 'lawyer', patterns: ['abogado'] },
+  ],
+  'es',
+);
+
+const find = (m: PhraseMatcher, ...lines: string[]) =>
+  m.find(prepareTranscript(transcript(...lines), m.language));
+
+describe(PhraseMatcher.name, () => {
+  it('finds a phrase with accents, case and punctuation different from the pattern', () => {
+    const [m] = find(recorded, 'a: Le informo que ESTA llamada está siendo grabada.');
+    expect(m).toMatchObject({ phraseId: 'recorded', party: 'agent', segmentIndex: 0, score: 1 });
+    expect(m!.matchedText).toBe('ESTA llamada está siendo grabada');
+  });
+
+  it('tolerates fillers, ASR misspellings and a split word', () => {
+    const [m] = find(recorded, 'a: eh esta yamada mmm esta siendo graba da por calidad');
+    expect(m?.phraseId).toBe('recorded');
+    expect(m!.score).toBeGreaterThan(0.85);
+    expect(m!.matchedText).toBe('esta yamada mmm esta siendo graba da');
+  });
+
+  it('joins two pattern words the recognizer merged into one', () => {
+    const [m] = find(recorded, 'a: le comento que estallamada sera grabada');
+    expect(m?.matchedText).toBe('estallamada sera grabada');
+  });
+
+  it('finds a phrase split across two segments of the same speaker', () => {
+    const matches = find(recorded, 'a: le informo que esta llamada', 'a: esta siendo grabada');
+    expect(matches).toHaveLength(1);
+    expect(matches[0]!.segmentIndex).toBe(0);
+    expect(matches[0]!.endMs).toBeGreaterThan(matches[0]!.startMs);
+  });
+
+  it('rejects a negated statement and the wrong speaker when asked', () => {
+    expect(find(recorded, 'a: esta llamada no esta siendo grabada')).toHaveLength(0);
+    const m = recorded.find(prepareTranscript(transcript('c: esta llamada esta siendo grabada'), 'es'), {
+      parties: ['agent'],
+    });
+    expect(m).toHaveLength(0);
+  });
+
+  it('does not match unrelated sentences that share a word', () => {
+    expect(find(recorded, 'a: le voy a grabar el numero nuevo en el sistema')).toHaveLength(0);
+    expect(find(recorded, 'a: la llamada se cayo ayer')).toHaveLength(0);
+  });
+
+  it('counts every occurrence of a one-word phrase, including a misspelt one', () => {
+    const m = find(recorded, 'c: mi abogado dijo que hablara con otro avogado');
+    expect(m.filter((x) => x.phraseId === 'lawyer')).toHaveLength(2);
+  });
+
+  it('handles English contractions the same way in patterns and text', () => {
+    const en = new PhraseMatcher([{ id: 'arrest', patterns: ['we will have you arrested'] }], 'en');
+    expect(find(en, "a: if you don't pay we'll have you arrested")).toHaveLength(1);
+  });
+});
+
+describe('compilePattern', () => {
+  it('expands alternatives and optional words into slot sequences', () => {
+    const seqs = compilePattern('(le|les) (informo|recuerdo) que [esta] llamada', 'es');
+    expect(seqs.map((s) => s.map((slot) => slot.alts.map((a) => a.norm).join('|')).join(' '))).toEqual([
+      'le|les informo|recuerdo que esta llamada',
+      'le|les informo|recuerdo que llamada',
+    ]);
+  });
+
+  it('rejects unbalanced patterns', () => {
+    expect(() => compilePattern('(a|b', 'es')).toThrow(/missing/);
+  });
+});
+
+describe('damerauLevenshtein', () => {
+  it('counts a transposition as one edit', () => {
+    expect(damerauLevenshtein('grabada', 'grbaada')).toBe(1);
+    expect(damerauLevenshtein('pago', 'pagos')).toBe(1);
+    expect(similarityRatio('cobranza', 'cobransa')).toBeCloseTo(0.875);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
+import {
+  curpValid,
+  dniValid,
+  luhnValid,
+  rfcValid,
+  ssnPlausible,
+} from '../../../../services/analytics/pii/pii.checks.ts';
+import { detectPii } from '../../../../services/analytics/pii/pii.detector.ts';
+import { transcript } from '../matching/transcript.helper.ts';
+
+const spans = (lang: 'es' | 'en', ...lines: string[]) =>
+  detectPii(prepareTranscript(transcript(...lines), lang)).map((s) => [s.type, s.text]);
+
+describe(detectPii.name, () => {
+  it('finds a card number read digit by digit, with "doble" and in pairs', () => {
+    expect(
+      spans(
+        'es',
+        'c: la tarjeta es cuatro cinco dos seis cero uno ocho uno cinco nueve cero ocho tres cero uno dos',
+      ),
+    ).toEqual([['CARD', 'cuatro cinco dos seis cero uno ocho uno cinco nueve cero ocho tres cero uno dos']]);
+    expect(
+      spans(
+        'es',
+        'c: es la cuatro doble seis uno tres uno ocho seis cero nueve uno tres nueve cero nueve cero',
+      )[0]![0],
+    ).toBe('CARD');
+    expect(
+      spans(
+        'es',
+        'c: cuarenta y cinco veintiséis cero uno ochenta y uno cincuenta y nueve cero ocho treinta doce',
+      )[0],
+    ).toEqual([
+      'CARD',
+      'cuarenta y cinco veintiséis cero uno ochenta y uno cincuenta y nueve cero ocho treinta doce',
+    ]);
+    expect(
+      spans(
+        'en',
+        'c: sure it is four two four two four two four two four two four two four two four two',
+      )[0]![0],
+    ).toBe('CARD');
+  });
+
+  it('finds written card numbers with or without card words when Luhn holds', () => {
+    expect(spans('en', 'c: 4111 1111 1111 1111')).toEqual([['CARD', '4111 1111 1111 1111']]);
+    expect(spans('es', 'c: la visa 4512-3456-7890-1235')).toEqual([['CARD', '4512-3456-7890-1235']]);
+  });
+
+  it('does not take order numbers, amounts, dates or partial cards for PII', () => {
+    expect(spans('es', 'c: su número de pedido es 4512 3456 7890 1235')).toEqual([]);
+    expect(
+      spans('es', 'c: le debo un millón doscientos cincuenta mil pesos desde el 15 de marzo de 2024'),
+    ).toEqual([]);
+    expect(spans('es', 'c: los últimos cuatro dígitos de la tarjeta son cuatro cinco dos uno')).toEqual([]);
+    expect(spans('en', 'c: my order number is 1234 5678 9012 3456')).toEqual([]);
+    expect(spans('en', 'c: go to www dot payments dot com')).toEqual([]);
+  });
+
+  it('finds security codes and expiry dates only in context', () => {
+    expect(spans('es', 'c: vence cero cinco veintiséis y el código de seguridad es tres cuatro uno')).toEqual(
+      [
+        ['EXPIRY', 'cero cinco veintiséis'],
+        ['CVV', 'tres cuatro uno'],
+      ],
+    );
+    expect(
+      spans('en', 'c: the three digits on the back are nine one two it expires march twenty twenty six'),
+    ).toEqual([
+      ['CVV', 'nine one two'],
+      ['EXPIRY', 'march twenty twenty six'],
+    ]);
+    expect(spans('es', 'c: son tres cuatro uno personas')).toEqual([]);
+  });
+
+  it('finds identity numbers: cédula in context, DNI/NIE with check letter, CURP, RFC, SSN', () => {
+    expect(spans('es', 'c: mi cédula es 1.020.345.678')).toEqual([['CEDULA', '1.020.345.678']]);
+    expect(spans('es', 'c: mi dni es 12345678z')).toEqual([['DNI', '12345678z']]);
+    expect(spans('es', 'c: mi dni es 12345678a')).toEqual([]);
+    expect(spans('es', 'c: el nie x1234567l')).toEqual([['DNI', 'x1234567l']]);
+    expect(spans('es', 'c: mi curp es pegj850312hdfrrn05')).toEqual([['CURP', 'pegj850312hdfrrn05']]);
+    expect(spans('es', 'c: el rfc pegj850312ab1')).toEqual([['RFC', 'pegj850312ab1']]);
+    expect(spans('en', 'c: my social is five one two four four eight two nine one')).toEqual([
+      ['SSN', 'five one two four four eight two nine one'],
+    ]);
+    expect(spans('en', 'c: it is 512-44-8291')).toEqual([['SSN', '512-44-8291']]);
+  });
+
+  it('finds written and spoken e-mail addresses', () => {
+    expect(spans('es', 'c: mi correo es juan punto perez arroba gmail punto com')).toEqual([
+      ['EMAIL', 'juan punto perez arroba gmail punto com'],
+    ]);
+    expect(spans('en', 'c: email me at robert dot king seventy at hotmail dot com')).toEqual([
+      ['EMAIL', 'robert dot king seventy at hotmail dot com'],
+    ]);
+    expect(spans('es', 'c: escríbame a maria.lopez@hotmail.com')).toEqual([
+      ['EMAIL', 'maria.lopez@hotmail.com'],
+    ]);
+  });
+
+  it('finds phone numbers said as such', () => {
+    expect(spans('es', 'c: mi celular es tres cero cero uno dos tres cuatro cinco seis siete')).toEqual([
+      ['PHONE', 'tres cero cero uno dos tres cuatro cinco seis siete'],
+    ]);
+    expect(spans('en', 'c: you can reach me at (555) 123-4567')).toEqual([['PHONE', '(555) 123-4567']]);
+    expect(spans('es', 'c: el contrato es el 8801234567')).toEqual([]);
+  });
+
+  it('maps a number read across two segments to one span per segment with times inside each', () => {
+    const t = transcript(
+      'c: la tarjeta es cuatro cinco dos seis cero uno ocho uno',
+      'c: cinco nueve cero ocho tres cero uno dos',
+    );
+    const found = detectPii(prepareTranscript(t, 'es'));
+    expect(found.map((s) => [s.type, s.segmentIndex])).toEqual([
+      ['CARD', 0],
+      ['CARD', 1],
+    ]);
+    expect(found[0]!.startMs).toBeGreaterThan(t[0]!.startMs);
+    expect(found[0]!.endMs).toBeLessThanOrEqual(t[0]!.endMs);
+    expect(found[1]!.startMs).toBe(t[1]!.startMs);
+  });
+});
+
+describe('identifier checks', () => {
+  it('validates Luhn, DNI letters, CURP and RFC shapes and SSN ranges', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(dniValid('12345678Z')).toBe(true);
+    expect(dniValid('Y7654321G')).toBe(true);
+    expect(curpValid('PEGJ851312HDFRRN05')).toBe(false);
+    expect(rfcValid('PEGJ850312AB1')).toBe(true);
+    expect(ssnPlausible('666123456')).toBe(false);
+    expect(ssnPlausible('512448291')).toBe(true);
+  });
+});
