@@ -56,7 +56,7 @@ describe('escucha users, demo, retention and audit commands', () => {
     expect(password).toMatch(/^[A-Za-z0-9_-]{18}$/);
     const user = await row('marta');
     expect(user).toMatchObject({ display_name: 'Marta Díaz', teams: ['a', 'b'], role: 'compliance_officer' });
-    expect(user.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(user.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await new PasswordHasher().verify(user.password_hash, password)).toBe(true);
     const dup = await fail(['users', 'add', 'marta', '--role', 'trainer']);
     expect(dup.code).toBe(1);
@@ -83,7 +83,7 @@ describe('escucha users, demo, retention and audit commands', () => {
   });
 
   it('creates one demo user per role, and new passwords when run again', async () => {
-    const first = await run(['demo']);
+    const first = await run(['demo', '--no-calls']);
     const parse = (out: string) =>
       Object.fromEntries(
         out
@@ -101,7 +101,7 @@ describe('escucha users, demo, retention and audit commands', () => {
       'trainer',
     ]);
     expect((await row('demo-agent')).agent_id).toBe('A0042');
-    const b = parse((await run(['demo'])).stdout);
+    const b = parse((await run(['demo', '--no-calls'])).stdout);
     expect(b.admin.password).not.toBe(a.admin.password);
     expect(await new PasswordHasher().verify((await row('demo-admin')).password_hash, b.admin.password)).toBe(
       true,
