@@ -119,7 +119,7 @@ describe('web UI in a browser', () => {
     };
     serve = await startServe(env);
 
-    const demo = await cli(['demo']);
+    const demo = await cli(['demo', '--no-calls']);
     for (const line of demo.stdout.split('\n')) {
       const m = /^\s+(\w+)\s+(demo-[\w-]+)\s+(\S+)$/.exec(line);
       if (m) creds.set(m[1]!, { username: m[2]!, password: m[3]! });

@@ -1,0 +1,272 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { UploadedTranscript } from '../archive/archive.service.ts';
+import type { Config } from '../platform/config.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { FIXTURE_MODEL } from '../speech/model-manifest.ts';
+import { parseAsrModelSpec } from '../speech/model-selection.ts';
+import { loadCallScript, type CallScript } from '../synth/call-script.ts';
+import { referenceTranscript, type ReferenceTranscript } from '../synth/call.renderer.ts';
+import { synthesizeCallFiles } from '../synth/call.files.ts';
+import { EspeakSynthesizer } from '../synth/espeak.tts.ts';
+import { encodeOpusFile } from '../synth/opus.encoder.ts';
+import { createContext, type AppContext } from './context.ts';
+import { startWorkers } from './workers.ts';
+
+/**
+ * The demo calls of `escucha demo`: a handful of synthetic collection calls (Colombia, Mexico, one in English for
+ * the US) archived with realistic metadata. They ship rendered in `demo-data/` (Ogg/Opus + reference transcript),
+ * so loading them needs neither espeak-ng nor a speech model: each is archived with its reference transcript
+ * (source "upload"). With ESCUCHA_ASR_MODEL=fixture they are archived without it and the pipeline transcribes them
+ * (`--wait` runs the workers here until it has). Idempotent: every call has an externalId.
+ * `escucha dev demo-render` renders `demo-data/` again from its scripts.
+ */
+
+export const DEMO_DATA_DIR = fileURLToPath(new URL('./demo-data/', import.meta.url));
+
+const manifestSchema = z.object({
+  description: z.string().optional(),
+  calls: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9-]+$/),
+        /** The call started this many days before the demo is loaded, at `localTime` in `utcOffset`. */
+        daysAgo: z.number().int().min(0).max(365),
+        localTime: z.string().regex(/^\d{2}:\d{2}:\d{2}$/),
+        utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/),
+      }),
+    )
+    .min(1),
+});
+export type DemoManifest = z.infer<typeof manifestSchema>;
+export type DemoEntry = DemoManifest['calls'][number];
+
+export async function loadDemoManifest(dir = DEMO_DATA_DIR): Promise<DemoManifest> {
+  const raw: unknown = JSON.parse(await readFile(path.join(dir, 'calls.json'), 'utf8'));
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new EscuchaError('CONFIG_INVALID', `demo-data/calls.json is not valid: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}
+
+/** `2026-03-14T10:15:02-05:00` for an entry, counted back from `now` in the entry's own offset. */
+export function demoStartedAt(entry: DemoEntry, now: Date = new Date()): Date {
+  const sign = entry.utcOffset.startsWith('-') ? -1 : 1;
+  const [h, m] = entry.utcOffset.slice(1).split(':').map(Number);
+  const offsetMs = sign * ((h ?? 0) * 60 + (m ?? 0)) * 60_000;
+  const local = new Date(now.getTime() + offsetMs - entry.daysAgo * 86_400_000);
+  const day = local.toISOString().slice(0, 10);
+  return new Date(`${day}T${entry.localTime}${entry.utcOffset}`);
+}
+
+export interface DemoCallOutcome {
+  id: string;
+  externalId: string;
+  callId: string;
+  created: boolean;
+  transcript: 'uploaded' | 'pipeline';
+}
+
+export interface DemoCallsOptions {
+  /** With the fixture model: run the analysis workers in this process until every demo call is transcribed. */
+  wait?: boolean;
+  /** Longest wait for the pipeline, ms (default 10 minutes). */
+  waitTimeoutMs?: number;
+  dataDir?: string;
+  now?: Date;
+  print?: (line: string) => void;
+}
+
+/** Whether the configured ASR model makes the demo transcribe its calls through the pipeline. */
+export function demoUsesFixture(config: Config): boolean {
+  const spec = parseAsrModelSpec(config.asrModel);
+  return spec.default === FIXTURE_MODEL || Object.values(spec.byLanguage).includes(FIXTURE_MODEL);
+}
+
+/** Archives the demo calls (those not archived yet). */
+export async function loadDemoCalls(
+  ctx: AppContext,
+  options: DemoCallsOptions = {},
+): Promise<DemoCallOutcome[]> {
+  const dir = options.dataDir ?? DEMO_DATA_DIR;
+  const print = options.print ?? (() => undefined);
+  const viaPipeline = demoUsesFixture(ctx.config);
+  const manifest = await loadDemoManifest(dir);
+  const outcomes: DemoCallOutcome[] = [];
+  for (const entry of manifest.calls) {
+    const script = await loadCallScript(path.join(dir, `${entry.id}.json`));
+    const externalId = script.metadata?.externalId ?? `escucha-demo-${entry.id}`;
+    const audio = path.join(dir, `${entry.id}.ogg`);
+    const reference = JSON.parse(
+      await readFile(path.join(dir, `${entry.id}.transcript.json`), 'utf8'),
+    ) as ReferenceTranscript;
+    const transcript: UploadedTranscript = {
+      language: reference.language,
+      segments: reference.segments.map((s) => ({
+        party: s.party,
+        startMs: s.startMs,
+        endMs: s.endMs,
+        text: s.text,
+      })),
+    };
+    const { size } = await stat(audio);
+    const result = await ctx.archive.ingest({
+      filePath: audio,
+      sizeBytes: size,
+      source: 'upload',
+      metadata: { ...script.metadata, externalId, startedAt: demoStartedAt(entry, options.now) },
+      ...(viaPipeline ? {} : { transcript }),
+    });
+    const outcome: DemoCallOutcome = {
+      id: entry.id,
+      externalId,
+      callId: result.callId,
+      created: result.created,
+      transcript: viaPipeline ? 'pipeline' : 'uploaded',
+    };
+    outcomes.push(outcome);
+    print(
+      `demo call ${entry.id}: ${result.created ? 'archived' : 'already archived'} as ${result.callId}` +
+        (result.created
+          ? ` (transcript: ${outcome.transcript === 'uploaded' ? 'uploaded reference' : 'pipeline'})`
+          : ''),
+    );
+  }
+  return outcomes;
+}
+
+/** Waits until the transcribe stage of every call has an outcome (done, skipped or failed). */
+async function waitForTranscripts(
+  ctx: AppContext,
+  callIds: string[],
+  timeoutMs: number,
+  print: (line: string) => void,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(callIds);
+  while (pending.size > 0) {
+    for (const id of [...pending]) {
+      const outcome = (await ctx.outcomes.forCall(id)).find((o) => o.stage === 'transcribe');
+      if (outcome && ['done', 'skipped', 'failed'].includes(outcome.status)) {
+        pending.delete(id);
+        print(
+          `transcribed ${id}: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}${outcome.model ? ` with ${outcome.model}` : ''}`,
+        );
+      }
+    }
+    if (pending.size === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return true;
+}
+
+/** `escucha demo`'s call part: archive the demo calls, and with `--wait` transcribe them here. */
+export async function runDemoCalls(
+  config: Config,
+  logger: Logger,
+  options: DemoCallsOptions = {},
+): Promise<void> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const ctx = await createContext(config, logger);
+  try {
+    const outcomes = await loadDemoCalls(ctx, { ...options, print });
+    const added = outcomes.filter((o) => o.created).length;
+    print(`demo calls: ${added} archived, ${outcomes.length - added} already there`);
+    if (!demoUsesFixture(config)) {
+      print(
+        "  transcripts: the scripts' reference transcripts (set ESCUCHA_ASR_MODEL=fixture to transcribe them)",
+      );
+      return;
+    }
+    const fresh = outcomes.filter((o) => o.created).map((o) => o.callId);
+    if (!options.wait) {
+      if (fresh.length > 0)
+        print(
+          '  transcripts: the pipeline transcribes them with the TEST FIXTURE model once workers run (escucha serve)',
+        );
+      return;
+    }
+    const workers = await startWorkers(ctx);
+    try {
+      for (const note of workers.notes) print(`  ${note}`);
+      const done = await waitForTranscripts(ctx, fresh, options.waitTimeoutMs ?? 600_000, print);
+      if (!done) {
+        throw new EscuchaError(
+          'INTERNAL',
+          'the demo calls were not transcribed in time; see escucha jobs list',
+        );
+      }
+    } finally {
+      await workers.stop();
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
+ * Adds the demo calls to `escucha demo` (which creates the demo users): they are loaded after its own action,
+ * unless `--no-calls`. Creates the command when it does not exist.
+ */
+export function registerDemoCalls(
+  program: Command,
+  config: () => Config,
+  logger: (cfg: Config, level?: string) => Logger,
+): void {
+  const demo =
+    program.commands.find((c) => c.name() === 'demo') ??
+    program.command('demo').description('load the demo data');
+  demo
+    .description(`${demo.description()}; then load the demo calls (synthetic, with transcripts)`)
+    .option('--no-calls', 'do not load the demo calls')
+    .option(
+      '--wait',
+      'with ESCUCHA_ASR_MODEL=fixture: run the workers here until the demo calls are transcribed',
+      false,
+    )
+    .hook('postAction', async (command) => {
+      const opts = command.opts<{ calls: boolean; wait: boolean }>();
+      if (!opts.calls) return;
+      const cfg = config();
+      await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait });
+    });
+}
+
+/** `escucha dev demo-render`: renders `demo-data/` again from its scripts (needs espeak-ng and ffmpeg). */
+export async function renderDemoData(
+  options: { dir?: string; only?: string; print?: (line: string) => void } = {},
+): Promise<void> {
+  const dir = options.dir ?? DEMO_DATA_DIR;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const tts = new EspeakSynthesizer();
+  await tts.check();
+  const manifest = await loadDemoManifest(dir);
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'escucha-demo-render-'));
+  try {
+    for (const entry of manifest.calls) {
+      if (options.only && entry.id !== options.only) continue;
+      const script: CallScript = await loadCallScript(path.join(dir, `${entry.id}.json`));
+      const wav = path.join(tmp, `${entry.id}.wav`);
+      const { call } = await synthesizeCallFiles(script, { wav }, tts);
+      const ogg = path.join(dir, `${entry.id}.ogg`);
+      await encodeOpusFile(wav, ogg);
+      await writeFile(
+        path.join(dir, `${entry.id}.transcript.json`),
+        `${JSON.stringify(referenceTranscript(call), null, 2)}\n`,
+      );
+      const { size } = await stat(ogg);
+      print(
+        `${entry.id}: ${(call.durationMs / 1000).toFixed(1)} s, ${call.segments.length} lines, ${call.dtmf.length} keys, ${Math.round(size / 1024)} KiB`,
+      );
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
