@@ -1,12 +1,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_create_archive.ts';
 import * as m0002 from './0002_create_pipeline.ts';
+import * as m0003 from './0003_create_analytics.ts';
+import * as m0004 from './0004_create_capture.ts';
 import * as m0005 from './0005_create_accounts.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_create_archive': m0001,
   '0002_create_pipeline': m0002,
+  '0003_create_analytics': m0003,
+  '0004_create_capture': m0004,
   '0005_create_accounts': m0005,
 };
 

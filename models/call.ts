@@ -150,6 +150,44 @@ export interface CallSummary {
 export interface CallDetail extends CallSummary {
   participants: Participant[];
   recordings: RecordingInfo[];
+  /** Network capture details (SIPREC, SIP, pcap, HEP calls); absent for uploads. */
+  capture?: CaptureDetail;
+}
+
+/** How a captured call was recorded: RTP statistics per stream, DTMF key presses, recording pauses. */
+export interface CaptureDetail {
+  captureId: string;
+  recovered: boolean;
+  truncated: boolean;
+  oneWayAudio: boolean;
+  silentChannel: number | null;
+  oneWayReason: string | null;
+  sampleRate: number;
+  notes: string[];
+  streams: {
+    channel: number;
+    label: string | null;
+    codec: string;
+    payloadType: number | null;
+    ssrcs: number[];
+    packets: number;
+    expected: number;
+    lost: number;
+    lossPercent: number;
+    duplicated: number;
+    outOfOrder: number;
+    late: number;
+    jitterMs: number;
+    maxJitterMs: number;
+    rFactor: number;
+    mos: number;
+    startMs: number;
+    durationMs: number;
+    levelDbfs: number | null;
+    rtcp: Record<string, number | null> | null;
+  }[];
+  dtmf: { channel: number; digit: string; startMs: number; durationMs: number; method: string }[];
+  pauses: { startMs: number; endMs: number; reason: string }[];
 }
 
 export const SORTS = ['startedAt', '-startedAt', 'durationMs', '-durationMs'] as const;
@@ -209,8 +247,31 @@ export const callSearchSchema = z
     custom: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), z.string().max(1000)).optional(),
     /** Full-text search in transcripts (web-search syntax: words, "a phrase", -excluded, or); accents ignored. */
     q: z.string().trim().min(1).max(500).optional(),
-    /** With q: only what this party said. */
+    /** With q or keyword: only what this party said. */
     party: z.enum(['agent', 'customer']).optional(),
+    /** Text analytics: sentiment of a party (customer by default, or the whole call with `overall`). */
+    sentiment: z.enum(['positive', 'neutral', 'negative']).optional(),
+    sentimentParty: z.enum(['agent', 'customer', 'overall']).optional(),
+    /** Disclosure outcome of the call opening (services/analytics/disclosure). */
+    disclosure: csv(z.enum(['disclosed', 'partial', 'missing'])).optional(),
+    /** Script adherence score strictly below this (0–100). */
+    adherenceBelow: z.coerce.number().min(0).max(100).optional(),
+    /** A keyword category counted in the call (lawyer, lawsuit, seizure, complaint, payment_plan, …); with party. */
+    keyword: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a keyword category id such as lawyer or payment_plan')
+      .optional(),
+    /** Calls where the customer promised to pay (true) or did not (false). */
+    promiseToPay: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    /** Calls where sensitive data was found and redacted (true) or none was (false). */
+    redacted: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     limit: intParam(1, 500).default(50),
     cursor: z.string().max(500).optional(),
     sort: z.enum(SORTS).default('-startedAt'),
@@ -219,9 +280,13 @@ export const callSearchSchema = z
     message: 'from must not be after to',
     path: ['from'],
   })
-  .refine((q) => !q.party || q.q, {
-    message: 'party filters a transcript search: give q too',
+  .refine((q) => !q.party || q.q || q.keyword, {
+    message: 'party filters a transcript search: give q too (or a keyword)',
     path: ['party'],
+  })
+  .refine((q) => !q.sentimentParty || q.sentiment, {
+    message: 'sentimentParty goes with sentiment',
+    path: ['sentimentParty'],
   });
 
 export type CallSearch = z.output<typeof callSearchSchema>;

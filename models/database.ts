@@ -325,3 +325,178 @@ export interface Database {
 
 export type UserRow = Selectable<UsersTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+
+/* Text analytics, adherence scripts and review queues (migration 0003). */
+
+export const DISCLOSURE_OUTCOMES = ['disclosed', 'partial', 'missing'] as const;
+export type DisclosureOutcomeValue = (typeof DISCLOSURE_OUTCOMES)[number];
+export const SENTIMENT_VALUES = ['positive', 'neutral', 'negative'] as const;
+export const REVIEW_STATUSES = ['open', 'claimed', 'completed'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface CallAnalysisTable {
+  call_id: string;
+  revision: ColumnType<number, number | undefined, number>;
+  analytics_version: number;
+  language: string;
+  disclosure_profile: string;
+  disclosure_outcome: DisclosureOutcomeValue;
+  adherence_script_id: string | null;
+  adherence_script_version: number | null;
+  adherence_score: number | null;
+  adherence_passed: boolean | null;
+  promise_to_pay: ColumnType<boolean, boolean | undefined, boolean>;
+  promise_amount: Numeric | null;
+  promise_currency: string | null;
+  /** YYYY-MM-DD; the pg driver returns DATE columns as Date at local midnight, so it is read as text. */
+  promise_date: ColumnType<string | null, string | null, string | null>;
+  classification: string;
+  violations: ColumnType<string[], string[] | undefined, string[]>;
+  sentiment_overall: string | null;
+  sentiment_agent: string | null;
+  sentiment_agent_score: number | null;
+  sentiment_customer: string | null;
+  sentiment_customer_score: number | null;
+  pii_count: ColumnType<number, number | undefined, number>;
+  result: Json<unknown>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface CallAnalysisHistoryTable {
+  call_id: string;
+  revision: number;
+  analytics_version: number;
+  result: Json<unknown>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface CallKeywordsTable {
+  call_id: string;
+  category: string;
+  party: Party;
+  count: number;
+}
+
+export interface RedactedTranscriptsTable {
+  call_id: string;
+  segments: Json<unknown>;
+  mute_ranges: Json<unknown>;
+  pii_counts: Json<Record<string, number>>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ScriptsTable {
+  id: string;
+  version: number;
+  name: string;
+  language: string;
+  campaigns: string[];
+  document: Json<unknown>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ReviewQueuesTable {
+  id: string;
+  kind: string;
+  language: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ReviewItemsTable {
+  id: Generated<string>;
+  call_id: string;
+  queue_id: string;
+  reason: string;
+  priority: number;
+  status: ColumnType<ReviewStatus, ReviewStatus | undefined, ReviewStatus>;
+  claimed_by: string | null;
+  claimed_at: Timestamp | null;
+  completed_by: string | null;
+  completed_at: Timestamp | null;
+  scorecard: Json<Record<string, unknown>> | null;
+  comments: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  call_analysis: CallAnalysisTable;
+  call_analysis_history: CallAnalysisHistoryTable;
+  call_keywords: CallKeywordsTable;
+  redacted_transcripts: RedactedTranscriptsTable;
+  scripts: ScriptsTable;
+  review_queues: ReviewQueuesTable;
+  review_items: ReviewItemsTable;
+}
+
+/* Network capture details (migration 0004). */
+
+export interface CallCapturesTable {
+  call_id: string;
+  capture_id: string;
+  source: 'siprec' | 'sip' | 'pcap' | 'hep';
+  recovered: boolean;
+  truncated: boolean;
+  one_way_audio: boolean;
+  silent_channel: number | null;
+  one_way_reason: string | null;
+  sample_rate: number;
+  notes: Json<string[]>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface CallRtpStreamsTable {
+  id: Generated<string>;
+  call_id: string;
+  channel: number;
+  label: string | null;
+  codec: string;
+  payload_type: number | null;
+  /** bigint[]: pg returns the elements as strings. */
+  ssrcs: ColumnType<string[], number[] | string[], number[] | string[]>;
+  packets: number;
+  expected: number;
+  lost: number;
+  loss_percent: number;
+  duplicated: number;
+  out_of_order: number;
+  late: number;
+  jitter_ms: number;
+  max_jitter_ms: number;
+  r_factor: number;
+  mos: number;
+  start_ms: number;
+  duration_ms: number;
+  level_dbfs: number | null;
+  rtcp: Json<Record<string, number | null>> | null;
+}
+
+export interface CallDtmfEventsTable {
+  id: Generated<string>;
+  call_id: string;
+  channel: number;
+  digit: string;
+  start_ms: number;
+  duration_ms: number;
+  method: 'rfc4733' | 'sip-info';
+}
+
+export interface CallPausesTable {
+  id: Generated<string>;
+  call_id: string;
+  start_ms: number;
+  end_ms: number;
+  reason: 'inactive' | 'info' | 'hold';
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  call_captures: CallCapturesTable;
+  call_rtp_streams: CallRtpStreamsTable;
+  call_dtmf_events: CallDtmfEventsTable;
+  call_pauses: CallPausesTable;
+}

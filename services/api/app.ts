@@ -2,7 +2,10 @@ import express, { type Express } from 'express';
 import { sql } from 'kysely';
 import type { ArchiveService } from '../archive/archive.service.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
-import type { StageName } from '../pipeline/jobs.ts';
+import type { StageName, StagePayload } from '../pipeline/jobs.ts';
+import { AnalysisRepository } from '../pipeline/analysis.repository.ts';
+import { ReviewRepository } from '../pipeline/review.repository.ts';
+import { ScriptRepository } from '../pipeline/script.repository.ts';
 import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
 import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
 import type { Db } from '../platform/database.ts';
@@ -11,6 +14,8 @@ import { accountRouters, createAccountServices, type AccountServices } from './a
 import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
 import type { CallQueryRepository } from './calls/call-query.repository.ts';
+import { reviewRouter } from './analytics/review.router.ts';
+import { scriptsRouter } from './analytics/scripts.router.ts';
 import { analysisRouter } from './calls/analysis.router.ts';
 import { callsRouter } from './calls/calls.router.ts';
 import { errorMiddleware, notFound } from './error.middleware.ts';
@@ -31,6 +36,8 @@ export interface ApiDeps {
   transcripts?: TranscriptRepository;
   /** The analysis stages this deployment runs, in order. */
   stageOrder?: readonly StageName[];
+  /** Enqueues a pipeline stage for a call (re-evaluation with new scripts); without it the API cannot. */
+  enqueue?: (stage: StageName, payload: StagePayload) => Promise<unknown>;
   /** Users, sessions, audit, retention, training library; built from db and store when not given. */
   accounts?: AccountServices;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
@@ -79,14 +86,24 @@ export function createApp(deps: ApiDeps): Express {
       uploadMaxBytes: deps.uploadMaxBytes,
     }),
   );
+  const reviews = new ReviewRepository(deps.db);
   api.use(
     analysisRouter({
       queries: deps.queries,
       outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
       transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
       stageOrder: deps.stageOrder ?? ['vad', 'language', 'transcribe'],
+      analyses: new AnalysisRepository(deps.db),
+      reviews,
     }),
   );
+  api.use(
+    scriptsRouter({
+      scripts: new ScriptRepository(deps.db),
+      ...(deps.enqueue ? { enqueue: deps.enqueue } : {}),
+    }),
+  );
+  api.use(reviewRouter({ db: deps.db, reviews }));
   api.use(people.routes);
   api.use(notFound);
   app.use('/api/v1', api);

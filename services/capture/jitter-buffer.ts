@@ -42,6 +42,9 @@ export interface PcmFrame {
   kind: 'audio' | 'silence';
   ssrc: number;
   segment: number;
+  /** For audio: the RTP timestamp (32-bit) of the frame's first sample, and when its packet arrived. */
+  timestamp?: number;
+  arrivalMs?: number;
 }
 
 export interface JitterBufferOptions {
@@ -55,6 +58,11 @@ export interface JitterBufferOptions {
   maxDelayMs?: number;
   /** Longest silence inserted for one gap (default 10 s); a longer jump is a timestamp discontinuity. */
   maxGapMs?: number;
+  /**
+   * Longest silence inserted from arrival times, after a timestamp discontinuity or between SSRC segments
+   * (default `maxGapMs`). A recorder sets it high so that long holds and pauses keep real time.
+   */
+  maxArrivalGapMs?: number;
   /** Codec name for the MOS estimate (default PCMU). */
   codec?: string;
 }
@@ -141,6 +149,7 @@ export class JitterBuffer {
   private readonly windowPackets: number;
   private readonly maxDelayMs: number;
   private readonly maxGapTicks: number;
+  private readonly maxArrivalGapTicks: number;
   private readonly codec: string;
   private readonly segments: Segment[] = [];
   private readonly retired = new Set<number>();
@@ -159,6 +168,8 @@ export class JitterBuffer {
     this.windowPackets = Math.max(1, options.windowPackets ?? 50);
     this.maxDelayMs = options.maxDelayMs ?? 300;
     this.maxGapTicks = ((options.maxGapMs ?? 10_000) * this.clockRate) / 1000;
+    this.maxArrivalGapTicks =
+      ((options.maxArrivalGapMs ?? options.maxGapMs ?? 10_000) * this.clockRate) / 1000;
     this.codec = options.codec ?? 'PCMU';
   }
 
@@ -192,7 +203,8 @@ export class JitterBuffer {
     if (extSeq < segment.baseSeq) segment.baseSeq = extSeq;
     stats.expected = segment.maxSeq - segment.baseSeq + 1;
     stats.lost = Math.max(0, stats.expected - stats.received);
-    this.updateJitter(segment, packet, arrivalMs);
+    // Interarrival jitter is a property of the audio: telephone-event and CN packets keep other timestamps.
+    if (this.decoders.has(packet.payloadType)) this.updateJitter(segment, packet, arrivalMs);
 
     if (segment.nextSeq !== undefined && extSeq < segment.nextSeq) {
       stats.late++;
@@ -203,6 +215,17 @@ export class JitterBuffer {
     if (at < 0) segment.held.push(held);
     else segment.held.splice(at, 0, held);
     this.drain(segment, out, false, arrivalMs);
+    return out;
+  }
+
+  /**
+   * Plays out the held packets that have waited longer than `maxDelayMs` at `nowMs`: called on a timer, so a
+   * stream that stops (pause, hold, end of call) does not keep its last packets until the next one arrives.
+   */
+  tick(nowMs: number): PcmFrame[] {
+    const out: PcmFrame[] = [];
+    const segment = this.segments[this.segments.length - 1];
+    if (segment) this.drain(segment, out, false, nowMs);
     return out;
   }
 
@@ -358,7 +381,7 @@ export class JitterBuffer {
       if (Math.abs(gap) > this.maxGapTicks) {
         // Timestamp discontinuity (the sender restarted its clock): keep real time by arrival instead.
         const elapsedMs = Math.max(0, held.arrivalMs - (segment.lastPlayedArrivalMs ?? held.arrivalMs));
-        const ticks = Math.min((elapsedMs * this.clockRate) / 1000, this.maxGapTicks);
+        const ticks = Math.min((elapsedMs * this.clockRate) / 1000, this.maxArrivalGapTicks);
         this.emitSilence(segment, this.ticksToSamples(ticks) - segment.lastPlayedSamples, out);
       } else if (gap > 0) {
         this.emitSilence(segment, this.ticksToSamples(gap), out);
@@ -376,6 +399,8 @@ export class JitterBuffer {
       kind: 'audio',
       ssrc: segment.stats.ssrc,
       segment: segment.stats.segment,
+      timestamp: start >>> 0,
+      arrivalMs: held.arrivalMs,
     });
     this.position += samples.length;
     segment.endTimestamp = start + (samples.length * this.clockRate) / this.sampleRate;
@@ -388,7 +413,7 @@ export class JitterBuffer {
     const previous = this.segments[segment.stats.segment - 1];
     if (!previous || previous.lastPlayedArrivalMs === undefined) return;
     const elapsedTicks = ((arrivalMs - previous.lastPlayedArrivalMs) * this.clockRate) / 1000;
-    const ticks = Math.min(elapsedTicks, this.maxGapTicks);
+    const ticks = Math.min(elapsedTicks, this.maxArrivalGapTicks);
     this.emitSilence(segment, this.ticksToSamples(ticks) - previous.lastPlayedSamples, out);
   }
 }

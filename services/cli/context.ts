@@ -32,10 +32,10 @@ export interface AppContext {
 }
 
 /**
- * The analysis stages this deployment runs, in order. `analytics` and `route` join the list when their handlers
- * exist; a stage without workers would leave every call pending there.
+ * The analysis stages this deployment runs, in order: speech (vad, language, transcribe), then text analytics and
+ * routing to review queues. Every stage here has workers (services/cli/workers.ts).
  */
-export const PIPELINE_ORDER: readonly StageName[] = ['vad', 'language', 'transcribe'];
+export const PIPELINE_ORDER: readonly StageName[] = ['vad', 'language', 'transcribe', 'analytics', 'route'];
 
 export function createPipeline(config: Config, database: DatabaseHandle, logger: Logger): Pipeline {
   return new Pipeline({

@@ -6,7 +6,10 @@ import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { migrateToLatest, openDatabase } from '../platform/database.ts';
 import { registerAccountCommands } from './accounts.command.ts';
+import { registerCaptureCommands } from './capture.command.ts';
 import { openDatabaseOnly, packageVersion } from './context.ts';
+import { registerDemoCalls } from './demo.command.ts';
+import { registerDevCommands } from './dev.command.ts';
 import { runImport } from './import.command.ts';
 import { runJobsList, runJobsRerun, runJobsRetry } from './jobs.command.ts';
 import { runModelsFetch, runModelsList, runModelsVerify } from './models.command.ts';
@@ -124,7 +127,9 @@ program
 
 program
   .command('worker')
-  .description('run the analysis workers only (vad, language, transcribe); start any number, on any hosts')
+  .description(
+    'run the analysis workers only (vad, language, transcribe, analytics, route); start any number, on any hosts',
+  )
   .action(async () => {
     const cfg = config();
     await runWorker(cfg, logger(cfg));
@@ -217,6 +222,8 @@ models
   });
 
 registerAccountCommands(program, config, logger);
+registerDemoCalls(program, config, logger);
+registerCaptureCommands(program, config, logger);
 
 const dev = program.command('dev').description('developer tools');
 dev
@@ -228,6 +235,7 @@ dev
     const cfg = config();
     await runSeed(cfg, logger(cfg, 'warn'), { calls: Number(opts.calls), days: Number(opts.days) });
   });
+registerDevCommands(dev);
 
 try {
   await program.parseAsync(process.argv);

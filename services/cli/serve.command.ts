@@ -5,6 +5,8 @@ import { RetentionScheduler } from '../api/retention/retention.scheduler.ts';
 import { ensureWebUi } from '../web/static.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
+import { errorMessage } from '../platform/errors.ts';
+import { captureLines, startCapture } from './capture.command.ts';
 import { createContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 
@@ -39,6 +41,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     outcomes: ctx.outcomes,
     transcripts: ctx.transcripts,
     stageOrder: ctx.pipeline.order,
+    enqueue: (stage, payload) => ctx.pipeline.enqueue(stage, payload),
     accounts,
     webDir: web.dir,
     trustProxy: config.auth.trustProxy,
@@ -62,6 +65,17 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     s.once('error', reject);
   });
   server.requestTimeout = 0; // long uploads of multi-hour recordings
+  // Capture (SIPREC/SIP, HEP) in this process. A port taken by another process leaves the API running, and says so.
+  let capture: Awaited<ReturnType<typeof startCapture>> | undefined;
+  let captureNote = '  capture:   off in serve (ESCUCHA_CAPTURE_IN_SERVE=false): run  npx escucha capture';
+  if (config.capture.inServe) {
+    try {
+      capture = await startCapture(ctx);
+    } catch (error) {
+      captureNote = `  capture:   NOT RUNNING: ${errorMessage(error)} (set ESCUCHA_SIP_PORT / ESCUCHA_HEP_PORT, 0 turns one off)`;
+      logger.error({ err: error }, 'capture did not start');
+    }
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -77,6 +91,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   );
   for (const note of workers?.notes ?? []) console.log(`             ${note}`);
   console.log(`  API key:   in another terminal run  npx escucha keys create --role admin`);
+  for (const line of capture ? captureLines(capture.status, config) : [captureNote]) console.log(line);
   console.log(`  web UI:    ${web.dir ? `${url}/` : web.note}`);
   console.log(
     `  sign in:   create users with  npx escucha users add <name> --role admin  (or  npx escucha demo)`,
@@ -88,6 +103,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await capture?.service.stop();
     await retention.stop();
     await workers?.stop();
     await ctx.close();

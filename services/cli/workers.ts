@@ -1,4 +1,5 @@
 import { resolveFfmpegPaths } from '../archive/ffmpeg-path.ts';
+import { createAnalyticsStages } from '../pipeline/stages/analytics-stages.ts';
 import { createSpeechStages } from '../pipeline/stages/speech-stages.ts';
 import { FIXTURE_LABEL, FIXTURE_MODEL } from '../speech/model-manifest.ts';
 import { parseAsrModelSpec } from '../speech/model-selection.ts';
@@ -12,7 +13,7 @@ export interface RunningWorkers {
 }
 
 /**
- * Starts this process's analysis workers on the context's pipeline: vad, language and transcribe, each taking
+ * Starts this process's analysis workers on the context's pipeline: vad, language, transcribe, analytics and route, each taking
  * `pipeline.concurrency` jobs at a time. Any number of processes on any number of hosts can do this; pg-boss hands
  * each job to one of them.
  */
@@ -50,7 +51,18 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     );
     logger.warn({ modelsDir: config.modelsDir }, 'no ASR model installed; transcription will be skipped');
   }
-  const handlers = speech.handlers.filter((h) => ctx.pipeline.order.includes(h.stage));
+  const analytics = createAnalyticsStages({
+    db: ctx.database.db,
+    store: ctx.store,
+    profile: config.archive,
+    ffmpegPath: resolveFfmpegPaths().ffmpeg,
+    disclosureProfile: config.analytics.disclosureProfile,
+    languages: config.languages,
+    qaSampleRate: config.analytics.qaSampleRate,
+    adherenceThreshold: config.analytics.adherenceThreshold,
+    sampleSeed: config.analytics.sampleSeed,
+  });
+  const handlers = [...speech.handlers, ...analytics].filter((h) => ctx.pipeline.order.includes(h.stage));
   await ctx.pipeline.work(handlers, () => config.pipeline.concurrency);
   return {
     stages: handlers.map((h) => h.stage),

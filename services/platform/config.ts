@@ -151,6 +151,8 @@ const captureSchema = z.object({
   spoolFlushMs: int(20, 1000).default(500),
   /** Replace DTMF key presses with silence in stored audio (PCI DSS). */
   dtmfSilence: bool.default(true),
+  /** Keep which key was pressed (`stored`) or only when (`masked`, shown as X: card numbers typed on the keypad stay out of the database). */
+  dtmfDigits: z.enum(['masked', 'stored']).default('masked'),
   /** HEP v3 receiver port (UDP and TCP); 0 disables it. */
   hepPort: int(0, 65535).default(9060),
   hepHost: z.string().default('0.0.0.0'),
@@ -332,6 +334,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_SPOOL_DIR: 'capture.spoolDir',
   ESCUCHA_SPOOL_FLUSH_MS: 'capture.spoolFlushMs',
   ESCUCHA_DTMF_SILENCE: 'capture.dtmfSilence',
+  ESCUCHA_DTMF_DIGITS: 'capture.dtmfDigits',
   ESCUCHA_HEP_PORT: 'capture.hepPort',
   ESCUCHA_HEP_HOST: 'capture.hepHost',
   ESCUCHA_HEP_AUTH_KEY: 'capture.hepAuthKey',

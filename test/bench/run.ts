@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   transcode: async () => (await import('./transcode.bench.ts')).run(),
   search: async () => (await import('./search.bench.ts')).run(),
   speech: async () => (await import('./speech.bench.ts')).run(),
+  analytics: async () => (await import('./analytics.bench.ts')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -16,6 +16,9 @@ const CALL_READERS = [...READERS, 'ingest'] as const;
 const COMPLIANCE = ['compliance_officer'] as const;
 const LIBRARY = ['trainer', 'qa_supervisor'] as const;
 const ADMIN_ONLY = [] as const;
+const REVIEWERS = ['qa_supervisor', 'compliance_officer', 'trainer'] as const;
+const QA = ['qa_supervisor'] as const;
+const REVIEW_QUEUES = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -31,6 +34,20 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   // Served by the speech pipeline and analytics.
   'GET /calls/:id/transcript': READERS,
   'GET /calls/:id/analysis': READERS,
+
+  // Adherence scripts (read by every reviewer, changed by QA) and review queues (QA and compliance).
+  'GET /scripts': REVIEWERS,
+  'GET /scripts/:id': REVIEWERS,
+  'GET /scripts/:id/versions': REVIEWERS,
+  'GET /scripts/:id/versions/:version': REVIEWERS,
+  'POST /scripts': QA,
+  'PUT /scripts/:id': QA,
+  'DELETE /scripts/:id': QA,
+  'POST /scripts/:id/reevaluate': QA,
+  'GET /review-queues': REVIEW_QUEUES,
+  'GET /review-queues/:id/items': REVIEW_QUEUES,
+  'POST /review-items/:id/claim': REVIEW_QUEUES,
+  'POST /review-items/:id/complete': REVIEW_QUEUES,
 
   'GET /saved-searches': READERS,
   'POST /saved-searches': READERS,

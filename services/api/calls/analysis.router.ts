@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { StageName } from '../../pipeline/jobs.ts';
+import type { AnalysisRepository } from '../../pipeline/analysis.repository.ts';
 import type { OutcomeRepository } from '../../pipeline/outcome.repository.ts';
+import type { ReviewRepository } from '../../pipeline/review.repository.ts';
 import type { TranscriptRepository } from '../../pipeline/transcript.repository.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { CallQueryRepository } from './call-query.repository.ts';
@@ -9,6 +11,9 @@ export interface AnalysisRouterDeps {
   queries: CallQueryRepository;
   outcomes: OutcomeRepository;
   transcripts: TranscriptRepository;
+  /** Text analytics results and review items (services/pipeline/{analysis,review}.repository.ts). */
+  analyses?: AnalysisRepository;
+  reviews?: ReviewRepository;
   /** The stages this deployment runs, in order: stages not queued yet are listed as `not queued`. */
   stageOrder: readonly StageName[];
 }
@@ -25,7 +30,18 @@ export function analysisRouter(deps: AnalysisRouterDeps): Router {
       (stage) => byStage.get(stage) ?? { stage, status: 'not queued' as const, reason: null },
     );
     const others = outcomes.filter((o) => !deps.stageOrder.includes(o.stage as StageName));
-    res.json({ callId: call.id, stages: [...known, ...others] });
+    // The analytics stage's full result, with the evidence of every finding, and the review items it led to.
+    const stored = deps.analyses ? await deps.analyses.get(call.id) : undefined;
+    const analytics = stored
+      ? {
+          revision: stored.revision,
+          updatedAt: stored.updatedAt,
+          disclosureProfile: stored.disclosureProfile,
+          ...stored.result,
+        }
+      : null;
+    const reviewItems = deps.reviews ? await deps.reviews.forCall(call.id) : [];
+    res.json({ callId: call.id, stages: [...known, ...others], analytics, reviewItems });
   });
 
   router.get('/calls/:id/transcript', async (req, res) => {
@@ -36,6 +52,24 @@ export function analysisRouter(deps: AnalysisRouterDeps): Router {
         'NOT_FOUND',
         `call ${call.id} has no transcript yet; GET /api/v1/calls/${call.id}/analysis shows why`,
       );
+    }
+    // ?redacted=true: the transcript with sensitive data replaced by typed placeholders ([CARD], [EMAIL], …)
+    if (req.query.redacted === 'true') {
+      const redacted = deps.analyses ? await deps.analyses.redactedTranscript(call.id) : undefined;
+      if (!redacted) {
+        throw new EscuchaError(
+          'NOT_FOUND',
+          `call ${call.id} has no redacted transcript yet (the analytics stage makes it)`,
+        );
+      }
+      res.json({
+        callId: call.id,
+        redacted: true,
+        language: info.language,
+        piiCounts: redacted.piiCounts,
+        segments: redacted.segments,
+      });
+      return;
     }
     const segments = await deps.transcripts.segments(call.id);
     res.json({

@@ -3,6 +3,7 @@ import type { CallDetail, CallSearch, CallSummary, Page, RecordingInfo } from '.
 import type { CallRow, Database, RecordingRow } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
+import { captureDetailOf } from './capture-detail.query.ts';
 
 /** Read side of the archive: search with keyset pagination, and one call in detail. */
 
@@ -137,6 +138,7 @@ export function searchConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
   if (q.minAmountDue !== undefined) and.push(eb('calls.amount_due', '>=', String(q.minAmountDue)));
   if (q.maxAmountDue !== undefined) and.push(eb('calls.amount_due', '<=', String(q.maxAmountDue)));
   if (q.q) and.push(transcriptMatch(q.q, q.party));
+  and.push(...analyticsConditions(eb, q));
   for (const [key, value] of Object.entries(q.custom ?? {})) {
     // Custom values may have been stored as strings, numbers or booleans: match any of them (GIN-indexed @>).
     const candidates: unknown[] = [value];
@@ -144,6 +146,62 @@ export function searchConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
     if (value === 'true' || value === 'false') candidates.push(value === 'true');
     and.push(
       eb.or(candidates.map((c) => sql<SqlBool>`calls.custom @> ${JSON.stringify({ [key]: c })}::jsonb`)),
+    );
+  }
+  return and;
+}
+
+/** Filters on the text analytics of a call (call_analysis and call_keywords, written by the analytics stage). */
+function analyticsConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
+  const and: Expression<SqlBool>[] = [];
+  const analysis = (build: (a: ExpressionBuilder<Database, 'call_analysis'>) => Expression<SqlBool>) =>
+    eb.exists(
+      eb
+        .selectFrom('call_analysis')
+        .select('call_analysis.call_id')
+        .whereRef('call_analysis.call_id', '=', 'calls.id')
+        .where((a) => build(a as ExpressionBuilder<Database, 'call_analysis'>)),
+    );
+  if (q.sentiment) {
+    const column =
+      q.sentimentParty === 'agent'
+        ? 'call_analysis.sentiment_agent'
+        : q.sentimentParty === 'overall'
+          ? 'call_analysis.sentiment_overall'
+          : 'call_analysis.sentiment_customer';
+    const value = q.sentiment;
+    and.push(analysis((a) => a(column, '=', value)));
+  }
+  if (q.disclosure) {
+    const values = q.disclosure;
+    and.push(analysis((a) => a('call_analysis.disclosure_outcome', 'in', values)));
+  }
+  if (q.adherenceBelow !== undefined) {
+    const limit = q.adherenceBelow;
+    and.push(analysis((a) => a('call_analysis.adherence_score', '<', limit)));
+  }
+  if (q.promiseToPay !== undefined) {
+    const value = q.promiseToPay;
+    and.push(analysis((a) => a('call_analysis.promise_to_pay', '=', value)));
+  }
+  if (q.redacted !== undefined) {
+    const value = q.redacted;
+    and.push(
+      analysis((a) => (value ? a('call_analysis.pii_count', '>', 0) : a('call_analysis.pii_count', '=', 0))),
+    );
+  }
+  if (q.keyword) {
+    const keyword = q.keyword;
+    const party = q.party;
+    and.push(
+      eb.exists(
+        eb
+          .selectFrom('call_keywords')
+          .select('call_keywords.call_id')
+          .whereRef('call_keywords.call_id', '=', 'calls.id')
+          .where('call_keywords.category', '=', keyword)
+          .$if(party !== undefined, (qb) => qb.where('call_keywords.party', '=', party!)),
+      ),
     );
   }
   return and;
@@ -213,9 +271,10 @@ export class CallQueryRepository {
     }
     const row = await this.db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new EscuchaError('CALL_NOT_FOUND', `no call ${id}`);
-    const [participants, recordings] = await Promise.all([
+    const [participants, recordings, capture] = await Promise.all([
       this.db.selectFrom('participants').selectAll().where('call_id', '=', id).orderBy('channel').execute(),
       this.db.selectFrom('recordings').selectAll().where('call_id', '=', id).orderBy('kind').execute(),
+      captureDetailOf(this.db, id),
     ]);
     return {
       ...toCallSummary(row),
@@ -227,6 +286,7 @@ export class CallQueryRepository {
         participantRef: p.participant_ref,
       })),
       recordings: recordings.map(toRecordingInfo),
+      ...(capture ? { capture } : {}),
     };
   }
 

@@ -1,0 +1,184 @@
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from '../platform/logger.ts';
+import { CallDelivery, type DeliveryOutcome } from './call.delivery.ts';
+import type { MetadataRules } from './call.metadata.ts';
+import type { CallSink } from './captured-call.ts';
+import { HepServer, type HepServerOptions } from './hep.server.ts';
+import { IpAllowList } from './ip-allow.ts';
+import { LiveCapture, type LiveCaptureOptions } from './live.capture.ts';
+import { PacketCorrelator } from './packet.correlator.ts';
+import { RtpPortPool, type PortRange } from './rtp.ports.ts';
+import { SipServer } from './sip.server.ts';
+import type { SipTransportName } from './sip.transport.ts';
+import type { StreamRecorderOptions } from './stream.recorder.ts';
+
+/**
+ * Capture as one service: the SIPREC/SIP server, the HEP receiver and live interface capture feed calls into
+ * the spool; finished calls are assembled and handed to the sink, with retries. On start, calls left in the
+ * spool by a previous run (crash or shutdown) are recovered first. A timer plays out and fsyncs every call in
+ * progress at least every `flushMs` (≤ 1 s), which bounds what a crash can lose.
+ */
+
+export interface CaptureServiceOptions {
+  sink: CallSink;
+  logger: Logger;
+  ffmpegPath: string;
+  spoolDir: string;
+  /** Spool write + fsync interval (≤ 1000 ms). */
+  flushMs: number;
+  fsync?: boolean;
+  silenceDtmf: boolean;
+  /** Keep the digits of key presses (default false: reported as X). */
+  keepDtmfDigits?: boolean;
+  rules: MetadataRules;
+  rtp: { range: PortRange; host: string };
+  sip?: {
+    host: string;
+    port: number;
+    transports: readonly SipTransportName[];
+    allow: readonly string[];
+    mediaAddress?: string;
+    acceptPlainInvite: boolean;
+    mediaTimeoutMs: number;
+    answerDelayMs?: number;
+  };
+  hep?: Omit<HepServerOptions, 'correlator' | 'logger'>;
+  live?: Omit<LiveCaptureOptions, 'correlator' | 'logger'>;
+  /** Passively captured dialogs idle this long are closed (default 120 s). */
+  idleMs?: number;
+  recorder?: StreamRecorderOptions;
+  delivery?: { retryMs?: number; maxRetryMs?: number };
+}
+
+export interface CaptureStatus {
+  sip: { udpPort: number | undefined; tcpPort: number | undefined } | null;
+  hep: { udpPort: number | undefined; tcpPort: number | undefined } | null;
+  live: string | null;
+  recovered: number;
+}
+
+export class CaptureService {
+  readonly delivery: CallDelivery;
+  readonly ports: RtpPortPool;
+  sip: SipServer | undefined;
+  hep: HepServer | undefined;
+  live: LiveCapture | undefined;
+  /** One correlator per passive input, so each call keeps its source (hep, pcap). */
+  readonly correlators: PacketCorrelator[] = [];
+  private readonly options: CaptureServiceOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly activeDirs = new Set<string>();
+
+  constructor(options: CaptureServiceOptions) {
+    this.options = options;
+    this.ports = new RtpPortPool({ range: options.rtp.range, host: options.rtp.host });
+    this.delivery = new CallDelivery({
+      sink: options.sink,
+      logger: options.logger.child({ component: 'capture-delivery' }),
+      assembler: {
+        ffmpegPath: options.ffmpegPath,
+        rules: options.rules,
+        silenceDtmf: options.silenceDtmf,
+        keepDtmfDigits: options.keepDtmfDigits === true,
+      },
+      ...(options.delivery ?? {}),
+    });
+  }
+
+  onDelivered(listener: (outcome: DeliveryOutcome) => void): () => void {
+    return this.delivery.onDelivered(listener);
+  }
+
+  async start(): Promise<CaptureStatus> {
+    const o = this.options;
+    await mkdir(o.spoolDir, { recursive: true });
+    const recovered = await this.delivery.recover(o.spoolDir, (dir) => this.activeDirs.has(dir));
+    if (recovered > 0)
+      o.logger.warn({ calls: recovered }, 'calls found in the capture spool: archiving them');
+    const status: CaptureStatus = { sip: null, hep: null, live: null, recovered };
+    const ended = (dir: string): void => {
+      this.activeDirs.delete(dir);
+      this.delivery.enqueue(dir);
+    };
+    try {
+      if (o.sip && o.sip.port >= 0) {
+        this.sip = new SipServer({
+          host: o.sip.host,
+          port: o.sip.port,
+          transports: o.sip.transports,
+          allow: new IpAllowList(o.sip.allow),
+          ...(o.sip.mediaAddress ? { mediaAddress: o.sip.mediaAddress } : {}),
+          acceptPlainInvite: o.sip.acceptPlainInvite,
+          mediaTimeoutMs: o.sip.mediaTimeoutMs,
+          ...(o.sip.answerDelayMs !== undefined ? { answerDelayMs: o.sip.answerDelayMs } : {}),
+          ports: this.ports,
+          rules: o.rules,
+          spoolRoot: o.spoolDir,
+          fsync: o.fsync ?? true,
+          logger: o.logger,
+          ...(o.recorder ? { recorder: o.recorder } : {}),
+          onCallEnded: ended,
+        });
+        status.sip = await this.sip.start();
+      }
+      const correlator = (source: 'hep' | 'pcap'): PacketCorrelator => {
+        const created = new PacketCorrelator({
+          spoolRoot: o.spoolDir,
+          fsync: o.fsync ?? true,
+          rules: o.rules,
+          logger: o.logger,
+          idleMs: o.idleMs ?? 120_000,
+          source,
+          onCallStarted: (dir) => this.activeDirs.add(dir),
+          onCallEnded: ended,
+          ...(o.recorder ? { recorder: o.recorder } : {}),
+        });
+        this.correlators.push(created);
+        return created;
+      };
+      if (o.hep) {
+        this.hep = new HepServer({ ...o.hep, correlator: correlator('hep'), logger: o.logger });
+        status.hep = await this.hep.start();
+      }
+      if (o.live) {
+        this.live = new LiveCapture({ ...o.live, correlator: correlator('pcap'), logger: o.logger });
+        await this.live.start();
+        status.live = o.live.interface;
+      }
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    this.timer = setInterval(() => void this.tick(), Math.min(1000, Math.max(20, o.flushMs)));
+    return status;
+  }
+
+  /** One timer round: every call in progress plays out what waited long enough and is fsync'd. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const session of this.sip?.sessions() ?? []) this.activeDirs.add(session.call.dir);
+      await this.sip?.tick();
+      const now = performance.timeOrigin + performance.now();
+      for (const correlator of this.correlators) await correlator.tick(now, true);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'capture timer failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Stops listening; calls in progress end and are queued (they stay in the spool if delivery cannot finish). */
+  async stop(options: { waitForDelivery?: boolean } = {}): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.live?.stop();
+    await this.hep?.stop();
+    await this.sip?.stop();
+    for (const correlator of this.correlators) await correlator.closeAll('shutdown');
+    if (options.waitForDelivery) await this.delivery.idle();
+    await this.delivery.stop();
+  }
+}

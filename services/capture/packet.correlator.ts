@@ -1,0 +1,496 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../platform/logger.ts';
+import {
+  agentSideOf,
+  channelOf,
+  interestingHeaders,
+  sipFactsOf,
+  siprecFactsOf,
+  siprecStreamSide,
+  type MetadataRules,
+  type Side,
+  type SipFacts,
+  type SiprecFacts,
+} from './call.metadata.ts';
+import { siprecBodies } from './multipart.ts';
+import { RecordingCall } from './recording.call.ts';
+import { looksLikeRtcp } from './rtcp.ts';
+import { looksLikeRtp, parseRtp } from './rtp.ts';
+import { OrphanRtp } from './rtp.orphans.ts';
+import {
+  connectionOf,
+  holdStateOf,
+  parseSdp,
+  telephoneEventOf,
+  type RtpMap,
+  type SdpSession,
+} from './sdp.ts';
+import { parseSipMessage, type SipMessage, type SipRequest } from './sip.message.ts';
+import { parseRecordingMetadata } from './siprec.metadata.ts';
+import { isRecordableCodec, type StreamRecorder, type StreamRecorderOptions } from './stream.recorder.ts';
+import { SipTcpReassembler } from './tcp.reassembly.ts';
+
+/**
+ * Passive correlation for capture files, live interfaces and HEP: SIP dialogs (UDP, and TCP reassembled) are
+ * followed by Call-ID; the SDP each party sends says where it receives RTP, so every RTP packet is matched to a
+ * dialog and to whose voice it carries (by destination, else by symmetric source). One recorded call per dialog,
+ * spooled as it goes and handed on at BYE, after `idleMs` without packets, or when the capture ends (then marked
+ * truncated). RTP with no signalling at all can be recorded too (`orphanRtp`, for captures of media only).
+ */
+
+export type PassiveSource = 'pcap' | 'hep';
+
+export interface NetPacket {
+  timeMs: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  transport: 'udp' | 'tcp';
+  payload: Buffer;
+  tcp?: { sequence: number; flags: number } | undefined;
+  /** Known from HEP: what the payload is. */
+  kind?: 'sip' | 'rtp' | 'rtcp';
+}
+
+export interface CorrelatorOptions {
+  spoolRoot: string;
+  fsync: boolean;
+  rules: MetadataRules;
+  logger: Logger;
+  idleMs: number;
+  source?: PassiveSource;
+  onCallStarted?: (dir: string) => void;
+  onCallEnded: (dir: string) => void;
+  recorder?: StreamRecorderOptions;
+  /** Record RTP flows that no SIP dialog describes (default false). */
+  orphanRtp?: boolean;
+}
+
+export interface CorrelatorStats {
+  packets: number;
+  sipMessages: number;
+  sipMalformed: number;
+  dialogs: number;
+  dialogsWithoutMedia: number;
+  callsRecorded: number;
+  rtpMatched: number;
+  rtpUnmatched: number;
+  orphanCalls: number;
+}
+
+interface MediaSpec {
+  index: number;
+  codec: RtpMap | undefined;
+  codecs: RtpMap[];
+  telephoneEvent: RtpMap | undefined;
+  label: string | null;
+}
+
+interface Dialog {
+  callId: string;
+  callerTag: string;
+  invite: SipRequest;
+  startedAtMs: number;
+  sip: SipFacts;
+  siprec: SiprecFacts | null;
+  isSiprec: boolean;
+  /** Latest SDP media of each party, by m-line index. */
+  media: { caller: MediaSpec[]; callee: MediaSpec[] };
+  endpoints: Set<string>;
+  streams: Map<string, StreamRecorder>;
+  call: RecordingCall | undefined;
+  opening: Promise<RecordingCall> | undefined;
+  confirmed: boolean;
+  failed: boolean;
+  lastActivityMs: number;
+  notes: string[];
+}
+
+interface Endpoint {
+  dialog: Dialog;
+  /** The party that receives on this address (its own SDP). */
+  owner: Side;
+  index: number;
+  rtcp: boolean;
+}
+
+const SIP_START = /^(?:[A-Z]{3,10} \S+ SIP\/2\.0|SIP\/2\.0 \d{3} )/;
+const other = (side: Side): Side => (side === 'caller' ? 'callee' : 'caller');
+
+export class PacketCorrelator {
+  private readonly options: CorrelatorOptions;
+  private readonly dialogs = new Map<string, Dialog>();
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly tcp = new SipTcpReassembler();
+  private readonly orphans: OrphanRtp | undefined;
+  private readonly log: Logger;
+  private lastTickMs = 0;
+  readonly stats: CorrelatorStats = {
+    packets: 0,
+    sipMessages: 0,
+    sipMalformed: 0,
+    dialogs: 0,
+    dialogsWithoutMedia: 0,
+    callsRecorded: 0,
+    rtpMatched: 0,
+    rtpUnmatched: 0,
+    orphanCalls: 0,
+  };
+
+  constructor(options: CorrelatorOptions) {
+    this.options = options;
+    this.log = options.logger.child({ component: 'correlator' });
+    if (options.orphanRtp) {
+      this.orphans = new OrphanRtp({
+        open: (init) => this.openCall(init),
+        recorder: options.recorder,
+        onStarted: () => this.stats.orphanCalls++,
+      });
+    }
+  }
+
+  /** One captured packet. Await it: opening a call's spool is asynchronous. */
+  async feed(packet: NetPacket): Promise<void> {
+    this.stats.packets++;
+    if (packet.timeMs - this.lastTickMs >= 200) await this.tick(packet.timeMs, false);
+    if (packet.transport === 'tcp') {
+      if (!packet.tcp) return;
+      const messages = this.tcp.push({ ...packet, sequence: packet.tcp.sequence, flags: packet.tcp.flags });
+      for (const m of messages) await this.sip(m, packet);
+      return;
+    }
+    const p = packet.payload;
+    if (
+      packet.kind === 'sip' ||
+      (packet.kind === undefined && p.length > 12 && SIP_START.test(p.toString('latin1', 0, 48)))
+    ) {
+      await this.sip(p, packet);
+      return;
+    }
+    await this.media(packet);
+  }
+
+  private async sip(data: Buffer, packet: NetPacket): Promise<void> {
+    let message: SipMessage;
+    try {
+      message = parseSipMessage(data);
+    } catch {
+      this.stats.sipMalformed++;
+      return;
+    }
+    this.stats.sipMessages++;
+    const callId = message.headers.get('Call-ID');
+    if (!callId) return;
+    const cseqMethod = (message.headers.get('CSeq') ?? '').trim().split(/\s+/)[1]?.toUpperCase() ?? '';
+    let dialog = this.dialogs.get(callId);
+    if (!dialog) {
+      if (message.kind !== 'request' || message.method.toUpperCase() !== 'INVITE') return;
+      dialog = this.newDialog(message, callId, packet.timeMs);
+      if (!dialog) return;
+    }
+    dialog.lastActivityMs = packet.timeMs;
+    const fromTag = /;\s*tag=([^;>\s]+)/i.exec(message.headers.get('From') ?? '')?.[1] ?? '';
+    const byCaller = message.kind === 'request' ? fromTag === dialog.callerTag : fromTag !== dialog.callerTag;
+    const sender: Side = byCaller ? 'caller' : 'callee';
+
+    let bodies;
+    try {
+      bodies = siprecBodies(message.headers.get('Content-Type'), message.body);
+    } catch {
+      bodies = { sdp: undefined, metadata: undefined };
+    }
+    if (bodies.metadata) {
+      try {
+        dialog.siprec = siprecFactsOf(parseRecordingMetadata(bodies.metadata));
+        dialog.isSiprec = true;
+        dialog.call?.updateSip({}, dialog.siprec);
+      } catch {
+        dialog.notes.push('unreadable SIPREC metadata');
+      }
+    }
+    if (bodies.sdp) {
+      try {
+        const sdp = parseSdp(bodies.sdp);
+        this.learnSdp(dialog, sender, sdp);
+        const isReinvite =
+          message.kind === 'request' &&
+          message.method.toUpperCase() === 'INVITE' &&
+          /;\s*tag=/i.test(message.headers.get('To') ?? '');
+        if (isReinvite) {
+          const hold = holdStateOf(sdp, { siprec: dialog.isSiprec });
+          if (hold.onHold) dialog.call?.pause(packet.timeMs, dialog.isSiprec ? 'inactive' : 'hold');
+          else dialog.call?.resume(packet.timeMs);
+        }
+      } catch {
+        dialog.notes.push('unreadable SDP');
+      }
+    }
+
+    if (message.kind === 'request') {
+      const method = message.method.toUpperCase();
+      if (method !== 'ACK') {
+        const headers = interestingHeaders(message, this.options.rules);
+        dialog.sip = { ...dialog.sip, headers: { ...dialog.sip.headers, ...headers } };
+        dialog.call?.updateSip(headers);
+      }
+      if (method === 'INFO') this.infoDtmf(dialog, message, sender, packet.timeMs);
+      if (method === 'BYE') await this.endDialog(dialog, 'bye', packet.timeMs);
+      else if (method === 'CANCEL') await this.endDialog(dialog, 'cancel', packet.timeMs);
+      return;
+    }
+    if (cseqMethod === 'INVITE' && message.status >= 200 && !dialog.confirmed) {
+      if (message.status < 300) dialog.confirmed = true;
+      else {
+        dialog.failed = true;
+        await this.endDialog(dialog, 'rejected', packet.timeMs);
+      }
+    }
+  }
+
+  private newDialog(invite: SipRequest, callId: string, timeMs: number): Dialog | undefined {
+    if (/;\s*tag=/i.test(invite.headers.get('To') ?? '')) return undefined; // re-INVITE of a dialog we missed
+    const callerTag = /;\s*tag=([^;>\s]+)/i.exec(invite.headers.get('From') ?? '')?.[1] ?? '';
+    const dialog: Dialog = {
+      callId,
+      callerTag,
+      invite,
+      startedAtMs: timeMs,
+      sip: sipFactsOf(invite, this.options.rules),
+      siprec: null,
+      isSiprec: /\+sip\.src/i.test(invite.headers.get('Contact') ?? ''),
+      media: { caller: [], callee: [] },
+      endpoints: new Set(),
+      streams: new Map(),
+      call: undefined,
+      opening: undefined,
+      confirmed: false,
+      failed: false,
+      lastActivityMs: timeMs,
+      notes: [],
+    };
+    this.dialogs.set(callId, dialog);
+    this.stats.dialogs++;
+    return dialog;
+  }
+
+  /** Registers where `owner` receives RTP (and RTCP), m-line by m-line. */
+  private learnSdp(dialog: Dialog, owner: Side, sdp: SdpSession): void {
+    const specs: MediaSpec[] = [];
+    sdp.media.forEach((m, index) => {
+      const recordable = m.rtpmaps.filter((r) => isRecordableCodec(r.encoding));
+      const codec = recordable[0];
+      specs.push({
+        index,
+        codec,
+        codecs: recordable,
+        telephoneEvent: telephoneEventOf(m, codec?.clockRate),
+        label: m.label ?? null,
+      });
+      const address = connectionOf(sdp, m)?.address;
+      if (m.type !== 'audio' || m.port === 0 || !address || address === '0.0.0.0') return;
+      const rtpKey = `${address}:${m.port}`;
+      const rtcpKey = `${m.rtcp?.address ?? address}:${m.rtcp?.port ?? m.port + 1}`;
+      this.endpoints.set(rtpKey, { dialog, owner, index, rtcp: false });
+      this.endpoints.set(rtcpKey, { dialog, owner, index, rtcp: true });
+      dialog.endpoints.add(rtpKey).add(rtcpKey);
+      this.orphans?.claim(rtpKey);
+    });
+    dialog.media[owner] = specs;
+  }
+
+  private infoDtmf(dialog: Dialog, request: SipRequest, sender: Side, timeMs: number): void {
+    const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/dtmf-relay' || !dialog.call) return;
+    const body = request.body.toString('utf8');
+    const signal = /signal\s*=\s*(\S+)/i.exec(body)?.[1] ?? '';
+    const duration = Number(/duration\s*=\s*(\d+)/i.exec(body)?.[1] ?? '160');
+    if (!/^[0-9*#A-Da-d]$/.test(signal)) return;
+    const agent = agentSideOf(dialog.sip, dialog.siprec, this.options.rules);
+    dialog.call.dtmfInfo(channelOf(sender, agent), signal.toUpperCase(), duration, timeMs);
+  }
+
+  private async media(packet: NetPacket): Promise<void> {
+    const p = packet.payload;
+    const isRtcp = packet.kind === 'rtcp' || (packet.kind === undefined && looksLikeRtcp(p));
+    const byDst = this.endpoints.get(`${packet.dst}:${packet.dstPort}`);
+    const bySrc = byDst ? undefined : this.endpoints.get(`${packet.src}:${packet.srcPort}`);
+    const endpoint = byDst ?? bySrc;
+    if (!endpoint || endpoint.dialog.failed) {
+      if (!isRtcp && this.orphans && looksLikeRtp(p)) await this.orphans.push(packet);
+      else this.stats.rtpUnmatched++;
+      return;
+    }
+    const dialog = endpoint.dialog;
+    dialog.lastActivityMs = packet.timeMs;
+    if (isRtcp || endpoint.rtcp) {
+      for (const recorder of dialog.streams.values()) recorder.pushRtcp(p);
+      return;
+    }
+    if (!looksLikeRtp(p)) return;
+    // Sent to the owner's address: the other party's voice. Sent from it (symmetric RTP): the owner's.
+    const voice: Side = byDst ? other(endpoint.owner) : endpoint.owner;
+    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs);
+    if (!recorder) return;
+    const parsed = parseRtp(p);
+    if (!parsed.ok) return;
+    this.stats.rtpMatched++;
+    recorder.pushPacket(parsed.value, packet.timeMs);
+    const call = dialog.call;
+    if (call && call.spool.pendingBytes > 1 << 20) await call.flush();
+  }
+
+  private async streamFor(
+    dialog: Dialog,
+    voice: Side,
+    index: number,
+    timeMs: number,
+  ): Promise<StreamRecorder | undefined> {
+    // SIPREC: every stream goes to the recording server; whose voice it is comes from the metadata.
+    const side = dialog.isSiprec
+      ? siprecStreamSide(dialog.siprec, dialog.media.caller[index]?.label ?? null, index)
+      : voice;
+    const key = `${side}:${index}`;
+    const existing = dialog.streams.get(key);
+    if (existing) return existing;
+    const spec = this.mediaSpec(dialog, index);
+    if (!spec?.codec) return undefined;
+    const call = await this.callOf(dialog, timeMs);
+    const again = dialog.streams.get(key);
+    if (again) return again;
+    const agent = agentSideOf(dialog.sip, dialog.siprec, this.options.rules);
+    const recorder = call.addStream({
+      channel: channelOf(side, agent),
+      label: spec.label ?? `${side}-${index}`,
+      codec: spec.codec,
+      codecs: spec.codecs,
+      telephoneEvent: spec.telephoneEvent,
+    });
+    dialog.streams.set(key, recorder);
+    return recorder;
+  }
+
+  /** Codec of m-line `index`: the answer's choice (callee side) first, then the offer's. */
+  private mediaSpec(dialog: Dialog, index: number): MediaSpec | undefined {
+    const answer = dialog.media.callee[index];
+    const offer = dialog.media.caller[index];
+    if (answer?.codec) {
+      return {
+        ...answer,
+        codecs: [...answer.codecs, ...(offer?.codecs ?? [])],
+        telephoneEvent: answer.telephoneEvent ?? offer?.telephoneEvent,
+        label: offer?.label ?? answer.label,
+      };
+    }
+    return offer?.codec ? offer : undefined;
+  }
+
+  private async callOf(dialog: Dialog, timeMs: number): Promise<RecordingCall> {
+    if (dialog.call) return dialog.call;
+    dialog.opening ??= this.openCall({
+      startedAtMs: dialog.startedAtMs,
+      sip: dialog.sip,
+      siprec: dialog.siprec,
+      notes: dialog.notes,
+    });
+    const call = await dialog.opening;
+    dialog.call = call;
+    this.stats.callsRecorded++;
+    call.tick(timeMs);
+    return call;
+  }
+
+  private async openCall(init: {
+    startedAtMs: number;
+    sip: SipFacts;
+    siprec: SiprecFacts | null;
+    notes: string[];
+  }): Promise<RecordingCall> {
+    const call = await RecordingCall.open(
+      { captureId: randomUUID(), source: this.options.source ?? 'pcap', ...init },
+      {
+        spoolRoot: this.options.spoolRoot,
+        fsync: this.options.fsync,
+        ...(this.options.recorder ? { recorder: this.options.recorder } : {}),
+      },
+    );
+    this.options.onCallStarted?.(call.dir);
+    return call;
+  }
+
+  private async endDialog(dialog: Dialog, reason: string, timeMs: number): Promise<void> {
+    if (this.dialogs.get(dialog.callId) !== dialog) return;
+    this.dialogs.delete(dialog.callId);
+    for (const key of dialog.endpoints)
+      if (this.endpoints.get(key)?.dialog === dialog) this.endpoints.delete(key);
+    if (dialog.opening && !dialog.call) dialog.call = await dialog.opening;
+    if (!dialog.call) {
+      if (!dialog.failed) this.stats.dialogsWithoutMedia++;
+      return;
+    }
+    await dialog.call.end(timeMs, reason);
+    this.options.onCallEnded(dialog.call.dir);
+  }
+
+  /**
+   * Timers on the capture clock (files) or the wall clock (live): play out held packets, close idle dialogs;
+   * `flush` also writes every spool (live sources, at least once a second).
+   */
+  async tick(nowMs: number, flush: boolean): Promise<void> {
+    this.lastTickMs = nowMs;
+    for (const dialog of [...this.dialogs.values()]) {
+      dialog.call?.tick(nowMs);
+      if (nowMs - dialog.lastActivityMs > this.options.idleMs) await this.endDialog(dialog, 'idle', nowMs);
+    }
+    await this.orphans?.tick(nowMs, this.options.idleMs, (call, reason) =>
+      this.finishOrphan(call, reason, nowMs),
+    );
+    if (flush) {
+      const calls = [...this.dialogs.values()].flatMap((d) => (d.call ? [d.call] : []));
+      await Promise.all(
+        [...calls, ...(this.orphans?.calls() ?? [])].map((c) =>
+          c.flush().catch((e: unknown) => this.log.error({ err: e }, 'spool flush failed')),
+        ),
+      );
+    }
+  }
+
+  private async finishOrphan(call: RecordingCall, reason: string, timeMs: number): Promise<void> {
+    await call.end(timeMs, reason);
+    this.options.onCallEnded(call.dir);
+  }
+
+  /** Ends every dialog still open (end of a capture file: `capture-ended`, marked truncated). */
+  async closeAll(
+    reason: string,
+    atMs?: number,
+  ): Promise<{ dialogs: number; calls: number; orphans: number }> {
+    let dialogs = 0;
+    let calls = 0;
+    let orphans = 0;
+    for (const dialog of [...this.dialogs.values()]) {
+      dialogs++;
+      if (dialog.call || dialog.opening) calls++;
+      await this.endDialog(dialog, reason, atMs ?? dialog.lastActivityMs);
+    }
+    // RTP-only calls end with their media; the capture ending is not a cut call for them.
+    await this.orphans?.closeAll(async (call) => {
+      orphans++;
+      await this.finishOrphan(
+        call,
+        reason === 'capture-ended' ? 'media-ended' : reason,
+        atMs ?? this.lastTickMs,
+      );
+    });
+    return { dialogs, calls, orphans };
+  }
+
+  /** Calls recorded from RTP without SIP, and flows skipped for an unknown codec. */
+  get orphanStats(): { calls: number; unknownCodec: number } {
+    return { calls: this.stats.orphanCalls, unknownCodec: this.orphans?.unknownCodec ?? 0 };
+  }
+
+  get tcpStats() {
+    return this.tcp.stats;
+  }
+}

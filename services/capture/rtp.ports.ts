@@ -1,0 +1,138 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { badInput } from './parse-result.ts';
+
+/**
+ * RTP/RTCP port pairs for recorded streams: an even RTP port from the configured range and the odd port above it
+ * for RTCP (RFC 3550 §11), each bound to its own UDP socket before the port goes into an SDP answer. Ports that
+ * another process holds are skipped. The pool is bounded, so a full range answers 503 rather than failing later.
+ */
+
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+export function parsePortRange(text: string): PortRange {
+  const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
+  const min = match ? Number(match[1]) : NaN;
+  const max = match ? Number(match[2]) : NaN;
+  if (!match || min < 1024 || max > 65535 || max - min < 1) {
+    throw badInput(`invalid RTP port range "${text}": use low-high within 1024-65535, e.g. 40000-44999`);
+  }
+  return { min, max };
+}
+
+export interface RtpSocketPair {
+  port: number;
+  rtp: Socket;
+  rtcp: Socket;
+}
+
+export interface RtpPortPoolOptions {
+  range: PortRange;
+  /** Address the sockets bind to (default 0.0.0.0). */
+  host?: string;
+  /** Kernel receive buffer per RTP socket (default 256 KiB), so bursts are not dropped under load. */
+  receiveBufferBytes?: number;
+}
+
+function bind(socket: Socket, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    socket.once('error', onError);
+    socket.bind(port, host, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export class RtpPortPool {
+  private readonly range: PortRange;
+  private readonly host: string;
+  private readonly receiveBufferBytes: number;
+  private readonly inUse = new Set<number>();
+  private cursor: number;
+
+  constructor(options: RtpPortPoolOptions) {
+    this.range = options.range;
+    this.host = options.host ?? '0.0.0.0';
+    this.receiveBufferBytes = options.receiveBufferBytes ?? 256 * 1024;
+    this.cursor = this.firstEven();
+  }
+
+  private firstEven(): number {
+    return this.range.min % 2 === 0 ? this.range.min : this.range.min + 1;
+  }
+
+  /** Pairs the range can hold. */
+  get capacity(): number {
+    return Math.floor((this.range.max - this.firstEven() + 1) / 2);
+  }
+
+  get used(): number {
+    return this.inUse.size;
+  }
+
+  /** Binds a free pair; undefined when the range is exhausted. */
+  async allocate(): Promise<RtpSocketPair | undefined> {
+    const start = this.firstEven();
+    const slots = this.capacity;
+    for (let tried = 0; tried < slots; tried++) {
+      const port = this.cursor;
+      this.cursor += 2;
+      if (this.cursor + 1 > this.range.max) this.cursor = start;
+      if (this.inUse.has(port)) continue;
+      this.inUse.add(port);
+      const pair = await this.bindPair(port);
+      if (pair) return pair;
+      this.inUse.delete(port);
+    }
+    return undefined;
+  }
+
+  /** Allocates `count` pairs, or none at all. */
+  async allocateMany(count: number): Promise<RtpSocketPair[] | undefined> {
+    const pairs: RtpSocketPair[] = [];
+    for (let i = 0; i < count; i++) {
+      const pair = await this.allocate();
+      if (!pair) {
+        for (const p of pairs) this.release(p);
+        return undefined;
+      }
+      pairs.push(pair);
+    }
+    return pairs;
+  }
+
+  release(pair: RtpSocketPair): void {
+    if (!this.inUse.delete(pair.port)) return;
+    pair.rtp.removeAllListeners('message');
+    pair.rtcp.removeAllListeners('message');
+    pair.rtp.close();
+    pair.rtcp.close();
+  }
+
+  private async bindPair(port: number): Promise<RtpSocketPair | undefined> {
+    const type = this.host.includes(':') ? 'udp6' : 'udp4';
+    const rtp = createSocket({ type, recvBufferSize: this.receiveBufferBytes });
+    const rtcp = createSocket({ type });
+    try {
+      await bind(rtp, port, this.host);
+      await bind(rtcp, port + 1, this.host);
+    } catch {
+      for (const s of [rtp, rtcp]) {
+        try {
+          s.close();
+        } catch {
+          // not bound
+        }
+      }
+      return undefined;
+    }
+    // Errors on a bound socket (ICMP unreachable on some systems) must not crash the process.
+    rtp.on('error', () => undefined);
+    rtcp.on('error', () => undefined);
+    return { port, rtp, rtcp };
+  }
+}

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { Logger } from '../platform/logger.ts';
+import {
+  agentSideOf,
+  channelOf,
+  interestingHeaders,
+  sipFactsOf,
+  siprecFactsOf,
+  siprecStreamSide,
+  type MetadataRules,
+  type SipFacts,
+  type SiprecFacts,
+} from './call.metadata.ts';
+import { RecordingCall } from './recording.call.ts';
+import type { RtpPortPool, RtpSocketPair } from './rtp.ports.ts';
+import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
+import { holdStateOf, type SdpSession } from './sdp.ts';
+import type { SipRequest } from './sip.message.ts';
+import type { RecordingMetadata } from './siprec.metadata.ts';
+import type { StreamRecorder, StreamRecorderOptions } from './stream.recorder.ts';
+
+/**
+ * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, the `RecordingCall` that
+ * spools what arrives, and what re-INVITEs and INFO requests change (streams added or removed, pause and resume,
+ * metadata updates, key presses signalled in SIP).
+ */
+
+export interface SessionDeps {
+  ports: RtpPortPool;
+  rules: MetadataRules;
+  spoolRoot: string;
+  fsync: boolean;
+  now: () => number;
+  logger: Logger;
+  recorder?: StreamRecorderOptions;
+  /** Codecs recorded, in preference order. */
+  codecs?: readonly string[];
+}
+
+export interface SessionFailure {
+  status: number;
+  reason: string;
+  warning?: string;
+  retryAfter?: number;
+}
+
+interface MediaEntry {
+  index: number;
+  pair: RtpSocketPair;
+  recorder: StreamRecorder | undefined;
+  answer: AnswerStream;
+}
+
+/** An audio m-line the recorder can take: what `buildSdpAnswer` will ask a port for. */
+function wantsPort(offer: SdpSession, index: number, codecs: readonly string[]): boolean {
+  const m = offer.media[index];
+  if (!m || m.port === 0 || m.type !== 'audio' || !/^RTP\/AVPF?$/i.test(m.proto)) return false;
+  const wanted = codecs.map((c) => c.toLowerCase());
+  return m.rtpmaps.some((r) => wanted.includes(r.encoding.toLowerCase()));
+}
+
+export class SipSession {
+  readonly callId: string;
+  readonly remoteTag: string;
+  readonly localTag: string;
+  readonly siprec: boolean;
+  readonly call: RecordingCall;
+  private readonly deps: SessionDeps;
+  private readonly media = new Map<number, MediaEntry>();
+  private sip: SipFacts;
+  private siprecFacts: SiprecFacts | null;
+  private version = 1;
+  private readonly address: string;
+  lastActivityMs: number;
+  private ended = false;
+
+  private constructor(
+    deps: SessionDeps,
+    call: RecordingCall,
+    init: {
+      callId: string;
+      remoteTag: string;
+      siprec: boolean;
+      sip: SipFacts;
+      siprecFacts: SiprecFacts | null;
+      address: string;
+    },
+  ) {
+    this.deps = deps;
+    this.call = call;
+    this.callId = init.callId;
+    this.remoteTag = init.remoteTag;
+    this.localTag = randomUUID().replace(/-/g, '').slice(0, 16);
+    this.siprec = init.siprec;
+    this.sip = init.sip;
+    this.siprecFacts = init.siprecFacts;
+    this.address = init.address;
+    this.lastActivityMs = deps.now();
+  }
+
+  /**
+   * Accepts an INVITE: binds ports, opens the spool, starts the recorders. Returns the SDP answer, or the
+   * failure to answer with (ports exhausted, nothing recordable).
+   */
+  static async create(
+    deps: SessionDeps,
+    request: SipRequest,
+    offer: SdpSession,
+    metadata: RecordingMetadata | undefined,
+    options: { siprec: boolean; address: string; source: 'siprec' | 'sip'; remoteTag: string },
+  ): Promise<{ session: SipSession; sdp: string } | SessionFailure> {
+    const codecs = deps.codecs ?? DEFAULT_RECORDING_CODECS;
+    const needed = offer.media.filter((_, i) => wantsPort(offer, i, codecs)).length;
+    if (needed === 0)
+      return {
+        status: 488,
+        reason: 'Not Acceptable Here',
+        warning: 'no audio stream with a recordable codec (PCMU, PCMA, G722, G729, opus, L16)',
+      };
+    const pairs = await deps.ports.allocateMany(needed);
+    if (!pairs)
+      return { status: 503, reason: 'Service Unavailable', warning: 'no free RTP ports', retryAfter: 5 };
+    const sip = sipFactsOf(request, deps.rules);
+    const siprecFacts = metadata ? siprecFactsOf(metadata) : null;
+    let call: RecordingCall;
+    try {
+      call = await RecordingCall.open(
+        {
+          captureId: randomUUID(),
+          source: options.source,
+          startedAtMs: deps.now(),
+          sip,
+          siprec: siprecFacts,
+        },
+        {
+          spoolRoot: deps.spoolRoot,
+          fsync: deps.fsync,
+          ...(deps.recorder ? { recorder: deps.recorder } : {}),
+        },
+      );
+    } catch (error) {
+      for (const p of pairs) deps.ports.release(p);
+      deps.logger.error({ err: error }, 'cannot open the call spool');
+      return { status: 500, reason: 'Server Internal Error', warning: 'spool not writable' };
+    }
+    const session = new SipSession(deps, call, {
+      callId: sip.callId,
+      remoteTag: options.remoteTag,
+      siprec: options.siprec,
+      sip,
+      siprecFacts,
+      address: options.address,
+    });
+    const sdp = session.applyOffer(offer, pairs);
+    if (session.media.size === 0) {
+      await session.discard();
+      return { status: 488, reason: 'Not Acceptable Here', warning: 'no recordable stream in the offer' };
+    }
+    return { session, sdp };
+  }
+
+  /** A re-INVITE or UPDATE offer: keeps ports of continuing streams, adds and removes streams, pauses or resumes. */
+  async update(
+    request: SipRequest,
+    offer: SdpSession,
+    metadata: RecordingMetadata | undefined,
+  ): Promise<{ sdp: string } | SessionFailure> {
+    this.touch();
+    const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
+    const needed = offer.media.filter((_, i) => wantsPort(offer, i, codecs) && !this.media.has(i)).length;
+    const pairs = needed === 0 ? [] : await this.deps.ports.allocateMany(needed);
+    if (!pairs)
+      return { status: 503, reason: 'Service Unavailable', warning: 'no free RTP ports', retryAfter: 5 };
+    if (metadata) this.siprecFacts = siprecFactsOf(metadata);
+    this.absorbHeaders(request, metadata !== undefined);
+    return { sdp: this.applyOffer(offer, pairs) };
+  }
+
+  private applyOffer(offer: SdpSession, fresh: RtpSocketPair[]): string {
+    const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
+    const pending = [...fresh];
+    const assigned = new Map<number, RtpSocketPair>();
+    const answer = buildSdpAnswer(offer, {
+      address: this.address,
+      codecs,
+      sessionId: String(Date.now()),
+      sessionVersion: String(this.version++),
+      allocatePort: ({ index }) => {
+        const existing = this.media.get(index);
+        if (existing) return existing.pair.port;
+        const pair = pending.shift();
+        if (!pair) return undefined;
+        assigned.set(index, pair);
+        return pair.port;
+      },
+    });
+    for (const p of pending) this.deps.ports.release(p);
+    const agent = agentSideOf(this.sip, this.siprecFacts, this.deps.rules);
+    for (const stream of answer.streams) {
+      const existing = this.media.get(stream.index);
+      if (stream.rejected || !stream.codec) {
+        if (existing) this.removeMedia(existing);
+        const pair = assigned.get(stream.index);
+        if (pair) this.deps.ports.release(pair);
+        continue;
+      }
+      const side = this.siprec
+        ? siprecStreamSide(this.siprecFacts, stream.label ?? null, stream.index)
+        : stream.index % 2 === 0
+          ? 'caller'
+          : 'callee';
+      const channel = channelOf(side, agent);
+      if (existing) {
+        const sameCodec =
+          existing.answer.codec?.payloadType === stream.codec.payloadType &&
+          existing.answer.codec.encoding === stream.codec.encoding;
+        if (!sameCodec || existing.recorder?.description.channel !== channel) {
+          if (existing.recorder) this.call.stopStream(existing.recorder);
+          existing.recorder = this.startRecorder(stream, channel, offer);
+        }
+        existing.answer = stream;
+        continue;
+      }
+      const pair = assigned.get(stream.index);
+      if (!pair) continue;
+      const entry: MediaEntry = { index: stream.index, pair, recorder: undefined, answer: stream };
+      entry.recorder = this.startRecorder(stream, channel, offer);
+      pair.rtp.on('message', (data: Buffer) => {
+        this.lastActivityMs = this.deps.now();
+        entry.recorder?.pushRtp(data, this.lastActivityMs);
+      });
+      pair.rtcp.on('message', (data: Buffer) => entry.recorder?.pushRtcp(data));
+      this.media.set(stream.index, entry);
+    }
+    const hold = holdStateOf(offer, { siprec: this.siprec });
+    const now = this.deps.now();
+    if (hold.onHold) this.call.pause(now, this.siprec ? 'inactive' : 'hold');
+    else this.call.resume(now);
+    return answer.sdp;
+  }
+
+  private startRecorder(
+    stream: AnswerStream,
+    channel: number,
+    offer: SdpSession,
+  ): StreamRecorder | undefined {
+    if (!stream.codec) return undefined;
+    const offered = offer.media[stream.index]?.rtpmaps ?? [];
+    return this.call.addStream({
+      channel,
+      label: stream.label ?? String(stream.index),
+      codec: stream.codec,
+      codecs: offered,
+      telephoneEvent: stream.telephoneEvent,
+    });
+  }
+
+  private removeMedia(entry: MediaEntry): void {
+    if (entry.recorder) this.call.stopStream(entry.recorder);
+    entry.recorder = undefined;
+    this.deps.ports.release(entry.pair);
+    this.media.delete(entry.index);
+  }
+
+  /** Headers that carry metadata (X-Disposition on BYE, X-Campaign on a re-INVITE, ...). */
+  absorbHeaders(request: SipRequest, siprecChanged = false): void {
+    const headers = interestingHeaders(request, this.deps.rules);
+    this.sip = { ...this.sip, headers: { ...this.sip.headers, ...headers } };
+    this.call.updateSip(headers, siprecChanged ? this.siprecFacts : undefined);
+  }
+
+  /** INFO: pause/resume (X-Recording-Action header or a text body) or a key press (dtmf-relay). */
+  info(request: SipRequest): { status: number; reason: string } {
+    this.touch();
+    this.absorbHeaders(request);
+    const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase();
+    const body = request.body.toString('utf8').trim();
+    const action = (
+      request.headers.get('X-Recording-Action') ??
+      request.headers.get('Recording-Action') ??
+      (type === 'text/plain' || type === 'application/x-recording-control' ? body : '')
+    )
+      .trim()
+      .toLowerCase();
+    const now = this.deps.now();
+    if (action === 'pause') {
+      this.call.pause(now, 'info');
+      return { status: 200, reason: 'OK' };
+    }
+    if (action === 'resume') {
+      this.call.resume(now);
+      return { status: 200, reason: 'OK' };
+    }
+    if (type === 'application/dtmf-relay' || type === 'application/dtmf') {
+      const signal = type === 'application/dtmf' ? body : (/signal\s*=\s*(\S+)/i.exec(body)?.[1] ?? '');
+      const duration = Number(/duration\s*=\s*(\d+)/i.exec(body)?.[1] ?? '160');
+      if (/^[0-9*#A-Da-d]$/.test(signal)) {
+        const channel = channelOf('caller', agentSideOf(this.sip, this.siprecFacts, this.deps.rules));
+        this.call.dtmfInfo(channel, signal.toUpperCase(), Math.min(duration, 10_000), now);
+        return { status: 200, reason: 'OK' };
+      }
+      return { status: 400, reason: 'Bad Request' };
+    }
+    if (request.body.length === 0 || type === undefined) return { status: 200, reason: 'OK' };
+    return { status: 415, reason: 'Unsupported Media Type' };
+  }
+
+  touch(): void {
+    this.lastActivityMs = this.deps.now();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get streamCount(): number {
+    return this.media.size;
+  }
+
+  /** Ends the recording: closes the sockets, finishes the streams, writes the end marker. */
+  async end(reason: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    for (const entry of [...this.media.values()]) {
+      this.deps.ports.release(entry.pair);
+      this.media.delete(entry.index);
+    }
+    await this.call.end(this.deps.now(), reason);
+  }
+
+  /** Drops a session that was never answered (CANCEL, or nothing recordable): ports and spool removed. */
+  async discard(): Promise<void> {
+    this.ended = true;
+    for (const entry of [...this.media.values()]) this.deps.ports.release(entry.pair);
+    this.media.clear();
+    await this.call.abandon();
+    await rm(this.call.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,281 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { ByteSource } from './byte-source.ts';
+
+/**
+ * The crash-safe spool of one call in progress: an append-only log of records in `<dir>/call.spool`, written in
+ * small batches and fsync'd (`flush`, called at least every second by the capture process). Each record is
+ * `[u8 type][u32 length][payload][u32 crc32]`, so a process killed mid-write leaves at worst one torn record at
+ * the end, which the reader ignores. Audio is stored as decoded 16-bit PCM per stream (track), positioned on the
+ * stream's own timeline; codecs decoded later by ffmpeg keep their RTP payloads instead.
+ */
+
+export const SPOOL_FILE = 'call.spool';
+const MAGIC = Buffer.from('ESPOOL01', 'latin1');
+
+export const RECORD_EVENT = 1;
+export const RECORD_PCM = 2;
+export const RECORD_PAYLOAD = 3;
+export const RECORD_SILENCE = 4;
+
+/** A JSON event: call header, stream description, DTMF, pause, stats, end. */
+export type SpoolEvent = { t: string } & Record<string, unknown>;
+
+export type SpoolRecord =
+  | { type: 'event'; event: SpoolEvent }
+  | { type: 'pcm'; track: number; position: number; samples: Int16Array }
+  | { type: 'silence'; track: number; position: number; count: number }
+  | { type: 'payload'; track: number; position: number; trim: number; payload: Buffer }
+  /** A PCM record read with `eventsOnly`: where it lies, without its samples. */
+  | { type: 'extent'; track: number; position: number; count: number };
+
+export interface SpoolWriterOptions {
+  /** fsync after every flush (default true; imports of files turn it off). */
+  fsync?: boolean;
+}
+
+interface PendingPcm {
+  position: number;
+  chunks: Int16Array[];
+  samples: number;
+}
+
+function frameRecord(type: number, payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(payload.length + 9);
+  out[0] = type;
+  out.writeUInt32LE(payload.length, 1);
+  payload.copy(out, 5);
+  out.writeUInt32LE(crc32(out.subarray(0, payload.length + 5)), payload.length + 5);
+  return out;
+}
+
+export class SpoolWriter {
+  readonly dir: string;
+  private readonly fsync: boolean;
+  private handle: FileHandle | undefined;
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  /** Consecutive PCM of each track, merged into one record per flush. */
+  private readonly pendingPcm = new Map<number, PendingPcm>();
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Bytes made durable so far. */
+  written = 0;
+
+  constructor(dir: string, options: SpoolWriterOptions = {}) {
+    this.dir = dir;
+    this.fsync = options.fsync ?? true;
+  }
+
+  get file(): string {
+    return path.join(this.dir, SPOOL_FILE);
+  }
+
+  /** Creates the directory and the log; the first event should describe the call. */
+  async open(first: SpoolEvent): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    this.handle = await open(this.file, 'a');
+    this.queue.push(MAGIC);
+    this.queuedBytes += MAGIC.length;
+    this.event(first);
+    await this.flush();
+    if (this.fsync) {
+      // The directory entry of a new file is durable only once the directory itself is synced.
+      const dirHandle = await open(this.dir, 'r');
+      await dirHandle.sync().finally(() => dirHandle.close());
+    }
+  }
+
+  event(event: SpoolEvent): void {
+    this.flushPcmOf(undefined);
+    this.push(frameRecord(RECORD_EVENT, Buffer.from(JSON.stringify(event), 'utf8')));
+  }
+
+  pcm(track: number, position: number, samples: Int16Array): void {
+    if (samples.length === 0) return;
+    const pending = this.pendingPcm.get(track);
+    if (pending && pending.position + pending.samples === position) {
+      pending.chunks.push(samples);
+      pending.samples += samples.length;
+      return;
+    }
+    if (pending) this.flushPcmOf(track);
+    this.pendingPcm.set(track, { position, chunks: [samples], samples: samples.length });
+  }
+
+  silence(track: number, position: number, count: number): void {
+    if (count <= 0) return;
+    this.flushPcmOf(track);
+    const body = Buffer.allocUnsafe(10);
+    body.writeUInt16LE(track, 0);
+    body.writeUInt32LE(position >>> 0, 2);
+    body.writeUInt32LE(count >>> 0, 6);
+    this.push(frameRecord(RECORD_SILENCE, body));
+  }
+
+  payload(track: number, position: number, trim: number, payload: Buffer): void {
+    this.flushPcmOf(track);
+    const body = Buffer.allocUnsafe(10 + payload.length);
+    body.writeUInt16LE(track, 0);
+    body.writeUInt32LE(position >>> 0, 2);
+    body.writeUInt32LE(trim >>> 0, 6);
+    payload.copy(body, 10);
+    this.push(frameRecord(RECORD_PAYLOAD, body));
+  }
+
+  /** Bytes waiting for the next flush. */
+  get pendingBytes(): number {
+    let pcm = 0;
+    for (const p of this.pendingPcm.values()) pcm += p.samples * 2;
+    return this.queuedBytes + pcm;
+  }
+
+  /** Writes what is buffered and makes it durable. Flushes never overlap; each waits for the previous. */
+  flush(): Promise<void> {
+    const next = this.flushing.then(() => this.doFlush());
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doFlush(): Promise<void> {
+    this.flushPcmOf(undefined);
+    if (!this.handle || this.queue.length === 0) return;
+    const data = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queuedBytes);
+    this.queue = [];
+    this.queuedBytes = 0;
+    await this.handle.write(data, 0, data.length);
+    if (this.fsync) await this.handle.datasync();
+    this.written += data.length;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.flush();
+      this.closed = true;
+      await this.handle?.close();
+      this.handle = undefined;
+    })();
+    return this.closing;
+  }
+
+  private push(record: Buffer): void {
+    if (this.closed) return;
+    this.queue.push(record);
+    this.queuedBytes += record.length;
+  }
+
+  /** Turns the merged PCM of one track (or of all) into records, before any record that must follow it. */
+  private flushPcmOf(track: number | undefined): void {
+    for (const [t, pending] of this.pendingPcm) {
+      if (track !== undefined && t !== track) continue;
+      this.pendingPcm.delete(t);
+      const body = Buffer.allocUnsafe(6 + pending.samples * 2);
+      body.writeUInt16LE(t, 0);
+      body.writeUInt32LE(pending.position >>> 0, 2);
+      let at = 6;
+      for (const chunk of pending.chunks) {
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        if (littleEndianHost) bytes.copy(body, at);
+        else for (let i = 0; i < chunk.length; i++) body.writeInt16LE(chunk[i] ?? 0, at + i * 2);
+        at += chunk.byteLength;
+      }
+      this.push(frameRecord(RECORD_PCM, body));
+    }
+  }
+}
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export interface SpoolReadResult {
+  /** False when the log ended in a torn or corrupt record (a crash mid-write); what came before is kept. */
+  clean: boolean;
+  records: number;
+}
+
+/**
+ * Reads every intact record of a spool log, in order. With `eventsOnly`, PCM records come as `extent` (position
+ * and length only), which is what a first pass over a long call needs.
+ */
+export async function readSpool(
+  file: string,
+  onRecord: (record: SpoolRecord) => void | Promise<void>,
+  options: { eventsOnly?: boolean } = {},
+): Promise<SpoolReadResult> {
+  const source = new ByteSource(createReadStream(file));
+  let records = 0;
+  try {
+    const magic = await source.read(MAGIC.length);
+    if (!magic || !magic.equals(MAGIC)) return { clean: false, records };
+    for (;;) {
+      const before = source.position;
+      const head = await source.read(5);
+      if (!head) return { clean: source.position === before, records };
+      const length = head.readUInt32LE(1);
+      if (length > 64 * 1024 * 1024) return { clean: false, records };
+      const rest = await source.read(length + 4);
+      if (!rest) return { clean: false, records };
+      const crc = rest.readUInt32LE(length);
+      const whole = Buffer.concat([head, rest.subarray(0, length)]);
+      if (crc32(whole) !== crc) return { clean: false, records };
+      const type = head[0] ?? 0;
+      const body = rest.subarray(0, length);
+      const record =
+        options.eventsOnly === true && type === RECORD_PCM
+          ? body.length < 6
+            ? undefined
+            : ({
+                type: 'extent',
+                track: body.readUInt16LE(0),
+                position: body.readUInt32LE(2),
+                count: Math.floor((body.length - 6) / 2),
+              } as const)
+          : decodeRecord(type, body);
+      if (record) {
+        records++;
+        await onRecord(record);
+      }
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+function decodeRecord(type: number, body: Buffer): SpoolRecord | undefined {
+  switch (type) {
+    case RECORD_EVENT:
+      try {
+        return { type: 'event', event: JSON.parse(body.toString('utf8')) as SpoolEvent };
+      } catch {
+        return undefined;
+      }
+    case RECORD_PCM: {
+      if (body.length < 6) return undefined;
+      const count = Math.floor((body.length - 6) / 2);
+      const samples = new Int16Array(count);
+      for (let i = 0; i < count; i++) samples[i] = body.readInt16LE(6 + i * 2);
+      return { type: 'pcm', track: body.readUInt16LE(0), position: body.readUInt32LE(2), samples };
+    }
+    case RECORD_SILENCE:
+      if (body.length < 10) return undefined;
+      return {
+        type: 'silence',
+        track: body.readUInt16LE(0),
+        position: body.readUInt32LE(2),
+        count: body.readUInt32LE(6),
+      };
+    case RECORD_PAYLOAD:
+      if (body.length < 10) return undefined;
+      return {
+        type: 'payload',
+        track: body.readUInt16LE(0),
+        position: body.readUInt32LE(2),
+        trim: body.readUInt32LE(6),
+        payload: Buffer.from(body.subarray(10)),
+      };
+    default:
+      return undefined;
+  }
+}

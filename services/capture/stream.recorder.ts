@@ -1,0 +1,274 @@
+import { DeferredDecoder, deferredCodecOf } from './codec.deferred.ts';
+import {
+  JitterBuffer,
+  g711Decoder,
+  l16Decoder,
+  type AudioDecoder,
+  type PcmFrame,
+  type StreamStats,
+} from './jitter-buffer.ts';
+import { DtmfDetector, type DtmfEvent } from './rfc4733.ts';
+import { parseRtcp } from './rtcp.ts';
+import { parseRtp, type RtpPacket } from './rtp.ts';
+import type { RtpMap } from './sdp.ts';
+import type { SpoolWriter } from './spool.log.ts';
+import type { RtcpSummary } from './captured-call.ts';
+
+/**
+ * Records one RTP stream of a call into the call's spool: packets → jitter buffer → PCM (G.711 and L16 decoded
+ * here, G.722/G.729/Opus kept as payloads for ffmpeg), RFC 4733 key presses with their position in the recording,
+ * RTCP reports, and running statistics. The same recorder serves live sockets (arrival = wall clock) and capture
+ * files (arrival = capture timestamp).
+ */
+
+export interface StreamDescription {
+  track: number;
+  /** 0 agent (left), 1 customer (right). */
+  channel: number;
+  label: string | null;
+  /** The codec the stream is expected to carry; other payload types of `codecs` at its rate decode too. */
+  codec: RtpMap;
+  codecs?: readonly RtpMap[];
+  telephoneEvent: RtpMap | undefined;
+}
+
+export interface StreamRecorderOptions {
+  /** Packets held for reordering (default 25, half a second at 20 ms). */
+  windowPackets?: number;
+  /** Longest a packet waits for reordering (default 200 ms), which bounds what a crash can lose. */
+  maxDelayMs?: number;
+}
+
+/** Codec names recorded here (decoded now, or later by ffmpeg). */
+export function isRecordableCodec(encoding: string): boolean {
+  const e = encoding.toLowerCase();
+  return e === 'pcmu' || e === 'pcma' || e === 'l16' || deferredCodecOf(e) !== undefined;
+}
+
+function decoderFor(map: RtpMap): AudioDecoder | undefined {
+  const e = map.encoding.toLowerCase();
+  if (e === 'pcmu') return g711Decoder('PCMU');
+  if (e === 'pcma') return g711Decoder('PCMA');
+  if (e === 'l16') return l16Decoder(map.clockRate, map.channels);
+  const deferred = deferredCodecOf(e);
+  return deferred ? new DeferredDecoder(deferred) : undefined;
+}
+
+export interface RecorderSnapshot extends StreamStats {
+  track: number;
+  channel: number;
+  firstArrivalMs: number | null;
+  lastArrivalMs: number | null;
+  /** When the stream's audio ends on the arrival clock (last packet plus its length). */
+  endMs: number | null;
+  rtcp: RtcpSummary | null;
+  dtmfCount: number;
+}
+
+export class StreamRecorder {
+  readonly description: StreamDescription;
+  private readonly spool: SpoolWriter;
+  private readonly buffer: JitterBuffer;
+  private readonly decoders = new Map<number, AudioDecoder>();
+  private readonly deferred: DeferredDecoder | undefined;
+  private readonly dtmf: DtmfDetector | undefined;
+  private readonly sampleRate: number;
+  private readonly clockRate: number;
+  private originMs: number | undefined;
+  /** Last audio frame played: maps RTP timestamps of its SSRC to output positions. */
+  private reference: { ssrc: number; timestamp: number; position: number } | undefined;
+  private readonly eventArrivals = new Map<string, number>();
+  private firstArrivalMs: number | undefined;
+  private lastArrivalMs: number | undefined;
+  private lastPacketMs = 20;
+  private dtmfCount = 0;
+  private readonly rtcpState = {
+    senderReports: 0,
+    receiverReports: 0,
+    fractionLost: null as number | null,
+    cumulativeLost: null as number | null,
+    jitterMs: null as number | null,
+    senderPacketCount: null as number | null,
+  };
+  private finished = false;
+  /** Packets that were not RTP at all. */
+  invalidPackets = 0;
+
+  constructor(description: StreamDescription, spool: SpoolWriter, options: StreamRecorderOptions = {}) {
+    this.description = description;
+    this.spool = spool;
+    const primary = decoderFor(description.codec);
+    if (!primary) throw new Error(`codec ${description.codec.encoding} is not recordable`);
+    this.decoders.set(description.codec.payloadType, primary);
+    this.deferred = primary instanceof DeferredDecoder ? primary : undefined;
+    // A stream may switch between G.711 laws (or L16) at the same rate; a deferred codec stays alone on its track.
+    for (const map of this.deferred ? [] : (description.codecs ?? [])) {
+      if (this.decoders.has(map.payloadType)) continue;
+      const decoder = decoderFor(map);
+      if (
+        decoder &&
+        !(decoder instanceof DeferredDecoder) &&
+        decoder.sampleRate === primary.sampleRate &&
+        map.clockRate === description.codec.clockRate
+      ) {
+        this.decoders.set(map.payloadType, decoder);
+      }
+    }
+    this.sampleRate = primary.sampleRate;
+    this.clockRate = description.codec.clockRate;
+    this.buffer = new JitterBuffer({
+      clockRate: this.clockRate,
+      decoders: this.decoders,
+      windowPackets: options.windowPackets ?? 25,
+      maxDelayMs: options.maxDelayMs ?? 200,
+      maxGapMs: 10_000,
+      maxArrivalGapMs: 6 * 3600_000,
+      codec: description.codec.encoding,
+    });
+    if (description.telephoneEvent) {
+      this.dtmf = new DtmfDetector({ clockRate: description.telephoneEvent.clockRate });
+    }
+    spool.event({
+      t: 'stream',
+      track: description.track,
+      channel: description.channel,
+      label: description.label,
+      codec: description.codec.encoding,
+      payloadType: description.codec.payloadType,
+      clockRate: this.clockRate,
+      sampleRate: this.sampleRate,
+      deferred: deferredCodecOf(description.codec.encoding) ?? null,
+    });
+  }
+
+  get packets(): number {
+    return this.buffer.stats.received;
+  }
+
+  /** A datagram from the stream's RTP port (or matched to it in a capture). False when it is not RTP. */
+  pushRtp(data: Buffer, arrivalMs: number): boolean {
+    const parsed = parseRtp(data);
+    if (!parsed.ok) {
+      this.invalidPackets++;
+      return false;
+    }
+    this.pushPacket(parsed.value, arrivalMs);
+    return true;
+  }
+
+  pushPacket(packet: RtpPacket, arrivalMs: number): void {
+    if (this.finished) return;
+    this.firstArrivalMs ??= arrivalMs;
+    this.lastArrivalMs = arrivalMs;
+    const te = this.description.telephoneEvent;
+    if (te && packet.payloadType === te.payloadType && this.dtmf) {
+      const key = `${packet.ssrc}:${packet.timestamp}`;
+      if (!this.eventArrivals.has(key)) this.eventArrivals.set(key, arrivalMs);
+      for (const event of this.dtmf.push(packet)) this.recordDtmf(event, arrivalMs);
+    }
+    this.play(this.buffer.push(packet, arrivalMs));
+  }
+
+  /** An RTCP datagram about this stream (or a compound one whose reports mention it). */
+  pushRtcp(data: Buffer): void {
+    const parsed = parseRtcp(data);
+    if (!parsed.ok) return;
+    const ssrcs = new Set(this.buffer.stats.ssrcs);
+    for (const packet of parsed.value) {
+      if (packet.type === 'sr' && (ssrcs.size === 0 || ssrcs.has(packet.ssrc))) {
+        this.rtcpState.senderReports++;
+        this.rtcpState.senderPacketCount = packet.sender.packetCount;
+      }
+      if (packet.type === 'sr' || packet.type === 'rr') {
+        for (const block of packet.reports) {
+          if (!ssrcs.has(block.ssrc)) continue;
+          if (packet.type === 'rr') this.rtcpState.receiverReports++;
+          this.rtcpState.fractionLost = block.fractionLost;
+          this.rtcpState.cumulativeLost = block.cumulativeLost;
+          this.rtcpState.jitterMs = (block.jitter * 1000) / this.clockRate;
+        }
+      }
+    }
+  }
+
+  /** Plays out packets that waited long enough (call on a timer with the current arrival clock). */
+  tick(nowMs: number): void {
+    if (!this.finished) this.play(this.buffer.tick(nowMs));
+  }
+
+  snapshot(): RecorderSnapshot {
+    const stats = this.buffer.stats;
+    const rtcp = this.rtcpState;
+    const hasRtcp = rtcp.senderReports + rtcp.receiverReports > 0;
+    return {
+      ...stats,
+      track: this.description.track,
+      channel: this.description.channel,
+      firstArrivalMs: this.firstArrivalMs ?? null,
+      lastArrivalMs: this.lastArrivalMs ?? null,
+      endMs: this.lastArrivalMs === undefined ? null : this.lastArrivalMs + this.lastPacketMs,
+      rtcp: hasRtcp ? { ...rtcp } : null,
+      dtmfCount: this.dtmfCount,
+    };
+  }
+
+  /** Writes the current statistics to the spool (periodically, so a recovered call still has them). */
+  spoolStats(): void {
+    this.spool.event({ t: 'stats', ...this.snapshot() });
+  }
+
+  /** Plays out everything, closes open key presses and spools the final statistics. */
+  finish(): RecorderSnapshot {
+    if (!this.finished) {
+      this.play(this.buffer.flush());
+      for (const event of this.dtmf?.flush() ?? []) this.recordDtmf(event, this.lastArrivalMs ?? 0);
+      this.finished = true;
+      this.spoolStats();
+    }
+    return this.snapshot();
+  }
+
+  private play(frames: PcmFrame[]): void {
+    const track = this.description.track;
+    for (const frame of frames) {
+      if (frame.kind === 'silence') {
+        this.spool.silence(track, frame.position, frame.samples.length);
+        continue;
+      }
+      if (this.originMs === undefined && frame.arrivalMs !== undefined) {
+        this.originMs = frame.arrivalMs - (frame.position * 1000) / this.sampleRate;
+        this.spool.event({ t: 'origin', track, atMs: this.originMs });
+      }
+      if (frame.timestamp !== undefined) {
+        this.reference = { ssrc: frame.ssrc, timestamp: frame.timestamp, position: frame.position };
+      }
+      this.lastPacketMs = (frame.samples.length * 1000) / this.sampleRate;
+      const deferred = this.deferred?.payloadOf(frame.samples);
+      if (deferred) this.spool.payload(track, frame.position, deferred.trim, deferred.payload);
+      else this.spool.pcm(track, frame.position, frame.samples);
+    }
+  }
+
+  private recordDtmf(event: DtmfEvent, arrivalMs: number): void {
+    const key = `${event.ssrc}:${event.startTimestamp}`;
+    let atMs = this.eventArrivals.get(key) ?? arrivalMs;
+    this.eventArrivals.delete(key);
+    const ref = this.reference;
+    if (ref && ref.ssrc === event.ssrc && this.originMs !== undefined) {
+      const ticks = (event.startTimestamp - ref.timestamp) | 0;
+      const position = ref.position + (ticks * this.sampleRate) / this.clockRate;
+      atMs = this.originMs + (position * 1000) / this.sampleRate;
+    }
+    this.dtmfCount++;
+    this.spool.event({
+      t: 'dtmf',
+      track: this.description.track,
+      channel: this.description.channel,
+      digit: event.digit,
+      atMs,
+      durationMs: event.durationMs,
+      ended: event.ended,
+      method: 'rfc4733',
+    });
+  }
+}

@@ -1,0 +1,270 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database, ReviewStatus } from '../../models/database.ts';
+import type { ReviewItem } from '../analytics/index.ts';
+import type { Db } from '../platform/database.ts';
+import { EscuchaError } from '../platform/errors.ts';
+
+/**
+ * Review queues and their items. The `route` stage writes items; supervisors claim one, then complete it with a
+ * scorecard and comments. Re-routing a call updates its pending items (one per call and queue) and removes the ones
+ * its new analysis no longer asks for, but never touches an item someone claimed or completed.
+ */
+
+export interface ReviewQueueView {
+  id: string;
+  kind: string;
+  language: string;
+  open: number;
+  claimed: number;
+  completed: number;
+}
+
+export interface ReviewItemView {
+  id: string;
+  callId: string;
+  queue: string;
+  reason: string;
+  priority: number;
+  status: ReviewStatus;
+  claimedBy: string | null;
+  claimedAt: string | null;
+  completedBy: string | null;
+  completedAt: string | null;
+  scorecard: Record<string, unknown> | null;
+  comments: string | null;
+  createdAt: string;
+  call: { startedAt: string; agentId: string | null; campaign: string | null; language: string | null };
+}
+
+type CallsEb = ExpressionBuilder<Database, 'calls'>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `compliance-es` → kind `compliance`, language `es`. */
+export function parseQueueId(id: string): { kind: string; language: string } {
+  const cut = id.lastIndexOf('-');
+  return cut > 0 ? { kind: id.slice(0, cut), language: id.slice(cut + 1) } : { kind: id, language: 'und' };
+}
+
+export class ReviewRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Sets the call's pending review items to exactly `items`; returns how many items are pending after. */
+  async replaceForCall(callId: string, items: readonly ReviewItem[]): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      for (const q of new Set(items.map((i) => i.queue))) {
+        await trx
+          .insertInto('review_queues')
+          .values({ id: q, ...parseQueueId(q) })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      const wanted = new Set(items.map((i) => i.queue));
+      const open = await trx
+        .selectFrom('review_items')
+        .select(['id', 'queue_id', 'status'])
+        .where('call_id', '=', callId)
+        .where('status', '<>', 'completed')
+        .forUpdate()
+        .execute();
+      const stale = open.filter((o) => o.status === 'open' && !wanted.has(o.queue_id)).map((o) => o.id);
+      if (stale.length > 0) await trx.deleteFrom('review_items').where('id', 'in', stale).execute();
+      for (const item of items) {
+        const existing = open.find((o) => o.queue_id === item.queue);
+        if (existing) {
+          await trx
+            .updateTable('review_items')
+            .set({ reason: item.reason, priority: item.priority, updated_at: sql`now()` })
+            .where('id', '=', existing.id)
+            .execute();
+        } else {
+          await trx
+            .insertInto('review_items')
+            .values({ call_id: callId, queue_id: item.queue, reason: item.reason, priority: item.priority })
+            .execute();
+        }
+      }
+      const pending = await trx
+        .selectFrom('review_items')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('call_id', '=', callId)
+        .where('status', '<>', 'completed')
+        .executeTakeFirstOrThrow();
+      return Number(pending.n);
+    });
+  }
+
+  async forCall(callId: string): Promise<ReviewItemView[]> {
+    return this.select((qb) => qb.where('review_items.call_id', '=', callId));
+  }
+
+  /** Queues with item counts, counting only calls inside the caller's scope. */
+  async queues(scope: (eb: CallsEb) => Expression<SqlBool>[]): Promise<ReviewQueueView[]> {
+    const rows = await this.db
+      .selectFrom('review_queues')
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('review_items')
+            .innerJoin('calls', 'calls.id', 'review_items.call_id')
+            .select((e) => [
+              'review_items.queue_id',
+              e.fn
+                .count<string>('review_items.id')
+                .filterWhere('review_items.status', '=', 'open')
+                .as('open'),
+              e.fn
+                .count<string>('review_items.id')
+                .filterWhere('review_items.status', '=', 'claimed')
+                .as('claimed'),
+              e.fn
+                .count<string>('review_items.id')
+                .filterWhere('review_items.status', '=', 'completed')
+                .as('completed'),
+            ])
+            .where((e) => e.and(scope(e as unknown as CallsEb)))
+            .groupBy('review_items.queue_id')
+            .as('c'),
+        (join) => join.onRef('c.queue_id', '=', 'review_queues.id'),
+      )
+      .select([
+        'review_queues.id',
+        'review_queues.kind',
+        'review_queues.language',
+        'c.open',
+        'c.claimed',
+        'c.completed',
+      ])
+      .orderBy('review_queues.id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      language: r.language,
+      open: Number(r.open ?? 0),
+      claimed: Number(r.claimed ?? 0),
+      completed: Number(r.completed ?? 0),
+    }));
+  }
+
+  async queueExists(id: string): Promise<boolean> {
+    return !!(await this.db.selectFrom('review_queues').select('id').where('id', '=', id).executeTakeFirst());
+  }
+
+  /** A queue's items, most urgent and oldest first. */
+  async items(
+    queueId: string,
+    options: { status?: ReviewStatus[]; limit: number; offset: number },
+    scope: (eb: CallsEb) => Expression<SqlBool>[],
+  ): Promise<ReviewItemView[]> {
+    return this.select((qb) => {
+      let q = qb
+        .where('review_items.queue_id', '=', queueId)
+        .where((eb) => eb.and(scope(eb as unknown as CallsEb)));
+      if (options.status && options.status.length > 0)
+        q = q.where('review_items.status', 'in', options.status);
+      return q
+        .orderBy('review_items.priority')
+        .orderBy('review_items.created_at')
+        .orderBy('review_items.id')
+        .limit(options.limit)
+        .offset(options.offset);
+    });
+  }
+
+  async get(id: string): Promise<ReviewItemView | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const [item] = await this.select((qb) => qb.where('review_items.id', '=', id));
+    return item;
+  }
+
+  /** Claims an open item (or re-claims one's own); CONFLICT when someone else holds it or it is completed. */
+  async claim(id: string, by: string): Promise<ReviewItemView> {
+    const updated = await this.db
+      .updateTable('review_items')
+      .set({ status: 'claimed', claimed_by: by, claimed_at: new Date(), updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimed_by', '=', by)])]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) await this.refuse(id, 'claim');
+    return (await this.get(id))!;
+  }
+
+  /** Completes an item the caller claimed (admins may complete any claimed or open item). */
+  async complete(
+    id: string,
+    by: string,
+    input: { scorecard: Record<string, unknown>; comments: string | null },
+    override = false,
+  ): Promise<ReviewItemView> {
+    const updated = await this.db
+      .updateTable('review_items')
+      .set({
+        status: 'completed',
+        completed_by: by,
+        completed_at: new Date(),
+        scorecard: JSON.stringify(input.scorecard),
+        comments: input.comments,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where((eb) =>
+        override
+          ? eb('status', '<>', 'completed')
+          : eb.and([eb('status', '=', 'claimed'), eb('claimed_by', '=', by)]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) await this.refuse(id, 'complete');
+    return (await this.get(id))!;
+  }
+
+  private async refuse(id: string, action: 'claim' | 'complete'): Promise<never> {
+    const item = await this.get(id);
+    if (!item) throw new EscuchaError('NOT_FOUND', `no review item ${id}`);
+    if (item.status === 'completed')
+      throw new EscuchaError('CONFLICT', `review item ${id} is already completed`);
+    if (action === 'complete' && item.status === 'open') {
+      throw new EscuchaError('CONFLICT', `claim review item ${id} before completing it`);
+    }
+    throw new EscuchaError('CONFLICT', `review item ${id} is claimed by ${item.claimedBy}`);
+  }
+
+  private async select(
+    refine: (qb: ReturnType<ReviewRepository['base']>) => ReturnType<ReviewRepository['base']>,
+  ): Promise<ReviewItemView[]> {
+    const rows = await refine(this.base()).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      callId: r.call_id,
+      queue: r.queue_id,
+      reason: r.reason,
+      priority: r.priority,
+      status: r.status,
+      claimedBy: r.claimed_by,
+      claimedAt: r.claimed_at?.toISOString() ?? null,
+      completedBy: r.completed_by,
+      completedAt: r.completed_at?.toISOString() ?? null,
+      scorecard: (r.scorecard as Record<string, unknown> | null) ?? null,
+      comments: r.comments,
+      createdAt: r.created_at.toISOString(),
+      call: {
+        startedAt: r.started_at.toISOString(),
+        agentId: r.agent_id,
+        campaign: r.campaign,
+        language: r.language,
+      },
+    }));
+  }
+
+  private base() {
+    return this.db
+      .selectFrom('review_items')
+      .innerJoin('calls', 'calls.id', 'review_items.call_id')
+      .selectAll('review_items')
+      .select(['calls.started_at', 'calls.agent_id', 'calls.campaign', 'calls.language']);
+  }
+}

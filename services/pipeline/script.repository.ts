@@ -1,0 +1,192 @@
+import { sql } from 'kysely';
+import { compilePattern, scriptSchema, type Script } from '../analytics/index.ts';
+import type { Db } from '../platform/database.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import { isUniqueViolation } from '../archive/call.repository.ts';
+
+/**
+ * Adherence scripts (services/analytics/adherence/script.schema.ts), every version kept: an update stores a new
+ * version and calls are evaluated against the latest active version of the script for their campaign and language.
+ */
+
+export interface ScriptView {
+  script: Script;
+  active: boolean;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+function toView(r: {
+  document: unknown;
+  active: boolean;
+  created_by: string | null;
+  created_at: Date;
+}): ScriptView {
+  return {
+    script: scriptSchema.parse(r.document),
+    active: r.active,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+export class ScriptRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The latest version of every script (inactive ones only when asked). */
+  async list(options: { includeInactive?: boolean } = {}): Promise<ScriptView[]> {
+    let q = this.db
+      .selectFrom('scripts as s')
+      .selectAll('s')
+      .where(({ eb, selectFrom }) =>
+        eb(
+          's.version',
+          '=',
+          selectFrom('scripts as t')
+            .select((e) => e.fn.max('t.version').as('v'))
+            .whereRef('t.id', '=', 's.id'),
+        ),
+      );
+    if (!options.includeInactive) q = q.where('s.active', '=', true);
+    const rows = await q.orderBy('s.id').execute();
+    return rows.map(toView);
+  }
+
+  /** Scripts calls are evaluated against: the latest version of each active script. */
+  async active(): Promise<Script[]> {
+    return (await this.list()).map((v) => v.script);
+  }
+
+  async get(id: string, version?: number): Promise<ScriptView> {
+    let q = this.db.selectFrom('scripts').selectAll().where('id', '=', id);
+    q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version);
+    const row = await q.executeTakeFirst();
+    if (!row)
+      throw new EscuchaError(
+        'NOT_FOUND',
+        `no script ${id}${version === undefined ? '' : ` version ${version}`}`,
+      );
+    return toView(row);
+  }
+
+  async versions(id: string): Promise<ScriptView[]> {
+    const rows = await this.db
+      .selectFrom('scripts')
+      .selectAll()
+      .where('id', '=', id)
+      .orderBy('version')
+      .execute();
+    if (rows.length === 0) throw new EscuchaError('NOT_FOUND', `no script ${id}`);
+    return rows.map(toView);
+  }
+
+  /** Stores version 1 of a new script; CONFLICT when the id exists. */
+  async create(input: unknown, createdBy: string): Promise<ScriptView> {
+    const script = this.validate({ ...(input as object), version: 1 });
+    try {
+      await this.insert(script, createdBy);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new EscuchaError('CONFLICT', `script ${script.id} exists; PUT a new version`);
+      throw error;
+    }
+    return this.get(script.id, 1);
+  }
+
+  /** Stores the next version of a script (its id cannot change). */
+  async update(id: string, input: unknown, createdBy: string): Promise<ScriptView> {
+    return this.db.transaction().execute(async (trx) => {
+      const last = await trx
+        .selectFrom('scripts')
+        .select(['version'])
+        .where('id', '=', id)
+        .orderBy('version', 'desc')
+        .limit(1)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!last) throw new EscuchaError('NOT_FOUND', `no script ${id}`);
+      const script = this.validate({ ...(input as object), id, version: last.version + 1 });
+      await trx
+        .insertInto('scripts')
+        .values({
+          id: script.id,
+          version: script.version,
+          name: script.name,
+          language: script.language,
+          campaigns: script.campaigns,
+          document: JSON.stringify(script),
+          created_by: createdBy,
+        })
+        .execute();
+      const row = await trx
+        .selectFrom('scripts')
+        .selectAll()
+        .where('id', '=', id)
+        .where('version', '=', script.version)
+        .executeTakeFirstOrThrow();
+      return toView(row);
+    });
+  }
+
+  /** Retires a script: its versions stay for the calls evaluated with them, new calls no longer use it. */
+  async deactivate(id: string): Promise<void> {
+    const r = await this.db
+      .updateTable('scripts')
+      .set({ active: false })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new EscuchaError('NOT_FOUND', `no script ${id}`);
+  }
+
+  /** Calls to evaluate again with a script: its campaigns (any for "*") and language, most recent first. */
+  async callsFor(script: Script, options: { from?: Date; to?: Date; limit: number }): Promise<string[]> {
+    let q = this.db
+      .selectFrom('calls')
+      .select('calls.id')
+      .where((eb) =>
+        eb.or([
+          eb('calls.language', '=', script.language),
+          eb(sql<string>`split_part(calls.language, '-', 1)`, '=', script.language),
+        ]),
+      );
+    if (!script.campaigns.includes('*')) q = q.where('calls.campaign', 'in', script.campaigns);
+    if (options.from) q = q.where('calls.started_at', '>=', options.from);
+    if (options.to) q = q.where('calls.started_at', '<', options.to);
+    const rows = await q.orderBy('calls.started_at', 'desc').limit(options.limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  private validate(input: unknown): Script {
+    const parsed = scriptSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new EscuchaError(
+        'BAD_REQUEST',
+        `invalid script: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        {
+          details: { issues: parsed.error.issues },
+        },
+      );
+    }
+    // every phrase must compile (balanced brackets, not too many variants): BAD_REQUEST names the faulty one
+    for (const rule of parsed.data.rules) {
+      const phrases = rule.type === 'required_mention' ? rule.words : 'phrases' in rule ? rule.phrases : [];
+      for (const p of phrases) compilePattern(p, parsed.data.language);
+    }
+    return parsed.data;
+  }
+
+  private async insert(script: Script, createdBy: string): Promise<void> {
+    await this.db
+      .insertInto('scripts')
+      .values({
+        id: script.id,
+        version: script.version,
+        name: script.name,
+        language: script.language,
+        campaigns: script.campaigns,
+        document: JSON.stringify(script),
+        created_by: createdBy,
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  DEFAULT_ROUTING,
+  type DisclosureProfileId,
+  type RoutingConfig,
+  type SentimentPort,
+} from '../../analytics/index.ts';
+import { createSentimentAnalyzer } from '../../analytics/sentiment/index.ts';
+import type { ArchiveProfile } from '../../archive/audio.types.ts';
+import type { ObjectStore } from '../../archive/object-store.ts';
+import type { Db } from '../../platform/database.ts';
+import { AnalysisRepository } from '../analysis.repository.ts';
+import type { StageHandler } from '../pipeline.ts';
+import { ReviewRepository } from '../review.repository.ts';
+import { ScriptRepository } from '../script.repository.ts';
+import { TranscriptRepository } from '../transcript.repository.ts';
+import { AnalyticsStage } from './analytics.job.ts';
+import { FfmpegAudioRedactor, type AudioRedactor } from './redacted-audio.ffmpeg.ts';
+import { RouteStage } from './route.job.ts';
+
+export interface AnalyticsStagesOptions {
+  db: Db;
+  store: ObjectStore;
+  /** The archive's encoding profile: the redacted copy is encoded the same way. */
+  profile: ArchiveProfile;
+  ffmpegPath?: string;
+  disclosureProfile: DisclosureProfileId | null;
+  /** ESCUCHA_LANGUAGES: the languages with their own review queues (the first is the fallback). */
+  languages: readonly string[];
+  qaSampleRate: number;
+  adherenceThreshold: number;
+  sampleSeed: string;
+  /** Injected for tests; default: the sentiment analyser of services/analytics/sentiment and ffmpeg. */
+  sentiment?: SentimentPort | null;
+  redactor?: AudioRedactor;
+}
+
+export function routingConfig(
+  o: Pick<AnalyticsStagesOptions, 'languages' | 'qaSampleRate' | 'adherenceThreshold' | 'sampleSeed'>,
+): RoutingConfig {
+  return {
+    ...DEFAULT_ROUTING,
+    languages: o.languages.length > 0 ? o.languages : DEFAULT_ROUTING.languages,
+    fallbackLanguage: o.languages[0] ?? DEFAULT_ROUTING.fallbackLanguage,
+    sampleRate: o.qaSampleRate,
+    adherenceThreshold: o.adherenceThreshold,
+    seed: o.sampleSeed,
+  };
+}
+
+/** Wires the analytics and route stages with their repositories and adapters (one set per worker process). */
+export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[] {
+  const analyses = new AnalysisRepository(o.db);
+  const routing = routingConfig(o);
+  return [
+    new AnalyticsStage({
+      analyses,
+      transcripts: new TranscriptRepository(o.db),
+      scripts: new ScriptRepository(o.db),
+      store: o.store,
+      redactor:
+        o.redactor ??
+        new FfmpegAudioRedactor({
+          store: o.store,
+          profile: o.profile,
+          ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+        }),
+      disclosureProfile: o.disclosureProfile,
+      routing,
+      sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
+    }),
+    new RouteStage({ analyses, reviews: new ReviewRepository(o.db), routing }),
+  ];
+}

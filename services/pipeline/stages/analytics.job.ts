@@ -1,0 +1,166 @@
+import {
+  ANALYTICS_VERSION,
+  DEFAULT_SCRIPTS,
+  analyzeCall,
+  profileForRegion,
+  type DisclosureProfileId,
+  type RoutingConfig,
+  type Script,
+  type SentimentPort,
+  type TranscriptSegment,
+} from '../../analytics/index.ts';
+import { buildObjectKey } from '../../archive/object-key.ts';
+import type { ObjectStore } from '../../archive/object-store.ts';
+import type { AnalysisRepository } from '../analysis.repository.ts';
+import type { StageOutcome, StagePayload } from '../jobs.ts';
+import type { StageHandler } from '../pipeline.ts';
+import type { ScriptRepository } from '../script.repository.ts';
+import type { TranscriptRepository } from '../transcript.repository.ts';
+import type { AudioRedactor } from './redacted-audio.ffmpeg.ts';
+
+export interface AnalyticsStageDeps {
+  analyses: AnalysisRepository;
+  transcripts: TranscriptRepository;
+  scripts: ScriptRepository;
+  store: ObjectStore;
+  redactor: AudioRedactor;
+  /** ESCUCHA_DISCLOSURE_PROFILE; null = from each call's region. */
+  disclosureProfile: DisclosureProfileId | null;
+  routing: RoutingConfig;
+  sentiment: SentimentPort | null;
+}
+
+/**
+ * Stage `analytics`: every text detector over the call's transcript (services/analytics): disclosure, script
+ * adherence, promise to pay, forbidden practices, contact rules, keyword counts, talk metrics, sentiment and PII.
+ * Stores the result with its evidence (a new revision, the previous one kept), the redacted transcript, and — when
+ * something was redacted — the redacted audio (kind `redacted` in recordings). Idempotent: a re-run replaces it all.
+ */
+export class AnalyticsStage implements StageHandler<'analytics'> {
+  readonly stage = 'analytics' as const;
+  readonly version = ANALYTICS_VERSION;
+
+  constructor(private readonly deps: AnalyticsStageDeps) {}
+
+  async run(payload: StagePayload): Promise<StageOutcome> {
+    const { callId } = payload;
+    const d = this.deps;
+    const call = await d.analyses.call(callId);
+    if (!call) return { status: 'skipped', reason: 'call not found (deleted?)' };
+    const info = await d.transcripts.info(callId);
+    if (!info) return { status: 'skipped', reason: 'the call has no transcript' };
+    const language = (info.language ?? call.language ?? '').toLowerCase().slice(0, 2);
+    if (language !== 'es' && language !== 'en') {
+      return {
+        status: 'skipped',
+        reason: `text analytics speaks es and en, the call is "${language || 'unknown'}"`,
+      };
+    }
+    const rows = await d.transcripts.segments(callId);
+    if (rows.length === 0) return { status: 'skipped', reason: 'the transcript is empty' };
+    const segments: TranscriptSegment[] = rows.map((r) => ({
+      party: r.party,
+      channel: r.channel,
+      startMs: r.startMs,
+      endMs: r.endMs,
+      text: r.text,
+      confidence: r.confidence,
+      words: r.words,
+    }));
+    const scripts: Script[] = [...DEFAULT_SCRIPTS, ...(await d.scripts.active())];
+    const profile = d.disclosureProfile ?? profileForRegion(call.region);
+    const analysis = analyzeCall(
+      segments,
+      {
+        callId,
+        campaign: call.campaign,
+        startedAt: call.startedAt,
+        region: call.region,
+        language,
+        durationMs: call.durationMs,
+        agentId: call.agentId,
+        currency: call.currency,
+      },
+      {
+        disclosureProfile: profile,
+        scripts,
+        contactHistory: await d.analyses.priorContacts(call),
+        routing: d.routing,
+        sentiment: d.sentiment,
+      },
+    );
+    const revision = await d.analyses.store(callId, analysis, { disclosureProfile: profile });
+    const audio = await this.redactAudio(call, analysis.pii.muteRanges);
+    return {
+      status: 'done',
+      model: `escucha-analytics-${ANALYTICS_VERSION}`,
+      result: {
+        revision,
+        language,
+        disclosure: { profile, outcome: analysis.disclosure.outcome, missing: analysis.disclosure.missing },
+        adherence: analysis.adherence
+          ? {
+              script: `${analysis.adherence.scriptId}@${analysis.adherence.scriptVersion}`,
+              score: analysis.adherence.score,
+            }
+          : null,
+        promiseToPay: analysis.promise.primary,
+        classification: analysis.forbidden.classification,
+        violations: analysis.forbidden.violations.map((v) => v.practice),
+        pii: analysis.pii.counts,
+        redactedAudio: audio,
+      },
+    };
+  }
+
+  /** Mutes the ranges in a copy of the original recording; drops an old copy when nothing is left to mute. */
+  private async redactAudio(
+    call: NonNullable<Awaited<ReturnType<AnalysisRepository['call']>>>,
+    ranges: Parameters<AudioRedactor['redact']>[0]['ranges'],
+  ): Promise<string | null> {
+    const d = this.deps;
+    if (ranges.length === 0) {
+      const old = await d.analyses.dropRedactedRecording(call.id);
+      if (old) await d.store.delete(old);
+      return null;
+    }
+    const original = await d.analyses.originalRecording(call.id);
+    if (!original) return null;
+    const extension = original.objectKey.split('.').pop() ?? 'ogg';
+    const targetKey = buildObjectKey({
+      callId: call.id,
+      startedAt: call.startedAt,
+      agentId: call.agentId,
+      number: call.calleeNumber ?? call.callerNumber,
+      disposition: call.disposition,
+      extension,
+      kind: 'redacted',
+    });
+    const put = await d.redactor.redact({
+      sourceKey: original.objectKey,
+      targetKey,
+      channels: original.channels,
+      ranges,
+      contentType: original.contentType,
+    });
+    const replaced = await d.analyses.saveRedactedRecording({
+      call_id: call.id,
+      kind: 'redacted',
+      storage: d.store.kind,
+      object_key: put.key,
+      content_type: original.contentType,
+      format: original.format,
+      codec: original.codec,
+      channels: original.channels,
+      sample_rate: original.sampleRate,
+      bitrate_kbps: original.bitrateKbps,
+      duration_ms: original.durationMs,
+      size_bytes: put.sizeBytes,
+      sha256: put.sha256,
+      source_format: original.format,
+      source_codec: original.codec,
+    });
+    if (replaced) await d.store.delete(replaced);
+    return put.key;
+  }
+}

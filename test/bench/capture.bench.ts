@@ -1,0 +1,469 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveFfmpegPaths } from '../../services/archive/ffmpeg-path.ts';
+import { CaptureService } from '../../services/capture/capture.service.ts';
+import type { CallSink, CapturedCall } from '../../services/capture/captured-call.ts';
+import {
+  DEFAULT_AGENT_PATTERN,
+  DEFAULT_HEADER_MAP,
+  parseHeaderMap,
+  type MetadataRules,
+} from '../../services/capture/call.metadata.ts';
+import { encodeG711 } from '../../services/capture/g711.ts';
+import { importCaptureFiles } from '../../services/capture/pcap.importer.ts';
+import { encodeRtp } from '../../services/capture/rtp.ts';
+import { silentLogger } from '../../services/platform/logger.ts';
+import { udpFrame, writePcap, type WrittenFrame } from '../unit/capture/pcap-writer.ts';
+import { median, round } from './stats.ts';
+
+/**
+ * Capture capacity. (1) Concurrent SIPREC calls of two G.711 streams each that one capture process, pinned to one
+ * core, records with zero lost packets, while a second process generates the RTP on loopback at 50 packets/s per
+ * stream: the call count doubles until packets are lost or the generator cannot keep its pace, then the step is
+ * bisected. (2) pcap import packets/s on one core (correlation, jitter buffer, spool; then with assembly).
+ */
+
+const ROLE = process.env.ESCUCHA_CAPTURE_BENCH_ROLE;
+const SELF = fileURLToPath(import.meta.url);
+const RULES: MetadataRules = {
+  agentHeader: 'X-Agent-Id',
+  headerMap: parseHeaderMap(DEFAULT_HEADER_MAP),
+  agentPattern: new RegExp(DEFAULT_AGENT_PATTERN, 'i'),
+  defaultAgent: 'caller',
+};
+
+/** Counts what reaches the archive; keeps nothing. */
+class CountingSink implements CallSink {
+  calls: Array<Pick<CapturedCall, 'streams'> & { startedAt: number }> = [];
+  deliver(call: CapturedCall): Promise<{ callId: string; created: boolean }> {
+    this.calls.push({ streams: call.streams, startedAt: call.metadata.startedAt?.getTime() ?? 0 });
+    return Promise.resolve({ callId: call.captureId, created: true });
+  }
+}
+
+export interface CaptureBenchResult {
+  cores: number;
+  pinned: boolean;
+  liveSteps: Array<{
+    calls: number;
+    streams: number;
+    packetsSent: number;
+    lost: number;
+    serverCpuPercent: number;
+    /** How long after the generator's last packet the server processed its last one: 100 ms or more means it fell behind. */
+    lagMs: number;
+    maxJitterMs: number;
+    generatorOnPace: boolean;
+  }>;
+  maxCallsZeroLoss: number;
+  pcapImport: {
+    packets: number;
+    correlatePacketsPerSecond: number;
+    withAssemblyPacketsPerSecond: number;
+    runs: number;
+  };
+}
+
+/* ---------- live capacity ---------- */
+
+function spawnRole(role: string, cpu: number | undefined, env: Record<string, string>) {
+  const args = ['--import', 'tsx', SELF];
+  const pinned = cpu !== undefined && spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
+  const command = pinned ? 'taskset' : process.execPath;
+  const argv = pinned ? ['-c', String(cpu), process.execPath, ...args] : args;
+  const child = spawn(command, argv, {
+    env: { ...process.env, ESCUCHA_CAPTURE_BENCH_ROLE: role, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const lines = async (pattern: RegExp, timeoutMs = 120_000): Promise<RegExpExecArray> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = pattern.exec(out);
+      if (m) return m;
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`${role}: no ${pattern} in: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, pinned, lines, output: () => out };
+}
+
+async function liveStep(calls: number, seconds: number): Promise<CaptureBenchResult['liveSteps'][number]> {
+  const server = spawnRole('server', 0, {});
+  const ready = await server.lines(/READY (\d+)/);
+  const generator = spawnRole('generator', os.availableParallelism() > 1 ? 1 : undefined, {
+    BENCH_PORT: ready[1]!,
+    BENCH_CALLS: String(calls),
+    BENCH_SECONDS: String(seconds),
+  });
+  const done = await generator.lines(/SENT (\d+) ONPACE (\w+) END (\d+)/, 600_000);
+  const result = await server.lines(/RESULT (\{.*\})/, 600_000);
+  server.child.kill('SIGTERM');
+  const r = JSON.parse(result[1]!) as {
+    streams: number;
+    received: number;
+    lost: number;
+    cpuPercent: number;
+    lastPacketAt: number;
+    maxJitterMs: number;
+  };
+  const sent = Number(done[1]);
+  return {
+    calls,
+    streams: r.streams,
+    packetsSent: sent,
+    lost: Math.max(r.lost, sent - r.received),
+    serverCpuPercent: r.cpuPercent,
+    lagMs: Math.round(r.lastPacketAt - Number(done[3])),
+    maxJitterMs: round(r.maxJitterMs, 1),
+    generatorOnPace: done[2] === 'true',
+  };
+}
+
+async function serverRole(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-capture-bench-'));
+  const sink = new CountingSink();
+  const service = new CaptureService({
+    sink,
+    logger: silentLogger(),
+    ffmpegPath: resolveFfmpegPaths().ffmpeg,
+    spoolDir: path.join(dir, 'spool'),
+    flushMs: 500,
+    silenceDtmf: true,
+    rules: RULES,
+    rtp: { range: { min: 50000, max: 59999 }, host: '127.0.0.1' },
+    sip: {
+      host: '127.0.0.1',
+      port: 0,
+      transports: ['udp'],
+      allow: ['127.0.0.0/8'],
+      acceptPlainInvite: true,
+      mediaTimeoutMs: 600_000,
+    },
+  });
+  const status = await service.start();
+  process.stdout.write(`READY ${status.sip!.udpPort}\n`);
+  // CPU samples every 100 ms; the load window runs from the first answered call to the last packet processed.
+  const samples: Array<{ at: number; cpu: number }> = [];
+  const sampler = setInterval(() => {
+    const u = process.cpuUsage();
+    samples.push({ at: performance.timeOrigin + performance.now(), cpu: (u.user + u.system) / 1000 });
+  }, 100);
+  const sip = service.sip!;
+  let firstCallAt: number | undefined;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (firstCallAt === undefined && sip.stats.callsStarted > 0)
+      firstCallAt = performance.timeOrigin + performance.now();
+    if (
+      sip.stats.callsStarted > 0 &&
+      sip.stats.activeCalls === 0 &&
+      service.delivery.pending === 0 &&
+      sink.calls.length === sip.stats.callsEnded
+    ) {
+      break;
+    }
+  }
+  clearInterval(sampler);
+  const streams = sink.calls.flatMap((c) => c.streams.map((s) => ({ ...s, origin: c.startedAt })));
+  const received = streams.reduce((n, s) => n + s.packets, 0);
+  const lost = streams.reduce((n, s) => n + s.lost, 0);
+  const lastPacketAt = Math.max(...streams.map((s) => s.origin + s.startMs + s.durationMs - 20));
+  const cpuAt = (t: number) =>
+    samples.reduce((best, x) => (Math.abs(x.at - t) < Math.abs(best.at - t) ? x : best));
+  const from = cpuAt(firstCallAt ?? lastPacketAt);
+  const to = cpuAt(lastPacketAt);
+  process.stdout.write(
+    `RESULT ${JSON.stringify({
+      streams: streams.length,
+      received,
+      lost,
+      lastPacketAt,
+      maxJitterMs: Math.max(...streams.map((s) => s.maxJitterMs)),
+      cpuPercent: to.at > from.at ? round(((to.cpu - from.cpu) / (to.at - from.at)) * 100, 1) : 0,
+    })}\n`,
+  );
+  await service.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+
+function sipMessage(lines: string[], body = ''): Buffer {
+  return Buffer.from([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
+}
+
+async function generatorRole(): Promise<void> {
+  const port = Number(process.env.BENCH_PORT);
+  const calls = Number(process.env.BENCH_CALLS);
+  const seconds = Number(process.env.BENCH_SECONDS);
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const local = socket.address().port;
+  const answers = new Map<string, { toTag: string; ports: number[] }>();
+  socket.on('message', (data) => {
+    const text = data.toString('latin1');
+    if (!text.startsWith('SIP/2.0 200') || !/CSeq: 1 INVITE/.test(text)) return;
+    const callId = /Call-ID: (\S+)/.exec(text)![1]!;
+    answers.set(callId, {
+      toTag: /To: [^\r\n]*tag=([^;\s]+)/.exec(text)![1]!,
+      ports: [...text.matchAll(/m=audio (\d+)/g)].map((m) => Number(m[1])),
+    });
+  });
+  const send = (data: Buffer, to: number) =>
+    new Promise<void>((resolve) => socket.send(data, to, '127.0.0.1', () => resolve()));
+  const headers = (callId: string, method: string, cseq: number, toTag = '') => [
+    `${method} sip:srs@127.0.0.1:${port} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${callId}${method}`,
+    `From: <sip:src@127.0.0.1>;tag=${callId}`,
+    `To: <sip:srs@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} ${method}`,
+  ];
+  const sdp = [
+    'v=0',
+    'o=- 1 1 IN IP4 127.0.0.1',
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    'm=audio 9000 RTP/AVP 0',
+    'a=label:1',
+    'a=sendonly',
+    'm=audio 9002 RTP/AVP 0',
+    'a=label:2',
+    'a=sendonly',
+    '',
+  ].join('\r\n');
+  const ids = Array.from({ length: calls }, (_, i) => `bench${i}`);
+  for (const id of ids) {
+    await send(
+      sipMessage([...headers(id, 'INVITE', 1), 'Require: siprec', 'Content-Type: application/sdp'], sdp),
+      port,
+    );
+    while (!answers.has(id)) await new Promise((r) => setTimeout(r, 1));
+    await send(sipMessage(headers(id, 'ACK', 1, answers.get(id)!.toTag)), port);
+  }
+  const payload = encodeG711(
+    new Int16Array(160).map((_, i) => Math.round(6000 * Math.sin(i / 3))),
+    'PCMU',
+  );
+  const ticks = seconds * 50;
+  const start = performance.now();
+  let sent = 0;
+  let late = 0;
+  for (let t = 0; t < ticks; t++) {
+    const wait = start + t * 20 - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    else if (wait < -20) late++;
+    const batch: Array<Promise<void>> = [];
+    ids.forEach((id, c) => {
+      for (const [s, p] of answers.get(id)!.ports.entries()) {
+        const packet = encodeRtp({
+          payloadType: 0,
+          sequence: t,
+          timestamp: t * 160,
+          ssrc: c * 2 + s + 1,
+          payload,
+        });
+        batch.push(send(packet, p));
+        sent++;
+      }
+    });
+    await Promise.all(batch);
+  }
+  const elapsed = performance.now() - start;
+  for (const id of ids) await send(sipMessage(headers(id, 'BYE', 2, answers.get(id)!.toTag)), port);
+  const onPace = late < ticks * 0.02 && elapsed < seconds * 1000 * 1.05;
+  process.stdout.write(
+    `SENT ${sent} ONPACE ${onPace} END ${Math.round(performance.timeOrigin + start + elapsed)}\n`,
+  );
+  socket.close();
+}
+
+/* ---------- pcap import ---------- */
+
+async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
+  const frames: WrittenFrame[] = [];
+  const t0 = 1_790_000_000;
+  const payload = encodeG711(
+    new Int16Array(160).map((_, i) => Math.round(6000 * Math.sin(i / 4))),
+    'PCMU',
+  );
+  const at = (ms: number, data: Buffer) =>
+    frames.push({ seconds: t0 + Math.floor(ms / 1000), fraction: Math.round((ms % 1000) * 1000), data });
+  for (let c = 0; c < calls; c++) {
+    const a = `10.0.${c >> 8}.${(c & 255) + 1}`;
+    const b = '10.9.9.9';
+    const sdp = (ip: string, port: number) =>
+      ['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, ''].join(
+        '\r\n',
+      );
+    const base = [
+      `From: <sip:100${c}@pbx>;tag=f${c}`,
+      `Call-ID: bench-${c}`,
+      'Via: SIP/2.0/UDP x;branch=z9hG4bKb',
+    ];
+    at(
+      c,
+      udpFrame(
+        a,
+        b,
+        5060,
+        5060,
+        sipMessage(
+          [
+            'INVITE sip:x SIP/2.0',
+            ...base,
+            'To: <sip:+15550001@c>',
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          sdp(a, 20000 + c * 2),
+        ),
+      ),
+    );
+    at(
+      c + 1,
+      udpFrame(
+        b,
+        a,
+        5060,
+        5060,
+        sipMessage(
+          [
+            'SIP/2.0 200 OK',
+            ...base,
+            'To: <sip:+15550001@c>;tag=t',
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          sdp(b, 30000 + c * 2),
+        ),
+      ),
+    );
+  }
+  for (let t = 0; t < seconds * 50; t++) {
+    for (let c = 0; c < calls; c++) {
+      const a = `10.0.${c >> 8}.${(c & 255) + 1}`;
+      at(
+        100 + t * 20,
+        udpFrame(
+          a,
+          '10.9.9.9',
+          20000 + c * 2,
+          30000 + c * 2,
+          encodeRtp({ payloadType: 0, sequence: t, timestamp: t * 160, ssrc: c * 2 + 1, payload }),
+        ),
+      );
+      at(
+        100 + t * 20 + 1,
+        udpFrame(
+          '10.9.9.9',
+          a,
+          30000 + c * 2,
+          20000 + c * 2,
+          encodeRtp({ payloadType: 0, sequence: t, timestamp: t * 160, ssrc: c * 2 + 2, payload }),
+        ),
+      );
+    }
+  }
+  for (let c = 0; c < calls; c++) {
+    const a = `10.0.${c >> 8}.${(c & 255) + 1}`;
+    at(
+      200 + seconds * 1000,
+      udpFrame(
+        a,
+        '10.9.9.9',
+        5060,
+        5060,
+        sipMessage([
+          'BYE sip:x SIP/2.0',
+          `From: <sip:100${c}@pbx>;tag=f${c}`,
+          'To: <sip:+15550001@c>;tag=t',
+          `Call-ID: bench-${c}`,
+          'Via: SIP/2.0/UDP x;branch=z9hG4bKc',
+          'CSeq: 2 BYE',
+        ]),
+      ),
+    );
+  }
+  await writeFile(file, writePcap(frames));
+  return frames.length;
+}
+
+async function pcapImport(): Promise<CaptureBenchResult['pcapImport']> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-pcap-bench-'));
+  try {
+    const file = path.join(dir, 'calls.pcap');
+    const packets = await syntheticCapture(file, 20, 60);
+    const correlate: number[] = [];
+    const total: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const started = performance.now();
+      const report = await importCaptureFiles([file], {
+        sink: new CountingSink(),
+        rules: RULES,
+        logger: silentLogger(),
+        ffmpegPath: resolveFfmpegPaths().ffmpeg,
+        workDir: path.join(dir, `work${run}`),
+        silenceDtmf: true,
+        orphanRtp: false,
+      });
+      if (report.archived.length !== 20)
+        throw new Error(`expected 20 calls, archived ${report.archived.length}`);
+      correlate.push(report.packetsPerSecond);
+      total.push(packets / ((performance.now() - started) / 1000));
+    }
+    return {
+      packets,
+      correlatePacketsPerSecond: Math.round(median(correlate)),
+      withAssemblyPacketsPerSecond: Math.round(median(total)),
+      runs: 3,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A step is sustained when nothing was lost, the server kept real time and the generator kept its pace. */
+const kept = (step: CaptureBenchResult['liveSteps'][number]): boolean =>
+  step.lost === 0 && step.lagMs < 100 && step.generatorOnPace;
+
+export async function run(): Promise<CaptureBenchResult> {
+  const seconds = 10;
+  const steps: CaptureBenchResult['liveSteps'] = [];
+  let best = 0;
+  let failing: number | undefined;
+  for (let calls = 50; calls <= 1600; calls *= 2) {
+    const step = await liveStep(calls, seconds);
+    steps.push(step);
+    if (kept(step)) best = calls;
+    else {
+      failing = calls;
+      break;
+    }
+  }
+  // Bisect between the last good and the first bad step (to within 10 %).
+  while (failing !== undefined && failing - best > Math.max(10, best * 0.1)) {
+    const calls = Math.round((best + failing) / 2);
+    const step = await liveStep(calls, seconds);
+    steps.push(step);
+    if (kept(step)) best = calls;
+    else failing = calls;
+  }
+  const pinned = spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
+  return {
+    cores: os.availableParallelism(),
+    pinned,
+    liveSteps: steps,
+    maxCallsZeroLoss: best,
+    pcapImport: await pcapImport(),
+  };
+}
+
+if (ROLE === 'server') await serverRole();
+else if (ROLE === 'generator') await generatorRole();

@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Express } from 'express';
+import request from 'supertest';
+import { expect } from 'vitest';
+import { createApp } from '../../../services/api/app.ts';
+import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
+import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
+import { ArchiveService } from '../../../services/archive/archive.service.ts';
+import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
+import { CallRepository } from '../../../services/archive/call.repository.ts';
+import { FsObjectStore } from '../../../services/archive/fs.store.ts';
+import { OutcomeRepository, type StageOutcomeView } from '../../../services/pipeline/outcome.repository.ts';
+import { Pipeline } from '../../../services/pipeline/pipeline.ts';
+import { createAnalyticsStages } from '../../../services/pipeline/stages/analytics-stages.ts';
+import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
+import type { StageName } from '../../../services/pipeline/jobs.ts';
+import { silentLogger } from '../../../services/platform/logger.ts';
+import { fixtureFfmpeg } from '../../support/audio-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+
+const run = promisify(execFile);
+
+export const PROFILE = { format: 'opus' as const, bitrateKbps: 32, sampleRate: 16000, opusComplexity: 5 };
+
+export interface AnalyticsHarness {
+  database: TestDatabase;
+  store: FsObjectStore;
+  pipeline: Pipeline;
+  outcomes: OutcomeRepository;
+  app: Express;
+  adminKey: string;
+  root: string;
+  ffmpeg: string;
+  /** Uploads a stereo call (agent tone left, customer tone right) with its transcript; returns the call id. */
+  upload(
+    segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
+    metadata: Record<string, unknown>,
+    seconds?: number,
+  ): Promise<string>;
+  /** Waits until every stage of the call is done, skipped or failed; returns them by name. */
+  settled(callId: string, stages?: StageName[]): Promise<Record<string, StageOutcomeView>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real pieces for text analytics end to end: embedded PostgreSQL, the archive (ffprobe + Opus into a local
+ * object store), the API, pg-boss running the analytics and route stages (real sentiment, real ffmpeg muting).
+ * Calls come with an uploaded transcript, so no speech model is needed.
+ */
+export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
+  const ffmpeg = fixtureFfmpeg().ffmpeg;
+  const database = await createTestDatabase();
+  const root = await mkdtemp(path.join(os.tmpdir(), 'escucha-analytics-'));
+  const store = new FsObjectStore({ root: path.join(root, 'objects') });
+  const logger = silentLogger();
+  const pipeline = new Pipeline({
+    db: database.handle.db,
+    pool: database.handle.pool,
+    logger,
+    order: ['analytics', 'route'],
+    retryLimit: 1,
+    retryDelaySeconds: 1,
+    expireInSeconds: 120,
+    maintenanceIntervalSeconds: 30,
+    pollingIntervalSeconds: 0.5,
+  });
+  await pipeline.start();
+  const transcripts = new TranscriptRepository(database.handle.db);
+  const archive = new ArchiveService({
+    calls: new CallRepository(database.handle.db),
+    store,
+    audio: new FfmpegAudioTool(),
+    profile: PROFILE,
+    logger,
+    concurrency: 2,
+    onArchived: pipeline.enqueueFirst,
+    transcripts: (trx, callId, t) => transcripts.storeUpload(trx, callId, t),
+  });
+  const handlers = createAnalyticsStages({
+    db: database.handle.db,
+    store,
+    profile: PROFILE,
+    ffmpegPath: ffmpeg,
+    disclosureProfile: null,
+    languages: ['es', 'en'],
+    qaSampleRate: 0,
+    adherenceThreshold: 70,
+    sampleSeed: 'test',
+  });
+  await pipeline.work(handlers, () => 1);
+  const outcomes = new OutcomeRepository(database.handle.db);
+  const keys = new ApiKeyRepository(database.handle.db);
+  const app = createApp({
+    db: database.handle.db,
+    logger,
+    archive,
+    queries: new CallQueryRepository(database.handle.db),
+    keys,
+    store,
+    tmpDir: path.join(root, 'tmp'),
+    uploadMaxBytes: 50 * 1024 * 1024,
+    version: 'test',
+    outcomes,
+    transcripts,
+    stageOrder: pipeline.order,
+    enqueue: (stage, payload) => pipeline.enqueue(stage, payload),
+    webDir: null,
+  });
+  const { key: adminKey } = await keys.create('admin', 'test');
+  let n = 0;
+  const h: AnalyticsHarness = {
+    database,
+    store,
+    pipeline,
+    outcomes,
+    app,
+    adminKey,
+    root,
+    ffmpeg,
+    upload: async (segments, metadata, seconds = 30) => {
+      const wav = path.join(root, `call-${++n}.wav`);
+      // agent: 440 Hz on the left; customer: 1000 Hz on the right, both loud and steady all along
+      await run(ffmpeg, [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=440:sample_rate=16000:duration=${seconds}`,
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=1000:sample_rate=16000:duration=${seconds}`,
+        '-filter_complex',
+        '[0:a][1:a]amerge=inputs=2,volume=2[a]',
+        '-map',
+        '[a]',
+        '-ac',
+        '2',
+        '-c:a',
+        'pcm_s16le',
+        wav,
+      ]);
+      const res = await request(app)
+        .post('/api/v1/recordings')
+        .set('Authorization', `Bearer ${adminKey}`)
+        .attach('file', wav)
+        .field('metadata', JSON.stringify(metadata))
+        .field('transcript', JSON.stringify({ language: 'es', segments }));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    },
+    settled: async (callId, stages = ['analytics', 'route']) => {
+      const until = Date.now() + 90_000;
+      for (;;) {
+        const all = await outcomes.forCall(callId);
+        const mine = stages.map((s) => all.find((o) => o.stage === s));
+        if (mine.every((o) => o && ['done', 'skipped', 'failed'].includes(o.status))) {
+          return Object.fromEntries(mine.map((o) => [o!.stage, o!]));
+        }
+        if (Date.now() > until)
+          throw new Error(`analysis of ${callId} did not finish: ${JSON.stringify(all)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    close: async () => {
+      await pipeline.stop();
+      await store.close();
+      await database.drop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return h;
+}

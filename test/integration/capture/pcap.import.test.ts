@@ -1,0 +1,391 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
+import { encodeG711 } from '../../../services/capture/g711.ts';
+import { importCaptureFiles, type ImportReport } from '../../../services/capture/pcap.importer.ts';
+import { encodeRtp } from '../../../services/capture/rtp.ts';
+import { silentLogger } from '../../../services/platform/logger.ts';
+import {
+  ethernet,
+  ipv4,
+  tcp,
+  udpFrame,
+  writePcap,
+  writePcapng,
+  type WrittenFrame,
+} from '../../unit/capture/pcap-writer.ts';
+import { MemorySink, readWav, rms, RULES, tone } from './capture-harness.ts';
+
+const A = { ip: '192.0.2.10', sip: 5060, rtp: 30000 };
+const B = { ip: '198.51.100.20', sip: 5060, rtp: 40000 };
+
+function sdp(ip: string, port: number, codec: { pt: number; map: string }): string {
+  return [
+    'v=0',
+    `o=- 1 1 IN IP4 ${ip}`,
+    's=-',
+    `c=IN IP4 ${ip}`,
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${codec.pt} 101`,
+    `a=rtpmap:${codec.pt} ${codec.map}`,
+    'a=rtpmap:101 telephone-event/8000',
+    '',
+  ].join('\r\n');
+}
+
+function sipText(lines: string[], body = ''): Buffer {
+  return Buffer.from([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
+}
+
+interface Dialog {
+  invite: Buffer;
+  ok: Buffer;
+  ack: Buffer;
+  bye: Buffer;
+  byeOk: Buffer;
+}
+
+function dialog(callId: string, codec: { pt: number; map: string }): Dialog {
+  const from = `From: "Operador 12" <sip:operador12@pbx>;tag=f1`;
+  const to = `To: <sip:+5215512345678@carrier>`;
+  const toTag = `${to};tag=t9`;
+  const via = 'Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKp1';
+  return {
+    invite: sipText(
+      [
+        'INVITE sip:+5215512345678@carrier SIP/2.0',
+        via,
+        from,
+        to,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        'X-Agent-Id: OP-12',
+        'Content-Type: application/sdp',
+      ],
+      sdp(A.ip, A.rtp, codec),
+    ),
+    ok: sipText(
+      [
+        'SIP/2.0 200 OK',
+        via,
+        from,
+        toTag,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        'Content-Type: application/sdp',
+      ],
+      sdp(B.ip, B.rtp, codec),
+    ),
+    ack: sipText([
+      'ACK sip:+5215512345678@carrier SIP/2.0',
+      'Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKp2',
+      from,
+      toTag,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 ACK',
+    ]),
+    bye: sipText([
+      'BYE sip:+5215512345678@carrier SIP/2.0',
+      'Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKp3',
+      from,
+      toTag,
+      `Call-ID: ${callId}`,
+      'CSeq: 2 BYE',
+      'X-Disposition: NO_PAY',
+    ]),
+    byeOk: sipText([
+      'SIP/2.0 200 OK',
+      'Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKp3',
+      from,
+      toTag,
+      `Call-ID: ${callId}`,
+      'CSeq: 2 BYE',
+    ]),
+  };
+}
+
+/** Frames of a capture: SIP over TCP (split, reordered and retransmitted), RTP both ways. */
+class CaptureBuilder {
+  readonly frames: WrittenFrame[] = [];
+  private readonly seq = new Map<string, number>();
+  constructor(private readonly t0 = 1_790_000_000) {}
+
+  private push(atMs: number, data: Buffer): void {
+    const us = Math.round(atMs * 1000);
+    this.frames.push({ seconds: this.t0 + Math.floor(us / 1e6), fraction: us % 1e6, data });
+  }
+
+  /** A SIP message over TCP, cut into `pieces` segments; `shuffle` swaps the first two, `repeat` resends one. */
+  sipTcp(
+    atMs: number,
+    from: typeof A,
+    to: typeof A,
+    message: Buffer,
+    options: { pieces?: number; shuffle?: boolean; repeat?: boolean } = {},
+  ): void {
+    const key = `${from.ip}>${to.ip}`;
+    let next = this.seq.get(key) ?? 1000;
+    const pieces = options.pieces ?? 1;
+    const size = Math.ceil(message.length / pieces);
+    const segments: Array<{ seq: number; data: Buffer }> = [];
+    for (let at = 0; at < message.length; at += size) {
+      segments.push({ seq: next + at, data: message.subarray(at, at + size) });
+    }
+    next += message.length;
+    this.seq.set(key, next);
+    if (options.shuffle && segments.length > 1) [segments[0], segments[1]] = [segments[1]!, segments[0]!];
+    if (options.repeat) segments.push(segments[0]!);
+    for (const s of segments)
+      this.push(atMs, ethernet(0x0800, ipv4(from.ip, to.ip, 6, tcp(from.sip, to.sip, s.seq, s.data))));
+  }
+
+  rtp(atMs: number, from: typeof A, to: typeof A, packet: Buffer): void {
+    this.push(atMs, udpFrame(from.ip, to.ip, from.rtp, to.rtp, packet));
+  }
+}
+
+function g711Stream(samples: Int16Array, pt: number, ssrc: number): Array<{ atMs: number; data: Buffer }> {
+  const out: Array<{ atMs: number; data: Buffer }> = [];
+  for (let f = 0; f * 160 + 160 <= samples.length; f++) {
+    const payload = encodeG711(samples.subarray(f * 160, (f + 1) * 160), pt === 0 ? 'PCMU' : 'PCMA');
+    out.push({
+      atMs: f * 20,
+      data: encodeRtp({ payloadType: pt, sequence: 500 + f, timestamp: f * 160, ssrc, payload }),
+    });
+  }
+  return out;
+}
+
+/** Ogg pages → packets (enough to take the Opus packets out of an ffmpeg .opus file). */
+function oggPackets(data: Buffer): Buffer[] {
+  const packets: Buffer[] = [];
+  let pending: Buffer[] = [];
+  for (let at = 0; at + 27 <= data.length;) {
+    const segments = data[at + 26]!;
+    const lacing = data.subarray(at + 27, at + 27 + segments);
+    let body = at + 27 + segments;
+    for (const l of lacing) {
+      pending.push(data.subarray(body, body + l));
+      body += l;
+      if (l < 255) {
+        packets.push(Buffer.concat(pending));
+        pending = [];
+      }
+    }
+    at = body;
+  }
+  return packets.slice(2); // OpusHead, OpusTags
+}
+
+/** Zero crossings per second / 2: the frequency of a pure tone. */
+function frequencyOf(samples: Int16Array, rate: number): number {
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 !== samples[i]! < 0) crossings++;
+  return (crossings / 2) * (rate / samples.length);
+}
+
+describe(importCaptureFiles.name, () => {
+  let dir: string;
+  let sink: MemorySink;
+  const ffmpeg = resolveFfmpegPaths().ffmpeg;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-pcap-import-'));
+    sink = new MemorySink(dir);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = (files: string[]): Promise<ImportReport> =>
+    importCaptureFiles(files, {
+      sink,
+      rules: RULES,
+      logger: silentLogger(),
+      ffmpegPath: ffmpeg,
+      workDir: path.join(dir, 'work'),
+      silenceDtmf: true,
+      keepDtmfDigits: true,
+    });
+
+  it('follows SIP over TCP (split, reordered, retransmitted segments) and records both directions of the RTP', async () => {
+    const d = dialog('tcp-call-1@pbx', { pt: 0, map: 'PCMU/8000' });
+    const c = new CaptureBuilder();
+    c.sipTcp(0, A, B, d.invite, { pieces: 3, shuffle: true, repeat: true });
+    c.sipTcp(50, B, A, d.ok, { pieces: 2 });
+    c.sipTcp(60, A, B, d.ack);
+    const agent = g711Stream(tone(2, 400, 7000), 0, 0xa);
+    const customer = g711Stream(tone(2, 900, 9000), 0, 0xb);
+    for (let i = 0; i < agent.length; i++) {
+      c.rtp(100 + agent[i]!.atMs, A, B, agent[i]!.data);
+      c.rtp(103 + customer[i]!.atMs, B, A, customer[i]!.data);
+    }
+    c.sipTcp(2200, A, B, d.bye, { pieces: 2 });
+    c.sipTcp(2210, B, A, d.byeOk);
+    const file = path.join(dir, 'tcp.pcapng');
+    await writeFile(
+      file,
+      writePcapng(
+        [{ linkType: 1 }],
+        c.frames.map((f) => ({
+          interfaceId: 0,
+          timestamp: BigInt(f.seconds) * 1_000_000n + BigInt(f.fraction),
+          data: f.data,
+        })),
+      ),
+    );
+    const report = await run([file]);
+    expect(report.files[0]).toMatchObject({
+      format: 'pcapng',
+      dialogs: 1,
+      calls: 1,
+      callsCut: 0,
+      truncated: false,
+    });
+    expect(report.archived).toHaveLength(1);
+    const call = report.archived[0]!.call;
+    expect(call.source).toBe('pcap');
+    expect(call.truncated).toBe(false);
+    expect(call.metadata).toMatchObject({
+      agentId: 'OP-12',
+      disposition: 'NO_PAY',
+      direction: 'outbound',
+      calleeNumber: '+5215512345678',
+      sipCallId: 'tcp-call-1@pbx',
+    });
+    expect(call.streams.map((s) => [s.channel, s.packets, s.lost])).toEqual([
+      [0, 100, 0],
+      [1, 100, 0],
+    ]);
+    expect(Math.abs(call.durationMs - 2003)).toBeLessThan(30);
+    const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+    expect(Math.abs(frequencyOf(wav.samples[0]!.subarray(800, 12000), wav.sampleRate) - 400)).toBeLessThan(
+      10,
+    );
+    expect(Math.abs(frequencyOf(wav.samples[1]!.subarray(800, 12000), wav.sampleRate) - 900)).toBeLessThan(
+      10,
+    );
+  });
+
+  it('archives what a capture cut short holds, and reports where the file was cut and which calls were open', async () => {
+    const d = dialog('cut-call@pbx', { pt: 8, map: 'PCMA/8000' });
+    const c = new CaptureBuilder();
+    c.sipTcp(0, A, B, d.invite);
+    c.sipTcp(40, B, A, d.ok);
+    for (const p of g711Stream(tone(3, 500), 8, 0xc)) c.rtp(100 + p.atMs, A, B, p.data);
+    const whole = writePcap(c.frames);
+    const file = path.join(dir, 'cut.pcap');
+    await writeFile(file, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const report = await run([file]);
+    const f = report.files[0]!;
+    expect(f.truncated).toBe(true);
+    expect(f.truncatedAt).toBeGreaterThan(0);
+    expect(f.callsCut).toBe(1);
+    const call = report.archived.find((a) => a.call.metadata.sipCallId === 'cut-call@pbx')!.call;
+    expect(call.truncated).toBe(true);
+    expect(call.metadata.custom).toMatchObject({ truncated: true });
+    const expected = (f.frames - 2) * 20; // every complete RTP frame in the file
+    expect(Math.abs(call.durationMs - expected)).toBeLessThan(40);
+  });
+
+  it('decodes G.722 and Opus streams with ffmpeg at their own rates', async () => {
+    const raw = path.join(dir, 'tone16k.raw');
+    const pcm16k = tone(1.5, 1000, 8000, 16000);
+    await writeFile(raw, Buffer.from(pcm16k.buffer));
+    const g722File = path.join(dir, 'tone.g722');
+    execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      's16le',
+      '-ar',
+      '16000',
+      '-ac',
+      '1',
+      '-i',
+      raw,
+      '-f',
+      'g722',
+      g722File,
+    ]);
+    const g722 = await readFile(g722File);
+    const opusFile = path.join(dir, 'tone.opus');
+    execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      's16le',
+      '-ar',
+      '16000',
+      '-ac',
+      '1',
+      '-i',
+      raw,
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      '-frame_duration',
+      '20',
+      opusFile,
+    ]);
+    const opus = oggPackets(await readFile(opusFile));
+
+    const d1 = dialog('g722-call@pbx', { pt: 9, map: 'G722/8000' });
+    const d2 = dialog('opus-call@pbx', { pt: 111, map: 'opus/48000/2' });
+    const c = new CaptureBuilder();
+    c.sipTcp(0, A, B, d1.invite);
+    c.sipTcp(10, B, A, d1.ok);
+    for (let f = 0; f * 160 < g722.length; f++) {
+      c.rtp(
+        100 + f * 20,
+        A,
+        B,
+        encodeRtp({
+          payloadType: 9,
+          sequence: f,
+          timestamp: f * 160,
+          ssrc: 0x722,
+          payload: g722.subarray(f * 160, (f + 1) * 160),
+        }),
+      );
+    }
+    c.sipTcp(1700, A, B, d1.bye);
+    const second = { ...A, rtp: 31000 };
+    const d2invite = Buffer.from(d2.invite.toString().replace(`m=audio ${A.rtp}`, `m=audio ${second.rtp}`));
+    c.sipTcp(1800, A, B, d2invite);
+    c.sipTcp(1810, B, A, Buffer.from(d2.ok.toString().replace(`m=audio ${B.rtp}`, 'm=audio 41000')));
+    opus.forEach((packet, f) => {
+      c.rtp(
+        1900 + f * 20,
+        second,
+        { ...B, rtp: 41000 },
+        encodeRtp({ payloadType: 111, sequence: f, timestamp: f * 960, ssrc: 0x0b05, payload: packet }),
+      );
+    });
+    c.sipTcp(3500, A, B, d2.bye);
+    const file = path.join(dir, 'codecs.pcap');
+    await writeFile(file, writePcap(c.frames));
+    const report = await run([file]);
+    expect(report.files[0]!.calls).toBe(2);
+    for (const [callId, codec, rate] of [
+      ['g722-call@pbx', 'G722', 16000],
+      ['opus-call@pbx', 'opus', 48000],
+    ] as const) {
+      const call = report.archived.find((a) => a.call.metadata.sipCallId === callId)!.call;
+      expect(call.streams[0]!.codec).toBe(codec);
+      expect(call.sampleRate).toBe(rate);
+      expect(Math.abs(call.durationMs - 1500)).toBeLessThan(60);
+      expect(call.notes.filter((n) => n.includes('could not be decoded'))).toEqual([]);
+      const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+      const left = wav.samples[0]!.subarray(rate / 5, rate);
+      expect(rms(left)).toBeGreaterThan(3000);
+      expect(Math.abs(frequencyOf(left, rate) - 1000)).toBeLessThan(20);
+    }
+  });
+});

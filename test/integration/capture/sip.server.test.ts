@@ -1,0 +1,521 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SipServer } from '../../../services/capture/sip.server.ts';
+import {
+  answerPorts,
+  multipart,
+  readWav,
+  request,
+  rms,
+  rtpPackets,
+  sdpOffer,
+  sendRtp,
+  SipClient,
+  siprecMetadata,
+  startHarness,
+  status,
+  tone,
+  type Harness,
+} from './capture-harness.ts';
+import { mutationsOf } from '../../unit/capture/capture-test-helpers.ts';
+
+/** The SIPREC server on real sockets: signalling, RTP, and the call that comes out of the spool. */
+describe(SipServer.name, () => {
+  let h: Harness;
+  let client: SipClient;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    client = await SipClient.udp();
+  });
+
+  afterAll(async () => {
+    client.close();
+    await h.close();
+  });
+
+  const base = (callId: string) => ({ callId, port: h.sipPort, clientPort: client.port });
+
+  it('answers OPTIONS with 200 and what it supports', async () => {
+    client.send(request({ ...base('opt-1'), method: 'OPTIONS', cseq: 1 }), h.sipPort);
+    const r = await client.waitFor(status(200, 'OPTIONS'));
+    expect(r.headers.get('Allow')).toContain('INVITE');
+    expect(r.headers.get('Supported')).toContain('siprec');
+  });
+
+  it('records a SIPREC call: recvonly answer in m-line order, two channels, DTMF kept as events and silenced', async () => {
+    const callId = 'siprec-1';
+    const { contentType, body } = multipart(
+      sdpOffer([30000, 30002], { labels: ['1', '2'] }),
+      siprecMetadata({
+        callerAor: 'sip:+573001234567@carrier',
+        calleeAor: 'sip:4711@pbx',
+        labels: ['1', '2'],
+      }),
+    );
+    client.send(
+      request({
+        ...base(callId),
+        method: 'INVITE',
+        cseq: 1,
+        branch: 'z9hG4bKinv1',
+        contentType,
+        body,
+        headers: ['Require: siprec', 'X-Campaign: late-stage'],
+      }),
+      h.sipPort,
+    );
+    await client.waitFor(status(100, 'INVITE'));
+    const ok = await client.waitFor(status(200, 'INVITE'));
+    const answer = ok.body.toString();
+    expect(answer.match(/a=label:(\d)/g)).toEqual(['a=label:1', 'a=label:2']);
+    expect(answer.match(/a=recvonly/g)).toHaveLength(2);
+    const [p1, p2] = answerPorts(answer);
+    expect(p1! % 2).toBe(0);
+    expect(p2).not.toBe(p1);
+    const toTag = /tag=([^;\s]+)/.exec(ok.headers.get('To') ?? '')?.[1];
+    client.send(request({ ...base(callId), method: 'ACK', cseq: 1, toTag }), h.sipPort);
+
+    // Caller (customer, +57...) on label 1: 1.5 s at 440 Hz with a key press 500–800 ms carrying a 1 kHz tone.
+    const caller = tone(1.5, 440);
+    caller.set(tone(0.3, 1000, 12000), 4000);
+    const callee = tone(1.5, 660, 6000);
+    await Promise.all([
+      sendRtp(
+        rtpPackets({ samples: caller, ssrc: 1, dtmf: [{ event: 5, startMs: 500, durationMs: 300 }] }),
+        p1!,
+      ),
+      sendRtp(rtpPackets({ samples: callee, ssrc: 2 }), p2!),
+    ]);
+    client.send(
+      request({ ...base(callId), method: 'BYE', cseq: 2, toTag, headers: ['X-Disposition: PTP'] }),
+      h.sipPort,
+    );
+    await client.waitFor(status(200, 'BYE'));
+
+    const call = await h.sink.waitForCall(callId);
+    expect(call!.source).toBe('siprec');
+    expect(call!.metadata.campaign).toBe('late-stage');
+    expect(call!.metadata.disposition).toBe('PTP');
+    expect(call!.metadata.sipCallId).toBe(callId);
+    // 4711 matches the agent pattern: the callee is the agent (left), the caller the customer (right).
+    expect(call!.metadata.direction).toBe('inbound');
+    expect(call!.metadata.callerNumber).toBe('+573001234567');
+    expect(Math.abs(call!.durationMs - 1500)).toBeLessThan(100);
+    expect(call!.dtmf).toEqual([expect.objectContaining({ digit: '5', channel: 1, method: 'rfc4733' })]);
+    expect(Math.abs(call!.dtmf[0]!.startMs - 500)).toBeLessThan(60);
+    expect(call!.streams).toHaveLength(2);
+    for (const s of call!.streams) {
+      expect(s.packets).toBeGreaterThanOrEqual(75);
+      expect(s.lost).toBe(0);
+      expect(s.mos).toBeGreaterThan(4);
+    }
+
+    const wav = await readWav(call!.filePath);
+    expect(wav.channels).toBe(2);
+    const [left, right] = wav.samples as [Int16Array, Int16Array];
+    const ms = (t: number) => Math.round((t * wav.sampleRate) / 1000);
+    expect(rms(left, ms(100), ms(400))).toBeGreaterThan(2000); // agent: 660 Hz at 6000
+    expect(rms(right, ms(100), ms(400))).toBeGreaterThan(3000); // customer: 440 Hz at 8000
+    expect(rms(right, ms(520), ms(780))).toBeLessThan(50); // the key press is silenced
+    expect(rms(left, ms(520), ms(780))).toBeLessThan(50);
+    expect(rms(right, ms(950), ms(1300))).toBeGreaterThan(3000);
+  });
+
+  const invite = (callId: string, extra: Partial<Parameters<typeof request>[0]> = {}) => {
+    const { contentType, body } = multipart(
+      sdpOffer([31000, 31002], { labels: ['a', 'b'] }),
+      siprecMetadata({
+        callerAor: 'sip:agent7@pbx',
+        calleeAor: 'sip:+34600111222@carrier',
+        labels: ['a', 'b'],
+      }),
+    );
+    return request({ ...base(callId), method: 'INVITE', cseq: 1, contentType, body, ...extra });
+  };
+  const toTagOf = (r: { headers: { get(n: string): string | undefined } }) =>
+    /tag=([^;\s]+)/.exec(r.headers.get('To') ?? '')?.[1];
+  const forCall =
+    (callId: string, code: number, method?: string) => (r: Parameters<ReturnType<typeof status>>[0]) =>
+      r.headers.get('Call-ID') === callId && status(code, method)(r);
+
+  it('answers a retransmitted INVITE from the transaction cache: one dialog, the same 200', async () => {
+    const before = h.service.sip!.stats.callsStarted;
+    const message = invite('retrans-1', { branch: 'z9hG4bKretrans1' });
+    client.send(message, h.sipPort);
+    const first = await client.waitFor(forCall('retrans-1', 200, 'INVITE'));
+    client.send(message, h.sipPort);
+    const second = await client.waitFor(forCall('retrans-1', 200, 'INVITE'), 2);
+    expect(second.body.toString()).toBe(first.body.toString());
+    expect(toTagOf(second)).toBe(toTagOf(first));
+    expect(h.service.sip!.stats.callsStarted).toBe(before + 1);
+    expect(h.service.sip!.stats.retransmissions).toBeGreaterThan(0);
+    const toTag = toTagOf(first);
+    client.send(request({ ...base('retrans-1'), method: 'ACK', cseq: 1, toTag }), h.sipPort);
+    client.send(request({ ...base('retrans-1'), method: 'BYE', cseq: 2, toTag }), h.sipPort);
+    await client.waitFor(forCall('retrans-1', 200, 'BYE'));
+  });
+
+  it('retransmits the 200 over UDP until the ACK arrives', async () => {
+    client.send(invite('noack-1'), h.sipPort);
+    const ok = await client.waitFor(forCall('noack-1', 200, 'INVITE'));
+    await client.waitFor(forCall('noack-1', 200, 'INVITE'), 3, 4000); // T1 = 500 ms, then 1 s
+    client.send(request({ ...base('noack-1'), method: 'ACK', cseq: 1, toTag: toTagOf(ok) }), h.sipPort);
+    await new Promise((r) => setTimeout(r, 100));
+    const count = client.responses.filter(forCall('noack-1', 200, 'INVITE')).length;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(client.responses.filter(forCall('noack-1', 200, 'INVITE')).length).toBe(count);
+    client.send(request({ ...base('noack-1'), method: 'BYE', cseq: 2, toTag: toTagOf(ok) }), h.sipPort);
+    await client.waitFor(forCall('noack-1', 200, 'BYE'));
+  });
+
+  it('refuses a plain INVITE with 488 and says why', async () => {
+    client.send(
+      request({
+        ...base('plain-1'),
+        method: 'INVITE',
+        cseq: 1,
+        contentType: 'application/sdp',
+        body: sdpOffer([32000]),
+      }),
+      h.sipPort,
+    );
+    const r = await client.waitFor(forCall('plain-1', 488, 'INVITE'));
+    expect(r.headers.get('Warning')).toContain('ESCUCHA_SIP_ACCEPT_PLAIN_INVITE');
+  });
+
+  it('answers 481 to BYE and INFO for unknown dialogs, 405 to REGISTER, 501 to unknown methods, 420 to unknown Require', async () => {
+    client.send(request({ ...base('nodialog'), method: 'BYE', cseq: 2, toTag: 'nope' }), h.sipPort);
+    await client.waitFor(forCall('nodialog', 481, 'BYE'));
+    client.send(request({ ...base('nodialog'), method: 'INFO', cseq: 3, toTag: 'nope' }), h.sipPort);
+    await client.waitFor(forCall('nodialog', 481, 'INFO'));
+    client.send(request({ ...base('reg'), method: 'REGISTER', cseq: 1 }), h.sipPort);
+    expect((await client.waitFor(forCall('reg', 405, 'REGISTER'))).headers.get('Allow')).toContain('INVITE');
+    client.send(request({ ...base('xyz'), method: 'FROBNICATE', cseq: 1 }), h.sipPort);
+    await client.waitFor(forCall('xyz', 501, 'FROBNICATE'));
+    client.send(invite('req-1', { headers: ['Require: siprec, foo-bar'] }), h.sipPort);
+    const bad = await client.waitFor(forCall('req-1', 420, 'INVITE'));
+    expect(bad.headers.get('Unsupported')).toBe('foo-bar');
+  });
+
+  it('answers 400 to malformed requests it can address, counts garbage, and keeps serving', async () => {
+    const before = h.service.sip!.stats.malformed;
+    client.send(Buffer.from([0, 1, 2, 3, 255, 254]), h.sipPort);
+    const badSdp = request({
+      ...base('bad-sdp'),
+      method: 'INVITE',
+      cseq: 1,
+      headers: ['Require: siprec'],
+      contentType: 'application/sdp',
+      body: 'v=0\r\nm=audio notaport RTP/AVP 0\r\n',
+    });
+    client.send(badSdp, h.sipPort);
+    await client.waitFor(forCall('bad-sdp', 400, 'INVITE'));
+    const broken = request({ ...base('bad-cseq'), method: 'OPTIONS', cseq: 1 }).replace(
+      'CSeq: 1 OPTIONS',
+      'CSeq: one OPTIONS',
+    );
+    client.send(broken, h.sipPort);
+    await client.waitFor(forCall('bad-cseq', 400));
+    expect(h.service.sip!.stats.malformed).toBeGreaterThan(before);
+    client.send(request({ ...base('opt-2'), method: 'OPTIONS', cseq: 1 }), h.sipPort);
+    await client.waitFor(forCall('opt-2', 200, 'OPTIONS'));
+  });
+
+  it('pauses on a re-INVITE with a=inactive and resumes on sendonly; the paused span is kept and silenced', async () => {
+    const callId = 'pause-1';
+    client.send(invite(callId), h.sipPort);
+    const ok = await client.waitFor(forCall(callId, 200, 'INVITE'));
+    const toTag = toTagOf(ok);
+    client.send(request({ ...base(callId), method: 'ACK', cseq: 1, toTag }), h.sipPort);
+    const [p1, p2] = answerPorts(ok.body.toString());
+    const meta = siprecMetadata({
+      callerAor: 'sip:agent7@pbx',
+      calleeAor: 'sip:+34600111222@carrier',
+      labels: ['a', 'b'],
+    });
+    const reinvite = async (direction: string, cseq: number) => {
+      const { contentType, body } = multipart(
+        sdpOffer([31000, 31002], { labels: ['a', 'b'], direction }),
+        meta,
+      );
+      client.send(request({ ...base(callId), method: 'INVITE', cseq, toTag, contentType, body }), h.sipPort);
+      const r = await client.waitFor(forCall(callId, 200, 'INVITE'), cseq);
+      client.send(request({ ...base(callId), method: 'ACK', cseq, toTag }), h.sipPort);
+      return r;
+    };
+    const audio = tone(2, 500, 9000);
+    const sending = Promise.all([
+      sendRtp(rtpPackets({ samples: audio, ssrc: 7 }), p1!),
+      sendRtp(rtpPackets({ samples: audio, ssrc: 8 }), p2!),
+    ]);
+    await new Promise((r) => setTimeout(r, 600));
+    const paused = await reinvite('inactive', 2);
+    expect(answerPorts(paused.body.toString())).toEqual([p1, p2]); // same ports kept
+    expect(paused.body.toString()).toContain('a=inactive');
+    await new Promise((r) => setTimeout(r, 600));
+    await reinvite('sendonly', 3);
+    await sending;
+    client.send(request({ ...base(callId), method: 'BYE', cseq: 4, toTag }), h.sipPort);
+    await client.waitFor(forCall(callId, 200, 'BYE'));
+    const call = await h.sink.waitForCall(callId);
+    expect(call.pauses).toHaveLength(1);
+    const pause = call.pauses[0]!;
+    expect(pause.reason).toBe('inactive');
+    expect(Math.abs(pause.startMs - 600)).toBeLessThan(150);
+    expect(Math.abs(pause.endMs - pause.startMs - 600)).toBeLessThan(150);
+    const wav = await readWav(call.filePath);
+    const ms = (t: number) => Math.round((t * wav.sampleRate) / 1000);
+    expect(rms(wav.samples[0]!, ms(pause.startMs + 20), ms(pause.endMs - 20))).toBe(0);
+    expect(rms(wav.samples[0]!, ms(100), ms(pause.startMs - 50))).toBeGreaterThan(3000);
+    expect(rms(wav.samples[0]!, ms(pause.endMs + 50), ms(1900))).toBeGreaterThan(3000);
+  });
+
+  it('adds and removes streams on re-INVITE, and pauses and resumes on INFO', async () => {
+    const callId = 'streams-1';
+    client.send(invite(callId), h.sipPort);
+    const ok = await client.waitFor(forCall(callId, 200, 'INVITE'));
+    const toTag = toTagOf(ok);
+    const [p1] = answerPorts(ok.body.toString());
+    const three = sdpOffer([31000, 31002, 31004], { labels: ['a', 'b', 'c'] });
+    client.send(
+      request({
+        ...base(callId),
+        method: 'INVITE',
+        cseq: 2,
+        toTag,
+        contentType: 'application/sdp',
+        body: three,
+      }),
+      h.sipPort,
+    );
+    const added = answerPorts((await client.waitFor(forCall(callId, 200, 'INVITE'), 2)).body.toString());
+    expect(added).toHaveLength(3);
+    expect(added[0]).toBe(p1);
+    expect(added[2]).toBeGreaterThan(0);
+    const removed = sdpOffer([31000, 0, 31004], { labels: ['a', 'b', 'c'] });
+    client.send(
+      request({
+        ...base(callId),
+        method: 'INVITE',
+        cseq: 3,
+        toTag,
+        contentType: 'application/sdp',
+        body: removed,
+      }),
+      h.sipPort,
+    );
+    const after = answerPorts((await client.waitFor(forCall(callId, 200, 'INVITE'), 3)).body.toString());
+    expect(after).toEqual([p1, 0, added[2]]);
+    client.send(
+      request({ ...base(callId), method: 'INFO', cseq: 4, toTag, headers: ['X-Recording-Action: pause'] }),
+      h.sipPort,
+    );
+    await client.waitFor(forCall(callId, 200, 'INFO'));
+    await new Promise((r) => setTimeout(r, 200));
+    client.send(
+      request({ ...base(callId), method: 'INFO', cseq: 5, toTag, contentType: 'text/plain', body: 'resume' }),
+      h.sipPort,
+    );
+    await client.waitFor(forCall(callId, 200, 'INFO'), 2);
+    client.send(
+      request({
+        ...base(callId),
+        method: 'INFO',
+        cseq: 6,
+        toTag,
+        contentType: 'application/dtmf-relay',
+        body: 'Signal=7\r\nDuration=160\r\n',
+      }),
+      h.sipPort,
+    );
+    await client.waitFor(forCall(callId, 200, 'INFO'), 3);
+    client.send(request({ ...base(callId), method: 'BYE', cseq: 7, toTag }), h.sipPort);
+    await client.waitFor(forCall(callId, 200, 'BYE'));
+    const call = await h.sink.waitForCall(callId);
+    expect(call.pauses.map((p) => p.reason)).toEqual(['info']);
+    expect(call.dtmf).toEqual([expect.objectContaining({ digit: '7', method: 'sip-info' })]);
+  });
+
+  it('ends an unanswered INVITE with 487 when CANCEL arrives, and records nothing', async () => {
+    const slow = await startHarness({}, { answerDelayMs: 800 });
+    const c = await SipClient.udp();
+    try {
+      const delivered = slow.sink.calls.length;
+      const { contentType, body } = multipart(
+        sdpOffer([33000, 33002], { labels: ['a', 'b'] }),
+        siprecMetadata({ callerAor: 'sip:1@a', calleeAor: 'sip:2@b', labels: ['a', 'b'] }),
+      );
+      const o = {
+        callId: 'cancel-1',
+        port: slow.sipPort,
+        clientPort: c.port,
+        cseq: 1,
+        branch: 'z9hG4bKcancel1',
+      };
+      c.send(request({ ...o, method: 'INVITE', contentType, body }), slow.sipPort);
+      await c.waitFor(status(100, 'INVITE'));
+      c.send(request({ ...o, method: 'CANCEL' }), slow.sipPort);
+      await c.waitFor(status(200, 'CANCEL'));
+      const terminated = await c.waitFor(status(487, 'INVITE'));
+      c.send(request({ ...o, method: 'ACK', toTag: toTagOf(terminated) }), slow.sipPort);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(c.responses.some(status(200, 'INVITE'))).toBe(false);
+      expect(slow.sink.calls.length).toBe(delivered);
+      expect(slow.service.sip!.sessions()).toHaveLength(0);
+      expect(slow.service.ports.used).toBe(0);
+    } finally {
+      c.close();
+      await slow.close();
+    }
+  });
+
+  it('answers 403 to addresses outside the allow-list and 503 when no RTP ports are left', async () => {
+    const closed = await startHarness({}, { allow: ['10.0.0.0/8'] });
+    const tiny = await startHarness({ rtp: { range: { min: 29990, max: 29991 }, host: '127.0.0.1' } });
+    const c = await SipClient.udp();
+    try {
+      c.send(
+        request({ callId: 'deny-1', port: closed.sipPort, clientPort: c.port, method: 'OPTIONS', cseq: 1 }),
+        closed.sipPort,
+      );
+      await c.waitFor(forCall('deny-1', 403, 'OPTIONS'));
+      expect(closed.service.sip!.stats.forbidden).toBe(1);
+      const { contentType, body } = multipart(
+        sdpOffer([33000, 33002], { labels: ['a', 'b'] }),
+        siprecMetadata({ callerAor: 'sip:1@a', calleeAor: 'sip:2@b', labels: ['a', 'b'] }),
+      );
+      c.send(
+        request({
+          callId: 'full-1',
+          port: tiny.sipPort,
+          clientPort: c.port,
+          method: 'INVITE',
+          cseq: 1,
+          contentType,
+          body,
+        }),
+        tiny.sipPort,
+      );
+      const full = await c.waitFor(forCall('full-1', 503, 'INVITE'));
+      expect(full.headers.get('Retry-After')).toBe('5');
+      expect(tiny.service.ports.used).toBe(0);
+    } finally {
+      c.close();
+      await closed.close();
+      await tiny.close();
+    }
+  });
+
+  it('records over TCP, framing several messages per segment', async () => {
+    const tcp = await SipClient.tcpTo(h.sipPort);
+    try {
+      const o = { callId: 'tcp-1', port: h.sipPort, clientPort: tcp.port, transport: 'TCP' as const };
+      const { contentType, body } = multipart(
+        sdpOffer([34000, 34002], { labels: ['a', 'b'] }),
+        siprecMetadata({ callerAor: 'sip:agent9@pbx', calleeAor: 'sip:+1555000111@c', labels: ['a', 'b'] }),
+      );
+      tcp.send(
+        request({ ...o, method: 'OPTIONS', cseq: 1 }) +
+          request({ ...o, method: 'INVITE', cseq: 2, contentType, body }),
+        h.sipPort,
+      );
+      await tcp.waitFor(status(200, 'OPTIONS'));
+      const ok = await tcp.waitFor(status(200, 'INVITE'));
+      expect(ok.headers.get('Contact')).toContain('transport=tcp');
+      const [p1] = answerPorts(ok.body.toString());
+      tcp.send(request({ ...o, method: 'ACK', cseq: 2, toTag: toTagOf(ok) }), h.sipPort);
+      await sendRtp(rtpPackets({ samples: tone(0.6, 300), ssrc: 11 }), p1!);
+      tcp.send(request({ ...o, method: 'BYE', cseq: 3, toTag: toTagOf(ok) }), h.sipPort);
+      await tcp.waitFor(status(200, 'BYE'));
+      const call = await h.sink.waitForCall('tcp-1');
+      expect(call.streams.find((s) => s.label === 'a')?.packets).toBe(30);
+      expect(call.metadata.agentName).toBe('Caller');
+    } finally {
+      tcp.close();
+    }
+  });
+
+  it('records a plain INVITE as one call when plain INVITEs are accepted (source sip, caller on its channel)', async () => {
+    const plain = await startHarness({}, { acceptPlainInvite: true });
+    const c = await SipClient.udp();
+    try {
+      const o = { callId: 'plain-ok', port: plain.sipPort, clientPort: c.port };
+      c.send(
+        request({
+          ...o,
+          method: 'INVITE',
+          cseq: 1,
+          from: '"Agente 12" <sip:1012@pbx>',
+          to: '<sip:+573009998877@carrier>',
+          headers: ['X-Agent-Id: A-12'],
+          contentType: 'application/sdp',
+          body: sdpOffer([35000], { direction: 'sendrecv', codec: 'PCMA' }),
+        }),
+        plain.sipPort,
+      );
+      const ok = await c.waitFor(status(200, 'INVITE'));
+      expect(ok.body.toString()).toContain('a=rtpmap:8 PCMA/8000');
+      const [port] = answerPorts(ok.body.toString());
+      c.send(request({ ...o, method: 'ACK', cseq: 1, toTag: toTagOf(ok) }), plain.sipPort);
+      await sendRtp(rtpPackets({ samples: tone(1, 400), law: 'PCMA', ssrc: 5 }), port!);
+      c.send(request({ ...o, method: 'BYE', cseq: 2, toTag: toTagOf(ok) }), plain.sipPort);
+      await c.waitFor(status(200, 'BYE'));
+      const call = await plain.sink.waitForCall('plain-ok');
+      expect(call.source).toBe('sip');
+      expect(call.metadata).toMatchObject({
+        agentId: 'A-12',
+        agentName: 'Agente 12',
+        direction: 'outbound',
+        calleeNumber: '+573009998877',
+      });
+      expect(call.streams).toEqual([expect.objectContaining({ channel: 0, codec: 'PCMA', packets: 50 })]);
+      expect(call.oneWayAudio).toMatchObject({ oneWay: true, silentChannel: 1 });
+      const wav = await readWav(call.filePath);
+      expect(rms(wav.samples[0]!, 800, 7200)).toBeGreaterThan(3000);
+      expect(rms(wav.samples[1]!)).toBe(0);
+    } finally {
+      c.close();
+      await plain.close();
+    }
+  });
+
+  it('survives a stream of mangled SIP datagrams, counting them, and keeps answering', async () => {
+    const { contentType, body } = multipart(
+      sdpOffer([38000, 38002], { labels: ['a', 'b'] }),
+      siprecMetadata({ callerAor: 'sip:1@a', calleeAor: 'sip:2@b', labels: ['a', 'b'] }),
+    );
+    const valid = Buffer.from(request({ ...base('fuzz'), method: 'INVITE', cseq: 1, contentType, body }));
+    const samples = fc.sample(mutationsOf(valid), { numRuns: 400, seed: 7 });
+    for (const sample of samples) client.send(sample, h.sipPort);
+    await new Promise((r) => setTimeout(r, 1500));
+    client.send(request({ ...base('after-fuzz'), method: 'OPTIONS', cseq: 1 }), h.sipPort);
+    await client.waitFor((r) => r.headers.get('Call-ID') === 'after-fuzz' && r.status === 200);
+    expect(h.service.sip!.stats.malformed).toBeGreaterThan(0);
+    // Whatever dialogs the mutations opened end cleanly.
+    await h.service.sip!.tick();
+  });
+
+  it('reads RTCP sender reports on the port above the RTP port', async () => {
+    const callId = 'rtcp-1';
+    client.send(invite(callId), h.sipPort);
+    const ok = await client.waitFor(forCall(callId, 200, 'INVITE'));
+    const toTag = toTagOf(ok);
+    const [p1] = answerPorts(ok.body.toString());
+    await sendRtp(rtpPackets({ samples: tone(0.4, 500), ssrc: 0x5151 }), p1!);
+    const sr = Buffer.alloc(28);
+    sr[0] = 0x80;
+    sr[1] = 200;
+    sr.writeUInt16BE(6, 2);
+    sr.writeUInt32BE(0x5151, 4);
+    sr.writeUInt32BE(20, 20); // sender's packet count
+    await sendRtp([{ atMs: 0, data: sr }], p1! + 1);
+    await new Promise((r) => setTimeout(r, 100));
+    client.send(request({ ...base(callId), method: 'BYE', cseq: 2, toTag }), h.sipPort);
+    const call = await h.sink.waitForCall(callId);
+    expect(call.streams.find((st) => st.label === 'a')?.rtcp).toMatchObject({
+      senderReports: 1,
+      senderPacketCount: 20,
+    });
+  });
+});
