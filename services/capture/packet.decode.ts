@@ -149,6 +149,43 @@ export function formatIpv4(bytes: Buffer): string {
   return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
 }
 
+type IpFacts = Pick<
+  DecodedPacket,
+  'timeMs' | 'ipVersion' | 'src' | 'dst' | 'protocol' | 'cut' | 'reassembled'
+>;
+
+/**
+ * One object literal of a fixed shape per packet: spreading a base object into each result cost more than the
+ * rest of the decoding together (this runs for every RTP packet of a capture).
+ */
+function makePacket(
+  ip: IpFacts,
+  layer: Layer3,
+  vxlan: number[],
+  transport: DecodedPacket['transport'],
+  srcPort: number | undefined,
+  dstPort: number | undefined,
+  payload: Buffer,
+  tcp: DecodedPacket['tcp'],
+): DecodedPacket {
+  return {
+    timeMs: ip.timeMs,
+    ipVersion: ip.ipVersion,
+    src: ip.src,
+    dst: ip.dst,
+    protocol: ip.protocol,
+    transport,
+    srcPort,
+    dstPort,
+    payload,
+    vlans: layer.vlans,
+    vxlan,
+    tcp,
+    cut: ip.cut,
+    reassembled: ip.reassembled,
+  };
+}
+
 export class PacketDecoder {
   private readonly reassembler: Ipv4Reassembler;
   private readonly vxlanPorts: ReadonlySet<number>;
@@ -211,8 +248,8 @@ export class PacketDecoder {
     const moreFragments = (flagsFragment & 0x2000) !== 0;
     const fragmentOffset = (flagsFragment & 0x1fff) * 8;
     const protocol = data[at + 9] ?? 0;
-    const src = formatIpv4(data.subarray(at + 12, at + 16));
-    const dst = formatIpv4(data.subarray(at + 16, at + 20));
+    const src = `${data[at + 12]}.${data[at + 13]}.${data[at + 14]}.${data[at + 15]}`;
+    const dst = `${data[at + 16]}.${data[at + 17]}.${data[at + 18]}.${data[at + 19]}`;
     let payload = data.subarray(at + headerLength, end);
     let reassembled = false;
     if (moreFragments || fragmentOffset > 0) {
@@ -281,11 +318,10 @@ export class PacketDecoder {
 
   private decodeTransport(
     ipPayload: Buffer,
-    ip: Pick<DecodedPacket, 'timeMs' | 'ipVersion' | 'src' | 'dst' | 'protocol' | 'cut' | 'reassembled'>,
+    ip: IpFacts,
     layer: Layer3,
     vxlan: number[],
   ): DecodedPacket | undefined {
-    const base = { ...ip, vlans: layer.vlans, vxlan, tcp: undefined };
     if (ip.protocol === IP_PROTO_UDP) {
       if (ipPayload.length < 8) return this.malformed();
       const srcPort = ipPayload.readUInt16BE(0);
@@ -298,26 +334,28 @@ export class PacketDecoder {
         if (inner === 'held') return undefined;
         if (inner) return inner;
       }
-      return { ...base, transport: 'udp', srcPort, dstPort, payload };
+      return makePacket(ip, layer, vxlan, 'udp', srcPort, dstPort, payload, undefined);
     }
     if (ip.protocol === IP_PROTO_TCP) {
       if (ipPayload.length < 20) return this.malformed();
       const dataOffset = ((ipPayload[12] ?? 0) >> 4) * 4;
       if (dataOffset < 20 || dataOffset > ipPayload.length) return this.malformed();
-      return {
-        ...base,
-        transport: 'tcp',
-        srcPort: ipPayload.readUInt16BE(0),
-        dstPort: ipPayload.readUInt16BE(2),
-        payload: ipPayload.subarray(dataOffset),
-        tcp: {
+      return makePacket(
+        ip,
+        layer,
+        vxlan,
+        'tcp',
+        ipPayload.readUInt16BE(0),
+        ipPayload.readUInt16BE(2),
+        ipPayload.subarray(dataOffset),
+        {
           sequence: ipPayload.readUInt32BE(4),
           acknowledgement: ipPayload.readUInt32BE(8),
           flags: ipPayload.readUInt16BE(12) & 0x01ff,
         },
-      };
+      );
     }
-    return { ...base, transport: 'other', srcPort: undefined, dstPort: undefined, payload: ipPayload };
+    return makePacket(ip, layer, vxlan, 'other', undefined, undefined, ipPayload, undefined);
   }
 
   /** VXLAN (RFC 7348): 8-byte header with the I flag, then an inner Ethernet frame. */

@@ -43,11 +43,23 @@ interface PendingPcm {
 }
 
 function frameRecord(type: number, payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(payload.length + 9);
-  out[0] = type;
-  out.writeUInt32LE(payload.length, 1);
+  const out = recordOf(type, payload.length);
   payload.copy(out, 5);
-  out.writeUInt32LE(crc32(out.subarray(0, payload.length + 5)), payload.length + 5);
+  return sealRecord(out);
+}
+
+/** A record of `length` body bytes with its type and length written; the body goes at offset 5. */
+function recordOf(type: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length + 9);
+  out[0] = type;
+  out.writeUInt32LE(length, 1);
+  return out;
+}
+
+/** Writes the CRC-32 of type, length and body at the end of a record from `recordOf`. */
+function sealRecord(out: Buffer): Buffer {
+  const end = out.length - 4;
+  out.writeUInt32LE(crc32(out.subarray(0, end)), end);
   return out;
 }
 
@@ -143,12 +155,23 @@ export class SpoolWriter {
   private async doFlush(): Promise<void> {
     this.flushPcmOf(undefined);
     if (!this.handle || this.queue.length === 0) return;
-    const data = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queuedBytes);
+    const records = this.queue;
+    const bytes = this.queuedBytes;
     this.queue = [];
     this.queuedBytes = 0;
-    await this.handle.write(data, 0, data.length);
+    // One gathered write per flush: the records are not copied again into a single buffer.
+    for (let at = 0; at < records.length; at += IOV_MAX) {
+      const batch = records.slice(at, at + IOV_MAX);
+      const wanted = batch.reduce((n, b) => n + b.length, 0);
+      const { bytesWritten } = await this.handle.writev(batch);
+      if (bytesWritten !== wanted) {
+        // A short gathered write (rare, e.g. a full disk): write the rest in order.
+        const rest = Buffer.concat(batch).subarray(bytesWritten);
+        await this.handle.write(rest, 0, rest.length);
+      }
+    }
     if (this.fsync) await this.handle.datasync();
-    this.written += data.length;
+    this.written += bytes;
   }
 
   close(): Promise<void> {
@@ -172,20 +195,24 @@ export class SpoolWriter {
     for (const [t, pending] of this.pendingPcm) {
       if (track !== undefined && t !== track) continue;
       this.pendingPcm.delete(t);
-      const body = Buffer.allocUnsafe(6 + pending.samples * 2);
-      body.writeUInt16LE(t, 0);
-      body.writeUInt32LE(pending.position >>> 0, 2);
-      let at = 6;
+      // The samples are copied once, straight into the record.
+      const record = recordOf(RECORD_PCM, 6 + pending.samples * 2);
+      record.writeUInt16LE(t, 5);
+      record.writeUInt32LE(pending.position >>> 0, 7);
+      let at = 11;
       for (const chunk of pending.chunks) {
         const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        if (littleEndianHost) bytes.copy(body, at);
-        else for (let i = 0; i < chunk.length; i++) body.writeInt16LE(chunk[i] ?? 0, at + i * 2);
+        if (littleEndianHost) bytes.copy(record, at);
+        else for (let i = 0; i < chunk.length; i++) record.writeInt16LE(chunk[i] ?? 0, at + i * 2);
         at += chunk.byteLength;
       }
-      this.push(frameRecord(RECORD_PCM, body));
+      this.push(sealRecord(record));
     }
   }
 }
+
+/** Buffers per gathered write (the usual IOV_MAX). */
+const IOV_MAX = 1024;
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

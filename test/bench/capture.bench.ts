@@ -174,7 +174,7 @@ async function serverRole(): Promise<void> {
   const streams = sink.calls.flatMap((c) => c.streams.map((s) => ({ ...s, origin: c.startedAt })));
   const received = streams.reduce((n, s) => n + s.packets, 0);
   const lost = streams.reduce((n, s) => n + s.lost, 0);
-  const lastPacketAt = Math.max(...streams.map((s) => s.origin + s.startMs + s.durationMs - 20));
+  const lastPacketAt = Math.max(0, ...streams.map((s) => s.origin + s.startMs + s.durationMs - 20));
   const cpuAt = (t: number) =>
     samples.reduce((best, x) => (Math.abs(x.at - t) < Math.abs(best.at - t) ? x : best));
   const from = cpuAt(firstCallAt ?? lastPacketAt);
@@ -185,7 +185,8 @@ async function serverRole(): Promise<void> {
       received,
       lost,
       lastPacketAt,
-      maxJitterMs: Math.max(...streams.map((s) => s.maxJitterMs)),
+      // 0 when no stream reached the sink (everything lost): the step then fails on its loss count.
+      maxJitterMs: Math.max(0, ...streams.map((s) => s.maxJitterMs).filter(Number.isFinite)),
       cpuPercent: to.at > from.at ? round(((to.cpu - from.cpu) / (to.at - from.at)) * 100, 1) : 0,
     })}\n`,
   );
@@ -286,7 +287,7 @@ async function generatorRole(): Promise<void> {
 
 /* ---------- pcap import ---------- */
 
-async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
+export async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
   const frames: WrittenFrame[] = [];
   const t0 = 1_790_000_000;
   const payload = encodeG711(

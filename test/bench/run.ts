@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   search: async () => (await import('./search.bench.ts')).run(),
   speech: async () => (await import('./speech.bench.ts')).run(),
   analytics: async () => (await import('./analytics.bench.ts')).run(),
+  capture: async () => (await import('./capture.bench.ts')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
