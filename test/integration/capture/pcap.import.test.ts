@@ -291,6 +291,40 @@ describe(importCaptureFiles.name, () => {
     expect(Math.abs(call.durationMs - expected)).toBeLessThan(40);
   });
 
+  it('hands G.729 payloads to ffmpeg: 10-byte frames decoded at 8 kHz, SID frames dropped', async () => {
+    // No G.729 encoder is available here (ffmpeg only decodes it), so the frames are random bits: any 10-byte
+    // G.729 frame decodes to 80 samples, which is what is checked, with the call's timing.
+    const d = dialog('g729-call@pbx', { pt: 18, map: 'G729/8000' });
+    const c = new CaptureBuilder();
+    c.sipTcp(0, A, B, d.invite);
+    c.sipTcp(10, B, A, d.ok);
+    let seed = 7;
+    const bytes = (n: number) =>
+      Buffer.from(Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+    for (let f = 0; f < 75; f++) {
+      // Two frames per 20 ms packet; every 25th packet ends with a 2-byte SID frame, which is not audio.
+      const payload = f % 25 === 24 ? Buffer.concat([bytes(20), bytes(2)]) : bytes(20);
+      c.rtp(
+        100 + f * 20,
+        A,
+        B,
+        encodeRtp({ payloadType: 18, sequence: f, timestamp: f * 160, ssrc: 0x729, payload }),
+      );
+    }
+    c.sipTcp(1700, A, B, d.bye);
+    const file = path.join(dir, 'g729.pcap');
+    await writeFile(file, writePcap(c.frames));
+    const report = await run([file]);
+    const call = report.archived.find((a) => a.call.metadata.sipCallId === 'g729-call@pbx')!.call;
+    expect(call.streams[0]!.codec).toBe('G729');
+    expect(call.sampleRate).toBe(8000);
+    expect(Math.abs(call.durationMs - 1500)).toBeLessThan(60);
+    expect(call.notes.filter((n) => n.includes('could not be decoded'))).toEqual([]);
+    const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+    expect(Math.abs(wav.samples[0]!.length - 12000)).toBeLessThan(480);
+    expect(rms(wav.samples[0]!.subarray(800, 11000))).toBeGreaterThan(0);
+  });
+
   it('decodes G.722 and Opus streams with ffmpeg at their own rates', async () => {
     const raw = path.join(dir, 'tone16k.raw');
     const pcm16k = tone(1.5, 1000, 8000, 16000);
