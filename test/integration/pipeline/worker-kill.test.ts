@@ -169,9 +169,17 @@ describe('escucha worker', () => {
     expect(outcome.status).toBe('done');
     expect(outcome.model).toBe('fixture (test-only)');
     expect(outcome.attempts).toBeGreaterThanOrEqual(2);
-    const job = await database.handle.pool.query('SELECT state, retry_count FROM pgboss.job WHERE id = $1', [
-      jobId,
-    ]);
+    // On a loaded machine B's run can outlast the expiry too (pg-boss 10 has no heartbeat), and the job is run
+    // once more; it still ends completed, and the transcript is stored once (below).
+    let job;
+    for (const deadline = Date.now() + 90_000; ;) {
+      job = await database.handle.pool.query('SELECT state, retry_count FROM pgboss.job WHERE id = $1', [
+        jobId,
+      ]);
+      if (job.rows[0]?.state !== 'retry' && job.rows[0]?.state !== 'active') break;
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     expect(job.rows[0]).toMatchObject({ state: 'completed' });
     expect(job.rows[0].retry_count).toBeGreaterThanOrEqual(1);
 
@@ -194,5 +202,5 @@ describe('escucha worker', () => {
     await new Promise((r) => b.child.once('exit', r));
     await pipeline.stop();
     await store.close();
-  }, 240_000);
+  }, 360_000);
 });
