@@ -1,6 +1,14 @@
 import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
 import { stem } from './stem.ts';
-import { alignSequence, occursIn, simAt, type AlignResult, type Hit, type Sequence } from './phrase.align.ts';
+import {
+  alignSequence,
+  occursIn,
+  simAt,
+  windowTable,
+  type AlignResult,
+  type Hit,
+  type Sequence,
+} from './phrase.align.ts';
 import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
 import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
 import { damerauLevenshtein } from './similarity.ts';
@@ -47,8 +55,6 @@ const MAX_PAIR_COMBOS = 24;
 
 const FUZZY_MIN_LEN = 5;
 const NO_HITS: Hit[] = [];
-/** Cache keys of joined word pairs, kept apart from single words. */
-const PAIR_PREFIX = '\u0001';
 
 function deletions(s: string): string[] {
   const out: string[] = [];
@@ -68,8 +74,11 @@ export class PhraseMatcher {
   /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
   private readonly postings = new Map<number, { seq: number; pos: number; pair: boolean }[]>();
   private readonly cache = new Map<string, Hit[]>();
-  /** Per sequence, the anchors of the stream being searched (emptied after each stream). */
+  /** Look-ups of two transcript words read as one (no glued function words), kept apart from single words. */
+  private readonly pairCache = new Map<string, Hit[]>();
+  /** Per sequence, the anchors of the stream being searched; `anchorCounts` says how many are in use. */
   private readonly anchorBuffers: number[][] = [];
+  private anchorCounts = new Int32Array(0);
   private readonly bySignature = new Map<string, number>();
   private readonly minScore: number;
   private readonly cacheSize: number;
@@ -162,7 +171,20 @@ export class PhraseMatcher {
       for (const id of pairIds[i]!) post(id, i, true);
     });
     const optimistic = tokens.map((t) => !allFunction && t.alts.some((a) => fn.has(a.norm)));
+    const slotsOf = new Map<number, number[]>();
+    const pairSlotsOf = new Map<number, number[]>();
+    const index = (m: Map<number, number[]>, lists: number[][]) =>
+      lists.forEach((list, slot) => {
+        for (const id of list) {
+          const l = m.get(id);
+          if (!l) m.set(id, [slot]);
+          else if (!l.includes(slot)) l.push(slot);
+        }
+      });
+    index(slotsOf, ids);
+    index(pairSlotsOf, pairIds);
     this.anchorBuffers.push([]);
+    this.anchorCounts = new Int32Array(this.anchorBuffers.length);
     this.sequences.push({
       spec,
       specs: [spec],
@@ -180,6 +202,8 @@ export class PhraseMatcher {
       optimisticWeight: tokens.reduce((acc, t, i) => acc + (optimistic[i] ? t.weight : 0), 0),
       totalWeight: tokens.reduce((a, t) => a + t.weight, 0),
       negationInside: tokens.some((t) => t.alts.some((a) => this.negations.has(a.norm))),
+      slotsOf,
+      pairSlotsOf,
     });
   }
 
@@ -191,8 +215,8 @@ export class PhraseMatcher {
 
   /** Dictionary entries similar to a transcript word, with their similarity. */
   lookup(norm: string, key: string, stem: string, glued = true): Hit[] {
-    const cacheKey = glued ? norm : PAIR_PREFIX + norm;
-    const cached = this.cache.get(cacheKey);
+    const cache = glued ? this.cache : this.pairCache;
+    const cached = cache.get(norm);
     if (cached) return cached;
     const best = new Map<number, number>();
     this.similar(norm, key, stem, best);
@@ -213,8 +237,8 @@ export class PhraseMatcher {
       }
     }
     const hits = [...best].map(([id, sim]) => ({ id, sim }));
-    if (this.cache.size >= this.cacheSize) this.cache.clear();
-    this.cache.set(cacheKey, hits);
+    if (cache.size >= this.cacheSize) cache.clear();
+    cache.set(norm, hits);
     return hits;
   }
 
@@ -278,6 +302,7 @@ export class PhraseMatcher {
     // candidate anchors: sequence → flat list of [token position, slot, 1 if a merged pair]
     // anchors per sequence, in reusable buffers: flat [token position, slot, 1 if a merged pair]
     const buffers = this.anchorBuffers;
+    const counts = this.anchorCounts;
     const touched: number[] = [];
     for (let j = 0; j < n; j++) {
       const t = toks[j]!;
@@ -297,8 +322,12 @@ export class PhraseMatcher {
             if (round === 1 && p.pair) continue;
             if (wanted !== undefined && !this.sequences[p.seq]!.specs.some((x) => wanted[x] === 1)) continue;
             const a = buffers[p.seq]!;
-            if (a.length === 0) touched.push(p.seq);
-            a.push(j, p.pos, p.pair ? 1 : 0);
+            const used = counts[p.seq]!;
+            if (used === 0) touched.push(p.seq);
+            a[used] = j;
+            a[used + 1] = p.pos;
+            a[used + 2] = p.pair ? 1 : 0;
+            counts[p.seq] = used + 3;
           }
         }
       }
@@ -306,18 +335,19 @@ export class PhraseMatcher {
     const raw: { spec: number; pattern: number; seq: Sequence; match: AlignResult; negated: boolean }[] = [];
     for (const s of touched) {
       const a = buffers[s]!;
+      const len = counts[s]!;
       const seq = this.sequences[s]!;
       const spec = this.specs[seq.spec]!;
       const minScore = spec.minScore ?? this.minScore;
       const m = seq.tokens.length;
       let i = 0;
-      while (i < a.length) {
+      while (i < len) {
         let match: AlignResult | undefined;
         let k = i;
         if (m === 1) match = this.single(seq, hits, pairHits, a[i]!);
         else {
           // clusters of anchors close enough to belong to one occurrence
-          while (k + 3 < a.length && a[k + 3]! - a[k]! <= m + 3) k += 3;
+          while (k + 3 < len && a[k + 3]! - a[k]! <= m + 3) k += 3;
           // upper bound: slots that cannot anchor are assumed matched; anchored slots count once
           let bound = seq.optimisticWeight;
           let seen = 0;
@@ -337,14 +367,13 @@ export class PhraseMatcher {
           const from = Math.max(0, a[i]! - seq.before[a[i + 1]!]! - 2);
           const to = Math.min(n, a[k]! + seq.after[a[k + 1]!]! + 3);
           if (bound / seq.totalWeight >= minScore) {
+            const table = windowTable(seq, hits, pairHits, from, to);
             // the slots assumed matched must at least occur in the window
             for (let q = 0; q < m && bound / seq.totalWeight >= minScore; q++) {
-              if (seq.optimistic[q] && !occursIn(seq, q, toks, hits, pairHits, from, to)) {
-                bound -= seq.tokens[q]!.weight;
-              }
+              if (seq.optimistic[q] && !occursIn(seq, q, toks, table)) bound -= seq.tokens[q]!.weight;
             }
+            if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, table);
           }
-          if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, hits, pairHits, from, to);
         }
         if (match !== undefined && match.score >= minScore) {
           const negated = !seq.negationInside && this.isNegated(toks, match.first, match.last);
@@ -359,7 +388,7 @@ export class PhraseMatcher {
         i = k + 3;
       }
     }
-    for (const s of touched) buffers[s]!.length = 0;
+    for (const s of touched) counts[s] = 0;
     // overlapping matches of one phrase (different variants) become one, spanning both, with the best score
     raw.sort((x, y) => x.spec - y.spec || x.match.first - y.match.first);
     const out: PhraseMatch[] = [];
