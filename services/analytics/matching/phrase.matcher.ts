@@ -74,8 +74,12 @@ export class PhraseMatcher {
   /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
   private readonly postings = new Map<number, { seq: number; pos: number; pair: boolean }[]>();
   private readonly cache = new Map<string, Hit[]>();
-  /** Look-ups of two transcript words read as one (no glued function words), kept apart from single words. */
-  private readonly pairCache = new Map<string, Hit[]>();
+  /**
+   * Look-ups of two transcript words read as one (no glued function words), by first word then second: the words'
+   * own strings are the keys, so no joined string has to be hashed.
+   */
+  private readonly pairCache = new Map<string, Map<string, Hit[]>>();
+  private pairCacheSize = 0;
   /** Per sequence, the anchors of the stream being searched; `anchorCounts` says how many are in use. */
   private readonly anchorBuffers: number[][] = [];
   private anchorCounts = new Int32Array(0);
@@ -215,8 +219,8 @@ export class PhraseMatcher {
 
   /** Dictionary entries similar to a transcript word, with their similarity. */
   lookup(norm: string, key: string, stem: string, glued = true): Hit[] {
-    const cache = glued ? this.cache : this.pairCache;
-    const cached = cache.get(norm);
+    const cache = this.cache;
+    const cached = glued ? cache.get(norm) : undefined;
     if (cached) return cached;
     const best = new Map<number, number>();
     this.similar(norm, key, stem, best);
@@ -237,8 +241,30 @@ export class PhraseMatcher {
       }
     }
     const hits = [...best].map(([id, sim]) => ({ id, sim }));
-    if (cache.size >= this.cacheSize) cache.clear();
-    cache.set(norm, hits);
+    if (glued) {
+      if (cache.size >= this.cacheSize) cache.clear();
+      cache.set(norm, hits);
+    }
+    return hits;
+  }
+
+  /** lookup of stream tokens j and j+1 read as one word (`stream.pairNorms[j]`, not empty). */
+  private lookupPair(stream: Stream, j: number): Hit[] {
+    const first = stream.tokens[j]!.norm;
+    const second = stream.tokens[j + 1]!.norm;
+    let bySecond = this.pairCache.get(first);
+    const cached = bySecond?.get(second);
+    if (cached) return cached;
+    const norm = stream.pairNorms[j]!;
+    const hits = this.lookup(norm, stream.pairKeys[j]!, norm, false);
+    if (this.pairCacheSize >= this.cacheSize) {
+      this.pairCache.clear();
+      this.pairCacheSize = 0;
+      bySecond = undefined;
+    }
+    if (!bySecond) this.pairCache.set(first, (bySecond = new Map()));
+    bySecond.set(second, hits);
+    this.pairCacheSize++;
     return hits;
   }
 
@@ -310,7 +336,7 @@ export class PhraseMatcher {
       hits[j] = h;
       const norm = stream.pairNorms[j]!;
       // two transcript words read as one (no further splitting: "mi avogado" is not "miavogado")
-      const ph = norm !== '' ? this.lookup(norm, stream.pairKeys[j]!, norm, false) : NO_HITS;
+      const ph = norm !== '' ? this.lookupPair(stream, j) : NO_HITS;
       pairHits[j] = ph;
       for (let round = 0; round < 2; round++) {
         const list = round === 0 ? h : ph;
