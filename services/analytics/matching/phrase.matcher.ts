@@ -1,3 +1,4 @@
+import { damerauLevenshtein } from '../text/index.ts';
 import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
 import { stem } from './stem.ts';
 import {
@@ -11,7 +12,6 @@ import {
 } from './phrase.align.ts';
 import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
 import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
-import { damerauLevenshtein } from './similarity.ts';
 import type { Evidence, Language, Party } from './transcript.types.ts';
 
 /**
