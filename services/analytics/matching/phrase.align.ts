@@ -40,6 +40,8 @@ export interface Sequence {
   slotsOf: Map<number, number[]>;
   /** Dictionary id → the slots that have it among their merged pairs (`pairIds`). */
   pairSlotsOf: Map<number, number[]>;
+  /** Bit set of the dictionary ids in `slotsOf` or `pairSlotsOf`: most words of a window are in neither. */
+  memberBits: Uint32Array;
 }
 
 /**
@@ -81,6 +83,20 @@ function offer(
   }
 }
 
+/** A bit set over dictionary ids with those of `lists` (for Sequence.memberBits). */
+export function memberBits(...lists: readonly (readonly number[])[][]): Uint32Array {
+  let max = 0;
+  for (const l of lists) for (const ids of l) for (const id of ids) max = Math.max(max, id);
+  const bits = new Uint32Array((max >>> 5) + 1);
+  for (const l of lists) for (const ids of l) for (const id of ids) bits[id >>> 5]! |= 1 << (id & 31);
+  return bits;
+}
+
+function isMember(bits: Uint32Array, id: number): boolean {
+  const word = id >>> 5;
+  return word < bits.length && (bits[word]! & (1 << (id & 31))) !== 0;
+}
+
 /** Fills the (shared, reused) table of `seq` against stream tokens [from, to). */
 export function windowTable(
   seq: Sequence,
@@ -100,15 +116,19 @@ export function windowTable(
   word.fill(0, 0, size);
   split.fill(0, 0, size);
   merged.fill(0, 0, size);
+  const bits = seq.memberBits;
   for (let k = 0; k < n; k++) {
     const h = hits[from + k]!;
     for (let x = 0; x < h.length; x++) {
       const hit = h[x]!;
+      if (!isMember(bits, hit.id)) continue;
       offer(word, seq.slotsOf.get(hit.id), n, k, hit.sim);
       offer(merged, seq.pairSlotsOf.get(hit.id), n, k, hit.sim);
     }
     const ph = pairHits[from + k]!;
-    for (let x = 0; x < ph.length; x++) offer(split, seq.slotsOf.get(ph[x]!.id), n, k, ph[x]!.sim);
+    for (let x = 0; x < ph.length; x++) {
+      if (isMember(bits, ph[x]!.id)) offer(split, seq.slotsOf.get(ph[x]!.id), n, k, ph[x]!.sim);
+    }
   }
   table.from = from;
   table.n = n;

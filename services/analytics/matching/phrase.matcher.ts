@@ -3,6 +3,7 @@ import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
 import { stem } from './stem.ts';
 import {
   alignSequence,
+  memberBits,
   occursIn,
   simAt,
   windowTable,
@@ -208,6 +209,7 @@ export class PhraseMatcher {
       negationInside: tokens.some((t) => t.alts.some((a) => this.negations.has(a.norm))),
       slotsOf,
       pairSlotsOf,
+      memberBits: memberBits(ids, pairIds),
     });
   }
 
