@@ -73,7 +73,7 @@ export class PhraseMatcher {
   private readonly byStem = new Map<string, number[]>();
   private readonly byDeletion = new Map<string, number[]>();
   /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
-  private readonly postings = new Map<number, { seq: number; pos: number; pair: boolean }[]>();
+  private readonly postings: ({ seq: number; pos: number; pair: boolean }[] | undefined)[] = [];
   private readonly cache = new Map<string, Hit[]>();
   /**
    * Look-ups of two transcript words read as one (no glued function words), by first word then second: the words'
@@ -116,6 +116,7 @@ export class PhraseMatcher {
     }
     const id = this.dict.length;
     this.dict.push({ norm, key, stem, pair });
+    this.postings.push(undefined);
     this.byNorm.set(norm, id);
     const push = (m: Map<string, number[]>, k: string) => {
       const l = m.get(k);
@@ -160,10 +161,10 @@ export class PhraseMatcher {
       return out;
     });
     const post = (id: number, pos: number, pair: boolean) => {
-      const l = this.postings.get(id);
+      const l = this.postings[id];
       const item = { seq, pos, pair };
       if (l) l.push(item);
-      else this.postings.set(id, [item]);
+      else this.postings[id] = [item];
     };
     // content words anchor a sequence; a sequence of function words only ("i can do") is anchored by all of them
     const fn = FUNCTION_WORDS[this.language];
@@ -343,7 +344,7 @@ export class PhraseMatcher {
       for (let round = 0; round < 2; round++) {
         const list = round === 0 ? h : ph;
         for (let x = 0; x < list.length; x++) {
-          const posts = this.postings.get(list[x]!.id);
+          const posts = this.postings[list[x]!.id];
           if (posts === undefined) continue;
           for (let y = 0; y < posts.length; y++) {
             const p = posts[y]!;
