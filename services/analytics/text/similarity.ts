@@ -38,8 +38,9 @@ export function levenshtein(a: string, b: string): number {
 
 /**
  * Damerau–Levenshtein distance in its optimal-string-alignment form: Levenshtein plus the transposition of two
- * adjacent characters ("pagra" / "pagar" is 1), each substring edited at most once. With `max`, returns max + 1 as
- * soon as the distance must exceed it (the phrase matcher only cares whether two words are within two edits).
+ * adjacent characters ("pagra" / "pagar" is 1), each substring edited at most once. With `max`, a distance within
+ * max is exact and a larger one is only known to be larger: the result is max + 1 where a row shows it early,
+ * otherwise the full distance (the phrase matcher only needs exact distances up to two edits).
  */
 export function damerauLevenshtein(a: string, b: string, max = Infinity): number {
   if (a === b) return 0;
