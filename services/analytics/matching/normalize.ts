@@ -2,16 +2,10 @@ import { isSoundFiller, tokenize as textTokenize } from '../text/index.ts';
 import type { Language } from './transcript.types.ts';
 
 /**
- * Text normalisation for matching ASR output: accent folding, tokens with their character offsets in the original
- * text, English contractions expanded, phonetic keys that absorb typical recognition errors, filler detection.
+ * What the phrase matcher adds to the shared text normalisation (services/analytics/text): tokens in the shape the
+ * matcher uses, its phonetic keys (which absorb typical recognition errors and differ from text's soundKey), filler
+ * detection, negations and function words.
  */
-
-const COMBINING = /[\u0300-\u036f]/g;
-
-/** Lower case without accents or diacritics ("Está" → "esta", "ñ" → "n"). */
-export function fold(text: string): string {
-  return text.normalize('NFD').replace(COMBINING, '').toLowerCase();
-}
 
 export interface RawToken {
   /** Folded form used for matching. */

@@ -36,6 +36,103 @@ export interface Sequence {
   /** Per slot: how many transcript words the slots before / after it may take (gaps count extra). */
   before: number[];
   after: number[];
+  /** Dictionary id → the slots that have it among their alternatives (`ids`), for filling a window's table. */
+  slotsOf: Map<number, number[]>;
+  /** Dictionary id → the slots that have it among their merged pairs (`pairIds`). */
+  pairSlotsOf: Map<number, number[]>;
+  /** Bit set of the dictionary ids in `slotsOf` or `pairSlotsOf`: most words of a window are in neither. */
+  memberBits: Uint32Array;
+}
+
+/**
+ * How well each slot of one sequence matches each word of a window, computed once per window from the words'
+ * dictionary hits (a few map look-ups per word instead of a scan of every slot's alternatives per cell). Row i,
+ * column k is slot i against stream token `from + k`; 0 means no match. The arrays are scratch space reused by the
+ * next window.
+ */
+export interface WindowTable {
+  from: number;
+  n: number;
+  /** The slot's word against the token (simAt(ids[i], hits[tj])). */
+  word: Float64Array;
+  /** The slot's word against the token glued to the next one (simAt(ids[i], pairHits[tj])). */
+  split: Float64Array;
+  /** Slots i-1 and i merged, against the token (simAt(pairIds[i], hits[tj])). */
+  merged: Float64Array;
+}
+
+const table: WindowTable = {
+  from: 0,
+  n: 0,
+  word: new Float64Array(256),
+  split: new Float64Array(256),
+  merged: new Float64Array(256),
+};
+
+function offer(
+  cells: Float64Array,
+  slots: readonly number[] | undefined,
+  n: number,
+  k: number,
+  sim: number,
+): void {
+  if (slots === undefined) return;
+  for (let x = 0; x < slots.length; x++) {
+    const c = slots[x]! * n + k;
+    if (sim > cells[c]!) cells[c] = sim;
+  }
+}
+
+/** A bit set over dictionary ids with those of `lists` (for Sequence.memberBits). */
+export function memberBits(...lists: readonly (readonly number[])[][]): Uint32Array {
+  let max = 0;
+  for (const l of lists) for (const ids of l) for (const id of ids) max = Math.max(max, id);
+  const bits = new Uint32Array((max >>> 5) + 1);
+  for (const l of lists) for (const ids of l) for (const id of ids) bits[id >>> 5]! |= 1 << (id & 31);
+  return bits;
+}
+
+function isMember(bits: Uint32Array, id: number): boolean {
+  const word = id >>> 5;
+  return word < bits.length && (bits[word]! & (1 << (id & 31))) !== 0;
+}
+
+/** Fills the (shared, reused) table of `seq` against stream tokens [from, to). */
+export function windowTable(
+  seq: Sequence,
+  hits: readonly Hit[][],
+  pairHits: readonly Hit[][],
+  from: number,
+  to: number,
+): WindowTable {
+  const n = to - from;
+  const size = seq.tokens.length * n;
+  if (table.word.length < size) {
+    table.word = new Float64Array(size * 2);
+    table.split = new Float64Array(size * 2);
+    table.merged = new Float64Array(size * 2);
+  }
+  const { word, split, merged } = table;
+  word.fill(0, 0, size);
+  split.fill(0, 0, size);
+  merged.fill(0, 0, size);
+  const bits = seq.memberBits;
+  for (let k = 0; k < n; k++) {
+    const h = hits[from + k]!;
+    for (let x = 0; x < h.length; x++) {
+      const hit = h[x]!;
+      if (!isMember(bits, hit.id)) continue;
+      offer(word, seq.slotsOf.get(hit.id), n, k, hit.sim);
+      offer(merged, seq.pairSlotsOf.get(hit.id), n, k, hit.sim);
+    }
+    const ph = pairHits[from + k]!;
+    for (let x = 0; x < ph.length; x++) {
+      if (isMember(bits, ph[x]!.id)) offer(split, seq.slotsOf.get(ph[x]!.id), n, k, ph[x]!.sim);
+    }
+  }
+  table.from = from;
+  table.n = n;
+  return table;
 }
 
 export interface AlignResult {
@@ -59,25 +156,18 @@ export function simAt(ids: readonly number[], list: readonly Hit[] | undefined):
   return best;
 }
 
-/** Whether slot q's word occurs among tokens [from, to): itself, split, merged with the previous slot, or glued. */
-export function occursIn(
-  seq: Sequence,
-  q: number,
-  toks: Token[],
-  hits: Hit[][],
-  pairHits: Hit[][],
-  from: number,
-  to: number,
-): boolean {
-  const ids = seq.ids[q]!;
-  const pairIds = seq.pairIds[q]!;
-  const nextPairIds = seq.pairIds[q + 1] ?? [];
+/** Whether slot q's word occurs in the table's window: itself, split, merged with the previous slot, or glued. */
+export function occursIn(seq: Sequence, q: number, toks: readonly Token[], t: WindowTable): boolean {
+  const { n, from } = t;
+  const row = q * n;
+  const nextRow = q + 1 < seq.tokens.length ? row + n : -1;
+  const hasPair = seq.pairIds[q]!.length > 0;
   const glue = seq.glue[q]!;
-  for (let j = from; j < to; j++) {
-    if (simAt(ids, hits[j]) > 0 || simAt(ids, pairHits[j]) > 0) return true;
-    if (pairIds.length > 0 && simAt(pairIds, hits[j]) > 0) return true;
-    if (nextPairIds.length > 0 && simAt(nextPairIds, hits[j]) > 0) return true;
-    if (glue.length > 0 && gluedFunctionWord(glue, toks[j]!.norm) > 0) return true;
+  for (let k = 0; k < n; k++) {
+    if (t.word[row + k]! > 0 || t.split[row + k]! > 0) return true;
+    if (hasPair && t.merged[row + k]! > 0) return true;
+    if (nextRow >= 0 && t.merged[nextRow + k]! > 0) return true;
+    if (glue.length > 0 && gluedFunctionWord(glue, toks[from + k]!.norm) > 0) return true;
   }
   return false;
 }
@@ -89,17 +179,14 @@ export function gluedFunctionWord(glue: readonly string[], norm: string): number
   return 0;
 }
 
-/** Local alignment of one sequence against stream tokens [from, to). */
+/** Local alignment of one sequence against the stream tokens of a window (its table filled by windowTable). */
 export function alignSequence(
   seq: Sequence,
-  toks: Token[],
-  hits: Hit[][],
-  pairHits: Hit[][],
-  from: number,
-  to: number,
+  toks: readonly Token[],
+  t: WindowTable,
 ): AlignResult | undefined {
   const m = seq.tokens.length;
-  const n = to - from;
+  const { n, from, word, split, merged } = t;
   const W = n + 1;
   const size = (m + 1) * W;
   if (dpScore.length < size) {
@@ -122,8 +209,8 @@ export function alignSequence(
   }
   for (let i = 1; i <= m; i++) {
     const pt = seq.tokens[i - 1]!;
-    const ids = seq.ids[i - 1]!;
-    const pairIds = seq.pairIds[i - 1]!;
+    const cells = (i - 1) * n;
+    const hasPair = seq.pairIds[i - 1]!.length > 0;
     const glue = seq.glue[i - 1]!;
     const w = pt.weight;
     const wPair = i >= 2 ? w + seq.tokens[i - 2]!.weight : 0;
@@ -148,7 +235,7 @@ export function alignSequence(
         }
       }
       // word matches; a function word may be glued to its neighbour ("diasle habla" for "dias le habla")
-      let s = simAt(ids, hits[tj]);
+      let s = word[cells + j - 1]!;
       if (s === 0 && glue.length > 0) s = gluedFunctionWord(glue, toks[tj]!.norm);
       if (s > 0) {
         const v = score[up + j - 1]! + w * s;
@@ -161,23 +248,20 @@ export function alignSequence(
       }
       // phrase word split in two transcript words
       if (j >= 2) {
-        const ph = pairHits[tj - 1];
-        if (ph !== undefined && ph.length > 0) {
-          const s2 = simAt(ids, ph);
-          if (s2 > 0) {
-            const v = score[up + j - 2]! + w * s2;
-            if (v > best) {
-              best = v;
-              const f = first[up + j - 2]!;
-              bf = f >= 0 ? f : tj - 1;
-              bl = tj;
-            }
+        const s2 = split[cells + j - 2]!;
+        if (s2 > 0) {
+          const v = score[up + j - 2]! + w * s2;
+          if (v > best) {
+            best = v;
+            const f = first[up + j - 2]!;
+            bf = f >= 0 ? f : tj - 1;
+            bl = tj;
           }
         }
       }
       // two phrase words merged into one transcript word
-      if (i >= 2 && pairIds.length > 0) {
-        const s3 = simAt(pairIds, hits[tj]);
+      if (i >= 2 && hasPair) {
+        const s3 = merged[cells + j - 1]!;
         if (s3 > 0) {
           const v = score[up2 + j - 1]! + wPair * s3;
           if (v > best) {

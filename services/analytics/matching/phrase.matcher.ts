@@ -1,9 +1,18 @@
+import { damerauLevenshtein } from '../text/index.ts';
 import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
 import { stem } from './stem.ts';
-import { alignSequence, occursIn, simAt, type AlignResult, type Hit, type Sequence } from './phrase.align.ts';
+import {
+  alignSequence,
+  memberBits,
+  occursIn,
+  simAt,
+  windowTable,
+  type AlignResult,
+  type Hit,
+  type Sequence,
+} from './phrase.align.ts';
 import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
 import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
-import { damerauLevenshtein } from './similarity.ts';
 import type { Evidence, Language, Party } from './transcript.types.ts';
 
 /**
@@ -47,8 +56,6 @@ const MAX_PAIR_COMBOS = 24;
 
 const FUZZY_MIN_LEN = 5;
 const NO_HITS: Hit[] = [];
-/** Cache keys of joined word pairs, kept apart from single words. */
-const PAIR_PREFIX = '\u0001';
 
 function deletions(s: string): string[] {
   const out: string[] = [];
@@ -66,10 +73,17 @@ export class PhraseMatcher {
   private readonly byStem = new Map<string, number[]>();
   private readonly byDeletion = new Map<string, number[]>();
   /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
-  private readonly postings = new Map<number, { seq: number; pos: number; pair: boolean }[]>();
+  private readonly postings: ({ seq: number; pos: number; pair: boolean }[] | undefined)[] = [];
   private readonly cache = new Map<string, Hit[]>();
-  /** Per sequence, the anchors of the stream being searched (emptied after each stream). */
+  /**
+   * Look-ups of two transcript words read as one (no glued function words), by first word then second: the words'
+   * own strings are the keys, so no joined string has to be hashed.
+   */
+  private readonly pairCache = new Map<string, Map<string, Hit[]>>();
+  private pairCacheSize = 0;
+  /** Per sequence, the anchors of the stream being searched; `anchorCounts` says how many are in use. */
   private readonly anchorBuffers: number[][] = [];
+  private anchorCounts = new Int32Array(0);
   private readonly bySignature = new Map<string, number>();
   private readonly minScore: number;
   private readonly cacheSize: number;
@@ -102,6 +116,7 @@ export class PhraseMatcher {
     }
     const id = this.dict.length;
     this.dict.push({ norm, key, stem, pair });
+    this.postings.push(undefined);
     this.byNorm.set(norm, id);
     const push = (m: Map<string, number[]>, k: string) => {
       const l = m.get(k);
@@ -146,10 +161,10 @@ export class PhraseMatcher {
       return out;
     });
     const post = (id: number, pos: number, pair: boolean) => {
-      const l = this.postings.get(id);
+      const l = this.postings[id];
       const item = { seq, pos, pair };
       if (l) l.push(item);
-      else this.postings.set(id, [item]);
+      else this.postings[id] = [item];
     };
     // content words anchor a sequence; a sequence of function words only ("i can do") is anchored by all of them
     const fn = FUNCTION_WORDS[this.language];
@@ -162,7 +177,20 @@ export class PhraseMatcher {
       for (const id of pairIds[i]!) post(id, i, true);
     });
     const optimistic = tokens.map((t) => !allFunction && t.alts.some((a) => fn.has(a.norm)));
+    const slotsOf = new Map<number, number[]>();
+    const pairSlotsOf = new Map<number, number[]>();
+    const index = (m: Map<number, number[]>, lists: number[][]) =>
+      lists.forEach((list, slot) => {
+        for (const id of list) {
+          const l = m.get(id);
+          if (!l) m.set(id, [slot]);
+          else if (!l.includes(slot)) l.push(slot);
+        }
+      });
+    index(slotsOf, ids);
+    index(pairSlotsOf, pairIds);
     this.anchorBuffers.push([]);
+    this.anchorCounts = new Int32Array(this.anchorBuffers.length);
     this.sequences.push({
       spec,
       specs: [spec],
@@ -180,6 +208,9 @@ export class PhraseMatcher {
       optimisticWeight: tokens.reduce((acc, t, i) => acc + (optimistic[i] ? t.weight : 0), 0),
       totalWeight: tokens.reduce((a, t) => a + t.weight, 0),
       negationInside: tokens.some((t) => t.alts.some((a) => this.negations.has(a.norm))),
+      slotsOf,
+      pairSlotsOf,
+      memberBits: memberBits(ids, pairIds),
     });
   }
 
@@ -191,8 +222,8 @@ export class PhraseMatcher {
 
   /** Dictionary entries similar to a transcript word, with their similarity. */
   lookup(norm: string, key: string, stem: string, glued = true): Hit[] {
-    const cacheKey = glued ? norm : PAIR_PREFIX + norm;
-    const cached = this.cache.get(cacheKey);
+    const cache = this.cache;
+    const cached = glued ? cache.get(norm) : undefined;
     if (cached) return cached;
     const best = new Map<number, number>();
     this.similar(norm, key, stem, best);
@@ -213,8 +244,30 @@ export class PhraseMatcher {
       }
     }
     const hits = [...best].map(([id, sim]) => ({ id, sim }));
-    if (this.cache.size >= this.cacheSize) this.cache.clear();
-    this.cache.set(cacheKey, hits);
+    if (glued) {
+      if (cache.size >= this.cacheSize) cache.clear();
+      cache.set(norm, hits);
+    }
+    return hits;
+  }
+
+  /** lookup of stream tokens j and j+1 read as one word (`stream.pairNorms[j]`, not empty). */
+  private lookupPair(stream: Stream, j: number): Hit[] {
+    const first = stream.tokens[j]!.norm;
+    const second = stream.tokens[j + 1]!.norm;
+    let bySecond = this.pairCache.get(first);
+    const cached = bySecond?.get(second);
+    if (cached) return cached;
+    const norm = stream.pairNorms[j]!;
+    const hits = this.lookup(norm, stream.pairKeys[j]!, norm, false);
+    if (this.pairCacheSize >= this.cacheSize) {
+      this.pairCache.clear();
+      this.pairCacheSize = 0;
+      bySecond = undefined;
+    }
+    if (!bySecond) this.pairCache.set(first, (bySecond = new Map()));
+    bySecond.set(second, hits);
+    this.pairCacheSize++;
     return hits;
   }
 
@@ -278,6 +331,7 @@ export class PhraseMatcher {
     // candidate anchors: sequence → flat list of [token position, slot, 1 if a merged pair]
     // anchors per sequence, in reusable buffers: flat [token position, slot, 1 if a merged pair]
     const buffers = this.anchorBuffers;
+    const counts = this.anchorCounts;
     const touched: number[] = [];
     for (let j = 0; j < n; j++) {
       const t = toks[j]!;
@@ -285,20 +339,24 @@ export class PhraseMatcher {
       hits[j] = h;
       const norm = stream.pairNorms[j]!;
       // two transcript words read as one (no further splitting: "mi avogado" is not "miavogado")
-      const ph = norm !== '' ? this.lookup(norm, stream.pairKeys[j]!, norm, false) : NO_HITS;
+      const ph = norm !== '' ? this.lookupPair(stream, j) : NO_HITS;
       pairHits[j] = ph;
       for (let round = 0; round < 2; round++) {
         const list = round === 0 ? h : ph;
         for (let x = 0; x < list.length; x++) {
-          const posts = this.postings.get(list[x]!.id);
+          const posts = this.postings[list[x]!.id];
           if (posts === undefined) continue;
           for (let y = 0; y < posts.length; y++) {
             const p = posts[y]!;
             if (round === 1 && p.pair) continue;
             if (wanted !== undefined && !this.sequences[p.seq]!.specs.some((x) => wanted[x] === 1)) continue;
             const a = buffers[p.seq]!;
-            if (a.length === 0) touched.push(p.seq);
-            a.push(j, p.pos, p.pair ? 1 : 0);
+            const used = counts[p.seq]!;
+            if (used === 0) touched.push(p.seq);
+            a[used] = j;
+            a[used + 1] = p.pos;
+            a[used + 2] = p.pair ? 1 : 0;
+            counts[p.seq] = used + 3;
           }
         }
       }
@@ -306,18 +364,19 @@ export class PhraseMatcher {
     const raw: { spec: number; pattern: number; seq: Sequence; match: AlignResult; negated: boolean }[] = [];
     for (const s of touched) {
       const a = buffers[s]!;
+      const len = counts[s]!;
       const seq = this.sequences[s]!;
       const spec = this.specs[seq.spec]!;
       const minScore = spec.minScore ?? this.minScore;
       const m = seq.tokens.length;
       let i = 0;
-      while (i < a.length) {
+      while (i < len) {
         let match: AlignResult | undefined;
         let k = i;
         if (m === 1) match = this.single(seq, hits, pairHits, a[i]!);
         else {
           // clusters of anchors close enough to belong to one occurrence
-          while (k + 3 < a.length && a[k + 3]! - a[k]! <= m + 3) k += 3;
+          while (k + 3 < len && a[k + 3]! - a[k]! <= m + 3) k += 3;
           // upper bound: slots that cannot anchor are assumed matched; anchored slots count once
           let bound = seq.optimisticWeight;
           let seen = 0;
@@ -337,14 +396,13 @@ export class PhraseMatcher {
           const from = Math.max(0, a[i]! - seq.before[a[i + 1]!]! - 2);
           const to = Math.min(n, a[k]! + seq.after[a[k + 1]!]! + 3);
           if (bound / seq.totalWeight >= minScore) {
+            const table = windowTable(seq, hits, pairHits, from, to);
             // the slots assumed matched must at least occur in the window
             for (let q = 0; q < m && bound / seq.totalWeight >= minScore; q++) {
-              if (seq.optimistic[q] && !occursIn(seq, q, toks, hits, pairHits, from, to)) {
-                bound -= seq.tokens[q]!.weight;
-              }
+              if (seq.optimistic[q] && !occursIn(seq, q, toks, table)) bound -= seq.tokens[q]!.weight;
             }
+            if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, table);
           }
-          if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, hits, pairHits, from, to);
         }
         if (match !== undefined && match.score >= minScore) {
           const negated = !seq.negationInside && this.isNegated(toks, match.first, match.last);
@@ -359,7 +417,7 @@ export class PhraseMatcher {
         i = k + 3;
       }
     }
-    for (const s of touched) buffers[s]!.length = 0;
+    for (const s of touched) counts[s] = 0;
     // overlapping matches of one phrase (different variants) become one, spanning both, with the best score
     raw.sort((x, y) => x.spec - y.spec || x.match.first - y.match.first);
     const out: PhraseMatch[] = [];

@@ -1,4 +1,5 @@
-import { FUNCTION_WORDS, isFiller, phoneticKey, tokenize } from './normalize.ts';
+import { tokenize as textTokenize } from '../text/index.ts';
+import { FUNCTION_WORDS, isFiller, phoneticKey } from './normalize.ts';
 import { stem } from './stem.ts';
 import type { Language, Party, Transcript, TranscriptSegment } from './transcript.types.ts';
 
@@ -87,10 +88,12 @@ export function tokenizeSegment(
   segmentIndex: number,
   language: Language,
 ): Token[] {
-  const raw = tokenize(segment.text, language);
+  // the shared tokenizer's tokens, read directly (normalize.ts's tokenize() is the same with a copy per token)
+  const raw = textTokenize(segment.text, language);
   const wi = wordIndexes(segment, raw);
   const fn = FUNCTION_WORDS[language];
   return raw.map((t, i) => {
+    const norm = t.norm.includes("'") ? t.norm.replace(/'/g, '') : t.norm;
     let startMs: number;
     let endMs: number;
     if (wi && segment.words) {
@@ -102,17 +105,17 @@ export function tokenizeSegment(
       endMs = timeAtOffset(segment, t.end);
     }
     return {
-      norm: t.norm,
-      key: phoneticKey(t.norm, language),
-      stem: stem(t.norm, language),
-      surface: t.surface,
+      norm,
+      key: phoneticKey(norm, language),
+      stem: stem(norm, language),
+      surface: t.text,
       segmentIndex,
       start: t.start,
       end: t.end,
       startMs,
       endMs,
-      filler: isFiller(t.norm),
-      functionWord: fn.has(t.norm),
+      filler: isFiller(norm),
+      functionWord: fn.has(norm),
     };
   });
 }
@@ -122,6 +125,7 @@ const STREAM_GAP_MS = 4000;
 
 export function prepareTranscript(segments: Transcript, language: Language): PreparedTranscript {
   const segmentTokens = segments.map((s, i) => tokenizeSegment(s, i, language));
+  const content = segmentTokens.map((tokens) => tokens.filter((t) => !t.filler));
   // Streams: a party's consecutive segments (in time order), broken by the other party speaking or a long pause.
   const order = segments
     .map((_, i) => i)
@@ -136,10 +140,8 @@ export function prepareTranscript(segments: Transcript, language: Language): Pre
       cur !== undefined &&
       order
         .slice(cur.lastIndexInOrder + 1, pos)
-        .some(
-          (o) => segments[o]!.party !== seg.party && segmentTokens[o]!.filter((t) => !t.filler).length > 2,
-        );
-    const tokens = segmentTokens[segIndex]!.filter((t) => !t.filler);
+        .some((o) => segments[o]!.party !== seg.party && content[o]!.length > 2);
+    const tokens = content[segIndex]!;
     if (!cur || interrupted || seg.startMs - cur.lastEnd > STREAM_GAP_MS) {
       const stream: Stream = { party: seg.party, tokens: [...tokens], pairNorms: [], pairKeys: [] };
       streams.push(stream);
@@ -164,7 +166,7 @@ export function prepareTranscript(segments: Transcript, language: Language): Pre
     segments,
     segmentTokens,
     streams: streams.filter((s) => s.tokens.length > 0),
-    startMs: segments.length ? Math.min(...segments.map((s) => s.startMs)) : 0,
-    endMs: segments.length ? Math.max(...segments.map((s) => s.endMs)) : 0,
+    startMs: segments.length ? segments.reduce((min, s) => Math.min(min, s.startMs), Infinity) : 0,
+    endMs: segments.length ? segments.reduce((max, s) => Math.max(max, s.endMs), -Infinity) : 0,
   };
 }

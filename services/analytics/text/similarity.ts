@@ -38,10 +38,13 @@ export function levenshtein(a: string, b: string): number {
 
 /**
  * Damerau–Levenshtein distance in its optimal-string-alignment form: Levenshtein plus the transposition of two
- * adjacent characters ("pagra" / "pagar" is 1), each substring edited at most once.
+ * adjacent characters ("pagra" / "pagar" is 1), each substring edited at most once. With `max`, a distance within
+ * max is exact and a larger one is only known to be larger: the result is max + 1 where a row shows it early,
+ * otherwise the full distance (the phrase matcher only needs exact distances up to two edits).
  */
-export function damerauLevenshtein(a: string, b: string): number {
+export function damerauLevenshtein(a: string, b: string, max = Infinity): number {
   if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
   if (a.length === 0) return b.length;
   if (b.length === 0) return a.length;
   ensureRows(b.length + 1);
@@ -51,6 +54,7 @@ export function damerauLevenshtein(a: string, b: string): number {
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     curr[0] = i;
+    let rowMin = i;
     const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const cb = b.charCodeAt(j - 1);
@@ -60,7 +64,11 @@ export function damerauLevenshtein(a: string, b: string): number {
         d = Math.min(d, before[j - 2]! + 1);
       }
       curr[j] = d;
+      if (d < rowMin) rowMin = d;
     }
+    // later rows never go below this row's smallest cell (a transposition from the row before costs at least as
+    // much as the substitution path through this one)
+    if (rowMin > max) return max + 1;
     [before, prev, curr] = [prev, curr, before];
   }
   return prev[b.length]!;

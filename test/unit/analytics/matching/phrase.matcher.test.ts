@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PhraseMatcher } from '../../../../services/analytics/matching/phrase.matcher.ts';
 import { compilePattern } from '../../../../services/analytics/matching/phrase.pattern.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
-import { damerauLevenshtein, similarityRatio } from '../../../../services/analytics/matching/similarity.ts';
+import { damerauLevenshtein, similarity } from '../../../../services/analytics/text/index.ts';
 import { transcript } from './transcript.helper.ts';
 
 const recorded = new PhraseMatcher(
@@ -87,6 +88,23 @@ describe('damerauLevenshtein', () => {
   it('counts a transposition as one edit', () => {
     expect(damerauLevenshtein('grabada', 'grbaada')).toBe(1);
     expect(damerauLevenshtein('pago', 'pagos')).toBe(1);
-    expect(similarityRatio('cobranza', 'cobransa')).toBeCloseTo(0.875);
+    expect(similarity('cobranza', 'cobransa')).toBeCloseTo(0.875);
+  });
+
+  it('gives the distance when it is within max, and a figure above max otherwise', () => {
+    expect(damerauLevenshtein('cobranza', 'grabada', 2)).toBeGreaterThan(2);
+    expect(damerauLevenshtein('grabada', 'grbaada', 2)).toBe(1);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 9 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 9 }),
+        fc.integer({ min: 0, max: 4 }),
+        (a, b, max) => {
+          const full = damerauLevenshtein(a, b);
+          const bounded = damerauLevenshtein(a, b, max);
+          return full <= max ? bounded === full : bounded > max;
+        },
+      ),
+    );
   });
 });
