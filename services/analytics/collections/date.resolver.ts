@@ -1,6 +1,7 @@
 import { parseDayAt, parseNumberAt } from '../matching/numbers.ts';
 import type { Language } from '../matching/transcript.types.ts';
 import { addDays, daysInMonth, toEpochDay, weekdayOf, type CalendarDate } from './calendar.ts';
+import { wordTable } from '../text/word-table.ts';
 
 /**
  * Spoken dates resolved against the call's local date: "mañana", "el viernes 15", "el quince de diciembre", "fin
@@ -17,7 +18,7 @@ export interface DateMention {
   date: CalendarDate | null;
 }
 
-const ES_WEEKDAYS: Record<string, number> = {
+const ES_WEEKDAYS = wordTable<number>({
   domingo: 0,
   lunes: 1,
   martes: 2,
@@ -25,8 +26,8 @@ const ES_WEEKDAYS: Record<string, number> = {
   jueves: 4,
   viernes: 5,
   sabado: 6,
-};
-const EN_WEEKDAYS: Record<string, number> = {
+});
+const EN_WEEKDAYS = wordTable<number>({
   sunday: 0,
   monday: 1,
   tuesday: 2,
@@ -34,8 +35,8 @@ const EN_WEEKDAYS: Record<string, number> = {
   thursday: 4,
   friday: 5,
   saturday: 6,
-};
-const ES_MONTHS: Record<string, number> = {
+});
+const ES_MONTHS = wordTable<number>({
   enero: 1,
   febrero: 2,
   marzo: 3,
@@ -49,8 +50,8 @@ const ES_MONTHS: Record<string, number> = {
   octubre: 10,
   noviembre: 11,
   diciembre: 12,
-};
-const EN_MONTHS: Record<string, number> = {
+});
+const EN_MONTHS = wordTable<number>({
   january: 1,
   february: 2,
   march: 3,
@@ -63,7 +64,7 @@ const EN_MONTHS: Record<string, number> = {
   october: 10,
   november: 11,
   december: 12,
-};
+});
 
 const AMOUNT_AFTER = new Set([
   'mil',

@@ -1,4 +1,5 @@
 import type { Language } from './transcript.types.ts';
+import { wordTable } from '../text/word-table.ts';
 
 /**
  * Numbers as an ASR writes them, over folded tokens: words ("quinientos cincuenta y tres mil", "un millon
@@ -15,7 +16,7 @@ export interface ParsedNumber {
   digits: boolean;
 }
 
-const ES_UNITS: Record<string, number> = {
+const ES_UNITS = wordTable<number>({
   cero: 0,
   un: 1,
   uno: 1,
@@ -28,8 +29,8 @@ const ES_UNITS: Record<string, number> = {
   siete: 7,
   ocho: 8,
   nueve: 9,
-};
-const ES_TEENS: Record<string, number> = {
+});
+const ES_TEENS = wordTable<number>({
   diez: 10,
   once: 11,
   doce: 12,
@@ -52,8 +53,8 @@ const ES_TEENS: Record<string, number> = {
   veintisiete: 27,
   veintiocho: 28,
   veintinueve: 29,
-};
-const ES_TENS: Record<string, number> = {
+});
+const ES_TENS = wordTable<number>({
   treinta: 30,
   cuarenta: 40,
   cincuenta: 50,
@@ -61,8 +62,8 @@ const ES_TENS: Record<string, number> = {
   setenta: 70,
   ochenta: 80,
   noventa: 90,
-};
-const ES_HUNDREDS: Record<string, number> = {
+});
+const ES_HUNDREDS = wordTable<number>({
   cien: 100,
   ciento: 100,
   doscientos: 200,
@@ -81,8 +82,8 @@ const ES_HUNDREDS: Record<string, number> = {
   ochocientas: 800,
   novecientos: 900,
   novecientas: 900,
-};
-const EN_UNITS: Record<string, number> = {
+});
+const EN_UNITS = wordTable<number>({
   zero: 0,
   oh: 0,
   one: 1,
@@ -94,8 +95,8 @@ const EN_UNITS: Record<string, number> = {
   seven: 7,
   eight: 8,
   nine: 9,
-};
-const EN_TEENS: Record<string, number> = {
+});
+const EN_TEENS = wordTable<number>({
   ten: 10,
   eleven: 11,
   twelve: 12,
@@ -106,8 +107,8 @@ const EN_TEENS: Record<string, number> = {
   seventeen: 17,
   eighteen: 18,
   nineteen: 19,
-};
-const EN_TENS: Record<string, number> = {
+});
+const EN_TENS = wordTable<number>({
   twenty: 20,
   thirty: 30,
   forty: 40,
@@ -117,10 +118,10 @@ const EN_TENS: Record<string, number> = {
   seventy: 70,
   eighty: 80,
   ninety: 90,
-};
+});
 
 /** Common ASR spellings of Spanish number words. */
-const ES_ALIASES: Record<string, string> = {
+const ES_ALIASES = wordTable<string>({
   docientos: 'doscientos',
   quinentos: 'quinientos',
   setesientos: 'setecientos',
@@ -132,7 +133,7 @@ const ES_ALIASES: Record<string, string> = {
   sinco: 'cinco',
   dies: 'diez',
   setenta: 'setenta',
-};
+});
 
 type Cat = 'unit' | 'teen' | 'tens' | 'hundred' | 'thousand' | 'million' | 'digits';
 
@@ -400,8 +401,8 @@ export function findNumbers(
   return out;
 }
 
-const ES_ORDINALS: Record<string, number> = { primero: 1, primer: 1, uno: 1 };
-const EN_ORDINALS: Record<string, number> = {
+const ES_ORDINALS = wordTable<number>({ primero: 1, primer: 1, uno: 1 });
+const EN_ORDINALS = wordTable<number>({
   first: 1,
   second: 2,
   third: 3,
@@ -423,7 +424,7 @@ const EN_ORDINALS: Record<string, number> = {
   nineteenth: 19,
   twentieth: 20,
   thirtieth: 30,
-};
+});
 
 /** A day of the month at token i: "15", "15th", "quince", "primero", "twenty first", "fifteenth". */
 export function parseDayAt(

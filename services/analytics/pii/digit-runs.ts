@@ -1,6 +1,7 @@
 import { parseNumberAt } from '../matching/numbers.ts';
 import type { Token } from '../matching/prepared-transcript.ts';
 import type { Language } from '../matching/transcript.types.ts';
+import { wordTable } from '../text/word-table.ts';
 
 /**
  * Digit runs: a number read aloud or written, as one string of digits, with the tokens it came from. Handles
@@ -19,7 +20,7 @@ export interface DigitRun {
   separators: string;
 }
 
-const REPEAT: Record<string, number> = { doble: 2, double: 2, triple: 3 };
+const REPEAT = wordTable<number>({ doble: 2, double: 2, triple: 3 });
 const JOINERS = new Set(['guion', 'dash', 'hyphen', 'espacio', 'space', 'raya']);
 
 function pieceAt(

@@ -1,5 +1,6 @@
 import { parseNumberAt } from '../matching/numbers.ts';
 import type { Language } from '../matching/transcript.types.ts';
+import { wordTable } from '../text/word-table.ts';
 
 /**
  * E-mail addresses, written ("juan.perez@gmail.com") or spoken as an ASR writes them ("juan punto perez arroba
@@ -57,14 +58,14 @@ const LEFT_STOP: Record<Language, Set<string>> = {
     ),
   ),
 };
-const SYMBOLS: Record<string, string> = {
+const SYMBOLS = wordTable<string>({
   punto: '.',
   dot: '.',
   guion: '-',
   dash: '-',
   hyphen: '-',
   underscore: '_',
-};
+});
 
 function localPart(
   norms: readonly string[],

@@ -5,6 +5,7 @@ import { findDigitRuns, type DigitRun } from './digit-runs.ts';
 import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
 import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
 import { contextsBefore, type ContextId } from './pii.context.ts';
+import { wordTable } from '../text/word-table.ts';
 
 /**
  * Sensitive data in a transcript: payment cards (Luhn, or said as a card), security codes and expiry dates in
@@ -45,7 +46,7 @@ export interface PiiSpan {
   value: string;
 }
 
-const EXPIRY_MONTHS: Record<string, number> = {
+const EXPIRY_MONTHS = wordTable<number>({
   enero: 1,
   febrero: 2,
   marzo: 3,
@@ -71,7 +72,7 @@ const EXPIRY_MONTHS: Record<string, number> = {
   october: 10,
   november: 11,
   december: 12,
-};
+});
 
 /** Spans of one stream token range, one per segment it crosses. */
 export function spansForTokens(

@@ -40,6 +40,11 @@ describe('findNumbers', () => {
     expect(values('cuatro cinco uno uno', 'es')).toEqual([4, 5, 1, 1]);
     expect(values('el martes veintiséis quinientos mil', 'es')).toEqual([26, 500000]);
   });
+
+  it('does not take words named like object properties for numbers', () => {
+    expect(values('constructor tostring valueof cinco', 'es')).toEqual([5]);
+    expect(values('constructor hasownproperty two', 'en')).toEqual([2]);
+  });
 });
 
 describe('parseDayAt', () => {

@@ -7,6 +7,7 @@ import {
   rfcValid,
   ssnPlausible,
 } from '../../../../services/analytics/pii/pii.checks.ts';
+import { findDigitRuns } from '../../../../services/analytics/pii/digit-runs.ts';
 import { detectPii } from '../../../../services/analytics/pii/pii.detector.ts';
 import { transcript } from '../matching/transcript.helper.ts';
 
@@ -14,6 +15,17 @@ const spans = (lang: 'es' | 'en', ...lines: string[]) =>
   detectPii(prepareTranscript(transcript(...lines), lang)).map((s) => [s.type, s.text]);
 
 describe(detectPii.name, () => {
+  it('does not read words named like object properties as digits, months or repeats', () => {
+    // "constructor" used to be found in the repeat-word table ("doble cinco" = 55) and swallowed the next digit.
+    expect(
+      findDigitRuns(
+        prepareTranscript(transcript('c: mi numero es constructor cinco uno dos'), 'es').streams[0]!.tokens,
+        'es',
+      ),
+    ).toEqual([{ digits: '512', start: 4, end: 7, written: false, separators: '' }]);
+    expect(spans('es', 'c: constructor cinco tostring valueof')).toEqual([]);
+  });
+
   it('finds a card number read digit by digit, with "doble" and in pairs', () => {
     expect(
       spans(
