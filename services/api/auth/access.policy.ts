@@ -50,6 +50,8 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /review-queues/:id/items': REVIEW_QUEUES,
   'POST /review-items/:id/claim': REVIEW_QUEUES,
   'GET /review-items/:id': REVIEW_QUEUES,
+  'GET /calls/:id/evaluations': REVIEW_QUEUES,
+  'POST /calls/:id/evaluations': REVIEW_QUEUES,
   'POST /review-items/:id/complete': REVIEW_QUEUES,
 
   // Evaluation forms: managed by admins, read by QA supervisors (reviewers get the form with each review item).

@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { isUniqueViolation } from '../../archive/call.repository.ts';
@@ -23,6 +24,8 @@ export interface EvaluationView {
   formId: string;
   formVersion: number;
   reviewer: string;
+  /** The reviewer's username (null for API keys and deleted users). */
+  reviewerName: string | null;
   answers: Record<string, unknown>;
   score: number;
   comments: { atMs: number; text: string }[];
@@ -214,9 +217,12 @@ export class EvaluationFormRepository {
   async evaluationsOfCall(callId: string): Promise<EvaluationView[]> {
     const rows = await this.db
       .selectFrom('evaluations')
-      .selectAll()
-      .where('call_id', '=', callId)
-      .orderBy('created_at')
+      .leftJoin('users', (join) => join.on(sql<SqlBool>`evaluations.reviewer = 'user:' || users.id::text`))
+      .selectAll('evaluations')
+      .select('users.username')
+      .where('evaluations.call_id', '=', callId)
+      .orderBy('evaluations.created_at')
+      .orderBy('evaluations.id')
       .execute();
     return rows.map((r) => ({
       id: r.id,
@@ -225,11 +231,65 @@ export class EvaluationFormRepository {
       formId: r.form_id,
       formVersion: r.form_version,
       reviewer: r.reviewer,
+      reviewerName: r.username,
       answers: r.answers,
       score: r.score,
       comments: r.comments,
       createdAt: r.created_at.toISOString(),
     }));
+  }
+
+  /** The campaign of a call (the form that applies depends on it). */
+  async campaignOf(callId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('calls')
+      .select('campaign')
+      .where('id', '=', callId)
+      .executeTakeFirst();
+    if (!row) throw new EscuchaError('CALL_NOT_FOUND', `no call ${callId}`);
+    return row.campaign;
+  }
+
+  /**
+   * Stores an evaluation of a call made outside a review item: a second reviewer scoring a call already reviewed
+   * (calibration). CONFLICT when this reviewer already evaluated the call.
+   */
+  async addCalibration(
+    callId: string,
+    reviewer: string,
+    e: {
+      formId: string;
+      formVersion: number;
+      answers: Record<string, unknown>;
+      score: number;
+      comments: unknown[];
+    },
+  ): Promise<EvaluationView> {
+    const id = await this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`evaluation:${callId}:${reviewer}`}))`.execute(trx);
+      const already = await trx
+        .selectFrom('evaluations')
+        .select('id')
+        .where('call_id', '=', callId)
+        .where('reviewer', '=', reviewer)
+        .executeTakeFirst();
+      if (already) throw new EscuchaError('CONFLICT', `you already evaluated call ${callId}`);
+      const row = await trx
+        .insertInto('evaluations')
+        .values({
+          call_id: callId,
+          form_id: e.formId,
+          form_version: e.formVersion,
+          reviewer,
+          answers: JSON.stringify(e.answers),
+          score: e.score,
+          comments: JSON.stringify(e.comments),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    });
+    return (await this.evaluationsOfCall(callId)).find((v) => v.id === id)!;
   }
 
   private async assertCampaignFree(trx: Db, campaign: string | null, id: string): Promise<void> {

@@ -64,6 +64,7 @@ describe('evaluation forms and scored reviews', () => {
   let api: AccountsTestApi;
   let admin: Session;
   let qa: Session;
+  let qaName: string;
   let qaEnglish: Session;
   let compliance: Session;
   let callId: string;
@@ -73,7 +74,9 @@ describe('evaluation forms and scored reviews', () => {
   beforeAll(async () => {
     api = await createAccountsTestApi();
     admin = await login(api.app, await addUser(api, 'admin'));
-    qa = await login(api.app, await addUser(api, 'qa_supervisor', { languages: ['es'] }));
+    const qaUser = await addUser(api, 'qa_supervisor', { languages: ['es'] });
+    qaName = qaUser.username;
+    qa = await login(api.app, qaUser);
     qaEnglish = await login(api.app, await addUser(api, 'qa_supervisor', { languages: ['en'] }));
     compliance = await login(api.app, await addUser(api, 'compliance_officer'));
     callId = await uploadCall(api, {
@@ -275,6 +278,48 @@ describe('evaluation forms and scored reviews', () => {
       ['review_claim', itemId],
     ]);
     expect(audit.items[0]!.details).toEqual({ formId: 'late-stage-qa', formVersion: 2, score: 60 });
+  });
+
+  it('lets a second reviewer evaluate the same call and shows both scores (calibration)', async () => {
+    const second = await addUser(api, 'qa_supervisor', { languages: ['es'] });
+    const qa2 = await login(api.app, second);
+    const res = await post(qa2, `/calls/${callId}/evaluations`, {
+      scorecard: {
+        greeting: 'yes',
+        disclosure: 'yes',
+        promise: 'yes',
+        respectful: 'yes',
+        empathy: 2,
+        outcome: 'paid',
+      },
+      comments: [{ atMs: 2500, text: 'El aviso sí se dio' }],
+      formId: 'late-stage-qa',
+      formVersion: 2,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // (2 + 3 + 1 + 2 + 2·½ + 1) / 11 = 10 / 11
+    expect(res.body).toMatchObject({ score: 90.9, reviewItemId: null, reviewerName: second.username });
+    const again = await post(qa2, `/calls/${callId}/evaluations`, { scorecard: {} });
+    expect(again.status).toBe(409);
+    const bad = await post(qa2, `/calls/${englishCall}/evaluations`, { scorecard: {} });
+    expect(bad.status).toBe(404);
+
+    const both = await qa.agent.get(`/api/v1/calls/${callId}/evaluations`);
+    expect(
+      both.body.items.map((e: { reviewerName: string; score: number }) => [e.reviewerName, e.score]),
+    ).toEqual([
+      [qaName, 60],
+      [second.username, 90.9],
+    ]);
+    expect((await qaEnglish.agent.get(`/api/v1/calls/${callId}/evaluations`)).status).toBe(404);
+    const item = await qa.agent.get(`/api/v1/review-items/${itemId}`);
+    expect(item.body.evaluations.map((e: { score: number }) => e.score)).toEqual([60, 90.9]);
+    const audit = await api.accounts.audit.list({ actions: ['evaluation_complete'], callId, limit: 1 });
+    expect(audit.items[0]).toMatchObject({
+      actorName: second.username,
+      targetType: 'evaluation',
+      details: { formId: 'late-stage-qa', formVersion: 2, score: 90.9, calibration: true },
+    });
   });
 
   it('scores 0 when a critical question fails, and falls back to the default form once a campaign form is retired', async () => {
