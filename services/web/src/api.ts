@@ -302,6 +302,8 @@ export interface ReviewItemDetail {
   evaluations: {
     id: string;
     reviewer: string;
+    reviewerName: string | null;
+    reviewItemId: string | null;
     score: number;
     formId: string;
     formVersion: number;

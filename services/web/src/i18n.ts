@@ -294,6 +294,10 @@ const en = {
   metric_agentTalkShare: 'Agent talk share',
   metric_silenceShare: 'Silence',
   metric_overtalkMs: 'Overtalk',
+  calibrate: 'Evaluate this call too (calibration)',
+  calibrating: 'Your own evaluation of this call: it is stored beside the first one.',
+  calibration: 'calibration',
+  saveCalibration: 'Save my evaluation',
   forbidden: 'Your role cannot open this page.',
   notFound: 'Nothing here.',
 };
@@ -582,6 +586,10 @@ const es: Record<MessageKey, string> = {
   metric_agentTalkShare: 'Habla del agente',
   metric_silenceShare: 'Silencio',
   metric_overtalkMs: 'Habla simultánea',
+  calibrate: 'Evaluar también esta llamada (calibración)',
+  calibrating: 'Su propia evaluación de esta llamada: se guarda junto a la primera.',
+  calibration: 'calibración',
+  saveCalibration: 'Guardar mi evaluación',
   forbidden: 'Su rol no puede abrir esta página.',
   notFound: 'Aquí no hay nada.',
 };

@@ -559,7 +559,25 @@ describe('web UI in a browser', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'review', dir);
     expect(errors).toEqual([]);
+    const itemUrl = page.url();
     await context.close();
+
+    // Calibration: an admin scores the same call; both evaluations are listed with their scores.
+    const second = await newPage(browser, 'en-US');
+    const admin = creds.get('admin')!;
+    await signIn(second.page, serve.url, admin.username, admin.password);
+    await second.page.goto(itemUrl);
+    await second.page.locator('#calibrate').click();
+    await expect.poll(() => second.page.locator('#q-disclosure input[value=no]').isChecked()).toBe(true);
+    await second.page.locator('#q-empathy').selectOption('4');
+    await second.page.locator('#complete-review').click();
+    // (2·1 + 3·0 + 1·1 + 2·1) / 8 = 62.5
+    await second.page.locator('.calibration li', { hasText: 'demo-admin' }).waitFor();
+    const scores = await second.page.locator('.calibration li strong').allTextContents();
+    expect(scores).toEqual(['56.3', '62.5']);
+    expect(await second.page.locator('.calibration').textContent()).toContain('demo-qa');
+    expect(second.errors).toEqual([]);
+    await second.context.close();
   }, 180_000);
 
   it('lets compliance open the disclosure dashboard, export its CSV and see those actions in the audit log', async () => {

@@ -117,8 +117,12 @@ function EvaluationPanel(props: {
   const { t, lang } = useI18n();
   const { item, form, prefill, evaluations } = props.detail;
   const completed = item.status === 'completed';
-  const mine = item.status === 'claimed' && item.claimedBy === principalRef(props.me);
-  const editable = mine || (props.me.principal.role === 'admin' && !completed);
+  const me = principalRef(props.me);
+  const mine = item.status === 'claimed' && item.claimedBy === me;
+  // Calibration: someone who has not evaluated this call yet scores it too, once the item is completed.
+  const mayCalibrate = completed && !!form && !evaluations.some((e) => e.reviewer === me);
+  const [calibrating, setCalibrating] = useState(false);
+  const editable = mine || (props.me.principal.role === 'admin' && !completed) || calibrating;
   const [answers, setAnswers] = useState<Answers>(() => ({
     ...(completed ? (item.scorecard ?? {}) : prefill),
   }));
@@ -164,12 +168,20 @@ function EvaluationPanel(props: {
     setBusy(true);
     setError(null);
     try {
-      await api(`/review-items/${item.id}/complete`, {
-        method: 'POST',
-        body: form
-          ? { scorecard: answers, comments, formId: form.id, formVersion: form.version }
-          : { scorecard: {}, ...(general.trim() ? { comments: general.trim() } : {}) },
-      });
+      if (calibrating && form) {
+        await api(`/calls/${item.callId}/evaluations`, {
+          method: 'POST',
+          body: { scorecard: answers, comments, formId: form.id, formVersion: form.version },
+        });
+        setCalibrating(false);
+      } else {
+        await api(`/review-items/${item.id}/complete`, {
+          method: 'POST',
+          body: form
+            ? { scorecard: answers, comments, formId: form.id, formVersion: form.version }
+            : { scorecard: {}, ...(general.trim() ? { comments: general.trim() } : {}) },
+        });
+      }
       props.onChanged();
     } catch (err) {
       setError(err as Error);
@@ -202,6 +214,22 @@ function EvaluationPanel(props: {
         </p>
       )}
       {item.status === 'claimed' && !mine && <Notice kind="warn">{t('reviewClaimedByOther')}</Notice>}
+      {mayCalibrate && !calibrating && (
+        <p>
+          <button
+            type="button"
+            id="calibrate"
+            onClick={() => {
+              setAnswers({ ...prefill });
+              setComments([]);
+              setCalibrating(true);
+            }}
+          >
+            {t('calibrate')}
+          </button>
+        </p>
+      )}
+      {calibrating && <Notice>{t('calibrating')}</Notice>}
       {error && (
         <div ref={errorBox} tabIndex={-1}>
           <ErrorBox error={error} />
@@ -288,7 +316,7 @@ function EvaluationPanel(props: {
         {editable && (
           <p>
             <button type="submit" class="primary" id="complete-review" disabled={busy}>
-              {t('completeReview')}
+              {calibrating ? t('saveCalibration') : t('completeReview')}
             </button>
           </p>
         )}
@@ -299,8 +327,9 @@ function EvaluationPanel(props: {
           <ul class="plain calibration">
             {evaluations.map((ev) => (
               <li key={ev.id}>
-                {formatDateTime(ev.createdAt, lang)} · {ev.reviewer} · {ev.formId} v{ev.formVersion}:{' '}
-                <strong>{ev.score}</strong>
+                {formatDateTime(ev.createdAt, lang)} · {ev.reviewerName ?? ev.reviewer} · {ev.formId} v
+                {ev.formVersion}
+                {ev.reviewItemId === null ? ` (${t('calibration')})` : ''}: <strong>{ev.score}</strong>
               </li>
             ))}
           </ul>
