@@ -500,3 +500,36 @@ export interface Database {
   call_dtmf_events: CallDtmfEventsTable;
   call_pauses: CallPausesTable;
 }
+
+/* Evaluation forms and evaluations (migration 0006). */
+
+export interface EvaluationFormsTable {
+  id: string;
+  version: number;
+  name: string;
+  /** null: the default form, used for calls of campaigns without a form of their own. */
+  campaign: string | null;
+  questions: Json<unknown>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface EvaluationsTable {
+  id: Generated<string>;
+  review_item_id: string | null;
+  call_id: string;
+  form_id: string;
+  form_version: number;
+  reviewer: string;
+  answers: Json<Record<string, unknown>>;
+  score: number;
+  comments: Json<{ atMs: number; text: string }[]>;
+  created_at: GeneratedTimestamp;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  evaluation_forms: EvaluationFormsTable;
+  evaluations: EvaluationsTable;
+}

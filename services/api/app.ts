@@ -15,6 +15,10 @@ import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
 import type { CallQueryRepository } from './calls/call-query.repository.ts';
 import { reviewRouter } from './analytics/review.router.ts';
+import { EvaluationFormRepository } from './evaluation/evaluation.repository.ts';
+import { evaluationFormsRouter } from './evaluation/evaluation.router.ts';
+import { ReportsRepository } from './reports/reports.repository.ts';
+import { reportsRouter } from './reports/reports.router.ts';
 import { scriptsRouter } from './analytics/scripts.router.ts';
 import { analysisRouter } from './calls/analysis.router.ts';
 import { callsRouter } from './calls/calls.router.ts';
@@ -87,13 +91,15 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
   const reviews = new ReviewRepository(deps.db);
+  const analyses = new AnalysisRepository(deps.db);
+  const forms = new EvaluationFormRepository(deps.db);
   api.use(
     analysisRouter({
       queries: deps.queries,
       outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
       transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
       stageOrder: deps.stageOrder ?? ['vad', 'language', 'transcribe'],
-      analyses: new AnalysisRepository(deps.db),
+      analyses,
       reviews,
     }),
   );
@@ -103,7 +109,9 @@ export function createApp(deps: ApiDeps): Express {
       ...(deps.enqueue ? { enqueue: deps.enqueue } : {}),
     }),
   );
-  api.use(reviewRouter({ db: deps.db, reviews }));
+  api.use(reviewRouter({ db: deps.db, reviews, forms, analyses, auditor: accounts.auditor }));
+  api.use(evaluationFormsRouter({ forms, auditor: accounts.auditor }));
+  api.use(reportsRouter({ reports: new ReportsRepository(deps.db), auditor: accounts.auditor }));
   api.use(people.routes);
   api.use(notFound);
   app.use('/api/v1', api);

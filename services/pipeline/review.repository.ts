@@ -33,7 +33,32 @@ export interface ReviewItemView {
   scorecard: Record<string, unknown> | null;
   comments: string | null;
   createdAt: string;
-  call: { startedAt: string; agentId: string | null; campaign: string | null; language: string | null };
+  call: {
+    startedAt: string;
+    agentId: string | null;
+    agentName: string | null;
+    team: string | null;
+    campaign: string | null;
+    language: string | null;
+    durationMs: number;
+  };
+  /** The evaluation made when the item was completed with an evaluation form. */
+  evaluation: {
+    id: string;
+    formId: string;
+    formVersion: number;
+    score: number;
+    comments: { atMs: number; text: string }[];
+  } | null;
+}
+
+/** A scored evaluation stored with the completion of an item (same transaction). */
+export interface NewEvaluation {
+  formId: string;
+  formVersion: number;
+  answers: Record<string, unknown>;
+  score: number;
+  comments: { atMs: number; text: string }[];
 }
 
 type CallsEb = ExpressionBuilder<Database, 'calls'>;
@@ -197,27 +222,45 @@ export class ReviewRepository {
   async complete(
     id: string,
     by: string,
-    input: { scorecard: Record<string, unknown>; comments: string | null },
+    input: { scorecard: Record<string, unknown>; comments: string | null; evaluation?: NewEvaluation },
     override = false,
   ): Promise<ReviewItemView> {
-    const updated = await this.db
-      .updateTable('review_items')
-      .set({
-        status: 'completed',
-        completed_by: by,
-        completed_at: new Date(),
-        scorecard: JSON.stringify(input.scorecard),
-        comments: input.comments,
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', id)
-      .where((eb) =>
-        override
-          ? eb('status', '<>', 'completed')
-          : eb.and([eb('status', '=', 'claimed'), eb('claimed_by', '=', by)]),
-      )
-      .returning('id')
-      .executeTakeFirst();
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('review_items')
+        .set({
+          status: 'completed',
+          completed_by: by,
+          completed_at: new Date(),
+          scorecard: JSON.stringify(input.scorecard),
+          comments: input.comments,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', id)
+        .where((eb) =>
+          override
+            ? eb('status', '<>', 'completed')
+            : eb.and([eb('status', '=', 'claimed'), eb('claimed_by', '=', by)]),
+        )
+        .returning(['id', 'call_id'])
+        .executeTakeFirst();
+      if (row && input.evaluation) {
+        await trx
+          .insertInto('evaluations')
+          .values({
+            review_item_id: row.id,
+            call_id: row.call_id,
+            form_id: input.evaluation.formId,
+            form_version: input.evaluation.formVersion,
+            reviewer: by,
+            answers: JSON.stringify(input.evaluation.answers),
+            score: input.evaluation.score,
+            comments: JSON.stringify(input.evaluation.comments),
+          })
+          .execute();
+      }
+      return row;
+    });
     if (!updated) await this.refuse(id, 'complete');
     return (await this.get(id))!;
   }
@@ -254,9 +297,22 @@ export class ReviewRepository {
       call: {
         startedAt: r.started_at.toISOString(),
         agentId: r.agent_id,
+        agentName: r.agent_name,
+        team: r.team,
         campaign: r.campaign,
         language: r.language,
+        durationMs: r.duration_ms,
       },
+      evaluation:
+        r.evaluation_id && r.form_id && r.form_version !== null && r.score !== null
+          ? {
+              id: r.evaluation_id,
+              formId: r.form_id,
+              formVersion: r.form_version,
+              score: r.score,
+              comments: (r.evaluation_comments as { atMs: number; text: string }[] | null) ?? [],
+            }
+          : null,
     }));
   }
 
@@ -264,7 +320,21 @@ export class ReviewRepository {
     return this.db
       .selectFrom('review_items')
       .innerJoin('calls', 'calls.id', 'review_items.call_id')
+      .leftJoin('evaluations', 'evaluations.review_item_id', 'review_items.id')
       .selectAll('review_items')
-      .select(['calls.started_at', 'calls.agent_id', 'calls.campaign', 'calls.language']);
+      .select([
+        'calls.started_at',
+        'calls.agent_id',
+        'calls.agent_name',
+        'calls.team',
+        'calls.campaign',
+        'calls.language',
+        'calls.duration_ms',
+        'evaluations.id as evaluation_id',
+        'evaluations.form_id',
+        'evaluations.form_version',
+        'evaluations.score',
+        'evaluations.comments as evaluation_comments',
+      ]);
   }
 }

@@ -1,17 +1,27 @@
 /**
  * `npm run bench`: Escucha's benchmarks. Prints medians as they finish. Select with arguments, e.g.
- * `npm run bench -- ingest search`. Figures are kept in BENCHMARKS.md.
+ * `npm run bench -- ingest search`; `npm run bench -- search --calls 10000` seeds a smaller archive. Figures are kept in
+ * BENCHMARKS.md.
  */
+const args = process.argv.slice(2);
+const callsAt = args.indexOf('--calls');
+/** `--calls N`: the search benchmark's archive size (default 1,000,000). */
+const calls = callsAt >= 0 ? Number(args[callsAt + 1]) : undefined;
+if (calls !== undefined && !(Number.isInteger(calls) && calls > 0)) {
+  console.error('--calls needs a whole number of calls');
+  process.exit(2);
+}
+
 const suites: Record<string, () => Promise<unknown>> = {
   ingest: async () => (await import('./ingest.bench.ts')).run(),
   transcode: async () => (await import('./transcode.bench.ts')).run(),
-  search: async () => (await import('./search.bench.ts')).run(),
+  search: async () => (await import('./search.bench.ts')).run(calls === undefined ? {} : { calls }),
   speech: async () => (await import('./speech.bench.ts')).run(),
   analytics: async () => (await import('./analytics.bench.ts')).run(),
   capture: async () => (await import('./capture.bench.ts')).run(),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wanted = args.filter((a, i) => !a.startsWith('-') && !(callsAt >= 0 && i === callsAt + 1));
 const names = wanted.length > 0 ? wanted : Object.keys(suites);
 let failed = false;
 for (const name of names) {

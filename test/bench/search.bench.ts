@@ -12,11 +12,17 @@ import { insertSyntheticCalls } from '../../services/archive/synthetic-calls.rep
 import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
+import { analyzeCall } from '../../services/analytics/index.ts';
+import { AnalysisRepository } from '../../services/pipeline/analysis.repository.ts';
+import { TranscriptRepository } from '../../services/pipeline/transcript.repository.ts';
+import { syntheticCall } from './analytics.bench.ts';
 import { percentile } from './stats.ts';
 
 /**
  * Search latency over 1,000,000 seeded calls, measured end to end through the HTTP API (auth, validation, SQL,
- * JSON). The seeded database is kept in ESCUCHA_BENCH_DIR (default /tmp/escucha-bench) and reused across runs.
+ * JSON), and the call page's data: GET /calls/:id, /analysis and /transcript requested together, as the call page
+ * does, for calls given a 10-minute transcript (150 segments) and its real analysis. The seeded database is kept
+ * in ESCUCHA_BENCH_DIR (default /tmp/escucha-bench) and reused across runs. `--calls N` seeds fewer calls.
  */
 export interface SearchBenchResult {
   calls: number;
@@ -24,6 +30,57 @@ export interface SearchBenchResult {
   p50Ms: number;
   p95Ms: number;
   perCombination: { name: string; p50Ms: number; p95Ms: number }[];
+  callPage: {
+    calls: number;
+    loads: number;
+    p50Ms: number;
+    p95Ms: number;
+    perEndpoint: { name: string; p50Ms: number; p95Ms: number }[];
+  };
+}
+
+const CALL_PAGE_CALLS = 50;
+
+/**
+ * Calls with a transcript and an analysis for the call page benchmark: those given one by an earlier run, topped
+ * up with random seeded calls (a synthetic 10-minute transcript and its analysis, stored as the pipeline would).
+ */
+async function callPageCalls(db: Parameters<typeof insertSyntheticCalls>[0]): Promise<string[]> {
+  const have = await db
+    .selectFrom('transcripts')
+    .innerJoin('call_analysis', 'call_analysis.call_id', 'transcripts.call_id')
+    .select('transcripts.call_id')
+    .limit(CALL_PAGE_CALLS)
+    .execute();
+  const ids = have.map((r) => r.call_id);
+  if (ids.length >= CALL_PAGE_CALLS) return ids;
+  const fresh = await db
+    .selectFrom('calls')
+    .select(['id', 'started_at', 'duration_ms', 'campaign', 'agent_id'])
+    .where('id', 'not in', ids.length > 0 ? ids : ['00000000-0000-4000-8000-000000000000'])
+    .orderBy(sql`random()`)
+    .limit(CALL_PAGE_CALLS - ids.length)
+    .execute();
+  const transcripts = new TranscriptRepository(db);
+  const analyses = new AnalysisRepository(db);
+  for (const [i, c] of fresh.entries()) {
+    const segments = syntheticCall(1000 + i);
+    await transcripts.storeUpload(db, c.id, { language: 'es', languageMethod: 'upload', segments });
+    const durationMs = Math.max(c.duration_ms, segments[segments.length - 1]!.endMs);
+    const analysis = analyzeCall(segments, {
+      callId: c.id,
+      startedAt: c.started_at,
+      language: 'es',
+      region: 'CO',
+      durationMs,
+      campaign: c.campaign,
+      agentId: c.agent_id,
+      currency: 'COP',
+    });
+    await analyses.store(c.id, analysis, { disclosureProfile: analysis.disclosure.profile });
+    ids.push(c.id);
+  }
+  return ids;
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -149,6 +206,28 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
       all.push(...times);
       perCombination.push({ name: c.name, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) });
     }
+
+    // The call page: its three requests together, as the browser makes them.
+    const pageCalls = await callPageCalls(database.db);
+    const get = async (path: string) => {
+      const t = performance.now();
+      const res = await fetch(`${base}/${path}`, { headers });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET /calls/${path} failed: ${res.status}`);
+      return performance.now() - t;
+    };
+    const load = (id: string) => Promise.all([get(id), get(`${id}/analysis`), get(`${id}/transcript`)]);
+    for (const id of pageCalls.slice(0, 5)) await load(id);
+    const pageTimes: number[] = [];
+    const endpointTimes: number[][] = [[], [], []];
+    for (let pass = 0; pass < 4; pass++) {
+      for (const id of pageCalls) {
+        const t = performance.now();
+        const each = await load(id);
+        pageTimes.push(performance.now() - t);
+        each.forEach((ms, i) => endpointTimes[i]!.push(ms));
+      }
+    }
     server.close();
     await store.close();
     return {
@@ -157,6 +236,19 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
       p50Ms: percentile(all, 50),
       p95Ms: percentile(all, 95),
       perCombination,
+      callPage: {
+        calls: pageCalls.length,
+        loads: pageTimes.length,
+        p50Ms: percentile(pageTimes, 50),
+        p95Ms: percentile(pageTimes, 95),
+        perEndpoint: ['GET /calls/:id', 'GET /calls/:id/analysis', 'GET /calls/:id/transcript'].map(
+          (name, i) => ({
+            name,
+            p50Ms: percentile(endpointTimes[i]!, 50),
+            p95Ms: percentile(endpointTimes[i]!, 95),
+          }),
+        ),
+      },
     };
   } finally {
     await database.close();

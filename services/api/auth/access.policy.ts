@@ -19,6 +19,8 @@ const ADMIN_ONLY = [] as const;
 const REVIEWERS = ['qa_supervisor', 'compliance_officer', 'trainer'] as const;
 const QA = ['qa_supervisor'] as const;
 const REVIEW_QUEUES = ['qa_supervisor', 'compliance_officer'] as const;
+/** Agent and team metrics: QA supervisors (within their scope) and compliance. */
+const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -47,7 +49,27 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /review-queues': REVIEW_QUEUES,
   'GET /review-queues/:id/items': REVIEW_QUEUES,
   'POST /review-items/:id/claim': REVIEW_QUEUES,
+  'GET /review-items/:id': REVIEW_QUEUES,
+  'GET /calls/:id/evaluations': REVIEW_QUEUES,
+  'POST /calls/:id/evaluations': REVIEW_QUEUES,
   'POST /review-items/:id/complete': REVIEW_QUEUES,
+
+  // Evaluation forms: managed by admins, read by QA supervisors (reviewers get the form with each review item).
+  'GET /evaluation-forms': QA,
+  'GET /evaluation-forms/:id': QA,
+  'GET /evaluation-forms/:id/versions': QA,
+  'GET /evaluation-forms/:id/versions/:version': QA,
+  'POST /evaluation-forms': ADMIN_ONLY,
+  'PUT /evaluation-forms/:id': ADMIN_ONLY,
+  'DELETE /evaluation-forms/:id': ADMIN_ONLY,
+
+  // Compliance dashboard and the agents page.
+  'GET /compliance/disclosure': COMPLIANCE,
+  'GET /compliance/disclosure.csv': COMPLIANCE,
+  'GET /compliance/disclosure/calls': COMPLIANCE,
+  'GET /compliance/disclosure/calls.csv': COMPLIANCE,
+  'GET /agents/metrics': AGENT_METRICS,
+  'GET /agents/metrics.csv': AGENT_METRICS,
 
   'GET /saved-searches': READERS,
   'POST /saved-searches': READERS,

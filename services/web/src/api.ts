@@ -98,7 +98,8 @@ export function hasRoutePrefix(me: Me | null, prefix: string): boolean {
 /** Which pages a role sees; the server enforces the same rules (services/api/auth/access.policy.ts). */
 export function can(
   me: Me | null,
-  what: 'search' | 'audit' | 'users' | 'retention' | 'library' | 'review' | 'download',
+  what:
+    'search' | 'audit' | 'users' | 'retention' | 'library' | 'review' | 'download' | 'compliance' | 'agents',
 ): boolean {
   const role = me?.principal.role;
   if (!role) return false;
@@ -114,7 +115,10 @@ export function can(
     case 'library':
       return role === 'trainer' || role === 'qa_supervisor';
     case 'review':
+    case 'agents':
       return role === 'qa_supervisor' || role === 'compliance_officer';
+    case 'compliance':
+      return role === 'compliance_officer';
     case 'download':
       return role === 'qa_supervisor' || role === 'compliance_officer' || role === 'trainer';
   }
@@ -223,4 +227,91 @@ export interface Collection {
   description: string | null;
   items?: number;
   updatedAt: string;
+}
+
+export interface ReviewQueue {
+  id: string;
+  kind: string;
+  language: string;
+  open: number;
+  claimed: number;
+  completed: number;
+}
+
+export interface TimedComment {
+  atMs: number;
+  text: string;
+}
+
+export interface ReviewItem {
+  id: string;
+  callId: string;
+  queue: string;
+  reason: string;
+  priority: number;
+  status: 'open' | 'claimed' | 'completed';
+  claimedBy: string | null;
+  completedBy: string | null;
+  completedAt: string | null;
+  scorecard: Record<string, string | number> | null;
+  comments: string | null;
+  createdAt: string;
+  call: {
+    startedAt: string;
+    agentId: string | null;
+    agentName: string | null;
+    team: string | null;
+    campaign: string | null;
+    language: string | null;
+    durationMs: number;
+  };
+  evaluation: {
+    id: string;
+    formId: string;
+    formVersion: number;
+    score: number;
+    comments: TimedComment[];
+  } | null;
+}
+
+export interface FormQuestion {
+  id: string;
+  type: 'yes_no' | 'scale' | 'choice' | 'text';
+  text: { es: string; en: string };
+  weight: number;
+  required?: boolean;
+  allowNa?: boolean;
+  critical?: boolean;
+  max?: number;
+  options?: { id: string; text: { es: string; en: string }; score: number }[];
+  prefill?: { source: string; rule?: string; practice?: string };
+}
+
+export interface EvaluationForm {
+  id: string;
+  version: number;
+  name: string;
+  campaign: string | null;
+  questions: FormQuestion[];
+}
+
+export interface ReviewItemDetail {
+  item: ReviewItem;
+  form: EvaluationForm | null;
+  prefill: Record<string, string | number>;
+  evaluations: {
+    id: string;
+    reviewer: string;
+    reviewerName: string | null;
+    reviewItemId: string | null;
+    score: number;
+    formId: string;
+    formVersion: number;
+    createdAt: string;
+  }[];
+}
+
+/** How the API names the caller in claimedBy / completedBy. */
+export function principalRef(me: Me): string {
+  return `${me.principal.kind}:${me.principal.id}`;
 }

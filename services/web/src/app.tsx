@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { api, can, hasRoutePrefix, onSessionEnded, setCsrfToken, type Me } from './api.ts';
+import { api, can, onSessionEnded, setCsrfToken, type Me } from './api.ts';
 import {
   I18nContext,
   initialLang,
@@ -9,11 +9,14 @@ import {
   type Lang,
   type MessageKey,
 } from './i18n.ts';
+import { AgentsPage } from './pages/agents.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
 import { CallPage } from './pages/call.page.tsx';
+import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { RetentionPage } from './pages/retention.page.tsx';
+import { ReviewItemPage } from './pages/review-item.page.tsx';
 import { ReviewPage } from './pages/review.page.tsx';
 import { SearchPage } from './pages/search.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
@@ -120,6 +123,8 @@ function Nav({ me, path }: { me: Me; path: string }) {
   const links: [string, MessageKey, boolean][] = [
     ['/', 'navSearch', can(me, 'search')],
     ['/review', 'navReview', can(me, 'review')],
+    ['/compliance', 'navCompliance', can(me, 'compliance')],
+    ['/agents', 'navAgents', can(me, 'agents')],
     ['/library', 'navLibrary', can(me, 'library')],
     ['/audit', 'navAudit', can(me, 'audit')],
     ['/retention', 'navRetention', can(me, 'retention')],
@@ -154,8 +159,10 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/users')) return can(me, 'users') ? <UsersPage /> : deny;
   if (path.startsWith('/retention')) return can(me, 'retention') ? <RetentionPage /> : deny;
   if (path.startsWith('/library')) return can(me, 'library') ? <LibraryPage me={me} /> : deny;
-  if (path.startsWith('/review')) {
-    return can(me, 'review') ? <ReviewPage me={me} available={hasRoutePrefix(me, 'GET /review')} /> : deny;
-  }
+  const reviewItem = /^\/review\/items\/([0-9a-fA-F-]{36})\/?$/.exec(path);
+  if (reviewItem) return can(me, 'review') ? <ReviewItemPage id={reviewItem[1]!} me={me} /> : deny;
+  if (path.startsWith('/review')) return can(me, 'review') ? <ReviewPage me={me} /> : deny;
+  if (path.startsWith('/compliance')) return can(me, 'compliance') ? <CompliancePage /> : deny;
+  if (path.startsWith('/agents')) return can(me, 'agents') ? <AgentsPage /> : deny;
   return <p>{i18n.t('notFound')}</p>;
 }

@@ -443,6 +443,211 @@ describe('web UI in a browser', () => {
     await second.context.close();
   }, 120_000);
 
+  it('lets a QA supervisor claim a review item and complete its evaluation, answers pre-filled, score shown', async () => {
+    // What the analytics and route stages store for the three calls (the workers are off in this serve).
+    const pgc = new pg.Client({ connectionString: database.url });
+    await pgc.connect();
+    const analysis = async (
+      callId: string,
+      outcome: string,
+      missing: string[],
+      score: number,
+      promise: boolean,
+      talk: number,
+    ) =>
+      pgc.query(
+        `INSERT INTO call_analysis (call_id, analytics_version, language, disclosure_profile, disclosure_outcome,
+           adherence_script_id, adherence_script_version, adherence_score, adherence_passed, promise_to_pay,
+           classification, sentiment_agent_score, sentiment_customer_score, result)
+         VALUES ($1, 1, 'es', 'co', $2, 'collections-es', 1, $3::real, $3::real >= 70, $4, 'right_party', 0.3, 0.1, $5)`,
+        [
+          callId,
+          outcome,
+          score,
+          promise,
+          JSON.stringify({
+            disclosure: { outcome, missing },
+            adherence: {
+              score,
+              rules: [
+                { id: 'greeting', passed: true },
+                { id: 'closing', passed: false },
+              ],
+            },
+            talk: { agentTalkShare: talk, silenceShare: 0.1, overtalk: { totalMs: 300 } },
+          }),
+        ],
+      );
+    await analysis(calls.promise!, 'partial', ['recording'], 75, true, 0.55);
+    await analysis(calls.untranscribed!, 'missing', ['identity', 'recording'], 40, false, 0.7);
+    await analysis(calls.english!, 'disclosed', [], 90, false, 0.5);
+    await pgc.query(`INSERT INTO review_queues (id, kind, language) VALUES ('qa-es', 'qa', 'es')`);
+    await pgc.query(
+      `INSERT INTO review_items (call_id, queue_id, reason, priority) VALUES ($1, 'qa-es', 'adherence 75', 3)`,
+      [calls.promise],
+    );
+    await pgc.end();
+    // An admin's evaluation form for the campaign, pre-filled from analytics.
+    const adminKey = (await cli(['keys', 'create', '--role', 'admin', '--name', 'forms'])).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+    const yesNo = (id: string, es: string, en: string, weight: number, prefill: object) => ({
+      id,
+      type: 'yes_no',
+      text: { es, en },
+      weight,
+      prefill,
+    });
+    const created = await fetch(`${serve.url}/api/v1/evaluation-forms`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        id: 'late-stage-qa',
+        name: 'Cobranza tardía',
+        campaign: 'late-stage',
+        questions: [
+          yesNo('greeting', '¿Saludo según el guion?', 'Greeting as scripted?', 2, {
+            source: 'adherence_rule',
+            rule: 'greeting',
+          }),
+          yesNo('disclosure', '¿Dio el aviso de grabación?', 'Recording disclosure given?', 3, {
+            source: 'disclosure_given',
+          }),
+          yesNo('promise', '¿Obtuvo promesa de pago?', 'Promise to pay obtained?', 1, {
+            source: 'promise_to_pay',
+          }),
+          { id: 'empathy', type: 'scale', max: 4, weight: 2, text: { es: 'Empatía', en: 'Empathy' } },
+        ],
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    const qa = creds.get('qa_supervisor')!;
+    await signIn(page, serve.url, qa.username, qa.password);
+    await page.locator('header nav a', { hasText: 'Revisión' }).click();
+    await page.locator('a[data-queue="qa-es"][aria-current=page]').waitFor();
+    const row = page.locator(`table.review-items tr[data-item]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('adherence 75');
+    // Keyboard: focus the claim button and press Enter.
+    await row.locator('button', { hasText: 'Tomar' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/review\/items\/[0-9a-f-]{36}$/);
+    await page.locator('.waveform[data-ready=true]').waitFor({ timeout: 30_000 });
+    // Pre-filled from analytics: greeting rule passed, partial disclosure → no, promise detected.
+    await expect.poll(() => page.locator('#q-greeting input[value=yes]').isChecked()).toBe(true);
+    expect(await page.locator('#q-disclosure input[value=no]').isChecked()).toBe(true);
+    expect(await page.locator('#q-promise input[value=yes]').isChecked()).toBe(true);
+    expect(await page.locator('#q-greeting .badge').textContent()).toContain('sugerida');
+    await page.locator('#q-empathy').selectOption('3');
+    // A comment at the customer's promise (8.0 s), then play elsewhere and click it: the player seeks back.
+    await page.locator('li.seg[data-index="3"] button').click();
+    await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:08\.0 \//);
+    await page.locator('#comment-text').fill('Promesa de pago para el viernes');
+    await page.locator('#comment-text').press('Enter');
+    await page.locator('.timed-comments li', { hasText: 'Promesa de pago para el viernes' }).waitFor();
+    await page.locator('li.seg[data-index="0"] button').click();
+    await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:00\.0 \//);
+    await page.locator('.timed-comments button[data-at="8000"]').click();
+    await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:08\.0 \//);
+    await page.locator('#complete-review').click();
+    // (2·1 + 3·0 + 1·1 + 2·¾) / 8 = 56.25 → 56.3, computed by the server
+    await page.locator('[data-testid=score]', { hasText: 'Puntaje: 56.3 / 100' }).waitFor();
+    expect(await page.locator('#q-empathy').isDisabled()).toBe(true);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, 'review', dir);
+    expect(errors).toEqual([]);
+    const itemUrl = page.url();
+    await context.close();
+
+    // Calibration: an admin scores the same call; both evaluations are listed with their scores.
+    const second = await newPage(browser, 'en-US');
+    const admin = creds.get('admin')!;
+    await signIn(second.page, serve.url, admin.username, admin.password);
+    await second.page.goto(itemUrl);
+    await second.page.locator('#calibrate').click();
+    await expect.poll(() => second.page.locator('#q-disclosure input[value=no]').isChecked()).toBe(true);
+    await second.page.locator('#q-empathy').selectOption('4');
+    await second.page.locator('#complete-review').click();
+    // (2·1 + 3·0 + 1·1 + 2·1) / 8 = 62.5
+    await second.page.locator('.calibration li', { hasText: 'demo-admin' }).waitFor();
+    const scores = await second.page.locator('.calibration li strong').allTextContents();
+    expect(scores).toEqual(['56.3', '62.5']);
+    expect(await second.page.locator('.calibration').textContent()).toContain('demo-qa');
+    expect(second.errors).toEqual([]);
+    await second.context.close();
+  }, 180_000);
+
+  it('lets compliance open the disclosure dashboard, export its CSV and see those actions in the audit log', async () => {
+    const { context, page, errors } = await newPage(browser, 'en-US');
+    const officer = creds.get('compliance_officer')!;
+    await signIn(page, serve.url, officer.username, officer.password);
+    await page.locator('header nav a', { hasText: 'Compliance' }).click();
+    await expect.poll(() => page.locator('table.coverage tbody tr').count()).toBe(3);
+    expect(await page.locator('[data-testid=coverage-total]').textContent()).toBe(
+      'Disclosed in 33.3 % of 3 analysed calls · partial 33.3 % · missing 33.3 %',
+    );
+    expect(await page.locator('#coverage .chart canvas').count()).toBeGreaterThan(0);
+    await page.locator('button[data-by=agent]').click();
+    await page.locator('table.coverage th', { hasText: 'Andrés López (A0007)' }).waitFor();
+    expect(await page.locator('table.disclosure-calls tbody tr').count()).toBe(2);
+    expect(await page.locator('table.disclosure-calls a').first().getAttribute('href')).toBe(
+      `/calls/${calls.promise}`,
+    );
+    await screenshot(page, 'compliance', dir);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid=export-coverage]').click(),
+    ]);
+    const file = path.join(dir, 'disclosure.csv');
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toMatch(/^escucha-disclosure-by-agent-.*\.csv$/);
+    expect((await readFile(file, 'utf8')).trim().split('\r\n')).toEqual([
+      'agent,label,disclosed,partial,missing,total,disclosed_pct,partial_pct,missing_pct',
+      'A0007,Andrés López,0,0,1,1,0,0,100',
+      'A0042,Carolina Gómez,1,1,0,2,50,50,0',
+    ]);
+
+    await page.goto(`${serve.url}/audit`);
+    for (const [action, expected] of [
+      ['export', 'disclosure_coverage'],
+      ['evaluation_complete', 'demo-qa'],
+      ['review_claim', 'demo-qa'],
+      ['evaluation_form_create', 'Cobranza tardía'],
+    ]) {
+      await page.locator('#a-action').fill(action!);
+      await page.locator('form.filters button[type=submit]').click();
+      await expect
+        .poll(async () => {
+          const badges = await page.locator('table.audit tbody tr .badge').allTextContents();
+          return badges.length > 0 && badges.every((b) => b === action);
+        })
+        .toBe(true);
+      expect(await page.locator('table.audit').textContent()).toContain(expected);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('shows a QA supervisor agent metrics week by week', async () => {
+    const { context, page, errors } = await newPage(browser, 'en-US');
+    const qa = creds.get('qa_supervisor')!;
+    await signIn(page, serve.url, qa.username, qa.password);
+    await page.locator('header nav a', { hasText: 'Agents' }).click();
+    await expect.poll(() => page.locator('table.agent-metrics tbody tr').count()).toBe(3);
+    const rows = await page.locator('table.agent-metrics tbody tr').allTextContents();
+    expect(rows[0]).toMatch(/^Andrés López \(A0007\)2026-11-16140/);
+    expect(rows[2]).toMatch(/^Carolina Gómez \(A0042\)2026-11-23175/);
+    expect(await page.locator('#agents-chart .chart canvas').count()).toBeGreaterThan(0);
+    await page.locator('#g-metric').selectOption('disclosureRate');
+    await page.locator('#agents-chart h2', { hasText: 'Disclosure rate per week' }).waitFor();
+    await screenshot(page, 'agents', dir);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('proves the audit log untouched with `escucha audit verify`, and names the entry someone altered', async () => {
     const ok = await exec(process.execPath, [BIN, 'audit', 'verify'], { env });
     expect(ok.stdout).toMatch(/audit log intact: \d+ entries/);

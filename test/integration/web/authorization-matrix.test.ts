@@ -58,6 +58,12 @@ describe('authorization matrix', () => {
       'POST /users',
       'POST /retention/run',
       'GET /clips/:id/audio',
+      'GET /review-items/:id',
+      'POST /evaluation-forms',
+      'PUT /evaluation-forms/:id',
+      'GET /compliance/disclosure.csv',
+      'GET /compliance/disclosure/calls',
+      'GET /agents/metrics',
     ]) {
       expect(keys).toContain(expected);
     }
@@ -86,7 +92,7 @@ describe('authorization matrix', () => {
         // Signing out would end the session the other checks use: sign in once more for it.
         if (isLogout && session) session = await login(api.app, users.get(who)!);
         const agent = session ? session.agent : request(api.app);
-        let req = agent[route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path);
+        let req = agent[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path);
         if (session && route.method !== 'GET') req = req.set('X-CSRF-Token', session.csrf);
         if (who === 'ingest') req = req.set('Authorization', `Bearer ${ingestKey}`);
         if (route.method !== 'GET' && route.path !== '/recordings') req = req.send({});
@@ -121,6 +127,18 @@ describe('authorization matrix', () => {
       if (r.path.startsWith('/audit')) expect(roles, r.path).toEqual(['admin', 'compliance_officer']);
       if (r.path.startsWith('/retention') || r.path.startsWith('/legal-holds')) {
         expect(roles, r.path).toEqual(['admin', 'compliance_officer']);
+      }
+      if (r.path.startsWith('/compliance')) expect(roles, r.path).toEqual(['admin', 'compliance_officer']);
+      if (r.path.startsWith('/agents')) {
+        expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
+      }
+      if (r.path.startsWith('/evaluation-forms')) {
+        expect(roles, `${r.method} ${r.path}`).toEqual(
+          r.method === 'GET' ? ['admin', 'qa_supervisor'] : ['admin'],
+        );
+      }
+      if (r.path.startsWith('/review-')) {
+        expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
       }
       if (r.path.startsWith('/collections') || r.path.startsWith('/clips')) {
         expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'trainer']);

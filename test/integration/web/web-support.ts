@@ -157,3 +157,63 @@ export async function uploadCall(
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as string;
 }
+
+export interface SeededAnalysis {
+  disclosure: 'disclosed' | 'partial' | 'missing';
+  missingElements?: string[];
+  adherenceScore?: number | null;
+  adherencePassed?: boolean | null;
+  rules?: { id: string; passed: boolean }[];
+  promiseToPay?: boolean;
+  violations?: string[];
+  sentimentAgent?: number | null;
+  sentimentCustomer?: number | null;
+  talk?: { agentTalkShare: number; silenceShare: number; overtalkMs: number };
+}
+
+/**
+ * Stores a call_analysis row as the analytics stage would (the typed columns and the parts of the result the
+ * reports and prefill read), without running the pipeline.
+ */
+export async function seedAnalysis(api: AccountsTestApi, callId: string, a: SeededAnalysis): Promise<void> {
+  const result = {
+    disclosure: { outcome: a.disclosure, missing: a.missingElements ?? [], elements: [], late: [] },
+    adherence:
+      a.adherenceScore === undefined || a.adherenceScore === null
+        ? null
+        : {
+            scriptId: 'collections-es',
+            scriptVersion: 1,
+            score: a.adherenceScore,
+            passed: a.adherencePassed ?? a.adherenceScore >= 70,
+            rules: (a.rules ?? []).map((r) => ({ ...r, type: 'required_phrase', evidence: [] })),
+          },
+    talk: a.talk
+      ? {
+          agentTalkShare: a.talk.agentTalkShare,
+          silenceShare: a.talk.silenceShare,
+          overtalk: { count: 1, totalMs: a.talk.overtalkMs, episodes: [] },
+        }
+      : {},
+  };
+  await api.database.handle.db
+    .insertInto('call_analysis')
+    .values({
+      call_id: callId,
+      analytics_version: 1,
+      language: 'es',
+      disclosure_profile: 'co',
+      disclosure_outcome: a.disclosure,
+      adherence_script_id: a.adherenceScore == null ? null : 'collections-es',
+      adherence_script_version: a.adherenceScore == null ? null : 1,
+      adherence_score: a.adherenceScore ?? null,
+      adherence_passed: a.adherenceScore == null ? null : (a.adherencePassed ?? a.adherenceScore >= 70),
+      promise_to_pay: a.promiseToPay ?? false,
+      classification: 'right_party',
+      violations: a.violations ?? [],
+      sentiment_agent_score: a.sentimentAgent ?? null,
+      sentiment_customer_score: a.sentimentCustomer ?? null,
+      result: JSON.stringify(result),
+    })
+    .execute();
+}

@@ -1,35 +1,149 @@
-import { api, hasRoute, type Me } from '../api.ts';
-import { ErrorBox, KeyValues, Loading, Panel, useAsync } from '../components/common.tsx';
-import { useI18n } from '../i18n.ts';
+import { useState } from 'preact/hooks';
+import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
+import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { formatDateTime, formatDuration } from '../format.ts';
+import { useI18n, type MessageKey } from '../i18n.ts';
+import { navigate, useLocation } from '../router.ts';
+
+const STATUS_FILTERS = ['open,claimed', 'open', 'claimed', 'completed'] as const;
 
 /**
- * Review queues and the compliance dashboard belong to the analytics service. When this server offers
- * `GET /review/queues` its answer is listed here; until then the page says where they will come from.
+ * The reviewer's queues (only those of her languages, counting only calls in her scope), a queue's items, most
+ * urgent first; claiming an item opens it with its evaluation form (review-item.page.tsx).
  */
-export function ReviewPage({ me, available }: { me: Me; available: boolean }) {
-  const { t } = useI18n();
-  const queuesRoute = hasRoute(me, 'GET /review/queues');
-  const queues = useAsync(
+export function ReviewPage({ me }: { me: Me }) {
+  const { t, lang } = useI18n();
+  const loc = useLocation();
+  const queues = useAsync(() => api<{ items: ReviewQueue[] }>('/review-queues'), []);
+  const selected = loc.query.get('queue') ?? queues.data?.items[0]?.id;
+  const [status, setStatus] = useState<string>('open,claimed');
+  const items = useAsync(
     () =>
-      queuesRoute ? api<{ items?: Record<string, unknown>[] }>('/review/queues') : Promise.resolve(undefined),
-    [queuesRoute],
+      selected
+        ? api<{ items: ReviewItem[] }>(`/review-queues/${encodeURIComponent(selected)}/items`, {
+            query: { status, limit: '100' },
+          })
+        : Promise.resolve({ items: [] }),
+    [selected, status],
   );
+  const [error, setError] = useState<Error | null>(null);
+  const mine = principalRef(me);
+
+  const claim = async (id: string) => {
+    setError(null);
+    try {
+      await api(`/review-items/${id}/claim`, { method: 'POST', body: {} });
+      navigate(`/review/items/${id}`);
+    } catch (e) {
+      setError(e as Error);
+      items.reload();
+    }
+  };
+
   return (
     <div>
       <h1>{t('reviewTitle')}</h1>
-      {!available || !queuesRoute ? (
-        <Panel title={t('dashboardTitle')} id="review-coming">
-          <p class="muted not-analysed" data-testid="review-coming">
-            {t('reviewComing')}
-          </p>
-        </Panel>
-      ) : (
-        <Panel title={t('reviewTitle')} id="queues">
-          {queues.loading && <Loading />}
-          {queues.error && <ErrorBox error={queues.error} onRetry={queues.reload} />}
-          {queues.data?.items?.map((q, i) => (
-            <KeyValues key={i} data={q} />
-          ))}
+      {queues.error && <ErrorBox error={queues.error} onRetry={queues.reload} />}
+      {queues.loading && !queues.data && <Loading />}
+      {queues.data && queues.data.items.length === 0 && <p class="muted">{t('reviewNoQueues')}</p>}
+      {queues.data && queues.data.items.length > 0 && (
+        <nav aria-label={t('reviewMyQueues')} class="queues">
+          <ul class="plain row">
+            {queues.data.items.map((q) => (
+              <li key={q.id}>
+                <a
+                  class="button"
+                  href={`/review?queue=${encodeURIComponent(q.id)}`}
+                  aria-current={q.id === selected ? 'page' : undefined}
+                  data-queue={q.id}
+                >
+                  <strong>{q.id}</strong>{' '}
+                  <span class="muted">
+                    {t('reviewQueueCounts', { open: q.open, claimed: q.claimed, completed: q.completed })}
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {selected && (
+        <Panel
+          title={t('reviewItemsOf', { queue: selected })}
+          id="review-items"
+          actions={
+            <label>
+              {t('status')}{' '}
+              <select
+                id="r-status"
+                value={status}
+                onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}
+              >
+                {STATUS_FILTERS.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`reviewStatus_${s.replace(',', '_')}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          }
+        >
+          {error && <ErrorBox error={error} />}
+          {items.error && <ErrorBox error={items.error} onRetry={items.reload} />}
+          {items.loading && !items.data && <Loading />}
+          {items.data && items.data.items.length === 0 && <p class="muted">{t('reviewNoItems')}</p>}
+          {items.data && items.data.items.length > 0 && (
+            <div class="table-wrap">
+              <table class="review-items compact">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('priority')}</th>
+                    <th scope="col">{t('reason')}</th>
+                    <th scope="col">{t('startedAt')}</th>
+                    <th scope="col">{t('agent')}</th>
+                    <th scope="col">{t('campaign')}</th>
+                    <th scope="col">{t('duration')}</th>
+                    <th scope="col">{t('status')}</th>
+                    <th scope="col">{t('score')}</th>
+                    <th scope="col">
+                      <span class="sr-only">{t('actions')}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.data.items.map((i) => (
+                    <tr key={i.id} data-item={i.id}>
+                      <td class="num">{i.priority}</td>
+                      <td>{i.reason}</td>
+                      <td class="nowrap">{formatDateTime(i.call.startedAt, lang)}</td>
+                      <td>{i.call.agentName ?? i.call.agentId ?? '—'}</td>
+                      <td>{i.call.campaign ?? '—'}</td>
+                      <td class="num">{formatDuration(i.call.durationMs)}</td>
+                      <td>
+                        <span class="badge">{t(`reviewStatus_${i.status}` as MessageKey)}</span>
+                      </td>
+                      <td class="num">{i.evaluation ? i.evaluation.score : '—'}</td>
+                      <td class="actions-cell">
+                        {i.status === 'open' && (
+                          <button type="button" class="primary" onClick={() => claim(i.id)}>
+                            {t('reviewClaim')}
+                          </button>
+                        )}
+                        {(i.status === 'completed' || (i.status === 'claimed' && i.claimedBy === mine)) && (
+                          <a class="button" href={`/review/items/${i.id}`}>
+                            {i.status === 'completed' ? t('reviewView') : t('reviewContinue')}
+                          </a>
+                        )}
+                        {i.status === 'claimed' && i.claimedBy !== mine && (
+                          <span class="muted small">{t('reviewClaimedByOther')}</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </Panel>
       )}
     </div>

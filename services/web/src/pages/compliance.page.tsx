@@ -1,0 +1,232 @@
+import { useState } from 'preact/hooks';
+import { API, api, queryString } from '../api.ts';
+import { CategoryChart } from '../components/chart.tsx';
+import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { formatDateTime } from '../format.ts';
+import { useI18n, type MessageKey } from '../i18n.ts';
+
+interface CoverageRow {
+  key: string | null;
+  label: string | null;
+  disclosed: number;
+  partial: number;
+  missing: number;
+  total: number;
+  disclosedPct: number;
+  partialPct: number;
+  missingPct: number;
+}
+
+interface DisclosureCall {
+  callId: string;
+  startedAt: string;
+  agentId: string | null;
+  agentName: string | null;
+  team: string | null;
+  campaign: string | null;
+  outcome: 'partial' | 'missing';
+  missingElements: string[];
+}
+
+const DIMENSIONS = ['day', 'agent', 'team', 'campaign'] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+
+/** Disclosure coverage by day, agent, team and campaign (chart and table, CSV), and the calls that fell short. */
+export function CompliancePage() {
+  const { t, lang } = useI18n();
+  const [form, setForm] = useState<Record<string, string>>({});
+  const [filter, setFilter] = useState<Record<string, string>>({});
+  const [by, setBy] = useState<Dimension>('day');
+  const coverage = useAsync(
+    () => api<{ items: CoverageRow[] }>('/compliance/disclosure', { query: { ...filter, by } }),
+    [JSON.stringify(filter), by],
+  );
+  const calls = useAsync(
+    () =>
+      api<{ items: DisclosureCall[] }>('/compliance/disclosure/calls', {
+        query: { ...filter, limit: '200' },
+      }),
+    [JSON.stringify(filter)],
+  );
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(form)) if (v.trim()) clean[k] = v.trim();
+    setFilter(clean);
+  };
+  const field = (k: string, label: MessageKey, type: 'text' | 'date' = 'text') => {
+    const props = {
+      id: `c-${k}`,
+      value: form[k] ?? '',
+      onInput: (e: Event) => setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value })),
+    };
+    return (
+      <div class="field">
+        <label for={`c-${k}`}>{t(label)}</label>
+        {type === 'date' ? <input type="date" {...props} /> : <input type="text" {...props} />}
+      </div>
+    );
+  };
+  const keyText = (r: CoverageRow) =>
+    r.key === null ? t('none') : r.label ? `${r.label} (${r.key})` : r.key;
+  const rows = coverage.data?.items ?? [];
+  const totals = rows.reduce(
+    (a, r) => ({
+      disclosed: a.disclosed + r.disclosed,
+      partial: a.partial + r.partial,
+      missing: a.missing + r.missing,
+      total: a.total + r.total,
+    }),
+    { disclosed: 0, partial: 0, missing: 0, total: 0 },
+  );
+  const pct = (n: number) => (totals.total === 0 ? 0 : Math.round((1000 * n) / totals.total) / 10);
+
+  return (
+    <div>
+      <h1>{t('dashboardTitle')}</h1>
+      <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
+        <div class="grid">
+          {field('from', 'from', 'date')}
+          {field('to', 'to', 'date')}
+          {field('campaign', 'campaign')}
+          {field('team', 'team')}
+          {field('agentId', 'agentId')}
+        </div>
+        <div class="actions">
+          <button type="submit" class="primary">
+            {t('apply')}
+          </button>
+        </div>
+      </form>
+      <p class="big" data-testid="coverage-total">
+        {t('coverageSummary', {
+          pct: pct(totals.disclosed),
+          partial: pct(totals.partial),
+          missing: pct(totals.missing),
+          total: totals.total,
+        })}
+      </p>
+      <Panel
+        title={t('coverageBy', { by: t(`dim_${by}` as MessageKey) })}
+        id="coverage"
+        actions={
+          <div class="row">
+            <div role="group" aria-label={t('groupBy')} class="row">
+              {DIMENSIONS.map((d) => (
+                <button type="button" key={d} aria-pressed={by === d} data-by={d} onClick={() => setBy(d)}>
+                  {t(`dim_${d}` as MessageKey)}
+                </button>
+              ))}
+            </div>
+            <a
+              class="button"
+              data-testid="export-coverage"
+              href={`${API}/compliance/disclosure.csv${queryString({ ...filter, by })}`}
+              download
+            >
+              {t('exportCsv')}
+            </a>
+          </div>
+        }
+      >
+        {coverage.error && <ErrorBox error={coverage.error} onRetry={coverage.reload} />}
+        {coverage.loading && !coverage.data && <Loading />}
+        {coverage.data && rows.length === 0 && <p class="muted">{t('noAnalysedCalls')}</p>}
+        {rows.length > 0 && (
+          <>
+            <CategoryChart
+              label={t('coverageBy', { by: t(`dim_${by}` as MessageKey) })}
+              categories={rows.map((r) => r.key ?? '—')}
+              yRange={[0, 100]}
+              series={[
+                { label: `${t('disclosed')} %`, values: rows.map((r) => r.disclosedPct) },
+                { label: `${t('partial')} %`, values: rows.map((r) => r.partialPct) },
+                { label: `${t('missing')} %`, values: rows.map((r) => r.missingPct) },
+              ]}
+            />
+            <div class="table-wrap">
+              <table class="coverage compact">
+                <thead>
+                  <tr>
+                    <th scope="col">{t(`dim_${by}` as MessageKey)}</th>
+                    <th scope="col">{t('calls')}</th>
+                    <th scope="col">{t('disclosed')}</th>
+                    <th scope="col">{t('partial')}</th>
+                    <th scope="col">{t('missing')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.key ?? ''}>
+                      <th scope="row">{keyText(r)}</th>
+                      <td class="num">{r.total}</td>
+                      <td class="num">
+                        {r.disclosed} ({r.disclosedPct} %)
+                      </td>
+                      <td class="num">
+                        {r.partial} ({r.partialPct} %)
+                      </td>
+                      <td class="num">
+                        {r.missing} ({r.missingPct} %)
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </Panel>
+      <Panel
+        title={t('callsMissingDisclosure')}
+        id="disclosure-calls"
+        actions={
+          <a
+            class="button"
+            data-testid="export-calls"
+            href={`${API}/compliance/disclosure/calls.csv${queryString(filter)}`}
+            download
+          >
+            {t('exportCsv')}
+          </a>
+        }
+      >
+        {calls.error && <ErrorBox error={calls.error} onRetry={calls.reload} />}
+        {calls.loading && !calls.data && <Loading />}
+        {calls.data && calls.data.items.length === 0 && <p class="muted">{t('noneMissing')}</p>}
+        {calls.data && calls.data.items.length > 0 && (
+          <div class="table-wrap">
+            <table class="disclosure-calls compact">
+              <thead>
+                <tr>
+                  <th scope="col">{t('startedAt')}</th>
+                  <th scope="col">{t('agent')}</th>
+                  <th scope="col">{t('team')}</th>
+                  <th scope="col">{t('campaign')}</th>
+                  <th scope="col">{t('disclosure')}</th>
+                  <th scope="col">{t('missingElements')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {calls.data.items.map((c) => (
+                  <tr key={c.callId}>
+                    <td class="nowrap">
+                      <a href={`/calls/${c.callId}`}>{formatDateTime(c.startedAt, lang)}</a>
+                    </td>
+                    <td>{c.agentName ?? c.agentId ?? '—'}</td>
+                    <td>{c.team ?? '—'}</td>
+                    <td>{c.campaign ?? '—'}</td>
+                    <td>
+                      <span class={`badge outcome-${c.outcome}`}>{t(c.outcome)}</span>
+                    </td>
+                    <td>{c.missingElements.join(', ') || '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </div>
+  );
+}
