@@ -162,8 +162,11 @@ async function serverRole(): Promise<void> {
     if (firstCallAt === undefined && sip.stats.callsStarted > 0)
       firstCallAt = performance.timeOrigin + performance.now();
     if (
+      // Every call answered has ended and reached the sink (a dialog leaves activeCalls before its spool is
+      // closed and counted in callsEnded, so the counts of ended and delivered calls are what tell).
       sip.stats.callsStarted > 0 &&
       sip.stats.activeCalls === 0 &&
+      sip.stats.callsEnded === sip.stats.callsStarted &&
       service.delivery.pending === 0 &&
       sink.calls.length === sip.stats.callsEnded
     ) {
