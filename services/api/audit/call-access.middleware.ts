@@ -2,7 +2,23 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { callAccess } from '../auth/call-scope.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Auditor } from './auditor.ts';
+
+/** Roles that may hear and read a call's original, unredacted audio and transcript (and are audited when they do). */
+export const UNREDACTED_ROLES = ['admin', 'compliance_officer'] as const;
+
+export function mayViewUnredacted(principal: Principal | undefined): boolean {
+  return principal !== undefined && (UNREDACTED_ROLES as readonly string[]).includes(principal.role);
+}
+
+/** Whether a read of a call's audio or transcript asks explicitly for the original. */
+function asksUnredacted(subpath: string, query: Record<string, unknown>): boolean {
+  if (subpath === '/audio') return query.kind === 'original';
+  if (subpath === '/transcript')
+    return query.redacted === 'false' || query.unredacted === '1' || query.unredacted === 'true';
+  return false;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -12,11 +28,13 @@ export function callReadAction(
   query: Record<string, unknown>,
   headers: { range?: string | undefined },
   hasRedacted: boolean,
+  /** The principal gets the redacted copies whatever it asks (its role may not see the original). */
+  forceRedacted = false,
 ): { action: string; once: boolean; details: Record<string, unknown> } | undefined {
   const sub = subpath.replace(/\/+$/, '');
   if (sub === '') return { action: 'view_call', once: true, details: {} };
   if (sub === '/audio') {
-    const kind = query.kind === 'redacted' ? 'redacted' : 'original';
+    const kind = forceRedacted || query.kind === 'redacted' ? 'redacted' : 'original';
     const unredacted = kind === 'original' && hasRedacted;
     const download = query.download === '1' || query.download === 'true';
     if (download)
@@ -31,7 +49,9 @@ export function callReadAction(
     return { action: unredacted ? 'listen_unredacted' : 'listen', once: true, details: { kind } };
   }
   if (sub === '/transcript') {
-    const unredacted = query.redacted === 'false' || query.unredacted === '1' || query.unredacted === 'true';
+    // The original transcript of a call with sensitive data (it has a redacted copy) is an unredacted view.
+    const unredacted =
+      !forceRedacted && (asksUnredacted(sub, query) || (hasRedacted && query.redacted !== 'true'));
     return { action: unredacted ? 'view_unredacted' : 'view_transcript', once: true, details: {} };
   }
   if (sub === '/analysis') return { action: 'view_analysis', once: true, details: {} };
@@ -41,9 +61,12 @@ export function callReadAction(
 /**
  * Mounted at /calls/:id: refuses calls outside the principal's scope (as 404, as if they did not exist), and
  * records every read of a call's metadata, audio, transcript or analysis in the audit log before it is served.
+ * When the call holds sensitive data (the analytics stage made redacted copies) and the principal's role may not
+ * see it, `res.locals.forceRedacted` makes the audio and transcript routes serve the redacted copies, and an
+ * explicit request for the original is refused.
  */
 export function callAccessGuard(db: Db, auditor: Auditor): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     const id = (req.params as Record<string, string | undefined>).id;
     if (!id || !UUID.test(id)) {
       next();
@@ -54,8 +77,25 @@ export function callAccessGuard(db: Db, auditor: Auditor): RequestHandler {
       next(new EscuchaError('CALL_NOT_FOUND', `no call ${id}`));
       return;
     }
+    const forceRedacted = facts.hasRedacted && !mayViewUnredacted(req.principal);
+    res.locals.forceRedacted = forceRedacted;
+    if (forceRedacted && asksUnredacted(req.path.replace(/\/+$/, ''), req.query)) {
+      next(
+        new EscuchaError(
+          'FORBIDDEN',
+          `call ${id} holds sensitive data; its original audio and transcript are for ${UNREDACTED_ROLES.join(' and ')} only`,
+        ),
+      );
+      return;
+    }
     if (req.method === 'GET') {
-      const read = callReadAction(req.path, req.query, { range: req.get('range') }, facts.hasRedacted);
+      const read = callReadAction(
+        req.path,
+        req.query,
+        { range: req.get('range') },
+        facts.hasRedacted,
+        forceRedacted,
+      );
       if (read) {
         const event = {
           action: read.action,

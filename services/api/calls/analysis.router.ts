@@ -54,7 +54,8 @@ export function analysisRouter(deps: AnalysisRouterDeps): Router {
       );
     }
     // ?redacted=true: the transcript with sensitive data replaced by typed placeholders ([CARD], [EMAIL], …)
-    if (req.query.redacted === 'true') {
+    // A role that may not read sensitive data gets it too (res.locals.forceRedacted, set by the call guard).
+    if (req.query.redacted === 'true' || res.locals.forceRedacted === true) {
       const redacted = deps.analyses ? await deps.analyses.redactedTranscript(call.id) : undefined;
       if (!redacted) {
         throw new EscuchaError(

@@ -75,7 +75,8 @@ export function callsRouter(deps: CallsRouterDeps): Router {
   });
 
   router.get('/calls/:id/audio', async (req, res) => {
-    const kind = req.query.kind === 'redacted' ? 'redacted' : 'original';
+    // A role that may not hear sensitive data gets the muted copy (res.locals.forceRedacted, set by the call guard).
+    const kind = res.locals.forceRedacted === true || req.query.kind === 'redacted' ? 'redacted' : 'original';
     const recording = await deps.queries.recording(req.params.id, kind);
     const size = Number(recording.size_bytes);
     const filename = recording.object_key.split('/').pop() ?? 'recording';

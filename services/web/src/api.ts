@@ -189,6 +189,8 @@ export interface Transcript {
   source: string;
   model: string | null;
   segments: Segment[];
+  /** True when the server sent the redacted copy (the caller's role may not see the call's sensitive data). */
+  redacted?: boolean;
 }
 
 export interface StageOutcome {

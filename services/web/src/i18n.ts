@@ -120,6 +120,8 @@ const en = {
   prevMatch: 'Previous match',
   nextMatch: 'Next match',
   notAnalysed: 'Not analysed yet.',
+  piiRedacted:
+    'Sensitive data (card numbers, IDs, key presses) is hidden in this transcript and muted in the audio for your role.',
   notAnalysedWhy: 'Not analysed yet: {why}',
   transcriptUnavailable: 'This server does not transcribe calls yet.',
   metadata: 'Call details',
@@ -418,6 +420,8 @@ const es: Record<MessageKey, string> = {
   prevMatch: 'Coincidencia anterior',
   nextMatch: 'Coincidencia siguiente',
   notAnalysed: 'Aún no analizada.',
+  piiRedacted:
+    'Los datos sensibles (números de tarjeta, documentos, teclas marcadas) están ocultos en esta transcripción y silenciados en el audio para su rol.',
   notAnalysedWhy: 'Aún no analizada: {why}',
   transcriptUnavailable: 'Este servidor aún no transcribe llamadas.',
   metadata: 'Datos de la llamada',

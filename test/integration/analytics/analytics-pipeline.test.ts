@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MuteRange } from '../../../services/analytics/index.ts';
+import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
 import { FfmpegChannelDecoder } from '../../../services/speech/audio-decode.ts';
 import { createAnalyticsHarness, type AnalyticsHarness } from './analytics.harness.ts';
 
@@ -209,6 +210,50 @@ describe('analytics pipeline (upload → analytics → route)', () => {
     expect(measured.agentRedacted).toBeGreaterThan(0.1);
     expect(Math.abs(measured.agentRedacted - measured.agentOriginal)).toBeLessThan(0.05);
     expect(measured.customerBefore).toBeGreaterThan(0.1);
+  });
+
+  it('serves the redacted copies to roles that may not see sensitive data, and audits the original for those that may', async () => {
+    const keys = new ApiKeyRepository(h.database.handle.db);
+    const { key: qa } = await keys.create('qa_supervisor', 'qa');
+    const { key: compliance } = await keys.create('compliance_officer', 'compliance');
+    const get = (key: string, url: string, query: Record<string, string> = {}) =>
+      request(h.app).get(url).query(query).set('Authorization', `Bearer ${key}`).buffer(true);
+    const detail = await get(h.adminKey, `/api/v1/calls/${card}`);
+    const recordings = detail.body.recordings as { kind: string; sha256: string }[];
+    const sha = (kind: string) => recordings.find((r) => r.kind === kind)!.sha256.trim();
+
+    // QA: the transcript and audio of the card call come redacted, and asking for the original is refused.
+    const qaText = await get(qa, `/api/v1/calls/${card}/transcript`);
+    expect(qaText.status).toBe(200);
+    expect(qaText.body.redacted).toBe(true);
+    expect(JSON.stringify(qaText.body)).not.toContain('cuatro cinco dos seis');
+    const qaAudio = await get(qa, `/api/v1/calls/${card}/audio`);
+    expect(qaAudio.status).toBe(200);
+    expect(qaAudio.headers.etag).toBe(`"${sha('redacted')}"`);
+    expect((await get(qa, `/api/v1/calls/${card}/audio`, { kind: 'original' })).status).toBe(403);
+    expect((await get(qa, `/api/v1/calls/${card}/transcript`, { redacted: 'false' })).status).toBe(403);
+
+    // Compliance: the originals, each read recorded as unredacted.
+    const cText = await get(compliance, `/api/v1/calls/${card}/transcript`);
+    expect(cText.body.redacted).toBeUndefined();
+    expect(JSON.stringify(cText.body)).toContain('cuatro cinco dos seis');
+    const cAudio = await get(compliance, `/api/v1/calls/${card}/audio`);
+    expect(cAudio.headers.etag).toBe(`"${sha('original')}"`);
+    const audit = await h.database.handle.db
+      .selectFrom('audit_log')
+      .select(['actor_role', 'action'])
+      .where('call_id', '=', card)
+      .where('actor_role', 'in', ['qa_supervisor', 'compliance_officer'])
+      .orderBy('id')
+      .execute();
+    expect(audit.filter((a) => a.actor_role === 'qa_supervisor').map((a) => a.action)).toEqual([
+      'view_transcript',
+      'listen',
+    ]);
+    expect(audit.filter((a) => a.actor_role === 'compliance_officer').map((a) => a.action)).toEqual([
+      'view_unredacted',
+      'listen_unredacted',
+    ]);
   });
 
   it('filters calls by analytics results', async () => {

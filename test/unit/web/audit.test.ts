@@ -86,6 +86,14 @@ describe(callReadAction.name, () => {
     });
     expect(callReadAction('/audio', { download: '1' }, {}, true)?.action).toBe('download_unredacted');
     expect(callReadAction('/transcript', {}, {}, false)?.action).toBe('view_transcript');
+    // A call with sensitive data: the original is an unredacted read, unless the role only gets the redacted copy.
+    expect(callReadAction('/transcript', {}, {}, true)?.action).toBe('view_unredacted');
+    expect(callReadAction('/transcript', { redacted: 'true' }, {}, true)?.action).toBe('view_transcript');
+    expect(callReadAction('/transcript', {}, {}, true, true)?.action).toBe('view_transcript');
+    expect(callReadAction('/audio', {}, {}, true, true)).toMatchObject({
+      action: 'listen',
+      details: { kind: 'redacted' },
+    });
     expect(callReadAction('/analysis/', {}, {}, false)?.action).toBe('view_analysis');
   });
 });

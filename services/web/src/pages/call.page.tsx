@@ -71,7 +71,16 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
   } else if (transcript.error)
     transcriptBody = <ErrorBox error={transcript.error} onRetry={transcript.reload} />;
   else if (transcript.data) {
-    transcriptBody = <TranscriptView segments={transcript.data.segments} timeMs={timeMs} onSeek={seek} />;
+    transcriptBody = (
+      <>
+        {transcript.data.redacted && (
+          <p class="muted" data-testid="pii-redacted">
+            {t('piiRedacted')}
+          </p>
+        )}
+        <TranscriptView segments={transcript.data.segments} timeMs={timeMs} onSeek={seek} />
+      </>
+    );
   }
 
   return (
