@@ -145,8 +145,9 @@ export function formatIpv6(bytes: Buffer): string {
   return `${head}::${tail}`;
 }
 
-export function formatIpv4(bytes: Buffer): string {
-  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+/** Dotted form of the IPv4 address at `offset` (read in place: no slice per packet). */
+export function formatIpv4(bytes: Buffer, offset = 0): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
 }
 
 type IpFacts = Pick<
@@ -248,8 +249,8 @@ export class PacketDecoder {
     const moreFragments = (flagsFragment & 0x2000) !== 0;
     const fragmentOffset = (flagsFragment & 0x1fff) * 8;
     const protocol = data[at + 9] ?? 0;
-    const src = `${data[at + 12]}.${data[at + 13]}.${data[at + 14]}.${data[at + 15]}`;
-    const dst = `${data[at + 16]}.${data[at + 17]}.${data[at + 18]}.${data[at + 19]}`;
+    const src = formatIpv4(data, at + 12);
+    const dst = formatIpv4(data, at + 16);
     let payload = data.subarray(at + headerLength, end);
     let reassembled = false;
     if (moreFragments || fragmentOffset > 0) {
