@@ -154,6 +154,46 @@ export interface CallDetail extends CallSummary {
   capture?: CaptureDetail;
 }
 
+/** RTP statistics of one recorded stream, as capture measured them and the API returns them. */
+export interface CapturedStreamStats {
+  /** 0 agent (left), 1 customer (right). */
+  channel: number;
+  /** SDP a=label (SIPREC) or m-line index. */
+  label: string | null;
+  codec: string;
+  payloadType: number | null;
+  ssrcs: number[];
+  packets: number;
+  expected: number;
+  lost: number;
+  lossPercent: number;
+  duplicated: number;
+  outOfOrder: number;
+  late: number;
+  jitterMs: number;
+  maxJitterMs: number;
+  rFactor: number;
+  mos: number;
+  /** Where the stream's first packet falls in the recording, and how long it lasted. */
+  startMs: number;
+  durationMs: number;
+  /** RMS level of the decoded audio (null when no audio was decoded). */
+  levelDbfs: number | null;
+  /** Last RTCP report the sender sent about itself, and what its peer reported (when RTCP was seen). */
+  rtcp: RtcpSummary | null;
+}
+
+export interface RtcpSummary {
+  senderReports: number;
+  receiverReports: number;
+  /** From the last report block about this stream: loss fraction 0–1, cumulative loss, jitter in ms. */
+  fractionLost: number | null;
+  cumulativeLost: number | null;
+  jitterMs: number | null;
+  /** Sender's own packet count from its last SR. */
+  senderPacketCount: number | null;
+}
+
 /** How a captured call was recorded: RTP statistics per stream, DTMF key presses, recording pauses. */
 export interface CaptureDetail {
   captureId: string;
@@ -164,28 +204,7 @@ export interface CaptureDetail {
   oneWayReason: string | null;
   sampleRate: number;
   notes: string[];
-  streams: {
-    channel: number;
-    label: string | null;
-    codec: string;
-    payloadType: number | null;
-    ssrcs: number[];
-    packets: number;
-    expected: number;
-    lost: number;
-    lossPercent: number;
-    duplicated: number;
-    outOfOrder: number;
-    late: number;
-    jitterMs: number;
-    maxJitterMs: number;
-    rFactor: number;
-    mos: number;
-    startMs: number;
-    durationMs: number;
-    levelDbfs: number | null;
-    rtcp: Record<string, number | null> | null;
-  }[];
+  streams: CapturedStreamStats[];
   dtmf: { channel: number; digit: string; startMs: number; durationMs: number; method: string }[];
   pauses: { startMs: number; endMs: number; reason: string }[];
 }

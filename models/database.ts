@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { RtcpSummary } from './call.ts';
 
 /** Kysely table types: the shape of the PostgreSQL schema built by migrations/. */
 
@@ -472,7 +473,7 @@ export interface CallRtpStreamsTable {
   start_ms: number;
   duration_ms: number;
   level_dbfs: number | null;
-  rtcp: Json<Record<string, number | null>> | null;
+  rtcp: Json<RtcpSummary> | null;
 }
 
 export interface CallDtmfEventsTable {

@@ -1,4 +1,6 @@
-import type { CallMetadata } from '../../models/call.ts';
+import type { CallMetadata, CapturedStreamStats } from '../../models/call.ts';
+
+export type { CapturedStreamStats, RtcpSummary } from '../../models/call.ts';
 
 /**
  * What capture hands to the archive: one finished call as a two-channel PCM WAV file (agent left, customer
@@ -9,45 +11,6 @@ import type { CallMetadata } from '../../models/call.ts';
 
 export const CAPTURE_SOURCES = ['siprec', 'sip', 'pcap', 'hep'] as const;
 export type CaptureSource = (typeof CAPTURE_SOURCES)[number];
-
-export interface CapturedStreamStats {
-  /** 0 agent (left), 1 customer (right). */
-  channel: number;
-  /** SDP a=label (SIPREC) or m-line index. */
-  label: string | null;
-  codec: string;
-  payloadType: number | null;
-  ssrcs: number[];
-  packets: number;
-  expected: number;
-  lost: number;
-  lossPercent: number;
-  duplicated: number;
-  outOfOrder: number;
-  late: number;
-  jitterMs: number;
-  maxJitterMs: number;
-  rFactor: number;
-  mos: number;
-  /** Where the stream's first packet falls in the recording, and how long it lasted. */
-  startMs: number;
-  durationMs: number;
-  /** RMS level of the decoded audio (null when no audio was decoded). */
-  levelDbfs: number | null;
-  /** Last RTCP report the sender sent about itself, and what its peer reported (when RTCP was seen). */
-  rtcp: RtcpSummary | null;
-}
-
-export interface RtcpSummary {
-  senderReports: number;
-  receiverReports: number;
-  /** From the last report block about this stream: loss fraction 0–1, cumulative loss, jitter in ms. */
-  fractionLost: number | null;
-  cumulativeLost: number | null;
-  jitterMs: number | null;
-  /** Sender's own packet count from its last SR. */
-  senderPacketCount: number | null;
-}
 
 export interface CapturedDtmf {
   channel: number;
