@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { API, api, queryString } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
 import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { useReportFilter } from '../components/report-filter.tsx';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
 interface AgentWeek {
@@ -42,8 +43,7 @@ export function AgentsPage() {
   const { t } = useI18n();
   const [by, setBy] = useState<'agent' | 'team'>('agent');
   const [metric, setMetric] = useState<Metric>('adherenceScore');
-  const [form, setForm] = useState<Record<string, string>>({});
-  const [filter, setFilter] = useState<Record<string, string>>({});
+  const { filter, apply, field } = useReportFilter('g');
   const data = useAsync(
     () => api<{ items: AgentWeek[] }>('/agents/metrics', { query: { ...filter, by } }),
     [JSON.stringify(filter), by],
@@ -62,25 +62,6 @@ export function AgentsPage() {
       return v === null ? null : RATES.has(metric) ? Math.round(v * 1000) / 10 : v;
     }),
   }));
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(form)) if (v.trim()) clean[k] = v.trim();
-    setFilter(clean);
-  };
-  const field = (k: string, label: MessageKey, type: 'text' | 'date' = 'text') => {
-    const props = {
-      id: `g-${k}`,
-      value: form[k] ?? '',
-      onInput: (e: Event) => setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value })),
-    };
-    return (
-      <div class="field">
-        <label for={`g-${k}`}>{t(label)}</label>
-        {type === 'date' ? <input type="date" {...props} /> : <input type="text" {...props} />}
-      </div>
-    );
-  };
 
   return (
     <div>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { API, api, queryString } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
 import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
@@ -34,8 +35,7 @@ type Dimension = (typeof DIMENSIONS)[number];
 /** Disclosure coverage by day, agent, team and campaign (chart and table, CSV), and the calls that fell short. */
 export function CompliancePage() {
   const { t, lang } = useI18n();
-  const [form, setForm] = useState<Record<string, string>>({});
-  const [filter, setFilter] = useState<Record<string, string>>({});
+  const { filter, apply, field } = useReportFilter('c');
   const [by, setBy] = useState<Dimension>('day');
   const coverage = useAsync(
     () => api<{ items: CoverageRow[] }>('/compliance/disclosure', { query: { ...filter, by } }),
@@ -48,25 +48,6 @@ export function CompliancePage() {
       }),
     [JSON.stringify(filter)],
   );
-  const apply = (e: Event) => {
-    e.preventDefault();
-    const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(form)) if (v.trim()) clean[k] = v.trim();
-    setFilter(clean);
-  };
-  const field = (k: string, label: MessageKey, type: 'text' | 'date' = 'text') => {
-    const props = {
-      id: `c-${k}`,
-      value: form[k] ?? '',
-      onInput: (e: Event) => setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value })),
-    };
-    return (
-      <div class="field">
-        <label for={`c-${k}`}>{t(label)}</label>
-        {type === 'date' ? <input type="date" {...props} /> : <input type="text" {...props} />}
-      </div>
-    );
-  };
   const keyText = (r: CoverageRow) =>
     r.key === null ? t('none') : r.label ? `${r.label} (${r.key})` : r.key;
   const rows = coverage.data?.items ?? [];
