@@ -48,7 +48,7 @@ function frameRecord(type: number, payload: Buffer): Buffer {
   return sealRecord(out);
 }
 
-/** A record of `length` body bytes with its type and length written; the body goes at offset 5. */
+/** A record of `length` body bytes with its type and length written; the body goes at offset 5, written in place. */
 function recordOf(type: number, length: number): Buffer {
   const out = Buffer.allocUnsafe(length + 9);
   out[0] = type;
@@ -121,21 +121,21 @@ export class SpoolWriter {
   silence(track: number, position: number, count: number): void {
     if (count <= 0) return;
     this.flushPcmOf(track);
-    const body = Buffer.allocUnsafe(10);
-    body.writeUInt16LE(track, 0);
-    body.writeUInt32LE(position >>> 0, 2);
-    body.writeUInt32LE(count >>> 0, 6);
-    this.push(frameRecord(RECORD_SILENCE, body));
+    const record = recordOf(RECORD_SILENCE, 10);
+    record.writeUInt16LE(track, 5);
+    record.writeUInt32LE(position >>> 0, 7);
+    record.writeUInt32LE(count >>> 0, 11);
+    this.push(sealRecord(record));
   }
 
   payload(track: number, position: number, trim: number, payload: Buffer): void {
     this.flushPcmOf(track);
-    const body = Buffer.allocUnsafe(10 + payload.length);
-    body.writeUInt16LE(track, 0);
-    body.writeUInt32LE(position >>> 0, 2);
-    body.writeUInt32LE(trim >>> 0, 6);
-    payload.copy(body, 10);
-    this.push(frameRecord(RECORD_PAYLOAD, body));
+    const record = recordOf(RECORD_PAYLOAD, 10 + payload.length);
+    record.writeUInt16LE(track, 5);
+    record.writeUInt32LE(position >>> 0, 7);
+    record.writeUInt32LE(trim >>> 0, 11);
+    payload.copy(record, 15);
+    this.push(sealRecord(record));
   }
 
   /** Bytes waiting for the next flush. */

@@ -290,7 +290,7 @@ async function generatorRole(): Promise<void> {
 
 /* ---------- pcap import ---------- */
 
-export async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
+async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
   const frames: WrittenFrame[] = [];
   const t0 = 1_790_000_000;
   const payload = encodeG711(
