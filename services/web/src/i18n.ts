@@ -121,7 +121,7 @@ const en = {
   nextMatch: 'Next match',
   notAnalysed: 'Not analysed yet.',
   piiRedacted:
-    'Sensitive data (card numbers, IDs, key presses) is hidden in this transcript and muted in the audio for your role.',
+    'Sensitive data (card numbers, IDs, e-mail addresses…) is hidden in this transcript and muted in the audio for your role.',
   notAnalysedWhy: 'Not analysed yet: {why}',
   transcriptUnavailable: 'This server does not transcribe calls yet.',
   metadata: 'Call details',
@@ -421,7 +421,7 @@ const es: Record<MessageKey, string> = {
   nextMatch: 'Coincidencia siguiente',
   notAnalysed: 'Aún no analizada.',
   piiRedacted:
-    'Los datos sensibles (números de tarjeta, documentos, teclas marcadas) están ocultos en esta transcripción y silenciados en el audio para su rol.',
+    'Los datos sensibles (números de tarjeta, documentos, correos…) están ocultos en esta transcripción y silenciados en el audio para su rol.',
   notAnalysedWhy: 'Aún no analizada: {why}',
   transcriptUnavailable: 'Este servidor aún no transcribe llamadas.',
   metadata: 'Datos de la llamada',
