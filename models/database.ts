@@ -155,8 +155,24 @@ export interface SpeechSegmentsTable {
   end_ms: number;
 }
 
+/** Periodic recording-tone (beep) detection per channel, by the vad stage (migration 0007). */
+export interface RecordingTonesTable {
+  call_id: string;
+  channel: number;
+  frequency_hz: number;
+  interval_ms: number;
+  /** [{ startMs, endMs, strength }] */
+  beeps: ColumnType<{ startMs: number; endMs: number; strength: number }[], string, string>;
+  regular: boolean;
+  throughout: boolean;
+  mean_interval_ms: number | null;
+  duration_ms: number;
+  detected_at: GeneratedTimestamp;
+}
+
 export interface Database {
   analysis_outcomes: AnalysisOutcomesTable;
+  recording_tones: RecordingTonesTable;
   transcripts: TranscriptsTable;
   transcript_segments: TranscriptSegmentsTable;
   speech_segments: SpeechSegmentsTable;

@@ -6,7 +6,11 @@ import { detectForbidden, type ForbiddenResult } from './collections/forbidden.d
 import { detectPromises, type PromiseResult } from './collections/promise.detector.ts';
 import { countTerms, type CountsResult } from './counts/counts.analyzer.ts';
 import type { KeywordCategory } from './counts/keyword-categories.ts';
-import { detectDisclosure, type DisclosureResult } from './disclosure/disclosure.detector.ts';
+import {
+  detectDisclosure,
+  type DisclosureResult,
+  type RecordingToneInput,
+} from './disclosure/disclosure.detector.ts';
 import { profileForRegion, type DisclosureProfileId } from './disclosure/disclosure.profiles.ts';
 import { prepareTranscript } from './matching/prepared-transcript.ts';
 import type { CallContext, Transcript } from './matching/transcript.types.ts';
@@ -33,7 +37,14 @@ export * from './adherence/default-scripts.ts';
 export * from './adherence/adherence.evaluator.ts';
 export * from './disclosure/disclosure.detector.ts';
 export * from './disclosure/disclosure.profiles.ts';
-export { detectBeeps, type BeepOptions, type BeepResult, type Beep } from './beep/beep.detector.ts';
+export {
+  BeepTracker,
+  detectBeeps,
+  detectBeepsInStream,
+  type BeepOptions,
+  type BeepResult,
+  type Beep,
+} from './beep/beep.detector.ts';
 export * from './collections/promise.detector.ts';
 export * from './collections/forbidden.detector.ts';
 export * from './collections/contact-rules.ts';
@@ -44,8 +55,8 @@ export * from './pii/pii.detector.ts';
 export * from './pii/redact.ts';
 export * from './routing/routing.rules.ts';
 
-/** Bumped whenever the meaning of `analyzeCall`'s output changes (stored with every result). */
-export const ANALYTICS_VERSION = 1;
+/** Bumped whenever the meaning of `analyzeCall`'s output changes (stored with every result). 2: the recording tone. */
+export const ANALYTICS_VERSION = 2;
 
 /** A sentiment analyser as services/analytics/sentiment provides it (injected, so this module stays pure). */
 export interface SentimentPort {
@@ -63,6 +74,8 @@ export interface AnalyzeOptions {
   contactHistory?: readonly PriorContact[];
   routing?: RoutingConfig;
   sentiment?: SentimentPort | null;
+  /** The periodic recording tone measured on the audio, and how it counts (ESCUCHA_RECORDING_TONE). */
+  recordingTone?: RecordingToneInput;
 }
 
 /** A PII span as stored: where it is and what type, never the value. */
@@ -114,7 +127,11 @@ export function analyzeCall(
   options: AnalyzeOptions = {},
 ): CallAnalysis {
   const prepared = prepareTranscript(transcript, call.language);
-  const disclosure = detectDisclosure(prepared, options.disclosureProfile ?? profileForRegion(call.region));
+  const disclosure = detectDisclosure(
+    prepared,
+    options.disclosureProfile ?? profileForRegion(call.region),
+    options.recordingTone,
+  );
   const script = pickScript(options.scripts ?? DEFAULT_SCRIPTS, call.language, call.campaign);
   const adherence = script ? evaluateScript(prepared, script, { durationMs: call.durationMs }) : null;
   const promise = detectPromises(prepared, call);

@@ -29,6 +29,10 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     asrModel: config.asrModel ?? null,
     asrWorkers: config.asrWorkers,
     lowConfidenceBelow: config.languageLowConfidence,
+    recordingTone: {
+      frequencyHz: config.analytics.recordingToneHz,
+      intervalMs: config.analytics.recordingToneIntervalMs,
+    },
     logger: logger.child({ component: 'worker' }),
   });
   const notes: string[] = [];
@@ -57,6 +61,10 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     profile: config.archive,
     ffmpegPath: resolveFfmpegPaths().ffmpeg,
     disclosureProfile: config.analytics.disclosureProfile,
+    recordingTone: {
+      mode: config.analytics.recordingTone,
+      intervalMs: config.analytics.recordingToneIntervalMs,
+    },
     languages: config.languages,
     qaSampleRate: config.analytics.qaSampleRate,
     adherenceThreshold: config.analytics.adherenceThreshold,

@@ -180,6 +180,14 @@ const analyticsSchema = z.object({
   adherenceThreshold: z.coerce.number().min(0).max(100).default(70),
   /** Seed of the deterministic QA sample. */
   sampleSeed: z.string().min(1).default('escucha'),
+  /**
+   * The periodic recording tone (beep) some jurisdictions or carriers use as the recording notice. It is always
+   * measured; `off`: shown only; `alternative`: a tone through the whole call counts as the spoken "this call is
+   * recorded"; `required`: every call must have it besides the spoken notices.
+   */
+  recordingTone: z.enum(['off', 'alternative', 'required']).default('off'),
+  recordingToneHz: int(200, 3800).default(1400),
+  recordingToneIntervalMs: int(1000, 600_000).default(15_000),
 });
 
 const configSchema = z
@@ -345,6 +353,9 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_QA_SAMPLE_RATE: 'analytics.qaSampleRate',
   ESCUCHA_ADHERENCE_THRESHOLD: 'analytics.adherenceThreshold',
   ESCUCHA_QA_SAMPLE_SEED: 'analytics.sampleSeed',
+  ESCUCHA_RECORDING_TONE: 'analytics.recordingTone',
+  ESCUCHA_RECORDING_TONE_HZ: 'analytics.recordingToneHz',
+  ESCUCHA_RECORDING_TONE_INTERVAL_MS: 'analytics.recordingToneIntervalMs',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -6,6 +6,9 @@
  * energy is above a floor and most of it sits at that frequency. Consecutive tone frames make a beep when they last
  * at least `minDurationMs`. The beeps are regular when the gaps between them match `intervalMs` within
  * `toleranceMs`, with none missing.
+ *
+ * `BeepTracker` takes the audio in chunks of any size (as a decoder streams it), so a long call is never held in
+ * memory; `detectBeeps` is the same over one array.
  */
 
 export interface BeepOptions {
@@ -37,7 +40,15 @@ export interface BeepResult {
   intervalsMs: number[];
   /** At least two beeps, every gap within tolerance of the interval (none missing). */
   regular: boolean;
+  /**
+   * The tone sounds for the whole call: the first beep within one interval (plus tolerance) of the start, every gap
+   * within tolerance of the interval, and the end within one interval (plus tolerance) of the last beep. A call
+   * shorter than one interval needs one beep.
+   */
+  throughout: boolean;
   meanIntervalMs: number | null;
+  /** Audio examined. */
+  durationMs: number;
 }
 
 /** Goertzel power at `freq` over x[from, from+n) divided by the frame's energy scaled so a pure tone gives ~1. */
@@ -66,43 +77,128 @@ export function toneRatio(
   return { ratio: Math.min(1, (2 * power) / (n * energy)), rms };
 }
 
-export function detectBeeps(pcm: Float32Array, options: BeepOptions = {}): BeepResult {
-  const sampleRate = options.sampleRate ?? 16_000;
-  const freq = options.frequencyHz ?? 1400;
-  const frameMs = options.frameMs ?? 20;
-  const minDur = options.minDurationMs ?? 150;
-  const maxDur = options.maxDurationMs ?? 2000;
-  const minRatio = options.minToneRatio ?? 0.4;
-  const minRms = options.minRms ?? 0.005;
-  const interval = options.intervalMs ?? 15_000;
-  const tolerance = options.toleranceMs ?? 1500;
-  const n = Math.max(16, Math.round((sampleRate * frameMs) / 1000));
-  const beeps: Beep[] = [];
-  let run: { start: number; frames: number; sum: number } | undefined;
-  const close = (endFrame: number) => {
-    if (!run) return;
-    const startMs = (run.start * frameMs) | 0;
-    const endMs = (endFrame * frameMs) | 0;
-    const dur = endMs - startMs;
-    if (dur >= minDur && dur <= maxDur)
-      beeps.push({ startMs, endMs, strength: Math.round((run.sum / run.frames) * 1000) / 1000 });
-    run = undefined;
-  };
-  const frames = Math.floor(pcm.length / n);
-  for (let f = 0; f < frames; f++) {
-    const { ratio, rms } = toneRatio(pcm, f * n, n, freq, sampleRate);
-    const tone = rms >= minRms && ratio >= minRatio;
-    if (tone) {
-      if (!run) run = { start: f, frames: 0, sum: 0 };
-      run.frames++;
-      run.sum += ratio;
-    } else close(f);
+/** Streaming beep detection: `push` chunks of PCM in order, then `finish`. */
+export class BeepTracker {
+  private readonly sampleRate: number;
+  private readonly freq: number;
+  private readonly frameMs: number;
+  private readonly minDur: number;
+  private readonly maxDur: number;
+  private readonly minRatio: number;
+  private readonly minRms: number;
+  private readonly interval: number;
+  private readonly tolerance: number;
+  /** Samples per frame. */
+  private readonly n: number;
+  /** A frame split across chunks. */
+  private readonly carry: Float32Array;
+  private carried = 0;
+  private frame = 0;
+  private runStart = -1;
+  private runFrames = 0;
+  private runSum = 0;
+  private readonly beeps: Beep[] = [];
+
+  constructor(options: BeepOptions = {}) {
+    this.sampleRate = options.sampleRate ?? 16_000;
+    this.freq = options.frequencyHz ?? 1400;
+    this.frameMs = options.frameMs ?? 20;
+    this.minDur = options.minDurationMs ?? 150;
+    this.maxDur = options.maxDurationMs ?? 2000;
+    this.minRatio = options.minToneRatio ?? 0.4;
+    this.minRms = options.minRms ?? 0.005;
+    this.interval = options.intervalMs ?? 15_000;
+    this.tolerance = options.toleranceMs ?? 1500;
+    this.n = Math.max(16, Math.round((this.sampleRate * this.frameMs) / 1000));
+    this.carry = new Float32Array(this.n);
   }
-  close(frames);
-  const intervalsMs = beeps.slice(1).map((b, i) => b.startMs - beeps[i]!.startMs);
-  const regular = intervalsMs.length >= 1 && intervalsMs.every((d) => Math.abs(d - interval) <= tolerance);
-  const meanIntervalMs = intervalsMs.length
-    ? Math.round(intervalsMs.reduce((a, b) => a + b, 0) / intervalsMs.length)
-    : null;
-  return { frequencyHz: freq, beeps, intervalsMs, regular, meanIntervalMs };
+
+  push(pcm: Float32Array): void {
+    const n = this.n;
+    let at = 0;
+    if (this.carried > 0) {
+      const take = Math.min(n - this.carried, pcm.length);
+      this.carry.set(pcm.subarray(0, take), this.carried);
+      this.carried += take;
+      at = take;
+      if (this.carried < n) return;
+      this.test(this.carry, 0);
+      this.carried = 0;
+    }
+    for (; at + n <= pcm.length; at += n) this.test(pcm, at);
+    if (at < pcm.length) {
+      this.carry.set(pcm.subarray(at), 0);
+      this.carried = pcm.length - at;
+    }
+  }
+
+  finish(): BeepResult {
+    this.close(this.frame);
+    const beeps = this.beeps;
+    const durationMs = Math.round(((this.frame * this.n + this.carried) * 1000) / this.sampleRate);
+    const intervalsMs = beeps.slice(1).map((b, i) => b.startMs - beeps[i]!.startMs);
+    const inTolerance = (d: number) => Math.abs(d - this.interval) <= this.tolerance;
+    const regular = intervalsMs.length >= 1 && intervalsMs.every(inTolerance);
+    const reach = this.interval + this.tolerance;
+    const first = beeps[0];
+    const last = beeps[beeps.length - 1];
+    const throughout =
+      first !== undefined &&
+      last !== undefined &&
+      first.startMs <= reach &&
+      intervalsMs.every(inTolerance) &&
+      durationMs - last.startMs <= reach;
+    const meanIntervalMs = intervalsMs.length
+      ? Math.round(intervalsMs.reduce((a, b) => a + b, 0) / intervalsMs.length)
+      : null;
+    return {
+      frequencyHz: this.freq,
+      beeps: [...beeps],
+      intervalsMs,
+      regular,
+      throughout,
+      meanIntervalMs,
+      durationMs,
+    };
+  }
+
+  private test(x: Float32Array, from: number): void {
+    const { ratio, rms } = toneRatio(x, from, this.n, this.freq, this.sampleRate);
+    const f = this.frame++;
+    if (rms >= this.minRms && ratio >= this.minRatio) {
+      if (this.runStart < 0) {
+        this.runStart = f;
+        this.runFrames = 0;
+        this.runSum = 0;
+      }
+      this.runFrames++;
+      this.runSum += ratio;
+    } else this.close(f);
+  }
+
+  private close(endFrame: number): void {
+    if (this.runStart < 0) return;
+    const startMs = (this.runStart * this.frameMs) | 0;
+    const endMs = (endFrame * this.frameMs) | 0;
+    const dur = endMs - startMs;
+    if (dur >= this.minDur && dur <= this.maxDur)
+      this.beeps.push({ startMs, endMs, strength: Math.round((this.runSum / this.runFrames) * 1000) / 1000 });
+    this.runStart = -1;
+  }
+}
+
+export function detectBeeps(pcm: Float32Array, options: BeepOptions = {}): BeepResult {
+  const tracker = new BeepTracker(options);
+  tracker.push(pcm);
+  return tracker.finish();
+}
+
+/** Detects beeps over a stream of PCM chunks (e.g. a channel as the decoder streams it). */
+export async function detectBeepsInStream(
+  audio: AsyncIterable<Float32Array>,
+  options: BeepOptions = {},
+): Promise<BeepResult> {
+  const tracker = new BeepTracker(options);
+  for await (const chunk of audio) tracker.push(chunk);
+  return tracker.finish();
 }

@@ -1,6 +1,7 @@
 import {
   DEFAULT_ROUTING,
   type DisclosureProfileId,
+  type RecordingToneMode,
   type RoutingConfig,
   type SentimentPort,
 } from '../../analytics/index.ts';
@@ -12,6 +13,7 @@ import { AnalysisRepository } from '../analysis.repository.ts';
 import type { StageHandler } from '../pipeline.ts';
 import { ReviewRepository } from '../review.repository.ts';
 import { ScriptRepository } from '../script.repository.ts';
+import { ToneRepository } from '../tone.repository.ts';
 import { TranscriptRepository } from '../transcript.repository.ts';
 import { AnalyticsStage } from './analytics.job.ts';
 import { FfmpegAudioRedactor, type AudioRedactor } from './redacted-audio.ffmpeg.ts';
@@ -24,6 +26,8 @@ export interface AnalyticsStagesOptions {
   profile: ArchiveProfile;
   ffmpegPath?: string;
   disclosureProfile: DisclosureProfileId | null;
+  /** ESCUCHA_RECORDING_TONE and its period (default off, 15 s). */
+  recordingTone?: { mode: RecordingToneMode; intervalMs: number };
   /** ESCUCHA_LANGUAGES: the languages with their own review queues (the first is the fallback). */
   languages: readonly string[];
   qaSampleRate: number;
@@ -65,6 +69,8 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
           ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
         }),
       disclosureProfile: o.disclosureProfile,
+      tones: new ToneRepository(o.db),
+      recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
       routing,
       sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
     }),

@@ -4,6 +4,7 @@ import {
   analyzeCall,
   profileForRegion,
   type DisclosureProfileId,
+  type RecordingToneMode,
   type RoutingConfig,
   type Script,
   type SentimentPort,
@@ -15,6 +16,7 @@ import type { AnalysisRepository } from '../analysis.repository.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { ScriptRepository } from '../script.repository.ts';
+import type { ToneRepository } from '../tone.repository.ts';
 import type { TranscriptRepository } from '../transcript.repository.ts';
 import type { AudioRedactor } from './redacted-audio.ffmpeg.ts';
 
@@ -26,6 +28,9 @@ export interface AnalyticsStageDeps {
   redactor: AudioRedactor;
   /** ESCUCHA_DISCLOSURE_PROFILE; null = from each call's region. */
   disclosureProfile: DisclosureProfileId | null;
+  /** Recording tones measured by the vad stage, and how they count (ESCUCHA_RECORDING_TONE). */
+  tones: ToneRepository;
+  recordingTone: { mode: RecordingToneMode; intervalMs: number };
   routing: RoutingConfig;
   sentiment: SentimentPort | null;
 }
@@ -87,6 +92,7 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
         contactHistory: await d.analyses.priorContacts(call),
         routing: d.routing,
         sentiment: d.sentiment,
+        recordingTone: { ...d.recordingTone, channels: await d.tones.forCall(callId) },
       },
     );
     const revision = await d.analyses.store(callId, analysis, { disclosureProfile: profile });
@@ -97,7 +103,19 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
       result: {
         revision,
         language,
-        disclosure: { profile, outcome: analysis.disclosure.outcome, missing: analysis.disclosure.missing },
+        disclosure: {
+          profile,
+          outcome: analysis.disclosure.outcome,
+          missing: analysis.disclosure.missing,
+          ...(analysis.disclosure.recordingTone
+            ? {
+                recordingTone: {
+                  beeps: analysis.disclosure.recordingTone.beeps,
+                  throughout: analysis.disclosure.recordingTone.throughout,
+                },
+              }
+            : {}),
+        },
         adherence: analysis.adherence
           ? {
               script: `${analysis.adherence.scriptId}@${analysis.adherence.scriptVersion}`,

@@ -6,6 +6,8 @@ import type { TextLanguageIdentifier } from '../../speech/language-id.ts';
 import type { AsrModelSpec } from '../../speech/model-selection.ts';
 import type { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
 import type { SpeechSegment } from '../../speech/vad.sherpa.ts';
+import type { BeepOptions } from '../../analytics/beep/beep.detector.ts';
+import type { ToneRepository } from '../tone.repository.ts';
 import type { TranscriptRepository } from '../transcript.repository.ts';
 
 /** What the speech stages share, wired once per worker process. */
@@ -14,6 +16,9 @@ export interface SpeechStageDeps {
   transcripts: TranscriptRepository;
   decoder: ChannelAudioDecoder;
   vad: { detect(audio: AsyncIterable<Float32Array>): Promise<SpeechSegment[]> };
+  tones: ToneRepository;
+  /** The recording tone looked for (ESCUCHA_RECORDING_TONE_HZ, ESCUCHA_RECORDING_TONE_INTERVAL_MS). */
+  toneOptions: Required<Pick<BeepOptions, 'frequencyHz' | 'intervalMs'>> & BeepOptions;
   recognizers: RecognizerRegistry;
   textLanguageId: TextLanguageIdentifier;
   /** ESCUCHA_LANGUAGES, ISO 639-1, the first is the default. */

@@ -13,6 +13,7 @@ import { LanguageStage } from './language.job.ts';
 import type { SpeechStageDeps } from './speech-stage.context.ts';
 import { TranscribeStage } from './transcribe.job.ts';
 import { VadStage } from './vad.job.ts';
+import { ToneRepository } from '../tone.repository.ts';
 
 export interface SpeechStagesOptions {
   db: Db;
@@ -29,6 +30,8 @@ export interface SpeechStagesOptions {
   asrWorkers: number;
   lowConfidenceBelow?: number;
   vad?: Partial<VadOptions>;
+  /** The recording tone the vad stage looks for (default 1400 Hz every 15 s). */
+  recordingTone?: { frequencyHz: number; intervalMs: number };
   logger?: Logger;
 }
 
@@ -62,6 +65,8 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
       ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
     }),
     vad: new SileroVad(o.vad ?? {}),
+    tones: new ToneRepository(o.db),
+    toneOptions: o.recordingTone ?? { frequencyHz: 1400, intervalMs: 15_000 },
     recognizers,
     textLanguageId: new TextLanguageIdentifier({
       languages: o.languages,

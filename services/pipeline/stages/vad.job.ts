@@ -1,40 +1,77 @@
+import { BeepTracker } from '../../analytics/beep/beep.detector.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
+import type { ChannelTones } from '../tone.repository.ts';
 import { loadCallInput, partyForChannel, type SpeechStageDeps } from './speech-stage.context.ts';
+
+/** Passes the audio on while the tracker listens to it for recording tones. */
+async function* listening(
+  audio: AsyncIterable<Float32Array>,
+  tracker: BeepTracker,
+): AsyncIterable<Float32Array> {
+  for await (const chunk of audio) {
+    tracker.push(chunk);
+    yield chunk;
+  }
+}
 
 /**
  * Stage `vad`: voice activity per channel (Silero through sherpa-onnx) over the archived recording, decoded channel
  * by channel; stores speech_segments (replacing earlier ones). Channel 0 is the agent and 1 the customer unless the
  * participants say otherwise; a mono recording is one unknown party.
+ *
+ * The same decoded audio is examined for the periodic recording tone (beep) on every channel (recording_tones), also
+ * when the transcript was uploaded and voice activity is not needed.
  */
 export class VadStage implements StageHandler<'vad'> {
   readonly stage = 'vad' as const;
-  readonly version = 1;
+  readonly version = 2;
 
   constructor(private readonly deps: SpeechStageDeps) {}
 
   async run(payload: StagePayload): Promise<StageOutcome> {
     const { callId } = payload;
     const info = await this.deps.transcripts.info(callId);
-    if (info?.source === 'upload') return { status: 'skipped', reason: 'transcript uploaded' };
+    const uploaded = info?.source === 'upload';
     const input = await loadCallInput(this.deps.db, callId);
     if (!input) return { status: 'skipped', reason: 'call not found (deleted?)' };
-    if (!input.recording) return { status: 'skipped', reason: 'the call has no recording' };
+    if (!input.recording) {
+      return { status: 'skipped', reason: uploaded ? 'transcript uploaded' : 'the call has no recording' };
+    }
     const { objectKey, channels } = input.recording;
+    const toneOptions = { ...this.deps.toneOptions, sampleRate: this.deps.decoder.sampleRate };
 
     const perChannel: { channel: number; party: string; segments: number; speechMs: number }[] = [];
     const speech: { channel: number; segments: { startMs: number; endMs: number }[] }[] = [];
+    const tones: ChannelTones[] = [];
     for (let channel = 0; channel < channels; channel++) {
-      const segments = await this.deps.vad.detect(this.deps.decoder.decodeChannel(objectKey, channel));
-      speech.push({ channel, segments });
-      perChannel.push({
-        channel,
-        party: partyForChannel(input, channel),
-        segments: segments.length,
-        speechMs: segments.reduce((s, x) => s + (x.endMs - x.startMs), 0),
-      });
+      const tracker = new BeepTracker(toneOptions);
+      const audio = listening(this.deps.decoder.decodeChannel(objectKey, channel), tracker);
+      if (uploaded) {
+        for await (const _chunk of audio);
+      } else {
+        const segments = await this.deps.vad.detect(audio);
+        speech.push({ channel, segments });
+        perChannel.push({
+          channel,
+          party: partyForChannel(input, channel),
+          segments: segments.length,
+          speechMs: segments.reduce((s, x) => s + (x.endMs - x.startMs), 0),
+        });
+      }
+      tones.push({ channel, intervalMs: toneOptions.intervalMs, ...tracker.finish() });
+    }
+    await this.deps.tones.replace(callId, tones);
+    const toneSummary = tones.map((t) => ({
+      channel: t.channel,
+      beeps: t.beeps.length,
+      regular: t.regular,
+      throughout: t.throughout,
+    }));
+    if (uploaded) {
+      return { status: 'skipped', reason: 'transcript uploaded', result: { tones: toneSummary } };
     }
     await this.deps.transcripts.replaceSpeechSegments(callId, speech);
-    return { status: 'done', model: 'silero-vad', result: { channels: perChannel } };
+    return { status: 'done', model: 'silero-vad', result: { channels: perChannel, tones: toneSummary } };
   }
 }

@@ -83,6 +83,17 @@ const ANALYTICS_RESULT = {
       { id: 'identity', description: 'Agent name and company', disclosed: true, present: true },
       { id: 'recording', description: 'Call is recorded', disclosed: false, present: true },
     ],
+    recordingTone: {
+      mode: 'off',
+      measured: true,
+      channel: 1,
+      frequencyHz: 1400,
+      beeps: 4,
+      firstMs: 1000,
+      meanIntervalMs: 15_020,
+      regular: true,
+      throughout: true,
+    },
   },
   talk: { agentTalkRatio: 0.55, silenceRatio: 0.12, overtalkMs: 300 },
 };
@@ -274,6 +285,9 @@ describe('web UI in a browser', () => {
       '✔ Agent name and company',
       '◐ Call is recorded',
     ]);
+    expect(await page.locator('#disclosure [data-testid=recording-tone]').textContent()).toBe(
+      'Tono de grabación: 4 pitidos en el canal 1, cada 15 s; durante toda la llamada',
+    );
     expect(await page.locator('#talk').textContent()).toContain('agentTalkRatio');
     await page.locator('#sentiment').scrollIntoViewIfNeeded();
     await screenshot(page, 'call-analytics', dir);

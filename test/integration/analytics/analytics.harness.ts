@@ -15,7 +15,9 @@ import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { FsObjectStore } from '../../../services/archive/fs.store.ts';
 import { OutcomeRepository, type StageOutcomeView } from '../../../services/pipeline/outcome.repository.ts';
 import { Pipeline } from '../../../services/pipeline/pipeline.ts';
+import type { RecordingToneMode } from '../../../services/analytics/index.ts';
 import { createAnalyticsStages } from '../../../services/pipeline/stages/analytics-stages.ts';
+import { createSpeechStages } from '../../../services/pipeline/stages/speech-stages.ts';
 import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
 import type { StageName } from '../../../services/pipeline/jobs.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
@@ -35,11 +37,15 @@ export interface AnalyticsHarness {
   adminKey: string;
   root: string;
   ffmpeg: string;
-  /** Uploads a stereo call (agent tone left, customer tone right) with its transcript; returns the call id. */
+  /**
+   * Uploads a stereo call (agent tone left, customer tone right, or the given lavfi sources) with its transcript;
+   * returns the call id.
+   */
   upload(
     segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
     metadata: Record<string, unknown>,
     seconds?: number,
+    audio?: { left?: string; right?: string },
   ): Promise<string>;
   /** Waits until every stage of the call is done, skipped or failed; returns them by name. */
   settled(callId: string, stages?: StageName[]): Promise<Record<string, StageOutcomeView>>;
@@ -51,7 +57,13 @@ export interface AnalyticsHarness {
  * object store), the API, pg-boss running the analytics and route stages (real sentiment, real ffmpeg muting).
  * Calls come with an uploaded transcript, so no speech model is needed.
  */
-export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
+export async function createAnalyticsHarness(
+  options: {
+    /** Also run the vad stage first (it measures recording tones; an uploaded transcript skips voice activity). */
+    withVad?: boolean;
+    recordingTone?: { mode: RecordingToneMode; frequencyHz: number; intervalMs: number };
+  } = {},
+): Promise<AnalyticsHarness> {
   const ffmpeg = fixtureFfmpeg().ffmpeg;
   const database = await createTestDatabase();
   const root = await mkdtemp(path.join(os.tmpdir(), 'escucha-analytics-'));
@@ -61,7 +73,7 @@ export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
     db: database.handle.db,
     pool: database.handle.pool,
     logger,
-    order: ['analytics', 'route'],
+    order: options.withVad ? ['vad', 'analytics', 'route'] : ['analytics', 'route'],
     retryLimit: 1,
     retryDelaySeconds: 1,
     expireInSeconds: 120,
@@ -90,7 +102,24 @@ export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
     qaSampleRate: 0,
     adherenceThreshold: 70,
     sampleSeed: 'test',
+    ...(options.recordingTone ? { recordingTone: options.recordingTone } : {}),
   });
+  let closeSpeech = (): Promise<void> => Promise.resolve();
+  if (options.withVad) {
+    const speech = createSpeechStages({
+      db: database.handle.db,
+      store,
+      ffmpegPath: ffmpeg,
+      modelsDir: path.join(root, 'models'),
+      languages: ['es', 'en'],
+      asrModel: null,
+      asrWorkers: 1,
+      ...(options.recordingTone ? { recordingTone: options.recordingTone } : {}),
+      logger,
+    });
+    handlers.push(...speech.handlers.filter((x) => x.stage === 'vad'));
+    closeSpeech = () => speech.close();
+  }
   await pipeline.work(handlers, () => 1);
   const outcomes = new OutcomeRepository(database.handle.db);
   const keys = new ApiKeyRepository(database.handle.db);
@@ -121,7 +150,7 @@ export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
     adminKey,
     root,
     ffmpeg,
-    upload: async (segments, metadata, seconds = 30) => {
+    upload: async (segments, metadata, seconds = 30, audio = {}) => {
       const wav = path.join(root, `call-${++n}.wav`);
       // agent: 440 Hz on the left; customer: 1000 Hz on the right, both loud and steady all along
       await run(ffmpeg, [
@@ -131,11 +160,11 @@ export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
         '-f',
         'lavfi',
         '-i',
-        `sine=frequency=440:sample_rate=16000:duration=${seconds}`,
+        audio.left ?? `sine=frequency=440:sample_rate=16000:duration=${seconds}`,
         '-f',
         'lavfi',
         '-i',
-        `sine=frequency=1000:sample_rate=16000:duration=${seconds}`,
+        audio.right ?? `sine=frequency=1000:sample_rate=16000:duration=${seconds}`,
         '-filter_complex',
         '[0:a][1:a]amerge=inputs=2,volume=2[a]',
         '-map',
@@ -170,6 +199,7 @@ export async function createAnalyticsHarness(): Promise<AnalyticsHarness> {
     },
     close: async () => {
       await pipeline.stop();
+      await closeSpeech();
       await store.close();
       await database.drop();
       await rm(root, { recursive: true, force: true });

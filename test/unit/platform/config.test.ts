@@ -52,6 +52,29 @@ describe(loadConfig.name, () => {
     );
     expect(() => loadConfig({ env: { ESCUCHA_ARCHIVE_BITRATE_KBPS: '999' } })).toThrow(EscuchaError);
     expect(() => loadConfig({ env: { ESCUCHA_STORAGE: 'ftp' } })).toThrow(/ESCUCHA_STORAGE/);
+    expect(() => loadConfig({ env: { ESCUCHA_RECORDING_TONE: 'sometimes' } })).toThrow(
+      /ESCUCHA_RECORDING_TONE/,
+    );
+    expect(() => loadConfig({ env: { ESCUCHA_RECORDING_TONE_HZ: '8000' } })).toThrow(
+      /ESCUCHA_RECORDING_TONE_HZ/,
+    );
+  });
+
+  it('reads the recording-tone settings, off at 1400 Hz every 15 s by default', () => {
+    expect(loadConfig({ env: {} }).analytics).toMatchObject({
+      recordingTone: 'off',
+      recordingToneHz: 1400,
+      recordingToneIntervalMs: 15_000,
+    });
+    expect(
+      loadConfig({
+        env: {
+          ESCUCHA_RECORDING_TONE: 'required',
+          ESCUCHA_RECORDING_TONE_HZ: '1000',
+          ESCUCHA_RECORDING_TONE_INTERVAL_MS: '12000',
+        },
+      }).analytics,
+    ).toMatchObject({ recordingTone: 'required', recordingToneHz: 1000, recordingToneIntervalMs: 12_000 });
   });
 
   it('lets environment variables win over the config file', async () => {

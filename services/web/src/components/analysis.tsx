@@ -102,9 +102,31 @@ export function DisclosurePanel({ analysis }: { analysis: Analysis | undefined }
           ) : (
             <KeyValues data={d} />
           )}
+          {isObj(d.recordingTone) && <RecordingTone tone={d.recordingTone} />}
         </>
       )}
     </Panel>
+  );
+}
+
+function RecordingTone({ tone }: { tone: Obj }) {
+  const { t } = useI18n();
+  const text =
+    tone.measured === false
+      ? t('recordingToneUnmeasured')
+      : !tone.beeps
+        ? t('recordingToneNone')
+        : t('recordingTone', {
+            beeps: Number(tone.beeps),
+            channel: Number(tone.channel),
+            interval:
+              typeof tone.meanIntervalMs === 'number' ? Math.round(tone.meanIntervalMs / 100) / 10 : '—',
+            state: t(tone.throughout ? 'toneThroughout' : 'toneBroken'),
+          });
+  return (
+    <p class={`recording-tone ${tone.throughout ? 'ok' : 'missing'}`} data-testid="recording-tone">
+      {text}
+    </p>
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectBeeps, toneRatio } from '../../../../services/analytics/beep/beep.detector.ts';
+import { BeepTracker, detectBeeps, toneRatio } from '../../../../services/analytics/beep/beep.detector.ts';
 
 const RATE = 16_000;
 
@@ -56,5 +56,57 @@ describe(toneRatio.name, () => {
     const x = new Float32Array(320).map((_, i) => Math.sin((2 * Math.PI * 1400 * i) / RATE));
     expect(toneRatio(x, 0, 320, 1400, RATE).ratio).toBeGreaterThan(0.9);
     expect(toneRatio(x, 0, 320, 1000, RATE).ratio).toBeLessThan(0.1);
+  });
+});
+
+describe(BeepTracker.name, () => {
+  it('finds the same beeps in chunks of any size as in one array, across chunk boundaries', () => {
+    const x = signal(
+      50,
+      [0, 15_000, 30_000, 45_000].map((atMs) => ({ atMs: atMs + 1234, ms: 400 })),
+    );
+    const whole = detectBeeps(x);
+    for (const size of [1, 317, 320, 4096, 16_001]) {
+      const tracker = new BeepTracker();
+      for (let at = 0; at < x.length; at += size) tracker.push(x.subarray(at, at + size));
+      expect(tracker.finish(), `chunks of ${size}`).toEqual(whole);
+    }
+    expect(whole.beeps).toHaveLength(4);
+    expect(whole.durationMs).toBe(50_000);
+  });
+
+  it('says throughout only when the tone starts early, keeps its period and lasts to the end', () => {
+    const every15 = (from: number, to: number) =>
+      Array.from({ length: Math.floor((to - from) / 15_000) + 1 }, (_, i) => ({
+        atMs: from + i * 15_000,
+        ms: 300,
+      }));
+    expect(detectBeeps(signal(62, every15(1000, 61_000))).throughout).toBe(true);
+    // starts 20 s into the call: the first 20 s went without a tone
+    const late = detectBeeps(signal(62, every15(20_000, 61_000)));
+    expect(late.regular).toBe(true);
+    expect(late.throughout).toBe(false);
+    // stops at 31 s of a 62 s call
+    const stops = detectBeeps(signal(62, every15(1000, 31_000)));
+    expect(stops.regular).toBe(true);
+    expect(stops.throughout).toBe(false);
+    // a call shorter than one period needs one beep
+    expect(detectBeeps(signal(12, [{ atMs: 500, ms: 300 }])).throughout).toBe(true);
+    expect(detectBeeps(signal(12, [])).throughout).toBe(false);
+  });
+
+  it('looks for the configured frequency and period', () => {
+    const x = signal(
+      31,
+      [1000, 11_000, 21_000]
+        .map((atMs) => ({ atMs, ms: 300, hz: 1000 }))
+        .concat([{ atMs: 29_000, ms: 300, hz: 1000 }]),
+    );
+    expect(detectBeeps(x).beeps).toEqual([]);
+    const r = detectBeeps(x, { frequencyHz: 1000, intervalMs: 10_000, toleranceMs: 1000 });
+    expect(r.beeps).toHaveLength(4);
+    expect(r.regular).toBe(false);
+    expect(r.intervalsMs).toEqual([10_000, 10_000, 8000]);
+    expect(r.throughout).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { detectBeeps } from '../../../../services/analytics/beep/beep.detector.ts';
 import {
   agentSpeechBefore,
   detectDisclosure,
+  type RecordingToneInput,
 } from '../../../../services/analytics/disclosure/disclosure.detector.ts';
 import { profileForRegion } from '../../../../services/analytics/disclosure/disclosure.profiles.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
@@ -74,6 +76,75 @@ describe(detectDisclosure.name, () => {
       'a: este es un intento de cobrar una deuda',
     );
     expect(partial.missing).toEqual(['debt_collector']);
+  });
+});
+
+describe('recording tone in the disclosure check', () => {
+  const RATE = 16_000;
+  /** A channel of `seconds` with a 1400 Hz beep at each start. */
+  const channel = (seconds: number, startsMs: number[]) => {
+    const x = new Float32Array(seconds * RATE);
+    for (const at of startsMs) {
+      const from = (at / 1000) * RATE;
+      for (let i = 0; i < 0.3 * RATE; i++) x[from + i] = 0.3 * Math.sin((2 * Math.PI * 1400 * i) / RATE);
+    }
+    return x;
+  };
+  const tones = (mode: RecordingToneInput['mode'], starts: number[] | null): RecordingToneInput => ({
+    mode,
+    intervalMs: 15_000,
+    channels:
+      starts === null
+        ? null
+        : [
+            { channel: 0, ...detectBeeps(channel(40, [])) },
+            { channel: 1, ...detectBeeps(channel(40, starts)) },
+          ],
+  });
+  const throughout = [1000, 16_000, 31_000];
+  const noNotice = ['a: buenos dias le habla laura', 'a: sus datos seran tratados para gestionar su cuenta'];
+  const withNotice = [
+    'a: buenos dias esta llamada esta siendo grabada',
+    'a: puede consultar nuestro aviso de privacidad en la pagina web',
+  ];
+  const run = (lines: string[], tone: RecordingToneInput) =>
+    detectDisclosure(prepareTranscript(transcript(...lines), 'es'), 'mx', tone);
+
+  it('off: reports the tone it measured without changing the outcome', () => {
+    const r = run(noNotice, tones('off', throughout));
+    expect(r.missing).toContain('recorded');
+    expect(r.recordingTone).toMatchObject({ mode: 'off', channel: 1, beeps: 3, throughout: true });
+    expect(run(noNotice, tones('off', [])).recordingTone).toBeUndefined();
+  });
+
+  it('alternative: a tone throughout the call stands for the spoken recording notice, a broken one does not', () => {
+    const r = run(noNotice, tones('alternative', throughout));
+    const recorded = r.elements.find((e) => e.id === 'recorded')!;
+    expect(recorded).toMatchObject({ disclosed: true, by: 'tone' });
+    expect(r.missing).not.toContain('recorded');
+    expect(run(noNotice, tones('alternative', [1000, 16_000])).missing).toContain('recorded');
+    expect(run(withNotice, tones('alternative', [])).elements.find((e) => e.id === 'recorded')).toMatchObject(
+      {
+        disclosed: true,
+        by: 'speech',
+      },
+    );
+  });
+
+  it('required: the tone is one more element; a call whose audio was never examined lacks it', () => {
+    const ok = run(withNotice, tones('required', throughout));
+    expect(ok.elements.map((e) => e.id)).toEqual(['recorded', 'privacy_notice', 'recording_tone']);
+    expect(ok.elements.find((e) => e.id === 'recording_tone')).toMatchObject({
+      disclosed: true,
+      present: true,
+    });
+    const stopped = run(withNotice, tones('required', [1000]));
+    expect(stopped.missing).toEqual(['recording_tone']);
+    expect(stopped.outcome).toBe('partial');
+    expect(stopped.late).toContain('recording_tone');
+    const unmeasured = run(withNotice, tones('required', null));
+    expect(unmeasured.missing).toContain('recording_tone');
+    expect(unmeasured.recordingTone).toMatchObject({ measured: false, beeps: 0, throughout: false });
   });
 });
 
