@@ -273,8 +273,13 @@ export const callSearchSchema = z
     sentimentParty: z.enum(['agent', 'customer', 'overall']).optional(),
     /** Disclosure outcome of the call opening (services/analytics/disclosure). */
     disclosure: csv(z.enum(['disclosed', 'partial', 'missing'])).optional(),
-    /** Script adherence score strictly below this (0–100). */
-    adherenceBelow: z.coerce.number().min(0).max(100).optional(),
+    /** Script adherence score strictly below this: a score (1–100) or a fraction of the full score (0–1, so 0.7 is 70). */
+    adherenceBelow: z.coerce
+      .number()
+      .min(0)
+      .max(100)
+      .transform((v) => (v <= 1 ? v * 100 : v))
+      .optional(),
     /** A keyword category counted in the call (lawyer, lawsuit, seizure, complaint, payment_plan, …); with party. */
     keyword: z
       .string()
