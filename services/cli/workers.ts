@@ -61,6 +61,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     profile: config.archive,
     ffmpegPath: resolveFfmpegPaths().ffmpeg,
     disclosureProfile: config.analytics.disclosureProfile,
+    disclosureByCampaign: config.analytics.disclosureByCampaign,
     recordingTone: {
       mode: config.analytics.recordingTone,
       intervalMs: config.analytics.recordingToneIntervalMs,

@@ -166,14 +166,45 @@ const captureSchema = z.object({
   idleSeconds: int(5, 86_400).default(120),
 });
 
+const DISCLOSURE_PROFILE_IDS = ['generic', 'co', 'mx', 'us'] as const;
+
+/** `campaign=profile,...` (or an object in the config file) → { campaign: profile }. */
+const campaignProfiles = z.union([z.record(z.string(), z.string()), z.string()]).transform((v, ctx) => {
+  const pairs: [string, string][] =
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== '')
+          .map((p) => {
+            const at = p.lastIndexOf('=');
+            return at < 0 ? [p, ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+          })
+      : Object.entries(v);
+  const out: Record<string, (typeof DISCLOSURE_PROFILE_IDS)[number]> = Object.create(null);
+  for (const [campaign, profile] of pairs) {
+    if (campaign === '' || !(DISCLOSURE_PROFILE_IDS as readonly string[]).includes(profile)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${campaign}=${profile}": write campaign=profile, the profile one of ${DISCLOSURE_PROFILE_IDS.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    out[campaign] = profile as (typeof DISCLOSURE_PROFILE_IDS)[number];
+  }
+  return out;
+});
+
 const analyticsSchema = z.object({
   /** Disclosure profile checked on every call (generic, co, mx, us); unset = from each call's region. */
   disclosureProfile: z
     .string()
     .trim()
     .transform((v) => (v === '' || v === 'auto' ? null : v))
-    .pipe(z.enum(['generic', 'co', 'mx', 'us']).nullable())
+    .pipe(z.enum(DISCLOSURE_PROFILE_IDS).nullable())
     .default(null),
+  /** Disclosure profile per campaign (`campaign=profile,...`), before disclosureProfile and the region. */
+  disclosureByCampaign: campaignProfiles.default({}),
   /** Share of each agent's calls sent to QA every week, 0–1. */
   qaSampleRate: z.coerce.number().min(0).max(1).default(0.05),
   /** Adherence score (0–100) below which a call goes to the QA queue. */
@@ -350,6 +381,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_CAPTURE_FILTER: 'capture.liveFilter',
   ESCUCHA_CAPTURE_IDLE_SECONDS: 'capture.idleSeconds',
   ESCUCHA_DISCLOSURE_PROFILE: 'analytics.disclosureProfile',
+  ESCUCHA_DISCLOSURE_CAMPAIGNS: 'analytics.disclosureByCampaign',
   ESCUCHA_QA_SAMPLE_RATE: 'analytics.qaSampleRate',
   ESCUCHA_ADHERENCE_THRESHOLD: 'analytics.adherenceThreshold',
   ESCUCHA_QA_SAMPLE_SEED: 'analytics.sampleSeed',

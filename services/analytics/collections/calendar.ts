@@ -64,16 +64,29 @@ export const REGION_ZONES: Record<string, string> = {
   DO: 'America/Santo_Domingo',
 };
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+    });
+    // bounded: a zone name that does not exist throws above and is never stored
+    if (formatters.size < 1000) formatters.set(zone, f);
+  }
+  return f;
+}
+
 function fromZone(instant: Date, zone: string): LocalDateTime {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
+  const parts = formatterFor(zone).formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? '0');
   const d = { year: get('year'), month: get('month'), day: get('day') };
   return { ...d, weekday: weekdayOf(d), hour: get('hour') % 24, minute: get('minute'), zone };

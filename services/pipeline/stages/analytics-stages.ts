@@ -26,6 +26,8 @@ export interface AnalyticsStagesOptions {
   profile: ArchiveProfile;
   ffmpegPath?: string;
   disclosureProfile: DisclosureProfileId | null;
+  /** ESCUCHA_DISCLOSURE_CAMPAIGNS (default none). */
+  disclosureByCampaign?: Readonly<Record<string, DisclosureProfileId>>;
   /** ESCUCHA_RECORDING_TONE and its period (default off, 15 s). */
   recordingTone?: { mode: RecordingToneMode; intervalMs: number };
   /** ESCUCHA_LANGUAGES: the languages with their own review queues (the first is the fallback). */
@@ -69,6 +71,7 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
           ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
         }),
       disclosureProfile: o.disclosureProfile,
+      disclosureByCampaign: o.disclosureByCampaign ?? {},
       tones: new ToneRepository(o.db),
       recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
       routing,

@@ -28,11 +28,25 @@ export interface AnalyticsStageDeps {
   redactor: AudioRedactor;
   /** ESCUCHA_DISCLOSURE_PROFILE; null = from each call's region. */
   disclosureProfile: DisclosureProfileId | null;
+  /** ESCUCHA_DISCLOSURE_CAMPAIGNS: a campaign's own profile comes first. */
+  disclosureByCampaign: Readonly<Record<string, DisclosureProfileId>>;
   /** Recording tones measured by the vad stage, and how they count (ESCUCHA_RECORDING_TONE). */
   tones: ToneRepository;
   recordingTone: { mode: RecordingToneMode; intervalMs: number };
   routing: RoutingConfig;
   sentiment: SentimentPort | null;
+}
+
+/** The disclosure profile of a call: its campaign's, else the deployment's, else its region's. */
+export function disclosureProfileFor(
+  call: { campaign: string | null; region: string | null },
+  config: Pick<AnalyticsStageDeps, 'disclosureProfile' | 'disclosureByCampaign'>,
+): DisclosureProfileId {
+  const byCampaign =
+    call.campaign !== null && Object.hasOwn(config.disclosureByCampaign, call.campaign)
+      ? config.disclosureByCampaign[call.campaign]
+      : undefined;
+  return byCampaign ?? config.disclosureProfile ?? profileForRegion(call.region);
 }
 
 /**
@@ -73,7 +87,7 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
       words: r.words,
     }));
     const scripts: Script[] = [...DEFAULT_SCRIPTS, ...(await d.scripts.active())];
-    const profile = d.disclosureProfile ?? profileForRegion(call.region);
+    const profile = disclosureProfileFor(call, d);
     const analysis = analyzeCall(
       segments,
       {

@@ -15,7 +15,7 @@ import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { FsObjectStore } from '../../../services/archive/fs.store.ts';
 import { OutcomeRepository, type StageOutcomeView } from '../../../services/pipeline/outcome.repository.ts';
 import { Pipeline } from '../../../services/pipeline/pipeline.ts';
-import type { RecordingToneMode } from '../../../services/analytics/index.ts';
+import type { DisclosureProfileId, RecordingToneMode } from '../../../services/analytics/index.ts';
 import { createAnalyticsStages } from '../../../services/pipeline/stages/analytics-stages.ts';
 import { createSpeechStages } from '../../../services/pipeline/stages/speech-stages.ts';
 import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
@@ -62,6 +62,7 @@ export async function createAnalyticsHarness(
     /** Also run the vad stage first (it measures recording tones; an uploaded transcript skips voice activity). */
     withVad?: boolean;
     recordingTone?: { mode: RecordingToneMode; frequencyHz: number; intervalMs: number };
+    disclosureByCampaign?: Record<string, DisclosureProfileId>;
   } = {},
 ): Promise<AnalyticsHarness> {
   const ffmpeg = fixtureFfmpeg().ffmpeg;
@@ -103,6 +104,7 @@ export async function createAnalyticsHarness(
     adherenceThreshold: 70,
     sampleSeed: 'test',
     ...(options.recordingTone ? { recordingTone: options.recordingTone } : {}),
+    ...(options.disclosureByCampaign ? { disclosureByCampaign: options.disclosureByCampaign } : {}),
   });
   let closeSpeech = (): Promise<void> => Promise.resolve();
   if (options.withVad) {

@@ -18,7 +18,8 @@ const OPENING = [
   },
   { party: 'customer' as const, startMs: 11_500, endMs: 13_000, text: 'sí está bien' },
 ];
-const META = { startedAt: '2024-03-11T15:00:00Z', region: 'MX', agentId: 'A-7', campaign: 'mora-30' };
+// A Colombian number, but campaign mora-30 is checked against the Mexican profile (ESCUCHA_DISCLOSURE_CAMPAIGNS).
+const META = { startedAt: '2024-03-11T15:00:00Z', region: 'CO', agentId: 'A-7', campaign: 'mora-30' };
 const SECONDS = 40;
 
 /** Customer channel: quiet 300 Hz hum, and a 0.4 s 1400 Hz beep every 15 s from 1 s when `beeps`. */
@@ -35,6 +36,7 @@ describe('recording tone (vad stage measures it, analytics requires it: ESCUCHA_
     h = await createAnalyticsHarness({
       withVad: true,
       recordingTone: { mode: 'required', frequencyHz: 1400, intervalMs: 15_000 },
+      disclosureByCampaign: { 'mora-30': 'mx' },
     });
     withTone = await h.upload(OPENING, META, SECONDS, { right: customer(true) });
     withoutTone = await h.upload(OPENING, META, SECONDS, { right: customer(false) });

@@ -60,6 +60,20 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reads disclosure profiles per campaign and names a wrong one', () => {
+    expect(
+      loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: 'mora-us=us, cartera-co=co' } }).analytics
+        .disclosureByCampaign,
+    ).toEqual({ 'mora-us': 'us', 'cartera-co': 'co' });
+    expect(loadConfig({ env: {} }).analytics.disclosureByCampaign).toEqual({});
+    expect(() => loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: 'mora-us=fr' } })).toThrow(
+      /ESCUCHA_DISCLOSURE_CAMPAIGNS[\s\S]*mora-us=fr/,
+    );
+    expect(() => loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: 'mora-us' } })).toThrow(
+      /ESCUCHA_DISCLOSURE_CAMPAIGNS/,
+    );
+  });
+
   it('reads the recording-tone settings, off at 1400 Hz every 15 s by default', () => {
     expect(loadConfig({ env: {} }).analytics).toMatchObject({
       recordingTone: 'off',
