@@ -68,10 +68,22 @@ export function linearToAlaw(sample: number): number {
 export type G711Law = 'PCMU' | 'PCMA';
 
 export function decodeG711(payload: Uint8Array, law: G711Law): Int16Array {
-  const table = law === 'PCMU' ? ULAW_TO_LINEAR : ALAW_TO_LINEAR;
   const out = new Int16Array(payload.length);
-  for (let i = 0; i < payload.length; i++) out[i] = table[payload[i] ?? 0] ?? 0;
+  decodeG711Into(payload, 0, payload.length, law, out, 0);
   return out;
+}
+
+/** Decodes `codes[start, end)` into `out` from `at` (no allocation: the spool reader's path). */
+export function decodeG711Into(
+  codes: Uint8Array,
+  start: number,
+  end: number,
+  law: G711Law,
+  out: Int16Array,
+  at: number,
+): void {
+  const table = law === 'PCMU' ? ULAW_TO_LINEAR : ALAW_TO_LINEAR;
+  for (let i = start, o = at; i < end; i++, o++) out[o] = table[codes[i]!]!;
 }
 
 export function encodeG711(samples: ArrayLike<number>, law: G711Law): Buffer {

@@ -9,16 +9,31 @@ import { estimateQuality } from './rtp-quality.ts';
  * real time: every gap — lost packets, silence suppression, DTMF events — becomes silence as long as the
  * timestamp jump says. An SSRC change (re-INVITE, transfer, media server switch) starts a new segment whose
  * timing continues by arrival time. Statistics follow RFC 3550 A.3 (loss) and A.8 (jitter).
+ *
+ * This runs for every packet of every recorded stream, so the held packets live in a ring of typed arrays (no
+ * object per packet) and the output goes to a `JitterOutput` given to the constructor. G.711 is not decoded here:
+ * the output gets the payload bytes and the recorder spools them as they are (decoded when the spool is read).
+ * Without an output, `push`, `tick` and `flush` return the frames as `PcmFrame` objects, G.711 decoded.
  */
 
 export interface AudioDecoder {
   /** Sample rate of the decoded PCM (differs from the RTP clock for G.722). */
   sampleRate: number;
   decode(payload: Buffer): Int16Array;
+  /** Set for G.711: one sample per payload byte, handed to the output undecoded. */
+  readonly g711?: G711Law;
+}
+
+class G711Decoder implements AudioDecoder {
+  readonly sampleRate = 8000;
+  constructor(readonly g711: G711Law) {}
+  decode(payload: Buffer): Int16Array {
+    return decodeG711(payload, this.g711);
+  }
 }
 
 export function g711Decoder(law: G711Law): AudioDecoder {
-  return { sampleRate: 8000, decode: (payload) => decodeG711(payload, law) };
+  return new G711Decoder(law);
 }
 
 /** L16 (RFC 3551 §4.5.11): big-endian signed 16-bit; channels after the first are dropped. */
@@ -32,6 +47,29 @@ export function l16Decoder(sampleRate: number, channels = 1): AudioDecoder {
       return out;
     },
   };
+}
+
+/** Where a jitter buffer's output goes, in timeline order. */
+export interface JitterOutput {
+  /** `count` samples of silence at `position` (loss, DTX, events, the gap between SSRC segments). */
+  silence(position: number, count: number, ssrc: number, segment: number): void;
+  /**
+   * `count` samples of audio at `position`. `samples` holds them when the decoder decoded the payload; for a G.711
+   * decoder it is undefined and the audio is the bytes `data[start, start + count)`. `timestamp` is the RTP
+   * timestamp (32-bit) of the first sample, `arrivalMs` when its packet arrived.
+   */
+  audio(
+    position: number,
+    count: number,
+    samples: Int16Array | undefined,
+    data: Buffer,
+    start: number,
+    decoder: AudioDecoder,
+    ssrc: number,
+    segment: number,
+    timestamp: number,
+    arrivalMs: number,
+  ): void;
 }
 
 export interface PcmFrame {
@@ -65,6 +103,8 @@ export interface JitterBufferOptions {
   maxArrivalGapMs?: number;
   /** Codec name for the MOS estimate (default PCMU). */
   codec?: string;
+  /** Receives the output; without one, `push`, `tick` and `flush` return it as frames. */
+  output?: JitterOutput;
 }
 
 export interface SegmentStats {
@@ -108,12 +148,6 @@ export interface StreamStats {
   silenceSamplesOut: number;
 }
 
-interface Held {
-  packet: RtpPacket;
-  extSeq: number;
-  arrivalMs: number;
-}
-
 interface Segment {
   stats: SegmentStats;
   baseSeq: number;
@@ -121,7 +155,6 @@ interface Segment {
   lastTimestampExt: number | undefined;
   lastTransit: number | undefined;
   lastJitterTimestamp: number | undefined;
-  held: Held[];
   /** Ring of recently played sequence numbers, for duplicate detection after play-out. */
   played: Float64Array;
   nextSeq: number | undefined;
@@ -133,14 +166,56 @@ interface Segment {
 
 const PLAYED_RING = 4096;
 
+/** `value` (mod `modulus`) extended to the candidate nearest `reference`. */
 function extend(value: number, reference: number, modulus: number): number {
   const base = reference - (((reference % modulus) + modulus) % modulus);
   let best = base + value;
-  for (const candidate of [best - modulus, best + modulus]) {
-    if (Math.abs(candidate - reference) < Math.abs(best - reference)) best = candidate;
-  }
+  const below = best - modulus;
+  const above = best + modulus;
+  if (Math.abs(below - reference) < Math.abs(best - reference)) best = below;
+  if (Math.abs(above - reference) < Math.abs(best - reference)) best = above;
   return best;
 }
+
+/** Builds `PcmFrame`s (G.711 decoded) for callers without an output of their own. */
+class FrameCollector implements JitterOutput {
+  frames: PcmFrame[] = [];
+
+  take(): PcmFrame[] {
+    const frames = this.frames;
+    this.frames = [];
+    return frames;
+  }
+
+  silence(position: number, count: number, ssrc: number, segment: number): void {
+    this.frames.push({ position, samples: new Int16Array(count), kind: 'silence', ssrc, segment });
+  }
+
+  audio(
+    position: number,
+    count: number,
+    samples: Int16Array | undefined,
+    data: Buffer,
+    start: number,
+    decoder: AudioDecoder,
+    ssrc: number,
+    segment: number,
+    timestamp: number,
+    arrivalMs: number,
+  ): void {
+    this.frames.push({
+      position,
+      samples: samples ?? decoder.decode(data.subarray(start, start + count)),
+      kind: 'audio',
+      ssrc,
+      segment,
+      timestamp,
+      arrivalMs,
+    });
+  }
+}
+
+const NO_FRAMES: PcmFrame[] = [];
 
 export class JitterBuffer {
   private readonly clockRate: number;
@@ -151,11 +226,31 @@ export class JitterBuffer {
   private readonly maxGapTicks: number;
   private readonly maxArrivalGapTicks: number;
   private readonly codec: string;
+  private readonly output: JitterOutput;
+  private readonly collector: FrameCollector | undefined;
   private readonly segments: Segment[] = [];
   private readonly retired = new Set<number>();
   private stale = 0;
   private position = 0;
   private silenceSamples = 0;
+  /** Last decoder looked up, by payload type (a stream rarely changes payload type). */
+  private lastPayloadType = -1;
+  private lastDecoder: AudioDecoder | undefined;
+
+  /**
+   * Packets held for reordering, in sequence order: a ring of `capacity` slots from `head`, `count` long. Only the
+   * last segment holds packets (an SSRC change plays out everything of the previous one).
+   */
+  private capacity: number;
+  private head = 0;
+  private count = 0;
+  private heldSeq: Float64Array;
+  private heldArrival: Float64Array;
+  private heldTimestamp: Float64Array;
+  private heldType: Int16Array;
+  private heldStart: Int32Array;
+  private heldEnd: Int32Array;
+  private heldData: Array<Buffer | undefined>;
 
   constructor(options: JitterBufferOptions) {
     if (!Number.isInteger(options.clockRate) || options.clockRate <= 0)
@@ -171,30 +266,73 @@ export class JitterBuffer {
     this.maxArrivalGapTicks =
       ((options.maxArrivalGapMs ?? options.maxGapMs ?? 10_000) * this.clockRate) / 1000;
     this.codec = options.codec ?? 'PCMU';
+    this.collector = options.output ? undefined : new FrameCollector();
+    this.output = options.output ?? this.collector!;
+    let capacity = 8;
+    while (capacity < Math.min(this.windowPackets + 2, 1024)) capacity *= 2;
+    this.capacity = capacity;
+    this.heldSeq = new Float64Array(capacity);
+    this.heldArrival = new Float64Array(capacity);
+    this.heldTimestamp = new Float64Array(capacity);
+    this.heldType = new Int16Array(capacity);
+    this.heldStart = new Int32Array(capacity);
+    this.heldEnd = new Int32Array(capacity);
+    this.heldData = new Array<Buffer | undefined>(capacity).fill(undefined);
   }
 
-  /** Adds one packet; returns the PCM that became ready, in order. */
+  /** Adds one packet; returns the PCM that became ready, in order (none when an output was given). */
   push(packet: RtpPacket, arrivalMs: number): PcmFrame[] {
-    const out: PcmFrame[] = [];
+    const payload = packet.payload;
+    this.receive(
+      packet.ssrc,
+      packet.sequence,
+      packet.timestamp,
+      packet.payloadType,
+      payload,
+      0,
+      payload.length,
+      arrivalMs,
+    );
+    return this.collector ? this.collector.take() : NO_FRAMES;
+  }
+
+  /**
+   * Adds one packet given by its header fields, its payload being `data[start, end)` (the datagram itself: no view
+   * or copy is made). The data must stay unchanged while the packet is held.
+   */
+  receive(
+    ssrc: number,
+    sequence: number,
+    timestamp: number,
+    payloadType: number,
+    data: Buffer,
+    start: number,
+    end: number,
+    arrivalMs: number,
+  ): void {
     let segment = this.segments[this.segments.length - 1];
-    if (!segment || segment.stats.ssrc !== packet.ssrc) {
-      if (this.retired.has(packet.ssrc)) {
+    if (segment === undefined || segment.stats.ssrc !== ssrc) {
+      if (this.retired.has(ssrc)) {
         this.stale++;
-        return out;
+        return;
       }
       if (segment) {
-        this.drain(segment, out, true);
+        this.drain(segment, true, undefined);
         this.retired.add(segment.stats.ssrc);
       }
-      segment = this.startSegment(packet, arrivalMs);
+      segment = this.startSegment(ssrc, sequence, arrivalMs);
     }
     const stats = segment.stats;
-    const extSeq = extend(packet.sequence, segment.maxSeq, 0x10000);
-    const isDuplicate =
-      segment.held.some((h) => h.extSeq === extSeq) || segment.played[extSeq % PLAYED_RING] === extSeq;
-    if (isDuplicate) {
+    const extSeq = extend(sequence, segment.maxSeq, 0x10000);
+    // In order (the usual case): newer than everything held, so only the played ring can hold a duplicate.
+    const count = this.count;
+    const newest = count > 0 ? this.heldSeq[(this.head + count - 1) & (this.capacity - 1)]! : -Infinity;
+    if (
+      (extSeq <= newest && this.heldIndexOf(extSeq) >= 0) ||
+      segment.played[extSeq % PLAYED_RING] === extSeq
+    ) {
       stats.duplicated++;
-      return out;
+      return;
     }
     stats.received++;
     stats.lastArrivalMs = arrivalMs;
@@ -204,18 +342,14 @@ export class JitterBuffer {
     stats.expected = segment.maxSeq - segment.baseSeq + 1;
     stats.lost = Math.max(0, stats.expected - stats.received);
     // Interarrival jitter is a property of the audio: telephone-event and CN packets keep other timestamps.
-    if (this.decoders.has(packet.payloadType)) this.updateJitter(segment, packet, arrivalMs);
+    if (this.decoderOf(payloadType) !== undefined) this.updateJitter(segment, timestamp, arrivalMs);
 
     if (segment.nextSeq !== undefined && extSeq < segment.nextSeq) {
       stats.late++;
-      return out;
+      return;
     }
-    const at = segment.held.findIndex((h) => h.extSeq > extSeq);
-    const held = { packet, extSeq, arrivalMs };
-    if (at < 0) segment.held.push(held);
-    else segment.held.splice(at, 0, held);
-    this.drain(segment, out, false, arrivalMs);
-    return out;
+    this.hold(extSeq, arrivalMs, timestamp, payloadType, data, start, end, newest);
+    this.drain(segment, false, arrivalMs);
   }
 
   /**
@@ -223,18 +357,16 @@ export class JitterBuffer {
    * stream that stops (pause, hold, end of call) does not keep its last packets until the next one arrives.
    */
   tick(nowMs: number): PcmFrame[] {
-    const out: PcmFrame[] = [];
     const segment = this.segments[this.segments.length - 1];
-    if (segment) this.drain(segment, out, false, nowMs);
-    return out;
+    if (segment && this.count > 0) this.drain(segment, false, nowMs);
+    return this.collector ? this.collector.take() : NO_FRAMES;
   }
 
   /** Plays out everything still held (end of the call). */
   flush(): PcmFrame[] {
-    const out: PcmFrame[] = [];
     const segment = this.segments[this.segments.length - 1];
-    if (segment) this.drain(segment, out, true);
-    return out;
+    if (segment) this.drain(segment, true, undefined);
+    return this.collector ? this.collector.take() : NO_FRAMES;
   }
 
   /** Samples emitted so far (the length of the output timeline), at `sampleRate`. */
@@ -244,6 +376,13 @@ export class JitterBuffer {
 
   get outputSampleRate(): number {
     return this.sampleRate;
+  }
+
+  /** Unique packets received over all segments. */
+  get received(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.stats.received;
+    return n;
   }
 
   segmentStats(): SegmentStats[] {
@@ -281,10 +420,18 @@ export class JitterBuffer {
     };
   }
 
-  private startSegment(packet: RtpPacket, arrivalMs: number): Segment {
+  private decoderOf(payloadType: number): AudioDecoder | undefined {
+    if (payloadType !== this.lastPayloadType) {
+      this.lastPayloadType = payloadType;
+      this.lastDecoder = this.decoders.get(payloadType);
+    }
+    return this.lastDecoder;
+  }
+
+  private startSegment(ssrc: number, sequence: number, arrivalMs: number): Segment {
     const segment: Segment = {
       stats: {
-        ssrc: packet.ssrc,
+        ssrc,
         segment: this.segments.length,
         received: 0,
         expected: 0,
@@ -298,12 +445,11 @@ export class JitterBuffer {
         firstArrivalMs: arrivalMs,
         lastArrivalMs: arrivalMs,
       },
-      baseSeq: packet.sequence,
-      maxSeq: packet.sequence,
+      baseSeq: sequence,
+      maxSeq: sequence,
       lastTimestampExt: undefined,
       lastTransit: undefined,
       lastJitterTimestamp: undefined,
-      held: [],
       played: new Float64Array(PLAYED_RING).fill(-1),
       nextSeq: undefined,
       endTimestamp: undefined,
@@ -314,9 +460,89 @@ export class JitterBuffer {
     return segment;
   }
 
+  /** Position in the ring (0 = oldest) of a held sequence number, or -1. */
+  private heldIndexOf(extSeq: number): number {
+    const mask = this.capacity - 1;
+    for (let i = 0; i < this.count; i++) if (this.heldSeq[(this.head + i) & mask] === extSeq) return i;
+    return -1;
+  }
+
+  /** Inserts a packet in sequence order (appended when it is the newest, which is the usual case). */
+  private hold(
+    extSeq: number,
+    arrivalMs: number,
+    timestamp: number,
+    payloadType: number,
+    data: Buffer,
+    start: number,
+    end: number,
+    newest: number,
+  ): void {
+    if (this.count === this.capacity) this.grow();
+    const mask = this.capacity - 1;
+    let slot = (this.head + this.count) & mask;
+    if (extSeq < newest) {
+      // Out of order: move the newer packets one slot up, from the newest down.
+      let i = this.count;
+      while (i > 0) {
+        const prev = (this.head + i - 1) & mask;
+        if (this.heldSeq[prev]! < extSeq) break;
+        const to = (this.head + i) & mask;
+        this.heldSeq[to] = this.heldSeq[prev]!;
+        this.heldArrival[to] = this.heldArrival[prev]!;
+        this.heldTimestamp[to] = this.heldTimestamp[prev]!;
+        this.heldType[to] = this.heldType[prev]!;
+        this.heldStart[to] = this.heldStart[prev]!;
+        this.heldEnd[to] = this.heldEnd[prev]!;
+        this.heldData[to] = this.heldData[prev];
+        i--;
+      }
+      slot = (this.head + i) & mask;
+    }
+    this.heldSeq[slot] = extSeq;
+    this.heldArrival[slot] = arrivalMs;
+    this.heldTimestamp[slot] = timestamp;
+    this.heldType[slot] = payloadType;
+    this.heldStart[slot] = start;
+    this.heldEnd[slot] = end;
+    this.heldData[slot] = data;
+    this.count++;
+  }
+
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    const mask = this.capacity - 1;
+    const seq = new Float64Array(capacity);
+    const arrival = new Float64Array(capacity);
+    const timestamp = new Float64Array(capacity);
+    const type = new Int16Array(capacity);
+    const start = new Int32Array(capacity);
+    const end = new Int32Array(capacity);
+    const data = new Array<Buffer | undefined>(capacity).fill(undefined);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) & mask;
+      seq[i] = this.heldSeq[from]!;
+      arrival[i] = this.heldArrival[from]!;
+      timestamp[i] = this.heldTimestamp[from]!;
+      type[i] = this.heldType[from]!;
+      start[i] = this.heldStart[from]!;
+      end[i] = this.heldEnd[from]!;
+      data[i] = this.heldData[from];
+    }
+    this.capacity = capacity;
+    this.head = 0;
+    this.heldSeq = seq;
+    this.heldArrival = arrival;
+    this.heldTimestamp = timestamp;
+    this.heldType = type;
+    this.heldStart = start;
+    this.heldEnd = end;
+    this.heldData = data;
+  }
+
   /** RFC 3550 A.8, skipping packets that repeat the previous timestamp (DTMF events, split frames). */
-  private updateJitter(segment: Segment, packet: RtpPacket, arrivalMs: number): void {
-    const ts = extend(packet.timestamp, segment.lastTimestampExt ?? packet.timestamp, 0x100000000);
+  private updateJitter(segment: Segment, timestamp: number, arrivalMs: number): void {
+    const ts = extend(timestamp, segment.lastTimestampExt ?? timestamp, 0x100000000);
     segment.lastTimestampExt = ts;
     if (segment.lastJitterTimestamp === ts) return;
     segment.lastJitterTimestamp = ts;
@@ -331,15 +557,26 @@ export class JitterBuffer {
     segment.lastTransit = transit;
   }
 
-  private drain(segment: Segment, out: PcmFrame[], all: boolean, nowMs?: number): void {
-    for (;;) {
-      const head = segment.held[0];
-      if (!head) return;
-      const overWindow = segment.held.length > this.windowPackets;
-      const overDelay = nowMs !== undefined && nowMs - head.arrivalMs > this.maxDelayMs;
+  private drain(segment: Segment, all: boolean, nowMs: number | undefined): void {
+    while (this.count > 0) {
+      const slot = this.head;
+      const overWindow = this.count > this.windowPackets;
+      const overDelay = nowMs !== undefined && nowMs - this.heldArrival[slot]! > this.maxDelayMs;
       if (!all && !overWindow && !overDelay) return;
-      segment.held.shift();
-      this.play(segment, head, out);
+      const data = this.heldData[slot]!;
+      this.heldData[slot] = undefined;
+      this.head = (slot + 1) & (this.capacity - 1);
+      this.count--;
+      this.play(
+        segment,
+        this.heldSeq[slot]!,
+        this.heldArrival[slot]!,
+        this.heldTimestamp[slot]!,
+        this.heldType[slot]!,
+        data,
+        this.heldStart[slot]!,
+        this.heldEnd[slot]!,
+      );
     }
   }
 
@@ -347,73 +584,87 @@ export class JitterBuffer {
     return Math.round((ticks * this.sampleRate) / this.clockRate);
   }
 
-  private emitSilence(segment: Segment, samples: number, out: PcmFrame[]): void {
+  private emitSilence(segment: Segment, samples: number): void {
     if (samples <= 0) return;
-    out.push({
-      position: this.position,
-      samples: new Int16Array(samples),
-      kind: 'silence',
-      ssrc: segment.stats.ssrc,
-      segment: segment.stats.segment,
-    });
+    this.output.silence(this.position, samples, segment.stats.ssrc, segment.stats.segment);
     this.position += samples;
     this.silenceSamples += samples;
   }
 
-  private play(segment: Segment, held: Held, out: PcmFrame[]): void {
-    segment.played[held.extSeq % PLAYED_RING] = held.extSeq;
-    segment.nextSeq = held.extSeq + 1;
-    const decoder = this.decoders.get(held.packet.payloadType);
+  private play(
+    segment: Segment,
+    extSeq: number,
+    arrivalMs: number,
+    timestamp: number,
+    payloadType: number,
+    data: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    segment.played[extSeq % PLAYED_RING] = extSeq;
+    segment.nextSeq = extSeq + 1;
+    const decoder = this.decoderOf(payloadType);
     if (!decoder) return;
-    let samples: Int16Array;
-    try {
-      samples = decoder.decode(held.packet.payload);
-    } catch {
-      return; // an undecodable payload plays as the silence the next gap fills
+    let samples: Int16Array | undefined;
+    let length: number;
+    if (decoder.g711 !== undefined) {
+      length = end - start;
+    } else {
+      try {
+        samples = decoder.decode(start === 0 && end === data.length ? data : data.subarray(start, end));
+      } catch {
+        return; // an undecodable payload plays as the silence the next gap fills
+      }
+      length = samples.length;
     }
-    if (samples.length === 0) return;
-    const ts = extend(held.packet.timestamp, segment.endTimestamp ?? held.packet.timestamp, 0x100000000);
-    let start = ts;
+    if (length === 0) return;
+    const ts = extend(timestamp, segment.endTimestamp ?? timestamp, 0x100000000);
+    let first = ts;
     if (segment.endTimestamp === undefined) {
-      this.bridgeSegments(segment, held.arrivalMs, out);
+      this.bridgeSegments(segment, arrivalMs);
     } else {
       const gap = ts - segment.endTimestamp;
       if (Math.abs(gap) > this.maxGapTicks) {
         // Timestamp discontinuity (the sender restarted its clock): keep real time by arrival instead.
-        const elapsedMs = Math.max(0, held.arrivalMs - (segment.lastPlayedArrivalMs ?? held.arrivalMs));
+        const elapsedMs = Math.max(0, arrivalMs - (segment.lastPlayedArrivalMs ?? arrivalMs));
         const ticks = Math.min((elapsedMs * this.clockRate) / 1000, this.maxArrivalGapTicks);
-        this.emitSilence(segment, this.ticksToSamples(ticks) - segment.lastPlayedSamples, out);
+        this.emitSilence(segment, this.ticksToSamples(ticks) - segment.lastPlayedSamples);
       } else if (gap > 0) {
-        this.emitSilence(segment, this.ticksToSamples(gap), out);
+        this.emitSilence(segment, this.ticksToSamples(gap));
       } else if (gap < 0) {
         // Overlaps audio already played (a retransmission with a new sequence number): keep the new tail.
         const overlap = this.ticksToSamples(-gap);
-        if (overlap >= samples.length) return;
-        samples = samples.subarray(overlap);
-        start = segment.endTimestamp;
+        if (overlap >= length) return;
+        if (samples) samples = samples.subarray(overlap);
+        else start += overlap;
+        length -= overlap;
+        first = segment.endTimestamp;
       }
     }
-    out.push({
-      position: this.position,
+    this.output.audio(
+      this.position,
+      length,
       samples,
-      kind: 'audio',
-      ssrc: segment.stats.ssrc,
-      segment: segment.stats.segment,
-      timestamp: start >>> 0,
-      arrivalMs: held.arrivalMs,
-    });
-    this.position += samples.length;
-    segment.endTimestamp = start + (samples.length * this.clockRate) / this.sampleRate;
-    segment.lastPlayedArrivalMs = held.arrivalMs;
-    segment.lastPlayedSamples = samples.length;
+      data,
+      start,
+      decoder,
+      segment.stats.ssrc,
+      segment.stats.segment,
+      first >>> 0,
+      arrivalMs,
+    );
+    this.position += length;
+    segment.endTimestamp = first + (length * this.clockRate) / this.sampleRate;
+    segment.lastPlayedArrivalMs = arrivalMs;
+    segment.lastPlayedSamples = length;
   }
 
   /** First audio of a segment after another: silence for the arrival-time gap between them. */
-  private bridgeSegments(segment: Segment, arrivalMs: number, out: PcmFrame[]): void {
+  private bridgeSegments(segment: Segment, arrivalMs: number): void {
     const previous = this.segments[segment.stats.segment - 1];
     if (!previous || previous.lastPlayedArrivalMs === undefined) return;
     const elapsedTicks = ((arrivalMs - previous.lastPlayedArrivalMs) * this.clockRate) / 1000;
     const ticks = Math.min(elapsedTicks, this.maxArrivalGapTicks);
-    this.emitSilence(segment, this.ticksToSamples(ticks) - previous.lastPlayedSamples, out);
+    this.emitSilence(segment, this.ticksToSamples(ticks) - previous.lastPlayedSamples);
   }
 }

@@ -28,49 +28,106 @@ export interface RtpPacket {
 
 export const RTP_HEADER_BYTES = 12;
 
+/**
+ * The fixed-header fields of one RTP packet, read into a reused object: the per-packet paths (live sockets,
+ * capture files) parse every datagram with one `RtpHeader` instead of building a packet object, a CSRC array and
+ * a payload view each time. `payloadStart`/`payloadEnd` delimit the payload in the datagram (padding removed).
+ */
+export class RtpHeader {
+  padding = false;
+  hasExtension = false;
+  marker = false;
+  payloadType = 0;
+  sequence = 0;
+  timestamp = 0;
+  ssrc = 0;
+  csrcCount = 0;
+  /** Offset of the header extension's profile field (valid when `hasExtension`). */
+  extensionStart = 0;
+  payloadStart = 0;
+  payloadEnd = 0;
+  paddingLength = 0;
+  /** Why the last `read` failed. */
+  error = '';
+
+  /** Reads `data`; false (with `error`) when it is not a well-formed RTP packet. */
+  read(data: Buffer): boolean {
+    const length = data.length;
+    if (length < RTP_HEADER_BYTES) return this.fail('shorter than an RTP header');
+    const b0 = data[0]!;
+    const b1 = data[1]!;
+    if (b0 >> 6 !== 2) return this.fail(`RTP version ${b0 >> 6}`);
+    this.padding = (b0 & 0x20) !== 0;
+    this.hasExtension = (b0 & 0x10) !== 0;
+    this.csrcCount = b0 & 0x0f;
+    let offset = RTP_HEADER_BYTES + this.csrcCount * 4;
+    if (length < offset) return this.fail('CSRC list runs past the packet');
+    if (this.hasExtension) {
+      if (length < offset + 4) return this.fail('extension header runs past the packet');
+      this.extensionStart = offset;
+      const end = offset + 4 + ((data[offset + 2]! << 8) | data[offset + 3]!) * 4;
+      if (length < end) return this.fail('extension data runs past the packet');
+      offset = end;
+    }
+    let paddingLength = 0;
+    if (this.padding) {
+      paddingLength = data[length - 1]!;
+      if (paddingLength === 0 || offset + paddingLength > length)
+        return this.fail('invalid RTP padding length');
+    }
+    this.marker = (b1 & 0x80) !== 0;
+    this.payloadType = b1 & 0x7f;
+    this.sequence = (data[2]! << 8) | data[3]!;
+    this.timestamp = ((data[4]! << 24) | (data[5]! << 16) | (data[6]! << 8) | data[7]!) >>> 0;
+    this.ssrc = ((data[8]! << 24) | (data[9]! << 16) | (data[10]! << 8) | data[11]!) >>> 0;
+    this.payloadStart = offset;
+    this.payloadEnd = length - paddingLength;
+    this.paddingLength = paddingLength;
+    this.error = '';
+    return true;
+  }
+
+  /** The packet as an object (the header must come from a successful `read` of `data`). */
+  toPacket(data: Buffer): RtpPacket {
+    const csrc: number[] = [];
+    for (let i = 0; i < this.csrcCount; i++) csrc.push(data.readUInt32BE(RTP_HEADER_BYTES + i * 4));
+    const at = this.extensionStart;
+    return {
+      version: 2,
+      padding: this.padding,
+      marker: this.marker,
+      payloadType: this.payloadType,
+      sequence: this.sequence,
+      timestamp: this.timestamp,
+      ssrc: this.ssrc,
+      csrc,
+      extension: this.hasExtension
+        ? {
+            profile: data.readUInt16BE(at),
+            data: data.subarray(at + 4, at + 4 + data.readUInt16BE(at + 2) * 4),
+          }
+        : undefined,
+      payload: data.subarray(this.payloadStart, this.payloadEnd),
+      paddingLength: this.paddingLength,
+    };
+  }
+
+  private fail(reason: string): false {
+    this.error = reason;
+    return false;
+  }
+}
+
+const scratch = new RtpHeader();
+
 export function parseRtp(data: Buffer): ParseResult<RtpPacket> {
-  if (data.length < RTP_HEADER_BYTES) return fail('shorter than an RTP header');
-  const b0 = data[0] ?? 0;
-  const b1 = data[1] ?? 0;
-  if (b0 >> 6 !== 2) return fail(`RTP version ${b0 >> 6}`);
-  const padding = (b0 & 0x20) !== 0;
-  const hasExtension = (b0 & 0x10) !== 0;
-  const csrcCount = b0 & 0x0f;
-  let offset = RTP_HEADER_BYTES + csrcCount * 4;
-  if (data.length < offset) return fail('CSRC list runs past the packet');
-  const csrc: number[] = [];
-  for (let i = 0; i < csrcCount; i++) csrc.push(data.readUInt32BE(RTP_HEADER_BYTES + i * 4));
+  if (!scratch.read(data)) return fail(scratch.error);
+  return ok(scratch.toPacket(data));
+}
 
-  let extension: RtpHeaderExtension | undefined;
-  if (hasExtension) {
-    if (data.length < offset + 4) return fail('extension header runs past the packet');
-    const profile = data.readUInt16BE(offset);
-    const words = data.readUInt16BE(offset + 2);
-    const end = offset + 4 + words * 4;
-    if (data.length < end) return fail('extension data runs past the packet');
-    extension = { profile, data: data.subarray(offset + 4, end) };
-    offset = end;
-  }
-
-  let paddingLength = 0;
-  if (padding) {
-    paddingLength = data[data.length - 1] ?? 0;
-    if (paddingLength === 0 || offset + paddingLength > data.length)
-      return fail('invalid RTP padding length');
-  }
-  return ok({
-    version: 2,
-    padding,
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    sequence: data.readUInt16BE(2),
-    timestamp: data.readUInt32BE(4),
-    ssrc: data.readUInt32BE(8),
-    csrc,
-    extension,
-    payload: data.subarray(offset, data.length - paddingLength),
-    paddingLength,
-  });
+/** True when `header` (just read) has a payload type that can be RTP rather than RTCP (RFC 5761 §4). */
+export function isRtpPayloadType(payloadType: number): boolean {
+  return payloadType < 64 || payloadType > 95;
 }
 
 /**
@@ -81,7 +138,7 @@ export function looksLikeRtp(data: Buffer): boolean {
   if (data.length < RTP_HEADER_BYTES || (data[0] ?? 0) >> 6 !== 2) return false;
   const pt = (data[1] ?? 0) & 0x7f;
   if (pt >= 64 && pt <= 95) return false;
-  return parseRtp(data).ok;
+  return scratch.read(data);
 }
 
 export interface RtpEncodeInput {

@@ -3,13 +3,16 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ByteSource } from './byte-source.ts';
+import { decodeG711Into, type G711Law } from './g711.ts';
 
 /**
  * The crash-safe spool of one call in progress: an append-only log of records in `<dir>/call.spool`, written in
  * small batches and fsync'd (`flush`, called at least every second by the capture process). Each record is
  * `[u8 type][u32 length][payload][u32 crc32]`, so a process killed mid-write leaves at worst one torn record at
- * the end, which the reader ignores. Audio is stored as decoded 16-bit PCM per stream (track), positioned on the
- * stream's own timeline; codecs decoded later by ffmpeg keep their RTP payloads instead.
+ * the end, which the reader ignores. Audio is stored per stream (track), positioned on the stream's own timeline:
+ * G.711 as its 8-bit codes (half the bytes of PCM, and no decoding while the call runs; the reader decodes them and
+ * hands them on as PCM), other decoded codecs as 16-bit PCM, and codecs decoded later by ffmpeg as their RTP
+ * payloads.
  */
 
 export const SPOOL_FILE = 'call.spool';
@@ -19,6 +22,8 @@ export const RECORD_EVENT = 1;
 export const RECORD_PCM = 2;
 export const RECORD_PAYLOAD = 3;
 export const RECORD_SILENCE = 4;
+/** `[u16 track][u32 position][u8 law: 0 µ-law, 1 A-law][codes]`: read back as a `pcm` record. */
+export const RECORD_G711 = 5;
 
 /** A JSON event: call header, stream description, DTMF, pause, stats, end. */
 export type SpoolEvent = { t: string } & Record<string, unknown>;
@@ -40,6 +45,19 @@ interface PendingPcm {
   position: number;
   chunks: Int16Array[];
   samples: number;
+}
+
+/** G.711 record header: type, length, track, position, law. */
+const G711_HEAD = 5 + 7;
+/** Codes a G.711 record holds before another is started (half a second at 8 kHz). */
+const G711_RECORD_CODES = 4000;
+
+/** The G.711 record of one track being filled in place: codes are copied straight into it. */
+class G711Stage {
+  readonly record = Buffer.allocUnsafe(G711_HEAD + G711_RECORD_CODES + 4);
+  law = 0;
+  position = 0;
+  codes = 0;
 }
 
 function frameRecord(type: number, payload: Buffer): Buffer {
@@ -71,6 +89,12 @@ export class SpoolWriter {
   private queuedBytes = 0;
   /** Consecutive PCM of each track, merged into one record per flush. */
   private readonly pendingPcm = new Map<number, PendingPcm>();
+  /** G.711 records being filled, by track (undefined when none is open). */
+  private readonly stages: Array<G711Stage | undefined> = [];
+  /** Tracks with an open G.711 record. */
+  private openStages = 0;
+  /** Bytes in pending PCM and open G.711 records. */
+  private stagedBytes = 0;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -103,11 +127,14 @@ export class SpoolWriter {
 
   event(event: SpoolEvent): void {
     this.flushPcmOf(undefined);
+    this.sealStages();
     this.push(frameRecord(RECORD_EVENT, Buffer.from(JSON.stringify(event), 'utf8')));
   }
 
   pcm(track: number, position: number, samples: Int16Array): void {
     if (samples.length === 0) return;
+    if (this.openStages > 0) this.sealStage(track);
+    this.stagedBytes += samples.length * 2;
     const pending = this.pendingPcm.get(track);
     if (pending && pending.position + pending.samples === position) {
       pending.chunks.push(samples);
@@ -118,9 +145,49 @@ export class SpoolWriter {
     this.pendingPcm.set(track, { position, chunks: [samples], samples: samples.length });
   }
 
+  /**
+   * G.711 audio: the codes `data[start, start + count)` at `position` (one sample each). Contiguous audio of a
+   * track goes into one record, copied there once; nothing is decoded until the spool is read.
+   */
+  g711(track: number, position: number, law: G711Law, data: Uint8Array, start: number, count: number): void {
+    if (count <= 0 || this.closed) return;
+    const code = law === 'PCMU' ? 0 : 1;
+    let stage = this.stages[track];
+    if (
+      stage !== undefined &&
+      (stage.law !== code ||
+        stage.position + stage.codes !== position ||
+        stage.codes + count > G711_RECORD_CODES)
+    ) {
+      this.sealStage(track);
+      stage = undefined;
+    }
+    if (stage === undefined) {
+      if (this.pendingPcm.size > 0) this.flushPcmOf(track);
+      if (count > G711_RECORD_CODES) {
+        // Longer than a record holds (not a packet of any real stream): written as PCM.
+        const samples = new Int16Array(count);
+        decodeG711Into(data, start, start + count, law, samples, 0);
+        this.pcm(track, position, samples);
+        return;
+      }
+      stage = new G711Stage();
+      stage.law = code;
+      stage.position = position;
+      this.stages[track] = stage;
+      this.openStages++;
+    }
+    const record = stage.record;
+    let at = G711_HEAD + stage.codes;
+    for (let i = start, end = start + count; i < end; i++) record[at++] = data[i]!;
+    stage.codes += count;
+    this.stagedBytes += count;
+  }
+
   silence(track: number, position: number, count: number): void {
     if (count <= 0) return;
     this.flushPcmOf(track);
+    if (this.openStages > 0) this.sealStage(track);
     const record = recordOf(RECORD_SILENCE, 10);
     record.writeUInt16LE(track, 5);
     record.writeUInt32LE(position >>> 0, 7);
@@ -130,6 +197,7 @@ export class SpoolWriter {
 
   payload(track: number, position: number, trim: number, payload: Buffer): void {
     this.flushPcmOf(track);
+    if (this.openStages > 0) this.sealStage(track);
     const record = recordOf(RECORD_PAYLOAD, 10 + payload.length);
     record.writeUInt16LE(track, 5);
     record.writeUInt32LE(position >>> 0, 7);
@@ -140,9 +208,7 @@ export class SpoolWriter {
 
   /** Bytes waiting for the next flush. */
   get pendingBytes(): number {
-    let pcm = 0;
-    for (const p of this.pendingPcm.values()) pcm += p.samples * 2;
-    return this.queuedBytes + pcm;
+    return this.queuedBytes + this.stagedBytes;
   }
 
   /** Writes what is buffered and makes it durable. Flushes never overlap; each waits for the previous. */
@@ -154,6 +220,7 @@ export class SpoolWriter {
 
   private async doFlush(): Promise<void> {
     this.flushPcmOf(undefined);
+    this.sealStages();
     if (!this.handle || this.queue.length === 0) return;
     const records = this.queue;
     const bytes = this.queuedBytes;
@@ -190,11 +257,35 @@ export class SpoolWriter {
     this.queuedBytes += record.length;
   }
 
+  /** Closes the open G.711 record of a track: its length and CRC are written and it joins the queue. */
+  private sealStage(track: number): void {
+    const stage = this.stages[track];
+    if (stage === undefined) return;
+    this.stages[track] = undefined;
+    this.openStages--;
+    this.stagedBytes -= stage.codes;
+    const length = 7 + stage.codes;
+    const record = stage.record.subarray(0, 5 + length + 4);
+    record[0] = RECORD_G711;
+    record.writeUInt32LE(length, 1);
+    record.writeUInt16LE(track, 5);
+    record.writeUInt32LE(stage.position >>> 0, 7);
+    record[11] = stage.law;
+    this.push(sealRecord(record));
+  }
+
+  private sealStages(): void {
+    if (this.openStages === 0) return;
+    for (let t = 0; t < this.stages.length; t++) this.sealStage(t);
+  }
+
   /** Turns the merged PCM of one track (or of all) into records, before any record that must follow it. */
   private flushPcmOf(track: number | undefined): void {
+    if (this.pendingPcm.size === 0) return;
     for (const [t, pending] of this.pendingPcm) {
       if (track !== undefined && t !== track) continue;
       this.pendingPcm.delete(t);
+      this.stagedBytes -= pending.samples * 2;
       // The samples are copied once, straight into the record.
       const record = recordOf(RECORD_PCM, 6 + pending.samples * 2);
       record.writeUInt16LE(t, 5);
@@ -250,15 +341,8 @@ export async function readSpool(
       const type = head[0] ?? 0;
       const body = rest.subarray(0, length);
       const record =
-        options.eventsOnly === true && type === RECORD_PCM
-          ? body.length < 6
-            ? undefined
-            : ({
-                type: 'extent',
-                track: body.readUInt16LE(0),
-                position: body.readUInt32LE(2),
-                count: Math.floor((body.length - 6) / 2),
-              } as const)
+        options.eventsOnly === true && (type === RECORD_PCM || type === RECORD_G711)
+          ? extentOf(type, body)
           : decodeRecord(type, body);
       if (record) {
         records++;
@@ -268,6 +352,17 @@ export async function readSpool(
   } finally {
     await source.close();
   }
+}
+
+function extentOf(type: number, body: Buffer): SpoolRecord | undefined {
+  const head = type === RECORD_G711 ? 7 : 6;
+  if (body.length < head) return undefined;
+  return {
+    type: 'extent',
+    track: body.readUInt16LE(0),
+    position: body.readUInt32LE(2),
+    count: type === RECORD_G711 ? body.length - head : Math.floor((body.length - head) / 2),
+  };
 }
 
 function decodeRecord(type: number, body: Buffer): SpoolRecord | undefined {
@@ -282,7 +377,14 @@ function decodeRecord(type: number, body: Buffer): SpoolRecord | undefined {
       if (body.length < 6) return undefined;
       const count = Math.floor((body.length - 6) / 2);
       const samples = new Int16Array(count);
-      for (let i = 0; i < count; i++) samples[i] = body.readInt16LE(6 + i * 2);
+      if (littleEndianHost) new Uint8Array(samples.buffer).set(body.subarray(6, 6 + count * 2));
+      else for (let i = 0; i < count; i++) samples[i] = body.readInt16LE(6 + i * 2);
+      return { type: 'pcm', track: body.readUInt16LE(0), position: body.readUInt32LE(2), samples };
+    }
+    case RECORD_G711: {
+      if (body.length < 7 || (body[6] ?? 0) > 1) return undefined;
+      const samples = new Int16Array(body.length - 7);
+      decodeG711Into(body, 7, body.length, body[6] === 0 ? 'PCMU' : 'PCMA', samples, 0);
       return { type: 'pcm', track: body.readUInt16LE(0), position: body.readUInt32LE(2), samples };
     }
     case RECORD_SILENCE:

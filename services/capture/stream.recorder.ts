@@ -4,22 +4,25 @@ import {
   g711Decoder,
   l16Decoder,
   type AudioDecoder,
-  type PcmFrame,
+  type JitterOutput,
   type StreamStats,
 } from './jitter-buffer.ts';
 import { DtmfDetector, type DtmfEvent } from './rfc4733.ts';
 import { parseRtcp } from './rtcp.ts';
-import { parseRtp, type RtpPacket } from './rtp.ts';
+import { RtpHeader, type RtpPacket } from './rtp.ts';
 import type { RtpMap } from './sdp.ts';
 import type { SpoolWriter } from './spool.log.ts';
 import type { RtcpSummary } from './captured-call.ts';
 
 /**
- * Records one RTP stream of a call into the call's spool: packets → jitter buffer → PCM (G.711 and L16 decoded
- * here, G.722/G.729/Opus kept as payloads for ffmpeg), RFC 4733 key presses with their position in the recording,
- * RTCP reports, and running statistics. The same recorder serves live sockets (arrival = wall clock) and capture
- * files (arrival = capture timestamp).
+ * Records one RTP stream of a call into the call's spool: packets → jitter buffer → audio (G.711 spooled as its
+ * codes and decoded when the spool is read, L16 decoded here, G.722/G.729/Opus kept as payloads for ffmpeg),
+ * RFC 4733 key presses with their position in the recording, RTCP reports, and running statistics. The same
+ * recorder serves live sockets (arrival = wall clock) and capture files (arrival = capture timestamp).
  */
+
+/** Parses the datagrams of every recorder, one at a time (nothing keeps it across a call). */
+const header = new RtpHeader();
 
 export interface StreamDescription {
   track: number;
@@ -65,7 +68,7 @@ export interface RecorderSnapshot extends StreamStats {
   dtmfCount: number;
 }
 
-export class StreamRecorder {
+export class StreamRecorder implements JitterOutput {
   readonly description: StreamDescription;
   private readonly spool: SpoolWriter;
   private readonly buffer: JitterBuffer;
@@ -75,8 +78,11 @@ export class StreamRecorder {
   private readonly sampleRate: number;
   private readonly clockRate: number;
   private originMs: number | undefined;
-  /** Last audio frame played: maps RTP timestamps of its SSRC to output positions. */
-  private reference: { ssrc: number; timestamp: number; position: number } | undefined;
+  /** Last audio frame played (`hasReference`): maps RTP timestamps of its SSRC to output positions. */
+  private hasReference = false;
+  private referenceSsrc = 0;
+  private referenceTimestamp = 0;
+  private referencePosition = 0;
   private readonly eventArrivals = new Map<string, number>();
   private firstArrivalMs: number | undefined;
   private lastArrivalMs: number | undefined;
@@ -124,6 +130,7 @@ export class StreamRecorder {
       maxGapMs: 10_000,
       maxArrivalGapMs: 6 * 3600_000,
       codec: description.codec.encoding,
+      output: this,
     });
     if (description.telephoneEvent) {
       this.dtmf = new DtmfDetector({ clockRate: description.telephoneEvent.clockRate });
@@ -142,17 +149,35 @@ export class StreamRecorder {
   }
 
   get packets(): number {
-    return this.buffer.stats.received;
+    return this.buffer.received;
   }
 
-  /** A datagram from the stream's RTP port (or matched to it in a capture). False when it is not RTP. */
+  /**
+   * A datagram from the stream's RTP port (or matched to it in a capture). False when it is not RTP. The recorder
+   * may keep a reference to `data` until the packet is played out (it is not copied), so it must not be reused.
+   */
   pushRtp(data: Buffer, arrivalMs: number): boolean {
-    const parsed = parseRtp(data);
-    if (!parsed.ok) {
+    if (!header.read(data)) {
       this.invalidPackets++;
       return false;
     }
-    this.pushPacket(parsed.value, arrivalMs);
+    if (this.finished) return true;
+    this.firstArrivalMs ??= arrivalMs;
+    this.lastArrivalMs = arrivalMs;
+    const te = this.description.telephoneEvent;
+    if (te !== undefined && header.payloadType === te.payloadType && this.dtmf) {
+      this.pushEvent(header.toPacket(data), arrivalMs);
+    }
+    this.buffer.receive(
+      header.ssrc,
+      header.sequence,
+      header.timestamp,
+      header.payloadType,
+      data,
+      header.payloadStart,
+      header.payloadEnd,
+      arrivalMs,
+    );
     return true;
   }
 
@@ -161,12 +186,15 @@ export class StreamRecorder {
     this.firstArrivalMs ??= arrivalMs;
     this.lastArrivalMs = arrivalMs;
     const te = this.description.telephoneEvent;
-    if (te && packet.payloadType === te.payloadType && this.dtmf) {
-      const key = `${packet.ssrc}:${packet.timestamp}`;
-      if (!this.eventArrivals.has(key)) this.eventArrivals.set(key, arrivalMs);
-      for (const event of this.dtmf.push(packet)) this.recordDtmf(event, arrivalMs);
-    }
-    this.play(this.buffer.push(packet, arrivalMs));
+    if (te && packet.payloadType === te.payloadType && this.dtmf) this.pushEvent(packet, arrivalMs);
+    this.buffer.push(packet, arrivalMs);
+  }
+
+  /** An RFC 4733 telephone-event packet, before it goes to the jitter buffer. */
+  private pushEvent(packet: RtpPacket, arrivalMs: number): void {
+    const key = `${packet.ssrc}:${packet.timestamp}`;
+    if (!this.eventArrivals.has(key)) this.eventArrivals.set(key, arrivalMs);
+    for (const event of this.dtmf!.push(packet)) this.recordDtmf(event, arrivalMs);
   }
 
   /** An RTCP datagram about this stream (or a compound one whose reports mention it). */
@@ -193,7 +221,7 @@ export class StreamRecorder {
 
   /** Plays out packets that waited long enough (call on a timer with the current arrival clock). */
   tick(nowMs: number): void {
-    if (!this.finished) this.play(this.buffer.tick(nowMs));
+    if (!this.finished) this.buffer.tick(nowMs);
   }
 
   snapshot(): RecorderSnapshot {
@@ -220,7 +248,7 @@ export class StreamRecorder {
   /** Plays out everything, closes open key presses and spools the final statistics. */
   finish(): RecorderSnapshot {
     if (!this.finished) {
-      this.play(this.buffer.flush());
+      this.buffer.flush();
       for (const event of this.dtmf?.flush() ?? []) this.recordDtmf(event, this.lastArrivalMs ?? 0);
       this.finished = true;
       this.spoolStats();
@@ -228,35 +256,50 @@ export class StreamRecorder {
     return this.snapshot();
   }
 
-  private play(frames: PcmFrame[]): void {
+  /** Jitter-buffer output: silence (loss, gaps). */
+  silence(position: number, count: number): void {
+    this.spool.silence(this.description.track, position, count);
+  }
+
+  /** Jitter-buffer output: audio, in timeline order. */
+  audio(
+    position: number,
+    count: number,
+    samples: Int16Array | undefined,
+    data: Buffer,
+    start: number,
+    decoder: AudioDecoder,
+    ssrc: number,
+    _segment: number,
+    timestamp: number,
+    arrivalMs: number,
+  ): void {
     const track = this.description.track;
-    for (const frame of frames) {
-      if (frame.kind === 'silence') {
-        this.spool.silence(track, frame.position, frame.samples.length);
-        continue;
-      }
-      if (this.originMs === undefined && frame.arrivalMs !== undefined) {
-        this.originMs = frame.arrivalMs - (frame.position * 1000) / this.sampleRate;
-        this.spool.event({ t: 'origin', track, atMs: this.originMs });
-      }
-      if (frame.timestamp !== undefined) {
-        this.reference = { ssrc: frame.ssrc, timestamp: frame.timestamp, position: frame.position };
-      }
-      this.lastPacketMs = (frame.samples.length * 1000) / this.sampleRate;
-      const deferred = this.deferred?.payloadOf(frame.samples);
-      if (deferred) this.spool.payload(track, frame.position, deferred.trim, deferred.payload);
-      else this.spool.pcm(track, frame.position, frame.samples);
+    if (this.originMs === undefined) {
+      this.originMs = arrivalMs - (position * 1000) / this.sampleRate;
+      this.spool.event({ t: 'origin', track, atMs: this.originMs });
     }
+    this.hasReference = true;
+    this.referenceSsrc = ssrc;
+    this.referenceTimestamp = timestamp;
+    this.referencePosition = position;
+    this.lastPacketMs = (count * 1000) / this.sampleRate;
+    if (samples === undefined) {
+      this.spool.g711(track, position, decoder.g711!, data, start, count);
+      return;
+    }
+    const deferred = this.deferred?.payloadOf(samples);
+    if (deferred) this.spool.payload(track, position, deferred.trim, deferred.payload);
+    else this.spool.pcm(track, position, samples);
   }
 
   private recordDtmf(event: DtmfEvent, arrivalMs: number): void {
     const key = `${event.ssrc}:${event.startTimestamp}`;
     let atMs = this.eventArrivals.get(key) ?? arrivalMs;
     this.eventArrivals.delete(key);
-    const ref = this.reference;
-    if (ref && ref.ssrc === event.ssrc && this.originMs !== undefined) {
-      const ticks = (event.startTimestamp - ref.timestamp) | 0;
-      const position = ref.position + (ticks * this.sampleRate) / this.clockRate;
+    if (this.hasReference && this.referenceSsrc === event.ssrc && this.originMs !== undefined) {
+      const ticks = (event.startTimestamp - this.referenceTimestamp) | 0;
+      const position = this.referencePosition + (ticks * this.sampleRate) / this.clockRate;
       atMs = this.originMs + (position * 1000) / this.sampleRate;
     }
     this.dtmfCount++;

@@ -293,4 +293,37 @@ describe(JitterBuffer.name, () => {
       { numRuns: 300 },
     );
   });
+
+  it('hands G.711 to an output undecoded: the same timeline as decoded frames, reordering and loss included', () => {
+    const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(7000 * Math.sin(i / 4)));
+    const order = [0, 2, 1, 3, 3, 5, 4, 8, 7, 9, 10, 12, 11, 1, 13];
+    const items = order.map((i): [RtpPacket, number] => [
+      packet(i, i * 160, {
+        payload: encodeG711(
+          tone.map((v) => v + i * 10),
+          'PCMU',
+        ),
+      }),
+      i * 20 + (i % 3),
+    ]);
+    const options = { clockRate: 8000, decoders: new Map([[0, g711Decoder('PCMU')]]), windowPackets: 3 };
+    const expected = run(new JitterBuffer(options), items);
+    const got: Array<{ position: number; samples: Int16Array; kind: string }> = [];
+    const jb = new JitterBuffer({
+      ...options,
+      output: {
+        silence: (position, count) =>
+          void got.push({ position, samples: new Int16Array(count), kind: 'silence' }),
+        audio: (position, count, samples, data, start, decoder) => {
+          expect(samples).toBeUndefined();
+          got.push({ position, samples: decoder.decode(data.subarray(start, start + count)), kind: 'audio' });
+        },
+      },
+    });
+    for (const [p, at] of items) expect(jb.push(p, at)).toEqual([]);
+    jb.flush();
+    expect(got).toEqual(expected.map((f) => ({ position: f.position, samples: f.samples, kind: f.kind })));
+    expect(jb.stats.duplicated).toBe(2);
+    expect(jb.stats.lost).toBe(1);
+  });
 });

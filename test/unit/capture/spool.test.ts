@@ -8,6 +8,7 @@ import {
   parseHeaderMap,
   type MetadataRules,
 } from '../../../services/capture/call.metadata.ts';
+import { decodeG711, encodeG711 } from '../../../services/capture/g711.ts';
 import { readSpool, SPOOL_FILE, SpoolWriter, type SpoolRecord } from '../../../services/capture/spool.log.ts';
 
 const RULES: MetadataRules = {
@@ -79,6 +80,46 @@ describe(SpoolWriter.name, () => {
     expect(torn.records.map((r) => r.type)).toEqual(['event', 'pcm']);
     await appendFile(file, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]));
     expect((await collect(file)).records).toHaveLength(2);
+  });
+
+  it('stores G.711 as its codes and reads it back as PCM, merged per track and law, with extents', async () => {
+    const w = new SpoolWriter(path.join(dir, 'g'), { fsync: false });
+    await w.open({ t: 'call' });
+    const tone = Int16Array.from({ length: 320 }, (_, i) => Math.round(9000 * Math.sin(i / 5)));
+    const ulaw = Buffer.concat([Buffer.from([0x80, 0, 0, 0]), encodeG711(tone, 'PCMU')]);
+    w.g711(0, 0, 'PCMU', ulaw, 4, 160);
+    w.g711(0, 160, 'PCMU', ulaw, 164, 160);
+    w.g711(0, 320, 'PCMA', encodeG711(tone, 'PCMA'), 0, 320);
+    w.silence(0, 640, 80);
+    await w.close();
+    const { records, clean } = await collect(path.join(dir, 'g', SPOOL_FILE));
+    expect(clean).toBe(true);
+    expect(records.map((r) => r.type)).toEqual(['event', 'pcm', 'pcm', 'silence']);
+    const [first, second] = records.slice(1, 3) as Array<Extract<SpoolRecord, { type: 'pcm' }>>;
+    expect([first?.position, first?.samples.length, second?.position, second?.samples.length]).toEqual([
+      0, 320, 320, 320,
+    ]);
+    expect(first?.samples).toEqual(decodeG711(encodeG711(tone, 'PCMU'), 'PCMU'));
+    expect(second?.samples).toEqual(decodeG711(encodeG711(tone, 'PCMA'), 'PCMA'));
+    const extents: SpoolRecord[] = [];
+    await readSpool(path.join(dir, 'g', SPOOL_FILE), (r) => void extents.push(r), { eventsOnly: true });
+    expect(extents[1]).toEqual({ type: 'extent', track: 0, position: 0, count: 320 });
+  });
+
+  it('keeps G.711 written before a crash once flushed, and drops a torn G.711 record', async () => {
+    const w = new SpoolWriter(path.join(dir, 'h'), { fsync: true });
+    await w.open({ t: 'call' });
+    w.g711(1, 0, 'PCMU', Buffer.alloc(160, 0x7f), 0, 160);
+    await w.flush();
+    w.g711(1, 160, 'PCMU', Buffer.alloc(160, 0x7f), 0, 160);
+    await w.flush();
+    const file = path.join(dir, 'h', SPOOL_FILE);
+    await truncate(file, (await readFile(file)).length - 5);
+    const torn = await collect(file);
+    expect(torn.clean).toBe(false);
+    expect(torn.records.map((r) => r.type)).toEqual(['event', 'pcm']);
+    expect((torn.records[1] as Extract<SpoolRecord, { type: 'pcm' }>).samples).toHaveLength(160);
+    await w.close();
   });
 
   it('reports PCM extents without samples in the events-only pass', async () => {
