@@ -5,6 +5,8 @@
 export class ByteSource {
   private readonly iterator: AsyncIterator<Uint8Array | string>;
   private chunks: Buffer[] = [];
+  /** Bytes of `chunks[0]` already handed out (the chunk is not re-sliced on every read). */
+  private offset = 0;
   private available = 0;
   private ended = false;
   /** Bytes handed out so far: the offset of the next read in the stream. */
@@ -42,29 +44,48 @@ export class ByteSource {
   async read(count: number): Promise<Buffer | undefined> {
     if (count === 0) return Buffer.alloc(0);
     const complete = await this.fill(count);
-    const take = complete ? count : this.available;
+    const out = this.extract(complete ? count : this.available);
+    return complete ? out : undefined;
+  }
+
+  /**
+   * Exactly `count` bytes if they are already buffered, else undefined and nothing consumed: lets a parser go on
+   * without awaiting while the current chunk lasts.
+   */
+  take(count: number): Buffer | undefined {
+    if (this.available < count || count === 0) return undefined;
+    return this.extract(count);
+  }
+
+  private extract(take: number): Buffer {
     const first = this.chunks[0];
     let out: Buffer;
-    if (first && first.length >= take) {
-      out = first.subarray(0, take);
-      if (first.length === take) this.chunks.shift();
-      else this.chunks[0] = first.subarray(take);
+    if (first && first.length - this.offset >= take) {
+      out = first.subarray(this.offset, this.offset + take);
+      this.offset += take;
+      if (this.offset === first.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      }
     } else {
       out = Buffer.allocUnsafe(take);
       let copied = 0;
       while (copied < take) {
         const chunk = this.chunks[0];
         if (!chunk) break;
-        const n = Math.min(chunk.length, take - copied);
-        chunk.copy(out, copied, 0, n);
+        const n = Math.min(chunk.length - this.offset, take - copied);
+        chunk.copy(out, copied, this.offset, this.offset + n);
         copied += n;
-        if (n === chunk.length) this.chunks.shift();
-        else this.chunks[0] = chunk.subarray(n);
+        this.offset += n;
+        if (this.offset === chunk.length) {
+          this.chunks.shift();
+          this.offset = 0;
+        }
       }
     }
     this.available -= take;
     this.position += take;
-    return complete ? out : undefined;
+    return out;
   }
 
   /** Discards `count` bytes without keeping them; false when the stream ends first. */
@@ -74,9 +95,12 @@ export class ByteSource {
       if (this.available === 0 && !(await this.fill(1))) return false;
       const chunk = this.chunks[0];
       if (!chunk) return false;
-      const n = Math.min(chunk.length, left);
-      if (n === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(n);
+      const n = Math.min(chunk.length - this.offset, left);
+      this.offset += n;
+      if (this.offset === chunk.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      }
       this.available -= n;
       this.position += n;
       left -= n;
@@ -87,6 +111,7 @@ export class ByteSource {
   /** Stops reading the underlying stream early. */
   async close(): Promise<void> {
     this.chunks = [];
+    this.offset = 0;
     this.available = 0;
     if (!this.ended) {
       this.ended = true;

@@ -15,7 +15,7 @@ import {
 import { siprecBodies } from './multipart.ts';
 import { RecordingCall } from './recording.call.ts';
 import { looksLikeRtcp } from './rtcp.ts';
-import { looksLikeRtp, parseRtp } from './rtp.ts';
+import { isRtpPayloadType, looksLikeRtp, RtpHeader } from './rtp.ts';
 import { OrphanRtp } from './rtp.orphans.ts';
 import {
   connectionOf,
@@ -105,6 +105,8 @@ interface Dialog {
   failed: boolean;
   lastActivityMs: number;
   notes: string[];
+  /** Changes whenever what decides a packet's stream changes (SDP, SIPREC metadata): endpoint caches check it. */
+  version: number;
 }
 
 interface Endpoint {
@@ -113,10 +115,20 @@ interface Endpoint {
   owner: Side;
   index: number;
   rtcp: boolean;
+  /** The recorders of packets sent to (`toOwner`) and from (`fromOwner`) this address, for `dialog.version`. */
+  cachedVersion: number;
+  toOwner: StreamRecorder | undefined;
+  fromOwner: StreamRecorder | undefined;
 }
 
 const SIP_START = /^(?:[A-Z]{3,10} \S+ SIP\/2\.0|SIP\/2\.0 \d{3} )/;
+/** Reads the RTP header of each media packet (one packet at a time). */
+const rtpHeader = new RtpHeader();
 const other = (side: Side): Side => (side === 'caller' ? 'callee' : 'caller');
+
+function endpointOf(dialog: Dialog, owner: Side, index: number, rtcp: boolean): Endpoint {
+  return { dialog, owner, index, rtcp, cachedVersion: -1, toOwner: undefined, fromOwner: undefined };
+}
 
 export class PacketCorrelator {
   private readonly options: CorrelatorOptions;
@@ -150,25 +162,42 @@ export class PacketCorrelator {
     }
   }
 
-  /** One captured packet. Await it: opening a call's spool is asynchronous. */
-  async feed(packet: NetPacket): Promise<void> {
+  /**
+   * One captured packet. Await what it returns (opening a call's spool is asynchronous); a packet of a stream
+   * already recorded is handled at once and returns undefined, which spares the per-packet promise.
+   */
+  feed(packet: NetPacket): Promise<void> | undefined {
     this.stats.packets++;
-    if (packet.timeMs - this.lastTickMs >= 200) await this.tick(packet.timeMs, false);
-    if (packet.transport === 'tcp') {
-      if (!packet.tcp) return;
-      const messages = this.tcp.push({ ...packet, sequence: packet.tcp.sequence, flags: packet.tcp.flags });
-      for (const m of messages) await this.sip(m, packet);
-      return;
-    }
+    if (packet.timeMs - this.lastTickMs >= 200) return this.feedAfterTick(packet);
+    return this.route(packet);
+  }
+
+  private async feedAfterTick(packet: NetPacket): Promise<void> {
+    await this.tick(packet.timeMs, false);
+    await this.route(packet);
+  }
+
+  private route(packet: NetPacket): Promise<void> | undefined {
+    if (packet.transport === 'tcp') return this.tcpSegment(packet);
     const p = packet.payload;
     if (
       packet.kind === 'sip' ||
-      (packet.kind === undefined && p.length > 12 && SIP_START.test(p.toString('latin1', 0, 48)))
+      // SIP starts with an upper-case method or "SIP/2.0"; RTP, RTCP and STUN never start with a letter.
+      (packet.kind === undefined &&
+        p.length > 12 &&
+        p[0]! >= 0x41 &&
+        p[0]! <= 0x5a &&
+        SIP_START.test(p.toString('latin1', 0, 48)))
     ) {
-      await this.sip(p, packet);
-      return;
+      return this.sip(p, packet);
     }
-    await this.media(packet);
+    return this.media(packet);
+  }
+
+  private async tcpSegment(packet: NetPacket): Promise<void> {
+    if (!packet.tcp) return;
+    const messages = this.tcp.push({ ...packet, sequence: packet.tcp.sequence, flags: packet.tcp.flags });
+    for (const m of messages) await this.sip(m, packet);
   }
 
   private async sip(data: Buffer, packet: NetPacket): Promise<void> {
@@ -204,6 +233,7 @@ export class PacketCorrelator {
       try {
         dialog.siprec = siprecFactsOf(parseRecordingMetadata(bodies.metadata));
         dialog.isSiprec = true;
+        dialog.version++;
         dialog.call?.updateSip({}, dialog.siprec);
       } catch {
         dialog.notes.push('unreadable SIPREC metadata');
@@ -268,6 +298,7 @@ export class PacketCorrelator {
       failed: false,
       lastActivityMs: timeMs,
       notes: [],
+      version: 0,
     };
     this.dialogs.set(callId, dialog);
     this.stats.dialogs++;
@@ -291,12 +322,13 @@ export class PacketCorrelator {
       if (m.type !== 'audio' || m.port === 0 || !address || address === '0.0.0.0') return;
       const rtpKey = `${address}:${m.port}`;
       const rtcpKey = `${m.rtcp?.address ?? address}:${m.rtcp?.port ?? m.port + 1}`;
-      this.endpoints.set(rtpKey, { dialog, owner, index, rtcp: false });
-      this.endpoints.set(rtcpKey, { dialog, owner, index, rtcp: true });
+      this.endpoints.set(rtpKey, endpointOf(dialog, owner, index, false));
+      this.endpoints.set(rtcpKey, endpointOf(dialog, owner, index, true));
       dialog.endpoints.add(rtpKey).add(rtcpKey);
       this.orphans?.claim(rtpKey);
     });
     dialog.media[owner] = specs;
+    dialog.version++;
   }
 
   private infoDtmf(dialog: Dialog, request: SipRequest, sender: Side, timeMs: number): void {
@@ -310,34 +342,62 @@ export class PacketCorrelator {
     dialog.call.dtmfInfo(channelOf(sender, agent), signal.toUpperCase(), duration, timeMs);
   }
 
-  private async media(packet: NetPacket): Promise<void> {
+  private media(packet: NetPacket): Promise<void> | undefined {
     const p = packet.payload;
     const isRtcp = packet.kind === 'rtcp' || (packet.kind === undefined && looksLikeRtcp(p));
     const byDst = this.endpoints.get(`${packet.dst}:${packet.dstPort}`);
     const bySrc = byDst ? undefined : this.endpoints.get(`${packet.src}:${packet.srcPort}`);
     const endpoint = byDst ?? bySrc;
     if (!endpoint || endpoint.dialog.failed) {
-      if (!isRtcp && this.orphans && looksLikeRtp(p)) await this.orphans.push(packet);
-      else this.stats.rtpUnmatched++;
-      return;
+      if (!isRtcp && this.orphans && looksLikeRtp(p)) return this.orphans.push(packet);
+      this.stats.rtpUnmatched++;
+      return undefined;
     }
     const dialog = endpoint.dialog;
     dialog.lastActivityMs = packet.timeMs;
     if (isRtcp || endpoint.rtcp) {
       for (const recorder of dialog.streams.values()) recorder.pushRtcp(p);
-      return;
+      return undefined;
     }
-    if (!looksLikeRtp(p)) return;
+    if (!rtpHeader.read(p) || !isRtpPayloadType(rtpHeader.payloadType)) return undefined;
+    const toOwner = byDst !== undefined;
+    const cached =
+      endpoint.cachedVersion === dialog.version
+        ? toOwner
+          ? endpoint.toOwner
+          : endpoint.fromOwner
+        : undefined;
+    if (cached === undefined) return this.mediaOfNewStream(packet, endpoint, toOwner);
+    this.record(cached, packet);
+    return dialog.call !== undefined && dialog.call.spool.pendingBytes > 1 << 20
+      ? dialog.call.flush()
+      : undefined;
+  }
+
+  /** The first packet of a stream (or the first since its dialog's SDP changed): finds or opens its recorder. */
+  private async mediaOfNewStream(packet: NetPacket, endpoint: Endpoint, toOwner: boolean): Promise<void> {
+    const dialog = endpoint.dialog;
+    const version = dialog.version;
     // Sent to the owner's address: the other party's voice. Sent from it (symmetric RTP): the owner's.
-    const voice: Side = byDst ? other(endpoint.owner) : endpoint.owner;
+    const voice: Side = toOwner ? other(endpoint.owner) : endpoint.owner;
     const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs);
     if (!recorder) return;
-    const parsed = parseRtp(p);
-    if (!parsed.ok) return;
-    this.stats.rtpMatched++;
-    recorder.pushPacket(parsed.value, packet.timeMs);
+    if (dialog.version === version) {
+      if (endpoint.cachedVersion !== version) {
+        endpoint.cachedVersion = version;
+        endpoint.toOwner = undefined;
+        endpoint.fromOwner = undefined;
+      }
+      if (toOwner) endpoint.toOwner = recorder;
+      else endpoint.fromOwner = recorder;
+    }
+    this.record(recorder, packet);
     const call = dialog.call;
     if (call && call.spool.pendingBytes > 1 << 20) await call.flush();
+  }
+
+  private record(recorder: StreamRecorder, packet: NetPacket): void {
+    if (recorder.pushRtp(packet.payload, packet.timeMs)) this.stats.rtpMatched++;
   }
 
   private async streamFor(

@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.ts';
 import { CallDelivery, type DeliveryOutcome } from './call.delivery.ts';
 import type { MetadataRules } from './call.metadata.ts';
 import type { CallSink } from './captured-call.ts';
-import { PacketCorrelator } from './packet.correlator.ts';
+import { PacketCorrelator, type NetPacket } from './packet.correlator.ts';
 import { PacketDecoder } from './packet.decode.ts';
 import { CaptureReader } from './pcap.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
@@ -143,27 +143,22 @@ async function importOne(
   const decoder = new PacketDecoder();
   let lastTime = 0;
   try {
-    for await (const frame of reader.frames()) {
-      lastTime = frame.timeMs;
-      const packet = decoder.decode(frame);
-      if (
-        !packet ||
-        packet.transport === 'other' ||
-        packet.srcPort === undefined ||
-        packet.dstPort === undefined
-      ) {
-        continue;
+    for await (const batch of reader.batches()) {
+      for (const frame of batch) {
+        lastTime = frame.timeMs;
+        const packet = decoder.decode(frame);
+        if (
+          !packet ||
+          packet.transport === 'other' ||
+          packet.srcPort === undefined ||
+          packet.dstPort === undefined
+        ) {
+          continue;
+        }
+        // The decoded packet has every field the correlator reads; a packet of a known stream is handled at once.
+        const pending = correlator.feed(packet as NetPacket);
+        if (pending) await pending;
       }
-      await correlator.feed({
-        timeMs: frame.timeMs,
-        src: packet.src,
-        dst: packet.dst,
-        srcPort: packet.srcPort,
-        dstPort: packet.dstPort,
-        transport: packet.transport,
-        payload: packet.payload,
-        tcp: packet.tcp,
-      });
     }
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);

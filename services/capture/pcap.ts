@@ -45,6 +45,7 @@ interface Interface {
 }
 
 const PCAPNG_SHB = 0x0a0d0d0a;
+const EMPTY = Buffer.alloc(0);
 const PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
 
 export class CaptureReader {
@@ -68,6 +69,14 @@ export class CaptureReader {
   }
 
   async *frames(): AsyncGenerator<CapturedFrame> {
+    for await (const batch of this.batches()) for (const frame of batch) yield frame;
+  }
+
+  /**
+   * The frames in batches: every frame already read from the current chunk of input comes in one array, so a
+   * consumer handles most frames without waiting on a promise for each.
+   */
+  async *batches(): AsyncGenerator<CapturedFrame[]> {
     try {
       const magic = await this.source.read(4);
       if (!magic) throw badInput('not a capture file: shorter than its header');
@@ -114,7 +123,7 @@ export class CaptureReader {
     };
   }
 
-  private async *pcap(magic: Buffer): AsyncGenerator<CapturedFrame> {
+  private async *pcap(magic: Buffer): AsyncGenerator<CapturedFrame[]> {
     const rest = await this.source.read(20);
     if (!rest) {
       this.markTruncated(0);
@@ -123,36 +132,56 @@ export class CaptureReader {
     const header = Buffer.concat([magic, rest]);
     const littleEndian = header.readUInt32LE(0) === 0xa1b2c3d4 || header.readUInt32LE(0) === 0xa1b23c4d;
     const nanosecond = header.readUInt32LE(0) === 0xa1b23c4d || header.readUInt32LE(0) === 0x4d3cb2a1;
-    const u32 = (b: Buffer, at: number): number => (littleEndian ? b.readUInt32LE(at) : b.readUInt32BE(at));
-    const linkType = u32(header, 20) & 0xffff;
+    const linkType = (littleEndian ? header.readUInt32LE(20) : header.readUInt32BE(20)) & 0xffff;
 
+    let batch: CapturedFrame[] = [];
     for (;;) {
       const offset = this.source.position;
-      const record = await this.source.read(16);
-      if (!record) {
-        if (this.source.position > offset) this.markTruncated(offset);
-        return;
+      // Records are read without awaiting while the current chunk holds them; the batch goes out before a wait.
+      let record = this.source.take(16);
+      if (record === undefined) {
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        record = await this.source.read(16);
+        if (!record) {
+          if (this.source.position > offset) this.markTruncated(offset);
+          return;
+        }
       }
-      const seconds = u32(record, 0);
-      const fraction = u32(record, 4);
-      const capturedLength = u32(record, 8);
-      const originalLength = u32(record, 12);
+      const seconds = littleEndian ? record.readUInt32LE(0) : record.readUInt32BE(0);
+      const fraction = littleEndian ? record.readUInt32LE(4) : record.readUInt32BE(4);
+      const capturedLength = littleEndian ? record.readUInt32LE(8) : record.readUInt32BE(8);
+      const originalLength = littleEndian ? record.readUInt32LE(12) : record.readUInt32BE(12);
       if (capturedLength > this.maxFrameBytes) {
+        if (batch.length > 0) yield batch;
         this.corrupt = { offset, reason: `record length ${capturedLength} over ${this.maxFrameBytes}` };
         return;
       }
-      const data = await this.source.read(capturedLength);
-      if (!data) {
-        this.markTruncated(offset);
-        return;
+      let data = capturedLength === 0 ? EMPTY : this.source.take(capturedLength);
+      if (data === undefined) {
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        data = await this.source.read(capturedLength);
+        if (!data) {
+          this.markTruncated(offset);
+          return;
+        }
       }
       const nanos = nanosecond ? fraction : fraction * 1000;
       const carry = Math.floor(nanos / 1e9);
-      yield this.frame(offset, linkType, 0, seconds + carry, nanos - carry * 1e9, originalLength, data);
+      batch.push(this.frame(offset, linkType, 0, seconds + carry, nanos - carry * 1e9, originalLength, data));
+      if (batch.length >= 1024) {
+        yield batch;
+        batch = [];
+      }
     }
   }
 
-  private async *pcapng(firstWord: Buffer): AsyncGenerator<CapturedFrame> {
+  private async *pcapng(firstWord: Buffer): AsyncGenerator<CapturedFrame[]> {
     let interfaces: Interface[] = [];
     let littleEndian = true;
     let pending: Buffer | undefined = firstWord;
@@ -250,7 +279,7 @@ export class CaptureReader {
       }
       const { seconds, nanos } = type === 3 ? { seconds: 0, nanos: 0 } : timestampOf(iface, tsHigh, tsLow);
       const data = body.subarray(dataStart, dataStart + capturedLength);
-      yield this.frame(offset, iface.linkType, interfaceId, seconds, nanos, originalLength, data);
+      yield [this.frame(offset, iface.linkType, interfaceId, seconds, nanos, originalLength, data)];
     }
   }
 
