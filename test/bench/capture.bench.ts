@@ -290,7 +290,7 @@ async function generatorRole(): Promise<void> {
 
 /* ---------- pcap import ---------- */
 
-async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
+export async function syntheticCapture(file: string, calls: number, seconds: number): Promise<number> {
   const frames: WrittenFrame[] = [];
   const t0 = 1_790_000_000;
   const payload = encodeG711(
@@ -471,3 +471,7 @@ export async function run(): Promise<CaptureBenchResult> {
 
 if (ROLE === 'server') await serverRole();
 else if (ROLE === 'generator') await generatorRole();
+// One part alone, for before/after comparisons: `pcap` (the import figure) or `live` with BENCH_CALLS (one step).
+else if (ROLE === 'pcap') process.stdout.write(`${JSON.stringify(await pcapImport())}\n`);
+else if (ROLE === 'live')
+  process.stdout.write(`${JSON.stringify(await liveStep(Number(process.env.BENCH_CALLS ?? 500), 10))}\n`);
