@@ -5,7 +5,7 @@ import * as m0003 from './0003_create_analytics.ts';
 import * as m0004 from './0004_create_capture.ts';
 import * as m0005 from './0005_create_accounts.ts';
 import * as m0006 from './0006_create_evaluations.ts';
-import * as m0007 from './0007_create_recording_tones.ts';
+import * as m0007 from './0007_create_channel_tones.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,7 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_create_capture': m0004,
   '0005_create_accounts': m0005,
   '0006_create_evaluations': m0006,
-  '0007_create_recording_tones': m0007,
+  '0007_create_channel_tones': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -155,8 +155,8 @@ export interface SpeechSegmentsTable {
   end_ms: number;
 }
 
-/** Periodic recording-tone (beep) detection per channel, by the vad stage (migration 0007). */
-export interface RecordingTonesTable {
+/** Recording tone (beep) and in-band key presses per channel, found by the vad stage (migration 0007). */
+export interface ChannelTonesTable {
   call_id: string;
   channel: number;
   frequency_hz: number;
@@ -167,12 +167,14 @@ export interface RecordingTonesTable {
   throughout: boolean;
   mean_interval_ms: number | null;
   duration_ms: number;
+  /** [{ startMs, endMs }]: when keys were pressed, never which. */
+  key_presses: ColumnType<{ startMs: number; endMs: number }[], string | undefined, string>;
   detected_at: GeneratedTimestamp;
 }
 
 export interface Database {
   analysis_outcomes: AnalysisOutcomesTable;
-  recording_tones: RecordingTonesTable;
+  channel_tones: ChannelTonesTable;
   transcripts: TranscriptsTable;
   transcript_segments: TranscriptSegmentsTable;
   speech_segments: SpeechSegmentsTable;

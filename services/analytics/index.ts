@@ -14,8 +14,14 @@ import {
 import { profileForRegion, type DisclosureProfileId } from './disclosure/disclosure.profiles.ts';
 import { prepareTranscript } from './matching/prepared-transcript.ts';
 import type { CallContext, Transcript } from './matching/transcript.types.ts';
-import { detectPii, type PiiSpan, type PiiType } from './pii/pii.detector.ts';
-import { redact, type MuteRange } from './pii/redact.ts';
+import { detectPii, type PiiSpan } from './pii/pii.detector.ts';
+import {
+  keyPressMuteRanges,
+  mergeMuteRanges,
+  redact,
+  type MuteRange,
+  type MuteReason,
+} from './pii/redact.ts';
 import { DEFAULT_ROUTING, routeCall, type ReviewItem, type RoutingConfig } from './routing/routing.rules.ts';
 import type { SentimentResult } from './sentiment/types.ts';
 import { talkMetrics, type TalkMetrics } from './talk/talk.metrics.ts';
@@ -45,6 +51,12 @@ export {
   type BeepResult,
   type Beep,
 } from './beep/beep.detector.ts';
+export {
+  KeyPressTracker,
+  detectKeyPresses,
+  type KeyPressOptions,
+  type KeyPressSpan,
+} from './dtmf/dtmf.detector.ts';
 export * from './collections/promise.detector.ts';
 export * from './collections/forbidden.detector.ts';
 export * from './collections/contact-rules.ts';
@@ -76,6 +88,8 @@ export interface AnalyzeOptions {
   sentiment?: SentimentPort | null;
   /** The periodic recording tone measured on the audio, and how it counts (ESCUCHA_RECORDING_TONE). */
   recordingTone?: RecordingToneInput;
+  /** Key presses heard in the audio (in-band DTMF, any channel): muted in the redacted audio. */
+  keyPresses?: readonly { startMs: number; endMs: number }[];
 }
 
 /** A PII span as stored: where it is and what type, never the value. */
@@ -91,7 +105,8 @@ export interface CallAnalysis {
   contact: ContactCheck;
   counts: CountsResult;
   talk: TalkMetrics;
-  pii: { spans: StoredPiiSpan[]; counts: Partial<Record<PiiType, number>>; muteRanges: MuteRange[] };
+  /** counts.DTMF: key presses heard in the audio. */
+  pii: { spans: StoredPiiSpan[]; counts: Partial<Record<MuteReason, number>>; muteRanges: MuteRange[] };
   redactedTranscript: Transcript;
   sentiment: SentimentResult | null;
   review: ReviewItem[];
@@ -139,6 +154,7 @@ export function analyzeCall(
   const contact = checkContactTime(call, { history: options.contactHistory ?? [] });
   const spans = detectPii(prepared);
   const redaction = redact(transcript, spans);
+  const keyPresses = options.keyPresses ?? [];
   const counts = countTerms(prepared, {
     ...(options.categories ? { categories: options.categories } : {}),
     skip: spans,
@@ -191,8 +207,11 @@ export function analyzeCall(
     talk,
     pii: {
       spans: spans.map(({ text: _t, value: _v, ...rest }) => rest),
-      counts: redaction.counts,
-      muteRanges: redaction.muteRanges,
+      counts: keyPresses.length > 0 ? { ...redaction.counts, DTMF: keyPresses.length } : redaction.counts,
+      muteRanges:
+        keyPresses.length > 0
+          ? mergeMuteRanges([...redaction.muteRanges, ...keyPressMuteRanges(keyPresses)])
+          : redaction.muteRanges,
     },
     redactedTranscript: redaction.segments,
     sentiment,

@@ -1,21 +1,27 @@
 import type { BeepResult } from '../analytics/beep/beep.detector.ts';
+import type { KeyPressSpan } from '../analytics/dtmf/dtmf.detector.ts';
 import type { Db } from '../platform/database.ts';
 
 export interface ChannelTones extends BeepResult {
   channel: number;
   intervalMs: number;
+  /** In-band key presses (times only). */
+  keyPresses: KeyPressSpan[];
 }
 
-/** The recording tones measured per channel (table recording_tones); a write replaces the call's earlier rows. */
+/**
+ * What the vad stage heard on each channel besides speech (table channel_tones): the recording tone and in-band key
+ * presses. A write replaces the call's earlier rows.
+ */
 export class ToneRepository {
   constructor(private readonly db: Db) {}
 
   async replace(callId: string, channels: readonly ChannelTones[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('recording_tones').where('call_id', '=', callId).execute();
+      await trx.deleteFrom('channel_tones').where('call_id', '=', callId).execute();
       if (channels.length === 0) return;
       await trx
-        .insertInto('recording_tones')
+        .insertInto('channel_tones')
         .values(
           channels.map((c) => ({
             call_id: callId,
@@ -27,16 +33,17 @@ export class ToneRepository {
             throughout: c.throughout,
             mean_interval_ms: c.meanIntervalMs,
             duration_ms: Math.round(c.durationMs),
+            key_presses: JSON.stringify(c.keyPresses),
           })),
         )
         .execute();
     });
   }
 
-  /** The call's measured channels, or null when its audio was never examined for tones. */
+  /** The call's examined channels, or null when its audio was never examined. */
   async forCall(callId: string): Promise<ChannelTones[] | null> {
     const rows = await this.db
-      .selectFrom('recording_tones')
+      .selectFrom('channel_tones')
       .selectAll()
       .where('call_id', '=', callId)
       .orderBy('channel')
@@ -54,6 +61,7 @@ export class ToneRepository {
         throughout: r.throughout,
         meanIntervalMs: r.mean_interval_ms,
         durationMs: r.duration_ms,
+        keyPresses: r.key_presses,
       };
     });
   }

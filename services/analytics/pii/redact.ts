@@ -7,12 +7,15 @@ import type { PiiSpan, PiiType } from './pii.detector.ts';
  * with ffmpeg (volume=0 over these ranges).
  */
 
+/** What a muted range hides: spoken sensitive data, or key presses heard in the audio (in-band DTMF). */
+export type MuteReason = PiiType | 'DTMF';
+
 export interface MuteRange {
-  /** null: the whole mix (mono recordings or unknown channel). */
+  /** null: every channel (mono recordings, unknown channel, key presses). */
   channel: number | null;
   startMs: number;
   endMs: number;
-  types: PiiType[];
+  types: MuteReason[];
 }
 
 export interface RedactionResult {
@@ -51,28 +54,50 @@ export function redact(
     const { words: _words, ...rest } = segment;
     return { ...rest, text, words: null };
   });
-  const byChannel = new Map<number | null, MuteRange[]>();
-  for (const s of active) {
-    const range: MuteRange = {
+  const muteRanges = mergeMuteRanges(
+    active.map((s) => ({
       channel: s.channel,
       startMs: Math.max(0, s.startMs - padding),
       endMs: s.endMs + padding,
       types: [s.type],
-    };
-    const list = byChannel.get(s.channel);
-    if (list) list.push(range);
-    else byChannel.set(s.channel, [range]);
+    })),
+  );
+  return { segments, muteRanges, counts };
+}
+
+/** Ranges of one channel that touch or overlap become one (with both reasons); sorted by start. */
+export function mergeMuteRanges(ranges: readonly MuteRange[]): MuteRange[] {
+  const byChannel = new Map<number | null, MuteRange[]>();
+  for (const r of ranges) {
+    const list = byChannel.get(r.channel);
+    if (list) list.push(r);
+    else byChannel.set(r.channel, [r]);
   }
-  const muteRanges: MuteRange[] = [];
+  const out: MuteRange[] = [];
   for (const list of byChannel.values()) {
     list.sort((a, b) => a.startMs - b.startMs);
     for (const r of list) {
-      const last = muteRanges[muteRanges.length - 1];
+      const last = out[out.length - 1];
       if (last && last.channel === r.channel && r.startMs <= last.endMs) {
         last.endMs = Math.max(last.endMs, r.endMs);
         for (const t of r.types) if (!last.types.includes(t)) last.types.push(t);
-      } else muteRanges.push({ ...r, types: [...r.types] });
+      } else out.push({ ...r, types: [...r.types] });
     }
   }
-  return { segments, muteRanges: muteRanges.sort((a, b) => a.startMs - b.startMs), counts };
+  return out.sort((a, b) => a.startMs - b.startMs);
+}
+
+/** Padding around a key press heard in the audio. */
+const KEY_PRESS_PADDING_MS = 60;
+
+/** Key presses heard in the audio, as ranges muted on every channel (a tone can leak into the other leg). */
+export function keyPressMuteRanges(presses: readonly { startMs: number; endMs: number }[]): MuteRange[] {
+  return mergeMuteRanges(
+    presses.map((p) => ({
+      channel: null,
+      startMs: Math.max(0, p.startMs - KEY_PRESS_PADDING_MS),
+      endMs: p.endMs + KEY_PRESS_PADDING_MS,
+      types: ['DTMF'],
+    })),
+  );
 }

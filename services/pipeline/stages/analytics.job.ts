@@ -88,6 +88,7 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
     }));
     const scripts: Script[] = [...DEFAULT_SCRIPTS, ...(await d.scripts.active())];
     const profile = disclosureProfileFor(call, d);
+    const tones = await d.tones.forCall(callId);
     const analysis = analyzeCall(
       segments,
       {
@@ -106,7 +107,8 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
         contactHistory: await d.analyses.priorContacts(call),
         routing: d.routing,
         sentiment: d.sentiment,
-        recordingTone: { ...d.recordingTone, channels: await d.tones.forCall(callId) },
+        recordingTone: { ...d.recordingTone, channels: tones },
+        keyPresses: (tones ?? []).flatMap((t) => t.keyPresses),
       },
     );
     const revision = await d.analyses.store(callId, analysis, { disclosureProfile: profile });

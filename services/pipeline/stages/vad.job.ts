@@ -1,16 +1,17 @@
 import { BeepTracker } from '../../analytics/beep/beep.detector.ts';
+import { KeyPressTracker } from '../../analytics/dtmf/dtmf.detector.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { ChannelTones } from '../tone.repository.ts';
 import { loadCallInput, partyForChannel, type SpeechStageDeps } from './speech-stage.context.ts';
 
-/** Passes the audio on while the tracker listens to it for recording tones. */
+/** Passes the audio on while the trackers listen to it. */
 async function* listening(
   audio: AsyncIterable<Float32Array>,
-  tracker: BeepTracker,
+  trackers: readonly { push(pcm: Float32Array): void }[],
 ): AsyncIterable<Float32Array> {
   for await (const chunk of audio) {
-    tracker.push(chunk);
+    for (const t of trackers) t.push(chunk);
     yield chunk;
   }
 }
@@ -20,8 +21,9 @@ async function* listening(
  * by channel; stores speech_segments (replacing earlier ones). Channel 0 is the agent and 1 the customer unless the
  * participants say otherwise; a mono recording is one unknown party.
  *
- * The same decoded audio is examined for the periodic recording tone (beep) on every channel (recording_tones), also
- * when the transcript was uploaded and voice activity is not needed.
+ * The same decoded audio is examined on every channel for the periodic recording tone (beep) and for in-band key
+ * presses (DTMF tones; times only) — table channel_tones — also when the transcript was uploaded and voice activity
+ * is not needed.
  */
 export class VadStage implements StageHandler<'vad'> {
   readonly stage = 'vad' as const;
@@ -45,8 +47,9 @@ export class VadStage implements StageHandler<'vad'> {
     const speech: { channel: number; segments: { startMs: number; endMs: number }[] }[] = [];
     const tones: ChannelTones[] = [];
     for (let channel = 0; channel < channels; channel++) {
-      const tracker = new BeepTracker(toneOptions);
-      const audio = listening(this.deps.decoder.decodeChannel(objectKey, channel), tracker);
+      const beeps = new BeepTracker(toneOptions);
+      const keys = new KeyPressTracker({ sampleRate: toneOptions.sampleRate });
+      const audio = listening(this.deps.decoder.decodeChannel(objectKey, channel), [beeps, keys]);
       if (uploaded) {
         for await (const _chunk of audio);
       } else {
@@ -59,7 +62,12 @@ export class VadStage implements StageHandler<'vad'> {
           speechMs: segments.reduce((s, x) => s + (x.endMs - x.startMs), 0),
         });
       }
-      tones.push({ channel, intervalMs: toneOptions.intervalMs, ...tracker.finish() });
+      tones.push({
+        channel,
+        intervalMs: toneOptions.intervalMs,
+        ...beeps.finish(),
+        keyPresses: keys.finish(),
+      });
     }
     await this.deps.tones.replace(callId, tones);
     const toneSummary = tones.map((t) => ({
@@ -67,6 +75,7 @@ export class VadStage implements StageHandler<'vad'> {
       beeps: t.beeps.length,
       regular: t.regular,
       throughout: t.throughout,
+      keyPresses: t.keyPresses.length,
     }));
     if (uploaded) {
       return { status: 'skipped', reason: 'transcript uploaded', result: { tones: toneSummary } };

@@ -2,8 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MuteRange } from '../../../services/analytics/index.ts';
 import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import { FfmpegChannelDecoder } from '../../../services/speech/audio-decode.ts';
-import { createAnalyticsHarness, type AnalyticsHarness } from './analytics.harness.ts';
+import { createAnalyticsHarness, pcm, rms, type AnalyticsHarness } from './analytics.harness.ts';
 
 /** A collection call whose agent never gives the recording or data notice (Colombian profile). */
 const NO_DISCLOSURE = [
@@ -77,27 +76,6 @@ const META = {
   agentId: 'A-7',
   currency: 'COP',
 };
-
-async function pcm(h: AnalyticsHarness, key: string, channel: number): Promise<Float32Array> {
-  const decoder = new FfmpegChannelDecoder({ store: h.store, ffmpegPath: h.ffmpeg, sampleRate: 16_000 });
-  const parts: Float32Array[] = [];
-  for await (const chunk of decoder.decodeChannel(key, channel)) parts.push(chunk);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function rms(x: Float32Array, fromMs: number, toMs: number): number {
-  const a = Math.floor((fromMs / 1000) * 16_000);
-  const b = Math.min(x.length, Math.floor((toMs / 1000) * 16_000));
-  let sum = 0;
-  for (let i = a; i < b; i++) sum += x[i]! * x[i]!;
-  return Math.sqrt(sum / Math.max(1, b - a));
-}
 
 describe('analytics pipeline (upload → analytics → route)', () => {
   let h: AnalyticsHarness;

@@ -21,6 +21,7 @@ import { createSpeechStages } from '../../../services/pipeline/stages/speech-sta
 import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
 import type { StageName } from '../../../services/pipeline/jobs.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
+import { FfmpegChannelDecoder } from '../../../services/speech/audio-decode.ts';
 import { fixtureFfmpeg } from '../../support/audio-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
@@ -38,14 +39,15 @@ export interface AnalyticsHarness {
   root: string;
   ffmpeg: string;
   /**
-   * Uploads a stereo call (agent tone left, customer tone right, or the given lavfi sources) with its transcript;
+   * Uploads a stereo call (agent tone left, customer tone right, or the given lavfi sources, or a WAV file) with its
+   * transcript;
    * returns the call id.
    */
   upload(
     segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
     metadata: Record<string, unknown>,
     seconds?: number,
-    audio?: { left?: string; right?: string },
+    audio?: { left?: string; right?: string; file?: string },
   ): Promise<string>;
   /** Waits until every stage of the call is done, skipped or failed; returns them by name. */
   settled(callId: string, stages?: StageName[]): Promise<Record<string, StageOutcomeView>>;
@@ -153,30 +155,31 @@ export async function createAnalyticsHarness(
     root,
     ffmpeg,
     upload: async (segments, metadata, seconds = 30, audio = {}) => {
-      const wav = path.join(root, `call-${++n}.wav`);
+      const wav = audio.file ?? path.join(root, `call-${++n}.wav`);
       // agent: 440 Hz on the left; customer: 1000 Hz on the right, both loud and steady all along
-      await run(ffmpeg, [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        audio.left ?? `sine=frequency=440:sample_rate=16000:duration=${seconds}`,
-        '-f',
-        'lavfi',
-        '-i',
-        audio.right ?? `sine=frequency=1000:sample_rate=16000:duration=${seconds}`,
-        '-filter_complex',
-        '[0:a][1:a]amerge=inputs=2,volume=2[a]',
-        '-map',
-        '[a]',
-        '-ac',
-        '2',
-        '-c:a',
-        'pcm_s16le',
-        wav,
-      ]);
+      if (!audio.file)
+        await run(ffmpeg, [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          audio.left ?? `sine=frequency=440:sample_rate=16000:duration=${seconds}`,
+          '-f',
+          'lavfi',
+          '-i',
+          audio.right ?? `sine=frequency=1000:sample_rate=16000:duration=${seconds}`,
+          '-filter_complex',
+          '[0:a][1:a]amerge=inputs=2,volume=2[a]',
+          '-map',
+          '[a]',
+          '-ac',
+          '2',
+          '-c:a',
+          'pcm_s16le',
+          wav,
+        ]);
       const res = await request(app)
         .post('/api/v1/recordings')
         .set('Authorization', `Bearer ${adminKey}`)
@@ -208,4 +211,27 @@ export async function createAnalyticsHarness(
     },
   };
   return h;
+}
+
+/** One channel of a stored recording, decoded to 16 kHz float PCM. */
+export async function pcm(h: AnalyticsHarness, key: string, channel: number): Promise<Float32Array> {
+  const decoder = new FfmpegChannelDecoder({ store: h.store, ffmpegPath: h.ffmpeg, sampleRate: 16_000 });
+  const parts: Float32Array[] = [];
+  for await (const chunk of decoder.decodeChannel(key, channel)) parts.push(chunk);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** RMS of PCM between two times. */
+export function rms(x: Float32Array, fromMs: number, toMs: number): number {
+  const a = Math.floor((fromMs / 1000) * 16_000);
+  const b = Math.min(x.length, Math.floor((toMs / 1000) * 16_000));
+  let sum = 0;
+  for (let i = a; i < b; i++) sum += x[i]! * x[i]!;
+  return Math.sqrt(sum / Math.max(1, b - a));
 }

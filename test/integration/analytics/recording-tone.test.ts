@@ -68,12 +68,12 @@ describe('recording tone (vad stage measures it, analytics requires it: ESCUCHA_
     expect(vad).toMatchObject({ status: 'skipped', reason: 'transcript uploaded' });
     expect(vad.result).toEqual({
       tones: [
-        { channel: 0, beeps: 0, regular: false, throughout: false },
-        { channel: 1, beeps: 3, regular: true, throughout: true },
+        { channel: 0, beeps: 0, regular: false, throughout: false, keyPresses: 0 },
+        { channel: 1, beeps: 3, regular: true, throughout: true, keyPresses: 0 },
       ],
     });
     const rows = await h.database.handle.db
-      .selectFrom('recording_tones')
+      .selectFrom('channel_tones')
       .selectAll()
       .where('call_id', '=', withTone)
       .where('channel', '=', 1)

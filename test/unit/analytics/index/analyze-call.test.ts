@@ -57,4 +57,22 @@ describe(analyzeCall.name, () => {
     const us = analyzeCall(t, call, { disclosureProfile: 'us' });
     expect(us.disclosure.profile).toBe('us');
   });
+
+  it('mutes key presses heard in the audio on every channel, merged with the spoken PII', () => {
+    const card = r.pii.muteRanges[0]!;
+    const withKeys = analyzeCall(t, call, {
+      keyPresses: [
+        { startMs: 40_000, endMs: 40_090 },
+        { startMs: 40_200, endMs: 40_290 },
+        { startMs: 50_000, endMs: 50_080 },
+      ],
+    });
+    expect(withKeys.pii.counts).toEqual({ CARD: 1, DTMF: 3 });
+    expect(withKeys.pii.muteRanges).toEqual([
+      card,
+      { channel: null, startMs: 39_940, endMs: 40_350, types: ['DTMF'] },
+      { channel: null, startMs: 49_940, endMs: 50_140, types: ['DTMF'] },
+    ]);
+    expect(analyzeCall(t, call, { keyPresses: [] }).pii.counts).toEqual({ CARD: 1 });
+  });
 });
