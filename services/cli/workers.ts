@@ -4,6 +4,7 @@ import { createSpeechStages } from '../pipeline/stages/speech-stages.ts';
 import { FIXTURE_LABEL, FIXTURE_MODEL } from '../speech/model-manifest.ts';
 import { parseAsrModelSpec } from '../speech/model-selection.ts';
 import type { AppContext } from './context.ts';
+import { originalsCustody } from './originals-custody.ts';
 
 export interface RunningWorkers {
   stages: string[];
@@ -62,6 +63,8 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     ffmpegPath: resolveFfmpegPaths().ffmpeg,
     disclosureProfile: config.analytics.disclosureProfile,
     disclosureByCampaign: config.analytics.disclosureByCampaign,
+    originals: config.analytics.redactionOriginals,
+    custody: originalsCustody({ db: ctx.database.db, store: ctx.store, logger }),
     recordingTone: {
       mode: config.analytics.recordingTone,
       intervalMs: config.analytics.recordingToneIntervalMs,

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { NewRecording } from '../../models/database.ts';
+import { sql, type Transaction } from 'kysely';
+import type { Database, NewRecording } from '../../models/database.ts';
 import type { CallAnalysis, PriorContact } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
 
@@ -273,5 +273,31 @@ export class AnalysisRepository {
       .returning('object_key')
       .executeTakeFirst();
     return old?.object_key ?? null;
+  }
+
+  /**
+   * The redacted recording becomes the call's only one (kind `original`); the unredacted row is removed. Returns the
+   * unredacted object's key, for the caller to delete from the store, or null when there is no redacted copy.
+   */
+  async promoteRedactedRecording(callId: string, trx: Transaction<Database>): Promise<string | null> {
+    const redacted = await trx
+      .selectFrom('recordings')
+      .select('id')
+      .where('call_id', '=', callId)
+      .where('kind', '=', 'redacted')
+      .executeTakeFirst();
+    if (!redacted) return null;
+    const original = await trx
+      .deleteFrom('recordings')
+      .where('call_id', '=', callId)
+      .where('kind', '=', 'original')
+      .returning('object_key')
+      .executeTakeFirst();
+    await trx.updateTable('recordings').set({ kind: 'original' }).where('id', '=', redacted.id).execute();
+    return original?.object_key ?? null;
+  }
+
+  transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
   }
 }

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Party } from '../../models/database.ts';
+import { sql, type Transaction } from 'kysely';
+import type { Database, Party } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 
@@ -216,6 +216,33 @@ export class TranscriptRepository {
       })
       .where('call_id', '=', callId)
       .execute();
+  }
+
+  /**
+   * Overwrites the text of some segments (by id) and drops their word timings, re-indexing them — used when the
+   * policy discards the unredacted transcript. Inside `trx` when given.
+   */
+  async replaceTexts(
+    callId: string,
+    texts: readonly { id: string; text: string }[],
+    trx?: Transaction<Database>,
+  ): Promise<number> {
+    const executor = trx ?? this.db;
+    let n = 0;
+    for (const t of texts) {
+      const r = await executor
+        .updateTable('transcript_segments')
+        .set({
+          text: t.text,
+          words: null,
+          tsv: sql<string>`to_tsvector(ts_config, unaccent(${t.text}))`,
+        })
+        .where('call_id', '=', callId)
+        .where('id', '=', t.id)
+        .executeTakeFirst();
+      n += Number(r.numUpdatedRows);
+    }
+    return n;
   }
 
   async segments(callId: string): Promise<TranscriptSegmentView[]> {

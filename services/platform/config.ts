@@ -219,6 +219,11 @@ const analyticsSchema = z.object({
   recordingTone: z.enum(['off', 'alternative', 'required']).default('off'),
   recordingToneHz: int(200, 3800).default(1400),
   recordingToneIntervalMs: int(1000, 600_000).default(15_000),
+  /**
+   * What happens to a call's unredacted transcript and audio once the redacted copies exist: `keep` them (only the
+   * roles that may read them do, audited), or `discard` them (unless the call is under legal hold).
+   */
+  redactionOriginals: z.enum(['keep', 'discard']).default('keep'),
 });
 
 const configSchema = z
@@ -386,6 +391,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_ADHERENCE_THRESHOLD: 'analytics.adherenceThreshold',
   ESCUCHA_QA_SAMPLE_SEED: 'analytics.sampleSeed',
   ESCUCHA_RECORDING_TONE: 'analytics.recordingTone',
+  ESCUCHA_REDACTION_ORIGINALS: 'analytics.redactionOriginals',
   ESCUCHA_RECORDING_TONE_HZ: 'analytics.recordingToneHz',
   ESCUCHA_RECORDING_TONE_INTERVAL_MS: 'analytics.recordingToneIntervalMs',
 };

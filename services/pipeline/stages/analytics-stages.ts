@@ -15,7 +15,7 @@ import { ReviewRepository } from '../review.repository.ts';
 import { ScriptRepository } from '../script.repository.ts';
 import { ToneRepository } from '../tone.repository.ts';
 import { TranscriptRepository } from '../transcript.repository.ts';
-import { AnalyticsStage } from './analytics.job.ts';
+import { AnalyticsStage, type OriginalsCustody } from './analytics.job.ts';
 import { FfmpegAudioRedactor, type AudioRedactor } from './redacted-audio.ffmpeg.ts';
 import { RouteStage } from './route.job.ts';
 
@@ -30,6 +30,9 @@ export interface AnalyticsStagesOptions {
   disclosureByCampaign?: Readonly<Record<string, DisclosureProfileId>>;
   /** ESCUCHA_RECORDING_TONE and its period (default off, 15 s). */
   recordingTone?: { mode: RecordingToneMode; intervalMs: number };
+  /** ESCUCHA_REDACTION_ORIGINALS (default keep); `discard` needs `custody`. */
+  originals?: 'keep' | 'discard';
+  custody?: OriginalsCustody;
   /** ESCUCHA_LANGUAGES: the languages with their own review queues (the first is the fallback). */
   languages: readonly string[];
   qaSampleRate: number;
@@ -74,6 +77,8 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
       disclosureByCampaign: o.disclosureByCampaign ?? {},
       tones: new ToneRepository(o.db),
       recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
+      originals: o.originals ?? 'keep',
+      custody: o.custody ?? null,
       routing,
       sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
     }),

@@ -20,6 +20,14 @@ import type { ToneRepository } from '../tone.repository.ts';
 import type { TranscriptRepository } from '../transcript.repository.ts';
 import type { AudioRedactor } from './redacted-audio.ffmpeg.ts';
 
+/** What the stage needs to discard unredacted originals: legal holds, and the audit trail (wired by cli). */
+export interface OriginalsCustody {
+  /** A call under legal hold keeps its originals whatever the policy says. */
+  isHeld(callId: string): Promise<boolean>;
+  /** Records that the originals were discarded (the audit log, as the system). */
+  discarded(callId: string, details: Record<string, unknown>): Promise<void>;
+}
+
 export interface AnalyticsStageDeps {
   analyses: AnalysisRepository;
   transcripts: TranscriptRepository;
@@ -33,6 +41,12 @@ export interface AnalyticsStageDeps {
   /** Recording tones measured by the vad stage, and how they count (ESCUCHA_RECORDING_TONE). */
   tones: ToneRepository;
   recordingTone: { mode: RecordingToneMode; intervalMs: number };
+  /**
+   * ESCUCHA_REDACTION_ORIGINALS: `keep` the unredacted transcript and audio (readable by the roles that may), or
+   * `discard` them once the redacted copies exist, unless the call is under legal hold.
+   */
+  originals: 'keep' | 'discard';
+  custody: OriginalsCustody | null;
   routing: RoutingConfig;
   sentiment: SentimentPort | null;
 }
@@ -113,6 +127,8 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
     );
     const revision = await d.analyses.store(callId, analysis, { disclosureProfile: profile });
     const audio = await this.redactAudio(call, analysis.pii.muteRanges);
+    const originals =
+      d.originals === 'discard' ? await this.discardOriginals(callId, rows, analysis, audio) : 'kept';
     return {
       status: 'done',
       model: `escucha-analytics-${ANALYTICS_VERSION}`,
@@ -143,8 +159,39 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
         violations: analysis.forbidden.violations.map((v) => v.practice),
         pii: analysis.pii.counts,
         redactedAudio: audio,
+        originals,
       },
     };
+  }
+
+  /**
+   * The `discard` policy: the redacted text replaces the transcript's, and the redacted audio becomes the call's only
+   * recording; the unredacted object is deleted from the store. Nothing to redact, or a legal hold: kept.
+   */
+  private async discardOriginals(
+    callId: string,
+    rows: readonly { id: string; text: string; words: unknown }[],
+    analysis: ReturnType<typeof analyzeCall>,
+    redactedAudioKey: string | null,
+  ): Promise<'discarded' | 'nothing to discard' | 'kept: legal hold'> {
+    const d = this.deps;
+    const texts = rows
+      .map((r, i) => ({ id: r.id, text: analysis.redactedTranscript[i]?.text ?? r.text, was: r.text }))
+      .filter((t) => t.text !== t.was);
+    if (texts.length === 0 && redactedAudioKey === null) return 'nothing to discard';
+    if (!d.custody) throw new Error('ESCUCHA_REDACTION_ORIGINALS=discard needs the legal-hold check wired');
+    if (await d.custody.isHeld(callId)) return 'kept: legal hold';
+    const removedKey = await d.analyses.transaction(async (trx) => {
+      await d.transcripts.replaceTexts(callId, texts, trx);
+      return redactedAudioKey === null ? null : d.analyses.promoteRedactedRecording(callId, trx);
+    });
+    if (removedKey) await d.store.delete(removedKey);
+    await d.custody.discarded(callId, {
+      segments: texts.length,
+      objectKey: removedKey,
+      pii: analysis.pii.counts,
+    });
+    return 'discarded';
   }
 
   /** Mutes the ranges in a copy of the original recording; drops an old copy when nothing is left to mute. */

@@ -16,6 +16,7 @@ import { FsObjectStore } from '../../../services/archive/fs.store.ts';
 import { OutcomeRepository, type StageOutcomeView } from '../../../services/pipeline/outcome.repository.ts';
 import { Pipeline } from '../../../services/pipeline/pipeline.ts';
 import type { DisclosureProfileId, RecordingToneMode } from '../../../services/analytics/index.ts';
+import { originalsCustody } from '../../../services/cli/originals-custody.ts';
 import { createAnalyticsStages } from '../../../services/pipeline/stages/analytics-stages.ts';
 import { createSpeechStages } from '../../../services/pipeline/stages/speech-stages.ts';
 import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
@@ -65,6 +66,8 @@ export async function createAnalyticsHarness(
     withVad?: boolean;
     recordingTone?: { mode: RecordingToneMode; frequencyHz: number; intervalMs: number };
     disclosureByCampaign?: Record<string, DisclosureProfileId>;
+    /** ESCUCHA_REDACTION_ORIGINALS (with the real legal-hold check and audit trail). */
+    originals?: 'keep' | 'discard';
   } = {},
 ): Promise<AnalyticsHarness> {
   const ffmpeg = fixtureFfmpeg().ffmpeg;
@@ -107,6 +110,12 @@ export async function createAnalyticsHarness(
     sampleSeed: 'test',
     ...(options.recordingTone ? { recordingTone: options.recordingTone } : {}),
     ...(options.disclosureByCampaign ? { disclosureByCampaign: options.disclosureByCampaign } : {}),
+    ...(options.originals
+      ? {
+          originals: options.originals,
+          custody: originalsCustody({ db: database.handle.db, store, logger }),
+        }
+      : {}),
   });
   let closeSpeech = (): Promise<void> => Promise.resolve();
   if (options.withVad) {

@@ -77,6 +77,7 @@ describe(loadConfig.name, () => {
   it('reads the recording-tone settings, off at 1400 Hz every 15 s by default', () => {
     expect(loadConfig({ env: {} }).analytics).toMatchObject({
       recordingTone: 'off',
+      redactionOriginals: 'keep',
       recordingToneHz: 1400,
       recordingToneIntervalMs: 15_000,
     });
