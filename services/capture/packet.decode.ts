@@ -38,9 +38,9 @@ export interface DecodedPacket {
   /** UDP/TCP payload, or the IP payload for other protocols. */
   payload: Buffer;
   /** 802.1Q VLAN ids, outermost first. */
-  vlans: number[];
+  vlans: readonly number[];
   /** VXLAN network identifiers crossed to reach this packet, outermost first. */
-  vxlan: number[];
+  vxlan: readonly number[];
   tcp: { sequence: number; acknowledgement: number; flags: number } | undefined;
   /** True when the capture cut the packet shorter than its IP length (snap length). */
   cut: boolean;
@@ -70,8 +70,11 @@ const MAX_IPV6_EXTENSIONS = 8;
 interface Layer3 {
   etherType: number;
   offset: number;
-  vlans: number[];
+  vlans: readonly number[];
 }
+
+/** The list of VLAN tags or VXLAN ids of the (usual) packet that has none: shared, never modified. */
+const NONE: readonly number[] = [];
 
 /** Link-layer header → where the network packet starts and its EtherType. */
 export function decodeLinkLayer(linkType: number, data: Buffer): Layer3 | undefined {
@@ -83,21 +86,22 @@ export function decodeLinkLayer(linkType: number, data: Buffer): Layer3 | undefi
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6: {
       const version = (data[0] ?? 0) >> 4;
-      if (version === 4) return { etherType: 0x0800, offset: 0, vlans: [] };
-      if (version === 6) return { etherType: 0x86dd, offset: 0, vlans: [] };
+      if (version === 4) return { etherType: 0x0800, offset: 0, vlans: NONE };
+      if (version === 6) return { etherType: 0x86dd, offset: 0, vlans: NONE };
       return undefined;
     }
     case LINKTYPE_LINUX_SLL:
       if (data.length < 16) return undefined;
-      return { etherType: data.readUInt16BE(14), offset: 16, vlans: [] };
+      return { etherType: data.readUInt16BE(14), offset: 16, vlans: NONE };
     case LINKTYPE_LINUX_SLL2:
       if (data.length < 20) return undefined;
-      return { etherType: data.readUInt16BE(0), offset: 20, vlans: [] };
+      return { etherType: data.readUInt16BE(0), offset: 20, vlans: NONE };
     case LINKTYPE_NULL: {
       if (data.length < 4) return undefined;
       const family = data.readUInt32LE(0) > 0xffff ? data.readUInt32BE(0) : data.readUInt32LE(0);
-      if (family === 2) return { etherType: 0x0800, offset: 4, vlans: [] };
-      if (family === 24 || family === 28 || family === 30) return { etherType: 0x86dd, offset: 4, vlans: [] };
+      if (family === 2) return { etherType: 0x0800, offset: 4, vlans: NONE };
+      if (family === 24 || family === 28 || family === 30)
+        return { etherType: 0x86dd, offset: 4, vlans: NONE };
       return undefined;
     }
     default:
@@ -109,10 +113,10 @@ function decodeEthernet(data: Buffer, start: number): Layer3 | undefined {
   if (data.length < start + 14) return undefined;
   let etherType = data.readUInt16BE(start + 12);
   let offset = start + 14;
-  const vlans: number[] = [];
+  let vlans: readonly number[] = NONE;
   while (etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100) {
     if (vlans.length >= MAX_VLAN_TAGS || data.length < offset + 4) return undefined;
-    vlans.push(data.readUInt16BE(offset) & 0x0fff);
+    vlans = [...vlans, data.readUInt16BE(offset) & 0x0fff];
     etherType = data.readUInt16BE(offset + 2);
     offset += 4;
   }
@@ -162,7 +166,7 @@ type IpFacts = Pick<
 function makePacket(
   ip: IpFacts,
   layer: Layer3,
-  vxlan: number[],
+  vxlan: readonly number[],
   transport: DecodedPacket['transport'],
   srcPort: number | undefined,
   dstPort: number | undefined,
@@ -209,7 +213,7 @@ export class PacketDecoder {
       this.counts.notIp++;
       return undefined;
     }
-    const packet = this.decodeNetwork(frame.data, layer, frame.timeMs, []);
+    const packet = this.decodeNetwork(frame.data, layer, frame.timeMs, NONE);
     if (packet) this.counts.decoded++;
     return packet;
   }
@@ -218,7 +222,7 @@ export class PacketDecoder {
     data: Buffer,
     layer: Layer3,
     timeMs: number,
-    vxlan: number[],
+    vxlan: readonly number[],
   ): DecodedPacket | undefined {
     if (layer.etherType === 0x0800) return this.decodeIpv4(data, layer, timeMs, vxlan);
     if (layer.etherType === 0x86dd) return this.decodeIpv6(data, layer, timeMs, vxlan);
@@ -235,7 +239,7 @@ export class PacketDecoder {
     data: Buffer,
     layer: Layer3,
     timeMs: number,
-    vxlan: number[],
+    vxlan: readonly number[],
   ): DecodedPacket | undefined {
     const at = layer.offset;
     if (data.length < at + 20 || (data[at] ?? 0) >> 4 !== 4) return this.malformed();
@@ -273,7 +277,7 @@ export class PacketDecoder {
     data: Buffer,
     layer: Layer3,
     timeMs: number,
-    vxlan: number[],
+    vxlan: readonly number[],
   ): DecodedPacket | undefined {
     const at = layer.offset;
     if (data.length < at + 40 || (data[at] ?? 0) >> 4 !== 6) return this.malformed();
@@ -321,7 +325,7 @@ export class PacketDecoder {
     ipPayload: Buffer,
     ip: IpFacts,
     layer: Layer3,
-    vxlan: number[],
+    vxlan: readonly number[],
   ): DecodedPacket | undefined {
     if (ip.protocol === IP_PROTO_UDP) {
       if (ipPayload.length < 8) return this.malformed();
@@ -360,7 +364,11 @@ export class PacketDecoder {
   }
 
   /** VXLAN (RFC 7348): 8-byte header with the I flag, then an inner Ethernet frame. */
-  private decodeVxlan(payload: Buffer, timeMs: number, vxlan: number[]): DecodedPacket | 'held' | undefined {
+  private decodeVxlan(
+    payload: Buffer,
+    timeMs: number,
+    vxlan: readonly number[],
+  ): DecodedPacket | 'held' | undefined {
     if (payload.length < 8 + 14 || ((payload[0] ?? 0) & 0x08) === 0) return undefined;
     const vni = payload.readUIntBE(4, 3);
     const inner = payload.subarray(8);

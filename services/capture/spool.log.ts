@@ -149,7 +149,7 @@ export class SpoolWriter {
    * G.711 audio: the codes `data[start, start + count)` at `position` (one sample each). Contiguous audio of a
    * track goes into one record, copied there once; nothing is decoded until the spool is read.
    */
-  g711(track: number, position: number, law: G711Law, data: Uint8Array, start: number, count: number): void {
+  g711(track: number, position: number, law: G711Law, data: Buffer, start: number, count: number): void {
     if (count <= 0 || this.closed) return;
     const code = law === 'PCMU' ? 0 : 1;
     let stage = this.stages[track];
@@ -177,9 +177,7 @@ export class SpoolWriter {
       this.stages[track] = stage;
       this.openStages++;
     }
-    const record = stage.record;
-    let at = G711_HEAD + stage.codes;
-    for (let i = start, end = start + count; i < end; i++) record[at++] = data[i]!;
+    data.copy(stage.record, G711_HEAD + stage.codes, start, start + count);
     stage.codes += count;
     this.stagedBytes += count;
   }
@@ -322,7 +320,7 @@ export async function readSpool(
   onRecord: (record: SpoolRecord) => void | Promise<void>,
   options: { eventsOnly?: boolean } = {},
 ): Promise<SpoolReadResult> {
-  const source = new ByteSource(createReadStream(file));
+  const source = new ByteSource(createReadStream(file, { highWaterMark: 1 << 20 }));
   let records = 0;
   try {
     const magic = await source.read(MAGIC.length);
