@@ -97,7 +97,8 @@ interface Dialog {
   isSiprec: boolean;
   /** Latest SDP media of each party, by m-line index. */
   media: { caller: MediaSpec[]; callee: MediaSpec[] };
-  endpoints: Set<string>;
+  /** Addresses registered for this dialog (`address:port` → address and port), removed when it ends. */
+  endpoints: Map<string, [string, number]>;
   streams: Map<string, StreamRecorder>;
   call: RecordingCall | undefined;
   opening: Promise<RecordingCall> | undefined;
@@ -126,6 +127,28 @@ const SIP_START = /^(?:[A-Z]{3,10} \S+ SIP\/2\.0|SIP\/2\.0 \d{3} )/;
 const rtpHeader = new RtpHeader();
 const other = (side: Side): Side => (side === 'caller' ? 'callee' : 'caller');
 
+/** Endpoints by address, then port: the lookup of each packet builds no "address:port" string. */
+class EndpointTable {
+  private readonly byAddress = new Map<string, Map<number, Endpoint>>();
+
+  get(address: string, port: number): Endpoint | undefined {
+    return this.byAddress.get(address)?.get(port);
+  }
+
+  set(address: string, port: number, endpoint: Endpoint): void {
+    let ports = this.byAddress.get(address);
+    if (!ports) this.byAddress.set(address, (ports = new Map()));
+    ports.set(port, endpoint);
+  }
+
+  delete(address: string, port: number): void {
+    const ports = this.byAddress.get(address);
+    if (!ports) return;
+    ports.delete(port);
+    if (ports.size === 0) this.byAddress.delete(address);
+  }
+}
+
 function endpointOf(dialog: Dialog, owner: Side, index: number, rtcp: boolean): Endpoint {
   return { dialog, owner, index, rtcp, cachedVersion: -1, toOwner: undefined, fromOwner: undefined };
 }
@@ -133,7 +156,7 @@ function endpointOf(dialog: Dialog, owner: Side, index: number, rtcp: boolean): 
 export class PacketCorrelator {
   private readonly options: CorrelatorOptions;
   private readonly dialogs = new Map<string, Dialog>();
-  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly endpoints = new EndpointTable();
   private readonly tcp = new SipTcpReassembler();
   private readonly orphans: OrphanRtp | undefined;
   private readonly log: Logger;
@@ -290,7 +313,7 @@ export class PacketCorrelator {
       siprec: null,
       isSiprec: /\+sip\.src/i.test(invite.headers.get('Contact') ?? ''),
       media: { caller: [], callee: [] },
-      endpoints: new Set(),
+      endpoints: new Map(),
       streams: new Map(),
       call: undefined,
       opening: undefined,
@@ -320,11 +343,14 @@ export class PacketCorrelator {
       });
       const address = connectionOf(sdp, m)?.address;
       if (m.type !== 'audio' || m.port === 0 || !address || address === '0.0.0.0') return;
+      const rtcpAddress = m.rtcp?.address ?? address;
+      const rtcpPort = m.rtcp?.port ?? m.port + 1;
       const rtpKey = `${address}:${m.port}`;
-      const rtcpKey = `${m.rtcp?.address ?? address}:${m.rtcp?.port ?? m.port + 1}`;
-      this.endpoints.set(rtpKey, endpointOf(dialog, owner, index, false));
-      this.endpoints.set(rtcpKey, endpointOf(dialog, owner, index, true));
-      dialog.endpoints.add(rtpKey).add(rtcpKey);
+      this.endpoints.set(address, m.port, endpointOf(dialog, owner, index, false));
+      this.endpoints.set(rtcpAddress, rtcpPort, endpointOf(dialog, owner, index, true));
+      dialog.endpoints
+        .set(rtpKey, [address, m.port])
+        .set(`${rtcpAddress}:${rtcpPort}`, [rtcpAddress, rtcpPort]);
       this.orphans?.claim(rtpKey);
     });
     dialog.media[owner] = specs;
@@ -345,8 +371,8 @@ export class PacketCorrelator {
   private media(packet: NetPacket): Promise<void> | undefined {
     const p = packet.payload;
     const isRtcp = packet.kind === 'rtcp' || (packet.kind === undefined && looksLikeRtcp(p));
-    const byDst = this.endpoints.get(`${packet.dst}:${packet.dstPort}`);
-    const bySrc = byDst ? undefined : this.endpoints.get(`${packet.src}:${packet.srcPort}`);
+    const byDst = this.endpoints.get(packet.dst, packet.dstPort);
+    const bySrc = byDst ? undefined : this.endpoints.get(packet.src, packet.srcPort);
     const endpoint = byDst ?? bySrc;
     if (!endpoint || endpoint.dialog.failed) {
       if (!isRtcp && this.orphans && looksLikeRtp(p)) return this.orphans.push(packet);
@@ -481,8 +507,8 @@ export class PacketCorrelator {
   private async endDialog(dialog: Dialog, reason: string, timeMs: number): Promise<void> {
     if (this.dialogs.get(dialog.callId) !== dialog) return;
     this.dialogs.delete(dialog.callId);
-    for (const key of dialog.endpoints)
-      if (this.endpoints.get(key)?.dialog === dialog) this.endpoints.delete(key);
+    for (const [address, port] of dialog.endpoints.values())
+      if (this.endpoints.get(address, port)?.dialog === dialog) this.endpoints.delete(address, port);
     if (dialog.opening && !dialog.call) dialog.call = await dialog.opening;
     if (!dialog.call) {
       if (!dialog.failed) this.stats.dialogsWithoutMedia++;
