@@ -251,15 +251,15 @@ export class PhraseMatcher {
     return hits;
   }
 
-  /** lookup of stream tokens j and j+1 read as one word (`stream.pairNorms[j]`, not empty). */
+  /** lookup of stream tokens j and j+1 read as one word (`stream.pairable[j]` is 1). */
   private lookupPair(stream: Stream, j: number): Hit[] {
     const first = stream.tokens[j]!.norm;
     const second = stream.tokens[j + 1]!.norm;
     let bySecond = this.pairCache.get(first);
     const cached = bySecond?.get(second);
     if (cached) return cached;
-    const norm = stream.pairNorms[j]!;
-    const hits = this.lookup(norm, stream.pairKeys[j]!, norm, false);
+    const norm = first + second;
+    const hits = this.lookup(norm, stream.tokens[j]!.key + stream.tokens[j + 1]!.key, norm, false);
     if (this.pairCacheSize >= this.cacheSize) {
       this.pairCache.clear();
       this.pairCacheSize = 0;
@@ -337,9 +337,8 @@ export class PhraseMatcher {
       const t = toks[j]!;
       const h = this.lookup(t.norm, t.key, t.stem);
       hits[j] = h;
-      const norm = stream.pairNorms[j]!;
       // two transcript words read as one (no further splitting: "mi avogado" is not "miavogado")
-      const ph = norm !== '' ? this.lookupPair(stream, j) : NO_HITS;
+      const ph = stream.pairable[j] === 1 ? this.lookupPair(stream, j) : NO_HITS;
       pairHits[j] = ph;
       for (let round = 0; round < 2; round++) {
         const list = round === 0 ? h : ph;

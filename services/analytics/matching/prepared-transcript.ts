@@ -27,9 +27,11 @@ export interface Token {
 export interface Stream {
   party: Party;
   tokens: Token[];
-  /** norm and phonetic key of token j glued to token j+1 ("graba" + "da"), for split words; "" when too short. */
-  pairNorms: string[];
-  pairKeys: string[];
+  /**
+   * 1 where token j glued to token j+1 ("graba" + "da") is long enough to be read as one split word (the glued
+   * forms are built only when a matcher has not seen the pair before).
+   */
+  pairable: Uint8Array;
 }
 
 export interface PreparedTranscript {
@@ -120,6 +122,8 @@ export function tokenizeSegment(
   });
 }
 
+const NO_PAIRS = new Uint8Array(0);
+
 /** Segments of one party closer than this are one stream. */
 const STREAM_GAP_MS = 4000;
 
@@ -136,14 +140,16 @@ export function prepareTranscript(segments: Transcript, language: Language): Pre
     const seg = segments[segIndex]!;
     const cur = open.get(seg.party);
     // a backchannel of the other party ("ajá", "okay") does not break a sentence in two
-    const interrupted =
-      cur !== undefined &&
-      order
-        .slice(cur.lastIndexInOrder + 1, pos)
-        .some((o) => segments[o]!.party !== seg.party && content[o]!.length > 2);
+    let interrupted = false;
+    if (cur !== undefined) {
+      for (let q = cur.lastIndexInOrder + 1; q < pos && !interrupted; q++) {
+        const o = order[q]!;
+        interrupted = segments[o]!.party !== seg.party && content[o]!.length > 2;
+      }
+    }
     const tokens = content[segIndex]!;
     if (!cur || interrupted || seg.startMs - cur.lastEnd > STREAM_GAP_MS) {
-      const stream: Stream = { party: seg.party, tokens: [...tokens], pairNorms: [], pairKeys: [] };
+      const stream: Stream = { party: seg.party, tokens: [...tokens], pairable: NO_PAIRS };
       streams.push(stream);
       open.set(seg.party, { stream, lastEnd: seg.endMs, lastIndexInOrder: pos });
     } else {
@@ -154,12 +160,11 @@ export function prepareTranscript(segments: Transcript, language: Language): Pre
   });
   for (const stream of streams) {
     const t = stream.tokens;
-    for (let j = 0; j < t.length; j++) {
-      const next = t[j + 1];
-      const ok = next !== undefined && t[j]!.norm.length + next.norm.length >= 5;
-      stream.pairNorms.push(ok ? t[j]!.norm + next.norm : '');
-      stream.pairKeys.push(ok ? t[j]!.key + next.key : '');
+    const pairable = new Uint8Array(t.length);
+    for (let j = 0; j + 1 < t.length; j++) {
+      if (t[j]!.norm.length + t[j + 1]!.norm.length >= 5) pairable[j] = 1;
     }
+    stream.pairable = pairable;
   }
   return {
     language,
