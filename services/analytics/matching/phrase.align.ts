@@ -22,6 +22,8 @@ export interface Sequence {
   patterns: number[];
   pattern: number;
   tokens: PatternSlot[];
+  /** tokens[i].weight, read in the hot loops without touching the slot objects. */
+  weights: Float64Array;
   /** Dictionary ids of each slot's alternatives. */
   ids: number[][];
   /** Dictionary ids of the concatenations of slot i-1 and slot i (for merged transcript words); empty at 0. */
@@ -29,7 +31,7 @@ export interface Sequence {
   totalWeight: number;
   negationInside: boolean;
   /** Per slot: not every alternative can anchor, so the upper bound assumes it matches. */
-  optimistic: boolean[];
+  optimistic: Uint8Array;
   optimisticWeight: number;
   /** Per slot: its function-word alternatives that a recognizer may glue to a neighbour. */
   glue: string[][];
@@ -203,7 +205,7 @@ export function alignSequence(
     last[j] = -1;
   }
   for (let i = 1; i <= m; i++) {
-    score[i * W] = score[(i - 1) * W]! - 0.05 * seq.tokens[i - 1]!.weight;
+    score[i * W] = score[(i - 1) * W]! - 0.05 * seq.weights[i - 1]!;
     first[i * W] = -1;
     last[i * W] = -1;
   }
@@ -212,8 +214,8 @@ export function alignSequence(
     const cells = (i - 1) * n;
     const hasPair = seq.pairIds[i - 1]!.length > 0;
     const glue = seq.glue[i - 1]!;
-    const w = pt.weight;
-    const wPair = i >= 2 ? w + seq.tokens[i - 2]!.weight : 0;
+    const w = seq.weights[i - 1]!;
+    const wPair = i >= 2 ? w + seq.weights[i - 2]! : 0;
     const gapFree = pt.gapAfter;
     const row = i * W;
     const up = row - W;

@@ -73,7 +73,8 @@ export class PhraseMatcher {
   private readonly byStem = new Map<string, number[]>();
   private readonly byDeletion = new Map<string, number[]>();
   /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
-  private readonly postings: ({ seq: number; pos: number; pair: boolean }[] | undefined)[] = [];
+  /** Dictionary id → flat triples [sequence, slot, 1 if a merged pair] of the sequences it anchors. */
+  private readonly postings: (number[] | undefined)[] = [];
   private readonly cache = new Map<string, Hit[]>();
   /**
    * Look-ups of two transcript words read as one (no glued function words), by first word then second: the words'
@@ -162,9 +163,8 @@ export class PhraseMatcher {
     });
     const post = (id: number, pos: number, pair: boolean) => {
       const l = this.postings[id];
-      const item = { seq, pos, pair };
-      if (l) l.push(item);
-      else this.postings[id] = [item];
+      if (l) l.push(seq, pos, pair ? 1 : 0);
+      else this.postings[id] = [seq, pos, pair ? 1 : 0];
     };
     // content words anchor a sequence; a sequence of function words only ("i can do") is anchored by all of them
     const fn = FUNCTION_WORDS[this.language];
@@ -176,7 +176,9 @@ export class PhraseMatcher {
       });
       for (const id of pairIds[i]!) post(id, i, true);
     });
-    const optimistic = tokens.map((t) => !allFunction && t.alts.some((a) => fn.has(a.norm)));
+    const optimistic = Uint8Array.from(tokens, (t) =>
+      !allFunction && t.alts.some((a) => fn.has(a.norm)) ? 1 : 0,
+    );
     const slotsOf = new Map<number, number[]>();
     const pairSlotsOf = new Map<number, number[]>();
     const index = (m: Map<number, number[]>, lists: number[][]) =>
@@ -200,6 +202,7 @@ export class PhraseMatcher {
       ids,
       pairIds,
       optimistic,
+      weights: Float64Array.from(tokens, (t) => t.weight),
       glue: tokens.map((t) => t.alts.filter((a) => fn.has(a.norm) && a.norm.length >= 2).map((a) => a.norm)),
       before: tokens.map((_, i) => tokens.slice(0, i).reduce((acc, t) => acc + 1 + (t.gapAfter ? 4 : 0), 0)),
       after: tokens.map((_, i) =>
@@ -345,17 +348,18 @@ export class PhraseMatcher {
         for (let x = 0; x < list.length; x++) {
           const posts = this.postings[list[x]!.id];
           if (posts === undefined) continue;
-          for (let y = 0; y < posts.length; y++) {
-            const p = posts[y]!;
-            if (round === 1 && p.pair) continue;
-            if (wanted !== undefined && !this.sequences[p.seq]!.specs.some((x) => wanted[x] === 1)) continue;
-            const a = buffers[p.seq]!;
-            const used = counts[p.seq]!;
-            if (used === 0) touched.push(p.seq);
+          for (let y = 0; y < posts.length; y += 3) {
+            const ps = posts[y]!;
+            const pair = posts[y + 2]!;
+            if (round === 1 && pair === 1) continue;
+            if (wanted !== undefined && !this.sequences[ps]!.specs.some((x) => wanted[x] === 1)) continue;
+            const a = buffers[ps]!;
+            const used = counts[ps]!;
+            if (used === 0) touched.push(ps);
             a[used] = j;
-            a[used + 1] = p.pos;
-            a[used + 2] = p.pair ? 1 : 0;
-            counts[p.seq] = used + 3;
+            a[used + 1] = posts[y + 1]!;
+            a[used + 2] = pair;
+            counts[ps] = used + 3;
           }
         }
       }
@@ -383,11 +387,11 @@ export class PhraseMatcher {
             const pos = a[q + 1]!;
             // a merged pair anchors its slot and the one before
             for (let slot = a[q + 2] === 1 ? pos - 1 : pos; slot <= pos; slot++) {
-              if (seq.optimistic[slot]) continue;
-              if (slot >= 31) bound += seq.tokens[slot]!.weight;
+              if (seq.optimistic[slot] === 1) continue;
+              if (slot >= 31) bound += seq.weights[slot]!;
               else if ((seen & (1 << slot)) === 0) {
                 seen |= 1 << slot;
-                bound += seq.tokens[slot]!.weight;
+                bound += seq.weights[slot]!;
               }
             }
           }
@@ -398,7 +402,7 @@ export class PhraseMatcher {
             const table = windowTable(seq, hits, pairHits, from, to);
             // the slots assumed matched must at least occur in the window
             for (let q = 0; q < m && bound / seq.totalWeight >= minScore; q++) {
-              if (seq.optimistic[q] && !occursIn(seq, q, toks, table)) bound -= seq.tokens[q]!.weight;
+              if (seq.optimistic[q] === 1 && !occursIn(seq, q, toks, table)) bound -= seq.weights[q]!;
             }
             if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, table);
           }
