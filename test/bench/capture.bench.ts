@@ -422,6 +422,9 @@ export async function syntheticCapture(file: string, calls: number, seconds: num
   return frames.length;
 }
 
+/** Runs of the pcap import; the median is reported (five: on a shared machine the first runs also pay the JIT). */
+const PCAP_RUNS = 5;
+
 async function pcapImport(): Promise<CaptureBenchResult['pcapImport']> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-pcap-bench-'));
   try {
@@ -429,7 +432,7 @@ async function pcapImport(): Promise<CaptureBenchResult['pcapImport']> {
     const packets = await syntheticCapture(file, 20, 60);
     const correlate: number[] = [];
     const total: number[] = [];
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < PCAP_RUNS; run++) {
       const started = performance.now();
       const report = await importCaptureFiles([file], {
         sink: new CountingSink(),
@@ -449,7 +452,7 @@ async function pcapImport(): Promise<CaptureBenchResult['pcapImport']> {
       packets,
       correlatePacketsPerSecond: Math.round(median(correlate)),
       withAssemblyPacketsPerSecond: Math.round(median(total)),
-      runs: 3,
+      runs: PCAP_RUNS,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
