@@ -85,6 +85,9 @@ export class PhraseMatcher {
   /** Per sequence, the anchors of the stream being searched; `anchorCounts` says how many are in use. */
   private readonly anchorBuffers: number[][] = [];
   private anchorCounts = new Int32Array(0);
+  private readonly hitsScratch: Hit[][] = [];
+  private readonly pairHitsScratch: Hit[][] = [];
+  private readonly touchedScratch: number[] = [];
   private readonly bySignature = new Map<string, number>();
   private readonly minScore: number;
   private readonly cacheSize: number;
@@ -329,13 +332,15 @@ export class PhraseMatcher {
   ): PhraseMatch[] {
     const toks = stream.tokens;
     const n = toks.length;
-    const hits: Hit[][] = new Array(n);
-    const pairHits: Hit[][] = new Array(n);
+    // scratch space reused stream after stream (entries past n are stale and never read)
+    const hits = this.hitsScratch;
+    const pairHits = this.pairHitsScratch;
+    const touched = this.touchedScratch;
+    touched.length = 0;
     // candidate anchors: sequence → flat list of [token position, slot, 1 if a merged pair]
     // anchors per sequence, in reusable buffers: flat [token position, slot, 1 if a merged pair]
     const buffers = this.anchorBuffers;
     const counts = this.anchorCounts;
-    const touched: number[] = [];
     for (let j = 0; j < n; j++) {
       const t = toks[j]!;
       const h = this.lookup(t.norm, t.key, t.stem);
