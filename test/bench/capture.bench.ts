@@ -113,6 +113,14 @@ async function liveStep(calls: number, seconds: number): Promise<CaptureBenchRes
     600_000,
   );
   const result = await server.lines(/RESULT (\{.*\})/, 600_000);
+  // The server stops and removes its spool directory after printing its result: let it finish (killing it at once
+  // left the directory behind), then make sure it is gone.
+  if (server.child.exitCode === null) {
+    await Promise.race([
+      new Promise((resolve) => server.child.once('exit', resolve)),
+      new Promise((resolve) => setTimeout(resolve, 30_000)),
+    ]);
+  }
   server.child.kill('SIGTERM');
   const r = JSON.parse(result[1]!) as {
     streams: number;
