@@ -1,0 +1,179 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_HEADER_MAP,
+  parseHeaderMap,
+  type MetadataRules,
+} from '../../../services/capture/call.metadata.ts';
+import { encodeG711 } from '../../../services/capture/g711.ts';
+import { PacketCorrelator, type NetPacket } from '../../../services/capture/packet.correlator.ts';
+import { encodeRtp } from '../../../services/capture/rtp.ts';
+import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool.log.ts';
+import { silentLogger } from '../../../services/platform/logger.ts';
+
+const RULES: MetadataRules = {
+  agentHeader: 'X-Agent-Id',
+  headerMap: parseHeaderMap(DEFAULT_HEADER_MAP),
+  agentPattern: /^[0-9]{3,5}$/,
+  defaultAgent: 'caller',
+};
+const A = '10.0.0.1';
+const B = '10.0.0.2';
+
+function sip(lines: string[], body = ''): Buffer {
+  return Buffer.from([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
+}
+
+function sdp(ip: string, port: number): string {
+  return [
+    'v=0',
+    `o=- 1 1 IN IP4 ${ip}`,
+    's=-',
+    `c=IN IP4 ${ip}`,
+    't=0 0',
+    `m=audio ${port} RTP/AVP 0`,
+    '',
+  ].join('\r\n');
+}
+
+function udp(
+  timeMs: number,
+  src: string,
+  srcPort: number,
+  dst: string,
+  dstPort: number,
+  payload: Buffer,
+): NetPacket {
+  return { timeMs, src, srcPort, dst, dstPort, transport: 'udp', payload };
+}
+
+const tone = encodeG711(
+  Int16Array.from({ length: 160 }, (_, i) => Math.round(5000 * Math.sin(i / 3))),
+  'PCMU',
+);
+const rtp = (ssrc: number, seq: number) =>
+  encodeRtp({ payloadType: 0, sequence: seq, timestamp: seq * 160, ssrc, payload: tone });
+
+describe(PacketCorrelator.name, () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-correlator-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('routes RTP by destination, by symmetric source, and to a new address after a re-INVITE', async () => {
+    const ended: string[] = [];
+    const c = new PacketCorrelator({
+      spoolRoot: dir,
+      fsync: false,
+      rules: RULES,
+      logger: silentLogger(),
+      idleMs: 60_000,
+      onCallEnded: (d) => void ended.push(d),
+    });
+    const base = ['From: <sip:2001@pbx>;tag=a1', 'Call-ID: c-1', 'Via: SIP/2.0/UDP x;branch=z9hG4bK1'];
+    const feed = async (p: NetPacket) => {
+      const pending = c.feed(p);
+      if (pending) await pending;
+    };
+    const t0 = 1_000_000;
+    await feed(
+      udp(
+        t0,
+        A,
+        5060,
+        B,
+        5060,
+        sip(
+          [
+            'INVITE sip:b SIP/2.0',
+            ...base,
+            'To: <sip:b@c>',
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          sdp(A, 4000),
+        ),
+      ),
+    );
+    await feed(
+      udp(
+        t0 + 1,
+        B,
+        5060,
+        A,
+        5060,
+        sip(
+          [
+            'SIP/2.0 200 OK',
+            ...base,
+            'To: <sip:b@c>;tag=b1',
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          sdp(B, 5000),
+        ),
+      ),
+    );
+    let t = t0 + 10;
+    for (let i = 0; i < 10; i++) {
+      await feed(udp((t += 10), B, 5000, A, 4000, rtp(2, i))); // to the caller: the callee's voice
+      await feed(udp((t += 10), A, 4000, B, 5000, rtp(1, i))); // to the callee: the caller's voice
+    }
+    // Sent from the caller's address to one nobody announced (symmetric RTP): still the caller's voice.
+    for (let i = 10; i < 15; i++) await feed(udp((t += 20), A, 4000, '10.9.9.9', 7000, rtp(1, i)));
+    // The caller moves its media; its old address is still known, the new one now is too.
+    await feed(
+      udp(
+        (t += 5),
+        A,
+        5060,
+        B,
+        5060,
+        sip(
+          [
+            'INVITE sip:b SIP/2.0',
+            ...base,
+            'To: <sip:b@c>;tag=b1',
+            'CSeq: 2 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          sdp(A, 4100),
+        ),
+      ),
+    );
+    for (let i = 10; i < 20; i++) await feed(udp((t += 20), B, 5000, A, 4100, rtp(2, i)));
+    await feed(
+      udp(
+        (t += 5),
+        A,
+        5060,
+        B,
+        5060,
+        sip(['BYE sip:b SIP/2.0', ...base, 'To: <sip:b@c>;tag=b1', 'CSeq: 3 BYE']),
+      ),
+    );
+
+    expect(ended).toHaveLength(1);
+    expect(c.stats.rtpMatched).toBe(35);
+    const streams: SpoolEvent[] = [];
+    const stats = new Map<number, SpoolEvent>();
+    const samples = new Map<number, number>();
+    await readSpool(path.join(ended[0]!, SPOOL_FILE), (r) => {
+      if (r.type === 'event' && r.event.t === 'stream') streams.push(r.event);
+      if (r.type === 'event' && r.event.t === 'stats') stats.set(r.event.track as number, r.event);
+      if (r.type === 'pcm') samples.set(r.track, (samples.get(r.track) ?? 0) + r.samples.length);
+    });
+    expect(streams.map((s) => [s.track, s.label])).toEqual([
+      [0, 'callee-0'],
+      [1, 'caller-0'],
+    ]);
+    expect([stats.get(0)?.received, stats.get(1)?.received]).toEqual([20, 15]);
+    expect([stats.get(0)?.lost, stats.get(1)?.lost]).toEqual([0, 0]);
+    expect([samples.get(0), samples.get(1)]).toEqual([20 * 160, 15 * 160]);
+  });
+});
