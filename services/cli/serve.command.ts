@@ -24,6 +24,8 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
       loginPolicy: {
         maxFailures: config.auth.maxFailedLogins,
         lockMs: config.auth.lockoutMinutes * 60_000,
+        maxFailuresPerAddress: config.auth.maxFailedLoginsPerAddress,
+        addressWindowMs: config.auth.addressWindowMinutes * 60_000,
         cookieSecure: config.auth.cookieSecure === 'auto' ? 'auto' : config.auth.cookieSecure === 'true',
       },
     },

@@ -251,6 +251,9 @@ const configSchema = z
         /** Failed sign-ins in a row that lock an account, and for how long. */
         maxFailedLogins: int(1, 100).default(5),
         lockoutMinutes: int(1, 24 * 60).default(15),
+        /** Failed sign-ins from one client address (any accounts) within the window before it gets 429 for a while. */
+        maxFailedLoginsPerAddress: int(1, 10_000).default(20),
+        addressWindowMinutes: int(1, 24 * 60).default(15),
         /** Express `trust proxy`: which proxies may set X-Forwarded-For/Proto (e.g. `loopback`, `10.0.0.0/8`). */
         trustProxy: z.string().default('loopback'),
       })
@@ -260,6 +263,8 @@ const configSchema = z
         sessionMaxHours: 12,
         maxFailedLogins: 5,
         lockoutMinutes: 15,
+        maxFailedLoginsPerAddress: 20,
+        addressWindowMinutes: 15,
         trustProxy: 'loopback',
       }),
     /** `escucha serve` applies retention policies once a day. */
@@ -347,6 +352,8 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_SESSION_MAX_HOURS: 'auth.sessionMaxHours',
   ESCUCHA_MAX_FAILED_LOGINS: 'auth.maxFailedLogins',
   ESCUCHA_LOCKOUT_MINUTES: 'auth.lockoutMinutes',
+  ESCUCHA_MAX_FAILED_LOGINS_PER_ADDRESS: 'auth.maxFailedLoginsPerAddress',
+  ESCUCHA_LOGIN_ADDRESS_WINDOW_MINUTES: 'auth.addressWindowMinutes',
   ESCUCHA_TRUST_PROXY: 'auth.trustProxy',
   ESCUCHA_RETENTION_DAILY: 'retentionDaily',
   ESCUCHA_INGEST_CONCURRENCY: 'ingestConcurrency',

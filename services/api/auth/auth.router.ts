@@ -6,6 +6,7 @@ import type { UserRepository } from '../users/user.repository.ts';
 import { parseOrThrow } from '../validation.ts';
 import { SESSION_COOKIE, userPrincipal } from './auth.middleware.ts';
 import { sessionCookie } from './cookies.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
 import { callScopeOf } from './principal.ts';
 import type { SessionRepository } from './session.repository.ts';
@@ -14,6 +15,9 @@ export interface LoginPolicy {
   /** Failed logins in a row that lock the account. */
   maxFailures: number;
   lockMs: number;
+  /** Failed sign-ins from one client address, any accounts, within `addressWindowMs` before it gets 429. */
+  maxFailuresPerAddress: number;
+  addressWindowMs: number;
   /** `auto`: Secure cookies when the request came over HTTPS (directly or via a trusted proxy). */
   cookieSecure: boolean | 'auto';
 }
@@ -21,6 +25,8 @@ export interface LoginPolicy {
 export const DEFAULT_LOGIN_POLICY: LoginPolicy = {
   maxFailures: 5,
   lockMs: 15 * 60_000,
+  maxFailuresPerAddress: 20,
+  addressWindowMs: 15 * 60_000,
   cookieSecure: 'auto',
 };
 
@@ -66,10 +72,31 @@ function requireJson(req: Request): void {
 /** The public half: POST /auth/login, mounted before authentication. */
 export function loginRouter(deps: AuthRouterDeps): Router {
   const router = Router();
+  const throttle = new LoginThrottle({
+    maxFailures: deps.policy.maxFailuresPerAddress,
+    windowMs: deps.policy.addressWindowMs,
+  });
   router.post('/auth/login', express.json({ limit: '16kb' }), async (req, res) => {
     requireJson(req);
     const { username, password } = parseOrThrow(loginSchema, req.body, 'BAD_REQUEST', 'invalid login');
-    const wrong = () => new EscuchaError('UNAUTHENTICATED', 'wrong username or password');
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const waitMs = throttle.retryAfterMs(address);
+    if (waitMs > 0) {
+      await deps.auditor.record(req, {
+        action: 'login_throttled',
+        details: { username, retryAfterSeconds: Math.ceil(waitMs / 1000) },
+      });
+      res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+      throw new EscuchaError(
+        'TOO_MANY_REQUESTS',
+        `too many failed sign-ins from this address; try again in ${Math.ceil(waitMs / 1000)} s`,
+        { details: { retryAfterSeconds: Math.ceil(waitMs / 1000) } },
+      );
+    }
+    const wrong = () => {
+      throttle.recordFailure(address);
+      return new EscuchaError('UNAUTHENTICATED', 'wrong username or password');
+    };
     const user = await deps.users.findForLogin(username);
     if (!user) {
       await deps.hasher.verifyNobody(password);
@@ -86,6 +113,7 @@ export function loginRouter(deps: AuthRouterDeps): Router {
         { action: 'login_failed', details: { username, reason: 'locked' } },
         principal,
       );
+      throttle.recordFailure(address);
       throw new EscuchaError(
         'ACCOUNT_LOCKED',
         `this account is locked after too many failed sign-ins; try again after ${user.locked_until.toISOString()}`,
@@ -109,6 +137,7 @@ export function loginRouter(deps: AuthRouterDeps): Router {
         principal,
       );
       if (lockedUntil) {
+        throttle.recordFailure(address);
         throw new EscuchaError(
           'ACCOUNT_LOCKED',
           `wrong username or password; the account is now locked until ${lockedUntil.toISOString()}`,
@@ -123,6 +152,7 @@ export function loginRouter(deps: AuthRouterDeps): Router {
         { action: 'login_failed', details: { username, reason: 'disabled' } },
         principal,
       );
+      throttle.recordFailure(address);
       throw new EscuchaError('UNAUTHENTICATED', 'this account is disabled; ask an administrator');
     }
     await deps.users.recordSuccess(user.id);

@@ -326,3 +326,44 @@ describe('GET/POST/PATCH /api/v1/users', () => {
     expect(self.status).toBe(409);
   });
 });
+
+describe('sign-in throttling per client address', () => {
+  let api: AccountsTestApi;
+
+  beforeAll(async () => {
+    api = await createAccountsTestApi({ loginPolicy: { maxFailuresPerAddress: 4, addressWindowMs: 60_000 } });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('answers 429 with Retry-After to an address that failed on many accounts, even for a right password, and audits it', async () => {
+    const users = await Promise.all([1, 2, 3].map(() => addUser(api, 'qa_supervisor')));
+    const statuses: number[] = [];
+    for (const u of [...users, users[0]!]) {
+      const res = await request(api.app)
+        .post('/api/v1/auth/login')
+        .send({ username: u.username, password: 'not-the-password' });
+      statuses.push(res.status);
+    }
+    // four failures on three accounts: no account is locked (5 in a row), the address is
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    const right = await request(api.app)
+      .post('/api/v1/auth/login')
+      .send({ username: users[1]!.username, password: users[1]!.password });
+    expect(right.status).toBe(429);
+    expect(right.body.error.code).toBe('TOO_MANY_REQUESTS');
+    const retry = Number(right.headers['retry-after']);
+    expect(retry).toBeGreaterThan(50);
+    expect(retry).toBeLessThanOrEqual(60);
+    const audit = await api.accounts.audit.list({ actions: ['login_throttled'], limit: 10 });
+    expect(audit.items.map((e) => e.details.username)).toEqual([users[1]!.username]);
+    const rows = await api.database.handle.db
+      .selectFrom('users')
+      .select(['failed_logins', 'locked_until'])
+      .where('id', '=', users[1]!.id)
+      .executeTakeFirstOrThrow();
+    expect(rows).toEqual({ failed_logins: 1, locked_until: null });
+  });
+});

@@ -11,6 +11,7 @@ import { FsObjectStore } from '../../../services/archive/fs.store.ts';
 import { createApp } from '../../../services/api/app.ts';
 import { createAccountServices, type AccountServices } from '../../../services/api/auth/accounts.ts';
 import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
+import type { LoginPolicy } from '../../../services/api/auth/auth.router.ts';
 import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
 import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
@@ -35,7 +36,7 @@ export interface AccountsTestApi {
 
 /** The real API (as `escucha serve` builds it) on a fresh database, with accounts and no web UI. */
 export async function createAccountsTestApi(
-  options: { webDir?: string | null } = {},
+  options: { webDir?: string | null; loginPolicy?: Partial<LoginPolicy> } = {},
 ): Promise<AccountsTestApi> {
   const database = await createTestDatabase();
   const root = await mkdtemp(path.join('/tmp', 'escucha-web-'));
@@ -55,7 +56,13 @@ export async function createAccountsTestApi(
     transcripts: (trx, callId, transcript) =>
       new TranscriptRepository(db).storeUpload(trx, callId, transcript),
   });
-  const accounts = createAccountServices({ db, store, logger }, { passwordCost: TEST_PASSWORD_COST });
+  const accounts = createAccountServices(
+    { db, store, logger },
+    {
+      passwordCost: TEST_PASSWORD_COST,
+      ...(options.loginPolicy ? { loginPolicy: options.loginPolicy } : {}),
+    },
+  );
   const keys = new ApiKeyRepository(db);
   const app = createApp({
     db,
