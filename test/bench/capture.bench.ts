@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveFfmpegPaths } from '../../services/archive/ffmpeg-path.ts';
 import { CaptureService } from '../../services/capture/capture.service.ts';
 import type { CallSink, CapturedCall } from '../../services/capture/captured-call.ts';
+import { NODE_RUNTIME_FLAGS } from '../../services/platform/runtime-flags.ts';
 import {
   DEFAULT_AGENT_PATTERN,
   DEFAULT_HEADER_MAP,
@@ -77,7 +78,13 @@ export interface CaptureBenchResult {
 function spawnRole(role: string, cpu: number | undefined, env: Record<string, string>) {
   // ESCUCHA_CAPTURE_BENCH_PROFILE=<dir>: the server writes a CPU profile there (node --cpu-prof).
   const profile = role === 'server' ? process.env.ESCUCHA_CAPTURE_BENCH_PROFILE : undefined;
-  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', SELF];
+  const args = [
+    ...NODE_RUNTIME_FLAGS,
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    '--import',
+    'tsx',
+    SELF,
+  ];
   const pinned = cpu !== undefined && spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
   const command = pinned ? 'taskset' : process.execPath;
   const argv = pinned ? ['-c', String(cpu), process.execPath, ...args] : args;
