@@ -497,7 +497,7 @@ describe('web UI in a browser', () => {
     await analysis(calls.english!, 'disclosed', [], 90, false, 0.5);
     await pgc.query(`INSERT INTO review_queues (id, kind, language) VALUES ('qa-es', 'qa', 'es')`);
     await pgc.query(
-      `INSERT INTO review_items (call_id, queue_id, reason, priority) VALUES ($1, 'qa-es', 'adherence 75', 3)`,
+      `INSERT INTO review_items (call_id, queue_id, reason, priority) VALUES ($1, 'qa-es', 'adherence 65 below 70; weekly sample for agent A-7', 3)`,
       [calls.promise],
     );
     await pgc.end();
@@ -544,7 +544,10 @@ describe('web UI in a browser', () => {
     await page.locator('a[data-queue="qa-es"][aria-current=page]').waitFor();
     const row = page.locator(`table.review-items tr[data-item]`);
     await expect.poll(() => row.count()).toBe(1);
-    expect(await row.textContent()).toContain('adherence 75');
+    // the route stage writes its reasons in English; a Spanish UI says them in Spanish
+    expect(await row.textContent()).toContain(
+      'cumplimiento 65 por debajo de 70; muestra semanal del agente A-7',
+    );
     // Keyboard: focus the claim button and press Enter.
     await row.locator('button', { hasText: 'Tomar' }).focus();
     await page.keyboard.press('Enter');

@@ -14,7 +14,7 @@ import {
 import { ErrorBox, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
-import { formatClock, formatDateTime, shortId } from '../format.ts';
+import { formatClock, formatDateTime, reviewReason, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 
 type Answers = Record<string, string | number>;
@@ -61,7 +61,7 @@ export function ReviewItemPage({ id, me }: { id: string; me: Me }) {
         {t('reviewOf', { id: shortId(item.callId) })}{' '}
         <small class="muted">
           {formatDateTime(item.call.startedAt, lang)} · {item.call.agentName ?? item.call.agentId ?? '—'}
-          {item.call.campaign ? ` · ${item.call.campaign}` : ''} · {item.reason}
+          {item.call.campaign ? ` · ${item.call.campaign}` : ''} · {reviewReason(item.reason, t)}
         </small>
       </h1>
       <div class="call-grid">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
 import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
-import { formatDateTime, formatDuration } from '../format.ts';
+import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
 
@@ -114,7 +114,7 @@ export function ReviewPage({ me }: { me: Me }) {
                   {items.data.items.map((i) => (
                     <tr key={i.id} data-item={i.id}>
                       <td class="num">{i.priority}</td>
-                      <td>{i.reason}</td>
+                      <td title={i.reason}>{reviewReason(i.reason, t)}</td>
                       <td class="nowrap">{formatDateTime(i.call.startedAt, lang)}</td>
                       <td>{i.call.agentName ?? i.call.agentId ?? '—'}</td>
                       <td>{i.call.campaign ?? '—'}</td>
