@@ -1,3 +1,5 @@
+import { energyOf, Framer, goertzelCoefficient, goertzelPower, shareOf } from '../tones/goertzel.ts';
+
 /**
  * Recording-notice beep detection over 16 kHz mono Float32 PCM. Some jurisdictions and carriers signal recording
  * with a periodic tone (e.g. 1400 Hz every 15 s) instead of, or besides, a spoken notice.
@@ -51,32 +53,6 @@ export interface BeepResult {
   durationMs: number;
 }
 
-/** Goertzel power at `freq` over x[from, from+n) divided by the frame's energy scaled so a pure tone gives ~1. */
-export function toneRatio(
-  x: Float32Array,
-  from: number,
-  n: number,
-  freq: number,
-  sampleRate: number,
-): { ratio: number; rms: number } {
-  const w = (2 * Math.PI * freq) / sampleRate;
-  const coeff = 2 * Math.cos(w);
-  let s1 = 0;
-  let s2 = 0;
-  let energy = 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[from + i]!;
-    energy += v * v;
-    const s = v + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-  const rms = Math.sqrt(energy / n);
-  if (energy <= 0) return { ratio: 0, rms: 0 };
-  return { ratio: Math.min(1, (2 * power) / (n * energy)), rms };
-}
-
 /** Streaming beep detection: `push` chunks of PCM in order, then `finish`. */
 export class BeepTracker {
   private readonly sampleRate: number;
@@ -90,9 +66,9 @@ export class BeepTracker {
   private readonly tolerance: number;
   /** Samples per frame. */
   private readonly n: number;
-  /** A frame split across chunks. */
-  private readonly carry: Float32Array;
-  private carried = 0;
+  private readonly coeff: number;
+  private readonly framer: Framer;
+  private readonly onFrame = (x: Float32Array, from: number): void => this.test(x, from);
   private frame = 0;
   private runStart = -1;
   private runFrames = 0;
@@ -110,32 +86,18 @@ export class BeepTracker {
     this.interval = options.intervalMs ?? 15_000;
     this.tolerance = options.toleranceMs ?? 1500;
     this.n = Math.max(16, Math.round((this.sampleRate * this.frameMs) / 1000));
-    this.carry = new Float32Array(this.n);
+    this.coeff = goertzelCoefficient(this.freq, this.sampleRate);
+    this.framer = new Framer(this.n);
   }
 
   push(pcm: Float32Array): void {
-    const n = this.n;
-    let at = 0;
-    if (this.carried > 0) {
-      const take = Math.min(n - this.carried, pcm.length);
-      this.carry.set(pcm.subarray(0, take), this.carried);
-      this.carried += take;
-      at = take;
-      if (this.carried < n) return;
-      this.test(this.carry, 0);
-      this.carried = 0;
-    }
-    for (; at + n <= pcm.length; at += n) this.test(pcm, at);
-    if (at < pcm.length) {
-      this.carry.set(pcm.subarray(at), 0);
-      this.carried = pcm.length - at;
-    }
+    this.framer.push(pcm, this.onFrame);
   }
 
   finish(): BeepResult {
     this.close(this.frame);
     const beeps = this.beeps;
-    const durationMs = Math.round(((this.frame * this.n + this.carried) * 1000) / this.sampleRate);
+    const durationMs = Math.round(((this.frame * this.n + this.framer.pending) * 1000) / this.sampleRate);
     const intervalsMs = beeps.slice(1).map((b, i) => b.startMs - beeps[i]!.startMs);
     const inTolerance = (d: number) => Math.abs(d - this.interval) <= this.tolerance;
     const regular = intervalsMs.length >= 1 && intervalsMs.every(inTolerance);
@@ -163,9 +125,12 @@ export class BeepTracker {
   }
 
   private test(x: Float32Array, from: number): void {
-    const { ratio, rms } = toneRatio(x, from, this.n, this.freq, this.sampleRate);
+    const n = this.n;
+    const energy = energyOf(x, from, n);
     const f = this.frame++;
-    if (rms >= this.minRms && ratio >= this.minRatio) {
+    const loud = Math.sqrt(energy / n) >= this.minRms;
+    const ratio = loud ? shareOf(goertzelPower(x, from, n, this.coeff), energy, n) : 0;
+    if (loud && ratio >= this.minRatio) {
       if (this.runStart < 0) {
         this.runStart = f;
         this.runFrames = 0;

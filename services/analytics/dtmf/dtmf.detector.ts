@@ -1,4 +1,4 @@
-import { toneRatio } from '../beep/beep.detector.ts';
+import { energyOf, Framer, goertzelCoefficient, goertzelPower, shareOf } from '../tones/goertzel.ts';
 
 /**
  * In-band DTMF detection over mono Float32 PCM, for recordings made elsewhere (TDM gateways, older recorders) where
@@ -35,8 +35,12 @@ export class KeyPressTracker {
   private readonly minShare: number;
   private readonly n: number;
   private readonly hop: number;
-  private readonly window: Float32Array;
-  private filled = 0;
+  private readonly framer: Framer;
+  /** Goertzel coefficients of the four rows, then the four columns. */
+  private readonly coeffs: Float64Array;
+  /** Each frequency's share of the window being tested. */
+  private readonly shares = new Float64Array(8);
+  private readonly onWindow = (x: Float32Array, from: number): void => this.test(this.keyIn(x, from));
   private windows = 0;
   private runKey = -1;
   private runFirst = 0;
@@ -50,22 +54,12 @@ export class KeyPressTracker {
     this.minShare = options.minToneShare ?? 0.6;
     this.n = Math.round(this.sampleRate * 0.0256);
     this.hop = this.n >> 1;
-    this.window = new Float32Array(this.n);
+    this.framer = new Framer(this.n, this.hop);
+    this.coeffs = Float64Array.from([...ROWS, ...COLS], (f) => goertzelCoefficient(f, this.sampleRate));
   }
 
   push(pcm: Float32Array): void {
-    let at = 0;
-    while (at < pcm.length) {
-      const take = Math.min(this.n - this.filled, pcm.length - at);
-      this.window.set(pcm.subarray(at, at + take), this.filled);
-      this.filled += take;
-      at += take;
-      if (this.filled === this.n) {
-        this.test(this.keyIn(this.window));
-        this.window.copyWithin(0, this.hop);
-        this.filled = this.n - this.hop;
-      }
-    }
+    this.framer.push(pcm, this.onWindow);
   }
 
   finish(): KeyPressSpan[] {
@@ -73,33 +67,22 @@ export class KeyPressTracker {
     return [...this.spans];
   }
 
-  /** The key (row * 4 + column) the window holds, or -1. */
-  private keyIn(x: Float32Array): number {
+  /** The key (row * 4 + column) the window x[from, from+n) holds, or -1. */
+  private keyIn(x: Float32Array, from: number): number {
     const n = this.n;
-    let energy = 0;
-    for (let i = 0; i < n; i++) energy += x[i]! * x[i]!;
+    const energy = energyOf(x, from, n);
     if (Math.sqrt(energy / n) < this.minRms) return -1;
-    const best = (freqs: readonly number[]): { index: number; ratio: number; second: number } => {
-      let index = -1;
-      let ratio = 0;
-      let second = 0;
-      for (let k = 0; k < freqs.length; k++) {
-        const r = toneRatio(x, 0, n, freqs[k]!, this.sampleRate).ratio;
-        if (r > ratio) {
-          second = ratio;
-          ratio = r;
-          index = k;
-        } else if (r > second) second = r;
-      }
-      return { index, ratio, second };
-    };
-    const row = best(ROWS);
-    if (row.ratio < 0.1) return -1;
-    const col = best(COLS);
-    const twistOk = row.ratio <= col.ratio * 6.3 && col.ratio <= row.ratio * 6.3;
-    const distinct = row.second * 4 <= row.ratio && col.second * 4 <= col.ratio;
-    if (row.ratio + col.ratio < this.minShare || !twistOk || !distinct) return -1;
-    return row.index * 4 + col.index;
+    const shares = this.shares;
+    for (let k = 0; k < 8; k++) shares[k] = shareOf(goertzelPower(x, from, n, this.coeffs[k]!), energy, n);
+    const row = strongest(shares, 0);
+    const rowShare = shares[row]!;
+    if (rowShare < 0.1) return -1;
+    const col = strongest(shares, 4);
+    const colShare = shares[col]!;
+    const twistOk = rowShare <= colShare * 6.3 && colShare <= rowShare * 6.3;
+    const distinct = secondOf(shares, 0, row) * 4 <= rowShare && secondOf(shares, 4, col) * 4 <= colShare;
+    if (rowShare + colShare < this.minShare || !twistOk || !distinct) return -1;
+    return row * 4 + (col - 4);
   }
 
   private test(key: number): void {
@@ -124,4 +107,18 @@ export function detectKeyPresses(pcm: Float32Array, options: KeyPressOptions = {
   const tracker = new KeyPressTracker(options);
   tracker.push(pcm);
   return tracker.finish();
+}
+
+/** Index of the largest of shares[from, from+4). */
+function strongest(shares: Float64Array, from: number): number {
+  let best = from;
+  for (let k = from + 1; k < from + 4; k++) if (shares[k]! > shares[best]!) best = k;
+  return best;
+}
+
+/** The largest of shares[from, from+4) other than shares[skip]. */
+function secondOf(shares: Float64Array, from: number, skip: number): number {
+  let second = 0;
+  for (let k = from; k < from + 4; k++) if (k !== skip && shares[k]! > second) second = shares[k]!;
+  return second;
 }
