@@ -50,6 +50,11 @@ export interface AnalyticsHarness {
     seconds?: number,
     audio?: { left?: string; right?: string; file?: string },
   ): Promise<string>;
+  /** One stage's outcome as `GET /api/v1/calls/:id/analysis` reports it. */
+  stage(
+    callId: string,
+    stage: StageName,
+  ): Promise<{ stage: string; status: string; reason: string | null; result: Record<string, unknown> }>;
   /** Waits until every stage of the call is done, skipped or failed; returns them by name. */
   settled(callId: string, stages?: StageName[]): Promise<Record<string, StageOutcomeView>>;
   close(): Promise<void>;
@@ -197,6 +202,15 @@ export async function createAnalyticsHarness(
         .field('transcript', JSON.stringify({ language: 'es', segments }));
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body.id as string;
+    },
+    stage: async (callId, stage) => {
+      const res = await request(app)
+        .get(`/api/v1/calls/${callId}/analysis`)
+        .set('Authorization', `Bearer ${adminKey}`);
+      expect(res.status).toBe(200);
+      const found = (res.body.stages as { stage: string }[]).find((s) => s.stage === stage);
+      if (!found) throw new Error(`no ${stage} stage in ${JSON.stringify(res.body.stages)}`);
+      return found as Awaited<ReturnType<AnalyticsHarness['stage']>>;
     },
     settled: async (callId, stages = ['analytics', 'route']) => {
       const until = Date.now() + 90_000;

@@ -5,59 +5,26 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MuteRange } from '../../../services/analytics/index.ts';
+import { encodeWav } from '../../../services/synth/wav.ts';
+import { keypadAudio } from '../../support/dtmf.ts';
 import { speak } from '../speech/synthetic-speech.ts';
 import { createAnalyticsHarness, pcm, rms, type AnalyticsHarness } from './analytics.harness.ts';
 
 const run = promisify(execFile);
 const RATE = 16_000;
 const SECONDS = 12;
-const KEYS: Record<string, [number, number]> = {
-  '0': [941, 1336],
-  '1': [697, 1209],
-  '2': [697, 1336],
-  '3': [697, 1477],
-  '4': [770, 1209],
-  '5': [770, 1336],
-  '6': [770, 1477],
-  '7': [852, 1209],
-  '8': [852, 1336],
-  '9': [852, 1477],
-};
 /** A card number typed on the customer's keypad from 6 s, one key every 200 ms, 90 ms each. */
 const TYPED = '4526018159083012';
 const PRESSES = [...TYPED].map((key, i) => ({ key, atMs: 6000 + i * 200, ms: 90 }));
 
-/** 16-bit mono WAV of the key tones (and a little line noise). */
+/** 16-bit mono WAV of the key tones over a little line noise. */
 async function keypadWav(file: string): Promise<void> {
-  const n = SECONDS * RATE;
-  const data = Buffer.alloc(n * 2);
-  let seed = 3;
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    let v = 0.002 * ((seed / 0x7fffffff) * 2 - 1);
-    const t = i / RATE;
-    for (const p of PRESSES) {
-      if (t * 1000 >= p.atMs && t * 1000 < p.atMs + p.ms) {
-        const [lo, hi] = KEYS[p.key]!;
-        v += 0.25 * Math.sin(2 * Math.PI * lo * t) + 0.3 * Math.sin(2 * Math.PI * hi * t);
-      }
-    }
-    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  await writeFile(file, Buffer.concat([header, data]));
+  const tones = keypadAudio(
+    SECONDS,
+    PRESSES.map((p) => ({ ...p, level: 0.25, twistDb: 1.6 })),
+    { noise: 0.002, sampleRate: RATE, seed: 3 },
+  );
+  await writeFile(file, encodeWav({ sampleRate: RATE, channels: [tones] }));
 }
 
 describe('key presses in uploaded audio (in-band DTMF) are muted in the redacted copy', () => {
@@ -105,10 +72,7 @@ describe('key presses in uploaded audio (in-band DTMF) are muted in the redacted
     const analysis = await request(h.app)
       .get(`/api/v1/calls/${callId}/analysis`)
       .set('Authorization', `Bearer ${h.adminKey}`);
-    const vad = (analysis.body.stages as { stage: string; result: { tones: unknown[] } }[]).find(
-      (s) => s.stage === 'vad',
-    )!;
-    expect(vad.result.tones).toEqual([
+    expect((await h.stage(callId, 'vad')).result.tones).toEqual([
       expect.objectContaining({ channel: 0, keyPresses: 0 }),
       expect.objectContaining({ channel: 1, keyPresses: TYPED.length }),
     ]);

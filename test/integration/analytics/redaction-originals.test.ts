@@ -54,11 +54,7 @@ describe('ESCUCHA_REDACTION_ORIGINALS=discard: only the redacted transcript and 
   });
 
   it('replaces the transcript text, for every role and for search', async () => {
-    const analysis = await get(`/api/v1/calls/${discarded}/analysis`);
-    const stage = (analysis.body.stages as { stage: string; result: { originals: string } }[]).find(
-      (s) => s.stage === 'analytics',
-    )!;
-    expect(stage.result.originals).toBe('discarded');
+    expect((await h.stage(discarded, 'analytics')).result.originals).toBe('discarded');
     const text = await get(`/api/v1/calls/${discarded}/transcript`, { redacted: 'false' });
     expect(text.status).toBe(200);
     expect(JSON.stringify(text.body)).not.toContain('cuatro cinco dos seis');
@@ -98,11 +94,7 @@ describe('ESCUCHA_REDACTION_ORIGINALS=discard: only the redacted transcript and 
   });
 
   it('keeps the originals of a call under legal hold', async () => {
-    const analysis = await get(`/api/v1/calls/${held}/analysis`);
-    const stage = (analysis.body.stages as { stage: string; result: { originals: string } }[]).find(
-      (s) => s.stage === 'analytics',
-    )!;
-    expect(stage.result.originals).toBe('kept: legal hold');
+    expect((await h.stage(held, 'analytics')).result.originals).toBe('kept: legal hold');
     const text = await get(`/api/v1/calls/${held}/transcript`, { redacted: 'false' });
     expect(JSON.stringify(text.body)).toContain('cuatro cinco dos seis');
     const detail = await get(`/api/v1/calls/${held}`);

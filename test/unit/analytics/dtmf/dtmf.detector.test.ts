@@ -1,48 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { KeyPressTracker, detectKeyPresses } from '../../../../services/analytics/dtmf/dtmf.detector.ts';
+import { DTMF_KEYS, keypadAudio, type KeyPress } from '../../../support/dtmf.ts';
 
 const RATE = 16_000;
-const KEYS: Record<string, [number, number]> = {
-  '1': [697, 1209],
-  '2': [697, 1336],
-  '3': [697, 1477],
-  '4': [770, 1209],
-  '5': [770, 1336],
-  '6': [770, 1477],
-  '7': [852, 1209],
-  '8': [852, 1336],
-  '9': [852, 1477],
-  '0': [941, 1336],
-  '*': [941, 1209],
-  '#': [941, 1477],
-  D: [941, 1633],
-};
+/** Noise at `noise` amplitude plus key tones. */
+const audio = (seconds: number, presses: KeyPress[], noise = 0.005) =>
+  keypadAudio(seconds, presses, { noise });
 
 function rng(seed: number): () => number {
   let s = seed;
   return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
-}
-
-/** Noise at `noise` amplitude, plus key tones (row and column at `level`, the column `twistDb` louder). */
-function audio(
-  seconds: number,
-  presses: { key: string; atMs: number; ms: number; level?: number; twistDb?: number }[],
-  noise = 0.005,
-): Float32Array {
-  const x = new Float32Array(seconds * RATE);
-  const r = rng(11);
-  for (let i = 0; i < x.length; i++) x[i] = noise * r();
-  for (const p of presses) {
-    const [lo, hi] = KEYS[p.key]!;
-    const a = p.level ?? 0.2;
-    const b = a * 10 ** ((p.twistDb ?? 2) / 20);
-    const from = Math.round((p.atMs / 1000) * RATE);
-    for (let i = 0; i < Math.round((p.ms / 1000) * RATE); i++) {
-      const t = i / RATE;
-      x[from + i]! += a * Math.sin(2 * Math.PI * lo * t) + b * Math.sin(2 * Math.PI * hi * t);
-    }
-  }
-  return x;
 }
 
 /** A vowel-like sound: a 120–220 Hz glottal pulse train with many harmonics, shaped by two formants. */
@@ -79,7 +46,8 @@ describe(detectKeyPresses.name, () => {
   });
 
   it('finds all sixteen keys, 40 ms presses, quiet ones and twisted ones', () => {
-    const keys = Object.keys(KEYS);
+    const keys = Object.keys(DTMF_KEYS);
+    expect(keys).toHaveLength(16);
     const spans = detectKeyPresses(
       audio(
         6,

@@ -1,0 +1,57 @@
+/** Keypad tones for tests: the DTMF row and column frequencies of each key, and audio of key presses over noise. */
+export const DTMF_KEYS: Readonly<Record<string, readonly [number, number]>> = {
+  '1': [697, 1209],
+  '2': [697, 1336],
+  '3': [697, 1477],
+  A: [697, 1633],
+  '4': [770, 1209],
+  '5': [770, 1336],
+  '6': [770, 1477],
+  B: [770, 1633],
+  '7': [852, 1209],
+  '8': [852, 1336],
+  '9': [852, 1477],
+  C: [852, 1633],
+  '*': [941, 1209],
+  '0': [941, 1336],
+  '#': [941, 1477],
+  D: [941, 1633],
+};
+
+export interface KeyPress {
+  key: string;
+  atMs: number;
+  ms: number;
+  /** Amplitude of the row tone (default 0.2). */
+  level?: number;
+  /** How much louder the column tone is, in dB (default 2). */
+  twistDb?: number;
+}
+
+/** `seconds` of uniform noise at `noise` amplitude (deterministic) with the key presses added. */
+export function keypadAudio(
+  seconds: number,
+  presses: readonly KeyPress[],
+  options: { noise?: number; sampleRate?: number; seed?: number } = {},
+): Float32Array {
+  const rate = options.sampleRate ?? 16_000;
+  const noise = options.noise ?? 0.005;
+  const x = new Float32Array(Math.round(seconds * rate));
+  let s = options.seed ?? 11;
+  for (let i = 0; i < x.length; i++) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    x[i] = noise * ((s / 0x7fffffff) * 2 - 1);
+  }
+  for (const p of presses) {
+    const [lo, hi] = DTMF_KEYS[p.key]!;
+    const a = p.level ?? 0.2;
+    const b = a * 10 ** ((p.twistDb ?? 2) / 20);
+    const from = Math.round((p.atMs / 1000) * rate);
+    const n = Math.round((p.ms / 1000) * rate);
+    for (let i = 0; i < n && from + i < x.length; i++) {
+      const t = i / rate;
+      x[from + i]! += a * Math.sin(2 * Math.PI * lo * t) + b * Math.sin(2 * Math.PI * hi * t);
+    }
+  }
+  return x;
+}
