@@ -12,6 +12,7 @@ import {
 } from '../../analytics/index.ts';
 import { buildObjectKey } from '../../archive/object-key.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
+import { EscuchaError } from '../../platform/errors.ts';
 import type { AnalysisRepository } from '../analysis.repository.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { StageHandler } from '../pipeline.ts';
@@ -73,7 +74,14 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
   readonly stage = 'analytics' as const;
   readonly version = ANALYTICS_VERSION;
 
-  constructor(private readonly deps: AnalyticsStageDeps) {}
+  constructor(private readonly deps: AnalyticsStageDeps) {
+    if (deps.originals === 'discard' && !deps.custody) {
+      throw new EscuchaError(
+        'CONFIG_INVALID',
+        'ESCUCHA_REDACTION_ORIGINALS=discard needs the legal-hold check wired',
+      );
+    }
+  }
 
   async run(payload: StagePayload): Promise<StageOutcome> {
     const { callId } = payload;
@@ -179,14 +187,13 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
       .map((r, i) => ({ id: r.id, text: analysis.redactedTranscript[i]?.text ?? r.text, was: r.text }))
       .filter((t) => t.text !== t.was);
     if (texts.length === 0 && redactedAudioKey === null) return 'nothing to discard';
-    if (!d.custody) throw new Error('ESCUCHA_REDACTION_ORIGINALS=discard needs the legal-hold check wired');
-    if (await d.custody.isHeld(callId)) return 'kept: legal hold';
+    if (await d.custody!.isHeld(callId)) return 'kept: legal hold';
     const removedKey = await d.analyses.transaction(async (trx) => {
       await d.transcripts.replaceTexts(callId, texts, trx);
       return redactedAudioKey === null ? null : d.analyses.promoteRedactedRecording(callId, trx);
     });
     if (removedKey) await d.store.delete(removedKey);
-    await d.custody.discarded(callId, {
+    await d.custody!.discarded(callId, {
       segments: texts.length,
       objectKey: removedKey,
       pii: analysis.pii.counts,

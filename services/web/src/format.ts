@@ -1,3 +1,5 @@
+import type { MessageKey } from './i18n.ts';
+
 /** Display helpers shared by the pages. */
 
 export function formatDuration(ms: number): string {
@@ -63,47 +65,33 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
+type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+/** The reasons the route stage writes (services/analytics/routing), and how to say each in the UI's language. */
+const REASONS: readonly [RegExp, (m: RegExpExecArray, t: Translate) => string][] = [
+  [/^forbidden practice: (.+)$/, (m, t) => t('reason_forbidden', { detail: m[1]! })],
+  [/^disclosure missing$/, (_m, t) => t('reason_disclosureMissing')],
+  [/^disclosure partial: missing (.+)$/, (m, t) => t('reason_disclosurePartial', { detail: m[1]! })],
+  [/^contact rules: (.+)$/, (m, t) => t('reason_contactRules', { detail: m[1]! })],
+  [/^critical script rule failed: (.+)$/, (m, t) => t('reason_criticalRule', { detail: m[1]! })],
+  [/^adherence (\S+) below (\S+)$/, (m, t) => t('reason_adherence', { score: m[1]!, threshold: m[2]! })],
+  [/^negative customer sentiment \((.+)\)$/, (m, t) => t('reason_negativeSentiment', { score: m[1]! })],
+  [/^weekly sample for agent (.+)$/, (m, t) => t('reason_weeklySample', { agent: m[1]! })],
+];
+
 /**
- * A review item's reasons (written in English by the route stage, services/analytics/routing, joined by "; ") in the
- * UI's language; a reason of an unknown shape is shown as written.
+ * A review item's reasons (written in English by the route stage, joined by "; ") in the UI's language; a reason
+ * of an unknown shape is shown as written.
  */
-export function reviewReason(
-  reasons: string,
-  t: (key: ReasonKey, params?: Record<string, string | number>) => string,
-): string {
+export function reviewReason(reasons: string, t: Translate): string {
   return reasons
     .split('; ')
-    .map((r) => oneReason(r, t))
+    .map((reason) => {
+      for (const [re, say] of REASONS) {
+        const m = re.exec(reason);
+        if (m) return say(m, t);
+      }
+      return reason;
+    })
     .join('; ');
 }
-
-function oneReason(
-  reason: string,
-  t: (key: ReasonKey, params?: Record<string, string | number>) => string,
-): string {
-  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^forbidden practice: (.+)$/, (m) => t('reason_forbidden', { detail: m[1]! })],
-    [/^disclosure missing$/, () => t('reason_disclosureMissing')],
-    [/^disclosure partial: missing (.+)$/, (m) => t('reason_disclosurePartial', { detail: m[1]! })],
-    [/^contact rules: (.+)$/, (m) => t('reason_contactRules', { detail: m[1]! })],
-    [/^critical script rule failed: (.+)$/, (m) => t('reason_criticalRule', { detail: m[1]! })],
-    [/^adherence (\S+) below (\S+)$/, (m) => t('reason_adherence', { score: m[1]!, threshold: m[2]! })],
-    [/^negative customer sentiment \((.+)\)$/, (m) => t('reason_negativeSentiment', { score: m[1]! })],
-    [/^weekly sample for agent (.+)$/, (m) => t('reason_weeklySample', { agent: m[1]! })],
-  ];
-  for (const [re, text] of rules) {
-    const m = re.exec(reason);
-    if (m) return text(m);
-  }
-  return reason;
-}
-
-export type ReasonKey =
-  | 'reason_forbidden'
-  | 'reason_disclosureMissing'
-  | 'reason_disclosurePartial'
-  | 'reason_contactRules'
-  | 'reason_criticalRule'
-  | 'reason_adherence'
-  | 'reason_negativeSentiment'
-  | 'reason_weeklySample';
