@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { PacketDecoder } from './packet.decode.ts';
-import type { PacketCorrelator } from './packet.correlator.ts';
+import { correlatable, type PacketCorrelator } from './packet.correlator.ts';
 import { CaptureReader } from './pcap.ts';
 
 /**
@@ -96,23 +96,9 @@ export class LiveCapture {
       for await (const frame of reader.frames()) {
         this.frames++;
         const packet = decoder.decode(frame);
-        if (
-          !packet ||
-          packet.transport === 'other' ||
-          packet.srcPort === undefined ||
-          packet.dstPort === undefined
-        )
-          continue;
-        await this.options.correlator.feed({
-          timeMs: frame.timeMs,
-          src: packet.src,
-          dst: packet.dst,
-          srcPort: packet.srcPort,
-          dstPort: packet.dstPort,
-          transport: packet.transport,
-          payload: packet.payload,
-          tcp: packet.tcp,
-        });
+        if (!correlatable(packet)) continue;
+        const pending = this.options.correlator.feed(packet);
+        if (pending) await pending;
       }
     } catch (error) {
       if (!this.stopping) log.error({ err: error }, 'live capture stream failed');

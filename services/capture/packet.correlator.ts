@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../platform/logger.ts';
+import type { DecodedPacket } from './packet.decode.ts';
 import {
   agentSideOf,
   channelOf,
@@ -51,6 +52,16 @@ export interface NetPacket {
   tcp?: { sequence: number; flags: number } | undefined;
   /** Known from HEP: what the payload is. */
   kind?: 'sip' | 'rtp' | 'rtcp';
+}
+
+/** A decoded UDP or TCP packet with both ports: what the correlator takes (a pcap or live capture frame). */
+export function correlatable(packet: DecodedPacket | undefined): packet is DecodedPacket & NetPacket {
+  return (
+    packet !== undefined &&
+    packet.transport !== 'other' &&
+    packet.srcPort !== undefined &&
+    packet.dstPort !== undefined
+  );
 }
 
 export interface CorrelatorOptions {

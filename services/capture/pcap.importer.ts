@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.ts';
 import { CallDelivery, type DeliveryOutcome } from './call.delivery.ts';
 import type { MetadataRules } from './call.metadata.ts';
 import type { CallSink } from './captured-call.ts';
-import { PacketCorrelator, type NetPacket } from './packet.correlator.ts';
+import { correlatable, PacketCorrelator } from './packet.correlator.ts';
 import { PacketDecoder } from './packet.decode.ts';
 import { CaptureReader } from './pcap.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
@@ -148,16 +148,9 @@ async function importOne(
       for (const frame of batch) {
         lastTime = frame.timeMs;
         const packet = decoder.decode(frame);
-        if (
-          !packet ||
-          packet.transport === 'other' ||
-          packet.srcPort === undefined ||
-          packet.dstPort === undefined
-        ) {
-          continue;
-        }
-        // The decoded packet has every field the correlator reads; a packet of a known stream is handled at once.
-        const pending = correlator.feed(packet as NetPacket);
+        if (!correlatable(packet)) continue;
+        // a packet of a known stream is handled at once, without a promise
+        const pending = correlator.feed(packet);
         if (pending) await pending;
       }
     }
