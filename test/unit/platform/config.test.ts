@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DISCLOSURE_PROFILE_IDS, RECORDING_TONE_MODES } from '../../../services/analytics/index.ts';
 import { loadConfig } from '../../../services/platform/config.ts';
 import { EscuchaError } from '../../../services/platform/errors.ts';
 
@@ -102,5 +103,19 @@ describe(loadConfig.name, () => {
     expect(config.host).toBe('0.0.0.0');
     expect(config.archive.format).toBe('flac');
     expect(config.archive.bitrateKbps).toBe(16);
+  });
+
+  it('takes every disclosure profile and recording-tone mode the analytics define', () => {
+    for (const profile of DISCLOSURE_PROFILE_IDS) {
+      expect(loadConfig({ env: { ESCUCHA_DISCLOSURE_PROFILE: profile } }).analytics.disclosureProfile).toBe(
+        profile,
+      );
+      expect(
+        loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: `c=${profile}` } }).analytics.disclosureByCampaign,
+      ).toEqual({ c: profile });
+    }
+    for (const mode of RECORDING_TONE_MODES) {
+      expect(loadConfig({ env: { ESCUCHA_RECORDING_TONE: mode } }).analytics.recordingTone).toBe(mode);
+    }
   });
 });
