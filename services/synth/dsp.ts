@@ -4,28 +4,10 @@
  * Pure functions, no I/O.
  */
 
-/** Low and high frequency (Hz) of every DTMF key (ITU-T Q.23). */
-export const DTMF_FREQUENCIES: Readonly<Record<string, readonly [number, number]>> = {
-  '1': [697, 1209],
-  '2': [697, 1336],
-  '3': [697, 1477],
-  A: [697, 1633],
-  '4': [770, 1209],
-  '5': [770, 1336],
-  '6': [770, 1477],
-  B: [770, 1633],
-  '7': [852, 1209],
-  '8': [852, 1336],
-  '9': [852, 1477],
-  C: [852, 1633],
-  '*': [941, 1209],
-  '0': [941, 1336],
-  '#': [941, 1477],
-  D: [941, 1633],
-};
+import { DTMF_FREQUENCIES, DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../analytics/tones/dtmf.ts';
+import { goertzelCoefficient, goertzelPower as goertzel } from '../analytics/tones/goertzel.ts';
 
-export const DTMF_LOW_GROUP = [697, 770, 852, 941] as const;
-export const DTMF_HIGH_GROUP = [1209, 1336, 1477, 1633] as const;
+export { DTMF_FREQUENCIES, DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../analytics/tones/dtmf.ts';
 
 /** RFC 4733 event code of a DTMF key (0–9, * = 10, # = 11, A–D = 12–15). */
 export function dtmfEventCode(digit: string): number {
@@ -84,16 +66,8 @@ export function goertzelPower(
   const to = Math.min(samples.length, start + length);
   const n = to - from;
   if (n <= 0) return 0;
-  const coeff = 2 * Math.cos((2 * Math.PI * frequency) / sampleRate);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = from; i < to; i++) {
-    const s0 = (samples[i] ?? 0) + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-  return power / (n * n);
+  const x = samples instanceof Float32Array ? samples : Float32Array.from(samples);
+  return goertzel(x, from, n, goertzelCoefficient(frequency, sampleRate)) / (n * n);
 }
 
 /**

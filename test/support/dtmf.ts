@@ -1,22 +1,8 @@
+import { DTMF_FREQUENCIES } from '../../services/analytics/tones/dtmf.ts';
+
 /** Keypad tones for tests: the DTMF row and column frequencies of each key, and audio of key presses over noise. */
-export const DTMF_KEYS: Readonly<Record<string, readonly [number, number]>> = {
-  '1': [697, 1209],
-  '2': [697, 1336],
-  '3': [697, 1477],
-  A: [697, 1633],
-  '4': [770, 1209],
-  '5': [770, 1336],
-  '6': [770, 1477],
-  B: [770, 1633],
-  '7': [852, 1209],
-  '8': [852, 1336],
-  '9': [852, 1477],
-  C: [852, 1633],
-  '*': [941, 1209],
-  '0': [941, 1336],
-  '#': [941, 1477],
-  D: [941, 1633],
-};
+/** Every DTMF key's row and column frequencies. */
+export const DTMF_KEYS = DTMF_FREQUENCIES;
 
 export interface KeyPress {
   key: string;

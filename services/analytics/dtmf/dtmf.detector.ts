@@ -1,3 +1,4 @@
+import { DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../tones/dtmf.ts';
 import { energyOf, Framer, goertzelCoefficient, goertzelPower, shareOf } from '../tones/goertzel.ts';
 
 /**
@@ -11,9 +12,6 @@ import { energyOf, Framer, goertzelCoefficient, goertzelPower, shareOf } from '.
  * frequencies of its group, with a twist (row/column level) within about ±8 dB. The same key in two or more
  * consecutive windows (≥ 38 ms; ITU-T Q.24 asks receivers to accept 40 ms) is one key press.
  */
-
-const ROWS = [697, 770, 852, 941] as const;
-const COLS = [1209, 1336, 1477, 1633] as const;
 
 export interface KeyPressOptions {
   sampleRate?: number;
@@ -55,7 +53,9 @@ export class KeyPressTracker {
     this.n = Math.round(this.sampleRate * 0.0256);
     this.hop = this.n >> 1;
     this.framer = new Framer(this.n, this.hop);
-    this.coeffs = Float64Array.from([...ROWS, ...COLS], (f) => goertzelCoefficient(f, this.sampleRate));
+    this.coeffs = Float64Array.from([...DTMF_LOW_GROUP, ...DTMF_HIGH_GROUP], (f) =>
+      goertzelCoefficient(f, this.sampleRate),
+    );
   }
 
   push(pcm: Float32Array): void {
