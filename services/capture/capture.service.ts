@@ -11,6 +11,7 @@ import { RtpPortPool, type PortRange } from './rtp.ports.ts';
 import { SipServer } from './sip.server.ts';
 import type { SipTransportName } from './sip.transport.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
+import { createUdpReceiver, type UdpReceiverChoice } from './udp.receiver.ts';
 
 /**
  * Capture as one service: the SIPREC/SIP server, the HEP receiver and live interface capture feed calls into
@@ -31,7 +32,8 @@ export interface CaptureServiceOptions {
   /** Keep the digits of key presses (default false: reported as X). */
   keepDtmfDigits?: boolean;
   rules: MetadataRules;
-  rtp: { range: PortRange; host: string };
+  /** RTP ports; `receiver` (default auto) chooses how they receive (udp.receiver.ts). */
+  rtp: { range: PortRange; host: string; receiver?: UdpReceiverChoice };
   sip?: {
     host: string;
     port: number;
@@ -55,6 +57,8 @@ export interface CaptureStatus {
   hep: { udpPort: number | undefined; tcpPort: number | undefined } | null;
   live: string | null;
   recovered: number;
+  /** How RTP ports receive. */
+  rtpReceiver: 'batch' | 'dgram';
 }
 
 export class CaptureService {
@@ -72,7 +76,17 @@ export class CaptureService {
 
   constructor(options: CaptureServiceOptions) {
     this.options = options;
-    this.ports = new RtpPortPool({ range: options.rtp.range, host: options.rtp.host });
+    const logger = options.logger.child({ component: 'capture-rtp' });
+    const { receiver, fallbackReason } = createUdpReceiver(options.rtp.receiver ?? 'auto', {
+      onError: (error) => logger.error({ err: error }, 'recording an RTP datagram failed'),
+    });
+    if (fallbackReason) {
+      logger.warn(
+        { reason: fallbackReason },
+        'RTP ports use one Node socket each (about twice the CPU per packet)',
+      );
+    }
+    this.ports = new RtpPortPool({ range: options.rtp.range, host: options.rtp.host, receiver });
     this.delivery = new CallDelivery({
       sink: options.sink,
       logger: options.logger.child({ component: 'capture-delivery' }),
@@ -96,7 +110,13 @@ export class CaptureService {
     const recovered = await this.delivery.recover(o.spoolDir, (dir) => this.activeDirs.has(dir));
     if (recovered > 0)
       o.logger.warn({ calls: recovered }, 'calls found in the capture spool: archiving them');
-    const status: CaptureStatus = { sip: null, hep: null, live: null, recovered };
+    const status: CaptureStatus = {
+      sip: null,
+      hep: null,
+      live: null,
+      recovered,
+      rtpReceiver: this.ports.receiver.kind,
+    };
     const ended = (dir: string): void => {
       this.activeDirs.delete(dir);
       this.delivery.enqueue(dir);

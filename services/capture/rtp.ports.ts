@@ -1,9 +1,10 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { badInput } from './parse-result.ts';
+import { DgramUdpReceiver, type UdpEndpoint, type UdpReceiver } from './udp.receiver.ts';
 
 /**
  * RTP/RTCP port pairs for recorded streams: an even RTP port from the configured range and the odd port above it
- * for RTCP (RFC 3550 §11), each bound to its own UDP socket before the port goes into an SDP answer. Ports that
+ * for RTCP (RFC 3550 §11), each bound before the port goes into an SDP answer, through the process's UDP receiver
+ * (udp.receiver.ts). Ports that
  * another process holds are skipped. The pool is bounded, so a full range answers 503 rather than failing later.
  */
 
@@ -24,8 +25,8 @@ export function parsePortRange(text: string): PortRange {
 
 export interface RtpSocketPair {
   port: number;
-  rtp: Socket;
-  rtcp: Socket;
+  rtp: UdpEndpoint;
+  rtcp: UdpEndpoint;
 }
 
 export interface RtpPortPoolOptions {
@@ -34,23 +35,15 @@ export interface RtpPortPoolOptions {
   host?: string;
   /** Kernel receive buffer per RTP socket (default 256 KiB), so bursts are not dropped under load. */
   receiveBufferBytes?: number;
-}
-
-function bind(socket: Socket, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    socket.once('error', onError);
-    socket.bind(port, host, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
+  /** How the ports receive (default: one Node dgram socket per port). */
+  receiver?: UdpReceiver;
 }
 
 export class RtpPortPool {
   private readonly range: PortRange;
   private readonly host: string;
   private readonly receiveBufferBytes: number;
+  readonly receiver: UdpReceiver;
   private readonly inUse = new Set<number>();
   private cursor: number;
 
@@ -58,6 +51,7 @@ export class RtpPortPool {
     this.range = options.range;
     this.host = options.host ?? '0.0.0.0';
     this.receiveBufferBytes = options.receiveBufferBytes ?? 256 * 1024;
+    this.receiver = options.receiver ?? new DgramUdpReceiver();
     this.cursor = this.firstEven();
   }
 
@@ -105,34 +99,28 @@ export class RtpPortPool {
     return pairs;
   }
 
+  /**
+   * Delivers what the kernel already holds for any port. Called before a SIP request is acted on and before a call
+   * ends, so that audio which arrived before a BYE is recorded whatever receiver batches it.
+   */
+  flush(): void {
+    this.receiver.flush();
+  }
+
   release(pair: RtpSocketPair): void {
     if (!this.inUse.delete(pair.port)) return;
-    pair.rtp.removeAllListeners('message');
-    pair.rtcp.removeAllListeners('message');
     pair.rtp.close();
     pair.rtcp.close();
   }
 
   private async bindPair(port: number): Promise<RtpSocketPair | undefined> {
-    const type = this.host.includes(':') ? 'udp6' : 'udp4';
-    const rtp = createSocket({ type, recvBufferSize: this.receiveBufferBytes });
-    const rtcp = createSocket({ type });
-    try {
-      await bind(rtp, port, this.host);
-      await bind(rtcp, port + 1, this.host);
-    } catch {
-      for (const s of [rtp, rtcp]) {
-        try {
-          s.close();
-        } catch {
-          // not bound
-        }
-      }
+    const rtp = await this.receiver.bind(port, this.host, this.receiveBufferBytes);
+    if (!rtp) return undefined;
+    const rtcp = await this.receiver.bind(port + 1, this.host, 0);
+    if (!rtcp) {
+      rtp.close();
       return undefined;
     }
-    // Errors on a bound socket (ICMP unreachable on some systems) must not crash the process.
-    rtp.on('error', () => undefined);
-    rtcp.on('error', () => undefined);
     return { port, rtp, rtcp };
   }
 }

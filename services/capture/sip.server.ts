@@ -198,6 +198,8 @@ export class SipServer {
       return;
     }
     this.stats.requests++;
+    // RTP that arrived before this request is recorded before the request acts (a BYE ends the streams).
+    this.options.ports.flush();
     try {
       this.onRequest(request, remote, reply);
     } catch (error) {

@@ -226,11 +226,11 @@ export class SipSession {
       if (!pair) continue;
       const entry: MediaEntry = { index: stream.index, pair, recorder: undefined, answer: stream };
       entry.recorder = this.startRecorder(stream, channel, offer);
-      pair.rtp.on('message', (data: Buffer) => {
+      pair.rtp.onDatagram((data, arrivalMs) => {
         this.lastActivityMs = this.deps.now();
-        entry.recorder?.pushRtp(data, this.lastActivityMs);
+        entry.recorder?.pushRtp(data, arrivalMs);
       });
-      pair.rtcp.on('message', (data: Buffer) => entry.recorder?.pushRtcp(data));
+      pair.rtcp.onDatagram((data) => entry.recorder?.pushRtcp(data));
       this.media.set(stream.index, entry);
     }
     const hold = holdStateOf(offer, { siprec: this.siprec });
@@ -257,6 +257,7 @@ export class SipSession {
   }
 
   private removeMedia(entry: MediaEntry): void {
+    this.deps.ports.flush();
     if (entry.recorder) this.call.stopStream(entry.recorder);
     entry.recorder = undefined;
     this.deps.ports.release(entry.pair);
@@ -321,6 +322,7 @@ export class SipSession {
   /** Ends the recording: closes the sockets, finishes the streams, writes the end marker. */
   async end(reason: string): Promise<void> {
     if (this.ended) return;
+    this.deps.ports.flush();
     this.ended = true;
     for (const entry of [...this.media.values()]) {
       this.deps.ports.release(entry.pair);

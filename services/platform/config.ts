@@ -145,6 +145,11 @@ const captureSchema = z.object({
     .string()
     .regex(/^\s*\d{4,5}\s*-\s*\d{4,5}\s*$/, 'must be low-high, e.g. 40000-44999')
     .default('40000-44999'),
+  /**
+   * How RTP ports receive: `batch` (the native recvmmsg receiver built by npm ci, Linux), `dgram` (one Node socket
+   * per port), or `auto` (batch when it is built, else dgram, with a warning).
+   */
+  rtpReceiver: z.enum(['auto', 'batch', 'dgram']).default('auto'),
   /** In-flight calls are spooled here; default <dataDir>/spool. */
   spoolDir: z.string().default(''),
   /** How often the spool is written and fsync'd (ms, at most 1000). */
@@ -382,6 +387,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_SIP_DEFAULT_AGENT: 'capture.sipDefaultAgent',
   ESCUCHA_SIP_MEDIA_TIMEOUT_SECONDS: 'capture.sipMediaTimeoutSeconds',
   ESCUCHA_RTP_PORTS: 'capture.rtpPorts',
+  ESCUCHA_RTP_RECEIVER: 'capture.rtpReceiver',
   ESCUCHA_SPOOL_DIR: 'capture.spoolDir',
   ESCUCHA_SPOOL_FLUSH_MS: 'capture.spoolFlushMs',
   ESCUCHA_DTMF_SILENCE: 'capture.dtmfSilence',

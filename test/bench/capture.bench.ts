@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,17 +18,20 @@ import { encodeG711 } from '../../services/capture/g711.ts';
 import { importCaptureFiles } from '../../services/capture/pcap.importer.ts';
 import { encodeRtp } from '../../services/capture/rtp.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
+import { loadUdpBatchAddon, type UdpReceiverChoice } from '../../services/capture/udp.receiver.ts';
 import { udpFrame, writePcap, type WrittenFrame } from '../unit/capture/pcap-writer.ts';
 import { median, round } from './stats.ts';
 
 /**
  * Capture capacity. (1) Concurrent SIPREC calls of two G.711 streams each that one capture process, pinned to one
  * core, records with zero lost packets, while a second process generates the RTP on loopback at 50 packets/s per
- * stream: the call count doubles until packets are lost or the generator cannot keep its pace, then the step is
+ * stream (sendmmsg through the capture addon): the call count doubles until packets are lost or the generator cannot keep its pace, then the step is
  * bisected. (2) pcap import packets/s on one core (correlation, jitter buffer, spool; then with assembly).
  */
 
 const ROLE = process.env.ESCUCHA_CAPTURE_BENCH_ROLE;
+/** How the capture server's RTP ports receive (default batch; `dgram` measures Node's sockets for comparison). */
+const RECEIVER = (process.env.ESCUCHA_CAPTURE_BENCH_RECEIVER ?? 'batch') as UdpReceiverChoice;
 const SELF = fileURLToPath(import.meta.url);
 const RULES: MetadataRules = {
   agentHeader: 'X-Agent-Id',
@@ -49,6 +52,7 @@ class CountingSink implements CallSink {
 export interface CaptureBenchResult {
   cores: number;
   pinned: boolean;
+  receiver: UdpReceiverChoice;
   liveSteps: Array<{
     calls: number;
     streams: number;
@@ -164,7 +168,7 @@ async function serverRole(): Promise<void> {
     flushMs: 500,
     silenceDtmf: true,
     rules: RULES,
-    rtp: { range: { min: 50000, max: 59999 }, host: '127.0.0.1' },
+    rtp: { range: { min: 50000, max: 59999 }, host: '127.0.0.1', receiver: RECEIVER },
     sip: {
       host: '127.0.0.1',
       port: 0,
@@ -282,18 +286,22 @@ async function generatorRole(): Promise<void> {
     new Int16Array(160).map((_, i) => Math.round(6000 * Math.sin(i / 3))),
     'PCMU',
   );
-  // One connected socket per stream, as a recording client sends each stream from its own port; a packet is its
-  // stream's template with the sequence number and timestamp written in (no per-packet encoding, lookup or promise),
-  // so that one generator core can keep the pace of 1,000 calls and more.
-  const streams: Array<{ socket: Socket; template: Buffer }> = [];
-  for (const [c, id] of ids.entries()) {
-    for (const [s, p] of answers.get(id)!.ports.entries()) {
-      const out = createSocket('udp4');
-      out.on('error', () => undefined);
-      await new Promise<void>((resolve) => out.connect(p, '127.0.0.1', () => resolve()));
-      const template = encodeRtp({ payloadType: 0, sequence: 0, timestamp: 0, ssrc: c * 2 + s + 1, payload });
-      streams.push({ socket: out, template });
-    }
+  // Every stream's next packet sits in one buffer; each 20 ms tick writes the sequence numbers and timestamps in
+  // and hands the whole tick to the kernel with sendmmsg (the capture addon's sendBatch) from one socket, so that
+  // one generator core keeps the pace of well over 1,000 calls. (Node's dgram, one send per packet, could not
+  // keep up beyond a few hundred calls on this machine's second core.)
+  const native = loadUdpBatchAddon();
+  if (!('addon' in native)) throw new Error(`the RTP generator needs the capture addon: ${native.reason}`);
+  const sender = native.addon.openSender('127.0.0.1');
+  const ports = ids.flatMap((id) => answers.get(id)!.ports);
+  const template = encodeRtp({ payloadType: 0, sequence: 0, timestamp: 0, ssrc: 0, payload });
+  const size = template.length;
+  const packets = Buffer.alloc(ports.length * size);
+  const meta = new Float64Array(ports.length * 3);
+  for (const [i, port] of ports.entries()) {
+    template.copy(packets, i * size);
+    packets.writeUInt32BE(i + 1, i * size + 8);
+    meta.set([i * size, size, port], i * 3);
   }
   const ticks = seconds * 50;
   const cpuStart = process.cpuUsage();
@@ -304,14 +312,11 @@ async function generatorRole(): Promise<void> {
     const wait = start + t * 20 - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     else if (wait < -20) late++;
-    for (const { socket: out, template } of streams) {
-      const packet = Buffer.allocUnsafe(template.length);
-      template.copy(packet);
-      packet.writeUInt16BE(t & 0xffff, 2);
-      packet.writeUInt32BE((t * 160) >>> 0, 4);
-      out.send(packet);
-      sent++;
+    for (let i = 0; i < ports.length; i++) {
+      packets.writeUInt16BE(t & 0xffff, i * size + 2);
+      packets.writeUInt32BE((t * 160) >>> 0, i * size + 4);
     }
+    sent += native.addon.sendBatch(sender, '127.0.0.1', packets, meta, ports.length);
   }
   const elapsed = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
@@ -323,7 +328,7 @@ async function generatorRole(): Promise<void> {
     `SENT ${sent} ONPACE ${onPace} END ${Math.round(performance.timeOrigin + start + elapsed)} LATE ${late} ELAPSED ${Math.round(elapsed)} CPU ${Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 100)}\n`,
   );
   socket.close();
-  for (const { socket: out } of streams) out.close();
+  native.addon.closeUdp(null, sender);
 }
 
 /* ---------- pcap import ---------- */
@@ -504,6 +509,7 @@ export async function run(): Promise<CaptureBenchResult> {
   return {
     cores: os.availableParallelism(),
     pinned,
+    receiver: RECEIVER,
     liveSteps: steps,
     maxCallsZeroLoss: best,
     pcapImport: await pcapImport(),

@@ -87,7 +87,9 @@ export interface Harness {
 let rangeBase = 20000 + Math.floor(Math.random() * 400) * 20;
 
 export async function startHarness(
-  overrides: Partial<CaptureServiceOptions> = {},
+  overrides: Omit<Partial<CaptureServiceOptions>, 'rtp'> & {
+    rtp?: Partial<CaptureServiceOptions['rtp']>;
+  } = {},
   sip: Partial<NonNullable<CaptureServiceOptions['sip']>> = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-capture-'));
@@ -106,7 +108,6 @@ export async function startHarness(
     silenceDtmf: true,
     keepDtmfDigits: true,
     rules: RULES,
-    rtp: { range: { min: rangeBase, max: rangeBase + 19 }, host: '127.0.0.1' },
     sip: {
       host: '127.0.0.1',
       port: 0,
@@ -118,6 +119,7 @@ export async function startHarness(
     },
     delivery: { retryMs: 200, maxRetryMs: 1000 },
     ...overrides,
+    rtp: { range: { min: rangeBase, max: rangeBase + 19 }, host: '127.0.0.1', ...overrides.rtp },
   });
   const status = await service.start();
   return {

@@ -19,13 +19,17 @@ import {
 } from './capture-harness.ts';
 import { mutationsOf } from '../../unit/capture/capture-test-helpers.ts';
 
-/** The SIPREC server on real sockets: signalling, RTP, and the call that comes out of the spool. */
-describe(SipServer.name, () => {
+/**
+ * The SIPREC server on real sockets: signalling, RTP, and the call that comes out of the spool; once with each way
+ * the RTP ports can receive (the batched native receiver and Node's dgram sockets).
+ */
+describe.each(['batch', 'dgram'] as const)(`${SipServer.name} (%s RTP receiver)`, (receiver) => {
   let h: Harness;
   let client: SipClient;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ rtp: { receiver } });
+    expect(h.status.rtpReceiver).toBe(receiver);
     client = await SipClient.udp();
   });
 
@@ -338,7 +342,7 @@ describe(SipServer.name, () => {
   });
 
   it('ends an unanswered INVITE with 487 when CANCEL arrives, and records nothing', async () => {
-    const slow = await startHarness({}, { answerDelayMs: 800 });
+    const slow = await startHarness({ rtp: { receiver } }, { answerDelayMs: 800 });
     const c = await SipClient.udp();
     try {
       const delivered = slow.sink.calls.length;
@@ -371,8 +375,8 @@ describe(SipServer.name, () => {
   });
 
   it('answers 403 to addresses outside the allow-list and 503 when no RTP ports are left', async () => {
-    const closed = await startHarness({}, { allow: ['10.0.0.0/8'] });
-    const tiny = await startHarness({ rtp: { range: { min: 29990, max: 29991 }, host: '127.0.0.1' } });
+    const closed = await startHarness({ rtp: { receiver } }, { allow: ['10.0.0.0/8'] });
+    const tiny = await startHarness({ rtp: { range: { min: 29990, max: 29991 }, receiver } });
     const c = await SipClient.udp();
     try {
       c.send(
@@ -437,7 +441,7 @@ describe(SipServer.name, () => {
   });
 
   it('records a plain INVITE as one call when plain INVITEs are accepted (source sip, caller on its channel)', async () => {
-    const plain = await startHarness({}, { acceptPlainInvite: true });
+    const plain = await startHarness({ rtp: { receiver } }, { acceptPlainInvite: true });
     const c = await SipClient.udp();
     try {
       const o = { callId: 'plain-ok', port: plain.sipPort, clientPort: c.port };
