@@ -96,6 +96,7 @@ export class SipServer {
   private readonly dialogs = new Map<string, Dialog>();
   private readonly addressOfSession = new WeakMap<SipSession, string>();
   private readonly now: () => number;
+  private stopping = false;
   private readonly log: Logger;
   private bound: BoundTransports = { udpPort: undefined, tcpPort: undefined };
   readonly stats: SipServerStats = {
@@ -164,6 +165,10 @@ export class SipServer {
 
   /** Stops listening; calls in progress end (reason `shutdown`) and go to delivery. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    // No retransmission may fire while, or after, the sockets close.
+    for (const dialog of this.dialogs.values()) clearTimeout(dialog.okRetransmit);
+    for (const tx of this.transactions.values()) clearTimeout(tx.retransmit);
     await this.transport.stop();
     for (const tx of this.transactions.values()) clearTimeout(tx.retransmit);
     this.transactions.clear();
@@ -442,7 +447,8 @@ export class SipServer {
     this.addressOfSession.set(session, address);
     const delay = this.options.answerDelayMs ?? 0;
     if (delay > 0 && !tx.cancelled) await new Promise((r) => setTimeout(r, delay));
-    if (tx.cancelled || tx.finalStatus !== undefined) {
+    // An INVITE still being set up when the server stops is never answered: its ports and spool go.
+    if (tx.cancelled || tx.finalStatus !== undefined || this.stopping) {
       await session.discard();
       return;
     }

@@ -78,7 +78,11 @@ export class SipTransport {
           transport: 'udp',
           localAddress: undefined,
         };
-        const reply: Reply = (out) => socket.send(out, rinfo.port, rinfo.address, () => undefined);
+        const reply: Reply = (out) => {
+          // A reply after the socket closed (shutdown) is dropped: UDP gives no delivery guarantee anyway.
+          if (this.udp !== socket) return;
+          socket.send(out, rinfo.port, rinfo.address, () => undefined);
+        };
         this.options.onMessage(data, remote, reply);
       });
       socket.bind(port, host, () => {

@@ -173,6 +173,25 @@ describe.each(['batch', 'dgram'] as const)(`${SipServer.name} (%s RTP receiver)`
     await client.waitFor(forCall('noack-1', 200, 'BYE'));
   });
 
+  it('stops cleanly with an INVITE still being answered: no 200 after the stop, its ports freed, nothing thrown', async () => {
+    const stopping = await startHarness({ rtp: { receiver } }, { answerDelayMs: 400 });
+    const thrown: unknown[] = [];
+    const onThrow = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', onThrow);
+    try {
+      client.send(invite('stop-1'), stopping.sipPort);
+      await client.waitFor(status(100, 'INVITE'));
+      await stopping.close();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(client.responses.filter(forCall('stop-1', 200, 'INVITE'))).toEqual([]);
+      expect(stopping.service.ports.used).toBe(0);
+      expect(stopping.service.sip!.stats.callsStarted).toBe(0);
+      expect(thrown).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onThrow);
+    }
+  });
+
   it('refuses a plain INVITE with 488 and says why', async () => {
     client.send(
       request({
