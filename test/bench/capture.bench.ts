@@ -69,6 +69,12 @@ export interface CaptureBenchResult {
     generatorCpuPercent: number;
   }>;
   maxCallsZeroLoss: number;
+  /**
+   * What stopped the ladder at the first step above maxCallsZeroLoss: the capture (loss or lag with the generator on
+   * pace), the generator (it missed its pace, so the step says nothing of the capture), or nothing (the top step
+   * passed).
+   */
+  limitedBy: 'capture' | 'generator' | 'ladder top';
   pcapImport: {
     packets: number;
     correlatePacketsPerSecond: number;
@@ -168,7 +174,7 @@ async function serverRole(): Promise<void> {
     flushMs: 500,
     silenceDtmf: true,
     rules: RULES,
-    rtp: { range: { min: 50000, max: 59999 }, host: '127.0.0.1', receiver: RECEIVER },
+    rtp: { range: { min: 20000, max: 59999 }, host: '127.0.0.1', receiver: RECEIVER },
     sip: {
       host: '127.0.0.1',
       port: 0,
@@ -240,9 +246,12 @@ async function generatorRole(): Promise<void> {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   const local = socket.address().port;
   const answers = new Map<string, { toTag: string; ports: number[] }>();
+  const ended = new Set<string>();
   socket.on('message', (data) => {
     const text = data.toString('latin1');
-    if (!text.startsWith('SIP/2.0 200') || !/CSeq: 1 INVITE/.test(text)) return;
+    if (!text.startsWith('SIP/2.0 200')) return;
+    if (/CSeq: 2 BYE/.test(text)) ended.add(/Call-ID: (\S+)/.exec(text)![1]!);
+    if (!/CSeq: 1 INVITE/.test(text)) return;
     const callId = /Call-ID: (\S+)/.exec(text)![1]!;
     answers.set(callId, {
       toTag: /To: [^\r\n]*tag=([^;\s]+)/.exec(text)![1]!,
@@ -322,7 +331,15 @@ async function generatorRole(): Promise<void> {
   const cpu = process.cpuUsage(cpuStart);
   // Let the last sends leave before the BYEs.
   await new Promise((r) => setTimeout(r, 50));
-  for (const id of ids) await send(sipMessage(headers(id, 'BYE', 2, answers.get(id)!.toTag)), port);
+  // One BYE at a time, resent until answered as a SIP client over UDP would (thousands sent at once overflow the
+  // server's SIP socket, and a call whose BYE is lost would wait for the media timeout).
+  for (const id of ids) {
+    const bye = sipMessage(headers(id, 'BYE', 2, answers.get(id)!.toTag));
+    for (let waited = 0; !ended.has(id); waited++) {
+      if (waited % 500 === 0) await send(bye, port);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
   const onPace = late < ticks * 0.02 && elapsed < seconds * 1000 * 1.05;
   process.stdout.write(
     `SENT ${sent} ONPACE ${onPace} END ${Math.round(performance.timeOrigin + start + elapsed)} LATE ${late} ELAPSED ${Math.round(elapsed)} CPU ${Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 100)}\n`,
@@ -488,7 +505,7 @@ export async function run(): Promise<CaptureBenchResult> {
   const steps: CaptureBenchResult['liveSteps'] = [];
   let best = 0;
   let failing: number | undefined;
-  for (let calls = 50; calls <= 1600; calls *= 2) {
+  for (let calls = 50; calls <= 3200; calls *= 2) {
     const step = await liveStep(calls, seconds);
     steps.push(step);
     if (kept(step)) best = calls;
@@ -506,19 +523,24 @@ export async function run(): Promise<CaptureBenchResult> {
     else failing = calls;
   }
   const pinned = spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
+  const firstFailing = steps.find((s) => s.calls === failing);
   return {
     cores: os.availableParallelism(),
     pinned,
     receiver: RECEIVER,
     liveSteps: steps,
     maxCallsZeroLoss: best,
+    limitedBy: !firstFailing ? 'ladder top' : firstFailing.generatorOnPace ? 'capture' : 'generator',
     pcapImport: await pcapImport(),
   };
 }
 
 if (ROLE === 'server') await serverRole();
 else if (ROLE === 'generator') await generatorRole();
-// One part alone, for before/after comparisons: `pcap` (the import figure) or `live` with BENCH_CALLS (one step).
+// One part alone, for before/after comparisons: `pcap` (the import figure) or `live` with BENCH_CALLS (one step of
+// BENCH_SECONDS, default 10).
 else if (ROLE === 'pcap') process.stdout.write(`${JSON.stringify(await pcapImport())}\n`);
 else if (ROLE === 'live')
-  process.stdout.write(`${JSON.stringify(await liveStep(Number(process.env.BENCH_CALLS ?? 500), 10))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(await liveStep(Number(process.env.BENCH_CALLS ?? 500), Number(process.env.BENCH_SECONDS ?? 10)))}\n`,
+  );

@@ -158,7 +158,8 @@ static int open_socket(const struct sockaddr_storage *addr, socklen_t addrlen, i
     return -1;
   }
   if (addr->ss_family == AF_INET6) {
-    int only = 1;
+    /* Dual stack, as Node's udp6 sockets: "::" also receives IPv4. */
+    int only = 0;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
   }
   if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);

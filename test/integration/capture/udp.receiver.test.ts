@@ -87,6 +87,25 @@ describe.each([
     }
   });
 
+  it('receives on IPv6, and on "::" also from IPv4 (dual stack)', async () => {
+    const receiver = make();
+    let endpoint: UdpEndpoint | undefined;
+    for (let tries = 0; !endpoint && tries < 50; tries++) {
+      endpoint = await receiver.bind(32000 + Math.floor(Math.random() * 8000), '::', 0);
+    }
+    open.push(endpoint!);
+    const seen: number[] = [];
+    endpoint!.onDatagram((d) => seen.push(d[0]!));
+    const v6 = createSocket('udp6');
+    const v4 = createSocket('udp4');
+    await new Promise<void>((r) => v6.send(Buffer.from([6]), endpoint!.port, '::1', () => r()));
+    await new Promise<void>((r) => v4.send(Buffer.from([4]), endpoint!.port, '127.0.0.1', () => r()));
+    await until(() => seen.length === 2, 'both families');
+    v6.close();
+    v4.close();
+    expect(seen.sort()).toEqual([4, 6]);
+  });
+
   it('refuses a port another socket holds, and frees a closed port for the next bind', async () => {
     const receiver = make();
     const first = await bindAny(receiver);
