@@ -28,6 +28,8 @@ export interface UdpEndpoint {
 
 export interface UdpReceiver {
   readonly kind: 'batch' | 'dgram';
+  /** Datagrams handed to a handler so far. */
+  readonly delivered: number;
   /** Binds host:port; undefined when the port cannot be bound (another process holds it). */
   bind(port: number, host: string, receiveBufferBytes: number): Promise<UdpEndpoint | undefined>;
   /** Delivers, now, every datagram the kernel has already received on any port. */
@@ -44,11 +46,17 @@ class DgramEndpoint implements UdpEndpoint {
   constructor(
     readonly port: number,
     private readonly socket: Socket,
+    private readonly owner: DgramUdpReceiver,
   ) {}
 
   onDatagram(handler: DatagramHandler | undefined): void {
     this.socket.removeAllListeners('message');
-    if (handler) this.socket.on('message', (data: Buffer) => handler(data, Date.now()));
+    if (handler) {
+      this.socket.on('message', (data: Buffer) => {
+        this.owner.delivered++;
+        handler(data, Date.now());
+      });
+    }
   }
 
   close(): void {
@@ -61,6 +69,7 @@ class DgramEndpoint implements UdpEndpoint {
 
 export class DgramUdpReceiver implements UdpReceiver {
   readonly kind = 'dgram' as const;
+  delivered = 0;
 
   async bind(port: number, host: string, receiveBufferBytes: number): Promise<UdpEndpoint | undefined> {
     const socket = createSocket({
@@ -85,7 +94,7 @@ export class DgramUdpReceiver implements UdpReceiver {
     }
     // Errors on a bound socket (ICMP unreachable on some systems) must not crash the process.
     socket.on('error', () => undefined);
-    return new DgramEndpoint(port, socket);
+    return new DgramEndpoint(port, socket, this);
   }
 
   flush(): void {
@@ -229,9 +238,10 @@ export class BatchUdpReceiver implements UdpReceiver {
     if (this.endpoints.size > 0) this.drain();
   }
 
-  /** Delivers every datagram waiting on any port; returns how many. */
+  /** Delivers every datagram waiting on any port; returns how many were read (delivered or orphaned). */
   drain(): number {
     let total = 0;
+    const orphanedBefore = this.orphaned;
     // Each native call reads until nothing is ready or the buffer is full; a few calls bound the time taken while
     // datagrams keep arriving.
     for (let call = 0; call < 16; call++) {
@@ -258,7 +268,7 @@ export class BatchUdpReceiver implements UdpReceiver {
       }
       total += count;
     }
-    this.delivered += total;
+    this.delivered += total - (this.orphaned - orphanedBefore);
     return total;
   }
 }

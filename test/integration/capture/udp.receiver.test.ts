@@ -76,6 +76,7 @@ describe.each([
     await until(() => got.a!.length === sizes.length && got.b!.length === sizes.length, 'datagrams');
     const after = Date.now();
     sender.close();
+    expect(receiver.delivered).toBe(sizes.length * 2);
     expect(got.a!.map((d) => d.data.length)).toEqual(sizes);
     for (const [i, size] of sizes.entries()) {
       expect(got.a![i]!.data.equals(datagram(size, i))).toBe(true);
