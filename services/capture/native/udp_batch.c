@@ -68,6 +68,12 @@ static napi_value throw_errno(napi_env env, const char *what, int e) {
   return NULL;
 }
 
+/* The arguments of a call: argc (how many were given) and argv[n]. */
+#define ARGS(n)          \
+  size_t argc = (n);     \
+  napi_value argv[(n)];  \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
+
 static napi_value throw_type(napi_env env, const char *message) {
   napi_throw_type_error(env, "ERR_INVALID_ARG", message);
   return NULL;
@@ -173,9 +179,7 @@ static int open_socket(const struct sockaddr_storage *addr, socklen_t addrlen, i
 
 /* bindUdp(group, host, port, receiveBufferBytes, token): binds a socket into the group; returns its fd. */
 static napi_value bind_udp(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(5);
   if (argc < 5) return throw_type(env, "bindUdp(group, host, port, receiveBufferBytes, token)");
   group_t *g = group_arg(env, argv[0]);
   if (!g) return NULL;
@@ -204,9 +208,7 @@ static napi_value bind_udp(napi_env env, napi_callback_info info) {
 
 /* openSender(host): an unbound-port UDP socket for sendBatch; returns its fd. */
 static napi_value open_sender(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   if (argc < 1) return throw_type(env, "openSender(host)");
   struct sockaddr_storage addr;
   socklen_t addrlen = make_address(env, argv[0], 0, &addr);
@@ -221,9 +223,7 @@ static napi_value open_sender(napi_env env, napi_callback_info info) {
 
 /* boundPort(fd): the local port a socket is bound to. */
 static napi_value bound_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(1);
   int32_t fd;
   if (argc < 1 || !int_arg(env, argv[0], &fd)) return throw_type(env, "boundPort(fd)");
   struct sockaddr_storage addr;
@@ -236,9 +236,7 @@ static napi_value bound_port(napi_env env, napi_callback_info info) {
 
 /* closeUdp(group | null, fd): leaves the group and closes the socket. */
 static napi_value close_udp(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(2);
   int32_t fd;
   if (argc < 2 || !int_arg(env, argv[1], &fd) || fd < 0) return throw_type(env, "closeUdp(group, fd)");
   napi_valuetype type;
@@ -305,9 +303,7 @@ static int flush_pending(group_t *g, sink_t *s) {
  * length, arrival (ms since the epoch, from the kernel's receive timestamp).
  */
 static napi_value drain(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(3);
   if (argc < 3) return throw_type(env, "drain(group, out, meta)");
   group_t *g = group_arg(env, argv[0]);
   if (!g) return NULL;
@@ -364,9 +360,7 @@ static napi_value drain(napi_env env, napi_callback_info info) {
  * meta[3i]+meta[3i+1]) to host:meta[3i+2]; returns how many the kernel took.
  */
 static napi_value send_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  ARGS(5);
   int32_t fd, count;
   if (argc < 5 || !int_arg(env, argv[0], &fd) || !int_arg(env, argv[4], &count) || count < 0)
     return throw_type(env, "sendBatch(fd, host, data, meta, count)");
