@@ -83,7 +83,7 @@ export class CaptureService {
     if (fallbackReason) {
       logger.warn(
         { reason: fallbackReason },
-        'RTP ports use one Node socket each (about twice the CPU per packet)',
+        'RTP ports use one Node socket each (about twice the CPU per packet of the batched receiver)',
       );
     }
     this.ports = new RtpPortPool({ range: options.rtp.range, host: options.rtp.host, receiver });

@@ -1,11 +1,10 @@
 import { badInput } from './parse-result.ts';
-import { DgramUdpReceiver, type UdpEndpoint, type UdpReceiver } from './udp.receiver.ts';
+import type { UdpEndpoint, UdpReceiver } from './udp.receiver.ts';
 
 /**
  * RTP/RTCP port pairs for recorded streams: an even RTP port from the configured range and the odd port above it
- * for RTCP (RFC 3550 §11), each bound before the port goes into an SDP answer, through the process's UDP receiver
- * (udp.receiver.ts). Ports that
- * another process holds are skipped. The pool is bounded, so a full range answers 503 rather than failing later.
+ * for RTCP (RFC 3550 §11), each bound through the process's UDP receiver (udp.receiver.ts) before the port goes
+ * into an SDP answer. Ports that another process holds are skipped. The pool is bounded, so a full range answers 503 rather than failing later.
  */
 
 export interface PortRange {
@@ -35,8 +34,8 @@ export interface RtpPortPoolOptions {
   host?: string;
   /** Kernel receive buffer per RTP socket (default 256 KiB), so bursts are not dropped under load. */
   receiveBufferBytes?: number;
-  /** How the ports receive (default: one Node dgram socket per port). */
-  receiver?: UdpReceiver;
+  /** How the ports receive. */
+  receiver: UdpReceiver;
 }
 
 export class RtpPortPool {
@@ -51,7 +50,7 @@ export class RtpPortPool {
     this.range = options.range;
     this.host = options.host ?? '0.0.0.0';
     this.receiveBufferBytes = options.receiveBufferBytes ?? 256 * 1024;
-    this.receiver = options.receiver ?? new DgramUdpReceiver();
+    this.receiver = options.receiver;
     this.cursor = this.firstEven();
   }
 

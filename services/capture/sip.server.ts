@@ -170,7 +170,6 @@ export class SipServer {
     for (const dialog of this.dialogs.values()) clearTimeout(dialog.okRetransmit);
     for (const tx of this.transactions.values()) clearTimeout(tx.retransmit);
     await this.transport.stop();
-    for (const tx of this.transactions.values()) clearTimeout(tx.retransmit);
     this.transactions.clear();
     for (const key of [...this.dialogs.keys()]) await this.endDialog(key, 'shutdown');
   }

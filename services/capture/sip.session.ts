@@ -257,7 +257,6 @@ export class SipSession {
   }
 
   private removeMedia(entry: MediaEntry): void {
-    this.deps.ports.flush();
     if (entry.recorder) this.call.stopStream(entry.recorder);
     entry.recorder = undefined;
     this.deps.ports.release(entry.pair);
@@ -322,6 +321,7 @@ export class SipSession {
   /** Ends the recording: closes the sockets, finishes the streams, writes the end marker. */
   async end(reason: string): Promise<void> {
     if (this.ended) return;
+    // A BYE has flushed already (SipServer does before every request); a media timeout or a shutdown has not.
     this.deps.ports.flush();
     this.ended = true;
     for (const entry of [...this.media.values()]) {

@@ -32,19 +32,6 @@ export function shareOf(power: number, energy: number, n: number): number {
   return energy > 0 ? Math.min(1, (2 * power) / (n * energy)) : 0;
 }
 
-/** Goertzel power at `freq` over x[from, from+n) as a share of the frame's energy, and the frame's RMS. */
-export function toneRatio(
-  x: Float32Array,
-  from: number,
-  n: number,
-  freq: number,
-  sampleRate: number,
-): { ratio: number; rms: number } {
-  const energy = energyOf(x, from, n);
-  const power = goertzelPower(x, from, n, goertzelCoefficient(freq, sampleRate));
-  return { ratio: shareOf(power, energy, n), rms: Math.sqrt(energy / n) };
-}
-
 /**
  * Cuts streamed PCM into frames of `size` samples every `hop` samples (hop ≤ size). Frames lying whole inside a
  * chunk are handed over in place (the chunk and an offset); the others are assembled in a buffer of their own.

@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdint.h>
@@ -31,7 +30,6 @@
 /* Larger than any UDP payload over IPv4 or IPv6 without jumbograms, so no datagram is ever truncated. */
 #define SLOT 65536
 #define EVENTS 512
-#define ROUNDS 8
 
 typedef struct {
   int epfd;
@@ -148,6 +146,7 @@ static napi_value create_group(napi_env env, napi_callback_info info) {
     g->msgs[i].msg_hdr.msg_iov = &g->iov[i];
     g->msgs[i].msg_hdr.msg_iovlen = 1;
     g->msgs[i].msg_hdr.msg_control = g->control[i];
+    /* msg_name stays NULL (the sender's address is not needed); msg_controllen is reset before each read. */
   }
   napi_value out;
   if (napi_create_external(env, g, group_finalize, NULL, &out) != napi_ok) {
@@ -298,9 +297,9 @@ static int flush_pending(group_t *g, sink_t *s) {
 }
 
 /*
- * drain(group, out: Uint8Array, meta: Float64Array): reads ready sockets until none is ready, the buffer or table is
- * full, or a bounded number of rounds passed; returns the number of datagrams. meta[4i..4i+3] = token, offset,
- * length, arrival (ms since the epoch, from the kernel's receive timestamp).
+ * drain(group, out: Uint8Array, meta: Float64Array): reads the sockets ready now (up to EVENTS of them) until the
+ * buffer or the table is full; returns the number of datagrams, 0 when none was ready. The caller calls again for
+ * what is left. meta[4i..4i+3] = token, offset, length, arrival (ms since the epoch, the kernel's receive time).
  */
 static napi_value drain(napi_env env, napi_callback_info info) {
   ARGS(3);
@@ -324,32 +323,20 @@ static napi_value drain(napi_env env, napi_callback_info info) {
   s.now_ms = wall_ms();
 
   if (!flush_pending(g, &s)) return number(env, (double)s.count);
-  for (int round = 0; round < ROUNDS; round++) {
-    int n = epoll_wait(g->epfd, g->events, EVENTS, 0);
-    if (n <= 0) break;
-    for (int e = 0; e < n; e++) {
-      int fd = (int)(uint32_t)g->events[e].data.u64;
-      uint32_t token = (uint32_t)(g->events[e].data.u64 >> 32);
-      for (;;) {
-        if (s.count >= s.max_packets) return number(env, (double)s.count);
-        for (int i = 0; i < BATCH; i++) {
-          g->msgs[i].msg_hdr.msg_controllen = sizeof g->control[i];
-          g->msgs[i].msg_hdr.msg_flags = 0;
-          g->msgs[i].msg_hdr.msg_name = NULL;
-          g->msgs[i].msg_hdr.msg_namelen = 0;
-        }
-        int r = recvmmsg(fd, g->msgs, BATCH, MSG_DONTWAIT, NULL);
-        if (r <= 0) break; /* EAGAIN, or an error queued on the socket (ICMP): try it again next time */
-        g->pending_token = token;
-        g->pending_from = 0;
-        g->pending_count = r;
-        if (!flush_pending(g, &s)) return number(env, (double)s.count);
-        if (r < BATCH) break;
-      }
-    }
-    if (n < EVENTS) {
-      /* Every ready socket was read; another round only finds what arrived meanwhile. */
-      if (round >= 1) break;
+  int n = epoll_wait(g->epfd, g->events, EVENTS, 0);
+  for (int e = 0; e < n; e++) {
+    int fd = (int)(uint32_t)g->events[e].data.u64;
+    uint32_t token = (uint32_t)(g->events[e].data.u64 >> 32);
+    for (;;) {
+      if (s.count >= s.max_packets) return number(env, (double)s.count);
+      for (int i = 0; i < BATCH; i++) g->msgs[i].msg_hdr.msg_controllen = sizeof g->control[i];
+      int r = recvmmsg(fd, g->msgs, BATCH, MSG_DONTWAIT, NULL);
+      if (r <= 0) break; /* EAGAIN, or an error queued on the socket (ICMP): it is read again next time */
+      g->pending_token = token;
+      g->pending_from = 0;
+      g->pending_count = r;
+      if (!flush_pending(g, &s)) return number(env, (double)s.count);
+      if (r < BATCH) break;
     }
   }
   return number(env, (double)s.count);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Framer, toneRatio } from '../../../../services/analytics/tones/goertzel.ts';
+import {
+  energyOf,
+  Framer,
+  goertzelCoefficient,
+  goertzelPower,
+  shareOf,
+} from '../../../../services/analytics/tones/goertzel.ts';
 
 describe(Framer.name, () => {
   const signal = Float32Array.from({ length: 1000 }, (_, i) => i);
@@ -33,10 +39,12 @@ describe(Framer.name, () => {
   });
 });
 
-describe(toneRatio.name, () => {
+describe(shareOf.name, () => {
   it('is close to 1 for a pure tone at the frequency and small elsewhere', () => {
     const x = new Float32Array(320).map((_, i) => Math.sin((2 * Math.PI * 1400 * i) / 16_000));
-    expect(toneRatio(x, 0, 320, 1400, 16_000).ratio).toBeGreaterThan(0.9);
-    expect(toneRatio(x, 0, 320, 1000, 16_000).ratio).toBeLessThan(0.1);
+    const share = (freq: number) =>
+      shareOf(goertzelPower(x, 0, 320, goertzelCoefficient(freq, 16_000)), energyOf(x, 0, 320), 320);
+    expect(share(1400)).toBeGreaterThan(0.9);
+    expect(share(1000)).toBeLessThan(0.1);
   });
 });
