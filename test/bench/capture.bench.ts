@@ -25,8 +25,8 @@ import { median, round } from './stats.ts';
 /**
  * Capture capacity. (1) Concurrent SIPREC calls of two G.711 streams each that one capture process, pinned to one
  * core, records with zero lost packets, while a second process generates the RTP on loopback at 50 packets/s per
- * stream (sendmmsg through the capture addon): the call count doubles until packets are lost or the generator cannot keep its pace, then the step is
- * bisected. (2) pcap import packets/s on one core (correlation, jitter buffer, spool; then with assembly).
+ * stream (sendmmsg through the capture addon): the call count doubles until packets are lost, the capture falls
+ * behind or the generator cannot keep its pace, then the step is bisected. (2) pcap import packets/s on one core (correlation, jitter buffer, spool; then with assembly).
  */
 
 const ROLE = process.env.ESCUCHA_CAPTURE_BENCH_ROLE;
@@ -147,7 +147,7 @@ async function liveStep(calls: number, seconds: number): Promise<CaptureBenchRes
     received: number;
     lost: number;
     cpuPercent: number;
-    lastPacketAt: number;
+    lastDeliveryAt: number;
     maxJitterMs: number;
   };
   const sent = Number(done[1]);
@@ -157,7 +157,7 @@ async function liveStep(calls: number, seconds: number): Promise<CaptureBenchRes
     packetsSent: sent,
     lost: Math.max(r.lost, sent - r.received),
     serverCpuPercent: r.cpuPercent,
-    lagMs: Math.round(r.lastPacketAt - Number(done[3])),
+    lagMs: Math.round(r.lastDeliveryAt - Number(done[3])),
     maxJitterMs: round(r.maxJitterMs, 1),
     generatorOnPace: done[2] === 'true',
     generatorLateTicks: Number(done[4]),
@@ -228,17 +228,16 @@ async function serverRole(): Promise<void> {
   const streams = sink.calls.flatMap((c) => c.streams.map((s) => ({ ...s, origin: c.startedAt })));
   const received = streams.reduce((n, s) => n + s.packets, 0);
   const lost = streams.reduce((n, s) => n + s.lost, 0);
-  const lastPacketAt = lastDeliveryAt;
   const cpuAt = (t: number) =>
     samples.reduce((best, x) => (Math.abs(x.at - t) < Math.abs(best.at - t) ? x : best));
-  const from = cpuAt(firstDeliveryAt ?? lastPacketAt);
-  const to = cpuAt(lastPacketAt);
+  const from = cpuAt(firstDeliveryAt ?? lastDeliveryAt);
+  const to = cpuAt(lastDeliveryAt);
   process.stdout.write(
     `RESULT ${JSON.stringify({
       streams: streams.length,
       received,
       lost,
-      lastPacketAt,
+      lastDeliveryAt,
       // 0 when no stream reached the sink (everything lost): the step then fails on its loss count.
       maxJitterMs: Math.max(0, ...streams.map((s) => s.maxJitterMs).filter(Number.isFinite)),
       cpuPercent: to.at > from.at ? round(((to.cpu - from.cpu) / (to.at - from.at)) * 100, 1) : 0,
@@ -264,9 +263,9 @@ async function generatorRole(): Promise<void> {
   socket.on('message', (data) => {
     const text = data.toString('latin1');
     if (!text.startsWith('SIP/2.0 200')) return;
-    if (/CSeq: 2 BYE/.test(text)) ended.add(/Call-ID: (\S+)/.exec(text)![1]!);
-    if (!/CSeq: 1 INVITE/.test(text)) return;
     const callId = /Call-ID: (\S+)/.exec(text)![1]!;
+    if (/CSeq: 2 BYE/.test(text)) ended.add(callId);
+    if (!/CSeq: 1 INVITE/.test(text)) return;
     answers.set(callId, {
       toTag: /To: [^\r\n]*tag=([^;\s]+)/.exec(text)![1]!,
       ports: [...text.matchAll(/m=audio (\d+)/g)].map((m) => Number(m[1])),
@@ -537,14 +536,15 @@ export async function run(): Promise<CaptureBenchResult> {
     else failing = calls;
   }
   const pinned = spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
-  const firstFailing = steps.find((s) => s.calls === failing);
+  // `failing` ends as the lowest step that failed: the one just above maxCallsZeroLoss.
+  const lowestFailing = steps.find((s) => s.calls === failing);
   return {
     cores: os.availableParallelism(),
     pinned,
     receiver: RECEIVER,
     liveSteps: steps,
     maxCallsZeroLoss: best,
-    limitedBy: !firstFailing ? 'ladder top' : firstFailing.generatorOnPace ? 'capture' : 'generator',
+    limitedBy: !lowestFailing ? 'ladder top' : lowestFailing.generatorOnPace ? 'capture' : 'generator',
     pcapImport: await pcapImport(),
   };
 }
