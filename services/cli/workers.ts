@@ -1,8 +1,8 @@
 import { resolveFfmpegPaths } from '../archive/ffmpeg-path.ts';
 import { createAnalyticsStages } from '../pipeline/stages/analytics-stages.ts';
 import { createSpeechStages } from '../pipeline/stages/speech-stages.ts';
-import { FIXTURE_LABEL, FIXTURE_MODEL } from '../speech/model-manifest.ts';
-import { parseAsrModelSpec } from '../speech/model-selection.ts';
+import { DEFAULT_ASR_MODEL, ENGINE_LABEL, FIXTURE_LABEL, engineOf } from '../speech/model-manifest.ts';
+import { checkAsrModelSpec, parseAsrModelSpec, usesFixture } from '../speech/model-selection.ts';
 import type { AppContext } from './context.ts';
 import { originalsCustody } from './originals-custody.ts';
 
@@ -37,24 +37,39 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     logger: logger.child({ component: 'worker' }),
   });
   const notes: string[] = [];
-  const installed = await speech.models.installed();
-  const real = installed.filter((n) => n !== FIXTURE_MODEL);
-  const usesFixture =
-    spec.default === FIXTURE_MODEL || Object.values(spec.byLanguage).includes(FIXTURE_MODEL);
-  if (usesFixture) {
+  await checkAsrModelSpec(spec, speech.models);
+  const installed = new Set(await speech.models.installed());
+  if (usesFixture(spec)) {
     notes.push(
       `ASR model: ${FIXTURE_LABEL} — TEST FIXTURE, a closed-vocabulary model for Escucha's tests; never use it for real calls`,
     );
     logger.warn({ model: FIXTURE_LABEL }, 'ESCUCHA_ASR_MODEL selects the TEST FIXTURE model');
-  } else if (config.asrModel) {
-    notes.push(`ASR model: ${config.asrModel}`);
-  } else if (real.length > 0) {
-    notes.push(`ASR models installed: ${real.join(', ')} (chosen per call language)`);
   } else {
-    notes.push(
-      `no ASR model installed in ${config.modelsDir}: transcription will be skipped — run escucha models fetch nemo-ctc-en-de-es-fr`,
-    );
-    logger.warn({ modelsDir: config.modelsDir }, 'no ASR model installed; transcription will be skipped');
+    const names =
+      spec.default || Object.keys(spec.byLanguage).length > 0
+        ? [
+            ...new Set(
+              [spec.default, ...Object.values(spec.byLanguage)].filter((n): n is string => Boolean(n)),
+            ),
+          ]
+        : [DEFAULT_ASR_MODEL];
+    for (const name of names) {
+      const entry = await speech.models.entry(name);
+      const how = config.asrModel ? 'ESCUCHA_ASR_MODEL' : 'the default';
+      if (installed.has(name)) {
+        notes.push(
+          `ASR model: ${name} (${how}; ${ENGINE_LABEL[engineOf(entry.family)]}, in ${await speech.models.dirFor(name)})`,
+        );
+      } else {
+        notes.push(
+          `ASR model ${name} (${how}) is not installed: transcription will be skipped — run escucha models fetch ${name}`,
+        );
+        logger.warn(
+          { model: name, modelsDir: config.modelsDir },
+          'ASR model not installed; transcription will be skipped',
+        );
+      }
+    }
   }
   const analytics = createAnalyticsStages({
     db: ctx.database.db,

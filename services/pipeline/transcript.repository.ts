@@ -118,7 +118,11 @@ export class TranscriptRepository {
     };
   }
 
-  /** Stores the language of a call; creates the transcript row (source asr) when there is none yet. */
+  /**
+   * Stores the language of a call on its transcript (created, source asr, when there is none yet) and on the call
+   * itself, so that search by language finds it: a language given with the recording stays; one identified earlier is
+   * replaced by the new identification.
+   */
   async setLanguage(callId: string, result: LanguageResult): Promise<void> {
     const values = {
       language: result.language,
@@ -126,11 +130,29 @@ export class TranscriptRepository {
       language_low_confidence: result.lowConfidence,
       language_method: result.method,
     };
-    await this.db
-      .insertInto('transcripts')
-      .values({ call_id: callId, source: 'asr', ...values })
-      .onConflict((oc) => oc.column('call_id').doUpdateSet(values))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('transcripts')
+        .select(['language', 'language_method'])
+        .where('call_id', '=', callId)
+        .executeTakeFirst();
+      const identified = before?.language_method === 'whisper' || before?.language_method === 'text';
+      await trx
+        .updateTable('calls')
+        .set({ language: result.language })
+        .where('id', '=', callId)
+        .where((eb) =>
+          identified && before?.language
+            ? eb.or([eb('language', 'is', null), eb('language', '=', before.language)])
+            : eb('language', 'is', null),
+        )
+        .execute();
+      await trx
+        .insertInto('transcripts')
+        .values({ call_id: callId, source: 'asr', ...values })
+        .onConflict((oc) => oc.column('call_id').doUpdateSet(values))
+        .execute();
+    });
   }
 
   /**

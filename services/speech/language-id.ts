@@ -1,8 +1,4 @@
 import { francAll } from 'franc-min';
-import type { Logger } from '../platform/logger.ts';
-import type { ResolvedModel } from './model-store.ts';
-import { SHERPA_WORKER_SCRIPT } from './recognizer.sherpa.ts';
-import { WorkerPool } from './worker-pool.ts';
 
 export type LanguageMethod = 'metadata' | 'upload' | 'whisper' | 'text';
 
@@ -120,67 +116,38 @@ export class TextLanguageIdentifier {
   }
 }
 
-interface LidRequest {
-  samples: Float32Array;
-  sampleRate: number;
-}
-
-export interface WhisperLanguageIdOptions {
-  /** An installed multilingual Whisper model. */
-  model: ResolvedModel;
-  languages: readonly string[];
-  lowConfidenceBelow?: number;
-  workers?: number;
-  logger?: Logger;
+export interface ChannelDetection {
+  /** Probability of each configured language. */
+  probabilities: Record<string, number>;
+  noSpeechProbability: number;
+  speechSeconds: number;
 }
 
 /**
- * Spoken language identification with Whisper (sherpa-onnx SpokenLanguageIdentification) on a worker thread.
- * sherpa returns only the most likely language per clip, so the confidence is the share of clips (the first stretches
- * of speech of a call) that agree; answers outside the configured languages count as disagreement.
+ * The call's language from the spoken-language identification of its channels: their probabilities averaged, each
+ * channel weighted by how much speech it had and how sure the model was that it heard speech at all.
  */
-export class WhisperLanguageIdentifier {
-  private readonly pool: WorkerPool<LidRequest, { lang: string }>;
-  private readonly threshold: number;
-
-  constructor(private readonly options: WhisperLanguageIdOptions) {
-    const encoder = options.model.paths.encoder;
-    const decoder = options.model.paths.decoder;
-    this.threshold = options.lowConfidenceBelow ?? 0.65;
-    this.pool = new WorkerPool({
-      script: SHERPA_WORKER_SCRIPT,
-      size: Math.max(1, options.workers ?? 1),
-      workerData: {
-        kind: 'lid',
-        config: { whisper: { encoder, decoder }, numThreads: 1, provider: 'cpu', debug: 0 },
-      },
-      name: `spoken language identification ${options.model.name}`,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
+export function combineDetections(
+  channels: readonly ChannelDetection[],
+  languages: readonly string[],
+  lowConfidenceBelow = 0.65,
+): LanguageGuess | null {
+  const weights = channels.map((c) => c.speechSeconds * (1 - c.noSpeechProbability));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const used = total > 0 ? weights : channels.map(() => 1);
+  const sum = used.reduce((a, b) => a + b, 0);
+  if (channels.length === 0 || sum === 0) return null;
+  let best: { language: string; p: number } | null = null;
+  for (const language of languages) {
+    const p = channels.reduce((acc, c, i) => acc + (c.probabilities[language] ?? 0) * used[i]!, 0) / sum;
+    if (!best || p > best.p) best = { language, p };
   }
-
-  get model(): string {
-    return this.options.model.label;
-  }
-
-  /** Null when no clip was identified as one of the configured languages. */
-  async identify(clips: Float32Array[], sampleRate: number): Promise<LanguageGuess | null> {
-    const answers = await Promise.all(
-      clips.filter((c) => c.length > 0).map((c) => this.pool.run({ samples: c.slice(), sampleRate })),
-    );
-    if (answers.length === 0) return null;
-    const votes = new Map<string, number>();
-    for (const { lang } of answers) {
-      const l = lang.trim().toLowerCase();
-      if (this.options.languages.includes(l)) votes.set(l, (votes.get(l) ?? 0) + 1);
-    }
-    const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
-    if (!best) return null;
-    const confidence = Math.round((best[1] / answers.length) * 1000) / 1000;
-    return { language: best[0], confidence, lowConfidence: confidence < this.threshold, method: 'whisper' };
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
-  }
+  if (!best) return null;
+  const confidence = Math.round(best.p * 1000) / 1000;
+  return {
+    language: best.language,
+    confidence,
+    lowConfidence: confidence < lowConfidenceBelow,
+    method: 'whisper',
+  };
 }

@@ -1,19 +1,14 @@
 import { EscuchaError } from '../platform/errors.ts';
-import {
-  FIXTURE_LABEL,
-  FIXTURE_MODEL,
-  findModel,
-  suggestedModel,
-  supportsLanguage,
-} from './model-manifest.ts';
+import { DEFAULT_ASR_MODEL, FIXTURE_LABEL, FIXTURE_MODEL, supportsLanguage } from './model-manifest.ts';
 import type { ModelStore } from './model-store.ts';
 
-/** ESCUCHA_ASR_MODEL: one model name for every language, or per language `es=nemo-ctc-es,en=zipformer-en`. */
+/** ESCUCHA_ASR_MODEL: one model name for every language, or per language `es=whisper-small,en=whisper-base`. */
 export interface AsrModelSpec {
   default: string | null;
   byLanguage: Readonly<Record<string, string>>;
 }
 
+/** Parses ESCUCHA_ASR_MODEL; whether the names exist is checked against the model store (`checkAsrModelSpec`). */
 export function parseAsrModelSpec(value: string | null | undefined): AsrModelSpec {
   const text = (value ?? '').trim();
   if (!text) return { default: null, byLanguage: {} };
@@ -25,11 +20,8 @@ export function parseAsrModelSpec(value: string | null | undefined): AsrModelSpe
     .filter(Boolean)) {
     const eq = part.indexOf('=');
     const name = (eq >= 0 ? part.slice(eq + 1) : part).trim();
-    if (!findModel(name)) {
-      throw new EscuchaError(
-        'CONFIG_INVALID',
-        `ESCUCHA_ASR_MODEL: unknown model "${name}" (see escucha models list)`,
-      );
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) {
+      throw new EscuchaError('CONFIG_INVALID', `ESCUCHA_ASR_MODEL: "${name}" is not a model name`);
     }
     if (eq >= 0) {
       const lang = part.slice(0, eq).trim().toLowerCase();
@@ -48,13 +40,31 @@ export function parseAsrModelSpec(value: string | null | undefined): AsrModelSpe
   return { default: def, byLanguage };
 }
 
+/** Every model ESCUCHA_ASR_MODEL names must be one the store knows (the manifest or a registered folder). */
+export async function checkAsrModelSpec(spec: AsrModelSpec, store: ModelStore): Promise<void> {
+  const known = new Set((await store.entries()).map((e) => e.name));
+  for (const name of [spec.default, ...Object.values(spec.byLanguage)]) {
+    if (name && !known.has(name)) {
+      throw new EscuchaError(
+        'CONFIG_INVALID',
+        `ESCUCHA_ASR_MODEL: unknown model "${name}" (see escucha models list; escucha models add registers a Whisper export)`,
+      );
+    }
+  }
+}
+
+export function usesFixture(spec: AsrModelSpec): boolean {
+  return spec.default === FIXTURE_MODEL || Object.values(spec.byLanguage).includes(FIXTURE_MODEL);
+}
+
 export type ModelChoice = { ok: true; name: string } | { ok: false; reason: string; suggestion: string };
 
 export const NO_MODEL_PREFIX = 'no ASR model installed — run escucha models fetch';
 
 /**
- * The model for a language: the configured one when installed; without configuration, the first installed real
- * model (never the test fixture) that speaks the language.
+ * The model for a language: the configured one when installed; without configuration, the default model
+ * (DEFAULT_ASR_MODEL, installed by npm ci), else the first installed real model (never the test fixture) that speaks
+ * the language.
  */
 export async function chooseModel(
   spec: AsrModelSpec,
@@ -65,11 +75,10 @@ export async function chooseModel(
   if (configured) {
     if (await store.isInstalled(configured)) return { ok: true, name: configured };
     if (configured === FIXTURE_MODEL) {
-      const suggestion = suggestedModel(language);
       return {
         ok: false,
-        suggestion,
-        reason: `${NO_MODEL_PREFIX} ${suggestion} (ESCUCHA_ASR_MODEL selects the ${FIXTURE_LABEL} model, but ${store.fixtureDir} has no trained model)`,
+        suggestion: DEFAULT_ASR_MODEL,
+        reason: `${NO_MODEL_PREFIX} ${DEFAULT_ASR_MODEL} (ESCUCHA_ASR_MODEL selects the ${FIXTURE_LABEL} model, but ${store.fixtureDir} has no trained model)`,
       };
     }
     return {
@@ -79,14 +88,18 @@ export async function chooseModel(
     };
   }
   const installed = new Set(await store.installed());
-  for (const entry of store.entries()) {
+  const entries = await store.entries();
+  const candidates = [
+    ...entries.filter((e) => e.name === DEFAULT_ASR_MODEL),
+    ...entries.filter((e) => e.name !== DEFAULT_ASR_MODEL),
+  ];
+  for (const entry of candidates) {
     if (entry.testOnly || !installed.has(entry.name)) continue;
     if (!language || supportsLanguage(entry, language)) return { ok: true, name: entry.name };
   }
-  const suggestion = suggestedModel(language);
   return {
     ok: false,
-    suggestion,
-    reason: `${NO_MODEL_PREFIX} ${suggestion}${language ? ` (for language ${language})` : ''}`,
+    suggestion: DEFAULT_ASR_MODEL,
+    reason: `${NO_MODEL_PREFIX} ${DEFAULT_ASR_MODEL}${language ? ` (for language ${language})` : ''}`,
   };
 }

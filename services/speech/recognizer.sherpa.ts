@@ -2,14 +2,15 @@ import os from 'node:os';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ResolvedModel } from './model-store.ts';
+import type {
+  RecognizedWord,
+  SpeechRecognizer,
+  TranscribeOptions,
+  TranscribedSegment,
+} from './recognizer.ts';
+import type { SegmentAudio } from './segments.ts';
 import type { SherpaOfflineResult } from './sherpa.native.ts';
 import { WorkerPool } from './worker-pool.ts';
-
-export interface RecognizedWord {
-  word: string;
-  startMs: number;
-  endMs: number;
-}
 
 export interface Recognition {
   text: string;
@@ -19,14 +20,6 @@ export interface Recognition {
   confidence: number | null;
   /** Language the model reports (SenseVoice, Whisper auto), else null. */
   language: string | null;
-}
-
-/** Speech to text for one short clip (a VAD segment, ≤ ~20 s) of 16 kHz mono float PCM. */
-export interface SpeechRecognizer {
-  /** Model name as stored with results ("fixture (test-only)" for the test fixture). */
-  readonly model: string;
-  recognize(samples: Float32Array, sampleRate: number): Promise<Recognition>;
-  close(): Promise<void>;
 }
 
 /** sherpa-onnx OfflineRecognizer configuration for an installed model, per family. */
@@ -48,15 +41,10 @@ export function recognizerConfig(
   let modelConfig: Record<string, unknown>;
   switch (family) {
     case 'whisper':
-      modelConfig = {
-        whisper: {
-          encoder: need('encoder'),
-          decoder: need('decoder'),
-          language: options.language ?? '',
-          task: 'transcribe',
-        },
-      };
-      break;
+      throw new EscuchaError(
+        'CONFIG_INVALID',
+        `model ${model.name} is a Whisper model: Escucha's Whisper engine runs it`,
+      );
     case 'transducer':
       modelConfig = {
         transducer: { encoder: need('encoder'), decoder: need('decoder'), joiner: need('joiner') },
@@ -216,6 +204,46 @@ export class SherpaRecognizer implements SpeechRecognizer {
     return this.pool.crashCount;
   }
 
+  /** Each speech segment on its own (sherpa's models take ≤ ~20 s clips), up to two per worker in flight. */
+  async transcribe(
+    audio: AsyncIterable<SegmentAudio>,
+    options: TranscribeOptions,
+  ): Promise<TranscribedSegment[]> {
+    const out: TranscribedSegment[] = [];
+    const running = new Set<Promise<void>>();
+    let failure: unknown = null;
+    for await (const a of audio) {
+      if (failure) break;
+      while (running.size >= this.pool.size * 2) await Promise.race(running);
+      const p: Promise<void> = this.recognize(a.samples, options.sampleRate).then(
+        (r) => {
+          if (!r.text) return;
+          out.push({
+            startMs: a.segment.startMs,
+            endMs: a.segment.endMs,
+            text: r.text,
+            confidence: r.confidence,
+            words:
+              r.words?.map((w) => ({
+                word: w.word,
+                startMs: Math.round(a.offsetMs + w.startMs),
+                endMs: Math.round(a.offsetMs + w.endMs),
+              })) ?? null,
+          });
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      );
+      const tracked = p.finally(() => running.delete(tracked));
+      running.add(tracked);
+    }
+    await Promise.all(running);
+    if (failure) throw failure;
+    return out.sort((x, y) => x.startMs - y.startMs);
+  }
+
+  /** One clip (≤ ~20 s) of mono float PCM. */
   async recognize(samples: Float32Array, sampleRate: number): Promise<Recognition> {
     const durationMs = (samples.length * 1000) / sampleRate;
     if (samples.length === 0) return { text: '', words: [], confidence: null, language: null };

@@ -42,15 +42,9 @@ export interface SherpaVad {
   flush(): void;
 }
 
-export interface SherpaSpokenLanguageIdentification {
-  createStream(): SherpaOfflineStream;
-  compute(stream: SherpaOfflineStream): string;
-}
-
 export interface SherpaModule {
   OfflineRecognizer: new (config: object) => SherpaOfflineRecognizer;
   Vad: new (config: object, bufferSizeInSeconds: number) => SherpaVad;
-  SpokenLanguageIdentification: new (config: object) => SherpaSpokenLanguageIdentification;
   readWave(filename: string): SherpaWave;
   version: string;
   onnxruntimeVersion: string;

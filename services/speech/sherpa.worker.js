@@ -1,9 +1,8 @@
 // Worker thread of the speech recogniser pool (services/speech/worker-pool.ts). Plain JavaScript on purpose: worker
 // threads start outside the TypeScript loader, under tsx, vitest and plain node alike.
 //
-// workerData: { kind: 'asr', config } — a sherpa-onnx OfflineRecognizer config, or
-//             { kind: 'lid', config } — a sherpa-onnx SpokenLanguageIdentification (Whisper) config.
-// Requests: { samples: Float32Array, sampleRate: number }. Results: the recogniser's result object, or { lang }.
+// workerData: { kind: 'asr', config } — a sherpa-onnx OfflineRecognizer config.
+// Requests: { samples: Float32Array, sampleRate: number }. Results: the recogniser's result object.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -19,14 +18,6 @@ function start() {
       stream.acceptWaveform({ samples, sampleRate });
       recognizer.decode(stream);
       return recognizer.getResult(stream);
-    };
-  }
-  if (kind === 'lid') {
-    const lid = new sherpa.SpokenLanguageIdentification(config);
-    return ({ samples, sampleRate }) => {
-      const stream = lid.createStream();
-      stream.acceptWaveform({ samples, sampleRate });
-      return { lang: lid.compute(stream) };
     };
   }
   throw new Error(`unknown worker kind ${String(kind)}`);

@@ -1,18 +1,22 @@
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { TransferListItem, Worker } from 'node:worker_threads';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import { startWorker } from '../platform/worker-thread.ts';
 
 /**
  * A fixed-size pool of worker threads running one script. Protocol (see sherpa.worker.js): the worker posts
- * `{ type: 'ready' }` or `{ type: 'init-error', message }` once, then answers each `{ id, request }` with
+ * `{ type: 'ready', info? }` or `{ type: 'init-error', message }` once, then answers each `{ id, request }` with
  * `{ id, ok: true, result }` or `{ id, ok: false, message }`.
+ *
+ * A job may name an affinity key (e.g. the audio window whose encoding a worker keeps): an idle worker that ran a
+ * job with the same key recently takes it first.
  *
  * A worker that dies (uncaught error, exit, out of memory) fails the job it was running with a clear error and is
  * replaced; jobs still queued go to the others. A worker that cannot even start (a model that does not load) makes
  * the pool fail every job with that error instead of restarting forever.
  */
 export interface WorkerPoolOptions {
-  /** URL of a plain JavaScript module (worker threads run outside the TypeScript loader). */
+  /** URL of the worker's module (JavaScript, or TypeScript loaded through tsx: platform/worker-thread.ts). */
   script: URL;
   size: number;
   workerData: unknown;
@@ -23,8 +27,12 @@ export interface WorkerPoolOptions {
   maxOldGenerationSizeMb?: number;
 }
 
+/** How many recent affinity keys each worker is remembered to hold. */
+const AFFINITY_MEMORY = 4;
+
 interface Job {
   id: number;
+  affinity: string | undefined;
   request: unknown;
   transfer: TransferListItem[];
   resolve(value: unknown): void;
@@ -35,6 +43,7 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   job: Job | null;
+  keys: string[];
 }
 
 export class WorkerPool<Req, Res> {
@@ -45,6 +54,8 @@ export class WorkerPool<Req, Res> {
   private fatal: Error | null = null;
   private everReady = false;
   private crashes = 0;
+  private readyInfo: unknown;
+  private readonly readyWaiters: { resolve(info: unknown): void; reject(error: Error): void }[] = [];
 
   constructor(private readonly options: WorkerPoolOptions) {
     for (let i = 0; i < Math.max(1, options.size); i++) this.spawn();
@@ -59,13 +70,21 @@ export class WorkerPool<Req, Res> {
     return this.crashes;
   }
 
-  run(request: Req, transfer: TransferListItem[] = []): Promise<Res> {
+  /** What the first worker reported when it became ready (rejects when the workers cannot start). */
+  ready(): Promise<unknown> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.everReady) return Promise.resolve(this.readyInfo);
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  run(request: Req, transfer: TransferListItem[] = [], options: { affinity?: string } = {}): Promise<Res> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closed)
       return Promise.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool is closed`));
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({
         id: this.nextId++,
+        affinity: options.affinity,
         request,
         transfer,
         resolve: resolve as (v: unknown) => void,
@@ -76,21 +95,32 @@ export class WorkerPool<Req, Res> {
   }
 
   private spawn(): void {
-    const worker = new Worker(this.options.script, {
+    const worker = startWorker(this.options.script, {
       workerData: this.options.workerData,
       ...(this.options.maxOldGenerationSizeMb
         ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } }
         : {}),
     });
-    const slot: Slot = { worker, ready: false, job: null };
+    const slot: Slot = { worker, ready: false, job: null, keys: [] };
     this.slots.add(slot);
     let lastError: Error | undefined;
     worker.on(
       'message',
-      (msg: { type?: string; id?: number; ok?: boolean; result?: unknown; message?: string }) => {
+      (msg: {
+        type?: string;
+        id?: number;
+        ok?: boolean;
+        result?: unknown;
+        message?: string;
+        info?: unknown;
+      }) => {
         if (msg.type === 'ready') {
           slot.ready = true;
-          this.everReady = true;
+          if (!this.everReady) {
+            this.everReady = true;
+            this.readyInfo = msg.info;
+            for (const w of this.readyWaiters.splice(0)) w.resolve(msg.info);
+          }
           this.dispatch();
         } else if (msg.type === 'init-error') {
           this.fail(
@@ -150,15 +180,29 @@ export class WorkerPool<Req, Res> {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (!slot.ready || slot.job) continue;
-      const job = this.queue.shift()!;
+      // A job whose key this worker holds first; else the oldest job no other idle worker holds the key of.
+      let at = this.queue.findIndex((j) => j.affinity !== undefined && slot.keys.includes(j.affinity));
+      if (at < 0) at = this.queue.findIndex((j) => !this.heldByIdleOther(j.affinity, slot));
+      if (at < 0) continue;
+      const job = this.queue.splice(at, 1)[0]!;
+      if (job.affinity !== undefined) {
+        slot.keys = [job.affinity, ...slot.keys.filter((k) => k !== job.affinity)].slice(0, AFFINITY_MEMORY);
+      }
       slot.job = job;
       slot.worker.postMessage({ id: job.id, request: job.request }, job.transfer);
     }
   }
 
+  private heldByIdleOther(key: string | undefined, self: Slot): boolean {
+    if (key === undefined) return false;
+    for (const s of this.slots) if (s !== self && s.ready && !s.job && s.keys.includes(key)) return true;
+    return false;
+  }
+
   private fail(error: Error): void {
     if (this.fatal) return;
     this.fatal = error;
+    for (const w of this.readyWaiters.splice(0)) w.reject(error);
     for (const job of this.queue.splice(0)) job.reject(error);
     for (const slot of this.slots) {
       if (slot.job) slot.job.reject(error);
@@ -170,6 +214,8 @@ export class WorkerPool<Req, Res> {
 
   async close(): Promise<void> {
     if (this.closed && this.slots.size === 0) return;
+    for (const w of this.readyWaiters.splice(0))
+      w.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
     const pending = this.queue.splice(0);
     for (const job of pending) job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
     this.closed = true;

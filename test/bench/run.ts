@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   transcode: async () => (await import('./transcode.bench.ts')).run(),
   search: async () => (await import('./search.bench.ts')).run(calls === undefined ? {} : { calls }),
   speech: async () => (await import('./speech.bench.ts')).run(),
+  asr: async () => (await import('./asr.bench.ts')).run(),
   analytics: async () => (await import('./analytics.bench.ts')).run(),
   capture: async () => (await import('./capture.bench.ts')).run(),
 };

@@ -11,6 +11,7 @@ import {
   type TranscriptSegment,
 } from '../../analytics/index.ts';
 import { buildObjectKey } from '../../archive/object-key.ts';
+import { callLanguage } from '../../../models/language.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { AnalysisRepository } from '../analysis.repository.ts';
@@ -90,7 +91,7 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
     if (!call) return { status: 'skipped', reason: 'call not found (deleted?)' };
     const info = await d.transcripts.info(callId);
     if (!info) return { status: 'skipped', reason: 'the call has no transcript' };
-    const language = (info.language ?? call.language ?? '').toLowerCase().slice(0, 2);
+    const language = callLanguage(info.language ?? call.language) ?? '';
     if (language !== 'es' && language !== 'en') {
       return {
         status: 'skipped',

@@ -1,32 +1,29 @@
-import type { LanguageGuess } from '../../speech/language-id.ts';
-import { chooseModel, NO_MODEL_PREFIX } from '../../speech/model-selection.ts';
+import { callLanguage } from '../../../models/language.ts';
+import { combineDetections, type ChannelDetection, type LanguageGuess } from '../../speech/language-id.ts';
 import { modelLabel, suggestedModel } from '../../speech/model-manifest.ts';
+import { chooseModel, NO_MODEL_PREFIX } from '../../speech/model-selection.ts';
+import { SEGMENT_PAD_MS } from '../../speech/recognizer.ts';
 import { sliceSegments } from '../../speech/segments.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import { loadCallInput, type CallInput, type SpeechStageDeps } from './speech-stage.context.ts';
 
-/** How much speech the language is decided on. */
+/** How much speech the text identification (without a Whisper model) is decided on. */
 const SAMPLE_SPEECH_MS = 30_000;
-const WHISPER_CLIPS = 3;
 
-interface Clip {
-  channel: number;
-  startMs: number;
-  samples: Float32Array;
-}
+type Speech = { channel: number; startMs: number; endMs: number }[];
 
 /**
  * Stage `language`: the call's language, restricted to ESCUCHA_LANGUAGES, stored on the transcript with a confidence,
- * a low-confidence flag and the method:
+ * a low-confidence flag and the method, and on the call (so that search by language finds it):
  *  - `metadata`: the language given with the recording;
  *  - `upload`: the language given with an uploaded transcript (else its text is identified: `text`);
- *  - `whisper`: Whisper spoken-language identification on the first speech, when a multilingual Whisper is installed;
- *  - `text`: text identification of an ASR pass over the first ~30 s of speech with each language's model.
+ *  - `whisper`: Whisper spoken-language identification on the first window of speech of each channel;
+ *  - `text`: text identification of an ASR pass over the first ~30 s of speech (models that cannot identify speech).
  */
 export class LanguageStage implements StageHandler<'language'> {
   readonly stage = 'language' as const;
-  readonly version = 1;
+  readonly version = 2;
 
   constructor(private readonly deps: SpeechStageDeps) {}
 
@@ -36,15 +33,14 @@ export class LanguageStage implements StageHandler<'language'> {
     const info = await transcripts.info(callId);
     if (info?.source === 'upload') {
       if (info.language && (info.languageMethod === 'upload' || info.languageMethod === 'metadata')) {
-        return {
-          status: 'done',
-          result: {
-            language: info.language,
-            method: info.languageMethod,
-            confidence: 1,
-            lowConfidence: false,
-          },
+        const given: LanguageGuess = {
+          language: info.language,
+          method: info.languageMethod,
+          confidence: 1,
+          lowConfidence: false,
         };
+        await this.store(callId, given);
+        return { status: 'done', result: given };
       }
       const text = (await transcripts.segments(callId)).map((s) => s.text).join(' ');
       const guess = this.deps.textLanguageId.identify(text);
@@ -54,9 +50,10 @@ export class LanguageStage implements StageHandler<'language'> {
     }
     const input = await loadCallInput(this.deps.db, callId);
     if (!input) return { status: 'skipped', reason: 'call not found (deleted?)' };
-    if (input.language) {
+    const given = callLanguage(input.language);
+    if (given) {
       const guess: LanguageGuess = {
-        language: input.language.toLowerCase().slice(0, 2),
+        language: given,
         confidence: 1,
         lowConfidence: false,
         method: 'metadata',
@@ -67,22 +64,46 @@ export class LanguageStage implements StageHandler<'language'> {
     if (!input.recording) return { status: 'skipped', reason: 'the call has no recording' };
     const speech = await transcripts.speechSegments(callId);
     if (speech.length === 0) return { status: 'skipped', reason: 'no speech found by the VAD' };
-    const clips = await this.firstSpeech(input, speech);
 
-    const whisper = await this.deps.recognizers.languageIdentifier();
-    if (whisper) {
-      const longest = [...clips].sort((a, b) => b.samples.length - a.samples.length).slice(0, WHISPER_CLIPS);
-      const guess = await whisper.identify(
-        longest.map((c) => c.samples),
-        this.deps.decoder.sampleRate,
+    // The model transcription will use for the default language identifies the language when it can.
+    const asr = await chooseModel(this.deps.asrModel, languages[0] ?? null, this.deps.recognizers.models);
+    const lid = await this.deps.recognizers.languageIdentifier(asr.ok ? asr.name : null);
+    if (lid?.detectLanguage) {
+      const detect = lid.detectLanguage.bind(lid);
+      const channels = [...new Set(speech.map((s) => s.channel))];
+      const detections = await Promise.all(
+        channels.map((channel) => {
+          const pcm = this.deps.decoder.decodeChannel(input.recording!.objectKey, channel);
+          const segments = speech.filter((s) => s.channel === channel);
+          const audio = sliceSegments(pcm, segments, this.deps.decoder.sampleRate, SEGMENT_PAD_MS);
+          return detect(audio, languages, this.deps.decoder.sampleRate);
+        }),
       );
+      const heard = detections.filter((d): d is ChannelDetection => d !== null);
+      const guess = combineDetections(heard, languages, this.deps.lowConfidenceBelow);
       if (guess) {
         await this.store(callId, guess);
-        return { status: 'done', model: whisper.model, result: guess };
+        return {
+          status: 'done',
+          model: lid.model,
+          result: {
+            ...guess,
+            channels: heard.map((d, i) => ({
+              channel: channels[i],
+              probabilities: roundAll(d.probabilities),
+              noSpeechProbability: round3(d.noSpeechProbability),
+              speechSeconds: round3(d.speechSeconds),
+            })),
+          },
+        };
       }
     }
+    return this.byText(callId, input, speech);
+  }
 
-    // Text identification over an ASR pass: once per distinct model among the configured languages' models.
+  /** Text identification over an ASR pass, once per distinct model among the configured languages' models. */
+  private async byText(callId: string, input: CallInput, speech: Speech): Promise<StageOutcome> {
+    const { languages } = this.deps;
     const byModel = new Map<string, string[]>();
     for (const language of languages) {
       const choice = await chooseModel(this.deps.asrModel, language, this.deps.recognizers.models);
@@ -91,27 +112,40 @@ export class LanguageStage implements StageHandler<'language'> {
     if (byModel.size === 0) {
       return {
         status: 'skipped',
-        reason: `${NO_MODEL_PREFIX} ${suggestedModel(languages[0])} (needed to identify the language)`,
+        reason: `${NO_MODEL_PREFIX} ${suggestedModel()} (needed to identify the language)`,
       };
+    }
+    const picked: Speech = [];
+    let total = 0;
+    for (const s of speech) {
+      if (total >= SAMPLE_SPEECH_MS) break;
+      picked.push(s);
+      total += s.endMs - s.startMs;
     }
     let best: LanguageGuess | null = null;
     const used: string[] = [];
     for (const [name, modelLanguages] of byModel) {
       const recognizer = await this.deps.recognizers.recognizer(name, null);
-      const texts = await Promise.all(
-        clips.map((c) => recognizer.recognize(c.samples.slice(), this.deps.decoder.sampleRate)),
-      );
       used.push(modelLabel(name));
-      const text = texts.map((t) => t.text).join(' ');
+      const texts: string[] = [];
+      for (const channel of [...new Set(picked.map((p) => p.channel))]) {
+        const pcm = this.deps.decoder.decodeChannel(input.recording!.objectKey, channel);
+        const segments = picked.filter((p) => p.channel === channel);
+        const audio = sliceSegments(pcm, segments, this.deps.decoder.sampleRate, SEGMENT_PAD_MS);
+        const out = await recognizer.transcribe(audio, {
+          language: null,
+          sampleRate: this.deps.decoder.sampleRate,
+        });
+        texts.push(...out.map((o) => o.text));
+      }
+      const text = texts.join(' ');
       if (!text.trim()) continue;
       const guess = this.deps.textLanguageId.identify(text);
       // A model only vouches for the languages it was chosen for (a Spanish model turns English into Spanish-ish).
       if (!modelLanguages.includes(guess.language)) continue;
       if (!best || guess.confidence > best.confidence) best = guess;
     }
-    if (!best) {
-      best = { language: languages[0] ?? 'es', confidence: 0, lowConfidence: true, method: 'text' };
-    }
+    best ??= { language: languages[0] ?? 'es', confidence: 0, lowConfidence: true, method: 'text' };
     await this.store(callId, best);
     return { status: 'done', model: used.join(', '), result: best };
   }
@@ -124,28 +158,12 @@ export class LanguageStage implements StageHandler<'language'> {
       method: guess.method,
     });
   }
+}
 
-  /** Audio of the first segments (all channels, in time order) until ~30 s of speech. */
-  private async firstSpeech(
-    input: CallInput,
-    speech: { channel: number; startMs: number; endMs: number }[],
-  ): Promise<Clip[]> {
-    const picked: typeof speech = [];
-    let total = 0;
-    for (const s of speech) {
-      if (total >= SAMPLE_SPEECH_MS) break;
-      picked.push(s);
-      total += s.endMs - s.startMs;
-    }
-    const clips: Clip[] = [];
-    const channels = [...new Set(picked.map((p) => p.channel))];
-    for (const channel of channels) {
-      const segs = picked.filter((p) => p.channel === channel);
-      const pcm = this.deps.decoder.decodeChannel(input.recording!.objectKey, channel);
-      for await (const a of sliceSegments(pcm, segs, this.deps.decoder.sampleRate, 150)) {
-        clips.push({ channel, startMs: a.segment.startMs, samples: a.samples });
-      }
-    }
-    return clips.sort((a, b) => a.startMs - b.startMs);
-  }
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function roundAll(p: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, round3(v)]));
 }

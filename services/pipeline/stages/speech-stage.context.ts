@@ -24,8 +24,8 @@ export interface SpeechStageDeps {
   /** ESCUCHA_LANGUAGES, ISO 639-1, the first is the default. */
   languages: readonly string[];
   asrModel: AsrModelSpec;
-  /** Segments in flight to the recogniser pool per call (bounded memory: ≤ 20 s of audio each). */
-  maxInFlight?: number;
+  /** Language guesses below this confidence are flagged (ESCUCHA_LANGUAGE_LOW_CONFIDENCE). */
+  lowConfidenceBelow?: number;
   logger?: Logger;
 }
 
@@ -73,38 +73,4 @@ export function partyForChannel(input: CallInput, channel: number): Party {
   const p = input.participants.find((x) => x.channel === channel);
   if (p) return p.role === 'other' ? 'unknown' : p.role;
   return channel === 0 ? 'agent' : channel === 1 ? 'customer' : 'unknown';
-}
-
-/** Runs tasks with at most `limit` in flight; rejects with the first failure once all started tasks settled. */
-export class InFlight<T> {
-  private readonly running = new Set<Promise<void>>();
-  private readonly results: T[] = [];
-  private failure: unknown = null;
-
-  constructor(private readonly limit: number) {}
-
-  async add(task: () => Promise<T>): Promise<void> {
-    while (this.running.size >= this.limit) await Promise.race(this.running);
-    if (this.failure) return;
-    const p: Promise<void> = task().then(
-      (r) => {
-        this.results.push(r);
-      },
-      (e: unknown) => {
-        this.failure ??= e;
-      },
-    );
-    const tracked = p.finally(() => this.running.delete(tracked));
-    this.running.add(tracked);
-  }
-
-  get failed(): boolean {
-    return this.failure !== null;
-  }
-
-  async done(): Promise<T[]> {
-    await Promise.all(this.running);
-    if (this.failure) throw this.failure;
-    return this.results;
-  }
 }

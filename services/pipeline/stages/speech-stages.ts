@@ -22,9 +22,11 @@ export interface SpeechStagesOptions {
   /** ESCUCHA_MODELS_DIR. */
   modelsDir: string;
   fixtureDir?: string;
+  /** Finds an npm-installed model package (the default model); tests pass () => null for a machine without it. */
+  packageDir?: (name: string) => string | null;
   /** ESCUCHA_LANGUAGES. */
   languages: readonly string[];
-  /** ESCUCHA_ASR_MODEL as written (one name, or es=...,en=...); empty = the first installed model per language. */
+  /** ESCUCHA_ASR_MODEL as written (one name, or es=...,en=...); empty = the default model (whisper-base). */
   asrModel: string | null;
   /** Recogniser worker threads per loaded model; 0 = one per core. */
   asrWorkers: number;
@@ -48,13 +50,12 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
   const models = new ModelStore({
     modelsDir: o.modelsDir,
     ...(o.fixtureDir ? { fixtureDir: o.fixtureDir } : {}),
+    ...(o.packageDir ? { packageDir: o.packageDir } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
   });
   const recognizers = new RecognizerRegistry({
     models,
     workers: o.asrWorkers,
-    languages: o.languages,
-    ...(o.lowConfidenceBelow !== undefined ? { lowConfidenceBelow: o.lowConfidenceBelow } : {}),
     ...(o.logger ? { logger: o.logger.child({ component: 'asr' }) } : {}),
   });
   const deps: SpeechStageDeps = {
@@ -74,6 +75,7 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
     }),
     languages: o.languages,
     asrModel: parseAsrModelSpec(o.asrModel),
+    ...(o.lowConfidenceBelow !== undefined ? { lowConfidenceBelow: o.lowConfidenceBelow } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
   };
   return {

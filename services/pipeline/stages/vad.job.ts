@@ -1,5 +1,6 @@
 import { BeepTracker } from '../../analytics/beep/beep.detector.ts';
 import { KeyPressTracker } from '../../analytics/dtmf/dtmf.detector.ts';
+import { amplified, SpeechLevelMeter } from '../../speech/level.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { ChannelTones } from '../tone.repository.ts';
@@ -21,13 +22,14 @@ async function* listening(
  * by channel; stores speech_segments (replacing earlier ones). Channel 0 is the agent and 1 the customer unless the
  * participants say otherwise; a mono recording is one unknown party.
  *
- * The same decoded audio is examined on every channel for the periodic recording tone (beep) and for in-band key
+ * A first pass over each channel's decoded audio looks for the periodic recording tone (beep) and for in-band key
  * presses (DTMF tones; times only) — table channel_tones — also when the transcript was uploaded and voice activity
- * is not needed.
+ * is not needed, and measures the channel's speech level: a very quiet channel is amplified for the voice-activity
+ * model in the second pass (level.ts).
  */
 export class VadStage implements StageHandler<'vad'> {
   readonly stage = 'vad' as const;
-  readonly version = 2;
+  readonly version = 3;
 
   constructor(private readonly deps: SpeechStageDeps) {}
 
@@ -43,23 +45,41 @@ export class VadStage implements StageHandler<'vad'> {
     const { objectKey, channels } = input.recording;
     const toneOptions = { ...this.deps.toneOptions, sampleRate: this.deps.decoder.sampleRate };
 
-    const perChannel: { channel: number; party: string; segments: number; speechMs: number }[] = [];
+    const perChannel: {
+      channel: number;
+      party: string;
+      segments: number;
+      speechMs: number;
+      levelDbfs: number | null;
+      /** The most the voice-activity pass amplified a quiet stretch. */
+      vadGainDb: number;
+    }[] = [];
     const speech: { channel: number; segments: { startMs: number; endMs: number }[] }[] = [];
     const tones: ChannelTones[] = [];
     for (let channel = 0; channel < channels; channel++) {
       const beeps = new BeepTracker(toneOptions);
       const keys = new KeyPressTracker({ sampleRate: toneOptions.sampleRate });
-      const audio = listening(this.deps.decoder.decodeChannel(objectKey, channel), [beeps, keys]);
-      if (uploaded) {
-        for await (const _chunk of audio);
-      } else {
-        const segments = await this.deps.vad.detect(audio);
+      const level = new SpeechLevelMeter();
+      // First pass: tones, key presses and the channel's level; the second, for voice activity, knows the level.
+      for await (const _chunk of listening(this.deps.decoder.decodeChannel(objectKey, channel), [
+        beeps,
+        keys,
+        level,
+      ]));
+      if (!uploaded) {
+        const gain = level.gainCurve();
+        const segments = await this.deps.vad.detect(
+          amplified(this.deps.decoder.decodeChannel(objectKey, channel), gain),
+        );
         speech.push({ channel, segments });
+        const dbfs = level.levelDbfs();
         perChannel.push({
           channel,
           party: partyForChannel(input, channel),
           segments: segments.length,
           speechMs: segments.reduce((s, x) => s + (x.endMs - x.startMs), 0),
+          levelDbfs: dbfs === null ? null : Math.round(dbfs),
+          vadGainDb: Math.round(gain.reduce((m, g) => Math.max(m, g), 0)),
         });
       }
       tones.push({

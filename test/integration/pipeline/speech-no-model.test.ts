@@ -50,9 +50,7 @@ describe(TranscribeStage.name, () => {
 
     const transcribe = await h.waitFor(callId, 'transcribe');
     expect(transcribe.status).toBe('skipped');
-    expect(transcribe.reason).toMatch(
-      /^no ASR model installed — run escucha models fetch nemo-ctc-en-de-es-fr/,
-    );
+    expect(transcribe.reason).toMatch(/^no ASR model installed — run escucha models fetch whisper-base/);
     expect(await h.transcripts.segments(callId)).toEqual([]);
   });
 

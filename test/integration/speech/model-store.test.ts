@@ -25,7 +25,7 @@ function entry(name: string, url: string, sha256: string | null = null): ModelMa
       { role: 'model', path: 'model.onnx', sha256: null },
       { role: 'tokens', path: 'tokens.txt', sha256: null },
     ],
-    archive: { url, sha256, sizeBytes: null },
+    archive: { kind: 'release', url, sha256, sizeBytes: null },
   };
 }
 

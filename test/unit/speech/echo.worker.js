@@ -1,13 +1,13 @@
 // Test worker for WorkerPool: speaks the pool's protocol; dies on request.
 import { setTimeout } from 'node:timers';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 
 if (workerData?.failInit) {
   parentPort.postMessage({ type: 'init-error', message: 'model file is corrupt' });
 } else if (workerData?.dieOnLoad) {
   process.exit(7);
 } else {
-  parentPort.postMessage({ type: 'ready' });
+  parentPort.postMessage({ type: 'ready', info: { ready: true } });
 }
 
 parentPort.on('message', ({ id, request }) => {
@@ -16,6 +16,8 @@ parentPort.on('message', ({ id, request }) => {
     setTimeout(() => {
       throw new Error('native decoder blew up');
     }, 0);
+  else if (request.op === 'whoami')
+    setTimeout(() => parentPort.postMessage({ id, ok: true, result: { threadId } }), request.delayMs ?? 0);
   else if (request.op === 'error') parentPort.postMessage({ id, ok: false, message: 'bad input' });
   else if (request.op === 'sum') {
     const samples = request.samples;

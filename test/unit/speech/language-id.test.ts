@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  combineDetections,
   ISO_639_1_TO_3,
   ISO_639_3_TO_1,
   TextLanguageIdentifier,
@@ -52,5 +53,29 @@ describe(TextLanguageIdentifier.name, () => {
     expect(ISO_639_1_TO_3.es).toBe('spa');
     expect(ISO_639_3_TO_1.eng).toBe('en');
     for (const [a, b] of Object.entries(ISO_639_1_TO_3)) expect(ISO_639_3_TO_1[b]).toBe(a);
+  });
+});
+
+describe(combineDetections.name, () => {
+  const channel = (es: number, speechSeconds: number, noSpeechProbability = 0.01) => ({
+    probabilities: { es, en: 1 - es },
+    noSpeechProbability,
+    speechSeconds,
+  });
+
+  it('weighs each channel by its speech and by how sure the model was that it heard speech', () => {
+    // The agent spoke Spanish for 20 s; the customer said little, and that mostly noise.
+    const guess = combineDetections([channel(0.95, 20), channel(0.2, 2, 0.9)], ['es', 'en'])!;
+    expect(guess.language).toBe('es');
+    expect(guess.method).toBe('whisper');
+    expect(guess.confidence).toBeCloseTo((0.95 * 20 * 0.99 + 0.2 * 2 * 0.1) / (20 * 0.99 + 2 * 0.1), 3);
+    expect(guess.lowConfidence).toBe(false);
+  });
+
+  it('flags a split decision as low confidence, and has no answer without channels', () => {
+    const guess = combineDetections([channel(0.9, 10), channel(0.1, 10)], ['es', 'en'], 0.65)!;
+    expect(guess.confidence).toBeCloseTo(0.5, 3);
+    expect(guess.lowConfidence).toBe(true);
+    expect(combineDetections([], ['es', 'en'])).toBeNull();
   });
 });

@@ -2,7 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseModel, parseAsrModelSpec } from '../../../services/speech/model-selection.ts';
+import {
+  checkAsrModelSpec,
+  chooseModel,
+  parseAsrModelSpec,
+} from '../../../services/speech/model-selection.ts';
 import { ModelStore } from '../../../services/speech/model-store.ts';
 
 describe(parseAsrModelSpec.name, () => {
@@ -19,8 +23,8 @@ describe(parseAsrModelSpec.name, () => {
     });
   });
 
-  it('refuses unknown models and malformed values', () => {
-    expect(() => parseAsrModelSpec('whisper-huge')).toThrow(/unknown model "whisper-huge"/);
+  it('refuses malformed values', () => {
+    expect(() => parseAsrModelSpec('Whisper Huge')).toThrow(/"Whisper Huge" is not a model name/);
     expect(() => parseAsrModelSpec('spanish=nemo-ctc-es')).toThrow(/not a language code/);
     expect(() => parseAsrModelSpec('whisper-tiny,whisper-base')).toThrow(/give one model/);
   });
@@ -45,21 +49,47 @@ describe(chooseModel.name, () => {
     store = new ModelStore({
       modelsDir: path.join(root, 'models'),
       fixtureDir: path.join(root, 'no-fixture'),
+      // As on a machine where npm did not install the default model.
+      packageDir: () => null,
     });
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('picks the installed model that speaks the language when none is configured', async () => {
+  it('refuses a configured model the store does not know', async () => {
+    await expect(checkAsrModelSpec(parseAsrModelSpec('whisper-huge'), store)).rejects.toThrow(
+      /unknown model "whisper-huge"/,
+    );
+    await expect(
+      checkAsrModelSpec(parseAsrModelSpec('es=whisper-small,en=zipformer-en'), store),
+    ).resolves.toBe(undefined);
+  });
+
+  it('picks an installed model that speaks the language when none is configured and the default is missing', async () => {
     expect(await chooseModel(parseAsrModelSpec(''), 'en', store)).toEqual({ ok: true, name: 'zipformer-en' });
   });
 
-  it('suggests a model to fetch when none installed speaks the language', async () => {
+  it('suggests the default model when none installed speaks the language', async () => {
     expect(await chooseModel(parseAsrModelSpec(''), 'es', store)).toEqual({
       ok: false,
-      suggestion: 'nemo-ctc-en-de-es-fr',
-      reason: 'no ASR model installed — run escucha models fetch nemo-ctc-en-de-es-fr (for language es)',
+      suggestion: 'whisper-base',
+      reason: 'no ASR model installed — run escucha models fetch whisper-base (for language es)',
+    });
+  });
+
+  it('prefers the default model, installed with Escucha, over others when none is configured', async () => {
+    const withDefault = new ModelStore({
+      modelsDir: path.join(root, 'models'),
+      fixtureDir: path.join(root, 'no-fixture'),
+    });
+    expect(await chooseModel(parseAsrModelSpec(''), 'en', withDefault)).toEqual({
+      ok: true,
+      name: 'whisper-base',
+    });
+    expect(await chooseModel(parseAsrModelSpec(''), 'es', withDefault)).toEqual({
+      ok: true,
+      name: 'whisper-base',
     });
   });
 
@@ -73,7 +103,7 @@ describe(chooseModel.name, () => {
     const choice = await chooseModel(parseAsrModelSpec('fixture'), 'es', store);
     expect(choice.ok).toBe(false);
     expect(!choice.ok && choice.reason).toMatch(
-      /^no ASR model installed — run escucha models fetch nemo-ctc-en-de-es-fr \(ESCUCHA_ASR_MODEL selects the fixture \(test-only\) model, but .* has no trained model\)$/,
+      /^no ASR model installed — run escucha models fetch whisper-base \(ESCUCHA_ASR_MODEL selects the fixture \(test-only\) model, but .* has no trained model\)$/,
     );
   });
 });

@@ -93,17 +93,8 @@ describe(recognizerConfig.name, () => {
         debug: 0,
       },
     });
-    expect(recognizerConfig(resolved('whisper-small'), { language: 'es' })).toMatchObject({
-      modelConfig: {
-        whisper: {
-          encoder: '/models/whisper-small/small-encoder.int8.onnx',
-          decoder: '/models/whisper-small/small-decoder.int8.onnx',
-          language: 'es',
-          task: 'transcribe',
-        },
-        tokens: '/models/whisper-small/small-tokens.txt',
-      },
-    });
+    // Whisper runs on Escucha's own engine (recognizer.whisper.ts), never through sherpa-onnx.
+    expect(() => recognizerConfig(resolved('whisper-small'), { language: 'es' })).toThrow(/Whisper engine/);
     expect(recognizerConfig(resolved('nemo-transducer-es'))).toMatchObject({
       modelConfig: {
         transducer: { joiner: '/models/nemo-transducer-es/joiner.onnx' },

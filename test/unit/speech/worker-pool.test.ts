@@ -25,6 +25,57 @@ describe(WorkerPool.name, () => {
     }
   });
 
+  it('reports what a worker said when it became ready, and a starting failure', async () => {
+    const pool = new WorkerPool<Req, Res>({ script, size: 1, workerData: {}, name: 'test pool' });
+    const failing = new WorkerPool<Req, Res>({
+      script,
+      size: 1,
+      workerData: { failInit: true },
+      name: 'broken pool',
+    });
+    try {
+      expect(await pool.ready()).toEqual({ ready: true });
+      await expect(failing.ready()).rejects.toThrow(/broken pool could not start: model file is corrupt/);
+    } finally {
+      await pool.close();
+      await failing.close();
+    }
+  });
+
+  it('gives a job to the worker that ran a job with the same affinity key when it is free', async () => {
+    const pool = new WorkerPool<Req, { threadId: number }>({
+      script,
+      size: 2,
+      workerData: {},
+      name: 'test pool',
+    });
+    try {
+      await pool.ready();
+      // Two jobs at once land on the two workers; remember which took which key.
+      const [a, b] = await Promise.all([
+        pool.run({ op: 'whoami', delayMs: 30 }, [], { affinity: 'window-a' }),
+        pool.run({ op: 'whoami', delayMs: 30 }, [], { affinity: 'window-b' }),
+      ]);
+      expect(a.threadId).not.toBe(b.threadId);
+      // Queued in the opposite order, each still goes back to its own worker.
+      for (let round = 0; round < 3; round++) {
+        const [b2, a2] = await Promise.all([
+          pool.run({ op: 'whoami', delayMs: 10 }, [], { affinity: 'window-b' }),
+          pool.run({ op: 'whoami', delayMs: 10 }, [], { affinity: 'window-a' }),
+        ]);
+        expect(a2.threadId).toBe(a.threadId);
+        expect(b2.threadId).toBe(b.threadId);
+      }
+      // A job whose key's worker is busy does not wait for it while another worker is free.
+      const busy = pool.run({ op: 'whoami', delayMs: 300 }, [], { affinity: 'window-a' });
+      const other = await pool.run({ op: 'whoami' }, [], { affinity: 'window-a' });
+      expect(other.threadId).toBe(b.threadId);
+      expect((await busy).threadId).toBe(a.threadId);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails the job of a worker that exits, replaces the worker and keeps serving', async () => {
     const pool = new WorkerPool<Req, Res>({
       script,
