@@ -158,7 +158,9 @@ export class WhisperRecognizer implements SpeechRecognizer {
           if (result.silence || result.unreadable) return;
           // Whisper stopped before the end of the window (token limit, a loop), or ended after some speech as if
           // the rest were silence: the pieces it never reached are decoded once more on their own.
-          const reached = Math.max(0, ...result.segments.map((s) => s.end));
+          // Where the speech it wrote ends: its last word when word times are known (a segment's closing timestamp
+          // sometimes claims the silence and the pieces after it too).
+          const reached = Math.max(0, ...result.segments.map((s) => s.words?.at(-1)?.end ?? s.end));
           const from =
             result.segments.length > 0 ? Math.min(result.consumedSeconds, reached) : result.consumedSeconds;
           const rest = remainderAfter(window, from, result.consumedSeconds > reached).filter(
