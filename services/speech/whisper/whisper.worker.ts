@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { WhisperFeatureExtractor, WhisperTokenizer } from '@huggingface/transformers';
+import { WhisperLogMel } from './log-mel.ts';
 import { WhisperOnnx } from './onnx-model.ts';
 import { readWhisperVocabulary } from './vocabulary.ts';
 import { WindowDecoder, type FeatureExtractorLike, type WindowRequest } from './window-decoder.ts';
@@ -31,10 +32,15 @@ async function start(data: WhisperWorkerData): Promise<WindowDecoder> {
     WhisperOnnx.load({ encoderPath: data.encoderPath, decoderPath: data.decoderPath, threads: data.threads }),
   ]);
   const tokenizer = new WhisperTokenizer(tokenizerJson, tokenizerConfig);
-  const extractor = new WhisperFeatureExtractor(preprocessor);
-  const features: FeatureExtractorLike = (samples) => extractor._call(samples);
-  const melBins = Number(preprocessor.feature_size ?? 80);
-  return new WindowDecoder(model, vocab, tokenizer, features, melBins);
+  // transformers.js builds the mel filter bank and the window from the export's configuration; Escucha's own
+  // implementation computes the features with them (the same values, several times faster: log-mel.ts).
+  const extractor = new WhisperFeatureExtractor(preprocessor) as unknown as {
+    config: { mel_filters: number[][] };
+    window: Float64Array;
+  };
+  const logMel = new WhisperLogMel({ melFilters: extractor.config.mel_filters, window: extractor.window });
+  const features: FeatureExtractorLike = (samples) => logMel.compute(samples);
+  return new WindowDecoder(model, vocab, tokenizer, features, logMel.melBins);
 }
 
 const port = parentPort!;

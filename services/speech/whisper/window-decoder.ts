@@ -82,10 +82,8 @@ export interface TokenizerLike {
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
 }
 
-export interface FeatureExtractorLike {
-  /** Log-mel features of the audio padded to 30 s: melBins × 3000, row-major. */
-  (samples: Float32Array): Promise<{ input_features: { data: unknown; dims: number[] } }>;
-}
+/** Log-mel features of up to 30 s of audio (padded with zeros to 30 s): melBins × 3000, row-major. */
+export type FeatureExtractorLike = (samples: Float32Array) => Float32Array;
 
 /** Whisper's thresholds (openai/whisper transcribe defaults). */
 export const COMPRESSION_RATIO_THRESHOLD = 2.4;
@@ -143,12 +141,10 @@ export class WindowDecoder {
     }
     if (!request.samples) throw new Error(`window ${request.key} is not cached and came without audio`);
     let t = performance.now();
-    const padded = new Float32Array(WINDOW_SAMPLES);
-    padded.set(request.samples.subarray(0, WINDOW_SAMPLES));
-    const { input_features } = await this.features(padded);
+    const features = this.features(request.samples.subarray(0, WINDOW_SAMPLES));
     timing.featuresMs += performance.now() - t;
     t = performance.now();
-    const hidden = await this.model.encode(input_features.data as Float32Array, this.melBins);
+    const hidden = await this.model.encode(features, this.melBins);
     timing.encoderMs += performance.now() - t;
     this.cache.set(request.key, hidden);
     while (this.cache.size > ENCODER_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
