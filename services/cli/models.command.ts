@@ -20,7 +20,11 @@ export async function runModelsList(config: Config, logger: Logger): Promise<voi
   const rows = all.map((m) => [
     `${m.testOnly ? `${m.label} [TEST FIXTURE]` : m.label}${m.name === DEFAULT_ASR_MODEL ? ' (default)' : ''}`,
     ENGINE_LABEL[m.engine],
-    m.languages.includes('*') ? 'multilingual' : m.languages.join(','),
+    m.languages.includes('*')
+      ? 'multilingual'
+      : m.languages.length > 5
+        ? `${m.languages.length} languages`
+        : m.languages.join(','),
     m.state === 'installed' ? `installed (${m.origin})` : m.state,
     m.state === 'installed' ? megabytes(m.sizeBytes) : `${megabytes(m.sizeBytes)} download`,
     m.testOnly ? 'test-only' : m.pinned ? 'pinned' : 'unpinned',

@@ -41,9 +41,9 @@ import { median, round } from './stats.ts';
  * - real-time factor over the speech: one worker with one thread (compute per second of speech on one core) and one
  *   worker per core (wall clock on the whole machine); for Whisper also without packing (one 30 s window per speech
  *   segment), to show what packing saves;
- * - for the default model, whole stereo calls of real speech (8 kHz µ-law, no language given) through the real
- *   pipeline on pg-boss: archive → vad → language → transcribe, wall clock from archived to transcribed over the
- *   call's length, one call at a time.
+ * - for each Whisper model, whole stereo calls of real speech (8 kHz µ-law, no language given) through the real
+ *   pipeline on pg-boss with default settings (the model chosen by ESCUCHA_ASR_MODEL for the others): archive → vad
+ *   → language → transcribe, wall clock from archived to transcribed over the call's length, one call at a time.
  *
  * Medians of `rounds` runs. The load average before each part is reported: other work on the machine slows it.
  */
@@ -71,17 +71,19 @@ export interface AsrBenchResult {
   cores: number;
   loadAverageAtStart: number[];
   models: ModelResult[];
-  calls?: {
-    model: string;
-    calls: number;
-    callSeconds: number;
-    rtfPerCall: number[];
-    rtfMedian: number;
-    werAgent: number;
-    werCustomer: number;
-    languageCorrect: number;
-  };
+  calls: CallsResult[];
   skipped: string[];
+}
+
+interface CallsResult {
+  model: string;
+  calls: number;
+  callSeconds: number;
+  rtfPerCall: number[];
+  rtfMedian: number;
+  werAgent: number;
+  werCustomer: number;
+  languageCorrect: number;
 }
 
 const RATE = 16000;
@@ -218,9 +220,14 @@ async function benchModel(
 }
 
 /** Whole stereo calls through the real pipeline, one at a time, with the default model and default settings. */
-async function benchCalls(dir: string, rounds: number): Promise<NonNullable<AsrBenchResult['calls']>> {
+async function benchCalls(
+  dir: string,
+  rounds: number,
+  model: string,
+  modelsDir: string,
+): Promise<CallsResult> {
   const es = await speechClips({ language: 'es', kind: 'fleurs' });
-  const dataDir = path.join(dir, 'pipeline');
+  const dataDir = path.join(dir, `pipeline-${model}`);
   await mkdir(dataDir, { recursive: true });
   await chmod(dir, 0o755);
   await chmod(dataDir, 0o755);
@@ -264,16 +271,16 @@ async function benchCalls(dir: string, rounds: number): Promise<NonNullable<AsrB
       retryDelaySeconds: 1,
       expireInSeconds: 600,
       maintenanceIntervalSeconds: 60,
-      pollingIntervalSeconds: 0.2,
+      pollingIntervalSeconds: 0.5,
     });
     await pipeline.start();
     const speech = createSpeechStages({
       db: database.db,
       store,
       ffmpegPath: resolveFfmpegPaths().ffmpeg,
-      modelsDir: config.modelsDir,
+      modelsDir: modelsDir,
       languages: config.languages,
-      asrModel: null,
+      asrModel: model === DEFAULT_ASR_MODEL ? null : model,
       asrWorkers: 0,
       logger,
     });
@@ -331,7 +338,7 @@ async function benchCalls(dir: string, rounds: number): Promise<NonNullable<AsrB
     await database.close();
   }
   return {
-    model: DEFAULT_ASR_MODEL,
+    model,
     calls: calls.length,
     callSeconds: round(median(calls.map((c) => c.seconds)), 1),
     rtfPerCall: rtf.map((x) => round(x, 3)),
@@ -376,8 +383,13 @@ export async function run(options: { rounds?: number } = {}): Promise<AsrBenchRe
       models.push(await benchModel(store, name, sets, cores, rounds));
       console.error(JSON.stringify(models.at(-1)));
     }
-    const calls = installed.includes(DEFAULT_ASR_MODEL) ? await benchCalls(dir, rounds) : undefined;
-    return { cores, loadAverageAtStart, models, ...(calls ? { calls } : {}), skipped };
+    const calls: CallsResult[] = [];
+    for (const name of wanted.filter((n) => installed.includes(n))) {
+      if (engineOf((await store.entry(name)).family) !== 'whisper') continue;
+      calls.push(await benchCalls(dir, rounds, name, store.modelsDir));
+      console.error(JSON.stringify(calls.at(-1)));
+    }
+    return { cores, loadAverageAtStart, models, calls, skipped };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
