@@ -21,8 +21,11 @@ export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
 const archiveSchema = z
   .object({
     format: z.enum(ARCHIVE_FORMATS).default('opus'),
-    /** Total bitrate for lossy formats. Opus speech at 16 kHz stays intelligible down to ~12 kbps for two channels. */
-    bitrateKbps: int(12, 256).default(16),
+    /**
+     * Total bitrate for lossy formats. Opus speech at 16 kHz stays intelligible down to ~12 kbps for two channels, but
+     * speech recognition of a phone call read from 16 kbps (8 per party) made twice the errors of 32 (BENCHMARKS.md).
+     */
+    bitrateKbps: int(12, 256).default(32),
     /** Speech recognition needs at least 16 kHz. */
     sampleRate: z.coerce
       .number()

@@ -17,6 +17,7 @@ import { createSpeechStages, type SpeechStages } from '../../../services/pipelin
 import type { StageOutcomeView } from '../../../services/pipeline/outcome.repository.ts';
 import { OutcomeRepository } from '../../../services/pipeline/outcome.repository.ts';
 import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
+import { loadConfig } from '../../../services/platform/config.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { DEFAULT_FIXTURE_DIR } from '../../../services/speech/model-store.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -89,7 +90,8 @@ export async function createSpeechHarness(options: {
     calls: new CallRepository(database.handle.db),
     store,
     audio: new FfmpegAudioTool(),
-    profile: { format: 'opus', bitrateKbps: 16, sampleRate: 16000, opusComplexity: 5 },
+    // The archive profile a fresh install uses (what speech recognition reads back).
+    profile: loadConfig({ env: {} }).archive,
     logger,
     concurrency: 2,
     onArchived: pipeline.enqueueFirst,

@@ -13,7 +13,7 @@ describe(loadConfig.name, () => {
     expect(config.port).toBe(8080);
     expect(config.host).toBe('127.0.0.1');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.archive).toEqual({ format: 'opus', bitrateKbps: 16, sampleRate: 16000, opusComplexity: 3 });
+    expect(config.archive).toEqual({ format: 'opus', bitrateKbps: 32, sampleRate: 16000, opusComplexity: 3 });
   });
 
   it('reads ESCUCHA_* variables and DATABASE_URL', () => {
@@ -102,7 +102,7 @@ describe(loadConfig.name, () => {
     expect(config.port).toBe(7001);
     expect(config.host).toBe('0.0.0.0');
     expect(config.archive.format).toBe('flac');
-    expect(config.archive.bitrateKbps).toBe(16);
+    expect(config.archive.bitrateKbps).toBe(32);
   });
 
   it('takes every disclosure profile and recording-tone mode the analytics define', () => {
