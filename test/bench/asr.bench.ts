@@ -12,7 +12,7 @@ import { createSpeechStages } from '../../services/pipeline/stages/speech-stages
 import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
-import { amplified, SpeechLevelMeter } from '../../services/speech/level.ts';
+import { raisingQuiet, SpeechLevelMeter } from '../../services/speech/level.ts';
 import { DEFAULT_ASR_MODEL, engineOf } from '../../services/speech/model-manifest.ts';
 import { ModelStore } from '../../services/speech/model-store.ts';
 import { SEGMENT_PAD_MS, type SpeechRecognizer } from '../../services/speech/recognizer.ts';
@@ -77,13 +77,18 @@ export interface AsrBenchResult {
 
 interface CallsResult {
   model: string;
+  /** The archive profile the calls were stored with (what the pipeline decodes). */
+  archive: string;
   calls: number;
   callSeconds: number;
-  rtfPerCall: number[];
-  rtfMedian: number;
+  /** Archived → transcribed over the call's length, one call at a time (queue polling included). */
+  rtfOneCallAtATime: number[];
+  rtfOneCallAtATimeMedian: number;
+  /** All calls uploaded back to back: wall clock over their total length. */
+  rtfThroughput: number;
   werAgent: number;
   werCustomer: number;
-  languageCorrect: number;
+  languageCorrect: string;
 }
 
 const RATE = 16000;
@@ -128,9 +133,7 @@ async function prepare(name: string, language: 'es' | 'en', clips: SpeechClip[])
       clips.map(async (c) => normalizeLevel(await decodeClip(c.file, { telephone: condition === 'phone' }))),
     );
     const { samples, spans } = channelOf(audio);
-    const meter = new SpeechLevelMeter();
-    meter.push(samples);
-    const segments = await new SileroVad().detect(amplified(chunks(samples), meter.gainCurve()));
+    const segments = await new SileroVad().detect(raisingQuiet(chunks(samples), new SpeechLevelMeter()));
     conditions[condition] = { samples, spans, segments };
   }
   return { name, language, clips, conditions };
@@ -219,8 +222,14 @@ async function benchModel(
   }
 }
 
-/** Whole stereo calls through the real pipeline, one at a time, with the default model and default settings. */
-async function benchCalls(
+/**
+ * Whole stereo calls through the real pipeline (vad, language, transcribe on pg-boss, two jobs of each stage at a
+ * time as `escucha serve` runs them): first one at a time (the time from archived to transcribed: what a user waits,
+ * queue polling included), then uploaded back to back (the machine's throughput: wall clock from the first upload to
+ * the last transcript over the total length of the calls — the real-time factor of a stereo call, every stage and
+ * the archiving included).
+ */
+export async function benchCalls(
   dir: string,
   rounds: number,
   model: string,
@@ -231,12 +240,18 @@ async function benchCalls(
   await mkdir(dataDir, { recursive: true });
   await chmod(dir, 0o755);
   await chmod(dataDir, 0o755);
-  const config = loadConfig({ env: {}, overrides: { dataDir } });
+  const kbps = process.env.ESCUCHA_BENCH_ARCHIVE_KBPS;
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, ...(kbps ? { archive: { bitrateKbps: Number(kbps) } } : {}) },
+  });
   const logger = silentLogger();
   const database = await openDatabase(config, logger);
+  const count = Math.max(rounds, 6);
   const calls: { wav: string; seconds: number; turns: { party: string; clip: SpeechClip }[] }[] = [];
-  for (let k = 0; k < rounds; k++) {
-    // Five turns each, agent and customer alternating, different clips per call.
+  const { execFile } = await import('node:child_process');
+  for (let k = 0; k < count; k++) {
+    // Six turns each, agent and customer alternating, different clips per call.
     const turns = Array.from({ length: 6 }, (_, i) => ({
       party: (i % 2 === 0 ? 'agent' : 'customer') as 'agent' | 'customer',
       clip: es[(k * 3 + i) % es.length]!,
@@ -245,7 +260,6 @@ async function benchCalls(
     const wide = path.join(dir, `call-${k}.wav`);
     await writeFile(wide, stereoWav(call));
     const ulaw = path.join(dir, `call-${k}-ulaw.wav`);
-    const { execFile } = await import('node:child_process');
     await new Promise<void>((resolve, reject) =>
       execFile(
         resolveFfmpegPaths().ffmpeg,
@@ -255,10 +269,11 @@ async function benchCalls(
     );
     calls.push({ wav: ulaw, seconds: call.durationMs / 1000, turns });
   }
-  const rtf: number[] = [];
+  const latency: number[] = [];
   const agent: { errors: number; words: number }[] = [];
   const customer: { errors: number; words: number }[] = [];
   let languageCorrect = 0;
+  let throughputRtf = 0;
   try {
     await migrateToLatest(database.db, logger);
     const store = new FsObjectStore({ root: config.storageDir });
@@ -278,7 +293,7 @@ async function benchCalls(
       db: database.db,
       store,
       ffmpegPath: resolveFfmpegPaths().ffmpeg,
-      modelsDir: modelsDir,
+      modelsDir,
       languages: config.languages,
       asrModel: model === DEFAULT_ASR_MODEL ? null : model,
       asrWorkers: 0,
@@ -290,29 +305,27 @@ async function benchCalls(
       audio: new FfmpegAudioTool(),
       profile: config.archive,
       logger,
-      concurrency: 1,
+      concurrency: 2,
       onArchived: pipeline.enqueueFirst,
     });
-    await pipeline.work(speech.handlers, () => 1);
+    await pipeline.work(speech.handlers, () => config.pipeline.concurrency);
     const outcomes = new OutcomeRepository(database.db);
+    const ingest = async (wav: string) =>
+      (
+        await archive.ingest({
+          filePath: wav,
+          sizeBytes: (await stat(wav)).size,
+          metadata: {},
+          source: 'upload',
+        })
+      ).callId;
     // A first call loads the model in every worker thread; it is not timed.
-    const warm = await archive.ingest({
-      filePath: calls[0]!.wav,
-      sizeBytes: (await stat(calls[0]!.wav)).size,
-      metadata: {},
-      source: 'upload',
-    });
-    await waitFor(outcomes, warm.callId);
-    for (const call of calls) {
-      const { callId } = await archive.ingest({
-        filePath: call.wav,
-        sizeBytes: (await stat(call.wav)).size,
-        metadata: {},
-        source: 'upload',
-      });
+    await waitFor(outcomes, await ingest(calls[0]!.wav));
+    for (const call of calls.slice(0, rounds)) {
+      const callId = await ingest(call.wav);
       const t0 = performance.now();
       await waitFor(outcomes, callId);
-      rtf.push((performance.now() - t0) / 1000 / call.seconds);
+      latency.push((performance.now() - t0) / 1000 / call.seconds);
       const language = await speech.deps.transcripts.info(callId);
       if (language?.language === 'es') languageCorrect++;
       const segments = await speech.deps.transcripts.segments(callId);
@@ -331,6 +344,13 @@ async function benchCalls(
         sink.push(werCount(ref, hyp, 'es'));
       }
     }
+    // Throughput: every call uploaded back to back while the workers run; from the first upload to the last
+    // transcript (archiving included).
+    const t0 = performance.now();
+    const ids: string[] = [];
+    for (const call of calls) ids.push(await ingest(call.wav));
+    for (const id of ids) await waitFor(outcomes, id);
+    throughputRtf = (performance.now() - t0) / 1000 / calls.reduce((n, c) => n + c.seconds, 0);
     await pipeline.stop();
     await speech.close();
     await store.close();
@@ -339,14 +359,36 @@ async function benchCalls(
   }
   return {
     model,
+    archive: `${config.archive.format} ${config.archive.bitrateKbps} kbps`,
     calls: calls.length,
     callSeconds: round(median(calls.map((c) => c.seconds)), 1),
-    rtfPerCall: rtf.map((x) => round(x, 3)),
-    rtfMedian: round(median(rtf), 3),
+    rtfOneCallAtATime: latency.map((x) => round(x, 3)),
+    rtfOneCallAtATimeMedian: round(median(latency), 3),
+    rtfThroughput: round(throughputRtf, 3),
     werAgent: round(pooledWer(agent) * 100, 1),
     werCustomer: round(pooledWer(customer) * 100, 1),
-    languageCorrect,
+    languageCorrect: `${languageCorrect}/${rounds}`,
   };
+}
+
+/** benchCalls in a child process (asr-calls.child.ts). */
+async function callsInChild(
+  dir: string,
+  rounds: number,
+  model: string,
+  modelsDir: string,
+): Promise<CallsResult> {
+  const { execFile } = await import('node:child_process');
+  const script = new URL('./asr-calls.child.ts', import.meta.url).pathname;
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--max-semi-space-size=32', '--import', 'tsx', script, dir, String(rounds), model, modelsDir],
+      { maxBuffer: 16 * 1024 * 1024, env: process.env },
+      (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+    ),
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as CallsResult;
 }
 
 async function waitFor(outcomes: OutcomeRepository, callId: string): Promise<void> {
@@ -379,14 +421,15 @@ export async function run(options: { rounds?: number } = {}): Promise<AsrBenchRe
       await prepare('earnings22-en', 'en', await speechClips({ language: 'en', kind: 'earnings22' })),
     ];
     const models: ModelResult[] = [];
-    for (const name of wanted.filter((n) => installed.includes(n))) {
+    // ESCUCHA_BENCH_ASR_CALLS_ONLY=1 measures only the calls.
+    for (const name of wanted.filter((n) => installed.includes(n) && !env.ESCUCHA_BENCH_ASR_CALLS_ONLY)) {
       models.push(await benchModel(store, name, sets, cores, rounds));
       console.error(JSON.stringify(models.at(-1)));
     }
     const calls: CallsResult[] = [];
     for (const name of wanted.filter((n) => installed.includes(n))) {
       if (engineOf((await store.entry(name)).family) !== 'whisper') continue;
-      calls.push(await benchCalls(dir, rounds, name, store.modelsDir));
+      calls.push(await callsInChild(dir, rounds, name, store.modelsDir));
       console.error(JSON.stringify(calls.at(-1)));
     }
     return { cores, loadAverageAtStart, models, calls, skipped };

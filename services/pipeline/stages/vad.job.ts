@@ -1,6 +1,6 @@
 import { BeepTracker } from '../../analytics/beep/beep.detector.ts';
 import { KeyPressTracker } from '../../analytics/dtmf/dtmf.detector.ts';
-import { amplified, SpeechLevelMeter } from '../../speech/level.ts';
+import { raisingQuiet, SpeechLevelMeter } from '../../speech/level.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { ChannelTones } from '../tone.repository.ts';
@@ -22,10 +22,9 @@ async function* listening(
  * by channel; stores speech_segments (replacing earlier ones). Channel 0 is the agent and 1 the customer unless the
  * participants say otherwise; a mono recording is one unknown party.
  *
- * A first pass over each channel's decoded audio looks for the periodic recording tone (beep) and for in-band key
+ * The same decoded audio is examined on every channel for the periodic recording tone (beep) and for in-band key
  * presses (DTMF tones; times only) — table channel_tones — also when the transcript was uploaded and voice activity
- * is not needed, and measures the channel's speech level: a very quiet channel is amplified for the voice-activity
- * model in the second pass (level.ts).
+ * is not needed; very quiet stretches are raised for the voice-activity model (level.ts).
  */
 export class VadStage implements StageHandler<'vad'> {
   readonly stage = 'vad' as const;
@@ -59,18 +58,12 @@ export class VadStage implements StageHandler<'vad'> {
     for (let channel = 0; channel < channels; channel++) {
       const beeps = new BeepTracker(toneOptions);
       const keys = new KeyPressTracker({ sampleRate: toneOptions.sampleRate });
-      const level = new SpeechLevelMeter();
-      // First pass: tones, key presses and the channel's level; the second, for voice activity, knows the level.
-      for await (const _chunk of listening(this.deps.decoder.decodeChannel(objectKey, channel), [
-        beeps,
-        keys,
-        level,
-      ]));
-      if (!uploaded) {
-        const gain = level.gainCurve();
-        const segments = await this.deps.vad.detect(
-          amplified(this.deps.decoder.decodeChannel(objectKey, channel), gain),
-        );
+      const audio = listening(this.deps.decoder.decodeChannel(objectKey, channel), [beeps, keys]);
+      if (uploaded) {
+        for await (const _chunk of audio);
+      } else {
+        const level = new SpeechLevelMeter();
+        const segments = await this.deps.vad.detect(raisingQuiet(audio, level));
         speech.push({ channel, segments });
         const dbfs = level.levelDbfs();
         perChannel.push({
@@ -79,7 +72,7 @@ export class VadStage implements StageHandler<'vad'> {
           segments: segments.length,
           speechMs: segments.reduce((s, x) => s + (x.endMs - x.startMs), 0),
           levelDbfs: dbfs === null ? null : Math.round(dbfs),
-          vadGainDb: Math.round(gain.reduce((m, g) => Math.max(m, g), 0)),
+          vadGainDb: Math.round(level.maxGainDb),
         });
       }
       tones.push({

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpeechLevelMeter, amplified } from '../../../services/speech/level.ts';
+import { raisingQuiet, SpeechLevelMeter } from '../../../services/speech/level.ts';
 import { DEFAULT_ASR_MODEL } from '../../../services/speech/model-manifest.ts';
 import { ModelStore } from '../../../services/speech/model-store.ts';
 import { SEGMENT_PAD_MS, type TranscribedSegment } from '../../../services/speech/recognizer.ts';
@@ -49,9 +49,7 @@ async function transcribeChannel(
   samples: Float32Array,
   language: string,
 ): Promise<TranscribedSegment[]> {
-  const meter = new SpeechLevelMeter();
-  meter.push(samples);
-  const segments = await new SileroVad().detect(amplified(chunks(samples), meter.gainCurve()));
+  const segments = await new SileroVad().detect(raisingQuiet(chunks(samples), new SpeechLevelMeter()));
   return recognizer.transcribe(sliceSegments(chunks(samples), segments, RATE, SEGMENT_PAD_MS), {
     language,
     sampleRate: RATE,
