@@ -29,6 +29,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     languages: config.languages,
     asrModel: config.asrModel ?? null,
     asrWorkers: config.asrWorkers,
+    asrBeamSize: config.asrBeamSize,
     lowConfidenceBelow: config.languageLowConfidence,
     recordingTone: {
       frequencyHz: config.analytics.recordingToneHz,

@@ -18,6 +18,9 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const ARCHIVE_FORMATS = ['opus', 'flac', 'wav', 'mp3'] as const;
 export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
 
+/** Whisper's beam width by default (README: the measurements behind it). */
+const ASR_BEAM_SIZE_DEFAULT = 1;
+
 const archiveSchema = z
   .object({
     format: z.enum(ARCHIVE_FORMATS).default('opus'),
@@ -292,6 +295,8 @@ const configSchema = z
       .optional(),
     /** Speech-recogniser worker threads per loaded model; 0 = one per core. */
     asrWorkers: int(0, 256).default(0),
+    /** Whisper beam search width; 1 decodes greedily (faster, less accurate). */
+    asrBeamSize: int(1, 8).default(ASR_BEAM_SIZE_DEFAULT),
     /** Languages calls are identified among (the first is the default). */
     languages: languageList.default(['es', 'en']),
     /** Language guesses below this confidence are flagged low-confidence. */
@@ -368,6 +373,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_MODELS_DIR: 'modelsDir',
   ESCUCHA_ASR_MODEL: 'asrModel',
   ESCUCHA_ASR_WORKERS: 'asrWorkers',
+  ESCUCHA_ASR_BEAM_SIZE: 'asrBeamSize',
   ESCUCHA_LANGUAGES: 'languages',
   ESCUCHA_LANGUAGE_LOW_CONFIDENCE: 'languageLowConfidence',
   ESCUCHA_WORKERS_IN_SERVE: 'pipeline.workersInServe',

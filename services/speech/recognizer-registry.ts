@@ -9,6 +9,8 @@ export interface RecognizerRegistryOptions {
   models: ModelStore;
   /** Worker threads per loaded model (ESCUCHA_ASR_WORKERS; 0 = one per core). */
   workers: number;
+  /** Whisper beam width (ESCUCHA_ASR_BEAM_SIZE). */
+  beamSize?: number;
   logger?: Logger;
 }
 
@@ -37,6 +39,7 @@ export class RecognizerRegistry {
           const whisper = new WhisperRecognizer({
             model,
             workers: this.options.workers,
+            ...(this.options.beamSize ? { beamSize: this.options.beamSize } : {}),
             ...(logger ? { logger } : {}),
           });
           await whisper.ready().catch(async (error: unknown) => {

@@ -45,6 +45,8 @@ export interface WhisperRecognizerOptions {
   words?: boolean;
   /** Pack consecutive speech segments into shared windows (default); false gives each segment its own window. */
   pack?: boolean;
+  /** Beam search with this many sequences (ESCUCHA_ASR_BEAM_SIZE); 1 decodes greedily. */
+  beamSize?: number;
   logger?: Logger;
 }
 
@@ -60,6 +62,7 @@ export class WhisperRecognizer implements SpeechRecognizer {
   private readonly pool: WorkerPool<WindowRequest, WindowResult>;
   private readonly words: boolean;
   private readonly pack: boolean;
+  private readonly beamSize: number;
   private readonly logger: Logger | undefined;
 
   constructor(options: WhisperRecognizerOptions) {
@@ -79,6 +82,7 @@ export class WhisperRecognizer implements SpeechRecognizer {
     };
     this.words = options.words ?? true;
     this.pack = options.pack ?? true;
+    this.beamSize = options.beamSize ?? 1;
     this.logger = options.logger;
     this.pool = new WorkerPool({
       script: WHISPER_WORKER_SCRIPT,
@@ -137,7 +141,10 @@ export class WhisperRecognizer implements SpeechRecognizer {
     const limit = this.pool.size + 1;
 
     const submit = (window: PackedWindow): void => {
-      const p: Promise<void> = this.run({ task: 'transcribe', language, words: this.words }, window).then(
+      const p: Promise<void> = this.run(
+        { task: 'transcribe', language, words: this.words, beamSize: this.beamSize },
+        window,
+      ).then(
         (result) => {
           this.logger?.debug(
             {

@@ -55,11 +55,15 @@ interface SetResult {
   words: number;
   werWide: number;
   werPhone: number;
+  /** Through a phone line and the default archive profile (what the pipeline reads back). */
+  werArchive: number;
 }
 
 interface ModelResult {
   model: string;
   engine: string;
+  /** Beam width (Whisper; 1 = greedy). */
+  beam: number;
   sets: SetResult[];
   speechSeconds: number;
   rtfOneCore: number;
@@ -77,6 +81,7 @@ export interface AsrBenchResult {
 
 interface CallsResult {
   model: string;
+  beam: number;
   /** The archive profile the calls were stored with (what the pipeline decodes). */
   archive: string;
   calls: number;
@@ -115,22 +120,32 @@ async function* chunks(samples: Float32Array): AsyncIterable<Float32Array> {
   for (let i = 0; i < samples.length; i += RATE) yield samples.slice(i, i + RATE);
 }
 
+/** As recorded (16 kHz); through a phone line; through a phone line and then the archive (Opus, 16 kbps a party). */
+type Condition = 'wide' | 'phone' | 'archive';
+
 interface PreparedSet {
   name: string;
   language: 'es' | 'en';
   clips: SpeechClip[];
   /** Per condition: the channel, its speech segments (found once, outside the timing) and the clips' spans. */
   conditions: Record<
-    'wide' | 'phone',
+    Condition,
     { samples: Float32Array; spans: [number, number][]; segments: { startMs: number; endMs: number }[] }
   >;
 }
 
 async function prepare(name: string, language: 'es' | 'en', clips: SpeechClip[]): Promise<PreparedSet> {
   const conditions = {} as PreparedSet['conditions'];
-  for (const condition of ['wide', 'phone'] as const) {
+  for (const condition of ['wide', 'phone', 'archive'] as const) {
     const audio = await Promise.all(
-      clips.map(async (c) => normalizeLevel(await decodeClip(c.file, { telephone: condition === 'phone' }))),
+      clips.map(async (c) =>
+        normalizeLevel(
+          await decodeClip(c.file, {
+            telephone: condition !== 'wide',
+            ...(condition === 'archive' ? { archiveKbps: 16 } : {}),
+          }),
+        ),
+      ),
     );
     const { samples, spans } = channelOf(audio);
     const segments = await new SileroVad().detect(raisingQuiet(chunks(samples), new SpeechLevelMeter()));
@@ -139,7 +154,7 @@ async function prepare(name: string, language: 'es' | 'en', clips: SpeechClip[])
   return { name, language, clips, conditions };
 }
 
-async function transcribe(r: SpeechRecognizer, set: PreparedSet, condition: 'wide' | 'phone') {
+async function transcribe(r: SpeechRecognizer, set: PreparedSet, condition: Condition) {
   const c = set.conditions[condition];
   const t0 = performance.now();
   const out = await r.transcribe(sliceSegments(chunks(c.samples), c.segments, RATE, SEGMENT_PAD_MS), {
@@ -164,22 +179,24 @@ async function benchModel(
   sets: PreparedSet[],
   cores: number,
   rounds: number,
+  beam: number,
 ): Promise<ModelResult> {
   const model = await store.resolve(name);
   const whisper = engineOf(model.entry.family) === 'whisper';
   const make = (workers: number, pack = true): SpeechRecognizer =>
     whisper
-      ? new WhisperRecognizer({ model, workers, threads: 1, pack })
+      ? new WhisperRecognizer({ model, workers, threads: 1, pack, beamSize: beam })
       : new SherpaRecognizer({ model, workers });
   const one = make(1);
   const all = make(cores);
   const unpacked = whisper ? make(cores, false) : null;
   try {
     const results: SetResult[] = [];
-    // Accuracy (deterministic: greedy decoding), once per set and condition, on the whole machine.
+    // Accuracy (deterministic decoding), once per set and condition, on the whole machine.
     for (const set of sets) {
       const wide = await transcribe(all, set, 'wide');
       const phone = await transcribe(all, set, 'phone');
+      const archive = await transcribe(all, set, 'archive');
       results.push({
         set: set.name,
         language: set.language,
@@ -187,6 +204,7 @@ async function benchModel(
         words: wide.words,
         werWide: round(wide.wer * 100, 1),
         werPhone: round(phone.wer * 100, 1),
+        werArchive: round(archive.wer * 100, 1),
       });
     }
     // Speed on the Spanish FLEURS set through a phone line: the case that matters most.
@@ -209,6 +227,7 @@ async function benchModel(
     return {
       model: model.label,
       engine: whisper ? 'whisper (onnxruntime + transformers.js)' : 'sherpa-onnx',
+      beam: whisper ? beam : 1,
       sets: results,
       speechSeconds: round(speechSeconds, 1),
       rtfOneCore,
@@ -234,9 +253,10 @@ export async function benchCalls(
   rounds: number,
   model: string,
   modelsDir: string,
+  beam: number,
 ): Promise<CallsResult> {
   const es = await speechClips({ language: 'es', kind: 'fleurs' });
-  const dataDir = path.join(dir, `pipeline-${model}`);
+  const dataDir = path.join(dir, `pipeline-${model}-beam${beam}`);
   await mkdir(dataDir, { recursive: true });
   await chmod(dir, 0o755);
   await chmod(dataDir, 0o755);
@@ -263,7 +283,7 @@ export async function benchCalls(
     await new Promise<void>((resolve, reject) =>
       execFile(
         resolveFfmpegPaths().ffmpeg,
-        ['-loglevel', 'error', '-i', wide, '-ar', '8000', '-c:a', 'pcm_mulaw', ulaw],
+        ['-y', '-loglevel', 'error', '-i', wide, '-ar', '8000', '-c:a', 'pcm_mulaw', ulaw],
         (e) => (e ? reject(e) : resolve()),
       ),
     );
@@ -297,6 +317,7 @@ export async function benchCalls(
       languages: config.languages,
       asrModel: model === DEFAULT_ASR_MODEL ? null : model,
       asrWorkers: 0,
+      asrBeamSize: beam,
       logger,
     });
     const archive = new ArchiveService({
@@ -359,6 +380,7 @@ export async function benchCalls(
   }
   return {
     model,
+    beam,
     archive: `${config.archive.format} ${config.archive.bitrateKbps} kbps`,
     calls: calls.length,
     callSeconds: round(median(calls.map((c) => c.seconds)), 1),
@@ -377,13 +399,24 @@ async function callsInChild(
   rounds: number,
   model: string,
   modelsDir: string,
+  beam: number,
 ): Promise<CallsResult> {
   const { execFile } = await import('node:child_process');
   const script = new URL('./asr-calls.child.ts', import.meta.url).pathname;
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile(
       process.execPath,
-      ['--max-semi-space-size=32', '--import', 'tsx', script, dir, String(rounds), model, modelsDir],
+      [
+        '--max-semi-space-size=32',
+        '--import',
+        'tsx',
+        script,
+        dir,
+        String(rounds),
+        model,
+        modelsDir,
+        String(beam),
+      ],
       { maxBuffer: 16 * 1024 * 1024, env: process.env },
       (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     ),
@@ -414,6 +447,9 @@ export async function run(options: { rounds?: number } = {}): Promise<AsrBenchRe
   const installed = (await store.installed()).filter((n) => n !== 'fixture');
   const wanted = env.ESCUCHA_BENCH_ASR_MODELS?.split(',').map((s) => s.trim()) ?? installed;
   const skipped = wanted.filter((n) => !installed.includes(n)).map((n) => `${n}: not installed`);
+  // Whisper beam widths measured: greedy and the default (ESCUCHA_BENCH_ASR_BEAMS=1,3,5 for others).
+  const defaultBeam = loadConfig({ env: {} }).asrBeamSize;
+  const beams = env.ESCUCHA_BENCH_ASR_BEAMS?.split(',').map(Number) ?? [...new Set([1, defaultBeam])];
   try {
     const sets = [
       await prepare('fleurs-es', 'es', await speechClips({ language: 'es', kind: 'fleurs' })),
@@ -423,14 +459,19 @@ export async function run(options: { rounds?: number } = {}): Promise<AsrBenchRe
     const models: ModelResult[] = [];
     // ESCUCHA_BENCH_ASR_CALLS_ONLY=1 measures only the calls.
     for (const name of wanted.filter((n) => installed.includes(n) && !env.ESCUCHA_BENCH_ASR_CALLS_ONLY)) {
-      models.push(await benchModel(store, name, sets, cores, rounds));
-      console.error(JSON.stringify(models.at(-1)));
+      const whisper = engineOf((await store.entry(name)).family) === 'whisper';
+      for (const beam of whisper ? beams : [1]) {
+        models.push(await benchModel(store, name, sets, cores, rounds, beam));
+        console.error(JSON.stringify(models.at(-1)));
+      }
     }
     const calls: CallsResult[] = [];
     for (const name of wanted.filter((n) => installed.includes(n))) {
       if (engineOf((await store.entry(name)).family) !== 'whisper') continue;
-      calls.push(await callsInChild(dir, rounds, name, store.modelsDir));
-      console.error(JSON.stringify(calls.at(-1)));
+      for (const beam of beams) {
+        calls.push(await callsInChild(dir, rounds, name, store.modelsDir, beam));
+        console.error(JSON.stringify(calls.at(-1)));
+      }
     }
     return { cores, loadAverageAtStart, models, calls, skipped };
   } finally {

@@ -45,7 +45,10 @@ export async function speechClips(filter: { language?: 'es' | 'en'; kind?: Speec
  * 16 kHz mono float samples of a clip; `telephone` first passes it through what a phone call does to it: band-pass
  * 300–3400 Hz, 8 kHz G.711 µ-law, and back to 16 kHz.
  */
-export async function decodeClip(file: string, options: { telephone?: boolean; ffmpeg?: string } = {}) {
+export async function decodeClip(
+  file: string,
+  options: { telephone?: boolean; archiveKbps?: number; ffmpeg?: string } = {},
+) {
   const ffmpeg = options.ffmpeg ?? 'ffmpeg';
   const args = ['-hide_banner', '-loglevel', 'error', '-i', file, '-ac', '1'];
   if (options.telephone) {
@@ -65,15 +68,41 @@ export async function decodeClip(file: string, options: { telephone?: boolean; f
       ],
       { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
     );
-    return toFloat(
+    const pcm = toFloat(
       await pipeThrough(ffmpeg, stdout, ['-f', 'mulaw', '-ar', '8000', '-ac', '1', '-i', 'pipe:0']),
     );
+    // A call reaches the archive at a line's level.
+    return options.archiveKbps ? archived(ffmpeg, normalizeLevel(pcm), options.archiveKbps) : pcm;
   }
   const { stdout } = await run(ffmpeg, [...args, '-ar', '16000', '-f', 'f32le', 'pipe:1'], {
     encoding: 'buffer',
     maxBuffer: 256 * 1024 * 1024,
   });
   return toFloat(stdout);
+}
+
+/**
+ * What the archive keeps of one channel: Opus at `kbps` (the default profile's 32 kbps is 16 per party), 16 kHz,
+ * with the archive's encoder settings, decoded again.
+ */
+async function archived(ffmpeg: string, samples: Float32Array, kbps: number): Promise<Float32Array> {
+  const pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+  const { spawn } = await import('node:child_process');
+  const opus = await new Promise<Buffer>((resolve, reject) => {
+    const child = spawn(ffmpeg, [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', '16000', '-ac', '1', '-i', 'pipe:0'],
+      ...['-c:a', 'libopus', '-b:a', `${kbps}k`, '-compression_level', '3', '-vbr', 'on'],
+      ...['-application', 'voip', '-frame_duration', '60', '-f', 'ogg', 'pipe:1'],
+    ]);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg exit ${code}`)),
+    );
+    child.stdin.end(pcm);
+  });
+  return toFloat(await pipeThrough(ffmpeg, opus, ['-f', 'ogg', '-i', 'pipe:0']));
 }
 
 async function pipeThrough(ffmpeg: string, input: Buffer, inputArgs: string[]): Promise<Buffer> {

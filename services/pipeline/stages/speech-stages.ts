@@ -30,6 +30,8 @@ export interface SpeechStagesOptions {
   asrModel: string | null;
   /** Recogniser worker threads per loaded model; 0 = one per core. */
   asrWorkers: number;
+  /** Whisper beam width (ESCUCHA_ASR_BEAM_SIZE); 1 is greedy. Default 1. */
+  asrBeamSize?: number;
   lowConfidenceBelow?: number;
   vad?: Partial<VadOptions>;
   /** The recording tone the vad stage looks for (default 1400 Hz every 15 s). */
@@ -56,6 +58,7 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
   const recognizers = new RecognizerRegistry({
     models,
     workers: o.asrWorkers,
+    ...(o.asrBeamSize ? { beamSize: o.asrBeamSize } : {}),
     ...(o.logger ? { logger: o.logger.child({ component: 'asr' }) } : {}),
   });
   const deps: SpeechStageDeps = {

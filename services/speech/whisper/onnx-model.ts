@@ -11,18 +11,23 @@ export type EncoderOutput = ort.Tensor;
 type Past = Record<string, ort.Tensor>;
 
 export interface DecoderState {
-  /** Key/value cache after the tokens fed so far. */
+  /** Key/value cache after the tokens fed so far, one row per sequence of the batch. */
   past: Past;
-  /** Tokens fed so far (prompt included). */
+  /** Tokens fed so far per sequence (prompt included). */
   length: number;
+  /** Sequences in the batch. */
+  batch: number;
 }
 
 export interface DecoderOutput {
-  /** Logits of each position fed in this call, row-major (positions × vocabulary). */
+  /** Logits of each position fed in this call, per sequence, row-major (batch × positions × vocabulary). */
   logits: Float32Array;
   vocabularySize: number;
   state: DecoderState;
-  /** Cross-attention of the requested layers at the last position fed: per layer, heads × frames. */
+  /**
+   * Cross-attention of the requested layers at the last position fed: per layer, batch × heads × frames
+   * (row-major).
+   */
   crossAttention: Map<number, { data: Float32Array; heads: number; frames: number }>;
 }
 
@@ -110,23 +115,24 @@ export class WhisperOnnx {
   }
 
   /**
-   * Feeds `tokens` after `state` (none: the prompt, which also computes the cross-attention keys and values from
-   * the encoder output) and returns the logits of every position fed.
+   * Feeds `tokens` to every sequence of the batch after `state` (none: the prompt of a single sequence, which also
+   * computes the cross-attention keys and values from the encoder output) and returns the logits of every position
+   * fed. `tokens` holds one row of equal length per sequence.
    */
   async decode(
     hidden: EncoderOutput,
-    tokens: readonly number[],
+    tokens: readonly (readonly number[])[],
     state: DecoderState | null,
     crossLayers: readonly number[],
   ): Promise<DecoderOutput> {
     const first = state === null;
+    const batch = tokens.length;
+    const width = tokens[0]!.length;
     const past = state?.past ?? this.emptyPast;
+    const ids = new BigInt64Array(batch * width);
+    tokens.forEach((row, b) => row.forEach((t, i) => (ids[b * width + i] = BigInt(t))));
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor(
-        'int64',
-        BigInt64Array.from(tokens, (t) => BigInt(t)),
-        [1, tokens.length],
-      ),
+      input_ids: new ort.Tensor('int64', ids, [batch, width]),
       encoder_hidden_states: hidden,
       use_cache_branch: new ort.Tensor('bool', [!first], [1]),
       ...past,
@@ -145,25 +151,66 @@ export class WhisperOnnx {
     const crossAttention: DecoderOutput['crossAttention'] = new Map();
     for (const l of crossLayers) {
       const t = out[`cross_attentions.${l}`]!;
-      const [, heads, positions, frames] = t.dims as [number, number, number, number];
+      const [b, heads, positions, frames] = t.dims as [number, number, number, number];
       const data = t.data as Float32Array;
-      // Keep the last position only: heads × frames.
-      const last = new Float32Array(heads * frames);
-      for (let h = 0; h < heads; h++) {
-        const offset = (h * positions + (positions - 1)) * frames;
-        last.set(data.subarray(offset, offset + frames), h * frames);
+      // Keep the last position only: batch × heads × frames.
+      const last = new Float32Array(b * heads * frames);
+      for (let r = 0; r < b; r++) {
+        for (let h = 0; h < heads; h++) {
+          const offset = ((r * heads + h) * positions + (positions - 1)) * frames;
+          last.set(data.subarray(offset, offset + frames), (r * heads + h) * frames);
+        }
       }
       crossAttention.set(l, { data: last, heads, frames });
     }
     return {
       logits: logits.data as Float32Array,
       vocabularySize,
-      state: { past: next, length: (state?.length ?? 0) + tokens.length },
+      state: { past: next, length: (state?.length ?? 0) + width, batch },
       crossAttention,
     };
+  }
+
+  /**
+   * A batch built from the sequences of `state` at `rows` (a sequence may appear several times: a beam that forks).
+   * The cross-attention keys and values are the same for every sequence of a window; they are only resized.
+   */
+  select(state: DecoderState, rows: readonly number[]): DecoderState {
+    const past: Past = {};
+    for (const name of this.decoderPastNames) past[name] = gatherRows(state.past[name]!, rows);
+    for (const name of this.encoderPastNames) past[name] = repeatRow(state.past[name]!, rows.length);
+    return { past, length: state.length, batch: rows.length };
+  }
+
+  /** The encoder output repeated for a batch of `n` sequences. */
+  repeat(hidden: EncoderOutput, n: number): EncoderOutput {
+    return repeatRow(hidden, n);
   }
 
   async release(): Promise<void> {
     await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
+}
+
+/** A tensor whose first dimension is the batch, rebuilt from the given rows. */
+function gatherRows(t: ort.Tensor, rows: readonly number[]): ort.Tensor {
+  const dims = t.dims as number[];
+  if (dims[0] === rows.length && rows.every((r, i) => r === i)) return t; // the same batch, in order
+  const size = dims.slice(1).reduce((a, b) => a * b, 1);
+  const data = t.data as Float32Array;
+  const out = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => out.set(data.subarray(r * size, (r + 1) * size), i * size));
+  return new ort.Tensor('float32', out, [rows.length, ...dims.slice(1)]);
+}
+
+/** Row 0 of a batched tensor repeated `n` times (the tensor itself when it already has `n` identical rows). */
+function repeatRow(t: ort.Tensor, n: number): ort.Tensor {
+  const dims = t.dims as number[];
+  if (dims[0] === n) return t;
+  const size = dims.slice(1).reduce((a, b) => a * b, 1);
+  const data = (t.data as Float32Array).subarray(0, size);
+  if (n === 1) return new ort.Tensor('float32', data.slice(), [1, ...dims.slice(1)]);
+  const out = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) out.set(data, i * size);
+  return new ort.Tensor('float32', out, [n, ...dims.slice(1)]);
 }

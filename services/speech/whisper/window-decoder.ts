@@ -38,6 +38,8 @@ export interface WindowRequest {
   words?: boolean;
   /** transcribe: temperatures tried in turn, the first at 0 (greedy). */
   temperatures?: readonly number[];
+  /** transcribe: sequences kept by beam search at temperature 0; 1 decodes greedily. */
+  beamSize?: number;
   maxNewTokens?: number;
 }
 
@@ -152,7 +154,7 @@ export class WindowDecoder {
   }
 
   async run(request: WindowRequest): Promise<WindowResult> {
-    const timing = { featuresMs: 0, encoderMs: 0, decoderMs: 0, steps: 0 };
+    const timing: WindowResult['timing'] = { featuresMs: 0, encoderMs: 0, decoderMs: 0, steps: 0 };
     const { hidden, cached } = await this.encoding(request, timing);
     const contentEndIndex = Math.max(1, Math.floor(request.contentSeconds / TIME_PRECISION));
     const vocab = this.vocab;
@@ -173,7 +175,7 @@ export class WindowDecoder {
 
     if (request.task === 'detect') {
       const t = performance.now();
-      const out = await this.model.decode(hidden, [vocab.sot], null, []);
+      const out = await this.model.decode(hidden, [[vocab.sot]], null, []);
       timing.decoderMs += performance.now() - t;
       const sot = out.logits.subarray(0, out.vocabularySize);
       return {
@@ -190,7 +192,7 @@ export class WindowDecoder {
     const wantWords = Boolean(request.words) && this.canTimeWords;
     const crossLayers = wantWords ? this.alignmentLayers : [];
     const t = performance.now();
-    const first = await this.model.decode(hidden, prompt, null, crossLayers);
+    const first = await this.model.decode(hidden, [prompt], null, crossLayers);
     timing.decoderMs += performance.now() - t;
     const V = first.vocabularySize;
     const noSpeechProb = noSpeechProbability(first.logits.subarray(0, V), vocab);
@@ -207,10 +209,12 @@ export class WindowDecoder {
       ? vocab.alignmentHeads.filter(([l]) => crossLayers.includes(l)).map(([l, h]) => ({ l, h }))
       : [];
     const frames = contentEndIndex;
-    const attentionRow = (cross: typeof first.crossAttention) =>
+    /** The alignment heads' attention rows of sequence `b` of a (batched) step. */
+    const attentionRow = (cross: typeof first.crossAttention, b = 0) =>
       heads.map(({ l, h }) => {
         const a = cross.get(l)!;
-        return a.data.slice(h * a.frames, h * a.frames + Math.min(frames, a.frames));
+        const at = (b * a.heads + h) * a.frames;
+        return a.data.slice(at, at + Math.min(frames, a.frames));
       });
     const seedBase = parseInt(request.key.slice(0, 8), 16) || 1;
 
@@ -241,7 +245,7 @@ export class WindowDecoder {
           break;
         }
         const s = performance.now();
-        const out = await this.model.decode(hidden, [token], state, crossLayers);
+        const out = await this.model.decode(hidden, [[token]], state, crossLayers);
         timing.decoderMs += performance.now() - s;
         timing.steps++;
         logits = out.logits.slice(0, V);
@@ -249,6 +253,117 @@ export class WindowDecoder {
         cross = out.crossAttention;
       }
       return { generated, logprobs, attention, endedWithEot, looped, sumLogprob };
+    };
+
+    /**
+     * Beam search at temperature 0 (Whisper's, patience 1): each step extends every live sequence by its likeliest
+     * tokens, keeps the `beamSize` best by total log-probability, and sets aside those that end; it stops once
+     * `beamSize` have ended. The ended sequence with the best log-probability per token wins. All live sequences go
+     * through the decoder together, as one batch.
+     */
+    const beamSearch = async (beamSize: number): Promise<Decoded> => {
+      interface Beam {
+        tokens: number[];
+        logprobs: number[];
+        sum: number;
+        attention: Float32Array[][];
+      }
+      let beams: Beam[] = [{ tokens: [], logprobs: [], sum: 0, attention: heads.map(() => []) }];
+      let rows: Float32Array[] = [first.logits.slice((prompt.length - 1) * V, prompt.length * V)];
+      let crossRows = [attentionRow(first.crossAttention, 0)];
+      let state = first.state;
+      let batchHidden = hidden;
+      const finished: { beam: Beam; score: number; eot: boolean }[] = [];
+      let looped = false;
+      for (let step = 0; step < maxNewTokens && beams.length > 0; step++) {
+        const candidates: { parent: number; token: number; logprob: number; score: number }[] = [];
+        beams.forEach((beam, b) => {
+          const l = rows[b]!;
+          applyDecodingRules(l, beam.tokens, rules);
+          let max = Number.NEGATIVE_INFINITY;
+          for (let i = 0; i < l.length; i++) if (l[i]! > max) max = l[i]!;
+          let sum = 0;
+          for (let i = 0; i < l.length; i++) sum += Math.exp(l[i]! - max);
+          const total = max + Math.log(sum);
+          // The beamSize + 1 likeliest tokens of this sequence (insertion into a short sorted list).
+          const top: number[] = [];
+          for (let i = 0; i < l.length; i++) {
+            const v = l[i]!;
+            if (top.length === beamSize + 1 && v <= l[top[beamSize]!]!) continue;
+            if (v === Number.NEGATIVE_INFINITY) continue;
+            let at = top.length < beamSize + 1 ? top.length : beamSize;
+            if (top.length < beamSize + 1) top.push(i);
+            while (at > 0 && l[top[at - 1]!]! < v) {
+              top[at] = top[at - 1]!;
+              at--;
+            }
+            top[at] = i;
+          }
+          for (const token of top) {
+            const logprob = l[token]! - total;
+            candidates.push({ parent: b, token, logprob, score: beam.sum + logprob });
+          }
+        });
+        candidates.sort((a, b) => b.score - a.score);
+        const next: { beam: Beam; parent: number }[] = [];
+        for (const c of candidates) {
+          const parent = beams[c.parent]!;
+          if (c.token === vocab.eot) {
+            finished.push({
+              beam: { ...parent, sum: c.score },
+              score: c.score,
+              eot: true,
+            });
+            continue;
+          }
+          const tokens = [...parent.tokens, c.token];
+          if (findRepetition(tokens, vocab.timestampBegin)) {
+            looped = true; // a looping sequence is not extended
+            continue;
+          }
+          next.push({
+            parent: c.parent,
+            beam: {
+              tokens,
+              logprobs: [...parent.logprobs, c.logprob],
+              sum: c.score,
+              attention: parent.attention.map((r, i) => [...r, crossRows[c.parent]![i]!]),
+            },
+          });
+          if (next.length === beamSize) break;
+        }
+        if (finished.length >= beamSize || next.length === 0) break;
+        // One batched step for every live sequence.
+        const parents = next.map((n) => n.parent);
+        state = this.model.select(state, parents);
+        if (batchHidden.dims[0] !== parents.length) batchHidden = this.model.repeat(hidden, parents.length);
+        const s = performance.now();
+        const out = await this.model.decode(
+          batchHidden,
+          next.map((n) => [n.beam.tokens[n.beam.tokens.length - 1]!]),
+          state,
+          crossLayers,
+        );
+        timing.decoderMs += performance.now() - s;
+        timing.steps++;
+        state = out.state;
+        beams = next.map((n) => n.beam);
+        rows = beams.map((_, b) => out.logits.slice(b * V, (b + 1) * V));
+        crossRows = beams.map((_, b) => attentionRow(out.crossAttention, b));
+      }
+      // Sequences still going when the token limit came are candidates too (they did not end).
+      for (const beam of beams) finished.push({ beam, score: beam.sum, eot: false });
+      const best = finished.reduce((a, b) =>
+        b.score / (b.beam.tokens.length + 1) > a.score / (a.beam.tokens.length + 1) ? b : a,
+      );
+      return {
+        generated: best.beam.tokens,
+        logprobs: best.beam.logprobs,
+        attention: best.beam.attention,
+        endedWithEot: best.eot,
+        looped: looped && !best.eot,
+        sumLogprob: best.score,
+      };
     };
 
     const textOf = (tokens: number[]) =>
@@ -265,16 +380,21 @@ export class WindowDecoder {
     const attempts: Attempt[] = [];
     let chosen: Attempt | null = null;
     let rescued = false;
+    const beam = request.beamSize ?? 1;
     for (const temperature of request.temperatures ?? DEFAULT_TEMPERATURES) {
-      const d = await decodeAt(temperature);
-      const attempt = {
+      const d = temperature === 0 && beam > 1 ? await beamSearch(beam) : await decodeAt(temperature);
+      const attempt: Attempt = {
         d,
         temperature,
         ratio: compressionRatio(textOf(d.generated)),
         avg: d.sumLogprob / (d.generated.length + 1),
       };
       attempts.push(attempt);
-      if (!d.looped && attempt.ratio <= COMPRESSION_RATIO_THRESHOLD && attempt.avg >= LOGPROB_THRESHOLD) {
+      if (
+        !attempt.d.looped &&
+        attempt.ratio <= COMPRESSION_RATIO_THRESHOLD &&
+        attempt.avg >= LOGPROB_THRESHOLD
+      ) {
         chosen = attempt;
         break;
       }

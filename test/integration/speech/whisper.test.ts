@@ -133,6 +133,34 @@ describe('Whisper on real speech (the default model, installed by npm)', () => {
     },
   );
 
+  it('decodes with beam search when asked (ESCUCHA_ASR_BEAM_SIZE)', { timeout: 300_000 }, async () => {
+    const store = new ModelStore({ modelsDir: path.join(root, 'models') });
+    const beam = new WhisperRecognizer({
+      model: await store.resolve(DEFAULT_ASR_MODEL),
+      workers: 2,
+      beamSize: 3,
+    });
+    try {
+      const clips = (await speechClips({ language: 'es', kind: 'fleurs' })).slice(0, 5);
+      const audio = await Promise.all(
+        clips.map(async (c) => normalizeLevel(await decodeClip(c.file, { telephone: true }))),
+      );
+      const { samples, spans } = channelOf(audio);
+      const out = await transcribeChannel(beam, samples, 'es');
+      const counts = clips.map((c, i) => {
+        const [s, e] = spans[i]!;
+        const hyp = out.filter(
+          (o) => (o.startMs + o.endMs) / 2 >= s - 700 && (o.startMs + o.endMs) / 2 < e + 700,
+        );
+        return werCount(c.reference, hyp.map((o) => o.text).join(' '), 'es');
+      });
+      expect(pooledWer(counts)).toBeLessThan(0.2);
+      for (const s of out) expect(s.words!.map((w) => w.word).join(' ')).toBe(s.text);
+    } finally {
+      await beam.close();
+    }
+  });
+
   it(
     'transcribes ten English FLEURS recordings, five of them recorded 40 dB below the others',
     { timeout: 300_000 },

@@ -9,6 +9,7 @@ describe('loadConfig (speech and pipeline)', () => {
     expect(c.languages).toEqual(['es', 'en']);
     expect(c.asrModel).toBeUndefined();
     expect(c.asrWorkers).toBe(0);
+    expect(c.asrBeamSize).toBe(1);
     expect(c.languageLowConfidence).toBe(0.65);
     expect(c.pipeline).toEqual({
       workersInServe: true,
@@ -28,6 +29,7 @@ describe('loadConfig (speech and pipeline)', () => {
         ESCUCHA_MODELS_DIR: 'models',
         ESCUCHA_ASR_MODEL: 'es=nemo-ctc-es,en=zipformer-en',
         ESCUCHA_ASR_WORKERS: '4',
+        ESCUCHA_ASR_BEAM_SIZE: '3',
         ESCUCHA_LANGUAGES: 'ES, pt ,en',
         ESCUCHA_WORKERS_IN_SERVE: 'false',
         ESCUCHA_WORKER_CONCURRENCY: '3',
@@ -38,6 +40,8 @@ describe('loadConfig (speech and pipeline)', () => {
     expect(c.modelsDir).toBe('/srv/models');
     expect(c.asrModel).toBe('es=nemo-ctc-es,en=zipformer-en');
     expect(c.asrWorkers).toBe(4);
+    expect(c.asrBeamSize).toBe(3);
+    expect(() => loadConfig({ env: { ESCUCHA_ASR_BEAM_SIZE: '0' } })).toThrow(/ESCUCHA_ASR_BEAM_SIZE/);
     expect(c.languages).toEqual(['es', 'pt', 'en']);
     expect(c.pipeline).toMatchObject({
       workersInServe: false,
