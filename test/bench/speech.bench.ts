@@ -13,7 +13,7 @@ import { createSpeechStages } from '../../services/pipeline/stages/speech-stages
 import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
-import { modelLabel } from '../../services/speech/model-manifest.ts';
+import { engineOf, modelLabel } from '../../services/speech/model-manifest.ts';
 import { DEFAULT_FIXTURE_DIR, ModelStore } from '../../services/speech/model-store.ts';
 import { SherpaRecognizer } from '../../services/speech/recognizer.sherpa.ts';
 import { loadSherpa } from '../../services/speech/sherpa.native.ts';
@@ -25,7 +25,8 @@ import { median, round } from './stats.ts';
  * Speech benchmarks (medians of `rounds`):
  * - ASR real-time factor on one core (one worker thread, one intra-op thread: seconds of compute per second of
  *   speech) and on all cores (wall clock with one worker per core), for the fixture model by default or for the
- *   model named by ESCUCHA_BENCH_ASR_MODEL (installed in ESCUCHA_MODELS_DIR, default ./var/models);
+ *   sherpa-onnx model named by ESCUCHA_BENCH_ASR_MODEL (installed in ESCUCHA_MODELS_DIR, default ./var/models;
+ *   Whisper models: `npm run bench -- asr`);
  * - Silero VAD real-time factor on 10 minutes of audio;
  * - pipeline throughput without ASR: archived 60-second stereo calls through the vad and language (metadata) stages
  *   on pg-boss, one job per core per stage, from the first job to the last outcome.
@@ -93,9 +94,12 @@ async function benchAsr(dir: string, cores: number, rounds: number): Promise<Spe
   const name = env.ESCUCHA_BENCH_ASR_MODEL ?? 'fixture';
   const models = new ModelStore({ modelsDir: path.resolve(env.ESCUCHA_MODELS_DIR ?? './var/models') });
   if (!(await models.isInstalled(name))) {
-    return { skipped: `model ${modelLabel(name)} is not installed (${models.dirFor(name)})` };
+    return { skipped: `model ${modelLabel(name)} is not installed (${await models.dirFor(name)})` };
   }
   const model = await models.resolve(name);
+  if (engineOf(model.entry.family) !== 'sherpa-onnx') {
+    return { skipped: `${name} runs on the Whisper engine: npm run bench -- asr measures it on real speech` };
+  }
   const { source, clips } = await clipsFor(dir);
   const speechSeconds = clips.reduce((s, c) => s + c.length / 16000, 0);
   const one = new SherpaRecognizer({ model, workers: 1 });
