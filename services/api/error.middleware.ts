@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { EscuchaError } from '../platform/errors.ts';
+import { isDatabaseUnavailable } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 
 /** The one place where error codes become HTTP answers: `{ "error": { "code", "message", "details"? } }`. */
@@ -17,6 +18,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (isBodyParserError(error)) {
       status = error.status;
       body = { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message };
+    } else if (isDatabaseUnavailable(error)) {
+      status = 503;
+      body = { code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; try again shortly' };
     } else {
       status = 500;
       body = { code: 'INTERNAL', message: 'internal error; see the server log' };
@@ -28,6 +32,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).json({ error: body });
   };
 }

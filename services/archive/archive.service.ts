@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { CallMetadata, Participant } from '../../models/call.ts';
 import { callLanguage } from '../../models/language.ts';
 import type { CallSource, Database } from '../../models/database.ts';
+import { isDatabaseUnavailable } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
@@ -83,6 +84,17 @@ export class ArchiveService {
 
   async ingest(input: IngestInput): Promise<IngestResult> {
     const { metadata } = input;
+    const unstorable =
+      unstorableTextAt(metadata, 'metadata') ?? unstorableTextAt(input.transcript, 'transcript');
+    if (unstorable) {
+      throw new EscuchaError(
+        'INVALID_METADATA',
+        `${unstorable} contains a NUL character, which cannot be stored`,
+        {
+          details: { field: unstorable },
+        },
+      );
+    }
     if (metadata.externalId) {
       const existing = await this.deps.calls.findIdByExternalId(metadata.externalId);
       if (existing) return { callId: existing, created: false, durationMs: 0 };
@@ -197,6 +209,7 @@ export class ArchiveService {
         const existing = await this.deps.calls.findIdByExternalId(metadata.externalId);
         if (existing) return { callId: existing, created: false, durationMs: probe.durationMs };
       }
+      if (!isDatabaseUnavailable(error)) throw error;
       throw new EscuchaError(
         'DATABASE_UNAVAILABLE',
         `could not store the call: ${(error as Error).message}`,
@@ -268,4 +281,16 @@ export class ArchiveService {
       },
     ];
   }
+}
+
+/** The path of the first string in a value that PostgreSQL cannot store (text may not contain U+0000). */
+export function unstorableTextAt(value: unknown, at: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
+  if (typeof value !== 'object' || value === null || depth > 8) return null;
+  for (const [key, v] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${at}.${key.replaceAll('\u0000', '')}`;
+    const found = unstorableTextAt(v, Array.isArray(value) ? `${at}[${key}]` : `${at}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
 }

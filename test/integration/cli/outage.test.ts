@@ -1,0 +1,143 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFixture } from '../../support/audio-fixtures.ts';
+
+const exec = promisify(execFile);
+const BIN = path.resolve('bin/escucha.js');
+
+/**
+ * Fault injection on `escucha serve` with default settings (embedded PostgreSQL, workers in the process): the
+ * database is killed while calls are being analysed. The process must stay up, answer 503 (never 500) while the
+ * database is away, start it again by itself, and finish every call's analysis exactly once afterwards.
+ */
+describe('escucha serve through a database outage', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url: string;
+  let key: string;
+  let output = '';
+  let exitCode: number | null = null;
+
+  beforeAll(async () => {
+    dir = await mkdtemp('/tmp/escucha-outage-');
+    await chmod(dir, 0o755);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
+      ESCUCHA_PORT: '0',
+      ESCUCHA_LOG_LEVEL: 'warn',
+      ESCUCHA_SIP_PORT: '0',
+      ESCUCHA_HEP_PORT: '0',
+      ESCUCHA_ASR_MODEL: 'fixture',
+      ESCUCHA_JOB_RETRY_DELAY_SECONDS: '1',
+    };
+    delete env.DATABASE_URL;
+    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.once('exit', (code) => {
+      exitCode = code ?? -1;
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 90_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+      server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+    });
+    key = (await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'admin'], { env })).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+  });
+
+  afterAll(async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const auth = () => ({ Authorization: `Bearer ${key}` });
+
+  async function upload(file: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([await readFile(file)]), path.basename(file));
+    const res = await fetch(`${url}/api/v1/recordings`, { method: 'POST', body: form, headers: auth() });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  async function stagesOf(callId: string, timeoutMs: number) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await fetch(`${url}/api/v1/calls/${callId}/analysis`, { headers: auth() });
+      if (res.status === 200) {
+        const stages = ((await res.json()) as { stages: { stage: string; status: string }[] }).stages;
+        if (stages.every((s) => ['done', 'skipped', 'failed'].includes(s.status))) return stages;
+        if (Date.now() > until)
+          throw new Error(`analysis of ${callId} did not finish: ${JSON.stringify(stages)}`);
+      } else if (Date.now() > until) {
+        throw new Error(`analysis of ${callId} answered ${res.status}`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  it('keeps serving, answers 503 while the database is down, and finishes every call after it is back', async () => {
+    const audio = await makeFixture(dir, 'wav-ulaw', { seconds: 4, channels: 2, sampleRate: 8000 });
+    const calls = [await upload(audio), await upload(audio), await upload(audio)];
+
+    // Kill the database as the calls are being analysed (every process of it, as a crash would).
+    const pid = Number(
+      (await readFile(path.join(dir, 'var', 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    process.kill(pid, 'SIGKILL');
+
+    const seen = { health: new Set<number>(), calls: new Set<number>() };
+    const until = Date.now() + 60_000;
+    let healthy = false;
+    while (Date.now() < until) {
+      const health = await fetch(`${url}/api/v1/health`);
+      seen.health.add(health.status);
+      const list = await fetch(`${url}/api/v1/calls`, { headers: auth() });
+      seen.calls.add(list.status);
+      if (list.status === 503) expect((await list.json()).error.code).toBe('DATABASE_UNAVAILABLE');
+      if (health.status === 200 && list.status === 200 && seen.health.has(503)) {
+        healthy = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(exitCode, output).toBeNull();
+    expect(healthy, `health answers seen: ${[...seen.health].join(', ')}`).toBe(true);
+    expect(seen.health).toContain(503);
+    expect(
+      [...seen.calls].every((s) => s === 200 || s === 503),
+      [...seen.calls].join(', '),
+    ).toBe(true);
+
+    // Every call analysed (no stage failed, nothing left queued), and a new call goes through as before.
+    calls.push(await upload(audio));
+    for (const id of calls) {
+      const stages = await stagesOf(id, 120_000);
+      expect(
+        stages.filter((s) => s.status === 'failed'),
+        JSON.stringify(stages),
+      ).toEqual([]);
+    }
+    const list = await fetch(`${url}/api/v1/calls?limit=100`, { headers: auth() });
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(4);
+    expect(exitCode, output).toBeNull();
+  }, 240_000);
+});
