@@ -43,10 +43,14 @@ export function callReadAction(
         once: false,
         details: { kind },
       };
-    // A player asks for many ranges of one recording: the listen starts with the first byte.
-    const start = /^bytes=\s*(\d*)\s*-/.exec(headers.range ?? '')?.[1];
-    if (headers.range && start !== '0') return undefined;
-    return { action: unredacted ? 'listen_unredacted' : 'listen', once: true, details: { kind } };
+    // Every response that carries audio is a listen, whatever range it asks for (a whole recording can be had with
+    // any range form: `bytes=-N`, `bytes=00-`, `bytes=1-`); a player's many range requests of one recording within
+    // the auditor's window are one listen.
+    return {
+      action: unredacted ? 'listen_unredacted' : 'listen',
+      once: true,
+      details: { kind, ...(headers.range ? { range: headers.range.slice(0, 100) } : {}) },
+    };
   }
   if (sub === '/transcript') {
     // The original transcript of a call with sensitive data (it has a redacted copy) is an unredacted view.

@@ -226,7 +226,7 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
 
   router.get('/clips/:id/audio', async (req, res) => {
     const format = (typeof req.query.format === 'string' ? req.query.format : 'wav') as ClipFormat;
-    if (!(format in CLIP_FORMATS)) {
+    if (!Object.hasOwn(CLIP_FORMATS, format)) {
       throw new EscuchaError('INVALID_QUERY', `format is one of ${Object.keys(CLIP_FORMATS).join(', ')}`);
     }
     const clip = await t.clip(req.params.id);

@@ -84,6 +84,25 @@ describe('audit trail', () => {
     expect(await entries('listen')).toHaveLength(2);
   });
 
+  it('audits a listen whatever range form delivers the audio', async () => {
+    const whole = await compliance.agent.get(`/api/v1/calls/${callId}/audio`).buffer(true).parse(binaryBody);
+    const size = (whole.body as Buffer).length;
+    for (const range of ['bytes=-99999999', 'bytes=00-', 'bytes=1-', 'bytes= 5-10', `bytes=${size - 10}-`]) {
+      const user = await addUser(api, 'qa_supervisor');
+      const listener = await login(api.app, user);
+      const res = await listener.agent
+        .get(`/api/v1/calls/${callId}/audio`)
+        .set('Range', range)
+        .buffer(true)
+        .parse(binaryBody);
+      expect(res.status, range).toBe(206);
+      expect((res.body as Buffer).length, range).toBeGreaterThan(0);
+      const mine = (await entries('listen')).filter((e) => e.actorName === user.username);
+      expect(mine, range).toHaveLength(1);
+      expect(mine[0]!.details, range).toMatchObject({ kind: 'original', range });
+    }
+  });
+
   it('records views of a call, and marks the original audio as unredacted when a redacted copy exists', async () => {
     await qa.agent.get(`/api/v1/calls/${callId}`);
     expect(await entries('view_call')).toHaveLength(1);
@@ -138,7 +157,7 @@ describe('audit trail', () => {
     const listen = lines.find((l) => l.includes(',listen,') && l.includes(qaName))!;
     expect(listen).toContain(callId);
     expect(listen).toContain(qaName);
-    expect(listen).toContain('"{""kind"":""original""}"');
+    expect(listen).toContain('"{""kind"":""original"",""range"":""bytes=0-99""}"');
     const exportEvent = (await api.accounts.audit.list({ actions: ['export'], limit: 1 })).items[0]!;
     expect(exportEvent).toMatchObject({ actorRole: 'compliance_officer', targetType: 'audit_log' });
   });

@@ -160,7 +160,11 @@ describe('training library', () => {
       startMs: 1500,
       endMs: 4000,
     });
-    expect((await trainer.agent.get(`/api/v1/clips/${clip.body.id}/audio?format=flac`)).status).toBe(400);
+    for (const format of ['flac', 'constructor', '__proto__', 'toString']) {
+      const res = await trainer.agent.get(`/api/v1/clips/${clip.body.id}/audio?format=${format}`);
+      expect(res.status, format).toBe(400);
+      expect(res.body.error.code, format).toBe('INVALID_QUERY');
+    }
   });
 
   it('cuts the redacted recording when the call has one', async () => {
