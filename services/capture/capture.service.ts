@@ -9,7 +9,7 @@ import { LiveCapture, type LiveCaptureOptions } from './live.capture.ts';
 import { PacketCorrelator } from './packet.correlator.ts';
 import { RtpPortPool, type PortRange } from './rtp.ports.ts';
 import { SipServer } from './sip.server.ts';
-import type { SipTransportName } from './sip.transport.ts';
+import type { SipTransportName, TcpLimits } from './sip.transport.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
 import { createUdpReceiver, type UdpReceiverChoice } from './udp.receiver.ts';
 
@@ -43,6 +43,7 @@ export interface CaptureServiceOptions {
     acceptPlainInvite: boolean;
     mediaTimeoutMs: number;
     answerDelayMs?: number;
+    tcpLimits?: Partial<TcpLimits>;
   };
   hep?: Omit<HepServerOptions, 'correlator' | 'logger'>;
   live?: Omit<LiveCaptureOptions, 'correlator' | 'logger'>;
@@ -132,6 +133,7 @@ export class CaptureService {
           acceptPlainInvite: o.sip.acceptPlainInvite,
           mediaTimeoutMs: o.sip.mediaTimeoutMs,
           ...(o.sip.answerDelayMs !== undefined ? { answerDelayMs: o.sip.answerDelayMs } : {}),
+          ...(o.sip.tcpLimits ? { tcpLimits: o.sip.tcpLimits } : {}),
           ports: this.ports,
           rules: o.rules,
           spoolRoot: o.spoolDir,

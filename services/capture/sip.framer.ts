@@ -43,6 +43,9 @@ export class SipStreamFramer {
     return this.end - this.start;
   }
 
+  /** The header of the message that could not be framed (when it was whole), to answer it with a 400. */
+  failedHead: Buffer | undefined;
+
   push(chunk: Buffer): FramerOutput {
     if (this.failure) throw this.failure;
     this.append(chunk);
@@ -106,6 +109,7 @@ export class SipStreamFramer {
           return;
         }
         const head = data.toString('utf8', 0, headerEnd.bodyStart);
+        this.failedHead = Buffer.from(data.subarray(0, headerEnd.bodyStart));
         const match = CONTENT_LENGTH_LINE.exec(head);
         if (!match) throw badInput('SIP message on a stream transport without Content-Length');
         const total = headerEnd.bodyStart + parseContentLength(match[1] ?? '');
@@ -116,6 +120,7 @@ export class SipStreamFramer {
           );
         }
         this.expected = total;
+        this.failedHead = undefined;
       }
       if (data.length < this.expected) return;
       out.messages.push(Buffer.from(data.subarray(0, this.expected)));

@@ -25,6 +25,7 @@ import {
   type Remote,
   type Reply,
   type SipTransportName,
+  type TcpLimits,
 } from './sip.transport.ts';
 import { parseRecordingMetadata, type RecordingMetadata } from './siprec.metadata.ts';
 
@@ -34,6 +35,9 @@ import { parseRecordingMetadata, type RecordingMetadata } from './siprec.metadat
  * UDP retransmissions are answered from the transaction cache, and 2xx/failure responses to INVITE are
  * retransmitted until ACKed (RFC 3261 §13.3.1.4, §17.2.1). Malformed input is counted and logged, never thrown.
  */
+
+/** A dialog whose streams have not received one RTP packet this long after it began is ended. */
+const NO_MEDIA_TIMEOUT_MS = 60_000;
 
 const SUPPORTED_OPTION_TAGS = new Set(['siprec', 'timer', '100rel', 'replaces']);
 
@@ -54,6 +58,8 @@ export interface SipServerOptions extends Omit<SessionDeps, 'now'> {
   answerDelayMs?: number;
   /** A dialog with no RTP and no SIP for this long is ended (default 300 s; four times longer while paused). */
   mediaTimeoutMs?: number;
+  /** TCP connection caps and timeouts (sip.transport.ts DEFAULT_TCP_LIMITS). */
+  tcpLimits?: Partial<TcpLimits>;
   /** RFC 3261 T1/T2 (default 500 ms / 4 s). */
   t1Ms?: number;
   t2Ms?: number;
@@ -64,6 +70,8 @@ export interface SipServerStats {
   responses: Record<string, number>;
   malformed: number;
   forbidden: number;
+  /** TCP connections closed at accept because a per-source or total cap was reached. */
+  refusedConnections: number;
   retransmissions: number;
   activeCalls: number;
   callsStarted: number;
@@ -104,6 +112,7 @@ export class SipServer {
     responses: {},
     malformed: 0,
     forbidden: 0,
+    refusedConnections: 0,
     retransmissions: 0,
     activeCalls: 0,
     callsStarted: 0,
@@ -119,7 +128,19 @@ export class SipServer {
       port: options.port,
       transports: options.transports,
       onMessage: (data, remote, reply) => this.onMessage(data, remote, reply),
-      onStreamError: (remote, error) => this.malformed(remote, error),
+      onStreamError: (remote, error, head, reply) => {
+        this.malformed(remote, error);
+        // A request whose length cannot be read still gets its 400 before the connection closes.
+        const answer = head ? badRequestFor(head) : undefined;
+        if (answer) reply(answer);
+      },
+      accepts: (address) => options.allow.allows(address),
+      onRefused: (remote, reason) => {
+        if (reason === 'not-allowed') this.stats.forbidden++;
+        else this.stats.refusedConnections++;
+        this.log.debug({ remote: remote.address, reason }, 'SIP TCP connection refused');
+      },
+      ...(options.tcpLimits ? { tcpLimits: options.tcpLimits } : {}),
     });
   }
 
@@ -144,7 +165,12 @@ export class SipServer {
     for (const [key, dialog] of this.dialogs) {
       const { session } = dialog;
       session.call.tick(now);
-      const limit = session.call.isPaused ? timeout * 4 : timeout;
+      // A dialog that never received a packet ends sooner: its ports are held for nothing.
+      const limit = !session.mediaSeen
+        ? Math.min(timeout, NO_MEDIA_TIMEOUT_MS)
+        : session.call.isPaused
+          ? timeout * 4
+          : timeout;
       if (now - session.lastActivityMs > limit) {
         this.log.warn({ callId: session.callId }, 'no RTP or SIP for too long: ending the recording');
         await this.endDialog(key, 'media-timeout');

@@ -21,6 +21,12 @@ import type { RecordingMetadata } from './siprec.metadata.ts';
 import type { StreamRecorder, StreamRecorderOptions } from './stream.recorder.ts';
 
 /**
+ * Streams recorded per dialog at most: SIPREC sends one or two per party (four with a separate mixed or video
+ * stream); more is either a broken SRC or an attempt to hold the RTP port range.
+ */
+export const MAX_STREAMS_PER_DIALOG = 8;
+
+/**
  * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, the `RecordingCall` that
  * spools what arrives, and what re-INVITEs and INFO requests change (streams added or removed, pause and resume,
  * metadata updates, key presses signalled in SIP).
@@ -73,6 +79,8 @@ export class SipSession {
   private version = 1;
   private readonly address: string;
   lastActivityMs: number;
+  /** Whether any stream of the dialog has received an RTP packet. */
+  mediaSeen = false;
   private ended = false;
 
   private constructor(
@@ -111,7 +119,9 @@ export class SipSession {
     options: { siprec: boolean; address: string; source: 'siprec' | 'sip'; remoteTag: string },
   ): Promise<{ session: SipSession; sdp: string } | SessionFailure> {
     const codecs = deps.codecs ?? DEFAULT_RECORDING_CODECS;
-    const needed = offer.media.filter((_, i) => wantsPort(offer, i, codecs)).length;
+    const recordable = offer.media.filter((_, i) => wantsPort(offer, i, codecs)).length;
+    // Streams past the cap are answered with port 0 (refused), so one offer cannot drain the port range.
+    const needed = Math.min(recordable, MAX_STREAMS_PER_DIALOG);
     if (needed === 0)
       return {
         status: 488,
@@ -168,7 +178,8 @@ export class SipSession {
   ): Promise<{ sdp: string } | SessionFailure> {
     this.touch();
     const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
-    const needed = offer.media.filter((_, i) => wantsPort(offer, i, codecs) && !this.media.has(i)).length;
+    const added = offer.media.filter((_, i) => wantsPort(offer, i, codecs) && !this.media.has(i)).length;
+    const needed = Math.max(0, Math.min(added, MAX_STREAMS_PER_DIALOG - this.media.size));
     const pairs = needed === 0 ? [] : await this.deps.ports.allocateMany(needed);
     if (!pairs)
       return { status: 503, reason: 'Service Unavailable', warning: 'no free RTP ports', retryAfter: 5 };
@@ -228,6 +239,7 @@ export class SipSession {
       entry.recorder = this.startRecorder(stream, channel, offer);
       pair.rtp.onDatagram((data, arrivalMs) => {
         this.lastActivityMs = this.deps.now();
+        this.mediaSeen = true;
         entry.recorder?.pushRtp(data, arrivalMs);
       });
       pair.rtcp.onDatagram((data) => entry.recorder?.pushRtcp(data));

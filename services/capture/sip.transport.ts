@@ -28,13 +28,45 @@ export interface SipTransportOptions {
   port: number;
   transports: readonly SipTransportName[];
   onMessage: MessageHandler;
-  /** A TCP stream that cannot be framed (no Content-Length, oversized): counted and closed. */
-  onStreamError?: (remote: Remote, error: unknown) => void;
+  /**
+   * A TCP stream that cannot be framed (no or bad Content-Length, oversized): counted and closed. `head` is the
+   * header of the offending message when it arrived whole, so it can be answered (400) before the close.
+   */
+  onStreamError?: (remote: Remote, error: unknown, head: Buffer | undefined, reply: Reply) => void;
   /** Largest SIP message accepted on TCP (default 256 KiB). */
   maxMessageBytes?: number;
-  /** Idle TCP connections are closed after this long (default 15 min). */
-  tcpIdleMs?: number;
+  /** Limits on TCP connections (defaults in `DEFAULT_TCP_LIMITS`). */
+  tcpLimits?: Partial<TcpLimits>;
+  /**
+   * Whether a source address may connect over TCP; a refused connection is closed as it is accepted, before it holds
+   * anything (default: every address).
+   */
+  accepts?: (address: string) => boolean;
+  /** A TCP connection closed at accept (address not allowed, or a cap reached). */
+  onRefused?: (remote: Remote, reason: 'not-allowed' | 'source-cap' | 'total-cap') => void;
 }
+
+export interface TcpLimits {
+  /** Open TCP connections at most, from all sources together. */
+  maxConnections: number;
+  /** Open TCP connections at most from one source address. */
+  maxPerSource: number;
+  /** A connection that has not sent one whole SIP message (or keep-alive) this long after it opened is closed. */
+  firstMessageMs: number;
+  /** A connection with no traffic for this long is closed; the peer opens a new one when it has more to send. */
+  idleMs: number;
+}
+
+/**
+ * An SBC keeps a few connections open and sends OPTIONS or CRLF keep-alives well within a minute; a source that
+ * opens hundreds, or opens and sends nothing, is refused or cut off within seconds.
+ */
+export const DEFAULT_TCP_LIMITS: TcpLimits = {
+  maxConnections: 2048,
+  maxPerSource: 64,
+  firstMessageMs: 10_000,
+  idleMs: 90_000,
+};
 
 export interface BoundTransports {
   udpPort: number | undefined;
@@ -46,9 +78,17 @@ export class SipTransport {
   private udp: Socket | undefined;
   private tcp: Server | undefined;
   private readonly connections = new Set<TcpSocket>();
+  private readonly perSource = new Map<string, number>();
+  private readonly limits: TcpLimits;
 
   constructor(options: SipTransportOptions) {
     this.options = options;
+    this.limits = { ...DEFAULT_TCP_LIMITS, ...options.tcpLimits };
+  }
+
+  /** Open TCP connections (all sources). */
+  get tcpConnections(): number {
+    return this.connections.size;
   }
 
   async start(): Promise<BoundTransports> {
@@ -108,16 +148,34 @@ export class SipTransport {
 
   private accept(connection: TcpSocket): void {
     const address = connection.remoteAddress ?? '';
-    this.connections.add(connection);
-    connection.setNoDelay(true);
-    connection.setTimeout(this.options.tcpIdleMs ?? 15 * 60_000, () => connection.destroy());
-    const framer = new SipStreamFramer({ maxMessageBytes: this.options.maxMessageBytes ?? 256 * 1024 });
     const remote: Remote = {
       address,
       port: connection.remotePort ?? 0,
       transport: 'tcp',
       localAddress: connection.localAddress,
     };
+    const fromSource = this.perSource.get(address) ?? 0;
+    const refusal =
+      this.options.accepts && !this.options.accepts(address)
+        ? ('not-allowed' as const)
+        : this.connections.size >= this.limits.maxConnections
+          ? ('total-cap' as const)
+          : fromSource >= this.limits.maxPerSource
+            ? ('source-cap' as const)
+            : undefined;
+    if (refusal) {
+      connection.on('error', () => undefined);
+      connection.destroy();
+      this.options.onRefused?.(remote, refusal);
+      return;
+    }
+    this.connections.add(connection);
+    this.perSource.set(address, fromSource + 1);
+    connection.setNoDelay(true);
+    // Until its first whole message a connection gets a few seconds; after that, the idle limit.
+    connection.setTimeout(this.limits.firstMessageMs, () => connection.destroy());
+    let spoken = false;
+    const framer = new SipStreamFramer({ maxMessageBytes: this.options.maxMessageBytes ?? 256 * 1024 });
     const reply: Reply = (out) => {
       if (!connection.destroyed) connection.write(out);
     };
@@ -126,16 +184,25 @@ export class SipTransport {
       try {
         output = framer.push(chunk);
       } catch (error) {
-        this.options.onStreamError?.(remote, error);
+        this.options.onStreamError?.(remote, error, framer.failedHead, reply);
         if (!isEscuchaError(error)) connection.destroy();
         else connection.end();
         return;
+      }
+      if (!spoken && (output.pings > 0 || output.messages.length > 0)) {
+        spoken = true;
+        connection.setTimeout(this.limits.idleMs);
       }
       for (let i = 0; i < output.pings; i++) reply(Buffer.from('\r\n'));
       for (const message of output.messages) this.options.onMessage(message, remote, reply);
     });
     connection.on('error', () => undefined);
-    connection.on('close', () => this.connections.delete(connection));
+    connection.on('close', () => {
+      this.connections.delete(connection);
+      const left = (this.perSource.get(address) ?? 1) - 1;
+      if (left > 0) this.perSource.set(address, left);
+      else this.perSource.delete(address);
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SipServer } from '../../../services/capture/sip.server.ts';
@@ -427,6 +428,128 @@ describe.each(['batch', 'dgram'] as const)(`${SipServer.name} (%s RTP receiver)`
       c.close();
       await closed.close();
       await tiny.close();
+    }
+  });
+
+  it('closes TCP connections from addresses outside the allow-list at accept, and caps and times out the others', async () => {
+    const closed = await startHarness({ rtp: { receiver } }, { allow: ['10.0.0.0/8'] });
+    const capped = await startHarness(
+      { rtp: { receiver } },
+      { tcpLimits: { maxPerSource: 3, firstMessageMs: 400, idleMs: 1500 } },
+    );
+    const open: Socket[] = [];
+    const connectTo = async (port: number) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.resume(); // read (and drop) what the server sends, so its closing is seen
+      open.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('error', reject);
+      });
+      return socket;
+    };
+    const closedWithin = (socket: Socket, ms: number) =>
+      new Promise<boolean>((resolve) => {
+        if (socket.destroyed || socket.readableEnded) return resolve(true);
+        const timer = setTimeout(() => resolve(false), ms);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    try {
+      // Not allowed: closed at once, without a byte sent, and counted.
+      const denied = await connectTo(closed.sipPort);
+      expect(await closedWithin(denied, 1000)).toBe(true);
+      expect(closed.service.sip!.stats.forbidden).toBeGreaterThanOrEqual(1);
+
+      // Allowed, but at most three at once from one address: the fourth is closed at accept.
+      const three = [
+        await connectTo(capped.sipPort),
+        await connectTo(capped.sipPort),
+        await connectTo(capped.sipPort),
+      ];
+      const fourth = await connectTo(capped.sipPort);
+      expect(await closedWithin(fourth, 1000)).toBe(true);
+      expect(capped.service.sip!.stats.refusedConnections).toBe(1);
+      // A connection that says something stays past the first-message limit; silent ones are closed.
+      three[0]!.write('\r\n\r\n');
+      expect(await closedWithin(three[1]!, 2000)).toBe(true);
+      expect(await closedWithin(three[2]!, 2000)).toBe(true);
+      expect(three[0]!.destroyed).toBe(false);
+      // ... until it is idle for longer than the idle limit.
+      expect(await closedWithin(three[0]!, 4000)).toBe(true);
+      // Closed connections free their places: a real client records over TCP again.
+      const tcp = await SipClient.tcpTo(capped.sipPort);
+      try {
+        tcp.send(
+          request({
+            callId: 'tcp-cap-1',
+            port: capped.sipPort,
+            clientPort: tcp.port,
+            method: 'OPTIONS',
+            cseq: 1,
+            transport: 'TCP',
+          }),
+          capped.sipPort,
+        );
+        await tcp.waitFor(status(200, 'OPTIONS'));
+      } finally {
+        tcp.close();
+      }
+    } finally {
+      for (const socket of open) socket.destroy();
+      await closed.close();
+      await capped.close();
+    }
+  });
+
+  it('answers 400 over TCP to a request whose Content-Length cannot be used, then closes the connection', async () => {
+    for (const length of ['abc', '-5', '99999999']) {
+      const tcp = await SipClient.tcpTo(h.sipPort);
+      try {
+        const message = request({
+          callId: `bad-length-${length}`,
+          port: h.sipPort,
+          clientPort: tcp.port,
+          method: 'OPTIONS',
+          cseq: 1,
+          transport: 'TCP',
+        }).replace(/Content-Length: \d+/i, `Content-Length: ${length}`);
+        expect(message).toContain(`Content-Length: ${length}`);
+        tcp.send(message, h.sipPort);
+        const r = await tcp.waitFor(status(400));
+        expect(r.headers.get('Call-ID')).toBe(`bad-length-${length}`);
+      } finally {
+        tcp.close();
+      }
+    }
+  });
+
+  it('records at most eight streams of one dialog and refuses the rest with port 0', async () => {
+    const wide = await startHarness({ rtp: { range: { min: 30100, max: 30199 }, receiver } });
+    const c = await SipClient.udp();
+    try {
+      const ports = Array.from({ length: 64 }, (_, i) => 36000 + 2 * i);
+      const o = { callId: 'many-streams-1', port: wide.sipPort, clientPort: c.port };
+      const { contentType, body } = multipart(
+        sdpOffer(ports, { labels: ports.map((_, i) => String(i + 1)) }),
+        siprecMetadata({ callerAor: 'sip:1@a', calleeAor: 'sip:2@b', labels: ['1', '2'] }),
+      );
+      c.send(request({ ...o, method: 'INVITE', cseq: 1, contentType, body }), wide.sipPort);
+      const ok = await c.waitFor(forCall(o.callId, 200, 'INVITE'));
+      const answered = answerPorts(ok.body.toString());
+      expect(answered).toHaveLength(64);
+      expect(answered.filter((p) => p !== 0)).toHaveLength(8);
+      expect(wide.service.ports.used).toBe(8);
+      c.send(request({ ...o, method: 'ACK', cseq: 1, toTag: toTagOf(ok) }), wide.sipPort);
+      c.send(request({ ...o, method: 'BYE', cseq: 2, toTag: toTagOf(ok) }), wide.sipPort);
+      await c.waitFor(forCall(o.callId, 200, 'BYE'));
+      expect(wide.service.ports.used).toBe(0);
+    } finally {
+      c.close();
+      await wide.close();
     }
   });
 
