@@ -46,19 +46,25 @@ export interface ApiDeps {
   accounts?: AccountServices;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
-  /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default loopback). */
+  /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
   trustProxy?: string;
 }
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy ?? 'loopback');
+  app.set('trust proxy', deps.trustProxy ? deps.trustProxy : false);
   app.set('query parser', 'simple');
 
   const accounts = deps.accounts ?? createAccountServices(deps);
   const people = accountRouters(app, accounts, deps);
   const api = express.Router();
+  // API answers are data for the client that asked: never sniffed as another type, never kept by a shared cache
+  // (routes that serve audio set their own caching).
+  api.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    next();
+  });
   // Liveness/readiness for load balancers and orchestrators: no key, no data beyond up/down.
   api.get('/health', async (_req, res) => {
     const checks: Record<string, 'ok' | string> = {};

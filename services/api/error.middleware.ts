@@ -15,9 +15,25 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
         message: error.message,
         ...(error.details ? { details: error.details } : {}),
       };
-    } else if (isBodyParserError(error)) {
+    } else if (isClientHttpError(error)) {
+      // body-parser, serve-static (an unknown asset) and other http-errors: the client's mistake, said as such.
       status = error.status;
-      body = { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message };
+      body = {
+        code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
+        // A file error's message names server paths; only messages meant for the client are passed on.
+        message:
+          status === 404
+            ? `no such file ${req.path}`
+            : error.expose === false
+              ? 'bad request'
+              : error.message,
+      };
+    } else if (error instanceof URIError) {
+      status = 400;
+      body = { code: 'BAD_REQUEST', message: 'the path or query is not valid percent-encoded UTF-8' };
+    } else if (isMalformedValue(error)) {
+      status = 400;
+      body = { code: 'BAD_REQUEST', message: 'a value in the request is not of the expected form' };
     } else if (isDatabaseUnavailable(error)) {
       status = 503;
       body = { code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; try again shortly' };
@@ -37,9 +53,24 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function isBodyParserError(error: unknown): error is { status: number; message: string } {
-  const e = error as { status?: unknown; type?: unknown } | undefined;
-  return typeof e?.status === 'number' && typeof e.type === 'string' && e.status >= 400 && e.status < 500;
+function isClientHttpError(error: unknown): error is { status: number; message: string; expose?: boolean } {
+  const e = error as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown } | undefined;
+  return (
+    typeof e?.status === 'number' &&
+    (typeof e.type === 'string' || e.expose === true || e.statusCode === e.status) &&
+    e.status >= 400 &&
+    e.status < 500
+  );
+}
+
+/**
+ * PostgreSQL could not read a value the request carried (an identifier that is not a UUID, a number out of range, a
+ * date that does not exist): bad input, not a server fault. SQLSTATE class 22 (data exception), those codes only.
+ */
+const MALFORMED_VALUE_SQLSTATES = new Set(['22P02', '22003', '22007', '22008', '22021', '22P05', '2201B']);
+function isMalformedValue(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && MALFORMED_VALUE_SQLSTATES.has(code) && error instanceof Error;
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {

@@ -404,7 +404,10 @@ function toolError(
   }
   // The server's temp paths are nobody's business in an API answer.
   const clean = (text: string) =>
-    input ? text.replaceAll(`file:${input}`, 'input').replaceAll(input, 'input') : text;
+    (input ? text.replaceAll(`file:${input}`, 'input').replaceAll(input, 'input') : text).replace(
+      /(?:file:)?\/(?:[\w.@%+-]+\/)+[\w.@%+-]*/g,
+      'input',
+    );
   const detail = clean(lastLines(stderr) || (message.split('\n')[0] ?? ''));
   return new EscuchaError(code, `${what}: ${detail}`, {
     cause: error,

@@ -265,8 +265,11 @@ const configSchema = z
         /** Failed sign-ins from one client address (any accounts) within the window before it gets 429 for a while. */
         maxFailedLoginsPerAddress: int(1, 10_000).default(20),
         addressWindowMinutes: int(1, 24 * 60).default(15),
-        /** Express `trust proxy`: which proxies may set X-Forwarded-For/Proto (e.g. `loopback`, `10.0.0.0/8`). */
-        trustProxy: z.string().default('loopback'),
+        /**
+         * Express `trust proxy`: which proxies may set X-Forwarded-For/Proto (e.g. `loopback`, `10.0.0.0/8`); none by
+         * default, so no client can put another address in the audit trail or around the per-address throttle.
+         */
+        trustProxy: z.string().default(''),
       })
       .default({
         cookieSecure: 'auto',
@@ -276,7 +279,7 @@ const configSchema = z
         lockoutMinutes: 15,
         maxFailedLoginsPerAddress: 20,
         addressWindowMinutes: 15,
-        trustProxy: 'loopback',
+        trustProxy: '',
       }),
     /** `escucha serve` applies retention policies once a day. */
     retentionDaily: bool.default(true),

@@ -30,14 +30,33 @@ describe('POST /api/v1/auth/login', () => {
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
   });
 
-  it('marks the cookie Secure when the request came over HTTPS through a trusted proxy', async () => {
+  it('marks the cookie Secure when the request came over HTTPS through a trusted proxy, and trusts none by default', async () => {
     const user = await addUser(api, 'trainer');
-    const res = await request(api.app)
+    const direct = await request(api.app)
       .post('/api/v1/auth/login')
       .set('X-Forwarded-Proto', 'https')
+      .set('X-Forwarded-For', '203.0.113.9')
       .send({ username: user.username, password: user.password });
-    expect(res.status).toBe(200);
-    expect(String(res.headers['set-cookie'])).toMatch(/; Secure$/);
+    expect(direct.status).toBe(200);
+    expect(String(direct.headers['set-cookie'])).not.toMatch(/; Secure/);
+    const login = (await api.accounts.audit.list({ actions: ['login'], limit: 1 })).items[0]!;
+    expect(login.clientIp).not.toContain('203.0.113.9');
+
+    const proxied = await createAccountsTestApi({ trustProxy: 'loopback' });
+    try {
+      const other = await addUser(proxied, 'trainer');
+      const res = await request(proxied.app)
+        .post('/api/v1/auth/login')
+        .set('X-Forwarded-Proto', 'https')
+        .set('X-Forwarded-For', '203.0.113.9')
+        .send({ username: other.username, password: other.password });
+      expect(res.status).toBe(200);
+      expect(String(res.headers['set-cookie'])).toMatch(/; Secure$/);
+      const entry = (await proxied.accounts.audit.list({ actions: ['login'], limit: 1 })).items[0]!;
+      expect(entry.clientIp).toBe('203.0.113.9');
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('refuses a login posted as a form (a cross-site form cannot send JSON)', async () => {

@@ -36,7 +36,7 @@ export interface AccountsTestApi {
 
 /** The real API (as `escucha serve` builds it) on a fresh database, with accounts and no web UI. */
 export async function createAccountsTestApi(
-  options: { webDir?: string | null; loginPolicy?: Partial<LoginPolicy> } = {},
+  options: { webDir?: string | null; loginPolicy?: Partial<LoginPolicy>; trustProxy?: string } = {},
 ): Promise<AccountsTestApi> {
   const database = await createTestDatabase();
   const root = await mkdtemp(path.join('/tmp', 'escucha-web-'));
@@ -76,6 +76,7 @@ export async function createAccountsTestApi(
     version: 'test',
     accounts,
     webDir: options.webDir === undefined ? null : options.webDir,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   const { key } = await keys.create('admin', 'test');
   return {
