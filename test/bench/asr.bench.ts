@@ -55,6 +55,11 @@ interface SetResult {
   words: number;
   werWide: number;
   werPhone: number;
+  /**
+   * Through a phone line, each clip decoded on its own (its own speech segments and windows): how the issue's
+   * reference figures were taken; the set figures pack unrelated sentences of different speakers into shared windows.
+   */
+  werPhonePerClip: number;
   /** Through a phone line and the default archive profile (what the pipeline reads back). */
   werArchive: number;
 }
@@ -132,10 +137,13 @@ interface PreparedSet {
     Condition,
     { samples: Float32Array; spans: [number, number][]; segments: { startMs: number; endMs: number }[] }
   >;
+  /** Through a phone line, every clip alone (with the same line noise around it) and its speech segments. */
+  phoneClips: { samples: Float32Array; segments: { startMs: number; endMs: number }[] }[];
 }
 
 async function prepare(name: string, language: 'es' | 'en', clips: SpeechClip[]): Promise<PreparedSet> {
   const conditions = {} as PreparedSet['conditions'];
+  const phoneClips: PreparedSet['phoneClips'] = [];
   for (const condition of ['wide', 'phone', 'archive'] as const) {
     const audio = await Promise.all(
       clips.map(async (c) =>
@@ -150,8 +158,17 @@ async function prepare(name: string, language: 'es' | 'en', clips: SpeechClip[])
     const { samples, spans } = channelOf(audio);
     const segments = await new SileroVad().detect(raisingQuiet(chunks(samples), new SpeechLevelMeter()));
     conditions[condition] = { samples, spans, segments };
+    if (condition === 'phone') {
+      for (const a of audio) {
+        const alone = channelOf([a]).samples;
+        phoneClips.push({
+          samples: alone,
+          segments: await new SileroVad().detect(raisingQuiet(chunks(alone), new SpeechLevelMeter())),
+        });
+      }
+    }
   }
-  return { name, language, clips, conditions };
+  return { name, language, clips, conditions, phoneClips };
 }
 
 async function transcribe(r: SpeechRecognizer, set: PreparedSet, condition: Condition) {
@@ -171,6 +188,20 @@ async function transcribe(r: SpeechRecognizer, set: PreparedSet, condition: Cond
   });
   const speech = c.segments.reduce((n, s) => n + (s.endMs - s.startMs) / 1000, 0);
   return { wer: pooledWer(counts), words: counts.reduce((n, x) => n + x.words, 0), seconds, speech };
+}
+
+/** WER through a phone line with every clip transcribed on its own. */
+async function transcribePerClip(r: SpeechRecognizer, set: PreparedSet): Promise<number> {
+  const counts = [];
+  for (const [i, clip] of set.clips.entries()) {
+    const { samples, segments } = set.phoneClips[i]!;
+    const out = await r.transcribe(sliceSegments(chunks(samples), segments, RATE, SEGMENT_PAD_MS), {
+      language: set.language,
+      sampleRate: RATE,
+    });
+    counts.push(werCount(clip.reference, out.map((o) => o.text).join(' '), set.language));
+  }
+  return pooledWer(counts);
 }
 
 async function benchModel(
@@ -197,6 +228,7 @@ async function benchModel(
       const wide = await transcribe(all, set, 'wide');
       const phone = await transcribe(all, set, 'phone');
       const archive = await transcribe(all, set, 'archive');
+      const perClip = await transcribePerClip(all, set);
       results.push({
         set: set.name,
         language: set.language,
@@ -205,6 +237,7 @@ async function benchModel(
         werWide: round(wide.wer * 100, 1),
         werPhone: round(phone.wer * 100, 1),
         werArchive: round(archive.wer * 100, 1),
+        werPhonePerClip: round(perClip * 100, 1),
       });
     }
     // Speed on the Spanish FLEURS set through a phone line: the case that matters most.
