@@ -18,6 +18,7 @@ import { EscuchaError, errorMessage } from '../platform/errors.ts';
 import { HashingStream } from './hashing.ts';
 import { assertSafeObjectKey } from './object-key.ts';
 import type { ByteRange, ObjectInfo, ObjectStore, PutResult } from './object-store.ts';
+import { processTag } from '../platform/leftovers.ts';
 
 /** Folder under the root where uploads are written before they are renamed into place. */
 const INCOMING = '.incoming';
@@ -55,6 +56,10 @@ function isCode(error: unknown, ...codes: string[]): boolean {
 export class FsObjectStore implements ObjectStore {
   readonly kind = 'fs' as const;
   readonly root: string;
+  /** Where puts are written before they are complete; what a killed process left here is swept at start-up. */
+  get incomingDir(): string {
+    return path.join(this.root, INCOMING);
+  }
 
   constructor(options: { root: string }) {
     this.root = path.resolve(options.root);
@@ -92,7 +97,7 @@ export class FsObjectStore implements ObjectStore {
       throw error;
     }
     const incoming = path.join(this.root, INCOMING);
-    const token = randomBytes(12).toString('hex');
+    const token = `${processTag()}-${randomBytes(12).toString('hex')}`;
     const tmpData = path.join(incoming, `${token}.data`);
     const tmpMeta = path.join(incoming, `${token}.meta`);
     try {

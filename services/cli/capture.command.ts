@@ -16,6 +16,7 @@ import type { Logger } from '../platform/logger.ts';
 import { ArchiveCallSink } from './capture.sink.ts';
 import { createContext, type AppContext } from './context.ts';
 import { guardProcess } from '../platform/process-guard.ts';
+import { processTag } from '../platform/leftovers.ts';
 
 /**
  * Network capture from the command line: `escucha capture` (SIPREC/SIP server, HEP receiver and optionally live
@@ -182,7 +183,7 @@ async function runImportPcap(
       rules: metadataRules(config),
       logger,
       ffmpegPath: resolveFfmpegPaths().ffmpeg,
-      workDir: path.join(config.tmpDir, `import-pcap-${process.pid}-${Date.now()}`),
+      workDir: path.join(config.tmpDir, `import-pcap-${processTag()}-${Date.now()}`),
       silenceDtmf: c.dtmfSilence,
       keepDtmfDigits: c.dtmfDigits === 'stored',
       idleMs: c.idleSeconds * 1000,

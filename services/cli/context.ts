@@ -14,6 +14,8 @@ import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
 import type { Config } from '../platform/config.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
+import { FsObjectStore } from '../archive/fs.store.ts';
+import { sweepLeftovers } from '../platform/leftovers.ts';
 
 /** The composition root: every client and service of a process is created here, once, from the config. */
 export interface AppContext {
@@ -82,6 +84,12 @@ export async function createContext(
     await database.close();
     throw error;
   }
+  // What a process killed mid-upload, mid-clip or mid-store left behind (an hour old or more: others may be writing).
+  await sweepLeftovers({
+    tmpDir: config.tmpDir,
+    ...(store instanceof FsObjectStore ? { incomingDir: store.incomingDir } : {}),
+    logger,
+  });
   const pipeline = createPipeline(config, database, logger);
   try {
     await pipeline.start();

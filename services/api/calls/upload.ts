@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { EscuchaError } from '../../platform/errors.ts';
+import { processTag } from '../../platform/leftovers.ts';
 
 export interface ReceivedUpload {
   filePath: string;
@@ -42,7 +43,7 @@ export async function receiveUpload(
     );
   }
   await mkdir(options.tmpDir, { recursive: true });
-  const filePath = path.join(options.tmpDir, `upload-${randomUUID()}`);
+  const filePath = path.join(options.tmpDir, `upload-${processTag()}-${randomUUID()}`);
   const cleanup = () => rm(filePath, { force: true });
   const fields: Record<string, string> = {};
   let filename: string | undefined;

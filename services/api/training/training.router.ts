@@ -12,6 +12,7 @@ import { principalRef } from '../auth/principal.ts';
 import { parseOrThrow } from '../validation.ts';
 import { CLIP_FORMATS, cutClip, type ClipFormat } from './clip.ffmpeg.ts';
 import type { TrainingRepository } from './training.repository.ts';
+import { processTag } from '../../platform/leftovers.ts';
 
 export interface TrainingRouterDeps {
   db: Db;
@@ -241,7 +242,7 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
       recordings.find((r) => r.kind === 'redacted') ?? recordings.find((r) => r.kind === 'original');
     if (!recording) throw new EscuchaError('NOT_FOUND', `call ${clip.callId} has no recording`);
     await mkdir(deps.tmpDir, { recursive: true });
-    const dir = await mkdtemp(path.join(deps.tmpDir, 'clip-'));
+    const dir = await mkdtemp(path.join(deps.tmpDir, `clip-${processTag()}-`));
     try {
       const spec = CLIP_FORMATS[format];
       const file = path.join(dir, `clip.${spec.ext}`);

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,26 +16,16 @@ const BIN = path.resolve('bin/escucha.js');
  */
 describe('escucha serve through a database outage', () => {
   let dir: string;
+  let env: NodeJS.ProcessEnv;
   let server: ChildProcess;
   let url: string;
   let key: string;
   let output = '';
   let exitCode: number | null = null;
 
-  beforeAll(async () => {
-    dir = await mkdtemp('/tmp/escucha-outage-');
-    await chmod(dir, 0o755);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
-      ESCUCHA_PORT: '0',
-      ESCUCHA_LOG_LEVEL: 'warn',
-      ESCUCHA_SIP_PORT: '0',
-      ESCUCHA_HEP_PORT: '0',
-      ESCUCHA_ASR_MODEL: 'fixture',
-      ESCUCHA_JOB_RETRY_DELAY_SECONDS: '1',
-    };
-    delete env.DATABASE_URL;
+  async function startServe(): Promise<void> {
+    output = '';
+    exitCode = null;
     server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.once('exit', (code) => {
       exitCode = code ?? -1;
@@ -53,6 +44,26 @@ describe('escucha serve through a database outage', () => {
       server.stderr!.on('data', onData);
       server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
     });
+  }
+
+  const postmasterPid = async () =>
+    Number((await readFile(path.join(dir, 'var', 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+
+  beforeAll(async () => {
+    dir = await mkdtemp('/tmp/escucha-outage-');
+    await chmod(dir, 0o755);
+    env = {
+      ...process.env,
+      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
+      ESCUCHA_PORT: '0',
+      ESCUCHA_LOG_LEVEL: 'warn',
+      ESCUCHA_SIP_PORT: '0',
+      ESCUCHA_HEP_PORT: '0',
+      ESCUCHA_ASR_MODEL: 'fixture',
+      ESCUCHA_JOB_RETRY_DELAY_SECONDS: '1',
+    };
+    delete env.DATABASE_URL;
+    await startServe();
     key = (await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'admin'], { env })).stdout
       .trim()
       .split('\n')
@@ -64,6 +75,19 @@ describe('escucha serve through a database outage', () => {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
       await exited;
+    }
+    // A serve killed with SIGKILL leaves its PostgreSQL running; the next one used it without owning it.
+    const pid = await postmasterPid().catch(() => 0);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGINT');
+        for (let i = 0; i < 100; i++) {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } catch {
+        // stopped
+      }
     }
     await rm(dir, { recursive: true, force: true });
   });
@@ -140,4 +164,52 @@ describe('escucha serve through a database outage', () => {
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(4);
     expect(exitCode, output).toBeNull();
   }, 240_000);
+
+  it('after a kill -9 mid-upload, the next start removes the partial upload and serves again', async () => {
+    const tmp = path.join(dir, 'var', 'tmp');
+    const uploads = async () =>
+      (await readdir(tmp).catch(() => [] as string[])).filter((n) => n.startsWith('upload-'));
+    const before = await uploads();
+    // An upload that never finishes: the headers and part of a large file, then nothing.
+    const { hostname, port } = new URL(url);
+    const boundary = 'escucha-test-boundary';
+    const req = httpRequest({
+      host: hostname.replace(/^\[|\]$/g, ''),
+      port: Number(port),
+      method: 'POST',
+      path: '/api/v1/recordings',
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(50 * 1024 * 1024),
+      },
+    });
+    req.on('error', () => undefined);
+    let answer = '';
+    req.on('response', (res) => {
+      answer = `${res.statusCode}`;
+      res.on('data', (c: Buffer) => (answer += c.toString()));
+    });
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="call.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+    );
+    req.write(Buffer.alloc(2 * 1024 * 1024, 1));
+    const until = Date.now() + 20_000;
+    while ((await uploads()).length === before.length && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await uploads()).length, `${answer} ${(await readdir(path.join(dir, 'var'))).join(',')}`).toBe(
+      before.length + 1,
+    );
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGKILL');
+    await exited;
+    req.destroy();
+    expect((await uploads()).length).toBe(before.length + 1);
+
+    await startServe();
+    expect(await uploads()).toEqual([]);
+    const health = await fetch(`${url}/api/v1/health`);
+    expect(health.status).toBe(200);
+  }, 120_000);
 });
