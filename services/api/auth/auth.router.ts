@@ -6,13 +6,16 @@ import type { UserRepository } from '../users/user.repository.ts';
 import { parseOrThrow } from '../validation.ts';
 import { SESSION_COOKIE, userPrincipal } from './auth.middleware.ts';
 import { sessionCookie } from './cookies.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
 import { callScopeOf } from './principal.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 export interface LoginPolicy {
-  /** Failed logins in a row that lock the account. */
+  /**
+   * Failed sign-ins of one account name from one address that cost nothing; each further one doubles the wait
+   * before that name may be tried again from that address (1 s, 2 s, 4 s …), up to `lockMs`.
+   */
   maxFailures: number;
   lockMs: number;
   /** Failed sign-ins from one client address, any accounts, within `addressWindowMs` before it gets 429. */
@@ -76,25 +79,44 @@ export function loginRouter(deps: AuthRouterDeps): Router {
     maxFailures: deps.policy.maxFailuresPerAddress,
     windowMs: deps.policy.addressWindowMs,
   });
+  const delay = new ProgressiveDelay({
+    freeFailures: deps.policy.maxFailures,
+    maxDelayMs: deps.policy.lockMs,
+  });
+  const refuse = async (
+    req: Request,
+    res: Response,
+    username: string,
+    waitMs: number,
+    reason: 'address' | 'account and address',
+  ) => {
+    const seconds = Math.ceil(waitMs / 1000);
+    await deps.auditor.record(req, {
+      action: 'login_throttled',
+      details: { username, reason, retryAfterSeconds: seconds },
+    });
+    res.set('Retry-After', String(seconds));
+    return new EscuchaError(
+      'TOO_MANY_REQUESTS',
+      reason === 'address'
+        ? `too many failed sign-ins from this address; try again in ${seconds} s`
+        : `too many failed sign-ins with this username; try again in ${seconds} s`,
+      { details: { retryAfterSeconds: seconds } },
+    );
+  };
   router.post('/auth/login', express.json({ limit: '16kb' }), async (req, res) => {
     requireJson(req);
     const { username, password } = parseOrThrow(loginSchema, req.body, 'BAD_REQUEST', 'invalid login');
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const waitMs = throttle.retryAfterMs(address);
-    if (waitMs > 0) {
-      await deps.auditor.record(req, {
-        action: 'login_throttled',
-        details: { username, retryAfterSeconds: Math.ceil(waitMs / 1000) },
-      });
-      res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
-      throw new EscuchaError(
-        'TOO_MANY_REQUESTS',
-        `too many failed sign-ins from this address; try again in ${Math.ceil(waitMs / 1000)} s`,
-        { details: { retryAfterSeconds: Math.ceil(waitMs / 1000) } },
-      );
-    }
+    // Known and unknown names go through the same steps and get the same answers.
+    const pair = `${username.toLowerCase()}\u0000${address}`;
+    const addressWait = throttle.retryAfterMs(address);
+    if (addressWait > 0) throw await refuse(req, res, username, addressWait, 'address');
+    const pairWait = delay.retryAfterMs(pair);
+    if (pairWait > 0) throw await refuse(req, res, username, pairWait, 'account and address');
     const wrong = () => {
       throttle.recordFailure(address);
+      delay.recordFailure(pair);
       return new EscuchaError('UNAUTHENTICATED', 'wrong username or password');
     };
     const user = await deps.users.findForLogin(username);
@@ -107,43 +129,18 @@ export function loginRouter(deps: AuthRouterDeps): Router {
       throw wrong();
     }
     const principal = userPrincipal(user);
-    if (user.locked_until && user.locked_until.getTime() > Date.now()) {
-      await deps.auditor.record(
-        req,
-        { action: 'login_failed', details: { username, reason: 'locked' } },
-        principal,
-      );
-      throttle.recordFailure(address);
-      throw new EscuchaError(
-        'ACCOUNT_LOCKED',
-        `this account is locked after too many failed sign-ins; try again after ${user.locked_until.toISOString()}`,
-        { details: { lockedUntil: user.locked_until.toISOString() } },
-      );
-    }
     if (!(await deps.hasher.verify(user.password_hash, password))) {
-      const lockedUntil = await deps.users.recordFailure(
-        user.id,
-        deps.policy.maxFailures,
-        deps.policy.lockMs,
-      );
+      const failures = await deps.users.recordFailure(user.id);
       await deps.auditor.record(
         req,
         {
-          action: lockedUntil ? 'account_locked' : 'login_failed',
+          action: 'login_failed',
           targetType: 'user',
           targetId: user.id,
-          details: { username, reason: 'wrong password', ...(lockedUntil ? { lockedUntil } : {}) },
+          details: { username, reason: 'wrong password', failuresInARow: failures },
         },
         principal,
       );
-      if (lockedUntil) {
-        throttle.recordFailure(address);
-        throw new EscuchaError(
-          'ACCOUNT_LOCKED',
-          `wrong username or password; the account is now locked until ${lockedUntil.toISOString()}`,
-          { details: { lockedUntil: lockedUntil.toISOString() } },
-        );
-      }
       throw wrong();
     }
     if (user.disabled) {
@@ -155,6 +152,7 @@ export function loginRouter(deps: AuthRouterDeps): Router {
       throttle.recordFailure(address);
       throw new EscuchaError('UNAUTHENTICATED', 'this account is disabled; ask an administrator');
     }
+    delay.recordSuccess(pair);
     await deps.users.recordSuccess(user.id);
     if (deps.hasher.needsRehash(user.password_hash)) {
       await deps.users.setPasswordHash(user.id, await deps.hasher.hash(password));

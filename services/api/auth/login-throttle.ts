@@ -52,3 +52,68 @@ export class LoginThrottle {
     return times;
   }
 }
+
+export interface ProgressiveDelayOptions {
+  /** Failures of one key that cost nothing (default 5). */
+  freeFailures: number;
+  /** The longest wait (default 15 min). */
+  maxDelayMs: number;
+  /** The first wait, doubled at every further failure (default 1 s). */
+  baseDelayMs?: number;
+  /** A key with no failure for this long is forgotten (default: maxDelayMs). */
+  forgetAfterMs?: number;
+  maxKeys?: number;
+  now?: () => number;
+}
+
+/**
+ * Failed sign-ins per account name and client address: after `freeFailures`, each further failure makes that pair
+ * wait twice as long before its next try (1 s, 2 s, 4 s … up to `maxDelayMs`). Nothing is locked: the same account
+ * signs in from any other address at once, so nobody can lock a user out by guessing at their name, and an unknown
+ * name is treated exactly like a known one, so the answers do not tell which names exist.
+ */
+export class ProgressiveDelay {
+  private readonly entries = new Map<string, { failures: number; last: number; until: number }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ProgressiveDelayOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Milliseconds until the key may try again, or 0 when it may now. */
+  retryAfterMs(key: string): number {
+    const entry = this.current(key);
+    return entry ? Math.max(0, entry.until - this.now()) : 0;
+  }
+
+  recordFailure(key: string): void {
+    const now = this.now();
+    const entry = this.current(key) ?? { failures: 0, last: now, until: 0 };
+    entry.failures++;
+    entry.last = now;
+    const over = entry.failures - this.options.freeFailures;
+    if (over >= 0) {
+      const base = this.options.baseDelayMs ?? 1000;
+      entry.until = now + Math.min(this.options.maxDelayMs, base * 2 ** Math.min(over, 30));
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    const maxKeys = this.options.maxKeys ?? 100_000;
+    while (this.entries.size > maxKeys) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  recordSuccess(key: string): void {
+    this.entries.delete(key);
+  }
+
+  private current(key: string) {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const forget = this.options.forgetAfterMs ?? this.options.maxDelayMs;
+    if (this.now() - Math.max(entry.last, entry.until) > forget) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+}

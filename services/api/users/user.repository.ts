@@ -176,18 +176,15 @@ export class UserRepository {
    * Counts a failed login atomically; at `maxFailures` the account locks for `lockMs` and the counter restarts.
    * Returns the lock end when this failure locked the account.
    */
-  async recordFailure(id: string, maxFailures: number, lockMs: number): Promise<Date | null> {
+  /** Counts a failed sign-in (shown to administrators); returns the failures in a row. Nothing is locked. */
+  async recordFailure(id: string): Promise<number> {
     const row = await this.db
       .updateTable('users')
-      .set((eb) => ({
-        failed_logins: sql<number>`case when ${eb.ref('failed_logins')} + 1 >= ${maxFailures} then 0 else ${eb.ref('failed_logins')} + 1 end`,
-        locked_until: sql<Date | null>`case when ${eb.ref('failed_logins')} + 1 >= ${maxFailures}
-          then now() + make_interval(secs => ${lockMs / 1000}) else ${eb.ref('locked_until')} end`,
-      }))
+      .set((eb) => ({ failed_logins: sql<number>`${eb.ref('failed_logins')} + 1` }))
       .where('id', '=', id)
-      .returning(['failed_logins', 'locked_until'])
+      .returning(['failed_logins'])
       .executeTakeFirst();
-    return row && row.failed_logins === 0 && row.locked_until ? row.locked_until : null;
+    return row?.failed_logins ?? 0;
   }
 
   async recordSuccess(id: string): Promise<void> {
