@@ -6,6 +6,7 @@ import * as m0004 from './0004_create_capture.ts';
 import * as m0005 from './0005_create_accounts.ts';
 import * as m0006 from './0006_create_evaluations.ts';
 import * as m0007 from './0007_create_channel_tones.ts';
+import * as m0008 from './0008_api_key_scopes.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_create_accounts': m0005,
   '0006_create_evaluations': m0006,
   '0007_create_channel_tones': m0007,
+  '0008_api_key_scopes': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

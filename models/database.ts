@@ -99,6 +99,10 @@ export interface ApiKeysTable {
   created_at: GeneratedTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** What the key may do within its role (KEY_SCOPES); null: the role's whole access (keys made before scopes). */
+  scopes: string[] | null;
+  teams: Generated<string[]>;
+  languages: Generated<string[]>;
 }
 
 export const STAGE_STATUSES = ['pending', 'running', 'done', 'skipped', 'failed'] as const;

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../platform/config.ts';
 import { isEscuchaError } from '../platform/errors.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
+import { KEY_SCOPES } from '../api/auth/access.policy.ts';
 import { migrateToLatest, openDatabase } from '../platform/database.ts';
 import { registerAccountCommands } from './accounts.command.ts';
 import { registerCaptureCommands } from './capture.command.ts';
@@ -69,12 +70,34 @@ keys
   .description('create an API key and print it once (last line of output)')
   .addOption(new Option('-r, --role <role>', 'role of the key').choices([...API_ROLES]).makeOptionMandatory())
   .option('-n, --name <name>', 'who or what uses the key', 'cli')
-  .action(async (opts: { role: string; name: string }) => {
+  .option(
+    '-s, --scope <scopes>',
+    `what the key may do, comma-separated (${KEY_SCOPES.join(', ')}); default: recordings:write for ingest keys, the whole role for others`,
+  )
+  .option('--team <teams>', 'only calls of these teams (comma-separated)')
+  .option('--language <languages>', 'only calls in these languages (comma-separated)')
+  .action(async (opts: { role: string; name: string; scope?: string; team?: string; language?: string }) => {
     const cfg = config();
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    const list = (v: string | undefined) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
     try {
-      const created = await new ApiKeyRepository(database.db).create(opts.role, opts.name);
-      console.log(`created ${opts.role} key ${created.prefix} ("${opts.name}"); it is shown only now:`);
+      const scopes = list(opts.scope);
+      const teams = list(opts.team);
+      const languages = list(opts.language);
+      const created = await new ApiKeyRepository(database.db).create(opts.role, opts.name, {
+        ...(scopes ? { scopes } : {}),
+        ...(teams ? { teams } : {}),
+        ...(languages ? { languages } : {}),
+      });
+      console.log(
+        `created ${opts.role} key ${created.prefix} ("${opts.name}", ${created.scopes ? `scopes ${created.scopes.join(', ')}` : 'the whole role'}); it is shown only now:`,
+      );
       console.log(created.key);
     } finally {
       await database.close();
@@ -82,14 +105,19 @@ keys
   });
 keys
   .command('list')
-  .description('list API keys (prefix, role, name; never the key)')
+  .description('list API keys (prefix, role, state, created, scopes, name; never the key)')
   .action(async () => {
     const cfg = config();
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     try {
       for (const k of await new ApiKeyRepository(database.db).list()) {
+        const scope = [
+          k.scopes ? k.scopes.join(',') : 'whole role',
+          ...(k.teams.length ? [`teams ${k.teams.join(',')}`] : []),
+          ...(k.languages.length ? [`languages ${k.languages.join(',')}`] : []),
+        ].join('; ');
         console.log(
-          `${k.prefix}\t${k.role}\t${k.revoked ? 'revoked' : 'active'}\t${k.createdAt.toISOString()}\t${k.name}`,
+          `${k.prefix}\t${k.role}\t${k.revoked ? 'revoked' : 'active'}\t${k.createdAt.toISOString()}\t${scope}\t${k.name}`,
         );
       }
     } finally {

@@ -109,6 +109,37 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /clips/:id/audio': LIBRARY,
 };
 
+/**
+ * What an API key may be limited to. A key with scopes may call only the routes whose scope it holds (and its role
+ * allows); keys of the ingest role are made with `recordings:write` alone unless others are named.
+ */
+export const KEY_SCOPES = ['recordings:write', 'calls:read', 'audio:read', 'transcripts:read'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
+export const KEY_SCOPE_OF_ROUTE: Record<string, KeyScope> = {
+  'POST /recordings': 'recordings:write',
+  'GET /calls': 'calls:read',
+  'GET /calls/:id': 'calls:read',
+  'GET /calls/:id/audio': 'audio:read',
+  'GET /calls/:id/transcript': 'transcripts:read',
+  'GET /calls/:id/analysis': 'transcripts:read',
+};
+
+/** Whether a key's scopes (null: no limit) let it call the route found; public and sign-in routes are not limited. */
+export function scopesAllow(
+  found: { key: string; rule: AccessRule } | undefined,
+  scopes: readonly string[] | null | undefined,
+): boolean {
+  if (!scopes || !found || found.rule === 'public' || found.rule === 'authenticated') return true;
+  const needed = KEY_SCOPE_OF_ROUTE[found.key];
+  return needed !== undefined && scopes.includes(needed);
+}
+
+/** The scopes a new key of this role gets when none are named. */
+export function defaultKeyScopes(role: ApiRole): KeyScope[] | null {
+  return role === 'ingest' ? ['recordings:write'] : null;
+}
+
 interface CompiledRule {
   key: string;
   method: string;
@@ -168,6 +199,20 @@ export function authorize(rules: Record<string, AccessRule> = ACCESS_RULES): Req
   const compiled = compileRules(rules);
   return (req, _res, next) => {
     const found = findRule(compiled, req.method, req.path);
+    const scopes = req.principal?.kind === 'key' ? req.principal.scopes : null;
+    if (scopes && !scopesAllow(found, scopes)) {
+      const needed = found ? KEY_SCOPE_OF_ROUTE[found.key] : undefined;
+      const has = scopes.join(', ') || 'none';
+      next(
+        new EscuchaError(
+          'FORBIDDEN',
+          needed
+            ? `this API key lacks the scope ${needed} (it has: ${has})`
+            : `this API key is limited to ${has}`,
+        ),
+      );
+      return;
+    }
     if (allows(found?.rule, req.principal?.role)) {
       next();
       return;

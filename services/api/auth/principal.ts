@@ -16,6 +16,8 @@ export interface Principal {
   languages: string[];
   teams: string[];
   agentId: string | null;
+  /** API keys: what the key may do within its role (access.policy.ts KEY_SCOPES); null or absent: all of it. */
+  scopes?: readonly string[] | null;
   /** Only for sessions. */
   sessionId?: string;
   username?: string;

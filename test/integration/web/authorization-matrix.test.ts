@@ -7,7 +7,9 @@ import {
   allows,
   authorize,
   compileRules,
+  defaultKeyScopes,
   findRule,
+  scopesAllow,
 } from '../../../services/api/auth/access.policy.ts';
 import { listRoutes, type RouteInfo } from '../../../services/api/auth/route-list.ts';
 import { addUser, createAccountsTestApi, login, type AccountsTestApi, type Session } from './web-support.ts';
@@ -84,7 +86,8 @@ describe('authorization matrix', () => {
     let refused = 0;
     let checked = 0;
     for (const route of routes) {
-      const rule = findRule(compiled, route.method, route.path)?.rule;
+      const found = findRule(compiled, route.method, route.path);
+      const rule = found?.rule;
       for (const who of EVERYONE) {
         const path = `/api/v1${concrete(route.path)}`;
         const isLogout = route.path === '/auth/logout';
@@ -98,7 +101,9 @@ describe('authorization matrix', () => {
         if (route.method !== 'GET' && route.path !== '/recordings') req = req.send({});
         const res = await req;
         const role: ApiRole | undefined = who === 'anonymous' ? undefined : who;
-        const allowed = allows(rule, role);
+        // The ingest key is a new one: limited to its default scopes (uploading).
+        const allowed =
+          allows(rule, role) && (who !== 'ingest' || scopesAllow(found, defaultKeyScopes('ingest')));
         const ok = allowed
           ? res.status !== 401 && res.status !== 403
           : res.status === (who === 'anonymous' && rule !== 'public' ? 401 : 403);

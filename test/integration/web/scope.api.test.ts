@@ -62,16 +62,50 @@ describe('call scope', () => {
     expect((await agent.agent.get(`/api/v1/calls/${ids.esBogota}/audio`)).status).toBe(200);
   });
 
-  it('keeps API keys as they were: any key searches every call, an agent key none', async () => {
-    const ingest = (await api.keys.create('ingest', 'dialer')).key;
-    const res = await request(api.app)
-      .get('/api/v1/calls?limit=100')
-      .set('Authorization', `Bearer ${ingest}`);
-    expect(res.body.items).toHaveLength(5);
+  it('limits API keys by scope: a new ingest key only uploads, scoped keys see what they are given, old keys keep their access', async () => {
+    const search = (key: string) =>
+      request(api.app).get('/api/v1/calls?limit=100').set('Authorization', `Bearer ${key}`);
+    const ingest = await api.keys.create('ingest', 'dialer');
+    expect(ingest.scopes).toEqual(['recordings:write']);
+    const refused = await search(ingest.key);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/calls:read/);
+    const audio = await request(api.app)
+      .get(`/api/v1/calls/${ids.esBogota}/audio`)
+      .set('Authorization', `Bearer ${ingest.key}`);
+    expect(audio.status).toBe(403);
+
+    // An ingest key given read scopes and a call scope: only the calls of its team, metadata but no audio.
+    const bogota = await api.keys.create('ingest', 'crm', {
+      scopes: ['recordings:write', 'calls:read'],
+      teams: ['bogota-1'],
+    });
+    const seen = await search(bogota.key);
+    expect(seen.status).toBe(200);
+    expect(seen.body.items.map((c: { id: string }) => c.id).sort()).toEqual(
+      [ids.enBogota, ids.esBogota, ids.esCoBogota, ids.noLanguage].sort(),
+    );
+    expect(
+      (
+        await request(api.app)
+          .get(`/api/v1/calls/${ids.esBogota}/audio`)
+          .set('Authorization', `Bearer ${bogota.key}`)
+      ).status,
+    ).toBe(403);
+    await expect(api.keys.create('ingest', 'bad', { scopes: ['everything'] })).rejects.toThrow(
+      /unknown scope/,
+    );
+
+    // A key made before scopes existed (no scopes stored) keeps its role's whole access.
+    const legacy = await api.keys.create('ingest', 'old dialer');
+    await api.database.handle.db
+      .updateTable('api_keys')
+      .set({ scopes: null })
+      .where('id', '=', legacy.id)
+      .execute();
+    expect((await search(legacy.key)).body.items).toHaveLength(5);
     const agentKey = (await api.keys.create('agent', 'no agent id')).key;
-    const none = await request(api.app)
-      .get('/api/v1/calls?limit=100')
-      .set('Authorization', `Bearer ${agentKey}`);
+    const none = await search(agentKey);
     expect(none.status).toBe(200);
     expect(none.body.items).toEqual([]);
   });

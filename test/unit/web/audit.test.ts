@@ -73,11 +73,17 @@ describe(csvField.name, () => {
 });
 
 describe(callReadAction.name, () => {
-  it('names each read of a call and records a player’s listen once, from its first byte', () => {
+  it('names each read of a call and counts every response that carries audio as a listen', () => {
     expect(callReadAction('', {}, {}, false)?.action).toBe('view_call');
     expect(callReadAction('/audio', {}, {}, false)).toMatchObject({ action: 'listen', once: true });
     expect(callReadAction('/audio', {}, { range: 'bytes=0-' }, false)?.action).toBe('listen');
-    expect(callReadAction('/audio', {}, { range: 'bytes=5000-' }, false)).toBeUndefined();
+    for (const range of ['bytes=5000-', 'bytes=-99999999', 'bytes=00-', 'bytes=1-']) {
+      expect(callReadAction('/audio', {}, { range }, false)).toMatchObject({
+        action: 'listen',
+        once: true,
+        details: { kind: 'original', range },
+      });
+    }
     expect(callReadAction('/audio', {}, {}, true)?.action).toBe('listen_unredacted');
     expect(callReadAction('/audio', { kind: 'redacted' }, {}, true)?.action).toBe('listen');
     expect(callReadAction('/audio', { download: '1' }, {}, false)).toMatchObject({
