@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { USER_ROLES } from '../../models/database.ts';
+import { AuditAnchor } from '../api/audit/audit-anchor.ts';
 import { AuditRepository } from '../api/audit/audit.repository.ts';
 import { RetentionRepository } from '../api/retention/retention.repository.ts';
 import { RetentionService } from '../api/retention/retention.service.ts';
@@ -145,15 +146,27 @@ export function registerAccountCommands(
       'check the hash chain of the whole audit log; exits 1 and names the first bad entry if it was altered',
     )
     .action(async () => {
-      await withDb(async (db) => {
-        const r = await new AuditRepository(db.db).verify();
+      await withDb(async (db, cfg) => {
+        const r = await new AuditRepository(db.db, new AuditAnchor(cfg.dataDir)).verify();
+        const anchorLine =
+          r.anchor?.state === 'ok'
+            ? `; the head anchored outside the database (entry ${r.anchor.anchoredId}) is in it`
+            : r.anchor?.state === 'none'
+              ? '; no anchored head to compare (serve writes one in the data directory)'
+              : '';
         if (r.ok) {
-          console.log(`audit log intact: ${r.checked} entries, last hash ${r.lastHash}`);
-        } else {
-          const bad = r.firstBad!;
+          console.log(`audit log intact: ${r.checked} entries, last hash ${r.lastHash}${anchorLine}`);
+        } else if (r.firstBad) {
+          const bad = r.firstBad;
           console.error(
             `audit log ALTERED: entry ${bad.id} ${bad.problem === 'link' ? 'does not link to the entry before it' : 'does not match its hash'} ` +
               `(expected ${bad.expected}, found ${bad.found}); ${r.checked} entries before it are intact`,
+          );
+          process.exitCode = 1;
+        } else {
+          console.error(
+            `audit log ALTERED: ${r.anchor?.state === 'tampered' ? `the anchored head is not to be trusted: ${r.anchor.reason}` : r.anchor?.reason} ` +
+              `(the ${r.checked} entries left form an intact chain: the newest were removed or replaced)`,
           );
           process.exitCode = 1;
         }

@@ -19,6 +19,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   const accounts = createAccountServices(
     { db: ctx.database.db, store: ctx.store, logger },
     {
+      auditAnchorDir: config.dataDir,
       session: {
         idleMs: config.auth.sessionIdleMinutes * 60_000,
         maxAgeMs: config.auth.sessionMaxHours * 3_600_000,
@@ -55,6 +56,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     logger.child({ component: 'retention' }),
   );
   if (config.retentionDaily) retention.start();
+  accounts.audit.startAnchoring();
   let workers: RunningWorkers | undefined;
   if (config.pipeline.workersInServe) {
     try {
@@ -109,6 +111,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
     await retention.stop();
+    await accounts.audit.stopAnchoring();
     await workers?.stop();
     await ctx.close();
     process.exit(0);

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { AuditActorType, AuditLogRow, Database } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { chainHash, GENESIS_HASH, normalizeDetails, type ChainedFields } from './audit-hash.ts';
+import type { AuditAnchor } from './audit-anchor.ts';
 
 /**
  * The audit trail: append-only (triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained. Appends take a
@@ -67,6 +68,12 @@ export interface VerifyResult {
   lastId: string | null;
   lastHash: string;
   firstBad?: { id: string; problem: 'hash' | 'link'; expected: string; found: string };
+  /**
+   * The check against the chain's head kept outside the database (audit-anchor.ts): `missing` when the anchored
+   * entry is not in the chain with its anchored hash (the newest entries were removed or changed), `tampered` when
+   * the anchor itself fails its signature, `none` when no anchor is kept (no serving process has written one).
+   */
+  anchor?: { state: 'ok' | 'missing' | 'tampered' | 'none'; anchoredId?: string; reason?: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -95,7 +102,34 @@ export function toAuditEntry(r: AuditLogRow): AuditEntry {
 }
 
 export class AuditRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly anchor?: AuditAnchor,
+  ) {}
+
+  /** The newest entry (the chain's head). */
+  async head(): Promise<{ id: string; hash: string } | undefined> {
+    return this.db
+      .selectFrom('audit_log')
+      .select(['id', 'hash'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  async hashOf(id: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('audit_log').select('hash').where('id', '=', id).executeTakeFirst();
+    return row?.hash;
+  }
+
+  /** Keeps the chain's head anchored outside the database while this process serves. */
+  startAnchoring(intervalMs?: number): void {
+    this.anchor?.start(this, intervalMs);
+  }
+
+  async stopAnchoring(): Promise<void> {
+    await this.anchor?.stop();
+  }
 
   /** Appends one event; inside `trx` when given, so the event commits or rolls back with the action it records. */
   async append(
@@ -201,8 +235,46 @@ export class AuditRepository {
     }
   }
 
-  /** Walks the whole chain in id order; reports the first row whose link or hash does not match. */
+  /**
+   * Walks the whole chain in id order and reports the first row whose link or hash does not match; then checks that
+   * the anchored head (when one is kept) is in the chain with its hash.
+   */
   async verify(batch = 2000): Promise<VerifyResult> {
+    const anchor = this.anchor ? await this.anchor.read() : ({ state: 'none' } as const);
+    const chain = await this.verifyChain(batch, anchor.state === 'valid' ? anchor.point.lastId : undefined);
+    if (anchor.state === 'none') return { ...chain.result, anchor: { state: 'none' } };
+    if (anchor.state === 'tampered') {
+      return { ...chain.result, ok: false, anchor: { state: 'tampered', reason: anchor.reason } };
+    }
+    const intact = chain.anchoredHash === anchor.point.lastHash;
+    return {
+      ...chain.result,
+      ok: chain.result.ok && intact,
+      anchor: intact
+        ? { state: 'ok', anchoredId: anchor.point.lastId }
+        : {
+            state: 'missing',
+            anchoredId: anchor.point.lastId,
+            reason:
+              chain.anchoredHash === undefined
+                ? `entry ${anchor.point.lastId}, anchored at ${anchor.point.anchoredAt}, is no longer in the log`
+                : `entry ${anchor.point.lastId} no longer has the hash anchored at ${anchor.point.anchoredAt}`,
+          },
+    };
+  }
+
+  private async verifyChain(
+    batch: number,
+    anchoredId: string | undefined,
+  ): Promise<{ result: VerifyResult; anchoredHash: string | undefined }> {
+    let anchoredHash: string | undefined;
+    const result = await this.walk(batch, (r) => {
+      if (r.id === anchoredId) anchoredHash = r.hash;
+    });
+    return { result, anchoredHash };
+  }
+
+  private async walk(batch: number, seen: (r: AuditLogRow) => void): Promise<VerifyResult> {
     let prevHash = GENESIS_HASH;
     let afterId: string | null = null;
     let checked = 0;
@@ -237,6 +309,7 @@ export class AuditRepository {
         prevHash = r.hash;
         afterId = r.id;
         checked += 1;
+        seen(r);
       }
       if (rows.length < batch) return { ok: true, checked, lastId: afterId, lastHash: prevHash };
     }

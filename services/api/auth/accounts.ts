@@ -3,6 +3,7 @@ import { callSearchSchema } from '../../../models/call.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import type { Db } from '../../platform/database.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { AuditAnchor } from '../audit/audit-anchor.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
 import { auditRouter } from '../audit/audit.router.ts';
 import { Auditor } from '../audit/auditor.ts';
@@ -46,6 +47,8 @@ export interface AccountServices {
 }
 
 export interface AccountOptions {
+  /** Where the audit chain's head is anchored outside the database (the data directory); none when not given. */
+  auditAnchorDir?: string;
   passwordCost?: PasswordCost;
   session?: SessionOptions;
   loginPolicy?: Partial<LoginPolicy>;
@@ -55,7 +58,12 @@ export function createAccountServices(
   deps: { db: Db; store: ObjectStore; logger: Logger },
   options: AccountOptions = {},
 ): AccountServices {
-  const audit = new AuditRepository(deps.db);
+  const audit = new AuditRepository(
+    deps.db,
+    options.auditAnchorDir
+      ? new AuditAnchor(options.auditAnchorDir, deps.logger.child({ component: 'audit' }))
+      : undefined,
+  );
   const retention = new RetentionRepository(deps.db);
   return {
     users: new UserRepository(deps.db),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import pg from 'pg';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,5 +133,61 @@ describe('escucha serve', () => {
     }).catch((e: { stderr: string; code: number }) => e);
     expect((result as { code: number }).code).toBe(1);
     expect((result as { stderr: string }).stderr).toMatch(/CONFIG_INVALID.*ESCUCHA_STORAGE/);
+  });
+
+  it('anchors the audit log outside the database, so removing its newest entries is detected', async () => {
+    const key = (await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'admin'], { env })).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+    // Audited actions: searches.
+    for (let i = 0; i < 3; i++) {
+      await fetch(`${url}/api/v1/calls?campaign=anchor-${i}`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+    }
+    const anchorFile = path.join(env.ESCUCHA_DATA_DIR!, 'audit-anchor.json');
+    const state = JSON.parse(await readFile(path.join(env.ESCUCHA_DATA_DIR!, 'postgres.json'), 'utf8')) as {
+      port: number;
+      user: string;
+      password: string;
+    };
+    const db = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
+    await db.connect();
+    try {
+      const head = (await db.query<{ id: string }>('select max(id)::text as id from audit_log')).rows[0]!.id;
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const anchored = await readFile(anchorFile, 'utf8').then(
+          (t) => (JSON.parse(t) as { lastId: string }).lastId,
+          () => '0',
+        );
+        if (BigInt(anchored) >= BigInt(head)) break;
+        if (Date.now() > until)
+          throw new Error(`the audit head ${head} was not anchored (anchor at ${anchored})`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const intact = await exec(process.execPath, [BIN, 'audit', 'verify'], { env });
+      expect(intact.stdout).toMatch(/audit log intact: \d+ entries.*anchored outside the database/);
+
+      // Someone with database rights removes the newest entries, triggers and all: the chain left is intact.
+      await db.query('alter table audit_log disable trigger audit_log_append_only');
+      await db.query('delete from audit_log where id > (select max(id) - 2 from audit_log)');
+      await db.query('alter table audit_log enable trigger audit_log_append_only');
+      const altered = await exec(process.execPath, [BIN, 'audit', 'verify'], { env }).catch(
+        (e: { stderr: string; code: number }) => e,
+      );
+      expect((altered as { code: number }).code).toBe(1);
+      expect((altered as { stderr: string }).stderr).toMatch(
+        /audit log ALTERED: entry \d+, anchored at .* is no longer in the log/,
+      );
+      // The API's verify says the same, and the anchor did not move back.
+      const res = await fetch(`${url}/api/v1/audit/verify`, { headers: { Authorization: `Bearer ${key}` } });
+      const body = (await res.json()) as { ok: boolean; anchor: { state: string } };
+      expect(body.ok).toBe(false);
+      expect(body.anchor.state).toBe('missing');
+    } finally {
+      await db.end();
+    }
   });
 });
