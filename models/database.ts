@@ -78,6 +78,10 @@ export interface RecordingsTable {
     number | bigint | string | null
   >;
   created_at: GeneratedTimestamp;
+  /** Last time the stored object was re-hashed against `sha256` (integrity.service.ts). */
+  verified_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** What was wrong when it last did not match or could not be read; null when it matched. */
+  integrity_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ParticipantsTable {

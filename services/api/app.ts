@@ -94,6 +94,7 @@ export function createApp(deps: ApiDeps): Express {
       store: deps.store,
       tmpDir: deps.tmpDir,
       uploadMaxBytes: deps.uploadMaxBytes,
+      integrity: accounts.integrity,
     }),
   );
   const reviews = new ReviewRepository(deps.db);

@@ -48,6 +48,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    // A route that failed after describing its own body (audio) must not have the error read as that.
+    for (const header of ['Content-Type', 'Content-Disposition', 'ETag', 'Content-Length', 'Accept-Ranges']) {
+      res.removeHeader(header);
+    }
+    if (status !== 416) res.removeHeader('Content-Range');
     if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).json({ error: body });
   };

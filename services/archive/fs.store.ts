@@ -154,10 +154,12 @@ export class FsObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo> {
     const file = this.objectPath(key);
     let size: number;
+    let version: string;
     try {
       const info = await stat(file);
       if (!info.isFile()) throw new EscuchaError('OBJECT_NOT_FOUND', `object ${key} not found`);
       size = info.size;
+      version = `${info.size}-${info.mtimeMs}-${info.ctimeMs}`;
     } catch (error) {
       if (error instanceof EscuchaError) throw error;
       if (isCode(error, 'ENOENT', 'ENOTDIR'))
@@ -168,6 +170,7 @@ export class FsObjectStore implements ObjectStore {
     return {
       key,
       sizeBytes: size,
+      version,
       contentType:
         sidecar?.contentType ??
         TYPE_BY_EXTENSION[path.extname(file).toLowerCase()] ??

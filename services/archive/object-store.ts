@@ -16,6 +16,8 @@ export interface ObjectInfo {
   key: string;
   sizeBytes: number;
   contentType: string;
+  /** Changes whenever the stored bytes are replaced or modified (file size and time; S3 ETag and size). */
+  version: string;
 }
 
 export interface ByteRange {

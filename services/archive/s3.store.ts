@@ -231,6 +231,7 @@ export class S3ObjectStore implements ObjectStore {
         key,
         sizeBytes: out.ContentLength ?? 0,
         contentType: out.ContentType ?? 'application/octet-stream',
+        version: `${out.ContentLength ?? 0}-${out.ETag ?? ''}-${out.LastModified?.getTime() ?? ''}`,
       };
     } catch (error) {
       throw this.toError(error, `reading ${key}`, key);

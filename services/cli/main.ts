@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { API_ROLES } from '../../models/database.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { isEscuchaError } from '../platform/errors.ts';
+import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
+import { createObjectStore } from '../archive/store.factory.ts';
+import { createAccountServices } from '../api/auth/accounts.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { KEY_SCOPES } from '../api/auth/access.policy.ts';
@@ -135,6 +137,40 @@ keys
       console.log(done ? `revoked ${prefix}` : `no active key ${prefix}`);
       if (!done) process.exitCode = 1;
     } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('archive')
+  .description('the stored recordings')
+  .command('verify')
+  .description(
+    're-hash stored recordings against the sha256 taken when they were archived; flags and lists the ones that differ or are missing (exit 1)',
+  )
+  .option('--sample <n>', 'check this many recordings picked at random (default 100)')
+  .option('--all', 'check every recording', false)
+  .action(async (opts: { sample?: string; all: boolean }) => {
+    const cfg = config();
+    const log = logger(cfg, 'warn');
+    const sample = opts.sample === undefined ? 100 : Number(opts.sample);
+    if (!opts.all && (!Number.isInteger(sample) || sample < 1)) {
+      throw new EscuchaError('BAD_REQUEST', '--sample takes a whole number of recordings, 1 or more');
+    }
+    const database = await openDatabaseOnly(cfg, log);
+    const store = createObjectStore(cfg);
+    try {
+      const accounts = createAccountServices({ db: database.db, store, logger: log });
+      const report = await accounts.integrity.verify(opts.all ? { all: true } : { sample });
+      for (const p of report.problems) {
+        console.error(`${p.problem.toUpperCase()}\tcall ${p.callId}\t${p.kind}\t${p.objectKey}\t${p.detail}`);
+      }
+      console.log(
+        `${report.checked} recordings checked (${(report.bytes / 1e6).toFixed(1)} MB): ${report.problems.length === 0 ? 'all match what was archived' : `${report.problems.length} do not; they are flagged and will not be played`}`,
+      );
+      if (report.problems.length > 0) process.exitCode = 1;
+    } finally {
+      await store.close();
       await database.close();
     }
   });

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../api/app.ts';
 import { createAccountServices } from '../api/auth/accounts.ts';
 import { RetentionScheduler } from '../api/retention/retention.scheduler.ts';
+import { IntegrityScheduler } from '../archive/integrity.service.ts';
 import { ensureWebUi } from '../web/static.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -56,6 +57,8 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     logger.child({ component: 'retention' }),
   );
   if (config.retentionDaily) retention.start();
+  const integrity = new IntegrityScheduler(accounts.integrity, logger.child({ component: 'integrity' }));
+  integrity.start();
   accounts.audit.startAnchoring();
   let workers: RunningWorkers | undefined;
   if (config.pipeline.workersInServe) {
@@ -111,6 +114,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
     await retention.stop();
+    await integrity.stop();
     await accounts.audit.stopAnchoring();
     await workers?.stop();
     await ctx.close();

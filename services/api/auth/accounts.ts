@@ -11,6 +11,7 @@ import { callAccessGuard } from '../audit/call-access.middleware.ts';
 import { RetentionRepository } from '../retention/retention.repository.ts';
 import { retentionRouter } from '../retention/retention.router.ts';
 import { RetentionService } from '../retention/retention.service.ts';
+import { IntegrityService } from '../../archive/integrity.service.ts';
 import { TrainingRepository } from '../training/training.repository.ts';
 import { trainingRouter } from '../training/training.router.ts';
 import { SavedSearchRepository, savedSearchesRouter } from '../users/saved-searches.ts';
@@ -43,6 +44,8 @@ export interface AccountServices {
   retention: RetentionRepository;
   retentionService: RetentionService;
   training: TrainingRepository;
+  /** Stored recordings checked against their archived sha256 (playback, `archive verify`, the daily sample). */
+  integrity: IntegrityService;
   loginPolicy: LoginPolicy;
 }
 
@@ -81,6 +84,24 @@ export function createAccountServices(
       logger: deps.logger.child({ component: 'retention' }),
     }),
     training: new TrainingRepository(deps.db),
+    integrity: new IntegrityService({
+      db: deps.db,
+      store: deps.store,
+      logger: deps.logger.child({ component: 'integrity' }),
+      onProblem: async (p) => {
+        await audit.append(
+          { type: 'system', id: 'integrity', name: 'integrity check', role: null },
+          { ip: null, userAgent: null },
+          {
+            action: 'integrity_failure',
+            callId: p.callId,
+            targetType: 'recording',
+            targetId: p.recordingId,
+            details: { kind: p.kind, problem: p.problem, detail: p.detail },
+          },
+        );
+      },
+    }),
     loginPolicy: { ...DEFAULT_LOGIN_POLICY, ...options.loginPolicy },
   };
 }
@@ -145,6 +166,7 @@ export function accountRouters(
       training: s.training,
       store: deps.store,
       auditor: s.auditor,
+      integrity: s.integrity,
       tmpDir: deps.tmpDir,
     }),
   );

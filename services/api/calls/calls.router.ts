@@ -10,6 +10,7 @@ import { parseRange } from './range.ts';
 import type { CallQueryRepository } from './call-query.repository.ts';
 import { parseTranscriptField } from './transcript-upload.ts';
 import { receiveUpload } from './upload.ts';
+import type { IntegrityService } from '../../archive/integrity.service.ts';
 
 export interface CallsRouterDeps {
   archive: ArchiveService;
@@ -17,6 +18,8 @@ export interface CallsRouterDeps {
   store: ObjectStore;
   tmpDir: string;
   uploadMaxBytes: number;
+  /** Refuses to play a recording whose stored bytes no longer match what was archived. */
+  integrity: IntegrityService;
 }
 
 /** `custom.<field>=value` query params become one `custom` object for the search schema. */
@@ -78,6 +81,7 @@ export function callsRouter(deps: CallsRouterDeps): Router {
     // A role that may not hear sensitive data gets the muted copy (res.locals.forceRedacted, set by the call guard).
     const kind = res.locals.forceRedacted === true || req.query.kind === 'redacted' ? 'redacted' : 'original';
     const recording = await deps.queries.recording(req.params.id, kind);
+    await deps.integrity.ensurePlayable(recording);
     const size = Number(recording.size_bytes);
     const filename = recording.object_key.split('/').pop() ?? 'recording';
     res.set({

@@ -13,12 +13,14 @@ import { parseOrThrow } from '../validation.ts';
 import { CLIP_FORMATS, cutClip, type ClipFormat } from './clip.ffmpeg.ts';
 import type { TrainingRepository } from './training.repository.ts';
 import { processTag } from '../../platform/leftovers.ts';
+import type { IntegrityService } from '../../archive/integrity.service.ts';
 
 export interface TrainingRouterDeps {
   db: Db;
   training: TrainingRepository;
   store: ObjectStore;
   auditor: Auditor;
+  integrity: IntegrityService;
   tmpDir: string;
 }
 
@@ -235,12 +237,13 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
     // The redacted recording when there is one: a training clip never needs the card number.
     const recordings = await deps.db
       .selectFrom('recordings')
-      .select(['kind', 'object_key'])
+      .selectAll()
       .where('call_id', '=', clip.callId)
       .execute();
     const recording =
       recordings.find((r) => r.kind === 'redacted') ?? recordings.find((r) => r.kind === 'original');
     if (!recording) throw new EscuchaError('NOT_FOUND', `call ${clip.callId} has no recording`);
+    await deps.integrity.ensurePlayable(recording);
     await mkdir(deps.tmpDir, { recursive: true });
     const dir = await mkdtemp(path.join(deps.tmpDir, `clip-${processTag()}-`));
     try {

@@ -190,4 +190,35 @@ describe('escucha serve', () => {
       await db.end();
     }
   });
+
+  it('`archive verify` re-hashes stored recordings and names one altered in the store (exit 1)', async () => {
+    const all = await exec(process.execPath, [BIN, 'archive', 'verify', '--all'], { env });
+    expect(all.stdout).toMatch(/^(\d+) recordings checked .*: all match what was archived/m);
+    const state = JSON.parse(await readFile(path.join(env.ESCUCHA_DATA_DIR!, 'postgres.json'), 'utf8')) as {
+      port: number;
+      user: string;
+      password: string;
+    };
+    const db = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
+    await db.connect();
+    let key: string;
+    try {
+      key = (await db.query<{ object_key: string }>('select object_key from recordings limit 1')).rows[0]!
+        .object_key;
+    } finally {
+      await db.end();
+    }
+    const file = path.join(env.ESCUCHA_DATA_DIR!, 'objects', ...key.split('/'));
+    const bytes = await readFile(file);
+    const at = bytes.length >> 1;
+    bytes[at] = bytes[at]! ^ 0xff;
+    await writeFile(file, bytes);
+    const bad = await exec(process.execPath, [BIN, 'archive', 'verify', '--all'], { env }).catch(
+      (e: { stdout: string; stderr: string; code: number }) => e,
+    );
+    expect((bad as { code: number }).code).toBe(1);
+    expect((bad as { stderr: string }).stderr).toContain(`MISMATCH`);
+    expect((bad as { stderr: string }).stderr).toContain(key);
+    expect((bad as { stdout: string }).stdout).toMatch(/1 do not; they are flagged/);
+  });
 });

@@ -128,7 +128,12 @@ describe(S3ObjectStore.name, () => {
     expect(partRequests(server, key)).toHaveLength(3);
     const downloaded = await sha256Of(await store.get(key));
     expect(downloaded).toEqual({ sha256: sourceHash, size: 12 * MiB });
-    expect(await store.head(key)).toEqual({ key, sizeBytes: 12 * MiB, contentType: 'audio/ogg' });
+    expect(await store.head(key)).toEqual({
+      key,
+      sizeBytes: 12 * MiB,
+      contentType: 'audio/ogg',
+      version: expect.any(String),
+    });
   });
 
   it('stores a body smaller than one part with a single PutObject', async () => {
@@ -138,7 +143,12 @@ describe(S3ObjectStore.name, () => {
     expect(put.sha256).toBe(createHash('sha256').update(data).digest('hex'));
     expect(partRequests(server, key)).toHaveLength(0);
     expect((await readAll(await store.get(key))).equals(data)).toBe(true);
-    expect(await store.head(key)).toEqual({ key, sizeBytes: data.length, contentType: 'audio/flac' });
+    expect(await store.head(key)).toEqual({
+      key,
+      sizeBytes: data.length,
+      contentType: 'audio/flac',
+      version: expect.any(String),
+    });
   });
 
   it('returns exactly the requested bytes when given ranges, across part boundaries too', async () => {

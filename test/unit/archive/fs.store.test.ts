@@ -73,8 +73,20 @@ describe(FsObjectStore.name, () => {
       sha256: createHash('sha256').update(data).digest('hex'),
     });
     expect((await readAll(await store.get(key))).equals(data)).toBe(true);
-    expect(await store.head(key)).toEqual({ key, sizeBytes: data.length, contentType: 'audio/ogg' });
+    expect(await store.head(key)).toEqual({
+      key,
+      sizeBytes: data.length,
+      contentType: 'audio/ogg',
+      version: expect.any(String),
+    });
     expect((await stat(path.join(root, 'objects', ...key.split('/')))).size).toBe(data.length);
+    // The version changes when the stored bytes are modified in place, and only then.
+    const before = (await store.head(key)).version;
+    expect((await store.head(key)).version).toBe(before);
+    const file = path.join(root, 'objects', ...key.split('/'));
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(file, Buffer.concat([Buffer.from([data[0]! ^ 1]), data.subarray(1)]));
+    expect((await store.head(key)).version).not.toBe(before);
     // Nothing is left in the incoming folder.
     expect(await readdir(path.join(root, 'objects', '.incoming'))).toEqual([]);
   });
@@ -136,7 +148,12 @@ describe(FsObjectStore.name, () => {
   it('replaces an object and its content type when the same key is written again', async () => {
     await store.put(key, Readable.from([Buffer.from('first version')]), { contentType: 'audio/ogg' });
     await store.put(key, Readable.from([Buffer.from('2nd')]), { contentType: 'audio/flac' });
-    expect(await store.head(key)).toEqual({ key, sizeBytes: 3, contentType: 'audio/flac' });
+    expect(await store.head(key)).toEqual({
+      key,
+      sizeBytes: 3,
+      contentType: 'audio/flac',
+      version: expect.any(String),
+    });
     expect((await readAll(await store.get(key))).toString()).toBe('2nd');
   });
 
@@ -166,7 +183,12 @@ describe(FsObjectStore.name, () => {
       },
     });
     await expect(store.put(key, failing, { contentType: 'audio/flac' })).rejects.toThrow('boom');
-    expect(await store.head(key)).toEqual({ key, sizeBytes: 4, contentType: 'audio/ogg' });
+    expect(await store.head(key)).toEqual({
+      key,
+      sizeBytes: 4,
+      contentType: 'audio/ogg',
+      version: expect.any(String),
+    });
     expect((await readAll(await store.get(key))).toString()).toBe('good');
   });
 
