@@ -14,6 +14,7 @@ import { CLIP_FORMATS, cutClip, type ClipFormat } from './clip.ffmpeg.ts';
 import type { TrainingRepository } from './training.repository.ts';
 import { processTag } from '../../platform/leftovers.ts';
 import type { IntegrityService } from '../../archive/integrity.service.ts';
+import { assertMayChange } from './ownership.ts';
 
 export interface TrainingRouterDeps {
   db: Db;
@@ -92,6 +93,8 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
 
   router.patch('/collections/:id', async (req, res) => {
     const body = parseOrThrow(collectionPatchSchema, req.body, 'BAD_REQUEST', 'invalid collection change');
+    const existing = await t.collection(req.params.id);
+    await assertMayChange(deps.db, req.principal!, { kind: 'collection', ...existing });
     const c = await t.updateCollection(req.params.id, body);
     await deps.auditor.record(req, {
       action: 'collection_update',
@@ -103,6 +106,8 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
   });
 
   router.delete('/collections/:id', async (req, res) => {
+    const existing = await t.collection(req.params.id);
+    await assertMayChange(deps.db, req.principal!, { kind: 'collection', ...existing });
     const c = await t.deleteCollection(req.params.id);
     await deps.auditor.record(req, {
       action: 'collection_delete',
@@ -115,6 +120,8 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
 
   router.post('/collections/:id/items', async (req, res) => {
     const body = parseOrThrow(itemSchema, req.body, 'BAD_REQUEST', 'invalid collection item');
+    const collection = await t.collection(req.params.id);
+    await assertMayChange(deps.db, req.principal!, { kind: 'collection', ...collection });
     let callId = body.callId;
     if (body.clipId) {
       const clip = await t.clip(body.clipId);
@@ -140,6 +147,8 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
   });
 
   router.delete('/collections/:id/items/:itemId', async (req, res) => {
+    const collection = await t.collection(req.params.id);
+    await assertMayChange(deps.db, req.principal!, { kind: 'collection', ...collection });
     const removed = await t.removeItem(req.params.id, req.params.itemId);
     await deps.auditor.record(req, {
       action: 'collection_remove',
@@ -177,6 +186,10 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
         'BAD_REQUEST',
         `the call lasts ${call.duration_ms} ms: the clip starts after its end`,
       );
+    }
+    if (body.collectionId) {
+      const collection = await t.collection(body.collectionId);
+      await assertMayChange(deps.db, req.principal!, { kind: 'collection', ...collection });
     }
     const clip = await t.createClip({
       callId: body.callId,
@@ -217,6 +230,7 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
   router.delete('/clips/:id', async (req, res) => {
     const clip = await t.clip(req.params.id);
     await requireCall(deps.db, req, clip.callId);
+    await assertMayChange(deps.db, req.principal!, { kind: 'clip', id: clip.id, createdBy: clip.createdBy });
     await t.deleteClip(clip.id);
     await deps.auditor.record(req, {
       action: 'clip_delete',

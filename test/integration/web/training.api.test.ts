@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -108,6 +109,61 @@ describe('training library', () => {
       limit: 5,
     });
     expect(audit.items.map((e) => e.action).sort()).toEqual(['clip_create', 'collection_add']);
+  });
+
+  it("lets others read a collection and a clip but change them only when they are the creator's team or admins", async () => {
+    const owner = await login(api.app, await addUser(api, 'trainer', { teams: ['formacion-bogota'] }));
+    const teammate = await login(
+      api.app,
+      await addUser(api, 'qa_supervisor', { teams: ['formacion-bogota'] }),
+    );
+    // No team: sees every call, shares a team with nobody.
+    const stranger = await login(api.app, await addUser(api, 'trainer'));
+    const teamCall = await uploadCall(api, { agentId: 'A6', team: 'formacion-bogota' }, { seconds: 4 });
+    const as = (s: Session) => ({
+      post: (url: string, body: object) => s.agent.post(url).set('X-CSRF-Token', s.csrf).send(body),
+      patch: (url: string, body: object) => s.agent.patch(url).set('X-CSRF-Token', s.csrf).send(body),
+      del: (url: string) => s.agent.delete(url).set('X-CSRF-Token', s.csrf),
+    });
+    const collection = await as(owner).post('/api/v1/collections', { name: 'Objeciones' });
+    const url = `/api/v1/collections/${collection.body.id}`;
+    const clip = await as(owner).post('/api/v1/clips', {
+      callId: teamCall,
+      startMs: 0,
+      endMs: 2000,
+      title: 'Objeción',
+    });
+    const item = await as(owner).post(`${url}/items`, { callId: teamCall, note: 'ejemplo' });
+    expect(item.status).toBe(201);
+
+    // Someone outside the team reads, but every change is refused and nothing changes.
+    expect((await stranger.agent.get(url)).status).toBe(200);
+    expect((await stranger.agent.get(`/api/v1/clips/${clip.body.id}`)).status).toBe(200);
+    const refused = [
+      await as(stranger).patch(url, { name: 'Mías' }),
+      await as(stranger).post(`${url}/items`, { callId: teamCall }),
+      await as(stranger).del(`${url}/items/${item.body.id}`),
+      await as(stranger).post('/api/v1/clips', {
+        callId: teamCall,
+        startMs: 0,
+        endMs: 1000,
+        title: 'x',
+        collectionId: collection.body.id,
+      }),
+      await as(stranger).del(`/api/v1/clips/${clip.body.id}`),
+      await as(stranger).del(url),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403]);
+    expect(refused[0]!.body.error.code).toBe('FORBIDDEN');
+    const after = await owner.agent.get(url);
+    expect(after.body).toMatchObject({ name: 'Objeciones' });
+    expect(after.body.items).toHaveLength(1);
+
+    // The creator's team changes it; an admin key too.
+    expect((await as(teammate).patch(url, { name: 'Objeciones frecuentes' })).status).toBe(200);
+    expect((await as(teammate).del(`/api/v1/clips/${clip.body.id}`)).status).toBe(204);
+    const admin = await request(api.app).delete(url).set('Authorization', `Bearer ${api.adminKey}`);
+    expect(admin.status).toBe(204);
   });
 
   it('refuses clips outside the call and of unknown calls', async () => {
