@@ -43,6 +43,10 @@ export interface S3TestServer {
   requests: RecordedRequest[];
   /** Ids of multipart uploads started and neither completed nor aborted. */
   pendingUploads(): Promise<string[]>;
+  /** An outage: stops listening (connections refused) until `resume`, keeping the stored objects. */
+  suspend(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -99,6 +103,18 @@ export async function startS3Server(options: { bucket?: string } = {}): Promise<
     secretAccessKey: 'S3RVER',
     requests,
     pendingUploads: async () => readdir(uploadsDir).catch(() => []),
+    suspend: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    resume: async () => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      });
+    },
     stop: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

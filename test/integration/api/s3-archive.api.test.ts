@@ -91,4 +91,50 @@ describe('archive on S3 storage', () => {
       .set('Authorization', `Bearer ${api.adminKey}`);
     expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
   });
+
+  it('answers 503 while the object store is down, stores nothing half, and works again once it is back', async () => {
+    const file = await makeFixture(dir, 'wav-pcm', { seconds: 2, channels: 1, sampleRate: 8000 });
+    const upload = () =>
+      request(api.app)
+        .post('/api/v1/recordings')
+        .set('Authorization', `Bearer ${api.adminKey}`)
+        .attach('file', file);
+    const before = await upload();
+    expect(before.status).toBe(201);
+    const calls = async () =>
+      Number(
+        (
+          await api.database.handle.db
+            .selectFrom('calls')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const count = await calls();
+    await s3.suspend();
+    try {
+      const down = await upload();
+      expect(down.status, JSON.stringify(down.body)).toBe(503);
+      expect(down.body.error.code).toBe('STORAGE_UNAVAILABLE');
+      const health = await request(api.app).get('/api/v1/health');
+      expect(health.status).toBe(503);
+      expect(health.body.checks.storage).not.toBe('ok');
+      const play = await request(api.app)
+        .get(`/api/v1/calls/${before.body.id}/audio`)
+        .set('Authorization', `Bearer ${api.adminKey}`);
+      expect(play.status).toBe(503);
+      expect(await calls()).toBe(count);
+    } finally {
+      await s3.resume();
+    }
+    const after = await upload();
+    expect(after.status).toBe(201);
+    expect((await request(api.app).get('/api/v1/health')).status).toBe(200);
+    const play = await request(api.app)
+      .get(`/api/v1/calls/${after.body.id}/audio`)
+      .set('Authorization', `Bearer ${api.adminKey}`)
+      .buffer(true)
+      .parse(binaryBody);
+    expect(play.status).toBe(200);
+  });
 });
