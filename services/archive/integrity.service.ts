@@ -4,6 +4,7 @@ import type { RecordingRow } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import { errorMessage, EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import { PeriodicTask } from '../platform/periodic.ts';
 import type { ObjectStore } from './object-store.ts';
 
 /**
@@ -160,45 +161,26 @@ export class IntegrityService {
 }
 
 /** Runs a sampled verification once a day inside serve (first run an hour after start-up). */
-export class IntegrityScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
+export class IntegrityScheduler extends PeriodicTask {
   constructor(
-    private readonly service: IntegrityService,
-    private readonly logger: Logger,
-    private readonly options: { sample: number; intervalMs: number; firstDelayMs: number } = {
+    service: IntegrityService,
+    logger: Logger,
+    options: { sample: number; intervalMs: number; firstDelayMs: number } = {
       sample: 100,
       intervalMs: 24 * 60 * 60_000,
       firstDelayMs: 60 * 60_000,
     },
-  ) {}
-
-  start(): void {
-    const tick = (delay: number) => {
-      this.timer = setTimeout(() => {
-        this.running = this.service
-          .verify({ sample: this.options.sample })
-          .then((r) =>
-            this.logger.info(
-              { checked: r.checked, problems: r.problems.length },
-              'daily integrity check of a sample of stored recordings',
-            ),
-          )
-          .catch((error: unknown) => this.logger.error({ err: error }, 'daily integrity check failed'))
-          .finally(() => {
-            this.running = undefined;
-            if (this.timer) tick(this.options.intervalMs);
-          });
-      }, delay);
-      this.timer.unref();
-    };
-    tick(this.options.firstDelayMs);
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  ) {
+    super(async () => {
+      try {
+        const r = await service.verify({ sample: options.sample });
+        logger.info(
+          { checked: r.checked, problems: r.problems.length },
+          'daily integrity check of a sample of stored recordings',
+        );
+      } catch (error) {
+        logger.error({ err: error }, 'daily integrity check failed');
+      }
+    }, options);
   }
 }

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { PeriodicTask } from '../../platform/periodic.ts';
 import type { RetentionService } from './retention.service.ts';
 
 /**
@@ -7,29 +8,21 @@ import type { RetentionService } from './retention.service.ts';
  * several API processes running it at once only repeat work.
  */
 export class RetentionScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicTask;
 
   constructor(
     private readonly service: RetentionService,
     private readonly logger: Logger,
-    private readonly options: { intervalMs: number; firstDelayMs: number } = {
+    options: { intervalMs: number; firstDelayMs: number } = {
       intervalMs: 24 * 60 * 60_000,
       firstDelayMs: 5 * 60_000,
     },
-  ) {}
+  ) {
+    this.periodic = new PeriodicTask(() => this.runOnce(), options);
+  }
 
   start(): void {
-    const tick = (delay: number) => {
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce().finally(() => {
-          this.running = undefined;
-          if (this.timer) tick(this.options.intervalMs);
-        });
-      }, delay);
-      this.timer.unref();
-    };
-    tick(this.options.firstDelayMs);
+    this.periodic.start();
   }
 
   async runOnce(): Promise<void> {
@@ -47,8 +40,6 @@ export class RetentionScheduler {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.periodic.stop();
   }
 }

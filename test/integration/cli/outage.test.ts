@@ -1,13 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
+import { BIN, serveEnv, startServe } from '../../support/serve.ts';
 
 const exec = promisify(execFile);
-const BIN = path.resolve('bin/escucha.js');
 
 /**
  * Fault injection on `escucha serve` with default settings (embedded PostgreSQL, workers in the process): the
@@ -20,50 +20,28 @@ describe('escucha serve through a database outage', () => {
   let server: ChildProcess;
   let url: string;
   let key: string;
-  let output = '';
-  let exitCode: number | null = null;
+  let output: () => string = () => '';
+  let exitCode: () => number | null = () => null;
 
-  async function startServe(): Promise<void> {
-    output = '';
-    exitCode = null;
-    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.once('exit', (code) => {
-      exitCode = code ?? -1;
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 90_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const m = /listening on (http:\/\/[^\s]+)/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-    });
+  async function start(): Promise<void> {
+    const serve = await startServe(env, 90_000);
+    server = serve.child;
+    url = serve.url;
+    output = serve.output;
+    exitCode = serve.exitCode;
   }
 
   const postmasterPid = async () =>
     Number((await readFile(path.join(dir, 'var', 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
 
   beforeAll(async () => {
-    dir = await mkdtemp('/tmp/escucha-outage-');
-    await chmod(dir, 0o755);
-    env = {
-      ...process.env,
-      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
-      ESCUCHA_PORT: '0',
-      ESCUCHA_LOG_LEVEL: 'warn',
+    ({ dir, env } = await serveEnv('escucha-outage-', {
       ESCUCHA_SIP_PORT: '0',
       ESCUCHA_HEP_PORT: '0',
       ESCUCHA_ASR_MODEL: 'fixture',
       ESCUCHA_JOB_RETRY_DELAY_SECONDS: '1',
-    };
-    delete env.DATABASE_URL;
-    await startServe();
+    }));
+    await start();
     key = (await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'admin'], { env })).stdout
       .trim()
       .split('\n')
@@ -131,19 +109,23 @@ describe('escucha serve through a database outage', () => {
     const seen = { health: new Set<number>(), calls: new Set<number>() };
     const until = Date.now() + 60_000;
     let healthy = false;
+    const get = (path: string, init?: RequestInit) =>
+      fetch(`${url}${path}`, init).catch((error: unknown) => {
+        throw new Error(`${path}: ${String(error)}; serve exit ${exitCode()}, output:\n${output()}`);
+      });
     while (Date.now() < until) {
-      const health = await fetch(`${url}/api/v1/health`);
+      const health = await get('/api/v1/health');
       seen.health.add(health.status);
-      const list = await fetch(`${url}/api/v1/calls`, { headers: auth() });
+      const list = await get('/api/v1/calls', { headers: auth() });
       seen.calls.add(list.status);
-      if (list.status === 503) expect((await list.json()).error.code).toBe('DATABASE_UNAVAILABLE');
+      if (list.status === 503) expect((await list.json()).error.code, output()).toBe('DATABASE_UNAVAILABLE');
       if (health.status === 200 && list.status === 200 && seen.health.has(503)) {
         healthy = true;
         break;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(exitCode, output).toBeNull();
+    expect(exitCode(), output()).toBeNull();
     expect(healthy, `health answers seen: ${[...seen.health].join(', ')}`).toBe(true);
     expect(seen.health).toContain(503);
     expect(
@@ -162,7 +144,7 @@ describe('escucha serve through a database outage', () => {
     }
     const list = await fetch(`${url}/api/v1/calls?limit=100`, { headers: auth() });
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(4);
-    expect(exitCode, output).toBeNull();
+    expect(exitCode(), output()).toBeNull();
   }, 240_000);
 
   it('after a kill -9 mid-upload, the next start removes the partial upload and serves again', async () => {
@@ -207,7 +189,7 @@ describe('escucha serve through a database outage', () => {
     req.destroy();
     expect((await uploads()).length).toBe(before.length + 1);
 
-    await startServe();
+    await start();
     expect(await uploads()).toEqual([]);
     const health = await fetch(`${url}/api/v1/health`);
     expect(health.status).toBe(200);

@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
+import { BIN, serveEnv, startServe } from '../../support/serve.ts';
 
 const exec = promisify(execFile);
-const BIN = path.resolve('bin/escucha.js');
 
 /** `escucha serve` as users run it, on its own data dir with the embedded PostgreSQL; other commands beside it. */
 describe('escucha serve', () => {
@@ -18,32 +17,23 @@ describe('escucha serve', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    dir = await mkdtemp('/tmp/escucha-cli-');
-    await chmod(dir, 0o755);
-    env = {
-      ...process.env,
-      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
-      ESCUCHA_PORT: '0',
-      ESCUCHA_LOG_LEVEL: 'warn',
-    };
-    delete env.DATABASE_URL;
-    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 90_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const m = /listening on (http:\/\/[^\s]+)/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-    });
+    ({ dir, env } = await serveEnv('escucha-cli-'));
+    const serve = await startServe(env, 90_000);
+    server = serve.child;
+    url = serve.url;
   });
+
+  /** A superuser connection to the embedded PostgreSQL serve started (as someone with database rights has). */
+  async function embeddedClient(): Promise<pg.Client> {
+    const state = JSON.parse(await readFile(path.join(env.ESCUCHA_DATA_DIR!, 'postgres.json'), 'utf8')) as {
+      port: number;
+      user: string;
+      password: string;
+    };
+    const db = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
+    await db.connect();
+    return db;
+  }
 
   afterAll(async () => {
     if (server.exitCode === null) {
@@ -147,13 +137,7 @@ describe('escucha serve', () => {
       });
     }
     const anchorFile = path.join(env.ESCUCHA_DATA_DIR!, 'audit-anchor.json');
-    const state = JSON.parse(await readFile(path.join(env.ESCUCHA_DATA_DIR!, 'postgres.json'), 'utf8')) as {
-      port: number;
-      user: string;
-      password: string;
-    };
-    const db = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
-    await db.connect();
+    const db = await embeddedClient();
     try {
       const head = (await db.query<{ id: string }>('select max(id)::text as id from audit_log')).rows[0]!.id;
       const until = Date.now() + 15_000;
@@ -194,13 +178,7 @@ describe('escucha serve', () => {
   it('`archive verify` re-hashes stored recordings and names one altered in the store (exit 1)', async () => {
     const all = await exec(process.execPath, [BIN, 'archive', 'verify', '--all'], { env });
     expect(all.stdout).toMatch(/^(\d+) recordings checked .*: all match what was archived/m);
-    const state = JSON.parse(await readFile(path.join(env.ESCUCHA_DATA_DIR!, 'postgres.json'), 'utf8')) as {
-      port: number;
-      user: string;
-      password: string;
-    };
-    const db = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
-    await db.connect();
+    const db = await embeddedClient();
     let key: string;
     try {
       key = (await db.query<{ object_key: string }>('select object_key from recordings limit 1')).rows[0]!

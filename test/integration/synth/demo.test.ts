@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import { DEMO_DATA_DIR, loadDemoManifest } from '../../../services/cli/demo.command.ts';
 import type { ReferenceTranscript } from '../../../services/synth/call.renderer.ts';
+import { BIN, startServe } from '../../support/serve.ts';
 
 const exec = promisify(execFile);
-const BIN = path.resolve('bin/escucha.js');
 
 interface Served {
   dir: string;
@@ -33,22 +33,9 @@ async function serve(extraEnv: Record<string, string> = {}): Promise<Served> {
     ...extraEnv,
   };
   delete env.DATABASE_URL;
-  const server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
+  const serve = await startServe(env);
+  const server = serve.child;
+  const url = serve.url;
   const { stdout } = await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'admin'], { env });
   const key = stdout.trim().split('\n').pop()!;
   return {
