@@ -7,10 +7,10 @@ import { createAccountServices } from '../api/auth/accounts.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { KEY_SCOPES } from '../api/auth/access.policy.ts';
-import { migrateToLatest, openDatabase } from '../platform/database.ts';
+import { grantAppRole, migrateToLatest, openDatabase } from '../platform/database.ts';
 import { registerAccountCommands } from './accounts.command.ts';
 import { registerCaptureCommands } from './capture.command.ts';
-import { openDatabaseOnly, packageVersion } from './context.ts';
+import { createPipeline, openDatabaseOnly, packageVersion } from './context.ts';
 import { registerDemoCalls } from './demo.command.ts';
 import { registerDevCommands } from './dev.command.ts';
 import { runImport } from './import.command.ts';
@@ -53,14 +53,28 @@ program
 
 program
   .command('migrate')
-  .description('apply database migrations (serve also does this at start-up)')
-  .action(async () => {
+  .description(
+    'apply database migrations and set up the job queue (serve also does this at start-up); run as the database owner',
+  )
+  .option(
+    '--grant <role>',
+    'then give this login role what serve, worker and capture need and no more (least privilege: the audit log only read and appended)',
+  )
+  .action(async (opts: { grant?: string }) => {
     const cfg = config();
     const log = logger(cfg, 'warn');
     const database = await openDatabase(cfg, log);
     try {
       const applied = await migrateToLatest(database.db, log);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      // The job queue's schema and queues are made here too, so a least-privileged role never needs to make them.
+      const pipeline = createPipeline(cfg, database, log);
+      await pipeline.start();
+      await pipeline.stop();
+      if (opts.grant) {
+        await grantAppRole(database.db, opts.grant);
+        console.log(`granted ${opts.grant} what Escucha needs to run (the audit log: read and append only)`);
+      }
     } finally {
       await database.close();
     }

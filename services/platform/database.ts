@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from '../../migrations/index.ts';
 import type { Database } from '../../models/database.ts';
@@ -127,6 +127,40 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * Gives a login role what `escucha serve`, `worker` and `capture` need, and no more, on a database migrated by its
+ * owner (external PostgreSQL run with least privilege): read and write the tables, but only read and append the audit
+ * log (no UPDATE, DELETE or TRUNCATE, and as a non-owner it cannot disable the triggers either), use the sequences, and
+ * the job queue's schema. Run by the owner after every migration (`escucha migrate --grant <role>`).
+ */
+export async function grantAppRole(db: Db, role: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
+    throw new EscuchaError(
+      'BAD_REQUEST',
+      `"${role}" is not a plain role name (lower-case letters, digits, _)`,
+    );
+  }
+  const r = sql.id(role);
+  const database = (await sql<{ db: string }>`select current_database() as db`.execute(db)).rows[0]!.db;
+  const statements = [
+    sql`GRANT CONNECT, TEMPORARY ON DATABASE ${sql.id(database)} TO ${r}`,
+    sql`GRANT USAGE ON SCHEMA public TO ${r}`,
+    sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${r}`,
+    sql`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${r}`,
+    sql`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${r}`,
+    sql`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${r}`,
+    sql`GRANT USAGE ON SCHEMA pgboss TO ${r}`,
+    sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${r}`,
+    sql`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA pgboss TO ${r}`,
+    sql`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO ${r}`,
+    // Queues the job queue adds later get tables of their own, made by the owner.
+    sql`ALTER DEFAULT PRIVILEGES IN SCHEMA pgboss GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`,
+  ];
+  await db.transaction().execute(async (trx) => {
+    for (const statement of statements) await statement.execute(trx);
+  });
 }
 
 export async function migrateToLatest(db: Db, logger: Logger): Promise<string[]> {
