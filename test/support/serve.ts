@@ -7,7 +7,8 @@ export const BIN = path.resolve('bin/escucha.js');
 
 /**
  * A fresh folder for a serve of its own (reachable by the embedded PostgreSQL's user when tests run as root) and
- * the environment users would have: its data dir, any free port, the embedded database, warnings only.
+ * the environment users would have: its data dir, any free port, the embedded database (unless `extra` gives a
+ * DATABASE_URL), warnings only.
  */
 export async function serveEnv(
   prefix: string,
@@ -20,10 +21,9 @@ export async function serveEnv(
     ESCUCHA_DATA_DIR: path.join(dir, 'var'),
     ESCUCHA_PORT: '0',
     ESCUCHA_LOG_LEVEL: 'warn',
-    ...extra,
   };
-  delete env.DATABASE_URL;
-  return { dir, env };
+  delete env.DATABASE_URL; // the embedded database, unless `extra` names one
+  return { dir, env: { ...env, ...extra } };
 }
 
 export interface ServeProcess {
