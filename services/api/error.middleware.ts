@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { EscuchaError } from '../platform/errors.ts';
+import { EscuchaError, isDiskFull } from '../platform/errors.ts';
 import { isDatabaseUnavailable } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 
@@ -34,6 +34,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (isMalformedValue(error)) {
       status = 400;
       body = { code: 'BAD_REQUEST', message: 'a value in the request is not of the expected form' };
+    } else if (isDiskFull(error)) {
+      status = 507;
+      body = { code: 'DISK_FULL', message: "the server's disk is full; nothing was stored, try again later" };
     } else if (isDatabaseUnavailable(error)) {
       status = 503;
       body = { code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; try again shortly' };

@@ -14,7 +14,7 @@ import {
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { EscuchaError, errorMessage } from '../platform/errors.ts';
+import { EscuchaError, errorMessage, isDiskFull } from '../platform/errors.ts';
 import { HashingStream } from './hashing.ts';
 import { assertSafeObjectKey } from './object-key.ts';
 import type { ByteRange, ObjectInfo, ObjectStore, PutResult } from './object-store.ts';
@@ -80,6 +80,11 @@ export class FsObjectStore implements ObjectStore {
   }
 
   private failure(action: string, error: unknown): EscuchaError {
+    if (isDiskFull(error)) {
+      return new EscuchaError('DISK_FULL', 'the local object store is out of space; nothing was stored', {
+        cause: error,
+      });
+    }
     const message = `local storage ${this.root}: ${action} failed: ${errorMessage(error)}`;
     return new EscuchaError('STORAGE_ERROR', message, { cause: error });
   }

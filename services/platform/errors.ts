@@ -24,6 +24,7 @@ export const ERROR_HTTP_STATUS = {
   DATABASE_UNAVAILABLE: 503,
   STORAGE_UNAVAILABLE: 503,
   STORAGE_ERROR: 502,
+  DISK_FULL: 507,
   RECORDING_CORRUPT: 500,
   OBJECT_NOT_FOUND: 404,
   TRANSCODE_FAILED: 500,
@@ -60,6 +61,16 @@ export class EscuchaError extends Error {
 
 export function isEscuchaError(error: unknown, code?: ErrorCode): error is EscuchaError {
   return error instanceof EscuchaError && (code === undefined || error.code === code);
+}
+
+/** Whether an error (or its cause) is the file system saying it is out of space or quota. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof EscuchaError && e.code === 'DISK_FULL') return true;
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }
 
 /** Message of any thrown value, for logs and stored outcomes. */
