@@ -1,12 +1,12 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import { DEMO_DATA_DIR, loadDemoManifest } from '../../../services/cli/demo.command.ts';
 import type { ReferenceTranscript } from '../../../services/synth/call.renderer.ts';
-import { BIN, startServe } from '../../support/serve.ts';
+import { BIN, serveEnv, startServe } from '../../support/serve.ts';
 
 const exec = promisify(execFile);
 
@@ -22,17 +22,7 @@ interface Served {
 
 /** `escucha serve` on a fresh data dir in /tmp (readable by the embedded PostgreSQL's user), and an admin key. */
 async function serve(extraEnv: Record<string, string> = {}): Promise<Served> {
-  const dir = await mkdtemp('/tmp/escucha-demo-');
-  await chmod(dir, 0o755);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ESCUCHA_DATA_DIR: path.join(dir, 'var'),
-    ESCUCHA_PORT: '0',
-    ESCUCHA_LOG_LEVEL: 'warn',
-    ESCUCHA_JOB_POLLING_SECONDS: '1',
-    ...extraEnv,
-  };
-  delete env.DATABASE_URL;
+  const { dir, env } = await serveEnv('escucha-demo-', { ESCUCHA_JOB_POLLING_SECONDS: '1', ...extraEnv });
   const serve = await startServe(env);
   const server = serve.child;
   const url = serve.url;
