@@ -103,6 +103,14 @@ export async function openDatabase(
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
   pool.on('error', (error) => logger.error({ err: error }, 'idle database connection failed'));
+  // A connection in use that the server ends between two queries (PostgreSQL restarting, killed, failing over) emits
+  // 'error' on its client; without a listener that event would end the process. The query that uses it next fails
+  // on its own and is handled where it is made.
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      logger.warn({ err: error }, 'database connection ended by the server while in use'),
+    );
+  });
   try {
     const client = await pool.connect();
     client.release();

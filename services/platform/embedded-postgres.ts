@@ -171,6 +171,7 @@ export async function startEmbeddedPostgres(options: {
     password: state.password,
     database: 'postgres',
   });
+  admin.on('error', () => undefined); // a failure shows in the query below
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);

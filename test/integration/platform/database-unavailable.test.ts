@@ -41,6 +41,22 @@ describe('isDatabaseUnavailable on real failures', () => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
+  it('a pooled connection the server ends while it is checked out does not end the process', async () => {
+    const client = await database.handle.pool.connect();
+    const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    // Ended between two queries, as a PostgreSQL restart does: the client gets the FATAL message with no query
+    // running. Without a listener on the client that 'error' event would be thrown out of the socket's callback.
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    await other.query('select pg_terminate_backend($1)', [pid]);
+    await other.end();
+    await new Promise((r) => setTimeout(r, 300));
+    const error = await client.query('select 1').catch((e: unknown) => e);
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    client.release(true);
+    expect((await database.handle.pool.query('select 1 as ok')).rows[0]).toEqual({ ok: 1 });
+  });
+
   it('bad queries and values the database refuses are not', async () => {
     const syntax = await database.handle.pool.query('selec 1').catch((e: unknown) => e);
     const nul = await database.handle.pool.query('select $1::text', ['a\u0000b']).catch((e: unknown) => e);
