@@ -18,7 +18,8 @@ export interface StepRules {
 
 const NEG = Number.NEGATIVE_INFINITY;
 
-function logSumExp(x: Float32Array, from: number, to: number): number {
+/** log(Σ exp(x[i])) over [from, to), computed without overflow; -Infinity when every value is. */
+export function logSumExp(x: Float32Array, from: number, to: number): number {
   let max = NEG;
   for (let i = from; i < to; i++) if (x[i]! > max) max = x[i]!;
   if (max === NEG) return NEG;

@@ -6,6 +6,7 @@ import {
   languageProbabilities,
   noSpeechProbability,
   findRepetition,
+  logSumExp,
   seededRandom,
   selectToken,
   timedSpans,
@@ -280,11 +281,7 @@ export class WindowDecoder {
         beams.forEach((beam, b) => {
           const l = rows[b]!;
           applyDecodingRules(l, beam.tokens, rules);
-          let max = Number.NEGATIVE_INFINITY;
-          for (let i = 0; i < l.length; i++) if (l[i]! > max) max = l[i]!;
-          let sum = 0;
-          for (let i = 0; i < l.length; i++) sum += Math.exp(l[i]! - max);
-          const total = max + Math.log(sum);
+          const total = logSumExp(l, 0, l.length);
           // The beamSize + 1 likeliest tokens of this sequence (insertion into a short sorted list).
           const top: number[] = [];
           for (let i = 0; i < l.length; i++) {
@@ -332,7 +329,11 @@ export class WindowDecoder {
           });
           if (next.length === beamSize) break;
         }
-        if (finished.length >= beamSize || next.length === 0) break;
+        if (finished.length >= beamSize || next.length === 0) {
+          // The live sequences are those of the step before: they are candidates only if none has ended.
+          if (finished.length > 0) beams = [];
+          break;
+        }
         // One batched step for every live sequence.
         const parents = next.map((n) => n.parent);
         state = this.model.select(state, parents);
@@ -351,7 +352,7 @@ export class WindowDecoder {
         rows = beams.map((_, b) => out.logits.slice(b * V, (b + 1) * V));
         crossRows = beams.map((_, b) => attentionRow(out.crossAttention, b));
       }
-      // Sequences still going when the token limit came are candidates too (they did not end).
+      // Sequences still going when the token limit came (or when every one looped) are candidates too.
       for (const beam of beams) finished.push({ beam, score: beam.sum, eot: false });
       const best = finished.reduce((a, b) =>
         b.score / (b.beam.tokens.length + 1) > a.score / (a.beam.tokens.length + 1) ? b : a,
