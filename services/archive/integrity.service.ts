@@ -123,12 +123,8 @@ export class IntegrityService {
     if (this.verified.size > 20_000) this.verified.delete(this.verified.values().next().value!);
   }
 
-  /** Checks `sample` recordings picked at random, or every one (`all`), least recently verified first. */
-  async verify(options: {
-    sample?: number;
-    all?: boolean;
-    onProgress?: (done: number) => void;
-  }): Promise<IntegrityReport> {
+  /** Checks `sample` recordings picked at random (default 100), or every one in id order (`all`). */
+  async verify(options: { sample?: number; all?: boolean }): Promise<IntegrityReport> {
     const report: IntegrityReport = { checked: 0, bytes: 0, problems: [] };
     const pageSize = 500;
     let afterId: string | null = null;
@@ -152,7 +148,6 @@ export class IntegrityService {
         report.checked++;
         report.bytes += Number(r.size_bytes);
         if (problem) report.problems.push(problem);
-        options.onProgress?.(report.checked);
       }
       if (!options.all || rows.length < pageSize) return report;
       afterId = rows.at(-1)!.id;

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { USER_ROLES } from '../../models/database.ts';
 import { AuditAnchor } from '../api/audit/audit-anchor.ts';
+import { commaList } from './options.ts';
 import { AuditRepository } from '../api/audit/audit.repository.ts';
 import { RetentionRepository } from '../api/retention/retention.repository.ts';
 import { RetentionService } from '../api/retention/retention.service.ts';
@@ -29,11 +30,7 @@ export function registerAccountCommands(
       await database.close();
     }
   };
-  const list = (v: string) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  const list = commaList;
 
   const users = program.command('users').description('manage web UI user accounts');
   users

@@ -11,6 +11,7 @@ import { grantAppRole, migrateToLatest, openDatabase } from '../platform/databas
 import { registerAccountCommands } from './accounts.command.ts';
 import { registerCaptureCommands } from './capture.command.ts';
 import { createPipeline, openDatabaseOnly, packageVersion } from './context.ts';
+import { commaList } from './options.ts';
 import { registerDemoCalls } from './demo.command.ts';
 import { registerDevCommands } from './dev.command.ts';
 import { runImport } from './import.command.ts';
@@ -95,13 +96,7 @@ keys
   .action(async (opts: { role: string; name: string; scope?: string; team?: string; language?: string }) => {
     const cfg = config();
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
-    const list = (v: string | undefined) =>
-      v === undefined
-        ? undefined
-        : v
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean);
+    const list = (v: string | undefined) => (v === undefined ? undefined : commaList(v));
     try {
       const scopes = list(opts.scope);
       const teams = list(opts.team);

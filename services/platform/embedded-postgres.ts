@@ -127,14 +127,13 @@ export async function startEmbeddedPostgres(options: {
   await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
 
   const pgLog = logger.child({ component: 'embedded-postgres' });
-  const port = state.port;
-  const credentials = state;
+  const { port, user, password } = state;
   const makeServer = () =>
     new EmbeddedPostgres({
       databaseDir: pgDir,
       port,
-      user: credentials.user,
-      password: credentials.password,
+      user,
+      password,
       authMethod: 'scram-sha-256',
       persistent: true,
       createPostgresUser: true,

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../platform/logger.ts';
+import { PeriodicTask } from '../../platform/periodic.ts';
 
 /**
  * The audit chain's head kept outside the database: the last entry's id and hash, signed (HMAC-SHA256) with a key
@@ -27,8 +28,7 @@ const ANCHOR_FILE = 'audit-anchor.json';
 
 export class AuditAnchor {
   private key: Buffer | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private periodic: PeriodicTask | undefined;
   private reportedLoss = false;
 
   constructor(
@@ -93,11 +93,11 @@ export class AuditAnchor {
     return { state: 'valid', point };
   }
 
-  /** Moves the anchor to `head` when it is past the current one. */
-  async advance(head: { id: string; hash: string }): Promise<boolean> {
-    const current = await this.read();
-    if (current.state === 'valid' && BigInt(current.point.lastId) >= BigInt(head.id)) return false;
-    if (current.state === 'tampered') return false; // kept for verify to report
+  /** Moves the anchor to `head` when it is past the current one (`current`: the anchor as just read, if it was). */
+  async advance(head: { id: string; hash: string }, current?: AnchorRead): Promise<boolean> {
+    const now = current ?? (await this.read());
+    if (now.state === 'valid' && BigInt(now.point.lastId) >= BigInt(head.id)) return false;
+    if (now.state === 'tampered') return false; // kept for verify to report
     const point: AnchorPoint = { lastId: head.id, lastHash: head.hash, anchoredAt: new Date().toISOString() };
     const body = JSON.stringify({ ...point, mac: await this.mac(point) }, null, 2);
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -118,13 +118,15 @@ export class AuditAnchor {
     intervalMs = 2000,
   ): void {
     const tick = async () => {
+      const head = await source.head();
       const current = await this.read();
       if (current.state === 'valid') {
-        const hash = await source.hashOf(current.point.lastId);
-        if (hash !== current.point.lastHash) {
+        const { lastId, lastHash } = current.point;
+        if (head?.id === lastId && head.hash === lastHash) return; // nothing new since the last tick
+        if ((await source.hashOf(lastId)) !== lastHash) {
           if (!this.reportedLoss) {
             this.logger?.error(
-              { anchoredId: current.point.lastId },
+              { anchoredId: lastId },
               'AUDIT LOG ALTERED: the last anchored entry is gone or changed (run escucha audit verify)',
             );
           }
@@ -132,19 +134,17 @@ export class AuditAnchor {
           return;
         }
       }
-      const head = await source.head();
-      if (head) await this.advance(head);
+      if (head) await this.advance(head, current);
     };
-    this.timer = setInterval(() => {
-      this.writing = this.writing
-        .then(tick)
-        .catch((error: unknown) => this.logger?.warn({ err: error }, 'could not anchor the audit log'));
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic = new PeriodicTask(
+      () =>
+        tick().catch((error: unknown) => this.logger?.warn({ err: error }, 'could not anchor the audit log')),
+      { intervalMs, firstDelayMs: intervalMs },
+    );
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.writing;
+    await this.periodic?.stop();
   }
 }

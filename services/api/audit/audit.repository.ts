@@ -241,7 +241,7 @@ export class AuditRepository {
    */
   async verify(batch = 2000): Promise<VerifyResult> {
     const anchor = this.anchor ? await this.anchor.read() : ({ state: 'none' } as const);
-    const chain = await this.verifyChain(batch, anchor.state === 'valid' ? anchor.point.lastId : undefined);
+    const chain = await this.walk(batch, anchor.state === 'valid' ? anchor.point.lastId : undefined);
     if (anchor.state === 'none') return { ...chain.result, anchor: { state: 'none' } };
     if (anchor.state === 'tampered') {
       return { ...chain.result, ok: false, anchor: { state: 'tampered', reason: anchor.reason } };
@@ -263,18 +263,15 @@ export class AuditRepository {
     };
   }
 
-  private async verifyChain(
+  /**
+   * Walks the chain in id order: the first row whose link or hash does not match, and the hash the chain holds for
+   * `anchoredId` (undefined when it is not there).
+   */
+  private async walk(
     batch: number,
     anchoredId: string | undefined,
   ): Promise<{ result: VerifyResult; anchoredHash: string | undefined }> {
     let anchoredHash: string | undefined;
-    const result = await this.walk(batch, (r) => {
-      if (r.id === anchoredId) anchoredHash = r.hash;
-    });
-    return { result, anchoredHash };
-  }
-
-  private async walk(batch: number, seen: (r: AuditLogRow) => void): Promise<VerifyResult> {
     let prevHash = GENESIS_HASH;
     let afterId: string | null = null;
     let checked = 0;
@@ -288,30 +285,28 @@ export class AuditRepository {
         .execute();
       for (const r of rows) {
         if (r.prev_hash !== prevHash) {
+          const firstBad = { id: r.id, problem: 'link' as const, expected: prevHash, found: r.prev_hash };
           return {
-            ok: false,
-            checked,
-            lastId: afterId,
-            lastHash: prevHash,
-            firstBad: { id: r.id, problem: 'link', expected: prevHash, found: r.prev_hash },
+            result: { ok: false, checked, lastId: afterId, lastHash: prevHash, firstBad },
+            anchoredHash,
           };
         }
         const expected = chainHash(prevHash, fieldsOf(r));
         if (expected !== r.hash) {
+          const firstBad = { id: r.id, problem: 'hash' as const, expected, found: r.hash };
           return {
-            ok: false,
-            checked,
-            lastId: afterId,
-            lastHash: prevHash,
-            firstBad: { id: r.id, problem: 'hash', expected, found: r.hash },
+            result: { ok: false, checked, lastId: afterId, lastHash: prevHash, firstBad },
+            anchoredHash,
           };
         }
         prevHash = r.hash;
         afterId = r.id;
         checked += 1;
-        seen(r);
+        if (r.id === anchoredId) anchoredHash = r.hash;
       }
-      if (rows.length < batch) return { ok: true, checked, lastId: afterId, lastHash: prevHash };
+      if (rows.length < batch) {
+        return { result: { ok: true, checked, lastId: afterId, lastHash: prevHash }, anchoredHash };
+      }
     }
   }
 }
