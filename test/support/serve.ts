@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 
 /** The CLI as users run it. */
 export const BIN = path.resolve('bin/escucha.js');
@@ -64,9 +65,22 @@ export async function startServe(env: NodeJS.ProcessEnv, timeoutMs = 120_000): P
     exitCode: () => exitCode,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // (a child killed with SIGKILL has only a signalCode)
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** A superuser connection to the embedded PostgreSQL a serve started in `dataDir` (as someone with database rights). */
+export async function embeddedClient(dataDir: string): Promise<pg.Client> {
+  const state = JSON.parse(await readFile(path.join(dataDir, 'postgres.json'), 'utf8')) as {
+    port: number;
+    user: string;
+    password: string;
+  };
+  const client = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
+  await client.connect();
+  return client;
 }

@@ -1,11 +1,11 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
-import { BIN, serveEnv, startServe } from '../../support/serve.ts';
+import { BIN, embeddedClient, serveEnv, startServe, type ServeProcess } from '../../support/serve.ts';
 
 const exec = promisify(execFile);
 
@@ -17,15 +17,14 @@ const exec = promisify(execFile);
 describe('escucha serve through a database outage', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let server: ChildProcess;
+  let serve: ServeProcess;
   let url: string;
   let key: string;
   let output: () => string = () => '';
   let exitCode: () => number | null = () => null;
 
   async function start(): Promise<void> {
-    const serve = await startServe(env, 90_000);
-    server = serve.child;
+    serve = await startServe(env, 90_000);
     url = serve.url;
     output = serve.output;
     exitCode = serve.exitCode;
@@ -49,11 +48,7 @@ describe('escucha serve through a database outage', () => {
   });
 
   afterAll(async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await serve.stop();
     // A serve killed with SIGKILL leaves its PostgreSQL running; the next one used it without owning it.
     const pid = await postmasterPid().catch(() => 0);
     if (pid > 0) {
@@ -101,10 +96,7 @@ describe('escucha serve through a database outage', () => {
     const calls = [await upload(audio), await upload(audio), await upload(audio)];
 
     // Kill the database as the calls are being analysed (every process of it, as a crash would).
-    const pid = Number(
-      (await readFile(path.join(dir, 'var', 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
-    );
-    process.kill(pid, 'SIGKILL');
+    process.kill(await postmasterPid(), 'SIGKILL');
 
     const seen = { health: new Set<number>(), calls: new Set<number>() };
     const until = Date.now() + 60_000;
@@ -128,6 +120,7 @@ describe('escucha serve through a database outage', () => {
     expect(exitCode(), output()).toBeNull();
     expect(healthy, `health answers seen: ${[...seen.health].join(', ')}`).toBe(true);
     expect(seen.health).toContain(503);
+    expect(seen.calls, 'a request needing the database while it was down').toContain(503);
     expect(
       [...seen.calls].every((s) => s === 200 || s === 503),
       [...seen.calls].join(', '),
@@ -144,6 +137,19 @@ describe('escucha serve through a database outage', () => {
     }
     const list = await fetch(`${url}/api/v1/calls?limit=100`, { headers: auth() });
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(4);
+    // Exactly once: one completed job per call and stage, whatever was in flight when the database died.
+    const db = await embeddedClient(env.ESCUCHA_DATA_DIR!);
+    try {
+      const jobs = await db.query<{ name: string; n: number; states: string[] }>(
+        `select name, data->>'callId' as call, count(*)::int as n, array_agg(distinct state::text) as states
+           from pgboss.job where data->>'callId' = any($1) group by 1, 2`,
+        [calls],
+      );
+      expect(jobs.rows.length).toBeGreaterThanOrEqual(calls.length * 3);
+      expect(jobs.rows.filter((r) => r.n !== 1 || r.states.join() !== 'completed')).toEqual([]);
+    } finally {
+      await db.end();
+    }
     expect(exitCode(), output()).toBeNull();
   }, 240_000);
 
@@ -183,8 +189,8 @@ describe('escucha serve through a database outage', () => {
     expect((await uploads()).length, `${answer} ${(await readdir(path.join(dir, 'var'))).join(',')}`).toBe(
       before.length + 1,
     );
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGKILL');
+    const exited = new Promise((resolve) => serve.child.once('exit', resolve));
+    serve.child.kill('SIGKILL');
     await exited;
     req.destroy();
     expect((await uploads()).length).toBe(before.length + 1);

@@ -68,7 +68,8 @@ describe('two APIs and two workers, one of each killed mid-run', () => {
   it('analyses every call once, whichever processes die', async () => {
     const [api1, api2] = [await startServe(envFor('api1'), 90_000), await startServe(envFor('api2'), 90_000)];
     serves.push(api1, api2);
-    const [workerA] = [await startWorker('worker-a'), await startWorker('worker-b')];
+    // Worker A alone at first, so the job it is killed holding can only be finished by B after it expires.
+    const workerA = await startWorker('worker-a');
     const key = (
       await exec(process.execPath, [BIN, 'keys', 'create', '--role', 'admin'], { env: envFor('cli') })
     ).stdout
@@ -88,16 +89,20 @@ describe('two APIs and two workers, one of each killed mid-run', () => {
       const res = await fetch(`${api.url}/api/v1/recordings`, { method: 'POST', body: form, headers: auth });
       expect(res.status, await res.clone().text()).toBe(201);
       uploaded.push(((await res.json()) as { id: string }).id);
-      // Mid-run: the first worker dies once it holds a job, the second API after its second upload.
+      // Mid-run: the first worker dies while it holds a job, then the second starts; the second API dies after its
+      // second upload.
       if (i === 2) {
-        for (const until = Date.now() + 20_000; Date.now() < until;) {
+        let holding = false;
+        for (const until = Date.now() + 20_000; !holding && Date.now() < until;) {
           const running = await database.handle.pool.query(
             `select count(*)::int as n from analysis_outcomes where status = 'running'`,
           );
-          if (running.rows[0].n > 0) break;
-          await new Promise((r) => setTimeout(r, 20));
+          holding = running.rows[0].n > 0;
+          if (!holding) await new Promise((r) => setTimeout(r, 20));
         }
+        expect(holding, 'worker A never held a job').toBe(true);
         workerA.kill('SIGKILL');
+        await startWorker('worker-b');
       }
       if (i === 3) api2.child.kill('SIGKILL');
     }
@@ -135,6 +140,12 @@ describe('two APIs and two workers, one of each killed mid-run', () => {
     );
     expect(jobs.rows.length).toBeGreaterThan(uploaded.length);
     expect(jobs.rows.filter((r) => r.n !== 1 || r.states.join() !== 'completed')).toEqual([]);
+    // The job worker A died holding was run again, by B, after it expired.
+    const retried = await database.handle.pool.query(
+      `select count(*)::int as n from pgboss.job where data->>'callId' = any($1) and retry_count > 0`,
+      [uploaded],
+    );
+    expect(retried.rows[0].n).toBeGreaterThan(0);
     const segments = await database.handle.pool.query(
       `select count(*)::int as n, count(distinct (call_id, channel, start_ms))::int as d
          from transcript_segments where call_id = any($1)`,

@@ -1,46 +1,30 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import pg from 'pg';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
-import { BIN, serveEnv, startServe } from '../../support/serve.ts';
+import { BIN, embeddedClient, serveEnv, startServe, type ServeProcess } from '../../support/serve.ts';
 
 const exec = promisify(execFile);
 
 /** `escucha serve` as users run it, on its own data dir with the embedded PostgreSQL; other commands beside it. */
 describe('escucha serve', () => {
   let dir: string;
-  let server: ChildProcess;
+  let serve: ServeProcess;
   let url: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     ({ dir, env } = await serveEnv('escucha-cli-'));
-    const serve = await startServe(env, 90_000);
-    server = serve.child;
+    serve = await startServe(env, 90_000);
     url = serve.url;
   });
 
-  /** A superuser connection to the embedded PostgreSQL serve started (as someone with database rights has). */
-  async function embeddedClient(): Promise<pg.Client> {
-    const state = JSON.parse(await readFile(path.join(env.ESCUCHA_DATA_DIR!, 'postgres.json'), 'utf8')) as {
-      port: number;
-      user: string;
-      password: string;
-    };
-    const db = new pg.Client({ host: '127.0.0.1', ...state, database: 'escucha' });
-    await db.connect();
-    return db;
-  }
+  const embeddedDb = () => embeddedClient(env.ESCUCHA_DATA_DIR!);
 
   afterAll(async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await serve.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -137,7 +121,7 @@ describe('escucha serve', () => {
       });
     }
     const anchorFile = path.join(env.ESCUCHA_DATA_DIR!, 'audit-anchor.json');
-    const db = await embeddedClient();
+    const db = await embeddedDb();
     try {
       const head = (await db.query<{ id: string }>('select max(id)::text as id from audit_log')).rows[0]!.id;
       const until = Date.now() + 15_000;
@@ -178,7 +162,7 @@ describe('escucha serve', () => {
   it('`archive verify` re-hashes stored recordings and names one altered in the store (exit 1)', async () => {
     const all = await exec(process.execPath, [BIN, 'archive', 'verify', '--all'], { env });
     expect(all.stdout).toMatch(/^(\d+) recordings checked .*: all match what was archived/m);
-    const db = await embeddedClient();
+    const db = await embeddedDb();
     let key: string;
     try {
       key = (await db.query<{ object_key: string }>('select object_key from recordings limit 1')).rows[0]!

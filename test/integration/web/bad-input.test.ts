@@ -15,7 +15,8 @@ const ID_ROUTES: [method: 'get' | 'post' | 'put' | 'patch' | 'delete', template:
   ['get', '/calls/:id/audio'],
   ['get', '/calls/:id/transcript'],
   ['get', '/calls/:id/analysis'],
-  ['post', '/calls/:id/reanalyze'],
+  ['get', '/calls/:id/evaluations'],
+  ['post', '/calls/:id/evaluations'],
   ['get', '/clips/:id'],
   ['get', '/clips/:id/audio'],
   ['delete', '/clips/:id'],
@@ -36,8 +37,13 @@ const ID_ROUTES: [method: 'get' | 'post' | 'put' | 'patch' | 'delete', template:
   ['delete', '/scripts/:id'],
   ['get', '/scripts/:id/versions/:id'],
   ['get', '/review-items/:id'],
-  ['post', '/review-items/:id/evaluation'],
-  ['get', '/review-queues/:id'],
+  ['post', '/review-items/:id/claim'],
+  ['post', '/review-items/:id/complete'],
+  ['get', '/review-queues/:id/items'],
+  ['post', '/scripts/:id/reevaluate'],
+  ['get', '/scripts/:id/versions'],
+  ['get', '/evaluation-forms/:id/versions'],
+  ['post', '/users/:id/unlock'],
   ['post', '/legal-holds/:id/release'],
   ['patch', '/users/:id'],
   ['post', '/users/:id/password'],
@@ -91,6 +97,9 @@ describe('bad input answers 4xx, never 5xx', () => {
           failures.push(`${method.toUpperCase()} ${url} → ${res.status}`);
         else if (typeof res.body?.error?.code !== 'string')
           failures.push(`${method.toUpperCase()} ${url}: no error code`);
+        // The route must exist: an answer from the catch-all would prove nothing about it.
+        else if (String(res.body.error.message).startsWith('no route'))
+          failures.push(`${method.toUpperCase()} ${template}: no such route`);
       }
     }
     expect(failures).toEqual([]);

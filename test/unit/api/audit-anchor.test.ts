@@ -17,6 +17,7 @@ describe(AuditAnchor.name, () => {
     expect(await anchor.read()).toEqual({ state: 'none' });
     expect(await anchor.advance({ id: '10', hash: 'a'.repeat(64) })).toBe(true);
     expect(await anchor.advance({ id: '9', hash: 'b'.repeat(64) })).toBe(false);
+    expect(await anchor.read()).toMatchObject({ state: 'valid', point: { lastId: '10' } });
     expect(await anchor.advance({ id: '12', hash: 'c'.repeat(64) })).toBe(true);
     const read = await anchor.read();
     expect(read).toMatchObject({ state: 'valid', point: { lastId: '12', lastHash: 'c'.repeat(64) } });
@@ -28,7 +29,9 @@ describe(AuditAnchor.name, () => {
     await writeFile(anchor.file, JSON.stringify({ ...body, lastId: '5' }));
     expect(await anchor.read()).toMatchObject({ state: 'tampered' });
     // A tampered anchor is left for verify to report, not overwritten.
+    const tampered = await readFile(anchor.file, 'utf8');
     expect(await anchor.advance({ id: '13', hash: 'd'.repeat(64) })).toBe(false);
+    expect(await readFile(anchor.file, 'utf8')).toBe(tampered);
     await writeFile(anchor.file, 'not json');
     expect(await anchor.read()).toMatchObject({ state: 'tampered' });
   });
