@@ -67,8 +67,11 @@ export class IntegrityService {
     } catch (error) {
       if (isEscuchaError(error, 'OBJECT_NOT_FOUND')) {
         problem = { ...base, problem: 'missing', detail: 'the object is not in the store' };
-      } else if (isEscuchaError(error, 'STORAGE_UNAVAILABLE')) {
-        throw error; // the store is down: nothing is known about the object
+      } else if (
+        isEscuchaError(error, 'STORAGE_UNAVAILABLE') ||
+        isEscuchaError(error, 'ENCRYPTION_KEY_UNKNOWN')
+      ) {
+        throw error; // the store is down, or its key is not configured: nothing is known about the object
       } else {
         problem = { ...base, problem: 'unreadable', detail: errorMessage(error) };
       }

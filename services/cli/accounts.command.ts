@@ -180,7 +180,7 @@ export function registerAccountCommands(
     .option('--dry-run', 'only report what would be deleted', false)
     .action(async (o: { dryRun: boolean }) => {
       await withDb(async (db, cfg) => {
-        const store = createObjectStore(cfg);
+        const store = await createObjectStore(cfg);
         try {
           const audit = new AuditRepository(db.db);
           const service = new RetentionService({

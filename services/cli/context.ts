@@ -77,7 +77,7 @@ export async function createContext(
   options: { onArchived?: ArchivedHook } = {},
 ): Promise<AppContext> {
   const database = await openDatabaseOnly(config, logger);
-  const store = createObjectStore(config);
+  const store = await createObjectStore(config);
   try {
     await store.check();
   } catch (error) {
@@ -87,7 +87,7 @@ export async function createContext(
   // What a process killed mid-upload, mid-clip or mid-store left behind (an hour old or more: others may be writing).
   await sweepLeftovers({
     tmpDir: config.tmpDir,
-    ...(store instanceof FsObjectStore ? { incomingDir: store.incomingDir } : {}),
+    ...(store.inner instanceof FsObjectStore ? { incomingDir: store.inner.incomingDir } : {}),
     logger,
   });
   const pipeline = createPipeline(config, database, logger);

@@ -3,6 +3,8 @@ import { API_ROLES } from '../../models/database.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
+import { addMasterKey } from '../archive/encryption/keyring.ts';
+import { RekeyService } from '../archive/encryption/rekey.service.ts';
 import { createAccountServices } from '../api/auth/accounts.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
@@ -150,9 +152,8 @@ keys
     }
   });
 
-program
-  .command('archive')
-  .description('the stored recordings')
+const archive = program.command('archive').description('the stored recordings');
+archive
   .command('verify')
   .description(
     're-hash stored recordings against the sha256 taken when they were archived; flags and lists the ones that differ or are missing (exit 1)',
@@ -167,7 +168,7 @@ program
       throw new EscuchaError('BAD_REQUEST', '--sample takes a whole number of recordings, 1 or more');
     }
     const database = await openDatabaseOnly(cfg, log);
-    const store = createObjectStore(cfg);
+    const store = await createObjectStore(cfg);
     try {
       const accounts = createAccountServices({ db: database.db, store, logger: log });
       const report = await accounts.integrity.verify(opts.all ? { all: true } : { sample });
@@ -176,6 +177,60 @@ program
       }
       console.log(
         `${report.checked} recordings checked (${(report.bytes / 1e6).toFixed(1)} MB): ${report.problems.length === 0 ? 'all match what was archived' : `${report.problems.length} do not; they are flagged and will not be played`}`,
+      );
+      if (report.problems.length > 0) process.exitCode = 1;
+    } finally {
+      await store.close();
+      await database.close();
+    }
+  });
+
+const archiveKey = archive.command('key').description('master keys of the encryption at rest');
+archiveKey
+  .command('add <id>')
+  .description(
+    'add a new random master key to the encryption key file (created, mode 600, if absent) and make it the current one; then run escucha archive rekey',
+  )
+  .action(async (id: string) => {
+    const cfg = config();
+    if (!cfg.encryptionKeyFile) {
+      throw new EscuchaError(
+        'CONFIG_INVALID',
+        'set ESCUCHA_ENCRYPTION_KEY_FILE (or encryptionKeyFile in the config file) to where the key file is kept',
+      );
+    }
+    const { created } = await addMasterKey(cfg.encryptionKeyFile, id);
+    console.log(
+      `${created ? 'created' : 'updated'} ${cfg.encryptionKeyFile}: new recordings are encrypted with key ${id}. ` +
+        'Keep a copy of this file somewhere safe: without it the recordings cannot be read.',
+    );
+  });
+archive
+  .command('rekey')
+  .description(
+    'bring every stored recording under the current master key: encrypt the ones stored unencrypted, re-wrap the ones under older keys (only their headers are rewritten)',
+  )
+  .action(async () => {
+    const cfg = config();
+    const log = logger(cfg, 'warn');
+    const database = await openDatabaseOnly(cfg, log);
+    const store = await createObjectStore(cfg);
+    try {
+      if (!store.currentKeyId) {
+        throw new EscuchaError(
+          'CONFIG_INVALID',
+          'rekey needs an encryption key file (ESCUCHA_ENCRYPTION_KEY_FILE)',
+        );
+      }
+      const service = new RekeyService({ db: database.db, store, logger: log });
+      const report = await service.run((r) => {
+        if (process.stderr.isTTY && r.checked % 50 === 0) process.stderr.write(`\r${r.checked} recordings`);
+      });
+      if (process.stderr.isTTY) process.stderr.write('\r');
+      for (const p of report.problems) console.error(`PROBLEM\t${p.objectKey}\t${p.detail}`);
+      console.log(
+        `${report.checked} recordings: ${report.encrypted} encrypted, ${report.rewrapped} re-wrapped, ${report.current} already under key ${store.currentKeyId}` +
+          (report.problems.length > 0 ? `; ${report.problems.length} problems (listed above)` : ''),
       );
       if (report.problems.length > 0) process.exitCode = 1;
     } finally {

@@ -250,6 +250,11 @@ const configSchema = z
     storageDir: z.string().optional(),
     tmpDir: z.string().optional(),
     s3: s3Schema.default(s3Schema.parse({})),
+    /**
+     * Envelope encryption at rest: the JSON file of master keys (`escucha archive key add` creates it). Set, every
+     * object stored is encrypted (AES-256-GCM, a data key per object wrapped by the current master key).
+     */
+    encryptionKeyFile: z.string().optional(),
     archive: archiveSchema.default(archiveSchema.parse({})),
     uploadMaxMb: int(1, 100_000).default(2048),
     /** Web sessions and sign-in. */
@@ -328,9 +333,13 @@ const configSchema = z
 
 type ParsedConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<ParsedConfig, 'dataDir' | 'storageDir' | 'tmpDir' | 'modelsDir'> {
+export interface Config extends Omit<
+  ParsedConfig,
+  'dataDir' | 'storageDir' | 'tmpDir' | 'modelsDir' | 'encryptionKeyFile'
+> {
   /** Absolute paths. */
   readonly dataDir: string;
+  readonly encryptionKeyFile: string | undefined;
   readonly storageDir: string;
   readonly tmpDir: string;
   readonly embeddedPgDir: string;
@@ -358,6 +367,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_S3_KMS_KEY_ID: 's3.kmsKeyId',
   ESCUCHA_S3_PART_SIZE_MB: 's3.partSizeMb',
   ESCUCHA_S3_CREATE_BUCKET: 's3.createBucket',
+  ESCUCHA_ENCRYPTION_KEY_FILE: 'encryptionKeyFile',
   ESCUCHA_ARCHIVE_FORMAT: 'archive.format',
   ESCUCHA_ARCHIVE_BITRATE_KBPS: 'archive.bitrateKbps',
   ESCUCHA_ARCHIVE_SAMPLE_RATE: 'archive.sampleRate',
@@ -503,6 +513,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dataDir,
     storageDir: path.resolve(cwd, c.storageDir ?? path.join(dataDir, 'objects')),
     tmpDir: path.resolve(cwd, c.tmpDir ?? path.join(dataDir, 'tmp')),
+    encryptionKeyFile: c.encryptionKeyFile ? path.resolve(cwd, c.encryptionKeyFile) : undefined,
     embeddedPgDir: path.join(dataDir, 'postgres'),
     modelsDir: path.resolve(cwd, c.modelsDir ?? path.join(dataDir, 'models')),
     capture: {
