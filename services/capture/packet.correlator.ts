@@ -26,7 +26,7 @@ import {
   type RtpMap,
   type SdpSession,
 } from './sdp.ts';
-import { parseSipMessage, type SipMessage, type SipRequest } from './sip.message.ts';
+import { parseSipMessage, startsWithSipLine, type SipMessage, type SipRequest } from './sip.message.ts';
 import { parseRecordingMetadata } from './siprec.metadata.ts';
 import { isRecordableCodec, type StreamRecorder, type StreamRecorderOptions } from './stream.recorder.ts';
 import { SipTcpReassembler } from './tcp.reassembly.ts';
@@ -133,7 +133,6 @@ interface Endpoint {
   fromOwner: StreamRecorder | undefined;
 }
 
-const SIP_START = /^(?:[A-Z]{3,10} \S+ SIP\/2\.0|SIP\/2\.0 \d{3} )/;
 /** Reads the RTP header of each media packet (one packet at a time). */
 const rtpHeader = new RtpHeader();
 const other = (side: Side): Side => (side === 'caller' ? 'callee' : 'caller');
@@ -218,10 +217,7 @@ export class PacketCorrelator {
       packet.kind === 'sip' ||
       // SIP starts with an upper-case method or "SIP/2.0"; RTP, RTCP and STUN never start with a letter.
       (packet.kind === undefined &&
-        p.length > 12 &&
-        p[0]! >= 0x41 &&
-        p[0]! <= 0x5a &&
-        SIP_START.test(p.toString('latin1', 0, 48)))
+        startsWithSipLine(p))
     ) {
       return this.sip(p, packet);
     }

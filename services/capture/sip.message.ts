@@ -70,6 +70,23 @@ export function findHeaderEnd(
   return undefined;
 }
 
+const REQUEST_LINE = /^[A-Z]{3,10} \S+ SIP\/2\.0\r?$/;
+const STATUS_LINE = /^SIP\/2\.0 \d{3} /;
+
+/**
+ * Whether bytes begin with a SIP request or status line (RFC 3261 §7.1, §7.2), however long the request URI: the
+ * whole first line is read, up to the header-section limit. RTP, RTCP, STUN, DTLS and DNS never match (they do not
+ * start with an upper-case letter, or their first "line" is not a SIP one). The one test of "is this SIP" for every
+ * capture path.
+ */
+export function startsWithSipLine(data: Buffer, maxLineBytes = DEFAULT_MAX_HEADER_BYTES): boolean {
+  if (data.length < 12 || data[0]! < 0x41 || data[0]! > 0x5a) return false;
+  if (data[0] === 0x53 && STATUS_LINE.test(data.toString('latin1', 0, 12))) return true;
+  const end = data.indexOf(0x0a);
+  if (end < 0 || end > maxLineBytes) return false;
+  return REQUEST_LINE.test(data.toString('latin1', 0, end));
+}
+
 /** Parses a Content-Length value strictly: digits only, within the safe integer range. */
 export function parseContentLength(value: string): number {
   const t = value.trim();

@@ -1,4 +1,5 @@
 import { SipStreamFramer } from './sip.framer.ts';
+import { startsWithSipLine } from './sip.message.ts';
 
 /**
  * SIP over TCP in a capture: each direction of a connection is put back in sequence order (retransmissions and
@@ -11,7 +12,6 @@ const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
 
-const START_LINE = /^(?:[A-Z]{3,10} \S+ SIP\/2\.0|SIP\/2\.0 \d{3})/;
 
 export interface TcpSegment {
   src: string;
@@ -61,7 +61,7 @@ export class SipTcpReassembler {
     }
     if (!flow) {
       if (segment.payload.length === 0 && !(segment.flags & SYN)) return [];
-      if (segment.payload.length > 0 && !START_LINE.test(segment.payload.toString('latin1', 0, 64))) {
+      if (segment.payload.length > 0 && !startsWithSipLine(segment.payload)) {
         return []; // joined mid-stream and not at a message start: wait for one
       }
       flow = this.newFlow();

@@ -176,4 +176,88 @@ describe(PacketCorrelator.name, () => {
     expect([stats.get(0)?.lost, stats.get(1)?.lost]).toEqual([0, 0]);
     expect([samples.get(0), samples.get(1)]).toEqual([20 * 160, 15 * 160]);
   });
+  it('follows a dialog whose request line is long, over UDP and over TCP', async () => {
+    const longUri = `sip:+573001234567;npdi;rn=+5730099;phone-context=+57@${'trunk-gw-'.repeat(30)}carrier.example.co;user=phone`;
+    for (const transport of ['udp', 'tcp'] as const) {
+      const ended: string[] = [];
+      const c = new PacketCorrelator({
+        spoolRoot: dir,
+        fsync: false,
+        rules: RULES,
+        logger: silentLogger(),
+        idleMs: 60_000,
+        onCallEnded: (d) => void ended.push(d),
+      });
+      let seq = { [A]: 1000, [B]: 5000 } as Record<string, number>;
+      const signal = (timeMs: number, src: string, dst: string, payload: Buffer): NetPacket => {
+        if (transport === 'udp') return udp(timeMs, src, 5060, dst, 5060, payload);
+        const sequence = seq[src]!;
+        seq = { ...seq, [src]: sequence + payload.length };
+        return {
+          ...udp(timeMs, src, 5060, dst, 5060, payload),
+          transport: 'tcp',
+          tcp: { sequence, flags: 0x18 },
+        };
+      };
+      const base = [
+        'From: "Cobranzas" <sip:2001@pbx>;tag=a1',
+        `Call-ID: long-${transport}`,
+        `Via: SIP/2.0/${transport.toUpperCase()} x;branch=z9hG4bK1`,
+      ];
+      const feed = async (p: NetPacket) => {
+        const pending = c.feed(p);
+        if (pending) await pending;
+      };
+      const t0 = 2_000_000;
+      await feed(
+        signal(
+          t0,
+          A,
+          B,
+          sip(
+            [
+              `INVITE ${longUri} SIP/2.0`,
+              ...base,
+              `To: <${longUri}>`,
+              'CSeq: 1 INVITE',
+              'Content-Type: application/sdp',
+            ],
+            sdp(A, 4000),
+          ),
+        ),
+      );
+      await feed(
+        signal(
+          t0 + 1,
+          B,
+          A,
+          sip(
+            [
+              'SIP/2.0 200 OK',
+              ...base,
+              `To: <${longUri}>;tag=b1`,
+              'CSeq: 1 INVITE',
+              'Content-Type: application/sdp',
+            ],
+            sdp(B, 5000),
+          ),
+        ),
+      );
+      let t = t0 + 10;
+      for (let i = 0; i < 10; i++) {
+        await feed(udp((t += 10), B, 5000, A, 4000, rtp(2, i)));
+        await feed(udp((t += 10), A, 4000, B, 5000, rtp(1, i)));
+      }
+      await feed(
+        signal((t += 5), A, B, sip(['BYE sip:b SIP/2.0', ...base, `To: <${longUri}>;tag=b1`, 'CSeq: 2 BYE'])),
+      );
+      expect(ended, transport).toHaveLength(1);
+      expect(c.stats.rtpMatched, transport).toBe(20);
+      const started: SpoolEvent[] = [];
+      await readSpool(path.join(ended[0]!, SPOOL_FILE), (r) => {
+        if (r.type === 'event' && (r.event.t === 'call' || r.event.t === 'meta')) started.push(r.event);
+      });
+      expect(JSON.stringify(started), transport).toContain('+573001234567');
+    }
+  });
 });

@@ -8,6 +8,7 @@ import {
   fromOf,
   parseSipMessage,
   serializeSipMessage,
+  startsWithSipLine,
   toOf,
   topViaOf,
   viaBranchOf,
@@ -286,5 +287,35 @@ describe(parseSipUri.name, () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe(startsWithSipLine.name, () => {
+  // A request URI as carriers send them: number portability, phone context, long host names and parameters.
+  const longUri = `sip:+573001234567;npdi;rn=+5730099;phone-context=+57@${'trunk-gw-'.repeat(30)}carrier.example.co;user=phone;transport=udp`;
+
+  it('recognises requests whatever the length of the request URI, and status lines', () => {
+    expect(longUri.length).toBeGreaterThan(300);
+    expect(startsWithSipLine(Buffer.from(`INVITE ${longUri} SIP/2.0\r\nVia: x\r\n\r\n`))).toBe(true);
+    expect(startsWithSipLine(Buffer.from(`SUBSCRIBE sip:b@c SIP/2.0\nVia: x\n\n`))).toBe(true); // bare LF
+    expect(startsWithSipLine(Buffer.from('SIP/2.0 200 OK\r\nVia: x\r\n\r\n'))).toBe(true);
+    expect(startsWithSipLine(Buffer.from('SIP/2.0 183 Session Progress\r\n'))).toBe(true);
+  });
+
+  it('refuses what is not a SIP start line', () => {
+    const rtp = Buffer.from([0x80, 0x00, 0x00, 0x01, 0, 0, 0, 160, 0, 0, 0, 1, 0xff, 0xff]);
+    const dns = Buffer.from('0a1b0100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex');
+    for (const bytes of [
+      rtp,
+      dns,
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from('INVITE sip:b@c SIP/2.0'), // no end of line: not a whole start line
+      Buffer.from('INVITE sip:b@c extra SIP/2.0\r\n'),
+      Buffer.from('HELLO WORLD SIP/2.0 trailing\r\n'),
+    ]) {
+      expect(startsWithSipLine(bytes), bytes.toString('latin1').slice(0, 30)).toBe(false);
+    }
+    // a start line longer than the header limit is not taken for SIP
+    expect(startsWithSipLine(Buffer.from(`INVITE ${longUri} SIP/2.0\r\n`), 64)).toBe(false);
   });
 });
