@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../platform/logger.ts';
 import type { DecodedPacket } from './packet.decode.ts';
 import {
@@ -76,6 +76,22 @@ export interface CorrelatorOptions {
   recorder?: StreamRecorderOptions;
   /** Record RTP flows that no SIP dialog describes (default false). */
   orphanRtp?: boolean;
+  /**
+   * How calls are identified: `by-dialog` derives the capture id from the source, the dialog (Call-ID, or the RTP
+   * flows of a call without SIP) and the time it started, so importing the same capture again names the same calls
+   * and the archive keeps each once; `random` (default) gives every call a new id. Only for a spool root of its own
+   * per run: two calls with one id would share a spool.
+   */
+  captureIds?: 'random' | 'by-dialog';
+}
+
+/** The capture id of a call identified by its dialog and start (a UUID-shaped digest, RFC 9562 version 8). */
+export function dialogCaptureId(source: string, dialogId: string, startedAtMs: number): string {
+  const digest = createHash('sha256').update(`${source}\n${dialogId}\n${startedAtMs}`).digest();
+  digest[6] = (digest[6]! & 0x0f) | 0x80;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export interface CorrelatorStats {
@@ -216,8 +232,7 @@ export class PacketCorrelator {
     if (
       packet.kind === 'sip' ||
       // SIP starts with an upper-case method or "SIP/2.0"; RTP, RTCP and STUN never start with a letter.
-      (packet.kind === undefined &&
-        startsWithSipLine(p))
+      (packet.kind === undefined && startsWithSipLine(p))
     ) {
       return this.sip(p, packet);
     }
@@ -499,8 +514,13 @@ export class PacketCorrelator {
     siprec: SiprecFacts | null;
     notes: string[];
   }): Promise<RecordingCall> {
+    const source = this.options.source ?? 'pcap';
+    const captureId =
+      this.options.captureIds === 'by-dialog'
+        ? dialogCaptureId(source, init.sip.callId, init.startedAtMs)
+        : randomUUID();
     const call = await RecordingCall.open(
-      { captureId: randomUUID(), source: this.options.source ?? 'pcap', ...init },
+      { captureId, source, ...init },
       {
         spoolRoot: this.options.spoolRoot,
         fsync: this.options.fsync,

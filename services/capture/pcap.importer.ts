@@ -31,6 +31,11 @@ export interface ImportOptions {
   idleMs?: number;
   /** Record RTP flows that no SIP dialog describes (default true). */
   orphanRtp?: boolean;
+  /**
+   * Import calls already archived from an earlier import of the same capture again, as new calls (default false:
+   * each call's id comes from its dialog and start, and the archive reports the ones it already holds).
+   */
+  force?: boolean;
   /** Attempts per call before giving up (default 3). */
   maxAttempts?: number;
   recorder?: StreamRecorderOptions;
@@ -87,9 +92,11 @@ export async function importCaptureFiles(
   const reports: FileReport[] = [];
   let packets = 0;
   let seconds = 0;
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     const started = performance.now();
-    const report = await importOne(file, options, (dir) => delivery.enqueue(dir));
+    // A spool root per file: the same capture named twice gives calls with the same ids.
+    const spoolRoot = path.join(options.workDir, 'calls', String(index));
+    const report = await importOne(file, spoolRoot, options, (dir) => delivery.enqueue(dir));
     seconds += (performance.now() - started) / 1000;
     packets += report.packets;
     reports.push(report);
@@ -107,11 +114,13 @@ export async function importCaptureFiles(
 
 async function importOne(
   file: string,
+  spoolRoot: string,
   options: ImportOptions,
   ended: (dir: string) => void,
 ): Promise<FileReport> {
   const correlator = new PacketCorrelator({
-    spoolRoot: path.join(options.workDir, 'calls'),
+    spoolRoot,
+    captureIds: options.force ? 'random' : 'by-dialog',
     fsync: false,
     rules: options.rules,
     logger: options.logger,

@@ -12,7 +12,6 @@ const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
 
-
 export interface TcpSegment {
   src: string;
   srcPort: number;

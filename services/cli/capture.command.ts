@@ -173,7 +173,7 @@ async function runImportPcap(
   config: Config,
   logger: Logger,
   files: string[],
-  opts: { orphanRtp: boolean },
+  opts: { orphanRtp: boolean; force: boolean },
 ): Promise<boolean> {
   const ctx = await createContext(config, logger);
   try {
@@ -188,6 +188,7 @@ async function runImportPcap(
       keepDtmfDigits: c.dtmfDigits === 'stored',
       idleMs: c.idleSeconds * 1000,
       orphanRtp: opts.orphanRtp,
+      force: opts.force,
     });
     let ok = report.failed.length === 0;
     for (const f of report.files) {
@@ -215,8 +216,10 @@ async function runImportPcap(
       );
     }
     for (const f of report.failed) console.log(`failed: ${f.error} (kept in ${f.dir})`);
+    const already = report.archived.filter((a) => !a.created).length;
     console.log(
-      `imported ${report.archived.length} calls from ${report.files.length} files, failed ${report.failed.length} (${report.packetsPerSecond} packets/s)`,
+      `imported ${report.archived.length - already} calls from ${report.files.length} files, already archived ${already}` +
+        `${already > 0 ? ' (skipped; --force imports them again as new calls)' : ''}, failed ${report.failed.length} (${report.packetsPerSecond} packets/s)`,
     );
     return ok;
   } finally {
@@ -250,9 +253,17 @@ export function registerCaptureCommands(
       'archive the calls in capture files (pcap, pcapng): SIP over UDP and TCP with its RTP, one call per dialog',
     )
     .option('--no-rtp-only', 'skip RTP flows that no SIP dialog in the file describes')
-    .action(async (files: string[], opts: { rtpOnly: boolean }) => {
+    .option(
+      '--force',
+      'import calls already archived from an earlier import of the same capture again, as new calls',
+      false,
+    )
+    .action(async (files: string[], opts: { rtpOnly: boolean; force: boolean }) => {
       const cfg = config();
-      const ok = await runImportPcap(cfg, logger(cfg, 'warn'), files, { orphanRtp: opts.rtpOnly });
+      const ok = await runImportPcap(cfg, logger(cfg, 'warn'), files, {
+        orphanRtp: opts.rtpOnly,
+        force: opts.force,
+      });
       if (!ok) process.exitCode = 1;
     });
 }

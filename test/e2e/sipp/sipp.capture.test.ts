@@ -201,7 +201,16 @@ describe('capture with SIPp', () => {
     const imported = await exec(process.execPath, [BIN, 'import-pcap', capFile], {
       env: { ...ws.env, ESCUCHA_DATA_DIR: path.join(ws.dir, 'import'), ESCUCHA_DTMF_DIGITS: 'stored' },
     });
-    expect(imported.stdout).toMatch(/imported 1 calls from 1 files, failed 0/);
+    expect(imported.stdout).toMatch(/imported 1 calls from 1 files, already archived 0, failed 0/);
+    // The same capture again: the call is recognised and not archived twice.
+    const importEnv = {
+      ...ws.env,
+      ESCUCHA_DATA_DIR: path.join(ws.dir, 'import'),
+      ESCUCHA_DTMF_DIGITS: 'stored',
+    };
+    const again = await exec(process.execPath, [BIN, 'import-pcap', capFile], { env: importEnv });
+    expect(again.stdout).toMatch(/archived [0-9a-f-]{36} \(already archived\)/);
+    expect(again.stdout).toMatch(/imported 0 calls from 1 files, already archived 1 \(skipped; --force/);
     const copies = await waitForCalls(
       serve.url!,
       ws.adminKey,
@@ -249,7 +258,7 @@ describe('capture with SIPp', () => {
         env: { ...ws.env, ESCUCHA_DATA_DIR: path.join(ws.dir, 'bundled') },
       },
     );
-    expect(stdout).toMatch(/imported 2 calls from 2 files, failed 0/);
+    expect(stdout).toMatch(/imported 2 calls from 2 files, already archived 0, failed 0/);
     const calls = await waitForCalls(
       serve.url!,
       ws.adminKey,

@@ -270,6 +270,27 @@ describe(importCaptureFiles.name, () => {
     );
   });
 
+  it('names each call after its dialog and start, so the same capture imported again gives the same calls', async () => {
+    const file = path.join(dir, 'tcp.pcapng'); // written by the test above
+    const first = await run([file]);
+    const twice = await run([file, file]);
+    const ids = (r: ImportReport) => r.archived.map((a) => a.call.captureId);
+    expect(ids(first)).toHaveLength(1);
+    expect(ids(twice)).toEqual([ids(first)[0], ids(first)[0]]);
+    expect(ids(first)[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const forced = await importCaptureFiles([file], {
+      sink,
+      rules: RULES,
+      logger: silentLogger(),
+      ffmpegPath: ffmpeg,
+      workDir: path.join(dir, 'work-forced'),
+      silenceDtmf: true,
+      force: true,
+    });
+    expect(ids(forced)).toHaveLength(1);
+    expect(ids(forced)[0]).not.toBe(ids(first)[0]);
+  });
+
   it('archives what a capture cut short holds, and reports where the file was cut and which calls were open', async () => {
     const d = dialog('cut-call@pbx', { pt: 8, map: 'PCMA/8000' });
     const c = new CaptureBuilder();
