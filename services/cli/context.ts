@@ -60,15 +60,33 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * What the database's owner does before Escucha connects: the migrations, then the job queue's schema and queues
+ * (a least-privileged role can make neither).
+ */
+export async function setUpDatabase(
+  config: Config,
+  owner: DatabaseHandle,
+  logger: Logger,
+): Promise<string[]> {
+  const applied = await migrateToLatest(owner.db, logger);
+  const pipeline = createPipeline(config, owner, logger);
+  await pipeline.start();
+  await pipeline.stop();
+  return applied;
+}
+
+/**
+ * The database as every command but `migrate` uses it: set up by its owner, then connected as the application role
+ * (on the embedded PostgreSQL; on an external one, as DATABASE_URL says).
+ */
 export async function openDatabaseOnly(config: Config, logger: Logger): Promise<DatabaseHandle> {
-  const database = await openDatabase(config, logger);
-  try {
-    await migrateToLatest(database.db, logger);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  return database;
+  return openDatabase(config, logger, {
+    as: 'app',
+    setUp: async (owner) => {
+      await setUpDatabase(config, owner, logger);
+    },
+  });
 }
 
 export async function createContext(

@@ -9,10 +9,10 @@ import { createAccountServices } from '../api/auth/accounts.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { KEY_SCOPES } from '../api/auth/access.policy.ts';
-import { grantAppRole, migrateToLatest, openDatabase } from '../platform/database.ts';
+import { grantAppRole, openDatabase } from '../platform/database.ts';
 import { registerAccountCommands } from './accounts.command.ts';
 import { registerCaptureCommands } from './capture.command.ts';
-import { createPipeline, openDatabaseOnly, packageVersion } from './context.ts';
+import { openDatabaseOnly, packageVersion, setUpDatabase } from './context.ts';
 import { commaList } from './options.ts';
 import { registerDemoCalls } from './demo.command.ts';
 import { registerDevCommands } from './dev.command.ts';
@@ -66,14 +66,11 @@ program
   .action(async (opts: { grant?: string }) => {
     const cfg = config();
     const log = logger(cfg, 'warn');
-    const database = await openDatabase(cfg, log);
+    const database = await openDatabase(cfg, log, { as: 'owner' });
     try {
-      const applied = await migrateToLatest(database.db, log);
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
       // The job queue's schema and queues are made here too, so a least-privileged role never needs to make them.
-      const pipeline = createPipeline(cfg, database, log);
-      await pipeline.start();
-      await pipeline.stop();
+      const applied = await setUpDatabase(cfg, database, log);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
       if (opts.grant) {
         await grantAppRole(database.db, opts.grant);
         console.log(`granted ${opts.grant} what Escucha needs to run (the audit log: read and append only)`);

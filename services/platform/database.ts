@@ -84,24 +84,66 @@ export async function retryWhileUnavailable<T>(
   }
 }
 
+/**
+ * How a process connects. `app` is how Escucha runs: `setUp` (migrations, the job queue's schema) runs first as the
+ * database's owner, then the connections are the application role's. On the embedded PostgreSQL Escucha holds both
+ * roles: the owner sets up, grants the application role what it needs (grantAppRole), and every connection of the
+ * handle is the application role's. On an external PostgreSQL the roles are the operator's: DATABASE_URL names the
+ * one to run as (the application role, set up by `escucha migrate --grant`), and `setUp` runs on it too, finding
+ * nothing to do once its owner has migrated. `owner` connects as the owner (the embedded PostgreSQL's, or whoever
+ * DATABASE_URL names): for `escucha migrate` and tools that migrate by themselves.
+ */
+export type ConnectAs = { as: 'owner' } | { as: 'app'; setUp: (owner: DatabaseHandle) => Promise<void> };
+
 /** Opens the configured database: DATABASE_URL when set, otherwise the embedded PostgreSQL in the data dir. */
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  options: { poolSize?: number } = {},
+  options: ConnectAs & { poolSize?: number },
 ): Promise<DatabaseHandle> {
-  let embedded: EmbeddedDatabase | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.dataDir,
-      pgDir: config.embeddedPgDir,
-      port: config.embeddedPgPort,
-      logger,
-    });
-    url = embedded.url;
+  const poolSize = options.poolSize ?? 20;
+  if (config.databaseUrl) {
+    const handle = await connect(config.databaseUrl, poolSize, logger);
+    if (options.as === 'app') {
+      try {
+        await options.setUp(handle);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    }
+    return handle;
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    pgDir: config.embeddedPgDir,
+    port: config.embeddedPgPort,
+    logger,
+  });
+  try {
+    if (options.as === 'owner') return await connect(embedded.url, poolSize, logger, embedded);
+    const owner = await connect(embedded.url, 2, logger);
+    try {
+      await options.setUp(owner);
+      await grantAppRole(owner.db, embedded.appRole);
+    } finally {
+      await owner.close();
+    }
+    return await connect(embedded.appUrl, poolSize, logger, embedded);
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
+
+/** A pool on `url`, checked by one connection; closing it stops `embedded` too. */
+async function connect(
+  url: string,
+  max: number,
+  logger: Logger,
+  embedded?: EmbeddedDatabase,
+): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', (error) => logger.error({ err: error }, 'idle database connection failed'));
   // A connection in use that the server ends between two queries (PostgreSQL restarting, killed, failing over) emits
   // 'error' on its client; without a listener that event would end the process. The query that uses it next fails
@@ -116,7 +158,6 @@ export async function openDatabase(
     client.release();
   } catch (cause) {
     await pool.end().catch(() => undefined);
-    await embedded?.stop();
     throw new EscuchaError(
       'DATABASE_UNAVAILABLE',
       `cannot connect to PostgreSQL: ${(cause as Error).message}`,
@@ -139,9 +180,10 @@ export async function openDatabase(
 
 /**
  * Gives a login role what `escucha serve`, `worker` and `capture` need, and no more, on a database migrated by its
- * owner (external PostgreSQL run with least privilege): read and write the tables, but only read and append the audit
- * log (no UPDATE, DELETE or TRUNCATE, and as a non-owner it cannot disable the triggers either), use the sequences, and
- * the job queue's schema. Run by the owner after every migration (`escucha migrate --grant <role>`).
+ * owner: read and write the tables, but only read and append the audit log (no UPDATE, DELETE or TRUNCATE, and as a
+ * non-owner it cannot disable the triggers either), use the sequences, and the job queue's schema. Run by the owner
+ * after every migration: by `escucha migrate --grant <role>` on an external PostgreSQL, and at every start for the
+ * embedded PostgreSQL's application role (openDatabase).
  */
 export async function grantAppRole(db: Db, role: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
@@ -167,6 +209,9 @@ export async function grantAppRole(db: Db, role: string): Promise<void> {
     sql`ALTER DEFAULT PRIVILEGES IN SCHEMA pgboss GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`,
   ];
   await db.transaction().execute(async (trx) => {
+    // Two processes starting at once would otherwise update the same privileges concurrently, which PostgreSQL
+    // refuses ("tuple concurrently updated").
+    await sql`SELECT pg_advisory_xact_lock(hashtext('escucha grants'))`.execute(trx);
     for (const statement of statements) await statement.execute(trx);
   });
 }

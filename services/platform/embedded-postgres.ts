@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -25,23 +25,36 @@ asyncExitHook.unhookEvent('exit');
  * <dataDir>/postgres and started by the Escucha process. A second Escucha process on the same data dir
  * (for example `escucha keys create` while `escucha serve` runs) finds the running server through
  * <dataDir>/postgres.json and the cluster's postmaster.pid, and connects to it instead of starting another.
+ *
+ * Two roles log in to it. The owner (`user`, the superuser initdb made) owns the database and everything in it and
+ * runs the migrations; the application role (`appUser`, `escucha_app`) is what Escucha runs as: no superuser, owner of
+ * nothing, with only the rights grantAppRole gives it once the owner has migrated (database.ts). Both passwords are
+ * generated here once and kept in postgres.json (mode 600); a data dir from before the application role existed gets
+ * it at its next start.
  */
 
 interface State {
   port: number;
   user: string;
   password: string;
+  appUser?: string;
+  appPassword?: string;
 }
 
 export interface EmbeddedDatabase {
-  /** Connection string of the running server, database `escucha`. */
+  /** Connection string of the running server, database `escucha`, as its owner (migrations, administration). */
   readonly url: string;
+  /** Connection string of the running server, database `escucha`, as the application role. */
+  readonly appUrl: string;
+  /** Name of the application role. */
+  readonly appRole: string;
   /** True when this process started the server and will stop it. */
   readonly owned: boolean;
   stop(): Promise<void>;
 }
 
 const DATABASE = 'escucha';
+const APP_ROLE = 'escucha_app';
 /** How often a server this process started is checked for being alive. */
 const WATCHDOG_MS = 2000;
 
@@ -99,6 +112,64 @@ function assertReachableByPostgresUser(dir: string): void {
   }
 }
 
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802, RFC 7677), so a role's password is set
+ * without the password itself ever reaching the server, nor its log should the statement be logged.
+ */
+function scramVerifier(password: string): string {
+  const salt = randomBytes(16);
+  const iterations = 4096;
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/** A state with the application role's name and password, made up where it has none (an earlier version's). */
+function withAppRole(state: State): { state: Required<State>; added: boolean } {
+  const { appUser, appPassword } = state;
+  if (appUser && appPassword) return { state: { ...state, appUser, appPassword }, added: false };
+  return {
+    state: { ...state, appUser: APP_ROLE, appPassword: randomBytes(18).toString('base64url') },
+    added: true,
+  };
+}
+
+function urlFor(user: string, password: string, port: number): string {
+  return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/**
+ * As the owner: the database exists, and the application role exists, logs in with the stored password and has no
+ * attribute beyond that (an existing role is set back to that, whatever was changed by hand).
+ */
+async function ensureDatabaseAndAppRole(state: Required<State>, port: number): Promise<void> {
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: state.user,
+    password: state.password,
+    database: 'postgres',
+  });
+  admin.on('error', () => undefined); // a failure shows in the queries below
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+    const role = admin.escapeIdentifier(state.appUser);
+    const attributes = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
+    const password = admin.escapeLiteral(scramVerifier(state.appPassword));
+    // 42710: made meanwhile by another Escucha process starting on the same data dir.
+    await admin.query(`CREATE ROLE ${role}`).catch((error: { code?: string }) => {
+      if (error.code !== '42710') throw error;
+    });
+    await admin.query(`ALTER ROLE ${role} WITH ${attributes} PASSWORD ${password}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   pgDir: string;
@@ -108,21 +179,31 @@ export async function startEmbeddedPostgres(options: {
   const { dataDir, pgDir, logger } = options;
   const stateFile = path.join(dataDir, 'postgres.json');
   await mkdir(dataDir, { recursive: true });
-  let state: State | undefined;
-  if (existsSync(stateFile)) state = JSON.parse(await readFile(stateFile, 'utf8')) as State;
+  let stored: State | undefined;
+  if (existsSync(stateFile)) stored = JSON.parse(await readFile(stateFile, 'utf8')) as State;
 
   const running = await runningPostmaster(pgDir);
-  if (running && state) {
+  if (running && stored) {
     logger.info({ port: running.port, pid: running.pid }, 'using the embedded PostgreSQL already running');
-    const url = `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${running.port}/${DATABASE}`;
-    return { url, owned: false, stop: () => Promise.resolve() };
+    // (started by an earlier version, it may have no application role yet)
+    const { state, added } = withAppRole(stored);
+    if (added) await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+    await ensureDatabaseAndAppRole(state, running.port);
+    return {
+      url: urlFor(state.user, state.password, running.port),
+      appUrl: urlFor(state.appUser, state.appPassword, running.port),
+      appRole: state.appUser,
+      owned: false,
+      stop: () => Promise.resolve(),
+    };
   }
 
   assertReachableByPostgresUser(pgDir);
   const initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
-  if (!initialised || !state) {
-    state = { port: 0, user: 'escucha', password: randomBytes(18).toString('base64url') };
+  if (!initialised || !stored) {
+    stored = { port: 0, user: 'escucha', password: randomBytes(18).toString('base64url') };
   }
+  const { state } = withAppRole(stored);
   state.port = await freePort(options.port || state.port || 0);
   await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
 
@@ -163,23 +244,13 @@ export async function startEmbeddedPostgres(options: {
       { cause },
     );
   }
-  const admin = new pg.Client({
-    host: '127.0.0.1',
-    port: state.port,
-    user: state.user,
-    password: state.password,
-    database: 'postgres',
-  });
-  admin.on('error', () => undefined); // a failure shows in the query below
-  await admin.connect();
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
+    await ensureDatabaseAndAppRole(state, port);
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw error;
   }
-  logger.info({ port: state.port }, 'embedded PostgreSQL started');
-  const url = `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DATABASE}`;
+  logger.info({ port }, 'embedded PostgreSQL started');
   let stopped = false;
   // The server this process started is watched: when it dies (killed, crashed, stopped by hand) it is started again
   // on the same port, so connections resume by themselves; meanwhile requests answer 503 and jobs wait.
@@ -204,7 +275,9 @@ export async function startEmbeddedPostgres(options: {
   }, WATCHDOG_MS);
   watchdog.unref();
   return {
-    url,
+    url: urlFor(user, password, port),
+    appUrl: urlFor(state.appUser, state.appPassword, port),
+    appRole: state.appUser,
     owned: true,
     stop: async () => {
       if (stopped) return;

@@ -299,7 +299,7 @@ export async function benchCalls(
     overrides: { dataDir, ...(kbps ? { archive: { bitrateKbps: Number(kbps) } } : {}) },
   });
   const logger = silentLogger();
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { as: 'owner' }); // it migrates by itself
   const count = Math.max(rounds, 6);
   const calls: { wav: string; seconds: number; turns: { party: string; clip: SpeechClip }[] }[] = [];
   const { execFile } = await import('node:child_process');

@@ -70,7 +70,7 @@ export async function run(options: { rounds?: number } = {}): Promise<IngestBenc
   await chmod(dir, 0o755);
   const config = loadConfig({ env: {}, overrides: { dataDir: dir } });
   const logger = silentLogger();
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { as: 'owner' }); // it migrates by itself
   try {
     await migrateToLatest(database.db, logger);
     await mkdir(path.join(dir, 'in'), { recursive: true });

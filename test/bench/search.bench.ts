@@ -147,7 +147,7 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
   await chmod(dir, 0o755);
   const config = loadConfig({ env: {}, overrides: { dataDir: dir } });
   const logger = silentLogger();
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { as: 'owner' }); // it migrates by itself
   try {
     await migrateToLatest(database.db, logger);
     const count = async () =>

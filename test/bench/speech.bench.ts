@@ -178,7 +178,7 @@ async function benchPipeline(
   await chmod(dataDir, 0o755);
   const config = loadConfig({ env: {}, overrides: { dataDir } });
   const logger = silentLogger();
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { as: 'owner' }); // it migrates by itself
   const wav = path.join(dir, 'call-60s.wav');
   const lines = (voice: 'es', offset: number) =>
     [0, 1, 2, 3, 4].map((k) => ({ text: SENTENCES[(k + offset) % 4]!.text, voice, at: offset * 6 + k * 12 }));

@@ -22,7 +22,10 @@ export async function createTestDatabase(config?: Config): Promise<TestDatabase>
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const cfg = config ?? loadConfig({ env: {}, overrides: { databaseUrl: url.toString() } });
-  const handle = await openDatabase({ ...cfg, databaseUrl: url.toString() }, silentLogger(), { poolSize: 5 });
+  const handle = await openDatabase({ ...cfg, databaseUrl: url.toString() }, silentLogger(), {
+    as: 'owner',
+    poolSize: 5,
+  });
   await migrateToLatest(handle.db, silentLogger());
   return {
     url: url.toString(),
