@@ -11,6 +11,7 @@ import type {
 import { buildCallMetadata, type MetadataRules, type SipFacts, type SiprecFacts } from './call.metadata.ts';
 import {
   deferredFfmpegArgs,
+  deferredFileExtension,
   deferredSamples,
   deferredUsableBytes,
   OggOpusWriter,
@@ -307,7 +308,7 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
         if (!t?.deferred) return;
         let d = deferred.get(t.track);
         if (!d) {
-          const file = path.join(dir, `t${t.track}.${t.deferred === 'opus' ? 'ogg' : t.deferred}`);
+          const file = path.join(dir, `t${t.track}.${deferredFileExtension(t.deferred)}`);
           const handle = await open(file, 'w');
           const ogg = t.deferred === 'opus' ? new OggOpusWriter() : undefined;
           d = { file, handle, entries: [], ogg, written: 0 };

@@ -2,23 +2,46 @@ import { spawn } from 'node:child_process';
 import type { AudioDecoder } from './jitter-buffer.ts';
 
 /**
- * Codecs Escucha decodes with ffmpeg after the call instead of packet by packet: G.722, G.729 and Opus. While the
- * call runs, their decoder stands in with silence of the right length (so the jitter buffer keeps real time) and
- * hands the payload to the recorder, which spools it; at assembly the payloads of a stream go through ffmpeg as one
- * raw G.722/G.729 bitstream or one Ogg Opus stream, and the decoded audio replaces the placeholders.
+ * Codecs Escucha decodes with ffmpeg after the call instead of packet by packet: G.722, G.729, Opus, GSM and G.726
+ * at its four rates (RFC 3551 packing, and the big-endian AAL2 one). While the call runs, their decoder stands in
+ * with silence of the right length (so the jitter buffer keeps real time) and hands the payload to the recorder,
+ * which spools it; at assembly the payloads of a stream go through ffmpeg as one raw bitstream (or one Ogg Opus
+ * stream), and the decoded audio replaces the placeholders.
  */
 
-export type DeferredCodec = 'g722' | 'g729' | 'opus';
+export const DEFERRED_CODECS = [
+  'g722',
+  'g729',
+  'opus',
+  'gsm',
+  'g726-16',
+  'g726-24',
+  'g726-32',
+  'g726-40',
+  'aal2-g726-16',
+  'aal2-g726-24',
+  'aal2-g726-32',
+  'aal2-g726-40',
+] as const;
+export type DeferredCodec = (typeof DEFERRED_CODECS)[number];
 
+const DEFERRED = new Set<string>(DEFERRED_CODECS);
+
+/** The deferred codec of an SDP encoding name (G726-32, AAL2-G726-32, GSM, ...), if it is one. */
 export function deferredCodecOf(encoding: string): DeferredCodec | undefined {
   const e = encoding.toLowerCase();
-  if (e === 'g722' || e === 'g729' || e === 'opus') return e;
-  return undefined;
+  return DEFERRED.has(e) ? (e as DeferredCodec) : undefined;
+}
+
+/** Bits per sample of a G.726 codec (its rate in kbit/s over 8 kHz), or undefined for the others. */
+function g726Bits(codec: DeferredCodec): number | undefined {
+  const match = /g726-(\d\d)$/.exec(codec);
+  return match ? Number(match[1]) / 8 : undefined;
 }
 
 /** Decoded sample rate of each codec (G.722 is 16 kHz audio on an 8 kHz RTP clock; Opus decodes at 48 kHz). */
 export function deferredSampleRate(codec: DeferredCodec): number {
-  return codec === 'g722' ? 16000 : codec === 'g729' ? 8000 : 48000;
+  return codec === 'g722' ? 16000 : codec === 'opus' ? 48000 : 8000;
 }
 
 const OPUS_FRAME_SILK = [480, 960, 1920, 2880];
@@ -41,17 +64,35 @@ export function opusPacketSamples(packet: Buffer): number {
   return frames * frame;
 }
 
-/** The usable part of a payload for the raw ffmpeg input (G.729 SID frames and trailing bytes are dropped). */
+/** Bytes and samples of one frame of the frame-based codecs (G.729 10 ms, GSM 20 ms). */
+const FRAMES: Partial<Record<DeferredCodec, { bytes: number; samples: number }>> = {
+  g729: { bytes: 10, samples: 80 },
+  gsm: { bytes: 33, samples: 160 },
+};
+
+/**
+ * The usable part of a payload for the raw ffmpeg input: whole frames only (G.729 SID frames and trailing bytes
+ * are dropped, as is a GSM payload's odd tail).
+ */
 export function deferredUsableBytes(codec: DeferredCodec, payload: Buffer): Buffer {
-  if (codec === 'g729') return payload.subarray(0, Math.floor(payload.length / 10) * 10);
+  const frame = FRAMES[codec];
+  if (frame) return payload.subarray(0, Math.floor(payload.length / frame.bytes) * frame.bytes);
   return payload;
 }
 
 /** Samples a payload decodes to, at `deferredSampleRate(codec)`. */
 export function deferredSamples(codec: DeferredCodec, payload: Buffer): number {
   if (codec === 'g722') return payload.length * 2;
-  if (codec === 'g729') return Math.floor(payload.length / 10) * 80;
+  const frame = FRAMES[codec];
+  if (frame) return Math.floor(payload.length / frame.bytes) * frame.samples;
+  const bits = g726Bits(codec);
+  if (bits !== undefined) return Math.floor((payload.length * 8) / bits);
   return opusPacketSamples(payload);
+}
+
+/** File extension of a stream's spooled payloads at assembly. */
+export function deferredFileExtension(codec: DeferredCodec): string {
+  return codec === 'opus' ? 'ogg' : codec;
 }
 
 /**
@@ -159,15 +200,27 @@ export class OggOpusWriter {
 
 /** ffmpeg arguments decoding a deferred stream file to mono s16le at the codec's rate. */
 export function deferredFfmpegArgs(codec: DeferredCodec, input: string, output: string): string[] {
-  const format = codec === 'opus' ? 'ogg' : codec;
+  const bits = g726Bits(codec);
+  // RTP packs G.726 code words from the least significant bit (RFC 3551 §4.5.4): ffmpeg's "g726le"; AAL2 packs
+  // them from the most significant: "g726".
+  const format =
+    bits !== undefined
+      ? [
+          '-f',
+          codec.startsWith('aal2-') ? 'g726' : 'g726le',
+          '-code_size',
+          String(bits),
+          '-sample_rate',
+          '8000',
+        ]
+      : ['-f', codec === 'opus' ? 'ogg' : codec];
   return [
     '-hide_banner',
     '-loglevel',
     'error',
     '-nostdin',
     '-y',
-    '-f',
-    format,
+    ...format,
     '-i',
     input,
     '-f',

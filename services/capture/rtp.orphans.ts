@@ -9,13 +9,13 @@ import type { StreamRecorder, StreamRecorderOptions } from './stream.recorder.ts
  * RTP that no SIP dialog describes (captures of media only, signalling filtered out or on another link). A UDP
  * flow becomes a stream once `promoteAfter` packets of one SSRC have been seen; both directions between two
  * endpoints make one call (first direction left, reverse right). Without SDP the codec comes from the static
- * payload type (PCMU 0, PCMA 8, G722 9, G729 18); a dynamic type carrying 4-byte payloads is taken as
+ * payload type (PCMU 0, GSM 3, PCMA 8, G722 9, G729 18); a dynamic type carrying 4-byte payloads is taken as
  * telephone-event (RFC 4733).
  */
 
 const PROMOTE_AFTER = 25;
 const MIN_AT_END = 3;
-const RECORDABLE_STATIC = new Set([0, 8, 9, 18]);
+const RECORDABLE_STATIC = new Set([0, 3, 8, 9, 18]);
 
 interface Candidate {
   packets: Array<{ rtp: RtpPacket; timeMs: number }>;

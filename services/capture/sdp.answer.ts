@@ -10,7 +10,23 @@ import { telephoneEventOf, type Direction, type RtpMap, type SdpSession } from '
  */
 
 /** Codecs Escucha records, in preference order (RFC 3551 names; matched case-insensitively). */
-export const DEFAULT_RECORDING_CODECS: readonly string[] = ['PCMU', 'PCMA', 'G722', 'G729', 'opus', 'L16'];
+export const DEFAULT_RECORDING_CODECS: readonly string[] = [
+  'PCMU',
+  'PCMA',
+  'G722',
+  'G729',
+  'opus',
+  'L16',
+  'G726-32',
+  'G726-40',
+  'G726-24',
+  'G726-16',
+  'AAL2-G726-32',
+  'AAL2-G726-40',
+  'AAL2-G726-24',
+  'AAL2-G726-16',
+  'GSM',
+];
 
 export type RejectReason =
   'port-zero-in-offer' | 'not-audio' | 'unsupported-profile' | 'no-supported-codec' | 'no-port';

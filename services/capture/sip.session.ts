@@ -126,7 +126,7 @@ export class SipSession {
       return {
         status: 488,
         reason: 'Not Acceptable Here',
-        warning: 'no audio stream with a recordable codec (PCMU, PCMA, G722, G729, opus, L16)',
+        warning: `no audio stream with a recordable codec (${codecs.join(', ')})`,
       };
     const pairs = await deps.ports.allocateMany(needed);
     if (!pairs)

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -344,6 +345,92 @@ describe(importCaptureFiles.name, () => {
     const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
     expect(Math.abs(wav.samples[0]!.length - 12000)).toBeLessThan(480);
     expect(rms(wav.samples[0]!.subarray(800, 11000))).toBeGreaterThan(0);
+  });
+
+  it('decodes G.726 at its four rates (RFC 3551 packing) and GSM with ffmpeg', async () => {
+    const raw = path.join(dir, 'tone8k.raw');
+    await writeFile(raw, Buffer.from(tone(1.5, 700, 8000, 8000).buffer));
+    const encode = (args: string[], out: string): Buffer => {
+      execFileSync(ffmpeg, [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        's16le',
+        '-ar',
+        '8000',
+        '-ac',
+        '1',
+        '-i',
+        raw,
+        ...args,
+        out,
+      ]);
+      return readFileSync(out);
+    };
+    const codecs = [
+      ...[16, 24, 32, 40].map((kbps) => ({
+        name: `G726-${kbps}`,
+        pt: 110 + kbps / 8, // not 101: telephone-event in these dialogs
+        bytesPer20ms: (kbps * 20) / 8,
+        stream: encode(
+          ['-c:a', 'adpcm_g726le', '-b:a', `${kbps}k`, '-f', 'g726le'],
+          path.join(dir, `t.g726-${kbps}`),
+        ),
+      })),
+      {
+        name: 'GSM',
+        pt: 3,
+        bytesPer20ms: 33,
+        stream: encode(['-c:a', 'libgsm', '-f', 'gsm'], path.join(dir, 't.gsm')),
+      },
+    ];
+    const c = new CaptureBuilder();
+    let at = 0;
+    codecs.forEach((codec, n) => {
+      const callId = `${codec.name}-call@pbx`;
+      const local = { ...A, rtp: 32000 + n * 2 };
+      const remote = { ...B, rtp: 42000 + n * 2 };
+      const d = dialog(callId, { pt: codec.pt, map: `${codec.name}/8000` });
+      c.sipTcp(
+        at,
+        A,
+        B,
+        Buffer.from(d.invite.toString().replace(`m=audio ${A.rtp}`, `m=audio ${local.rtp}`)),
+      );
+      c.sipTcp(
+        at + 10,
+        B,
+        A,
+        Buffer.from(d.ok.toString().replace(`m=audio ${B.rtp}`, `m=audio ${remote.rtp}`)),
+      );
+      for (let f = 0; (f + 1) * codec.bytesPer20ms <= codec.stream.length; f++) {
+        const payload = codec.stream.subarray(f * codec.bytesPer20ms, (f + 1) * codec.bytesPer20ms);
+        c.rtp(
+          at + 100 + f * 20,
+          local,
+          remote,
+          encodeRtp({ payloadType: codec.pt, sequence: f, timestamp: f * 160, ssrc: 0x726 + n, payload }),
+        );
+      }
+      c.sipTcp(at + 1700, A, B, d.bye);
+      at += 2000;
+    });
+    const file = path.join(dir, 'g726-gsm.pcap');
+    await writeFile(file, writePcap(c.frames));
+    const report = await run([file]);
+    expect(report.files[0]!.calls).toBe(codecs.length);
+    for (const codec of codecs) {
+      const call = report.archived.find((a) => a.call.metadata.sipCallId === `${codec.name}-call@pbx`)!.call;
+      expect(call.streams[0]!.codec, codec.name).toBe(codec.name);
+      expect(call.sampleRate).toBe(8000);
+      expect(Math.abs(call.durationMs - 1500), codec.name).toBeLessThan(60);
+      expect(call.notes.filter((n) => n.includes('could not be decoded'))).toEqual([]);
+      const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+      const left = wav.samples[0]!.subarray(1600, 8000);
+      expect(rms(left), codec.name).toBeGreaterThan(2000);
+      expect(Math.abs(frequencyOf(left, 8000) - 700), codec.name).toBeLessThan(15);
+    }
   });
 
   it('decodes G.722 and Opus streams with ffmpeg at their own rates', async () => {
