@@ -32,8 +32,11 @@ export interface CaptureServiceOptions {
   /** Keep the digits of key presses (default false: reported as X). */
   keepDtmfDigits?: boolean;
   rules: MetadataRules;
-  /** RTP ports; `receiver` (default auto) chooses how they receive (udp.receiver.ts). */
-  rtp: { range: PortRange; host: string; receiver?: UdpReceiverChoice };
+  /**
+   * RTP ports; `receiver` (default auto) chooses how they receive (udp.receiver.ts); `maxPerSource` caps the pairs
+   * one SIP source holds at once (default: a quarter of the range, at least 16).
+   */
+  rtp: { range: PortRange; host: string; receiver?: UdpReceiverChoice; maxPerSource?: number };
   sip?: {
     host: string;
     port: number;
@@ -87,7 +90,12 @@ export class CaptureService {
         'RTP ports use one Node socket each (about twice the CPU per packet of the batched receiver)',
       );
     }
-    this.ports = new RtpPortPool({ range: options.rtp.range, host: options.rtp.host, receiver });
+    this.ports = new RtpPortPool({
+      range: options.rtp.range,
+      host: options.rtp.host,
+      receiver,
+      ...(options.rtp.maxPerSource !== undefined ? { maxPerSource: options.rtp.maxPerSource } : {}),
+    });
     this.delivery = new CallDelivery({
       sink: options.sink,
       logger: options.logger.child({ component: 'capture-delivery' }),

@@ -65,7 +65,12 @@ export function captureOptions(
     silenceDtmf: c.dtmfSilence,
     keepDtmfDigits: c.dtmfDigits === 'stored',
     rules: metadataRules(config),
-    rtp: { range, host: c.sipHost, receiver: c.rtpReceiver },
+    rtp: {
+      range,
+      host: c.sipHost,
+      receiver: c.rtpReceiver,
+      ...(c.sipMaxStreamsPerSource !== undefined ? { maxPerSource: c.sipMaxStreamsPerSource } : {}),
+    },
     idleMs: c.idleSeconds * 1000,
     ...(c.sipPort > 0 && extras.sip !== false
       ? {

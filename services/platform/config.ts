@@ -146,6 +146,11 @@ const captureSchema = z.object({
   sipDefaultAgent: z.enum(['caller', 'callee']).default('caller'),
   /** A dialog with no RTP and no SIP for this long is ended. */
   sipMediaTimeoutSeconds: int(5, 86_400).default(300),
+  /**
+   * RTP streams (port pairs) one source address may hold at once; INVITEs past it are answered 503 with Retry-After.
+   * Default: a quarter of the RTP range, at least 16. At least 8, one dialog's most.
+   */
+  sipMaxStreamsPerSource: int(8, 32_768).optional(),
   /** RTP port range (even ports for RTP, the odd one above for RTCP). */
   rtpPorts: z
     .string()
@@ -398,6 +403,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_SIP_AGENT_PATTERN: 'capture.sipAgentPattern',
   ESCUCHA_SIP_DEFAULT_AGENT: 'capture.sipDefaultAgent',
   ESCUCHA_SIP_MEDIA_TIMEOUT_SECONDS: 'capture.sipMediaTimeoutSeconds',
+  ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE: 'capture.sipMaxStreamsPerSource',
   ESCUCHA_RTP_PORTS: 'capture.rtpPorts',
   ESCUCHA_RTP_RECEIVER: 'capture.rtpReceiver',
   ESCUCHA_SPOOL_DIR: 'capture.spoolDir',

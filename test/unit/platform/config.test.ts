@@ -61,6 +61,16 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reads the per-source RTP stream cap, at least one dialog (8 streams)', () => {
+    expect(loadConfig({ env: {} }).capture.sipMaxStreamsPerSource).toBeUndefined();
+    expect(
+      loadConfig({ env: { ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE: '200' } }).capture.sipMaxStreamsPerSource,
+    ).toBe(200);
+    expect(() => loadConfig({ env: { ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE: '4' } })).toThrow(
+      /ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE/,
+    );
+  });
+
   it('reads disclosure profiles per campaign and names a wrong one', () => {
     expect(
       loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: 'mora-us=us, cartera-co=co' } }).analytics
