@@ -271,6 +271,12 @@ const configSchema = z
         maxFailedLoginsPerAddress: int(1, 10_000).default(20),
         addressWindowMinutes: int(1, 24 * 60).default(15),
         /**
+         * Failed sign-ins of one account from clients without its device cookie (any addresses) before those clients
+         * wait, doubling with each further one; forgotten after the window without one.
+         */
+        maxFailedLoginsPerAccount: int(1, 10_000).default(10),
+        accountWindowMinutes: int(1, 24 * 60).default(15),
+        /**
          * Express `trust proxy`: which proxies may set X-Forwarded-For/Proto (e.g. `loopback`, `10.0.0.0/8`); none by
          * default, so no client can put another address in the audit trail or around the per-address throttle.
          */
@@ -284,6 +290,8 @@ const configSchema = z
         lockoutMinutes: 15,
         maxFailedLoginsPerAddress: 20,
         addressWindowMinutes: 15,
+        maxFailedLoginsPerAccount: 10,
+        accountWindowMinutes: 15,
         trustProxy: '',
       }),
     /** `escucha serve` applies retention policies once a day. */
@@ -375,6 +383,8 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_LOCKOUT_MINUTES: 'auth.lockoutMinutes',
   ESCUCHA_MAX_FAILED_LOGINS_PER_ADDRESS: 'auth.maxFailedLoginsPerAddress',
   ESCUCHA_LOGIN_ADDRESS_WINDOW_MINUTES: 'auth.addressWindowMinutes',
+  ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT: 'auth.maxFailedLoginsPerAccount',
+  ESCUCHA_LOGIN_ACCOUNT_WINDOW_MINUTES: 'auth.accountWindowMinutes',
   ESCUCHA_TRUST_PROXY: 'auth.trustProxy',
   ESCUCHA_RETENTION_DAILY: 'retentionDaily',
   ESCUCHA_INGEST_CONCURRENCY: 'ingestConcurrency',

@@ -71,6 +71,21 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reads the per-account sign-in limit for clients without a device cookie', () => {
+    expect(loadConfig({ env: {} }).auth).toMatchObject({
+      maxFailedLoginsPerAccount: 10,
+      accountWindowMinutes: 15,
+    });
+    expect(
+      loadConfig({
+        env: { ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT: '25', ESCUCHA_LOGIN_ACCOUNT_WINDOW_MINUTES: '60' },
+      }).auth,
+    ).toMatchObject({ maxFailedLoginsPerAccount: 25, accountWindowMinutes: 60 });
+    expect(() => loadConfig({ env: { ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT: '0' } })).toThrow(
+      /ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT/,
+    );
+  });
+
   it('reads disclosure profiles per campaign and names a wrong one', () => {
     expect(
       loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: 'mora-us=us, cartera-co=co' } }).analytics
