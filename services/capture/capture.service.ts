@@ -63,6 +63,8 @@ export interface CaptureStatus {
   recovered: number;
   /** How RTP ports receive. */
   rtpReceiver: 'batch' | 'dgram';
+  /** RTP streams one SIP source may hold at once. */
+  rtpStreamsPerSource: number;
 }
 
 export class CaptureService {
@@ -125,6 +127,7 @@ export class CaptureService {
       live: null,
       recovered,
       rtpReceiver: this.ports.receiver.kind,
+      rtpStreamsPerSource: this.ports.maxPerSource,
     };
     const ended = (dir: string): void => {
       this.activeDirs.delete(dir);

@@ -106,7 +106,7 @@ export function captureLines(status: CaptureStatus, config: Config): string[] {
   const sip = status.sip;
   lines.push(
     sip
-      ? `  SIP:       ${config.capture.sipHost}:${sip.udpPort ?? sip.tcpPort} (${config.capture.sipTransports.join(', ')}; allowed: ${config.capture.sipAllow.join(', ')}; RTP ${config.capture.rtpPorts}, ${status.rtpReceiver} receiver)`
+      ? `  SIP:       ${config.capture.sipHost}:${sip.udpPort ?? sip.tcpPort} (${config.capture.sipTransports.join(', ')}; allowed: ${config.capture.sipAllow.join(', ')}; RTP ${config.capture.rtpPorts}, ${status.rtpReceiver} receiver, ${status.rtpStreamsPerSource} streams per source)`
       : '  SIP:       off (ESCUCHA_SIP_PORT=0)',
   );
   lines.push(

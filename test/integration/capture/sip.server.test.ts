@@ -569,6 +569,7 @@ describe.each(['batch', 'dgram'] as const)(`${SipServer.name} (%s RTP receiver)`
       }),
     });
     expect(shared.service.ports.capacity).toBe(40);
+    expect(shared.status.rtpStreamsPerSource).toBe(16);
     const a = await SipClient.udp('127.0.0.1');
     const b = await SipClient.tcpTo(shared.sipPort, '127.0.0.2');
     const invite = (c: SipClient, callId: string, streams: number, extra: object = {}) => {
