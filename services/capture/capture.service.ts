@@ -32,8 +32,11 @@ export interface CaptureServiceOptions {
   /** Keep the digits of key presses (default false: reported as X). */
   keepDtmfDigits?: boolean;
   rules: MetadataRules;
-  /** RTP ports; `receiver` (default auto) chooses how they receive (udp.receiver.ts). */
-  rtp: { range: PortRange; host: string; receiver?: UdpReceiverChoice };
+  /**
+   * RTP ports; `receiver` (default auto) chooses how they receive (udp.receiver.ts); `maxPerSource` caps the pairs
+   * one SIP source holds at once (default: a quarter of the range, at least 16).
+   */
+  rtp: { range: PortRange; host: string; receiver?: UdpReceiverChoice; maxPerSource?: number };
   sip?: {
     host: string;
     port: number;
@@ -60,6 +63,8 @@ export interface CaptureStatus {
   recovered: number;
   /** How RTP ports receive. */
   rtpReceiver: 'batch' | 'dgram';
+  /** RTP streams one SIP source may hold at once. */
+  rtpStreamsPerSource: number;
 }
 
 export class CaptureService {
@@ -87,7 +92,12 @@ export class CaptureService {
         'RTP ports use one Node socket each (about twice the CPU per packet of the batched receiver)',
       );
     }
-    this.ports = new RtpPortPool({ range: options.rtp.range, host: options.rtp.host, receiver });
+    this.ports = new RtpPortPool({
+      range: options.rtp.range,
+      host: options.rtp.host,
+      receiver,
+      ...(options.rtp.maxPerSource !== undefined ? { maxPerSource: options.rtp.maxPerSource } : {}),
+    });
     this.delivery = new CallDelivery({
       sink: options.sink,
       logger: options.logger.child({ component: 'capture-delivery' }),
@@ -117,6 +127,7 @@ export class CaptureService {
       live: null,
       recovered,
       rtpReceiver: this.ports.receiver.kind,
+      rtpStreamsPerSource: this.ports.maxPerSource,
     };
     const ended = (dir: string): void => {
       this.activeDirs.delete(dir);

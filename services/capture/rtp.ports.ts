@@ -5,6 +5,10 @@ import type { UdpEndpoint, UdpReceiver } from './udp.receiver.ts';
  * RTP/RTCP port pairs for recorded streams: an even RTP port from the configured range and the odd port above it
  * for RTCP (RFC 3550 §11), each bound through the process's UDP receiver (udp.receiver.ts) before the port goes
  * into an SDP answer. Ports that another process holds are skipped. The pool is bounded, so a full range answers 503 rather than failing later.
+ *
+ * Pairs taken for a source (the address a SIP INVITE came from) are counted against that source, which may hold at
+ * most `maxPerSource` at once: one SBC, hostile or broken, opening dialog after dialog cannot take the whole range,
+ * and the others still get ports.
  */
 
 export interface PortRange {
@@ -26,6 +30,16 @@ export interface RtpSocketPair {
   port: number;
   rtp: UdpEndpoint;
   rtcp: UdpEndpoint;
+  /** The source the pair is counted against, if any. */
+  source?: string;
+}
+
+/** Why `allocateMany` gave nothing: the range is full, or the source would hold more than its share. */
+export type AllocationRefusal = 'exhausted' | 'source-share';
+
+/** Pairs one source may hold by default: a quarter of the range, and never fewer than 16 (two full dialogs). */
+export function defaultMaxPerSource(capacity: number): number {
+  return Math.max(16, Math.floor(capacity / 4));
 }
 
 export interface RtpPortPoolOptions {
@@ -36,6 +50,8 @@ export interface RtpPortPoolOptions {
   receiveBufferBytes?: number;
   /** How the ports receive. */
   receiver: UdpReceiver;
+  /** Pairs one source may hold at once (default `defaultMaxPerSource(capacity)`). */
+  maxPerSource?: number;
 }
 
 export class RtpPortPool {
@@ -44,6 +60,9 @@ export class RtpPortPool {
   private readonly receiveBufferBytes: number;
   readonly receiver: UdpReceiver;
   private readonly inUse = new Set<number>();
+  /** Pairs held (or being bound) per source; a source holding none has no entry. */
+  private readonly held = new Map<string, number>();
+  readonly maxPerSource: number;
   private cursor: number;
 
   constructor(options: RtpPortPoolOptions) {
@@ -52,6 +71,7 @@ export class RtpPortPool {
     this.receiveBufferBytes = options.receiveBufferBytes ?? 256 * 1024;
     this.receiver = options.receiver;
     this.cursor = this.firstEven();
+    this.maxPerSource = options.maxPerSource ?? defaultMaxPerSource(this.capacity);
   }
 
   private firstEven(): number {
@@ -65,6 +85,11 @@ export class RtpPortPool {
 
   get used(): number {
     return this.inUse.size;
+  }
+
+  /** Pairs counted against a source now. */
+  heldBy(source: string): number {
+    return this.held.get(source) ?? 0;
   }
 
   /** Binds a free pair; undefined when the range is exhausted. */
@@ -84,18 +109,34 @@ export class RtpPortPool {
     return undefined;
   }
 
-  /** Allocates `count` pairs, or none at all. */
-  async allocateMany(count: number): Promise<RtpSocketPair[] | undefined> {
+  /**
+   * Allocates `count` pairs, or none at all. With a `source`, the pairs count against its share: they are reserved
+   * before the first bind, so requests from one source that arrive together cannot overshoot it.
+   */
+  async allocateMany(count: number, source?: string): Promise<RtpSocketPair[] | AllocationRefusal> {
+    if (source !== undefined) {
+      const holding = this.heldBy(source);
+      if (holding + count > this.maxPerSource) return 'source-share';
+      this.held.set(source, holding + count);
+    }
     const pairs: RtpSocketPair[] = [];
     for (let i = 0; i < count; i++) {
       const pair = await this.allocate();
       if (!pair) {
         for (const p of pairs) this.release(p);
-        return undefined;
+        if (source !== undefined) this.uncount(source, count);
+        return 'exhausted';
       }
       pairs.push(pair);
     }
+    if (source !== undefined) for (const pair of pairs) pair.source = source;
     return pairs;
+  }
+
+  private uncount(source: string, count: number): void {
+    const left = this.heldBy(source) - count;
+    if (left > 0) this.held.set(source, left);
+    else this.held.delete(source);
   }
 
   /**
@@ -108,6 +149,7 @@ export class RtpPortPool {
 
   release(pair: RtpSocketPair): void {
     if (!this.inUse.delete(pair.port)) return;
+    if (pair.source !== undefined) this.uncount(pair.source, 1);
     pair.rtp.close();
     pair.rtcp.close();
   }

@@ -72,6 +72,8 @@ export interface SipServerStats {
   forbidden: number;
   /** TCP connections closed at accept because a per-source or total cap was reached. */
   refusedConnections: number;
+  /** INVITEs and re-INVITEs refused because their source held its share of the RTP ports. */
+  refusedOverShare: number;
   retransmissions: number;
   activeCalls: number;
   callsStarted: number;
@@ -105,6 +107,8 @@ export class SipServer {
   private readonly addressOfSession = new WeakMap<SipSession, string>();
   private readonly now: () => number;
   private stopping = false;
+  /** Sources refused for holding their port share, logged once until they hold no ports again. */
+  private readonly overShareLogged = new Set<string>();
   private readonly log: Logger;
   private bound: BoundTransports = { udpPort: undefined, tcpPort: undefined };
   readonly stats: SipServerStats = {
@@ -113,6 +117,7 @@ export class SipServer {
     malformed: 0,
     forbidden: 0,
     refusedConnections: 0,
+    refusedOverShare: 0,
     retransmissions: 0,
     activeCalls: 0,
     callsStarted: 0,
@@ -176,6 +181,8 @@ export class SipServer {
         await this.endDialog(key, 'media-timeout');
       }
     }
+    for (const source of this.overShareLogged)
+      if (this.options.ports.heldBy(source) === 0) this.overShareLogged.delete(source);
     for (const [key, tx] of this.transactions) {
       if (tx.expiresAt <= now) {
         clearTimeout(tx.retransmit);
@@ -399,7 +406,9 @@ export class SipServer {
   ): Promise<void> {
     const { request } = tx;
     const method = request.method.toUpperCase();
+    const source = unmapIpv4(remote.address);
     const fail = (f: SessionFailure): void => {
+      if (f.overShare) this.overShare(source);
       this.respond(tx, f.status, f.reason, {
         ...(f.warning ? { warning: f.warning } : {}),
         ...(f.retryAfter ? { headers: [['Retry-After', String(f.retryAfter)]] } : {}),
@@ -464,6 +473,7 @@ export class SipServer {
     const result = await SipSession.create({ ...this.options, now: this.now }, request, offer, metadata, {
       siprec,
       address,
+      remoteAddress: source,
       source: siprec ? 'siprec' : 'sip',
       remoteTag: fromOf(request).tag ?? '',
     });
@@ -487,6 +497,20 @@ export class SipServer {
       'recording started',
     );
     this.answer(tx, session, result.sdp, newDialog);
+  }
+
+  private overShare(source: string): void {
+    this.stats.refusedOverShare++;
+    if (this.overShareLogged.has(source)) return;
+    this.overShareLogged.add(source);
+    this.log.warn(
+      {
+        remote: source,
+        held: this.options.ports.heldBy(source),
+        maxPerSource: this.options.ports.maxPerSource,
+      },
+      'SIP source holds its share of the RTP ports: its INVITEs are answered 503 until its calls end (ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE)',
+    );
   }
 
   private answer(tx: Transaction, session: SipSession, sdp: string, dialog: Dialog): void {

@@ -13,7 +13,7 @@ import {
   type SiprecFacts,
 } from './call.metadata.ts';
 import { RecordingCall } from './recording.call.ts';
-import type { RtpPortPool, RtpSocketPair } from './rtp.ports.ts';
+import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from './rtp.ports.ts';
 import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
 import { holdStateOf, type SdpSession } from './sdp.ts';
 import type { SipRequest } from './sip.message.ts';
@@ -49,6 +49,34 @@ export interface SessionFailure {
   reason: string;
   warning?: string;
   retryAfter?: number;
+  /** Set when the source already holds its share of the RTP ports (ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE). */
+  overShare?: boolean;
+}
+
+/** Seconds an SBC is asked to wait before offering again when ports are short. */
+const PORTS_RETRY_AFTER_S = 5;
+
+/**
+ * The answer when ports cannot be had. Both cases are 503 with Retry-After, the overload answer an SBC fails over to
+ * another recording server on (or retries after the delay) for this request only; the dialog of a refused re-INVITE
+ * keeps the session it had (RFC 3261 §14.1: after a non-2xx answer to a re-INVITE the session is unchanged). 486
+ * would tell the SRC the recorded party is busy and 488 that the SDP is wrong, and neither is true.
+ */
+function portsRefused(refusal: AllocationRefusal, maxPerSource: number): SessionFailure {
+  return refusal === 'source-share'
+    ? {
+        status: 503,
+        reason: 'Service Unavailable',
+        warning: `this source already holds its ${maxPerSource} RTP streams (ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE)`,
+        retryAfter: PORTS_RETRY_AFTER_S,
+        overShare: true,
+      }
+    : {
+        status: 503,
+        reason: 'Service Unavailable',
+        warning: 'no free RTP ports',
+        retryAfter: PORTS_RETRY_AFTER_S,
+      };
 }
 
 interface MediaEntry {
@@ -78,6 +106,8 @@ export class SipSession {
   private siprecFacts: SiprecFacts | null;
   private version = 1;
   private readonly address: string;
+  /** The address the dialog's requests come from; its ports count against this source's share. */
+  readonly source: string;
   lastActivityMs: number;
   /** Whether any stream of the dialog has received an RTP packet. */
   mediaSeen = false;
@@ -93,6 +123,7 @@ export class SipSession {
       sip: SipFacts;
       siprecFacts: SiprecFacts | null;
       address: string;
+      source: string;
     },
   ) {
     this.deps = deps;
@@ -104,19 +135,27 @@ export class SipSession {
     this.sip = init.sip;
     this.siprecFacts = init.siprecFacts;
     this.address = init.address;
+    this.source = init.source;
     this.lastActivityMs = deps.now();
   }
 
   /**
    * Accepts an INVITE: binds ports, opens the spool, starts the recorders. Returns the SDP answer, or the
-   * failure to answer with (ports exhausted, nothing recordable).
+   * failure to answer with (ports exhausted or the source's share taken, nothing recordable). `remoteAddress` is
+   * where the INVITE came from: the ports count against that source.
    */
   static async create(
     deps: SessionDeps,
     request: SipRequest,
     offer: SdpSession,
     metadata: RecordingMetadata | undefined,
-    options: { siprec: boolean; address: string; source: 'siprec' | 'sip'; remoteTag: string },
+    options: {
+      siprec: boolean;
+      address: string;
+      remoteAddress: string;
+      source: 'siprec' | 'sip';
+      remoteTag: string;
+    },
   ): Promise<{ session: SipSession; sdp: string } | SessionFailure> {
     const codecs = deps.codecs ?? DEFAULT_RECORDING_CODECS;
     const recordable = offer.media.filter((_, i) => wantsPort(offer, i, codecs)).length;
@@ -128,9 +167,8 @@ export class SipSession {
         reason: 'Not Acceptable Here',
         warning: `no audio stream with a recordable codec (${codecs.join(', ')})`,
       };
-    const pairs = await deps.ports.allocateMany(needed);
-    if (!pairs)
-      return { status: 503, reason: 'Service Unavailable', warning: 'no free RTP ports', retryAfter: 5 };
+    const pairs = await deps.ports.allocateMany(needed, options.remoteAddress);
+    if (typeof pairs === 'string') return portsRefused(pairs, deps.ports.maxPerSource);
     const sip = sipFactsOf(request, deps.rules);
     const siprecFacts = metadata ? siprecFactsOf(metadata) : null;
     let call: RecordingCall;
@@ -161,6 +199,7 @@ export class SipSession {
       sip,
       siprecFacts,
       address: options.address,
+      source: options.remoteAddress,
     });
     const sdp = session.applyOffer(offer, pairs);
     if (session.media.size === 0) {
@@ -180,9 +219,8 @@ export class SipSession {
     const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
     const added = offer.media.filter((_, i) => wantsPort(offer, i, codecs) && !this.media.has(i)).length;
     const needed = Math.max(0, Math.min(added, MAX_STREAMS_PER_DIALOG - this.media.size));
-    const pairs = needed === 0 ? [] : await this.deps.ports.allocateMany(needed);
-    if (!pairs)
-      return { status: 503, reason: 'Service Unavailable', warning: 'no free RTP ports', retryAfter: 5 };
+    const pairs = needed === 0 ? [] : await this.deps.ports.allocateMany(needed, this.source);
+    if (typeof pairs === 'string') return portsRefused(pairs, this.deps.ports.maxPerSource);
     if (metadata) this.siprecFacts = siprecFactsOf(metadata);
     this.absorbHeaders(request, metadata !== undefined);
     return { sdp: this.applyOffer(offer, pairs) };

@@ -65,7 +65,12 @@ export function captureOptions(
     silenceDtmf: c.dtmfSilence,
     keepDtmfDigits: c.dtmfDigits === 'stored',
     rules: metadataRules(config),
-    rtp: { range, host: c.sipHost, receiver: c.rtpReceiver },
+    rtp: {
+      range,
+      host: c.sipHost,
+      receiver: c.rtpReceiver,
+      ...(c.sipMaxStreamsPerSource !== undefined ? { maxPerSource: c.sipMaxStreamsPerSource } : {}),
+    },
     idleMs: c.idleSeconds * 1000,
     ...(c.sipPort > 0 && extras.sip !== false
       ? {
@@ -101,7 +106,7 @@ export function captureLines(status: CaptureStatus, config: Config): string[] {
   const sip = status.sip;
   lines.push(
     sip
-      ? `  SIP:       ${config.capture.sipHost}:${sip.udpPort ?? sip.tcpPort} (${config.capture.sipTransports.join(', ')}; allowed: ${config.capture.sipAllow.join(', ')}; RTP ${config.capture.rtpPorts}, ${status.rtpReceiver} receiver)`
+      ? `  SIP:       ${config.capture.sipHost}:${sip.udpPort ?? sip.tcpPort} (${config.capture.sipTransports.join(', ')}; allowed: ${config.capture.sipAllow.join(', ')}; RTP ${config.capture.rtpPorts}, ${status.rtpReceiver} receiver, ${status.rtpStreamsPerSource} streams per source)`
       : '  SIP:       off (ESCUCHA_SIP_PORT=0)',
   );
   lines.push(

@@ -21,6 +21,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     { db: ctx.database.db, store: ctx.store, logger },
     {
       auditAnchorDir: config.dataDir,
+      keyDir: config.dataDir,
       session: {
         idleMs: config.auth.sessionIdleMinutes * 60_000,
         maxAgeMs: config.auth.sessionMaxHours * 3_600_000,
@@ -30,6 +31,8 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
         lockMs: config.auth.lockoutMinutes * 60_000,
         maxFailuresPerAddress: config.auth.maxFailedLoginsPerAddress,
         addressWindowMs: config.auth.addressWindowMinutes * 60_000,
+        maxFailuresPerAccount: config.auth.maxFailedLoginsPerAccount,
+        accountWindowMs: config.auth.accountWindowMinutes * 60_000,
         cookieSecure: config.auth.cookieSecure === 'auto' ? 'auto' : config.auth.cookieSecure === 'true',
       },
     },

@@ -146,6 +146,11 @@ const captureSchema = z.object({
   sipDefaultAgent: z.enum(['caller', 'callee']).default('caller'),
   /** A dialog with no RTP and no SIP for this long is ended. */
   sipMediaTimeoutSeconds: int(5, 86_400).default(300),
+  /**
+   * RTP streams (port pairs) one source address may hold at once; INVITEs past it are answered 503 with Retry-After.
+   * Default: a quarter of the RTP range, at least 16. At least 8, one dialog's most.
+   */
+  sipMaxStreamsPerSource: int(8, 32_768).optional(),
   /** RTP port range (even ports for RTP, the odd one above for RTCP). */
   rtpPorts: z
     .string()
@@ -271,6 +276,12 @@ const configSchema = z
         maxFailedLoginsPerAddress: int(1, 10_000).default(20),
         addressWindowMinutes: int(1, 24 * 60).default(15),
         /**
+         * Failed sign-ins of one account from clients without its device cookie (any addresses) before those clients
+         * wait, doubling with each further one; forgotten after the window without one.
+         */
+        maxFailedLoginsPerAccount: int(1, 10_000).default(10),
+        accountWindowMinutes: int(1, 24 * 60).default(15),
+        /**
          * Express `trust proxy`: which proxies may set X-Forwarded-For/Proto (e.g. `loopback`, `10.0.0.0/8`); none by
          * default, so no client can put another address in the audit trail or around the per-address throttle.
          */
@@ -284,6 +295,8 @@ const configSchema = z
         lockoutMinutes: 15,
         maxFailedLoginsPerAddress: 20,
         addressWindowMinutes: 15,
+        maxFailedLoginsPerAccount: 10,
+        accountWindowMinutes: 15,
         trustProxy: '',
       }),
     /** `escucha serve` applies retention policies once a day. */
@@ -380,6 +393,8 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_LOCKOUT_MINUTES: 'auth.lockoutMinutes',
   ESCUCHA_MAX_FAILED_LOGINS_PER_ADDRESS: 'auth.maxFailedLoginsPerAddress',
   ESCUCHA_LOGIN_ADDRESS_WINDOW_MINUTES: 'auth.addressWindowMinutes',
+  ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT: 'auth.maxFailedLoginsPerAccount',
+  ESCUCHA_LOGIN_ACCOUNT_WINDOW_MINUTES: 'auth.accountWindowMinutes',
   ESCUCHA_TRUST_PROXY: 'auth.trustProxy',
   ESCUCHA_RETENTION_DAILY: 'retentionDaily',
   ESCUCHA_INGEST_CONCURRENCY: 'ingestConcurrency',
@@ -408,6 +423,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_SIP_AGENT_PATTERN: 'capture.sipAgentPattern',
   ESCUCHA_SIP_DEFAULT_AGENT: 'capture.sipDefaultAgent',
   ESCUCHA_SIP_MEDIA_TIMEOUT_SECONDS: 'capture.sipMediaTimeoutSeconds',
+  ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE: 'capture.sipMaxStreamsPerSource',
   ESCUCHA_RTP_PORTS: 'capture.rtpPorts',
   ESCUCHA_RTP_RECEIVER: 'capture.rtpReceiver',
   ESCUCHA_SPOOL_DIR: 'capture.spoolDir',

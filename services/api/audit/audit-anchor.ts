@@ -1,7 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadOrCreateKey } from '../../platform/key-file.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { PeriodicTask } from '../../platform/periodic.ts';
 
@@ -41,17 +41,7 @@ export class AuditAnchor {
   }
 
   private async signingKey(): Promise<Buffer> {
-    if (this.key) return this.key;
-    const file = path.join(this.dir, KEY_FILE);
-    if (!existsSync(file)) {
-      await mkdir(this.dir, { recursive: true });
-      await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' }).catch(
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EEXIST') throw error; // another process made it first
-        },
-      );
-    }
-    this.key = Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
+    this.key ??= await loadOrCreateKey(this.dir, KEY_FILE);
     return this.key;
   }
 

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type Express } from 'express';
 import { callSearchSchema } from '../../../models/call.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import type { Db } from '../../platform/database.ts';
+import { loadOrCreateKey } from '../../platform/key-file.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { AuditAnchor } from '../audit/audit-anchor.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
@@ -25,6 +27,7 @@ import {
   type Capabilities,
   type LoginPolicy,
 } from './auth.router.ts';
+import { DeviceCookies } from './device-cookie.ts';
 import { DEFAULT_PASSWORD_COST, PasswordHasher, type PasswordCost } from './password.hasher.ts';
 import { listRoutes } from './route-list.ts';
 import { DEFAULT_SESSION_OPTIONS, SessionRepository, type SessionOptions } from './session.repository.ts';
@@ -34,6 +37,8 @@ import { DEFAULT_SESSION_OPTIONS, SessionRepository, type SessionOptions } from 
  * searches, retention and legal holds, the training library. Built once per process (cli/context wires it; the
  * app builds defaults from the database when it is not given).
  */
+const DEVICE_COOKIE_KEY_FILE = 'device-cookie.key';
+
 export interface AccountServices {
   users: UserRepository;
   sessions: SessionRepository;
@@ -47,11 +52,18 @@ export interface AccountServices {
   /** Stored recordings checked against their archived sha256 (playback, `archive verify`, the daily sample). */
   integrity: IntegrityService;
   loginPolicy: LoginPolicy;
+  /** Signs and checks the device cookies sign-in throttling trusts. */
+  deviceCookies: DeviceCookies;
 }
 
 export interface AccountOptions {
   /** Where the audit chain's head is anchored outside the database (the data directory); none when not given. */
   auditAnchorDir?: string;
+  /**
+   * Where the server's keys live (the data directory): the device-cookie key is made there on first use. Without it,
+   * a key per process, so device cookies do not outlive a restart.
+   */
+  keyDir?: string;
   passwordCost?: PasswordCost;
   session?: SessionOptions;
   loginPolicy?: Partial<LoginPolicy>;
@@ -103,6 +115,12 @@ export function createAccountServices(
       },
     }),
     loginPolicy: { ...DEFAULT_LOGIN_POLICY, ...options.loginPolicy },
+    deviceCookies: new DeviceCookies({
+      key: async () => {
+        const dir = options.keyDir;
+        return dir ? loadOrCreateKey(dir, DEVICE_COOKIE_KEY_FILE) : randomBytes(32);
+      },
+    }),
   };
 }
 
@@ -136,6 +154,7 @@ export function accountRouters(
     hasher: s.hasher,
     auditor: s.auditor,
     policy: s.loginPolicy,
+    deviceCookies: s.deviceCookies,
     capabilities,
   };
 

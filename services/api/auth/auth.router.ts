@@ -5,7 +5,8 @@ import type { Auditor } from '../audit/auditor.ts';
 import type { UserRepository } from '../users/user.repository.ts';
 import { parseOrThrow } from '../validation.ts';
 import { SESSION_COOKIE, userPrincipal } from './auth.middleware.ts';
-import { sessionCookie } from './cookies.ts';
+import { parseCookies, sessionCookie } from './cookies.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, type DeviceCookies } from './device-cookie.ts';
 import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
 import { callScopeOf } from './principal.ts';
@@ -21,6 +22,13 @@ export interface LoginPolicy {
   /** Failed sign-ins from one client address, any accounts, within `addressWindowMs` before it gets 429. */
   maxFailuresPerAddress: number;
   addressWindowMs: number;
+  /**
+   * Failed sign-ins of one account name from clients without a device cookie for it, from any addresses, that cost
+   * nothing; each further one doubles the wait of every such client for that name, up to `lockMs`. Forgotten after
+   * `accountWindowMs` without one. Clients holding the account's device cookie are not held back by these.
+   */
+  maxFailuresPerAccount: number;
+  accountWindowMs: number;
   /** `auto`: Secure cookies when the request came over HTTPS (directly or via a trusted proxy). */
   cookieSecure: boolean | 'auto';
 }
@@ -30,6 +38,8 @@ export const DEFAULT_LOGIN_POLICY: LoginPolicy = {
   lockMs: 15 * 60_000,
   maxFailuresPerAddress: 20,
   addressWindowMs: 15 * 60_000,
+  maxFailuresPerAccount: 10,
+  accountWindowMs: 15 * 60_000,
   cookieSecure: 'auto',
 };
 
@@ -45,6 +55,7 @@ export interface AuthRouterDeps {
   hasher: PasswordHasher;
   auditor: Auditor;
   policy: LoginPolicy;
+  deviceCookies: DeviceCookies;
   capabilities: () => Capabilities;
 }
 
@@ -83,12 +94,18 @@ export function loginRouter(deps: AuthRouterDeps): Router {
     freeFailures: deps.policy.maxFailures,
     maxDelayMs: deps.policy.lockMs,
   });
+  // Failures of one name from clients without its device cookie, all addresses together.
+  const untrusted = new ProgressiveDelay({
+    freeFailures: deps.policy.maxFailuresPerAccount,
+    maxDelayMs: deps.policy.lockMs,
+    forgetAfterMs: deps.policy.accountWindowMs,
+  });
   const refuse = async (
     req: Request,
     res: Response,
     username: string,
     waitMs: number,
-    reason: 'address' | 'account and address',
+    reason: 'address' | 'account and address' | 'account, client without its device cookie',
   ) => {
     const seconds = Math.ceil(waitMs / 1000);
     await deps.auditor.record(req, {
@@ -112,14 +129,22 @@ export function loginRouter(deps: AuthRouterDeps): Router {
     const pair = `${username.toLowerCase()}\u0000${address}`;
     const addressWait = throttle.retryAfterMs(address);
     if (addressWait > 0) throw await refuse(req, res, username, addressWait, 'address');
+    const user = await deps.users.findForLogin(username);
+    // An account is counted and trusted under its username, whether its username or its email was typed.
+    const name = (user?.username ?? username).toLowerCase();
+    const deviceCookie = parseCookies(req.get('cookie'))[DEVICE_COOKIE];
+    const trusted = await deps.deviceCookies.trusts(deviceCookie, name);
+    const accountWait = trusted ? 0 : untrusted.retryAfterMs(name);
+    if (accountWait > 0)
+      throw await refuse(req, res, username, accountWait, 'account, client without its device cookie');
     const pairWait = delay.retryAfterMs(pair);
     if (pairWait > 0) throw await refuse(req, res, username, pairWait, 'account and address');
     const wrong = () => {
       throttle.recordFailure(address);
       delay.recordFailure(pair);
+      if (!trusted) untrusted.recordFailure(name);
       return new EscuchaError('UNAUTHENTICATED', 'wrong username or password');
     };
-    const user = await deps.users.findForLogin(username);
     if (!user) {
       await deps.hasher.verifyNobody(password);
       await deps.auditor.record(req, {
@@ -161,10 +186,14 @@ export function loginRouter(deps: AuthRouterDeps): Router {
       ip: req.ip ?? null,
       userAgent: req.get('user-agent') ?? null,
     });
-    res.setHeader(
-      'Set-Cookie',
+    res.setHeader('Set-Cookie', [
       sessionCookie(SESSION_COOKIE, session.token, { secure: secure(req, deps.policy) }),
-    );
+      sessionCookie(DEVICE_COOKIE, await deps.deviceCookies.issue(name, deviceCookie), {
+        secure: secure(req, deps.policy),
+        maxAge: deps.deviceCookies.maxAgeMs / 1000,
+        path: DEVICE_COOKIE_PATH,
+      }),
+    ]);
     await deps.auditor.record(
       req,
       { action: 'login', targetType: 'session', targetId: session.id },

@@ -24,10 +24,17 @@ export interface CookieOptions {
   secure: boolean;
   /** Seconds; 0 deletes the cookie; undefined makes a browser-session cookie. */
   maxAge?: number;
+  /** Where the browser sends it (default `/`). */
+  path?: string;
 }
 
 export function sessionCookie(name: string, value: string, options: CookieOptions): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  const parts = [
+    `${name}=${encodeURIComponent(value)}`,
+    `Path=${options.path ?? '/'}`,
+    'HttpOnly',
+    'SameSite=Lax',
+  ];
   if (options.maxAge !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`);
   if (options.maxAge === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   if (options.secure) parts.push('Secure');

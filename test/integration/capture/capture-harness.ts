@@ -144,19 +144,20 @@ export class SipClient {
   private tcpBuffer = '';
   port = 0;
 
-  static async udp(): Promise<SipClient> {
+  /** `host`: the loopback address to send from (127.0.0.2 is another source on Linux). */
+  static async udp(host = '127.0.0.1'): Promise<SipClient> {
     const client = new SipClient();
     const socket = createSocket('udp4');
     client.socket = socket;
     socket.on('message', (data) => client.collect(data));
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => socket.bind(0, host, () => resolve()));
     client.port = socket.address().port;
     return client;
   }
 
-  static async tcpTo(port: number): Promise<SipClient> {
+  static async tcpTo(port: number, localAddress = '127.0.0.1'): Promise<SipClient> {
     const client = new SipClient();
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
     client.tcp = socket;
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());

@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SipServer } from '../../../services/capture/sip.server.ts';
+import { createLogger } from '../../../services/platform/logger.ts';
 import {
   answerPorts,
   multipart,
@@ -549,6 +551,117 @@ describe.each(['batch', 'dgram'] as const)(`${SipServer.name} (%s RTP receiver)`
     } finally {
       c.close();
       await wide.close();
+    }
+  });
+
+  it('caps the RTP streams one source holds: its INVITEs and re-INVITEs past the share get 503, another source still records', async () => {
+    const logged: string[] = [];
+    const shared = await startHarness({
+      rtp: { range: { min: 30200, max: 30279 }, maxPerSource: 16, receiver },
+      logger: createLogger({
+        level: 'warn',
+        destination: new Writable({
+          write: (chunk: Buffer, _encoding, done) => {
+            logged.push(chunk.toString());
+            done();
+          },
+        }),
+      }),
+    });
+    expect(shared.service.ports.capacity).toBe(40);
+    expect(shared.status.rtpStreamsPerSource).toBe(16);
+    const a = await SipClient.udp('127.0.0.1');
+    const b = await SipClient.tcpTo(shared.sipPort, '127.0.0.2');
+    const invite = (c: SipClient, callId: string, streams: number, extra: object = {}) => {
+      const ports = Array.from({ length: streams }, (_, i) => 37000 + 2 * i);
+      const { contentType, body } = multipart(
+        sdpOffer(ports, { labels: ports.map((_, i) => String(i + 1)) }),
+        siprecMetadata({ callerAor: 'sip:1@a', calleeAor: 'sip:2@b', labels: ['1', '2'] }),
+      );
+      c.send(
+        request({
+          callId,
+          port: shared.sipPort,
+          clientPort: c.port,
+          method: 'INVITE',
+          cseq: 1,
+          contentType,
+          body,
+          ...extra,
+        }),
+        shared.sipPort,
+      );
+    };
+    const bye = async (c: SipClient, callId: string, ok: Parameters<typeof toTagOf>[0], tcp = false) => {
+      const o = { callId, port: shared.sipPort, clientPort: c.port, toTag: toTagOf(ok) };
+      const transport = tcp ? ({ transport: 'TCP' } as const) : {};
+      c.send(request({ ...o, ...transport, method: 'ACK', cseq: 1 }), shared.sipPort);
+      c.send(request({ ...o, ...transport, method: 'BYE', cseq: 9 }), shared.sipPort);
+      await c.waitFor(forCall(callId, 200, 'BYE'));
+    };
+    try {
+      // Source A takes 4 + 8 + 4 = 16 streams, its whole share.
+      invite(a, 'share-a1', 4);
+      const a1 = await a.waitFor(forCall('share-a1', 200, 'INVITE'));
+      invite(a, 'share-a2', 8);
+      const a2 = await a.waitFor(forCall('share-a2', 200, 'INVITE'));
+      invite(a, 'share-a3', 4);
+      const a3 = await a.waitFor(forCall('share-a3', 200, 'INVITE'));
+      expect(shared.service.ports.heldBy('127.0.0.1')).toBe(16);
+      // One more dialog from A is refused, though 24 pairs are free.
+      invite(a, 'share-a4', 2);
+      const refused = await a.waitFor(forCall('share-a4', 503, 'INVITE'));
+      expect(refused.headers.get('Retry-After')).toBe('5');
+      expect(refused.headers.get('Warning')).toContain('ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE');
+      // So is a re-INVITE adding streams to A's first dialog; that dialog keeps its four.
+      const { contentType, body } = multipart(
+        sdpOffer([37000, 37002, 37004, 37006, 37008, 37010], { labels: ['1', '2', '3', '4', '5', '6'] }),
+        siprecMetadata({ callerAor: 'sip:1@a', calleeAor: 'sip:2@b', labels: ['1', '2'] }),
+      );
+      a.send(
+        request({
+          callId: 'share-a1',
+          port: shared.sipPort,
+          clientPort: a.port,
+          method: 'INVITE',
+          cseq: 2,
+          toTag: toTagOf(a1),
+          contentType,
+          body,
+        }),
+        shared.sipPort,
+      );
+      await a.waitFor(forCall('share-a1', 503, 'INVITE'));
+      expect(shared.service.sip!.sessions().find((s) => s.callId === 'share-a1')?.streamCount).toBe(4);
+      expect(shared.service.ports.used).toBe(16);
+      // Source B, another SBC, still records all its streams.
+      invite(b, 'share-b1', 8, { transport: 'TCP' });
+      const b1 = await b.waitFor(forCall('share-b1', 200, 'INVITE'));
+      expect(answerPorts(b1.body.toString()).filter((p) => p !== 0)).toHaveLength(8);
+      expect(shared.service.ports.heldBy('127.0.0.2')).toBe(8);
+      // Both refusals are counted; the source is logged once.
+      expect(shared.service.sip!.stats.refusedOverShare).toBe(2);
+      const warnings = logged.filter((l) => l.includes('share of the RTP ports'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('"remote":"127.0.0.1"');
+      // A dialog of A ending gives A its ports back.
+      await bye(a, 'share-a3', a3);
+      expect(shared.service.ports.heldBy('127.0.0.1')).toBe(12);
+      invite(a, 'share-a5', 4);
+      const a5 = await a.waitFor(forCall('share-a5', 200, 'INVITE'));
+      for (const [callId, ok] of [
+        ['share-a1', a1],
+        ['share-a2', a2],
+        ['share-a5', a5],
+      ] as const)
+        await bye(a, callId, ok);
+      await bye(b, 'share-b1', b1, true);
+      expect(shared.service.ports.used).toBe(0);
+      expect(shared.service.ports.heldBy('127.0.0.1')).toBe(0);
+    } finally {
+      a.close();
+      b.close();
+      await shared.close();
     }
   });
 

@@ -20,8 +20,12 @@ describe('POST /api/v1/auth/login', () => {
     expect(res.body.user).toMatchObject({ username: user.username, role: 'qa_supervisor', failedLogins: 0 });
     expect(res.body.user.passwordHash).toBeUndefined();
     expect(res.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const cookie = String(res.headers['set-cookie']);
+    const [cookie, device] = res.headers['set-cookie'] as unknown as string[];
     expect(cookie).toMatch(/^escucha_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    // The device cookie goes only to the sign-in route, for 180 days.
+    expect(device).toMatch(
+      /^escucha_device=[A-Za-z0-9_.~-]+; Path=\/api\/v1\/auth\/login; HttpOnly; SameSite=Lax; Max-Age=15552000$/,
+    );
     const row = await api.database.handle.db
       .selectFrom('users')
       .select('password_hash')
@@ -360,6 +364,96 @@ describe('GET/POST/PATCH /api/v1/users', () => {
       .set('X-CSRF-Token', s.csrf)
       .send({ disabled: true });
     expect(self.status).toBe(409);
+  });
+});
+
+describe('sign-in throttling per account, for clients without its device cookie', () => {
+  let api: AccountsTestApi;
+
+  beforeAll(async () => {
+    // Addresses come from X-Forwarded-For, which only a trusted proxy (here loopback, supertest's) may set.
+    api = await createAccountsTestApi({
+      trustProxy: 'loopback',
+      loginPolicy: { maxFailuresPerAccount: 4, accountWindowMs: 60_000, lockMs: 60_000, maxFailures: 5 },
+    });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const attempt = (username: string, password: string, from: string, cookie?: string) => {
+    const req = request(api.app).post('/api/v1/auth/login').set('X-Forwarded-For', from);
+    if (cookie) req.set('Cookie', cookie);
+    return req.send({ username, password });
+  };
+  const deviceCookieOf = (res: { headers: Record<string, unknown> }) =>
+    ((res.headers['set-cookie'] as string[]).find((c) => c.startsWith('escucha_device=')) ?? '').split(
+      ';',
+    )[0]!;
+
+  it('slows every client without the device cookie once many addresses failed on one name, the same for an unknown name, and never the owner with one', async () => {
+    const user = await addUser(api, 'qa_supervisor');
+    const email = `${user.username}@example.test`;
+    await api.accounts.users.update(user.id, { email });
+    const other = await addUser(api, 'qa_supervisor');
+    // Earlier, the owner signed in on their own browser, which keeps the device cookie.
+    const earlier = await attempt(user.username, user.password, '203.0.113.50');
+    expect(earlier.status).toBe(200);
+    const device = deviceCookieOf(earlier);
+    expect(device).toMatch(/^escucha_device=./);
+    const elsewhere = deviceCookieOf(await attempt(other.username, other.password, '203.0.113.51'));
+
+    // A botnet: every try from a new address, so neither the address nor the pair throttle ever applies.
+    let host = 1;
+    const guessing = async (username: string) => {
+      const answers: { status: number; code: string; retryAfter: number }[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        const res = await attempt(username, `guess-${i}-password`, `198.51.100.${host++}`);
+        answers.push({
+          status: res.status,
+          code: res.body.error.code,
+          retryAfter: Number(res.headers['retry-after'] ?? 0),
+        });
+      }
+      return answers;
+    };
+    const known = await guessing(user.username);
+    expect(known.map((a) => a.status)).toEqual([401, 401, 401, 401, 429, 429]);
+    expect(known[4]).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(known[4]!.retryAfter).toBeGreaterThanOrEqual(1);
+    // An unknown name is counted and answered exactly the same.
+    const unknown = await guessing('nobody-by-this-name');
+    expect(unknown).toEqual(known);
+    // The refusal reads like the per-address one: 429, Retry-After, retryAfterSeconds.
+    const refused = await attempt(user.username, user.password, '198.51.100.200');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.details.retryAfterSeconds).toBe(Number(refused.headers['retry-after']));
+    expect(refused.body.error.message).toMatch(/too many failed sign-ins with this username/);
+    // The account is the same whether its username or its email is typed.
+    expect((await attempt(email.toUpperCase(), user.password, '198.51.100.199')).status).toBe(429);
+    // Neither another account's device cookie nor a forged one makes a client trusted.
+    expect((await attempt(user.username, user.password, '198.51.100.201', elsewhere)).status).toBe(429);
+    const forged = device.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect((await attempt(user.username, user.password, '198.51.100.202', forged)).status).toBe(429);
+
+    // The owner, with the device cookie from before, signs in at once, from home or from any other address.
+    const own = await attempt(user.username, user.password, '203.0.113.50', device);
+    expect(own.status).toBe(200);
+    expect((await attempt(user.username, user.password, '192.0.2.77', device)).status).toBe(200);
+    expect((await attempt(email, user.password, '192.0.2.78', device)).status).toBe(200);
+    // Failures with the device cookie are not counted against the account: four of them (the threshold) leave
+    // a client without it free to sign in.
+    for (let i = 0; i < 4; i += 1)
+      expect(
+        (await attempt(other.username, `typo-${i}-password`, `203.0.113.${60 + i}`, elsewhere)).status,
+      ).toBe(401);
+    expect((await attempt(other.username, other.password, '198.51.100.203')).status).toBe(200);
+
+    const throttled = await api.accounts.audit.list({ actions: ['login_throttled'], limit: 20 });
+    expect(throttled.items.map((e) => e.details.reason)).toContain(
+      'account, client without its device cookie',
+    );
   });
 });
 

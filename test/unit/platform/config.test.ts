@@ -61,6 +61,31 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reads the per-source RTP stream cap, at least one dialog (8 streams)', () => {
+    expect(loadConfig({ env: {} }).capture.sipMaxStreamsPerSource).toBeUndefined();
+    expect(
+      loadConfig({ env: { ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE: '200' } }).capture.sipMaxStreamsPerSource,
+    ).toBe(200);
+    expect(() => loadConfig({ env: { ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE: '4' } })).toThrow(
+      /ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE/,
+    );
+  });
+
+  it('reads the per-account sign-in limit for clients without a device cookie', () => {
+    expect(loadConfig({ env: {} }).auth).toMatchObject({
+      maxFailedLoginsPerAccount: 10,
+      accountWindowMinutes: 15,
+    });
+    expect(
+      loadConfig({
+        env: { ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT: '25', ESCUCHA_LOGIN_ACCOUNT_WINDOW_MINUTES: '60' },
+      }).auth,
+    ).toMatchObject({ maxFailedLoginsPerAccount: 25, accountWindowMinutes: 60 });
+    expect(() => loadConfig({ env: { ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT: '0' } })).toThrow(
+      /ESCUCHA_MAX_FAILED_LOGINS_PER_ACCOUNT/,
+    );
+  });
+
   it('reads disclosure profiles per campaign and names a wrong one', () => {
     expect(
       loadConfig({ env: { ESCUCHA_DISCLOSURE_CAMPAIGNS: 'mora-us=us, cartera-co=co' } }).analytics
