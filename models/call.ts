@@ -155,6 +155,9 @@ export interface CallDetail extends CallSummary {
 }
 
 /** RTP statistics of one recorded stream, as capture measured them and the API returns them. */
+export const STREAM_AUDIO = ['decoded', 'not-decodable'] as const;
+export type StreamAudio = (typeof STREAM_AUDIO)[number];
+
 export interface CapturedStreamStats {
   /** 0 agent (left), 1 customer (right). */
   channel: number;
@@ -179,6 +182,11 @@ export interface CapturedStreamStats {
   durationMs: number;
   /** RMS level of the decoded audio (null when no audio was decoded). */
   levelDbfs: number | null;
+  /**
+   * Whether the stream's audio is in the recording: `decoded`, or `not-decodable` (a codec Escucha cannot decode,
+   * or one ffmpeg failed on: the recording holds silence for the stream's span).
+   */
+  audio: StreamAudio;
   /** Last RTCP report the sender sent about itself, and what its peer reported (when RTCP was seen). */
   rtcp: RtcpSummary | null;
 }

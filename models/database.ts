@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { RtcpSummary } from './call.ts';
+import type { RtcpSummary, StreamAudio } from './call.ts';
 
 /** Kysely table types: the shape of the PostgreSQL schema built by migrations/. */
 
@@ -499,6 +499,8 @@ export interface CallRtpStreamsTable {
   start_ms: number;
   duration_ms: number;
   level_dbfs: number | null;
+  /** `decoded`, or `not-decodable` (migration 0010). */
+  audio: Generated<StreamAudio>;
   rtcp: Json<RtcpSummary> | null;
 }
 

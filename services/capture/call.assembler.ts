@@ -56,6 +56,8 @@ interface TrackInfo {
   payloadType: number;
   sampleRate: number;
   deferred: DeferredCodec | null;
+  /** False for a codec Escucha cannot decode, or one ffmpeg failed on. */
+  decodable: boolean;
   origin: number | undefined;
   extent: number;
   stats: RecorderSnapshot | undefined;
@@ -145,6 +147,7 @@ async function collect(dir: string): Promise<Collected> {
             payloadType: num(e.payloadType) ?? -1,
             sampleRate: num(e.sampleRate) ?? 8000,
             deferred: (str(e.deferred) as DeferredCodec | undefined) ?? null,
+            decodable: e.decodable !== false,
             origin: undefined,
             extent: 0,
             stats: undefined,
@@ -335,6 +338,7 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
         notes.push(
           `stream ${t.label ?? track} (${t.codec}) could not be decoded: ${(error as Error).message}`,
         );
+        t.decodable = false;
         continue;
       }
       const pcm = await open(output, 'r');
@@ -403,7 +407,18 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
 
     const durationMs = Math.round((frames * 1000) / rate);
     const streams = tracks.map((t) => streamStats(t, origin));
-    const oneWayAudio = oneWay(tracks, noMedia);
+    for (const t of tracks) {
+      if (!t.decodable && t.deferred === null && (t.stats?.received ?? 0) > 0) {
+        notes.push(
+          `audio not decodable: ${t.codec} (stream ${t.label ?? t.track}); the call is kept with its metadata, and silence where that stream's audio was`,
+        );
+      }
+    }
+    const decodable = tracks.filter((t) => t.decodable);
+    const oneWayAudio =
+      decodable.length === 0 && tracks.length > 0
+        ? { oneWay: false, silentChannel: null, reason: 'audio-not-decodable' }
+        : oneWay(decodable, noMedia);
     const truncated =
       recovered || (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
     const custom: Record<string, string | number | boolean> = {};
@@ -513,6 +528,7 @@ function streamStats(t: TrackInfo, origin: number): CapturedStreamStats {
       return level === null ? null : round(level, 1);
     })(),
     rtcp: s?.rtcp ?? null,
+    audio: t.decodable ? 'decoded' : 'not-decodable',
   };
 }
 

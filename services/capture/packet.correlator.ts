@@ -28,7 +28,12 @@ import {
 } from './sdp.ts';
 import { parseSipMessage, startsWithSipLine, type SipMessage, type SipRequest } from './sip.message.ts';
 import { parseRecordingMetadata } from './siprec.metadata.ts';
-import { isRecordableCodec, type StreamRecorder, type StreamRecorderOptions } from './stream.recorder.ts';
+import {
+  isRecordableCodec,
+  isUndecodableAudioCodec,
+  type StreamRecorder,
+  type StreamRecorderOptions,
+} from './stream.recorder.ts';
 import { SipTcpReassembler } from './tcp.reassembly.ts';
 
 /**
@@ -355,11 +360,12 @@ export class PacketCorrelator {
     const specs: MediaSpec[] = [];
     sdp.media.forEach((m, index) => {
       const recordable = m.rtpmaps.filter((r) => isRecordableCodec(r.encoding));
-      const codec = recordable[0];
+      // A stream in a codec Escucha cannot decode is still followed: the call keeps its metadata and length.
+      const codec = recordable[0] ?? m.rtpmaps.find((r) => isUndecodableAudioCodec(r.encoding));
       specs.push({
         index,
         codec,
-        codecs: recordable,
+        codecs: recordable.length > 0 ? recordable : codec ? [codec] : [],
         telephoneEvent: telephoneEventOf(m, codec?.clockRate),
         label: m.label ?? null,
       });

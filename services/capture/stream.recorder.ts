@@ -48,13 +48,36 @@ export function isRecordableCodec(encoding: string): boolean {
   return e === 'pcmu' || e === 'pcma' || e === 'l16' || deferredCodecOf(e) !== undefined;
 }
 
+/** RTP payloads that are not a party's voice: key presses, comfort noise, redundancy and error correction. */
+const NOT_VOICE = new Set(['telephone-event', 'cn', 'red', 'ulpfec', 'flexfec', 'rtx']);
+
+/**
+ * An audio codec Escucha cannot decode (iLBC, AMR, Speex, G.723.1, ...): its stream is still followed, so the call
+ * is archived with its metadata, RTP statistics and real length, its audio silence and marked not decodable.
+ */
+export function isUndecodableAudioCodec(encoding: string): boolean {
+  return !isRecordableCodec(encoding) && !NOT_VOICE.has(encoding.toLowerCase());
+}
+
+/**
+ * Stands in for a codec that cannot be decoded: 10 ms of silence per packet (less than any packet holds), the
+ * jitter buffer filling the rest of each packet's span from the RTP timestamps, so the timeline keeps real time.
+ */
+class UndecodableDecoder implements AudioDecoder {
+  constructor(readonly sampleRate: number) {}
+  decode(): Int16Array {
+    return new Int16Array(Math.max(1, Math.round(this.sampleRate / 100)));
+  }
+}
+
 function decoderFor(map: RtpMap): AudioDecoder | undefined {
   const e = map.encoding.toLowerCase();
   if (e === 'pcmu') return g711Decoder('PCMU');
   if (e === 'pcma') return g711Decoder('PCMA');
   if (e === 'l16') return l16Decoder(map.clockRate, map.channels);
   const deferred = deferredCodecOf(e);
-  return deferred ? new DeferredDecoder(deferred) : undefined;
+  if (deferred) return new DeferredDecoder(deferred);
+  return isUndecodableAudioCodec(e) ? new UndecodableDecoder(map.clockRate) : undefined;
 }
 
 export interface RecorderSnapshot extends StreamStats {
@@ -74,6 +97,8 @@ export class StreamRecorder implements JitterOutput {
   private readonly buffer: JitterBuffer;
   private readonly decoders = new Map<number, AudioDecoder>();
   private readonly deferred: DeferredDecoder | undefined;
+  /** The codec cannot be decoded: its packets are timed and counted, their audio spooled as silence. */
+  private readonly undecodable: boolean;
   private readonly dtmf: DtmfDetector | undefined;
   private readonly sampleRate: number;
   private readonly clockRate: number;
@@ -107,8 +132,9 @@ export class StreamRecorder implements JitterOutput {
     if (!primary) throw new Error(`codec ${description.codec.encoding} is not recordable`);
     this.decoders.set(description.codec.payloadType, primary);
     this.deferred = primary instanceof DeferredDecoder ? primary : undefined;
+    this.undecodable = primary instanceof UndecodableDecoder;
     // A stream may switch between G.711 laws (or L16) at the same rate; a deferred codec stays alone on its track.
-    for (const map of this.deferred ? [] : (description.codecs ?? [])) {
+    for (const map of this.deferred || this.undecodable ? [] : (description.codecs ?? [])) {
       if (this.decoders.has(map.payloadType)) continue;
       const decoder = decoderFor(map);
       if (
@@ -145,6 +171,7 @@ export class StreamRecorder implements JitterOutput {
       clockRate: this.clockRate,
       sampleRate: this.sampleRate,
       deferred: deferredCodecOf(description.codec.encoding) ?? null,
+      ...(this.undecodable ? { decodable: false } : {}),
     });
   }
 
@@ -286,6 +313,10 @@ export class StreamRecorder implements JitterOutput {
     this.lastPacketMs = (count * 1000) / this.sampleRate;
     if (samples === undefined) {
       this.spool.g711(track, position, decoder.g711!, data, start, count);
+      return;
+    }
+    if (this.undecodable) {
+      this.spool.silence(track, position, count);
       return;
     }
     const deferred = this.deferred?.payloadOf(samples);

@@ -214,10 +214,22 @@ async function runImportPcap(
       }
       console.log(parts.join('; '));
     }
+    const undecodable = new Map<string, number>();
     for (const a of report.archived) {
       const call = a.call;
+      const codecs = [...new Set(call.streams.filter((s) => s.audio !== 'decoded').map((s) => s.codec))];
+      for (const codec of codecs) undecodable.set(codec, (undecodable.get(codec) ?? 0) + 1);
       console.log(
-        `archived ${a.callId}${a.created ? '' : ' (already archived)'}: ${call.metadata.sipCallId ?? call.captureId}, ${(call.durationMs / 1000).toFixed(2)} s, ${call.streams.length} streams, ${call.dtmf.length} DTMF${call.truncated ? ', truncated' : ''}`,
+        `archived ${a.callId}${a.created ? '' : ' (already archived)'}: ${call.metadata.sipCallId ?? call.captureId}, ${(call.durationMs / 1000).toFixed(2)} s, ${call.streams.length} streams, ${call.dtmf.length} DTMF${call.truncated ? ', truncated' : ''}${codecs.length > 0 ? `, audio not decodable: ${codecs.join(', ')}` : ''}`,
+      );
+    }
+    if (undecodable.size > 0) {
+      ok = false;
+      const list = [...undecodable]
+        .sort(([a], [b]) => a.localeCompare(b, 'en', { sensitivity: 'base' }))
+        .map(([codec, calls]) => `${codec} (${calls} ${calls === 1 ? 'call' : 'calls'})`);
+      console.log(
+        `audio not decodable: ${list.join(', ')}; archived with their metadata and length, silence where that audio was`,
       );
     }
     for (const f of report.failed) console.log(`failed: ${f.error} (kept in ${f.dir})`);

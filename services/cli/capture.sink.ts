@@ -77,6 +77,7 @@ export async function writeCaptureDetails(db: Db, callId: string, call: Captured
             duration_ms: s.durationMs,
             level_dbfs: s.levelDbfs,
             rtcp: s.rtcp === null ? null : JSON.stringify(s.rtcp),
+            audio: s.audio,
           })),
         )
         .execute();

@@ -50,6 +50,7 @@ export async function captureDetailOf(db: Db, callId: string): Promise<CaptureDe
       durationMs: s.duration_ms,
       levelDbfs: s.level_dbfs,
       rtcp: s.rtcp,
+      audio: s.audio,
     })),
     dtmf: dtmf.map((d) => ({
       channel: d.channel,
