@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveCallSink } from '../../../services/cli/capture.sink.ts';
@@ -5,8 +6,11 @@ import { parseSdp } from '../../../services/capture/sdp.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { EXPECTED, VENDOR_FIXTURES, vendorInvite, type VendorFixture } from '../../support/siprec-vendors.ts';
 import {
+  answerPorts,
+  multipart,
   request as sipRequest,
   rtpPackets,
+  sdpOffer,
   sendRtp,
   SipClient,
   startHarness,
@@ -118,6 +122,46 @@ describe('SIPREC from real vendor recording clients, end to end', () => {
     udp?.close();
     await h?.close();
     await api?.close();
+  });
+
+  it('records the older draft form (<recording_metadata>, hand-written) with its parties, once refused with 400', async () => {
+    const metadata = readFileSync(
+      new URL('../../fixtures/capture/siprec/draft-recording-metadata.xml', import.meta.url),
+      'utf8',
+    );
+    const { contentType, body } = multipart(sdpOffer([36100, 36102], { labels: ['96', '97'] }), metadata);
+    const o = { callId: 'vendor-draft-form', port: h.sipPort, clientPort: udp.port };
+    udp.send(
+      sipRequest({ ...o, method: 'INVITE', cseq: 1, contentType, body, headers: ['Require: siprec'] }),
+      h.sipPort,
+    );
+    const ok = await udp.waitFor((r) => r.headers.get('Call-ID') === o.callId && status(200, 'INVITE')(r));
+    const toTag = /tag=([^;\s]+)/.exec(ok.headers.get('To') ?? '')?.[1];
+    udp.send(sipRequest({ ...o, method: 'ACK', cseq: 1, toTag }), h.sipPort);
+    const [p1, p2] = answerPorts(ok.body.toString());
+    await Promise.all([
+      sendRtp(rtpPackets({ samples: tone(2, 440), ssrc: 31 }), p1!),
+      sendRtp(rtpPackets({ samples: tone(2, 700), ssrc: 32 }), p2!),
+    ]);
+    udp.send(sipRequest({ ...o, method: 'BYE', cseq: 2, toTag }), h.sipPort);
+    await udp.waitFor((r) => r.headers.get('Call-ID') === o.callId && status(200, 'BYE')(r));
+    const call = (await findCall(o.callId)) as ArchivedCall & { agentId: string | null };
+    expect(call).toBeDefined();
+    expect([call.callerNumber, call.calleeNumber, call.direction, call.agentId]).toEqual([
+      '+15551230001',
+      '4410',
+      'inbound',
+      '4410',
+    ]);
+    expect(call.participants.map((p) => [p.role, p.channel, p.name, p.number])).toEqual([
+      ['agent', 0, 'Agent 4410', '4410'],
+      ['customer', 1, 'Customer', '+15551230001'],
+    ]);
+    expect(Object.fromEntries(call.capture.streams.map((s) => [s.label, s.channel]))).toEqual({
+      '96': 1,
+      '97': 0,
+    });
+    expect(call.custom).toMatchObject({ extTrackingID: '1142208:1', callId: 'callhalf-11473743407:0' });
   });
 
   it.each(VENDOR_FIXTURES)(
