@@ -1,5 +1,5 @@
 import { callMetadataSchema, type CallMetadata, type CallMetadataInput } from '../../models/call.ts';
-import type { RecordingMetadata } from './siprec.metadata.ts';
+import { aorUri, type RecordingMetadata } from './siprec.metadata.ts';
 import { parseNameAddr, parseSipUri, phoneNumberOf } from './sip.headers.ts';
 import type { SipRequest } from './sip.message.ts';
 
@@ -79,7 +79,10 @@ export interface SipFacts {
 
 export interface SiprecFacts {
   sessionId: string | null;
-  participants: Array<PartyFacts & { id: string; sends: string[]; extensions: Record<string, string> }>;
+  /** Caller first when the metadata marks the calling party (Acme/Oracle `callingParty`, a `role`). */
+  participants: Array<
+    PartyFacts & { id: string; sends: string[]; extensions: Record<string, string>; calling?: boolean | null }
+  >;
   streams: Array<{ id: string; label: string | null }>;
   extensions: Record<string, string>;
   agentId: string | null;
@@ -132,19 +135,26 @@ export function sipFactsOf(request: SipRequest, rules: MetadataRules): SipFacts 
 }
 
 export function siprecFactsOf(metadata: RecordingMetadata): SiprecFacts {
+  const participants = metadata.participants.map((p) => {
+    const party = p.aor === undefined ? partyOfHeader(undefined) : partyOfHeader(aorUri(p.aor));
+    return {
+      ...party,
+      name: p.name ?? party.name,
+      number: p.number ?? party.number,
+      id: p.id,
+      sends: p.sends,
+      extensions: { ...p.extensions },
+      calling: p.calling ?? null,
+    };
+  });
+  // Document order is the caller first unless the metadata marks the calling party elsewhere.
+  const callingAt = participants.findIndex((p) => p.calling === true);
+  const calledFirst = participants.length >= 2 && participants[0]!.calling === false && callingAt < 0;
+  if (callingAt > 0) participants.unshift(...participants.splice(callingAt, 1));
+  else if (calledFirst) participants.push(...participants.splice(0, 1));
   return {
     sessionId: metadata.sessionId ?? null,
-    participants: metadata.participants.map((p) => {
-      const party = p.aor === undefined ? partyOfHeader(undefined) : partyOfHeader(p.aor);
-      return {
-        ...party,
-        name: p.name ?? party.name,
-        number: p.number ?? party.number,
-        id: p.id,
-        sends: p.sends,
-        extensions: { ...p.extensions },
-      };
-    }),
+    participants,
     streams: metadata.streams.map((s) => ({ id: s.id, label: s.label ?? null })),
     extensions: { ...metadata.extensions },
     agentId: metadata.agentId ?? null,
@@ -153,13 +163,24 @@ export function siprecFactsOf(metadata: RecordingMetadata): SiprecFacts {
   };
 }
 
-/** The two parties of a call: SIPREC participants when there are two or more, else From and To. */
+const NO_PARTY: PartyFacts = { uri: null, name: null, user: null, number: null };
+
+/**
+ * The two parties of a call: SIPREC participants when there are two or more; one participant (a single mixed
+ * stream, as Intrado sends) is the caller, or the callee when marked called, and the other party is unknown (From
+ * and To of a SIPREC INVITE name the recording client and server, not the call's parties); else From and To.
+ */
 export function partiesOf(
   sip: SipFacts,
   siprec: SiprecFacts | null,
 ): { caller: PartyFacts; callee: PartyFacts } {
   const p = siprec?.participants ?? [];
   if (p.length >= 2) return { caller: p[0]!, callee: p[1]! };
+  if (p.length === 1 && (p[0]!.uri !== null || p[0]!.name !== null)) {
+    return p[0]!.calling === false
+      ? { caller: NO_PARTY, callee: p[0]! }
+      : { caller: p[0]!, callee: NO_PARTY };
+  }
   return { caller: sip.from, callee: sip.to };
 }
 
@@ -288,6 +309,11 @@ export function buildCallMetadata(facts: AssembledFacts, rules: MetadataRules): 
     if (!mapped.has(header) && header.startsWith('x-')) addCustom(header, value);
   }
   for (const [key, value] of Object.entries(siprec?.extensions ?? {})) addCustom(key, value);
+  // A participant's own vendor data (Acme/Oracle realm and copied headers, Intrado role), named by its side.
+  (siprec?.participants ?? []).slice(0, 2).forEach((p, i) => {
+    for (const [key, value] of Object.entries(p.extensions))
+      addCustom(`${i === 0 ? 'caller' : 'callee'}.${key}`, value);
+  });
   if (Object.keys(custom).length > 0) input.custom = custom;
 
   input.participants = [

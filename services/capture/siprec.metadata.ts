@@ -6,13 +6,18 @@ import { parseNameAddr, parseSipUri, phoneNumberOf } from './sip.headers.ts';
 /**
  * Recording metadata (RFC 7865, `application/rs-metadata+xml`) → the participants, streams and vendor data a
  * recording needs. Elements are matched by local name, so the default namespace
- * `urn:ietf:params:xml:ns:recording:1`, a prefixed one (`<rs:recording>`) and un-namespaced documents all
- * work; the attribute spellings of earlier drafts (`id`, `session`, `<aor>`, inline `<send>`) are accepted.
- * Everything outside the standard elements is vendor extension data, flattened into string key/values.
+ * `urn:ietf:params:xml:ns:recording:1`, the drafts' `urn:ietf:params:xml:ns:recording`, a prefixed one
+ * (`<tns:recording>`) and un-namespaced documents all work. The older draft form (namespace
+ * `urn:ietf:params:xml:ns:siprec`, root `<recording_metadata>`, as BroadWorks and Cisco send it) is read the same
+ * way, as are the attribute spellings of the drafts (`id`, `session`, `<aor>`, inline `<send>`/`<recv>`) and AORs
+ * without a URI scheme (`2249888500@172.16.198.55`, Sonus and Intrado). Everything outside the standard elements is
+ * vendor extension data (Acme/Oracle `apkt:`, Sonus `callData`, BroadWorks, Avaya UCID, ...), flattened into
+ * string key/values.
  */
 
 export interface SiprecParticipant {
   id: string;
+  /** The AOR as the document writes it (a URI, or `user@host` without a scheme). */
   aor: string | undefined;
   name: string | undefined;
   /** The AOR's user part when it is a phone number. */
@@ -22,6 +27,11 @@ export interface SiprecParticipant {
   receives: string[];
   /** Vendor extension data found inside this participant. */
   extensions: Record<string, string>;
+  /**
+   * Whether this participant placed the call, when the metadata says (Acme/Oracle `callingParty`, a `role` of
+   * `calling`/`called`); undefined otherwise.
+   */
+  calling: boolean | undefined;
 }
 
 export interface SiprecStream {
@@ -96,6 +106,9 @@ const STANDARD: Record<string, Set<string>> = {
   stream: new Set(['label', 'mode', 'associate-time', 'disassociate-time']),
 };
 
+/** Root elements: RFC 7865's, and the older drafts' (`urn:ietf:params:xml:ns:siprec`). */
+const ROOTS = new Set(['recording', 'recording_metadata']);
+
 /** Wrapper names that add nothing to an extension key. */
 const WRAPPERS = new Set(['extensiondata', 'extension', 'extensions', 'vendordata', 'vendor']);
 
@@ -133,8 +146,8 @@ export function parseRecordingMetadata(
     if (error instanceof EscuchaError) throw error;
     throw badInput('invalid recording metadata XML', { reason: String(error) });
   }
-  if (!root || root.name.toLowerCase() !== 'recording')
-    throw badInput('recording metadata without <recording>');
+  if (!root || !ROOTS.has(root.name.toLowerCase()))
+    throw badInput("recording metadata without <recording> (or the drafts' <recording_metadata>)");
   return interpret(root);
 }
 
@@ -251,6 +264,7 @@ function interpret(root: XmlNode): RecordingMetadata {
       sends: childrenNamed(p, 'send').map((c) => c.text),
       receives: childrenNamed(p, 'recv').map((c) => c.text),
       extensions: own.values,
+      calling: callingOf(own.values),
     };
   });
 
@@ -286,13 +300,42 @@ function interpret(root: XmlNode): RecordingMetadata {
   };
 }
 
+/**
+ * The AOR as a URI: `user@host` without a scheme (Sonus, Intrado, some SEMS builds) is read as a SIP URI, and a
+ * bare number as a `tel:` one (visual separators removed).
+ */
+export function aorUri(aor: string): string {
+  const trimmed = aor.trim();
+  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith('<') || trimmed.includes('"'))
+    return trimmed;
+  if (/^\+?[0-9][0-9\-.() ]*$/.test(trimmed)) return `tel:${trimmed.replace(/[\s\-.()]/g, '')}`;
+  return `sip:${trimmed}`;
+}
+
 function numberOfAor(aor: string | undefined): string | undefined {
   if (aor === undefined) return undefined;
   try {
-    return phoneNumberOf(parseSipUri(parseNameAddr(aor).uri).user);
+    return phoneNumberOf(parseSipUri(parseNameAddr(aorUri(aor)).uri).user);
   } catch {
     return undefined;
   }
+}
+
+/** Calling-party markers of participant extension data: `callingParty` (Acme/Oracle), `role` (Intrado, ...). */
+function callingOf(extensions: Record<string, string>): boolean | undefined {
+  for (const [key, raw] of Object.entries(extensions)) {
+    const name = normaliseKey(key.split('.').pop() ?? key);
+    const value = raw.trim().toLowerCase();
+    if (name === 'callingparty' || name === 'iscaller' || name === 'caller') {
+      if (value === 'true') return true;
+      if (value === 'false') return false;
+    }
+    if (name === 'role' || name === 'partyrole' || name === 'direction') {
+      if (/^(calling|caller|originator|orig|from|a[-_]?party)$/.test(value)) return true;
+      if (/^(called|callee|terminator|term|to|b[-_]?party)$/.test(value)) return false;
+    }
+  }
+  return undefined;
 }
 
 class ExtensionBag {
@@ -327,6 +370,11 @@ function flatten(node: XmlNode, path: string[], bag: ExtensionBag): void {
   const valueAttr = attr(node, 'value');
   if (namedBy !== undefined && node.children.length === 0) {
     bag.add(namedBy, node.text !== '' ? node.text : (valueAttr ?? ''));
+    return;
+  }
+  // `<apkt:header label="Call-ID"><value>...</value></apkt:header>` (Acme/Oracle, Avaya SBCE).
+  if (namedBy !== undefined && node.children.every((c) => lower(c) === 'value' && c.children.length === 0)) {
+    for (const value of node.children) bag.add(namedBy, value.text);
     return;
   }
   const key = here.join('.');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseRecordingMetadata } from '../../../services/capture/siprec.metadata.ts';
+import { aorUri, parseRecordingMetadata } from '../../../services/capture/siprec.metadata.ts';
+import { siprecFactsOf, siprecStreamSide } from '../../../services/capture/call.metadata.ts';
 import { siprecBodies } from '../../../services/capture/multipart.ts';
 import { parseSdp } from '../../../services/capture/sdp.ts';
 import { parseSipMessage } from '../../../services/capture/sip.message.ts';
@@ -128,6 +129,89 @@ describe(parseRecordingMetadata.name, () => {
     expect(legacy.sessionId).toBe('s9');
     expect(legacy.participants[0]).toMatchObject({ id: 'p1', aor: 'sip:alice@example.com', name: 'Alice' });
     expect(legacy.streams[0]).toMatchObject({ id: 'x', label: 'L1' });
+  });
+
+  it('reads the older draft form: <recording_metadata> in urn:ietf:params:xml:ns:siprec', () => {
+    const m = parseRecordingMetadata(fixture('draft-recording-metadata.xml'));
+    expect(m.dataMode).toBe('complete');
+    expect(m.sessionId).toBe('hVpd7YQgRW2nD22h7q60JQ==');
+    expect(m.sessions[0]).toMatchObject({ groupRef: '7+OTCyoxTmqmqyA/1weDAg==' });
+    expect(m.groups).toEqual([{ id: '7+OTCyoxTmqmqyA/1weDAg==' }]);
+    expect(m.participants.map((p) => [p.aor, p.number, p.name, p.sends, p.receives])).toEqual([
+      [
+        'sip:+15551230001@sbc.example.com;user=phone',
+        '+15551230001',
+        'Customer',
+        ['i1Pz3to5hGk8fuXl+wlI1Q=='],
+        ['8zc6e0lYTlWIINA6GR+3ag=='],
+      ],
+      [
+        'sip:4410@democorp.example.com',
+        '4410',
+        'Agent 4410',
+        ['8zc6e0lYTlWIINA6GR+3ag=='],
+        ['i1Pz3to5hGk8fuXl+wlI1Q=='],
+      ],
+    ]);
+    expect(m.streams.map((s) => [s.id, s.label])).toEqual([
+      ['i1Pz3to5hGk8fuXl+wlI1Q==', '96'],
+      ['8zc6e0lYTlWIINA6GR+3ag==', '97'],
+    ]);
+    expect({ ...m.extensions }).toEqual({
+      extTrackingID: '1142208:1',
+      callId: 'callhalf-11473743407:0',
+      serviceProviderID: 'DemoCorp',
+      agentId: '4410',
+    });
+    expect(m.agentId).toBe('4410');
+    // A document whose tags were lost (a real BroadWorks capture) is still a draft root: nothing to read.
+    expect(
+      parseRecordingMetadata(
+        '<recording_metadata xmlns="urn:ietf:params:xml:ns:siprec">completeSRC</recording_metadata>',
+      ),
+    ).toMatchObject({ dataMode: undefined, participants: [], streams: [] });
+    expect(codeOf(() => parseRecordingMetadata('<metadata/>'))).toBe('BAD_REQUEST');
+  });
+
+  it('reads AORs without a URI scheme and the calling-party markers of vendor data', () => {
+    const m = parseRecordingMetadata(
+      `<recording xmlns="urn:ietf:params:xml:ns:recording" xmlns:apkt="http://acmepacket.com/siprec/extensiondata">
+       <participant id="b"><nameID aor="2249888012@172.16.195.72"/>
+         <extensiondata><apkt:callingParty>false</apkt:callingParty></extensiondata></participant>
+       <participant id="a"><nameID aor="+34 600 111 222"/>
+         <extensiondata><apkt:callingParty>true</apkt:callingParty>
+           <apkt:header label="Call-ID"><value>c1@pbx</value></apkt:header></extensiondata></participant>
+       <participant id="c"><nameID aor="Extension-0161@speechpath.ie"/><role>calling</role></participant>
+       <participant id="d"><nameID aor="sip:d@x"/><role>called</role></participant>
+       <participant id="e"><nameID aor="sip:e@x"/></participant></recording>`,
+    );
+    expect(m.participants.map((p) => [p.id, p.number, p.calling])).toEqual([
+      ['b', '2249888012', false],
+      ['a', '+34600111222', true],
+      ['c', undefined, true],
+      ['d', undefined, false],
+      ['e', undefined, undefined],
+    ]);
+    expect(m.participants[1]?.extensions['Call-ID']).toBe('c1@pbx');
+    expect(aorUri('2249888012@172.16.195.72')).toBe('sip:2249888012@172.16.195.72');
+    expect(aorUri('+34 600 111 222')).toBe('tel:+34600111222');
+    expect(aorUri('tel:+34600')).toBe('tel:+34600');
+  });
+
+  it('puts the participant marked as calling party first, so it is the caller', () => {
+    const xml = (first: string, second: string): string =>
+      `<recording xmlns="urn:ietf:params:xml:ns:recording" xmlns:apkt="http://acmepacket.com/siprec/extensiondata">
+       <participant id="p1"><nameID aor="sip:1002@pbx"/><send>s1</send>
+         <extensiondata><apkt:callingParty>${first}</apkt:callingParty></extensiondata></participant>
+       <participant id="p2"><nameID aor="sip:+34600111222@carrier"/><send>s2</send>
+         <extensiondata><apkt:callingParty>${second}</apkt:callingParty></extensiondata></participant>
+       <stream id="s1"><label>11</label></stream><stream id="s2"><label>12</label></stream></recording>`;
+    const swapped = siprecFactsOf(parseRecordingMetadata(xml('false', 'true')));
+    expect(swapped.participants.map((p) => p.number)).toEqual(['+34600111222', '1002']);
+    expect(siprecStreamSide(swapped, '12', 1)).toBe('caller');
+    expect(siprecStreamSide(swapped, '11', 0)).toBe('callee');
+    const kept = siprecFactsOf(parseRecordingMetadata(xml('true', 'false')));
+    expect(kept.participants.map((p) => p.number)).toEqual(['1002', '+34600111222']);
   });
 
   it('recognises agent, campaign and account under Spanish and header-style names', () => {
