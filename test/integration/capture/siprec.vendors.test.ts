@@ -110,7 +110,8 @@ describe('SIPREC from real vendor recording clients, end to end', () => {
     range = { min: base, max: base + 63 };
     h = await startHarness({
       sink: new ArchiveCallSink(api.archive, api.database.handle.db),
-      rtp: { range },
+      // Every vendor's INVITE comes from this one address at once: the per-source share is the whole range here.
+      rtp: { range, maxPerSource: range.max - range.min + 1 },
     });
     udp = await SipClient.udp();
     for (const name of VENDOR_FIXTURES) outcomes.set(name, record(name));
