@@ -9,7 +9,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
 import { CallRepository, isUniqueViolation } from './call.repository.ts';
 import { Semaphore } from './concurrency.ts';
-import { buildObjectKey } from './object-key.ts';
+import { recordingObjectKey } from './object-key.ts';
 import type { ObjectStore } from './object-store.ts';
 
 export interface IngestInput {
@@ -119,17 +119,7 @@ export class ArchiveService {
     }
     const channels = Math.min(probe.channels, 2);
     const output = audio.describe(profile);
-    const key = buildObjectKey({
-      callId,
-      startedAt,
-      agentId: metadata.agentId ?? null,
-      number:
-        metadata.direction === 'outbound'
-          ? metadata.calleeNumber
-          : (metadata.callerNumber ?? metadata.calleeNumber),
-      disposition: metadata.disposition ?? null,
-      extension: output.extension,
-    });
+    const key = recordingObjectKey({ callId, startedAt, ...metadata }, output.extension);
 
     const t0 = performance.now();
     const job = audio.transcode(input.filePath, profile, channels);

@@ -20,6 +20,37 @@ export interface ObjectKeyInput {
   kind?: 'original' | 'redacted';
 }
 
+/** What names a call's recordings: every copy of one call (original, redacted) is named from the same facts. */
+export interface RecordingKeyFacts {
+  callId: string;
+  startedAt: Date;
+  agentId?: string | null | undefined;
+  direction?: 'inbound' | 'outbound' | null | undefined;
+  callerNumber?: string | null | undefined;
+  calleeNumber?: string | null | undefined;
+  disposition?: string | null | undefined;
+}
+
+/**
+ * The object key of one recording of a call. The number in it is the customer's: the callee of an outbound call,
+ * the caller of an inbound one (or of a call whose direction is unknown), so both copies of a call carry the same.
+ */
+export function recordingObjectKey(
+  call: RecordingKeyFacts,
+  extension: string,
+  kind: 'original' | 'redacted' = 'original',
+): string {
+  return buildObjectKey({
+    callId: call.callId,
+    startedAt: call.startedAt,
+    agentId: call.agentId ?? null,
+    number: call.direction === 'outbound' ? call.calleeNumber : (call.callerNumber ?? call.calleeNumber),
+    disposition: call.disposition ?? null,
+    extension,
+    kind,
+  });
+}
+
 /** Longest readable part kept in a key. */
 export const KEY_PART_MAX = 32;
 /** S3 allows 1024 bytes; keys built here stay far below, the check guards keys built elsewhere. */

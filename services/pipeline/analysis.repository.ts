@@ -19,6 +19,7 @@ export interface AnalysisCall {
   agentId: string | null;
   customerRef: string | null;
   currency: string | null;
+  direction: 'inbound' | 'outbound' | null;
   callerNumber: string | null;
   calleeNumber: string | null;
   disposition: string | null;
@@ -70,6 +71,7 @@ export class AnalysisRepository {
       agentId: r.agent_id,
       customerRef: r.customer_ref,
       currency: r.currency,
+      direction: r.direction,
       callerNumber: r.caller_number,
       calleeNumber: r.callee_number,
       disposition: r.disposition,

@@ -10,7 +10,7 @@ import {
   type SentimentPort,
   type TranscriptSegment,
 } from '../../analytics/index.ts';
-import { buildObjectKey } from '../../archive/object-key.ts';
+import { recordingObjectKey } from '../../archive/object-key.ts';
 import { callLanguage } from '../../../models/language.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import { EscuchaError } from '../../platform/errors.ts';
@@ -216,15 +216,7 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
     const original = await d.analyses.originalRecording(call.id);
     if (!original) return null;
     const extension = original.objectKey.split('.').pop() ?? 'ogg';
-    const targetKey = buildObjectKey({
-      callId: call.id,
-      startedAt: call.startedAt,
-      agentId: call.agentId,
-      number: call.calleeNumber ?? call.callerNumber,
-      disposition: call.disposition,
-      extension,
-      kind: 'redacted',
-    });
+    const targetKey = recordingObjectKey({ ...call, callId: call.id }, extension, 'redacted');
     const put = await d.redactor.redact({
       sourceKey: original.objectKey,
       targetKey,

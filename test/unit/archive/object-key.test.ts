@@ -5,6 +5,7 @@ import {
   assertSafeObjectKey,
   buildObjectKey,
   KEY_PART_MAX,
+  recordingObjectKey,
   sanitizeKeyPart,
 } from '../../../services/archive/object-key.ts';
 
@@ -173,5 +174,30 @@ describe(assertSafeObjectKey.name, () => {
         codeOf(() => assertSafeObjectKey(key)),
         JSON.stringify(key),
       ).toBe('BAD_REQUEST');
+  });
+});
+
+describe(recordingObjectKey.name, () => {
+  const base = {
+    callId: '6f1c2a9e-3b7d-4e8a-9c0f-000000000001',
+    startedAt: new Date('2026-11-23T10:15:02Z'),
+    agentId: 'A7',
+    callerNumber: '+573001112233',
+    calleeNumber: '+5716000000',
+    disposition: 'PTP',
+  };
+
+  it("names every copy of a call after the customer's number, whichever the direction", () => {
+    const inbound = { ...base, direction: 'inbound' as const };
+    const original = recordingObjectKey(inbound, 'ogg');
+    const redacted = recordingObjectKey(inbound, 'ogg', 'redacted');
+    expect(original).toBe(
+      '2026/11/23/6f1c2a9e-3b7d-4e8a-9c0f-000000000001/20261123T101502Z_A7_+573001112233_PTP.ogg',
+    );
+    expect(redacted).toBe(original.replace('.ogg', '_redacted.ogg'));
+    const outbound = { ...base, direction: 'outbound' as const };
+    expect(recordingObjectKey(outbound, 'ogg', 'redacted')).toContain('_+5716000000_PTP_redacted.ogg');
+    expect(recordingObjectKey({ ...base, direction: null }, 'ogg')).toContain('_+573001112233_');
+    expect(recordingObjectKey({ ...base, callerNumber: null }, 'ogg')).toContain('_+5716000000_');
   });
 });
