@@ -20,6 +20,8 @@ export interface IngestInput {
   source: CallSource;
   /** A transcript that came with the recording; stored with the call, in the same transaction. */
   transcript?: UploadedTranscript;
+  /** More rows of the call (capture details), written in the archive transaction: all of the call or none. */
+  details?: ArchivedHook;
 }
 
 /** A transcript made elsewhere (the dialer, another recorder, a person), uploaded with its recording. */
@@ -221,21 +223,26 @@ export class ArchiveService {
     return { callId, created: true, durationMs: probe.durationMs, objectKey: key };
   }
 
-  /** What runs inside the archive transaction: the uploaded transcript, then the pipeline's first job. */
-  private afterInsert(input: IngestInput, participants: Participant[]): ArchivedHook | undefined {
-    const { transcript } = input;
+  /**
+   * What runs inside the archive transaction: the uploaded transcript, the caller's details (capture), then the
+   * pipeline's first job.
+   */
+  private afterInsert(input: IngestInput, participants: Participant[]): ArchivedHook {
+    const { transcript, details } = input;
     const write = this.deps.transcripts;
     const onArchived = this.deps.onArchived;
-    if (!transcript || !write) return onArchived;
     const channelOf = (party: 'agent' | 'customer') =>
       participants.find((p) => p.role === party)?.channel ?? null;
     return async (trx, callId) => {
-      const language = callLanguage(transcript.language ?? input.metadata.language);
-      await write(trx, callId, {
-        language,
-        languageMethod: transcript.language ? 'upload' : language ? 'metadata' : null,
-        segments: transcript.segments.map((s) => ({ ...s, channel: channelOf(s.party) })),
-      });
+      if (transcript && write) {
+        const language = callLanguage(transcript.language ?? input.metadata.language);
+        await write(trx, callId, {
+          language,
+          languageMethod: transcript.language ? 'upload' : language ? 'metadata' : null,
+          segments: transcript.segments.map((s) => ({ ...s, channel: channelOf(s.party) })),
+        });
+      }
+      if (details) await details(trx, callId);
       if (onArchived) await onArchived(trx, callId);
     };
   }

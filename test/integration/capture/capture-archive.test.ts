@@ -1,10 +1,12 @@
-import { readdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../services/archive/s3.store.ts';
 import { ArchiveCallSink } from '../../../services/cli/capture.sink.ts';
 import { loadConfig } from '../../../services/platform/config.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
+import { makeFixture } from '../../support/audio-fixtures.ts';
 import { startS3Server, type S3TestServer } from '../../support/s3-server.ts';
 import {
   answerPorts,
@@ -164,6 +166,65 @@ describe(ArchiveCallSink.name, () => {
       .where('call_id', '=', again.callId)
       .execute();
     expect(streams).toHaveLength(2);
+  });
+
+  it('stores a captured call and its capture details in one transaction: neither without the other', async () => {
+    const sink = new ArchiveCallSink(api.archive, api.database.handle.db);
+    const wav = await makeFixture(h.dir, 'wav-ulaw', { seconds: 1, channels: 2, sampleRate: 8000 });
+    const captureId = randomUUID();
+    const stream = {
+      channel: 0,
+      label: 'x',
+      codec: 'PCMU\u0000', // PostgreSQL refuses NUL in text: the details cannot be written
+      payloadType: 0,
+      ssrcs: [1],
+      packets: 50,
+      expected: 50,
+      lost: 0,
+      lossPercent: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+      late: 0,
+      jitterMs: 0,
+      maxJitterMs: 0,
+      rFactor: 93,
+      mos: 4.4,
+      startMs: 0,
+      durationMs: 1000,
+      levelDbfs: null,
+      rtcp: null,
+      audio: 'decoded' as const,
+    };
+    const call = {
+      captureId,
+      source: 'siprec' as const,
+      filePath: wav,
+      sizeBytes: (await stat(wav)).size,
+      sampleRate: 8000,
+      durationMs: 1000,
+      metadata: { sipCallId: 'atomic-1' },
+      streams: [stream],
+      dtmf: [],
+      pauses: [],
+      oneWayAudio: { oneWay: false, silentChannel: null, reason: null },
+      recovered: false,
+      truncated: false,
+      notes: [],
+    };
+    await expect(sink.deliver(call)).rejects.toThrow();
+    const db = api.database.handle.db;
+    expect(
+      await db.selectFrom('calls').select('id').where('external_id', '=', `capture:${captureId}`).execute(),
+    ).toEqual([]);
+    // Delivered again once the details can be written: one call, with its details.
+    const delivered = await sink.deliver({ ...call, streams: [{ ...stream, codec: 'PCMU' }] });
+    expect(delivered.created).toBe(true);
+    const rows = await db
+      .selectFrom('call_rtp_streams')
+      .select('codec')
+      .where('call_id', '=', delivered.callId)
+      .execute();
+    expect(rows).toEqual([{ codec: 'PCMU' }]);
   });
 
   it('keeps a call in the spool while storage is down and archives it when storage is back', async () => {
