@@ -86,6 +86,8 @@ interface Collected {
   end: { atMs: number; reason: string } | undefined;
   notes: string[];
   clean: boolean;
+  /** Bytes the spool could not write while the call ran (`loss` events: its disk was full). */
+  lostBytes: number;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -102,6 +104,7 @@ async function collect(dir: string): Promise<Collected> {
     end: undefined,
     notes: [],
     clean: true,
+    lostBytes: 0,
   };
   const result = await readSpool(
     path.join(dir, SPOOL_FILE),
@@ -187,6 +190,12 @@ async function collect(dir: string): Promise<Collected> {
         case 'note':
           if (typeof e.text === 'string') c.notes.push(e.text);
           break;
+        case 'loss': {
+          const bytes = num(e.bytes) ?? 0;
+          c.lostBytes += bytes;
+          c.notes.push(`${bytes} bytes of the call could not be spooled: ${str(e.reason) ?? 'write failed'}`);
+          break;
+        }
         default:
           break;
       }
@@ -404,7 +413,9 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
     const streams = tracks.map((t) => streamStats(t, origin));
     const oneWayAudio = oneWay(tracks, noMedia);
     const truncated =
-      recovered || (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
+      recovered ||
+      c.lostBytes > 0 ||
+      (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
     const custom: Record<string, string | number | boolean> = {};
     if (recovered) custom.recovered = true;
     if (truncated) custom.truncated = true;
