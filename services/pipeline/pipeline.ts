@@ -36,6 +36,11 @@ export interface PipelineOptions {
   /** How often pg-boss looks for expired jobs (a worker killed mid-job) and retries them. */
   maintenanceIntervalSeconds: number;
   pollingIntervalSeconds: number;
+  /**
+   * Asks the object store whether it answers (its `check`), to confirm an outage before a job's failure is put down
+   * to it; the database is asked with a query. Without it, a failure that names the store is taken at its word.
+   */
+  checkStore?: () => Promise<void>;
 }
 
 const BOSS_SCHEMA = 'pgboss';
@@ -187,7 +192,7 @@ export class Pipeline {
     try {
       outcome = await handler.run(job.data, { log, jobId: job.id, attempt });
     } catch (error) {
-      const dependency = unavailableDependency(error);
+      const dependency = await this.outageBehind(error);
       if (dependency) {
         // Not the job's fault: it waits for the dependency instead of using up its retries, which an outage longer
         // than their backoff would otherwise exhaust, leaving the call unanalysed for good.
@@ -231,6 +236,28 @@ export class Pipeline {
       }),
     );
     log.info({ status: outcome.status, ms: Math.round(performance.now() - started) }, 'stage finished');
+  }
+
+  /**
+   * The dependency whose outage made a job fail, or undefined when the failure is the job's own: the error must name
+   * an unreachable dependency (unavailableDependency) and that dependency must still not answer. A failure that
+   * only looks like an outage (a network error code from elsewhere) then counts as an attempt like any other, and
+   * cannot keep a job going round for ever.
+   */
+  private async outageBehind(error: unknown): Promise<Dependency | undefined> {
+    const dependency = unavailableDependency(error);
+    if (!dependency) return undefined;
+    const check =
+      dependency === 'database'
+        ? async () => void (await sql`select 1`.execute(this.options.db))
+        : this.options.checkStore;
+    if (!check) return dependency;
+    try {
+      await check();
+    } catch {
+      return dependency;
+    }
+    return undefined;
   }
 
   /**
