@@ -246,15 +246,24 @@ function wavHeader(frames: number, sampleRate: number, channels: number): Buffer
   return h;
 }
 
-export async function assembleCall(dir: string, options: AssemblerOptions): Promise<CapturedCall> {
+/**
+ * `incomplete`, from the capture that recorded the call, says why its spool lacks its end (the last writes failed):
+ * the call is then truncated, with that said, rather than taken for one a stopped process left behind.
+ */
+export async function assembleCall(
+  dir: string,
+  options: AssemblerOptions,
+  incomplete?: string,
+): Promise<CapturedCall> {
   const c = await collect(dir);
   if (!c.header || !c.sip) throw new Error(`spool ${dir} has no call header`);
   const captureId = str(c.header.captureId) ?? path.basename(dir);
   const source = (str(c.header.source) ?? 'sip') as CaptureSource;
-  const recovered = c.end === undefined;
+  const recovered = c.end === undefined && incomplete === undefined;
   const notes = [...c.notes];
   if (!c.clean) notes.push('the spool ended in a torn record (the capture process stopped mid-write)');
   if (recovered) notes.push('recovered from the spool after the capture process stopped mid-call');
+  if (incomplete !== undefined) notes.push(`incomplete: ${incomplete}`);
 
   // Timeline: 0 = the first media packet of any stream.
   const tracks = [...c.tracks.values()];
@@ -414,6 +423,7 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
     const oneWayAudio = oneWay(tracks, noMedia);
     const truncated =
       recovered ||
+      incomplete !== undefined ||
       c.lostBytes > 0 ||
       (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
     const custom: Record<string, string | number | boolean> = {};

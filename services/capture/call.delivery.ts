@@ -132,9 +132,9 @@ export class CallDelivery {
     const log = this.options.logger.child({ spool: path.basename(entry.dir) });
     entry.attempts++;
     try {
-      const assembled =
-        (await readAssembled(entry.dir)) ?? (await assembleCall(entry.dir, this.options.assembler));
-      const call = entry.incomplete === undefined ? assembled : markIncomplete(assembled, entry.incomplete);
+      const call =
+        (await readAssembled(entry.dir)) ??
+        (await assembleCall(entry.dir, this.options.assembler, entry.incomplete));
       const result = await this.options.sink.deliver(call);
       await removeSpool(entry.dir);
       this.entries.delete(entry.dir);
@@ -177,14 +177,4 @@ export class CallDelivery {
       }, delay);
     }
   }
-}
-
-/** A call whose spool lacks its end: delivered as cut short, saying why, never as a whole call. */
-function markIncomplete(call: CapturedCall, why: string): CapturedCall {
-  return {
-    ...call,
-    truncated: true,
-    metadata: { ...call.metadata, custom: { ...call.metadata.custom, truncated: true } },
-    notes: [...call.notes, `incomplete: ${why}`],
-  };
 }

@@ -267,8 +267,10 @@ describe.skipIf(noMount !== undefined)(whenMountable('a full capture spool'), ()
     await rm(path.join(spool, 'ballast'));
     const cut = await h.sink.waitForCall('full-1', 20_000);
     expect(cut.truncated).toBe(true);
+    expect(cut.recovered).toBe(false); // capture never stopped
     expect(cut.metadata.custom).toMatchObject({ truncated: true });
-    expect(cut.notes.join(' ')).toMatch(/disk.*full/i);
+    expect(cut.notes.join(' ')).toMatch(/incomplete: the end of the call was not spooled .*disk.*full/i);
+    expect(cut.notes.join(' ')).not.toMatch(/capture process stopped/);
 
     const third = await invite('full-3');
     if (typeof third === 'number') throw new Error(`INVITE answered ${third} after the disk had room again`);
