@@ -26,6 +26,8 @@ import { errorMiddleware, notFound } from './error.middleware.ts';
 import { webUi } from '../web/static.ts';
 
 export interface ApiDeps {
+  /** More checks for /health, by name: 'ok' or what is wrong (capture's spool, where serve runs capture). */
+  healthChecks?: () => Record<string, string>;
   db: Db;
   logger: Logger;
   archive: ArchiveService;
@@ -80,6 +82,7 @@ export function createApp(deps: ApiDeps): Express {
     } catch (error) {
       checks.storage = (error as Error).message;
     }
+    Object.assign(checks, deps.healthChecks?.());
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
   });

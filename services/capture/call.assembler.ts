@@ -89,6 +89,8 @@ interface Collected {
   end: { atMs: number; reason: string } | undefined;
   notes: string[];
   clean: boolean;
+  /** Bytes the spool could not write while the call ran (`loss` events: its disk was full). */
+  lostBytes: number;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -105,6 +107,7 @@ async function collect(dir: string): Promise<Collected> {
     end: undefined,
     notes: [],
     clean: true,
+    lostBytes: 0,
   };
   const result = await readSpool(
     path.join(dir, SPOOL_FILE),
@@ -191,6 +194,12 @@ async function collect(dir: string): Promise<Collected> {
         case 'note':
           if (typeof e.text === 'string') c.notes.push(e.text);
           break;
+        case 'loss': {
+          const bytes = num(e.bytes) ?? 0;
+          c.lostBytes += bytes;
+          c.notes.push(`${bytes} bytes of the call could not be spooled: ${str(e.reason) ?? 'write failed'}`);
+          break;
+        }
         default:
           break;
       }
@@ -241,15 +250,24 @@ function wavHeader(frames: number, sampleRate: number, channels: number): Buffer
   return h;
 }
 
-export async function assembleCall(dir: string, options: AssemblerOptions): Promise<CapturedCall> {
+/**
+ * `incomplete`, from the capture that recorded the call, says why its spool lacks its end (the last writes failed):
+ * the call is then truncated, with that said, rather than taken for one a stopped process left behind.
+ */
+export async function assembleCall(
+  dir: string,
+  options: AssemblerOptions,
+  incomplete?: string,
+): Promise<CapturedCall> {
   const c = await collect(dir);
   if (!c.header || !c.sip) throw new Error(`spool ${dir} has no call header`);
   const captureId = str(c.header.captureId) ?? path.basename(dir);
   const source = (str(c.header.source) ?? 'sip') as CaptureSource;
-  const recovered = c.end === undefined;
+  const recovered = c.end === undefined && incomplete === undefined;
   const notes = [...c.notes];
   if (!c.clean) notes.push('the spool ended in a torn record (the capture process stopped mid-write)');
   if (recovered) notes.push('recovered from the spool after the capture process stopped mid-call');
+  if (incomplete !== undefined) notes.push(`incomplete: ${incomplete}`);
 
   // Timeline: 0 = the first media packet of any stream.
   const tracks = [...c.tracks.values()];
@@ -420,7 +438,10 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
         ? { oneWay: false, silentChannel: null, reason: 'audio-not-decodable' }
         : oneWay(decodable, noMedia);
     const truncated =
-      recovered || (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
+      recovered ||
+      incomplete !== undefined ||
+      c.lostBytes > 0 ||
+      (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
     const custom: Record<string, string | number | boolean> = {};
     if (recovered) custom.recovered = true;
     if (truncated) custom.truncated = true;

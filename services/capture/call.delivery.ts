@@ -37,6 +37,8 @@ export interface DeliveryOutcome {
 
 interface Entry {
   dir: string;
+  /** Why the spool is not the whole call, when capture knows it is not (its end could not be written). */
+  incomplete: string | undefined;
   attempts: number;
   timer: NodeJS.Timeout | undefined;
   running: boolean;
@@ -69,9 +71,10 @@ export class CallDelivery {
     return this.entries.size;
   }
 
-  enqueue(dir: string): void {
+  /** Queues a finished call; `incomplete` says why its spool is not the whole call, when it is not. */
+  enqueue(dir: string, incomplete?: string): void {
     if (this.stopped || this.entries.has(dir)) return;
-    const entry: Entry = { dir, attempts: 0, timer: undefined, running: false };
+    const entry: Entry = { dir, incomplete, attempts: 0, timer: undefined, running: false };
     this.entries.set(dir, entry);
     this.waiting.push(entry);
     this.pump();
@@ -130,7 +133,8 @@ export class CallDelivery {
     entry.attempts++;
     try {
       const call =
-        (await readAssembled(entry.dir)) ?? (await assembleCall(entry.dir, this.options.assembler));
+        (await readAssembled(entry.dir)) ??
+        (await assembleCall(entry.dir, this.options.assembler, entry.incomplete));
       const result = await this.options.sink.deliver(call);
       await removeSpool(entry.dir);
       this.entries.delete(entry.dir);

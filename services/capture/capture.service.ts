@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CallDelivery, type DeliveryOutcome } from './call.delivery.ts';
 import type { MetadataRules } from './call.metadata.ts';
@@ -9,6 +11,7 @@ import { LiveCapture, type LiveCaptureOptions } from './live.capture.ts';
 import { PacketCorrelator } from './packet.correlator.ts';
 import { RtpPortPool, type PortRange } from './rtp.ports.ts';
 import { SipServer } from './sip.server.ts';
+import { noteSpoolWrite, spoolRootFailure } from './spool.log.ts';
 import type { SipTransportName, TcpLimits } from './sip.transport.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
 import { createUdpReceiver, type UdpReceiverChoice } from './udp.receiver.ts';
@@ -79,6 +82,9 @@ export class CaptureService {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly activeDirs = new Set<string>();
+  /** When the spool last failed a write (reported once per run of failures), and when it was last probed. */
+  private spoolFailingSince: number | undefined;
+  private lastSpoolProbe = 0;
 
   constructor(options: CaptureServiceOptions) {
     this.options = options;
@@ -129,9 +135,9 @@ export class CaptureService {
       rtpReceiver: this.ports.receiver.kind,
       rtpStreamsPerSource: this.ports.maxPerSource,
     };
-    const ended = (dir: string): void => {
+    const ended = (dir: string, incomplete?: string): void => {
       this.activeDirs.delete(dir);
-      this.delivery.enqueue(dir);
+      this.delivery.enqueue(dir, incomplete);
     };
     try {
       if (o.sip && o.sip.port >= 0) {
@@ -196,10 +202,57 @@ export class CaptureService {
       await this.sip?.tick();
       const now = performance.timeOrigin + performance.now();
       for (const correlator of this.correlators) await correlator.tick(now, true);
+      await this.watchSpool();
     } catch (error) {
       this.options.logger.error({ err: error }, 'capture timer failed');
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /**
+   * Whether capture can record: `spool` is 'ok', or says why calls cannot be spooled (the disk full), until a write
+   * to the spool succeeds again.
+   */
+  health(): { spool: string } {
+    const failure = spoolRootFailure(this.options.spoolDir);
+    return { spool: failure ? errorMessage(failure.error) : 'ok' };
+  }
+
+  /**
+   * Reports a failing spool once when it starts failing and once when it works again. While it fails and no call's
+   * write has failed for a second, a small write is tried (at most once a second), so health clears when there is
+   * room again even with no call in progress.
+   */
+  private async watchSpool(): Promise<void> {
+    const root = this.options.spoolDir;
+    let failure = spoolRootFailure(root);
+    const now = Date.now();
+    if (failure && now - failure.last >= 1000 && now - this.lastSpoolProbe >= 1000) {
+      this.lastSpoolProbe = now;
+      const probe = path.join(root, '.write-probe');
+      try {
+        await writeFile(probe, Buffer.alloc(4096));
+        noteSpoolWrite(root);
+      } catch {
+        // still failing
+      } finally {
+        await rm(probe, { force: true }).catch(() => undefined);
+      }
+      failure = spoolRootFailure(root);
+    }
+    if (failure && this.spoolFailingSince === undefined) {
+      this.spoolFailingSince = failure.since;
+      this.options.logger.error(
+        { err: failure.error, spool: root },
+        'capture spool cannot be written: calls in progress are losing audio and new calls are refused',
+      );
+    } else if (!failure && this.spoolFailingSince !== undefined) {
+      this.options.logger.warn(
+        { spool: root, failedForMs: Date.now() - this.spoolFailingSince },
+        'capture spool writable again',
+      );
+      this.spoolFailingSince = undefined;
     }
   }
 

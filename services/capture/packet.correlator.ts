@@ -77,7 +77,8 @@ export interface CorrelatorOptions {
   idleMs: number;
   source?: PassiveSource;
   onCallStarted?: (dir: string) => void;
-  onCallEnded: (dir: string) => void;
+  /** `incomplete` says why the spool is not the whole call, when it is not. */
+  onCallEnded: (dir: string, incomplete?: string) => void;
   recorder?: StreamRecorderOptions;
   /** Record RTP flows that no SIP dialog describes (default false). */
   orphanRtp?: boolean;
@@ -548,7 +549,7 @@ export class PacketCorrelator {
       return;
     }
     await dialog.call.end(timeMs, reason);
-    this.options.onCallEnded(dialog.call.dir);
+    this.options.onCallEnded(dialog.call.dir, dialog.call.incomplete);
   }
 
   /**
@@ -576,7 +577,7 @@ export class PacketCorrelator {
 
   private async finishOrphan(call: RecordingCall, reason: string, timeMs: number): Promise<void> {
     await call.end(timeMs, reason);
-    this.options.onCallEnded(call.dir);
+    this.options.onCallEnded(call.dir, call.incomplete);
   }
 
   /** Ends every dialog still open (end of a capture file: `capture-ended`, marked truncated). */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CaptureSource } from './captured-call.ts';
 import type { SipFacts, SiprecFacts } from './call.metadata.ts';
+import { errorMessage } from '../platform/errors.ts';
 import { SpoolWriter } from './spool.log.ts';
 import {
   StreamRecorder,
@@ -145,8 +146,26 @@ export class RecordingCall {
     }
   }
 
-  flush(): Promise<void> {
-    return this.spool.flush();
+  /**
+   * Why this call's spool is not the whole call (its last records could not be written, the disk full), once `end`
+   * has run; undefined when it is whole. The call is still delivered, with this said.
+   */
+  incomplete: string | undefined;
+  private flushFailing = false;
+
+  /**
+   * Writes the spool. Of a run of failed flushes (a full disk, retried every timer round) only the first is thrown;
+   * the audio they lose is counted in the spool and reported with the call.
+   */
+  async flush(): Promise<void> {
+    try {
+      await this.spool.flush();
+      this.flushFailing = false;
+    } catch (error) {
+      if (this.flushFailing) return;
+      this.flushFailing = true;
+      throw error;
+    }
   }
 
   /** Finishes every stream, writes the end marker and closes the spool. */
@@ -156,7 +175,12 @@ export class RecordingCall {
     const snapshots = [...this.recorders.values()].map((r) => r.finish());
     if (this.pausedSince !== undefined) this.spool.event({ t: 'resume', atMs });
     this.spool.event({ t: 'end', atMs, reason });
-    await this.spool.close();
+    try {
+      await this.spool.close();
+    } catch (error) {
+      // Its end could not be written: the call still goes to delivery, reported as incomplete, never as whole.
+      this.incomplete = `the end of the call was not spooled (${errorMessage(error)})`;
+    }
     return snapshots;
   }
 

@@ -52,7 +52,8 @@ export interface SipServerOptions extends Omit<SessionDeps, 'now'> {
   mediaAddress?: string;
   acceptPlainInvite: boolean;
   /** A finished call's spool directory, ready for assembly and delivery. */
-  onCallEnded: (dir: string) => void;
+  /** `incomplete` says why the spool is not the whole call, when it is not. */
+  onCallEnded: (dir: string, incomplete?: string) => void;
   now?: () => number;
   /** Wait before the final answer to an INVITE (default 0). */
   answerDelayMs?: number;
@@ -573,11 +574,19 @@ export class SipServer {
       this.log.error({ err: error, callId: dialog.session.callId }, 'could not close the call spool');
     }
     this.stats.callsEnded++;
-    this.log.info(
-      { callId: dialog.session.callId, captureId: dialog.session.call.captureId, reason },
-      'recording ended',
-    );
-    this.options.onCallEnded(dialog.session.call.dir);
+    const { incomplete } = dialog.session.call;
+    if (incomplete) {
+      this.log.error(
+        { callId: dialog.session.callId, captureId: dialog.session.call.captureId, reason, incomplete },
+        'recording ended incomplete',
+      );
+    } else {
+      this.log.info(
+        { callId: dialog.session.callId, captureId: dialog.session.call.captureId, reason },
+        'recording ended',
+      );
+    }
+    this.options.onCallEnded(dialog.session.call.dir, incomplete);
   }
 
   /** Sends a response for a transaction; caches it for retransmissions. Final responses are sent once. */

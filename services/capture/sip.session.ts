@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { isDiskFull } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import {
   agentSideOf,
@@ -190,6 +191,14 @@ export class SipSession {
     } catch (error) {
       for (const p of pairs) deps.ports.release(p);
       deps.logger.error({ err: error }, 'cannot open the call spool');
+      // A full spool disk is an outage the peer can wait out or route around: 503 with a delay, as for ports.
+      if (isDiskFull(error))
+        return {
+          status: 503,
+          reason: 'Service Unavailable',
+          warning: 'capture spool disk full',
+          retryAfter: 30,
+        };
       return { status: 500, reason: 'Server Internal Error', warning: 'spool not writable' };
     }
     const session = new SipSession(deps, call, {

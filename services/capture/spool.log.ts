@@ -1,7 +1,8 @@
 import { constants as fsConstants, createReadStream } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { EscuchaError, errorMessage, isDiskFull } from '../platform/errors.ts';
 import { ByteSource } from './byte-source.ts';
 import { decodeG711Into, type G711Law } from './g711.ts';
 
@@ -36,6 +37,42 @@ export type SpoolRecord =
   | { type: 'payload'; track: number; position: number; trim: number; payload: Buffer }
   /** A PCM record read with `eventsOnly`: where it lies, without its samples. */
   | { type: 'extent'; track: number; position: number; count: number };
+
+/**
+ * The last write that failed under each spool root (a full disk, mostly), until a write there succeeds again: what
+ * capture's health reports. Kept per root, as every call in progress writes its own spool under it.
+ */
+const failingRoots = new Map<string, SpoolFailure>();
+
+export interface SpoolFailure {
+  /** The latest failure. */
+  error: unknown;
+  /** When writes there started failing, and when one last failed (ms since the epoch). */
+  since: number;
+  last: number;
+}
+
+/** The write failure of a spool root that no later write there has cleared, or undefined. */
+export function spoolRootFailure(root: string): SpoolFailure | undefined {
+  return failingRoots.get(root);
+}
+
+/** Records the outcome of a write under a spool root (capture's health probe writes one too). */
+export function noteSpoolWrite(root: string, error?: unknown): void {
+  if (error === undefined) {
+    failingRoots.delete(root);
+    return;
+  }
+  const now = Date.now();
+  failingRoots.set(root, { error, since: failingRoots.get(root)?.since ?? now, last: now });
+}
+
+/** The error a failed spool write is reported with: DISK_FULL naming the spool when the disk is out of space. */
+function spoolWriteError(dir: string, what: string, error: unknown): EscuchaError {
+  return isDiskFull(error)
+    ? new EscuchaError('DISK_FULL', `capture spool ${dir}: the disk is full; ${what}`, { cause: error })
+    : new EscuchaError('INTERNAL', `capture spool ${dir}: ${what}: ${errorMessage(error)}`, { cause: error });
+}
 
 export interface SpoolWriterOptions {
   /** Make every flush durable (default true; imports of files turn it off). */
@@ -99,8 +136,15 @@ export class SpoolWriter {
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
   private closing: Promise<void> | undefined;
-  /** Bytes made durable so far. */
+  /** Bytes made durable so far (the length of the log on disk). */
   written = 0;
+  /**
+   * Bytes of records that could not be written (the disk full): the spool is then not the whole call. A flush that
+   * succeeds afterwards first writes a `loss` event saying how much went, so the call is never read back as whole.
+   */
+  lostBytes = 0;
+  private unreportedLoss = 0;
+  private lastError: unknown;
 
   constructor(dir: string, options: SpoolWriterOptions = {}) {
     this.dir = dir;
@@ -113,18 +157,30 @@ export class SpoolWriter {
 
   /** Creates the directory and the log; the first event should describe the call. */
   async open(first: SpoolEvent): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    // Where the system has O_DSYNC, each write returns once durable: one system call and one trip to the thread
-    // pool per flush instead of a write and an fdatasync.
-    this.handle = await open(this.file, this.fsync && DSYNC_APPEND !== undefined ? DSYNC_APPEND : 'a');
-    this.queue.push(MAGIC);
-    this.queuedBytes += MAGIC.length;
-    this.event(first);
-    await this.flush();
-    if (this.fsync) {
-      // The directory entry of a new file is durable only once the directory itself is synced.
-      const dirHandle = await open(this.dir, 'r');
-      await dirHandle.sync().finally(() => dirHandle.close());
+    try {
+      await mkdir(this.dir, { recursive: true });
+      // Where the system has O_DSYNC, each write returns once durable: one system call and one trip to the thread
+      // pool per flush instead of a write and an fdatasync.
+      this.handle = await open(this.file, this.fsync && DSYNC_APPEND !== undefined ? DSYNC_APPEND : 'a');
+      this.queue.push(MAGIC);
+      this.queuedBytes += MAGIC.length;
+      this.event(first);
+      await this.flush();
+      if (this.fsync) {
+        // The directory entry of a new file is durable only once the directory itself is synced.
+        const dirHandle = await open(this.dir, 'r');
+        await dirHandle.sync().finally(() => dirHandle.close());
+      }
+    } catch (error) {
+      // No call is recorded into a spool that could not be started, and none is left behind to be recovered.
+      this.closed = true;
+      await this.handle?.close().catch(() => undefined);
+      this.handle = undefined;
+      await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+      noteSpoolWrite(path.dirname(this.dir), error);
+      throw error instanceof EscuchaError
+        ? error
+        : spoolWriteError(this.dir, 'cannot start the spool', error);
     }
   }
 
@@ -223,31 +279,61 @@ export class SpoolWriter {
     this.flushPcmOf(undefined);
     this.sealStages();
     if (!this.handle || this.queue.length === 0) return;
-    const records = this.queue;
+    const handle = this.handle;
+    let records = this.queue;
     const bytes = this.queuedBytes;
     this.queue = [];
     this.queuedBytes = 0;
-    // One gathered write per flush: the records are not copied again into a single buffer.
-    for (let at = 0; at < records.length; at += IOV_MAX) {
-      const batch = records.slice(at, at + IOV_MAX);
-      const wanted = batch.reduce((n, b) => n + b.length, 0);
-      const { bytesWritten } = await this.handle.writev(batch);
-      if (bytesWritten !== wanted) {
-        // A short gathered write (rare, e.g. a full disk): write the rest in order.
-        const rest = Buffer.concat(batch).subarray(bytesWritten);
-        await this.handle.write(rest, 0, rest.length);
-      }
+    let total = bytes;
+    if (this.unreportedLoss > 0) {
+      const loss = frameRecord(
+        RECORD_EVENT,
+        Buffer.from(
+          JSON.stringify({ t: 'loss', bytes: this.unreportedLoss, reason: errorMessage(this.lastError) }),
+          'utf8',
+        ),
+      );
+      records = [loss, ...records];
+      total += loss.length;
     }
-    if (this.fsync && DSYNC_APPEND === undefined) await this.handle.datasync();
-    this.written += bytes;
+    try {
+      // One gathered write per flush: the records are not copied again into a single buffer.
+      for (let at = 0; at < records.length; at += IOV_MAX) {
+        const batch = records.slice(at, at + IOV_MAX);
+        const wanted = batch.reduce((n, b) => n + b.length, 0);
+        const { bytesWritten } = await handle.writev(batch);
+        if (bytesWritten !== wanted) {
+          // A short gathered write (rare, e.g. a full disk): write the rest in order.
+          const rest = Buffer.concat(batch).subarray(bytesWritten);
+          await handle.write(rest, 0, rest.length);
+        }
+      }
+      if (this.fsync && DSYNC_APPEND === undefined) await handle.datasync();
+    } catch (error) {
+      // The records of this flush are lost (memory must not grow while the disk stays full); what part of them
+      // reached the file goes too, so the log ends on a whole record and later records still read back.
+      await handle.truncate(this.written).catch(() => undefined);
+      this.lostBytes += bytes;
+      this.unreportedLoss += bytes;
+      this.lastError = spoolWriteError(this.dir, `${this.lostBytes} bytes of this call not written`, error);
+      noteSpoolWrite(path.dirname(this.dir), this.lastError);
+      throw this.lastError;
+    }
+    this.written += total;
+    this.unreportedLoss = 0;
+    noteSpoolWrite(path.dirname(this.dir));
   }
 
+  /** Writes what is left and closes the log; the handle is closed even when that last write fails. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.flush();
-      this.closed = true;
-      await this.handle?.close();
-      this.handle = undefined;
+      try {
+        await this.flush();
+      } finally {
+        this.closed = true;
+        await this.handle?.close().catch(() => undefined);
+        this.handle = undefined;
+      }
     })();
     return this.closing;
   }

@@ -39,7 +39,13 @@ export interface AppContext {
  */
 export const PIPELINE_ORDER: readonly StageName[] = ['vad', 'language', 'transcribe', 'analytics', 'route'];
 
-export function createPipeline(config: Config, database: DatabaseHandle, logger: Logger): Pipeline {
+/** The job queue; with `store`, a job's failure is put down to an object-store outage only while the store is down. */
+export function createPipeline(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+  store?: ObjectStore,
+): Pipeline {
   return new Pipeline({
     db: database.db,
     pool: database.pool,
@@ -50,6 +56,7 @@ export function createPipeline(config: Config, database: DatabaseHandle, logger:
     expireInSeconds: config.pipeline.expireInSeconds,
     maintenanceIntervalSeconds: config.pipeline.maintenanceIntervalSeconds,
     pollingIntervalSeconds: config.pipeline.pollingIntervalSeconds,
+    ...(store ? { checkStore: () => store.check() } : {}),
   });
 }
 
@@ -108,7 +115,7 @@ export async function createContext(
     ...(store.inner instanceof FsObjectStore ? { incomingDir: store.inner.incomingDir } : {}),
     logger,
   });
-  const pipeline = createPipeline(config, database, logger);
+  const pipeline = createPipeline(config, database, logger, store);
   try {
     await pipeline.start();
   } catch (error) {

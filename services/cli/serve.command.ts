@@ -37,7 +37,11 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
       },
     },
   );
+  // Capture (SIPREC/SIP, HEP) in this process, started once the API listens; its spool is part of health.
+  let capture: Awaited<ReturnType<typeof startCapture>> | undefined;
   const app = createApp({
+    healthChecks: (): Record<string, string> =>
+      capture ? { captureSpool: capture.service.health().spool } : {},
     db: ctx.database.db,
     logger: logger.child({ component: 'api' }),
     archive: ctx.archive,
@@ -77,8 +81,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     s.once('error', reject);
   });
   server.requestTimeout = 0; // long uploads of multi-hour recordings
-  // Capture (SIPREC/SIP, HEP) in this process. A port taken by another process leaves the API running, and says so.
-  let capture: Awaited<ReturnType<typeof startCapture>> | undefined;
+  // A capture port taken by another process leaves the API running, and says so.
   let captureNote = '  capture:   off in serve (ESCUCHA_CAPTURE_IN_SERVE=false): run  npx escucha capture';
   if (config.capture.inServe) {
     try {

@@ -1,8 +1,9 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Database } from '../../models/database.ts';
-import { isDatabaseUnavailable, retryWhileUnavailable, type Db } from '../platform/database.ts';
+import { retryWhileUnavailable, type Db } from '../platform/database.ts';
+import { unavailableDependency, type Dependency } from '../platform/dependencies.ts';
 import { errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import {
@@ -35,6 +36,27 @@ export interface PipelineOptions {
   /** How often pg-boss looks for expired jobs (a worker killed mid-job) and retries them. */
   maintenanceIntervalSeconds: number;
   pollingIntervalSeconds: number;
+  /**
+   * Asks the object store whether it answers (its `check`), to confirm an outage before a job's failure is put down
+   * to it; the database is asked with a query. Without it, a failure that names the store is taken at its word.
+   */
+  checkStore?: () => Promise<void>;
+}
+
+const BOSS_SCHEMA = 'pgboss';
+/** A job put back because a dependency is down is tried again after its retry delay, doubled each time up to this. */
+const DEFER_MAX_SECONDS = 30;
+
+/** What a job put back for a dependency's outage keeps in its pg-boss output. */
+interface DeferredOutput {
+  deferrals: number;
+  dependency: Dependency;
+  message: string;
+}
+
+function deferralsOf(output: unknown): number {
+  const n = (output as Partial<DeferredOutput> | null | undefined)?.deferrals;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 function executorFor(db: Kysely<Database>): {
@@ -60,7 +82,7 @@ export class Pipeline {
   constructor(private readonly options: PipelineOptions) {
     this.boss = new PgBoss({
       db: { executeSql: (text: string, values: unknown[]) => options.pool.query(text, values) },
-      schema: 'pgboss',
+      schema: BOSS_SCHEMA,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
       monitorStateIntervalSeconds: 60,
     } as PgBoss.ConstructorOptions);
@@ -170,6 +192,13 @@ export class Pipeline {
     try {
       outcome = await handler.run(job.data, { log, jobId: job.id, attempt });
     } catch (error) {
+      const dependency = await this.outageBehind(error);
+      if (dependency) {
+        // Not the job's fault: it waits for the dependency instead of using up its retries, which an outage longer
+        // than their backoff would otherwise exhaust, leaving the call unanalysed for good.
+        await this.defer(stage, job, dependency, error, started, log, landed);
+        return;
+      }
       const final = job.retryCount >= job.retryLimit;
       const message = errorMessage(error);
       log.warn({ err: error, final }, final ? 'stage failed' : 'stage attempt failed; will retry');
@@ -181,11 +210,7 @@ export class Pipeline {
           {
             status: final ? 'failed' : 'pending',
             reason: final ? message : `attempt ${attempt} failed, retrying: ${message}`,
-            errorCode: isEscuchaError(error)
-              ? error.code
-              : isDatabaseUnavailable(error)
-                ? 'DATABASE_UNAVAILABLE'
-                : 'INTERNAL',
+            errorCode: isEscuchaError(error) ? error.code : 'INTERNAL',
           },
           started,
         ),
@@ -211,6 +236,78 @@ export class Pipeline {
       }),
     );
     log.info({ status: outcome.status, ms: Math.round(performance.now() - started) }, 'stage finished');
+  }
+
+  /**
+   * The dependency whose outage made a job fail, or undefined when the failure is the job's own: the error must name
+   * an unreachable dependency (unavailableDependency) and that dependency must still not answer. A failure that
+   * only looks like an outage (a network error code from elsewhere) then counts as an attempt like any other, and
+   * cannot keep a job going round for ever.
+   */
+  private async outageBehind(error: unknown): Promise<Dependency | undefined> {
+    const dependency = unavailableDependency(error);
+    if (!dependency) return undefined;
+    const check =
+      dependency === 'database'
+        ? async () => void (await sql`select 1`.execute(this.options.db))
+        : this.options.checkStore;
+    if (!check) return dependency;
+    try {
+      await check();
+    } catch {
+      return dependency;
+    }
+    return undefined;
+  }
+
+  /**
+   * Puts a job that met a dependency's outage back in its queue as it was before this attempt: its retry count
+   * unchanged (pg-boss counts an attempt when it hands out a job that has started before, so the start is cleared),
+   * to start again after its retry delay, doubled at each deferral of the job up to DEFER_MAX_SECONDS. Its outcome
+   * stays pending, naming what it waits for. pg-boss's own completion of the attempt then finds the job no longer
+   * active and changes nothing.
+   */
+  private async defer(
+    stage: StageName,
+    job: PgBoss.JobWithMetadata<JobPayloads[StageName]>,
+    dependency: Dependency,
+    error: unknown,
+    started: number,
+    log: Logger,
+    landed: <T>(write: () => Promise<T>) => Promise<T>,
+  ): Promise<void> {
+    const deferrals = deferralsOf(job.output);
+    const delaySeconds = Math.min(
+      DEFER_MAX_SECONDS,
+      this.options.retryDelaySeconds * 2 ** Math.min(deferrals, 16),
+    );
+    const message = errorMessage(error);
+    const errorCode = dependency === 'object store' ? 'STORAGE_UNAVAILABLE' : 'DATABASE_UNAVAILABLE';
+    log.warn(
+      { err: error, errorCode, dependency, deferrals: deferrals + 1, retryInSeconds: delaySeconds },
+      `${dependency} unavailable; stage put back without using a retry`,
+    );
+    const output: DeferredOutput = { deferrals: deferrals + 1, dependency, message };
+    const putBack = await landed(() =>
+      this.options.db.transaction().execute(async (trx) => {
+        const updated = await sql`
+          UPDATE ${sql.table(`${BOSS_SCHEMA}.job`)}
+             SET state = 'retry', started_on = NULL, output = ${JSON.stringify(output)}::jsonb,
+                 start_after = now() + make_interval(secs => ${delaySeconds})
+           WHERE name = ${job.name} AND id = ${job.id} AND state = 'active'`.execute(trx);
+        if (Number(updated.numAffectedRows ?? 0) === 0) return false;
+        await this.outcomes.markFinished(
+          trx,
+          job.data.callId,
+          stage,
+          { status: 'pending', reason: `waiting for the ${dependency}: ${message}`, errorCode },
+          started,
+        );
+        return true;
+      }),
+    );
+    // No longer active: pg-boss expired it meanwhile (it then counts as an attempt, as any lost job does).
+    if (!putBack) log.warn('stage could not be put back: the job is no longer active');
   }
 
   async retryFailed(stage: StageName, callId?: string): Promise<number> {

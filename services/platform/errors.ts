@@ -74,6 +74,15 @@ export function isDiskFull(error: unknown): boolean {
   return false;
 }
 
+/** Whether an error (or its cause) is the object store saying it cannot be reached (STORAGE_UNAVAILABLE). */
+export function isStorageUnavailable(error: unknown): boolean {
+  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof EscuchaError && e.code === 'STORAGE_UNAVAILABLE') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 /** Message of any thrown value, for logs and stored outcomes. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
