@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { resolveFfmpegPaths } from '../archive/ffmpeg-path.ts';
 import { createApp } from '../api/app.ts';
 import { createAccountServices } from '../api/auth/accounts.ts';
 import { RetentionScheduler } from '../api/retention/retention.scheduler.ts';
@@ -6,7 +7,7 @@ import { IntegrityScheduler } from '../archive/integrity.service.ts';
 import { ensureWebUi } from '../web/static.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
-import { errorMessage } from '../platform/errors.ts';
+import { errorMessage, EscuchaError } from '../platform/errors.ts';
 import { captureLines, startCapture } from './capture.command.ts';
 import { createContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
@@ -15,6 +16,8 @@ import { guardProcess } from '../platform/process-guard.ts';
 /** `escucha serve`: API on the configured address, database (embedded by default) and storage. */
 export async function runServe(config: Config, logger: Logger): Promise<void> {
   guardProcess(logger);
+  // Nothing is archived or analysed without ffmpeg: a missing one stops serve before anything starts.
+  const ffmpeg = resolveFfmpegPaths();
   const ctx = await createContext(config, logger);
   const web = await ensureWebUi();
   const accounts = createAccountServices(
@@ -76,10 +79,14 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
       throw error;
     }
   }
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await listen(app, config.host, config.port);
+  } catch (error) {
+    await workers?.stop();
+    await ctx.close();
+    throw error;
+  }
   server.requestTimeout = 0; // long uploads of multi-hour recordings
   // A capture port taken by another process leaves the API running, and says so.
   let captureNote = '  capture:   off in serve (ESCUCHA_CAPTURE_IN_SERVE=false): run  npx escucha capture';
@@ -98,6 +105,9 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   console.log(`  API:       ${url}/api/v1   (health: ${url}/api/v1/health)`);
   console.log(
     `  data:      ${config.dataDir}  (database: ${config.databaseUrl ? 'external' : 'embedded'}, storage: ${config.storage})`,
+  );
+  console.log(
+    `  ffmpeg:    ${ffmpeg.ffmpeg} (${ffmpeg.source === 'system' ? 'the system one' : 'bundled with npm'})`,
   );
   console.log(
     workers
@@ -128,4 +138,31 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * Listens on the API's address, or fails with what stopped it (a port another program holds, an address that is not
+ * this machine's, a port below 1024 without the right): serve then stops with that message and a non-zero status.
+ */
+function listen(app: RequestListener, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `${where} is already in use by another program: stop it, or choose another port with ESCUCHA_PORT (or --port)`
+          : error.code === 'EADDRNOTAVAIL'
+            ? `${host} is not an address of this machine: set ESCUCHA_HOST (or --host) to one of its addresses, or 0.0.0.0`
+            : error.code === 'EACCES'
+              ? `not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with ESCUCHA_PORT`
+              : `cannot listen on ${where}: ${error.message}`;
+      reject(
+        new EscuchaError(error.code === 'EADDRINUSE' ? 'PORT_IN_USE' : 'CONFIG_INVALID', why, {
+          cause: error,
+        }),
+      );
+    });
+    server.listen(port, host, () => resolve(server));
+  });
 }
