@@ -16,8 +16,8 @@ import {
 import { siprecBodies } from './multipart.ts';
 import { RecordingCall } from './recording.call.ts';
 import { looksLikeRtcp } from './rtcp.ts';
-import { isRtpPayloadType, looksLikeRtp, RtpHeader } from './rtp.ts';
-import { OrphanRtp } from './rtp.orphans.ts';
+import { isRtpPayloadType, RtpHeader } from './rtp.ts';
+import { OrphanRtp, type RtpRejectReason } from './rtp.orphans.ts';
 import {
   connectionOf,
   holdStateOf,
@@ -404,7 +404,8 @@ export class PacketCorrelator {
     const bySrc = byDst ? undefined : this.endpoints.get(packet.src, packet.srcPort);
     const endpoint = byDst ?? bySrc;
     if (!endpoint || endpoint.dialog.failed) {
-      if (!isRtcp && this.orphans && looksLikeRtp(p)) return this.orphans.push(packet);
+      // Every other UDP flow is judged there: only what really is RTP becomes a call, the rest is counted.
+      if (!isRtcp && this.orphans) return this.orphans.push(packet);
       this.stats.rtpUnmatched++;
       return undefined;
     }
@@ -605,9 +606,23 @@ export class PacketCorrelator {
     return { dialogs, calls, orphans };
   }
 
-  /** Calls recorded from RTP without SIP, and flows skipped for an unknown codec. */
-  get orphanStats(): { calls: number; unknownCodec: number } {
-    return { calls: this.stats.orphanCalls, unknownCodec: this.orphans?.unknownCodec ?? 0 };
+  /**
+   * Calls recorded from RTP without SIP; flows that were not recorded, by reason (`codec`: a codec that cannot be
+   * told without SDP); relay legs of recorded media (recorded once).
+   */
+  get orphanStats(): {
+    calls: number;
+    unknownCodec: number;
+    rejected: Record<RtpRejectReason, number> | undefined;
+    relayLegs: number;
+  } {
+    const rejected = this.orphans?.rejected;
+    return {
+      calls: this.stats.orphanCalls,
+      unknownCodec: rejected?.codec ?? 0,
+      rejected,
+      relayLegs: this.orphans?.relayLegs ?? 0,
+    };
   }
 
   get tcpStats() {

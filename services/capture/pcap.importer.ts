@@ -8,6 +8,7 @@ import type { CallSink } from './captured-call.ts';
 import { correlatable, PacketCorrelator } from './packet.correlator.ts';
 import { PacketDecoder } from './packet.decode.ts';
 import { CaptureReader } from './pcap.ts';
+import type { RtpRejectReason } from './rtp.orphans.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
 
 /**
@@ -53,6 +54,10 @@ export interface FileReport {
   calls: number;
   /** Calls recorded from RTP with no SIP in the file. */
   rtpOnlyCalls: number;
+  /** UDP flows without SIP that were not recorded, by reason (DNS, TLS/DTLS, STUN, not RTP, failed checks...). */
+  rtpRejected: Partial<Record<RtpRejectReason, number>>;
+  /** Flows without SIP that repeated media already recorded on another leg (a relay): recorded once. */
+  rtpRelayLegs: number;
   /** Dialogs (with media) still open when the file ended: archived as truncated. */
   callsCut: number;
   truncated: boolean;
@@ -141,6 +146,8 @@ async function importOne(
     dialogsWithoutMedia: 0,
     calls: 0,
     rtpOnlyCalls: 0,
+    rtpRejected: {},
+    rtpRelayLegs: 0,
     callsCut: 0,
     truncated: false,
     truncatedAt: undefined,
@@ -179,6 +186,10 @@ async function importOne(
     dialogsWithoutMedia: s.dialogsWithoutMedia,
     calls: s.callsRecorded + s.orphanCalls,
     rtpOnlyCalls: s.orphanCalls,
+    rtpRejected: Object.fromEntries(
+      Object.entries(correlator.orphanStats.rejected ?? {}).filter(([, n]) => n > 0),
+    ),
+    rtpRelayLegs: correlator.orphanStats.relayLegs,
     callsCut: open.calls,
     truncated: reader.truncated,
     truncatedAt: reader.truncatedAt,

@@ -7,7 +7,7 @@ import {
   type JitterOutput,
   type StreamStats,
 } from './jitter-buffer.ts';
-import { DtmfDetector, type DtmfEvent } from './rfc4733.ts';
+import { DtmfDetector, TelephoneEventRecogniser, type DtmfEvent } from './rfc4733.ts';
 import { parseRtcp } from './rtcp.ts';
 import { RtpHeader, type RtpPacket } from './rtp.ts';
 import type { RtpMap } from './sdp.ts';
@@ -17,7 +17,9 @@ import type { RtcpSummary } from './captured-call.ts';
 /**
  * Records one RTP stream of a call into the call's spool: packets → jitter buffer → audio (G.711 spooled as its
  * codes and decoded when the spool is read, L16 decoded here, G.722/G.729/Opus kept as payloads for ffmpeg),
- * RFC 4733 key presses with their position in the recording, RTCP reports, and running statistics. The same
+ * RFC 4733 key presses with their position in the recording (on the payload type the SDP names, else on a dynamic
+ * type whose packets `TelephoneEventRecogniser` takes for telephone-events, whenever they first appear), RTCP
+ * reports, and running statistics. The same
  * recorder serves live sockets (arrival = wall clock) and capture files (arrival = capture timestamp).
  */
 
@@ -99,7 +101,12 @@ export class StreamRecorder implements JitterOutput {
   private readonly deferred: DeferredDecoder | undefined;
   /** The codec cannot be decoded: its packets are timed and counted, their audio spooled as silence. */
   private readonly undecodable: boolean;
-  private readonly dtmf: DtmfDetector | undefined;
+  private dtmf: DtmfDetector | undefined;
+  /** The telephone-event payload type: the SDP's, else one recognised from the packets (-1: none yet). */
+  private eventPayloadType: number;
+  private recogniser: TelephoneEventRecogniser | undefined;
+  /** Packets of series not yet recognised, replayed as key presses once they are. */
+  private readonly unrecognised: Array<{ packet: RtpPacket; arrivalMs: number }> = [];
   private readonly sampleRate: number;
   private readonly clockRate: number;
   private originMs: number | undefined;
@@ -161,6 +168,7 @@ export class StreamRecorder implements JitterOutput {
     if (description.telephoneEvent) {
       this.dtmf = new DtmfDetector({ clockRate: description.telephoneEvent.clockRate });
     }
+    this.eventPayloadType = description.telephoneEvent?.payloadType ?? -1;
     spool.event({
       t: 'stream',
       track: description.track,
@@ -191,9 +199,10 @@ export class StreamRecorder implements JitterOutput {
     if (this.finished) return true;
     this.firstArrivalMs ??= arrivalMs;
     this.lastArrivalMs = arrivalMs;
-    const te = this.description.telephoneEvent;
-    if (te !== undefined && header.payloadType === te.payloadType && this.dtmf) {
-      this.pushEvent(header.toPacket(data), arrivalMs);
+    const pt = header.payloadType;
+    if (pt === this.eventPayloadType) this.pushEvent(header.toPacket(data), arrivalMs);
+    else if (pt >= 96 && this.eventPayloadType === -1 && !this.decoders.has(pt)) {
+      this.recognise(header.toPacket(data), arrivalMs);
     }
     this.buffer.receive(
       header.ssrc,
@@ -212,16 +221,42 @@ export class StreamRecorder implements JitterOutput {
     if (this.finished) return;
     this.firstArrivalMs ??= arrivalMs;
     this.lastArrivalMs = arrivalMs;
-    const te = this.description.telephoneEvent;
-    if (te && packet.payloadType === te.payloadType && this.dtmf) this.pushEvent(packet, arrivalMs);
+    const pt = packet.payloadType;
+    if (pt === this.eventPayloadType) this.pushEvent(packet, arrivalMs);
+    else if (pt >= 96 && this.eventPayloadType === -1 && !this.decoders.has(pt))
+      this.recognise(packet, arrivalMs);
     this.buffer.push(packet, arrivalMs);
+  }
+
+  /**
+   * A dynamic payload type that no SDP named: held until the recogniser decides; once its series is taken for
+   * telephone-events, that type is this stream's and the held packets become key presses.
+   */
+  private recognise(packet: RtpPacket, arrivalMs: number): void {
+    this.recogniser ??= new TelephoneEventRecogniser();
+    const verdict = this.recogniser.push(packet);
+    if (verdict === 'no') return;
+    if (verdict === 'pending') {
+      if (this.unrecognised.length < 64)
+        this.unrecognised.push({ packet: { ...packet, payload: Buffer.from(packet.payload) }, arrivalMs });
+      return;
+    }
+    this.eventPayloadType = packet.payloadType;
+    this.dtmf = new DtmfDetector({ clockRate: this.clockRate });
+    for (const held of this.unrecognised.splice(0)) {
+      if (held.packet.payloadType === packet.payloadType && held.packet.ssrc === packet.ssrc)
+        this.pushEvent(held.packet, held.arrivalMs);
+    }
+    this.recogniser = undefined;
+    this.pushEvent(packet, arrivalMs);
   }
 
   /** An RFC 4733 telephone-event packet, before it goes to the jitter buffer. */
   private pushEvent(packet: RtpPacket, arrivalMs: number): void {
     const key = `${packet.ssrc}:${packet.timestamp}`;
     if (!this.eventArrivals.has(key)) this.eventArrivals.set(key, arrivalMs);
-    for (const event of this.dtmf!.push(packet)) this.recordDtmf(event, arrivalMs);
+    if (!this.dtmf) return;
+    for (const event of this.dtmf.push(packet)) this.recordDtmf(event, arrivalMs);
   }
 
   /** An RTCP datagram about this stream (or a compound one whose reports mention it). */

@@ -201,6 +201,9 @@ async function runImportPcap(
         `${f.file}: ${f.format ?? 'unreadable'}, ${f.frames} frames, ${f.sipMessages} SIP messages, ${f.dialogs} dialogs, ${f.calls} calls`,
       ];
       if (f.rtpOnlyCalls > 0) parts.push(`${f.rtpOnlyCalls} from RTP without SIP`);
+      if (f.rtpRelayLegs > 0) parts.push(`${f.rtpRelayLegs} relay legs of recorded RTP (recorded once)`);
+      const rejected = Object.entries(f.rtpRejected).map(([reason, n]) => `${reason} ${n}`);
+      if (rejected.length > 0) parts.push(`UDP flows not taken for RTP: ${rejected.join(', ')}`);
       if (f.dialogsWithoutMedia > 0) parts.push(`${f.dialogsWithoutMedia} dialogs without RTP`);
       if (f.callsCut > 0)
         parts.push(`${f.callsCut} calls cut by the end of the capture (archived as truncated)`);

@@ -18,7 +18,7 @@ import {
   writePcapng,
   type WrittenFrame,
 } from '../../unit/capture/pcap-writer.ts';
-import { MemorySink, readWav, rms, RULES, tone } from './capture-harness.ts';
+import { MemorySink, readWav, rms, rtpPackets, RULES, tone } from './capture-harness.ts';
 
 const A = { ip: '192.0.2.10', sip: 5060, rtp: 30000 };
 const B = { ip: '198.51.100.20', sip: 5060, rtp: 40000 };
@@ -529,5 +529,128 @@ describe(importCaptureFiles.name, () => {
       expect(rms(left)).toBeGreaterThan(3000);
       expect(Math.abs(frequencyOf(left, rate) - 1000)).toBeLessThan(20);
     }
+  });
+
+  it('records RTP without SIP only when it really is RTP: one call for relayed media, DNS, DTLS and noise counted', async () => {
+    const frames: WrittenFrame[] = [];
+    const t0 = 1_790_100_000;
+    const at = (ms: number, data: Buffer) => {
+      const us = Math.round(ms * 1000);
+      frames.push({ seconds: t0 + Math.floor(us / 1e6), fraction: us % 1e6, data });
+    };
+    const A = '10.20.0.1';
+    const S1 = '10.20.0.2';
+    const S2 = '10.20.0.3';
+    const B = '10.20.0.4';
+    // A call of 6 s through a media relay: A <-> S1:20000 and S2:30000 <-> B carry the same packets.
+    const forward = g711Stream(tone(6, 440, 8000), 0, 0x1111);
+    const back = g711Stream(tone(6, 700, 8000), 0, 0x2222);
+    for (let i = 0; i < forward.length; i++) {
+      at(1000 + forward[i]!.atMs, udpFrame(A, S1, 16000, 20000, forward[i]!.data));
+      at(1004 + forward[i]!.atMs, udpFrame(S2, B, 30000, 32000, forward[i]!.data));
+      at(1002 + back[i]!.atMs, udpFrame(B, S2, 32000, 30000, back[i]!.data));
+      at(1007 + back[i]!.atMs, udpFrame(S1, A, 20000, 16000, back[i]!.data));
+    }
+    // DNS: a query retransmitted every second for 9 s, answered each time; the ID reads as RTP version 2, G.722.
+    const question = Buffer.from([
+      3,
+      ...Buffer.from('sip'),
+      7,
+      ...Buffer.from('example'),
+      3,
+      ...Buffer.from('com'),
+      0,
+      0,
+      1,
+      0,
+      1,
+    ]);
+    for (let k = 0; k < 10; k++) {
+      const query = Buffer.concat([Buffer.from([0x80, 0x09, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), question]);
+      const answer = Buffer.concat([
+        Buffer.from([0x80, 0x09, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]),
+        question,
+        Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1]),
+      ]);
+      for (let r = 0; r < 3; r++) {
+        at(500 + k * 1000 + r * 20, udpFrame('10.20.0.9', '10.20.0.53', 53124, 53, query));
+        at(530 + k * 1000 + r * 20, udpFrame('10.20.0.53', '10.20.0.9', 53, 53124, answer));
+      }
+    }
+    // DTLS records, and random UDP noise, both at a packet rate like RTP's.
+    let seed = 42;
+    const byte = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) & 0xff;
+    for (let i = 0; i < 150; i++) {
+      const record = Buffer.concat([
+        Buffer.from([0x17, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, i >> 8, i & 0xff, 0, 160]),
+        Buffer.from(Array.from({ length: 160 }, byte)),
+      ]);
+      at(1200 + i * 20, udpFrame('10.20.0.7', '10.20.0.8', 45000, 45002, record));
+      const noise = Buffer.from(Array.from({ length: 60 + (byte() % 120) }, byte));
+      at(1300 + i * 20, udpFrame('10.20.0.5', '10.20.0.6', 41000, 41002, noise));
+    }
+    frames.sort((x, y) => x.seconds - y.seconds || x.fraction - y.fraction);
+    const file = path.join(dir, 'rtp-only-mixed.pcap');
+    await writeFile(file, writePcap(frames));
+    const report = await run([file]);
+
+    expect(report.files[0]).toMatchObject({
+      dialogs: 0,
+      calls: 1,
+      rtpOnlyCalls: 1,
+      rtpRelayLegs: 2,
+      rtpRejected: { dns: 2, tls: 1, 'not-rtp': 1 },
+    });
+    expect(report.archived).toHaveLength(1);
+    const call = report.archived[0]!.call;
+    expect(call.metadata.sipCallId).toBe(`rtp:${A}:16000|${S1}:20000`);
+    expect(Math.abs(call.durationMs - 6000)).toBeLessThan(40);
+    expect(call.streams.map((s) => [s.channel, s.packets, s.lost])).toEqual([
+      [0, 300, 0],
+      [1, 300, 0],
+    ]);
+    const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+    expect(Math.abs(frequencyOf(wav.samples[0]!.subarray(800, 40000), wav.sampleRate) - 440)).toBeLessThan(
+      10,
+    );
+    expect(Math.abs(frequencyOf(wav.samples[1]!.subarray(800, 40000), wav.sampleRate) - 700)).toBeLessThan(
+      10,
+    );
+  });
+
+  it('finds a key press 10 s into a capture that started mid-call without SDP, and silences it', async () => {
+    const frames: WrittenFrame[] = [];
+    const t0 = 1_790_200_000;
+    const at = (ms: number, data: Buffer) => {
+      const us = Math.round(ms * 1000);
+      frames.push({ seconds: t0 + Math.floor(us / 1e6), fraction: us % 1e6, data });
+    };
+    // The capture starts in the middle of the call: no SIP, no SDP; '7' pressed at 10 s for 200 ms, its tone
+    // also in the audio (gateways send both).
+    const agent = tone(14, 500, 8000);
+    agent.set(tone(0.2, 1200, 12000), 80_000);
+    for (const p of rtpPackets({
+      samples: agent,
+      ssrc: 0x77,
+      dtmf: [{ event: 7, startMs: 10_000, durationMs: 200 }],
+    }))
+      at(p.atMs, udpFrame('10.30.0.1', '10.30.0.2', 18000, 19000, p.data));
+    for (const p of rtpPackets({ samples: tone(14, 650, 6000), ssrc: 0x78 }))
+      at(p.atMs + 3, udpFrame('10.30.0.2', '10.30.0.1', 19000, 18000, p.data));
+    frames.sort((x, y) => x.seconds - y.seconds || x.fraction - y.fraction);
+    const file = path.join(dir, 'mid-call-key.pcap');
+    await writeFile(file, writePcap(frames));
+    const report = await run([file]);
+    expect(report.files[0]).toMatchObject({ calls: 1, rtpOnlyCalls: 1 });
+    const call = report.archived[0]!.call;
+    expect(call.dtmf).toEqual([expect.objectContaining({ digit: '7', channel: 0, method: 'rfc4733' })]);
+    expect(Math.abs(call.dtmf[0]!.startMs - 10_000)).toBeLessThan(30);
+    expect(Math.abs(call.dtmf[0]!.durationMs - 200)).toBeLessThan(30);
+    const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+    const [left] = wav.samples as [Int16Array];
+    const ms = (t: number) => Math.round((t * wav.sampleRate) / 1000);
+    expect(rms(left, ms(9500), ms(9900))).toBeGreaterThan(3000);
+    expect(rms(left, ms(10_020), ms(10_180))).toBeLessThan(50); // the key press is silenced
+    expect(rms(left, ms(10_400), ms(10_900))).toBeGreaterThan(3000);
   });
 });

@@ -17,8 +17,6 @@ import {
   deferredSamples,
 } from '../../../services/capture/codec.deferred.ts';
 import { IpAllowList } from '../../../services/capture/ip-allow.ts';
-import { encodeRtp, parseRtp, type RtpPacket } from '../../../services/capture/rtp.ts';
-import { inferCodecs } from '../../../services/capture/rtp.orphans.ts';
 import { parsePortRange } from '../../../services/capture/rtp.ports.ts';
 import { badRequestFor } from '../../../services/capture/sip.server.ts';
 import { SipTcpReassembler } from '../../../services/capture/tcp.reassembly.ts';
@@ -178,24 +176,6 @@ describe(SipTcpReassembler.name, () => {
     const out = r.push(seg(after, message(4) + message(5)));
     expect(out.map((b) => /Call-ID: (\d)/.exec(b.toString())?.[1])).toEqual(['4', '5']);
     expect(r.stats.gaps).toBe(1);
-  });
-});
-
-describe(inferCodecs.name, () => {
-  const pkt = (pt: number, length: number): RtpPacket => {
-    const parsed = parseRtp(
-      encodeRtp({ payloadType: pt, sequence: 1, timestamp: 1, ssrc: 1, payload: Buffer.alloc(length) }),
-    );
-    if (!parsed.ok) throw new Error(parsed.error);
-    return parsed.value;
-  };
-  it('takes static payload types and 4-byte dynamic payloads as telephone-event', () => {
-    expect(inferCodecs([pkt(8, 160), pkt(101, 4)])).toMatchObject({
-      codec: { encoding: 'PCMA' },
-      telephoneEvent: { payloadType: 101 },
-    });
-    expect(inferCodecs([pkt(101, 4)])).toMatchObject({ codec: { encoding: 'PCMU' } });
-    expect(inferCodecs([pkt(96, 160)])).toBeUndefined();
   });
 });
 

@@ -9,6 +9,7 @@ import {
 } from '../../../services/capture/call.metadata.ts';
 import { encodeG711 } from '../../../services/capture/g711.ts';
 import { PacketCorrelator, type NetPacket } from '../../../services/capture/packet.correlator.ts';
+import { encodeTelephoneEvent } from '../../../services/capture/rfc4733.ts';
 import { encodeRtp } from '../../../services/capture/rtp.ts';
 import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool.log.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
@@ -259,5 +260,64 @@ describe(PacketCorrelator.name, () => {
       });
       expect(JSON.stringify(started), transport).toContain('+573001234567');
     }
+  });
+
+  it('finds key presses by their structure when the SDP leaves telephone-event out', async () => {
+    const ended: string[] = [];
+    const c = new PacketCorrelator({
+      spoolRoot: dir,
+      fsync: false,
+      rules: RULES,
+      logger: silentLogger(),
+      idleMs: 60_000,
+      onCallEnded: (d) => void ended.push(d),
+    });
+    const feed = async (p: NetPacket) => {
+      const pending = c.feed(p);
+      if (pending) await pending;
+    };
+    const base = ['From: <sip:2001@pbx>;tag=a1', 'Call-ID: c-te', 'Via: SIP/2.0/UDP x;branch=z9hG4bK1'];
+    const t0 = 2_000_000;
+    const invite = ['INVITE sip:b SIP/2.0', ...base, 'To: <sip:b@c>', 'CSeq: 1 INVITE'];
+    const ok = ['SIP/2.0 200 OK', ...base, 'To: <sip:b@c>;tag=b1', 'CSeq: 1 INVITE'];
+    // Both SDPs offer PCMU alone (`m=audio ... RTP/AVP 0`): no telephone-event payload type.
+    await feed(udp(t0, A, 5060, B, 5060, sip([...invite, 'Content-Type: application/sdp'], sdp(A, 4000))));
+    await feed(udp(t0 + 1, B, 5060, A, 5060, sip([...ok, 'Content-Type: application/sdp'], sdp(B, 5000))));
+    let seq = 0;
+    for (let i = 0; i < 100; i++) {
+      const t = t0 + 10 + i * 20;
+      await feed(udp(t, A, 4000, B, 5000, rtp(1, seq++)));
+      if (i >= 60 && i < 66) {
+        const end = i === 65;
+        for (let k = 0; k < (end ? 3 : 1); k++) {
+          const payload = encodeTelephoneEvent({ event: 9, end, volume: 10, duration: (i - 59) * 160 });
+          await feed(
+            udp(
+              t,
+              A,
+              4000,
+              B,
+              5000,
+              encodeRtp({ payloadType: 101, sequence: seq++, timestamp: 60 * 160, ssrc: 1, payload }),
+            ),
+          );
+        }
+      }
+    }
+    await feed(
+      udp(
+        t0 + 2100,
+        A,
+        5060,
+        B,
+        5060,
+        sip(['BYE sip:b SIP/2.0', ...base, 'To: <sip:b@c>;tag=b1', 'CSeq: 2 BYE']),
+      ),
+    );
+    const dtmf: SpoolEvent[] = [];
+    await readSpool(path.join(ended[0]!, SPOOL_FILE), (r) => {
+      if (r.type === 'event' && r.event.t === 'dtmf') dtmf.push(r.event);
+    });
+    expect(dtmf).toEqual([expect.objectContaining({ digit: '9', method: 'rfc4733', durationMs: 120 })]);
   });
 });

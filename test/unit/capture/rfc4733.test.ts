@@ -4,7 +4,9 @@ import {
   digitOf,
   DtmfDetector,
   encodeTelephoneEvent,
+  isTelephoneEventPayload,
   parseTelephoneEvent,
+  TelephoneEventRecogniser,
   type TelephoneEventPacket,
 } from '../../../services/capture/rfc4733.ts';
 
@@ -123,5 +125,74 @@ describe(DtmfDetector.name, () => {
         },
       ),
     );
+  });
+});
+
+describe(TelephoneEventRecogniser.name, () => {
+  const rtp = (payload: Buffer, timestamp = 8000, payloadType = 101, ssrc = 1) => ({
+    ssrc,
+    payloadType,
+    timestamp,
+    payload,
+  });
+  const verdicts = (packets: ReturnType<typeof rtp>[]) => {
+    const r = new TelephoneEventRecogniser();
+    return packets.map((p) => r.push(p));
+  };
+
+  it('recognises key presses on a dynamic type: growing durations, or a repeated end packet', () => {
+    const growing = press(1, 5, 8000, 4, 3).map((p) => rtp(p.payload));
+    expect(verdicts(growing)).toEqual(['pending', 'pending', 'event', 'event', 'event', 'event', 'event']);
+    // Only the end packets of a short press, then the next key at a later timestamp.
+    const ends = [...press(1, 1, 8000, 0, 3), ...press(1, 2, 9600, 3, 3)].map((p) =>
+      rtp(p.payload, p.timestamp),
+    );
+    expect(verdicts(ends).slice(2)).toEqual(Array(7).fill('event'));
+    // Redundant blocks (a past event, then the current one) and flash (16).
+    const redundant = Buffer.concat([
+      encodeTelephoneEvent({ event: 3, end: true, volume: 10, duration: 800 }),
+      encodeTelephoneEvent({ event: 16, end: false, volume: 10, duration: 160 }),
+    ]);
+    expect(isTelephoneEventPayload(redundant)).toBe(true);
+    expect(
+      verdicts(
+        [160, 320, 480].map((d) =>
+          rtp(
+            Buffer.concat([
+              redundant.subarray(0, 4),
+              encodeTelephoneEvent({ event: 16, end: false, volume: 10, duration: d }),
+            ]),
+          ),
+        ),
+      ).at(-1),
+    ).toBe('event');
+  });
+
+  it('rejects 4-byte payloads that are not telephone-events', () => {
+    const ev = (event: number, duration: number, end = false, volume = 10) =>
+      encodeTelephoneEvent({ event, end, volume, duration });
+    expect(verdicts([rtp(ev(5, 160), 8000, 8)])).toEqual(['no']); // static payload type
+    expect(verdicts([17, 18, 19].map((e, i) => rtp(ev(e, i * 160))))).toEqual(['no', 'no', 'no']); // unknown codes
+    expect(verdicts([800, 640, 480].map((d) => rtp(ev(4, d))))).toEqual(['pending', 'no', 'no']); // shrinking
+    expect(verdicts([ev(4, 160), ev(6, 320), ev(4, 480)].map((p) => rtp(p)))).toEqual([
+      'pending',
+      'no',
+      'no',
+    ]);
+    // After the end packet, only copies of it.
+    expect(verdicts([ev(4, 160), ev(4, 320, true), ev(4, 480)].map((p) => rtp(p)))[2]).toBe('no');
+    // An earlier timestamp for a new event, the reserved bit, a payload that is not 4-byte blocks.
+    expect(verdicts([rtp(ev(1, 160), 8000), rtp(ev(2, 160), 7000)])).toEqual(['pending', 'no']);
+    const reserved = ev(1, 160);
+    reserved[1] = reserved[1]! | 0x40;
+    expect(isTelephoneEventPayload(reserved)).toBe(false);
+    expect(isTelephoneEventPayload(Buffer.alloc(6))).toBe(false);
+    // Random bytes: a seeded series of 4-byte payloads is never taken for key presses.
+    let seed = 99;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let run = 0; run < 200; run++) {
+      const packets = Array.from({ length: 10 }, () => rtp(Buffer.from([next(), next(), next(), next()])));
+      expect(verdicts(packets)).not.toContain('event');
+    }
   });
 });
