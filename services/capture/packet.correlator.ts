@@ -26,6 +26,7 @@ import {
   type RtpMap,
   type SdpSession,
 } from './sdp.ts';
+import { interpretInfo } from './sip.info.ts';
 import { parseSipMessage, startsWithSipLine, type SipMessage, type SipRequest } from './sip.message.ts';
 import { parseRecordingMetadata } from './siprec.metadata.ts';
 import {
@@ -315,7 +316,7 @@ export class PacketCorrelator {
         dialog.sip = { ...dialog.sip, headers: { ...dialog.sip.headers, ...headers } };
         dialog.call?.updateSip(headers);
       }
-      if (method === 'INFO') this.infoDtmf(dialog, message, sender, packet.timeMs);
+      if (method === 'INFO') this.info(dialog, message, sender, packet.timeMs);
       if (method === 'BYE') await this.endDialog(dialog, 'bye', packet.timeMs);
       else if (method === 'CANCEL') await this.endDialog(dialog, 'cancel', packet.timeMs);
       return;
@@ -386,15 +387,17 @@ export class PacketCorrelator {
     dialog.version++;
   }
 
-  private infoDtmf(dialog: Dialog, request: SipRequest, sender: Side, timeMs: number): void {
-    const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/dtmf-relay' || !dialog.call) return;
-    const body = request.body.toString('utf8');
-    const signal = /signal\s*=\s*(\S+)/i.exec(body)?.[1] ?? '';
-    const duration = Number(/duration\s*=\s*(\d+)/i.exec(body)?.[1] ?? '160');
-    if (!/^[0-9*#A-Da-d]$/.test(signal)) return;
-    const agent = agentSideOf(dialog.sip, dialog.siprec, this.options.rules);
-    dialog.call.dtmfInfo(channelOf(sender, agent), signal.toUpperCase(), duration, timeMs);
+  /** INFO in a dialog: pause/resume or a key press, read by `interpretInfo` as the recording server reads it. */
+  private info(dialog: Dialog, request: SipRequest, sender: Side, timeMs: number): void {
+    const call = dialog.call;
+    if (!call) return;
+    const meaning = interpretInfo(request);
+    if (meaning.kind === 'pause') call.pause(timeMs, 'info');
+    else if (meaning.kind === 'resume') call.resume(timeMs);
+    else if (meaning.kind === 'key') {
+      const agent = agentSideOf(dialog.sip, dialog.siprec, this.options.rules);
+      call.dtmfInfo(channelOf(sender, agent), meaning.digit, meaning.durationMs, timeMs);
+    }
   }
 
   private media(packet: NetPacket): Promise<void> | undefined {

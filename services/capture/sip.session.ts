@@ -17,6 +17,7 @@ import { RecordingCall } from './recording.call.ts';
 import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from './rtp.ports.ts';
 import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
 import { holdStateOf, type SdpSession } from './sdp.ts';
+import { interpretInfo } from './sip.info.ts';
 import type { SipRequest } from './sip.message.ts';
 import type { RecordingMetadata } from './siprec.metadata.ts';
 import type { StreamRecorder, StreamRecorderOptions } from './stream.recorder.ts';
@@ -329,40 +330,31 @@ export class SipSession {
     this.call.updateSip(headers, siprecChanged ? this.siprecFacts : undefined);
   }
 
-  /** INFO: pause/resume (X-Recording-Action header or a text body) or a key press (dtmf-relay). */
+  /** INFO: pause/resume or a key press, read by `interpretInfo` (sip.info.ts), as passive capture reads it. */
   info(request: SipRequest): { status: number; reason: string } {
     this.touch();
     this.absorbHeaders(request);
-    const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase();
-    const body = request.body.toString('utf8').trim();
-    const action = (
-      request.headers.get('X-Recording-Action') ??
-      request.headers.get('Recording-Action') ??
-      (type === 'text/plain' || type === 'application/x-recording-control' ? body : '')
-    )
-      .trim()
-      .toLowerCase();
     const now = this.deps.now();
-    if (action === 'pause') {
-      this.call.pause(now, 'info');
-      return { status: 200, reason: 'OK' };
-    }
-    if (action === 'resume') {
-      this.call.resume(now);
-      return { status: 200, reason: 'OK' };
-    }
-    if (type === 'application/dtmf-relay' || type === 'application/dtmf') {
-      const signal = type === 'application/dtmf' ? body : (/signal\s*=\s*(\S+)/i.exec(body)?.[1] ?? '');
-      const duration = Number(/duration\s*=\s*(\d+)/i.exec(body)?.[1] ?? '160');
-      if (/^[0-9*#A-Da-d]$/.test(signal)) {
+    const meaning = interpretInfo(request);
+    switch (meaning.kind) {
+      case 'pause':
+        this.call.pause(now, 'info');
+        return { status: 200, reason: 'OK' };
+      case 'resume':
+        this.call.resume(now);
+        return { status: 200, reason: 'OK' };
+      case 'key': {
         const channel = channelOf('caller', agentSideOf(this.sip, this.siprecFacts, this.deps.rules));
-        this.call.dtmfInfo(channel, signal.toUpperCase(), Math.min(duration, 10_000), now);
+        this.call.dtmfInfo(channel, meaning.digit, meaning.durationMs, now);
         return { status: 200, reason: 'OK' };
       }
-      return { status: 400, reason: 'Bad Request' };
+      case 'bad-key':
+        return { status: 400, reason: 'Bad Request' };
+      case 'none':
+        return { status: 200, reason: 'OK' };
+      case 'unsupported':
+        return { status: 415, reason: 'Unsupported Media Type' };
     }
-    if (request.body.length === 0 || type === undefined) return { status: 200, reason: 'OK' };
-    return { status: 415, reason: 'Unsupported Media Type' };
   }
 
   touch(): void {

@@ -320,4 +320,88 @@ describe(PacketCorrelator.name, () => {
     });
     expect(dtmf).toEqual([expect.objectContaining({ digit: '9', method: 'rfc4733', durationMs: 120 })]);
   });
+  it('reads INFO in a captured dialog as the recording server does: application/dtmf key presses, pause and resume', async () => {
+    const ended: string[] = [];
+    const c = new PacketCorrelator({
+      spoolRoot: dir,
+      fsync: false,
+      rules: RULES,
+      logger: silentLogger(),
+      idleMs: 60_000,
+      onCallEnded: (d) => void ended.push(d),
+    });
+    const base = ['From: <sip:2001@pbx>;tag=a1', 'Call-ID: info-1', 'Via: SIP/2.0/UDP x;branch=z9hG4bK1'];
+    const feed = async (p: NetPacket) => {
+      const pending = c.feed(p);
+      if (pending) await pending;
+    };
+    const signal = (t: number, lines: string[], body = '') =>
+      feed(udp(t, A, 5060, B, 5060, sip(lines, body)));
+    const t0 = 3_000_000;
+    await signal(
+      t0,
+      ['INVITE sip:b SIP/2.0', ...base, 'To: <sip:b@c>', 'CSeq: 1 INVITE', 'Content-Type: application/sdp'],
+      sdp(A, 4000),
+    );
+    await feed(
+      udp(
+        t0 + 1,
+        B,
+        5060,
+        A,
+        5060,
+        sip(
+          [
+            'SIP/2.0 200 OK',
+            ...base,
+            'To: <sip:b@c>;tag=b1',
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          sdp(B, 5000),
+        ),
+      ),
+    );
+    let t = t0 + 10;
+    for (let i = 0; i < 50; i++) await feed(udp((t += 20), A, 4000, B, 5000, rtp(1, i)));
+    const inDialog = ['To: <sip:b@c>;tag=b1'];
+    await signal(
+      (t += 1),
+      ['INFO sip:b SIP/2.0', ...base, ...inDialog, 'CSeq: 2 INFO', 'Content-Type: application/dtmf'],
+      '7',
+    );
+    await signal(
+      (t += 1),
+      ['INFO sip:b SIP/2.0', ...base, ...inDialog, 'CSeq: 3 INFO', 'Content-Type: application/dtmf-relay'],
+      'Signal=4\r\nDuration=60000\r\n',
+    );
+    await signal((t += 1), [
+      'INFO sip:b SIP/2.0',
+      ...base,
+      ...inDialog,
+      'CSeq: 4 INFO',
+      'X-Recording-Action: pause',
+    ]);
+    for (let i = 50; i < 60; i++) await feed(udp((t += 20), A, 4000, B, 5000, rtp(1, i)));
+    await signal((t += 1), [
+      'INFO sip:b SIP/2.0',
+      ...base,
+      ...inDialog,
+      'CSeq: 5 INFO',
+      'X-Recording-Action: resume',
+    ]);
+    await signal((t += 5), ['BYE sip:b SIP/2.0', ...base, ...inDialog, 'CSeq: 6 BYE']);
+    expect(ended).toHaveLength(1);
+    const events: SpoolEvent[] = [];
+    await readSpool(path.join(ended[0]!, SPOOL_FILE), (r) => {
+      if (r.type === 'event' && ['dtmf', 'pause', 'resume'].includes(r.event.t as string))
+        events.push(r.event);
+    });
+    expect(events.map((e) => [e.t, e.digit, e.durationMs])).toEqual([
+      ['dtmf', '7', 160],
+      ['dtmf', '4', 10_000], // the same cap as the recording server's
+      ['pause', undefined, undefined],
+      ['resume', undefined, undefined],
+    ]);
+  });
 });
