@@ -144,13 +144,19 @@ async function connect(
   embedded?: EmbeddedDatabase,
 ): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max });
-  pool.on('error', (error) => logger.error({ err: error }, 'idle database connection failed'));
+  pool.on('error', (error) => {
+    const fields = { err: connectionError(error) };
+    // The server shutting down (57P01-57P03: its own stop, a restart) is not a failure of Escucha's.
+    if (/^57P0[1-3]$/.test(fields.err.code ?? ''))
+      logger.warn(fields, 'database server closed an idle connection');
+    else logger.error(fields, 'idle database connection failed');
+  });
   // A connection in use that the server ends between two queries (PostgreSQL restarting, killed, failing over) emits
   // 'error' on its client; without a listener that event would end the process. The query that uses it next fails
   // on its own and is handled where it is made.
   pool.on('connect', (client) => {
     client.on('error', (error) =>
-      logger.warn({ err: error }, 'database connection ended by the server while in use'),
+      logger.warn({ err: connectionError(error) }, 'database connection ended by the server while in use'),
     );
   });
   try {
@@ -232,4 +238,9 @@ export async function migrateToLatest(db: Db, logger: Logger): Promise<string[]>
     );
   }
   return applied;
+}
+
+/** What to log of a connection's error: pg attaches its whole client to the error, which is noise in a log line. */
+function connectionError(error: Error & { code?: string }): { message: string; code: string | undefined } {
+  return { message: error.message, code: error.code };
 }
