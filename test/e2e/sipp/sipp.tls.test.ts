@@ -83,6 +83,32 @@ describe('capture with SIPp over TLS', () => {
     expect(serve.output()).toContain('named sbc1.example.net');
   });
 
+  it('escucha capture stops at start with CONFIG_INVALID naming the key file that does not belong to the certificate', async () => {
+    const started = startEscucha(
+      ['capture', '--no-hep'],
+      {
+        ...ws.env,
+        ESCUCHA_DATA_DIR: path.join(ws.dir, 'bad-key'),
+        ESCUCHA_SIP_PORT: String(await freePort()),
+        ESCUCHA_SIP_TRANSPORTS: 'tls',
+        ESCUCHA_SIP_TLS_PORT: String(await freePort()),
+        ESCUCHA_SIP_TLS_CERT: path.join(ws.dir, 'certs', 'localhost.pem'),
+        ESCUCHA_SIP_TLS_KEY: client.key,
+      },
+      /capture running/,
+    );
+    const error = await started.then(
+      async (running) => {
+        await running.stop();
+        return new Error('escucha capture started');
+      },
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).toMatch(/exited with [1-9]/);
+    expect(error.message).toContain('CONFIG_INVALID');
+    expect(error.message).toContain(client.key);
+  });
+
   const uacPcap = async (name: string, target: string, transport: string[]) => {
     const work = path.join(ws.dir, name);
     await mkdir(path.join(work, 'pcap'), { recursive: true });
