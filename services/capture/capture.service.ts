@@ -12,7 +12,8 @@ import { PacketCorrelator } from './packet.correlator.ts';
 import { RtpPortPool, type PortRange } from './rtp.ports.ts';
 import { SipServer } from './sip.server.ts';
 import { noteSpoolWrite, spoolRootFailure } from './spool.log.ts';
-import type { SipTransportName, TcpLimits } from './sip.transport.ts';
+import type { SipTlsFiles } from './sip.tls.ts';
+import type { BoundTransports, SipTransportName, TcpLimits } from './sip.transport.ts';
 import type { StreamRecorderOptions } from './stream.recorder.ts';
 import { createUdpReceiver, type UdpReceiverChoice } from './udp.receiver.ts';
 
@@ -50,6 +51,8 @@ export interface CaptureServiceOptions {
     mediaTimeoutMs: number;
     answerDelayMs?: number;
     tcpLimits?: Partial<TcpLimits>;
+    /** SIP over TLS, when `transports` names tls. */
+    tls?: SipTlsFiles;
   };
   hep?: Omit<HepServerOptions, 'correlator' | 'logger'>;
   live?: Omit<LiveCaptureOptions, 'correlator' | 'logger'>;
@@ -60,7 +63,7 @@ export interface CaptureServiceOptions {
 }
 
 export interface CaptureStatus {
-  sip: { udpPort: number | undefined; tcpPort: number | undefined } | null;
+  sip: BoundTransports | null;
   hep: { udpPort: number | undefined; tcpPort: number | undefined } | null;
   live: string | null;
   recovered: number;
@@ -151,6 +154,7 @@ export class CaptureService {
           mediaTimeoutMs: o.sip.mediaTimeoutMs,
           ...(o.sip.answerDelayMs !== undefined ? { answerDelayMs: o.sip.answerDelayMs } : {}),
           ...(o.sip.tcpLimits ? { tcpLimits: o.sip.tcpLimits } : {}),
+          ...(o.sip.tls ? { tls: o.sip.tls } : {}),
           ports: this.ports,
           rules: o.rules,
           spoolRoot: o.spoolDir,

@@ -22,15 +22,17 @@ import { SipSession, type SessionDeps, type SessionFailure } from './sip.session
 import {
   SipTransport,
   type BoundTransports,
+  type RefusalReason,
   type Remote,
   type Reply,
   type SipTransportName,
   type TcpLimits,
 } from './sip.transport.ts';
+import type { SipTlsFiles } from './sip.tls.ts';
 import { parseRecordingMetadata, type RecordingMetadata } from './siprec.metadata.ts';
 
 /**
- * The SIPREC recording server (RFC 7866) and plain SIP recorder: a UAS on UDP and TCP that answers recording
+ * The SIPREC recording server (RFC 7866) and plain SIP recorder: a UAS on UDP, TCP and TLS that answers recording
  * INVITEs with a receive-only SDP answer and records each dialog until BYE. Every request gets a final response;
  * UDP retransmissions are answered from the transaction cache, and 2xx/failure responses to INVITE are
  * retransmitted until ACKed (RFC 3261 §13.3.1.4, §17.2.1). Malformed input is counted and logged, never thrown.
@@ -59,8 +61,10 @@ export interface SipServerOptions extends Omit<SessionDeps, 'now'> {
   answerDelayMs?: number;
   /** A dialog with no RTP and no SIP for this long is ended (default 300 s; four times longer while paused). */
   mediaTimeoutMs?: number;
-  /** TCP connection caps and timeouts (sip.transport.ts DEFAULT_TCP_LIMITS). */
+  /** TCP and TLS connection caps and timeouts (sip.transport.ts DEFAULT_TCP_LIMITS). */
   tcpLimits?: Partial<TcpLimits>;
+  /** SIP over TLS (when `transports` names tls): port, certificate, key, client-certificate check. */
+  tls?: SipTlsFiles;
   /** RFC 3261 T1/T2 (default 500 ms / 4 s). */
   t1Ms?: number;
   t2Ms?: number;
@@ -71,8 +75,12 @@ export interface SipServerStats {
   responses: Record<string, number>;
   malformed: number;
   forbidden: number;
-  /** TCP connections closed at accept because a per-source or total cap was reached. */
+  /** TCP and TLS connections closed at accept because a per-source or total cap was reached. */
   refusedConnections: number;
+  /** TLS connections whose handshake failed or timed out. */
+  tlsHandshakeFailures: number;
+  /** TLS connections closed because the client certificate was missing, untrusted or not of an allowed name. */
+  refusedCertificates: number;
   /** INVITEs and re-INVITEs refused because their source held its share of the RTP ports. */
   refusedOverShare: number;
   retransmissions: number;
@@ -111,13 +119,17 @@ export class SipServer {
   /** Sources refused for holding their port share, logged once until they hold no ports again. */
   private readonly overShareLogged = new Set<string>();
   private readonly log: Logger;
-  private bound: BoundTransports = { udpPort: undefined, tcpPort: undefined };
+  private bound: BoundTransports = { udpPort: undefined, tcpPort: undefined, tlsPort: undefined };
+  /** Sources whose client certificate was refused, logged once each. */
+  private readonly certificateRefusalsLogged = new Set<string>();
   readonly stats: SipServerStats = {
     requests: 0,
     responses: {},
     malformed: 0,
     forbidden: 0,
     refusedConnections: 0,
+    tlsHandshakeFailures: 0,
+    refusedCertificates: 0,
     refusedOverShare: 0,
     retransmissions: 0,
     activeCalls: 0,
@@ -141,19 +153,59 @@ export class SipServer {
         if (answer) reply(answer);
       },
       accepts: (address) => options.allow.allows(address),
-      onRefused: (remote, reason) => {
-        if (reason === 'not-allowed') this.stats.forbidden++;
-        else this.stats.refusedConnections++;
-        this.log.debug({ remote: remote.address, reason }, 'SIP TCP connection refused');
-      },
+      onRefused: (remote, reason, detail) => this.refused(remote, reason, detail),
       ...(options.tcpLimits ? { tcpLimits: options.tcpLimits } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
     });
   }
 
   async start(): Promise<BoundTransports> {
     this.bound = await this.transport.start();
-    this.log.info({ ...this.bound, host: this.options.host }, 'SIP recording server listening');
+    const certificate = this.transport.tlsCertificate;
+    this.log.info(
+      {
+        ...this.bound,
+        host: this.options.host,
+        ...(certificate
+          ? {
+              tlsCertificate: certificate.subject,
+              tlsValidTo: certificate.validTo,
+              tlsClientCertificates: this.options.tls?.ca !== undefined,
+            }
+          : {}),
+      },
+      'SIP recording server listening',
+    );
     return this.bound;
+  }
+
+  private refused(remote: Remote, reason: RefusalReason, detail: string | undefined): void {
+    const source = unmapIpv4(remote.address);
+    switch (reason) {
+      case 'not-allowed':
+        this.stats.forbidden++;
+        break;
+      case 'tls-handshake':
+        this.stats.tlsHandshakeFailures++;
+        break;
+      case 'client-certificate':
+        this.stats.refusedCertificates++;
+        // Once per source (an SBC with the wrong certificate retries all day); the set is bounded.
+        if (!this.certificateRefusalsLogged.has(source) && this.certificateRefusalsLogged.size < 10_000) {
+          this.certificateRefusalsLogged.add(source);
+          this.log.warn(
+            { remote: source, reason: detail },
+            'SIP TLS connection refused: client certificate not accepted (ESCUCHA_SIP_TLS_CA, ESCUCHA_SIP_TLS_CLIENT_NAMES)',
+          );
+        }
+        return;
+      default:
+        this.stats.refusedConnections++;
+    }
+    this.log.debug(
+      { remote: source, transport: remote.transport, reason, ...(detail ? { detail } : {}) },
+      'SIP connection refused',
+    );
   }
 
   get ports(): BoundTransports {
@@ -226,7 +278,7 @@ export class SipServer {
   private onMessage(data: Buffer, remote: Remote, reply: Reply): void {
     let request: SipRequest;
     try {
-      const message = parseSipMessage(data, { requireContentLength: remote.transport === 'tcp' });
+      const message = parseSipMessage(data, { requireContentLength: remote.transport !== 'udp' });
       if (message.kind === 'response') return; // the recorder sends no requests that expect answers
       request = message;
     } catch (error) {
@@ -515,11 +567,8 @@ export class SipServer {
   }
 
   private answer(tx: Transaction, session: SipSession, sdp: string, dialog: Dialog): void {
-    const host = this.mediaAddressFor(session);
-    const port = tx.transport === 'tcp' ? this.bound.tcpPort : this.bound.udpPort;
-    const contactHost = host.includes(':') ? `[${host}]` : host;
     const headers: Array<[string, string]> = [
-      ['Contact', `<sip:escucha@${contactHost}:${port ?? this.options.port};transport=${tx.transport}>`],
+      ['Contact', this.contact(tx, session)],
       ['Allow', ALLOW],
       ['Supported', 'siprec'],
       ['Content-Type', 'application/sdp'],
@@ -542,6 +591,23 @@ export class SipServer {
       dialog.okRetransmit = setTimeout(again, interval);
     };
     dialog.okRetransmit = setTimeout(again, interval);
+  }
+
+  /**
+   * The server's own URI for a dialog, on the transport its INVITE came over. Over TLS: a SIPS URI when the
+   * request was addressed to one (RFC 3261 §12.1.1), else `sip:` with `transport=tls`.
+   */
+  private contact(tx: Transaction, session: SipSession): string {
+    const host = this.mediaAddressFor(session);
+    const port =
+      tx.transport === 'tls'
+        ? this.bound.tlsPort
+        : tx.transport === 'tcp'
+          ? this.bound.tcpPort
+          : this.bound.udpPort;
+    const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port ?? this.options.port}`;
+    if (tx.transport === 'tls' && /^sips:/i.test(tx.request.uri)) return `<sips:escucha@${hostPort}>`;
+    return `<sip:escucha@${hostPort};transport=${tx.transport}>`;
   }
 
   private mediaAddressFor(session: SipSession): string {

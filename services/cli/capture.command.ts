@@ -82,6 +82,17 @@ export function captureOptions(
             ...(c.sipMediaAddress ? { mediaAddress: c.sipMediaAddress } : {}),
             acceptPlainInvite: c.sipAcceptPlainInvite,
             mediaTimeoutMs: c.sipMediaTimeoutSeconds * 1000,
+            ...(c.sipTransports.includes('tls') && c.sipTlsCert && c.sipTlsKey
+              ? {
+                  tls: {
+                    port: c.sipTlsPort,
+                    cert: c.sipTlsCert,
+                    key: c.sipTlsKey,
+                    ...(c.sipTlsCa ? { ca: c.sipTlsCa } : {}),
+                    clientNames: c.sipTlsClientNames,
+                  },
+                }
+              : {}),
           },
         }
       : {}),
@@ -104,11 +115,21 @@ export function captureOptions(
 export function captureLines(status: CaptureStatus, config: Config): string[] {
   const lines: string[] = [];
   const sip = status.sip;
+  const c = config.capture;
+  const plain = c.sipTransports.filter((t) => t !== 'tls');
   lines.push(
     sip
-      ? `  SIP:       ${config.capture.sipHost}:${sip.udpPort ?? sip.tcpPort} (${config.capture.sipTransports.join(', ')}; allowed: ${config.capture.sipAllow.join(', ')}; RTP ${config.capture.rtpPorts}, ${status.rtpReceiver} receiver, ${status.rtpStreamsPerSource} streams per source)`
+      ? `  SIP:       ${c.sipHost}:${sip.udpPort ?? sip.tcpPort ?? sip.tlsPort} (${(plain.length > 0 ? plain : c.sipTransports).join(', ')}; allowed: ${c.sipAllow.join(', ')}; RTP ${c.rtpPorts}, ${status.rtpReceiver} receiver, ${status.rtpStreamsPerSource} streams per source)`
       : '  SIP:       off (ESCUCHA_SIP_PORT=0)',
   );
+  if (sip?.tlsPort !== undefined) {
+    const clients = c.sipTlsCa
+      ? `client certificates from ${c.sipTlsCa}${c.sipTlsClientNames.length > 0 ? ` named ${c.sipTlsClientNames.join(', ')}` : ''}`
+      : 'no client certificate asked for';
+    lines.push(
+      `  SIP TLS:   ${c.sipHost}:${sip.tlsPort} (sips, TLS 1.2 or later; certificate ${c.sipTlsCert ?? ''}; ${clients}; allowed: ${c.sipAllow.join(', ')})`,
+    );
+  }
   lines.push(
     status.hep
       ? `  HEP:       ${config.capture.hepHost}:${status.hep.udpPort ?? status.hep.tcpPort} (udp, tcp${config.capture.hepAuthKey ? ', auth key required' : ''})`

@@ -7,7 +7,7 @@ import { IntegrityScheduler } from '../archive/integrity.service.ts';
 import { ensureWebUi } from '../web/static.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
-import { errorMessage, EscuchaError } from '../platform/errors.ts';
+import { errorMessage, EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import { captureLines, startCapture } from './capture.command.ts';
 import { createContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
@@ -94,7 +94,12 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     try {
       capture = await startCapture(ctx);
     } catch (error) {
-      captureNote = `  capture:   NOT RUNNING: ${errorMessage(error)} (set ESCUCHA_SIP_PORT / ESCUCHA_HEP_PORT, 0 turns one off)`;
+      // A bad setting (a TLS certificate that cannot be used, say) is named as it is; a port taken gets the hint.
+      const hint =
+        isEscuchaError(error) && error.code === 'CONFIG_INVALID'
+          ? ' (CONFIG_INVALID)'
+          : ' (set ESCUCHA_SIP_PORT / ESCUCHA_HEP_PORT, 0 turns one off)';
+      captureNote = `  capture:   NOT RUNNING: ${errorMessage(error)}${hint}`;
       logger.error({ err: error }, 'capture did not start');
     }
   }

@@ -118,9 +118,19 @@ const captureSchema = z.object({
   /** SIP port (UDP and TCP); 0 disables the SIP server. */
   sipPort: int(0, 65535).default(5060),
   sipHost: z.string().default('0.0.0.0'),
+  /** udp, tcp, tls: tls also needs sipTlsCert and sipTlsKey. */
   sipTransports: stringList
-    .pipe(z.array(z.enum(['udp', 'tcp'])).min(1, 'name udp, tcp or both'))
+    .pipe(z.array(z.enum(['udp', 'tcp', 'tls'])).min(1, 'name udp, tcp, tls or several of them'))
     .default(['udp', 'tcp']),
+  /** SIP over TLS (SIPS) port. */
+  sipTlsPort: int(1, 65535).default(5061),
+  /** PEM certificate (with its chain) and private key of the SIP TLS listener; read and checked at start. */
+  sipTlsCert: z.string().optional(),
+  sipTlsKey: z.string().optional(),
+  /** PEM certificate authorities: when set, SIP TLS clients must present a certificate that chains to one. */
+  sipTlsCa: z.string().optional(),
+  /** Client certificate subject CN or subjectAltName DNS names allowed (needs sipTlsCa); empty: any the CA signed. */
+  sipTlsClientNames: stringList.default([]),
   /** Source addresses allowed to send SIP (CIDR list); others are answered 403. */
   sipAllow: stringList
     .pipe(z.array(z.string().regex(cidr, 'must be CIDR blocks such as 10.0.0.0/8,::1/128')))
@@ -181,6 +191,35 @@ const captureSchema = z.object({
   /** Passively captured dialogs (pcap, HEP, live) idle this long are closed. */
   idleSeconds: int(5, 86_400).default(120),
 });
+
+/** SIP over TLS settings that only make sense together. */
+function checkSipTls(c: z.infer<typeof captureSchema>, ctx: z.RefinementCtx): void {
+  const issue = (key: string, message: string): void =>
+    ctx.addIssue({ code: 'custom', path: ['capture', key], message });
+  if (c.sipTransports.includes('tls')) {
+    if (!c.sipTlsCert) issue('sipTlsCert', 'tls is in ESCUCHA_SIP_TRANSPORTS: name the PEM certificate file');
+    if (!c.sipTlsKey) issue('sipTlsKey', 'tls is in ESCUCHA_SIP_TRANSPORTS: name the PEM private key file');
+  } else if (c.sipTlsCert || c.sipTlsKey) {
+    issue(
+      'sipTransports',
+      'a SIP TLS certificate or key is set but tls is not in ESCUCHA_SIP_TRANSPORTS (e.g. udp,tcp,tls)',
+    );
+  }
+  if (c.sipTlsClientNames.length > 0 && !c.sipTlsCa) {
+    issue(
+      'sipTlsCa',
+      'ESCUCHA_SIP_TLS_CLIENT_NAMES needs the certificate authorities that sign client certificates',
+    );
+  }
+  if (
+    c.sipTransports.includes('tls') &&
+    c.sipPort > 0 &&
+    c.sipTlsPort === c.sipPort &&
+    c.sipTransports.includes('tcp')
+  ) {
+    issue('sipTlsPort', `the SIP TLS port cannot be the TCP port ${c.sipPort}`);
+  }
+}
 
 const DISCLOSURE_PROFILE_IDS = ['generic', 'co', 'mx', 'us'] as const;
 
@@ -327,6 +366,7 @@ const configSchema = z
     analytics: analyticsSchema.default(analyticsSchema.parse({})),
   })
   .superRefine((c, ctx) => {
+    checkSipTls(c.capture, ctx);
     if (c.storage === 's3' && c.s3.serverSideEncryption === 'aws:kms' && !c.s3.kmsKeyId) {
       ctx.addIssue({
         code: 'custom',
@@ -416,6 +456,11 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_SIP_HOST: 'capture.sipHost',
   ESCUCHA_SIP_TRANSPORTS: 'capture.sipTransports',
   ESCUCHA_SIP_ALLOW: 'capture.sipAllow',
+  ESCUCHA_SIP_TLS_PORT: 'capture.sipTlsPort',
+  ESCUCHA_SIP_TLS_CERT: 'capture.sipTlsCert',
+  ESCUCHA_SIP_TLS_KEY: 'capture.sipTlsKey',
+  ESCUCHA_SIP_TLS_CA: 'capture.sipTlsCa',
+  ESCUCHA_SIP_TLS_CLIENT_NAMES: 'capture.sipTlsClientNames',
   ESCUCHA_SIP_MEDIA_ADDRESS: 'capture.sipMediaAddress',
   ESCUCHA_SIP_ACCEPT_PLAIN_INVITE: 'capture.sipAcceptPlainInvite',
   ESCUCHA_SIP_AGENT_HEADER: 'capture.sipAgentHeader',
@@ -515,7 +560,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const key = i.path.join('.');
-      const envName = Object.entries(ENV_MAP).find(([, p]) => p === key)?.[0];
+      const envName = Object.entries(ENV_MAP).find(([, p]) => p === key || key.startsWith(`${p}.`))?.[0];
       return `${envName ?? key}: ${i.message}`;
     });
     throw new EscuchaError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
@@ -535,6 +580,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     capture: {
       ...c.capture,
       spoolDir: path.resolve(cwd, c.capture.spoolDir || path.join(dataDir, 'spool')),
+      ...(c.capture.sipTlsCert ? { sipTlsCert: path.resolve(cwd, c.capture.sipTlsCert) } : {}),
+      ...(c.capture.sipTlsKey ? { sipTlsKey: path.resolve(cwd, c.capture.sipTlsKey) } : {}),
+      ...(c.capture.sipTlsCa ? { sipTlsCa: path.resolve(cwd, c.capture.sipTlsCa) } : {}),
     },
   };
   return deepFreeze(config);

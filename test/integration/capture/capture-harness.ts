@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import os from 'node:os';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import path from 'node:path';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import {
@@ -156,13 +157,28 @@ export class SipClient {
   }
 
   static async tcpTo(port: number, localAddress = '127.0.0.1'): Promise<SipClient> {
-    const client = new SipClient();
     const socket = connect({ port, host: '127.0.0.1', localAddress });
-    client.tcp = socket;
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('error', reject);
     });
+    return SipClient.overStream(socket);
+  }
+
+  /** A SIP client over TLS, connected once the handshake is done (`options`: CA, client certificate...). */
+  static async tlsTo(port: number, options: ConnectionOptions = {}): Promise<SipClient> {
+    const socket = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ...options });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.on('error', () => undefined);
+    return SipClient.overStream(socket);
+  }
+
+  private static overStream(socket: TcpSocket): SipClient {
+    const client = new SipClient();
+    client.tcp = socket;
     client.port = socket.localPort ?? 0;
     socket.on('data', (chunk: Buffer) => {
       client.tcpBuffer += chunk.toString('latin1');
@@ -177,6 +193,11 @@ export class SipClient {
       }
     });
     return client;
+  }
+
+  /** Whether the stream connection has been closed by either side. */
+  get closed(): boolean {
+    return this.tcp === undefined || this.tcp.destroyed || this.tcp.readableEnded;
   }
 
   private collect(data: Buffer): void {
@@ -230,7 +251,9 @@ export interface RequestOptions {
   branch?: string;
   port: number;
   clientPort: number;
-  transport?: 'UDP' | 'TCP';
+  transport?: 'UDP' | 'TCP' | 'TLS';
+  /** Request-URI (default `sip:srs@127.0.0.1:<port>`). */
+  uri?: string;
   headers?: string[];
   contentType?: string;
   body?: string;
@@ -241,7 +264,7 @@ export interface RequestOptions {
 export function request(o: RequestOptions): string {
   const body = o.body ?? '';
   const lines = [
-    `${o.method} sip:srs@127.0.0.1:${o.port} SIP/2.0`,
+    `${o.method} ${o.uri ?? `sip:srs@127.0.0.1:${o.port}`} SIP/2.0`,
     `Via: SIP/2.0/${o.transport ?? 'UDP'} 127.0.0.1:${o.clientPort};branch=${o.branch ?? `z9hG4bK${Math.random().toString(36).slice(2)}`};rport`,
     `From: ${o.from ?? '<sip:src@127.0.0.1>'};tag=${o.fromTag ?? 'src1'}`,
     `To: ${o.to ?? '<sip:srs@127.0.0.1>'}${o.toTag ? `;tag=${o.toTag}` : ''}`,

@@ -71,6 +71,48 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reads SIP over TLS: port 5061 by default, files resolved, settings that need each other named', () => {
+    expect(loadConfig({ env: {} }).capture.sipTlsPort).toBe(5061);
+    const tls = loadConfig({
+      cwd: '/srv/app',
+      env: {
+        ESCUCHA_SIP_TRANSPORTS: 'udp,tcp,tls',
+        ESCUCHA_SIP_TLS_PORT: '5071',
+        ESCUCHA_SIP_TLS_CERT: 'tls/sip.pem',
+        ESCUCHA_SIP_TLS_KEY: '/etc/escucha/sip.key',
+        ESCUCHA_SIP_TLS_CA: 'tls/sbc-ca.pem',
+        ESCUCHA_SIP_TLS_CLIENT_NAMES: 'sbc1.example.net, SBC2.example.net',
+      },
+    }).capture;
+    expect(tls).toMatchObject({
+      sipTransports: ['udp', 'tcp', 'tls'],
+      sipTlsPort: 5071,
+      sipTlsCert: '/srv/app/tls/sip.pem',
+      sipTlsKey: '/etc/escucha/sip.key',
+      sipTlsCa: '/srv/app/tls/sbc-ca.pem',
+      sipTlsClientNames: ['sbc1.example.net', 'SBC2.example.net'],
+    });
+    expect(() => loadConfig({ env: { ESCUCHA_SIP_TRANSPORTS: 'tls' } })).toThrow(
+      /ESCUCHA_SIP_TLS_CERT: .*ESCUCHA_SIP_TLS_KEY: /,
+    );
+    expect(() =>
+      loadConfig({ env: { ESCUCHA_SIP_TLS_CERT: 'a.pem', ESCUCHA_SIP_TLS_KEY: 'a.key' } }),
+    ).toThrow(/ESCUCHA_SIP_TRANSPORTS: .*tls is not in/);
+    expect(() =>
+      loadConfig({
+        env: {
+          ESCUCHA_SIP_TRANSPORTS: 'tls',
+          ESCUCHA_SIP_TLS_CERT: 'a.pem',
+          ESCUCHA_SIP_TLS_KEY: 'a.key',
+          ESCUCHA_SIP_TLS_CLIENT_NAMES: 'sbc1',
+        },
+      }),
+    ).toThrow(/ESCUCHA_SIP_TLS_CA/);
+    expect(() => loadConfig({ env: { ESCUCHA_SIP_TRANSPORTS: 'udp,sctp' } })).toThrow(
+      /ESCUCHA_SIP_TRANSPORTS/,
+    );
+  });
+
   it('reads the per-account sign-in limit for clients without a device cookie', () => {
     expect(loadConfig({ env: {} }).auth).toMatchObject({
       maxFailedLoginsPerAccount: 10,
