@@ -9,7 +9,7 @@ import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
 import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
 import type { StageName } from '../pipeline/jobs.ts';
-import { Pipeline } from '../pipeline/pipeline.ts';
+import { jobQueueReady, Pipeline } from '../pipeline/pipeline.ts';
 import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
 import type { Config } from '../platform/config.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../platform/database.ts';
@@ -77,6 +77,7 @@ export async function setUpDatabase(
   logger: Logger,
 ): Promise<string[]> {
   const applied = await migrateToLatest(owner.db, logger);
+  if (applied.length === 0 && (await jobQueueReady(owner.db))) return applied;
   const pipeline = createPipeline(config, owner, logger);
   await pipeline.start();
   await pipeline.stop();

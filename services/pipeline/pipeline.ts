@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -44,6 +45,26 @@ export interface PipelineOptions {
 }
 
 const BOSS_SCHEMA = 'pgboss';
+/** The schema version of the pg-boss Escucha runs (its own record of it). */
+const BOSS_SCHEMA_VERSION = (createRequire(import.meta.url)('pg-boss/version.json') as { schema: number })
+  .schema;
+
+/**
+ * Whether the job queue is in place for this version: pg-boss's schema at the version it expects and every queue
+ * made. A command that only reads and writes rows (keys, users, audit, ...) then skips setting it up; a process that
+ * runs the pipeline still starts it, which also applies the queues' current retry settings.
+ */
+export async function jobQueueReady(db: Kysely<Database>): Promise<boolean> {
+  try {
+    const version = await sql<{ version: number }>`SELECT version FROM pgboss.version`.execute(db);
+    if (Number(version.rows[0]?.version) !== BOSS_SCHEMA_VERSION) return false;
+    const names = await sql<{ name: string }>`SELECT name FROM pgboss.queue`.execute(db);
+    const have = new Set(names.rows.map((r) => r.name));
+    return [DEAD_LETTER_QUEUE, ...STAGES.map(queueName)].every((name) => have.has(name));
+  } catch {
+    return false; // no pg-boss schema yet
+  }
+}
 /** A job put back because a dependency is down is tried again after its retry delay, doubled each time up to this. */
 const DEFER_MAX_SECONDS = 30;
 
