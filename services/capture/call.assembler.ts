@@ -403,6 +403,14 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
 
     const durationMs = Math.round((frames * 1000) / rate);
     const streams = tracks.map((t) => streamStats(t, origin));
+    for (const s of streams) {
+      const dropped = s.srtp ? s.srtp.authFailures + s.srtp.rtcpAuthFailures : 0;
+      if (s.srtp && dropped > 0) {
+        notes.push(
+          `stream ${s.label ?? '?'} (SRTP ${s.srtp.suite}): ${dropped} packet(s) failed authentication and were dropped`,
+        );
+      }
+    }
     const oneWayAudio = oneWay(tracks, noMedia);
     const truncated =
       recovered || (c.end !== undefined && !['bye', 'cancel', 'media-ended'].includes(c.end.reason));
@@ -513,6 +521,7 @@ function streamStats(t: TrackInfo, origin: number): CapturedStreamStats {
       return level === null ? null : round(level, 1);
     })(),
     rtcp: s?.rtcp ?? null,
+    srtp: s?.srtp ?? null,
   };
 }
 

@@ -14,6 +14,7 @@ import {
 } from './call.metadata.ts';
 import { RecordingCall } from './recording.call.ts';
 import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from './rtp.ports.ts';
+import { isRecordableProfile } from './srtp.sdes.ts';
 import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
 import { holdStateOf, type SdpSession } from './sdp.ts';
 import type { SipRequest } from './sip.message.ts';
@@ -89,7 +90,7 @@ interface MediaEntry {
 /** An audio m-line the recorder can take: what `buildSdpAnswer` will ask a port for. */
 function wantsPort(offer: SdpSession, index: number, codecs: readonly string[]): boolean {
   const m = offer.media[index];
-  if (!m || m.port === 0 || m.type !== 'audio' || !/^RTP\/AVPF?$/i.test(m.proto)) return false;
+  if (!m || m.port === 0 || m.type !== 'audio' || !isRecordableProfile(m)) return false;
   const wanted = codecs.map((c) => c.toLowerCase());
   return m.rtpmaps.some((r) => wanted.includes(r.encoding.toLowerCase()));
 }
@@ -267,7 +268,7 @@ export class SipSession {
         if (!sameCodec || existing.recorder?.description.channel !== channel) {
           if (existing.recorder) this.call.stopStream(existing.recorder);
           existing.recorder = this.startRecorder(stream, channel, offer);
-        }
+        } else existing.recorder?.useSrtp(stream.srtp);
         existing.answer = stream;
         continue;
       }
@@ -303,6 +304,7 @@ export class SipSession {
       codec: stream.codec,
       codecs: offered,
       telephoneEvent: stream.telephoneEvent,
+      srtp: stream.srtp,
     });
   }
 
