@@ -264,7 +264,9 @@ export async function assembleCall(dir: string, options: AssemblerOptions): Prom
   }
   const startedAtMs = num(c.header.startedAtMs) ?? Date.now();
   const noMedia = starts.length === 0;
-  if (noMedia) notes.push('no RTP was received');
+  // SRTP without keys (passive capture): the call keeps its length as silence, and its note says why.
+  if (noMedia && !notes.some((n) => n.startsWith('encrypted: audio not recoverable')))
+    notes.push('no RTP was received');
   const origin = noMedia ? startedAtMs : Math.min(...starts);
   const maxDuration = options.maxDurationMs ?? 12 * 3600_000;
   let endMs = noMedia ? (c.end?.atMs ?? startedAtMs) : Math.max(...ends);

@@ -28,6 +28,8 @@ import {
 } from './sdp.ts';
 import { parseSipMessage, startsWithSipLine, type SipMessage, type SipRequest } from './sip.message.ts';
 import { parseRecordingMetadata } from './siprec.metadata.ts';
+import type { SrtpKeyMaterial } from './srtp.ts';
+import { capturedSrtpOf, ENCRYPTED_NOTE } from './srtp.sdes.ts';
 import { isRecordableCodec, type StreamRecorder, type StreamRecorderOptions } from './stream.recorder.ts';
 import { SipTcpReassembler } from './tcp.reassembly.ts';
 
@@ -112,6 +114,8 @@ interface MediaSpec {
   codecs: RtpMap[];
   telephoneEvent: RtpMap | undefined;
   label: string | null;
+  /** SRTP: the key this party's SDP offers for what it sends, or `no-key`; undefined for plain RTP. */
+  srtp: SrtpKeyMaterial | 'no-key' | undefined;
 }
 
 interface Dialog {
@@ -133,6 +137,8 @@ interface Dialog {
   failed: boolean;
   lastActivityMs: number;
   notes: string[];
+  /** Whether some of its media was SRTP without keys (noted once). */
+  encrypted: boolean;
   /** Changes whenever what decides a packet's stream changes (SDP, SIPREC metadata): endpoint caches check it. */
   version: number;
 }
@@ -343,6 +349,7 @@ export class PacketCorrelator {
       failed: false,
       lastActivityMs: timeMs,
       notes: [],
+      encrypted: false,
       version: 0,
     };
     this.dialogs.set(callId, dialog);
@@ -362,6 +369,7 @@ export class PacketCorrelator {
         codecs: recordable,
         telephoneEvent: telephoneEventOf(m, codec?.clockRate),
         label: m.label ?? null,
+        srtp: capturedSrtpOf(m),
       });
       const address = connectionOf(sdp, m)?.address;
       if (m.type !== 'audio' || m.port === 0 || !address || address === '0.0.0.0') return;
@@ -428,7 +436,7 @@ export class PacketCorrelator {
     const version = dialog.version;
     // Sent to the owner's address: the other party's voice. Sent from it (symmetric RTP): the owner's.
     const voice: Side = toOwner ? other(endpoint.owner) : endpoint.owner;
-    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs);
+    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs, voice);
     if (!recorder) return;
     if (dialog.version === version) {
       if (endpoint.cachedVersion !== version) {
@@ -453,6 +461,7 @@ export class PacketCorrelator {
     voice: Side,
     index: number,
     timeMs: number,
+    sender: Side,
   ): Promise<StreamRecorder | undefined> {
     // SIPREC: every stream goes to the recording server; whose voice it is comes from the metadata.
     const side = dialog.isSiprec
@@ -463,6 +472,13 @@ export class PacketCorrelator {
     if (existing) return existing;
     const spec = this.mediaSpec(dialog, index);
     if (!spec?.codec) return undefined;
+    // SRTP: the sender's SDP holds the key of what it sends. Without it the stream is not recorded (it would be
+    // noise); the call is kept, with its metadata, duration and a note.
+    const srtp = this.srtpOf(dialog, sender, index);
+    if (srtp === 'no-key') {
+      await this.encryptedStream(dialog, timeMs);
+      return undefined;
+    }
     const call = await this.callOf(dialog, timeMs);
     const again = dialog.streams.get(key);
     if (again) return again;
@@ -473,9 +489,27 @@ export class PacketCorrelator {
       codec: spec.codec,
       codecs: spec.codecs,
       telephoneEvent: spec.telephoneEvent,
+      srtp,
     });
     dialog.streams.set(key, recorder);
     return recorder;
+  }
+
+  /** The SRTP key of what `sender` sends on m-line `index`, `no-key` when the capture does not show it. */
+  private srtpOf(dialog: Dialog, sender: Side, index: number): SrtpKeyMaterial | 'no-key' | undefined {
+    const own = dialog.media[sender][index]?.srtp;
+    if (own !== undefined) return own;
+    // SRTP on the other party's m-line but no SDP of the sender's (not captured): no key either.
+    return dialog.media[other(sender)][index]?.srtp === undefined ? undefined : 'no-key';
+  }
+
+  /** An SRTP stream without its keys: the call is opened (metadata, duration) and noted once, nothing decoded. */
+  private async encryptedStream(dialog: Dialog, timeMs: number): Promise<void> {
+    if (dialog.encrypted) return;
+    dialog.encrypted = true;
+    if (dialog.call) dialog.call.note(ENCRYPTED_NOTE);
+    else dialog.notes.push(ENCRYPTED_NOTE);
+    await this.callOf(dialog, timeMs);
   }
 
   /** Codec of m-line `index`: the answer's choice (callee side) first, then the offer's. */

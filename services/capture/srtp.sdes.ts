@@ -93,3 +93,18 @@ export function isRecordableProfile(media: SdpMedia): boolean {
   if (/^RTP\/AVPF?$/i.test(media.proto)) return true;
   return isSdesProfile(media.proto) && typeof chooseSdesCrypto(media) === 'object';
 }
+
+/** The note a call carries when some of its media is SRTP whose keys the capture does not show. */
+export const ENCRYPTED_NOTE = 'encrypted: audio not recoverable (SRTP without its keys in the capture)';
+
+/**
+ * What a passive capture can do with an m-line: `undefined` for plain RTP, the key material of its sender (the party
+ * whose SDP it is) for SRTP keyed by a visible SDES line, or `no-key` for SRTP whose keys are not in the SDP
+ * (DTLS-SRTP, an unsupported suite, MKI).
+ */
+export function capturedSrtpOf(media: SdpMedia): SrtpKeyMaterial | 'no-key' | undefined {
+  if (!isSrtpProfile(media.proto)) return undefined;
+  if (!isSdesProfile(media.proto)) return 'no-key';
+  const crypto = chooseSdesCrypto(media);
+  return typeof crypto === 'object' ? keyMaterialOf(crypto) : 'no-key';
+}
