@@ -1,10 +1,9 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
+  createHmac,
   createSecretKey,
   type Cipher,
-  type Hash,
   type KeyObject,
 } from 'node:crypto';
 
@@ -17,7 +16,8 @@ import {
  *
  * `unprotectRtp`/`unprotectRtcp` decrypt in place and return the length of the plain packet, or a negative code when
  * the packet is dropped (counted in `stats`). The per-packet path reuses one AES-ECB cipher for the counter-mode
- * keystream and two prepared SHA-1 states for HMAC; GCM needs a decipher per packet (node cannot re-key one).
+ * keystream (a new AES-CTR cipher per packet costs about four times as much); HMAC and GCM need an object per packet
+ * (node cannot reset or re-IV one).
  * `protectRtp`/`protectRtcp` are the sending side, used by tests and benchmarks (the recording server sends no
  * media).
  */
@@ -122,9 +122,8 @@ interface SessionKeys {
   salt: Buffer;
   /** Counter-mode keystream: one ECB cipher reused for every packet (AES-CM suites only). */
   ecb: Cipher | undefined;
-  /** HMAC-SHA1 with the key already absorbed: copy, then update (AES-CM suites only). */
-  inner: Hash | undefined;
-  outer: Hash | undefined;
+  /** HMAC-SHA1 key (AES-CM suites only). */
+  authKey: Buffer | undefined;
 }
 
 function sessionKeys(
@@ -142,29 +141,13 @@ function sessionKeys(
       cipherKeyObject: createSecretKey(cipherKey),
       salt,
       ecb: undefined,
-      inner: undefined,
-      outer: undefined,
+      authKey: undefined,
     };
   }
   const authKey = deriveSessionKey(masterKey, masterSalt, labels[1], suite.authKeyBytes);
   const ecb = createCipheriv('aes-128-ecb', cipherKey, null);
   ecb.setAutoPadding(false);
-  const pad = Buffer.alloc(64);
-  authKey.copy(pad);
-  const ipad = Buffer.alloc(64);
-  const opad = Buffer.alloc(64);
-  for (let i = 0; i < 64; i++) {
-    ipad[i] = pad[i]! ^ 0x36;
-    opad[i] = pad[i]! ^ 0x5c;
-  }
-  return {
-    cipherKey,
-    cipherKeyObject: createSecretKey(cipherKey),
-    salt,
-    ecb,
-    inner: createHash('sha1').update(ipad),
-    outer: createHash('sha1').update(opad),
-  };
+  return { cipherKey, cipherKeyObject: createSecretKey(cipherKey), salt, ecb, authKey };
 }
 
 /** Receiving (and sending) state of one SSRC. */
@@ -382,9 +365,10 @@ export class SrtpContext {
   }
 
   private hmac(keys: SessionKeys, data: Buffer, end: number, extra: Buffer | undefined): Buffer {
-    const inner = keys.inner!.copy().update(data.subarray(0, end));
-    if (extra) inner.update(extra);
-    return keys.outer!.copy().update(inner.digest()).digest();
+    // A new HMAC per packet: cheaper in node than copying prepared SHA-1 states (BENCHMARKS.md).
+    const mac = createHmac('sha1', keys.authKey!).update(data.subarray(0, end));
+    if (extra) mac.update(extra);
+    return mac.digest();
   }
 
   /**
