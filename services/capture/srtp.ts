@@ -159,11 +159,17 @@ class SsrcState {
   highestIndex = -1;
   /** Index + 1 of recently accepted packets, by index modulo the window (0: empty). */
   readonly window = new Float64Array(REPLAY_WINDOW);
+  /** Packets that failed while roll-over counters above 0 were also tried (before the first success). */
+  guesses = 0;
   /** Sender side: next SRTCP index. */
   rtcpIndex = 0;
 }
 
 const REPLAY_WINDOW = 128;
+/** Roll-over counters tried beyond 0 for a stream not yet authenticated (8 × 65,536 packets: 2.9 h at 50/s). */
+const ROC_GUESSES = 7;
+/** Packets of such a stream for which they are tried (bounding what garbage sent to a port costs). */
+const ROC_GUESS_PACKETS = 16;
 const RTP_HEADER_BYTES = 12;
 const SRTCP_HEADER_BYTES = 8;
 const SRTCP_INDEX_BYTES = 4;
@@ -307,20 +313,21 @@ export class SrtpContext {
         return SRTP_REPLAYED;
       }
     }
-    const ok = this.params.aead
-      ? this.gcmOpen(
-          this.rtp,
-          data,
-          headerLength,
-          end,
-          rtpIv(this.rtp.salt, ssrc, v, seq),
-          data.subarray(0, headerLength),
-        )
-      : this.cmOpenRtp(data, headerLength, end, ssrc, v, index);
+    let ok = this.open(data, headerLength, end, ssrc, v, seq);
+    // A stream met mid-call (a capture started late) may already have wrapped: until one of its packets has
+    // authenticated, the next few roll-over counters are tried too, for a bounded number of packets.
+    if (!ok && !state.started && state.guesses < ROC_GUESS_PACKETS) {
+      state.guesses++;
+      for (let guess = 1; guess <= ROC_GUESSES && !ok; guess++) {
+        ok = this.open(data, headerLength, end, ssrc, guess, seq);
+        if (ok) v = guess;
+      }
+    }
     if (!ok) {
       this.stats.authFailures++;
       return SRTP_AUTH_FAILED;
     }
+    const accepted = v * 65536 + seq;
     if (!state.started) {
       state.started = true;
       state.roc = v;
@@ -329,10 +336,32 @@ export class SrtpContext {
       state.roc = v;
       state.highestSeq = seq;
     } else if (v === state.roc && seq > state.highestSeq) state.highestSeq = seq;
-    if (index > state.highestIndex) state.highestIndex = index;
-    state.window[index % REPLAY_WINDOW] = index + 1;
+    if (accepted > state.highestIndex) state.highestIndex = accepted;
+    state.window[accepted % REPLAY_WINDOW] = accepted + 1;
     this.stats.rtpOk++;
     return end;
+  }
+
+  /** Authenticates and decrypts the packet under roll-over counter `roc` (nothing is changed when it fails). */
+  private open(
+    data: Buffer,
+    headerLength: number,
+    end: number,
+    ssrc: number,
+    roc: number,
+    seq: number,
+  ): boolean {
+    if (this.params.aead) {
+      return this.gcmOpen(
+        this.rtp,
+        data,
+        headerLength,
+        end,
+        rtpIv(this.rtp.salt, ssrc, roc, seq),
+        data.subarray(0, headerLength),
+      );
+    }
+    return this.cmOpenRtp(data, headerLength, end, ssrc, roc, roc * 65536 + seq);
   }
 
   private cmOpenRtp(

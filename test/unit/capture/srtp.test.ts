@@ -226,6 +226,22 @@ describe('SRTP round trips', () => {
     });
   }
 
+  it('finds the roll-over counter of a stream met after it wrapped (a capture started mid-call), within bounds', () => {
+    for (const suite of ['AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_128_GCM'] as const) {
+      const sender = new SrtpContext({ suite, keySalt: keyFor(suite, 6) });
+      const receiver = new SrtpContext({ suite, keySalt: keyFor(suite, 6) });
+      for (let n = 0; n < 5; n++) {
+        const plain = rtp(65534 + n, 7, Buffer.alloc(40, n));
+        const data = sender.protectRtp(plain, n < 2 ? 3 : 4);
+        expect(receiver.unprotectRtp(data), `${suite} packet ${n}`).toBe(plain.length);
+        expect(data.subarray(0, plain.length).equals(plain)).toBe(true);
+      }
+      // Eight wraps or more: not found, and each packet counted as an authentication failure.
+      const far = sender.protectRtp(rtp(100, 8, Buffer.alloc(40)), 8);
+      expect(receiver.unprotectRtp(far)).toBe(SRTP_AUTH_FAILED);
+    }
+  });
+
   it('keeps one roll-over counter per SSRC', () => {
     const suite = 'AES_CM_128_HMAC_SHA1_32';
     const sender = new SrtpContext({ suite, keySalt: keyFor(suite, 5) });
