@@ -249,12 +249,18 @@ export class StreamRecorder implements JitterOutput {
   /** An RTCP datagram about this stream (or a compound one whose reports mention it). */
   pushRtcp(data: Buffer): void {
     if (this.srtp !== undefined) {
-      const length = this.srtp.unprotectRtcp(data);
+      // Decrypted on a copy: a passive capture offers each SRTCP packet to every stream of the call, and only the
+      // one holding its sender's key can read it. A failure counts only for a report from this stream's sender.
+      const copy = Buffer.from(data);
+      const length = this.srtp.unprotectRtcp(copy);
       if (length < 0) {
-        if (length === SRTP_AUTH_FAILED) this.srtpDropped.rtcpAuthFailures++;
+        const sender = data.length >= 8 ? data.readUInt32BE(4) : -1;
+        if (length === SRTP_AUTH_FAILED && this.buffer.stats.ssrcs.includes(sender)) {
+          this.srtpDropped.rtcpAuthFailures++;
+        }
         return;
       }
-      data = data.subarray(0, length);
+      data = copy.subarray(0, length);
     }
     const parsed = parseRtcp(data);
     if (!parsed.ok) return;

@@ -111,6 +111,14 @@ function capture(
     push(100 + f * 20, udpFrame(A.ip, B.ip, A.rtp, B.rtp, keys.a.protectRtp(packet(agent, 0xa))));
     push(103 + f * 20, udpFrame(B.ip, A.ip, B.rtp, A.rtp, keys.b.protectRtp(packet(customer, 0xb))));
   }
+  // One SRTCP sender report each way (every stream of the call is offered both; only its sender's key reads it).
+  const report = (ssrc: number) =>
+    Buffer.from(
+      `80c80006${ssrc.toString(16).padStart(8, '0')}0000000000000000000000000000005000001900`,
+      'hex',
+    );
+  push(1000, udpFrame(A.ip, B.ip, A.rtp + 1, B.rtp + 1, keys.a.protectRtcp(report(0xa))));
+  push(1001, udpFrame(B.ip, A.ip, B.rtp + 1, A.rtp + 1, keys.b.protectRtcp(report(0xb))));
   sipFrame(
     2000,
     true,
@@ -171,6 +179,10 @@ describe('passive capture of SRTP calls', () => {
     expect(report.archived).toHaveLength(1);
     const call = report.archived[0]!.call;
     expect(call.notes.join('\n')).not.toContain('encrypted');
+    expect(call.streams.map((s) => [s.rtcp?.senderReports, s.srtp?.rtcpAuthFailures])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
     expect(
       call.streams.map((s) => [s.channel, s.packets, s.lost, s.srtp?.suite, s.srtp?.authFailures]),
     ).toEqual([

@@ -132,13 +132,21 @@ describe('SRTP through the SIPREC server', () => {
       Buffer.from('80c80006000002020000000000000000000000000000003c00002580', 'hex'),
     );
     callee.push({ atMs: 1190, data: srtcp });
+    const tamperedSrtcp = Buffer.from(srtcp);
+    tamperedSrtcp[12]! ^= 1;
     await Promise.all([
       sendRtp(caller, p1!),
       sendRtp(
         callee.filter((p) => p.data !== srtcp),
         p2!,
       ),
-      sendRtp([{ atMs: 600, data: srtcp }], p2! + 1),
+      sendRtp(
+        [
+          { atMs: 600, data: srtcp },
+          { atMs: 700, data: tamperedSrtcp },
+        ],
+        p2! + 1,
+      ),
     ]);
     // Neither key is in the spool (only the suite names are).
     await new Promise((r) => setTimeout(r, 300));
@@ -164,7 +172,7 @@ describe('SRTP through the SIPREC server', () => {
       malformed: 0,
       rtcpAuthFailures: 0,
     });
-    expect(s2.srtp).toMatchObject({ suite: 'AEAD_AES_128_GCM', authFailures: 0 });
+    expect(s2.srtp).toMatchObject({ suite: 'AEAD_AES_128_GCM', authFailures: 0, rtcpAuthFailures: 1 });
     expect(s1.packets).toBe(59); // 60 sent, the tampered one dropped
     expect(s2.packets).toBe(60);
     expect(s2.rtcp?.senderReports).toBe(1);
