@@ -468,13 +468,16 @@ export class PacketCorrelator {
       ? siprecStreamSide(dialog.siprec, dialog.media.caller[index]?.label ?? null, index)
       : voice;
     const key = `${side}:${index}`;
+    // SRTP: the sender's SDP holds the key of what it sends (a re-INVITE may change it). Without it the stream is not
+    // recorded (it would be noise); the call is kept, with its metadata, duration and a note.
+    const srtp = this.srtpOf(dialog, sender, index);
     const existing = dialog.streams.get(key);
-    if (existing) return existing;
+    if (existing) {
+      if (srtp !== 'no-key') existing.useSrtp(srtp);
+      return existing;
+    }
     const spec = this.mediaSpec(dialog, index);
     if (!spec?.codec) return undefined;
-    // SRTP: the sender's SDP holds the key of what it sends. Without it the stream is not recorded (it would be
-    // noise); the call is kept, with its metadata, duration and a note.
-    const srtp = this.srtpOf(dialog, sender, index);
     if (srtp === 'no-key') {
       await this.encryptedStream(dialog, timeMs);
       return undefined;

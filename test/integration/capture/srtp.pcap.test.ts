@@ -61,6 +61,8 @@ function capture(
   offer: string[],
   answer: string[],
   keys: { a: SrtpContext; b: SrtpContext },
+  /** A re-INVITE from A at packet `at` with a new key (`offer`), A's packets encrypted with `a` from then on. */
+  rekey?: { at: number; offer: string[]; a: SrtpContext },
 ): Buffer {
   const frames: WrittenFrame[] = [];
   const t0 = 1_790_000_000;
@@ -108,7 +110,27 @@ function capture(
         ssrc,
         payload: encodeG711(samples.subarray(f * 160, (f + 1) * 160), 'PCMU'),
       });
-    push(100 + f * 20, udpFrame(A.ip, B.ip, A.rtp, B.rtp, keys.a.protectRtp(packet(agent, 0xa))));
+    if (f === rekey?.at) {
+      const reinvite = sip(
+        [
+          'INVITE sip:+5215512345678@carrier SIP/2.0',
+          'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr1',
+          ...common('3 INVITE'),
+        ],
+        sdp(A.ip, A.rtp, rekey.offer),
+      );
+      sipFrame(95 + f * 20, true, reinvite);
+      sipFrame(
+        96 + f * 20,
+        false,
+        sip(
+          ['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr1', ...common('3 INVITE')],
+          sdp(B.ip, B.rtp, answer),
+        ),
+      );
+    }
+    const senderA = rekey !== undefined && f >= rekey.at ? rekey.a : keys.a;
+    push(100 + f * 20, udpFrame(A.ip, B.ip, A.rtp, B.rtp, senderA.protectRtp(packet(agent, 0xa))));
     push(103 + f * 20, udpFrame(B.ip, A.ip, B.rtp, A.rtp, keys.b.protectRtp(packet(customer, 0xb))));
   }
   // One SRTCP sender report each way (every stream of the call is offered both; only its sender's key reads it).
@@ -195,6 +217,33 @@ describe('passive capture of SRTP calls', () => {
     expect(Math.abs(frequencyOf(right.subarray(800, 12000), wav.sampleRate) - 900)).toBeLessThan(10);
     expect(rms(left, 800, 12000)).toBeGreaterThan(4500); // 7000 peak
     expect(rms(right, 800, 12000)).toBeGreaterThan(6000); // 9000 peak
+  });
+
+  it('follows a re-INVITE that changes the SDES key mid-call', async () => {
+    const suite = 'AEAD_AES_128_GCM';
+    const [keyA, keyA2, keyB] = [keyOf(suite, 5), keyOf(suite, 6), keyOf(suite, 7)];
+    const line = (key: Buffer) => `a=crypto:1 ${suite} inline:${key.toString('base64')}`;
+    const report = await run(
+      'rekey.pcap',
+      capture(
+        'srtp-rekey@pbx',
+        ['RTP/SAVP', line(keyA)],
+        ['RTP/SAVP', line(keyB)],
+        { a: new SrtpContext({ suite, keySalt: keyA }), b: new SrtpContext({ suite, keySalt: keyB }) },
+        { at: 40, offer: ['RTP/SAVP', line(keyA2)], a: new SrtpContext({ suite, keySalt: keyA2 }) },
+      ),
+    );
+    const call = report.archived[0]!.call;
+    expect(call.streams.map((s) => [s.channel, s.packets, s.srtp?.authFailures])).toEqual([
+      [0, 80, 0],
+      [1, 80, 0],
+    ]);
+    const wav = await readWav(sink.calls.find((x) => x.captureId === call.captureId)!.filePath);
+    const left = wav.samples[0]!;
+    // Both halves of A's audio, before and after the new key.
+    expect(Math.abs(frequencyOf(left.subarray(800, 6000), wav.sampleRate) - 400)).toBeLessThan(10);
+    expect(Math.abs(frequencyOf(left.subarray(7000, 12000), wav.sampleRate) - 400)).toBeLessThan(10);
+    expect(rms(left, 7000, 12000)).toBeGreaterThan(4500);
   });
 
   it('archives SRTP without keys (DTLS-SRTP) as encrypted, not recoverable: metadata and length, silence, no noise', async () => {
