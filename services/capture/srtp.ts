@@ -166,6 +166,8 @@ class SsrcState {
 }
 
 const REPLAY_WINDOW = 128;
+/** SSRCs one context keeps state for (a stream has one, or a few after a sender restarts). */
+const MAX_SSRCS = 256;
 /** Roll-over counters tried beyond 0 for a stream not yet authenticated (8 × 65,536 packets: 2.9 h at 50/s). */
 const ROC_GUESSES = 7;
 /** Packets of such a stream for which they are tried (bounding what garbage sent to a port costs). */
@@ -268,6 +270,14 @@ export class SrtpContext {
     let state = this.states.get(ssrc);
     if (!state) {
       state = new SsrcState();
+      // Packets with ever new SSRCs (garbage sent to the port) must not grow the table without bound: SSRCs that
+      // never authenticated are forgotten first, and past the bound a new one is not kept.
+      if (this.states.size >= MAX_SSRCS) {
+        for (const [key, value] of this.states) if (!value.started) this.states.delete(key);
+        this.lastSsrc = -1;
+        this.lastState = undefined;
+      }
+      if (this.states.size >= MAX_SSRCS) return state;
       this.states.set(ssrc, state);
     }
     this.lastSsrc = ssrc;

@@ -242,6 +242,21 @@ describe('SRTP round trips', () => {
     }
   });
 
+  it('keeps no state for SSRCs that never authenticate beyond a bound, and still decrypts its stream', () => {
+    const suite = 'AES_CM_128_HMAC_SHA1_80';
+    const sender = new SrtpContext({ suite, keySalt: keyFor(suite, 8) });
+    const receiver = new SrtpContext({ suite, keySalt: keyFor(suite, 8) });
+    const good = rtp(10, 42, Buffer.alloc(20));
+    expect(receiver.unprotectRtp(sender.protectRtp(good))).toBe(good.length);
+    const forger = new SrtpContext({ suite, keySalt: keyFor(suite, 9) });
+    for (let ssrc = 1000; ssrc < 2000; ssrc++) {
+      expect(receiver.unprotectRtp(forger.protectRtp(rtp(1, ssrc, Buffer.alloc(20))))).toBe(SRTP_AUTH_FAILED);
+    }
+    expect((receiver as unknown as { states: Map<number, unknown> }).states.size).toBeLessThanOrEqual(256);
+    const next = rtp(11, 42, Buffer.alloc(20, 1));
+    expect(receiver.unprotectRtp(sender.protectRtp(next))).toBe(next.length);
+  });
+
   it('keeps one roll-over counter per SSRC', () => {
     const suite = 'AES_CM_128_HMAC_SHA1_32';
     const sender = new SrtpContext({ suite, keySalt: keyFor(suite, 5) });
