@@ -166,7 +166,7 @@ export class SipSession {
       return {
         status: 488,
         reason: 'Not Acceptable Here',
-        warning: `no audio stream with a recordable codec (${codecs.join(', ')})`,
+        warning: `no audio stream over RTP/AVP or SDES-keyed RTP/SAVP with a recordable codec (${codecs.join(', ')})`,
       };
     const pairs = await deps.ports.allocateMany(needed, options.remoteAddress);
     if (typeof pairs === 'string') return portsRefused(pairs, deps.ports.maxPerSource);

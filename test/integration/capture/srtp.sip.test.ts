@@ -227,6 +227,7 @@ describe('SRTP through the SIPREC server', () => {
       (r) => r.status >= 400 && (r.headers.get('Call-ID') ?? '') === 'srtp-mki',
     );
     expect(refused.status).toBe(488);
+    expect(refused.headers.get('Warning')).toContain('SDES-keyed RTP/SAVP');
 
     const mixed = offer([
       'm=audio 32012 UDP/TLS/RTP/SAVP 0',
