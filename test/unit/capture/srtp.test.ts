@@ -47,6 +47,30 @@ describe('SRTP key derivation (RFC 3711 Appendix B.3)', () => {
   });
 });
 
+describe('key derivation from a 12-byte AEAD master salt (RFC 7714 §11: padded to 14 bytes)', () => {
+  // No RFC vector covers this; the figures are libsrtp's GCM test material (master key 00..0f / 00..1f, salt a0..ab)
+  // as another implementation's tests give them, computed with openssl's AES-CTR.
+  const salt = hex('a0a1a2a3a4a5a6a7a8a9aaab');
+  it('AES-128 master key', () => {
+    const key = hex('000102030405060708090a0b0c0d0e0f');
+    expect(deriveSessionKey(key, salt, 0, 16).toString('hex')).toBe('077c6143cb221bc355ff23d5f984a16e');
+    expect(deriveSessionKey(key, salt, 2, 12).toString('hex')).toBe('9af3e95364ebac9c99c5a7c4');
+    expect(deriveSessionKey(key, salt, 3, 16).toString('hex')).toBe('615dcd9042600666f6fd4d9e4fe4519f');
+    expect(deriveSessionKey(key, salt, 5, 12).toString('hex')).toBe('fcca937b9112a500dac72269');
+  });
+  it('AES-256 master key', () => {
+    const key = hex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+    expect(deriveSessionKey(key, salt, 0, 32).toString('hex')).toBe(
+      'b7a435ce454463b760dc82c838468a115c699625af4b93a0f8220a2a6119c5d0',
+    );
+    expect(deriveSessionKey(key, salt, 2, 12).toString('hex')).toBe('944bd21c268a962cd09c674a');
+    expect(deriveSessionKey(key, salt, 3, 32).toString('hex')).toBe(
+      '3c90f52a0a13ff8a853397cadc245b9eac76b36edb4a6062bf624aa1174eebf2',
+    );
+    expect(deriveSessionKey(key, salt, 5, 12).toString('hex')).toBe('258c540cf38ddd40848ceaed');
+  });
+});
+
 describe('AES-CM keystream (RFC 3711 Appendix B.2)', () => {
   it('matches the keystream blocks of the RFC for session key 2B7E… and salt F0F1…FCFD', () => {
     const key = hex('2B7E151628AED2A6ABF7158809CF4F3C');
