@@ -189,6 +189,17 @@ export interface CapturedStreamStats {
   audio: StreamAudio;
   /** Last RTCP report the sender sent about itself, and what its peer reported (when RTCP was seen). */
   rtcp: RtcpSummary | null;
+  /**
+   * SRTP streams: the suite and the packets dropped before decoding (failed authentication, replayed or
+   * malformed; SRTCP that failed authentication). Absent or null for plain RTP.
+   */
+  srtp?: {
+    suite: string;
+    authFailures: number;
+    replayed: number;
+    malformed: number;
+    rtcpAuthFailures: number;
+  } | null;
 }
 
 export interface RtcpSummary {

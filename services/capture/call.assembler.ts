@@ -285,7 +285,9 @@ export async function assembleCall(
   }
   const startedAtMs = num(c.header.startedAtMs) ?? Date.now();
   const noMedia = starts.length === 0;
-  if (noMedia) notes.push('no RTP was received');
+  // SRTP without keys (passive capture): the call keeps its length as silence, and its note says why.
+  if (noMedia && !notes.some((n) => n.startsWith('encrypted: audio not recoverable')))
+    notes.push('no RTP was received');
   const origin = noMedia ? startedAtMs : Math.min(...starts);
   const maxDuration = options.maxDurationMs ?? 12 * 3600_000;
   let endMs = noMedia ? (c.end?.atMs ?? startedAtMs) : Math.max(...ends);
@@ -432,6 +434,14 @@ export async function assembleCall(
         );
       }
     }
+    for (const s of streams) {
+      const dropped = s.srtp ? s.srtp.authFailures + s.srtp.rtcpAuthFailures : 0;
+      if (s.srtp && dropped > 0) {
+        notes.push(
+          `stream ${s.label ?? '?'} (SRTP ${s.srtp.suite}): ${dropped} packet(s) failed authentication and were dropped`,
+        );
+      }
+    }
     const decodable = tracks.filter((t) => t.decodable);
     const oneWayAudio =
       decodable.length === 0 && tracks.length > 0
@@ -550,6 +560,7 @@ function streamStats(t: TrackInfo, origin: number): CapturedStreamStats {
     })(),
     rtcp: s?.rtcp ?? null,
     audio: t.decodable ? 'decoded' : 'not-decodable',
+    srtp: s?.srtp ?? null,
   };
 }
 

@@ -29,6 +29,8 @@ import {
 import { interpretInfo } from './sip.info.ts';
 import { parseSipMessage, startsWithSipLine, type SipMessage, type SipRequest } from './sip.message.ts';
 import { parseRecordingMetadata } from './siprec.metadata.ts';
+import type { SrtpKeyMaterial } from './srtp.ts';
+import { capturedSrtpOf, ENCRYPTED_NOTE } from './srtp.sdes.ts';
 import {
   isRecordableCodec,
   isUndecodableAudioCodec,
@@ -119,6 +121,8 @@ interface MediaSpec {
   codecs: RtpMap[];
   telephoneEvent: RtpMap | undefined;
   label: string | null;
+  /** SRTP: the key this party's SDP offers for what it sends, or `no-key`; undefined for plain RTP. */
+  srtp: SrtpKeyMaterial | 'no-key' | undefined;
 }
 
 interface Dialog {
@@ -140,6 +144,8 @@ interface Dialog {
   failed: boolean;
   lastActivityMs: number;
   notes: string[];
+  /** Whether some of its media was SRTP without keys (noted once). */
+  encrypted: boolean;
   /** Changes whenever what decides a packet's stream changes (SDP, SIPREC metadata): endpoint caches check it. */
   version: number;
 }
@@ -350,6 +356,7 @@ export class PacketCorrelator {
       failed: false,
       lastActivityMs: timeMs,
       notes: [],
+      encrypted: false,
       version: 0,
     };
     this.dialogs.set(callId, dialog);
@@ -370,6 +377,7 @@ export class PacketCorrelator {
         codecs: recordable.length > 0 ? recordable : codec ? [codec] : [],
         telephoneEvent: telephoneEventOf(m, codec?.clockRate),
         label: m.label ?? null,
+        srtp: capturedSrtpOf(m),
       });
       const address = connectionOf(sdp, m)?.address;
       if (m.type !== 'audio' || m.port === 0 || !address || address === '0.0.0.0') return;
@@ -439,7 +447,7 @@ export class PacketCorrelator {
     const version = dialog.version;
     // Sent to the owner's address: the other party's voice. Sent from it (symmetric RTP): the owner's.
     const voice: Side = toOwner ? other(endpoint.owner) : endpoint.owner;
-    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs);
+    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs, voice);
     if (!recorder) return;
     if (dialog.version === version) {
       if (endpoint.cachedVersion !== version) {
@@ -464,16 +472,27 @@ export class PacketCorrelator {
     voice: Side,
     index: number,
     timeMs: number,
+    sender: Side,
   ): Promise<StreamRecorder | undefined> {
     // SIPREC: every stream goes to the recording server; whose voice it is comes from the metadata.
     const side = dialog.isSiprec
       ? siprecStreamSide(dialog.siprec, dialog.media.caller[index]?.label ?? null, index)
       : voice;
     const key = `${side}:${index}`;
+    // SRTP: the sender's SDP holds the key of what it sends (a re-INVITE may change it). Without it the stream is not
+    // recorded (it would be noise); the call is kept, with its metadata, duration and a note.
+    const srtp = this.srtpOf(dialog, sender, index);
     const existing = dialog.streams.get(key);
-    if (existing) return existing;
+    if (existing) {
+      if (srtp !== 'no-key') existing.useSrtp(srtp);
+      return existing;
+    }
     const spec = this.mediaSpec(dialog, index);
     if (!spec?.codec) return undefined;
+    if (srtp === 'no-key') {
+      await this.encryptedStream(dialog, timeMs);
+      return undefined;
+    }
     const call = await this.callOf(dialog, timeMs);
     const again = dialog.streams.get(key);
     if (again) return again;
@@ -484,9 +503,27 @@ export class PacketCorrelator {
       codec: spec.codec,
       codecs: spec.codecs,
       telephoneEvent: spec.telephoneEvent,
+      srtp,
     });
     dialog.streams.set(key, recorder);
     return recorder;
+  }
+
+  /** The SRTP key of what `sender` sends on m-line `index`, `no-key` when the capture does not show it. */
+  private srtpOf(dialog: Dialog, sender: Side, index: number): SrtpKeyMaterial | 'no-key' | undefined {
+    const own = dialog.media[sender][index]?.srtp;
+    if (own !== undefined) return own;
+    // SRTP on the other party's m-line but no SDP of the sender's (not captured): no key either.
+    return dialog.media[other(sender)][index]?.srtp === undefined ? undefined : 'no-key';
+  }
+
+  /** An SRTP stream without its keys: the call is opened (metadata, duration) and noted once, nothing decoded. */
+  private async encryptedStream(dialog: Dialog, timeMs: number): Promise<void> {
+    if (dialog.encrypted) return;
+    dialog.encrypted = true;
+    if (dialog.call) dialog.call.note(ENCRYPTED_NOTE);
+    else dialog.notes.push(ENCRYPTED_NOTE);
+    await this.callOf(dialog, timeMs);
   }
 
   /** Codec of m-line `index`: the answer's choice (callee side) first, then the offer's. */

@@ -1,12 +1,16 @@
 import { EscuchaError } from '../platform/errors.ts';
 import { badInput } from './parse-result.ts';
 import { telephoneEventOf, type Direction, type RtpMap, type SdpSession } from './sdp.ts';
+import type { SrtpKeyMaterial } from './srtp.ts';
+import { answerCryptoValue, chooseSdesCrypto, isSdesProfile, keyMaterialOf } from './srtp.sdes.ts';
 
 /**
  * The recording server's SDP answer (RFC 3264 offer/answer, RFC 7866 §8.1): one m= line per offered stream,
  * in the offer's order; each accepted stream receives only (`a=recvonly`) on a port from the caller's
  * allocator, with one codec and telephone-event when offered, and keeps its `a=label` so the metadata's
- * stream ids still match. Streams Escucha cannot record get port 0.
+ * stream ids still match. Streams Escucha cannot record get port 0. An SRTP stream (`RTP/SAVP`, `RTP/SAVPF`) is
+ * accepted when it offers an SDES key of a supported suite (srtp.sdes.ts): the answer echoes the tag and suite with
+ * a fresh key, and the stream carries the offered key, which decrypts what the recorder receives.
  */
 
 /** Codecs Escucha records, in preference order (RFC 3551 names; matched case-insensitively). */
@@ -29,7 +33,12 @@ export const DEFAULT_RECORDING_CODECS: readonly string[] = [
 ];
 
 export type RejectReason =
-  'port-zero-in-offer' | 'not-audio' | 'unsupported-profile' | 'no-supported-codec' | 'no-port';
+  | 'port-zero-in-offer'
+  | 'not-audio'
+  | 'unsupported-profile'
+  | 'no-supported-codec'
+  | 'no-port'
+  | 'no-supported-crypto';
 
 export interface AnswerStream {
   /** Position of the m= line in offer and answer. */
@@ -41,6 +50,8 @@ export interface AnswerStream {
   telephoneEvent: RtpMap | undefined;
   direction: Direction;
   rejected: RejectReason | undefined;
+  /** SRTP key material of an accepted SAVP stream (the offerer's key; never logged or stored). */
+  srtp?: SrtpKeyMaterial | undefined;
 }
 
 export interface PortRequest {
@@ -128,9 +139,11 @@ export function buildSdpAnswer(offer: SdpSession, options: SdpAnswerOptions): Sd
       m.direction === 'sendrecv' || m.direction === 'sendonly' ? 'recvonly' : 'inactive';
     let rejected: RejectReason | undefined;
     let codec: RtpMap | undefined;
+    const crypto = isSdesProfile(m.proto) ? chooseSdesCrypto(m) : undefined;
     if (m.port === 0) rejected = 'port-zero-in-offer';
     else if (m.type !== 'audio') rejected = 'not-audio';
-    else if (!/^RTP\/AVPF?$/i.test(m.proto)) rejected = 'unsupported-profile';
+    else if (!/^RTP\/AVPF?$/i.test(m.proto) && crypto === undefined) rejected = 'unsupported-profile';
+    else if (typeof crypto === 'string') rejected = 'no-supported-crypto';
     else {
       codec = chooseCodec(m.rtpmaps, codecs, preference);
       if (!codec) rejected = 'no-supported-codec';
@@ -176,8 +189,10 @@ export function buildSdpAnswer(offer: SdpSession, options: SdpAnswerOptions): Sd
     }
     if (m.ptime !== undefined) lines.push(`a=ptime:${m.ptime}`);
     if (label !== undefined) lines.push(`a=label:${label}`);
+    if (typeof crypto === 'object') lines.push(`a=crypto:${answerCryptoValue(crypto)}`);
     lines.push(`a=${direction}`);
-    streams.push({ index, label, port, codec, telephoneEvent, direction, rejected: undefined });
+    const srtp = typeof crypto === 'object' ? keyMaterialOf(crypto) : undefined;
+    streams.push({ index, label, port, codec, telephoneEvent, direction, rejected: undefined, srtp });
   });
   return { sdp: `${lines.join('\r\n')}\r\n`, streams };
 }

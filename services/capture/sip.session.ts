@@ -15,6 +15,7 @@ import {
 } from './call.metadata.ts';
 import { RecordingCall } from './recording.call.ts';
 import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from './rtp.ports.ts';
+import { isRecordableProfile } from './srtp.sdes.ts';
 import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
 import { holdStateOf, type SdpSession } from './sdp.ts';
 import { interpretInfo } from './sip.info.ts';
@@ -91,7 +92,7 @@ interface MediaEntry {
 /** An audio m-line the recorder can take: what `buildSdpAnswer` will ask a port for. */
 function wantsPort(offer: SdpSession, index: number, codecs: readonly string[]): boolean {
   const m = offer.media[index];
-  if (!m || m.port === 0 || m.type !== 'audio' || !/^RTP\/AVPF?$/i.test(m.proto)) return false;
+  if (!m || m.port === 0 || m.type !== 'audio' || !isRecordableProfile(m)) return false;
   const wanted = codecs.map((c) => c.toLowerCase());
   return m.rtpmaps.some((r) => wanted.includes(r.encoding.toLowerCase()));
 }
@@ -167,7 +168,7 @@ export class SipSession {
       return {
         status: 488,
         reason: 'Not Acceptable Here',
-        warning: `no audio stream with a recordable codec (${codecs.join(', ')})`,
+        warning: `no audio stream over RTP/AVP or SDES-keyed RTP/SAVP with a recordable codec (${codecs.join(', ')})`,
       };
     const pairs = await deps.ports.allocateMany(needed, options.remoteAddress);
     if (typeof pairs === 'string') return portsRefused(pairs, deps.ports.maxPerSource);
@@ -277,7 +278,7 @@ export class SipSession {
         if (!sameCodec || existing.recorder?.description.channel !== channel) {
           if (existing.recorder) this.call.stopStream(existing.recorder);
           existing.recorder = this.startRecorder(stream, channel, offer);
-        }
+        } else existing.recorder?.useSrtp(stream.srtp);
         existing.answer = stream;
         continue;
       }
@@ -313,6 +314,7 @@ export class SipSession {
       codec: stream.codec,
       codecs: offered,
       telephoneEvent: stream.telephoneEvent,
+      srtp: stream.srtp,
     });
   }
 

@@ -13,14 +13,23 @@ import { RtpHeader, type RtpPacket } from './rtp.ts';
 import type { RtpMap } from './sdp.ts';
 import type { SpoolWriter } from './spool.log.ts';
 import type { RtcpSummary } from './captured-call.ts';
+import {
+  SRTP_AUTH_FAILED,
+  SRTP_MALFORMED,
+  SRTP_REPLAYED,
+  SrtpContext,
+  type SrtpKeyMaterial,
+  type SrtpSuite,
+} from './srtp.ts';
 
 /**
  * Records one RTP stream of a call into the call's spool: packets → jitter buffer → audio (G.711 spooled as its
  * codes and decoded when the spool is read, L16 decoded here, G.722/G.729/Opus kept as payloads for ffmpeg),
  * RFC 4733 key presses with their position in the recording (on the payload type the SDP names, else on a dynamic
  * type whose packets `TelephoneEventRecogniser` takes for telephone-events, whenever they first appear), RTCP
- * reports, and running statistics. The same
- * recorder serves live sockets (arrival = wall clock) and capture files (arrival = capture timestamp).
+ * reports, and running statistics. The same recorder serves live sockets (arrival = wall clock) and capture files
+ * (arrival = capture timestamp). A stream negotiated with an SRTP key is decrypted before the jitter buffer (SRTCP
+ * before the RTCP statistics); packets that fail authentication are dropped and counted.
  */
 
 /** Parses the datagrams of every recorder, one at a time (nothing keeps it across a call). */
@@ -35,6 +44,8 @@ export interface StreamDescription {
   codec: RtpMap;
   codecs?: readonly RtpMap[];
   telephoneEvent: RtpMap | undefined;
+  /** SRTP key material (SDES) when the stream is encrypted. Never spooled: only the suite name is. */
+  srtp?: SrtpKeyMaterial | undefined;
 }
 
 export interface StreamRecorderOptions {
@@ -91,6 +102,16 @@ export interface RecorderSnapshot extends StreamStats {
   endMs: number | null;
   rtcp: RtcpSummary | null;
   dtmfCount: number;
+  /** SRTP streams: the suite and the packets dropped (failed authentication, replayed, malformed). */
+  srtp: SrtpSnapshot | null;
+}
+
+export interface SrtpSnapshot {
+  suite: SrtpSuite;
+  authFailures: number;
+  replayed: number;
+  malformed: number;
+  rtcpAuthFailures: number;
 }
 
 export class StreamRecorder implements JitterOutput {
@@ -131,6 +152,9 @@ export class StreamRecorder implements JitterOutput {
   private finished = false;
   /** Packets that were not RTP at all. */
   invalidPackets = 0;
+  private srtp: SrtpContext | undefined;
+  private srtpMaterial: SrtpKeyMaterial | undefined;
+  private readonly srtpDropped = { authFailures: 0, replayed: 0, malformed: 0, rtcpAuthFailures: 0 };
 
   constructor(description: StreamDescription, spool: SpoolWriter, options: StreamRecorderOptions = {}) {
     this.description = description;
@@ -165,6 +189,7 @@ export class StreamRecorder implements JitterOutput {
       codec: description.codec.encoding,
       output: this,
     });
+    this.useSrtp(description.srtp);
     if (description.telephoneEvent) {
       this.dtmf = new DtmfDetector({ clockRate: description.telephoneEvent.clockRate });
     }
@@ -180,7 +205,22 @@ export class StreamRecorder implements JitterOutput {
       sampleRate: this.sampleRate,
       deferred: deferredCodecOf(description.codec.encoding) ?? null,
       ...(this.undecodable ? { decodable: false } : {}),
+      srtp: description.srtp?.suite ?? null,
     });
+  }
+
+  /** Sets (or changes, after a re-INVITE with a new key) the stream's SRTP key; a key already in use is kept. */
+  useSrtp(material: SrtpKeyMaterial | undefined): void {
+    const current = this.srtpMaterial;
+    if (
+      current !== undefined &&
+      material !== undefined &&
+      current.suite === material.suite &&
+      current.keySalt.equals(material.keySalt)
+    )
+      return;
+    this.srtpMaterial = material;
+    this.srtp = material === undefined ? undefined : new SrtpContext(material);
   }
 
   get packets(): number {
@@ -192,6 +232,14 @@ export class StreamRecorder implements JitterOutput {
    * may keep a reference to `data` until the packet is played out (it is not copied), so it must not be reused.
    */
   pushRtp(data: Buffer, arrivalMs: number): boolean {
+    if (this.srtp !== undefined) {
+      const length = this.srtp.unprotectRtp(data);
+      if (length < 0) {
+        this.countSrtpDrop(length);
+        return length !== SRTP_MALFORMED;
+      }
+      data = data.subarray(0, length);
+    }
     if (!header.read(data)) {
       this.invalidPackets++;
       return false;
@@ -261,6 +309,20 @@ export class StreamRecorder implements JitterOutput {
 
   /** An RTCP datagram about this stream (or a compound one whose reports mention it). */
   pushRtcp(data: Buffer): void {
+    if (this.srtp !== undefined) {
+      // Decrypted on a copy: a passive capture offers each SRTCP packet to every stream of the call, and only the
+      // one holding its sender's key can read it. A failure counts only for a report from this stream's sender.
+      const copy = Buffer.from(data);
+      const length = this.srtp.unprotectRtcp(copy);
+      if (length < 0) {
+        const sender = data.length >= 8 ? data.readUInt32BE(4) : -1;
+        if (length === SRTP_AUTH_FAILED && this.buffer.stats.ssrcs.includes(sender)) {
+          this.srtpDropped.rtcpAuthFailures++;
+        }
+        return;
+      }
+      data = copy.subarray(0, length);
+    }
     const parsed = parseRtcp(data);
     if (!parsed.ok) return;
     const ssrcs = new Set(this.buffer.stats.ssrcs);
@@ -278,6 +340,15 @@ export class StreamRecorder implements JitterOutput {
           this.rtcpState.jitterMs = (block.jitter * 1000) / this.clockRate;
         }
       }
+    }
+  }
+
+  private countSrtpDrop(code: number): void {
+    if (code === SRTP_AUTH_FAILED) this.srtpDropped.authFailures++;
+    else if (code === SRTP_REPLAYED) this.srtpDropped.replayed++;
+    else {
+      this.srtpDropped.malformed++;
+      this.invalidPackets++;
     }
   }
 
@@ -299,6 +370,7 @@ export class StreamRecorder implements JitterOutput {
       endMs: this.lastArrivalMs === undefined ? null : this.lastArrivalMs + this.lastPacketMs,
       rtcp: hasRtcp ? { ...rtcp } : null,
       dtmfCount: this.dtmfCount,
+      srtp: this.srtpMaterial ? { suite: this.srtpMaterial.suite, ...this.srtpDropped } : null,
     };
   }
 

@@ -26,7 +26,7 @@ import { median, round } from './stats.ts';
  * Capture capacity. (1) Concurrent SIPREC calls of two G.711 streams each that one capture process, pinned to one
  * core, records with zero lost packets, while a second process generates the RTP on loopback at 50 packets/s per
  * stream (sendmmsg through the capture addon): the call count doubles until packets are lost, the capture falls
- * behind or the generator cannot keep its pace, then the step is bisected. (2) pcap import packets/s on one core (correlation, jitter buffer, spool; then with assembly).
+ * behind or the generator cannot keep its pace, then the step is bisected. (2) pcap import packets/s on one core (correlation, jitter buffer, spool; then with assembly). (3) SRTP decryption per packet (srtp.bench.ts).
  */
 
 const ROLE = process.env.ESCUCHA_CAPTURE_BENCH_ROLE;
@@ -78,6 +78,8 @@ export interface CaptureBenchResult {
    * passed).
    */
   limitedBy: 'capture' | 'generator' | 'ladder top';
+  /** SRTP authentication and decryption per packet, per suite (`npm run bench -- srtp` runs it alone). */
+  srtp: import('./srtp.bench.ts').SrtpBenchResult;
   pcapImport: {
     packets: number;
     correlatePacketsPerSecond: number;
@@ -546,6 +548,7 @@ export async function run(): Promise<CaptureBenchResult> {
     maxCallsZeroLoss: best,
     limitedBy: !lowestFailing ? 'ladder top' : lowestFailing.generatorOnPace ? 'capture' : 'generator',
     pcapImport: await pcapImport(),
+    srtp: await (await import('./srtp.bench.ts')).run(),
   };
 }
 

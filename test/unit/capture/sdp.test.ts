@@ -119,7 +119,7 @@ describe(buildSdpAnswer.name, () => {
       ['97', 40004, 'G722', undefined],
       ['98', 0, undefined, 'not-audio'],
       ['99', 0, undefined, 'no-supported-codec'],
-      ['100', 0, undefined, 'unsupported-profile'],
+      ['100', 0, undefined, 'no-supported-crypto'], // an SRTP key that is not 30 bytes
       ['101', 0, undefined, 'port-zero-in-offer'],
     ]);
     expect(requests.map((r) => r.label)).toEqual(['96', '97']);
