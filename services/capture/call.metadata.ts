@@ -1,7 +1,7 @@
 import { callMetadataSchema, type CallMetadata, type CallMetadataInput } from '../../models/call.ts';
-import { aorUri, type RecordingMetadata } from './siprec.metadata.ts';
-import { parseNameAddr, parseSipUri, phoneNumberOf } from './sip.headers.ts';
-import type { SipRequest } from './sip.message.ts';
+import { aorUri, type RecordingMetadata } from './sip/siprec.metadata.ts';
+import { parseNameAddr, parseSipUri, phoneNumberOf } from './sip/sip.headers.ts';
+import type { SipRequest } from './sip/sip.message.ts';
 
 /**
  * From what SIP and SIPREC say about a call to the archive's metadata: who the parties are, which of them is the

@@ -2,20 +2,20 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { CallDelivery, type DeliveryOutcome } from './call.delivery.ts';
+import { CallDelivery, type DeliveryOutcome } from './spool/call.delivery.ts';
 import type { MetadataRules } from './call.metadata.ts';
 import type { CallSink } from './captured-call.ts';
-import { HepServer, type HepServerOptions } from './hep.server.ts';
+import { HepServer, type HepServerOptions } from './passive/hep.server.ts';
 import { IpAllowList } from './ip-allow.ts';
-import { LiveCapture, type LiveCaptureOptions } from './live.capture.ts';
-import { PacketCorrelator } from './packet.correlator.ts';
-import { RtpPortPool, type PortRange } from './rtp.ports.ts';
-import { SipServer } from './sip.server.ts';
-import { noteSpoolWrite, spoolRootFailure } from './spool.log.ts';
-import type { SipTlsFiles } from './sip.tls.ts';
-import type { BoundTransports, SipTransportName, TcpLimits } from './sip.transport.ts';
-import type { StreamRecorderOptions } from './stream.recorder.ts';
-import { createUdpReceiver, type UdpReceiverChoice } from './udp.receiver.ts';
+import { LiveCapture, type LiveCaptureOptions } from './passive/live.capture.ts';
+import { PacketCorrelator } from './passive/packet.correlator.ts';
+import { RtpPortPool, type PortRange } from './rtp/rtp.ports.ts';
+import { SipServer } from './sip/sip.server.ts';
+import { noteSpoolWrite, spoolRootFailure } from './spool/spool.log.ts';
+import type { SipTlsFiles } from './sip/sip.tls.ts';
+import type { BoundTransports, SipTransportName, TcpLimits } from './sip/sip.transport.ts';
+import type { StreamRecorderOptions } from './rtp/stream.recorder.ts';
+import { createUdpReceiver, type UdpReceiverChoice } from './rtp/udp.receiver.ts';
 
 /**
  * Capture as one service: the SIPREC/SIP server, the HEP receiver and live interface capture feed calls into

@@ -8,8 +8,8 @@ import {
 } from '../capture/capture.service.ts';
 import { parseHeaderMap, type MetadataRules } from '../capture/call.metadata.ts';
 import type { CallSink } from '../capture/captured-call.ts';
-import { importCaptureFiles } from '../capture/pcap.importer.ts';
-import { parsePortRange } from '../capture/rtp.ports.ts';
+import { importCaptureFiles } from '../capture/passive/pcap.importer.ts';
+import { parsePortRange } from '../capture/rtp/rtp.ports.ts';
 import type { Config } from '../platform/config.ts';
 import { EscuchaError, errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';

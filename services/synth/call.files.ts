@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writePcapFile } from '../capture/pcap.writer.ts';
+import { writePcapFile } from './pcap.writer.ts';
 import type { CallScript } from './call-script.ts';
 import { CallRenderer, referenceTranscript, type RenderedCall } from './call.renderer.ts';
 import { resample } from './dsp.ts';

@@ -1,16 +1,16 @@
 import { normalizeNumber } from '../../models/call.ts';
-import { encodeG711 } from '../capture/g711.ts';
-import { frameAt, udpFrame, type WrittenFrame } from '../capture/pcap.writer.ts';
-import { encodeTelephoneEvent } from '../capture/rfc4733.ts';
-import { encodeRtp } from '../capture/rtp.ts';
-import { SipHeaders } from '../capture/sip.headers.ts';
+import { encodeG711 } from '../capture/rtp/g711.ts';
+import { frameAt, udpFrame, type WrittenFrame } from './pcap.writer.ts';
+import { encodeTelephoneEvent } from '../capture/rtp/rfc4733.ts';
+import { encodeRtp } from '../capture/rtp/rtp.ts';
+import { SipHeaders } from '../capture/sip/sip.headers.ts';
 import {
   buildResponse,
   serializeSipMessage,
   SIP_VERSION,
   type SipRequest,
   type SipResponse,
-} from '../capture/sip.message.ts';
+} from '../capture/sip/sip.message.ts';
 import type { CallScript, Party } from './call-script.ts';
 import type { RenderedCall } from './call.renderer.ts';
 import { dtmfEventCode, resample, seededRandom } from './dsp.ts';

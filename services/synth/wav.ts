@@ -1,4 +1,4 @@
-import { encodeG711, ULAW_TO_LINEAR, ALAW_TO_LINEAR } from '../capture/g711.ts';
+import { encodeG711, ULAW_TO_LINEAR, ALAW_TO_LINEAR } from '../capture/rtp/g711.ts';
 import { EscuchaError } from '../platform/errors.ts';
 
 /**

@@ -14,11 +14,11 @@ import {
   parseHeaderMap,
   type MetadataRules,
 } from '../../services/capture/call.metadata.ts';
-import { encodeG711 } from '../../services/capture/g711.ts';
-import { importCaptureFiles } from '../../services/capture/pcap.importer.ts';
-import { encodeRtp } from '../../services/capture/rtp.ts';
+import { encodeG711 } from '../../services/capture/rtp/g711.ts';
+import { importCaptureFiles } from '../../services/capture/passive/pcap.importer.ts';
+import { encodeRtp } from '../../services/capture/rtp/rtp.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
-import { loadUdpBatchAddon, type UdpReceiverChoice } from '../../services/capture/udp.receiver.ts';
+import { loadUdpBatchAddon, type UdpReceiverChoice } from '../../services/capture/rtp/udp.receiver.ts';
 import { udpFrame, writePcap, type WrittenFrame } from '../unit/capture/pcap-writer.ts';
 import { median, round } from './stats.ts';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { encodeRtp } from '../../services/capture/rtp.ts';
-import { SrtpContext, SUITE_PARAMS, type SrtpSuite } from '../../services/capture/srtp.ts';
+import { encodeRtp } from '../../services/capture/rtp/rtp.ts';
+import { SrtpContext, SUITE_PARAMS, type SrtpSuite } from '../../services/capture/rtp/srtp.ts';
 import { median, round } from './stats.ts';
 
 /**

@@ -4,9 +4,9 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import { encodeG711 } from '../../../services/capture/g711.ts';
-import { encodeTelephoneEvent } from '../../../services/capture/rfc4733.ts';
-import { encodeRtp } from '../../../services/capture/rtp.ts';
+import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
+import { encodeTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
+import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { udpFrame, writePcap, type WrittenFrame } from '../../unit/capture/pcap-writer.ts';
 

@@ -17,10 +17,10 @@ import {
   parseHeaderMap,
   type MetadataRules,
 } from '../../../services/capture/call.metadata.ts';
-import { encodeG711, type G711Law } from '../../../services/capture/g711.ts';
-import { encodeTelephoneEvent } from '../../../services/capture/rfc4733.ts';
-import { encodeRtp } from '../../../services/capture/rtp.ts';
-import { parseSipMessage, type SipResponse } from '../../../services/capture/sip.message.ts';
+import { encodeG711, type G711Law } from '../../../services/capture/rtp/g711.ts';
+import { encodeTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
+import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
+import { parseSipMessage, type SipResponse } from '../../../services/capture/sip/sip.message.ts';
 import { createLogger, silentLogger } from '../../../services/platform/logger.ts';
 
 /** Shared pieces of the capture integration tests: a SIP client, an RTP sender, a sink that keeps calls. */

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HepServer } from '../../../services/capture/hep.server.ts';
-import { encodeHep, HEP_PROTOCOL } from '../../../services/capture/hep.ts';
+import { HepServer } from '../../../services/capture/passive/hep.server.ts';
+import { encodeHep, HEP_PROTOCOL } from '../../../services/capture/passive/hep.ts';
 import { readWav, rms, rtpPackets, startHarness, tone, type Harness } from './capture-harness.ts';
 
 const CALLER = { ip: '10.20.0.5', port: 5060, rtp: 16000 };

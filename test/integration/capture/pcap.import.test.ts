@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
-import { encodeG711 } from '../../../services/capture/g711.ts';
-import { importCaptureFiles, type ImportReport } from '../../../services/capture/pcap.importer.ts';
-import { encodeRtp } from '../../../services/capture/rtp.ts';
+import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
+import { importCaptureFiles, type ImportReport } from '../../../services/capture/passive/pcap.importer.ts';
+import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import {
   ethernet,

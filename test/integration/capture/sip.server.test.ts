@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SipServer } from '../../../services/capture/sip.server.ts';
+import { SipServer } from '../../../services/capture/sip/sip.server.ts';
 import { createLogger } from '../../../services/platform/logger.ts';
 import {
   answerPorts,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveCallSink } from '../../../services/cli/capture.sink.ts';
-import { parseSdp } from '../../../services/capture/sdp.ts';
+import { parseSdp } from '../../../services/capture/sip/sdp.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { EXPECTED, VENDOR_FIXTURES, vendorInvite, type VendorFixture } from '../../support/siprec-vendors.ts';
 import {

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SrtpContext, SUITE_PARAMS, type SrtpSuite } from '../../../services/capture/srtp.ts';
+import { SrtpContext, SUITE_PARAMS, type SrtpSuite } from '../../../services/capture/rtp/srtp.ts';
 import {
   answerPorts,
   multipart,

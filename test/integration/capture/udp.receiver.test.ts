@@ -8,7 +8,7 @@ import {
   type UdpBatchAddon,
   type UdpEndpoint,
   type UdpReceiver,
-} from '../../../services/capture/udp.receiver.ts';
+} from '../../../services/capture/rtp/udp.receiver.ts';
 
 /** The two ways RTP ports receive, on real loopback sockets. npm ci builds the native one; a missing build fails here. */
 

@@ -4,8 +4,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeG711 } from '../../../services/capture/g711.ts';
-import { encodeRtp } from '../../../services/capture/rtp.ts';
+import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
+import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import { udpFrame, writePcap, type WrittenFrame } from '../../unit/capture/pcap-writer.ts';
 import { BIN, embeddedClient, serveEnv, startServe, type ServeProcess } from '../../support/serve.ts';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import type { CapturedCall } from '../../../services/capture/captured-call.ts';
-import { importCaptureFiles } from '../../../services/capture/pcap.importer.ts';
+import { importCaptureFiles } from '../../../services/capture/passive/pcap.importer.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
 import type { CallScriptInput } from '../../../services/synth/call-script.ts';

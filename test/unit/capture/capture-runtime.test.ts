@@ -15,11 +15,11 @@ import {
   OggOpusWriter,
   opusPacketSamples,
   deferredSamples,
-} from '../../../services/capture/codec.deferred.ts';
+} from '../../../services/capture/rtp/codec.deferred.ts';
 import { IpAllowList } from '../../../services/capture/ip-allow.ts';
-import { parsePortRange } from '../../../services/capture/rtp.ports.ts';
-import { badRequestFor } from '../../../services/capture/sip.server.ts';
-import { SipTcpReassembler } from '../../../services/capture/tcp.reassembly.ts';
+import { parsePortRange } from '../../../services/capture/rtp/rtp.ports.ts';
+import { badRequestFor } from '../../../services/capture/sip/sip.server.ts';
+import { SipTcpReassembler } from '../../../services/capture/passive/tcp.reassembly.ts';
 import { codeOf } from './capture-test-helpers.ts';
 
 const rules = (over: Partial<MetadataRules> = {}): MetadataRules => ({

@@ -9,7 +9,7 @@ import {
   linearToUlaw,
   ULAW_SILENCE,
   ULAW_TO_LINEAR,
-} from '../../../services/capture/g711.ts';
+} from '../../../services/capture/rtp/g711.ts';
 
 describe('G.711 µ-law', () => {
   it('decodes known ITU table entries', () => {

@@ -7,8 +7,8 @@ import {
   HEP_PROTOCOL,
   HepStreamFramer,
   parseHep,
-} from '../../../services/capture/hep.ts';
-import { parseSipMessage } from '../../../services/capture/sip.message.ts';
+} from '../../../services/capture/passive/hep.ts';
+import { parseSipMessage } from '../../../services/capture/sip/sip.message.ts';
 
 const sip = 'INVITE sip:srs@10.0.0.5 SIP/2.0\r\nCall-ID: hep-1\r\nContent-Length: 0\r\n\r\n';
 

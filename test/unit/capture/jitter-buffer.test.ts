@@ -6,9 +6,9 @@ import {
   l16Decoder,
   type AudioDecoder,
   type PcmFrame,
-} from '../../../services/capture/jitter-buffer.ts';
-import { encodeG711 } from '../../../services/capture/g711.ts';
-import type { RtpPacket } from '../../../services/capture/rtp.ts';
+} from '../../../services/capture/rtp/jitter-buffer.ts';
+import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
+import type { RtpPacket } from '../../../services/capture/rtp/rtp.ts';
 
 /** Test decoder: 160 samples, each equal to the packet's first payload byte, so frames can be traced back. */
 const marker: AudioDecoder = {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { boundaryOf, parseMultipart, siprecBodies } from '../../../services/capture/multipart.ts';
-import { contentTypeOf, parseSipMessage } from '../../../services/capture/sip.message.ts';
+import { boundaryOf, parseMultipart, siprecBodies } from '../../../services/capture/sip/multipart.ts';
+import { contentTypeOf, parseSipMessage } from '../../../services/capture/sip/sip.message.ts';
 import { codeOf, expectContainedFailure, mutationsOf } from './capture-test-helpers.ts';
 
 const fixture = (name: string): Buffer =>

@@ -7,11 +7,11 @@ import {
   parseHeaderMap,
   type MetadataRules,
 } from '../../../services/capture/call.metadata.ts';
-import { encodeG711 } from '../../../services/capture/g711.ts';
-import { PacketCorrelator, type NetPacket } from '../../../services/capture/packet.correlator.ts';
-import { encodeTelephoneEvent } from '../../../services/capture/rfc4733.ts';
-import { encodeRtp } from '../../../services/capture/rtp.ts';
-import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool.log.ts';
+import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
+import { PacketCorrelator, type NetPacket } from '../../../services/capture/passive/packet.correlator.ts';
+import { encodeTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
+import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
+import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool/spool.log.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 
 const RULES: MetadataRules = {

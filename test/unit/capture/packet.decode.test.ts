@@ -8,8 +8,8 @@ import {
   LINKTYPE_NULL,
   LINKTYPE_RAW,
   PacketDecoder,
-} from '../../../services/capture/packet.decode.ts';
-import { Ipv4Reassembler } from '../../../services/capture/ip-reassembly.ts';
+} from '../../../services/capture/passive/packet.decode.ts';
+import { Ipv4Reassembler } from '../../../services/capture/passive/ip-reassembly.ts';
 import {
   ethernet,
   fragmentIpv4,

@@ -1,10 +1,10 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CaptureReader, type CapturedFrame } from '../../../services/capture/pcap.ts';
-import { decodedPackets, PacketDecoder } from '../../../services/capture/packet.decode.ts';
-import { parseRtp } from '../../../services/capture/rtp.ts';
-import { DtmfDetector, parseTelephoneEvent } from '../../../services/capture/rfc4733.ts';
+import { CaptureReader, type CapturedFrame } from '../../../services/capture/passive/pcap.ts';
+import { decodedPackets, PacketDecoder } from '../../../services/capture/passive/packet.decode.ts';
+import { parseRtp } from '../../../services/capture/rtp/rtp.ts';
+import { DtmfDetector, parseTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
 import { chunked, udpFrame, writePcap, writePcapng } from './pcap-writer.ts';
 

@@ -8,7 +8,7 @@ import {
   parseTelephoneEvent,
   TelephoneEventRecogniser,
   type TelephoneEventPacket,
-} from '../../../services/capture/rfc4733.ts';
+} from '../../../services/capture/rtp/rfc4733.ts';
 
 function press(
   ssrc: number,

@@ -5,7 +5,7 @@ import {
   estimateQuality,
   mosFromR,
   rmsDbfs,
-} from '../../../services/capture/rtp-quality.ts';
+} from '../../../services/capture/rtp/rtp-quality.ts';
 
 describe(estimateQuality.name, () => {
   it('rates a clean G.711 call about 4.4 and a clean G.729 call lower', () => {

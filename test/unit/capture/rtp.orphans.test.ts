@@ -7,9 +7,9 @@ import {
   parseHeaderMap,
   type MetadataRules,
 } from '../../../services/capture/call.metadata.ts';
-import { PacketCorrelator, type NetPacket } from '../../../services/capture/packet.correlator.ts';
-import { encodeTelephoneEvent } from '../../../services/capture/rfc4733.ts';
-import { encodeRtp } from '../../../services/capture/rtp.ts';
+import { PacketCorrelator, type NetPacket } from '../../../services/capture/passive/packet.correlator.ts';
+import { encodeTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
+import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import {
   flowPacket,
   judgeFlow,
@@ -17,8 +17,8 @@ import {
   nonRtpKind,
   portReason,
   type FlowPacket,
-} from '../../../services/capture/rtp.orphans.ts';
-import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool.log.ts';
+} from '../../../services/capture/passive/rtp.orphans.ts';
+import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool/spool.log.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 
 interface SeriesPlan {

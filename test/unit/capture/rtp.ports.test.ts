@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMaxPerSource, RtpPortPool, type RtpSocketPair } from '../../../services/capture/rtp.ports.ts';
-import type { UdpEndpoint, UdpReceiver } from '../../../services/capture/udp.receiver.ts';
+import {
+  defaultMaxPerSource,
+  RtpPortPool,
+  type RtpSocketPair,
+} from '../../../services/capture/rtp/rtp.ports.ts';
+import type { UdpEndpoint, UdpReceiver } from '../../../services/capture/rtp/udp.receiver.ts';
 
 /** A receiver that binds every port at once (after a turn of the event loop, as a real bind does). */
 function fakeReceiver(refused: ReadonlySet<number> = new Set()): UdpReceiver & { open: Set<number> } {

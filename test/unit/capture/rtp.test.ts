@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeRtp, looksLikeRtp, parseRtp } from '../../../services/capture/rtp.ts';
-import { looksLikeRtcp, parseRtcp } from '../../../services/capture/rtcp.ts';
+import { encodeRtp, looksLikeRtp, parseRtp } from '../../../services/capture/rtp/rtp.ts';
+import { looksLikeRtcp, parseRtcp } from '../../../services/capture/rtp/rtcp.ts';
 
 describe(parseRtp.name, () => {
   it('reads the fixed header, CSRCs, a header extension and padding', () => {

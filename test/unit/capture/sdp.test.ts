@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { holdStateOf, parseSdp, telephoneEventOf } from '../../../services/capture/sdp.ts';
-import { buildSdpAnswer, type PortRequest } from '../../../services/capture/sdp.answer.ts';
+import { holdStateOf, parseSdp, telephoneEventOf } from '../../../services/capture/sip/sdp.ts';
+import { buildSdpAnswer, type PortRequest } from '../../../services/capture/sip/sdp.answer.ts';
 import { codeOf, expectContainedFailure, mutationsOf } from './capture-test-helpers.ts';
 
 const offer = [

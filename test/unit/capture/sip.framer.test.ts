@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SipStreamFramer } from '../../../services/capture/sip.framer.ts';
-import { parseSipMessage } from '../../../services/capture/sip.message.ts';
+import { SipStreamFramer } from '../../../services/capture/sip/sip.framer.ts';
+import { parseSipMessage } from '../../../services/capture/sip/sip.message.ts';
 import { codeOf, expectContainedFailure } from './capture-test-helpers.ts';
 
 function message(n: number, body = ''): string {

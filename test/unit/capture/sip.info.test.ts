@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpretInfo, MAX_INFO_KEY_PRESS_MS } from '../../../services/capture/sip.info.ts';
-import { parseSipMessage, type SipRequest } from '../../../services/capture/sip.message.ts';
+import { interpretInfo, MAX_INFO_KEY_PRESS_MS } from '../../../services/capture/sip/sip.info.ts';
+import { parseSipMessage, type SipRequest } from '../../../services/capture/sip/sip.message.ts';
 
 function info(headers: string[], body = ''): SipRequest {
   return parseSipMessage(

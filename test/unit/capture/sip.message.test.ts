@@ -13,7 +13,7 @@ import {
   topViaOf,
   viaBranchOf,
   type SipRequest,
-} from '../../../services/capture/sip.message.ts';
+} from '../../../services/capture/sip/sip.message.ts';
 import {
   canonicalHeaderName,
   parseHeaderParams,
@@ -22,7 +22,7 @@ import {
   parseVia,
   phoneNumberOf,
   SipHeaders,
-} from '../../../services/capture/sip.headers.ts';
+} from '../../../services/capture/sip/sip.headers.ts';
 import { codeOf, expectContainedFailure, mutationsOf } from './capture-test-helpers.ts';
 
 const invite = [

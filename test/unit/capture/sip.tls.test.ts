@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificateNames } from '../../../services/capture/sip.tls.ts';
+import { certificateNames } from '../../../services/capture/sip/sip.tls.ts';
 
 describe(certificateNames.name, () => {
   it('takes the subject CN and the subjectAltName DNS names, lower case, without IP or e-mail names', () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { aorUri, parseRecordingMetadata } from '../../../services/capture/siprec.metadata.ts';
+import { aorUri, parseRecordingMetadata } from '../../../services/capture/sip/siprec.metadata.ts';
 import { siprecFactsOf, siprecStreamSide } from '../../../services/capture/call.metadata.ts';
-import { siprecBodies } from '../../../services/capture/multipart.ts';
-import { parseSdp } from '../../../services/capture/sdp.ts';
-import { parseSipMessage } from '../../../services/capture/sip.message.ts';
+import { siprecBodies } from '../../../services/capture/sip/multipart.ts';
+import { parseSdp } from '../../../services/capture/sip/sdp.ts';
+import { parseSipMessage } from '../../../services/capture/sip/sip.message.ts';
 import { codeOf, expectContainedFailure, mutationsOf } from './capture-test-helpers.ts';
 
 const fixture = (name: string): Buffer =>

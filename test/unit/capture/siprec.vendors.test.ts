@@ -11,10 +11,13 @@ import {
   type MetadataRules,
   type SipFacts,
 } from '../../../services/capture/call.metadata.ts';
-import { siprecBodies } from '../../../services/capture/multipart.ts';
-import { buildSdpAnswer } from '../../../services/capture/sdp.answer.ts';
-import { parseSdp } from '../../../services/capture/sdp.ts';
-import { parseRecordingMetadata, type RecordingMetadata } from '../../../services/capture/siprec.metadata.ts';
+import { siprecBodies } from '../../../services/capture/sip/multipart.ts';
+import { buildSdpAnswer } from '../../../services/capture/sip/sdp.answer.ts';
+import { parseSdp } from '../../../services/capture/sip/sdp.ts';
+import {
+  parseRecordingMetadata,
+  type RecordingMetadata,
+} from '../../../services/capture/sip/siprec.metadata.ts';
 import { EXPECTED, VENDOR_FIXTURES, vendorBody, type VendorFixture } from '../../support/siprec-vendors.ts';
 
 /**

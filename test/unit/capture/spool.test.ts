@@ -2,14 +2,19 @@ import { appendFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assembleCall, readAssembled } from '../../../services/capture/call.assembler.ts';
+import { assembleCall, readAssembled } from '../../../services/capture/spool/call.assembler.ts';
 import {
   DEFAULT_HEADER_MAP,
   parseHeaderMap,
   type MetadataRules,
 } from '../../../services/capture/call.metadata.ts';
-import { decodeG711, encodeG711 } from '../../../services/capture/g711.ts';
-import { readSpool, SPOOL_FILE, SpoolWriter, type SpoolRecord } from '../../../services/capture/spool.log.ts';
+import { decodeG711, encodeG711 } from '../../../services/capture/rtp/g711.ts';
+import {
+  readSpool,
+  SPOOL_FILE,
+  SpoolWriter,
+  type SpoolRecord,
+} from '../../../services/capture/spool/spool.log.ts';
 
 const RULES: MetadataRules = {
   agentHeader: 'X-Agent-Id',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSdp } from '../../../services/capture/sdp.ts';
-import { buildSdpAnswer } from '../../../services/capture/sdp.answer.ts';
-import { parseCryptoAttribute } from '../../../services/capture/srtp.sdes.ts';
+import { parseSdp } from '../../../services/capture/sip/sdp.ts';
+import { buildSdpAnswer } from '../../../services/capture/sip/sdp.answer.ts';
+import { parseCryptoAttribute } from '../../../services/capture/rtp/srtp.sdes.ts';
 
 const KEY_CM = Buffer.alloc(30, 7).toString('base64');
 const KEY_GCM = Buffer.alloc(28, 9).toString('base64');

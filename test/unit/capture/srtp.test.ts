@@ -9,7 +9,7 @@ import {
   SUITE_PARAMS,
   SrtpContext,
   type SrtpSuite,
-} from '../../../services/capture/srtp.ts';
+} from '../../../services/capture/rtp/srtp.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

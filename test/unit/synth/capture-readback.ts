@@ -1,10 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { PacketDecoder, decodedPackets } from '../../../services/capture/packet.decode.ts';
-import { CaptureReader } from '../../../services/capture/pcap.ts';
-import { DtmfDetector, type DtmfEvent } from '../../../services/capture/rfc4733.ts';
-import { parseRtp, type RtpPacket } from '../../../services/capture/rtp.ts';
-import { parseSdp, telephoneEventOf, type SdpSession } from '../../../services/capture/sdp.ts';
-import { callIdOf, cseqOf, parseSipMessage, type SipMessage } from '../../../services/capture/sip.message.ts';
+import { PacketDecoder, decodedPackets } from '../../../services/capture/passive/packet.decode.ts';
+import { CaptureReader } from '../../../services/capture/passive/pcap.ts';
+import { DtmfDetector, type DtmfEvent } from '../../../services/capture/rtp/rfc4733.ts';
+import { parseRtp, type RtpPacket } from '../../../services/capture/rtp/rtp.ts';
+import { parseSdp, telephoneEventOf, type SdpSession } from '../../../services/capture/sip/sdp.ts';
+import {
+  callIdOf,
+  cseqOf,
+  parseSipMessage,
+  type SipMessage,
+} from '../../../services/capture/sip/sip.message.ts';
 
 /** A SIP+RTP capture as Escucha's capture layer reads it (CaptureReader → PacketDecoder → SIP/SDP/RTP/RFC 4733). */
 export interface CaptureReadback {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeG711 } from '../../../services/capture/g711.ts';
-import { writePcap } from '../../../services/capture/pcap.writer.ts';
+import { decodeG711 } from '../../../services/capture/rtp/g711.ts';
+import { writePcap } from '../../../services/synth/pcap.writer.ts';
 import { parseCallScript, type CallScriptInput } from '../../../services/synth/call-script.ts';
 import { CallRenderer } from '../../../services/synth/call.renderer.ts';
 import { rms } from '../../../services/synth/dsp.ts';

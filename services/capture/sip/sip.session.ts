@@ -1,0 +1,395 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { isDiskFull } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
+import {
+  agentSideOf,
+  channelOf,
+  interestingHeaders,
+  sipFactsOf,
+  siprecFactsOf,
+  siprecStreamSide,
+  type MetadataRules,
+  type SipFacts,
+  type SiprecFacts,
+} from '../call.metadata.ts';
+import { RecordingCall } from '../spool/recording.call.ts';
+import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from '../rtp/rtp.ports.ts';
+import { isRecordableProfile } from '../rtp/srtp.sdes.ts';
+import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
+import { holdStateOf, type SdpSession } from './sdp.ts';
+import { interpretInfo } from './sip.info.ts';
+import type { SipRequest } from './sip.message.ts';
+import type { RecordingMetadata } from './siprec.metadata.ts';
+import type { StreamRecorder, StreamRecorderOptions } from '../rtp/stream.recorder.ts';
+
+/**
+ * Streams recorded per dialog at most: SIPREC sends one or two per party (four with a separate mixed or video
+ * stream); more is either a broken SRC or an attempt to hold the RTP port range.
+ */
+export const MAX_STREAMS_PER_DIALOG = 8;
+
+/**
+ * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, the `RecordingCall` that
+ * spools what arrives, and what re-INVITEs and INFO requests change (streams added or removed, pause and resume,
+ * metadata updates, key presses signalled in SIP).
+ */
+
+export interface SessionDeps {
+  ports: RtpPortPool;
+  rules: MetadataRules;
+  spoolRoot: string;
+  fsync: boolean;
+  now: () => number;
+  logger: Logger;
+  recorder?: StreamRecorderOptions;
+  /** Codecs recorded, in preference order. */
+  codecs?: readonly string[];
+}
+
+export interface SessionFailure {
+  status: number;
+  reason: string;
+  warning?: string;
+  retryAfter?: number;
+  /** Set when the source already holds its share of the RTP ports (ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE). */
+  overShare?: boolean;
+}
+
+/** Seconds an SBC is asked to wait before offering again when ports are short. */
+const PORTS_RETRY_AFTER_S = 5;
+
+/**
+ * The answer when ports cannot be had. Both cases are 503 with Retry-After, the overload answer an SBC fails over to
+ * another recording server on (or retries after the delay) for this request only; the dialog of a refused re-INVITE
+ * keeps the session it had (RFC 3261 §14.1: after a non-2xx answer to a re-INVITE the session is unchanged). 486
+ * would tell the SRC the recorded party is busy and 488 that the SDP is wrong, and neither is true.
+ */
+function portsRefused(refusal: AllocationRefusal, maxPerSource: number): SessionFailure {
+  return refusal === 'source-share'
+    ? {
+        status: 503,
+        reason: 'Service Unavailable',
+        warning: `this source already holds its ${maxPerSource} RTP streams (ESCUCHA_SIP_MAX_STREAMS_PER_SOURCE)`,
+        retryAfter: PORTS_RETRY_AFTER_S,
+        overShare: true,
+      }
+    : {
+        status: 503,
+        reason: 'Service Unavailable',
+        warning: 'no free RTP ports',
+        retryAfter: PORTS_RETRY_AFTER_S,
+      };
+}
+
+interface MediaEntry {
+  index: number;
+  pair: RtpSocketPair;
+  recorder: StreamRecorder | undefined;
+  answer: AnswerStream;
+}
+
+/** An audio m-line the recorder can take: what `buildSdpAnswer` will ask a port for. */
+function wantsPort(offer: SdpSession, index: number, codecs: readonly string[]): boolean {
+  const m = offer.media[index];
+  if (!m || m.port === 0 || m.type !== 'audio' || !isRecordableProfile(m)) return false;
+  const wanted = codecs.map((c) => c.toLowerCase());
+  return m.rtpmaps.some((r) => wanted.includes(r.encoding.toLowerCase()));
+}
+
+export class SipSession {
+  readonly callId: string;
+  readonly remoteTag: string;
+  readonly localTag: string;
+  readonly siprec: boolean;
+  readonly call: RecordingCall;
+  private readonly deps: SessionDeps;
+  private readonly media = new Map<number, MediaEntry>();
+  private sip: SipFacts;
+  private siprecFacts: SiprecFacts | null;
+  private version = 1;
+  private readonly address: string;
+  /** The address the dialog's requests come from; its ports count against this source's share. */
+  readonly source: string;
+  lastActivityMs: number;
+  /** Whether any stream of the dialog has received an RTP packet. */
+  mediaSeen = false;
+  private ended = false;
+
+  private constructor(
+    deps: SessionDeps,
+    call: RecordingCall,
+    init: {
+      callId: string;
+      remoteTag: string;
+      siprec: boolean;
+      sip: SipFacts;
+      siprecFacts: SiprecFacts | null;
+      address: string;
+      source: string;
+    },
+  ) {
+    this.deps = deps;
+    this.call = call;
+    this.callId = init.callId;
+    this.remoteTag = init.remoteTag;
+    this.localTag = randomUUID().replace(/-/g, '').slice(0, 16);
+    this.siprec = init.siprec;
+    this.sip = init.sip;
+    this.siprecFacts = init.siprecFacts;
+    this.address = init.address;
+    this.source = init.source;
+    this.lastActivityMs = deps.now();
+  }
+
+  /**
+   * Accepts an INVITE: binds ports, opens the spool, starts the recorders. Returns the SDP answer, or the
+   * failure to answer with (ports exhausted or the source's share taken, nothing recordable). `remoteAddress` is
+   * where the INVITE came from: the ports count against that source.
+   */
+  static async create(
+    deps: SessionDeps,
+    request: SipRequest,
+    offer: SdpSession,
+    metadata: RecordingMetadata | undefined,
+    options: {
+      siprec: boolean;
+      address: string;
+      remoteAddress: string;
+      source: 'siprec' | 'sip';
+      remoteTag: string;
+    },
+  ): Promise<{ session: SipSession; sdp: string } | SessionFailure> {
+    const codecs = deps.codecs ?? DEFAULT_RECORDING_CODECS;
+    const recordable = offer.media.filter((_, i) => wantsPort(offer, i, codecs)).length;
+    // Streams past the cap are answered with port 0 (refused), so one offer cannot drain the port range.
+    const needed = Math.min(recordable, MAX_STREAMS_PER_DIALOG);
+    if (needed === 0)
+      return {
+        status: 488,
+        reason: 'Not Acceptable Here',
+        warning: `no audio stream over RTP/AVP or SDES-keyed RTP/SAVP with a recordable codec (${codecs.join(', ')})`,
+      };
+    const pairs = await deps.ports.allocateMany(needed, options.remoteAddress);
+    if (typeof pairs === 'string') return portsRefused(pairs, deps.ports.maxPerSource);
+    const sip = sipFactsOf(request, deps.rules);
+    const siprecFacts = metadata ? siprecFactsOf(metadata) : null;
+    let call: RecordingCall;
+    try {
+      call = await RecordingCall.open(
+        {
+          captureId: randomUUID(),
+          source: options.source,
+          startedAtMs: deps.now(),
+          sip,
+          siprec: siprecFacts,
+        },
+        {
+          spoolRoot: deps.spoolRoot,
+          fsync: deps.fsync,
+          ...(deps.recorder ? { recorder: deps.recorder } : {}),
+        },
+      );
+    } catch (error) {
+      for (const p of pairs) deps.ports.release(p);
+      deps.logger.error({ err: error }, 'cannot open the call spool');
+      // A full spool disk is an outage the peer can wait out or route around: 503 with a delay, as for ports.
+      if (isDiskFull(error))
+        return {
+          status: 503,
+          reason: 'Service Unavailable',
+          warning: 'capture spool disk full',
+          retryAfter: 30,
+        };
+      return { status: 500, reason: 'Server Internal Error', warning: 'spool not writable' };
+    }
+    const session = new SipSession(deps, call, {
+      callId: sip.callId,
+      remoteTag: options.remoteTag,
+      siprec: options.siprec,
+      sip,
+      siprecFacts,
+      address: options.address,
+      source: options.remoteAddress,
+    });
+    const sdp = session.applyOffer(offer, pairs);
+    if (session.media.size === 0) {
+      await session.discard();
+      return { status: 488, reason: 'Not Acceptable Here', warning: 'no recordable stream in the offer' };
+    }
+    return { session, sdp };
+  }
+
+  /** A re-INVITE or UPDATE offer: keeps ports of continuing streams, adds and removes streams, pauses or resumes. */
+  async update(
+    request: SipRequest,
+    offer: SdpSession,
+    metadata: RecordingMetadata | undefined,
+  ): Promise<{ sdp: string } | SessionFailure> {
+    this.touch();
+    const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
+    const added = offer.media.filter((_, i) => wantsPort(offer, i, codecs) && !this.media.has(i)).length;
+    const needed = Math.max(0, Math.min(added, MAX_STREAMS_PER_DIALOG - this.media.size));
+    const pairs = needed === 0 ? [] : await this.deps.ports.allocateMany(needed, this.source);
+    if (typeof pairs === 'string') return portsRefused(pairs, this.deps.ports.maxPerSource);
+    if (metadata) this.siprecFacts = siprecFactsOf(metadata);
+    this.absorbHeaders(request, metadata !== undefined);
+    return { sdp: this.applyOffer(offer, pairs) };
+  }
+
+  private applyOffer(offer: SdpSession, fresh: RtpSocketPair[]): string {
+    const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
+    const pending = [...fresh];
+    const assigned = new Map<number, RtpSocketPair>();
+    const answer = buildSdpAnswer(offer, {
+      address: this.address,
+      codecs,
+      sessionId: String(Date.now()),
+      sessionVersion: String(this.version++),
+      allocatePort: ({ index }) => {
+        const existing = this.media.get(index);
+        if (existing) return existing.pair.port;
+        const pair = pending.shift();
+        if (!pair) return undefined;
+        assigned.set(index, pair);
+        return pair.port;
+      },
+    });
+    for (const p of pending) this.deps.ports.release(p);
+    const agent = agentSideOf(this.sip, this.siprecFacts, this.deps.rules);
+    for (const stream of answer.streams) {
+      const existing = this.media.get(stream.index);
+      if (stream.rejected || !stream.codec) {
+        if (existing) this.removeMedia(existing);
+        const pair = assigned.get(stream.index);
+        if (pair) this.deps.ports.release(pair);
+        continue;
+      }
+      const side = this.siprec
+        ? siprecStreamSide(this.siprecFacts, stream.label ?? null, stream.index)
+        : stream.index % 2 === 0
+          ? 'caller'
+          : 'callee';
+      const channel = channelOf(side, agent);
+      if (existing) {
+        const sameCodec =
+          existing.answer.codec?.payloadType === stream.codec.payloadType &&
+          existing.answer.codec.encoding === stream.codec.encoding;
+        if (!sameCodec || existing.recorder?.description.channel !== channel) {
+          if (existing.recorder) this.call.stopStream(existing.recorder);
+          existing.recorder = this.startRecorder(stream, channel, offer);
+        } else existing.recorder?.useSrtp(stream.srtp);
+        existing.answer = stream;
+        continue;
+      }
+      const pair = assigned.get(stream.index);
+      if (!pair) continue;
+      const entry: MediaEntry = { index: stream.index, pair, recorder: undefined, answer: stream };
+      entry.recorder = this.startRecorder(stream, channel, offer);
+      pair.rtp.onDatagram((data, arrivalMs) => {
+        this.lastActivityMs = this.deps.now();
+        this.mediaSeen = true;
+        entry.recorder?.pushRtp(data, arrivalMs);
+      });
+      pair.rtcp.onDatagram((data) => entry.recorder?.pushRtcp(data));
+      this.media.set(stream.index, entry);
+    }
+    const hold = holdStateOf(offer, { siprec: this.siprec });
+    const now = this.deps.now();
+    if (hold.onHold) this.call.pause(now, this.siprec ? 'inactive' : 'hold');
+    else this.call.resume(now);
+    return answer.sdp;
+  }
+
+  private startRecorder(
+    stream: AnswerStream,
+    channel: number,
+    offer: SdpSession,
+  ): StreamRecorder | undefined {
+    if (!stream.codec) return undefined;
+    const offered = offer.media[stream.index]?.rtpmaps ?? [];
+    return this.call.addStream({
+      channel,
+      label: stream.label ?? String(stream.index),
+      codec: stream.codec,
+      codecs: offered,
+      telephoneEvent: stream.telephoneEvent,
+      srtp: stream.srtp,
+    });
+  }
+
+  private removeMedia(entry: MediaEntry): void {
+    if (entry.recorder) this.call.stopStream(entry.recorder);
+    entry.recorder = undefined;
+    this.deps.ports.release(entry.pair);
+    this.media.delete(entry.index);
+  }
+
+  /** Headers that carry metadata (X-Disposition on BYE, X-Campaign on a re-INVITE, ...). */
+  absorbHeaders(request: SipRequest, siprecChanged = false): void {
+    const headers = interestingHeaders(request, this.deps.rules);
+    this.sip = { ...this.sip, headers: { ...this.sip.headers, ...headers } };
+    this.call.updateSip(headers, siprecChanged ? this.siprecFacts : undefined);
+  }
+
+  /** INFO: pause/resume or a key press, read by `interpretInfo` (sip.info.ts), as passive capture reads it. */
+  info(request: SipRequest): { status: number; reason: string } {
+    this.touch();
+    this.absorbHeaders(request);
+    const now = this.deps.now();
+    const meaning = interpretInfo(request);
+    switch (meaning.kind) {
+      case 'pause':
+        this.call.pause(now, 'info');
+        return { status: 200, reason: 'OK' };
+      case 'resume':
+        this.call.resume(now);
+        return { status: 200, reason: 'OK' };
+      case 'key': {
+        const channel = channelOf('caller', agentSideOf(this.sip, this.siprecFacts, this.deps.rules));
+        this.call.dtmfInfo(channel, meaning.digit, meaning.durationMs, now);
+        return { status: 200, reason: 'OK' };
+      }
+      case 'bad-key':
+        return { status: 400, reason: 'Bad Request' };
+      case 'none':
+        return { status: 200, reason: 'OK' };
+      case 'unsupported':
+        return { status: 415, reason: 'Unsupported Media Type' };
+    }
+  }
+
+  touch(): void {
+    this.lastActivityMs = this.deps.now();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get streamCount(): number {
+    return this.media.size;
+  }
+
+  /** Ends the recording: closes the sockets, finishes the streams, writes the end marker. */
+  async end(reason: string): Promise<void> {
+    if (this.ended) return;
+    // A BYE has flushed already (SipServer does before every request); a media timeout or a shutdown has not.
+    this.deps.ports.flush();
+    this.ended = true;
+    for (const entry of [...this.media.values()]) {
+      this.deps.ports.release(entry.pair);
+      this.media.delete(entry.index);
+    }
+    await this.call.end(this.deps.now(), reason);
+  }
+
+  /** Drops a session that was never answered (CANCEL, or nothing recordable): ports and spool removed. */
+  async discard(): Promise<void> {
+    this.ended = true;
+    for (const entry of [...this.media.values()]) this.deps.ports.release(entry.pair);
+    this.media.clear();
+    await this.call.abandon();
+    await rm(this.call.dir, { recursive: true, force: true });
+  }
+}
