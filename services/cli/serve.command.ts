@@ -66,10 +66,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     accounts.retentionService,
     logger.child({ component: 'retention' }),
   );
-  if (config.retentionDaily) retention.start();
   const integrity = new IntegrityScheduler(accounts.integrity, logger.child({ component: 'integrity' }));
-  integrity.start();
-  accounts.audit.startAnchoring();
   let workers: RunningWorkers | undefined;
   if (config.pipeline.workersInServe) {
     try {
@@ -88,6 +85,10 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     throw error;
   }
   server.requestTimeout = 0; // long uploads of multi-hour recordings
+  // Background tasks only once serve is sure to run: a start that fails leaves none behind on a closed database.
+  if (config.retentionDaily) retention.start();
+  integrity.start();
+  accounts.audit.startAnchoring();
   // A capture port taken by another process leaves the API running, and says so.
   let captureNote = '  capture:   off in serve (ESCUCHA_CAPTURE_IN_SERVE=false): run  npx escucha capture';
   if (config.capture.inServe) {

@@ -45,6 +45,8 @@ export interface PipelineOptions {
 }
 
 const BOSS_SCHEMA = 'pgboss';
+/** Every queue the pipeline uses: one per stage, and the dead letters. */
+const BOSS_QUEUES = [DEAD_LETTER_QUEUE, ...STAGES.map(queueName)];
 /** The schema version of the pg-boss Escucha runs (its own record of it). */
 const BOSS_SCHEMA_VERSION = (createRequire(import.meta.url)('pg-boss/version.json') as { schema: number })
   .schema;
@@ -56,11 +58,15 @@ const BOSS_SCHEMA_VERSION = (createRequire(import.meta.url)('pg-boss/version.jso
  */
 export async function jobQueueReady(db: Kysely<Database>): Promise<boolean> {
   try {
-    const version = await sql<{ version: number }>`SELECT version FROM pgboss.version`.execute(db);
+    const version = await sql<{
+      version: number;
+    }>`SELECT version FROM ${sql.table(`${BOSS_SCHEMA}.version`)}`.execute(db);
     if (Number(version.rows[0]?.version) !== BOSS_SCHEMA_VERSION) return false;
-    const names = await sql<{ name: string }>`SELECT name FROM pgboss.queue`.execute(db);
+    const names = await sql<{ name: string }>`SELECT name FROM ${sql.table(`${BOSS_SCHEMA}.queue`)}`.execute(
+      db,
+    );
     const have = new Set(names.rows.map((r) => r.name));
-    return [DEAD_LETTER_QUEUE, ...STAGES.map(queueName)].every((name) => have.has(name));
+    return BOSS_QUEUES.every((name) => have.has(name));
   } catch {
     return false; // no pg-boss schema yet
   }

@@ -32,13 +32,13 @@ import { DEFAULT_PASSWORD_COST, PasswordHasher, type PasswordCost } from './pass
 import { listRoutes } from './route-list.ts';
 import { DEFAULT_SESSION_OPTIONS, SessionRepository, type SessionOptions } from './session.repository.ts';
 
+const DEVICE_COOKIE_KEY_FILE = 'device-cookie.key';
+
 /**
  * Everything people-facing the API needs beside the archive: accounts and sessions, the audit trail, saved
  * searches, retention and legal holds, the training library. Built once per process (cli/context wires it; the
  * app builds defaults from the database when it is not given).
  */
-const DEVICE_COOKIE_KEY_FILE = 'device-cookie.key';
-
 export interface AccountServices {
   users: UserRepository;
   sessions: SessionRepository;

@@ -17,6 +17,9 @@ import {
 } from './envelope.ts';
 import type { MasterKeyring } from './keyring.ts';
 
+/** Object metadata naming the master key that wraps the object's data key (also in its header). */
+const KEY_ID_METADATA = 'escucha-encryption-key';
+
 /** How often an unknown master key makes the key file be read again. */
 const RELOAD_EVERY_MS = 5_000;
 
@@ -76,7 +79,7 @@ export class EncryptedObjectStore implements ObjectStore {
     const encrypted = pipeline(body, hasher, new EncryptStream(envelope), ignore);
     await this.inner.put(key, encrypted, {
       ...options,
-      metadata: { ...options.metadata, 'escucha-encryption-key': envelope.keyId },
+      metadata: { ...options.metadata, [KEY_ID_METADATA]: envelope.keyId },
     });
     return { key, sizeBytes: hasher.sizeBytes, sha256: hasher.sha256 };
   }
@@ -161,7 +164,7 @@ export class EncryptedObjectStore implements ObjectStore {
     const rest = pipeline(chunks, body, ignore);
     await this.inner.put(key, rest, {
       contentType: info.contentType,
-      metadata: { 'escucha-encryption-key': next.keyId },
+      metadata: { [KEY_ID_METADATA]: next.keyId },
     });
     return { action: 'rewrapped', from: envelope.keyId };
   }

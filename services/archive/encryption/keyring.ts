@@ -32,6 +32,13 @@ export class MasterKeyring {
     private readonly keys: ReadonlyMap<string, Buffer>,
   ) {}
 
+  /** The key file's content for this keyring (what `addMasterKey` extends). */
+  get raw(): { current: string; keys: Record<string, string> } {
+    const keys: Record<string, string> = {};
+    for (const [id, key] of this.keys) keys[id] = key.toString('base64');
+    return { current: this.current.id, keys };
+  }
+
   static fromJson(text: string, source: string): MasterKeyring {
     let parsed: z.infer<typeof keyFileSchema>;
     try {
@@ -84,15 +91,14 @@ export class MasterKeyring {
  */
 export async function addMasterKey(file: string, id: string): Promise<{ created: boolean }> {
   checkKeyId(id, file);
-  let existing: { current: string; keys: Record<string, string> } | undefined;
+  let text: string | undefined;
   try {
-    existing = keyFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-    MasterKeyring.fromJson(JSON.stringify(existing), file);
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw error instanceof EscuchaError ? error : invalid(file, errorMessage(error));
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(file, errorMessage(error));
   }
+  // An existing file must be a valid key file before a key is added to it (fromJson throws otherwise).
+  const existing = text === undefined ? undefined : MasterKeyring.fromJson(text, file).raw;
   if (existing && id in existing.keys) throw invalid(file, `it already has a key ${id}`);
   const next = {
     current: id,

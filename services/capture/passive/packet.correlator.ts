@@ -447,7 +447,7 @@ export class PacketCorrelator {
     const version = dialog.version;
     // Sent to the owner's address: the other party's voice. Sent from it (symmetric RTP): the owner's.
     const voice: Side = toOwner ? other(endpoint.owner) : endpoint.owner;
-    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs, voice);
+    const recorder = await this.streamFor(dialog, voice, endpoint.index, packet.timeMs);
     if (!recorder) return;
     if (dialog.version === version) {
       if (endpoint.cachedVersion !== version) {
@@ -472,7 +472,6 @@ export class PacketCorrelator {
     voice: Side,
     index: number,
     timeMs: number,
-    sender: Side,
   ): Promise<StreamRecorder | undefined> {
     // SIPREC: every stream goes to the recording server; whose voice it is comes from the metadata.
     const side = dialog.isSiprec
@@ -481,7 +480,7 @@ export class PacketCorrelator {
     const key = `${side}:${index}`;
     // SRTP: the sender's SDP holds the key of what it sends (a re-INVITE may change it). Without it the stream is not
     // recorded (it would be noise); the call is kept, with its metadata, duration and a note.
-    const srtp = this.srtpOf(dialog, sender, index);
+    const srtp = this.srtpOf(dialog, voice, index);
     const existing = dialog.streams.get(key);
     if (existing) {
       if (srtp !== 'no-key') existing.useSrtp(srtp);
@@ -652,14 +651,12 @@ export class PacketCorrelator {
    */
   get orphanStats(): {
     calls: number;
-    unknownCodec: number;
     rejected: Record<RtpRejectReason, number> | undefined;
     relayLegs: number;
   } {
     const rejected = this.orphans?.rejected;
     return {
       calls: this.stats.orphanCalls,
-      unknownCodec: rejected?.codec ?? 0,
       rejected,
       relayLegs: this.orphans?.relayLegs ?? 0,
     };

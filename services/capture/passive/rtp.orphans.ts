@@ -467,11 +467,6 @@ export class OrphanRtp {
     return out;
   }
 
-  /** Flows whose codec could not be told without SDP. */
-  get unknownCodec(): number {
-    return this.rejected.codec;
-  }
-
   /** A SIP dialog described this endpoint: its flows are not orphans. */
   claim(endpoint: string): void {
     this.claimed.add(endpoint);

@@ -147,7 +147,8 @@ export class SipTransport {
       if (transports.includes('udp')) udpPort = await this.startUdp(host, port);
       // With port 0, TCP takes the port UDP got, so both transports share one number as SIP expects.
       if (transports.includes('tcp')) tcpPort = await this.startStream('tcp', host, udpPort ?? port);
-      if (this.tlsCredentials) tlsPort = await this.startStream('tls', host, this.options.tls?.port ?? 5061);
+      if (this.tlsCredentials && this.options.tls)
+        tlsPort = await this.startStream('tls', host, this.options.tls.port);
     } catch (error) {
       await this.stop();
       throw error;

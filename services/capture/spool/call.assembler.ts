@@ -1,3 +1,4 @@
+import { ENCRYPTED_NOTE } from '../rtp/srtp.sdes.ts';
 import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type {
@@ -286,8 +287,7 @@ export async function assembleCall(
   const startedAtMs = num(c.header.startedAtMs) ?? Date.now();
   const noMedia = starts.length === 0;
   // SRTP without keys (passive capture): the call keeps its length as silence, and its note says why.
-  if (noMedia && !notes.some((n) => n.startsWith('encrypted: audio not recoverable')))
-    notes.push('no RTP was received');
+  if (noMedia && !notes.includes(ENCRYPTED_NOTE)) notes.push('no RTP was received');
   const origin = noMedia ? startedAtMs : Math.min(...starts);
   const maxDuration = options.maxDurationMs ?? 12 * 3600_000;
   let endMs = noMedia ? (c.end?.atMs ?? startedAtMs) : Math.max(...ends);

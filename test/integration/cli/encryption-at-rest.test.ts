@@ -31,6 +31,10 @@ describe('encryption at rest', () => {
     const added = await exec(process.execPath, [BIN, 'archive', 'key', 'add', 'k1'], { env });
     expect(added.stdout).toMatch(/created .*keys\.json: new recordings are encrypted with key k1/);
     serve = await startServe(env, 90_000);
+    // The banner names the ffmpeg serve uses (printed right after the line startServe waits for).
+    for (let i = 0; i < 50 && !serve.output().includes('ffmpeg:'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(serve.output()).toMatch(/ {2}ffmpeg: {4}\/\S*ffmpeg \((the system one|bundled with npm)\)/);
 
     const audioDir = path.join(dir, 'recordings');
     await mkdir(audioDir);

@@ -29,7 +29,7 @@ describe('escucha serve start-up', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('stops with PORT_IN_USE and status 1 when another program holds its port, and names ffmpeg when it starts', async () => {
+  it('stops with PORT_IN_USE and status 1 when another program holds its port', async () => {
     const failed = await exec(process.execPath, [BIN, 'serve'], {
       env: { ...env, ESCUCHA_PORT: String(port) },
       timeout: 120_000,
