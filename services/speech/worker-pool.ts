@@ -65,6 +65,13 @@ export class WorkerPool<Req, Res> {
     return this.slots.size;
   }
 
+  /** Workers that have loaded and can take a job now or when their current one ends. */
+  get readyCount(): number {
+    let n = 0;
+    for (const slot of this.slots) if (slot.ready) n++;
+    return n;
+  }
+
   /** Total worker deaths since start (each one was replaced). */
   get crashCount(): number {
     return this.crashes;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
 import { WorkerPool } from '../../../services/speech/worker-pool.ts';
 
@@ -50,7 +50,8 @@ describe(WorkerPool.name, () => {
       name: 'test pool',
     });
     try {
-      await pool.ready();
+      // ready() answers when the first worker has loaded; both must have for the jobs to spread.
+      await vi.waitFor(() => expect(pool.readyCount).toBe(2), { timeout: 10_000 });
       // Two jobs at once land on the two workers; remember which took which key.
       const [a, b] = await Promise.all([
         pool.run({ op: 'whoami', delayMs: 30 }, [], { affinity: 'window-a' }),
