@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { ArchiveService, type ArchivedHook } from '../archive/archive.service.ts';
 import { FfmpegAudioTool } from '../archive/audio.ffmpeg.ts';
@@ -16,6 +15,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../platform/
 import type { Logger } from '../platform/logger.ts';
 import { FsObjectStore } from '../archive/fs.store.ts';
 import { sweepLeftovers } from '../platform/leftovers.ts';
+import { packageVersion } from '../platform/package-path.ts';
 
 /** The composition root: every client and service of a process is created here, once, from the config. */
 export interface AppContext {
@@ -58,13 +58,6 @@ export function createPipeline(
     pollingIntervalSeconds: config.pipeline.pollingIntervalSeconds,
     ...(store ? { checkStore: () => store.check() } : {}),
   });
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { UploadedTranscript } from '../archive/archive.service.ts';
 import type { Config } from '../platform/config.ts';
 import { EscuchaError } from '../platform/errors.ts';
+import { packagePath } from '../platform/package-path.ts';
 import type { Logger } from '../platform/logger.ts';
 import { FIXTURE_MODEL } from '../speech/model-manifest.ts';
 import { parseAsrModelSpec } from '../speech/model-selection.ts';
@@ -27,7 +27,7 @@ import { startWorkers } from './workers.ts';
  * `escucha dev demo-render` renders `demo-data/` again from its scripts.
  */
 
-export const DEMO_DATA_DIR = fileURLToPath(new URL('./demo-data/', import.meta.url));
+export const DEMO_DATA_DIR = packagePath('services', 'cli', 'demo-data');
 
 const manifestSchema = z.object({
   description: z.string().optional(),

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EscuchaError } from '../platform/errors.ts';
+import { packagePath } from '../platform/package-path.ts';
 import type { Logger } from '../platform/logger.ts';
 import { download, extractArchive, sha256File, type FetchProgress } from './model-download.ts';
 import {
@@ -38,7 +38,7 @@ interface ModelLock {
   files: Record<string, string>;
 }
 
-export const DEFAULT_FIXTURE_DIR = fileURLToPath(new URL('../../test/fixtures/asr-model', import.meta.url));
+export const DEFAULT_FIXTURE_DIR = packagePath('test', 'fixtures', 'asr-model');
 
 export type ModelState = 'installed' | 'missing' | 'incomplete';
 

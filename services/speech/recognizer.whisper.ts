@@ -21,8 +21,9 @@ import { WHISPER_SAMPLE_RATE, WINDOW_SAMPLES } from './whisper/vocabulary.ts';
 import { windowKey, type WindowRequest, type WindowResult } from './whisper/window-decoder.ts';
 import type { WhisperWorkerData } from './whisper/whisper.worker.ts';
 import { WorkerPool } from './worker-pool.ts';
+import { workerModule } from '../platform/worker-thread.ts';
 
-export const WHISPER_WORKER_SCRIPT = new URL('./whisper/whisper.worker.ts', import.meta.url);
+export const WHISPER_WORKER_SCRIPT = workerModule('./whisper/whisper.worker', import.meta.url);
 
 /** Silence between packed speech segments: long enough for Whisper to close a segment there. */
 const GAP_SECONDS = 0.4;

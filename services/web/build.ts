@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../platform/package-path.ts';
 
 /**
  * Builds the web UI into services/web/dist with Vite (a development dependency: run it where `npm ci` installed
  * them, for example in a build stage, then ship dist). `escucha web build` runs it; `escucha serve` calls it when dist is missing.
  */
-export const WEB_ROOT = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_ROOT = packagePath('services', 'web');
 
 export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {}): Promise<string> {
   let vite: typeof import('vite');

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
+import { packagePath } from '../platform/package-path.ts';
 
 /** Where `services/web/build.ts` writes the built UI. */
-export const WEB_DIST_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
+export const WEB_DIST_DIR = packagePath('services', 'web', 'dist');
 
 const CSP = [
   "default-src 'self'",

@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { EscuchaError } from '../../platform/errors.ts';
+import { packagePath } from '../../platform/package-path.ts';
 
 /**
  * How the RTP/RTCP ports of recorded calls receive datagrams. Two implementations behind one narrow interface:
@@ -116,7 +116,7 @@ export interface UdpBatchAddon {
   sendBatch(fd: number, host: string, data: Uint8Array, meta: Float64Array, count: number): number;
 }
 
-export const UDP_BATCH_ADDON_PATH = fileURLToPath(new URL('../native/build/udp_batch.node', import.meta.url));
+export const UDP_BATCH_ADDON_PATH = packagePath('services', 'capture', 'native', 'build', 'udp_batch.node');
 
 let loaded: { addon: UdpBatchAddon } | { reason: string } | undefined;
 
