@@ -1,28 +1,15 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { API_ROLES } from '../../models/database.ts';
-import { loadConfig, type Config } from '../platform/config.ts';
-import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
-import { createObjectStore } from '../archive/store.factory.ts';
-import { addMasterKey } from '../archive/encryption/keyring.ts';
-import { RekeyService } from '../archive/encryption/rekey.service.ts';
-import { createAccountServices } from '../api/auth/accounts.ts';
-import { createLogger } from '../platform/logger.ts';
-import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { KEY_SCOPES } from '../api/auth/access.policy.ts';
-import { grantAppRole, openDatabase } from '../platform/database.ts';
-import { registerAccountCommands } from './accounts.command.ts';
-import { registerCaptureCommands } from './capture.command.ts';
-import { openDatabaseOnly, setUpDatabase } from './context.ts';
+import type { Config } from '../platform/config.ts';
+import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
 import { packageVersion } from '../platform/package-path.ts';
 import { commaList } from './options.ts';
-import { registerDemoCalls } from './demo.command.ts';
-import { registerDevCommands } from './dev.command.ts';
-import { runImport } from './import.command.ts';
-import { runJobsList, runJobsRerun, runJobsRetry } from './jobs.command.ts';
-import { runModelsAdd, runModelsFetch, runModelsList, runModelsVerify } from './models.command.ts';
-import { runWorker } from './worker.command.ts';
-import { runSeed } from './seed.command.ts';
-import { runServe } from './serve.command.ts';
+
+// Every command's module is imported by its action, when it runs: importing them all here would load most of
+// Escucha (the database, the job queue, capture, speech) before even `escucha --help` could answer. This module
+// imports only what the definitions below need; the commands defined in other modules are at the end.
 
 const program = new Command();
 program
@@ -31,13 +18,26 @@ program
   .version(packageVersion())
   .option('-c, --config <file>', 'JSON config file (environment variables take precedence)');
 
+let platform: {
+  loadConfig: typeof import('../platform/config.ts').loadConfig;
+  createLogger: typeof import('../platform/logger.ts').createLogger;
+};
+// Before any action (never for --help or --version): what config() and logger() need.
+program.hook('preAction', async () => {
+  const [{ loadConfig }, { createLogger }] = await Promise.all([
+    import('../platform/config.ts'),
+    import('../platform/logger.ts'),
+  ]);
+  platform = { loadConfig, createLogger };
+});
+
 function config(overrides: Record<string, unknown> = {}): Config {
   const file = program.opts<{ config?: string }>().config;
-  return loadConfig({ ...(file ? { file } : {}), overrides });
+  return platform.loadConfig({ ...(file ? { file } : {}), overrides });
 }
 
-function logger(cfg: Config, level?: string) {
-  return createLogger({ level: level ?? cfg.logLevel });
+function logger(cfg: Config, level?: string): Logger {
+  return platform.createLogger({ level: level ?? cfg.logLevel });
 }
 
 program
@@ -52,6 +52,7 @@ program
       ...(opts.port ? { port: opts.port } : {}),
       ...(opts.host ? { host: opts.host } : {}),
     });
+    const { runServe } = await import('./serve.command.ts');
     await runServe(cfg, logger(cfg));
   });
 
@@ -67,6 +68,8 @@ program
   .action(async (opts: { grant?: string }) => {
     const cfg = config();
     const log = logger(cfg, 'warn');
+    const { grantAppRole, openDatabase } = await import('../platform/database.ts');
+    const { setUpDatabase } = await import('./context.ts');
     const database = await openDatabase(cfg, log, { as: 'owner' });
     try {
       // The job queue's schema and queues are made here too, so a least-privileged role never needs to make them.
@@ -95,6 +98,8 @@ keys
   .option('--language <languages>', 'only calls in these languages (comma-separated)')
   .action(async (opts: { role: string; name: string; scope?: string; team?: string; language?: string }) => {
     const cfg = config();
+    const { openDatabaseOnly } = await import('./context.ts');
+    const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     const list = (v: string | undefined) => (v === undefined ? undefined : commaList(v));
     try {
@@ -119,6 +124,8 @@ keys
   .description('list API keys (prefix, role, state, created, scopes, name; never the key)')
   .action(async () => {
     const cfg = config();
+    const { openDatabaseOnly } = await import('./context.ts');
+    const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     try {
       for (const k of await new ApiKeyRepository(database.db).list()) {
@@ -140,6 +147,8 @@ keys
   .description('revoke the key with this prefix')
   .action(async (prefix: string) => {
     const cfg = config();
+    const { openDatabaseOnly } = await import('./context.ts');
+    const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     try {
       const done = await new ApiKeyRepository(database.db).revoke(prefix);
@@ -165,6 +174,9 @@ archive
     if (!opts.all && (!Number.isInteger(sample) || sample < 1)) {
       throw new EscuchaError('BAD_REQUEST', '--sample takes a whole number of recordings, 1 or more');
     }
+    const { openDatabaseOnly } = await import('./context.ts');
+    const { createObjectStore } = await import('../archive/store.factory.ts');
+    const { createAccountServices } = await import('../api/auth/accounts.ts');
     const database = await openDatabaseOnly(cfg, log);
     const store = await createObjectStore(cfg);
     try {
@@ -197,6 +209,7 @@ archiveKey
         'set ESCUCHA_ENCRYPTION_KEY_FILE (or encryptionKeyFile in the config file) to where the key file is kept',
       );
     }
+    const { addMasterKey } = await import('../archive/encryption/keyring.ts');
     const { created } = await addMasterKey(cfg.encryptionKeyFile, id);
     console.log(
       `${created ? 'created' : 'updated'} ${cfg.encryptionKeyFile}: new recordings are encrypted with key ${id}. ` +
@@ -211,6 +224,9 @@ archive
   .action(async () => {
     const cfg = config();
     const log = logger(cfg, 'warn');
+    const { openDatabaseOnly } = await import('./context.ts');
+    const { createObjectStore } = await import('../archive/store.factory.ts');
+    const { RekeyService } = await import('../archive/encryption/rekey.service.ts');
     const database = await openDatabaseOnly(cfg, log);
     const store = await createObjectStore(cfg);
     try {
@@ -246,6 +262,7 @@ program
   .action(
     async (paths: string[], opts: { metadata?: string; requireMetadata: boolean; progress: boolean }) => {
       const cfg = config();
+      const { runImport } = await import('./import.command.ts');
       const ok = await runImport(cfg, logger(cfg, 'warn'), { paths, ...opts });
       if (!ok) process.exitCode = 1;
     },
@@ -258,6 +275,7 @@ program
   )
   .action(async () => {
     const cfg = config();
+    const { runWorker } = await import('./worker.command.ts');
     await runWorker(cfg, logger(cfg));
   });
 
@@ -284,6 +302,7 @@ jobs
   .option('-n, --limit <n>', 'rows to show', '50')
   .action(async (opts: { stage?: string; status?: string; call?: string; limit: string }) => {
     const cfg = config();
+    const { runJobsList } = await import('./jobs.command.ts');
     await runJobsList(cfg, logger(cfg, 'warn'), opts);
   });
 jobs
@@ -293,6 +312,7 @@ jobs
   .option('--call <id>', 'only this call')
   .action(async (opts: { stage: string; call?: string }) => {
     const cfg = config();
+    const { runJobsRetry } = await import('./jobs.command.ts');
     await runJobsRetry(cfg, logger(cfg, 'warn'), opts);
   });
 const rerun = jobs
@@ -312,6 +332,7 @@ rerun.action(async (opts: Record<string, unknown>) => {
     const key = param === 'agentId' ? 'agent' : param;
     if (typeof opts[key] === 'string') filters[param] = opts[key];
   }
+  const { runJobsRerun } = await import('./jobs.command.ts');
   await runJobsRerun(cfg, logger(cfg, 'warn'), {
     ...(typeof opts.stage === 'string' ? { stage: opts.stage } : {}),
     ...(Array.isArray(opts.call) ? { call: opts.call as string[] } : {}),
@@ -327,6 +348,7 @@ models
   .description('the models Escucha knows and which are installed')
   .action(async () => {
     const cfg = config();
+    const { runModelsList } = await import('./models.command.ts');
     await runModelsList(cfg, logger(cfg, 'warn'));
   });
 models
@@ -338,6 +360,7 @@ models
   .option('--no-progress', 'no progress bar')
   .action(async (name: string, opts: { force: boolean; progress: boolean }) => {
     const cfg = config();
+    const { runModelsFetch } = await import('./models.command.ts');
     await runModelsFetch(cfg, logger(cfg, 'warn'), name, opts);
   });
 models
@@ -348,6 +371,7 @@ models
   .option('--name <name>', 'name to give it (default: the folder name)')
   .action(async (folder: string, opts: { name?: string }) => {
     const cfg = config();
+    const { runModelsAdd } = await import('./models.command.ts');
     await runModelsAdd(cfg, logger(cfg, 'warn'), folder, opts);
   });
 models
@@ -355,25 +379,93 @@ models
   .description('check an installed model (or all of them) against its checksums')
   .action(async (name: string | undefined) => {
     const cfg = config();
+    const { runModelsVerify } = await import('./models.command.ts');
     const ok = await runModelsVerify(cfg, logger(cfg, 'warn'), name);
     if (!ok) process.exitCode = 1;
   });
 
-registerAccountCommands(program, config, logger);
-registerDemoCalls(program, config, logger);
-registerCaptureCommands(program, config, logger);
+// The commands defined in other modules. Each module is loaded only when one of its commands is run or its help is
+// asked for; until then `escucha --help` lists the command from here. test/integration/cli/compiled-build.test.ts
+// checks that what is listed here is what the modules define.
+type Define = () => Promise<void>;
+const once = (define: Define): Define => {
+  let done: Promise<void> | undefined;
+  return () => (done ??= define());
+};
+const accountCommands = once(async () =>
+  (await import('./accounts.command.ts')).registerAccountCommands(program, config, logger),
+);
+const demoCalls = once(async () =>
+  (await import('./demo.command.ts')).registerDemoCalls(program, config, logger),
+);
+const captureCommands = once(async () =>
+  (await import('./capture.command.ts')).registerCaptureCommands(program, config, logger),
+);
+const devCommands = once(async () => {
+  const dev = program.command('dev').description('developer tools');
+  dev
+    .command('seed')
+    .description('insert N calls of realistic synthetic metadata (no audio) for benchmarks and demos')
+    .option('-n, --calls <n>', 'number of calls', '100000')
+    .option('--days <days>', 'spread over the last N days', '365')
+    .action(async (opts: { calls: string; days: string }) => {
+      const cfg = config();
+      const { runSeed } = await import('./seed.command.ts');
+      await runSeed(cfg, logger(cfg, 'warn'), { calls: Number(opts.calls), days: Number(opts.days) });
+    });
+  (await import('./dev.command.ts')).registerDevCommands(dev);
+});
 
-const dev = program.command('dev').description('developer tools');
-dev
-  .command('seed')
-  .description('insert N calls of realistic synthetic metadata (no audio) for benchmarks and demos')
-  .option('-n, --calls <n>', 'number of calls', '100000')
-  .option('--days <days>', 'spread over the last N days', '365')
-  .action(async (opts: { calls: string; days: string }) => {
-    const cfg = config();
-    await runSeed(cfg, logger(cfg, 'warn'), { calls: Number(opts.calls), days: Number(opts.days) });
-  });
-registerDevCommands(dev);
+/** Name (and how help writes it), description, and the definitions that make the command, in order. */
+const DEFINED_ELSEWHERE: [name: string, term: string, description: string, define: Define[]][] = [
+  ['users', 'users', 'manage web UI user accounts', [accountCommands]],
+  ['audit', 'audit', 'the audit log', [accountCommands]],
+  ['retention', 'retention', 'retention policies', [accountCommands]],
+  [
+    'demo',
+    'demo [options]',
+    'create one demo user per role, with random passwords printed once; then load the demo calls (synthetic, with transcripts)',
+    [accountCommands, demoCalls],
+  ],
+  ['web', 'web', 'the web UI', [accountCommands]],
+  [
+    'capture',
+    'capture [options]',
+    'record calls from the network: SIPREC/SIP server (ESCUCHA_SIP_PORT), HEP v3 receiver (ESCUCHA_HEP_PORT), and with --interface live capture (needs tcpdump or dumpcap and capture privileges)',
+    [captureCommands],
+  ],
+  [
+    'import-pcap',
+    'import-pcap [options] <files...>',
+    'archive the calls in capture files (pcap, pcapng): SIP over UDP and TCP with its RTP, one call per dialog',
+    [captureCommands],
+  ],
+  ['dev', 'dev', 'developer tools', [devCommands]],
+];
+
+/** The top-level command the arguments name (with `help <command>`, that command), if any. */
+function commandNamed(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-c' || arg === '--config') i++;
+    else if (!arg.startsWith('-') && arg !== 'help') return arg;
+  }
+  return undefined;
+}
+
+const named = commandNamed(process.argv.slice(2));
+for (const [name, , , defines] of DEFINED_ELSEWHERE) {
+  if (name === named) for (const define of defines) await define();
+}
+const listedOnly = new Map<Command, string>();
+for (const [name, term, description] of DEFINED_ELSEWHERE) {
+  if (!program.commands.some((c) => c.name() === name)) {
+    listedOnly.set(program.command(name).description(description), term);
+  }
+}
+program.configureHelp({
+  subcommandTerm: (cmd) => listedOnly.get(cmd) ?? new Help().subcommandTerm(cmd),
+});
 
 try {
   await program.parseAsync(process.argv);
