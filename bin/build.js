@@ -10,10 +10,8 @@
 //
 //   node bin/build.js             build dist/ (`npm run build`; `npm ci` runs it through the prepare script)
 //   node bin/build.js --if-stale  build only when dist/ does not match the sources (`npm start` does this first)
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -48,20 +46,22 @@ export function sourceFiles() {
 }
 
 /** A digest of the sources' contents, and of this script (how they are compiled). */
-function sourceDigest(files) {
+async function sourceDigest(files) {
+  // node:crypto is loaded only here: the check at every start usually ends with the sizes and times below.
+  const { createHash } = await import('node:crypto');
   const hash = createHash('sha256').update(readFileSync(SELF));
   for (const file of files) hash.update(`\0${file}\0`).update(readFileSync(path.join(ROOT, file)));
   return hash.digest('hex');
 }
 
-/** A digest of the same files' sizes and times of change: reading none of them, it is checked first, at every start. */
+/** The same files' sizes and times of change: reading none of them, it is checked first, at every start. */
 function sourceFingerprint(files) {
-  const hash = createHash('sha256');
-  for (const file of [SELF, ...files.map((f) => path.join(ROOT, f))]) {
-    const { size, mtimeMs } = statSync(file);
-    hash.update(`${file}\0${size}\0${mtimeMs}\n`);
+  let fingerprint = '';
+  for (const file of ['bin/build.js', ...files]) {
+    const { size, mtimeMs } = statSync(path.join(ROOT, file));
+    fingerprint += `${file} ${size} ${mtimeMs}\n`;
   }
-  return hash.digest('hex');
+  return fingerprint;
 }
 
 /**
@@ -72,7 +72,7 @@ function sourceFingerprint(files) {
  * - `installed`: dist/ without sources (the container image, an installed package): nothing to compare it with;
  * - `missing`: neither.
  */
-export function buildState() {
+export async function buildState() {
   const hasSources = existsSync(path.join(ROOT, 'services', 'cli', 'main.ts'));
   const stampFile = path.join(DIST, STAMP);
   if (!hasSources) return existsSync(fileURLToPath(DIST_ENTRY)) ? 'installed' : 'missing';
@@ -81,7 +81,7 @@ export function buildState() {
   const files = sourceFiles();
   // Same sizes and times: the same files. Otherwise (a checkout touches files it leaves as they were) the contents decide.
   if (stamp.fingerprint === sourceFingerprint(files)) return 'fresh';
-  return stamp.digest === sourceDigest(files) ? 'fresh' : 'stale';
+  return stamp.digest === (await sourceDigest(files)) ? 'fresh' : 'stale';
 }
 
 /** Relative imports stay imports of their own compiled module: `./x.ts` becomes `./x.js`. */
@@ -96,9 +96,9 @@ const relativeImports = {
 
 /** Compiles the sources into dist/ (written beside it, then swapped in, so a process starting meanwhile never sees half of it). */
 export async function build() {
-  const started = performance.now();
+  const started = Date.now();
   const files = sourceFiles();
-  const digest = sourceDigest(files);
+  const digest = await sourceDigest(files);
   const fingerprint = sourceFingerprint(files);
   let esbuild;
   try {
@@ -136,11 +136,11 @@ export async function build() {
   if (existsSync(DIST)) renameSync(DIST, old);
   renameSync(tmp, DIST);
   rmSync(old, { recursive: true, force: true });
-  return { files: files.length, ms: Math.round(performance.now() - started) };
+  return { files: files.length, ms: Math.round(Date.now() - started) };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
-  const state = buildState();
+  const state = await buildState();
   if (state === 'installed' || state === 'missing') {
     console.log('escucha: no TypeScript sources here (an installed build): nothing to compile');
   } else if (state === 'fresh' && process.argv.includes('--if-stale')) {

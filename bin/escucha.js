@@ -10,7 +10,7 @@
 //   and a change to the sources is never silently left out. `npm run build` makes dist/ current again.
 import { buildState, DIST_ENTRY } from './build.js';
 
-const state = buildState();
+const state = await buildState();
 if (state === 'fresh' || state === 'installed') {
   await import(DIST_ENTRY);
 } else if (state === 'missing') {

@@ -76,36 +76,40 @@ describe('the compiled build', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs the sources until it is built, and dist/ only while dist/ matches them', async () => {
-    const unbuilt = await escucha(['--help']);
-    expect(unbuilt.code).toBe(0);
-    expect(unbuilt.err).toBe('');
-    expect([...listed(unbuilt.out).keys()]).toEqual(COMMANDS);
+  it(
+    'runs the sources until it is built, and dist/ only while dist/ matches them',
+    { timeout: 180_000 },
+    async () => {
+      const unbuilt = await escucha(['--help']);
+      expect(unbuilt.code).toBe(0);
+      expect(unbuilt.err).toBe('');
+      expect([...listed(unbuilt.out).keys()]).toEqual(COMMANDS);
 
-    expect((await build()).stdout).toMatch(/^escucha: compiled \d+ modules into dist\/ in \d+ ms$/m);
-    expect((await build('--if-stale')).stdout).toBe('');
-    const fresh = await escucha(['--help']);
-    expect(fresh.err).toBe('');
-    expect(fresh.out).toBe(unbuilt.out);
+      expect((await build()).stdout).toMatch(/^escucha: compiled \d+ modules into dist\/ in \d+ ms$/m);
+      expect((await build('--if-stale')).stdout).toBe('');
+      const fresh = await escucha(['--help']);
+      expect(fresh.err).toBe('');
+      expect(fresh.out).toBe(unbuilt.out);
 
-    // A source edited after the build: dist/ is not run, and the command says so.
-    const main = path.join(dir, 'services/cli/main.ts');
-    await writeFile(
-      main,
-      (await readFile(main, 'utf8')).replace("'manage API keys'", "'manage API keys (edited)'"),
-    );
-    const stale = await escucha(['--help']);
-    expect(stale.code).toBe(0);
-    expect(stale.err).toMatch(
-      /dist\/ was built from other sources; running the TypeScript sources through tsx/,
-    );
-    expect(listed(stale.out).get('keys')).toBe('manage API keys (edited)');
+      // A source edited after the build: dist/ is not run, and the command says so.
+      const main = path.join(dir, 'services/cli/main.ts');
+      await writeFile(
+        main,
+        (await readFile(main, 'utf8')).replace("'manage API keys'", "'manage API keys (edited)'"),
+      );
+      const stale = await escucha(['--help']);
+      expect(stale.code).toBe(0);
+      expect(stale.err).toMatch(
+        /dist\/ was built from other sources; running the TypeScript sources through tsx/,
+      );
+      expect(listed(stale.out).get('keys')).toBe('manage API keys (edited)');
 
-    expect((await build('--if-stale')).stdout).toMatch(/compiled/);
-    const rebuilt = await escucha(['--help']);
-    expect(rebuilt.err).toBe('');
-    expect(listed(rebuilt.out).get('keys')).toBe('manage API keys (edited)');
-  });
+      expect((await build('--if-stale')).stdout).toMatch(/compiled/);
+      const rebuilt = await escucha(['--help']);
+      expect(rebuilt.err).toBe('');
+      expect(listed(rebuilt.out).get('keys')).toBe('manage API keys (edited)');
+    },
+  );
 
   describe('without the sources, as in the container image', () => {
     beforeAll(async () => {
@@ -115,22 +119,27 @@ describe('the compiled build', () => {
       }
     });
 
-    it('lists every command with its description, each the one its module defines', async () => {
-      const help = await escucha(['--help']);
-      expect(help.code).toBe(0);
-      const commands = listed(help.out);
-      expect([...commands.keys()]).toEqual(COMMANDS);
-      // main.ts lists the commands defined in other modules without loading them: what their own help says must match.
-      for (const name of ['users', 'audit', 'retention', 'demo', 'web', 'capture', 'import-pcap', 'dev']) {
-        const own = await escucha([name, '--help']);
-        expect(own.code).toBe(0);
-        const description = own.out.split('\n\n')[1]!.replace(/\s+/g, ' ').trim();
-        expect(description, name).toBe(commands.get(name));
-      }
-      expect((await escucha(['--version'])).out.trim()).toBe(
-        (JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version,
-      );
-    });
+    it(
+      'lists every command with its description, each the one its module defines',
+      { timeout: 240_000 },
+      async () => {
+        const help = await escucha(['--help']);
+        expect(help.code).toBe(0);
+        const commands = listed(help.out);
+        expect([...commands.keys()]).toEqual(COMMANDS);
+        // main.ts lists the commands defined in other modules without loading them: what their own help says must match.
+        for (const name of ['users', 'audit', 'retention', 'demo', 'web', 'capture', 'import-pcap', 'dev']) {
+          const own = await escucha([name, '--help']);
+          expect(own.code).toBe(0);
+          const description = own.out.split('\n\n')[1]!.replace(/\s+/g, ' ').trim();
+          expect(description, name).toBe(commands.get(name));
+        }
+        expect((await escucha(['--version'])).out.trim()).toBe(
+          (JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string })
+            .version,
+        );
+      },
+    );
 
     describe('archives a recording and transcribes it in worker threads', () => {
       let database: TestDatabase;
