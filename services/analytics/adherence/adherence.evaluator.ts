@@ -1,4 +1,4 @@
-import { PhraseMatcher, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
+import { PhraseMatcher, toEvidence, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
 import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence, Party } from '../matching/transcript.types.ts';
@@ -69,15 +69,6 @@ function matchesFor(prepared: PreparedTranscript, script: Script): PhraseMatch[]
   }
   return m.find(prepared);
 }
-
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
 
 function byParty(matches: PhraseMatch[], party: 'agent' | 'customer' | 'any'): PhraseMatch[] {
   if (party === 'any') return matches;

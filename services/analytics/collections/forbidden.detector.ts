@@ -1,4 +1,4 @@
-import type { PhraseMatch } from '../matching/phrase.matcher.ts';
+import { toEvidence, type PhraseMatch } from '../matching/phrase.matcher.ts';
 import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence } from '../matching/transcript.types.ts';
@@ -51,15 +51,6 @@ for (const language of ['es', 'en'] as const) {
     0.8,
   );
 }
-
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
 
 export function detectForbidden(prepared: PreparedTranscript): ForbiddenResult {
   const matches = sharedMatches(prepared, 'forbidden');

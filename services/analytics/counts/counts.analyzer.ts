@@ -1,5 +1,5 @@
 import { parseNumberAt } from '../matching/numbers.ts';
-import { PhraseMatcher, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
+import { PhraseMatcher, toEvidence, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
 import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence, Language, Party } from '../matching/transcript.types.ts';
@@ -122,15 +122,6 @@ function top(map: Map<string, Tally>, n: number, min: number): TermCount[] {
       return { term: best, key, count: t.count };
     });
 }
-
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
 
 export function countTerms(prepared: PreparedTranscript, options: CountsOptions = {}): CountsResult {
   const n = options.top ?? 15;

@@ -1,5 +1,5 @@
 import type { BeepResult } from '../beep/beep.detector.ts';
-import type { PhraseMatch } from '../matching/phrase.matcher.ts';
+import { toEvidence, type PhraseMatch } from '../matching/phrase.matcher.ts';
 import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence, Transcript } from '../matching/transcript.types.ts';
@@ -125,15 +125,6 @@ export function agentSpeechBefore(segments: Transcript, atMs: number): number {
   if (curEnd > curStart) total += curEnd - curStart;
   return total;
 }
-
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
 
 export function detectDisclosure(
   prepared: PreparedTranscript,

@@ -45,6 +45,18 @@ export interface PhraseMatch extends Evidence {
   negated: boolean;
 }
 
+/** The evidence a match gives: where it is and what was said, without the matcher's positions. */
+export function toEvidence(m: PhraseMatch): Evidence {
+  return {
+    segmentIndex: m.segmentIndex,
+    party: m.party,
+    startMs: m.startMs,
+    endMs: m.endMs,
+    matchedText: m.matchedText,
+    score: m.score,
+  };
+}
+
 export interface MatcherOptions {
   minScore?: number;
   /** Transcript-word lookups kept between calls. */
