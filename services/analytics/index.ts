@@ -13,7 +13,7 @@ import {
 } from './disclosure/disclosure.detector.ts';
 import { profileForRegion, type DisclosureProfileId } from './disclosure/disclosure.profiles.ts';
 import { prepareTranscript } from './matching/prepared-transcript.ts';
-import type { CallContext, Transcript } from './matching/transcript.types.ts';
+import type { CallContext, Party, Transcript } from './matching/transcript.types.ts';
 import { detectPii, type PiiSpan } from './pii/pii.detector.ts';
 import {
   keyPressMuteRanges,
@@ -73,7 +73,7 @@ export const ANALYTICS_VERSION = 2;
 /** A sentiment analyser as services/analytics/sentiment provides it (injected, so this module stays pure). */
 export interface SentimentPort {
   analyze(
-    utterances: readonly { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
+    utterances: readonly { party: Party; startMs: number; endMs: number; text: string }[],
     lang: 'es' | 'en',
   ): SentimentResult;
 }
@@ -165,7 +165,7 @@ export function analyzeCall(
         transcript
           .filter((s) => s.party === 'agent' || s.party === 'customer')
           .map((s) => ({
-            party: s.party as 'agent' | 'customer',
+            party: s.party as Party,
             startMs: s.startMs,
             endMs: s.endMs,
             text: s.text,

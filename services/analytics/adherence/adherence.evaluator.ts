@@ -70,10 +70,9 @@ function matchesFor(prepared: PreparedTranscript, script: Script): PhraseMatch[]
   return m.find(prepared);
 }
 
-function byParty(matches: PhraseMatch[], party: 'agent' | 'customer' | 'any'): PhraseMatch[] {
+function byParty(matches: PhraseMatch[], party: Party | 'any'): PhraseMatch[] {
   if (party === 'any') return matches;
-  const allowed: Party[] = party === 'agent' ? ['agent'] : ['customer'];
-  return matches.filter((m) => allowed.includes(m.party));
+  return matches.filter((m) => m.party === party);
 }
 
 export function evaluateScript(

@@ -2,7 +2,7 @@ import { parseNumberAt } from '../matching/numbers.ts';
 import { PhraseMatcher, toEvidence, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
 import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
-import type { Evidence, Language, Party } from '../matching/transcript.types.ts';
+import type { Evidence, Language, SegmentParty } from '../matching/transcript.types.ts';
 import { STOP_WORDS, stem } from '../text/index.ts';
 import { DEFAULT_KEYWORD_CATEGORIES, type KeywordCategory } from './keyword-categories.ts';
 
@@ -29,12 +29,12 @@ export interface CategoryCount {
   id: string;
   label: string;
   total: number;
-  byParty: Partial<Record<Party, number>>;
-  evidence: Partial<Record<Party, Evidence[]>>;
+  byParty: Partial<Record<SegmentParty, number>>;
+  evidence: Partial<Record<SegmentParty, Evidence[]>>;
 }
 
 export interface CountsResult {
-  parties: Partial<Record<Party, PartyCounts>>;
+  parties: Partial<Record<SegmentParty, PartyCounts>>;
   categories: CategoryCount[];
 }
 
@@ -128,8 +128,8 @@ export function countTerms(prepared: PreparedTranscript, options: CountsOptions 
   const minPhrase = options.minPhraseCount ?? 2;
   const language = prepared.language;
   const stop = STOP_WORDS[language];
-  const grams = new Map<Party, [Map<string, Tally>, Map<string, Tally>, Map<string, Tally>]>();
-  const words = new Map<Party, number>();
+  const grams = new Map<SegmentParty, [Map<string, Tally>, Map<string, Tally>, Map<string, Tally>]>();
+  const words = new Map<SegmentParty, number>();
   prepared.segments.forEach((segment, i) => {
     const party = segment.party;
     let g = grams.get(party);
@@ -162,7 +162,7 @@ export function countTerms(prepared: PreparedTranscript, options: CountsOptions 
       }
     }
   });
-  const parties: Partial<Record<Party, PartyCounts>> = {};
+  const parties: Partial<Record<SegmentParty, PartyCounts>> = {};
   for (const [party, [u, b, t]] of grams) {
     parties[party] = {
       words: words.get(party) ?? 0,
@@ -176,8 +176,8 @@ export function countTerms(prepared: PreparedTranscript, options: CountsOptions 
   const matches = categoryMatches(prepared, categories);
   const result: CategoryCount[] = categories.map((c) => {
     const mine = matches.filter((m) => m.phraseId === c.id);
-    const byParty: Partial<Record<Party, number>> = {};
-    const evidence: Partial<Record<Party, Evidence[]>> = {};
+    const byParty: Partial<Record<SegmentParty, number>> = {};
+    const evidence: Partial<Record<SegmentParty, Evidence[]>> = {};
     for (const m of mine) {
       byParty[m.party] = (byParty[m.party] ?? 0) + 1;
       const list = (evidence[m.party] ??= []);

@@ -13,7 +13,7 @@ import {
 } from './phrase.align.ts';
 import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
 import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
-import type { Evidence, Language, Party } from './transcript.types.ts';
+import type { Evidence, Language, SegmentParty } from './transcript.types.ts';
 
 /**
  * Finds phrases in ASR transcripts despite recognition noise. Phrases are compiled once into an index of their
@@ -318,7 +318,7 @@ export class PhraseMatcher {
   /** Every match of every phrase, best first per location; `parties` restricts the streams searched. */
   find(
     prepared: PreparedTranscript,
-    options: { parties?: readonly Party[]; phraseIds?: readonly string[] } = {},
+    options: { parties?: readonly SegmentParty[]; phraseIds?: readonly string[] } = {},
   ): PhraseMatch[] {
     let wanted: Uint8Array | undefined;
     if (options.phraseIds) {

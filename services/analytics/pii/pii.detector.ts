@@ -1,6 +1,6 @@
 import { parseNumberAt } from '../matching/numbers.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
-import type { Language, Party, TranscriptSegment } from '../matching/transcript.types.ts';
+import type { Language, SegmentParty, TranscriptSegment } from '../matching/transcript.types.ts';
 import { findDigitRuns, type DigitRun } from './digit-runs.ts';
 import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
 import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
@@ -34,7 +34,7 @@ export type PiiType = (typeof PII_TYPES)[number];
 export interface PiiSpan {
   type: PiiType;
   segmentIndex: number;
-  party: Party;
+  party: SegmentParty;
   channel: number | null;
   /** Character offsets in the segment text. */
   start: number;
