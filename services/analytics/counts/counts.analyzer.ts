@@ -1,10 +1,15 @@
 import { parseNumberAt } from '../matching/numbers.ts';
-import { PhraseMatcher, toEvidence, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
-import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import { PhraseMatcher, toEvidence, type PhraseMatch } from '../matching/phrase.matcher.ts';
+import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence, Language, SegmentParty } from '../matching/transcript.types.ts';
 import { STOP_WORDS, stem } from '../text/index.ts';
-import { DEFAULT_KEYWORD_CATEGORIES, type KeywordCategory } from './keyword-categories.ts';
+import {
+  CATEGORY_MIN_SCORE,
+  DEFAULT_KEYWORD_CATEGORIES,
+  categorySpecs,
+  type KeywordCategory,
+} from './keyword-categories.ts';
 
 /**
  * What was said, counted per party: the most frequent words and phrases (1–3-grams of content words, stop-words
@@ -50,35 +55,21 @@ export interface CountsOptions {
   skip?: readonly { segmentIndex: number; start: number; end: number }[];
 }
 
-function categorySpecs(categories: readonly KeywordCategory[], language: Language): PhraseSpec[] {
-  return categories
-    .filter((c) => (c.phrases[language] ?? []).length > 0)
-    .map((c) => ({
-      id: c.id,
-      patterns: c.phrases[language]!,
-      rejectNegated: c.id !== 'lawsuit' && c.id !== 'seizure',
-    }));
-}
-
-for (const language of ['es', 'en'] as const) {
-  registerPhrases('counts', language, categorySpecs(DEFAULT_KEYWORD_CATEGORIES, language), 0.86);
-}
-
 const custom = new WeakMap<readonly KeywordCategory[], Partial<Record<Language, PhraseMatcher>>>();
 
 function categoryMatches(
+  phrases: PhraseRegistry,
   prepared: PreparedTranscript,
   categories: readonly KeywordCategory[],
 ): PhraseMatch[] {
-  if (categories === DEFAULT_KEYWORD_CATEGORIES) return sharedMatches(prepared, 'counts');
+  const registered = phrases.namespaceOf(categories, prepared.language);
+  if (registered !== undefined) return phrases.matches(prepared, registered);
   let byLanguage = custom.get(categories);
   if (!byLanguage) custom.set(categories, (byLanguage = {}));
   const m = (byLanguage[prepared.language] ??= new PhraseMatcher(
     categorySpecs(categories, prepared.language),
     prepared.language,
-    {
-      minScore: 0.86,
-    },
+    { minScore: CATEGORY_MIN_SCORE },
   ));
   return m.find(prepared);
 }
@@ -123,7 +114,11 @@ function top(map: Map<string, Tally>, n: number, min: number): TermCount[] {
     });
 }
 
-export function countTerms(prepared: PreparedTranscript, options: CountsOptions = {}): CountsResult {
+export function countTerms(
+  phrases: PhraseRegistry,
+  prepared: PreparedTranscript,
+  options: CountsOptions = {},
+): CountsResult {
   const n = options.top ?? 15;
   const minPhrase = options.minPhraseCount ?? 2;
   const language = prepared.language;
@@ -173,7 +168,7 @@ export function countTerms(prepared: PreparedTranscript, options: CountsOptions 
   }
   const categories = options.categories ?? DEFAULT_KEYWORD_CATEGORIES;
   const perParty = options.evidencePerParty ?? 5;
-  const matches = categoryMatches(prepared, categories);
+  const matches = categoryMatches(phrases, prepared, categories);
   const result: CategoryCount[] = categories.map((c) => {
     const mine = matches.filter((m) => m.phraseId === c.id);
     const byParty: Partial<Record<SegmentParty, number>> = {};
