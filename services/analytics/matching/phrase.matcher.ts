@@ -1,5 +1,5 @@
-import { damerauLevenshtein } from '../text/index.ts';
-import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
+import { damerauLevenshtein, soundKey } from '../text/index.ts';
+import { FUNCTION_WORDS, NEGATIONS } from './normalize.ts';
 import { stem } from './stem.ts';
 import {
   alignSequence,
@@ -234,7 +234,7 @@ export class PhraseMatcher {
 
   private lookupPlain(norm: string): Hit[] {
     const best = new Map<number, number>();
-    this.similar(norm, phoneticKey(norm, this.language), stem(norm, this.language), best);
+    this.similar(norm, soundKey(norm, this.language), stem(norm, this.language), best);
     return [...best].map(([id, sim]) => ({ id, sim }));
   }
 

@@ -1,5 +1,5 @@
-import { tokenize as textTokenize } from '../text/index.ts';
-import { FUNCTION_WORDS, isFiller, phoneticKey } from './normalize.ts';
+import { soundKey, tokenize as textTokenize } from '../text/index.ts';
+import { FUNCTION_WORDS, isFiller } from './normalize.ts';
 import { stem } from './stem.ts';
 import type { Language, SegmentParty, Transcript, TranscriptSegment } from './transcript.types.ts';
 
@@ -108,7 +108,7 @@ export function tokenizeSegment(
     }
     return {
       norm,
-      key: phoneticKey(norm, language),
+      key: soundKey(norm, language),
       stem: stem(norm, language),
       surface: t.text,
       segmentIndex,
