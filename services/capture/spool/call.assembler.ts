@@ -49,6 +49,21 @@ export interface AssemblerOptions {
   maxDurationMs?: number;
 }
 
+/** What live capture and pcap import both configure of assembly, as their options say it. */
+export function assemblerOptionsOf(o: {
+  ffmpegPath: string;
+  rules: MetadataRules;
+  silenceDtmf: boolean;
+  keepDtmfDigits?: boolean;
+}): AssemblerOptions {
+  return {
+    ffmpegPath: o.ffmpegPath,
+    rules: o.rules,
+    silenceDtmf: o.silenceDtmf,
+    keepDtmfDigits: o.keepDtmfDigits === true,
+  };
+}
+
 interface TrackInfo {
   track: number;
   channel: number;
