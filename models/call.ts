@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { CALL_SOURCES, DIRECTIONS, PARTICIPANT_ROLES, type CallSource, type Direction } from './database.ts';
+import {
+  CALL_SOURCES,
+  DIRECTIONS,
+  PARTICIPANT_ROLES,
+  PARTIES,
+  type CallSource,
+  type Direction,
+  type ParticipantRole,
+} from './database.ts';
 
 /**
  * The metadata of a call as users and integrations send it (camelCase JSON) and as the API returns it.
@@ -92,7 +100,7 @@ export type CallMetadataInput = z.input<typeof callMetadataSchema>;
 export type CallMetadata = z.output<typeof callMetadataSchema>;
 
 export interface Participant {
-  role: 'agent' | 'customer' | 'other';
+  role: ParticipantRole;
   channel: number | null;
   name: string | null;
   number: string | null;
@@ -286,10 +294,10 @@ export const callSearchSchema = z
     /** Full-text search in transcripts (web-search syntax: words, "a phrase", -excluded, or); accents ignored. */
     q: z.string().trim().min(1).max(500).optional(),
     /** With q or keyword: only what this party said. */
-    party: z.enum(['agent', 'customer']).optional(),
+    party: z.enum(PARTIES).optional(),
     /** Text analytics: sentiment of a party (customer by default, or the whole call with `overall`). */
     sentiment: z.enum(['positive', 'neutral', 'negative']).optional(),
-    sentimentParty: z.enum(['agent', 'customer', 'overall']).optional(),
+    sentimentParty: z.enum([...PARTIES, 'overall']).optional(),
     /** Disclosure outcome of the call opening (services/analytics/disclosure). */
     disclosure: csv(z.enum(['disclosed', 'partial', 'missing'])).optional(),
     /** Script adherence score strictly below this: a score (1–100) or a fraction of the full score (0–1, so 0.7 is 70). */

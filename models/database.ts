@@ -14,6 +14,11 @@ export const CALL_SOURCES = ['upload', 'siprec', 'sip', 'pcap', 'hep', 'seed'] a
 export type CallSource = (typeof CALL_SOURCES)[number];
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
+/** The two sides of a recorded call; channel 0 is the agent's and 1 the customer's by convention. */
+export const PARTIES = ['agent', 'customer'] as const;
+export type Party = (typeof PARTIES)[number];
+/** Who spoke a transcript segment: a party, or 'unknown' when the recording mixes both (mono). */
+export type SegmentParty = Party | 'unknown';
 export const PARTICIPANT_ROLES = ['agent', 'customer', 'other'] as const;
 export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
 export const API_ROLES = [
@@ -140,12 +145,10 @@ export interface TranscriptsTable {
   created_at: GeneratedTimestamp;
 }
 
-export type Party = 'agent' | 'customer' | 'unknown';
-
 export interface TranscriptSegmentsTable {
   id: Generated<string>;
   call_id: string;
-  party: Party;
+  party: SegmentParty;
   channel: number | null;
   start_ms: number;
   end_ms: number;
@@ -401,7 +404,7 @@ export interface CallAnalysisHistoryTable {
 export interface CallKeywordsTable {
   call_id: string;
   category: string;
-  party: Party;
+  party: SegmentParty;
   count: number;
 }
 

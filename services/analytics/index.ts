@@ -1,6 +1,7 @@
 import { DEFAULT_SCRIPTS, pickScript } from './adherence/default-scripts.ts';
 import { evaluateScript, type AdherenceResult } from './adherence/adherence.evaluator.ts';
 import type { Script } from './adherence/script.schema.ts';
+import { builtInPhrases } from './built-in-phrases.ts';
 import { checkContactTime, type ContactCheck, type PriorContact } from './collections/contact-rules.ts';
 import { detectForbidden, type ForbiddenResult } from './collections/forbidden.detector.ts';
 import { detectPromises, type PromiseResult } from './collections/promise.detector.ts';
@@ -12,8 +13,9 @@ import {
   type RecordingToneInput,
 } from './disclosure/disclosure.detector.ts';
 import { profileForRegion, type DisclosureProfileId } from './disclosure/disclosure.profiles.ts';
+import type { PhraseRegistry } from './matching/phrase.registry.ts';
 import { prepareTranscript } from './matching/prepared-transcript.ts';
-import type { CallContext, Transcript } from './matching/transcript.types.ts';
+import type { CallContext, Party, Transcript } from './matching/transcript.types.ts';
 import { detectPii, type PiiSpan } from './pii/pii.detector.ts';
 import {
   keyPressMuteRanges,
@@ -34,6 +36,8 @@ import { talkMetrics, type TalkMetrics } from './talk/talk.metrics.ts';
 export * from './matching/transcript.types.ts';
 export { prepareTranscript, type PreparedTranscript } from './matching/prepared-transcript.ts';
 export { PhraseMatcher, type PhraseMatch, type PhraseSpec } from './matching/phrase.matcher.ts';
+export { PhraseRegistry, type PhraseList } from './matching/phrase.registry.ts';
+export { builtInPhrases, createBuiltInPhrases } from './built-in-phrases.ts';
 export { compilePattern } from './matching/phrase.pattern.ts';
 export { findNumbers, parseNumberAt } from './matching/numbers.ts';
 export * from './counts/counts.analyzer.ts';
@@ -73,12 +77,14 @@ export const ANALYTICS_VERSION = 2;
 /** A sentiment analyser as services/analytics/sentiment provides it (injected, so this module stays pure). */
 export interface SentimentPort {
   analyze(
-    utterances: readonly { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
+    utterances: readonly { party: Party; startMs: number; endMs: number; text: string }[],
     lang: 'es' | 'en',
   ): SentimentResult;
 }
 
 export interface AnalyzeOptions {
+  /** The phrase lists matched in one scan (default: builtInPhrases()); `scripts` not in it get their own matcher. */
+  phrases?: PhraseRegistry;
   /** Fixed profile (ESCUCHA_DISCLOSURE_PROFILE); default: from the call's region. */
   disclosureProfile?: DisclosureProfileId | null;
   scripts?: readonly Script[];
@@ -141,21 +147,25 @@ export function analyzeCall(
   call: CallContext,
   options: AnalyzeOptions = {},
 ): CallAnalysis {
+  const phrases = options.phrases ?? builtInPhrases();
   const prepared = prepareTranscript(transcript, call.language);
   const disclosure = detectDisclosure(
+    phrases,
     prepared,
     options.disclosureProfile ?? profileForRegion(call.region),
     options.recordingTone,
   );
   const script = pickScript(options.scripts ?? DEFAULT_SCRIPTS, call.language, call.campaign);
-  const adherence = script ? evaluateScript(prepared, script, { durationMs: call.durationMs }) : null;
-  const promise = detectPromises(prepared, call);
-  const forbidden = detectForbidden(prepared);
+  const adherence = script
+    ? evaluateScript(phrases, prepared, script, { durationMs: call.durationMs })
+    : null;
+  const promise = detectPromises(phrases, prepared, call);
+  const forbidden = detectForbidden(phrases, prepared);
   const contact = checkContactTime(call, { history: options.contactHistory ?? [] });
   const spans = detectPii(prepared);
   const redaction = redact(transcript, spans);
   const keyPresses = options.keyPresses ?? [];
-  const counts = countTerms(prepared, {
+  const counts = countTerms(phrases, prepared, {
     ...(options.categories ? { categories: options.categories } : {}),
     skip: spans,
   });
@@ -165,7 +175,7 @@ export function analyzeCall(
         transcript
           .filter((s) => s.party === 'agent' || s.party === 'customer')
           .map((s) => ({
-            party: s.party as 'agent' | 'customer',
+            party: s.party as Party,
             startMs: s.startMs,
             endMs: s.endMs,
             text: s.text,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { CallMetadata, Participant } from '../../models/call.ts';
 import { callLanguage } from '../../models/language.ts';
-import type { CallSource, Database } from '../../models/database.ts';
+import type { CallSource, Database, Party } from '../../models/database.ts';
 import { isDatabaseUnavailable } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -28,7 +28,7 @@ export interface IngestInput {
 export interface UploadedTranscript {
   /** ISO 639-1; null = identify it from the text. */
   language: string | null;
-  segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[];
+  segments: { party: Party; startMs: number; endMs: number; text: string }[];
 }
 
 /** Writes an uploaded transcript inside the archive transaction (the pipeline's transcript repository). */
@@ -39,7 +39,7 @@ export type TranscriptWriter = (
     language: string | null;
     languageMethod: 'upload' | 'metadata' | null;
     segments: {
-      party: 'agent' | 'customer';
+      party: Party;
       channel: number | null;
       startMs: number;
       endMs: number;
@@ -231,8 +231,7 @@ export class ArchiveService {
     const { transcript, details } = input;
     const write = this.deps.transcripts;
     const onArchived = this.deps.onArchived;
-    const channelOf = (party: 'agent' | 'customer') =>
-      participants.find((p) => p.role === party)?.channel ?? null;
+    const channelOf = (party: Party) => participants.find((p) => p.role === party)?.channel ?? null;
     return async (trx, callId) => {
       if (transcript && write) {
         const language = callLanguage(transcript.language ?? input.metadata.language);

@@ -2,11 +2,10 @@ import { accessSync, constants } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
-import type { FfmpegCommand, FfprobeData } from 'fluent-ffmpeg';
-import { EscuchaError, errorMessage } from '../platform/errors.ts';
+import { EscuchaError, errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { ArchiveOutput, ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
 import { FFMPEG_INSTALL_HINT, resolveFfmpegPaths, type FfmpegPaths } from './ffmpeg-path.ts';
+import { runFfmpeg, runFfprobe, type FfmpegJob, type FfmpegRunOptions } from './ffmpeg.runner.ts';
 
 /** Input sample rates the Opus encoder takes without resampling to 48 kHz. */
 export const OPUS_SAMPLE_RATES = [8000, 12000, 16000, 24000, 48000] as const;
@@ -122,20 +121,18 @@ const OUTPUTS: Record<ArchiveProfile['format'], ArchiveOutput> = {
 export interface FfmpegAudioToolOptions {
   /** Binaries to use; default resolveFfmpegPaths() on first use. */
   paths?: FfmpegPaths;
-  /** Lines of ffmpeg's stderr kept for error messages; default 20. */
-  stderrLines?: number;
 }
 
-/** Global options for every ffmpeg/ffprobe run: quiet, never read the terminal. */
-const QUIET = words('-hide_banner -nostdin -loglevel error -nostats');
+/** What ffprobe's JSON says of a file (the fields Escucha reads). */
+interface ProbeData {
+  streams: Record<string, unknown>[];
+  format: Record<string, unknown>;
+}
 
 /**
- * AudioTool over ffmpeg/ffprobe through fluent-ffmpeg. probe() validates and measures an input (INVALID_AUDIO
+ * AudioTool over ffmpeg/ffprobe, run by ffmpeg.runner.ts. probe() validates and measures an input (INVALID_AUDIO
  * for anything that is not decodable audio); transcode() streams ffmpeg's stdout, so memory stays flat whatever
  * the recording's length.
- *
- * fluent-ffmpeg keeps the binary paths in one module-wide setting: every command sets them again before it runs,
- * which is only ambiguous when two tools with different binaries run in one process.
  */
 export class FfmpegAudioTool implements AudioTool {
   private resolved: FfmpegPaths | undefined;
@@ -175,10 +172,7 @@ export class FfmpegAudioTool implements AudioTool {
 
     // Only the first audio stream; decode its first two seconds (-count_frames within -read_intervals) so a file
     // whose headers parse but whose audio does not decode is refused here, not halfway through a transcode.
-    const data = await this.ffprobe(
-      input,
-      words('-loglevel error -select_streams a:0 -count_frames -read_intervals %+2'),
-    );
+    const data = await this.ffprobe(input, words('-select_streams a:0 -count_frames -read_intervals %+2'));
     const stream = data.streams.find((s) => s.codec_type === 'audio');
     if (!stream) throw new EscuchaError('INVALID_AUDIO', 'the file has no audio stream');
     const codec = typeof stream.codec_name === 'string' ? stream.codec_name : '';
@@ -220,84 +214,65 @@ export class FfmpegAudioTool implements AudioTool {
     channels: number,
   ): { output: Readable; done: Promise<void> } {
     const args = encoderArguments(profile, channels);
-    // fluent-ffmpeg watches its target's 'close' event and reports "Output stream closed" when the reader closes
-    // it before ffmpeg's exit is seen, which happens on a busy machine after a complete transcode. So ffmpeg
-    // writes into `sink`, which never emits 'close', and the reader gets `output`; closing it early kills ffmpeg.
+    const input = path.resolve(filePath);
+    const job = this.run(input, [...args.options, '-f', args.format, 'pipe:1'], {
+      what: `transcode to ${args.encoder}`,
+      stdout: 'pipe',
+    });
     // `output` ends only once ffmpeg has exited cleanly and every byte went through, so a reader never sees a
     // clean end of a failed transcode (ffmpeg closes stdout before its exit status is known).
-    const sink = new PassThrough({ autoDestroy: false, emitClose: false });
+    const stdout = job.stdout!;
     const output = new PassThrough();
-    sink.pipe(output, { end: false });
+    stdout.pipe(output, { end: false });
     let drained = false;
     let exitedCleanly = false;
     const endWhenComplete = () => {
       if (drained && exitedCleanly && !output.destroyed) output.end();
     };
-    sink.on('end', () => {
+    stdout.on('end', () => {
       drained = true;
       endWhenComplete();
     });
 
     let aborted = false;
     let finished = false;
-    const input = path.resolve(filePath);
-    const command = this.command(input)
-      .outputOptions(args.options)
-      .format(args.format)
-      .output(sink, { end: true });
-
-    const done = new Promise<void>((resolve, reject) => {
-      command.on('start', () => {
-        if (aborted) command.kill('SIGKILL');
-      });
-      command.on('end', () => {
+    const done = job.done.then(
+      () => {
         finished = true;
         exitedCleanly = true;
         endWhenComplete();
-        resolve();
-      });
-      command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+      },
+      (error: unknown) => {
         finished = true;
         const failure = aborted
           ? new EscuchaError(
               'TRANSCODE_FAILED',
               'transcode stopped: the output stream was closed before the end',
             )
-          : toolError(
-              error,
-              'TRANSCODE_FAILED',
-              `ffmpeg could not transcode to ${args.encoder}`,
-              stderr,
-              input,
-            );
-        sink.unpipe(output);
-        sink.destroy();
+          : toolError(error, 'TRANSCODE_FAILED', `ffmpeg could not transcode to ${args.encoder}`, input);
+        stdout.unpipe(output);
+        stdout.destroy();
         // Only hand the error to a reader that listens for it; otherwise close the stream (a premature close).
         if (!output.destroyed) output.destroy(output.listenerCount('error') > 0 ? failure : undefined);
-        reject(failure);
-      });
-    });
+        throw failure;
+      },
+    );
     // A caller that only consumes `output` must not crash the process with an unhandled rejection.
     done.catch(() => undefined);
 
     output.on('close', () => {
       if (finished || output.readableEnded) return;
       aborted = true;
-      sink.unpipe(output);
-      sink.destroy();
-      // Before spawn this is a no-op (fluent-ffmpeg logs it) and the 'start' handler kills instead.
-      command.kill('SIGKILL');
+      stdout.unpipe(output);
+      job.stop();
     });
-
-    command.run();
     return { output, done };
   }
 
   /**
-   * A command on one input file, with the binaries, quiet logging and single-threaded decoding set. Throws
-   * TOOL_MISSING when the ffmpeg binary is gone: fluent-ffmpeg would crash the process on the failed spawn.
+   * Runs ffmpeg on one input file, single-threaded. Throws TOOL_MISSING at once when the ffmpeg binary is gone.
    */
-  private command(input: string): FfmpegCommand {
+  private run(input: string, args: string[], options: Omit<FfmpegRunOptions, 'ffmpegPath'>): FfmpegJob {
     const paths = this.paths;
     if (paths.ffmpeg.includes('/')) {
       try {
@@ -308,50 +283,41 @@ export class FfmpegAudioTool implements AudioTool {
         });
       }
     }
-    return ffmpeg({ stdoutLines: this.options.stderrLines ?? 20 })
-      .setFfmpegPath(paths.ffmpeg)
-      .setFfprobePath(paths.ffprobe)
-      .input(`file:${input}`)
-      .inputOptions([...QUIET, '-threads', '1']);
+    return runFfmpeg(['-threads', '1', '-i', `file:${input}`, ...args], {
+      ...options,
+      ffmpegPath: paths.ffmpeg,
+    });
   }
 
-  private ffprobe(input: string, options: string[]): Promise<FfprobeData> {
-    const paths = this.paths;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      ffmpeg()
-        .setFfprobePath(paths.ffprobe)
-        .input(`file:${input}`)
-        .ffprobe(['-hide_banner', ...options], (error: unknown, data: FfprobeData) => {
-          if (settled) return;
-          settled = true;
-          if (error) {
-            const message = errorMessage(error).split('\n').slice(1).join('\n');
-            reject(toolError(error, 'INVALID_AUDIO', 'not decodable audio', message, input));
-          } else {
-            resolve(data);
-          }
-        });
-    });
+  private async ffprobe(input: string, options: string[]): Promise<ProbeData> {
+    let json: string;
+    try {
+      json = await runFfprobe(
+        [...options, '-print_format', 'json', '-show_streams', '-show_format', `file:${input}`],
+        { what: 'read the recording', code: 'INVALID_AUDIO', ffprobePath: this.paths.ffprobe },
+      );
+    } catch (error) {
+      throw toolError(error, 'INVALID_AUDIO', 'not decodable audio', input);
+    }
+    const data = JSON.parse(json) as Partial<ProbeData>;
+    return { streams: data.streams ?? [], format: data.format ?? {} };
   }
 
   /** Duration by decoding the first audio stream to nothing, for inputs whose headers carry none. Streams. */
-  private decodedSeconds(input: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.command(input)
-        .outputOptions(words('-map 0:a:0 -vn -sn -dn -threads 1 -progress pipe:1'))
-        .format('null')
-        .output('-')
-        .on('error', (error: Error, _stdout: string | null, stderr: string | null) =>
-          reject(toolError(error, 'INVALID_AUDIO', 'not decodable audio', stderr, input)),
-        )
-        .on('end', (stdout: string | null) => {
-          const times = [...(stdout ?? '').matchAll(/^out_time=(\d+):(\d+):(\d+(?:\.\d+)?)$/gm)];
-          const last = times.at(-1);
-          resolve(last ? Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]) : 0);
-        })
-        .run();
-    });
+  private async decodedSeconds(input: string): Promise<number> {
+    let stdout: string;
+    try {
+      stdout = await this.run(input, words('-map 0:a:0 -vn -sn -dn -threads 1 -progress pipe:1 -f null -'), {
+        what: 'decode the recording',
+        stdout: 'collect',
+        code: 'INVALID_AUDIO',
+      }).done;
+    } catch (error) {
+      throw toolError(error, 'INVALID_AUDIO', 'not decodable audio', input);
+    }
+    const times = [...stdout.matchAll(/^out_time=(\d+):(\d+):(\d+(?:\.\d+)?)$/gm)];
+    const last = times.at(-1);
+    return last ? Number(last[1]) * 3600 + Number(last[2]) * 60 + Number(last[3]) : 0;
   }
 }
 
@@ -369,48 +335,39 @@ function toNumber(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Last non-empty lines of ffmpeg's stderr, joined for an error message. */
-export function lastLines(stderr: string | null | undefined, count = 3): string {
-  return (stderr ?? '')
-    .split(/\r?\n/)
-    .map((line) => line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim())
-    .filter(Boolean)
-    .slice(-count)
-    .join(' | ');
-}
-
-/** Maps a fluent-ffmpeg failure to TOOL_MISSING (no binary, or it lacks an encoder) or the given code. */
+/**
+ * The error an API answer may carry for a failed ffmpeg/ffprobe run: TOOL_MISSING when the binary is missing or
+ * lacks an encoder or format Escucha needs, else `code` with ffmpeg's last words, the server's paths left out.
+ */
 function toolError(
   error: unknown,
   code: 'INVALID_AUDIO' | 'TRANSCODE_FAILED',
   what: string,
-  stderr: string | null | undefined,
-  input?: string,
+  input: string,
 ): EscuchaError {
+  if (isEscuchaError(error, 'TOOL_MISSING')) return error;
+  const lines =
+    isEscuchaError(error) && Array.isArray(error.details?.stderr) ? (error.details.stderr as string[]) : [];
   const message = errorMessage(error);
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || /^Cannot find ff(mpeg|probe)/.test(message)) {
-    return new EscuchaError('TOOL_MISSING', `ffmpeg/ffprobe did not start: ${FFMPEG_INSTALL_HINT}`, {
-      cause: error,
-    });
-  }
-  if (/ (codec|format)s? .* (is|are) not available/.test(message)) {
+  const lacking = lines.find((l) =>
+    /Unknown encoder|Unknown (input|output) format|not a suitable output format/.test(l),
+  );
+  if (lacking) {
     return new EscuchaError(
       'TOOL_MISSING',
-      `this ffmpeg build lacks what Escucha needs (${message}): ${FFMPEG_INSTALL_HINT}`,
-      {
-        cause: error,
-      },
+      `this ffmpeg build lacks what Escucha needs (${lacking}): ${FFMPEG_INSTALL_HINT}`,
+      { cause: error },
     );
   }
   // The server's temp paths are nobody's business in an API answer.
   const clean = (text: string) =>
-    (input ? text.replaceAll(`file:${input}`, 'input').replaceAll(input, 'input') : text).replace(
-      /(?:file:)?\/(?:[\w.@%+-]+\/)+[\w.@%+-]*/g,
-      'input',
-    );
-  const detail = clean(lastLines(stderr) || (message.split('\n')[0] ?? ''));
+    text
+      .replaceAll(`file:${input}`, 'input')
+      .replaceAll(input, 'input')
+      .replace(/(?:file:)?\/(?:[\w.@%+-]+\/)+[\w.@%+-]*/g, 'input');
+  const detail = clean(lines.slice(-3).join(' | ') || (message.split('\n')[0] ?? ''));
   return new EscuchaError(code, `${what}: ${detail}`, {
     cause: error,
-    details: { stderr: lastLines(stderr, 20) },
+    details: { stderr: lines.join(' | ') },
   });
 }

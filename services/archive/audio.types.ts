@@ -31,7 +31,7 @@ export interface ArchiveOutput {
   format: string;
 }
 
-/** Narrow interface over ffmpeg/ffprobe: only audio.ffmpeg.ts imports fluent-ffmpeg. */
+/** Narrow interface over ffmpeg/ffprobe (audio.ffmpeg.ts, which runs them through ffmpeg.runner.ts). */
 export interface AudioTool {
   /** Throws EscuchaError INVALID_AUDIO when the file is not decodable audio (or has no audio stream). */
   probe(filePath: string): Promise<AudioProbe>;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CallDelivery, type DeliveryOutcome } from './spool/call.delivery.ts';
+import { assemblerOptionsOf } from './spool/call.assembler.ts';
 import type { MetadataRules } from './call.metadata.ts';
 import type { CallSink } from './captured-call.ts';
 import { HepServer, type HepServerOptions } from './passive/hep.server.ts';
@@ -110,12 +111,7 @@ export class CaptureService {
     this.delivery = new CallDelivery({
       sink: options.sink,
       logger: options.logger.child({ component: 'capture-delivery' }),
-      assembler: {
-        ffmpegPath: options.ffmpegPath,
-        rules: options.rules,
-        silenceDtmf: options.silenceDtmf,
-        keepDtmfDigits: options.keepDtmfDigits === true,
-      },
+      assembler: assemblerOptionsOf(options),
       ...(options.delivery ?? {}),
     });
   }

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, NewRecording } from '../../models/database.ts';
+import type { Database, NewRecording, SegmentParty } from '../../models/database.ts';
 import type { CallAnalysis, PriorContact } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
 
@@ -183,7 +183,7 @@ export class AnalysisRepository {
           .map(([party, n]) => ({
             call_id: callId,
             category: c.id,
-            party: party as 'agent' | 'customer' | 'unknown',
+            party: party as SegmentParty,
             count: n!,
           })),
       );

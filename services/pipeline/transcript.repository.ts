@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, Party } from '../../models/database.ts';
+import type { Database, SegmentParty } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 
@@ -19,7 +19,7 @@ export interface WordTiming {
 }
 
 export interface NewTranscriptSegment {
-  party: Party;
+  party: SegmentParty;
   channel: number | null;
   startMs: number;
   endMs: number;
@@ -203,7 +203,13 @@ export class TranscriptRepository {
       language: string | null;
       /** `upload` (given with the transcript) or `metadata` (given with the call); null = identify it later. */
       languageMethod: 'upload' | 'metadata' | null;
-      segments: { party: Party; channel: number | null; startMs: number; endMs: number; text: string }[];
+      segments: {
+        party: SegmentParty;
+        channel: number | null;
+        startMs: number;
+        endMs: number;
+        text: string;
+      }[];
     },
   ): Promise<void> {
     const known = Boolean(transcript.language && transcript.languageMethod);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { callMetadataSchema } from '../../models/call.ts';
+import { PARTIES, type Party } from '../../models/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 
 /**
@@ -21,8 +22,6 @@ import { EscuchaError } from '../platform/errors.ts';
 
 export const SCRIPT_LANGUAGES = ['es', 'en'] as const;
 export type ScriptLanguage = (typeof SCRIPT_LANGUAGES)[number];
-export const PARTIES = ['agent', 'customer'] as const;
-export type Party = (typeof PARTIES)[number];
 
 const ipv4 = z
   .string()

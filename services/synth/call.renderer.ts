@@ -2,10 +2,10 @@ import {
   isDtmfTurn,
   isSpeechTurn,
   type CallScript,
-  type Party,
   type PartySpec,
   type ScriptLanguage,
 } from './call-script.ts';
+import type { Party } from '../../models/database.ts';
 import { dbToAmplitude, dtmfTone, normalizeLevel, seededRandom, speechBounds, telephoneBand } from './dsp.ts';
 import type { SpeechSynthesizer, VoiceSettings } from './espeak.tts.ts';
 

@@ -1,31 +1,15 @@
-import { execFile } from 'node:child_process';
-import { resolveFfmpegPaths } from '../archive/ffmpeg-path.ts';
-import { EscuchaError } from '../platform/errors.ts';
+import { runFfmpeg } from '../archive/ffmpeg.runner.ts';
 
 /**
  * Compresses a rendered call for shipping (the demo calls): Ogg/Opus, two independent mono streams
  * (`-mapping_family 255`, so neither party leaks into the other's channel), VBR speech mode, 16 kHz.
  */
 export async function encodeOpusFile(wavFile: string, oggFile: string, bitrateKbps = 24): Promise<void> {
-  const { ffmpeg } = resolveFfmpegPaths();
   const args = [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-i', wavFile],
+    ...['-y', '-i', wavFile],
     ...['-map_metadata', '-1', '-ar', '16000', '-c:a', 'libopus', '-b:a', `${bitrateKbps}k`],
     ...['-vbr', 'on', '-application', 'voip', '-frame_duration', '20', '-compression_level', '10'],
     ...['-mapping_family', '255', '-f', 'ogg', oggFile],
   ];
-  await new Promise<void>((resolve, reject) => {
-    execFile(ffmpeg, args, { timeout: 120_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
-      reject(
-        new EscuchaError(
-          'TRANSCODE_FAILED',
-          `ffmpeg could not encode ${oggFile}: ${stderr.trim() || error.message}`,
-          {
-            cause: error,
-          },
-        ),
-      );
-    });
-  });
+  await runFfmpeg(args, { what: `encode ${oggFile}` }).done;
 }

@@ -11,7 +11,8 @@ import {
   type SipRequest,
   type SipResponse,
 } from '../capture/sip/sip.message.ts';
-import type { CallScript, Party } from './call-script.ts';
+import type { CallScript } from './call-script.ts';
+import type { Party } from '../../models/database.ts';
 import type { RenderedCall } from './call.renderer.ts';
 import { dtmfEventCode, resample, seededRandom } from './dsp.ts';
 

@@ -30,6 +30,7 @@ import {
 } from '../support/real-speech.ts';
 import { pooledWer, werCount } from '../support/wer.ts';
 import { median, round } from './stats.ts';
+import type { Party } from '../../models/database.ts';
 
 /**
  * `npm run bench -- asr`: every installed real speech model (or those named in ESCUCHA_BENCH_ASR_MODELS) on the real
@@ -306,7 +307,7 @@ export async function benchCalls(
   for (let k = 0; k < count; k++) {
     // Six turns each, agent and customer alternating, different clips per call.
     const turns = Array.from({ length: 6 }, (_, i) => ({
-      party: (i % 2 === 0 ? 'agent' : 'customer') as 'agent' | 'customer',
+      party: (i % 2 === 0 ? 'agent' : 'customer') as Party,
       clip: es[(k * 3 + i) % es.length]!,
     }));
     const call = await buildStereoCall(turns, { telephone: true });

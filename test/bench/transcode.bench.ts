@@ -108,7 +108,7 @@ export async function run(
     } as const;
     await makeCall(paths.ffmpeg, inputs['g711-8k-stereo-wav'], 8000, ['-c:a', 'pcm_mulaw']);
     await makeCall(paths.ffmpeg, inputs['mp3-44k-stereo'], 44100, ['-c:a', 'libmp3lame', '-b:a', '128k']);
-    // Warm-up: fluent-ffmpeg's one-time capability check and the page cache.
+    // Warm-up: the binaries' resolution and the page cache.
     await transcodeOnce(tool, inputs['g711-8k-stereo-wav'], { ...base, opusComplexity: 0 });
 
     const figures: TranscodeFigure[] = [];

@@ -3,6 +3,9 @@ import { evaluateScript } from '../../services/analytics/adherence/adherence.eva
 import { prepareTranscript } from '../../services/analytics/matching/prepared-transcript.ts';
 import type { Language, TranscriptSegment } from '../../services/analytics/matching/transcript.types.ts';
 import { counts, loadJsonl, ratio, scores, tally, type EvalResult } from './metrics.ts';
+import { createBuiltInPhrases } from '../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 interface Case {
   id: string;
@@ -33,7 +36,7 @@ export async function run(): Promise<EvalResult> {
     const errors: string[] = [];
     for (const k of cases.filter((x) => x.split === split)) {
       const script = DEFAULT_SCRIPTS.find((s) => s.id === k.scriptId)!;
-      const r = evaluateScript(prepareTranscript(k.segments, k.language), script, {
+      const r = evaluateScript(phrases, prepareTranscript(k.segments, k.language), script, {
         durationMs: k.durationMs,
       });
       for (const rule of r.rules) {

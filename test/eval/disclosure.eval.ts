@@ -3,6 +3,9 @@ import type { DisclosureProfileId } from '../../services/analytics/disclosure/di
 import { prepareTranscript } from '../../services/analytics/matching/prepared-transcript.ts';
 import type { Language, TranscriptSegment } from '../../services/analytics/matching/transcript.types.ts';
 import { counts, loadJsonl, ratio, scores, tally, type EvalResult } from './metrics.ts';
+import { createBuiltInPhrases } from '../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 interface Case {
   id: string;
@@ -32,7 +35,7 @@ export async function run(): Promise<EvalResult> {
     let n = 0;
     const errors: string[] = [];
     for (const k of cases.filter((x) => x.split === split)) {
-      const r = detectDisclosure(prepareTranscript(k.segments, k.language), k.profile);
+      const r = detectDisclosure(phrases, prepareTranscript(k.segments, k.language), k.profile);
       n++;
       if (r.outcome === k.outcome) outcomeOk++;
       for (const el of r.elements) {

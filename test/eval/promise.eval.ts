@@ -2,6 +2,9 @@ import { detectPromises } from '../../services/analytics/collections/promise.det
 import { prepareTranscript } from '../../services/analytics/matching/prepared-transcript.ts';
 import type { Language, TranscriptSegment } from '../../services/analytics/matching/transcript.types.ts';
 import { counts, loadJsonl, ratio, scores, tally, type EvalResult } from './metrics.ts';
+import { createBuiltInPhrases } from '../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 interface Case {
   id: string;
@@ -37,7 +40,7 @@ export async function run(): Promise<EvalResult> {
     const errors: string[] = [];
     for (const k of cases.filter((x) => x.split === split)) {
       const prepared = prepareTranscript(k.segments, k.language);
-      const r = detectPromises(prepared, {
+      const r = detectPromises(phrases, prepared, {
         startedAt: k.startedAt,
         language: k.language,
         durationMs: k.segments.at(-1)!.endMs,

@@ -5,6 +5,7 @@ import { naturalSpanishBaseline } from '../../services/analytics/sentiment/lexic
 import { sentimentEnglishBaseline } from '../../services/analytics/sentiment/lexicon.sentiment.ts';
 import { SENTIMENT_LABELS, type SentimentLabel } from '../../services/analytics/sentiment/types.ts';
 import type { Lang } from '../../services/analytics/text/types.ts';
+import type { Party } from '../../models/database.ts';
 
 /**
  * Utterance sentiment on the labelled sets of test/fixtures/sentiment (labels per GUIDELINES.md): Escucha's analyser
@@ -32,7 +33,7 @@ export interface LabelledUtterance {
   text: string;
   lang: Lang;
   label: SentimentLabel;
-  party: 'agent' | 'customer';
+  party: Party;
   split: 'dev' | 'test';
   /** 1: written with the guidelines, before the analyser; 2: written after the analyser was frozen (all test). */
   batch: 1 | 2;

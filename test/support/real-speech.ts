@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Party } from '../../models/database.ts';
 
 /**
  * The real recordings in test/fixtures/speech (see its README for sources and licences), decoded with ffmpeg, and
@@ -150,7 +151,7 @@ function toFloat(buf: Buffer): Float32Array {
 }
 
 export interface CallTurn {
-  party: 'agent' | 'customer';
+  party: Party;
   clip: SpeechClip;
   /** Call time the turn starts at, ms. */
   startMs: number;
@@ -170,7 +171,7 @@ export interface StereoCall {
  * line's speech level first.
  */
 export async function buildStereoCall(
-  turns: { party: 'agent' | 'customer'; clip: SpeechClip }[],
+  turns: { party: Party; clip: SpeechClip }[],
   options: { pauseMs?: number; leadMs?: number; telephone?: boolean; noiseLevel?: number } = {},
 ): Promise<StereoCall> {
   const pause = options.pauseMs ?? 700;

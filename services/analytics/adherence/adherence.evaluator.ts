@@ -1,7 +1,8 @@
-import { PhraseMatcher, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
-import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import { PhraseMatcher, toEvidence, type PhraseMatch } from '../matching/phrase.matcher.ts';
+import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence, Party } from '../matching/transcript.types.ts';
+import { SCRIPT_MIN_SCORE, scriptPhraseSpecs } from './script.phrases.ts';
 import type { Script, ScriptRule } from './script.schema.ts';
 
 /**
@@ -31,37 +32,19 @@ export interface AdherenceResult {
   rules: RuleResult[];
 }
 
-function specsOf(script: Script): PhraseSpec[] {
-  return script.rules.flatMap((r): PhraseSpec[] => {
-    const min = 'minScore' in r && r.minScore ? { minScore: r.minScore } : {};
-    if (r.type === 'required_phrase' || r.type === 'forbidden_phrase') {
-      return [{ id: r.id, patterns: r.phrases, ...min, rejectNegated: r.type !== 'forbidden_phrase' }];
-    }
-    if (r.type === 'required_mention') return [{ id: r.id, patterns: r.words, ...min }];
-    return [];
-  });
-}
-
 const compiled = new Map<string, PhraseMatcher>();
 const byObject = new WeakMap<Script, PhraseMatcher>();
-const shared = new WeakMap<Script, string>();
 
-/** Built-in scripts are matched together with the other built-in phrase lists (one scan per call). */
-export function registerBuiltInScript(script: Script): void {
-  const namespace = `script:${script.id}@${script.version}`;
-  registerPhrases(namespace, script.language, specsOf(script), 0.8);
-  shared.set(script, namespace);
-}
-
-function matchesFor(prepared: PreparedTranscript, script: Script): PhraseMatch[] {
-  const namespace = shared.get(script);
-  if (namespace) return sharedMatches(prepared, namespace);
+/** A script added to `phrases` (the built-in ones) is matched with the other lists; any other has its own matcher. */
+function matchesFor(phrases: PhraseRegistry, prepared: PreparedTranscript, script: Script): PhraseMatch[] {
+  const namespace = phrases.namespaceOf(script, script.language);
+  if (namespace !== undefined) return phrases.matches(prepared, namespace);
   let m = byObject.get(script);
   if (!m) {
     const key = `${script.id}@${script.version}:${script.language}:${JSON.stringify(script.rules)}`;
     m = compiled.get(key);
     if (!m) {
-      m = new PhraseMatcher(specsOf(script), script.language, { minScore: 0.8 });
+      m = new PhraseMatcher(scriptPhraseSpecs(script), script.language, { minScore: SCRIPT_MIN_SCORE });
       if (compiled.size > 200) compiled.clear();
       compiled.set(key, m);
     }
@@ -70,22 +53,13 @@ function matchesFor(prepared: PreparedTranscript, script: Script): PhraseMatch[]
   return m.find(prepared);
 }
 
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
-
-function byParty(matches: PhraseMatch[], party: 'agent' | 'customer' | 'any'): PhraseMatch[] {
+function byParty(matches: PhraseMatch[], party: Party | 'any'): PhraseMatch[] {
   if (party === 'any') return matches;
-  const allowed: Party[] = party === 'agent' ? ['agent'] : ['customer'];
-  return matches.filter((m) => allowed.includes(m.party));
+  return matches.filter((m) => m.party === party);
 }
 
 export function evaluateScript(
+  phrases: PhraseRegistry,
   prepared: PreparedTranscript,
   script: Script,
   call: { durationMs: number },
@@ -95,7 +69,7 @@ export function evaluateScript(
       `script ${script.id} is for "${script.language}", the call is "${prepared.language}"`,
     );
   }
-  const all = matchesFor(prepared, script);
+  const all = matchesFor(phrases, prepared, script);
   const durationMs = Math.max(call.durationMs, prepared.endMs);
   const found = new Map<string, PhraseMatch[]>();
   for (const m of all) {

@@ -1,6 +1,5 @@
 import { ELEMENT_PHRASES } from '../disclosure/disclosure.phrases.ts';
 import { EXPOSURE_PHRASES, INSULT_PHRASES, THREAT_PHRASES } from '../collections/forbidden.phrases.ts';
-import { registerBuiltInScript } from './adherence.evaluator.ts';
 import { scriptSchema, type Script, type ScriptInput } from './script.schema.ts';
 
 /**
@@ -220,7 +219,6 @@ const en: ScriptInput = {
 };
 
 export const DEFAULT_SCRIPTS: readonly Script[] = [scriptSchema.parse(es), scriptSchema.parse(en)];
-for (const script of DEFAULT_SCRIPTS) registerBuiltInScript(script);
 
 /** The script for a call: a campaign-specific one in its language, else the language's wildcard script. */
 export function pickScript(

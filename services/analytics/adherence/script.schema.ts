@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARTIES } from '../../../models/database.ts';
 
 /**
  * Script documents: what an agent must and must not say, per campaign and language, versioned. Phrases use the
@@ -13,7 +14,7 @@ import { z } from 'zod';
  *   `requireBoth: false` (default) the rule holds when `then` never occurs.
  */
 
-const party = z.enum(['agent', 'customer', 'any']);
+const party = z.enum([...PARTIES, 'any']);
 const phrases = z.array(z.string().trim().min(1).max(400)).min(1).max(200);
 
 const base = {

@@ -1,6 +1,7 @@
 import { parseDayAt, parseNumberAt } from '../matching/numbers.ts';
 import type { Language } from '../matching/transcript.types.ts';
 import { addDays, daysInMonth, toEpochDay, weekdayOf, type CalendarDate } from './calendar.ts';
+import { MONTHS } from '../text/months.ts';
 import { wordTable } from '../text/word-table.ts';
 
 /**
@@ -36,35 +37,8 @@ const EN_WEEKDAYS = wordTable<number>({
   friday: 5,
   saturday: 6,
 });
-const ES_MONTHS = wordTable<number>({
-  enero: 1,
-  febrero: 2,
-  marzo: 3,
-  abril: 4,
-  mayo: 5,
-  junio: 6,
-  julio: 7,
-  agosto: 8,
-  septiembre: 9,
-  setiembre: 9,
-  octubre: 10,
-  noviembre: 11,
-  diciembre: 12,
-});
-const EN_MONTHS = wordTable<number>({
-  january: 1,
-  february: 2,
-  march: 3,
-  april: 4,
-  may: 5,
-  june: 6,
-  july: 7,
-  august: 8,
-  september: 9,
-  october: 10,
-  november: 11,
-  december: 12,
-});
+const ES_MONTHS = MONTHS.es;
+const EN_MONTHS = MONTHS.en;
 
 const AMOUNT_AFTER = new Set([
   'mil',

@@ -1,14 +1,8 @@
-import type { PhraseMatch } from '../matching/phrase.matcher.ts';
-import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import { toEvidence } from '../matching/phrase.matcher.ts';
+import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence } from '../matching/transcript.types.ts';
-import {
-  DEBT_WORDS,
-  EXPOSURE_PHRASES,
-  INSULT_PHRASES,
-  SITUATION_PHRASES,
-  THREAT_PHRASES,
-} from './forbidden.phrases.ts';
+import { FORBIDDEN_PHRASE_LIST } from './forbidden.phrases.ts';
 
 /**
  * Forbidden collection practices and call classification.
@@ -37,32 +31,8 @@ export interface ForbiddenResult {
   customerWords: number;
 }
 
-for (const language of ['es', 'en'] as const) {
-  registerPhrases(
-    'forbidden',
-    language,
-    [
-      { id: 'threat', patterns: THREAT_PHRASES[language] },
-      { id: 'insult', patterns: INSULT_PHRASES[language], rejectNegated: false, minScore: 0.86 },
-      { id: 'exposure_threat', patterns: EXPOSURE_PHRASES[language] },
-      { id: 'debt', patterns: DEBT_WORDS[language], minScore: 0.86 },
-      ...SITUATION_PHRASES[language],
-    ],
-    0.8,
-  );
-}
-
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
-
-export function detectForbidden(prepared: PreparedTranscript): ForbiddenResult {
-  const matches = sharedMatches(prepared, 'forbidden');
+export function detectForbidden(phrases: PhraseRegistry, prepared: PreparedTranscript): ForbiddenResult {
+  const matches = phrases.matches(prepared, FORBIDDEN_PHRASE_LIST.namespace);
   const agent = matches.filter((m) => m.party === 'agent');
   const other = matches.filter((m) => m.party !== 'agent');
   const violations: PracticeFinding[] = [];

@@ -1,4 +1,5 @@
 import type { PhraseSpec } from '../matching/phrase.matcher.ts';
+import type { PhraseList } from '../matching/phrase.registry.ts';
 import type { Language } from '../matching/transcript.types.ts';
 
 /**
@@ -120,4 +121,17 @@ export const DEBT_WORDS: Record<Language, string[]> = {
     '(deuda|deudas|saldo|mora|obligacion|adeudo|cobranza|morosidad|vencida|vencido|atrasado|atrasada|pendiente de pago|cuotas vencidas|debe|adeuda)',
   ],
   en: ['(debt|balance|past due|overdue|owes|owe|delinquent|collection|outstanding|unpaid|arrears)'],
+};
+
+/** Forbidden practices, debt talk and call situations as one phrase list. */
+export const FORBIDDEN_PHRASE_LIST: PhraseList = {
+  namespace: 'forbidden',
+  minScore: 0.8,
+  specs: (language) => [
+    { id: 'threat', patterns: THREAT_PHRASES[language] },
+    { id: 'insult', patterns: INSULT_PHRASES[language], rejectNegated: false, minScore: 0.86 },
+    { id: 'exposure_threat', patterns: EXPOSURE_PHRASES[language] },
+    { id: 'debt', patterns: DEBT_WORDS[language], minScore: 0.86 },
+    ...SITUATION_PHRASES[language],
+  ],
 };

@@ -1,11 +1,11 @@
 import type { PhraseMatch } from '../matching/phrase.matcher.ts';
-import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
 import type { CallContext, Evidence, Language } from '../matching/transcript.types.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
 import { findDates, type DateMention } from './date.resolver.ts';
-import { PROMISE_PHRASES } from './promise.phrases.ts';
+import { PROMISE_PHRASE_LIST } from './promise.phrases.ts';
 
 /**
  * Promise-to-pay detection. A promise is a customer clause that commits to paying ("el viernes le pago doscientos
@@ -56,9 +56,6 @@ const NOUN_BEFORE_PAY = new Set([
   'tu',
   'la',
 ]);
-
-for (const language of ['es', 'en'] as const)
-  registerPhrases('promise', language, PROMISE_PHRASES[language], 0.8);
 
 interface Clause {
   stream: number;
@@ -138,13 +135,17 @@ function details(
   };
 }
 
-export function detectPromises(prepared: PreparedTranscript, ctx: CallContext): PromiseResult {
+export function detectPromises(
+  phrases: PhraseRegistry,
+  prepared: PreparedTranscript,
+  ctx: CallContext,
+): PromiseResult {
   const language = prepared.language;
   const local = localDateTime(ctx.startedAt, ctx.timeZone, ctx.region);
   const today: CalendarDate = { year: local.year, month: local.month, day: local.day };
-  const matches = sharedMatches(prepared, 'promise').filter((m) =>
-    m.party === 'agent' ? m.phraseId === 'proposal' : m.phraseId !== 'proposal',
-  );
+  const matches = phrases
+    .matches(prepared, PROMISE_PHRASE_LIST.namespace)
+    .filter((m) => (m.party === 'agent' ? m.phraseId === 'proposal' : m.phraseId !== 'proposal'));
   const byStream = new Map<number, PhraseMatch[]>();
   for (const m of matches) {
     const l = byStream.get(m.streamIndex);

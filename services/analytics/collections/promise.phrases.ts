@@ -1,4 +1,5 @@
 import type { PhraseSpec } from '../matching/phrase.matcher.ts';
+import type { PhraseList } from '../matching/phrase.registry.ts';
 import type { Language } from '../matching/transcript.types.ts';
 
 /**
@@ -198,4 +199,10 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
       ],
     },
   ],
+};
+
+export const PROMISE_PHRASE_LIST: PhraseList = {
+  namespace: 'promise',
+  minScore: 0.8,
+  specs: (language) => PROMISE_PHRASES[language],
 };

@@ -1,10 +1,15 @@
 import { parseNumberAt } from '../matching/numbers.ts';
-import { PhraseMatcher, type PhraseMatch, type PhraseSpec } from '../matching/phrase.matcher.ts';
-import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import { PhraseMatcher, toEvidence, type PhraseMatch } from '../matching/phrase.matcher.ts';
+import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
-import type { Evidence, Language, Party } from '../matching/transcript.types.ts';
+import type { Evidence, Language, SegmentParty } from '../matching/transcript.types.ts';
 import { STOP_WORDS, stem } from '../text/index.ts';
-import { DEFAULT_KEYWORD_CATEGORIES, type KeywordCategory } from './keyword-categories.ts';
+import {
+  CATEGORY_MIN_SCORE,
+  DEFAULT_KEYWORD_CATEGORIES,
+  categorySpecs,
+  type KeywordCategory,
+} from './keyword-categories.ts';
 
 /**
  * What was said, counted per party: the most frequent words and phrases (1–3-grams of content words, stop-words
@@ -29,12 +34,12 @@ export interface CategoryCount {
   id: string;
   label: string;
   total: number;
-  byParty: Partial<Record<Party, number>>;
-  evidence: Partial<Record<Party, Evidence[]>>;
+  byParty: Partial<Record<SegmentParty, number>>;
+  evidence: Partial<Record<SegmentParty, Evidence[]>>;
 }
 
 export interface CountsResult {
-  parties: Partial<Record<Party, PartyCounts>>;
+  parties: Partial<Record<SegmentParty, PartyCounts>>;
   categories: CategoryCount[];
 }
 
@@ -50,35 +55,21 @@ export interface CountsOptions {
   skip?: readonly { segmentIndex: number; start: number; end: number }[];
 }
 
-function categorySpecs(categories: readonly KeywordCategory[], language: Language): PhraseSpec[] {
-  return categories
-    .filter((c) => (c.phrases[language] ?? []).length > 0)
-    .map((c) => ({
-      id: c.id,
-      patterns: c.phrases[language]!,
-      rejectNegated: c.id !== 'lawsuit' && c.id !== 'seizure',
-    }));
-}
-
-for (const language of ['es', 'en'] as const) {
-  registerPhrases('counts', language, categorySpecs(DEFAULT_KEYWORD_CATEGORIES, language), 0.86);
-}
-
 const custom = new WeakMap<readonly KeywordCategory[], Partial<Record<Language, PhraseMatcher>>>();
 
 function categoryMatches(
+  phrases: PhraseRegistry,
   prepared: PreparedTranscript,
   categories: readonly KeywordCategory[],
 ): PhraseMatch[] {
-  if (categories === DEFAULT_KEYWORD_CATEGORIES) return sharedMatches(prepared, 'counts');
+  const registered = phrases.namespaceOf(categories, prepared.language);
+  if (registered !== undefined) return phrases.matches(prepared, registered);
   let byLanguage = custom.get(categories);
   if (!byLanguage) custom.set(categories, (byLanguage = {}));
   const m = (byLanguage[prepared.language] ??= new PhraseMatcher(
     categorySpecs(categories, prepared.language),
     prepared.language,
-    {
-      minScore: 0.86,
-    },
+    { minScore: CATEGORY_MIN_SCORE },
   ));
   return m.find(prepared);
 }
@@ -123,22 +114,17 @@ function top(map: Map<string, Tally>, n: number, min: number): TermCount[] {
     });
 }
 
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
-
-export function countTerms(prepared: PreparedTranscript, options: CountsOptions = {}): CountsResult {
+export function countTerms(
+  phrases: PhraseRegistry,
+  prepared: PreparedTranscript,
+  options: CountsOptions = {},
+): CountsResult {
   const n = options.top ?? 15;
   const minPhrase = options.minPhraseCount ?? 2;
   const language = prepared.language;
   const stop = STOP_WORDS[language];
-  const grams = new Map<Party, [Map<string, Tally>, Map<string, Tally>, Map<string, Tally>]>();
-  const words = new Map<Party, number>();
+  const grams = new Map<SegmentParty, [Map<string, Tally>, Map<string, Tally>, Map<string, Tally>]>();
+  const words = new Map<SegmentParty, number>();
   prepared.segments.forEach((segment, i) => {
     const party = segment.party;
     let g = grams.get(party);
@@ -171,7 +157,7 @@ export function countTerms(prepared: PreparedTranscript, options: CountsOptions 
       }
     }
   });
-  const parties: Partial<Record<Party, PartyCounts>> = {};
+  const parties: Partial<Record<SegmentParty, PartyCounts>> = {};
   for (const [party, [u, b, t]] of grams) {
     parties[party] = {
       words: words.get(party) ?? 0,
@@ -182,11 +168,11 @@ export function countTerms(prepared: PreparedTranscript, options: CountsOptions 
   }
   const categories = options.categories ?? DEFAULT_KEYWORD_CATEGORIES;
   const perParty = options.evidencePerParty ?? 5;
-  const matches = categoryMatches(prepared, categories);
+  const matches = categoryMatches(phrases, prepared, categories);
   const result: CategoryCount[] = categories.map((c) => {
     const mine = matches.filter((m) => m.phraseId === c.id);
-    const byParty: Partial<Record<Party, number>> = {};
-    const evidence: Partial<Record<Party, Evidence[]>> = {};
+    const byParty: Partial<Record<SegmentParty, number>> = {};
+    const evidence: Partial<Record<SegmentParty, Evidence[]>> = {};
     for (const m of mine) {
       byParty[m.party] = (byParty[m.party] ?? 0) + 1;
       const list = (evidence[m.party] ??= []);

@@ -1,3 +1,5 @@
+import type { PhraseSpec } from '../matching/phrase.matcher.ts';
+import type { PhraseList } from '../matching/phrase.registry.ts';
 import type { Language } from '../matching/transcript.types.ts';
 
 /**
@@ -116,3 +118,25 @@ export const DEFAULT_KEYWORD_CATEGORIES: readonly KeywordCategory[] = [
     },
   },
 ];
+
+/** Minimum match score of a category's phrases. */
+export const CATEGORY_MIN_SCORE = 0.86;
+
+/** A category list's phrases in one language: one phrase per category that has phrases in it. */
+export function categorySpecs(categories: readonly KeywordCategory[], language: Language): PhraseSpec[] {
+  return categories
+    .filter((c) => (c.phrases[language] ?? []).length > 0)
+    .map((c) => ({
+      id: c.id,
+      patterns: c.phrases[language]!,
+      rejectNegated: c.id !== 'lawsuit' && c.id !== 'seizure',
+    }));
+}
+
+/** The default categories as one phrase list, found again by the categories array itself. */
+export const CATEGORY_PHRASE_LIST: PhraseList = {
+  namespace: 'counts',
+  minScore: CATEGORY_MIN_SCORE,
+  specs: (language) => categorySpecs(DEFAULT_KEYWORD_CATEGORIES, language),
+  owner: DEFAULT_KEYWORD_CATEGORIES,
+};

@@ -1,9 +1,9 @@
 import type { BeepResult } from '../beep/beep.detector.ts';
-import type { PhraseMatch } from '../matching/phrase.matcher.ts';
-import { registerPhrases, sharedMatches } from '../matching/shared-matches.ts';
+import { toEvidence } from '../matching/phrase.matcher.ts';
+import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
 import type { Evidence, Transcript } from '../matching/transcript.types.ts';
-import { ELEMENT_PHRASES, type ElementId } from './disclosure.phrases.ts';
+import { DISCLOSURE_PHRASE_LIST, type ElementId } from './disclosure.phrases.ts';
 import {
   DISCLOSURE_PROFILES,
   type DisclosureProfile,
@@ -94,18 +94,6 @@ export function summarizeRecordingTone(input: RecordingToneInput): RecordingTone
   };
 }
 
-for (const language of ['es', 'en'] as const) {
-  registerPhrases(
-    'disclosure',
-    language,
-    (Object.keys(ELEMENT_PHRASES) as ElementId[]).map((id) => ({
-      id,
-      patterns: ELEMENT_PHRASES[id][language],
-    })),
-    0.8,
-  );
-}
-
 /** Milliseconds the agent spoke before `atMs` (sum of agent segment time, overlaps merged). */
 export function agentSpeechBefore(segments: Transcript, atMs: number): number {
   const spans = segments
@@ -126,25 +114,17 @@ export function agentSpeechBefore(segments: Transcript, atMs: number): number {
   return total;
 }
 
-const toEvidence = (m: PhraseMatch): Evidence => ({
-  segmentIndex: m.segmentIndex,
-  party: m.party,
-  startMs: m.startMs,
-  endMs: m.endMs,
-  matchedText: m.matchedText,
-  score: m.score,
-});
-
 export function detectDisclosure(
+  phrases: PhraseRegistry,
   prepared: PreparedTranscript,
   profileId: DisclosureProfileId | DisclosureProfile,
   tone?: RecordingToneInput,
 ): DisclosureResult {
   const profile = typeof profileId === 'string' ? DISCLOSURE_PROFILES[profileId] : profileId;
   const wanted = profile.elements.map((e) => e.id);
-  const matches = sharedMatches(prepared, 'disclosure').filter(
-    (m) => m.party === 'agent' && (wanted as string[]).includes(m.phraseId),
-  );
+  const matches = phrases
+    .matches(prepared, DISCLOSURE_PHRASE_LIST.namespace)
+    .filter((m) => m.party === 'agent' && (wanted as string[]).includes(m.phraseId));
   const elements: ElementResult[] = profile.elements.map((el) => {
     const found = matches.filter((m) => m.phraseId === el.id).sort((a, b) => a.startMs - b.startMs);
     const timed = found.map((m) => ({ m, before: agentSpeechBefore(prepared.segments, m.startMs) }));

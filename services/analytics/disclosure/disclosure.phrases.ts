@@ -1,3 +1,4 @@
+import type { PhraseList } from '../matching/phrase.registry.ts';
 import type { Language } from '../matching/transcript.types.ts';
 
 /**
@@ -112,4 +113,15 @@ export const ELEMENT_PHRASES: Record<ElementId, Record<Language, string[]>> = {
     ],
     en: ['debt collector', 'debt collection (agency|company)'],
   },
+};
+
+/** The disclosure elements as one phrase list (phrase id = element id). */
+export const DISCLOSURE_PHRASE_LIST: PhraseList = {
+  namespace: 'disclosure',
+  minScore: 0.8,
+  specs: (language) =>
+    (Object.keys(ELEMENT_PHRASES) as ElementId[]).map((id) => ({
+      id,
+      patterns: ELEMENT_PHRASES[id][language],
+    })),
 };

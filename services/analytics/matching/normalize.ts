@@ -3,8 +3,8 @@ import type { Language } from './transcript.types.ts';
 
 /**
  * What the phrase matcher adds to the shared text normalisation (services/analytics/text): tokens in the shape the
- * matcher uses, its phonetic keys (which absorb typical recognition errors and differ from text's soundKey), filler
- * detection, negations and function words.
+ * matcher uses, filler detection, negations and function words. Its phonetic keys are text's soundKey, the same
+ * keys the sentiment lexicon matches with.
  */
 
 export interface RawToken {
@@ -29,44 +29,6 @@ export function tokenize(text: string, language: Language): RawToken[] {
     end: t.end,
     surface: t.text,
   }));
-}
-
-/**
- * A phonetic key that makes common ASR confusions equal: doubled letters, b/v, z/s/c(e,i), ll/y, qu/k, silent h
- * (Spanish); ph/f, ck/k and doubled letters (English).
- */
-const keyCache: Record<Language, Map<string, string>> = { es: new Map(), en: new Map() };
-
-export function phoneticKey(norm: string, language: Language): string {
-  const cache = keyCache[language];
-  const hit = cache.get(norm);
-  if (hit !== undefined) return hit;
-  const k = computeKey(norm, language);
-  if (cache.size > 100_000) cache.clear();
-  cache.set(norm, k);
-  return k;
-}
-
-function computeKey(norm: string, language: Language): string {
-  let k = norm;
-  if (language === 'es') {
-    k = k
-      .replace(/ll/g, 'y')
-      .replace(/ch/g, 'ç')
-      .replace(/qu/g, 'k')
-      .replace(/c([ei])/g, 's$1')
-      .replace(/c/g, 'k')
-      .replace(/z/g, 's')
-      .replace(/v/g, 'b')
-      .replace(/w/g, 'u')
-      .replace(/x/g, 'ks')
-      .replace(/g([ei])/g, 'j$1')
-      .replace(/h/g, '')
-      .replace(/ç/g, 'ch');
-  } else {
-    k = k.replace(/ph/g, 'f').replace(/ck/g, 'k').replace(/q/g, 'k');
-  }
-  return k.replace(/(.)\1+/g, '$1');
 }
 
 /** Hesitation sounds that carry no words ("eh", "mmm", "um"). Ambiguous fillers ("este", "like") are kept. */

@@ -1,5 +1,5 @@
-import { damerauLevenshtein } from '../text/index.ts';
-import { FUNCTION_WORDS, NEGATIONS, phoneticKey } from './normalize.ts';
+import { damerauLevenshtein, soundKey } from '../text/index.ts';
+import { FUNCTION_WORDS, NEGATIONS } from './normalize.ts';
 import { stem } from './stem.ts';
 import {
   alignSequence,
@@ -13,7 +13,7 @@ import {
 } from './phrase.align.ts';
 import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
 import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
-import type { Evidence, Language, Party } from './transcript.types.ts';
+import type { Evidence, Language, SegmentParty } from './transcript.types.ts';
 
 /**
  * Finds phrases in ASR transcripts despite recognition noise. Phrases are compiled once into an index of their
@@ -43,6 +43,18 @@ export interface PhraseMatch extends Evidence {
   startToken: number;
   endToken: number;
   negated: boolean;
+}
+
+/** The evidence a match gives: where it is and what was said, without the matcher's positions. */
+export function toEvidence(m: PhraseMatch): Evidence {
+  return {
+    segmentIndex: m.segmentIndex,
+    party: m.party,
+    startMs: m.startMs,
+    endMs: m.endMs,
+    matchedText: m.matchedText,
+    score: m.score,
+  };
 }
 
 export interface MatcherOptions {
@@ -222,7 +234,7 @@ export class PhraseMatcher {
 
   private lookupPlain(norm: string): Hit[] {
     const best = new Map<number, number>();
-    this.similar(norm, phoneticKey(norm, this.language), stem(norm, this.language), best);
+    this.similar(norm, soundKey(norm, this.language), stem(norm, this.language), best);
     return [...best].map(([id, sim]) => ({ id, sim }));
   }
 
@@ -306,7 +318,7 @@ export class PhraseMatcher {
   /** Every match of every phrase, best first per location; `parties` restricts the streams searched. */
   find(
     prepared: PreparedTranscript,
-    options: { parties?: readonly Party[]; phraseIds?: readonly string[] } = {},
+    options: { parties?: readonly SegmentParty[]; phraseIds?: readonly string[] } = {},
   ): PhraseMatch[] {
     let wanted: Uint8Array | undefined;
     if (options.phraseIds) {

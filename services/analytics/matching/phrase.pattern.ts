@@ -1,5 +1,6 @@
 import { EscuchaError } from '../../platform/errors.ts';
-import { FUNCTION_WORDS, phoneticKey, tokenize } from './normalize.ts';
+import { soundKey } from '../text/index.ts';
+import { FUNCTION_WORDS, tokenize } from './normalize.ts';
 import { stem } from './stem.ts';
 import type { Language } from './transcript.types.ts';
 
@@ -145,7 +146,7 @@ export function compilePattern(pattern: string, language: Language): PatternSlot
         const norms = [...new Set(tokenized.map((t) => t[k]).filter((x): x is string => x !== undefined))];
         const functionWord = norms.every((w) => fn.has(w));
         seq.push({
-          alts: norms.map((norm) => ({ norm, key: phoneticKey(norm, language), stem: stem(norm, language) })),
+          alts: norms.map((norm) => ({ norm, key: soundKey(norm, language), stem: stem(norm, language) })),
           weight: functionWord
             ? 0.35
             : Math.max(...norms.filter((w) => !fn.has(w)).map((w) => (w.length <= 3 ? 0.7 : 1))),

@@ -1,7 +1,7 @@
-import { tokenize as textTokenize } from '../text/index.ts';
-import { FUNCTION_WORDS, isFiller, phoneticKey } from './normalize.ts';
+import { soundKey, tokenize as textTokenize } from '../text/index.ts';
+import { FUNCTION_WORDS, isFiller } from './normalize.ts';
 import { stem } from './stem.ts';
-import type { Language, Party, Transcript, TranscriptSegment } from './transcript.types.ts';
+import type { Language, SegmentParty, Transcript, TranscriptSegment } from './transcript.types.ts';
 
 /**
  * A transcript tokenised once per call and shared by every detector: tokens with folded, phonetic and stemmed
@@ -25,7 +25,7 @@ export interface Token {
 }
 
 export interface Stream {
-  party: Party;
+  party: SegmentParty;
   tokens: Token[];
   /**
    * 1 where token j glued to token j+1 ("graba" + "da") is long enough to be read as one split word (the glued
@@ -108,7 +108,7 @@ export function tokenizeSegment(
     }
     return {
       norm,
-      key: phoneticKey(norm, language),
+      key: soundKey(norm, language),
       stem: stem(norm, language),
       surface: t.text,
       segmentIndex,
@@ -135,7 +135,7 @@ export function prepareTranscript(segments: Transcript, language: Language): Pre
     .map((_, i) => i)
     .sort((a, b) => segments[a]!.startMs - segments[b]!.startMs || a - b);
   const streams: Stream[] = [];
-  const open = new Map<Party, { stream: Stream; lastEnd: number; lastIndexInOrder: number }>();
+  const open = new Map<SegmentParty, { stream: Stream; lastEnd: number; lastIndexInOrder: number }>();
   order.forEach((segIndex, pos) => {
     const seg = segments[segIndex]!;
     const cur = open.get(seg.party);

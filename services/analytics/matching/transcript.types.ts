@@ -1,9 +1,11 @@
+import type { SegmentParty } from '../../../models/database.ts';
+
 /**
  * The input of every analytics detector: a transcript (ASR segments per party) and the call's metadata.
  * Detectors are pure functions of these values; nothing here does I/O.
  */
 
-export type Party = 'agent' | 'customer' | 'unknown';
+export type { Party, SegmentParty } from '../../../models/database.ts';
 export type Language = 'es' | 'en';
 
 export interface WordTiming {
@@ -13,7 +15,7 @@ export interface WordTiming {
 }
 
 export interface TranscriptSegment {
-  party: Party;
+  party: SegmentParty;
   channel: number | null;
   startMs: number;
   endMs: number;
@@ -45,7 +47,7 @@ export interface CallContext {
 /** Where in the transcript a detector found something. */
 export interface Evidence {
   segmentIndex: number;
-  party: Party;
+  party: SegmentParty;
   startMs: number;
   endMs: number;
   matchedText: string;

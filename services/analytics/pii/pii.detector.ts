@@ -1,10 +1,11 @@
 import { parseNumberAt } from '../matching/numbers.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
-import type { Language, Party, TranscriptSegment } from '../matching/transcript.types.ts';
+import type { Language, SegmentParty, TranscriptSegment } from '../matching/transcript.types.ts';
 import { findDigitRuns, type DigitRun } from './digit-runs.ts';
 import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
 import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
 import { contextsBefore, type ContextId } from './pii.context.ts';
+import { MONTHS } from '../text/months.ts';
 import { wordTable } from '../text/word-table.ts';
 
 /**
@@ -34,7 +35,7 @@ export type PiiType = (typeof PII_TYPES)[number];
 export interface PiiSpan {
   type: PiiType;
   segmentIndex: number;
-  party: Party;
+  party: SegmentParty;
   channel: number | null;
   /** Character offsets in the segment text. */
   start: number;
@@ -46,33 +47,7 @@ export interface PiiSpan {
   value: string;
 }
 
-const EXPIRY_MONTHS = wordTable<number>({
-  enero: 1,
-  febrero: 2,
-  marzo: 3,
-  abril: 4,
-  mayo: 5,
-  junio: 6,
-  julio: 7,
-  agosto: 8,
-  septiembre: 9,
-  setiembre: 9,
-  octubre: 10,
-  noviembre: 11,
-  diciembre: 12,
-  january: 1,
-  february: 2,
-  march: 3,
-  april: 4,
-  may: 5,
-  june: 6,
-  july: 7,
-  august: 8,
-  september: 9,
-  october: 10,
-  november: 11,
-  december: 12,
-});
+const EXPIRY_MONTHS = wordTable<number>({ ...MONTHS.es, ...MONTHS.en });
 
 /** Spans of one stream token range, one per segment it crosses. */
 export function spansForTokens(

@@ -1,9 +1,9 @@
+import type { Party } from '../../../models/database.ts';
 import type { Lang } from '../text/types.ts';
 
 export type { Lang };
 
-export const PARTIES = ['agent', 'customer'] as const;
-export type Party = (typeof PARTIES)[number];
+export { PARTIES, type Party } from '../../../models/database.ts';
 
 export const SENTIMENT_LABELS = ['positive', 'neutral', 'negative'] as const;
 export type SentimentLabel = (typeof SENTIMENT_LABELS)[number];

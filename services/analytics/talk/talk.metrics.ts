@@ -1,4 +1,4 @@
-import type { Party, Transcript, TranscriptSegment } from '../matching/transcript.types.ts';
+import type { Transcript, TranscriptSegment } from '../matching/transcript.types.ts';
 
 /**
  * Talk metrics from segment timings: talk time and ratio per party, silence share, overtalk (both speaking at once:
@@ -184,5 +184,3 @@ export function talkMetrics(
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
-
-export type { Party };

@@ -5,11 +5,22 @@ import type { Lang } from './types.ts';
  * Spanish: b/v, s/z/soft c, hard c/qu/k, x/ks, ll/y, soft g/j, silent h, doubled letters ("boy" = "voy", "yamar" =
  * "llamar", "alcansa" = "alcanza", "ora" = "hora", "agradesco" = "agradezco", "exelente" = "excelente"). English
  * keys only collapse doubled letters: its spelling-to-sound rules are too irregular for a small rule set to help.
- * Input is a folded lower-case word (foldLower).
+ * Input is a folded lower-case word (foldLower). The one phonetic key of Escucha's analytics: the phrase matcher
+ * (services/analytics/matching) and the sentiment lexicon both match with it.
  */
 export function soundKey(norm: string, lang: Lang): string {
-  return lang === 'es' ? spanishKey(norm) : collapseDoubles(norm);
+  const cache = keyCache[lang];
+  const known = cache.get(norm);
+  if (known !== undefined) return known;
+  const key = lang === 'es' ? spanishKey(norm) : collapseDoubles(norm);
+  if (cache.size >= KEY_CACHE_LIMIT) cache.clear();
+  cache.set(norm, key);
+  return key;
 }
+
+/** Keys of words seen lately, per language (a call repeats most of its words). */
+const keyCache: Record<Lang, Map<string, string>> = { es: new Map(), en: new Map() };
+const KEY_CACHE_LIMIT = 100_000;
 
 const FRONT_VOWEL = new Set(['e', 'i']);
 const VOWEL = new Set(['a', 'e', 'i', 'o', 'u']);

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { CallDetail, CallSearch, CallSummary, Page, RecordingInfo } from '../../../models/call.ts';
-import type { CallRow, Database, RecordingRow } from '../../../models/database.ts';
+import type { CallRow, Database, Party, RecordingRow } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { captureDetailOf } from './capture-detail.query.ts';
@@ -212,7 +212,7 @@ function analyticsConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
  * the text-search configuration of its language (ts_config), so the query is parsed once per configuration and
  * compared with the segments of that configuration: every branch is an indexable `tsv @@ constant` (GIN).
  */
-function transcriptMatch(query: string, party: 'agent' | 'customer' | undefined): Expression<SqlBool> {
+function transcriptMatch(query: string, party: Party | undefined): Expression<SqlBool> {
   const byParty = party ? sql`AND ts.party = ${party}` : sql``;
   return sql<SqlBool>`EXISTS (
     SELECT 1 FROM transcript_segments ts

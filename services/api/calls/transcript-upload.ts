@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARTIES } from '../../../models/database.ts';
 import type { UploadedTranscript } from '../../archive/archive.service.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { parseOrThrow } from '../validation.ts';
@@ -24,7 +25,7 @@ export const transcriptUploadSchema = z.strictObject({
     .array(
       z
         .strictObject({
-          party: z.enum(['agent', 'customer']),
+          party: z.enum(PARTIES),
           startMs: ms,
           endMs: ms,
           text: z.string().trim().min(1).max(20_000),

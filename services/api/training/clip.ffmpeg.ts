@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { resolveFfmpegPaths } from '../../archive/ffmpeg-path.ts';
-import { EscuchaError } from '../../platform/errors.ts';
+import { runFfmpeg } from '../../archive/ffmpeg.runner.ts';
 
 /** Audio formats a clip can be exported as. */
 export const CLIP_FORMATS = {
@@ -21,47 +19,14 @@ export async function cutClip(
   range: { startMs: number; endMs: number },
   format: ClipFormat,
 ): Promise<void> {
-  const { ffmpeg } = resolveFfmpegPaths();
   const args = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-i',
-    'pipe:0',
-    '-ss',
-    (range.startMs / 1000).toFixed(3),
-    '-t',
-    ((range.endMs - range.startMs) / 1000).toFixed(3),
-    '-map',
-    '0:a:0',
-    '-map_metadata',
-    '-1',
-    '-ac',
-    '2',
+    ...['-i', 'pipe:0', '-ss', (range.startMs / 1000).toFixed(3)],
+    ...['-t', ((range.endMs - range.startMs) / 1000).toFixed(3)],
+    ...['-map', '0:a:0', '-map_metadata', '-1', '-ac', '2'],
     ...CLIP_FORMATS[format].args,
-    '-y',
-    output,
+    ...['-y', output],
   ];
-  // -nostdin only stops ffmpeg reading keyboard commands; `-i pipe:0` still reads the recording from stdin.
-  const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    if (stderr.length < 4000) stderr += c.toString();
-  });
   // ffmpeg stops reading once the clip is cut: the rest of the recording meets a closed pipe.
-  child.stdin.on('error', () => undefined);
-  source.on('error', (error) => child.stdin.destroy(error));
-  source.pipe(child.stdin);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
+  await runFfmpeg(args, { what: 'cut the clip', input: source }).done;
   source.destroy();
-  if (code !== 0) {
-    throw new EscuchaError(
-      'TRANSCODE_FAILED',
-      `ffmpeg could not cut the clip: ${stderr.trim() || `exit ${code}`}`,
-    );
-  }
 }

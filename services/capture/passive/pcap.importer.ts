@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../platform/logger.ts';
 import { CallDelivery, type DeliveryOutcome } from '../spool/call.delivery.ts';
+import { assemblerOptionsOf } from '../spool/call.assembler.ts';
 import type { MetadataRules } from '../call.metadata.ts';
 import type { CallSink } from '../captured-call.ts';
 import { correlatable, PacketCorrelator } from './packet.correlator.ts';
@@ -82,12 +83,7 @@ export async function importCaptureFiles(
   const delivery = new CallDelivery({
     sink: options.sink,
     logger: options.logger.child({ component: 'import-pcap' }),
-    assembler: {
-      ffmpegPath: options.ffmpegPath,
-      rules: options.rules,
-      silenceDtmf: options.silenceDtmf,
-      keepDtmfDigits: options.keepDtmfDigits === true,
-    },
+    assembler: assemblerOptionsOf(options),
     maxAttempts: options.maxAttempts ?? 3,
     retryMs: 500,
     maxRetryMs: 5000,

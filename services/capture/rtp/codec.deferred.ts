@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { AudioDecoder } from './jitter-buffer.ts';
 
 /**
@@ -215,10 +214,6 @@ export function deferredFfmpegArgs(codec: DeferredCodec, input: string, output: 
         ]
       : ['-f', codec === 'opus' ? 'ogg' : codec];
   return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
     '-y',
     ...format,
     '-i',
@@ -233,20 +228,4 @@ export function deferredFfmpegArgs(codec: DeferredCodec, input: string, output: 
     String(deferredSampleRate(codec)),
     output,
   ];
-}
-
-/** Runs ffmpeg; rejects with its error output when it fails. */
-export function runFfmpeg(ffmpegPath: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 4000) stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`ffmpeg exited with ${code}: ${stderr.trim()}`));
-    });
-  });
 }

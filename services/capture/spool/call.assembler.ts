@@ -16,9 +16,9 @@ import {
   deferredSamples,
   deferredUsableBytes,
   OggOpusWriter,
-  runFfmpeg,
   type DeferredCodec,
 } from '../rtp/codec.deferred.ts';
+import { runFfmpeg } from '../../archive/ffmpeg.runner.ts';
 import { detectOneWayAudio } from '../rtp/rtp-quality.ts';
 import { readSpool, SPOOL_FILE, type SpoolEvent } from './spool.log.ts';
 import type { RecorderSnapshot } from '../rtp/stream.recorder.ts';
@@ -47,6 +47,21 @@ export interface AssemblerOptions {
   dtmfGuardAfterMs?: number;
   /** Longest recording produced (default 12 h); a longer timeline means corrupt timing and is cut. */
   maxDurationMs?: number;
+}
+
+/** What live capture and pcap import both configure of assembly, as their options say it. */
+export function assemblerOptionsOf(o: {
+  ffmpegPath: string;
+  rules: MetadataRules;
+  silenceDtmf: boolean;
+  keepDtmfDigits?: boolean;
+}): AssemblerOptions {
+  return {
+    ffmpegPath: o.ffmpegPath,
+    rules: o.rules,
+    silenceDtmf: o.silenceDtmf,
+    keepDtmfDigits: o.keepDtmfDigits === true,
+  };
 }
 
 interface TrackInfo {
@@ -353,7 +368,10 @@ export async function assembleCall(
       await d.handle.close();
       const output = `${d.file}.pcm`;
       try {
-        await runFfmpeg(options.ffmpegPath, deferredFfmpegArgs(t.deferred!, d.file, output));
+        await runFfmpeg(deferredFfmpegArgs(t.deferred!, d.file, output), {
+          what: `decode the ${t.codec} stream`,
+          ffmpegPath: options.ffmpegPath,
+        }).done;
       } catch (error) {
         notes.push(
           `stream ${t.label ?? track} (${t.codec}) could not be decoded: ${(error as Error).message}`,

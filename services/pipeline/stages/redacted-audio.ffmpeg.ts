@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { encoderArguments } from '../../archive/audio.ffmpeg.ts';
 import type { ArchiveProfile } from '../../archive/audio.types.ts';
 import type { ObjectStore, PutResult } from '../../archive/object-store.ts';
-import { EscuchaError } from '../../platform/errors.ts';
+import { runFfmpeg } from '../../archive/ffmpeg.runner.ts';
 import type { MuteRange } from '../../analytics/index.ts';
 
 /**
@@ -67,54 +66,29 @@ export class FfmpegAudioRedactor implements AudioRedactor {
       else options.push(o);
     }
     const args = [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-i',
-      'pipe:0',
-      '-filter_complex',
-      redactionGraph(input.channels, input.ranges, tail),
-      '-map',
-      '[out]',
-      ...options,
-      '-f',
-      enc.format,
-      'pipe:1',
+      ...['-i', 'pipe:0', '-filter_complex', redactionGraph(input.channels, input.ranges, tail)],
+      ...['-map', '[out]', ...options, '-f', enc.format, 'pipe:1'],
     ];
-    const ffmpeg = this.options.ffmpegPath ?? 'ffmpeg';
     const source: Readable = await this.options.store.get(input.sourceKey);
-    const child = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      if (stderr.length < 8192) stderr += d;
+    const job = runFfmpeg(args, {
+      what: `write the redacted copy of ${input.sourceKey}`,
+      input: source,
+      stdout: 'pipe',
+      ...(this.options.ffmpegPath ? { ffmpegPath: this.options.ffmpegPath } : {}),
     });
-    const exited = new Promise<{ code: number | null; spawnError?: Error }>((resolve) => {
-      child.once('error', (spawnError) => resolve({ code: null, spawnError }));
-      child.once('close', (code) => resolve({ code }));
-    });
-    child.stdin.on('error', () => undefined);
-    source.once('error', () => child.kill('SIGKILL'));
-    source.pipe(child.stdin);
     let put: PutResult;
     try {
-      put = await this.options.store.put(input.targetKey, child.stdout, { contentType: input.contentType });
+      put = await this.options.store.put(input.targetKey, job.stdout!, { contentType: input.contentType });
     } catch (error) {
-      child.kill('SIGKILL');
-      await exited;
+      job.stop();
+      await job.done.catch(() => undefined);
       throw error;
     }
-    const result = await exited;
-    if (result.spawnError || result.code !== 0) {
+    try {
+      await job.done;
+    } catch (error) {
       await this.options.store.delete(input.targetKey).catch(() => undefined);
-      const missing = (result.spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-      throw new EscuchaError(
-        missing ? 'TOOL_MISSING' : 'TRANSCODE_FAILED',
-        missing
-          ? `ffmpeg not found (${ffmpeg}): install it (apt-get install ffmpeg)`
-          : `ffmpeg could not write the redacted copy of ${input.sourceKey}: ${stderr.trim().slice(-500) || `exit ${result.code}`}`,
-      );
+      throw error;
     }
     return put;
   }

@@ -1,4 +1,4 @@
-import type { Party } from '../../../models/database.ts';
+import type { ParticipantRole, SegmentParty } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ChannelAudioDecoder } from '../../speech/audio-decode.ts';
@@ -33,7 +33,7 @@ export interface CallInput {
   callId: string;
   language: string | null;
   recording: { objectKey: string; channels: number; durationMs: number } | null;
-  participants: { role: 'agent' | 'customer' | 'other'; channel: number | null }[];
+  participants: { role: ParticipantRole; channel: number | null }[];
 }
 
 export async function loadCallInput(db: Db, callId: string): Promise<CallInput | undefined> {
@@ -67,7 +67,7 @@ export async function loadCallInput(db: Db, callId: string): Promise<CallInput |
  * Who speaks on a channel: from the participants' channels; by convention channel 0 is the agent and 1 the customer;
  * a mono recording mixes both (unknown).
  */
-export function partyForChannel(input: CallInput, channel: number): Party {
+export function partyForChannel(input: CallInput, channel: number): SegmentParty {
   const channels = input.recording?.channels ?? 1;
   if (channels < 2) return 'unknown';
   const p = input.participants.find((x) => x.channel === channel);

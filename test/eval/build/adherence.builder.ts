@@ -4,6 +4,7 @@
  */
 import { NAMES, FILLER_TALK } from './disclosure.cases.ts';
 import { NOISE, noisy, pick, rng, timeline, type Lang, type TimedSegment } from './noise.ts';
+import type { Party } from '../../../models/database.ts';
 
 type Tag = 'greeting' | 'identification' | 'verification' | 'recording' | 'debt' | 'threat' | 'farewell';
 type Pool = Record<'dev' | 'test', string[]>;
@@ -215,7 +216,7 @@ function one(lang: Lang, k: number, split: 'dev' | 'test', r: () => number): Adh
     {
       const P = PIECES[lang];
       const say = (tag: keyof typeof P) => fill(r, lang, pick(r, P[tag][split]));
-      const turns: { party: 'agent' | 'customer'; text: string; tag?: Tag }[] = [];
+      const turns: { party: Party; text: string; tag?: Tag }[] = [];
       const flags = {
         greeting: r() > 0.15,
         identification: r() > 0.15,

@@ -8,6 +8,7 @@ import { buildDisclosure } from './disclosure.builder.ts';
 import { NOISE, noisy, rng, timeline, type Lang } from './noise.ts';
 import { buildPii } from './pii.cases.ts';
 import { promiseSpecs } from './promise.cases.ts';
+import type { Party } from '../../../models/database.ts';
 
 const NUMBER_WORDS = new Set(
   (
@@ -28,7 +29,7 @@ function buildPromise() {
     const r = rng(seed++);
     const lang = spec.language as Lang;
     const turns = spec.lines.map((l) => ({
-      party: (l.startsWith('a:') ? 'agent' : 'customer') as 'agent' | 'customer',
+      party: (l.startsWith('a:') ? 'agent' : 'customer') as Party,
       text: noisy(r, lang, l.slice(2).trim(), NOISE.low, NUMBER_WORDS),
     }));
     const key = `${spec.language}-${spec.split}`;

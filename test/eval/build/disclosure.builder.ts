@@ -18,6 +18,7 @@ import {
   type Lang,
   type TimedSegment,
 } from './noise.ts';
+import type { Party } from '../../../models/database.ts';
 
 export const PROFILE_ELEMENTS: Record<string, Element[]> = {
   generic: ['recorded', 'purpose', 'right_to_object'],
@@ -127,7 +128,7 @@ function one(
       const pieces = cover(r, ELEMENT_PIECES[lang][split], elements, present);
       const level = pick(r, [NOISE.low, NOISE.medium, NOISE.medium, NOISE.high]);
       const o = OPENINGS[lang];
-      const turns: { party: 'agent' | 'customer'; text: string; tags?: Element[] }[] = [];
+      const turns: { party: Party; text: string; tags?: Element[] }[] = [];
       turns.push({ party: 'agent', text: `${pick(r, o.greet)} ${fill(r, lang, pick(r, o.intro))}` });
       if (r() < 0.6) turns.push({ party: 'customer', text: pick(r, o.reply) });
       turns.push({ party: 'agent', text: fill(r, lang, pick(r, o.verify)) });

@@ -3,6 +3,7 @@
  * Dev and test draw from disjoint pools.
  */
 import type { Lang } from './noise.ts';
+import type { Party } from '../../../models/database.ts';
 
 export type Element =
   | 'recorded'
@@ -153,10 +154,7 @@ export const ELEMENT_PIECES: Record<Lang, Pools> = {
 };
 
 /** Sentences that resemble a disclosure but are none (LABELLING.md), by party. */
-export const NEAR_MISSES: Record<
-  Lang,
-  Record<'dev' | 'test', { party: 'agent' | 'customer'; text: string }[]>
-> = {
+export const NEAR_MISSES: Record<Lang, Record<'dev' | 'test', { party: Party; text: string }[]>> = {
   es: {
     dev: [
       { party: 'customer', text: 'me están grabando o qué' },

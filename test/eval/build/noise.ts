@@ -1,3 +1,4 @@
+import type { Party, SegmentParty } from '../../../models/database.ts';
 /**
  * Deterministic ASR-like noise for the evaluation builders: lower case, no punctuation, accents lost, fillers,
  * split and merged words, phonetic misspellings and repeated words. A seeded generator makes every run identical.
@@ -139,7 +140,7 @@ export function noisy(
 }
 
 export interface TimedSegment {
-  party: 'agent' | 'customer' | 'unknown';
+  party: SegmentParty;
   channel: number | null;
   startMs: number;
   endMs: number;
@@ -149,7 +150,7 @@ export interface TimedSegment {
 /** Lays out turns on a timeline at about `wps` words per second with short gaps between turns. */
 export function timeline(
   r: () => number,
-  turns: { party: 'agent' | 'customer'; text: string }[],
+  turns: { party: Party; text: string }[],
   startMs = 400,
   wps = 2.6,
 ): TimedSegment[] {

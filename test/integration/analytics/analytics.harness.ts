@@ -25,6 +25,7 @@ import { silentLogger } from '../../../services/platform/logger.ts';
 import { FfmpegChannelDecoder } from '../../../services/speech/audio-decode.ts';
 import { fixtureFfmpeg } from '../../support/audio-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import type { Party } from '../../../models/database.ts';
 
 const run = promisify(execFile);
 
@@ -45,7 +46,7 @@ export interface AnalyticsHarness {
    * returns the call id.
    */
   upload(
-    segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[],
+    segments: { party: Party; startMs: number; endMs: number; text: string }[],
     metadata: Record<string, unknown>,
     seconds?: number,
     audio?: { left?: string; right?: string; file?: string },

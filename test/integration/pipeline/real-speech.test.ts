@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStereoCall, speechClips, stereoWav, type SpeechClip } from '../../support/real-speech.ts';
 import { werCount } from '../../support/wer.ts';
 import { createSpeechHarness, type SpeechHarness } from './speech-harness.ts';
+import type { Party } from '../../../models/database.ts';
 
 const run = promisify(execFile);
 
@@ -35,7 +36,7 @@ describe('a call of real speech through the API, with the default model', () => 
     await h?.close();
   });
 
-  async function uploadCall(turns: [party: 'agent' | 'customer', clip: string][]) {
+  async function uploadCall(turns: [party: Party, clip: string][]) {
     const call = await buildStereoCall(
       turns.map(([party, name]) => ({ party, clip: byName.get(name)! })),
       { telephone: true },
@@ -87,7 +88,7 @@ describe('a call of real speech through the API, with the default model', () => 
     'transcribes a Spanish call per party, stores its language on the call, and finds what the customer said',
     { timeout: 300_000 },
     async () => {
-      const turns: [party: 'agent' | 'customer', clip: string][] = [
+      const turns: [party: Party, clip: string][] = [
         ['agent', 'fleurs-es-000'],
         ['customer', 'fleurs-es-003'],
         ['agent', 'fleurs-es-002'],
@@ -142,7 +143,7 @@ describe('a call of real speech through the API, with the default model', () => 
     'identifies an English call as English and transcribes it in English',
     { timeout: 300_000 },
     async () => {
-      const turns: [party: 'agent' | 'customer', clip: string][] = [
+      const turns: [party: Party, clip: string][] = [
         ['agent', 'fleurs-en-005'],
         ['customer', 'fleurs-en-004'],
         ['agent', 'fleurs-en-009'],

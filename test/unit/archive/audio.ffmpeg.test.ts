@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   encoderArguments,
   FfmpegAudioTool,
-  lastLines,
   opusInputRates,
   outputChannels,
 } from '../../../services/archive/audio.ffmpeg.ts';
 import type { ArchiveProfile } from '../../../services/archive/audio.types.ts';
+import { lastLines } from '../../../services/archive/ffmpeg.runner.ts';
 
 const opus: ArchiveProfile = { format: 'opus', bitrateKbps: 16, sampleRate: 16000, opusComplexity: 5 };
 

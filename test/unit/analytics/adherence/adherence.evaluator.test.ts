@@ -4,6 +4,9 @@ import { DEFAULT_SCRIPTS, pickScript } from '../../../../services/analytics/adhe
 import { scriptSchema, type ScriptInput } from '../../../../services/analytics/adherence/script.schema.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
 import { transcript } from '../matching/transcript.helper.ts';
+import { createBuiltInPhrases } from '../../../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 const es = DEFAULT_SCRIPTS.find((s) => s.id === 'collections-es')!;
 const en = DEFAULT_SCRIPTS.find((s) => s.id === 'collections-en')!;
@@ -20,7 +23,7 @@ describe(evaluateScript.name, () => {
       'c: ahora no tengo plata',
       'a: entiendo muchas gracias por su atención que tenga buen día',
     );
-    const r = evaluateScript(prepareTranscript(t, 'es'), es, { durationMs: t.at(-1)!.endMs + 1000 });
+    const r = evaluateScript(phrases, prepareTranscript(t, 'es'), es, { durationMs: t.at(-1)!.endMs + 1000 });
     expect(r.rules.filter((x) => !x.passed).map((x) => x.id)).toEqual([]);
     expect(r).toMatchObject({ score: 100, passed: true, scriptId: 'collections-es', scriptVersion: 1 });
   });
@@ -38,7 +41,7 @@ describe(evaluateScript.name, () => {
       'a: if you do not pay we will have you arrested',
       'c: okay',
     );
-    const r = evaluateScript(prepareTranscript(t, 'en'), en, { durationMs: t.at(-1)!.endMs + 1000 });
+    const r = evaluateScript(phrases, prepareTranscript(t, 'en'), en, { durationMs: t.at(-1)!.endMs + 1000 });
     expect(rule(r, 'no_threats')).toMatchObject({ passed: false, critical: true });
     expect(rule(r, 'no_threats').evidence[0]!.matchedText).toBe('we will have you arrested');
     expect(rule(r, 'verification_before_debt')).toMatchObject({
@@ -80,6 +83,7 @@ describe(evaluateScript.name, () => {
     };
     const script = scriptSchema.parse(input);
     const r = evaluateScript(
+      phrases,
       prepareTranscript(transcript('a: tenemos un descuento especial', 'a: el descuento vence hoy'), 'es'),
       script,
       { durationMs: 10_000 },

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { detectForbidden } from '../../../../services/analytics/collections/forbidden.detector.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
 import { transcript } from '../matching/transcript.helper.ts';
+import { createBuiltInPhrases } from '../../../../services/analytics/built-in-phrases.ts';
 
-const es = (...lines: string[]) => detectForbidden(prepareTranscript(transcript(...lines), 'es'));
-const en = (...lines: string[]) => detectForbidden(prepareTranscript(transcript(...lines), 'en'));
+const phrases = createBuiltInPhrases();
+
+const es = (...lines: string[]) => detectForbidden(phrases, prepareTranscript(transcript(...lines), 'es'));
+const en = (...lines: string[]) => detectForbidden(phrases, prepareTranscript(transcript(...lines), 'en'));
 const practices = (r: ReturnType<typeof es>) => r.violations.map((v) => v.practice);
 
 describe(detectForbidden.name, () => {

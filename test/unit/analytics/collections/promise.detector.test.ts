@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { detectPromises } from '../../../../services/analytics/collections/promise.detector.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
 import { transcript } from '../matching/transcript.helper.ts';
+import { createBuiltInPhrases } from '../../../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 const WEDNESDAY_CO = {
   startedAt: '2024-03-13T15:20:00-05:00',
@@ -17,8 +20,9 @@ const FRIDAY_US = {
 };
 
 const es = (...lines: string[]) =>
-  detectPromises(prepareTranscript(transcript(...lines), 'es'), WEDNESDAY_CO);
-const en = (...lines: string[]) => detectPromises(prepareTranscript(transcript(...lines), 'en'), FRIDAY_US);
+  detectPromises(phrases, prepareTranscript(transcript(...lines), 'es'), WEDNESDAY_CO);
+const en = (...lines: string[]) =>
+  detectPromises(phrases, prepareTranscript(transcript(...lines), 'en'), FRIDAY_US);
 
 describe(detectPromises.name, () => {
   it('extracts amount and date from a Spanish commitment', () => {

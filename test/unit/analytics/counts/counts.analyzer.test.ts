@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { countTerms } from '../../../../services/analytics/counts/counts.analyzer.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
 import { transcript } from '../matching/transcript.helper.ts';
+import { createBuiltInPhrases } from '../../../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 describe(countTerms.name, () => {
   it('counts words and phrases per party, without stop-words, stemmed and accent-insensitive', () => {
@@ -12,7 +15,7 @@ describe(countTerms.name, () => {
       'a: los acuerdos de pagos son flexibles',
       'c: voy a llamar a mi abogado',
     );
-    const r = countTerms(prepareTranscript(t, 'es'));
+    const r = countTerms(phrases, prepareTranscript(t, 'es'));
     const agent = r.parties.agent!;
     expect(agent.unigrams[0]).toMatchObject({ term: 'acuerdo', count: 3 });
     expect(agent.bigrams[0]).toMatchObject({ term: 'acuerdo pago', count: 3 });
@@ -27,7 +30,7 @@ describe(countTerms.name, () => {
       'a: podemos hacer un acuerdo de pago',
       'c: si me embargan los demando',
     );
-    const r = countTerms(prepareTranscript(t, 'es'));
+    const r = countTerms(phrases, prepareTranscript(t, 'es'));
     const cat = (id: string) => r.categories.find((c) => c.id === id)!;
     expect(cat('lawyer')).toMatchObject({ total: 1, byParty: { customer: 1 } });
     expect(cat('lawyer').evidence.customer![0]!.matchedText).toBe('avogado');
@@ -42,7 +45,7 @@ describe(countTerms.name, () => {
       "c: i'm going to file a complaint with the cfpb and talk to my attorney",
       'a: we can set up a payment plan',
     );
-    const r = countTerms(prepareTranscript(t, 'en'));
+    const r = countTerms(phrases, prepareTranscript(t, 'en'));
     expect(r.categories.filter((c) => c.total > 0).map((c) => c.id)).toEqual([
       'lawyer',
       'complaint',

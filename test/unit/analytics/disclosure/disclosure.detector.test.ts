@@ -8,11 +8,14 @@ import {
 import { profileForRegion } from '../../../../services/analytics/disclosure/disclosure.profiles.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
 import { transcript } from '../matching/transcript.helper.ts';
+import { createBuiltInPhrases } from '../../../../services/analytics/built-in-phrases.ts';
+
+const phrases = createBuiltInPhrases();
 
 const es = (profile: 'generic' | 'co' | 'mx' | 'us', ...lines: string[]) =>
-  detectDisclosure(prepareTranscript(transcript(...lines), 'es'), profile);
+  detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'es'), profile);
 const en = (profile: 'generic' | 'us', ...lines: string[]) =>
-  detectDisclosure(prepareTranscript(transcript(...lines), 'en'), profile);
+  detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'en'), profile);
 
 describe(detectDisclosure.name, () => {
   it('finds a complete Colombian opening despite ASR noise', () => {
@@ -108,7 +111,7 @@ describe('recording tone in the disclosure check', () => {
     'a: puede consultar nuestro aviso de privacidad en la pagina web',
   ];
   const run = (lines: string[], tone: RecordingToneInput) =>
-    detectDisclosure(prepareTranscript(transcript(...lines), 'es'), 'mx', tone);
+    detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'es'), 'mx', tone);
 
   it('off: reports the tone it measured without changing the outcome', () => {
     const r = run(noNotice, tones('off', throughout));

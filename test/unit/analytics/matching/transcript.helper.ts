@@ -1,4 +1,7 @@
-import type { Party, TranscriptSegment } from '../../../../services/analytics/matching/transcript.types.ts';
+import type {
+  SegmentParty,
+  TranscriptSegment,
+} from '../../../../services/analytics/matching/transcript.types.ts';
 
 /**
  * Builds a transcript from lines "a: text" (agent) / "c: text" (customer) / "u: text" (unknown), laid out one
@@ -9,7 +12,7 @@ export function transcript(...lines: string[]): TranscriptSegment[] {
   return lines.map((line) => {
     const m = /^([acu])(?:@([\d.]+))?:\s*(.*)$/.exec(line);
     if (!m) throw new Error(`bad line: ${line}`);
-    const party: Party = m[1] === 'a' ? 'agent' : m[1] === 'c' ? 'customer' : 'unknown';
+    const party: SegmentParty = m[1] === 'a' ? 'agent' : m[1] === 'c' ? 'customer' : 'unknown';
     const text = m[3]!;
     if (m[2]) t = Math.round(Number(m[2]) * 1000);
     const dur = Math.max(600, Math.round((text.split(' ').length / 2.5) * 1000));

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptSegment } from '../../../../services/analytics/matching/transcript.types.ts';
 import { talkMetrics, union } from '../../../../services/analytics/talk/talk.metrics.ts';
+import type { Party } from '../../../../models/database.ts';
 
-const seg = (party: 'agent' | 'customer', startS: number, endS: number): TranscriptSegment => ({
+const seg = (party: Party, startS: number, endS: number): TranscriptSegment => ({
   party,
   channel: party === 'agent' ? 0 : 1,
   startMs: startS * 1000,
