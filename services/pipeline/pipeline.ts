@@ -15,7 +15,7 @@ import {
   type StageName,
   type StageOutcome,
 } from './jobs.ts';
-import { OutcomeRepository } from './outcome.repository.ts';
+import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 
 /** One stage of the pipeline. Handlers are idempotent: a re-run replaces the stage's earlier result. */
 export interface StageHandler<S extends StageName = StageName> {

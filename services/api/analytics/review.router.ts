@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { REVIEW_STATUSES } from '../../../models/database.ts';
-import type { AnalysisRepository } from '../../pipeline/analysis.repository.ts';
-import type { NewEvaluation, ReviewRepository } from '../../pipeline/review.repository.ts';
+import type { AnalysisRepository } from '../../analysis/analysis.repository.ts';
+import type { NewEvaluation, ReviewRepository } from '../../review/review.repository.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
@@ -15,8 +15,8 @@ import {
   validateAnswers,
   type EvaluationForm,
   type PrefillFacts,
-} from '../evaluation/evaluation-form.ts';
-import type { EvaluationFormRepository } from '../evaluation/evaluation.repository.ts';
+} from '../../review/evaluation-form.ts';
+import type { EvaluationFormRepository } from '../../review/evaluation.repository.ts';
 import { parseOrThrow } from '../validation.ts';
 
 export interface ReviewRouterDeps {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { DEFAULT_SCRIPTS } from '../../analytics/index.ts';
 import type { StageName, StagePayload } from '../../pipeline/jobs.ts';
-import type { ScriptRepository, ScriptView } from '../../pipeline/script.repository.ts';
+import type { ScriptRepository, ScriptView } from '../../analysis/script.repository.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { principalRef } from '../auth/principal.ts';
 import { parseOrThrow } from '../validation.ts';

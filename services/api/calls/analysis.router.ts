@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { StageName } from '../../pipeline/jobs.ts';
-import type { AnalysisRepository } from '../../pipeline/analysis.repository.ts';
-import type { OutcomeRepository } from '../../pipeline/outcome.repository.ts';
-import type { ReviewRepository } from '../../pipeline/review.repository.ts';
-import type { TranscriptRepository } from '../../pipeline/transcript.repository.ts';
+import type { AnalysisRepository } from '../../analysis/analysis.repository.ts';
+import type { OutcomeRepository } from '../../analysis/outcome.repository.ts';
+import type { ReviewRepository } from '../../review/review.repository.ts';
+import type { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { CallQueryRepository } from './call-query.repository.ts';
 

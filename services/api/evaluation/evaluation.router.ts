@@ -4,8 +4,8 @@ import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import { principalRef } from '../auth/principal.ts';
 import { parseOrThrow } from '../validation.ts';
-import { commentsSchema, scoreAnswers, validateAnswers } from './evaluation-form.ts';
-import type { EvaluationFormRepository } from './evaluation.repository.ts';
+import { commentsSchema, scoreAnswers, validateAnswers } from '../../review/evaluation-form.ts';
+import type { EvaluationFormRepository } from '../../review/evaluation.repository.ts';
 
 const calibrationSchema = z.strictObject({
   scorecard: z.record(z.string().max(100), z.union([z.number(), z.string().max(2000), z.null()])),

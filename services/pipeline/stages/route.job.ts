@@ -1,8 +1,8 @@
 import { routeCall, type RoutingConfig } from '../../analytics/index.ts';
-import type { AnalysisRepository } from '../analysis.repository.ts';
+import type { AnalysisRepository } from '../../analysis/analysis.repository.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { StageHandler } from '../pipeline.ts';
-import type { ReviewRepository } from '../review.repository.ts';
+import type { ReviewRepository } from '../../review/review.repository.ts';
 
 export interface RouteStageDeps {
   analyses: AnalysisRepository;

@@ -7,8 +7,8 @@ import type { AsrModelSpec } from '../../speech/model-selection.ts';
 import type { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
 import type { SpeechSegment } from '../../speech/vad.sherpa.ts';
 import type { BeepOptions } from '../../analytics/beep/beep.detector.ts';
-import type { ToneRepository } from '../tone.repository.ts';
-import type { TranscriptRepository } from '../transcript.repository.ts';
+import type { ToneRepository } from '../../analysis/tone.repository.ts';
+import type { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
 
 /** What the speech stages share, wired once per worker process. */
 export interface SpeechStageDeps {

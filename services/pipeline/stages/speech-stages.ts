@@ -8,12 +8,12 @@ import { ModelStore } from '../../speech/model-store.ts';
 import { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
 import { SileroVad, type VadOptions } from '../../speech/vad.sherpa.ts';
 import type { StageHandler } from '../pipeline.ts';
-import { TranscriptRepository } from '../transcript.repository.ts';
+import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
 import { LanguageStage } from './language.job.ts';
 import type { SpeechStageDeps } from './speech-stage.context.ts';
 import { TranscribeStage } from './transcribe.job.ts';
 import { VadStage } from './vad.job.ts';
-import { ToneRepository } from '../tone.repository.ts';
+import { ToneRepository } from '../../analysis/tone.repository.ts';
 
 export interface SpeechStagesOptions {
   db: Db;

@@ -4,7 +4,7 @@ import { SEGMENT_PAD_MS } from '../../speech/recognizer.ts';
 import { sliceSegments } from '../../speech/segments.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
-import type { NewTranscriptSegment } from '../transcript.repository.ts';
+import type { NewTranscriptSegment } from '../../transcripts/transcript.repository.ts';
 import { loadCallInput, partyForChannel, type SpeechStageDeps } from './speech-stage.context.ts';
 
 /**

@@ -3,7 +3,7 @@ import { KeyPressTracker } from '../../analytics/dtmf/dtmf.detector.ts';
 import { raisingQuiet, SpeechLevelMeter } from '../../speech/level.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
-import type { ChannelTones } from '../tone.repository.ts';
+import type { ChannelTones } from '../../analysis/tone.repository.ts';
 import { loadCallInput, partyForChannel, type SpeechStageDeps } from './speech-stage.context.ts';
 
 /** Passes the audio on while the trackers listen to it. */

@@ -1,8 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../../platform/database.ts';
-import { EscuchaError } from '../../platform/errors.ts';
-import { isUniqueViolation } from '../../archive/call.repository.ts';
-import { parseOrThrow } from '../validation.ts';
+import type { Db } from '../platform/database.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import { isUniqueViolation } from '../archive/call.repository.ts';
+import { parseOrThrow } from '../api/validation.ts';
 import { formInputSchema, questionSchema, type EvaluationForm } from './evaluation-form.ts';
 
 /**

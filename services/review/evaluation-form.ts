@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EscuchaError } from '../../platform/errors.ts';
+import { EscuchaError } from '../platform/errors.ts';
 
 /**
  * Evaluation forms: what a reviewer answers about a call, how the answers weigh in the score, and which answers
