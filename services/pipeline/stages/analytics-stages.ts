@@ -12,6 +12,7 @@ import type { Db } from '../../platform/database.ts';
 import { AnalysisRepository } from '../../analysis/analysis.repository.ts';
 import type { StageHandler } from '../pipeline.ts';
 import { ReviewRepository } from '../../review/review.repository.ts';
+import { ReviewRouting } from '../../review/review.routing.ts';
 import { ScriptRepository } from '../../analysis/script.repository.ts';
 import { ToneRepository } from '../../analysis/tone.repository.ts';
 import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
@@ -82,6 +83,6 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
       routing,
       sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
     }),
-    new RouteStage({ analyses, reviews: new ReviewRepository(o.db), routing }),
+    new RouteStage(new ReviewRouting({ analyses, reviews: new ReviewRepository(o.db) })),
   ];
 }
