@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { callLanguageSql } from '../../models/language.ts';
 import { scriptSchema, type Script } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
@@ -137,7 +137,7 @@ export class ScriptRepository {
       .where((eb) =>
         eb.or([
           eb('calls.language', '=', script.language),
-          eb(sql<string>`split_part(calls.language, '-', 1)`, '=', script.language),
+          eb(callLanguageSql('calls.language'), '=', script.language),
         ]),
       );
     if (!script.campaigns.includes('*')) q = q.where('calls.campaign', 'in', script.campaigns);
