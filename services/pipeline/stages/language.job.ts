@@ -6,7 +6,8 @@ import { SEGMENT_PAD_MS } from '../../speech/recognizer.ts';
 import { sliceSegments } from '../../speech/segments.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
-import { loadCallInput, type CallInput, type SpeechStageDeps } from './speech-stage.context.ts';
+import type { SpeechInput } from '../../transcripts/speech-input.ts';
+import type { SpeechStageDeps } from './speech-stage.context.ts';
 
 /** How much speech the text identification (without a Whisper model) is decided on. */
 const SAMPLE_SPEECH_MS = 30_000;
@@ -48,7 +49,7 @@ export class LanguageStage implements StageHandler<'language'> {
       await transcripts.reindex(callId, guess.language);
       return { status: 'done', result: guess };
     }
-    const input = await loadCallInput(this.deps.db, callId);
+    const input = await this.deps.transcripts.speechInput(callId);
     if (!input) return { status: 'skipped', reason: 'call not found (deleted?)' };
     const given = callLanguage(input.language);
     if (given) {
@@ -102,7 +103,7 @@ export class LanguageStage implements StageHandler<'language'> {
   }
 
   /** Text identification over an ASR pass, once per distinct model among the configured languages' models. */
-  private async byText(callId: string, input: CallInput, speech: Speech): Promise<StageOutcome> {
+  private async byText(callId: string, input: SpeechInput, speech: Speech): Promise<StageOutcome> {
     const { languages } = this.deps;
     const byModel = new Map<string, string[]>();
     for (const language of languages) {

@@ -1,5 +1,3 @@
-import type { Party } from '../../../models/database.ts';
-import type { Db } from '../../platform/database.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ChannelAudioDecoder } from '../../speech/audio-decode.ts';
 import type { TextLanguageIdentifier } from '../../speech/language-id.ts';
@@ -12,7 +10,6 @@ import type { TranscriptRepository } from '../../transcripts/transcript.reposito
 
 /** What the speech stages share, wired once per worker process. */
 export interface SpeechStageDeps {
-  db: Db;
   transcripts: TranscriptRepository;
   decoder: ChannelAudioDecoder;
   vad: { detect(audio: AsyncIterable<Float32Array>): Promise<SpeechSegment[]> };
@@ -27,50 +24,4 @@ export interface SpeechStageDeps {
   /** Language guesses below this confidence are flagged (ESCUCHA_LANGUAGE_LOW_CONFIDENCE). */
   lowConfidenceBelow?: number;
   logger?: Logger;
-}
-
-export interface CallInput {
-  callId: string;
-  language: string | null;
-  recording: { objectKey: string; channels: number; durationMs: number } | null;
-  participants: { role: 'agent' | 'customer' | 'other'; channel: number | null }[];
-}
-
-export async function loadCallInput(db: Db, callId: string): Promise<CallInput | undefined> {
-  const call = await db
-    .selectFrom('calls')
-    .select(['id', 'language'])
-    .where('id', '=', callId)
-    .executeTakeFirst();
-  if (!call) return undefined;
-  const [recording, participants] = await Promise.all([
-    db
-      .selectFrom('recordings')
-      .select(['object_key', 'channels', 'duration_ms'])
-      .where('call_id', '=', callId)
-      .where('kind', '=', 'original')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst(),
-    db.selectFrom('participants').select(['role', 'channel']).where('call_id', '=', callId).execute(),
-  ]);
-  return {
-    callId,
-    language: call.language,
-    recording: recording
-      ? { objectKey: recording.object_key, channels: recording.channels, durationMs: recording.duration_ms }
-      : null,
-    participants,
-  };
-}
-
-/**
- * Who speaks on a channel: from the participants' channels; by convention channel 0 is the agent and 1 the customer;
- * a mono recording mixes both (unknown).
- */
-export function partyForChannel(input: CallInput, channel: number): Party {
-  const channels = input.recording?.channels ?? 1;
-  if (channels < 2) return 'unknown';
-  const p = input.participants.find((x) => x.channel === channel);
-  if (p) return p.role === 'other' ? 'unknown' : p.role;
-  return channel === 0 ? 'agent' : channel === 1 ? 'customer' : 'unknown';
 }

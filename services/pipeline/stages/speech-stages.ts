@@ -62,7 +62,6 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
     ...(o.logger ? { logger: o.logger.child({ component: 'asr' }) } : {}),
   });
   const deps: SpeechStageDeps = {
-    db: o.db,
     transcripts: new TranscriptRepository(o.db),
     decoder: new FfmpegChannelDecoder({
       store: o.store,

@@ -5,7 +5,8 @@ import { sliceSegments } from '../../speech/segments.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { NewTranscriptSegment } from '../../transcripts/transcript.repository.ts';
-import { loadCallInput, partyForChannel, type SpeechStageDeps } from './speech-stage.context.ts';
+import { partyForChannel } from '../../transcripts/speech-input.ts';
+import type { SpeechStageDeps } from './speech-stage.context.ts';
 
 /**
  * Stage `transcribe`: the speech segments of every channel through the recogniser chosen for the call's language
@@ -28,7 +29,7 @@ export class TranscribeStage implements StageHandler<'transcribe'> {
     const { transcripts, decoder } = this.deps;
     const info = await transcripts.info(callId);
     if (info?.source === 'upload') return { status: 'skipped', reason: 'transcript uploaded' };
-    const input = await loadCallInput(this.deps.db, callId);
+    const input = await this.deps.transcripts.speechInput(callId);
     if (!input) return { status: 'skipped', reason: 'call not found (deleted?)' };
     const recording = input.recording;
     if (!recording) return { status: 'skipped', reason: 'the call has no recording' };

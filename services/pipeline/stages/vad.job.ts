@@ -4,7 +4,8 @@ import { raisingQuiet, SpeechLevelMeter } from '../../speech/level.ts';
 import type { StageHandler } from '../pipeline.ts';
 import type { StageOutcome, StagePayload } from '../jobs.ts';
 import type { ChannelTones } from '../../analysis/tone.repository.ts';
-import { loadCallInput, partyForChannel, type SpeechStageDeps } from './speech-stage.context.ts';
+import { partyForChannel } from '../../transcripts/speech-input.ts';
+import type { SpeechStageDeps } from './speech-stage.context.ts';
 
 /** Passes the audio on while the trackers listen to it. */
 async function* listening(
@@ -36,7 +37,7 @@ export class VadStage implements StageHandler<'vad'> {
     const { callId } = payload;
     const info = await this.deps.transcripts.info(callId);
     const uploaded = info?.source === 'upload';
-    const input = await loadCallInput(this.deps.db, callId);
+    const input = await this.deps.transcripts.speechInput(callId);
     if (!input) return { status: 'skipped', reason: 'call not found (deleted?)' };
     if (!input.recording) {
       return { status: 'skipped', reason: uploaded ? 'transcript uploaded' : 'the call has no recording' };
