@@ -16,7 +16,7 @@ import { ReviewRouting } from '../../review/review.routing.ts';
 import { ScriptRepository } from '../../analysis/script.repository.ts';
 import { ToneRepository } from '../../analysis/tone.repository.ts';
 import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
-import { AnalyticsStage, type OriginalsCustody } from './analytics.job.ts';
+import { AnalyticsStage, type OriginalsCustody } from '../../analysis/analysis.service.ts';
 import { FfmpegAudioRedactor, type AudioRedactor } from './redacted-audio.ffmpeg.ts';
 import { RouteStage } from './route.job.ts';
 

@@ -9,18 +9,18 @@ import {
   type Script,
   type SentimentPort,
   type TranscriptSegment,
-} from '../../analytics/index.ts';
-import { recordingObjectKey } from '../../archive/object-key.ts';
-import { callLanguage } from '../../../models/language.ts';
-import type { ObjectStore } from '../../archive/object-store.ts';
-import { EscuchaError } from '../../platform/errors.ts';
-import type { AnalysisRepository } from '../../analysis/analysis.repository.ts';
-import type { StageOutcome, StagePayload } from '../jobs.ts';
-import type { StageHandler } from '../pipeline.ts';
-import type { ScriptRepository } from '../../analysis/script.repository.ts';
-import type { ToneRepository } from '../../analysis/tone.repository.ts';
-import type { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
-import type { AudioRedactor } from './redacted-audio.ffmpeg.ts';
+} from '../analytics/index.ts';
+import { recordingObjectKey } from '../archive/object-key.ts';
+import { callLanguage } from '../../models/language.ts';
+import type { ObjectStore } from '../archive/object-store.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import type { AnalysisRepository } from './analysis.repository.ts';
+import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { StageHandler } from '../pipeline/pipeline.ts';
+import type { ScriptRepository } from './script.repository.ts';
+import type { ToneRepository } from './tone.repository.ts';
+import type { TranscriptRepository } from '../transcripts/transcript.repository.ts';
+import type { AudioRedactor } from '../pipeline/stages/redacted-audio.ffmpeg.ts';
 
 /** What the stage needs to discard unredacted originals: legal holds, and the audit trail (wired by cli). */
 export interface OriginalsCustody {
