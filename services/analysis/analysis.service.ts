@@ -15,12 +15,10 @@ import { callLanguage } from '../../models/language.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { AnalysisRepository } from './analysis.repository.ts';
-import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
-import type { StageHandler } from '../pipeline/pipeline.ts';
 import type { ScriptRepository } from './script.repository.ts';
 import type { ToneRepository } from './tone.repository.ts';
 import type { TranscriptRepository } from '../transcripts/transcript.repository.ts';
-import type { AudioRedactor } from '../pipeline/stages/redacted-audio.ffmpeg.ts';
+import type { AudioRedactor } from './audio-redactor.ts';
 
 /** What the stage needs to discard unredacted originals: legal holds, and the audit trail (wired by cli). */
 export interface OriginalsCustody {
@@ -30,7 +28,7 @@ export interface OriginalsCustody {
   discarded(callId: string, details: Record<string, unknown>): Promise<void>;
 }
 
-export interface AnalyticsStageDeps {
+export interface AnalysisServiceDeps {
   analyses: AnalysisRepository;
   transcripts: TranscriptRepository;
   scripts: ScriptRepository;
@@ -56,7 +54,7 @@ export interface AnalyticsStageDeps {
 /** The disclosure profile of a call: its campaign's, else the deployment's, else its region's. */
 export function disclosureProfileFor(
   call: { campaign: string | null; region: string | null },
-  config: Pick<AnalyticsStageDeps, 'disclosureProfile' | 'disclosureByCampaign'>,
+  config: Pick<AnalysisServiceDeps, 'disclosureProfile' | 'disclosureByCampaign'>,
 ): DisclosureProfileId {
   const byCampaign =
     call.campaign !== null && Object.hasOwn(config.disclosureByCampaign, call.campaign)
@@ -65,17 +63,18 @@ export function disclosureProfileFor(
   return byCampaign ?? config.disclosureProfile ?? profileForRegion(call.region);
 }
 
-/**
- * Stage `analytics`: every text detector over the call's transcript (services/analytics): disclosure, script
- * adherence, promise to pay, forbidden practices, contact rules, keyword counts, talk metrics, sentiment and PII.
- * Stores the result with its evidence (a new revision, the previous one kept), the redacted transcript, and — when
- * something was redacted — the redacted audio (kind `redacted` in recordings). Idempotent: a re-run replaces it all.
- */
-export class AnalyticsStage implements StageHandler<'analytics'> {
-  readonly stage = 'analytics' as const;
-  readonly version = ANALYTICS_VERSION;
+/** What analysing a call did: a summary of the stored analysis, or why there was nothing to analyse. */
+export type AnalyzeResult = { skipped: string } | { model: string; summary: Record<string, unknown> };
 
-  constructor(private readonly deps: AnalyticsStageDeps) {
+/**
+ * A call's text analysis: every text detector over the call's transcript (services/analytics): disclosure, script
+ * adherence, promise to pay, forbidden practices, contact rules, keyword counts, talk metrics, sentiment and PII, and
+ * the review queues it goes to. Stores the result with its evidence (a new revision, the previous one kept), the
+ * redacted transcript, and — when something was redacted — the redacted audio (kind `redacted` in recordings).
+ * Idempotent: analysing a call again replaces it all.
+ */
+export class AnalysisService {
+  constructor(private readonly deps: AnalysisServiceDeps) {
     if (deps.originals === 'discard' && !deps.custody) {
       throw new EscuchaError(
         'CONFIG_INVALID',
@@ -84,22 +83,18 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
     }
   }
 
-  async run(payload: StagePayload): Promise<StageOutcome> {
-    const { callId } = payload;
+  async analyze(callId: string): Promise<AnalyzeResult> {
     const d = this.deps;
     const call = await d.analyses.call(callId);
-    if (!call) return { status: 'skipped', reason: 'call not found (deleted?)' };
+    if (!call) return { skipped: 'call not found (deleted?)' };
     const info = await d.transcripts.info(callId);
-    if (!info) return { status: 'skipped', reason: 'the call has no transcript' };
+    if (!info) return { skipped: 'the call has no transcript' };
     const language = callLanguage(info.language ?? call.language) ?? '';
     if (language !== 'es' && language !== 'en') {
-      return {
-        status: 'skipped',
-        reason: `text analytics speaks es and en, the call is "${language || 'unknown'}"`,
-      };
+      return { skipped: `text analytics speaks es and en, the call is "${language || 'unknown'}"` };
     }
     const rows = await d.transcripts.segments(callId);
-    if (rows.length === 0) return { status: 'skipped', reason: 'the transcript is empty' };
+    if (rows.length === 0) return { skipped: 'the transcript is empty' };
     const segments: TranscriptSegment[] = rows.map((r) => ({
       party: r.party,
       channel: r.channel,
@@ -139,9 +134,8 @@ export class AnalyticsStage implements StageHandler<'analytics'> {
     const originals =
       d.originals === 'discard' ? await this.discardOriginals(callId, rows, analysis, audio) : 'kept';
     return {
-      status: 'done',
       model: `escucha-analytics-${ANALYTICS_VERSION}`,
-      result: {
+      summary: {
         revision,
         language,
         disclosure: {

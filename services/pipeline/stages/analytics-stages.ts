@@ -16,8 +16,10 @@ import { ReviewRouting } from '../../review/review.routing.ts';
 import { ScriptRepository } from '../../analysis/script.repository.ts';
 import { ToneRepository } from '../../analysis/tone.repository.ts';
 import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
-import { AnalyticsStage, type OriginalsCustody } from '../../analysis/analysis.service.ts';
-import { FfmpegAudioRedactor, type AudioRedactor } from './redacted-audio.ffmpeg.ts';
+import { AnalysisService, type OriginalsCustody } from '../../analysis/analysis.service.ts';
+import { AnalyticsStage } from './analytics.job.ts';
+import { FfmpegAudioRedactor } from './redacted-audio.ffmpeg.ts';
+import type { AudioRedactor } from '../../analysis/audio-redactor.ts';
 import { RouteStage } from './route.job.ts';
 
 export interface AnalyticsStagesOptions {
@@ -62,27 +64,29 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
   const analyses = new AnalysisRepository(o.db);
   const routing = routingConfig(o);
   return [
-    new AnalyticsStage({
-      analyses,
-      transcripts: new TranscriptRepository(o.db),
-      scripts: new ScriptRepository(o.db),
-      store: o.store,
-      redactor:
-        o.redactor ??
-        new FfmpegAudioRedactor({
-          store: o.store,
-          profile: o.profile,
-          ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
-        }),
-      disclosureProfile: o.disclosureProfile,
-      disclosureByCampaign: o.disclosureByCampaign ?? {},
-      tones: new ToneRepository(o.db),
-      recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
-      originals: o.originals ?? 'keep',
-      custody: o.custody ?? null,
-      routing,
-      sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
-    }),
+    new AnalyticsStage(
+      new AnalysisService({
+        analyses,
+        transcripts: new TranscriptRepository(o.db),
+        scripts: new ScriptRepository(o.db),
+        store: o.store,
+        redactor:
+          o.redactor ??
+          new FfmpegAudioRedactor({
+            store: o.store,
+            profile: o.profile,
+            ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+          }),
+        disclosureProfile: o.disclosureProfile,
+        disclosureByCampaign: o.disclosureByCampaign ?? {},
+        tones: new ToneRepository(o.db),
+        recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
+        originals: o.originals ?? 'keep',
+        custody: o.custody ?? null,
+        routing,
+        sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
+      }),
+    ),
     new RouteStage(new ReviewRouting({ analyses, reviews: new ReviewRepository(o.db) })),
   ];
 }
