@@ -9,10 +9,10 @@ import { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
 import { SileroVad, type VadOptions } from '../../speech/vad.sherpa.ts';
 import type { StageHandler } from '../pipeline.ts';
 import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
-import { LanguageStage } from './language.job.ts';
-import type { SpeechStageDeps } from './speech-stage.context.ts';
-import { TranscribeStage } from './transcribe.job.ts';
-import { VadStage } from './vad.job.ts';
+import { LanguageStage } from '../../transcripts/language.service.ts';
+import type { SpeechStageDeps } from '../../transcripts/speech.deps.ts';
+import { TranscribeStage } from '../../transcripts/transcription.service.ts';
+import { VadStage } from '../../transcripts/speech-detection.service.ts';
 import { ToneRepository } from '../../analysis/tone.repository.ts';
 
 export interface SpeechStagesOptions {

@@ -1,13 +1,13 @@
-import { callLanguage } from '../../../models/language.ts';
-import { combineDetections, type ChannelDetection, type LanguageGuess } from '../../speech/language-id.ts';
-import { modelLabel, suggestedModel } from '../../speech/model-manifest.ts';
-import { chooseModel, NO_MODEL_PREFIX } from '../../speech/model-selection.ts';
-import { SEGMENT_PAD_MS } from '../../speech/recognizer.ts';
-import { sliceSegments } from '../../speech/segments.ts';
-import type { StageHandler } from '../pipeline.ts';
-import type { StageOutcome, StagePayload } from '../jobs.ts';
-import type { SpeechInput } from '../../transcripts/speech-input.ts';
-import type { SpeechStageDeps } from './speech-stage.context.ts';
+import { callLanguage } from '../../models/language.ts';
+import { combineDetections, type ChannelDetection, type LanguageGuess } from '../speech/language-id.ts';
+import { modelLabel, suggestedModel } from '../speech/model-manifest.ts';
+import { chooseModel, NO_MODEL_PREFIX } from '../speech/model-selection.ts';
+import { SEGMENT_PAD_MS } from '../speech/recognizer.ts';
+import { sliceSegments } from '../speech/segments.ts';
+import type { StageHandler } from '../pipeline/pipeline.ts';
+import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { SpeechInput } from './speech-input.ts';
+import type { SpeechStageDeps } from './speech.deps.ts';
 
 /** How much speech the text identification (without a Whisper model) is decided on. */
 const SAMPLE_SPEECH_MS = 30_000;

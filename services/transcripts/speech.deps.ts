@@ -1,12 +1,12 @@
-import type { Logger } from '../../platform/logger.ts';
-import type { ChannelAudioDecoder } from '../../speech/audio-decode.ts';
-import type { TextLanguageIdentifier } from '../../speech/language-id.ts';
-import type { AsrModelSpec } from '../../speech/model-selection.ts';
-import type { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
-import type { SpeechSegment } from '../../speech/vad.sherpa.ts';
-import type { BeepOptions } from '../../analytics/beep/beep.detector.ts';
-import type { ToneRepository } from '../../analysis/tone.repository.ts';
-import type { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ChannelAudioDecoder } from '../speech/audio-decode.ts';
+import type { TextLanguageIdentifier } from '../speech/language-id.ts';
+import type { AsrModelSpec } from '../speech/model-selection.ts';
+import type { RecognizerRegistry } from '../speech/recognizer-registry.ts';
+import type { SpeechSegment } from '../speech/vad.sherpa.ts';
+import type { BeepOptions } from '../analytics/beep/beep.detector.ts';
+import type { ToneRepository } from '../analysis/tone.repository.ts';
+import type { TranscriptRepository } from './transcript.repository.ts';
 
 /** What the speech stages share, wired once per worker process. */
 export interface SpeechStageDeps {

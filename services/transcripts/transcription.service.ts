@@ -1,12 +1,12 @@
-import { callLanguage } from '../../../models/language.ts';
-import { chooseModel } from '../../speech/model-selection.ts';
-import { SEGMENT_PAD_MS } from '../../speech/recognizer.ts';
-import { sliceSegments } from '../../speech/segments.ts';
-import type { StageHandler } from '../pipeline.ts';
-import type { StageOutcome, StagePayload } from '../jobs.ts';
-import type { NewTranscriptSegment } from '../../transcripts/transcript.repository.ts';
-import { partyForChannel } from '../../transcripts/speech-input.ts';
-import type { SpeechStageDeps } from './speech-stage.context.ts';
+import { callLanguage } from '../../models/language.ts';
+import { chooseModel } from '../speech/model-selection.ts';
+import { SEGMENT_PAD_MS } from '../speech/recognizer.ts';
+import { sliceSegments } from '../speech/segments.ts';
+import type { StageHandler } from '../pipeline/pipeline.ts';
+import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { NewTranscriptSegment } from './transcript.repository.ts';
+import { partyForChannel } from './speech-input.ts';
+import type { SpeechStageDeps } from './speech.deps.ts';
 
 /**
  * Stage `transcribe`: the speech segments of every channel through the recogniser chosen for the call's language

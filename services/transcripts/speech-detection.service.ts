@@ -1,11 +1,11 @@
-import { BeepTracker } from '../../analytics/beep/beep.detector.ts';
-import { KeyPressTracker } from '../../analytics/dtmf/dtmf.detector.ts';
-import { raisingQuiet, SpeechLevelMeter } from '../../speech/level.ts';
-import type { StageHandler } from '../pipeline.ts';
-import type { StageOutcome, StagePayload } from '../jobs.ts';
-import type { ChannelTones } from '../../analysis/tone.repository.ts';
-import { partyForChannel } from '../../transcripts/speech-input.ts';
-import type { SpeechStageDeps } from './speech-stage.context.ts';
+import { BeepTracker } from '../analytics/beep/beep.detector.ts';
+import { KeyPressTracker } from '../analytics/dtmf/dtmf.detector.ts';
+import { raisingQuiet, SpeechLevelMeter } from '../speech/level.ts';
+import type { StageHandler } from '../pipeline/pipeline.ts';
+import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { ChannelTones } from '../analysis/tone.repository.ts';
+import { partyForChannel } from './speech-input.ts';
+import type { SpeechStageDeps } from './speech.deps.ts';
 
 /** Passes the audio on while the trackers listen to it. */
 async function* listening(
