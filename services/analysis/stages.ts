@@ -21,3 +21,8 @@ export interface StagePayload {
 
 /** Puts a stage of one call in the job queue (the pipeline's enqueue). */
 export type EnqueueStage = (stage: StageName, payload: StagePayload) => Promise<unknown>;
+
+/** What a stage's work reports. A thrown error means "retry, then fail". */
+export type StageOutcome =
+  | { status: 'done'; model?: string; result?: unknown }
+  | { status: 'skipped'; reason: string; model?: string; result?: unknown };

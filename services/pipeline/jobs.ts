@@ -4,7 +4,13 @@ import type { StageName, StagePayload } from '../analysis/stages.ts';
  * The typed map of pipeline stages. Each stage is one pg-boss queue; its payload type is fixed here. Data flows one
  * way: a stage reads what earlier stages stored and enqueues the next one when it is done (or skipped).
  */
-export { isStageName, STAGES, type StageName, type StagePayload } from '../analysis/stages.ts';
+export {
+  isStageName,
+  STAGES,
+  type StageName,
+  type StageOutcome,
+  type StagePayload,
+} from '../analysis/stages.ts';
 
 export type JobPayloads = { [S in StageName]: StagePayload };
 
@@ -13,8 +19,3 @@ export const DEAD_LETTER_QUEUE = 'escucha.dead-letter';
 export function queueName(stage: StageName): string {
   return `escucha.${stage}`;
 }
-
-/** What a stage handler reports. A thrown error means "retry, then fail". */
-export type StageOutcome =
-  | { status: 'done'; model?: string; result?: unknown }
-  | { status: 'skipped'; reason: string; model?: string; result?: unknown };

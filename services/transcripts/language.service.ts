@@ -4,10 +4,9 @@ import { modelLabel, suggestedModel } from '../speech/model-manifest.ts';
 import { chooseModel, NO_MODEL_PREFIX } from '../speech/model-selection.ts';
 import { SEGMENT_PAD_MS } from '../speech/recognizer.ts';
 import { sliceSegments } from '../speech/segments.ts';
-import type { StageHandler } from '../pipeline/pipeline.ts';
-import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { StageOutcome } from '../analysis/stages.ts';
 import type { SpeechInput } from './speech-input.ts';
-import type { SpeechStageDeps } from './speech.deps.ts';
+import type { SpeechDeps } from './speech.deps.ts';
 
 /** How much speech the text identification (without a Whisper model) is decided on. */
 const SAMPLE_SPEECH_MS = 30_000;
@@ -15,21 +14,20 @@ const SAMPLE_SPEECH_MS = 30_000;
 type Speech = { channel: number; startMs: number; endMs: number }[];
 
 /**
- * Stage `language`: the call's language, restricted to ESCUCHA_LANGUAGES, stored on the transcript with a confidence,
+ * The call's language, restricted to ESCUCHA_LANGUAGES, stored on the transcript with a confidence,
  * a low-confidence flag and the method, and on the call (so that search by language finds it):
  *  - `metadata`: the language given with the recording;
  *  - `upload`: the language given with an uploaded transcript (else its text is identified: `text`);
  *  - `whisper`: Whisper spoken-language identification on the first window of speech of each channel;
  *  - `text`: text identification of an ASR pass over the first ~30 s of speech (models that cannot identify speech).
  */
-export class LanguageStage implements StageHandler<'language'> {
-  readonly stage = 'language' as const;
-  readonly version = 2;
+export class LanguageIdentification {
+  /** Bumped when the result changes meaning; stored with each outcome. */
+  static readonly version = 2;
 
-  constructor(private readonly deps: SpeechStageDeps) {}
+  constructor(private readonly deps: SpeechDeps) {}
 
-  async run(payload: StagePayload): Promise<StageOutcome> {
-    const { callId } = payload;
+  async identify(callId: string): Promise<StageOutcome> {
     const { transcripts, languages } = this.deps;
     const info = await transcripts.info(callId);
     if (info?.source === 'upload') {

@@ -1,11 +1,10 @@
 import { BeepTracker } from '../analytics/beep/beep.detector.ts';
 import { KeyPressTracker } from '../analytics/dtmf/dtmf.detector.ts';
 import { raisingQuiet, SpeechLevelMeter } from '../speech/level.ts';
-import type { StageHandler } from '../pipeline/pipeline.ts';
-import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { StageOutcome } from '../analysis/stages.ts';
 import type { ChannelTones } from '../analysis/tone.repository.ts';
 import { partyForChannel } from './speech-input.ts';
-import type { SpeechStageDeps } from './speech.deps.ts';
+import type { SpeechDeps } from './speech.deps.ts';
 
 /** Passes the audio on while the trackers listen to it. */
 async function* listening(
@@ -19,7 +18,7 @@ async function* listening(
 }
 
 /**
- * Stage `vad`: voice activity per channel (Silero through sherpa-onnx) over the archived recording, decoded channel
+ * Voice activity per channel (Silero through sherpa-onnx) over the archived recording, decoded channel
  * by channel; stores speech_segments (replacing earlier ones). Channel 0 is the agent and 1 the customer unless the
  * participants say otherwise; a mono recording is one unknown party.
  *
@@ -27,14 +26,13 @@ async function* listening(
  * presses (DTMF tones; times only) — table channel_tones — also when the transcript was uploaded and voice activity
  * is not needed; very quiet stretches are raised for the voice-activity model (level.ts).
  */
-export class VadStage implements StageHandler<'vad'> {
-  readonly stage = 'vad' as const;
-  readonly version = 3;
+export class SpeechDetection {
+  /** Bumped when the result changes meaning; stored with each outcome. */
+  static readonly version = 3;
 
-  constructor(private readonly deps: SpeechStageDeps) {}
+  constructor(private readonly deps: SpeechDeps) {}
 
-  async run(payload: StagePayload): Promise<StageOutcome> {
-    const { callId } = payload;
+  async detect(callId: string): Promise<StageOutcome> {
     const info = await this.deps.transcripts.info(callId);
     const uploaded = info?.source === 'upload';
     const input = await this.deps.transcripts.speechInput(callId);

@@ -8,8 +8,8 @@ import type { BeepOptions } from '../analytics/beep/beep.detector.ts';
 import type { ToneRepository } from '../analysis/tone.repository.ts';
 import type { TranscriptRepository } from './transcript.repository.ts';
 
-/** What the speech stages share, wired once per worker process. */
-export interface SpeechStageDeps {
+/** What the speech work (speech detection, language identification, transcription) shares, wired once per worker process. */
+export interface SpeechDeps {
   transcripts: TranscriptRepository;
   decoder: ChannelAudioDecoder;
   vad: { detect(audio: AsyncIterable<Float32Array>): Promise<SpeechSegment[]> };

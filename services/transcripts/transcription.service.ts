@@ -2,30 +2,25 @@ import { callLanguage } from '../../models/language.ts';
 import { chooseModel } from '../speech/model-selection.ts';
 import { SEGMENT_PAD_MS } from '../speech/recognizer.ts';
 import { sliceSegments } from '../speech/segments.ts';
-import type { StageHandler } from '../pipeline/pipeline.ts';
-import type { StageOutcome, StagePayload } from '../pipeline/jobs.ts';
+import type { StageOutcome } from '../analysis/stages.ts';
 import type { NewTranscriptSegment } from './transcript.repository.ts';
 import { partyForChannel } from './speech-input.ts';
-import type { SpeechStageDeps } from './speech.deps.ts';
+import type { SpeechDeps } from './speech.deps.ts';
 
 /**
- * Stage `transcribe`: the speech segments of every channel through the recogniser chosen for the call's language
+ * Transcription: the speech segments of every channel through the recogniser chosen for the call's language
  * (ESCUCHA_ASR_MODEL, else the default model), the channels at the same time so that every worker thread has work.
  * The call's segments replace earlier ones in one transaction, so a retried or re-run job stores the transcript
  * exactly once. No model installed: skipped, with the command that fixes it. Never stores anything the recogniser
  * did not say.
  */
-export class TranscribeStage implements StageHandler<'transcribe'> {
-  readonly stage = 'transcribe' as const;
-  readonly version = 2;
+export class Transcription {
+  /** Bumped when the result changes meaning; stored with each outcome. */
+  static readonly version = 2;
 
-  constructor(private readonly deps: SpeechStageDeps) {}
+  constructor(private readonly deps: SpeechDeps) {}
 
-  async run(
-    payload: StagePayload,
-    ctx?: { log?: { info(obj: object, msg: string): void } },
-  ): Promise<StageOutcome> {
-    const { callId } = payload;
+  async transcribe(callId: string, log?: { info(obj: object, msg: string): void }): Promise<StageOutcome> {
     const { transcripts, decoder } = this.deps;
     const info = await transcripts.info(callId);
     if (info?.source === 'upload') return { status: 'skipped', reason: 'transcript uploaded' };
@@ -67,7 +62,7 @@ export class TranscribeStage implements StageHandler<'transcribe'> {
     await transcripts.replaceAsrSegments(callId, { model: recognizer.model, language }, rows);
     const decodeMs = performance.now() - started;
     const speechMs = speech.reduce((n, s) => n + (s.endMs - s.startMs), 0);
-    ctx?.log?.info({ segments: rows.length, speechMs, decodeMs: Math.round(decodeMs) }, 'transcribed');
+    log?.info({ segments: rows.length, speechMs, decodeMs: Math.round(decodeMs) }, 'transcribed');
     return {
       status: 'done',
       model: recognizer.model,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LanguageStage } from '../../../services/transcripts/language.service.ts';
+import { LanguageStage } from '../../../services/pipeline/stages/language.job.ts';
 import { requireTools } from '../speech/synthetic-speech.ts';
 import { createSpeechHarness, requireFixtureModel, type SpeechHarness } from './speech-harness.ts';
 

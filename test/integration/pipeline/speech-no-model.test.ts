@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TranscribeStage } from '../../../services/transcripts/transcription.service.ts';
+import { TranscribeStage } from '../../../services/pipeline/stages/transcribe.job.ts';
 import { requireTools } from '../speech/synthetic-speech.ts';
 import { createSpeechHarness, type SpeechHarness } from './speech-harness.ts';
 
