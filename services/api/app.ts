@@ -60,6 +60,42 @@ export interface ApiDeps {
   trustProxy?: string;
 }
 
+/** The services of calls, analysis, transcripts, scripts, review, evaluation and reports, built from their dependencies. */
+function domainServices(deps: ApiDeps, accounts: AccountServices) {
+  const reviews = new ReviewRepository(deps.db);
+  const analyses = new AnalysisRepository(deps.db);
+  const forms = new EvaluationFormRepository(deps.db);
+  return {
+    calls: new CallsService({
+      archive: deps.archive,
+      queries: deps.queries,
+      store: deps.store,
+      integrity: accounts.integrity,
+    }),
+    analysis: new CallAnalysisService({
+      calls: deps.queries,
+      outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
+      analyses,
+      reviews,
+      stageOrder: deps.stageOrder,
+    }),
+    transcripts: new TranscriptService({
+      calls: deps.queries,
+      transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
+      redacted: analyses,
+    }),
+    scripts: new ScriptService({ scripts: new ScriptRepository(deps.db), enqueue: deps.enqueue }),
+    reviews: new ReviewService({
+      reviews,
+      forms,
+      analyses,
+      callAccess: (principal, callId) => callAccess(deps.db, principal, callId),
+    }),
+    evaluations: new EvaluationService({ forms }),
+    reports: new ReportsService({ reports: new ReportsRepository(deps.db) }),
+  };
+}
+
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -115,40 +151,4 @@ export function createApp(deps: ApiDeps): Express {
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return app;
-}
-
-/** The services of calls, analysis, transcripts, scripts, review, evaluation and reports, built from their dependencies. */
-function domainServices(deps: ApiDeps, accounts: AccountServices) {
-  const reviews = new ReviewRepository(deps.db);
-  const analyses = new AnalysisRepository(deps.db);
-  const forms = new EvaluationFormRepository(deps.db);
-  return {
-    calls: new CallsService({
-      archive: deps.archive,
-      queries: deps.queries,
-      store: deps.store,
-      integrity: accounts.integrity,
-    }),
-    analysis: new CallAnalysisService({
-      calls: deps.queries,
-      outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
-      analyses,
-      reviews,
-      stageOrder: deps.stageOrder,
-    }),
-    transcripts: new TranscriptService({
-      calls: deps.queries,
-      transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
-      redacted: analyses,
-    }),
-    scripts: new ScriptService({ scripts: new ScriptRepository(deps.db), enqueue: deps.enqueue }),
-    reviews: new ReviewService({
-      reviews,
-      forms,
-      analyses,
-      callAccess: (principal, callId) => callAccess(deps.db, principal, callId),
-    }),
-    evaluations: new EvaluationService({ forms }),
-    reports: new ReportsService({ reports: new ReportsRepository(deps.db) }),
-  };
 }
