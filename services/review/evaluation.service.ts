@@ -37,13 +37,7 @@ export class EvaluationService {
   async create(caller: Caller, input: unknown): Promise<FormView> {
     const form = parseOrThrow(formInputSchema, input, 'BAD_REQUEST', 'invalid evaluation form');
     const view = await this.deps.forms.create(form, principalRef(principalOf(caller)));
-    await caller.audit({
-      action: 'evaluation_form_create',
-      targetType: 'evaluation_form',
-      targetId: view.form.id,
-      details: { version: view.form.version, campaign: view.form.campaign, name: view.form.name },
-    });
-    return view;
+    return this.audited(caller, 'evaluation_form_create', view);
   }
 
   /** Stores the next version of a form (its id cannot change); a retired form becomes active again. */
@@ -55,13 +49,7 @@ export class EvaluationService {
       'invalid evaluation form',
     );
     const view = await this.deps.forms.update(id, form, principalRef(principalOf(caller)));
-    await caller.audit({
-      action: 'evaluation_form_update',
-      targetType: 'evaluation_form',
-      targetId: view.form.id,
-      details: { version: view.form.version, campaign: view.form.campaign, name: view.form.name },
-    });
-    return view;
+    return this.audited(caller, 'evaluation_form_update', view);
   }
 
   async retire(caller: Caller, id: string): Promise<void> {
@@ -103,5 +91,16 @@ export class EvaluationService {
       details: { formId: form.id, formVersion: form.version, score, calibration: true },
     });
     return evaluation;
+  }
+
+  /** The form once its change is in the audit trail. */
+  private async audited(caller: Caller, action: string, view: FormView): Promise<FormView> {
+    await caller.audit({
+      action,
+      targetType: 'evaluation_form',
+      targetId: view.form.id,
+      details: { version: view.form.version, campaign: view.form.campaign, name: view.form.name },
+    });
+    return view;
   }
 }

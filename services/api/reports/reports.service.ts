@@ -36,39 +36,41 @@ export class ReportsService {
     return this.deps.reports.agentWeeks(by, filter, scopeConditions(caller.principal));
   }
 
-  async exportDisclosureCoverage(
+  exportDisclosureCoverage(
     caller: Caller,
     by: CoverageDimension,
     filter: ReportFilter,
     asked: unknown,
   ): Promise<CoverageRow[]> {
-    const rows = await this.disclosureCoverage(caller, by, filter);
-    await this.exported(caller, 'disclosure_coverage', asked);
-    return rows;
+    return this.exported(caller, 'disclosure_coverage', asked, this.disclosureCoverage(caller, by, filter));
   }
 
-  async exportDisclosureCalls(
+  exportDisclosureCalls(
     caller: Caller,
     filter: DisclosureCallsFilter,
     asked: unknown,
   ): Promise<DisclosureCallRow[]> {
-    const rows = await this.disclosureCalls(caller, filter);
-    await this.exported(caller, 'disclosure_calls', asked);
-    return rows;
+    return this.exported(caller, 'disclosure_calls', asked, this.disclosureCalls(caller, filter));
   }
 
-  async exportAgentWeeks(
+  exportAgentWeeks(
     caller: Caller,
     by: AgentDimension,
     filter: ReportFilter,
     asked: unknown,
   ): Promise<AgentWeekRow[]> {
-    const rows = await this.agentWeeks(caller, by, filter);
-    await this.exported(caller, 'agent_metrics', asked);
-    return rows;
+    return this.exported(caller, 'agent_metrics', asked, this.agentWeeks(caller, by, filter));
   }
 
-  private exported(caller: Caller, targetType: string, filter: unknown): Promise<unknown> {
-    return caller.audit({ action: 'export', targetType, details: { filter } });
+  /** The rows, once the export of them is in the audit trail. */
+  private async exported<T>(
+    caller: Caller,
+    targetType: string,
+    filter: unknown,
+    rows: Promise<T>,
+  ): Promise<T> {
+    const result = await rows;
+    await caller.audit({ action: 'export', targetType, details: { filter } });
+    return result;
   }
 }
