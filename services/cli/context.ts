@@ -6,10 +6,9 @@ import type { ObjectStore } from '../archive/object-store.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
-import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
-import type { StageName } from '../pipeline/jobs.ts';
+import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 import { jobQueueReady, Pipeline } from '../pipeline/pipeline.ts';
-import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
+import { TranscriptRepository } from '../transcripts/transcript.repository.ts';
 import type { Config } from '../platform/config.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -33,12 +32,6 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-/**
- * The analysis stages this deployment runs, in order: speech (vad, language, transcribe), then text analytics and
- * routing to review queues. Every stage here has workers (services/cli/workers.ts).
- */
-export const PIPELINE_ORDER: readonly StageName[] = ['vad', 'language', 'transcribe', 'analytics', 'route'];
-
 /** The job queue; with `store`, a job's failure is put down to an object-store outage only while the store is down. */
 export function createPipeline(
   config: Config,
@@ -50,7 +43,6 @@ export function createPipeline(
     db: database.db,
     pool: database.pool,
     logger: logger.child({ component: 'pipeline' }),
-    order: PIPELINE_ORDER,
     retryLimit: config.pipeline.retryLimit,
     retryDelaySeconds: config.pipeline.retryDelaySeconds,
     expireInSeconds: config.pipeline.expireInSeconds,

@@ -2,7 +2,7 @@ import { callSearchSchema } from '../../models/call.ts';
 import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
 import { parseOrThrow } from '../api/validation.ts';
 import { isStageName, STAGES, type StageName } from '../pipeline/jobs.ts';
-import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
+import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';

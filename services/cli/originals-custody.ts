@@ -2,7 +2,7 @@ import { AuditRepository } from '../api/audit/audit.repository.ts';
 import { RetentionRepository } from '../api/retention/retention.repository.ts';
 import { RetentionService } from '../api/retention/retention.service.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
-import type { OriginalsCustody } from '../pipeline/stages/analytics.job.ts';
+import type { OriginalsCustody } from '../analysis/analysis.service.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 

@@ -15,7 +15,7 @@ import {
   type StageName,
   type StageOutcome,
 } from './jobs.ts';
-import { OutcomeRepository } from './outcome.repository.ts';
+import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 
 /** One stage of the pipeline. Handlers are idempotent: a re-run replaces the stage's earlier result. */
 export interface StageHandler<S extends StageName = StageName> {
@@ -29,8 +29,11 @@ export interface PipelineOptions {
   db: Db;
   pool: pg.Pool;
   logger: Logger;
-  /** The stages this deployment runs, in order; a stage's successor is the next one in this list. */
-  order: readonly StageName[];
+  /**
+   * The stages this deployment runs, in order; a stage's successor is the next one in this list. Default: every stage
+   * (STAGES); tests run a part of it.
+   */
+  order?: readonly StageName[];
   retryLimit: number;
   retryDelaySeconds: number;
   expireInSeconds: number;
@@ -118,7 +121,7 @@ export class Pipeline {
   }
 
   get order(): readonly StageName[] {
-    return this.options.order;
+    return this.options.order ?? STAGES;
   }
 
   async start(): Promise<void> {
@@ -167,13 +170,13 @@ export class Pipeline {
 
   /** Hook for the archive: the first stage is enqueued in the transaction that stores the recording. */
   readonly enqueueFirst = async (trx: Transaction<Database>, callId: string): Promise<void> => {
-    const first = this.options.order[0];
+    const first = this.order[0];
     if (first) await this.enqueue(first, { callId }, trx);
   };
 
   next(stage: StageName): StageName | undefined {
-    const i = this.options.order.indexOf(stage);
-    return i >= 0 ? this.options.order[i + 1] : undefined;
+    const i = this.order.indexOf(stage);
+    return i >= 0 ? this.order[i + 1] : undefined;
   }
 
   /** Runs handlers: `concurrency` jobs at once per stage in this process. */

@@ -13,8 +13,8 @@ import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
 import { analyzeCall } from '../../services/analytics/index.ts';
-import { AnalysisRepository } from '../../services/pipeline/analysis.repository.ts';
-import { TranscriptRepository } from '../../services/pipeline/transcript.repository.ts';
+import { AnalysisRepository } from '../../services/analysis/analysis.repository.ts';
+import { TranscriptRepository } from '../../services/transcripts/transcript.repository.ts';
 import { syntheticCall } from './analytics.bench.ts';
 import { percentile } from './stats.ts';
 

@@ -7,7 +7,7 @@ import { FfmpegAudioTool } from '../../services/archive/audio.ffmpeg.ts';
 import { CallRepository } from '../../services/archive/call.repository.ts';
 import { FsObjectStore } from '../../services/archive/fs.store.ts';
 import { resolveFfmpegPaths } from '../../services/archive/ffmpeg-path.ts';
-import { OutcomeRepository } from '../../services/pipeline/outcome.repository.ts';
+import { OutcomeRepository } from '../../services/analysis/outcome.repository.ts';
 import { Pipeline } from '../../services/pipeline/pipeline.ts';
 import { createSpeechStages } from '../../services/pipeline/stages/speech-stages.ts';
 import { loadConfig } from '../../services/platform/config.ts';

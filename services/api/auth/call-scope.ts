@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../../models/database.ts';
+import { callLanguageSql } from '../../../models/language.ts';
 import type { Db } from '../../platform/database.ts';
 import { callScopeOf, inScope, type Principal } from './principal.ts';
 
@@ -18,7 +19,7 @@ export function scopeConditions(principal: Principal | undefined): (eb: CallsEb)
       and.push(
         eb.or([
           eb('calls.language', 'in', scope.languages),
-          eb(sql<string>`split_part(calls.language, '-', 1)`, 'in', scope.languages),
+          eb(callLanguageSql('calls.language'), 'in', scope.languages),
         ]),
       );
     }

@@ -1,4 +1,5 @@
 import type { ApiRole } from '../../../models/database.ts';
+import { callLanguage } from '../../../models/language.ts';
 
 /**
  * Who is making a request: a person signed in with a session, or an integration with an API key. Scope narrows
@@ -57,9 +58,9 @@ export function inScope(
   return true;
 }
 
-/** `es` in a scope admits calls in `es` and in regional variants such as `es-CO`. */
+/** `es` in a scope admits calls in `es` and in regional variants such as `es-CO` (callLanguage). */
 export function languageMatches(languages: string[], language: string | null): boolean {
   if (language === null) return false;
-  const base = language.split('-')[0]!;
-  return languages.includes(language) || languages.includes(base);
+  const base = callLanguage(language);
+  return languages.includes(language) || (base !== null && languages.includes(base));
 }

@@ -1,89 +1,22 @@
 import { Router } from 'express';
-import type { StageName } from '../../pipeline/jobs.ts';
-import type { AnalysisRepository } from '../../pipeline/analysis.repository.ts';
-import type { OutcomeRepository } from '../../pipeline/outcome.repository.ts';
-import type { ReviewRepository } from '../../pipeline/review.repository.ts';
-import type { TranscriptRepository } from '../../pipeline/transcript.repository.ts';
-import { EscuchaError } from '../../platform/errors.ts';
-import type { CallQueryRepository } from './call-query.repository.ts';
-
-export interface AnalysisRouterDeps {
-  queries: CallQueryRepository;
-  outcomes: OutcomeRepository;
-  transcripts: TranscriptRepository;
-  /** Text analytics results and review items (services/pipeline/{analysis,review}.repository.ts). */
-  analyses?: AnalysisRepository;
-  reviews?: ReviewRepository;
-  /** The stages this deployment runs, in order: stages not queued yet are listed as `not queued`. */
-  stageOrder: readonly StageName[];
-}
+import type { CallAnalysisService } from '../../analysis/call-analysis.service.ts';
+import type { TranscriptService } from '../../transcripts/transcript.service.ts';
 
 /** What the pipeline made of a call: the outcome of every stage, and the transcript. */
-export function analysisRouter(deps: AnalysisRouterDeps): Router {
+export function analysisRouter(deps: {
+  analysis: CallAnalysisService;
+  transcripts: TranscriptService;
+}): Router {
   const router = Router();
 
   router.get('/calls/:id/analysis', async (req, res) => {
-    const call = await deps.queries.get(req.params.id);
-    const outcomes = await deps.outcomes.forCall(call.id);
-    const byStage = new Map(outcomes.map((o) => [o.stage, o]));
-    const known = deps.stageOrder.map(
-      (stage) => byStage.get(stage) ?? { stage, status: 'not queued' as const, reason: null },
-    );
-    const others = outcomes.filter((o) => !deps.stageOrder.includes(o.stage as StageName));
-    // The analytics stage's full result, with the evidence of every finding, and the review items it led to.
-    const stored = deps.analyses ? await deps.analyses.get(call.id) : undefined;
-    const analytics = stored
-      ? {
-          revision: stored.revision,
-          updatedAt: stored.updatedAt,
-          disclosureProfile: stored.disclosureProfile,
-          ...stored.result,
-        }
-      : null;
-    const reviewItems = deps.reviews ? await deps.reviews.forCall(call.id) : [];
-    res.json({ callId: call.id, stages: [...known, ...others], analytics, reviewItems });
+    res.json(await deps.analysis.ofCall(req.params.id));
   });
 
+  // ?redacted=true, or a role that may not read sensitive data (res.locals.forceRedacted, set by the call guard).
   router.get('/calls/:id/transcript', async (req, res) => {
-    const call = await deps.queries.get(req.params.id);
-    const info = await deps.transcripts.info(call.id);
-    if (!info) {
-      throw new EscuchaError(
-        'NOT_FOUND',
-        `call ${call.id} has no transcript yet; GET /api/v1/calls/${call.id}/analysis shows why`,
-      );
-    }
-    // ?redacted=true: the transcript with sensitive data replaced by typed placeholders ([CARD], [EMAIL], …)
-    // A role that may not read sensitive data gets it too (res.locals.forceRedacted, set by the call guard).
-    if (req.query.redacted === 'true' || res.locals.forceRedacted === true) {
-      const redacted = deps.analyses ? await deps.analyses.redactedTranscript(call.id) : undefined;
-      if (!redacted) {
-        throw new EscuchaError(
-          'NOT_FOUND',
-          `call ${call.id} has no redacted transcript yet (the analytics stage makes it)`,
-        );
-      }
-      res.json({
-        callId: call.id,
-        redacted: true,
-        language: info.language,
-        piiCounts: redacted.piiCounts,
-        segments: redacted.segments,
-      });
-      return;
-    }
-    const segments = await deps.transcripts.segments(call.id);
-    res.json({
-      callId: call.id,
-      source: info.source,
-      model: info.model,
-      language: info.language,
-      languageConfidence: info.languageConfidence,
-      languageLowConfidence: info.languageLowConfidence,
-      languageMethod: info.languageMethod,
-      createdAt: info.createdAt,
-      segments,
-    });
+    const redacted = req.query.redacted === 'true' || res.locals.forceRedacted === true;
+    res.json(await deps.transcripts.ofCall(req.params.id, { redacted }));
   });
 
   return router;

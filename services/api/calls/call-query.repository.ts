@@ -1,9 +1,15 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
-import type { CallDetail, CallSearch, CallSummary, Page, RecordingInfo } from '../../../models/call.ts';
+import type {
+  CallDetail,
+  CaptureDetail,
+  CallSearch,
+  CallSummary,
+  Page,
+  RecordingInfo,
+} from '../../../models/call.ts';
 import type { CallRow, Database, Party, RecordingRow } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { captureDetailOf } from './capture-detail.query.ts';
 
 /** Read side of the archive: search with keyset pagination, and one call in detail. */
 
@@ -220,6 +226,68 @@ function transcriptMatch(query: string, party: Party | undefined): Expression<Sq
       AND ((ts.ts_config = 'spanish'::regconfig AND ts.tsv @@ websearch_to_tsquery('spanish', unaccent(${query})))
         OR (ts.ts_config = 'english'::regconfig AND ts.tsv @@ websearch_to_tsquery('english', unaccent(${query})))
         OR (ts.ts_config = 'simple'::regconfig AND ts.tsv @@ websearch_to_tsquery('simple', unaccent(${query})))))`;
+}
+
+/** The network-capture part of GET /api/v1/calls/:id (migration 0004); null for calls that were not captured. */
+async function captureDetailOf(db: Db, callId: string): Promise<CaptureDetail | null> {
+  const capture = await db
+    .selectFrom('call_captures')
+    .selectAll()
+    .where('call_id', '=', callId)
+    .executeTakeFirst();
+  if (!capture) return null;
+  const [streams, dtmf, pauses] = await Promise.all([
+    db
+      .selectFrom('call_rtp_streams')
+      .selectAll()
+      .where('call_id', '=', callId)
+      .orderBy('channel')
+      .orderBy('id')
+      .execute(),
+    db.selectFrom('call_dtmf_events').selectAll().where('call_id', '=', callId).orderBy('start_ms').execute(),
+    db.selectFrom('call_pauses').selectAll().where('call_id', '=', callId).orderBy('start_ms').execute(),
+  ]);
+  return {
+    captureId: capture.capture_id,
+    recovered: capture.recovered,
+    truncated: capture.truncated,
+    oneWayAudio: capture.one_way_audio,
+    silentChannel: capture.silent_channel,
+    oneWayReason: capture.one_way_reason,
+    sampleRate: capture.sample_rate,
+    notes: capture.notes,
+    streams: streams.map((s) => ({
+      channel: s.channel,
+      label: s.label,
+      codec: s.codec,
+      payloadType: s.payload_type,
+      ssrcs: s.ssrcs.map(Number),
+      packets: s.packets,
+      expected: s.expected,
+      lost: s.lost,
+      lossPercent: s.loss_percent,
+      duplicated: s.duplicated,
+      outOfOrder: s.out_of_order,
+      late: s.late,
+      jitterMs: s.jitter_ms,
+      maxJitterMs: s.max_jitter_ms,
+      rFactor: s.r_factor,
+      mos: s.mos,
+      startMs: s.start_ms,
+      durationMs: s.duration_ms,
+      levelDbfs: s.level_dbfs,
+      rtcp: s.rtcp,
+      audio: s.audio,
+    })),
+    dtmf: dtmf.map((d) => ({
+      channel: d.channel,
+      digit: d.digit,
+      startMs: d.start_ms,
+      durationMs: d.duration_ms,
+      method: d.method,
+    })),
+    pauses: pauses.map((p) => ({ startMs: p.start_ms, endMs: p.end_ms, reason: p.reason })),
+  };
 }
 
 export class CallQueryRepository {

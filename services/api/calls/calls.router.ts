@@ -1,25 +1,19 @@
 import { Router, type Request } from 'express';
-import { callMetadataSchema, callSearchSchema } from '../../../models/call.ts';
-import type { ArchiveService } from '../../archive/archive.service.ts';
-import type { ObjectStore } from '../../archive/object-store.ts';
+import { callSearchSchema } from '../../../models/call.ts';
 import { EscuchaError } from '../../platform/errors.ts';
+import type { Auditor } from '../audit/auditor.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
-import { scopeConditions } from '../auth/call-scope.ts';
+import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
+import type { CallsService } from './calls.service.ts';
 import { parseRange } from './range.ts';
-import type { CallQueryRepository } from './call-query.repository.ts';
-import { parseTranscriptField } from './transcript-upload.ts';
 import { receiveUpload } from './upload.ts';
-import type { IntegrityService } from '../../archive/integrity.service.ts';
 
 export interface CallsRouterDeps {
-  archive: ArchiveService;
-  queries: CallQueryRepository;
-  store: ObjectStore;
+  calls: CallsService;
+  auditor: Auditor;
   tmpDir: string;
   uploadMaxBytes: number;
-  /** Refuses to play a recording whose stored bytes no longer match what was archived. */
-  integrity: IntegrityService;
 }
 
 /** `custom.<field>=value` query params become one `custom` object for the search schema. */
@@ -41,27 +35,8 @@ export function callsRouter(deps: CallsRouterDeps): Router {
   router.post('/recordings', requireRole('ingest'), async (req, res) => {
     const upload = await receiveUpload(req, { tmpDir: deps.tmpDir, maxBytes: deps.uploadMaxBytes });
     try {
-      let raw: unknown = {};
-      if (upload.fields.metadata !== undefined) {
-        try {
-          raw = JSON.parse(upload.fields.metadata);
-        } catch (cause) {
-          throw new EscuchaError(
-            'INVALID_METADATA',
-            `metadata is not valid JSON: ${(cause as Error).message}`,
-          );
-        }
-      }
-      const metadata = parseOrThrow(callMetadataSchema, raw, 'INVALID_METADATA', 'invalid metadata');
-      const transcript = parseTranscriptField(upload.fields.transcript);
-      const result = await deps.archive.ingest({
-        filePath: upload.filePath,
-        sizeBytes: upload.sizeBytes,
-        metadata,
-        source: 'upload',
-        ...(transcript ? { transcript } : {}),
-      });
-      res.status(result.created ? 201 : 200).json({ id: result.callId, created: result.created });
+      const result = await deps.calls.ingest(upload);
+      res.status(result.created ? 201 : 200).json(result);
     } finally {
       await upload.cleanup();
     }
@@ -69,19 +44,17 @@ export function callsRouter(deps: CallsRouterDeps): Router {
 
   router.get('/calls', async (req, res) => {
     const query = parseOrThrow(callSearchSchema, searchParams(req), 'INVALID_QUERY', 'invalid search');
-    // Agents see only their own calls; people with languages or teams only those (auth/call-scope.ts).
-    res.json(await deps.queries.search(query, scopeConditions(req.principal)));
+    res.json(await deps.calls.search(callerOf(req, deps.auditor), query));
   });
 
   router.get('/calls/:id', async (req, res) => {
-    res.json(await deps.queries.get(req.params.id));
+    res.json(await deps.calls.get(req.params.id));
   });
 
   router.get('/calls/:id/audio', async (req, res) => {
     // A role that may not hear sensitive data gets the muted copy (res.locals.forceRedacted, set by the call guard).
     const kind = res.locals.forceRedacted === true || req.query.kind === 'redacted' ? 'redacted' : 'original';
-    const recording = await deps.queries.recording(req.params.id, kind);
-    await deps.integrity.ensurePlayable(recording);
+    const recording = await deps.calls.playable(req.params.id, kind);
     const size = Number(recording.size_bytes);
     const filename = recording.object_key.split('/').pop() ?? 'recording';
     res.set({
@@ -104,7 +77,7 @@ export function callsRouter(deps: CallsRouterDeps): Router {
         `range ${rangeHeader} is outside the ${size}-byte recording`,
       );
     }
-    const body = await deps.store.get(recording.object_key, range);
+    const body = await deps.calls.open(recording, range);
     if (range) {
       res.status(206).set({
         'Content-Range': `bytes ${range.start}-${range.end}/${size}`,

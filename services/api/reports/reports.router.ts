@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Auditor } from '../audit/auditor.ts';
 import { csvField } from '../audit/audit.router.ts';
-import { scopeConditions } from '../auth/call-scope.ts';
+import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
 import {
   AGENT_DIMENSIONS,
@@ -10,8 +10,8 @@ import {
   type AgentWeekRow,
   type CoverageRow,
   type DisclosureCallRow,
-  type ReportsRepository,
 } from './reports.repository.ts';
+import type { ReportsService } from './reports.service.ts';
 
 const isoDate = z.iso
   .datetime({ offset: true })
@@ -135,60 +135,42 @@ const agentCsvRow = (r: AgentWeekRow) => [
   r.avgDurationMs,
 ];
 
-/**
- * The compliance dashboard (disclosure coverage by day, agent, team or campaign; calls with a partial or missing
- * disclosure) and the agents page (weekly metrics per agent or team), as JSON and as CSV. Every CSV export is
- * audited (`export`) before it is sent. Counts include only calls inside the caller's scope.
- */
-export function reportsRouter(deps: { reports: ReportsRepository; auditor: Auditor }): Router {
+/** The compliance dashboard and the agents page, as JSON and as CSV (services/api/reports/reports.service.ts). */
+export function reportsRouter(deps: { reports: ReportsService; auditor: Auditor }): Router {
   const router = Router();
-  const exported = (req: Request, targetType: string) =>
-    deps.auditor.record(req, { action: 'export', targetType, details: { filter: req.query } });
+  const reports = deps.reports;
+  const caller = (req: Request) => callerOf(req, deps.auditor);
 
   router.get('/compliance/disclosure', async (req, res) => {
     const { by, ...filter } = parseOrThrow(coverageSchema, req.query, 'INVALID_QUERY', 'invalid query');
-    res.json({
-      by,
-      items: await deps.reports.disclosureCoverage(by, filter, scopeConditions(req.principal)),
-    });
+    res.json({ by, items: await reports.disclosureCoverage(caller(req), by, filter) });
   });
 
   router.get('/compliance/disclosure.csv', async (req, res) => {
     const { by, ...filter } = parseOrThrow(coverageSchema, req.query, 'INVALID_QUERY', 'invalid query');
-    const rows = await deps.reports.disclosureCoverage(by, filter, scopeConditions(req.principal));
-    await exported(req, 'disclosure_coverage');
+    const rows = await reports.exportDisclosureCoverage(caller(req), by, filter, req.query);
     sendCsv(res, `disclosure-by-${by}`, [by, ...COVERAGE_CSV.slice(1)], rows.map(coverageCsvRow));
   });
 
   router.get('/compliance/disclosure/calls', async (req, res) => {
     const { outcome, ...rest } = parseOrThrow(callsSchema, req.query, 'INVALID_QUERY', 'invalid query');
-    res.json({
-      items: await deps.reports.disclosureCalls(
-        { ...rest, outcomes: outcome },
-        scopeConditions(req.principal),
-      ),
-    });
+    res.json({ items: await reports.disclosureCalls(caller(req), { ...rest, outcomes: outcome }) });
   });
 
   router.get('/compliance/disclosure/calls.csv', async (req, res) => {
     const { outcome, ...rest } = parseOrThrow(csvCallsSchema, req.query, 'INVALID_QUERY', 'invalid query');
-    const rows = await deps.reports.disclosureCalls(
-      { ...rest, outcomes: outcome },
-      scopeConditions(req.principal),
-    );
-    await exported(req, 'disclosure_calls');
+    const rows = await reports.exportDisclosureCalls(caller(req), { ...rest, outcomes: outcome }, req.query);
     sendCsv(res, 'disclosure-calls', CALLS_CSV, rows.map(callCsvRow));
   });
 
   router.get('/agents/metrics', async (req, res) => {
     const { by, ...filter } = parseOrThrow(agentsSchema, req.query, 'INVALID_QUERY', 'invalid query');
-    res.json({ by, items: await deps.reports.agentWeeks(by, filter, scopeConditions(req.principal)) });
+    res.json({ by, items: await reports.agentWeeks(caller(req), by, filter) });
   });
 
   router.get('/agents/metrics.csv', async (req, res) => {
     const { by, ...filter } = parseOrThrow(agentsSchema, req.query, 'INVALID_QUERY', 'invalid query');
-    const rows = await deps.reports.agentWeeks(by, filter, scopeConditions(req.principal));
-    await exported(req, 'agent_metrics');
+    const rows = await reports.exportAgentWeeks(caller(req), by, filter, req.query);
     sendCsv(res, `agents-by-${by}`, [by, ...AGENTS_CSV.slice(1)], rows.map(agentCsvRow));
   });
 

@@ -9,14 +9,17 @@ import { createSentimentAnalyzer } from '../../analytics/sentiment/index.ts';
 import type { ArchiveProfile } from '../../archive/audio.types.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import type { Db } from '../../platform/database.ts';
-import { AnalysisRepository } from '../analysis.repository.ts';
+import { AnalysisRepository } from '../../analysis/analysis.repository.ts';
 import type { StageHandler } from '../pipeline.ts';
-import { ReviewRepository } from '../review.repository.ts';
-import { ScriptRepository } from '../script.repository.ts';
-import { ToneRepository } from '../tone.repository.ts';
-import { TranscriptRepository } from '../transcript.repository.ts';
-import { AnalyticsStage, type OriginalsCustody } from './analytics.job.ts';
-import { FfmpegAudioRedactor, type AudioRedactor } from './redacted-audio.ffmpeg.ts';
+import { ReviewRepository } from '../../review/review.repository.ts';
+import { ReviewRouting } from '../../review/review.routing.ts';
+import { ScriptRepository } from '../../analysis/script.repository.ts';
+import { ToneRepository } from '../../analysis/tone.repository.ts';
+import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
+import { AnalysisService, type OriginalsCustody } from '../../analysis/analysis.service.ts';
+import { AnalyticsStage } from './analytics.job.ts';
+import { FfmpegAudioRedactor } from './redacted-audio.ffmpeg.ts';
+import type { AudioRedactor } from '../../analysis/audio-redactor.ts';
 import { RouteStage } from './route.job.ts';
 
 export interface AnalyticsStagesOptions {
@@ -61,27 +64,29 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
   const analyses = new AnalysisRepository(o.db);
   const routing = routingConfig(o);
   return [
-    new AnalyticsStage({
-      analyses,
-      transcripts: new TranscriptRepository(o.db),
-      scripts: new ScriptRepository(o.db),
-      store: o.store,
-      redactor:
-        o.redactor ??
-        new FfmpegAudioRedactor({
-          store: o.store,
-          profile: o.profile,
-          ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
-        }),
-      disclosureProfile: o.disclosureProfile,
-      disclosureByCampaign: o.disclosureByCampaign ?? {},
-      tones: new ToneRepository(o.db),
-      recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
-      originals: o.originals ?? 'keep',
-      custody: o.custody ?? null,
-      routing,
-      sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
-    }),
-    new RouteStage({ analyses, reviews: new ReviewRepository(o.db), routing }),
+    new AnalyticsStage(
+      new AnalysisService({
+        analyses,
+        transcripts: new TranscriptRepository(o.db),
+        scripts: new ScriptRepository(o.db),
+        store: o.store,
+        redactor:
+          o.redactor ??
+          new FfmpegAudioRedactor({
+            store: o.store,
+            profile: o.profile,
+            ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+          }),
+        disclosureProfile: o.disclosureProfile,
+        disclosureByCampaign: o.disclosureByCampaign ?? {},
+        tones: new ToneRepository(o.db),
+        recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
+        originals: o.originals ?? 'keep',
+        custody: o.custody ?? null,
+        routing,
+        sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
+      }),
+    ),
+    new RouteStage(new ReviewRouting({ analyses, reviews: new ReviewRepository(o.db) })),
   ];
 }

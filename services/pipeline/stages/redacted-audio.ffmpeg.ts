@@ -4,6 +4,7 @@ import type { ArchiveProfile } from '../../archive/audio.types.ts';
 import type { ObjectStore, PutResult } from '../../archive/object-store.ts';
 import { runFfmpeg } from '../../archive/ffmpeg.runner.ts';
 import type { MuteRange } from '../../analytics/index.ts';
+import type { AudioRedactor } from '../../analysis/audio-redactor.ts';
 
 /**
  * The redacted copy of a recording: the original streamed from the object store through ffmpeg, with `volume=0`
@@ -11,16 +12,6 @@ import type { MuteRange } from '../../analytics/index.ts';
  * channel only; a range without channel silences every channel), encoded like the archive copy and streamed back to
  * the store under a server-built key.
  */
-
-export interface AudioRedactor {
-  redact(input: {
-    sourceKey: string;
-    targetKey: string;
-    channels: number;
-    ranges: readonly MuteRange[];
-    contentType: string;
-  }): Promise<PutResult>;
-}
 
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 

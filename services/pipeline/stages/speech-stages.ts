@@ -8,12 +8,15 @@ import { ModelStore } from '../../speech/model-store.ts';
 import { RecognizerRegistry } from '../../speech/recognizer-registry.ts';
 import { SileroVad, type VadOptions } from '../../speech/vad.sherpa.ts';
 import type { StageHandler } from '../pipeline.ts';
-import { TranscriptRepository } from '../transcript.repository.ts';
+import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
+import { LanguageIdentification } from '../../transcripts/language.service.ts';
+import { SpeechDetection } from '../../transcripts/speech-detection.service.ts';
+import type { SpeechDeps } from '../../transcripts/speech.deps.ts';
+import { Transcription } from '../../transcripts/transcription.service.ts';
 import { LanguageStage } from './language.job.ts';
-import type { SpeechStageDeps } from './speech-stage.context.ts';
 import { TranscribeStage } from './transcribe.job.ts';
 import { VadStage } from './vad.job.ts';
-import { ToneRepository } from '../tone.repository.ts';
+import { ToneRepository } from '../../analysis/tone.repository.ts';
 
 export interface SpeechStagesOptions {
   db: Db;
@@ -43,7 +46,7 @@ export interface SpeechStages {
   handlers: StageHandler[];
   models: ModelStore;
   recognizers: RecognizerRegistry;
-  deps: SpeechStageDeps;
+  deps: SpeechDeps;
   close(): Promise<void>;
 }
 
@@ -61,8 +64,7 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
     ...(o.asrBeamSize ? { beamSize: o.asrBeamSize } : {}),
     ...(o.logger ? { logger: o.logger.child({ component: 'asr' }) } : {}),
   });
-  const deps: SpeechStageDeps = {
-    db: o.db,
+  const deps: SpeechDeps = {
     transcripts: new TranscriptRepository(o.db),
     decoder: new FfmpegChannelDecoder({
       store: o.store,
@@ -82,7 +84,11 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
     ...(o.logger ? { logger: o.logger } : {}),
   };
   return {
-    handlers: [new VadStage(deps), new LanguageStage(deps), new TranscribeStage(deps)] as StageHandler[],
+    handlers: [
+      new VadStage(new SpeechDetection(deps)),
+      new LanguageStage(new LanguageIdentification(deps)),
+      new TranscribeStage(new Transcription(deps)),
+    ] as StageHandler[],
     models,
     recognizers,
     deps,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReviewRepository } from '../../../services/pipeline/review.repository.ts';
+import { ReviewRepository } from '../../../services/review/review.repository.ts';
 import {
   addUser,
   createAccountsTestApi,

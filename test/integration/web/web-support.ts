@@ -13,7 +13,7 @@ import { createAccountServices, type AccountServices } from '../../../services/a
 import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
 import type { LoginPolicy } from '../../../services/api/auth/auth.router.ts';
 import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
-import { TranscriptRepository } from '../../../services/pipeline/transcript.repository.ts';
+import { TranscriptRepository } from '../../../services/transcripts/transcript.repository.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { DEFAULT_PROFILE } from '../../support/api.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disclosureProfileFor } from '../../../services/pipeline/stages/analytics.job.ts';
+import { disclosureProfileFor } from '../../../services/analysis/analysis.service.ts';
 
 describe(disclosureProfileFor.name, () => {
   const config = { disclosureProfile: null, disclosureByCampaign: { 'mora-us': 'us' as const } };

@@ -5,7 +5,7 @@ import {
   scoreAnswers,
   validateAnswers,
   type EvaluationForm,
-} from '../../../services/api/evaluation/evaluation-form.ts';
+} from '../../../services/review/evaluation-form.ts';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
 
 const t = (s: string) => ({ es: s, en: s });

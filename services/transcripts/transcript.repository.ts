@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, SegmentParty } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
+import type { SpeechInput } from './speech-input.ts';
 
 /** Full-text configuration of a transcript language; anything but Spanish and English is indexed without stemming. */
 export type TsConfig = 'spanish' | 'english' | 'simple';
@@ -64,6 +65,34 @@ const BATCH = 500;
  */
 export class TranscriptRepository {
   constructor(private readonly db: Db) {}
+
+  /** The call as the speech stages see it (its original recording, the newest); undefined when it is gone. */
+  async speechInput(callId: string): Promise<SpeechInput | undefined> {
+    const call = await this.db
+      .selectFrom('calls')
+      .select(['id', 'language'])
+      .where('id', '=', callId)
+      .executeTakeFirst();
+    if (!call) return undefined;
+    const [recording, participants] = await Promise.all([
+      this.db
+        .selectFrom('recordings')
+        .select(['object_key', 'channels', 'duration_ms'])
+        .where('call_id', '=', callId)
+        .where('kind', '=', 'original')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst(),
+      this.db.selectFrom('participants').select(['role', 'channel']).where('call_id', '=', callId).execute(),
+    ]);
+    return {
+      callId,
+      language: call.language,
+      recording: recording
+        ? { objectKey: recording.object_key, channels: recording.channels, durationMs: recording.duration_ms }
+        : null,
+      participants,
+    };
+  }
 
   async replaceSpeechSegments(callId: string, channels: ChannelSpeech[]): Promise<number> {
     let n = 0;

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { AnalysisOutcomesTable, StageStatus } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
-import type { StageName } from './jobs.ts';
+import type { StageName } from './stages.ts';
 
 export interface StageOutcomeView {
   stage: string;

@@ -1,9 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../../platform/database.ts';
-import { EscuchaError } from '../../platform/errors.ts';
-import { isUniqueViolation } from '../../archive/call.repository.ts';
-import { parseOrThrow } from '../validation.ts';
-import { formInputSchema, questionSchema, type EvaluationForm } from './evaluation-form.ts';
+import type { Db } from '../platform/database.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import { isUniqueViolation } from '../archive/call.repository.ts';
+import { questionSchema, type EvaluationForm, type FormInput } from './evaluation-form.ts';
 
 /**
  * Evaluation forms, every version kept: an update stores a new version, completed evaluations keep the version
@@ -128,8 +127,7 @@ export class EvaluationFormRepository {
   }
 
   /** Stores version 1 of a new form; CONFLICT when the id exists or the campaign already has an active form. */
-  async create(input: unknown, createdBy: string): Promise<FormView> {
-    const form = parseOrThrow(formInputSchema, input, 'BAD_REQUEST', 'invalid evaluation form');
+  async create(form: FormInput, createdBy: string): Promise<FormView> {
     return this.db.transaction().execute(async (trx) => {
       await this.assertCampaignFree(trx, form.campaign, form.id);
       try {
@@ -161,13 +159,7 @@ export class EvaluationFormRepository {
   }
 
   /** Stores the next version of a form (its id cannot change); a retired form becomes active again. */
-  async update(id: string, input: unknown, createdBy: string): Promise<FormView> {
-    const form = parseOrThrow(
-      formInputSchema,
-      { ...(input as object), id },
-      'BAD_REQUEST',
-      'invalid evaluation form',
-    );
+  async update(id: string, form: FormInput, createdBy: string): Promise<FormView> {
     return this.db.transaction().execute(async (trx) => {
       const last = await trx
         .selectFrom('evaluation_forms')

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { compilePattern, scriptSchema, type Script } from '../analytics/index.ts';
+import { callLanguageSql } from '../../models/language.ts';
+import { scriptSchema, type Script } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import { isUniqueViolation } from '../archive/call.repository.ts';
@@ -81,10 +81,9 @@ export class ScriptRepository {
   }
 
   /** Stores version 1 of a new script; CONFLICT when the id exists. */
-  async create(input: unknown, createdBy: string): Promise<ScriptView> {
-    const script = this.validate({ ...(input as object), version: 1 });
+  async create(script: Script, createdBy: string): Promise<ScriptView> {
     try {
-      await this.insert(script, createdBy);
+      await this.insert(this.db, { ...script, version: 1 }, createdBy);
     } catch (error) {
       if (isUniqueViolation(error))
         throw new EscuchaError('CONFLICT', `script ${script.id} exists; PUT a new version`);
@@ -93,8 +92,11 @@ export class ScriptRepository {
     return this.get(script.id, 1);
   }
 
-  /** Stores the next version of a script (its id cannot change). */
-  async update(id: string, input: unknown, createdBy: string): Promise<ScriptView> {
+  /**
+   * Stores the next version of a script, made by `next` from its number (inside the transaction that holds the
+   * script's latest version); NOT_FOUND when there is no such script.
+   */
+  async addVersion(id: string, next: (version: number) => Script, createdBy: string): Promise<ScriptView> {
     return this.db.transaction().execute(async (trx) => {
       const last = await trx
         .selectFrom('scripts')
@@ -105,19 +107,8 @@ export class ScriptRepository {
         .forUpdate()
         .executeTakeFirst();
       if (!last) throw new EscuchaError('NOT_FOUND', `no script ${id}`);
-      const script = this.validate({ ...(input as object), id, version: last.version + 1 });
-      await trx
-        .insertInto('scripts')
-        .values({
-          id: script.id,
-          version: script.version,
-          name: script.name,
-          language: script.language,
-          campaigns: script.campaigns,
-          document: JSON.stringify(script),
-          created_by: createdBy,
-        })
-        .execute();
+      const script = next(last.version + 1);
+      await this.insert(trx, script, createdBy);
       const row = await trx
         .selectFrom('scripts')
         .selectAll()
@@ -146,7 +137,7 @@ export class ScriptRepository {
       .where((eb) =>
         eb.or([
           eb('calls.language', '=', script.language),
-          eb(sql<string>`split_part(calls.language, '-', 1)`, '=', script.language),
+          eb(callLanguageSql('calls.language'), '=', script.language),
         ]),
       );
     if (!script.campaigns.includes('*')) q = q.where('calls.campaign', 'in', script.campaigns);
@@ -156,27 +147,8 @@ export class ScriptRepository {
     return rows.map((r) => r.id);
   }
 
-  private validate(input: unknown): Script {
-    const parsed = scriptSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new EscuchaError(
-        'BAD_REQUEST',
-        `invalid script: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        {
-          details: { issues: parsed.error.issues },
-        },
-      );
-    }
-    // every phrase must compile (balanced brackets, not too many variants): BAD_REQUEST names the faulty one
-    for (const rule of parsed.data.rules) {
-      const phrases = rule.type === 'required_mention' ? rule.words : 'phrases' in rule ? rule.phrases : [];
-      for (const p of phrases) compilePattern(p, parsed.data.language);
-    }
-    return parsed.data;
-  }
-
-  private async insert(script: Script, createdBy: string): Promise<void> {
-    await this.db
+  private async insert(executor: Db, script: Script, createdBy: string): Promise<void> {
+    await executor
       .insertInto('scripts')
       .values({
         id: script.id,
