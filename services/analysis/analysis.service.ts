@@ -4,6 +4,7 @@ import {
   analyzeCall,
   profileForRegion,
   type DisclosureProfileId,
+  type PhraseRegistry,
   type RecordingToneMode,
   type RoutingConfig,
   type Script,
@@ -49,6 +50,8 @@ export interface AnalysisServiceDeps {
   custody: OriginalsCustody | null;
   routing: RoutingConfig;
   sentiment: SentimentPort | null;
+  /** The compiled phrase lists the detectors match (built once by whoever wires the service). */
+  phrases: PhraseRegistry;
 }
 
 /** The disclosure profile of a call: its campaign's, else the deployment's, else its region's. */
@@ -125,6 +128,7 @@ export class AnalysisService {
         contactHistory: await d.analyses.priorContacts(call),
         routing: d.routing,
         sentiment: d.sentiment,
+        phrases: d.phrases,
         recordingTone: { ...d.recordingTone, channels: tones },
         keyPresses: (tones ?? []).flatMap((t) => t.keyPresses),
       },

@@ -1,5 +1,6 @@
 import {
   DEFAULT_ROUTING,
+  createBuiltInPhrases,
   type DisclosureProfileId,
   type RecordingToneMode,
   type RoutingConfig,
@@ -85,6 +86,7 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
         custody: o.custody ?? null,
         routing,
         sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
+        phrases: createBuiltInPhrases(),
       }),
     ),
     new RouteStage(new ReviewRouting({ analyses, reviews: new ReviewRepository(o.db) })),
