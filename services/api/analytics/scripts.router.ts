@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { reevaluateSchema } from '../contract/scripts.ts';
 import { DEFAULT_SCRIPTS } from '../../analytics/index.ts';
 import type { StageName, StagePayload } from '../../pipeline/jobs.ts';
 import type { ScriptRepository, ScriptView } from '../../pipeline/script.repository.ts';
@@ -12,21 +12,6 @@ export interface ScriptsRouterDeps {
   /** Enqueues a pipeline stage (re-evaluation); absent in processes without a job queue. */
   enqueue?: (stage: StageName, payload: StagePayload) => Promise<unknown>;
 }
-
-const reevaluateSchema = z
-  .strictObject({
-    callIds: z.array(z.uuid()).min(1).max(1000).optional(),
-    from: z.iso
-      .datetime({ offset: true })
-      .transform((v) => new Date(v))
-      .optional(),
-    to: z.iso
-      .datetime({ offset: true })
-      .transform((v) => new Date(v))
-      .optional(),
-    limit: z.number().int().min(1).max(10_000).default(1000),
-  })
-  .refine((b) => !(b.callIds && (b.from || b.to)), { message: 'give callIds or a time range, not both' });
 
 const summary = (v: ScriptView) => ({
   id: v.script.id,

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { callMetadataSchema, callSearchSchema } from '../../../models/call.ts';
+import { callMetadataSchema, callSearchSchema } from '../contract/calls.ts';
 import type { ArchiveService } from '../../archive/archive.service.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import { EscuchaError } from '../../platform/errors.ts';

@@ -1,18 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { calibrationSchema } from '../contract/evaluation.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import { principalRef } from '../auth/principal.ts';
 import { parseOrThrow } from '../validation.ts';
-import { commentsSchema, scoreAnswers, validateAnswers } from './evaluation-form.ts';
+import { scoreAnswers, validateAnswers } from './evaluation-form.ts';
 import type { EvaluationFormRepository } from './evaluation.repository.ts';
-
-const calibrationSchema = z.strictObject({
-  scorecard: z.record(z.string().max(100), z.union([z.number(), z.string().max(2000), z.null()])),
-  comments: commentsSchema.default([]),
-  formId: z.string().max(100).optional(),
-  formVersion: z.number().int().min(1).optional(),
-});
 
 /**
  * Evaluation forms: admins create, version and retire them; QA supervisors read them. Every change is audited
