@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callMetadataSchema, callSearchSchema, SORTS } from '../../../models/call.ts';
+import { callMetadataSchema, callSearchSchema, SORTS, STREAM_AUDIO } from '../../../models/call.ts';
 import { CALL_SOURCES, DIRECTIONS, PARTICIPANT_ROLES, STAGE_STATUSES } from '../../../models/database.ts';
 import { AUDIO, isoTime, route, uuidParams } from './common.ts';
 import { reviewItemSchema } from './review.ts';
@@ -101,6 +101,66 @@ export const recordingInfoSchema = z.object({
   createdAt: isoTime,
 });
 
+export const rtpStreamSchema = z.object({
+  channel: z.number().int(),
+  label: z.string().nullable(),
+  codec: z.string(),
+  payloadType: z.number().int().nullable(),
+  ssrcs: z.array(z.number()),
+  packets: z.number().int(),
+  expected: z.number().int(),
+  lost: z.number().int(),
+  lossPercent: z.number(),
+  duplicated: z.number().int(),
+  outOfOrder: z.number().int(),
+  late: z.number().int(),
+  jitterMs: z.number(),
+  maxJitterMs: z.number(),
+  rFactor: z.number(),
+  mos: z.number(),
+  startMs: z.number(),
+  durationMs: z.number(),
+  levelDbfs: z.number().nullable(),
+  rtcp: z
+    .object({
+      senderReports: z.number().int(),
+      receiverReports: z.number().int(),
+      fractionLost: z.number().nullable(),
+      cumulativeLost: z.number().nullable(),
+      jitterMs: z.number().nullable(),
+      senderPacketCount: z.number().nullable(),
+    })
+    .nullable(),
+  /** Whether the stream's audio is in the recording (`not-decodable`: silence for its span). */
+  audio: z.enum(STREAM_AUDIO),
+});
+
+/** How a captured call was recorded: RTP statistics per stream, DTMF key presses, recording pauses. */
+export const captureDetailSchema = z.object({
+  captureId: z.uuid(),
+  recovered: z.boolean(),
+  truncated: z.boolean(),
+  oneWayAudio: z.boolean(),
+  silentChannel: z.number().int().nullable(),
+  oneWayReason: z.string().nullable(),
+  sampleRate: z.number().int(),
+  notes: z.array(z.string()),
+  streams: z.array(rtpStreamSchema),
+  dtmf: z.array(
+    z.object({
+      channel: z.number().int(),
+      digit: z.string(),
+      startMs: z.number(),
+      durationMs: z.number(),
+      method: z.enum(['rfc4733', 'sip-info']),
+    }),
+  ),
+  pauses: z.array(
+    z.object({ startMs: z.number(), endMs: z.number(), reason: z.enum(['inactive', 'info', 'hold']) }),
+  ),
+});
+export type CaptureDetail = z.infer<typeof captureDetailSchema>;
+
 export const callDetailSchema = callSummarySchema.extend({
   participants: z.array(
     z.object({
@@ -112,12 +172,14 @@ export const callDetailSchema = callSummarySchema.extend({
     }),
   ),
   recordings: z.array(recordingInfoSchema),
-  /** How a captured call was recorded (RTP statistics per stream, key presses, pauses); absent for uploads. */
-  capture: z.record(z.string(), z.unknown()).optional(),
+  /** How a captured call was recorded; absent for calls that were not captured (uploads). */
+  capture: captureDetailSchema.optional(),
 });
 export type CallDetail = z.infer<typeof callDetailSchema>;
 
 export const partySchema = z.enum(['agent', 'customer', 'unknown']);
+
+const wordsSchema = z.array(z.object({ word: z.string(), startMs: z.number(), endMs: z.number() }));
 
 export const segmentSchema = z.object({
   id: z.string(),
@@ -127,9 +189,22 @@ export const segmentSchema = z.object({
   endMs: z.number().int(),
   text: z.string(),
   confidence: z.number().nullable(),
-  words: z.array(z.object({ word: z.string(), startMs: z.number(), endMs: z.number() })).nullable(),
+  words: wordsSchema.nullable(),
 });
-export type Segment = z.infer<typeof segmentSchema>;
+
+/** A segment of the redacted copy: the analytics stage's transcript with sensitive values replaced. */
+export const redactedSegmentSchema = z.object({
+  id: z.string().optional(),
+  party: partySchema,
+  channel: z.number().int().nullable(),
+  startMs: z.number(),
+  endMs: z.number(),
+  text: z.string(),
+  confidence: z.number().nullable().optional(),
+  words: wordsSchema.nullable().optional(),
+});
+/** A segment of either transcript. */
+export type Segment = z.infer<typeof segmentSchema> | z.infer<typeof redactedSegmentSchema>;
 
 export const transcriptSchema = z.object({
   callId: z.uuid(),
@@ -149,9 +224,7 @@ export const redactedTranscriptSchema = z.object({
   redacted: z.literal(true),
   language: z.string().nullable(),
   piiCounts: z.record(z.string(), z.number()),
-  segments: z.array(
-    z.object({ party: partySchema, startMs: z.number(), endMs: z.number(), text: z.string() }).loose(),
-  ),
+  segments: z.array(redactedSegmentSchema),
 });
 export type Transcript = z.infer<typeof transcriptSchema> | z.infer<typeof redactedTranscriptSchema>;
 

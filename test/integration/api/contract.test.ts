@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -64,6 +65,92 @@ function routeDrift(routes: RouteInfo[], doc: OpenApi): { undescribed: string[];
     undescribed: [...inApp].filter((k) => !inDoc.has(k)),
     missing: [...inDoc].filter((k) => !inApp.has(k)),
   };
+}
+
+/** What capture and the analytics stage store for a call: capture details and the redacted transcript. */
+async function seedCaptureAndRedaction(api: AccountsTestApi, callId: string): Promise<void> {
+  const db = api.database.handle.db;
+  await db
+    .insertInto('call_captures')
+    .values({
+      call_id: callId,
+      capture_id: randomUUID(),
+      source: 'siprec',
+      recovered: false,
+      truncated: false,
+      one_way_audio: false,
+      silent_channel: null,
+      one_way_reason: null,
+      sample_rate: 8000,
+      notes: JSON.stringify(['jitter buffer reordered 2 packets']),
+    })
+    .execute();
+  const stream = {
+    call_id: callId,
+    label: null,
+    codec: 'PCMU',
+    payload_type: 0,
+    packets: 150,
+    expected: 150,
+    lost: 0,
+    loss_percent: 0,
+    duplicated: 0,
+    out_of_order: 2,
+    late: 0,
+    jitter_ms: 1.5,
+    max_jitter_ms: 4,
+    r_factor: 93.2,
+    mos: 4.4,
+    start_ms: 0,
+    duration_ms: 3000,
+  };
+  await db
+    .insertInto('call_rtp_streams')
+    .values([
+      {
+        ...stream,
+        channel: 0,
+        ssrcs: [12345],
+        level_dbfs: -21.5,
+        rtcp: JSON.stringify({
+          senderReports: 1,
+          receiverReports: 1,
+          fractionLost: 0,
+          cumulativeLost: 0,
+          jitterMs: 1.2,
+          senderPacketCount: 150,
+        }),
+      },
+      { ...stream, channel: 1, ssrcs: [67890], level_dbfs: null, rtcp: null, audio: 'not-decodable' },
+    ])
+    .execute();
+  await db
+    .insertInto('call_dtmf_events')
+    .values({ call_id: callId, channel: 1, digit: '5', start_ms: 1800, duration_ms: 120, method: 'rfc4733' })
+    .execute();
+  await db
+    .insertInto('call_pauses')
+    .values({ call_id: callId, start_ms: 2000, end_ms: 2400, reason: 'hold' })
+    .execute();
+  await db
+    .insertInto('redacted_transcripts')
+    .values({
+      call_id: callId,
+      segments: JSON.stringify([
+        {
+          party: 'agent',
+          channel: 0,
+          startMs: 0,
+          endMs: 1200,
+          text: 'buenos días, le habla [PERSON]',
+          words: null,
+        },
+        { party: 'customer', channel: 1, startMs: 1300, endMs: 2500, text: 'sí, dígame', confidence: null },
+      ]),
+      mute_ranges: JSON.stringify([]),
+      pii_counts: JSON.stringify({ PERSON: 1 }),
+    })
+    .execute();
 }
 
 const contractOf = (method: string, template: string): RouteContract => {
@@ -196,7 +283,9 @@ describe('API contract (OpenAPI 3.1)', () => {
     const created = await hit('key', 'POST', '/recordings', { attach: upload });
     expect(created.status).toBe(201);
     const callId = created.body.id as string;
-    await hit('key', 'POST', '/recordings', { attach: upload });
+    const again = await hit('key', 'POST', '/recordings', { attach: upload });
+    expect(again.body).toEqual({ id: callId, created: false });
+    const secondId = await uploadCall(api, { agentId: 'A2', campaign: 'early-stage', language: 'en' });
     await seedAnalysis(api, callId, {
       disclosure: 'partial',
       missingElements: ['purpose'],
@@ -207,19 +296,23 @@ describe('API contract (OpenAPI 3.1)', () => {
       sentimentCustomer: -0.2,
       talk: { agentTalkShare: 0.6, silenceShare: 0.1, overtalkMs: 300 },
     });
+    await seedCaptureAndRedaction(api, callId);
     const reviews = new ReviewRepository(api.database.handle.db);
     await reviews.replaceForCall(callId, [{ queue: 'qa-es', reason: 'adherence 80', priority: 3 }]);
     const itemId = (await reviews.forCall(callId))[0]!.id;
     const id = { id: callId };
     await hit('key', 'GET', '/calls', { query: { campaign: 'late-stage', q: 'buenos' } });
-    await hit('key', 'GET', '/calls/:id', { params: id });
+    const detail = await hit('key', 'GET', '/calls/:id', { params: id });
+    expect(detail.body.capture.streams).toHaveLength(2);
     await hit('key', 'GET', '/calls/:id/audio', { params: id });
     await hit('key', 'GET', '/calls/:id/transcript', { params: id });
-    const noRedacted = await hit('key', 'GET', '/calls/:id/transcript', {
+    const redacted = await hit('key', 'GET', '/calls/:id/transcript', {
       params: id,
       query: { redacted: 'true' },
     });
-    expect(noRedacted.status).toBe(404);
+    expect(redacted.body.redacted).toBe(true);
+    const noTranscript = await hit('key', 'GET', '/calls/:id/transcript', { params: { id: secondId } });
+    expect(noTranscript.status).toBe(404);
     await hit('key', 'GET', '/calls/:id/analysis', { params: id });
 
     // Adherence scripts.
