@@ -62,6 +62,8 @@ export const auditVerifySchema = z.object({
     .optional(),
 });
 
+export type AuditVerify = z.infer<typeof auditVerifySchema>;
+
 export const auditRoutes = [
   route({
     method: 'GET',

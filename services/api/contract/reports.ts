@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { AGENT_DIMENSIONS, COVERAGE_DIMENSIONS } from '../reports/reports.repository.ts';
 import { CSV, route } from './common.ts';
 
 /** The compliance dashboard (disclosure coverage, calls missing it) and the agents page, as JSON and CSV. */
+
+export const COVERAGE_DIMENSIONS = ['day', 'agent', 'team', 'campaign'] as const;
+export const AGENT_DIMENSIONS = ['agent', 'team'] as const;
 
 const isoDate = z.iso
   .datetime({ offset: true })
