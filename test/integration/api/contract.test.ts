@@ -200,7 +200,17 @@ describe('API contract (OpenAPI 3.1)', () => {
       text: res.text ?? '',
     });
     expect(problem, `${key} → ${res.status} ${String(res.text).slice(0, 800)}`).toBeUndefined();
-    if (res.status < 300) succeeded.add(key);
+    if (res.status < 300) {
+      succeeded.add(key);
+      // What the server accepted, the document accepts too.
+      const described = contractOf(method, template);
+      if (options.body && described.body) {
+        expect(described.body.safeParse(options.body).error, `${key} request body`).toBeUndefined();
+      }
+      if (options.query && described.query) {
+        expect(described.query.safeParse(options.query).error, `${key} query`).toBeUndefined();
+      }
+    }
     answers.set(key, { status: res.status, body: res.body });
     return res;
   }
@@ -226,6 +236,19 @@ describe('API contract (OpenAPI 3.1)', () => {
           content: { 'application/json': { schema: unknown } };
         };
         expect(described.content['application/json'].schema).toEqual(jsonSchema(schema, 'output'));
+      }
+    }
+  });
+
+  it('describes the parameters of every path', () => {
+    const doc = openApiDocument('test') as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      const names = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(ops)) {
+        const inPath = (op.parameters ?? []).filter((x) => x.in === 'path').map((x) => x.name);
+        expect(inPath, `${method} ${p}`).toEqual(names);
       }
     }
   });
