@@ -41,11 +41,11 @@ export const transcriptUploadSchema = z.strictObject({
     .max(20_000),
 });
 
-/** POST /recordings: multipart/form-data with the audio file and two JSON fields. */
+/** POST /recordings: multipart/form-data with the audio file and two JSON fields (see `encoding` in the document). */
 export const recordingUploadSchema = z.object({
   file: z.string().meta({ format: 'binary', description: 'the recording (WAV, MP3, Opus, …)' }),
-  metadata: z.string().optional().meta({ description: 'JSON: the call metadata (callMetadataSchema)' }),
-  transcript: z.string().optional().meta({ description: 'JSON: a transcript made elsewhere' }),
+  metadata: callMetadataSchema.optional(),
+  transcript: transcriptUploadSchema.optional(),
 });
 
 export const callSummarySchema = z.object({

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/auth.middleware.ts';
@@ -59,6 +60,22 @@ function parameters(r: RouteContract): unknown[] {
   return out;
 }
 
+/** A multipart form: files as binary strings, the other fields JSON documents (their `encoding`). */
+function multipartBody(form: z.ZodObject): Record<string, unknown> {
+  const schema = jsonSchema(form, 'input');
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const json = Object.keys(properties).filter((name) => properties[name]!.format !== 'binary');
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema,
+        encoding: Object.fromEntries(json.map((name) => [name, { contentType: 'application/json' }])),
+      },
+    },
+  };
+}
+
 function operation(r: RouteContract): Record<string, unknown> {
   const key = `${r.method} ${r.path}`;
   const rule = ACCESS_RULES[key];
@@ -68,7 +85,7 @@ function operation(r: RouteContract): Record<string, unknown> {
       ? rawContent(body.raw)
       : { 'application/json': { schema: jsonSchema(body, 'output') } };
     responses[status] = {
-      description: Number(status) < 300 ? 'success' : 'answer',
+      description: STATUS_CODES[status] ?? status,
       ...(content ? { content } : {}),
     };
   }
@@ -89,14 +106,7 @@ function operation(r: RouteContract): Record<string, unknown> {
           },
         }
       : {}),
-    ...(r.multipart
-      ? {
-          requestBody: {
-            required: true,
-            content: { 'multipart/form-data': { schema: jsonSchema(r.multipart, 'input') } },
-          },
-        }
-      : {}),
+    ...(r.multipart ? { requestBody: multipartBody(r.multipart) } : {}),
     responses,
     ...(rule === 'public' ? { security: [] } : {}),
     'x-escucha-access': rule === undefined ? 'admin' : typeof rule === 'string' ? rule : ['admin', ...rule],
@@ -118,7 +128,7 @@ export function openApiDocument(
       operationId: 'getOpenapiJson',
       summary: 'This document (no key needed)',
       responses: {
-        200: { description: 'success', content: { 'application/json': { schema: { type: 'object' } } } },
+        200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
       },
       security: [],
       'x-escucha-access': 'public',

@@ -207,6 +207,15 @@ describe('API contract (OpenAPI 3.1)', () => {
       if (options.body && described.body) {
         expect(described.body.safeParse(options.body).error, `${key} request body`).toBeUndefined();
       }
+      if (options.attach && described.multipart) {
+        const fields = Object.fromEntries(
+          Object.entries(options.attach.fields).map(([k, v]) => [k, JSON.parse(v) as unknown]),
+        );
+        expect(
+          described.multipart.safeParse({ file: 'audio', ...fields }).error,
+          `${key} form`,
+        ).toBeUndefined();
+      }
       if (options.query && described.query) {
         expect(described.query.safeParse(options.query).error, `${key} query`).toBeUndefined();
       }
