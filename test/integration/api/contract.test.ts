@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes, type RouteInfo } from '../../../services/api/auth/route-list.ts';
 import { errorBodySchema, ROUTES, type RouteContract } from '../../../services/api/contract/index.ts';
 import { jsonSchema, openApiDocument, openApiPath } from '../../../services/api/contract/openapi.ts';
+import { scriptsRouter } from '../../../services/api/analytics/scripts.router.ts';
 import { ReviewRepository } from '../../../services/pipeline/review.repository.ts';
+import { ScriptRepository } from '../../../services/pipeline/script.repository.ts';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import {
   addUser,
@@ -362,11 +365,35 @@ describe('API contract (OpenAPI 3.1)', () => {
     await hit('key', 'GET', '/scripts/:id', { params: { id: script.id } });
     await hit('key', 'GET', '/scripts/:id/versions', { params: { id: script.id } });
     await hit('key', 'GET', '/scripts/:id/versions/:version', { params: { id: script.id, version: '1' } });
-    // This harness has no job queue: re-evaluation answers with the error body.
+    // This harness has no job queue: re-evaluation answers with the error body. With one (the scripts router as
+    // serve mounts it, over the same database), it queues the calls and answers 202.
     await hit('key', 'POST', '/scripts/:id/reevaluate', {
       params: { id: script.id },
       body: { callIds: [callId] },
     });
+    const queued: unknown[] = [];
+    const withQueue = express()
+      .use(express.json())
+      .use(
+        '/api/v1',
+        scriptsRouter({
+          scripts: new ScriptRepository(api.database.handle.db),
+          enqueue: async (stage, payload) => queued.push([stage, payload]),
+        }),
+      );
+    const reevaluated = await request(withQueue)
+      .post(`/api/v1/scripts/${script.id}/reevaluate`)
+      .send({ callIds: [callId] });
+    expect(reevaluated.status).toBe(202);
+    expect(
+      contractProblem(contractOf('POST', '/scripts/:id/reevaluate'), {
+        status: reevaluated.status,
+        type: reevaluated.headers['content-type'],
+        body: reevaluated.body,
+        text: reevaluated.text,
+      }),
+    ).toBeUndefined();
+    expect(queued).toEqual([['analytics', { callId, rerun: true }]]);
     await hit('key', 'DELETE', '/scripts/:id', { params: { id: script.id } });
 
     // Evaluation forms, the review queue, calibration.
@@ -515,7 +542,7 @@ describe('API contract (OpenAPI 3.1)', () => {
     expect(refused.status).toBe(401);
     await hit('session', 'POST', '/auth/logout');
 
-    // Every route of the contract answered with success at least once, except re-evaluation (no job queue here).
+    // Every route of the contract answered with success at least once in the app (re-evaluation above, with a queue).
     const notReached = ROUTES.map((r) => `${r.method} ${r.path}`).filter((k) => !succeeded.has(k));
     expect(notReached).toEqual(['POST /scripts/:id/reevaluate']);
   });
