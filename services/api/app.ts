@@ -30,6 +30,7 @@ import { analysisRouter } from './calls/analysis.router.ts';
 import { callsRouter } from './calls/calls.router.ts';
 import { CallsService } from './calls/calls.service.ts';
 import { callAccess } from './auth/call-scope.ts';
+import { openApiRoute } from './contract/openapi.ts';
 import { errorMiddleware, notFound } from './error.middleware.ts';
 import { webUi } from '../web/static.ts';
 
@@ -130,6 +131,7 @@ export function createApp(deps: ApiDeps): Express {
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
   });
+  api.get('/openapi.json', openApiRoute(deps.version));
   api.use(people.public);
   api.use(authenticate(deps.keys, accounts.sessions));
   api.use(people.guard);

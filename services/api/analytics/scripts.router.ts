@@ -1,24 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { reevaluateSchema } from '../contract/scripts.ts';
 import type { ScriptService } from '../../analysis/script.service.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { principalRef } from '../auth/principal.ts';
 import { parseOrThrow } from '../validation.ts';
-
-const reevaluateSchema = z
-  .strictObject({
-    callIds: z.array(z.uuid()).min(1).max(1000).optional(),
-    from: z.iso
-      .datetime({ offset: true })
-      .transform((v) => new Date(v))
-      .optional(),
-    to: z.iso
-      .datetime({ offset: true })
-      .transform((v) => new Date(v))
-      .optional(),
-    limit: z.number().int().min(1).max(10_000).default(1000),
-  })
-  .refine((b) => !(b.callIds && (b.from || b.to)), { message: 'give callIds or a time range, not both' });
 
 function version(raw: string): number {
   const v = Number(raw);

@@ -1,29 +1,8 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
+import { auditFilterSchema as filterSchema } from '../contract/audit.ts';
 import { parseOrThrow } from '../validation.ts';
 import type { AuditEntry, AuditFilter, AuditRepository } from './audit.repository.ts';
 import type { Auditor } from './auditor.ts';
-
-const isoParam = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
-
-const filterSchema = z.strictObject({
-  from: isoParam.optional(),
-  to: isoParam.optional(),
-  action: z
-    .string()
-    .max(500)
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .optional(),
-  actor: z.string().trim().min(1).max(200).optional(),
-  callId: z.string().uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().regex(/^\d+$/).optional(),
-});
 
 function filterOf(req: Request): AuditFilter {
   const q = parseOrThrow(filterSchema, req.query, 'INVALID_QUERY', 'invalid audit query');

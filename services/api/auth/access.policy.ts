@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { ApiRole } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
+import { PERMISSIONS, type Permission } from '../contract/auth.ts';
 
 /**
  * Who may call which route: one rule per `METHOD /path` (paths as mounted under /api/v1, in express syntax).
@@ -24,6 +25,7 @@ const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
+  'GET /openapi.json': 'public',
   'POST /auth/login': 'public',
   'POST /auth/logout': 'authenticated',
   'GET /auth/me': 'authenticated',
@@ -192,6 +194,28 @@ export function allows(rule: AccessRule | undefined, role: ApiRole | undefined):
   if (!role) return false;
   if (role === 'admin' || rule === 'authenticated') return true;
   return rule !== undefined && rule.includes(role);
+}
+
+/**
+ * What the web UI offers, each decided by the rule of the route it stands on, so the pages a principal sees are the
+ * routes it may call. `download` is the player's download link: every call reader may fetch audio, the link is
+ * offered to reviewers.
+ */
+const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
+  search: ACCESS_RULES['GET /saved-searches'],
+  download: REVIEWERS,
+  review: ACCESS_RULES['GET /review-queues'],
+  compliance: ACCESS_RULES['GET /compliance/disclosure'],
+  agents: ACCESS_RULES['GET /agents/metrics'],
+  library: ACCESS_RULES['GET /collections'],
+  audit: ACCESS_RULES['GET /audit'],
+  retention: ACCESS_RULES['GET /retention/policies'],
+  users: ACCESS_RULES['GET /users'],
+};
+
+/** What a principal of this role may do in the UI (sent with GET /auth/me). */
+export function permissionsOf(role: ApiRole | undefined): Permission[] {
+  return PERMISSIONS.filter((p) => allows(PERMISSION_RULES[p], role));
 }
 
 /** Enforces ACCESS_RULES on every request that reaches it (mounted after authentication). */

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import { loginSchema, passwordChangeSchema as changeSchema } from '../contract/auth.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import type { UserRepository } from '../users/user.repository.ts';
@@ -10,6 +10,7 @@ import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, type DeviceCookies } from './device-
 import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
 import { callScopeOf } from './principal.ts';
+import { permissionsOf } from './access.policy.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 export interface LoginPolicy {
@@ -59,18 +60,7 @@ export interface AuthRouterDeps {
   capabilities: () => Capabilities;
 }
 
-export const MIN_PASSWORD_LENGTH = 10;
-export const passwordSchema = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(200);
-
-const loginSchema = z.object({
-  username: z.string().trim().min(1).max(200),
-  password: z.string().min(1).max(200),
-});
-
-const changeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
+export { MIN_PASSWORD_LENGTH, passwordSchema } from '../contract/users.ts';
 
 function secure(req: Request, policy: LoginPolicy): boolean {
   return policy.cookieSecure === 'auto' ? req.secure : policy.cookieSecure;
@@ -227,6 +217,7 @@ export function accountRouter(deps: AuthRouterDeps): Router {
       user: p.kind === 'user' ? await deps.users.get(p.id) : null,
       csrfToken: (res.locals.csrfToken as string | undefined) ?? null,
       capabilities: deps.capabilities(),
+      permissions: permissionsOf(p.role),
     });
   });
 

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { callSearchSchema } from '../../../models/call.ts';
+import { callSearchSchema } from '../contract/calls.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import { requireRole } from '../auth/auth.middleware.ts';

@@ -1,10 +1,9 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
-import { commentsSchema } from '../../review/evaluation-form.ts';
+import { calibrationSchema } from '../contract/evaluation.ts';
 import type { EvaluationService } from '../../review/evaluation.service.ts';
 
 function version(raw: string): number {
@@ -14,13 +13,6 @@ function version(raw: string): number {
   }
   return v;
 }
-
-const calibrationSchema = z.strictObject({
-  scorecard: z.record(z.string().max(100), z.union([z.number(), z.string().max(2000), z.null()])),
-  comments: commentsSchema.default([]),
-  formId: z.string().max(100).optional(),
-  formVersion: z.number().int().min(1).optional(),
-});
 
 /** Evaluation forms and the evaluations of a call (services/review/evaluation.service.ts). */
 export function evaluationFormsRouter(deps: { evaluations: EvaluationService; auditor: Auditor }): Router {

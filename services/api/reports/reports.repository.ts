@@ -1,6 +1,9 @@
 import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
+import { AGENT_DIMENSIONS, COVERAGE_DIMENSIONS } from '../contract/reports.ts';
+
+export { AGENT_DIMENSIONS, COVERAGE_DIMENSIONS };
 
 /**
  * Aggregates over analysed calls (call_analysis joined with calls) for the compliance dashboard and the agents
@@ -11,9 +14,7 @@ import type { Db } from '../../platform/database.ts';
 type CallsEb = ExpressionBuilder<Database, 'calls'>;
 export type Scope = (eb: CallsEb) => Expression<SqlBool>[];
 
-export const COVERAGE_DIMENSIONS = ['day', 'agent', 'team', 'campaign'] as const;
 export type CoverageDimension = (typeof COVERAGE_DIMENSIONS)[number];
-export const AGENT_DIMENSIONS = ['agent', 'team'] as const;
 export type AgentDimension = (typeof AGENT_DIMENSIONS)[number];
 
 export interface ReportFilter {

@@ -1,51 +1,16 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import {
+  agentsQuerySchema as agentsSchema,
+  coverageQuerySchema as coverageSchema,
+  disclosureCallsCsvQuerySchema as csvCallsSchema,
+  disclosureCallsQuerySchema as callsSchema,
+} from '../contract/reports.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import { csvField } from '../audit/audit.router.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
-import {
-  AGENT_DIMENSIONS,
-  COVERAGE_DIMENSIONS,
-  type AgentWeekRow,
-  type CoverageRow,
-  type DisclosureCallRow,
-} from './reports.repository.ts';
+import { type AgentWeekRow, type CoverageRow, type DisclosureCallRow } from './reports.repository.ts';
 import type { ReportsService } from './reports.service.ts';
-
-const isoDate = z.iso
-  .datetime({ offset: true })
-  .or(z.iso.date())
-  .transform((v) => new Date(v));
-
-const filterShape = {
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-  agentId: z.string().max(200).optional(),
-  team: z.string().max(200).optional(),
-  campaign: z.string().max(200).optional(),
-};
-
-const coverageSchema = z.strictObject({ ...filterShape, by: z.enum(COVERAGE_DIMENSIONS).default('day') });
-const callsSchema = z.strictObject({
-  ...filterShape,
-  outcome: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(['partial', 'missing'])).min(1))
-    .default(['partial', 'missing']),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-const csvCallsSchema = callsSchema.extend({
-  limit: z.coerce.number().int().min(1).max(100_000).default(100_000),
-});
-const agentsSchema = z.strictObject({ ...filterShape, by: z.enum(AGENT_DIMENSIONS).default('agent') });
 
 /** Numbers as they are (a negative sentiment is no spreadsheet formula); text through the audit CSV's escaping. */
 const field = (v: unknown) => (typeof v === 'number' ? String(v) : csvField(v));

@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import {
+  holdInputSchema as holdSchema,
+  holdReleaseSchema,
+  policyInputSchema as policySchema,
+  policyPatchSchema,
+  retentionRunSchema,
+} from '../contract/retention.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { actorOf, clientOf, type Auditor } from '../audit/auditor.ts';
 import { principalRef } from '../auth/principal.ts';
@@ -14,34 +20,6 @@ export interface RetentionRouterDeps {
   searches: SavedSearchRepository;
   auditor: Auditor;
 }
-
-const field = z.string().trim().min(1).max(100).nullable();
-const policySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  campaign: field.default(null),
-  disposition: field.default(null),
-  maxAgeDays: z.number().int().min(0).max(100_000).nullable().default(null),
-  action: z.enum(['delete', 'keep']),
-  enabled: z.boolean().optional(),
-});
-const policyPatchSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  campaign: field.optional(),
-  disposition: field.optional(),
-  maxAgeDays: z.number().int().min(0).max(100_000).nullable().optional(),
-  action: z.enum(['delete', 'keep']).optional(),
-  enabled: z.boolean().optional(),
-});
-const holdSchema = z
-  .strictObject({
-    callId: z.string().uuid().optional(),
-    savedSearchId: z.string().uuid().optional(),
-    query: z.record(z.string().max(100), z.string().max(1000)).optional(),
-    reason: z.string().trim().min(3).max(2000),
-  })
-  .refine((h) => [h.callId, h.savedSearchId, h.query].filter((x) => x !== undefined).length === 1, {
-    message: 'give exactly one of callId, savedSearchId, query',
-  });
 
 /** Retention policies, legal holds, runs and tombstones (compliance officers and admins). */
 export function retentionRouter(deps: RetentionRouterDeps): Router {
@@ -88,12 +66,7 @@ export function retentionRouter(deps: RetentionRouterDeps): Router {
   });
 
   router.post('/retention/run', async (req, res) => {
-    const body = parseOrThrow(
-      z.strictObject({ dryRun: z.boolean().default(true) }),
-      req.body ?? {},
-      'BAD_REQUEST',
-      'invalid retention run',
-    );
+    const body = parseOrThrow(retentionRunSchema, req.body ?? {}, 'BAD_REQUEST', 'invalid retention run');
     const report = await deps.service.run({
       actor: actorOf(req.principal),
       client: clientOf(req),
@@ -150,12 +123,7 @@ export function retentionRouter(deps: RetentionRouterDeps): Router {
   });
 
   router.post('/legal-holds/:id/release', async (req, res) => {
-    const body = parseOrThrow(
-      z.strictObject({ reason: z.string().trim().min(3).max(2000) }),
-      req.body ?? {},
-      'BAD_REQUEST',
-      'invalid release',
-    );
+    const body = parseOrThrow(holdReleaseSchema, req.body ?? {}, 'BAD_REQUEST', 'invalid release');
     const hold = await deps.repository.releaseHold(req.params.id, principalRef(req.principal!), body.reason);
     await deps.auditor.record(req, {
       action: 'legal_hold_release',

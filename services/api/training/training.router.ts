@@ -3,6 +3,13 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import {
+  clipInputSchema as clipSchema,
+  collectionInputSchema as collectionSchema,
+  collectionItemInputSchema as itemSchema,
+  collectionPatchSchema,
+  MAX_CLIP_MS,
+} from '../contract/training.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
@@ -25,34 +32,7 @@ export interface TrainingRouterDeps {
   tmpDir: string;
 }
 
-/** Longest clip: a training clip is a moment, not a call. */
-export const MAX_CLIP_MS = 30 * 60_000;
-
-const text = (max: number) => z.string().trim().min(1).max(max);
-const collectionSchema = z.strictObject({ name: text(200), description: text(5000).nullable().optional() });
-const collectionPatchSchema = z.strictObject({
-  name: text(200).optional(),
-  description: text(5000).nullable().optional(),
-});
-const itemSchema = z.strictObject({
-  callId: z.string().uuid().optional(),
-  clipId: z.string().uuid().optional(),
-  note: text(5000).nullable().optional(),
-});
-const clipSchema = z
-  .strictObject({
-    callId: z.string().uuid(),
-    startMs: z.number().int().min(0),
-    endMs: z.number().int().min(1),
-    title: text(200),
-    note: text(5000).nullable().optional(),
-    collectionId: z.string().uuid().optional(),
-  })
-  .refine((c) => c.endMs > c.startMs, { message: 'endMs must be after startMs', path: ['endMs'] })
-  .refine((c) => c.endMs - c.startMs <= MAX_CLIP_MS, {
-    message: 'a clip is at most 30 minutes',
-    path: ['endMs'],
-  });
+export { MAX_CLIP_MS };
 
 async function requireCall(db: Db, req: Request, callId: string): Promise<void> {
   const access = await callAccess(db, req.principal, callId);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { savedSearchInputSchema as newSchema } from '../contract/users.ts';
 import { callSearchSchema } from '../../../models/call.ts';
 import { isUniqueViolation } from '../../archive/call.repository.ts';
 import type { Db } from '../../platform/database.ts';
@@ -39,11 +39,6 @@ export function cleanQuery(query: Record<string, string>): Record<string, string
   parseOrThrow(callSearchSchema, searchInput(out), 'INVALID_QUERY', 'invalid saved search');
   return out;
 }
-
-const newSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  query: z.record(z.string().max(100), z.string().max(1000)),
-});
 
 export class SavedSearchRepository {
   constructor(private readonly db: Db) {}

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
-import { USER_ROLES } from '../../../models/database.ts';
+import { newUserSchema, passwordResetSchema, userPatchSchema } from '../contract/users.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
-import { passwordSchema } from '../auth/auth.router.ts';
 import type { PasswordHasher } from '../auth/password.hasher.ts';
 import type { SessionRepository } from '../auth/session.repository.ts';
 import { parseOrThrow } from '../validation.ts';
@@ -22,33 +20,7 @@ export function generatePassword(): string {
   return randomBytes(14).toString('base64url').slice(0, 18);
 }
 
-const list = z.array(z.string().trim().min(1).max(100)).max(50);
-const language = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language code such as es or en');
-
-export const newUserSchema = z.strictObject({
-  username: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9._@-]{2,100}$/, '2–100 of a-z 0-9 . _ @ -'),
-  email: z.string().trim().email().max(200).nullable().optional(),
-  displayName: z.string().trim().min(1).max(200),
-  role: z.enum(USER_ROLES),
-  languages: z.array(language).max(20).optional(),
-  teams: list.optional(),
-  agentId: z.string().trim().min(1).max(100).nullable().optional(),
-  password: passwordSchema.optional(),
-});
-
-export const userPatchSchema = z.strictObject({
-  email: z.string().trim().email().max(200).nullable().optional(),
-  displayName: z.string().trim().min(1).max(200).optional(),
-  role: z.enum(USER_ROLES).optional(),
-  languages: z.array(language).max(20).optional(),
-  teams: list.optional(),
-  agentId: z.string().trim().min(1).max(100).nullable().optional(),
-  disabled: z.boolean().optional(),
-});
+export { newUserSchema, userPatchSchema };
 
 function changes(before: User, after: User): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
@@ -119,12 +91,7 @@ export function usersRouter(deps: UsersRouterDeps): Router {
   });
 
   router.post('/users/:id/password', async (req, res) => {
-    const body = parseOrThrow(
-      z.strictObject({ password: passwordSchema.optional() }),
-      req.body ?? {},
-      'BAD_REQUEST',
-      'invalid password',
-    );
+    const body = parseOrThrow(passwordResetSchema, req.body ?? {}, 'BAD_REQUEST', 'invalid password');
     const user = await deps.users.get(req.params.id);
     const generated = body.password ? undefined : generatePassword();
     await deps.users.setPasswordHash(user.id, await deps.hasher.hash(body.password ?? generated!));

@@ -1,21 +1,42 @@
 /** The browser's side of the Escucha API: same-origin fetches with the session cookie and the CSRF header. */
 
-export type Role = 'admin' | 'qa_supervisor' | 'compliance_officer' | 'trainer' | 'agent' | 'ingest';
+export type {
+  AgentWeek,
+  Analysis,
+  AuditEntry,
+  AuditVerify,
+  CallDetail,
+  CallSummary,
+  Clip,
+  Collection,
+  CollectionItem,
+  CoverageRow,
+  DisclosureCall,
+  EvaluationForm,
+  FormQuestion,
+  LegalHold,
+  Me,
+  Permission,
+  RetentionPolicy,
+  RetentionReport,
+  ReviewItem,
+  ReviewItemDetail,
+  ReviewQueue,
+  Role,
+  SavedSearch,
+  Segment,
+  StageOutcome,
+  TimedComment,
+  Tombstone,
+  Transcript,
+  User,
+} from '../../api/contract/index.ts';
+import type { Me, Permission } from '../../api/contract/index.ts';
 
-export interface Me {
-  principal: {
-    kind: 'user' | 'key';
-    id: string;
-    name: string;
-    username: string | null;
-    role: Role;
-    languages: string[];
-    teams: string[];
-    agentId: string | null;
-    scope: { agentId?: string | null; languages?: string[]; teams?: string[] } | null;
-  };
-  csrfToken: string | null;
-  capabilities: { routes: string[]; searchParams: string[] };
+/** A page of a keyset-paginated list. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
 }
 
 export class ApiError extends Error {
@@ -95,222 +116,9 @@ export function hasRoutePrefix(me: Me | null, prefix: string): boolean {
   return Boolean(me?.capabilities.routes.some((r) => r.startsWith(prefix)));
 }
 
-/** Which pages a role sees; the server enforces the same rules (services/api/auth/access.policy.ts). */
-export function can(
-  me: Me | null,
-  what:
-    'search' | 'audit' | 'users' | 'retention' | 'library' | 'review' | 'download' | 'compliance' | 'agents',
-): boolean {
-  const role = me?.principal.role;
-  if (!role) return false;
-  if (role === 'admin') return true;
-  switch (what) {
-    case 'search':
-      return role !== 'ingest';
-    case 'audit':
-    case 'retention':
-      return role === 'compliance_officer';
-    case 'users':
-      return false;
-    case 'library':
-      return role === 'trainer' || role === 'qa_supervisor';
-    case 'review':
-    case 'agents':
-      return role === 'qa_supervisor' || role === 'compliance_officer';
-    case 'compliance':
-      return role === 'compliance_officer';
-    case 'download':
-      return role === 'qa_supervisor' || role === 'compliance_officer' || role === 'trainer';
-  }
-}
-
-// --- shapes the API returns -------------------------------------------------------------------------------------
-
-export interface CallSummary {
-  id: string;
-  externalId: string | null;
-  startedAt: string;
-  endedAt: string;
-  durationMs: number;
-  direction: 'inbound' | 'outbound' | null;
-  callerNumber: string | null;
-  calleeNumber: string | null;
-  agentId: string | null;
-  agentName: string | null;
-  team: string | null;
-  customerRef: string | null;
-  reason: string | null;
-  disposition: string | null;
-  product: string | null;
-  campaign: string | null;
-  source: string;
-  sipCallId: string | null;
-  language: string | null;
-  daysPastDue: number | null;
-  amountDue: number | null;
-  currency: string | null;
-  region: string | null;
-  custom: Record<string, unknown>;
-  createdAt: string;
-  [extra: string]: unknown;
-}
-
-export interface CallDetail extends CallSummary {
-  participants: { role: string; channel: number | null; name: string | null; number: string | null }[];
-  recordings: {
-    kind: 'original' | 'redacted';
-    durationMs: number;
-    channels: number;
-    format: string;
-    codec: string;
-    sizeBytes: number;
-    sampleRate: number;
-  }[];
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface Segment {
-  id?: string;
-  party: 'agent' | 'customer' | 'unknown';
-  channel?: number | null;
-  startMs: number;
-  endMs: number;
-  text: string;
-  confidence?: number | null;
-}
-
-export interface Transcript {
-  callId: string;
-  language: string | null;
-  source: string;
-  model: string | null;
-  segments: Segment[];
-  /** True when the server sent the redacted copy (the caller's role may not see the call's sensitive data). */
-  redacted?: boolean;
-}
-
-export interface StageOutcome {
-  stage: string;
-  status: string;
-  reason: string | null;
-  result?: unknown;
-  finishedAt?: string | null;
-}
-
-export interface Analysis {
-  callId: string;
-  stages: StageOutcome[];
-  [extra: string]: unknown;
-}
-
-export interface SavedSearch {
-  id: string;
-  name: string;
-  query: Record<string, string>;
-}
-
-export interface Clip {
-  id: string;
-  callId: string;
-  startMs: number;
-  endMs: number;
-  title: string;
-  note: string | null;
-  createdAt: string;
-}
-
-export interface Collection {
-  id: string;
-  name: string;
-  description: string | null;
-  items?: number;
-  updatedAt: string;
-}
-
-export interface ReviewQueue {
-  id: string;
-  kind: string;
-  language: string;
-  open: number;
-  claimed: number;
-  completed: number;
-}
-
-export interface TimedComment {
-  atMs: number;
-  text: string;
-}
-
-export interface ReviewItem {
-  id: string;
-  callId: string;
-  queue: string;
-  reason: string;
-  priority: number;
-  status: 'open' | 'claimed' | 'completed';
-  claimedBy: string | null;
-  completedBy: string | null;
-  completedAt: string | null;
-  scorecard: Record<string, string | number> | null;
-  comments: string | null;
-  createdAt: string;
-  call: {
-    startedAt: string;
-    agentId: string | null;
-    agentName: string | null;
-    team: string | null;
-    campaign: string | null;
-    language: string | null;
-    durationMs: number;
-  };
-  evaluation: {
-    id: string;
-    formId: string;
-    formVersion: number;
-    score: number;
-    comments: TimedComment[];
-  } | null;
-}
-
-export interface FormQuestion {
-  id: string;
-  type: 'yes_no' | 'scale' | 'choice' | 'text';
-  text: { es: string; en: string };
-  weight: number;
-  required?: boolean;
-  allowNa?: boolean;
-  critical?: boolean;
-  max?: number;
-  options?: { id: string; text: { es: string; en: string }; score: number }[];
-  prefill?: { source: string; rule?: string; practice?: string };
-}
-
-export interface EvaluationForm {
-  id: string;
-  version: number;
-  name: string;
-  campaign: string | null;
-  questions: FormQuestion[];
-}
-
-export interface ReviewItemDetail {
-  item: ReviewItem;
-  form: EvaluationForm | null;
-  prefill: Record<string, string | number>;
-  evaluations: {
-    id: string;
-    reviewer: string;
-    reviewerName: string | null;
-    reviewItemId: string | null;
-    score: number;
-    formId: string;
-    formVersion: number;
-    createdAt: string;
-  }[];
+/** What the signed-in principal may do, as the server's access policy decided it (GET /auth/me). */
+export function can(me: Me | null, what: Permission): boolean {
+  return Boolean(me?.permissions.includes(what));
 }
 
 /** How the API names the caller in claimedBy / completedBy. */

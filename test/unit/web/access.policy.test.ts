@@ -1,6 +1,12 @@
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { allows, compileRules, findRule, pathPattern } from '../../../services/api/auth/access.policy.ts';
+import {
+  allows,
+  compileRules,
+  findRule,
+  pathPattern,
+  permissionsOf,
+} from '../../../services/api/auth/access.policy.ts';
 import {
   callScopeOf,
   inScope,
@@ -44,6 +50,37 @@ describe(allows.name, () => {
     expect(allows(['trainer'], 'trainer')).toBe(true);
     expect(allows(['trainer'], 'agent')).toBe(false);
     expect(allows([], 'compliance_officer')).toBe(false);
+  });
+});
+
+describe(permissionsOf.name, () => {
+  it('gives each role the pages whose routes it may call', () => {
+    expect(permissionsOf('admin')).toEqual([
+      'search',
+      'download',
+      'review',
+      'compliance',
+      'agents',
+      'library',
+      'audit',
+      'retention',
+      'users',
+    ]);
+    expect(permissionsOf('qa_supervisor')).toEqual(['search', 'download', 'review', 'agents', 'library']);
+    expect(permissionsOf('compliance_officer')).toEqual([
+      'search',
+      'download',
+      'review',
+      'compliance',
+      'agents',
+      'audit',
+      'retention',
+    ]);
+    expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library']);
+    // Agents search and play their own calls; the download link is for reviewers.
+    expect(permissionsOf('agent')).toEqual(['search']);
+    expect(permissionsOf('ingest')).toEqual([]);
+    expect(permissionsOf(undefined)).toEqual([]);
   });
 });
 

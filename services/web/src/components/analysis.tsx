@@ -14,19 +14,19 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  */
 export function findResult(analysis: Analysis | undefined, names: string[]): unknown {
   if (!analysis) return undefined;
-  for (const name of names)
-    if (analysis[name] !== undefined && analysis[name] !== null) return analysis[name];
+  const top: Obj = analysis;
+  for (const name of names) if (top[name] !== undefined && top[name] !== null) return top[name];
   // One level down, for answers that group results (`{ analytics: { sentiment, disclosure, … } }`).
   for (const [key, value] of Object.entries(analysis)) {
     if (key === 'stages' || !isObj(value)) continue;
     for (const name of names) if (value[name] !== undefined && value[name] !== null) return value[name];
   }
-  for (const s of analysis.stages ?? []) {
-    if (names.includes(s.stage) && s.status === 'done' && s.result !== undefined && s.result !== null)
+  for (const s of analysis.stages) {
+    if (s.status === 'done' && names.includes(s.stage) && s.result !== undefined && s.result !== null)
       return s.result;
   }
-  for (const s of analysis.stages ?? []) {
-    if (!isObj(s.result)) continue;
+  for (const s of analysis.stages) {
+    if (s.status === 'not queued' || !isObj(s.result)) continue;
     for (const name of names)
       if (s.result[name] !== undefined && s.result[name] !== null) return s.result[name];
   }
@@ -185,12 +185,13 @@ export function PromisesPanel({ analysis }: { analysis: Analysis | undefined }) 
   );
 }
 
-/** RTP quality and DTMF digits: from the call (capture) or the analysis, when either has them. */
+/** RTP quality and DTMF digits: from the call's capture details, or the analysis when it has them. */
 export function QualityPanel({ call, analysis }: { call: CallDetail; analysis: Analysis | undefined }) {
   const { t } = useI18n();
-  const rtp =
-    call.rtp ?? call.rtpStats ?? call.quality ?? findResult(analysis, ['rtp', 'rtpStats', 'quality']);
-  const dtmf = call.dtmf ?? findResult(analysis, ['dtmf']);
+  const rtp: unknown = call.capture?.streams.length
+    ? call.capture.streams
+    : findResult(analysis, ['rtp', 'rtpStats', 'quality']);
+  const dtmf: unknown = call.capture?.dtmf.length ? call.capture.dtmf : findResult(analysis, ['dtmf']);
   if (!rtp && !dtmf) return null;
   return (
     <Panel title={t('quality')} id="quality">

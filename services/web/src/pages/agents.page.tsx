@@ -1,25 +1,9 @@
 import { useState } from 'preact/hooks';
-import { API, api, queryString } from '../api.ts';
+import { API, api, queryString, type AgentWeek } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
 import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
 import { useReportFilter } from '../components/report-filter.tsx';
 import { useI18n, type MessageKey } from '../i18n.ts';
-
-interface AgentWeek {
-  key: string | null;
-  label: string | null;
-  week: string;
-  calls: number;
-  adherenceScore: number | null;
-  disclosureRate: number | null;
-  sentimentAgent: number | null;
-  sentimentCustomer: number | null;
-  promiseRate: number | null;
-  agentTalkShare: number | null;
-  silenceShare: number | null;
-  overtalkMs: number | null;
-  avgDurationMs: number | null;
-}
 
 const METRICS = [
   'adherenceScore',

@@ -1,29 +1,8 @@
 import { useState } from 'preact/hooks';
-import { API, api, queryString, type Me } from '../api.ts';
+import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
 import { ErrorBox, Loading, Notice, useAsync } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-
-interface AuditEntry {
-  id: string;
-  at: string;
-  actorType: string;
-  actorName: string | null;
-  actorRole: string | null;
-  action: string;
-  callId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown>;
-}
-
-interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  firstBad?: { id: string; problem: string };
-}
 
 export function AuditPage(_props: { me: Me }) {
   const { t, lang } = useI18n();
@@ -38,7 +17,7 @@ export function AuditPage(_props: { me: Me }) {
       }),
     [JSON.stringify(filter), cursor],
   );
-  const [verify, setVerify] = useState<VerifyResult | null>(null);
+  const [verify, setVerify] = useState<AuditVerify | null>(null);
 
   const set = (k: string, v: string) => setForm((f) => ({ ...f, [k]: v }));
   const apply = (e: Event) => {
@@ -108,7 +87,7 @@ export function AuditPage(_props: { me: Me }) {
           <button
             type="button"
             onClick={async () => {
-              setVerify(await api<VerifyResult>('/audit/verify'));
+              setVerify(await api<AuditVerify>('/audit/verify'));
               page.reload();
             }}
           >

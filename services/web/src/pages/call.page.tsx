@@ -73,7 +73,7 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
   else if (transcript.data) {
     transcriptBody = (
       <>
-        {transcript.data.redacted && (
+        {'redacted' in transcript.data && (
           <p class="muted" data-testid="pii-redacted">
             {t('piiRedacted')}
           </p>

@@ -1,33 +1,10 @@
 import { useState } from 'preact/hooks';
-import { API, api, queryString } from '../api.ts';
+import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
 import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
 import { useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-
-interface CoverageRow {
-  key: string | null;
-  label: string | null;
-  disclosed: number;
-  partial: number;
-  missing: number;
-  total: number;
-  disclosedPct: number;
-  partialPct: number;
-  missingPct: number;
-}
-
-interface DisclosureCall {
-  callId: string;
-  startedAt: string;
-  agentId: string | null;
-  agentName: string | null;
-  team: string | null;
-  campaign: string | null;
-  outcome: 'partial' | 'missing';
-  missingElements: string[];
-}
 
 const DIMENSIONS = ['day', 'agent', 'team', 'campaign'] as const;
 type Dimension = (typeof DIMENSIONS)[number];

@@ -1,17 +1,17 @@
 import { useState } from 'preact/hooks';
-import { API, api, ApiError, type Clip, type Collection, type Me } from '../api.ts';
+import {
+  API,
+  api,
+  ApiError,
+  type Clip,
+  type Collection,
+  type CollectionItem as Item,
+  type Me,
+} from '../api.ts';
 import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
 import { formatClock, formatDateTime, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
-
-interface Item {
-  id: string;
-  callId: string;
-  clip: Clip | null;
-  note: string | null;
-  call: { startedAt: string; agentName: string | null; agentId: string | null; campaign: string | null };
-}
 
 function ClipLinks({ clip }: { clip: Clip }) {
   const { t } = useI18n();

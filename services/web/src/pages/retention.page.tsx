@@ -1,41 +1,16 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, type SavedSearch } from '../api.ts';
+import {
+  api,
+  ApiError,
+  type LegalHold as Hold,
+  type RetentionPolicy as Policy,
+  type RetentionReport as Report,
+  type SavedSearch,
+  type Tombstone,
+} from '../api.ts';
 import { ErrorBox, Notice, Panel, useAsync } from '../components/common.tsx';
 import { formatDateTime, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-
-interface Policy {
-  id: string;
-  name: string;
-  campaign: string | null;
-  disposition: string | null;
-  maxAgeDays: number | null;
-  action: 'delete' | 'keep';
-  enabled: boolean;
-}
-interface Hold {
-  id: string;
-  callId: string | null;
-  query: Record<string, string> | null;
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-}
-interface Tombstone {
-  callId: string;
-  startedAt: string;
-  campaign: string | null;
-  disposition: string | null;
-  policyName: string | null;
-  deletedAt: string;
-  objectsDeletedAt: string | null;
-}
-interface Report {
-  expired: number;
-  deleted: unknown[];
-  held: unknown[];
-  failed: unknown[];
-}
 
 export function RetentionPage() {
   const { t, lang } = useI18n();

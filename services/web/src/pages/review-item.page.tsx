@@ -19,6 +19,14 @@ import { useI18n } from '../i18n.ts';
 
 type Answers = Record<string, string | number>;
 
+/** The answers a completed item was stored with (a scorecard may also hold true, false or null: not answers). */
+function answersOf(scorecard: Record<string, unknown> | null): Answers {
+  const out: Answers = {};
+  for (const [k, v] of Object.entries(scorecard ?? {}))
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  return out;
+}
+
 /**
  * One review item: the call (player and transcript) beside its evaluation form. Answers start from what the
  * call's analytics suggest; comments are anchored to the playback position and seek the player when clicked;
@@ -124,7 +132,7 @@ function EvaluationPanel(props: {
   const [calibrating, setCalibrating] = useState(false);
   const editable = mine || (props.me.principal.role === 'admin' && !completed) || calibrating;
   const [answers, setAnswers] = useState<Answers>(() => ({
-    ...(completed ? (item.scorecard ?? {}) : prefill),
+    ...(completed ? answersOf(item.scorecard) : prefill),
   }));
   const [comments, setComments] = useState<TimedComment[]>(() => item.evaluation?.comments ?? []);
   const [draft, setDraft] = useState('');
@@ -354,7 +362,7 @@ function QuestionField(props: {
   const label = (
     <>
       {q.text[props.lang]}
-      {q.critical && <span class="badge outcome-partial"> {t('critical')}</span>}
+      {q.type === 'yes_no' && q.critical && <span class="badge outcome-partial"> {t('critical')}</span>}
       {props.suggested && <span class="badge"> {t('suggested')}</span>}
     </>
   );

@@ -1,22 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api, ApiError, type User } from '../api.ts';
 import { ErrorBox, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-
-interface User {
-  id: string;
-  username: string;
-  email: string | null;
-  displayName: string;
-  role: string;
-  languages: string[];
-  teams: string[];
-  agentId: string | null;
-  disabled: boolean;
-  lockedUntil: string | null;
-  lastLoginAt: string | null;
-}
 
 const ROLES = ['admin', 'qa_supervisor', 'compliance_officer', 'trainer', 'agent'];
 const list = (s: string) =>
