@@ -1,51 +1,102 @@
 import express, { type Express } from 'express';
-import { sql } from 'kysely';
 import type { ArchiveService } from '../archive/archive.service.ts';
+import type { IntegrityService } from '../archive/integrity.service.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
 import type { StageName, StagePayload } from '../pipeline/jobs.ts';
-import { AnalysisRepository } from '../pipeline/analysis.repository.ts';
-import { ReviewRepository } from '../pipeline/review.repository.ts';
-import { ScriptRepository } from '../pipeline/script.repository.ts';
-import { OutcomeRepository } from '../pipeline/outcome.repository.ts';
-import { TranscriptRepository } from '../pipeline/transcript.repository.ts';
+import type { AnalysisRepository } from '../pipeline/analysis.repository.ts';
+import type { ReviewRepository } from '../pipeline/review.repository.ts';
+import type { ScriptRepository } from '../pipeline/script.repository.ts';
+import type { OutcomeRepository } from '../pipeline/outcome.repository.ts';
+import type { TranscriptRepository } from '../pipeline/transcript.repository.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { accountRouters, createAccountServices, type AccountServices } from './auth/accounts.ts';
+import type { AuditRepository } from './audit/audit.repository.ts';
+import { auditRouter } from './audit/audit.router.ts';
+import type { Auditor } from './audit/auditor.ts';
+import { callAccessGuard } from './audit/call-access.middleware.ts';
+import { ACCESS_RULES, authorize } from './auth/access.policy.ts';
 import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
+import { accountRouter, loginRouter, type LoginPolicy } from './auth/auth.router.ts';
+import type { CallAccessLookup } from './auth/call-scope.ts';
+import type { DeviceCookies } from './auth/device-cookie.ts';
+import type { PasswordHasher } from './auth/password.hasher.ts';
+import { listRoutes, searchParamNames } from './auth/route-list.ts';
+import type { SessionRepository } from './auth/session.repository.ts';
 import type { CallQueryRepository } from './calls/call-query.repository.ts';
 import { reviewRouter } from './analytics/review.router.ts';
-import { EvaluationFormRepository } from './evaluation/evaluation.repository.ts';
+import type { EvaluationFormRepository } from './evaluation/evaluation.repository.ts';
 import { evaluationFormsRouter } from './evaluation/evaluation.router.ts';
-import { ReportsRepository } from './reports/reports.repository.ts';
+import type { ReportsRepository } from './reports/reports.repository.ts';
 import { reportsRouter } from './reports/reports.router.ts';
+import { retentionRouter } from './retention/retention.router.ts';
+import type { RetentionService } from './retention/retention.service.ts';
 import { scriptsRouter } from './analytics/scripts.router.ts';
 import { analysisRouter } from './calls/analysis.router.ts';
 import { callsRouter } from './calls/calls.router.ts';
 import { errorMiddleware, notFound } from './error.middleware.ts';
+import { trainingRouter } from './training/training.router.ts';
+import type { TrainingService } from './training/training.service.ts';
+import { savedSearchesRouter, type SavedSearchRepository } from './users/saved-searches.ts';
+import type { UserRepository } from './users/user.repository.ts';
+import { usersRouter } from './users/users.router.ts';
 import { webUi } from '../web/static.ts';
 
+/**
+ * Everything people-facing the API needs: API keys, accounts and sessions, the audit trail, saved searches,
+ * retention and legal holds, the training library, and the integrity check of stored recordings.
+ */
+export interface PeopleServices {
+  keys: ApiKeyRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  hasher: PasswordHasher;
+  audit: AuditRepository;
+  auditor: Auditor;
+  searches: SavedSearchRepository;
+  retention: RetentionService;
+  training: TrainingService;
+  /** Stored recordings checked against their archived sha256 (playback, `archive verify`, the daily sample). */
+  integrity: IntegrityService;
+  loginPolicy: LoginPolicy;
+  /** Signs and checks the device cookies sign-in throttling trusts. */
+  deviceCookies: DeviceCookies;
+}
+
+/** The calls and their analysis: search, playback, transcripts, review queues, scripts, evaluation forms, reports. */
+export interface CallServices {
+  /** The review router still reads the database itself. */
+  db: Db;
+  queries: CallQueryRepository;
+  outcomes: OutcomeRepository;
+  transcripts: TranscriptRepository;
+  analyses: AnalysisRepository;
+  reviews: ReviewRepository;
+  scripts: ScriptRepository;
+  forms: EvaluationFormRepository;
+  reports: ReportsRepository;
+  /** The analysis stages this deployment runs, in order. */
+  stageOrder: readonly StageName[];
+  /** Enqueues a pipeline stage for a call (re-evaluation with new scripts); without it the API cannot. */
+  enqueue?: (stage: StageName, payload: StagePayload) => Promise<unknown>;
+}
+
+/** What the API is built from; services/composition.ts builds it (`buildServices`). */
 export interface ApiDeps {
+  logger: Logger;
+  version: string;
+  /** Whether the database answers (for /health). */
+  checkDatabase: () => Promise<void>;
   /** More checks for /health, by name: 'ok' or what is wrong (capture's spool, where serve runs capture). */
   healthChecks?: () => Record<string, string>;
-  db: Db;
-  logger: Logger;
   archive: ArchiveService;
-  queries: CallQueryRepository;
-  keys: ApiKeyRepository;
   store: ObjectStore;
   tmpDir: string;
   uploadMaxBytes: number;
-  version: string;
-  /** Analysis outcomes and transcripts; read straight from the database when not given. */
-  outcomes?: OutcomeRepository;
-  transcripts?: TranscriptRepository;
-  /** The analysis stages this deployment runs, in order. */
-  stageOrder?: readonly StageName[];
-  /** Enqueues a pipeline stage for a call (re-evaluation with new scripts); without it the API cannot. */
-  enqueue?: (stage: StageName, payload: StagePayload) => Promise<unknown>;
-  /** Users, sessions, audit, retention, training library; built from db and store when not given. */
-  accounts?: AccountServices;
+  /** Whether a principal may see a call (scope), with what the audit needs to know of it. */
+  callAccess: CallAccessLookup;
+  people: PeopleServices;
+  calls: CallServices;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -58,8 +109,19 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', deps.trustProxy ? deps.trustProxy : false);
   app.set('query parser', 'simple');
 
-  const accounts = deps.accounts ?? createAccountServices(deps);
-  const people = accountRouters(app, accounts, deps);
+  const { people, calls } = deps;
+  const auth = {
+    users: people.users,
+    sessions: people.sessions,
+    hasher: people.hasher,
+    auditor: people.auditor,
+    policy: people.loginPolicy,
+    deviceCookies: people.deviceCookies,
+    capabilities: () => ({
+      routes: listRoutes(app, '/api/v1').map((r) => `${r.method} ${r.path}`),
+      searchParams: searchParamNames(),
+    }),
+  };
   const api = express.Router();
   // API answers are data for the client that asked: never sniffed as another type, never kept by a shared cache
   // (routes that serve audio set their own caching).
@@ -71,7 +133,7 @@ export function createApp(deps: ApiDeps): Express {
   api.get('/health', async (_req, res) => {
     const checks: Record<string, 'ok' | string> = {};
     try {
-      await sql`select 1`.execute(deps.db);
+      await deps.checkDatabase();
       checks.database = 'ok';
     } catch (error) {
       checks.database = (error as Error).message;
@@ -86,43 +148,54 @@ export function createApp(deps: ApiDeps): Express {
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
   });
-  api.use(people.public);
-  api.use(authenticate(deps.keys, accounts.sessions));
-  api.use(people.guard);
+  api.use(loginRouter(auth));
+  api.use(authenticate(people.keys, people.sessions));
+  // Access rules, then call scope and the audit of reads, then the audit of searches, before any other router.
+  api.use(authorize(ACCESS_RULES));
+  api.use('/calls/:id', callAccessGuard(deps.callAccess, people.auditor));
+  api.get('/calls', async (req, _res, next) => {
+    await people.auditor.record(req, { action: 'search', details: { query: req.query } });
+    next();
+  });
   api.use(express.json({ limit: '1mb' }));
   api.use(
     callsRouter({
       archive: deps.archive,
-      queries: deps.queries,
+      queries: calls.queries,
       store: deps.store,
       tmpDir: deps.tmpDir,
       uploadMaxBytes: deps.uploadMaxBytes,
-      integrity: accounts.integrity,
+      integrity: people.integrity,
     }),
   );
-  const reviews = new ReviewRepository(deps.db);
-  const analyses = new AnalysisRepository(deps.db);
-  const forms = new EvaluationFormRepository(deps.db);
   api.use(
     analysisRouter({
-      queries: deps.queries,
-      outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
-      transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
-      stageOrder: deps.stageOrder ?? ['vad', 'language', 'transcribe'],
-      analyses,
-      reviews,
+      queries: calls.queries,
+      outcomes: calls.outcomes,
+      transcripts: calls.transcripts,
+      stageOrder: calls.stageOrder,
+      analyses: calls.analyses,
+      reviews: calls.reviews,
     }),
   );
+  api.use(scriptsRouter({ scripts: calls.scripts, ...(calls.enqueue ? { enqueue: calls.enqueue } : {}) }));
   api.use(
-    scriptsRouter({
-      scripts: new ScriptRepository(deps.db),
-      ...(deps.enqueue ? { enqueue: deps.enqueue } : {}),
+    reviewRouter({
+      db: calls.db,
+      reviews: calls.reviews,
+      forms: calls.forms,
+      analyses: calls.analyses,
+      auditor: people.auditor,
     }),
   );
-  api.use(reviewRouter({ db: deps.db, reviews, forms, analyses, auditor: accounts.auditor }));
-  api.use(evaluationFormsRouter({ forms, auditor: accounts.auditor }));
-  api.use(reportsRouter({ reports: new ReportsRepository(deps.db), auditor: accounts.auditor }));
-  api.use(people.routes);
+  api.use(evaluationFormsRouter({ forms: calls.forms, auditor: people.auditor }));
+  api.use(reportsRouter({ reports: calls.reports, auditor: people.auditor }));
+  api.use(accountRouter(auth));
+  api.use(usersRouter(people));
+  api.use(auditRouter(people));
+  api.use(savedSearchesRouter(people));
+  api.use(retentionRouter(people.retention));
+  api.use(trainingRouter(people.training));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

@@ -3,14 +3,12 @@ import { USER_ROLES } from '../../models/database.ts';
 import { AuditAnchor } from '../api/audit/audit-anchor.ts';
 import { commaList } from './options.ts';
 import { AuditRepository } from '../api/audit/audit.repository.ts';
-import { RetentionRepository } from '../api/retention/retention.repository.ts';
-import { RetentionService } from '../api/retention/retention.service.ts';
 import { UserAdmin } from '../api/users/user-admin.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { openDatabaseOnly } from './context.ts';
+import { buildPeople, openDatabaseOnly } from '../composition.ts';
 
 /**
  * `escucha users …`, `escucha audit verify`, `escucha retention run`, `escucha demo` (its users) and
@@ -182,15 +180,8 @@ export function registerAccountCommands(
       await withDb(async (db, cfg) => {
         const store = await createObjectStore(cfg);
         try {
-          const audit = new AuditRepository(db.db);
-          const service = new RetentionService({
-            repository: new RetentionRepository(db.db),
-            db: db.db,
-            store,
-            audit,
-            logger: logger(cfg, 'warn'),
-          });
-          const r = await service.run({
+          const { retention } = buildPeople(cfg, { database: db, store, logger: logger(cfg, 'warn') });
+          const r = await retention.run({
             actor: { type: 'system', id: 'cli', name: 'escucha retention run', role: null },
             dryRun: o.dryRun,
           });

@@ -5,14 +5,13 @@ import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import { addMasterKey } from '../archive/encryption/keyring.ts';
 import { RekeyService } from '../archive/encryption/rekey.service.ts';
-import { createAccountServices } from '../api/auth/accounts.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ApiKeyRepository } from '../api/auth/api-keys.ts';
 import { KEY_SCOPES } from '../api/auth/access.policy.ts';
 import { grantAppRole, openDatabase } from '../platform/database.ts';
 import { registerAccountCommands } from './accounts.command.ts';
 import { registerCaptureCommands } from './capture.command.ts';
-import { openDatabaseOnly, packageVersion, setUpDatabase } from './context.ts';
+import { buildPeople, openDatabaseOnly, packageVersion, setUpDatabase } from '../composition.ts';
 import { commaList } from './options.ts';
 import { registerDemoCalls } from './demo.command.ts';
 import { registerDevCommands } from './dev.command.ts';
@@ -167,7 +166,7 @@ archive
     const database = await openDatabaseOnly(cfg, log);
     const store = await createObjectStore(cfg);
     try {
-      const accounts = createAccountServices({ db: database.db, store, logger: log });
+      const accounts = buildPeople(cfg, { database, store, logger: log });
       const report = await accounts.integrity.verify(opts.all ? { all: true } : { sample });
       for (const p of report.problems) {
         console.error(`${p.problem.toUpperCase()}\tcall ${p.callId}\t${p.kind}\t${p.objectKey}\t${p.detail}`);

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Principal } from '../auth/principal.ts';
+import type { Caller } from '../caller.ts';
 import type { AuditActor, AuditClient, AuditEntry, AuditEvent, AuditRepository } from './audit.repository.ts';
 
 export function actorOf(p: Principal | undefined): AuditActor {
@@ -26,6 +27,11 @@ export class Auditor {
 
   record(req: Request, event: AuditEvent, principal = req.principal): Promise<AuditEntry> {
     return this.repository.append(actorOf(principal), clientOf(req), event);
+  }
+
+  /** Records what a service did for a caller (the same event `record` writes from the request). */
+  recordFor(caller: Caller, event: AuditEvent): Promise<AuditEntry> {
+    return this.repository.append(actorOf(caller.principal), caller.client, event);
   }
 
   /**

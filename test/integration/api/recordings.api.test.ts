@@ -8,8 +8,6 @@ import { ArchiveService } from '../../../services/archive/archive.service.ts';
 import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
 import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { createApp } from '../../../services/api/app.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import { createTestApi, DEFAULT_PROFILE, type TestApi } from '../../support/api.ts';
@@ -227,17 +225,7 @@ describe('POST /api/v1/recordings', () => {
             Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
           ),
       });
-      const app = createApp({
-        db: api.database.handle.db,
-        logger: silentLogger(),
-        archive: failing,
-        queries: new CallQueryRepository(api.database.handle.db),
-        keys: new ApiKeyRepository(api.database.handle.db),
-        store: api.store,
-        tmpDir: api.tmpDir,
-        uploadMaxBytes: 10 * 1024 * 1024,
-        version: 'test',
-      });
+      const app = createApp({ ...api.services.api, archive: failing, uploadMaxBytes: 10 * 1024 * 1024 });
       const calls = await callCount(api);
       const objects = await listObjects(api.storeDir);
       const file = await makeFixture(dir, 'wav-pcm', { seconds: 1, channels: 2, sampleRate: 8000 });

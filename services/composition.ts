@@ -1,0 +1,355 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
+import { AuditAnchor } from './api/audit/audit-anchor.ts';
+import { AuditRepository } from './api/audit/audit.repository.ts';
+import { Auditor } from './api/audit/auditor.ts';
+import { ApiKeyRepository } from './api/auth/api-keys.ts';
+import { DEFAULT_LOGIN_POLICY, type LoginPolicy } from './api/auth/auth.router.ts';
+import { callAccessLookup } from './api/auth/call-scope.ts';
+import { DeviceCookies } from './api/auth/device-cookie.ts';
+import { DEFAULT_PASSWORD_COST, PasswordHasher, type PasswordCost } from './api/auth/password.hasher.ts';
+import { SessionRepository } from './api/auth/session.repository.ts';
+import { CallQueryRepository } from './api/calls/call-query.repository.ts';
+import { EvaluationFormRepository } from './api/evaluation/evaluation.repository.ts';
+import { ReportsRepository } from './api/reports/reports.repository.ts';
+import { RetentionRepository } from './api/retention/retention.repository.ts';
+import { RetentionService } from './api/retention/retention.service.ts';
+import { TrainingRepository } from './api/training/training.repository.ts';
+import { TrainingService } from './api/training/training.service.ts';
+import { SavedSearchRepository } from './api/users/saved-searches.ts';
+import { UserRepository } from './api/users/user.repository.ts';
+import { ArchiveService, type ArchivedHook } from './archive/archive.service.ts';
+import { FfmpegAudioTool } from './archive/audio.ffmpeg.ts';
+import { CallRepository } from './archive/call.repository.ts';
+import { CaptureDetailsRepository } from './archive/capture-details.repository.ts';
+import { FsObjectStore } from './archive/fs.store.ts';
+import { IntegrityService } from './archive/integrity.service.ts';
+import type { ObjectStore } from './archive/object-store.ts';
+import { RecordingIntegrityRepository } from './archive/recording-integrity.repository.ts';
+import { createObjectStore } from './archive/store.factory.ts';
+import { AnalysisRepository } from './pipeline/analysis.repository.ts';
+import type { StageName } from './pipeline/jobs.ts';
+import { OutcomeRepository } from './pipeline/outcome.repository.ts';
+import { jobQueueReady, Pipeline } from './pipeline/pipeline.ts';
+import { ReviewRepository } from './pipeline/review.repository.ts';
+import { ScriptRepository } from './pipeline/script.repository.ts';
+import { TranscriptRepository } from './pipeline/transcript.repository.ts';
+import type { Config } from './platform/config.ts';
+import { checkDatabase, migrateToLatest, openDatabase, type DatabaseHandle } from './platform/database.ts';
+import { loadOrCreateKey } from './platform/key-file.ts';
+import { sweepLeftovers } from './platform/leftovers.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+
+/**
+ * The composition root: every client, repository and service of a process is created here, once, from the config.
+ * `escucha serve`, `worker`, `capture` (and the other commands that archive) and every test that builds the API call
+ * `buildServices`; tests hand in what they made themselves (a test database, a store, a job queue) as overrides.
+ */
+
+/**
+ * The analysis stages this deployment runs, in order: speech (vad, language, transcribe), then text analytics and
+ * routing to review queues. Every stage here has workers (services/cli/workers.ts).
+ */
+export const PIPELINE_ORDER: readonly StageName[] = ['vad', 'language', 'transcribe', 'analytics', 'route'];
+
+const DEVICE_COOKIE_KEY_FILE = 'device-cookie.key';
+
+export interface ServiceOverrides {
+  /** Default: a logger at the configured level. */
+  logger?: Logger;
+  /** An open database (tests); otherwise the configured one, set up by its owner and used as the application role. */
+  database?: DatabaseHandle;
+  /** An object store (tests); otherwise the configured one, checked, with what dead writers left behind swept. */
+  store?: ObjectStore;
+  /**
+   * The job queue: one made elsewhere (started by whoever made it), or null for none (API tests: nothing is
+   * enqueued); otherwise the configured one, started here.
+   */
+  pipeline?: Pipeline | null;
+  /** What the archive does in the transaction that stores a call; default: enqueue the first analysis stage. */
+  onArchived?: ArchivedHook;
+  /** The stages the API reports on when there is no job queue (default the speech stages). */
+  stageOrder?: readonly StageName[];
+  /** Recordings transcoded at once; default the config's, or one per core. */
+  ingestConcurrency?: number;
+  /** The argon2id cost of new password hashes (tests use a cheap one). */
+  passwordCost?: PasswordCost;
+  loginPolicy?: Partial<LoginPolicy>;
+  /**
+   * Where the audit chain's head is anchored and the device-cookie key is kept: default the data directory; null for
+   * neither (the chain unanchored, a device-cookie key per process).
+   */
+  keyDir?: string | null;
+}
+
+/** Everything a process is built from. */
+export interface Services<P extends Pipeline | null = Pipeline> {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  store: ObjectStore;
+  pipeline: P;
+  archive: ArchiveService;
+  queries: CallQueryRepository;
+  outcomes: OutcomeRepository;
+  transcripts: TranscriptRepository;
+  /** Capture details written with a captured call (the capture sink). */
+  captureDetails: CaptureDetailsRepository;
+  people: PeopleServices;
+  calls: CallServices;
+  /** What `createApp` needs; serve adds its health checks and web UI. */
+  api: ApiDeps;
+  version: string;
+  /** Stops and closes what buildServices opened (not what came in as overrides). */
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The job queue; with `store`, a job's failure is put down to an object-store outage only while the store is down. */
+export function createPipeline(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+  store?: ObjectStore,
+): Pipeline {
+  return new Pipeline({
+    db: database.db,
+    pool: database.pool,
+    logger: logger.child({ component: 'pipeline' }),
+    order: PIPELINE_ORDER,
+    retryLimit: config.pipeline.retryLimit,
+    retryDelaySeconds: config.pipeline.retryDelaySeconds,
+    expireInSeconds: config.pipeline.expireInSeconds,
+    maintenanceIntervalSeconds: config.pipeline.maintenanceIntervalSeconds,
+    pollingIntervalSeconds: config.pipeline.pollingIntervalSeconds,
+    ...(store ? { checkStore: () => store.check() } : {}),
+  });
+}
+
+/**
+ * What the database's owner does before Escucha connects: the migrations, then the job queue's schema and queues
+ * (a least-privileged role can make neither).
+ */
+export async function setUpDatabase(
+  config: Config,
+  owner: DatabaseHandle,
+  logger: Logger,
+): Promise<string[]> {
+  const applied = await migrateToLatest(owner.db, logger);
+  if (applied.length === 0 && (await jobQueueReady(owner.db))) return applied;
+  const pipeline = createPipeline(config, owner, logger);
+  await pipeline.start();
+  await pipeline.stop();
+  return applied;
+}
+
+/**
+ * The database as every command but `migrate` uses it: set up by its owner, then connected as the application role
+ * (on the embedded PostgreSQL; on an external one, as DATABASE_URL says).
+ */
+export async function openDatabaseOnly(config: Config, logger: Logger): Promise<DatabaseHandle> {
+  return openDatabase(config, logger, {
+    as: 'app',
+    setUp: async (owner) => {
+      await setUpDatabase(config, owner, logger);
+    },
+  });
+}
+
+/** The people-facing services over one database and store (accounts, audit, retention, training, integrity). */
+export function buildPeople(
+  config: Config,
+  deps: { database: DatabaseHandle; store: ObjectStore; logger: Logger },
+  overrides: Pick<ServiceOverrides, 'passwordCost' | 'loginPolicy' | 'keyDir'> = {},
+): PeopleServices {
+  const { store, logger } = deps;
+  const db = deps.database.db;
+  const keyDir = overrides.keyDir === undefined ? config.dataDir : overrides.keyDir;
+  const audit = new AuditRepository(
+    db,
+    keyDir ? new AuditAnchor(keyDir, logger.child({ component: 'audit' })) : undefined,
+  );
+  const auditor = new Auditor(audit);
+  const searches = new SavedSearchRepository(db);
+  const integrity = new IntegrityService({
+    recordings: new RecordingIntegrityRepository(db),
+    store,
+    logger: logger.child({ component: 'integrity' }),
+    onProblem: async (p) => {
+      await audit.append(
+        { type: 'system', id: 'integrity', name: 'integrity check', role: null },
+        { ip: null, userAgent: null },
+        {
+          action: 'integrity_failure',
+          callId: p.callId,
+          targetType: 'recording',
+          targetId: p.recordingId,
+          details: { kind: p.kind, problem: p.problem, detail: p.detail },
+        },
+      );
+    },
+  });
+  const auth = config.auth;
+  return {
+    keys: new ApiKeyRepository(db),
+    users: new UserRepository(db),
+    sessions: new SessionRepository(db, {
+      idleMs: auth.sessionIdleMinutes * 60_000,
+      maxAgeMs: auth.sessionMaxHours * 3_600_000,
+    }),
+    hasher: new PasswordHasher(overrides.passwordCost ?? DEFAULT_PASSWORD_COST),
+    audit,
+    auditor,
+    searches,
+    retention: new RetentionService({
+      repository: new RetentionRepository(db),
+      store,
+      audit,
+      searches,
+      logger: logger.child({ component: 'retention' }),
+    }),
+    training: new TrainingService({
+      training: new TrainingRepository(db),
+      callAccess: callAccessLookup(db),
+      store,
+      auditor,
+      integrity,
+      tmpDir: config.tmpDir,
+    }),
+    integrity,
+    loginPolicy: {
+      ...DEFAULT_LOGIN_POLICY,
+      maxFailures: auth.maxFailedLogins,
+      lockMs: auth.lockoutMinutes * 60_000,
+      maxFailuresPerAddress: auth.maxFailedLoginsPerAddress,
+      addressWindowMs: auth.addressWindowMinutes * 60_000,
+      maxFailuresPerAccount: auth.maxFailedLoginsPerAccount,
+      accountWindowMs: auth.accountWindowMinutes * 60_000,
+      cookieSecure: auth.cookieSecure === 'auto' ? 'auto' : auth.cookieSecure === 'true',
+      ...overrides.loginPolicy,
+    },
+    deviceCookies: new DeviceCookies({
+      key: async () => (keyDir ? loadOrCreateKey(keyDir, DEVICE_COOKIE_KEY_FILE) : randomBytes(32)),
+    }),
+  };
+}
+
+export function buildServices(
+  config: Config,
+  overrides?: ServiceOverrides & { pipeline?: Pipeline },
+): Promise<Services>;
+export function buildServices(
+  config: Config,
+  overrides: ServiceOverrides & { pipeline: null },
+): Promise<Services<null>>;
+export function buildServices(
+  config: Config,
+  overrides: ServiceOverrides,
+): Promise<Services<Pipeline | null>>;
+export async function buildServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+): Promise<Services<Pipeline | null>> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const closing: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const step of closing.reverse()) await step();
+  };
+  try {
+    const database = overrides.database ?? (await openDatabaseOnly(config, logger));
+    if (!overrides.database) closing.push(() => database.close());
+    let store = overrides.store;
+    if (!store) {
+      const configured = await createObjectStore(config);
+      closing.push(() => configured.close());
+      await configured.check();
+      // What a process killed mid-upload, mid-clip or mid-store left behind (an hour old or more: others may be
+      // writing).
+      await sweepLeftovers({
+        tmpDir: config.tmpDir,
+        ...(configured.inner instanceof FsObjectStore ? { incomingDir: configured.inner.incomingDir } : {}),
+        logger,
+      });
+      store = configured;
+    }
+    let pipeline = overrides.pipeline;
+    if (pipeline === undefined) {
+      const created = createPipeline(config, database, logger, store);
+      await created.start();
+      closing.push(() => created.stop());
+      pipeline = created;
+    }
+    const db = database.db;
+    const transcripts = new TranscriptRepository(db);
+    const onArchived = overrides.onArchived ?? pipeline?.enqueueFirst;
+    const archive = new ArchiveService({
+      calls: new CallRepository(db),
+      store,
+      audio: new FfmpegAudioTool(),
+      profile: config.archive,
+      logger: logger.child({ component: 'archive' }),
+      concurrency:
+        overrides.ingestConcurrency ?? (config.ingestConcurrency || Math.max(1, os.availableParallelism())),
+      // The first analysis job is enqueued in the transaction that stores the call.
+      ...(onArchived ? { onArchived } : {}),
+      transcripts: (trx, callId, transcript) => transcripts.storeUpload(trx, callId, transcript),
+    });
+    const queries = new CallQueryRepository(db);
+    const outcomes = new OutcomeRepository(db);
+    const people = buildPeople(config, { database, store, logger }, overrides);
+    const calls: CallServices = {
+      db,
+      queries,
+      outcomes,
+      transcripts,
+      analyses: new AnalysisRepository(db),
+      reviews: new ReviewRepository(db),
+      scripts: new ScriptRepository(db),
+      forms: new EvaluationFormRepository(db),
+      reports: new ReportsRepository(db),
+      stageOrder: pipeline?.order ?? overrides.stageOrder ?? ['vad', 'language', 'transcribe'],
+      ...(pipeline ? { enqueue: (stage, payload) => pipeline.enqueue(stage, payload) } : {}),
+    };
+    const version = packageVersion();
+    return {
+      config,
+      logger,
+      database,
+      store,
+      pipeline,
+      archive,
+      queries,
+      outcomes,
+      transcripts,
+      captureDetails: new CaptureDetailsRepository(db),
+      people,
+      calls,
+      api: {
+        logger: logger.child({ component: 'api' }),
+        version,
+        checkDatabase: () => checkDatabase(db),
+        archive,
+        store,
+        tmpDir: config.tmpDir,
+        uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
+        callAccess: callAccessLookup(db),
+        people,
+        calls,
+        trustProxy: config.auth.trustProxy,
+      },
+      version,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
