@@ -4,9 +4,10 @@ import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
 import { AuditAnchor } from './api/audit/audit-anchor.ts';
 import { AuditRepository } from './api/audit/audit.repository.ts';
+import { AuditService } from './api/audit/audit.service.ts';
 import { Auditor } from './api/audit/auditor.ts';
 import { ApiKeyRepository } from './api/auth/api-keys.ts';
-import { DEFAULT_LOGIN_POLICY, type LoginPolicy } from './api/auth/auth.router.ts';
+import { AuthService, DEFAULT_LOGIN_POLICY, type LoginPolicy } from './api/auth/auth.service.ts';
 import { callAccessLookup } from './api/auth/call-scope.ts';
 import { DeviceCookies } from './api/auth/device-cookie.ts';
 import { DEFAULT_PASSWORD_COST, PasswordHasher, type PasswordCost } from './api/auth/password.hasher.ts';
@@ -18,7 +19,9 @@ import { RetentionRepository } from './api/retention/retention.repository.ts';
 import { RetentionService } from './api/retention/retention.service.ts';
 import { TrainingRepository } from './api/training/training.repository.ts';
 import { TrainingService } from './api/training/training.service.ts';
-import { SavedSearchRepository } from './api/users/saved-searches.ts';
+import { SavedSearchRepository } from './api/users/saved-search.repository.ts';
+import { SavedSearchService } from './api/users/saved-searches.service.ts';
+import { UsersService } from './api/users/users.service.ts';
 import { UserRepository } from './api/users/user.repository.ts';
 import { ArchiveService, type ArchivedHook } from './archive/archive.service.ts';
 import { FfmpegAudioTool } from './archive/audio.ffmpeg.ts';
@@ -198,17 +201,22 @@ export function buildPeople(
     },
   });
   const auth = config.auth;
+  const users = new UserRepository(db);
+  const sessions = new SessionRepository(db, {
+    idleMs: auth.sessionIdleMinutes * 60_000,
+    maxAgeMs: auth.sessionMaxHours * 3_600_000,
+  });
+  const hasher = new PasswordHasher(overrides.passwordCost ?? DEFAULT_PASSWORD_COST);
   return {
     keys: new ApiKeyRepository(db),
-    users: new UserRepository(db),
-    sessions: new SessionRepository(db, {
-      idleMs: auth.sessionIdleMinutes * 60_000,
-      maxAgeMs: auth.sessionMaxHours * 3_600_000,
-    }),
-    hasher: new PasswordHasher(overrides.passwordCost ?? DEFAULT_PASSWORD_COST),
+    users,
+    sessions,
+    hasher,
     audit,
     auditor,
-    searches,
+    auditTrail: new AuditService({ audit, auditor }),
+    userAccounts: new UsersService({ users, sessions, hasher, auditor }),
+    savedSearches: new SavedSearchService({ searches, auditor }),
     retention: new RetentionService({
       repository: new RetentionRepository(db),
       store,
@@ -225,19 +233,25 @@ export function buildPeople(
       tmpDir: config.tmpDir,
     }),
     integrity,
-    loginPolicy: {
-      ...DEFAULT_LOGIN_POLICY,
-      maxFailures: auth.maxFailedLogins,
-      lockMs: auth.lockoutMinutes * 60_000,
-      maxFailuresPerAddress: auth.maxFailedLoginsPerAddress,
-      addressWindowMs: auth.addressWindowMinutes * 60_000,
-      maxFailuresPerAccount: auth.maxFailedLoginsPerAccount,
-      accountWindowMs: auth.accountWindowMinutes * 60_000,
-      cookieSecure: auth.cookieSecure === 'auto' ? 'auto' : auth.cookieSecure === 'true',
-      ...overrides.loginPolicy,
-    },
-    deviceCookies: new DeviceCookies({
-      key: async () => (keyDir ? loadOrCreateKey(keyDir, DEVICE_COOKIE_KEY_FILE) : randomBytes(32)),
+    auth: new AuthService({
+      users,
+      sessions,
+      hasher,
+      auditor,
+      policy: {
+        ...DEFAULT_LOGIN_POLICY,
+        maxFailures: auth.maxFailedLogins,
+        lockMs: auth.lockoutMinutes * 60_000,
+        maxFailuresPerAddress: auth.maxFailedLoginsPerAddress,
+        addressWindowMs: auth.addressWindowMinutes * 60_000,
+        maxFailuresPerAccount: auth.maxFailedLoginsPerAccount,
+        accountWindowMs: auth.accountWindowMinutes * 60_000,
+        cookieSecure: auth.cookieSecure === 'auto' ? 'auto' : auth.cookieSecure === 'true',
+        ...overrides.loginPolicy,
+      },
+      deviceCookies: new DeviceCookies({
+        key: async () => (keyDir ? loadOrCreateKey(keyDir, DEVICE_COOKIE_KEY_FILE) : randomBytes(32)),
+      }),
     }),
   };
 }

@@ -12,14 +12,15 @@ import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { AuditRepository } from './audit/audit.repository.ts';
 import { auditRouter } from './audit/audit.router.ts';
+import type { AuditService } from './audit/audit.service.ts';
 import type { Auditor } from './audit/auditor.ts';
 import { callAccessGuard } from './audit/call-access.middleware.ts';
 import { ACCESS_RULES, authorize } from './auth/access.policy.ts';
 import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
-import { accountRouter, loginRouter, type LoginPolicy } from './auth/auth.router.ts';
+import { accountRouter, loginRouter } from './auth/auth.router.ts';
+import type { AuthService } from './auth/auth.service.ts';
 import type { CallAccessLookup } from './auth/call-scope.ts';
-import type { DeviceCookies } from './auth/device-cookie.ts';
 import type { PasswordHasher } from './auth/password.hasher.ts';
 import { listRoutes, searchParamNames } from './auth/route-list.ts';
 import type { SessionRepository } from './auth/session.repository.ts';
@@ -37,9 +38,11 @@ import { callsRouter } from './calls/calls.router.ts';
 import { errorMiddleware, notFound } from './error.middleware.ts';
 import { trainingRouter } from './training/training.router.ts';
 import type { TrainingService } from './training/training.service.ts';
-import { savedSearchesRouter, type SavedSearchRepository } from './users/saved-searches.ts';
+import { savedSearchesRouter } from './users/saved-searches.router.ts';
+import type { SavedSearchService } from './users/saved-searches.service.ts';
 import type { UserRepository } from './users/user.repository.ts';
 import { usersRouter } from './users/users.router.ts';
+import type { UsersService } from './users/users.service.ts';
 import { webUi } from '../web/static.ts';
 
 /**
@@ -53,14 +56,17 @@ export interface PeopleServices {
   hasher: PasswordHasher;
   audit: AuditRepository;
   auditor: Auditor;
-  searches: SavedSearchRepository;
+  /** The audit trail as compliance reads, exports and verifies it. */
+  auditTrail: AuditService;
+  /** Administration of user accounts. */
+  userAccounts: UsersService;
+  savedSearches: SavedSearchService;
   retention: RetentionService;
   training: TrainingService;
   /** Stored recordings checked against their archived sha256 (playback, `archive verify`, the daily sample). */
   integrity: IntegrityService;
-  loginPolicy: LoginPolicy;
-  /** Signs and checks the device cookies sign-in throttling trusts. */
-  deviceCookies: DeviceCookies;
+  /** Signing in (throttled) and out, changing one's own password. */
+  auth: AuthService;
 }
 
 /** The calls and their analysis: search, playback, transcripts, review queues, scripts, evaluation forms, reports. */
@@ -110,18 +116,10 @@ export function createApp(deps: ApiDeps): Express {
   app.set('query parser', 'simple');
 
   const { people, calls } = deps;
-  const auth = {
-    users: people.users,
-    sessions: people.sessions,
-    hasher: people.hasher,
-    auditor: people.auditor,
-    policy: people.loginPolicy,
-    deviceCookies: people.deviceCookies,
-    capabilities: () => ({
-      routes: listRoutes(app, '/api/v1').map((r) => `${r.method} ${r.path}`),
-      searchParams: searchParamNames(),
-    }),
-  };
+  const capabilities = () => ({
+    routes: listRoutes(app, '/api/v1').map((r) => `${r.method} ${r.path}`),
+    searchParams: searchParamNames(),
+  });
   const api = express.Router();
   // API answers are data for the client that asked: never sniffed as another type, never kept by a shared cache
   // (routes that serve audio set their own caching).
@@ -148,7 +146,7 @@ export function createApp(deps: ApiDeps): Express {
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
   });
-  api.use(loginRouter(auth));
+  api.use(loginRouter(people.auth));
   api.use(authenticate(people.keys, people.sessions));
   // Access rules, then call scope and the audit of reads, then the audit of searches, before any other router.
   api.use(authorize(ACCESS_RULES));
@@ -190,10 +188,10 @@ export function createApp(deps: ApiDeps): Express {
   );
   api.use(evaluationFormsRouter({ forms: calls.forms, auditor: people.auditor }));
   api.use(reportsRouter({ reports: calls.reports, auditor: people.auditor }));
-  api.use(accountRouter(auth));
-  api.use(usersRouter(people));
-  api.use(auditRouter(people));
-  api.use(savedSearchesRouter(people));
+  api.use(accountRouter(people.auth, capabilities));
+  api.use(usersRouter(people.userAccounts));
+  api.use(auditRouter(people.auditTrail));
+  api.use(savedSearchesRouter(people.savedSearches));
   api.use(retentionRouter(people.retention));
   api.use(trainingRouter(people.training));
   api.use(notFound);

@@ -6,7 +6,7 @@ import type { AuditActor, AuditClient, AuditEvent, AuditRepository } from '../au
 import { actorOf } from '../audit/auditor.ts';
 import { principalRef } from '../auth/principal.ts';
 import type { Caller } from '../caller.ts';
-import { cleanQuery, searchInput, type SavedSearchRepository } from '../users/saved-searches.ts';
+import { cleanQuery, searchInput, type SavedSearchRepository } from '../users/saved-search.repository.ts';
 import type {
   LegalHold,
   PolicyInput,

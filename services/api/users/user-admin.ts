@@ -7,7 +7,8 @@ import { MIN_PASSWORD_LENGTH } from '../auth/auth.router.ts';
 import { PasswordHasher } from '../auth/password.hasher.ts';
 import { SessionRepository } from '../auth/session.repository.ts';
 import { UserRepository, type User } from './user.repository.ts';
-import { generatePassword, newUserSchema } from './users.router.ts';
+import { newUserSchema } from './users.router.ts';
+import { generatePassword } from './users.service.ts';
 
 /**
  * User administration from the command line (`escucha users …`, `escucha demo`): the same rules and audit

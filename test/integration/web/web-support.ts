@@ -4,7 +4,7 @@ import request from 'supertest';
 import { expect } from 'vitest';
 import type { UserRole } from '../../../models/database.ts';
 import type { FsObjectStore } from '../../../services/archive/fs.store.ts';
-import type { LoginPolicy } from '../../../services/api/auth/auth.router.ts';
+import type { LoginPolicy } from '../../../services/api/auth/auth.service.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 
 /** A cheap argon2id cost for tests: the same code path, milliseconds per hash. */
