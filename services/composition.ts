@@ -22,6 +22,7 @@ import { TrainingService } from './api/training/training.service.ts';
 import { SavedSearchRepository } from './api/users/saved-search.repository.ts';
 import { SavedSearchService } from './api/users/saved-searches.service.ts';
 import { UsersService } from './api/users/users.service.ts';
+import { UserAdmin } from './api/users/user-admin.ts';
 import { UserRepository } from './api/users/user.repository.ts';
 import { ArchiveService, type ArchivedHook } from './archive/archive.service.ts';
 import { FfmpegAudioTool } from './archive/audio.ffmpeg.ts';
@@ -164,6 +165,16 @@ export async function openDatabaseOnly(config: Config, logger: Logger): Promise<
     setUp: async (owner) => {
       await setUpDatabase(config, owner, logger);
     },
+  });
+}
+
+/** User administration from the command line (`escucha users …`, `escucha demo`): the database is all it needs. */
+export function buildUserAdmin(database: DatabaseHandle): UserAdmin {
+  const db = database.db;
+  return new UserAdmin({
+    users: new UserRepository(db),
+    sessions: new SessionRepository(db),
+    audit: new AuditRepository(db),
   });
 }
 
