@@ -52,8 +52,13 @@ export default tseslint.config(
     },
   },
   {
-    // Being converted to router → service → repository (they still read the database themselves).
-    files: ['services/api/analytics/review.router.ts', 'services/archive/encryption/rekey.service.ts'],
+    // Being converted to router → service → repository: the review router still reads the database itself.
+    files: ['services/api/analytics/review.router.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+  {
+    // Not converted yet: `archive rekey` pages through the recordings itself (built in cli/main.ts).
+    files: ['services/archive/encryption/rekey.service.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
 );
