@@ -1,6 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const SQL_ONLY_IN_REPOSITORIES =
+  'Only repositories hold SQL: a router parses input and calls a service, a service decides and calls repositories ' +
+  '(*.repository.ts), which are the only modules that build queries';
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'var/**', 'dist/**', 'services/web/dist/**', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -30,5 +34,26 @@ export default tseslint.config(
       'services/capture/native/build.js',
     ],
     rules: { 'no-console': 'off', 'no-restricted-properties': 'off' },
+  },
+  {
+    // Routers and services never touch the database themselves: no kysely (its sql tag and query builders; types for
+    // a repository's transaction hooks are fine) and no database handle.
+    files: ['services/**/*.router.ts', 'services/**/*.service.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kysely', message: SQL_ONLY_IN_REPOSITORIES, allowTypeImports: true }],
+          patterns: [
+            { group: ['**/platform/database.ts'], importNames: ['Db'], message: SQL_ONLY_IN_REPOSITORIES },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Not converted yet: `archive rekey` pages through the recordings itself (built in cli/main.ts).
+    files: ['services/archive/encryption/rekey.service.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
 );

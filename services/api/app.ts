@@ -1,100 +1,101 @@
 import express, { type Express } from 'express';
-import { sql } from 'kysely';
-import type { ArchiveService } from '../archive/archive.service.ts';
+import type { IntegrityService } from '../archive/integrity.service.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
-import { AnalysisRepository } from '../analysis/analysis.repository.ts';
-import { CallAnalysisService } from '../analysis/call-analysis.service.ts';
-import { OutcomeRepository } from '../analysis/outcome.repository.ts';
-import { ScriptRepository } from '../analysis/script.repository.ts';
-import { ScriptService } from '../analysis/script.service.ts';
-import type { EnqueueStage, StageName } from '../analysis/stages.ts';
-import { EvaluationFormRepository } from '../review/evaluation.repository.ts';
-import { EvaluationService } from '../review/evaluation.service.ts';
-import { ReviewRepository } from '../review/review.repository.ts';
-import { ReviewService } from '../review/review.service.ts';
-import { TranscriptRepository } from '../transcripts/transcript.repository.ts';
-import { TranscriptService } from '../transcripts/transcript.service.ts';
-import type { Db } from '../platform/database.ts';
+import type { CallAnalysisService } from '../analysis/call-analysis.service.ts';
+import type { ScriptService } from '../analysis/script.service.ts';
+import type { EvaluationService } from '../review/evaluation.service.ts';
+import type { ReviewService } from '../review/review.service.ts';
+import type { TranscriptService } from '../transcripts/transcript.service.ts';
 import type { Logger } from '../platform/logger.ts';
-import { accountRouters, createAccountServices, type AccountServices } from './auth/accounts.ts';
+import type { AuditRepository } from './audit/audit.repository.ts';
+import { auditRouter } from './audit/audit.router.ts';
+import type { AuditService } from './audit/audit.service.ts';
+import type { Auditor } from './audit/auditor.ts';
+import { callAccessGuard } from './audit/call-access.middleware.ts';
+import { ACCESS_RULES, authorize } from './auth/access.policy.ts';
 import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
-import type { CallQueryRepository } from './calls/call-query.repository.ts';
+import { accountRouter, loginRouter } from './auth/auth.router.ts';
+import type { AuthService } from './auth/auth.service.ts';
+import type { CallAccessLookup } from './auth/call-scope.ts';
+import type { PasswordHasher } from './auth/password.hasher.ts';
+import { listRoutes, searchParamNames } from './auth/route-list.ts';
+import type { SessionRepository } from './auth/session.repository.ts';
+import type { CallsService } from './calls/calls.service.ts';
 import { reviewRouter } from './analytics/review.router.ts';
+import { openApiRoute } from './contract/openapi.ts';
 import { evaluationFormsRouter } from './evaluation/evaluation.router.ts';
-import { ReportsRepository } from './reports/reports.repository.ts';
-import { ReportsService } from './reports/reports.service.ts';
 import { reportsRouter } from './reports/reports.router.ts';
+import type { ReportsService } from './reports/reports.service.ts';
+import { retentionRouter } from './retention/retention.router.ts';
+import type { RetentionService } from './retention/retention.service.ts';
 import { scriptsRouter } from './analytics/scripts.router.ts';
 import { analysisRouter } from './calls/analysis.router.ts';
 import { callsRouter } from './calls/calls.router.ts';
-import { CallsService } from './calls/calls.service.ts';
-import { callAccess } from './auth/call-scope.ts';
-import { openApiRoute } from './contract/openapi.ts';
 import { errorMiddleware, notFound } from './error.middleware.ts';
+import { trainingRouter } from './training/training.router.ts';
+import type { TrainingService } from './training/training.service.ts';
+import { savedSearchesRouter } from './users/saved-searches.router.ts';
+import type { SavedSearchService } from './users/saved-searches.service.ts';
+import type { UserRepository } from './users/user.repository.ts';
+import { usersRouter } from './users/users.router.ts';
+import type { UsersService } from './users/users.service.ts';
 import { webUi } from '../web/static.ts';
 
+/**
+ * Everything people-facing the API needs: API keys, accounts and sessions, the audit trail, saved searches,
+ * retention and legal holds, the training library, and the integrity check of stored recordings.
+ */
+export interface PeopleServices {
+  keys: ApiKeyRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  hasher: PasswordHasher;
+  audit: AuditRepository;
+  auditor: Auditor;
+  /** The audit trail as compliance reads, exports and verifies it. */
+  auditTrail: AuditService;
+  /** Administration of user accounts. */
+  userAccounts: UsersService;
+  savedSearches: SavedSearchService;
+  retention: RetentionService;
+  training: TrainingService;
+  /** Stored recordings checked against their archived sha256 (playback, `archive verify`, the daily sample). */
+  integrity: IntegrityService;
+  /** Signing in (throttled) and out, changing one's own password. */
+  auth: AuthService;
+}
+
+/** The calls and their analysis: search, playback, transcripts, review queues, scripts, evaluation forms, reports. */
+export interface CallServices {
+  calls: CallsService;
+  analysis: CallAnalysisService;
+  transcripts: TranscriptService;
+  scripts: ScriptService;
+  reviews: ReviewService;
+  evaluations: EvaluationService;
+  reports: ReportsService;
+}
+
+/** What the API is built from; services/composition.ts builds it (`buildServices`). */
 export interface ApiDeps {
+  logger: Logger;
+  version: string;
+  /** Whether the database answers (for /health). */
+  checkDatabase: () => Promise<void>;
   /** More checks for /health, by name: 'ok' or what is wrong (capture's spool, where serve runs capture). */
   healthChecks?: () => Record<string, string>;
-  db: Db;
-  logger: Logger;
-  archive: ArchiveService;
-  queries: CallQueryRepository;
-  keys: ApiKeyRepository;
   store: ObjectStore;
   tmpDir: string;
   uploadMaxBytes: number;
-  version: string;
-  /** Analysis outcomes and transcripts; read straight from the database when not given. */
-  outcomes?: OutcomeRepository;
-  transcripts?: TranscriptRepository;
-  /** The analysis stages this deployment runs, in order (default: every stage). */
-  stageOrder?: readonly StageName[];
-  /** Enqueues a pipeline stage for a call (re-evaluation with new scripts); without it the API cannot. */
-  enqueue?: EnqueueStage;
-  /** Users, sessions, audit, retention, training library; built from db and store when not given. */
-  accounts?: AccountServices;
+  /** Whether a principal may see a call (scope), with what the audit needs to know of it. */
+  callAccess: CallAccessLookup;
+  people: PeopleServices;
+  calls: CallServices;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
   trustProxy?: string;
-}
-
-/** The services of calls, analysis, transcripts, scripts, review, evaluation and reports, built from their dependencies. */
-function domainServices(deps: ApiDeps, accounts: AccountServices) {
-  const reviews = new ReviewRepository(deps.db);
-  const analyses = new AnalysisRepository(deps.db);
-  const forms = new EvaluationFormRepository(deps.db);
-  return {
-    calls: new CallsService({
-      archive: deps.archive,
-      queries: deps.queries,
-      store: deps.store,
-      integrity: accounts.integrity,
-    }),
-    analysis: new CallAnalysisService({
-      calls: deps.queries,
-      outcomes: deps.outcomes ?? new OutcomeRepository(deps.db),
-      analyses,
-      reviews,
-      stageOrder: deps.stageOrder,
-    }),
-    transcripts: new TranscriptService({
-      calls: deps.queries,
-      transcripts: deps.transcripts ?? new TranscriptRepository(deps.db),
-      redacted: analyses,
-    }),
-    scripts: new ScriptService({ scripts: new ScriptRepository(deps.db), enqueue: deps.enqueue }),
-    reviews: new ReviewService({
-      reviews,
-      forms,
-      analyses,
-      callAccess: (principal, callId) => callAccess(deps.db, principal, callId),
-    }),
-    evaluations: new EvaluationService({ forms }),
-    reports: new ReportsService({ reports: new ReportsRepository(deps.db) }),
-  };
 }
 
 export function createApp(deps: ApiDeps): Express {
@@ -103,8 +104,11 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', deps.trustProxy ? deps.trustProxy : false);
   app.set('query parser', 'simple');
 
-  const accounts = deps.accounts ?? createAccountServices(deps);
-  const people = accountRouters(app, accounts, deps);
+  const { people, calls } = deps;
+  const capabilities = () => ({
+    routes: listRoutes(app, '/api/v1').map((r) => `${r.method} ${r.path}`),
+    searchParams: searchParamNames(),
+  });
   const api = express.Router();
   // API answers are data for the client that asked: never sniffed as another type, never kept by a shared cache
   // (routes that serve audio set their own caching).
@@ -116,7 +120,7 @@ export function createApp(deps: ApiDeps): Express {
   api.get('/health', async (_req, res) => {
     const checks: Record<string, 'ok' | string> = {};
     try {
-      await sql`select 1`.execute(deps.db);
+      await deps.checkDatabase();
       checks.database = 'ok';
     } catch (error) {
       checks.database = (error as Error).message;
@@ -132,20 +136,28 @@ export function createApp(deps: ApiDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', version: deps.version, checks });
   });
   api.get('/openapi.json', openApiRoute(deps.version));
-  api.use(people.public);
-  api.use(authenticate(deps.keys, accounts.sessions));
-  api.use(people.guard);
+  api.use(loginRouter(people.auth));
+  api.use(authenticate(people.keys, people.sessions));
+  // Access rules, then call scope and the audit of reads, then the audit of searches, before any other router.
+  api.use(authorize(ACCESS_RULES));
+  api.use('/calls/:id', callAccessGuard(deps.callAccess, people.auditor));
+  api.get('/calls', async (req, _res, next) => {
+    await people.auditor.record(req, { action: 'search', details: { query: req.query } });
+    next();
+  });
   api.use(express.json({ limit: '1mb' }));
-  const domain = domainServices(deps, accounts);
-  const auditor = accounts.auditor;
-  const files = { tmpDir: deps.tmpDir, uploadMaxBytes: deps.uploadMaxBytes };
-  api.use(callsRouter({ calls: domain.calls, auditor, ...files }));
-  api.use(analysisRouter({ analysis: domain.analysis, transcripts: domain.transcripts }));
-  api.use(scriptsRouter({ scripts: domain.scripts }));
-  api.use(reviewRouter({ reviews: domain.reviews, auditor }));
-  api.use(evaluationFormsRouter({ evaluations: domain.evaluations, auditor }));
-  api.use(reportsRouter({ reports: domain.reports, auditor }));
-  api.use(people.routes);
+  api.use(callsRouter({ calls: calls.calls, tmpDir: deps.tmpDir, uploadMaxBytes: deps.uploadMaxBytes }));
+  api.use(analysisRouter({ analysis: calls.analysis, transcripts: calls.transcripts }));
+  api.use(scriptsRouter({ scripts: calls.scripts }));
+  api.use(reviewRouter({ reviews: calls.reviews }));
+  api.use(evaluationFormsRouter({ evaluations: calls.evaluations }));
+  api.use(reportsRouter({ reports: calls.reports }));
+  api.use(accountRouter(people.auth, capabilities));
+  api.use(usersRouter(people.userAccounts));
+  api.use(auditRouter(people.auditTrail));
+  api.use(savedSearchesRouter(people.savedSearches));
+  api.use(retentionRouter(people.retention));
+  api.use(trainingRouter(people.training));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

@@ -1,25 +1,23 @@
 import type { Request } from 'express';
-import { EscuchaError } from '../platform/errors.ts';
-import type { Auditor } from './audit/auditor.ts';
-import type { AuditEvent } from './audit/audit.repository.ts';
+import type { AuditClient, AuditEvent } from './audit/audit.repository.ts';
+import { clientOf } from './audit/auditor.ts';
 import type { Principal } from './auth/principal.ts';
 
 /**
- * Who asks, as a service sees it: the principal the route's role gate let in, and the audit trail to record what
- * they did. Services decide what is recorded and when; the append is awaited before the answer leaves the server.
+ * Who asks a service for something, as the service needs to know it: the authenticated principal (for scope,
+ * ownership and the audit actor) and the client it came from (for the audit trail). Routers make one per request.
  */
 export interface Caller {
-  principal: Principal | undefined;
-  audit(event: AuditEvent): Promise<unknown>;
+  principal: Principal;
+  client: AuditClient;
 }
 
-/** The caller of a request, recorded in the audit trail through `auditor`. */
-export function callerOf(req: Request, auditor: Pick<Auditor, 'record'>): Caller {
-  return { principal: req.principal, audit: (event) => auditor.record(req, event) };
+/** The caller of an authenticated request (every route after `authenticate` has a principal). */
+export function callerOf(req: Request): Caller {
+  return { principal: req.principal!, client: clientOf(req) };
 }
 
-/** The principal of a caller the authentication middleware let in (routes behind it always have one). */
-export function principalOf(caller: Caller): Principal {
-  if (!caller.principal) throw new EscuchaError('INTERNAL', 'no principal on an authenticated route');
-  return caller.principal;
+/** Records in the audit trail what a service did for a caller (the Auditor, api/audit/auditor.ts). */
+export interface CallerAudit {
+  recordFor(caller: Caller, event: AuditEvent): Promise<unknown>;
 }

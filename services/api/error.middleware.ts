@@ -56,6 +56,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.removeHeader(header);
     }
     if (status !== 416) res.removeHeader('Content-Range');
+    const retryAfterSeconds = body.details?.retryAfterSeconds;
+    if (status === 429 && typeof retryAfterSeconds === 'number')
+      res.setHeader('Retry-After', String(retryAfterSeconds));
     if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).json({ error: body });
   };

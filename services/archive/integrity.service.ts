@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import type { RecordingRow } from '../../models/database.ts';
-import type { Db } from '../platform/database.ts';
 import { errorMessage, EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { PeriodicTask } from '../platform/periodic.ts';
 import type { ObjectStore } from './object-store.ts';
+import type { RecordingIntegrityRepository } from './recording-integrity.repository.ts';
 
 /**
  * Stored recordings checked against the sha256 computed when they were archived: on demand (`escucha archive
@@ -35,7 +34,7 @@ export class IntegrityService {
 
   constructor(
     private readonly deps: {
-      db: Db;
+      recordings: RecordingIntegrityRepository;
       store: ObjectStore;
       logger: Logger;
       /** Told of every problem found (the audit trail). */
@@ -76,14 +75,10 @@ export class IntegrityService {
         problem = { ...base, problem: 'unreadable', detail: errorMessage(error) };
       }
     }
-    await this.deps.db
-      .updateTable('recordings')
-      .set({
-        verified_at: new Date(),
-        integrity_error: problem ? `${problem.problem}: ${problem.detail}` : null,
-      })
-      .where('id', '=', recording.id)
-      .execute();
+    await this.deps.recordings.recordCheck(
+      recording.id,
+      problem ? `${problem.problem}: ${problem.detail}` : null,
+    );
     if (problem) {
       this.deps.logger.error(
         problem,
@@ -133,19 +128,8 @@ export class IntegrityService {
     let afterId: string | null = null;
     for (;;) {
       const rows: RecordingRow[] = options.all
-        ? await this.deps.db
-            .selectFrom('recordings')
-            .selectAll()
-            .$if(afterId !== null, (q) => q.where('id', '>', afterId!))
-            .orderBy('id')
-            .limit(pageSize)
-            .execute()
-        : await this.deps.db
-            .selectFrom('recordings')
-            .selectAll()
-            .orderBy(sql`random()`)
-            .limit(Math.max(0, options.sample ?? 100))
-            .execute();
+        ? await this.deps.recordings.page(afterId, pageSize)
+        : await this.deps.recordings.sample(options.sample ?? 100);
       for (const r of rows) {
         const problem = await this.check(r);
         report.checked++;

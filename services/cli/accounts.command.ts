@@ -3,14 +3,11 @@ import { USER_ROLES } from '../../models/database.ts';
 import { AuditAnchor } from '../api/audit/audit-anchor.ts';
 import { commaList } from './options.ts';
 import { AuditRepository } from '../api/audit/audit.repository.ts';
-import { RetentionRepository } from '../api/retention/retention.repository.ts';
-import { RetentionService } from '../api/retention/retention.service.ts';
-import { UserAdmin } from '../api/users/user-admin.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { openDatabaseOnly } from './context.ts';
+import { buildPeople, buildUserAdmin, openDatabaseOnly } from '../composition.ts';
 
 /**
  * `escucha users …`, `escucha audit verify`, `escucha retention run`, `escucha demo` (its users) and
@@ -57,7 +54,7 @@ export function registerAccountCommands(
         },
       ) => {
         await withDb(async (db) => {
-          const r = await new UserAdmin(db.db).add({
+          const r = await buildUserAdmin(db).add({
             username,
             role: o.role,
             ...(o.name ? { displayName: o.name } : {}),
@@ -83,7 +80,7 @@ export function registerAccountCommands(
     .option('--password <password>', 'the new password')
     .action(async (username: string, o: { password?: string }) => {
       await withDb(async (db) => {
-        const r = await new UserAdmin(db.db).setPassword(username, o.password);
+        const r = await buildUserAdmin(db).setPassword(username, o.password);
         console.log(`password of ${username.toLowerCase()} changed; sessions ended`);
         if (r.generated) {
           console.log('password (shown only now):');
@@ -96,7 +93,7 @@ export function registerAccountCommands(
     .description('disable a user and end their sessions')
     .action(async (username: string) => {
       await withDb(async (db) => {
-        await new UserAdmin(db.db).setDisabled(username, true);
+        await buildUserAdmin(db).setDisabled(username, true);
         console.log(`disabled ${username.toLowerCase()}`);
       });
     });
@@ -105,7 +102,7 @@ export function registerAccountCommands(
     .description('enable a disabled user')
     .action(async (username: string) => {
       await withDb(async (db) => {
-        await new UserAdmin(db.db).setDisabled(username, false);
+        await buildUserAdmin(db).setDisabled(username, false);
         console.log(`enabled ${username.toLowerCase()}`);
       });
     });
@@ -114,7 +111,7 @@ export function registerAccountCommands(
     .description('list users (username, role, state, languages, teams)')
     .action(async () => {
       await withDb(async (db) => {
-        for (const u of await new UserAdmin(db.db).list()) {
+        for (const u of await buildUserAdmin(db).list()) {
           const state = u.disabled
             ? 'disabled'
             : u.lockedUntil && new Date(u.lockedUntil) > new Date()
@@ -182,15 +179,8 @@ export function registerAccountCommands(
       await withDb(async (db, cfg) => {
         const store = await createObjectStore(cfg);
         try {
-          const audit = new AuditRepository(db.db);
-          const service = new RetentionService({
-            repository: new RetentionRepository(db.db),
-            db: db.db,
-            store,
-            audit,
-            logger: logger(cfg, 'warn'),
-          });
-          const r = await service.run({
+          const { retention } = buildPeople(cfg, { database: db, store, logger: logger(cfg, 'warn') });
+          const r = await retention.run({
             actor: { type: 'system', id: 'cli', name: 'escucha retention run', role: null },
             dryRun: o.dryRun,
           });
@@ -213,7 +203,7 @@ export function registerAccountCommands(
     .description('create one demo user per role, with random passwords printed once')
     .action(async () => {
       await withDb(async (db) => {
-        const created = await new UserAdmin(db.db).demoUsers();
+        const created = await buildUserAdmin(db).demoUsers();
         console.log('Demo users (passwords are shown only now):');
         for (const u of created) console.log(`  ${u.role.padEnd(20)} ${u.username.padEnd(16)} ${u.password}`);
       });

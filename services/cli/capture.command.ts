@@ -14,7 +14,7 @@ import type { Config } from '../platform/config.ts';
 import { EscuchaError, errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { ArchiveCallSink } from './capture.sink.ts';
-import { createContext, type AppContext } from './context.ts';
+import { buildServices, type Services } from '../composition.ts';
 import { guardProcess } from '../platform/process-guard.ts';
 import { processTag } from '../platform/leftovers.ts';
 
@@ -144,10 +144,10 @@ export function captureLines(status: CaptureStatus, config: Config): string[] {
 
 /** Starts capture on an application context (serve, capture). */
 export async function startCapture(
-  ctx: AppContext,
+  ctx: Services,
   extras: { interface?: string; sip?: boolean; hep?: boolean } = {},
 ): Promise<{ service: CaptureService; status: CaptureStatus }> {
-  const sink = new ArchiveCallSink(ctx.archive, ctx.database.db);
+  const sink = new ArchiveCallSink(ctx.archive, ctx.captureDetails);
   const service = new CaptureService(captureOptions(ctx.config, ctx.logger, sink, extras));
   const status = await service.start();
   return { service, status };
@@ -168,7 +168,7 @@ async function runCapture(
       'nothing to capture: SIP and HEP are off (ESCUCHA_SIP_PORT=0, ESCUCHA_HEP_PORT=0) and no --interface was given',
     );
   }
-  const ctx = await createContext(config, logger);
+  const ctx = await buildServices(config, { logger });
   let started;
   try {
     started = await startCapture(ctx, {
@@ -201,11 +201,11 @@ async function runImportPcap(
   files: string[],
   opts: { orphanRtp: boolean; force: boolean },
 ): Promise<boolean> {
-  const ctx = await createContext(config, logger);
+  const ctx = await buildServices(config, { logger });
   try {
     const c = config.capture;
     const report = await importCaptureFiles(files, {
-      sink: new ArchiveCallSink(ctx.archive, ctx.database.db),
+      sink: new ArchiveCallSink(ctx.archive, ctx.captureDetails),
       rules: metadataRules(config),
       logger,
       ffmpegPath: resolveFfmpegPaths().ffmpeg,

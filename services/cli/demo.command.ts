@@ -15,7 +15,7 @@ import { referenceTranscript, type ReferenceTranscript } from '../synth/call.ren
 import { synthesizeCallFiles } from '../synth/call.files.ts';
 import { EspeakSynthesizer } from '../synth/espeak.tts.ts';
 import { encodeOpusFile } from '../synth/opus.encoder.ts';
-import { createContext, type AppContext } from './context.ts';
+import { buildServices, type Services } from '../composition.ts';
 import { startWorkers } from './workers.ts';
 
 /**
@@ -91,7 +91,7 @@ export function demoUsesFixture(config: Config): boolean {
 
 /** Archives the demo calls (those not archived yet). */
 export async function loadDemoCalls(
-  ctx: AppContext,
+  ctx: Services,
   options: DemoCallsOptions = {},
 ): Promise<DemoCallOutcome[]> {
   const dir = options.dataDir ?? DEMO_DATA_DIR;
@@ -143,7 +143,7 @@ export async function loadDemoCalls(
 
 /** Waits until the transcribe stage of every call has an outcome (done, skipped or failed). */
 async function waitForTranscripts(
-  ctx: AppContext,
+  ctx: Services,
   callIds: string[],
   timeoutMs: number,
   print: (line: string) => void,
@@ -174,7 +174,7 @@ export async function runDemoCalls(
   options: DemoCallsOptions = {},
 ): Promise<void> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const ctx = await createContext(config, logger);
+  const ctx = await buildServices(config, { logger });
   try {
     const outcomes = await loadDemoCalls(ctx, { ...options, print });
     const added = outcomes.filter((o) => o.created).length;

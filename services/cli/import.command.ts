@@ -9,7 +9,7 @@ import type { Config } from '../platform/config.ts';
 import { errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { parseOrThrow } from '../api/validation.ts';
-import { createContext } from './context.ts';
+import { buildServices } from '../composition.ts';
 
 const AUDIO_EXTENSIONS = new Set([
   '.wav',
@@ -97,7 +97,7 @@ export async function runImport(
     console.error('no recordings found');
     return false;
   }
-  const ctx = await createContext(config, logger);
+  const ctx = await buildServices(config, { logger });
   const bar =
     options.progress && process.stderr.isTTY
       ? new SingleBar(

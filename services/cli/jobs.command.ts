@@ -7,7 +7,7 @@ import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { createPipeline, openDatabaseOnly } from './context.ts';
+import { createPipeline, openDatabaseOnly } from '../composition.ts';
 import { STAGE_STATUSES, type StageStatus } from '../../models/database.ts';
 
 function stageOf(value: string | undefined, required: boolean): StageName | undefined {

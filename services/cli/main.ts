@@ -69,7 +69,7 @@ program
     const cfg = config();
     const log = logger(cfg, 'warn');
     const { grantAppRole, openDatabase } = await import('../platform/database.ts');
-    const { setUpDatabase } = await import('./context.ts');
+    const { setUpDatabase } = await import('../composition.ts');
     const database = await openDatabase(cfg, log, { as: 'owner' });
     try {
       // The job queue's schema and queues are made here too, so a least-privileged role never needs to make them.
@@ -98,7 +98,7 @@ keys
   .option('--language <languages>', 'only calls in these languages (comma-separated)')
   .action(async (opts: { role: string; name: string; scope?: string; team?: string; language?: string }) => {
     const cfg = config();
-    const { openDatabaseOnly } = await import('./context.ts');
+    const { openDatabaseOnly } = await import('../composition.ts');
     const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     const list = (v: string | undefined) => (v === undefined ? undefined : commaList(v));
@@ -124,7 +124,7 @@ keys
   .description('list API keys (prefix, role, state, created, scopes, name; never the key)')
   .action(async () => {
     const cfg = config();
-    const { openDatabaseOnly } = await import('./context.ts');
+    const { openDatabaseOnly } = await import('../composition.ts');
     const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     try {
@@ -147,7 +147,7 @@ keys
   .description('revoke the key with this prefix')
   .action(async (prefix: string) => {
     const cfg = config();
-    const { openDatabaseOnly } = await import('./context.ts');
+    const { openDatabaseOnly } = await import('../composition.ts');
     const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
     try {
@@ -174,13 +174,12 @@ archive
     if (!opts.all && (!Number.isInteger(sample) || sample < 1)) {
       throw new EscuchaError('BAD_REQUEST', '--sample takes a whole number of recordings, 1 or more');
     }
-    const { openDatabaseOnly } = await import('./context.ts');
+    const { buildPeople, openDatabaseOnly } = await import('../composition.ts');
     const { createObjectStore } = await import('../archive/store.factory.ts');
-    const { createAccountServices } = await import('../api/auth/accounts.ts');
     const database = await openDatabaseOnly(cfg, log);
     const store = await createObjectStore(cfg);
     try {
-      const accounts = createAccountServices({ db: database.db, store, logger: log });
+      const accounts = buildPeople(cfg, { database, store, logger: log });
       const report = await accounts.integrity.verify(opts.all ? { all: true } : { sample });
       for (const p of report.problems) {
         console.error(`${p.problem.toUpperCase()}\tcall ${p.callId}\t${p.kind}\t${p.objectKey}\t${p.detail}`);
@@ -224,7 +223,7 @@ archive
   .action(async () => {
     const cfg = config();
     const log = logger(cfg, 'warn');
-    const { openDatabaseOnly } = await import('./context.ts');
+    const { openDatabaseOnly } = await import('../composition.ts');
     const { createObjectStore } = await import('../archive/store.factory.ts');
     const { RekeyService } = await import('../archive/encryption/rekey.service.ts');
     const database = await openDatabaseOnly(cfg, log);

@@ -2,7 +2,7 @@ import { insertSyntheticCalls } from '../archive/synthetic-calls.repository.ts';
 import type { Config } from '../platform/config.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { openDatabaseOnly } from './context.ts';
+import { openDatabaseOnly } from '../composition.ts';
 
 /** `escucha dev seed`: synthetic call metadata for benchmarks. */
 export async function runSeed(

@@ -1,7 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { resolveFfmpegPaths } from '../archive/ffmpeg-path.ts';
 import { createApp } from '../api/app.ts';
-import { createAccountServices } from '../api/auth/accounts.ts';
 import { RetentionScheduler } from '../api/retention/retention.scheduler.ts';
 import { IntegrityScheduler } from '../archive/integrity.service.ts';
 import { ensureWebUi } from '../web/static.ts';
@@ -9,7 +8,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { errorMessage, EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import { captureLines, startCapture } from './capture.command.ts';
-import { createContext } from './context.ts';
+import { buildServices } from '../composition.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 import { guardProcess } from '../platform/process-guard.ts';
 
@@ -18,54 +17,18 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   guardProcess(logger);
   // Nothing is archived or analysed without ffmpeg: a missing one stops serve before anything starts.
   const ffmpeg = resolveFfmpegPaths();
-  const ctx = await createContext(config, logger);
+  const ctx = await buildServices(config, { logger });
   const web = await ensureWebUi();
-  const accounts = createAccountServices(
-    { db: ctx.database.db, store: ctx.store, logger },
-    {
-      auditAnchorDir: config.dataDir,
-      keyDir: config.dataDir,
-      session: {
-        idleMs: config.auth.sessionIdleMinutes * 60_000,
-        maxAgeMs: config.auth.sessionMaxHours * 3_600_000,
-      },
-      loginPolicy: {
-        maxFailures: config.auth.maxFailedLogins,
-        lockMs: config.auth.lockoutMinutes * 60_000,
-        maxFailuresPerAddress: config.auth.maxFailedLoginsPerAddress,
-        addressWindowMs: config.auth.addressWindowMinutes * 60_000,
-        maxFailuresPerAccount: config.auth.maxFailedLoginsPerAccount,
-        accountWindowMs: config.auth.accountWindowMinutes * 60_000,
-        cookieSecure: config.auth.cookieSecure === 'auto' ? 'auto' : config.auth.cookieSecure === 'true',
-      },
-    },
-  );
+  const accounts = ctx.people;
   // Capture (SIPREC/SIP, HEP) in this process, started once the API listens; its spool is part of health.
   let capture: Awaited<ReturnType<typeof startCapture>> | undefined;
   const app = createApp({
+    ...ctx.api,
     healthChecks: (): Record<string, string> =>
       capture ? { captureSpool: capture.service.health().spool } : {},
-    db: ctx.database.db,
-    logger: logger.child({ component: 'api' }),
-    archive: ctx.archive,
-    queries: ctx.queries,
-    keys: ctx.keys,
-    store: ctx.store,
-    tmpDir: config.tmpDir,
-    uploadMaxBytes: config.uploadMaxMb * 1024 * 1024,
-    version: ctx.version,
-    outcomes: ctx.outcomes,
-    transcripts: ctx.transcripts,
-    stageOrder: ctx.pipeline.order,
-    enqueue: (stage, payload) => ctx.pipeline.enqueue(stage, payload),
-    accounts,
     webDir: web.dir,
-    trustProxy: config.auth.trustProxy,
   });
-  const retention = new RetentionScheduler(
-    accounts.retentionService,
-    logger.child({ component: 'retention' }),
-  );
+  const retention = new RetentionScheduler(accounts.retention, logger.child({ component: 'retention' }));
   const integrity = new IntegrityScheduler(accounts.integrity, logger.child({ component: 'integrity' }));
   let workers: RunningWorkers | undefined;
   if (config.pipeline.workersInServe) {

@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
-import { createContext } from './context.ts';
+import { buildServices } from '../composition.ts';
 import { startWorkers } from './workers.ts';
 import { guardProcess } from '../platform/process-guard.ts';
 
@@ -11,7 +11,7 @@ import { guardProcess } from '../platform/process-guard.ts';
  */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   guardProcess(logger);
-  const ctx = await createContext(config, logger);
+  const ctx = await buildServices(config, { logger });
   let workers;
   try {
     workers = await startWorkers(ctx);

@@ -3,7 +3,7 @@ import { createAnalyticsStages } from '../pipeline/stages/analytics-stages.ts';
 import { createSpeechStages } from '../pipeline/stages/speech-stages.ts';
 import { DEFAULT_ASR_MODEL, ENGINE_LABEL, FIXTURE_LABEL, engineOf } from '../speech/model-manifest.ts';
 import { checkAsrModelSpec, parseAsrModelSpec, usesFixture } from '../speech/model-selection.ts';
-import type { AppContext } from './context.ts';
+import type { Services } from '../composition.ts';
 import { originalsCustody } from './originals-custody.ts';
 
 export interface RunningWorkers {
@@ -18,7 +18,7 @@ export interface RunningWorkers {
  * `pipeline.concurrency` jobs at a time. Any number of processes on any number of hosts can do this; pg-boss hands
  * each job to one of them.
  */
-export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
+export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
   const { config, logger } = ctx;
   const spec = parseAsrModelSpec(config.asrModel);
   const speech = createSpeechStages({
@@ -80,7 +80,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     disclosureProfile: config.analytics.disclosureProfile,
     disclosureByCampaign: config.analytics.disclosureByCampaign,
     originals: config.analytics.redactionOriginals,
-    custody: originalsCustody({ db: ctx.database.db, store: ctx.store, logger }),
+    custody: originalsCustody(ctx.people),
     recordingTone: {
       mode: config.analytics.recordingTone,
       intervalMs: config.analytics.recordingToneIntervalMs,

@@ -244,3 +244,8 @@ export async function migrateToLatest(db: Db, logger: Logger): Promise<string[]>
 function connectionError(error: Error & { code?: string }): { message: string; code: string | undefined } {
   return { message: error.message, code: error.code };
 }
+
+/** Whether the database answers a query (health checks). */
+export async function checkDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,5 +1,4 @@
-import type { Caller } from '../api/caller.ts';
-import { principalOf } from '../api/caller.ts';
+import type { Caller, CallerAudit } from '../api/caller.ts';
 import { principalRef } from '../api/auth/principal.ts';
 import { parseOrThrow } from '../api/validation.ts';
 import { EscuchaError } from '../platform/errors.ts';
@@ -20,7 +19,7 @@ export interface Calibration {
  * and a further evaluation of it by another reviewer (calibration), audited like any other.
  */
 export class EvaluationService {
-  constructor(private readonly deps: { forms: EvaluationFormRepository }) {}
+  constructor(private readonly deps: { forms: EvaluationFormRepository; auditor: CallerAudit }) {}
 
   async list(options: { includeInactive: boolean }): Promise<{ items: FormView[] }> {
     return { items: await this.deps.forms.list(options) };
@@ -36,7 +35,7 @@ export class EvaluationService {
 
   async create(caller: Caller, input: unknown): Promise<FormView> {
     const form = parseOrThrow(formInputSchema, input, 'BAD_REQUEST', 'invalid evaluation form');
-    const view = await this.deps.forms.create(form, principalRef(principalOf(caller)));
+    const view = await this.deps.forms.create(form, principalRef(caller.principal));
     return this.audited(caller, 'evaluation_form_create', view);
   }
 
@@ -48,13 +47,17 @@ export class EvaluationService {
       'BAD_REQUEST',
       'invalid evaluation form',
     );
-    const view = await this.deps.forms.update(id, form, principalRef(principalOf(caller)));
+    const view = await this.deps.forms.update(id, form, principalRef(caller.principal));
     return this.audited(caller, 'evaluation_form_update', view);
   }
 
   async retire(caller: Caller, id: string): Promise<void> {
     await this.deps.forms.deactivate(id);
-    await caller.audit({ action: 'evaluation_form_retire', targetType: 'evaluation_form', targetId: id });
+    await this.deps.auditor.recordFor(caller, {
+      action: 'evaluation_form_retire',
+      targetType: 'evaluation_form',
+      targetId: id,
+    });
   }
 
   /** Every evaluation of a call, with reviewer and score: two reviewers of one call side by side (calibration). */
@@ -65,7 +68,7 @@ export class EvaluationService {
   /** Another reviewer's evaluation of a call, outside the review queue (calibration). */
   async calibrate(caller: Caller, callId: string, input: Calibration): Promise<EvaluationView> {
     const forms = this.deps.forms;
-    const reviewer = principalRef(principalOf(caller));
+    const reviewer = principalRef(caller.principal);
     // Whether this reviewer may add one at all, before checking the answers (checked again when storing).
     if ((await forms.evaluationsOfCall(callId)).some((e) => e.reviewer === reviewer)) {
       throw new EscuchaError('CONFLICT', `you already evaluated call ${callId}`);
@@ -83,7 +86,7 @@ export class EvaluationService {
       score,
       comments: input.comments.slice().sort((a, b) => a.atMs - b.atMs),
     });
-    await caller.audit({
+    await this.deps.auditor.recordFor(caller, {
       action: 'evaluation_complete',
       callId,
       targetType: 'evaluation',
@@ -95,7 +98,7 @@ export class EvaluationService {
 
   /** The form once its change is in the audit trail. */
   private async audited(caller: Caller, action: string, view: FormView): Promise<FormView> {
-    await caller.audit({
+    await this.deps.auditor.recordFor(caller, {
       action,
       targetType: 'evaluation_form',
       targetId: view.form.id,

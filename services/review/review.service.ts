@@ -1,7 +1,6 @@
 import type { ReviewStatus } from '../../models/database.ts';
 import type { AnalysisRepository } from '../analysis/analysis.repository.ts';
-import type { Caller } from '../api/caller.ts';
-import { principalOf } from '../api/caller.ts';
+import type { Caller, CallerAudit } from '../api/caller.ts';
 import { scopeConditions, type CallAccessFacts } from '../api/auth/call-scope.ts';
 import { callScopeOf, languageMatches, principalRef, type Principal } from '../api/auth/principal.ts';
 import { EscuchaError } from '../platform/errors.ts';
@@ -29,6 +28,7 @@ export interface ReviewServiceDeps {
   analyses: AnalysisRepository;
   /** Whether a principal may see a call (auth/call-scope.ts). */
   callAccess: (principal: Principal | undefined, callId: string) => Promise<CallAccessFacts>;
+  auditor: CallerAudit;
 }
 
 /** A reviewer's completion of an item: answers, and a general comment or comments at times in the call. */
@@ -94,8 +94,8 @@ export class ReviewService {
   /** Claims an open item (or re-claims one's own). */
   async claim(caller: Caller, id: string): Promise<ReviewItemView> {
     const item = await this.visible(caller, id);
-    const claimed = await this.deps.reviews.claim(id, principalRef(principalOf(caller)));
-    await caller.audit({
+    const claimed = await this.deps.reviews.claim(id, principalRef(caller.principal));
+    await this.deps.auditor.recordFor(caller, {
       action: 'review_claim',
       callId: item.callId,
       targetType: 'review_item',
@@ -111,7 +111,7 @@ export class ReviewService {
    */
   async complete(caller: Caller, id: string, input: ReviewCompletion): Promise<ReviewItemView> {
     const item = await this.visible(caller, id);
-    const principal = principalOf(caller);
+    const principal = caller.principal;
     const by = principalRef(principal);
     const admin = principal.role === 'admin';
     // The state first: answers to an item one may not complete are not worth checking.
@@ -151,7 +151,7 @@ export class ReviewService {
       },
       admin,
     );
-    await caller.audit({
+    await this.deps.auditor.recordFor(caller, {
       action: 'evaluation_complete',
       callId: item.callId,
       targetType: 'review_item',

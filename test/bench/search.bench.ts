@@ -2,11 +2,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { createApp } from '../../services/api/app.ts';
-import { ApiKeyRepository } from '../../services/api/auth/api-keys.ts';
-import { CallQueryRepository } from '../../services/api/calls/call-query.repository.ts';
-import { ArchiveService } from '../../services/archive/archive.service.ts';
-import { FfmpegAudioTool } from '../../services/archive/audio.ffmpeg.ts';
-import { CallRepository } from '../../services/archive/call.repository.ts';
+import { buildServices } from '../../services/composition.ts';
 import { FsObjectStore } from '../../services/archive/fs.store.ts';
 import { insertSyntheticCalls } from '../../services/archive/synthetic-calls.repository.ts';
 import { loadConfig } from '../../services/platform/config.ts';
@@ -159,25 +155,16 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
     }
     const calls = await count();
     const store = new FsObjectStore({ root: config.storageDir });
-    const keys = new ApiKeyRepository(database.db);
-    const app = createApp({
-      db: database.db,
+    const services = await buildServices(config, {
       logger,
-      archive: new ArchiveService({
-        calls: new CallRepository(database.db),
-        store,
-        audio: new FfmpegAudioTool(),
-        profile: config.archive,
-        logger,
-        concurrency: 1,
-      }),
-      queries: new CallQueryRepository(database.db),
-      keys,
+      database,
       store,
-      tmpDir: config.tmpDir,
-      uploadMaxBytes: 1024,
-      version: 'bench',
+      pipeline: null,
+      ingestConcurrency: 1,
+      keyDir: null,
     });
+    const keys = services.people.keys;
+    const app = createApp({ ...services.api, logger, version: 'bench', uploadMaxBytes: 1024 });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/calls`;

@@ -1,16 +1,14 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import {
   reviewCompleteSchema as completeSchema,
   reviewListQuerySchema as listSchema,
 } from '../contract/review.ts';
 import type { ReviewService } from '../../review/review.service.ts';
-import type { Auditor } from '../audit/auditor.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
 
 export interface ReviewRouterDeps {
   reviews: ReviewService;
-  auditor: Auditor;
 }
 
 /**
@@ -22,7 +20,7 @@ export interface ReviewRouterDeps {
 export function reviewRouter(deps: ReviewRouterDeps): Router {
   const router = Router();
   const service = deps.reviews;
-  const caller = (req: Request) => callerOf(req, deps.auditor);
+  const caller = callerOf;
 
   router.get('/review-queues', async (req, res) => {
     res.json(await service.queues(caller(req)));

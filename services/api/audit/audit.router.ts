@@ -1,8 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { auditFilterSchema as filterSchema } from '../contract/audit.ts';
+import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
-import type { AuditEntry, AuditFilter, AuditRepository } from './audit.repository.ts';
-import type { Auditor } from './auditor.ts';
+import type { AuditEntry, AuditFilter } from './audit.repository.ts';
+import type { AuditService } from './audit.service.ts';
 
 function filterOf(req: Request): AuditFilter {
   const q = parseOrThrow(filterSchema, req.query, 'INVALID_QUERY', 'invalid audit query');
@@ -63,49 +64,33 @@ export function csvRow(e: AuditEntry): string {
     .join(',');
 }
 
-/** The audit trail for compliance: list, CSV export (itself audited) and chain verification. */
-export function auditRouter(deps: { audit: AuditRepository; auditor: Auditor }): Router {
-  const router = Router();
-
-  router.get('/audit', async (req, res) => {
-    const filter = filterOf(req);
-    await deps.auditor.recordOnce(req, { action: 'audit_view', details: { filter: req.query } });
-    res.set('Cache-Control', 'no-store');
-    res.json(await deps.audit.list(filter));
+/** Sends the entries as a CSV download. */
+async function sendCsv(res: Response, entries: AsyncIterable<AuditEntry>): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  res.set({
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="escucha-audit-${stamp}.csv"`,
+    'Cache-Control': 'no-store',
   });
+  res.write(`${CSV_COLUMNS.join(',')}\r\n`);
+  for await (const entry of entries) {
+    if (!res.write(`${csvRow(entry)}\r\n`)) await new Promise((resolve) => res.once('drain', resolve));
+  }
+  res.end();
+}
 
+/** The audit trail for compliance: list, CSV export (itself audited) and chain verification. */
+export function auditRouter(audit: AuditService): Router {
+  const router = Router();
+  router.get('/audit', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await audit.list(callerOf(req), filterOf(req), req.query));
+  });
   router.get('/audit.csv', async (req, res) => {
     const { limit: _limit, beforeId: _before, ...filter } = filterOf(req);
-    await deps.auditor.record(req, {
-      action: 'export',
-      targetType: 'audit_log',
-      details: { filter: req.query },
-    });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    res.set({
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="escucha-audit-${stamp}.csv"`,
-      'Cache-Control': 'no-store',
-    });
-    res.write(`${CSV_COLUMNS.join(',')}\r\n`);
-    for await (const entry of deps.audit.stream(filter)) {
-      if (!res.write(`${csvRow(entry)}\r\n`)) await new Promise((resolve) => res.once('drain', resolve));
-    }
-    res.end();
+    await sendCsv(res, await audit.export(callerOf(req), filter, req.query));
   });
-
   router.get('/audit/verify', async (req, res) => {
-    const result = await deps.audit.verify();
-    await deps.auditor.record(req, {
-      action: 'audit_verify',
-      details: {
-        ok: result.ok,
-        checked: result.checked,
-        ...(result.firstBad ? { firstBad: result.firstBad.id } : {}),
-      },
-    });
-    res.json(result);
+    res.json(await audit.verify(callerOf(req)));
   });
-
   return router;
 }

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Principal } from '../auth/principal.ts';
+import type { Caller } from '../caller.ts';
 import type { AuditActor, AuditClient, AuditEntry, AuditEvent, AuditRepository } from './audit.repository.ts';
 
 export function actorOf(p: Principal | undefined): AuditActor {
@@ -28,17 +29,35 @@ export class Auditor {
     return this.repository.append(actorOf(principal), clientOf(req), event);
   }
 
+  /** Records what a service did for a caller (the same event `record` writes from the request). */
+  recordFor(caller: Caller, event: AuditEvent): Promise<AuditEntry> {
+    return this.repository.append(actorOf(caller.principal), caller.client, event);
+  }
+
+  /** Records an event of a principal (or of nobody yet: a sign-in) from a client. */
+  recordAs(principal: Principal | undefined, client: AuditClient, event: AuditEvent): Promise<AuditEntry> {
+    return this.repository.append(actorOf(principal), client, event);
+  }
+
   /**
    * Like record, but one event per actor, action and call within the dedupe window: a player fetches one
    * recording with several range requests, and that is one listen.
    */
-  async recordOnce(req: Request, event: AuditEvent): Promise<void> {
-    const p = req.principal;
+  recordOnce(req: Request, event: AuditEvent): Promise<void> {
+    return this.once(req.principal, clientOf(req), event);
+  }
+
+  /** recordOnce for what a service does for a caller. */
+  recordOnceFor(caller: Caller, event: AuditEvent): Promise<void> {
+    return this.once(caller.principal, caller.client, event);
+  }
+
+  private async once(p: Principal | undefined, client: AuditClient, event: AuditEvent): Promise<void> {
     const key = `${p?.kind}:${p?.id}|${event.action}|${event.callId ?? event.targetId ?? ''}`;
     const now = Date.now();
     const last = this.recent.get(key);
     if (last !== undefined && now - last < this.dedupeMs) return;
-    await this.record(req, event);
+    await this.repository.append(actorOf(p), client, event);
     this.recent.set(key, now);
     if (this.recent.size > 10_000) {
       for (const [k, t] of this.recent) if (now - t >= this.dedupeMs) this.recent.delete(k);

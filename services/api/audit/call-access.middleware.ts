@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { callAccess } from '../auth/call-scope.ts';
+import type { CallAccessLookup } from '../auth/call-scope.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Auditor } from './auditor.ts';
 
@@ -69,14 +68,14 @@ export function callReadAction(
  * see it, `res.locals.forceRedacted` makes the audio and transcript routes serve the redacted copies, and an
  * explicit request for the original is refused.
  */
-export function callAccessGuard(db: Db, auditor: Auditor): RequestHandler {
+export function callAccessGuard(callAccess: CallAccessLookup, auditor: Auditor): RequestHandler {
   return async (req, res, next) => {
     const id = (req.params as Record<string, string | undefined>).id;
     if (!id || !UUID.test(id)) {
       next();
       return;
     }
-    const facts = await callAccess(db, req.principal, id);
+    const facts = await callAccess(req.principal, id);
     if (!facts.exists || !facts.inScope) {
       next(new EscuchaError('CALL_NOT_FOUND', `no call ${id}`));
       return;

@@ -69,3 +69,10 @@ export async function callAccess(
     hasRedacted: Boolean(row.has_redacted),
   };
 }
+
+/** `callAccess` over one database: what services are given, so that they never hold the database itself. */
+export type CallAccessLookup = (principal: Principal | undefined, callId: string) => Promise<CallAccessFacts>;
+
+export function callAccessLookup(db: Db): CallAccessLookup {
+  return (principal, callId) => callAccess(db, principal, callId);
+}

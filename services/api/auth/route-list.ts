@@ -1,4 +1,5 @@
 import type { Express, Router } from 'express';
+import { callSearchSchema } from '../../../models/call.ts';
 
 /** One route of an express app: method and path as written in its router, with mount prefixes joined. */
 export interface RouteInfo {
@@ -59,4 +60,10 @@ export function listRoutes(app: Express | Router, under?: string): RouteInfo[] {
     result.push({ method: r.method, path });
   }
   return result;
+}
+
+/** Search parameters the call search accepts (analytics filters appear here when they are added). */
+export function searchParamNames(): string[] {
+  const shape = (callSearchSchema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
 }

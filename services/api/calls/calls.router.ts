@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import { callSearchSchema } from '../contract/calls.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import type { Auditor } from '../audit/auditor.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
@@ -11,7 +10,6 @@ import { receiveUpload } from './upload.ts';
 
 export interface CallsRouterDeps {
   calls: CallsService;
-  auditor: Auditor;
   tmpDir: string;
   uploadMaxBytes: number;
 }
@@ -44,7 +42,7 @@ export function callsRouter(deps: CallsRouterDeps): Router {
 
   router.get('/calls', async (req, res) => {
     const query = parseOrThrow(callSearchSchema, searchParams(req), 'INVALID_QUERY', 'invalid search');
-    res.json(await deps.calls.search(callerOf(req, deps.auditor), query));
+    res.json(await deps.calls.search(callerOf(req), query));
   });
 
   router.get('/calls/:id', async (req, res) => {

@@ -14,7 +14,7 @@ const localized = z.strictObject({
   en: z.string().trim().min(1).max(500),
 });
 
-/** Where an answer can be suggested from: the stored analysis of the call (services/pipeline/analysis.repository.ts). */
+/** Where an answer can be suggested from: the stored analysis of the call (services/analysis/analysis.repository.ts). */
 export const prefillSchema = z.discriminatedUnion('source', [
   /** yes when the recording disclosure was given in full, no when partial or missing. */
   z.strictObject({ source: z.literal('disclosure_given') }),

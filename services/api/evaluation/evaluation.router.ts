@@ -1,6 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { EscuchaError } from '../../platform/errors.ts';
-import type { Auditor } from '../audit/auditor.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
 import { calibrationSchema } from '../contract/evaluation.ts';
@@ -15,10 +14,10 @@ function version(raw: string): number {
 }
 
 /** Evaluation forms and the evaluations of a call (services/review/evaluation.service.ts). */
-export function evaluationFormsRouter(deps: { evaluations: EvaluationService; auditor: Auditor }): Router {
+export function evaluationFormsRouter(deps: { evaluations: EvaluationService }): Router {
   const router = Router();
   const service = deps.evaluations;
-  const caller = (req: Request) => callerOf(req, deps.auditor);
+  const caller = callerOf;
 
   router.get('/evaluation-forms', async (req, res) => {
     res.json(await service.list({ includeInactive: req.query.all === 'true' }));

@@ -1,11 +1,10 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import {
   agentsQuerySchema as agentsSchema,
   coverageQuerySchema as coverageSchema,
   disclosureCallsCsvQuerySchema as csvCallsSchema,
   disclosureCallsQuerySchema as callsSchema,
 } from '../contract/reports.ts';
-import type { Auditor } from '../audit/auditor.ts';
 import { csvField } from '../audit/audit.router.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../validation.ts';
@@ -101,10 +100,10 @@ const agentCsvRow = (r: AgentWeekRow) => [
 ];
 
 /** The compliance dashboard and the agents page, as JSON and as CSV (services/api/reports/reports.service.ts). */
-export function reportsRouter(deps: { reports: ReportsService; auditor: Auditor }): Router {
+export function reportsRouter(deps: { reports: ReportsService }): Router {
   const router = Router();
   const reports = deps.reports;
-  const caller = (req: Request) => callerOf(req, deps.auditor);
+  const caller = callerOf;
 
   router.get('/compliance/disclosure', async (req, res) => {
     const { by, ...filter } = parseOrThrow(coverageSchema, req.query, 'INVALID_QUERY', 'invalid query');

@@ -1,4 +1,4 @@
-import type { Caller } from '../caller.ts';
+import type { Caller, CallerAudit } from '../caller.ts';
 import { scopeConditions } from '../auth/call-scope.ts';
 import type {
   AgentDimension,
@@ -22,7 +22,7 @@ export type DisclosureCallsFilter = ReportFilter & {
  * scope. An export is audited (`export`, with the filter as asked) before its rows are returned.
  */
 export class ReportsService {
-  constructor(private readonly deps: { reports: ReportsRepository }) {}
+  constructor(private readonly deps: { reports: ReportsRepository; auditor: CallerAudit }) {}
 
   disclosureCoverage(caller: Caller, by: CoverageDimension, filter: ReportFilter): Promise<CoverageRow[]> {
     return this.deps.reports.disclosureCoverage(by, filter, scopeConditions(caller.principal));
@@ -70,7 +70,7 @@ export class ReportsService {
     rows: Promise<T>,
   ): Promise<T> {
     const result = await rows;
-    await caller.audit({ action: 'export', targetType, details: { filter } });
+    await this.deps.auditor.recordFor(caller, { action: 'export', targetType, details: { filter } });
     return result;
   }
 }

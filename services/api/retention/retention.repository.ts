@@ -1,5 +1,9 @@
+import { sql, type SqlBool, type Transaction } from 'kysely';
+import type { CallSearch } from '../../../models/call.ts';
+import type { Database } from '../../../models/database.ts';
 import { isUniqueViolation } from '../../archive/call.repository.ts';
 import type { Db } from '../../platform/database.ts';
+import { searchConditions } from '../calls/call-query.repository.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 
 export interface RetentionPolicy {
@@ -41,6 +45,15 @@ export interface Tombstone {
   objectsDeletedAt: string | null;
   deletedAt: string;
   deletedBy: string;
+}
+
+/** What retention needs to know of a call to decide its fate. */
+export interface RetentionCall {
+  id: string;
+  externalId: string | null;
+  startedAt: Date;
+  campaign: string | null;
+  disposition: string | null;
 }
 
 export type PolicyInput = Pick<
@@ -91,7 +104,7 @@ function policyConflict(error: unknown): never {
 
 /** Retention policies, legal holds and the tombstones of calls deleted by retention. */
 export class RetentionRepository {
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
 
   async policies(onlyEnabled = false): Promise<RetentionPolicy[]> {
     const rows = await this.db
@@ -232,5 +245,104 @@ export class RetentionRepository {
       deletedAt: r.deleted_at.toISOString(),
       deletedBy: r.deleted_by,
     }));
+  }
+
+  async callExists(callId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('calls').select('id').where('id', '=', callId).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** One page (by id, after `afterId`) of the calls started before `cutoff` with a policy's campaign and disposition. */
+  async callsStartedBefore(
+    cutoff: Date,
+    match: { campaign: string | null; disposition: string | null },
+    afterId: string | null,
+    limit: number,
+  ): Promise<RetentionCall[]> {
+    const rows = await this.db
+      .selectFrom('calls')
+      .select(['id', 'external_id', 'started_at', 'campaign', 'disposition'])
+      .where('started_at', '<', cutoff)
+      .$if(match.campaign !== null, (qb) => qb.where('campaign', '=', match.campaign!))
+      .$if(match.disposition !== null, (qb) => qb.where('disposition', '=', match.disposition!))
+      .$if(afterId !== null, (qb) => qb.where('id', '>', afterId!))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      externalId: r.external_id,
+      startedAt: r.started_at,
+      campaign: r.campaign,
+      disposition: r.disposition,
+    }));
+  }
+
+  /** The ids, among these, of the calls a search matches. */
+  async matching(ids: string[], search: CallSearch): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('calls')
+      .select('calls.id')
+      .where('calls.id', 'in', ids)
+      .where((eb) => eb.and([sql<SqlBool>`true`, ...searchConditions(eb, search)]))
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Deletes a call in one transaction with its tombstone (which lists its stored objects) and whatever `alongside`
+   * writes in that transaction (the audit event); returns the object keys, for the caller to delete from the store.
+   * The calls_legal_hold trigger refuses the deletion if a hold on the call appeared since it was checked.
+   */
+  deleteCall(
+    call: RetentionCall,
+    tombstone: { policyId: string; policyName: string; reason: string; deletedBy: string },
+    alongside: (objectKeys: string[], trx: Transaction<Database>) => Promise<unknown>,
+  ): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const recordings = await trx
+        .selectFrom('recordings')
+        .select('object_key')
+        .where('call_id', '=', call.id)
+        .execute();
+      const objectKeys = recordings.map((r) => r.object_key);
+      await trx
+        .insertInto('call_tombstones')
+        .values({
+          call_id: call.id,
+          external_id: call.externalId,
+          started_at: call.startedAt,
+          campaign: call.campaign,
+          disposition: call.disposition,
+          policy_id: tombstone.policyId,
+          policy_name: tombstone.policyName,
+          reason: tombstone.reason,
+          object_keys: objectKeys,
+          deleted_by: tombstone.deletedBy,
+        })
+        .execute();
+      await trx.deleteFrom('calls').where('id', '=', call.id).execute();
+      await alongside(objectKeys, trx);
+      return objectKeys;
+    });
+  }
+
+  async markObjectsDeleted(callId: string): Promise<void> {
+    await this.db
+      .updateTable('call_tombstones')
+      .set({ objects_deleted_at: new Date() })
+      .where('call_id', '=', callId)
+      .execute();
+  }
+
+  /** Tombstones whose stored objects are not all deleted yet. */
+  async pendingObjectDeletes(limit: number): Promise<{ callId: string; objectKeys: string[] }[]> {
+    const rows = await this.db
+      .selectFrom('call_tombstones')
+      .select(['call_id', 'object_keys'])
+      .where('objects_deleted_at', 'is', null)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ callId: r.call_id, objectKeys: r.object_keys }));
   }
 }

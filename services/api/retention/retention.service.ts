@@ -1,13 +1,20 @@
-import { sql, type SqlBool } from 'kysely';
 import { callSearchSchema } from '../../../models/call.ts';
 import type { ObjectStore } from '../../archive/object-store.ts';
-import type { Db } from '../../platform/database.ts';
-import { errorMessage } from '../../platform/errors.ts';
+import { errorMessage, EscuchaError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { AuditActor, AuditClient, AuditRepository } from '../audit/audit.repository.ts';
-import { searchConditions } from '../calls/call-query.repository.ts';
-import { searchInput } from '../users/saved-searches.ts';
-import type { RetentionPolicy, RetentionRepository } from './retention.repository.ts';
+import type { AuditActor, AuditClient, AuditEvent, AuditRepository } from '../audit/audit.repository.ts';
+import { actorOf } from '../audit/auditor.ts';
+import { principalRef } from '../auth/principal.ts';
+import type { Caller } from '../caller.ts';
+import { cleanQuery, searchInput, type SavedSearchRepository } from '../users/saved-search.repository.ts';
+import type {
+  LegalHold,
+  PolicyInput,
+  RetentionCall,
+  RetentionPolicy,
+  RetentionRepository,
+  Tombstone,
+} from './retention.repository.ts';
 
 /**
  * Applies retention policies. The policy that governs a call is the most specific enabled one that matches its
@@ -17,14 +24,6 @@ import type { RetentionPolicy, RetentionRepository } from './retention.repositor
  * deletes the call (transcripts, analysis, clips go with it by cascade), then its stored objects are deleted.
  * Objects whose deletion failed are retried on the next run.
  */
-
-export interface RetentionCall {
-  id: string;
-  externalId: string | null;
-  startedAt: Date;
-  campaign: string | null;
-  disposition: string | null;
-}
 
 export interface RetentionReport {
   dryRun: boolean;
@@ -75,14 +74,122 @@ export function isExpired(policy: RetentionPolicy | undefined, startedAt: Date, 
 
 export interface RetentionServiceDeps {
   repository: RetentionRepository;
-  db: Db;
   store: ObjectStore;
   audit: AuditRepository;
+  /** The saved searches a legal hold may name (the caller's own). */
+  searches: SavedSearchRepository;
   logger: Logger;
+}
+
+export interface HoldInput {
+  callId?: string | undefined;
+  savedSearchId?: string | undefined;
+  query?: Record<string, string> | undefined;
+  reason: string;
 }
 
 export class RetentionService {
   constructor(private readonly deps: RetentionServiceDeps) {}
+
+  private record(caller: Caller, event: AuditEvent) {
+    return this.deps.audit.append(actorOf(caller.principal), caller.client, event);
+  }
+
+  policies(): Promise<RetentionPolicy[]> {
+    return this.deps.repository.policies();
+  }
+
+  async createPolicy(caller: Caller, input: PolicyInput): Promise<RetentionPolicy> {
+    const policy = await this.deps.repository.createPolicy(input, principalRef(caller.principal));
+    await this.record(caller, {
+      action: 'retention_policy_create',
+      targetType: 'retention_policy',
+      targetId: policy.id,
+      details: { policy },
+    });
+    return policy;
+  }
+
+  async updatePolicy(caller: Caller, id: string, change: Partial<PolicyInput>): Promise<RetentionPolicy> {
+    const before = await this.deps.repository.policy(id);
+    const after = await this.deps.repository.updatePolicy(id, change);
+    await this.record(caller, {
+      action: 'retention_policy_update',
+      targetType: 'retention_policy',
+      targetId: after.id,
+      details: { before, after },
+    });
+    return after;
+  }
+
+  async deletePolicy(caller: Caller, id: string): Promise<void> {
+    const removed = await this.deps.repository.deletePolicy(id);
+    await this.record(caller, {
+      action: 'retention_policy_delete',
+      targetType: 'retention_policy',
+      targetId: removed.id,
+      details: { policy: removed },
+    });
+  }
+
+  tombstones(): Promise<Tombstone[]> {
+    return this.deps.repository.tombstones();
+  }
+
+  holds(includeReleased: boolean): Promise<LegalHold[]> {
+    return this.deps.repository.holds(includeReleased);
+  }
+
+  /** A legal hold on one call, on one of the caller's saved searches, or on a search given here. */
+  async createHold(caller: Caller, input: HoldInput): Promise<LegalHold> {
+    let query: Record<string, string> | undefined;
+    if (input.savedSearchId) {
+      const saved = await this.deps.searches.get(input.savedSearchId);
+      if (!saved || saved.owner !== principalRef(caller.principal)) {
+        throw new EscuchaError('NOT_FOUND', `no saved search ${input.savedSearchId} of yours`);
+      }
+      query = saved.query;
+    } else if (input.query) {
+      query = cleanQuery(input.query);
+    }
+    if (input.callId && !(await this.deps.repository.callExists(input.callId))) {
+      throw new EscuchaError('CALL_NOT_FOUND', `no call ${input.callId}`);
+    }
+    const hold = await this.deps.repository.createHold(
+      {
+        ...(input.callId ? { callId: input.callId } : {}),
+        ...(input.savedSearchId ? { savedSearchId: input.savedSearchId } : {}),
+        ...(query ? { query } : {}),
+        reason: input.reason,
+      },
+      principalRef(caller.principal),
+    );
+    await this.record(caller, {
+      action: 'legal_hold_create',
+      callId: hold.callId,
+      targetType: 'legal_hold',
+      targetId: hold.id,
+      details: { reason: hold.reason, query: hold.query, savedSearchId: hold.savedSearchId },
+    });
+    return hold;
+  }
+
+  async releaseHold(caller: Caller, id: string, reason: string): Promise<LegalHold> {
+    const hold = await this.deps.repository.releaseHold(id, principalRef(caller.principal), reason);
+    await this.record(caller, {
+      action: 'legal_hold_release',
+      callId: hold.callId,
+      targetType: 'legal_hold',
+      targetId: hold.id,
+      details: { reason },
+    });
+    return hold;
+  }
+
+  /** A run asked for through the API, as the caller. */
+  runFor(caller: Caller, dryRun: boolean): Promise<RetentionReport> {
+    return this.run({ actor: actorOf(caller.principal), client: caller.client, dryRun });
+  }
 
   async run(options: {
     actor: AuditActor;
@@ -158,27 +265,10 @@ export class RetentionService {
     const cutoff = new Date(now.getTime() - (policy.maxAgeDays ?? 0) * DAY_MS);
     let afterId: string | null = null;
     for (;;) {
-      const rows = await this.deps.db
-        .selectFrom('calls')
-        .select(['id', 'external_id', 'started_at', 'campaign', 'disposition'])
-        .where('started_at', '<', cutoff)
-        .$if(policy.campaign !== null, (qb) => qb.where('campaign', '=', policy.campaign!))
-        .$if(policy.disposition !== null, (qb) => qb.where('disposition', '=', policy.disposition!))
-        .$if(afterId !== null, (qb) => qb.where('id', '>', afterId!))
-        .orderBy('id')
-        .limit(1000)
-        .execute();
-      for (const r of rows) {
-        yield {
-          id: r.id,
-          externalId: r.external_id,
-          startedAt: r.started_at,
-          campaign: r.campaign,
-          disposition: r.disposition,
-        };
-      }
-      if (rows.length < 1000) return;
-      afterId = rows[rows.length - 1]!.id;
+      const calls = await this.deps.repository.callsStartedBefore(cutoff, policy, afterId, 1000);
+      yield* calls;
+      if (calls.length < 1000) return;
+      afterId = calls[calls.length - 1]!.id;
     }
   }
 
@@ -202,13 +292,7 @@ export class RetentionService {
       }
       for (let i = 0; i < ids.length; i += 1000) {
         const chunk = ids.slice(i, i + 1000);
-        const rows = await this.deps.db
-          .selectFrom('calls')
-          .select('calls.id')
-          .where('calls.id', 'in', chunk)
-          .where((eb) => eb.and([sql<SqlBool>`true`, ...searchConditions(eb, parsed.data)]))
-          .execute();
-        for (const r of rows) held.add(r.id);
+        for (const id of await this.deps.repository.matching(chunk, parsed.data)) held.add(id);
       }
     }
     return held;
@@ -221,51 +305,35 @@ export class RetentionService {
     client: AuditClient,
     report: RetentionReport,
   ): Promise<number> {
-    const keys = await this.deps.db.transaction().execute(async (trx) => {
-      const recordings = await trx
-        .selectFrom('recordings')
-        .select('object_key')
-        .where('call_id', '=', call.id)
-        .execute();
-      const objectKeys = recordings.map((r) => r.object_key);
-      await trx
-        .insertInto('call_tombstones')
-        .values({
-          call_id: call.id,
-          external_id: call.externalId,
-          started_at: call.startedAt,
-          campaign: call.campaign,
-          disposition: call.disposition,
-          policy_id: policy.id,
-          policy_name: policy.name,
-          reason: `retention policy "${policy.name}": ${policy.maxAgeDays} days`,
-          object_keys: objectKeys,
-          deleted_by: actor.name ?? actor.type,
-        })
-        .execute();
-      // The calls_legal_hold trigger refuses this if a hold on the call appeared since the check.
-      await trx.deleteFrom('calls').where('id', '=', call.id).execute();
-      await this.deps.audit.append(
-        actor,
-        client,
-        {
-          action: 'retention_delete',
-          callId: call.id,
-          targetType: 'call',
-          targetId: call.id,
-          details: {
-            policy: policy.name,
-            policyId: policy.id,
-            startedAt: call.startedAt.toISOString(),
-            campaign: call.campaign,
-            disposition: call.disposition,
-            objectKeys,
+    const keys = await this.deps.repository.deleteCall(
+      call,
+      {
+        policyId: policy.id,
+        policyName: policy.name,
+        reason: `retention policy "${policy.name}": ${policy.maxAgeDays} days`,
+        deletedBy: actor.name ?? actor.type,
+      },
+      (objectKeys, trx) =>
+        this.deps.audit.append(
+          actor,
+          client,
+          {
+            action: 'retention_delete',
+            callId: call.id,
+            targetType: 'call',
+            targetId: call.id,
+            details: {
+              policy: policy.name,
+              policyId: policy.id,
+              startedAt: call.startedAt.toISOString(),
+              campaign: call.campaign,
+              disposition: call.disposition,
+              objectKeys,
+            },
           },
-        },
-        trx,
-      );
-      return objectKeys;
-    });
+          trx,
+        ),
+    );
     await this.deleteObjects(call.id, keys, report);
     return keys.length;
   }
@@ -281,25 +349,16 @@ export class RetentionService {
       }
     }
     if (ok) {
-      await this.deps.db
-        .updateTable('call_tombstones')
-        .set({ objects_deleted_at: new Date() })
-        .where('call_id', '=', callId)
-        .execute();
+      await this.deps.repository.markObjectsDeleted(callId);
     }
     return ok;
   }
 
   private async retryObjectDeletes(report: RetentionReport): Promise<void> {
-    const pending = await this.deps.db
-      .selectFrom('call_tombstones')
-      .select(['call_id', 'object_keys'])
-      .where('objects_deleted_at', 'is', null)
-      .limit(1000)
-      .execute();
+    const pending = await this.deps.repository.pendingObjectDeletes(1000);
     for (const t of pending) {
       report.objectsRetried += 1;
-      await this.deleteObjects(t.call_id, t.object_keys, report);
+      await this.deleteObjects(t.callId, t.objectKeys, report);
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { RecordingRow } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 
@@ -279,5 +280,30 @@ export class TrainingRepository {
     const clip = await this.clip(id);
     await this.db.deleteFrom('clips').where('id', '=', id).execute();
     return clip;
+  }
+
+  /** How long a call lasts (the call is known to exist: its access was checked). */
+  async callDurationMs(callId: string): Promise<number> {
+    const call = await this.db
+      .selectFrom('calls')
+      .select('duration_ms')
+      .where('id', '=', callId)
+      .executeTakeFirstOrThrow();
+    return call.duration_ms;
+  }
+
+  /** The stored recordings of a call (original, redacted copy). */
+  recordings(callId: string): Promise<RecordingRow[]> {
+    return this.db.selectFrom('recordings').selectAll().where('call_id', '=', callId).execute();
+  }
+
+  /** The teams of the user who made something, or undefined when there is no such user. */
+  async creatorTeams(userId: string): Promise<string[] | undefined> {
+    const creator = await this.db
+      .selectFrom('users')
+      .select('teams')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return creator?.teams;
   }
 }

@@ -1,13 +1,12 @@
 import { USER_ROLES, type UserRole } from '../../../models/database.ts';
-import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { parseOrThrow } from '../validation.ts';
-import { AuditRepository, type AuditActor } from '../audit/audit.repository.ts';
-import { MIN_PASSWORD_LENGTH } from '../auth/auth.router.ts';
+import type { AuditActor, AuditRepository } from '../audit/audit.repository.ts';
+import { MIN_PASSWORD_LENGTH, newUserSchema } from '../contract/users.ts';
 import { PasswordHasher } from '../auth/password.hasher.ts';
-import { SessionRepository } from '../auth/session.repository.ts';
-import { UserRepository, type User } from './user.repository.ts';
-import { generatePassword, newUserSchema } from './users.router.ts';
+import type { SessionRepository } from '../auth/session.repository.ts';
+import type { User, UserRepository } from './user.repository.ts';
+import { generatePassword } from './users.service.ts';
 
 /**
  * User administration from the command line (`escucha users …`, `escucha demo`): the same rules and audit
@@ -17,15 +16,21 @@ export class UserAdmin {
   private readonly users: UserRepository;
   private readonly sessions: SessionRepository;
   private readonly audit: AuditRepository;
+  private readonly hasher: PasswordHasher;
 
   constructor(
-    db: Db,
-    private readonly hasher = new PasswordHasher(),
+    deps: {
+      users: UserRepository;
+      sessions: SessionRepository;
+      audit: AuditRepository;
+      hasher?: PasswordHasher;
+    },
     private readonly actor: AuditActor = { type: 'system', id: 'cli', name: 'escucha cli', role: null },
   ) {
-    this.users = new UserRepository(db);
-    this.sessions = new SessionRepository(db);
-    this.audit = new AuditRepository(db);
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher ?? new PasswordHasher();
   }
 
   private record(action: string, user: User, details: Record<string, unknown> = {}) {

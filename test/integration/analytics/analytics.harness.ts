@@ -6,24 +6,18 @@ import { promisify } from 'node:util';
 import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { createApp } from '../../../services/api/app.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
-import { ArchiveService } from '../../../services/archive/archive.service.ts';
-import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
-import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { FsObjectStore } from '../../../services/archive/fs.store.ts';
-import { OutcomeRepository, type StageOutcomeView } from '../../../services/analysis/outcome.repository.ts';
+import type { OutcomeRepository, StageOutcomeView } from '../../../services/analysis/outcome.repository.ts';
 import { Pipeline } from '../../../services/pipeline/pipeline.ts';
 import type { DisclosureProfileId, RecordingToneMode } from '../../../services/analytics/index.ts';
 import { originalsCustody } from '../../../services/cli/originals-custody.ts';
 import { createAnalyticsStages } from '../../../services/pipeline/stages/analytics-stages.ts';
 import { createSpeechStages } from '../../../services/pipeline/stages/speech-stages.ts';
-import { TranscriptRepository } from '../../../services/transcripts/transcript.repository.ts';
 import type { StageName } from '../../../services/pipeline/jobs.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { FfmpegChannelDecoder } from '../../../services/speech/audio-decode.ts';
 import { fixtureFfmpeg } from '../../support/audio-fixtures.ts';
+import { createTestApi } from '../../support/api.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import type { Party } from '../../../models/database.ts';
 
@@ -93,17 +87,7 @@ export async function createAnalyticsHarness(
     pollingIntervalSeconds: 0.5,
   });
   await pipeline.start();
-  const transcripts = new TranscriptRepository(database.handle.db);
-  const archive = new ArchiveService({
-    calls: new CallRepository(database.handle.db),
-    store,
-    audio: new FfmpegAudioTool(),
-    profile: PROFILE,
-    logger,
-    concurrency: 2,
-    onArchived: pipeline.enqueueFirst,
-    transcripts: (trx, callId, t) => transcripts.storeUpload(trx, callId, t),
-  });
+  const api = await createTestApi({ database, store, pipeline, profile: PROFILE, webDir: null });
   const handlers = createAnalyticsStages({
     db: database.handle.db,
     store,
@@ -119,7 +103,7 @@ export async function createAnalyticsHarness(
     ...(options.originals
       ? {
           originals: options.originals,
-          custody: originalsCustody({ db: database.handle.db, store, logger }),
+          custody: originalsCustody(api.accounts),
         }
       : {}),
   });
@@ -140,25 +124,8 @@ export async function createAnalyticsHarness(
     closeSpeech = () => speech.close();
   }
   await pipeline.work(handlers, () => 1);
-  const outcomes = new OutcomeRepository(database.handle.db);
-  const keys = new ApiKeyRepository(database.handle.db);
-  const app = createApp({
-    db: database.handle.db,
-    logger,
-    archive,
-    queries: new CallQueryRepository(database.handle.db),
-    keys,
-    store,
-    tmpDir: path.join(root, 'tmp'),
-    uploadMaxBytes: 50 * 1024 * 1024,
-    version: 'test',
-    outcomes,
-    transcripts,
-    stageOrder: pipeline.order,
-    enqueue: (stage, payload) => pipeline.enqueue(stage, payload),
-    webDir: null,
-  });
-  const { key: adminKey } = await keys.create('admin', 'test');
+  const { outcomes } = api.services;
+  const { app, adminKey } = api;
   let n = 0;
   const h: AnalyticsHarness = {
     database,
@@ -229,7 +196,7 @@ export async function createAnalyticsHarness(
     close: async () => {
       await pipeline.stop();
       await closeSpeech();
-      await store.close();
+      await api.close();
       await database.drop();
       await rm(root, { recursive: true, force: true });
     },

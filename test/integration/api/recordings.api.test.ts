@@ -8,8 +8,7 @@ import { ArchiveService } from '../../../services/archive/archive.service.ts';
 import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
 import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { createApp } from '../../../services/api/app.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
+import { CallsService } from '../../../services/api/calls/calls.service.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import { createTestApi, DEFAULT_PROFILE, type TestApi } from '../../support/api.ts';
@@ -227,16 +226,17 @@ describe('POST /api/v1/recordings', () => {
             Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
           ),
       });
-      const app = createApp({
-        db: api.database.handle.db,
-        logger: silentLogger(),
+      const s = api.services;
+      const failingCalls = new CallsService({
         archive: failing,
-        queries: new CallQueryRepository(api.database.handle.db),
-        keys: new ApiKeyRepository(api.database.handle.db),
-        store: api.store,
-        tmpDir: api.tmpDir,
+        queries: s.queries,
+        store: s.store,
+        integrity: s.people.integrity,
+      });
+      const app = createApp({
+        ...s.api,
+        calls: { ...s.api.calls, calls: failingCalls },
         uploadMaxBytes: 10 * 1024 * 1024,
-        version: 'test',
       });
       const calls = await callCount(api);
       const objects = await listObjects(api.storeDir);

@@ -50,7 +50,7 @@ describe(ArchiveCallSink.name, () => {
       },
     });
     api = await createTestApi({ store: new S3ObjectStore(config.s3) });
-    h = await startHarness({ sink: new ArchiveCallSink(api.archive, api.database.handle.db) });
+    h = await startHarness({ sink: new ArchiveCallSink(api.archive, api.services.captureDetails) });
     client = await SipClient.udp();
   });
 
@@ -138,7 +138,7 @@ describe(ArchiveCallSink.name, () => {
   });
 
   it('stores a call delivered twice once (idempotent on the capture id)', async () => {
-    const sink = new ArchiveCallSink(api.archive, api.database.handle.db);
+    const sink = new ArchiveCallSink(api.archive, api.services.captureDetails);
     const first = await findCall('arch-1');
     const rows = await api.database.handle.db.selectFrom('call_captures').selectAll().execute();
     const capture = rows.find((r) => r.call_id === (first as { id: string }).id)!;
@@ -169,7 +169,7 @@ describe(ArchiveCallSink.name, () => {
   });
 
   it('stores a captured call and its capture details in one transaction: neither without the other', async () => {
-    const sink = new ArchiveCallSink(api.archive, api.database.handle.db);
+    const sink = new ArchiveCallSink(api.archive, api.services.captureDetails);
     const wav = await makeFixture(h.dir, 'wav-ulaw', { seconds: 1, channels: 2, sampleRate: 8000 });
     const captureId = randomUUID();
     const stream = {

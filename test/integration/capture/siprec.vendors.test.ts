@@ -109,7 +109,7 @@ describe('SIPREC from real vendor recording clients, end to end', () => {
     const base = 30000 + Math.floor(Math.random() * 300) * 64;
     range = { min: base, max: base + 63 };
     h = await startHarness({
-      sink: new ArchiveCallSink(api.archive, api.database.handle.db),
+      sink: new ArchiveCallSink(api.archive, api.services.captureDetails),
       // Every vendor's INVITE comes from this one address at once: the per-source share is the whole range here.
       rtp: { range, maxPerSource: range.max - range.min + 1 },
     });

@@ -3,23 +3,19 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { ArchiveService } from '../../../services/archive/archive.service.ts';
-import { createApp } from '../../../services/api/app.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
-import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
-import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { FsObjectStore } from '../../../services/archive/fs.store.ts';
 import type { CallMetadata } from '../../../models/call.ts';
 import type { StageName } from '../../../services/pipeline/jobs.ts';
 import { Pipeline } from '../../../services/pipeline/pipeline.ts';
 import { createSpeechStages, type SpeechStages } from '../../../services/pipeline/stages/speech-stages.ts';
 import type { StageOutcomeView } from '../../../services/analysis/outcome.repository.ts';
-import { OutcomeRepository } from '../../../services/analysis/outcome.repository.ts';
-import { TranscriptRepository } from '../../../services/transcripts/transcript.repository.ts';
+import type { OutcomeRepository } from '../../../services/analysis/outcome.repository.ts';
+import type { TranscriptRepository } from '../../../services/transcripts/transcript.repository.ts';
+import type { ArchiveService } from '../../../services/archive/archive.service.ts';
 import { loadConfig } from '../../../services/platform/config.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { DEFAULT_FIXTURE_DIR } from '../../../services/speech/model-store.ts';
+import { createTestApi } from '../../support/api.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { synthesizeCall, type Line } from '../speech/synthetic-speech.ts';
 
@@ -85,18 +81,14 @@ export async function createSpeechHarness(options: {
     pollingIntervalSeconds: 0.5,
   });
   await pipeline.start();
-  const transcripts = new TranscriptRepository(database.handle.db);
-  const archive = new ArchiveService({
-    calls: new CallRepository(database.handle.db),
+  // The archive profile a fresh install uses (what speech recognition reads back).
+  const api = await createTestApi({
+    database,
     store,
-    audio: new FfmpegAudioTool(),
-    // The archive profile a fresh install uses (what speech recognition reads back).
+    pipeline,
     profile: loadConfig({ env: {} }).archive,
-    logger,
-    concurrency: 2,
-    onArchived: pipeline.enqueueFirst,
-    transcripts: (trx, callId, t) => transcripts.storeUpload(trx, callId, t),
   });
+  const { archive, transcripts, outcomes } = api.services;
   const speech = createSpeechStages({
     db: database.handle.db,
     store,
@@ -109,23 +101,6 @@ export async function createSpeechHarness(options: {
     logger,
   });
   if (options.work !== false) await pipeline.work(speech.handlers, () => 1);
-  const outcomes = new OutcomeRepository(database.handle.db);
-  const keys = new ApiKeyRepository(database.handle.db);
-  const app = createApp({
-    db: database.handle.db,
-    logger,
-    archive,
-    queries: new CallQueryRepository(database.handle.db),
-    keys,
-    store,
-    tmpDir: path.join(root, 'tmp'),
-    uploadMaxBytes: 50 * 1024 * 1024,
-    version: 'test',
-    outcomes,
-    transcripts,
-    stageOrder: pipeline.order,
-  });
-  const { key: adminKey } = await keys.create('admin', 'test');
   let n = 0;
   return {
     database,
@@ -135,8 +110,8 @@ export async function createSpeechHarness(options: {
     speech,
     transcripts,
     outcomes,
-    app,
-    adminKey,
+    app: api.app,
+    adminKey: api.adminKey,
     root,
     archiveCall: async (lines, seconds, metadata = {}) => {
       const wav = path.join(root, `call-${++n}.wav`);
@@ -162,7 +137,7 @@ export async function createSpeechHarness(options: {
     close: async () => {
       await pipeline.stop();
       await speech.close();
-      await store.close();
+      await api.close();
       await database.drop();
       await rm(root, { recursive: true, force: true });
     },

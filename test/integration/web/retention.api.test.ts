@@ -170,7 +170,7 @@ describe('retention and legal holds', () => {
   });
 
   it('runs on its own timer, as `escucha serve` does once a day, as the system actor', async () => {
-    const scheduler = new RetentionScheduler(api.accounts.retentionService, silentLogger(), {
+    const scheduler = new RetentionScheduler(api.accounts.retention, silentLogger(), {
       intervalMs: 24 * 60 * 60_000,
       firstDelayMs: 10,
     });

@@ -1,100 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
 import type { UserRole } from '../../../models/database.ts';
-import { ArchiveService } from '../../../services/archive/archive.service.ts';
-import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
-import { CallRepository } from '../../../services/archive/call.repository.ts';
-import { FsObjectStore } from '../../../services/archive/fs.store.ts';
-import { createApp } from '../../../services/api/app.ts';
-import { createAccountServices, type AccountServices } from '../../../services/api/auth/accounts.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
-import type { LoginPolicy } from '../../../services/api/auth/auth.router.ts';
-import { CallQueryRepository } from '../../../services/api/calls/call-query.repository.ts';
-import { TranscriptRepository } from '../../../services/transcripts/transcript.repository.ts';
-import { silentLogger } from '../../../services/platform/logger.ts';
-import { DEFAULT_PROFILE } from '../../support/api.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import type { FsObjectStore } from '../../../services/archive/fs.store.ts';
+import type { LoginPolicy } from '../../../services/api/auth/auth.service.ts';
+import { createTestApi, type TestApi } from '../../support/api.ts';
 
 /** A cheap argon2id cost for tests: the same code path, milliseconds per hash. */
 export const TEST_PASSWORD_COST = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
-export interface AccountsTestApi {
-  app: Express;
-  database: TestDatabase;
-  accounts: AccountServices;
-  keys: ApiKeyRepository;
-  adminKey: string;
-  storeDir: string;
-  tmpDir: string;
-  archive: ArchiveService;
-  store: FsObjectStore;
-  close(): Promise<void>;
-}
+export type AccountsTestApi = TestApi<FsObjectStore>;
 
 /** The real API (as `escucha serve` builds it) on a fresh database, with accounts and no web UI. */
-export async function createAccountsTestApi(
+export function createAccountsTestApi(
   options: { webDir?: string | null; loginPolicy?: Partial<LoginPolicy>; trustProxy?: string } = {},
 ): Promise<AccountsTestApi> {
-  const database = await createTestDatabase();
-  const root = await mkdtemp(path.join('/tmp', 'escucha-web-'));
-  const storeDir = path.join(root, 'objects');
-  const tmpDir = path.join(root, 'tmp');
-  const store = new FsObjectStore({ root: storeDir });
-  const logger = silentLogger();
-  const db = database.handle.db;
-  const archive = new ArchiveService({
-    calls: new CallRepository(db),
-    store,
-    audio: new FfmpegAudioTool(),
-    profile: DEFAULT_PROFILE,
-    logger,
-    concurrency: 2,
-    // Uploaded transcripts are stored with the call, as `escucha serve` does.
-    transcripts: (trx, callId, transcript) =>
-      new TranscriptRepository(db).storeUpload(trx, callId, transcript),
-  });
-  const accounts = createAccountServices(
-    { db, store, logger },
-    {
-      passwordCost: TEST_PASSWORD_COST,
-      ...(options.loginPolicy ? { loginPolicy: options.loginPolicy } : {}),
-    },
-  );
-  const keys = new ApiKeyRepository(db);
-  const app = createApp({
-    db,
-    logger,
-    archive,
-    queries: new CallQueryRepository(db),
-    keys,
-    store,
-    tmpDir,
-    uploadMaxBytes: 50 * 1024 * 1024,
-    version: 'test',
-    accounts,
+  return createTestApi({
+    passwordCost: TEST_PASSWORD_COST,
     webDir: options.webDir === undefined ? null : options.webDir,
+    ...(options.loginPolicy ? { loginPolicy: options.loginPolicy } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
-  const { key } = await keys.create('admin', 'test');
-  return {
-    app,
-    database,
-    accounts,
-    keys,
-    adminKey: key,
-    storeDir,
-    tmpDir,
-    archive,
-    store,
-    close: async () => {
-      await store.close();
-      await database.drop();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
 }
 
 export interface TestUser {

@@ -14,9 +14,12 @@ function principal(role: Principal['role'], id: string): Principal {
   return { kind: 'user', id, keyId: null, name: id, role, languages: [], teams: [], agentId: null };
 }
 
-function caller(p: Principal, audited: unknown[]): Caller {
-  return { principal: p, audit: async (event) => audited.push(event) };
+/** A caller whose audit events land in `audited` (through the service's auditor below). */
+type TestCaller = Caller & { audited: unknown[] };
+function caller(p: Principal, audited: unknown[]): TestCaller {
+  return { principal: p, client: { ip: null, userAgent: null }, audited };
 }
+const auditor = { recordFor: async (c: Caller, event: unknown) => (c as TestCaller).audited.push(event) };
 
 function item(over: Partial<ReviewItemView>): ReviewItemView {
   return {
@@ -103,6 +106,7 @@ describe(ReviewService.name, () => {
       forms: { forCampaign: async () => undefined } as unknown as EvaluationFormRepository,
       analyses: {} as AnalysisRepository,
       callAccess: async () => ({ exists: true, inScope, hasRedacted: false }),
+      auditor,
     });
     return { svc, completed };
   }

@@ -1,11 +1,7 @@
-import { Router } from 'express';
-import { savedSearchInputSchema as newSchema } from '../contract/users.ts';
 import { callSearchSchema } from '../../../models/call.ts';
 import { isUniqueViolation } from '../../archive/call.repository.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import type { Auditor } from '../audit/auditor.ts';
-import { principalRef } from '../auth/principal.ts';
 import { parseOrThrow } from '../validation.ts';
 
 export interface SavedSearch {
@@ -90,35 +86,4 @@ export class SavedSearchRepository {
       .executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
-}
-
-/** Each person's saved searches (GET/POST /saved-searches, DELETE /saved-searches/:id). */
-export function savedSearchesRouter(deps: { searches: SavedSearchRepository; auditor: Auditor }): Router {
-  const router = Router();
-  router.get('/saved-searches', async (req, res) => {
-    res.json({ items: await deps.searches.list(principalRef(req.principal!)) });
-  });
-  router.post('/saved-searches', async (req, res) => {
-    const body = parseOrThrow(newSchema, req.body, 'BAD_REQUEST', 'invalid saved search');
-    const saved = await deps.searches.create(principalRef(req.principal!), body.name, cleanQuery(body.query));
-    await deps.auditor.record(req, {
-      action: 'saved_search_create',
-      targetType: 'saved_search',
-      targetId: saved.id,
-      details: { name: saved.name, query: saved.query },
-    });
-    res.status(201).json(saved);
-  });
-  router.delete('/saved-searches/:id', async (req, res) => {
-    if (!(await deps.searches.delete(principalRef(req.principal!), req.params.id))) {
-      throw new EscuchaError('NOT_FOUND', `no saved search ${req.params.id}`);
-    }
-    await deps.auditor.record(req, {
-      action: 'saved_search_delete',
-      targetType: 'saved_search',
-      targetId: req.params.id,
-    });
-    res.status(204).end();
-  });
-  return router;
 }
