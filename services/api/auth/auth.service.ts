@@ -3,6 +3,8 @@ import type { AuditClient } from '../audit/audit.repository.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import type { Caller } from '../caller.ts';
 import type { User, UserRepository } from '../users/user.repository.ts';
+import { permissionsOf } from './access.policy.ts';
+import type { Permission } from '../contract/auth.ts';
 import { userPrincipal } from './auth.middleware.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
@@ -185,9 +187,11 @@ export class AuthService {
   }
 
   /** Who the caller is, with their scope, and their account when they are a person. */
-  async me(
-    caller: Caller,
-  ): Promise<{ principal: Record<string, unknown> & { scope: CallScope | null }; user: User | null }> {
+  async me(caller: Caller): Promise<{
+    principal: Record<string, unknown> & { scope: CallScope | null };
+    user: User | null;
+    permissions: Permission[];
+  }> {
     const p = caller.principal;
     return {
       principal: {
@@ -202,6 +206,8 @@ export class AuthService {
         scope: callScopeOf(p) ?? null,
       },
       user: p.kind === 'user' ? await this.deps.users.get(p.id) : null,
+      /** What the principal may do, by the access policy (the web UI shows only that). */
+      permissions: permissionsOf(p.role),
     };
   }
 
