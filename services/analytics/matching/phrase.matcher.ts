@@ -1,5 +1,4 @@
 import { EscuchaError } from '../../platform/errors.ts';
-import { foldLower } from '../text/fold.ts';
 import { isSimilar } from '../text/similarity.ts';
 import { tokenize as textTokenize } from '../text/tokenize.ts';
 import type { Boundary } from '../text/types.ts';
@@ -620,9 +619,16 @@ export interface CompiledPhrase<T> {
   readonly secondKeys: ReadonlySet<string> | null;
 }
 
-/** A pattern word as the sentence scanner compares it: folded, and its sound key. */
-function sentenceWord(raw: string, prefix: boolean, lang: Language): Alternative {
-  const word = foldLower(raw);
+/**
+ * A pattern word as the sentence scanner compares it: normalised by the shared tokenizer like the sentence's words
+ * (one word: write "can not", not "can't"), and its sound key.
+ */
+function sentenceWord(raw: string, prefix: boolean, lang: Language, pattern: string): Alternative {
+  const tokens = textTokenize(raw, lang);
+  if (tokens.length !== 1) {
+    throw new EscuchaError('BAD_REQUEST', `pattern "${pattern}": "${raw}" is not one word`);
+  }
+  const word = tokens[0]!.norm;
   return { prefix, norm: word, key: soundKey(word, lang), near: new Map() };
 }
 
@@ -631,7 +637,7 @@ function toElement(node: PatternNode, pattern: string, lang: Language): Element 
   if (node.kind === 'gap') return { kind: 'gap', max: SENTENCE_GAP_MAX };
   if (node.kind === 'any') return { kind: 'any' };
   if (node.kind === 'word')
-    return { kind: 'word', alts: [sentenceWord(node.text, node.prefix, lang)], optional: false };
+    return { kind: 'word', alts: [sentenceWord(node.text, node.prefix, lang, pattern)], optional: false };
   const alts: Alternative[] = [];
   for (const option of node.options) {
     if (option.length === 0) continue;
@@ -642,7 +648,7 @@ function toElement(node: PatternNode, pattern: string, lang: Language): Element 
         `pattern "${pattern}": the sentence scanner takes alternatives of one word each`,
       );
     }
-    alts.push(sentenceWord(only.text, only.prefix, lang));
+    alts.push(sentenceWord(only.text, only.prefix, lang, pattern));
   }
   return { kind: 'word', alts, optional: node.optional };
 }

@@ -292,7 +292,7 @@ const EN_PHRASES: PhraseEntry[] = [
   p('not fair', -3),
   // Threats and escalation.
   p('going to (sue|report)', -3.5),
-  p('(will|gonna) (sue|report)', -3.5),
+  p('will (sue|report)', -3.5),
   p('report you', -3.5),
   p('(my|a) (lawyer|attorney)', -2.5),
   p('(cfpb|bbb)', -2),

@@ -158,6 +158,8 @@ describe('sentence scanning', () => {
       /one word each/,
     );
     expect(() => compilePhrase('[muy] bien', null, 'es', negators)).toThrow(/required word/);
+    // the sentence's words are tokenized with contractions expanded, so a contracted pattern word could never match
+    expect(() => compilePhrase('(will|gonna) sue', null, 'en', negators)).toThrow(/not one word/);
   });
 });
 
