@@ -1,3 +1,7 @@
+import { EscuchaError } from '../../platform/errors.ts';
+import { isSimilar } from '../text/similarity.ts';
+import { tokenize as textTokenize } from '../text/tokenize.ts';
+import type { Boundary } from '../text/types.ts';
 import { damerauLevenshtein, soundKey } from '../text/index.ts';
 import { FUNCTION_WORDS, NEGATIONS } from './normalize.ts';
 import { stem } from './stem.ts';
@@ -11,13 +15,26 @@ import {
   type Hit,
   type Sequence,
 } from './phrase.align.ts';
-import { compilePattern, type PatternSlot } from './phrase.pattern.ts';
+import { compilePattern, parsePattern, type PatternNode, type PatternSlot } from './phrase.pattern.ts';
 import type { PreparedTranscript, Stream, Token } from './prepared-transcript.ts';
 import type { Evidence, Language, SegmentParty } from './transcript.types.ts';
 
 /**
- * Finds phrases in ASR transcripts despite recognition noise. Phrases are compiled once into an index of their
- * words; a transcript word is looked up by exact form, phonetic key (b/v, s/z, ll/y, silent h, doubled letters),
+ * Escucha's phrase matcher: patterns in the one syntax of phrase.pattern.ts, words from the shared tokenizer and
+ * compared by the one phonetic key (text/phonetic.ts), found by one of two scan strategies:
+ *
+ * - PhraseMatcher.find, the transcript aligner (detectors, script rules, keyword counts): scored, fuzzy matches
+ *   anywhere in a party's stream, across segments, with negated matches dropped or flagged.
+ * - matchSentencePhrase with SentencePhraseIndex, the sentence scanner (sentiment lexicon phrases and multi-word
+ *   modifiers): a yes/no match from a given word within one clause, prefixes and `_` allowed, the negation scope
+ *   left to the sentiment scorer. See the section further down.
+ *
+ * They stay two strategies because they answer different questions: the aligner looks for a few long phrases
+ * anywhere and tolerates missing, extra, split and merged words (its score decides); the scanner decides, word by
+ * word, which of ~200 short collocations a sentence's word starts, and the sentiment scorer needs the exact words
+ * consumed, without scores, stopping at punctuation.
+ *
+ * The aligner: phrases are compiled once into an index of their words; a transcript word is looked up by exact form, phonetic key (b/v, s/z, ll/y, silent h, doubled letters),
  * stem, and a Damerau–Levenshtein neighbourhood of its phonetic key, and the results are cached. Only phrases whose
  * content words appear close together are aligned, by a small dynamic programme that scores matched words by
  * similarity, tolerates missing words and extra words (fillers, hesitations), and joins split words ("graba da")
@@ -551,4 +568,222 @@ function dedupe(matches: PhraseMatch[]): PhraseMatch[] {
     out.push(...kept);
   }
   return out.sort((x, y) => x.startMs - y.startMs || x.phraseId.localeCompare(y.phraseId));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sentence scanning: the sentiment lexicon's phrases and multi-word modifiers, matched word by word from a given
+// start over the words of one sentence. Words compare by sound key (so ASR spellings match), prefix, and past the
+// first word, near spellings by edit distance; gaps are short (SENTENCE_GAP_MAX words); a phrase never runs across a
+// comma or a sentence break. The caller (sentiment/sentence.scorer.ts) decides negation scope with the phrase's
+// hasNegator. Unlike the aligner it gives no score: a phrase matches or it does not.
+
+const SENTENCE_GAP_MAX = 2;
+/** Minimum similarity and word length for an edit-distance match of a non-first word. */
+const FUZZY_MIN = 0.8;
+const FUZZY_MIN_LENGTH = 6;
+
+/** What the matcher needs of a word: its folded form and sound key. */
+export interface MatchWord {
+  readonly norm: string;
+  readonly key: string;
+}
+
+/** Where a word sits: a phrase may not consume a word that follows punctuation. */
+export interface MatchPlace {
+  readonly boundary: Boundary;
+}
+
+interface Alternative {
+  readonly prefix: boolean;
+  readonly norm: string;
+  readonly key: string;
+  /** Memoised edit-distance verdicts per text word (bounded). */
+  readonly near: Map<string, boolean>;
+}
+
+type Element =
+  | { readonly kind: 'word'; readonly alts: readonly Alternative[]; readonly optional: boolean }
+  | { readonly kind: 'gap'; readonly max: number }
+  | { readonly kind: 'any' };
+
+export interface CompiledPhrase<T> {
+  readonly source: string;
+  readonly elements: readonly Element[];
+  readonly payload: T;
+  /** The pattern contains a negator itself ("no puedo pagar"): a negation before it does not flip it again. */
+  readonly hasNegator: boolean;
+  /**
+   * Sound keys the second word must have, when the second element is a required short word (too short for an
+   * edit-distance match): lets most candidates fail on one set lookup.
+   */
+  readonly secondKeys: ReadonlySet<string> | null;
+}
+
+/**
+ * A pattern word as the sentence scanner compares it: normalised by the shared tokenizer like the sentence's words
+ * (one word: write "can not", not "can't"), and its sound key.
+ */
+function sentenceWord(raw: string, prefix: boolean, lang: Language, pattern: string): Alternative {
+  const tokens = textTokenize(raw, lang);
+  if (tokens.length !== 1) {
+    throw new EscuchaError('BAD_REQUEST', `pattern "${pattern}": "${raw}" is not one word`);
+  }
+  const word = tokens[0]!.norm;
+  return { prefix, norm: word, key: soundKey(word, lang), near: new Map() };
+}
+
+/** The sentence scanner's element for one pattern node. */
+function toElement(node: PatternNode, pattern: string, lang: Language): Element {
+  if (node.kind === 'gap') return { kind: 'gap', max: SENTENCE_GAP_MAX };
+  if (node.kind === 'any') return { kind: 'any' };
+  if (node.kind === 'word')
+    return { kind: 'word', alts: [sentenceWord(node.text, node.prefix, lang, pattern)], optional: false };
+  const alts: Alternative[] = [];
+  for (const option of node.options) {
+    if (option.length === 0) continue;
+    const only = option[0]!;
+    if (option.length > 1 || only.kind !== 'word') {
+      throw new EscuchaError(
+        'BAD_REQUEST',
+        `pattern "${pattern}": the sentence scanner takes alternatives of one word each`,
+      );
+    }
+    alts.push(sentenceWord(only.text, only.prefix, lang, pattern));
+  }
+  return { kind: 'word', alts, optional: node.optional };
+}
+
+/** Compiles a pattern (phrase.pattern.ts syntax) for matchSentencePhrase. */
+export function compilePhrase<T>(
+  pattern: string,
+  payload: T,
+  lang: Language,
+  negators: ReadonlySet<string>,
+): CompiledPhrase<T> {
+  const elements = parsePattern(pattern).map((node) => toElement(node, pattern, lang));
+  const hasNegator = elements.some(
+    (e) => e.kind === 'word' && e.alts.some((a) => !a.prefix && negators.has(a.norm)),
+  );
+  const first = elements[0];
+  if (first === undefined || first.kind !== 'word' || first.optional) {
+    throw new EscuchaError('BAD_REQUEST', `pattern "${pattern}" must start with a required word`);
+  }
+  const second = elements[1];
+  const secondKeys =
+    second !== undefined &&
+    second.kind === 'word' &&
+    !second.optional &&
+    second.alts.every((a) => !a.prefix && a.norm.length < FUZZY_MIN_LENGTH)
+      ? new Set(second.alts.map((a) => a.key))
+      : null;
+  return { source: pattern, elements, payload, hasNegator, secondKeys };
+}
+
+/** Turns a plain multi-word lexicon entry ("fed up", "can't stand") into a pattern in normalised words. */
+export function plainPattern(entry: string, lang: Language): string {
+  return textTokenize(entry, lang)
+    .map((t) => t.norm.replace(/[|*?()[\]]/g, ''))
+    .filter((w) => w.length > 0 && w !== '_')
+    .join(' ');
+}
+
+const NEAR_CACHE_LIMIT = 20_000;
+
+function near(alt: Alternative, norm: string): boolean {
+  if (norm.length < FUZZY_MIN_LENGTH || alt.norm.length < FUZZY_MIN_LENGTH) return false;
+  const known = alt.near.get(norm);
+  if (known !== undefined) return known;
+  const verdict = isSimilar(norm, alt.norm, FUZZY_MIN, FUZZY_MIN_LENGTH);
+  if (alt.near.size >= NEAR_CACHE_LIMIT) alt.near.clear();
+  alt.near.set(norm, verdict);
+  return verdict;
+}
+
+function altMatches(alt: Alternative, word: MatchWord, anchor: boolean): boolean {
+  if (alt.prefix) return word.norm.startsWith(alt.norm) || word.key.startsWith(alt.key);
+  if (word.key === alt.key || word.norm === alt.norm) return true;
+  return !anchor && near(alt, word.norm);
+}
+
+function anyAltMatches(alts: readonly Alternative[], word: MatchWord, anchor: boolean): boolean {
+  for (const alt of alts) if (altMatches(alt, word, anchor)) return true;
+  return false;
+}
+
+function matchFrom<T>(
+  phrase: CompiledPhrase<T>,
+  el: number,
+  words: readonly MatchWord[],
+  places: readonly MatchPlace[],
+  at: number,
+  start: number,
+): number {
+  const elements = phrase.elements;
+  if (el === elements.length) return at;
+  const element = elements[el]!;
+  const usable = at < words.length && (at === start || places[at]!.boundary === 'none');
+  if (element.kind === 'gap') {
+    for (let skip = 0; skip <= element.max; skip++) {
+      const end = matchFrom(phrase, el + 1, words, places, at + skip, start);
+      if (end >= 0) return end;
+      const next = at + skip;
+      if (next >= words.length || (next !== start && places[next]!.boundary !== 'none')) break;
+    }
+    return -1;
+  }
+  if (element.kind === 'any') return usable ? matchFrom(phrase, el + 1, words, places, at + 1, start) : -1;
+  if (usable && anyAltMatches(element.alts, words[at]!, el === 0)) {
+    const end = matchFrom(phrase, el + 1, words, places, at + 1, start);
+    if (end >= 0) return end;
+  }
+  return element.optional ? matchFrom(phrase, el + 1, words, places, at, start) : -1;
+}
+
+/**
+ * End (exclusive) of the match of `phrase` starting at words[start], or −1. `places[i]` is where words[i] sits
+ * (the same index), so that a phrase stops at punctuation.
+ */
+export function matchSentencePhrase<T>(
+  phrase: CompiledPhrase<T>,
+  words: readonly MatchWord[],
+  places: readonly MatchPlace[],
+  start: number,
+): number {
+  if (phrase.secondKeys !== null) {
+    const next = words[start + 1];
+    if (next === undefined || !phrase.secondKeys.has(next.key)) return -1;
+  }
+  return matchFrom(phrase, 0, words, places, start, start);
+}
+
+/** Sentence scanning: finds, for a word, the phrases whose first word it can be. Built once per language. */
+export class SentencePhraseIndex<T> {
+  private readonly byKey = new Map<string, CompiledPhrase<T>[]>();
+  private readonly prefixed: { alt: Alternative; phrase: CompiledPhrase<T> }[] = [];
+  private readonly order = new Map<CompiledPhrase<T>, number>();
+
+  constructor(phrases: readonly CompiledPhrase<T>[]) {
+    phrases.forEach((phrase, i) => {
+      this.order.set(phrase, i);
+      const first = phrase.elements[0]!;
+      if (first.kind !== 'word') return;
+      for (const alt of first.alts) {
+        if (alt.prefix) this.prefixed.push({ alt, phrase });
+        else {
+          const list = this.byKey.get(alt.key) ?? [];
+          if (!list.includes(phrase)) list.push(phrase);
+          this.byKey.set(alt.key, list);
+        }
+      }
+    });
+  }
+
+  /** Candidate phrases for a first word, in declaration order (earlier wins a tie in length). */
+  startingWith(norm: string, key: string): CompiledPhrase<T>[] {
+    const found = new Set<CompiledPhrase<T>>(this.byKey.get(key) ?? []);
+    for (const { alt, phrase } of this.prefixed) {
+      if (norm.startsWith(alt.norm) || key.startsWith(alt.key)) found.add(phrase);
+    }
+    return [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
 }

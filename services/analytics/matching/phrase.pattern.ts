@@ -5,14 +5,20 @@ import { stem } from './stem.ts';
 import type { Language } from './transcript.types.ts';
 
 /**
- * Phrase patterns. A pattern is words separated by spaces with a small syntax for variants:
+ * Phrase patterns: the one pattern syntax of Escucha's analytics (detector phrase lists, script rules, keyword
+ * categories, and the sentiment lexicon's phrases and multi-word modifiers). A pattern is words separated by spaces:
  *
  *   (grabada|grabando|siendo grabada)   alternatives, each one word or several
  *   [siendo]                            optional words
- *   *                                   a free gap: up to a few unrelated words may stand here
+ *   *                                   a gap: a few unrelated words may stand here
+ *   pref*                               (glued to a word) any word starting with "pref"
+ *   _                                   exactly one word of any kind
  *
  * e.g. `(le|les) (informo|informamos|recuerdo) que (esta|la) (llamada|conversacion) * (grabada|grabando)`.
- * A pattern expands into plain word sequences; accents and case do not matter.
+ * Accents and case do not matter. parsePattern reads the syntax; the two scan strategies of phrase.matcher.ts
+ * compile the result their own way: compilePattern expands it into plain word sequences for the transcript aligner
+ * (whole words only: no prefixes, no `_`), compilePhrase (phrase.matcher.ts) keeps it as one element per position for the sentence
+ * scanner (alternatives of one word each).
  */
 
 export interface PatternWord {
@@ -32,7 +38,12 @@ export interface PatternSlot {
   gapAfter: boolean;
 }
 
-type Node = { kind: 'word'; text: string } | { kind: 'gap' } | { kind: 'alt'; options: Node[][] };
+export type PatternNode =
+  | { kind: 'word'; text: string; prefix: boolean }
+  | { kind: 'gap' }
+  | { kind: 'any' }
+  | { kind: 'alt'; options: PatternNode[][]; optional: boolean };
+type Node = PatternNode;
 
 const MAX_SEQUENCES = 256;
 
@@ -40,7 +51,13 @@ function parseSequence(src: string, pos: { i: number }, closers: string): Node[]
   const out: Node[] = [];
   let word = '';
   const flush = () => {
-    if (word.trim()) for (const w of word.trim().split(/\s+/)) out.push({ kind: 'word', text: w });
+    if (word.trim()) {
+      for (const w of word.trim().split(/\s+/)) {
+        if (w === '_') out.push({ kind: 'any' });
+        else if (w.endsWith('*')) out.push({ kind: 'word', text: w.slice(0, -1), prefix: true });
+        else out.push({ kind: 'word', text: w, prefix: false });
+      }
+    }
     word = '';
   };
   while (pos.i < src.length) {
@@ -63,7 +80,13 @@ function parseSequence(src: string, pos: { i: number }, closers: string): Node[]
         break;
       }
       if (c === '[') options.push([]);
-      out.push({ kind: 'alt', options });
+      out.push({ kind: 'alt', options, optional: c === '[' });
+      continue;
+    }
+    if (c === '*' && word !== '' && !/\s$/.test(word)) {
+      // glued to a word: a prefix
+      word += c;
+      pos.i++;
       continue;
     }
     if (c === '*') {
@@ -81,6 +104,11 @@ function parseSequence(src: string, pos: { i: number }, closers: string): Node[]
   return out;
 }
 
+/** Reads a pattern into its nodes (the syntax above). */
+export function parsePattern(pattern: string): PatternNode[] {
+  return parseSequence(pattern, { i: 0 }, '');
+}
+
 const GAP = Symbol('gap');
 type Item = string[] | typeof GAP;
 
@@ -91,6 +119,12 @@ type Item = string[] | typeof GAP;
 function expand(nodes: Node[], src: string): Item[][] {
   let acc: Item[][] = [[]];
   for (const n of nodes) {
+    if (n.kind === 'any' || (n.kind === 'word' && n.prefix)) {
+      throw new EscuchaError(
+        'BAD_REQUEST',
+        `pattern "${src}": the transcript aligner matches whole words (no prefix* or _)`,
+      );
+    }
     if (n.kind === 'word') acc = acc.map((s) => [...s, [n.text]]);
     else if (n.kind === 'gap') acc = acc.map((s) => [...s, GAP]);
     else {
@@ -127,7 +161,7 @@ function expand(nodes: Node[], src: string): Item[][] {
 
 /** Expands a pattern into slot sequences. */
 export function compilePattern(pattern: string, language: Language): PatternSlot[][] {
-  const nodes = parseSequence(pattern, { i: 0 }, '');
+  const nodes = parsePattern(pattern);
   const fn = FUNCTION_WORDS[language];
   const seen = new Set<string>();
   const out: PatternSlot[][] = [];

@@ -4,7 +4,12 @@ import { isStopWord } from '../text/stopwords.ts';
 import type { Lang, Stemmer } from '../text/types.ts';
 import type { CollectionsLexicon } from './collections.lexicon.ts';
 import type { ModifierRole, ModifierSet } from './modifiers.ts';
-import { compilePhrase, PhraseIndex, plainPattern, type CompiledPhrase } from './phrase.matcher.ts';
+import {
+  compilePhrase,
+  plainPattern,
+  SentencePhraseIndex,
+  type CompiledPhrase,
+} from '../matching/phrase.matcher.ts';
 
 /**
  * The compiled sentiment lexicon of one language: a general-purpose base lexicon (from an adapter), the collections
@@ -82,7 +87,7 @@ export class CompiledLexicon {
   private readonly words = new Map<string, number>();
   private readonly stems: Map<string, number>;
   private readonly sounds: Map<string, number>;
-  private readonly phrases: PhraseIndex<PhrasePayload>;
+  private readonly phrases: SentencePhraseIndex<PhrasePayload>;
   private readonly cache = new Map<string, WordInfo>();
 
   constructor(
@@ -154,7 +159,7 @@ export class CompiledLexicon {
         modifiers.negators,
       ),
     );
-    this.phrases = new PhraseIndex([...modifierPhrases, ...domainPhrases, ...basePhrases]);
+    this.phrases = new SentencePhraseIndex([...modifierPhrases, ...domainPhrases, ...basePhrases]);
   }
 
   /** Everything the scorer needs about one folded word; memoised. */

@@ -4,7 +4,7 @@ import { wordSet } from '../text/words.ts';
 /**
  * Words that change the valence of what follows them, per language, in folded form (no accents, lower case).
  * Multi-word modifiers ("un poco", "sin embargo", "a bit", "kind of") are phrase patterns with a role, matched by the
- * same machinery as the collections phrases (see collections.lexicon.ts for the pattern syntax).
+ * same sentence scanner as the collections phrases (matching/phrase.matcher.ts; syntax in matching/phrase.pattern.ts).
  */
 
 export type ModifierRole = 'negator' | 'intensifier' | 'diminisher' | 'contrast' | 'concessive';
@@ -86,8 +86,8 @@ const ES: ModifierSet = {
   phrases: [
     { pattern: 'sin embargo', role: 'contrast' },
     { pattern: 'no obstante', role: 'contrast' },
-    { pattern: 'un poco|poquito|poquitito|tanto', role: 'diminisher', factor: DAMPEN },
-    { pattern: 'de verdad|veras', role: 'intensifier', factor: BOOST },
+    { pattern: 'un (poco|poquito|poquitito|tanto)', role: 'diminisher', factor: DAMPEN },
+    { pattern: 'de (verdad|veras)', role: 'intensifier', factor: BOOST },
     { pattern: 'ni siquiera', role: 'negator' },
     { pattern: 'a pesar de', role: 'concessive' },
   ],
@@ -126,9 +126,9 @@ const EN: ModifierSet = {
   contrast: new Set(['but', 'however']),
   concessive: new Set(['although', 'though']),
   phrases: [
-    { pattern: 'a little|bit', role: 'diminisher', factor: DAMPEN },
+    { pattern: 'a (little|bit)', role: 'diminisher', factor: DAMPEN },
     { pattern: 'a little bit', role: 'diminisher', factor: DAMPEN },
-    { pattern: 'kind|sort of', role: 'diminisher', factor: DAMPEN },
+    { pattern: '(kind|sort) of', role: 'diminisher', factor: DAMPEN },
     { pattern: 'even though', role: 'concessive' },
     { pattern: 'so much', role: 'intensifier', factor: BOOST, post: true },
     { pattern: 'a lot', role: 'intensifier', factor: BOOST, post: true },

@@ -4,7 +4,7 @@ import type { Lang, NormalizedToken } from '../text/types.ts';
 import { wordSet } from '../text/words.ts';
 import type { CompiledLexicon, PhrasePayload, WordInfo } from './lexicon.ts';
 import type { ModifierRole, ModifierSet } from './modifiers.ts';
-import { matchPhrase, type CompiledPhrase } from './phrase.matcher.ts';
+import { matchSentencePhrase, type CompiledPhrase } from '../matching/phrase.matcher.ts';
 import type { SentimentEvidence } from './types.ts';
 
 /**
@@ -177,7 +177,7 @@ function scoreSentence(
     let best: CompiledPhrase<PhrasePayload> | undefined;
     let bestEnd = -1;
     for (const phrase of info.starts) {
-      const end = matchPhrase(phrase, infos, words, i);
+      const end = matchSentencePhrase(phrase, infos, words, i);
       if (end > bestEnd) {
         best = phrase;
         bestEnd = end;

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PhraseMatcher } from '../../../../services/analytics/matching/phrase.matcher.ts';
-import { compilePattern } from '../../../../services/analytics/matching/phrase.pattern.ts';
+import {
+  compilePhrase,
+  matchSentencePhrase,
+  PhraseMatcher,
+  SentencePhraseIndex,
+} from '../../../../services/analytics/matching/phrase.matcher.ts';
+import { compilePattern, parsePattern } from '../../../../services/analytics/matching/phrase.pattern.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
-import { damerauLevenshtein, similarity } from '../../../../services/analytics/text/index.ts';
+import { damerauLevenshtein, similarity, soundKey } from '../../../../services/analytics/text/index.ts';
 import { transcript } from './transcript.helper.ts';
 
 const recorded = new PhraseMatcher(
@@ -81,6 +86,80 @@ describe('compilePattern', () => {
 
   it('rejects unbalanced patterns', () => {
     expect(() => compilePattern('(a|b', 'es')).toThrow(/missing/);
+  });
+
+  it('matches whole words only: prefixes and any-word slots are for the sentence scanner', () => {
+    expect(() => compilePattern('no (pued*|podemos) pagar', 'es')).toThrow(/whole words/);
+    expect(() => compilePattern('es la _ vez', 'es')).toThrow(/whole words/);
+  });
+});
+
+describe('parsePattern', () => {
+  it('reads a glued * as a prefix and a lone * as a gap', () => {
+    expect(parsePattern('no (pued*|podemos) * _')).toEqual([
+      { kind: 'word', text: 'no', prefix: false },
+      {
+        kind: 'alt',
+        optional: false,
+        options: [
+          [{ kind: 'word', text: 'pued', prefix: true }],
+          [{ kind: 'word', text: 'podemos', prefix: false }],
+        ],
+      },
+      { kind: 'gap' },
+      { kind: 'any' },
+    ]);
+  });
+});
+
+describe('sentence scanning', () => {
+  const negators = new Set(['no']);
+  const words = (text: string) => {
+    const list = text
+      .split(' ')
+      .map((w) => ({ norm: w.replace(',', ''), key: soundKey(w.replace(',', ''), 'es') }));
+    const places = text.split(' ').map((_, i, all) => ({
+      boundary: i > 0 && all[i - 1]!.endsWith(',') ? ('clause' as const) : ('none' as const),
+    }));
+    return { list, places };
+  };
+  const end = (pattern: string, text: string, start = 0) => {
+    const { list, places } = words(text);
+    return matchSentencePhrase(compilePhrase(pattern, null, 'es', negators), list, places, start);
+  };
+
+  it('matches optional words, alternatives, prefixes and sound-alike spellings from a start word', () => {
+    const pattern = 'no [me|nos] (vuelva|vuelvan) a (llamar*|marcar*)';
+    expect(end(pattern, 'no me buelvan a llamarme mas')).toBe(5);
+    expect(end(pattern, 'no vuelva a marcar')).toBe(4);
+    expect(end(pattern, 'no me vuelvan a escribir')).toBe(-1);
+  });
+
+  it('skips up to two words at a gap and never crosses a comma', () => {
+    expect(end('no (tengo|tenemos) * (dinero|plata)', 'no tengo nada de plata')).toBe(5);
+    expect(end('no (tengo|tenemos) * (dinero|plata)', 'no tengo casi nada de plata')).toBe(-1);
+    expect(end('no (tengo|tenemos) * (dinero|plata)', 'no tengo, plata')).toBe(-1);
+  });
+
+  it('says whether the pattern carries its own negation, and indexes phrases by their first word', () => {
+    expect(compilePhrase('no me parece justo', null, 'es', negators).hasNegator).toBe(true);
+    expect(compilePhrase('me parece justo', null, 'es', negators).hasNegator).toBe(false);
+    const index = new SentencePhraseIndex([
+      compilePhrase('me parece justo', 'a', 'es', negators),
+      compilePhrase('(escuch*|oi*) bien', 'b', 'es', negators),
+    ]);
+    expect(index.startingWith('escuchamos', soundKey('escuchamos', 'es')).map((p) => p.payload)).toEqual([
+      'b',
+    ]);
+  });
+
+  it('takes alternatives of one word each and a required first word', () => {
+    expect(() => compilePhrase('(muchas gracias|gracias) a usted', null, 'es', negators)).toThrow(
+      /one word each/,
+    );
+    expect(() => compilePhrase('[muy] bien', null, 'es', negators)).toThrow(/required word/);
+    // the sentence's words are tokenized with contractions expanded, so a contracted pattern word could never match
+    expect(() => compilePhrase('(will|gonna) sue', null, 'en', negators)).toThrow(/not one word/);
   });
 });
 
