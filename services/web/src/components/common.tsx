@@ -66,9 +66,15 @@ export function Notice({
   );
 }
 
-export function Field(props: { label: string; id: string; children: ComponentChildren; help?: string }) {
+export function Field(props: {
+  label: string;
+  id: string;
+  children: ComponentChildren;
+  help?: string;
+  grow?: boolean;
+}) {
   return (
-    <div class="field">
+    <div class={props.grow ? 'field grow' : 'field'}>
       <label for={props.id}>{props.label}</label>
       {props.children}
       {props.help && (
@@ -77,6 +83,81 @@ export function Field(props: { label: string; id: string; children: ComponentChi
         </small>
       )}
     </div>
+  );
+}
+
+/** The value of the input, select or text area an event came from. */
+export const valueOf = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+/** Runs a page's actions one at a time: clears the last outcome, keeps the action's message or error, reloads. */
+export function useAction(reload: () => void) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<string | null | void>) => {
+    setError(null);
+    setMessage(null);
+    try {
+      const m = await action();
+      if (m) setMessage(m);
+      reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  return { run, message, error };
+}
+
+/** The outcome of a page's last action: its confirmation and its error. */
+export function Outcome({ message, error }: { message?: string | null; error: string | null }) {
+  return (
+    <>
+      {message && <Notice kind="ok">{message}</Notice>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** A loader's error (with a retry) and, before its first data, the loading line. */
+export function LoadState({ of }: { of: Async<unknown> }) {
+  return (
+    <>
+      {of.error && <ErrorBox error={of.error} onRetry={of.reload} />}
+      {of.loading && !of.data && <Loading />}
+    </>
+  );
+}
+
+/** A table's header row; `action` adds the column of per-row buttons, its label read only by screen readers. */
+export function ColumnHeads({ labels, action }: { labels: string[]; action?: string }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((label, i) => (
+          <th scope="col" key={i}>
+            {label}
+          </th>
+        ))}
+        {action && (
+          <th scope="col">
+            <span class="sr-only">{action}</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** The link that downloads a report as CSV. */
+export function ExportCsv({ href, testId }: { href: string; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <a class="button" data-testid={testId} href={href} download>
+      {t('exportCsv')}
+    </a>
   );
 }
 

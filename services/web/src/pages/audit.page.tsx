@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { ErrorBox, Loading, Notice, useAsync } from '../components/common.tsx';
+import { Field, LoadState, Notice, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -33,49 +33,36 @@ export function AuditPage(_props: { me: Me }) {
       <h1>{t('auditTitle')}</h1>
       <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
         <div class="grid">
-          <div class="field">
-            <label for="a-from">{t('from')}</label>
+          <Field label={t('from')} id="a-from">
             <input
               id="a-from"
               type="datetime-local"
               value={isoToLocal(form.from)}
-              onInput={(e) => set('from', localToIso((e.currentTarget as HTMLInputElement).value) ?? '')}
+              onInput={(e) => set('from', localToIso(valueOf(e)) ?? '')}
             />
-          </div>
-          <div class="field">
-            <label for="a-to">{t('to')}</label>
+          </Field>
+          <Field label={t('to')} id="a-to">
             <input
               id="a-to"
               type="datetime-local"
               value={isoToLocal(form.to)}
-              onInput={(e) => set('to', localToIso((e.currentTarget as HTMLInputElement).value) ?? '')}
+              onInput={(e) => set('to', localToIso(valueOf(e)) ?? '')}
             />
-          </div>
-          <div class="field">
-            <label for="a-action">{t('action')}</label>
+          </Field>
+          <Field label={t('action')} id="a-action">
             <input
               id="a-action"
               placeholder="listen,download,export"
               value={form.action ?? ''}
-              onInput={(e) => set('action', (e.currentTarget as HTMLInputElement).value)}
+              onInput={(e) => set('action', valueOf(e))}
             />
-          </div>
-          <div class="field">
-            <label for="a-actor">{t('actor')}</label>
-            <input
-              id="a-actor"
-              value={form.actor ?? ''}
-              onInput={(e) => set('actor', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="a-call">{t('call')}</label>
-            <input
-              id="a-call"
-              value={form.callId ?? ''}
-              onInput={(e) => set('callId', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
+          </Field>
+          <Field label={t('actor')} id="a-actor">
+            <input id="a-actor" value={form.actor ?? ''} onInput={(e) => set('actor', valueOf(e))} />
+          </Field>
+          <Field label={t('call')} id="a-call">
+            <input id="a-call" value={form.callId ?? ''} onInput={(e) => set('callId', valueOf(e))} />
+          </Field>
         </div>
         <div class="actions">
           <button type="submit" class="primary">
@@ -102,8 +89,7 @@ export function AuditPage(_props: { me: Me }) {
           </Notice>
         )}
       </form>
-      {page.error && <ErrorBox error={page.error} onRetry={page.reload} />}
-      {page.loading && !page.data && <Loading />}
+      <LoadState of={page} />
       {page.data && page.data.items.length === 0 && <p class="muted">{t('noAudit')}</p>}
       {page.data && page.data.items.length > 0 && (
         <div class="table-wrap">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { ColumnHeads, ExportCsv, LoadState, Panel, useAsync } from '../components/common.tsx';
 import { useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
@@ -76,19 +76,14 @@ export function CompliancePage() {
                 </button>
               ))}
             </div>
-            <a
-              class="button"
-              data-testid="export-coverage"
+            <ExportCsv
+              testId="export-coverage"
               href={`${API}/compliance/disclosure.csv${queryString({ ...filter, by })}`}
-              download
-            >
-              {t('exportCsv')}
-            </a>
+            />
           </div>
         }
       >
-        {coverage.error && <ErrorBox error={coverage.error} onRetry={coverage.reload} />}
-        {coverage.loading && !coverage.data && <Loading />}
+        <LoadState of={coverage} />
         {coverage.data && rows.length === 0 && <p class="muted">{t('noAnalysedCalls')}</p>}
         {rows.length > 0 && (
           <>
@@ -139,32 +134,27 @@ export function CompliancePage() {
         title={t('callsMissingDisclosure')}
         id="disclosure-calls"
         actions={
-          <a
-            class="button"
-            data-testid="export-calls"
+          <ExportCsv
+            testId="export-calls"
             href={`${API}/compliance/disclosure/calls.csv${queryString(filter)}`}
-            download
-          >
-            {t('exportCsv')}
-          </a>
+          />
         }
       >
-        {calls.error && <ErrorBox error={calls.error} onRetry={calls.reload} />}
-        {calls.loading && !calls.data && <Loading />}
+        <LoadState of={calls} />
         {calls.data && calls.data.items.length === 0 && <p class="muted">{t('noneMissing')}</p>}
         {calls.data && calls.data.items.length > 0 && (
           <div class="table-wrap">
             <table class="disclosure-calls compact">
-              <thead>
-                <tr>
-                  <th scope="col">{t('startedAt')}</th>
-                  <th scope="col">{t('agent')}</th>
-                  <th scope="col">{t('team')}</th>
-                  <th scope="col">{t('campaign')}</th>
-                  <th scope="col">{t('disclosure')}</th>
-                  <th scope="col">{t('missingElements')}</th>
-                </tr>
-              </thead>
+              <ColumnHeads
+                labels={[
+                  t('startedAt'),
+                  t('agent'),
+                  t('team'),
+                  t('campaign'),
+                  t('disclosure'),
+                  t('missingElements'),
+                ]}
+              />
               <tbody>
                 {calls.data.items.map((c) => (
                   <tr key={c.callId}>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from '../api.ts';
+import { Field, Outcome, valueOf } from '../components/common.tsx';
 import { useI18n } from '../i18n.ts';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
@@ -33,19 +34,17 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       <form class="card" onSubmit={submit} aria-labelledby="login-h">
         <h1 id="login-h">{t('signInTitle')}</h1>
         <p class="muted">{t('signInHelp')}</p>
-        <div class="field">
-          <label for="login-username">{t('username')}</label>
+        <Field label={t('username')} id="login-username">
           <input
             id="login-username"
             name="username"
             autoComplete="username"
             required
             value={username}
-            onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
+            onInput={(e) => setUsername(valueOf(e))}
           />
-        </div>
-        <div class="field">
-          <label for="login-password">{t('password')}</label>
+        </Field>
+        <Field label={t('password')} id="login-password">
           <input
             id="login-password"
             name="password"
@@ -53,14 +52,10 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
             autoComplete="current-password"
             required
             value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+            onInput={(e) => setPassword(valueOf(e))}
           />
-        </div>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        </Field>
+        <Outcome error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? t('signingIn') : t('signIn')}
         </button>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
-import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { ColumnHeads, ErrorBox, LoadState, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -43,8 +43,7 @@ export function ReviewPage({ me }: { me: Me }) {
   return (
     <div>
       <h1>{t('reviewTitle')}</h1>
-      {queues.error && <ErrorBox error={queues.error} onRetry={queues.reload} />}
-      {queues.loading && !queues.data && <Loading />}
+      <LoadState of={queues} />
       {queues.data && queues.data.items.length === 0 && <p class="muted">{t('reviewNoQueues')}</p>}
       {queues.data && queues.data.items.length > 0 && (
         <nav aria-label={t('reviewMyQueues')} class="queues">
@@ -74,11 +73,7 @@ export function ReviewPage({ me }: { me: Me }) {
           actions={
             <label>
               {t('status')}{' '}
-              <select
-                id="r-status"
-                value={status}
-                onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}
-              >
+              <select id="r-status" value={status} onChange={(e) => setStatus(valueOf(e))}>
                 {STATUS_FILTERS.map((s) => (
                   <option key={s} value={s}>
                     {t(`reviewStatus_${s.replace(',', '_')}` as MessageKey)}
@@ -89,27 +84,24 @@ export function ReviewPage({ me }: { me: Me }) {
           }
         >
           {error && <ErrorBox error={error} />}
-          {items.error && <ErrorBox error={items.error} onRetry={items.reload} />}
-          {items.loading && !items.data && <Loading />}
+          <LoadState of={items} />
           {items.data && items.data.items.length === 0 && <p class="muted">{t('reviewNoItems')}</p>}
           {items.data && items.data.items.length > 0 && (
             <div class="table-wrap">
               <table class="review-items compact">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('priority')}</th>
-                    <th scope="col">{t('reason')}</th>
-                    <th scope="col">{t('startedAt')}</th>
-                    <th scope="col">{t('agent')}</th>
-                    <th scope="col">{t('campaign')}</th>
-                    <th scope="col">{t('duration')}</th>
-                    <th scope="col">{t('status')}</th>
-                    <th scope="col">{t('score')}</th>
-                    <th scope="col">
-                      <span class="sr-only">{t('actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <ColumnHeads
+                  labels={[
+                    t('priority'),
+                    t('reason'),
+                    t('startedAt'),
+                    t('agent'),
+                    t('campaign'),
+                    t('duration'),
+                    t('status'),
+                    t('score'),
+                  ]}
+                  action={t('actions')}
+                />
                 <tbody>
                   {items.data.items.map((i) => (
                     <tr key={i.id} data-item={i.id}>
