@@ -131,6 +131,16 @@ export function LoadState({ of }: { of: Async<unknown> }) {
   );
 }
 
+/** A list loader's state: its error and loading line, and `empty` when it loaded no items. */
+export function ListState({ of, empty }: { of: Async<{ items: readonly unknown[] }>; empty: string }) {
+  return (
+    <>
+      <LoadState of={of} />
+      {of.data && of.data.items.length === 0 && <p class="muted">{empty}</p>}
+    </>
+  );
+}
+
 /** A table's header row; `action` adds the column of per-row buttons, its label read only by screen readers. */
 export function ColumnHeads({ labels, action }: { labels: string[]; action?: string }) {
   return (

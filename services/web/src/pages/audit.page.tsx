@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { Field, LoadState, Notice, useAsync, valueOf } from '../components/common.tsx';
+import { Field, ListState, Notice, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -89,8 +89,7 @@ export function AuditPage(_props: { me: Me }) {
           </Notice>
         )}
       </form>
-      <LoadState of={page} />
-      {page.data && page.data.items.length === 0 && <p class="muted">{t('noAudit')}</p>}
+      <ListState of={page} empty={t('noAudit')} />
       {page.data && page.data.items.length > 0 && (
         <div class="table-wrap">
           <table class="audit" aria-busy={page.loading}>

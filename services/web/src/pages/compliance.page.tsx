@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ColumnHeads, ExportCsv, LoadState, Panel, useAsync } from '../components/common.tsx';
+import { ColumnHeads, ExportCsv, ListState, LoadState, Panel, useAsync } from '../components/common.tsx';
 import { useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
@@ -140,8 +140,7 @@ export function CompliancePage() {
           />
         }
       >
-        <LoadState of={calls} />
-        {calls.data && calls.data.items.length === 0 && <p class="muted">{t('noneMissing')}</p>}
+        <ListState of={calls} empty={t('noneMissing')} />
         {calls.data && calls.data.items.length > 0 && (
           <div class="table-wrap">
             <table class="disclosure-calls compact">

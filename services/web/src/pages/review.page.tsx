@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
-import { ColumnHeads, ErrorBox, LoadState, Panel, useAsync, valueOf } from '../components/common.tsx';
+import { ColumnHeads, ErrorBox, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -43,8 +43,7 @@ export function ReviewPage({ me }: { me: Me }) {
   return (
     <div>
       <h1>{t('reviewTitle')}</h1>
-      <LoadState of={queues} />
-      {queues.data && queues.data.items.length === 0 && <p class="muted">{t('reviewNoQueues')}</p>}
+      <ListState of={queues} empty={t('reviewNoQueues')} />
       {queues.data && queues.data.items.length > 0 && (
         <nav aria-label={t('reviewMyQueues')} class="queues">
           <ul class="plain row">
@@ -84,8 +83,7 @@ export function ReviewPage({ me }: { me: Me }) {
           }
         >
           {error && <ErrorBox error={error} />}
-          <LoadState of={items} />
-          {items.data && items.data.items.length === 0 && <p class="muted">{t('reviewNoItems')}</p>}
+          <ListState of={items} empty={t('reviewNoItems')} />
           {items.data && items.data.items.length > 0 && (
             <div class="table-wrap">
               <table class="review-items compact">

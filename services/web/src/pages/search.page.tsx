@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
-import { ErrorBox, Field, LoadState, Outcome, Panel, useAsync, valueOf } from '../components/common.tsx';
+import { ErrorBox, Field, ListState, Outcome, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatAmount, formatDateTime, formatDuration, isoToLocal, localToIso } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -283,8 +283,7 @@ export function SearchPage({ me }: { me: Me }) {
           <h2 id="results-h">
             {t('results')} <span class="muted">· {t('pageN', { n: page })}</span>
           </h2>
-          <LoadState of={results} />
-          {results.data && results.data.items.length === 0 && <p class="muted">{t('noResults')}</p>}
+          <ListState of={results} empty={t('noResults')} />
           {results.data && results.data.items.length > 0 && (
             <div class="table-wrap">
               <table class="calls" aria-busy={results.loading}>
