@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
 import { Field, ListState, Notice, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
+import { FilterForm } from '../components/report-filter.tsx';
 import { useI18n } from '../i18n.ts';
 
 export function AuditPage(_props: { me: Me }) {
@@ -31,64 +32,70 @@ export function AuditPage(_props: { me: Me }) {
   return (
     <div>
       <h1>{t('auditTitle')}</h1>
-      <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
-        <div class="grid">
-          <Field label={t('from')} id="a-from">
-            <input
-              id="a-from"
-              type="datetime-local"
-              value={isoToLocal(form.from)}
-              onInput={(e) => set('from', localToIso(valueOf(e)) ?? '')}
-            />
-          </Field>
-          <Field label={t('to')} id="a-to">
-            <input
-              id="a-to"
-              type="datetime-local"
-              value={isoToLocal(form.to)}
-              onInput={(e) => set('to', localToIso(valueOf(e)) ?? '')}
-            />
-          </Field>
-          <Field label={t('action')} id="a-action">
-            <input
-              id="a-action"
-              placeholder="listen,download,export"
-              value={form.action ?? ''}
-              onInput={(e) => set('action', valueOf(e))}
-            />
-          </Field>
-          <Field label={t('actor')} id="a-actor">
-            <input id="a-actor" value={form.actor ?? ''} onInput={(e) => set('actor', valueOf(e))} />
-          </Field>
-          <Field label={t('call')} id="a-call">
-            <input id="a-call" value={form.callId ?? ''} onInput={(e) => set('callId', valueOf(e))} />
-          </Field>
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t('apply')}
-          </button>
-          <a class="button" href={`${API}/audit.csv${queryString(filter)}`} download data-testid="export-csv">
-            ↓ {t('exportCsv')}
-          </a>
-          <button
-            type="button"
-            onClick={async () => {
-              setVerify(await api<AuditVerify>('/audit/verify'));
-              page.reload();
-            }}
-          >
-            {t('verifyChain')}
-          </button>
-        </div>
-        {verify && (
-          <Notice kind={verify.ok ? 'ok' : 'warn'}>
-            {verify.ok
-              ? t('chainOk', { n: verify.checked })
-              : t('chainBad', { id: verify.firstBad?.id ?? '?', problem: verify.firstBad?.problem ?? '?' })}
-          </Notice>
-        )}
-      </form>
+      <FilterForm
+        onSubmit={apply}
+        actions={
+          <>
+            <a
+              class="button"
+              href={`${API}/audit.csv${queryString(filter)}`}
+              download
+              data-testid="export-csv"
+            >
+              ↓ {t('exportCsv')}
+            </a>
+            <button
+              type="button"
+              onClick={async () => {
+                setVerify(await api<AuditVerify>('/audit/verify'));
+                page.reload();
+              }}
+            >
+              {t('verifyChain')}
+            </button>
+          </>
+        }
+        footer={
+          verify && (
+            <Notice kind={verify.ok ? 'ok' : 'warn'}>
+              {verify.ok
+                ? t('chainOk', { n: verify.checked })
+                : t('chainBad', { id: verify.firstBad?.id ?? '?', problem: verify.firstBad?.problem ?? '?' })}
+            </Notice>
+          )
+        }
+      >
+        <Field label={t('from')} id="a-from">
+          <input
+            id="a-from"
+            type="datetime-local"
+            value={isoToLocal(form.from)}
+            onInput={(e) => set('from', localToIso(valueOf(e)) ?? '')}
+          />
+        </Field>
+        <Field label={t('to')} id="a-to">
+          <input
+            id="a-to"
+            type="datetime-local"
+            value={isoToLocal(form.to)}
+            onInput={(e) => set('to', localToIso(valueOf(e)) ?? '')}
+          />
+        </Field>
+        <Field label={t('action')} id="a-action">
+          <input
+            id="a-action"
+            placeholder="listen,download,export"
+            value={form.action ?? ''}
+            onInput={(e) => set('action', valueOf(e))}
+          />
+        </Field>
+        <Field label={t('actor')} id="a-actor">
+          <input id="a-actor" value={form.actor ?? ''} onInput={(e) => set('actor', valueOf(e))} />
+        </Field>
+        <Field label={t('call')} id="a-call">
+          <input id="a-call" value={form.callId ?? ''} onInput={(e) => set('callId', valueOf(e))} />
+        </Field>
+      </FilterForm>
       <ListState of={page} empty={t('noAudit')} />
       {page.data && page.data.items.length > 0 && (
         <div class="table-wrap">

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ColumnHeads, ExportCsv, ListState, LoadState, Panel, useAsync } from '../components/common.tsx';
-import { useReportFilter } from '../components/report-filter.tsx';
+import { ColumnHeads, ExportCsv, ListState, Panel, useAsync } from '../components/common.tsx';
+import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
@@ -42,20 +42,13 @@ export function CompliancePage() {
   return (
     <div>
       <h1>{t('dashboardTitle')}</h1>
-      <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
-        <div class="grid">
-          {field('from', 'from', 'date')}
-          {field('to', 'to', 'date')}
-          {field('campaign', 'campaign')}
-          {field('team', 'team')}
-          {field('agentId', 'agentId')}
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t('apply')}
-          </button>
-        </div>
-      </form>
+      <FilterForm onSubmit={apply}>
+        {field('from', 'from', 'date')}
+        {field('to', 'to', 'date')}
+        {field('campaign', 'campaign')}
+        {field('team', 'team')}
+        {field('agentId', 'agentId')}
+      </FilterForm>
       <p class="big" data-testid="coverage-total">
         {t('coverageSummary', {
           pct: pct(totals.disclosed),
@@ -83,8 +76,7 @@ export function CompliancePage() {
           </div>
         }
       >
-        <LoadState of={coverage} />
-        {coverage.data && rows.length === 0 && <p class="muted">{t('noAnalysedCalls')}</p>}
+        <ListState of={coverage} empty={t('noAnalysedCalls')} />
         {rows.length > 0 && (
           <>
             <CategoryChart
