@@ -86,6 +86,34 @@ export function Field(props: {
   );
 }
 
+/** A labelled input (inside `Field`); `onValue` gets what is typed. */
+export function InputField(props: {
+  label: string;
+  id: string;
+  value: string | number;
+  onValue: (value: string) => void;
+  grow?: boolean;
+  type?: 'text' | 'number' | 'email' | 'password' | 'date' | 'datetime-local';
+  name?: string;
+  autoComplete?: string;
+  placeholder?: string;
+  required?: boolean;
+  min?: string;
+  max?: number;
+  step?: string;
+  minLength?: number;
+  maxLength?: number;
+}) {
+  const { label, id, grow, onValue, ...input } = props;
+  // The attributes above are a subset of an input's; preact types `type` as a union its checker cannot match here.
+  const attributes = input as Record<string, unknown>;
+  return (
+    <Field label={label} id={id} grow={grow}>
+      <input id={id} {...attributes} onInput={(e) => onValue(valueOf(e))} />
+    </Field>
+  );
+}
+
 /** The value of the input, select or text area an event came from. */
 export const valueOf = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 

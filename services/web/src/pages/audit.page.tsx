@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { Field, ListState, Notice, useAsync, valueOf } from '../components/common.tsx';
+import { InputField, ListState, Notice, useAsync } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { FilterForm } from '../components/report-filter.tsx';
 import { useI18n } from '../i18n.ts';
@@ -65,36 +65,39 @@ export function AuditPage(_props: { me: Me }) {
           )
         }
       >
-        <Field label={t('from')} id="a-from">
-          <input
-            id="a-from"
-            type="datetime-local"
-            value={isoToLocal(form.from)}
-            onInput={(e) => set('from', localToIso(valueOf(e)) ?? '')}
-          />
-        </Field>
-        <Field label={t('to')} id="a-to">
-          <input
-            id="a-to"
-            type="datetime-local"
-            value={isoToLocal(form.to)}
-            onInput={(e) => set('to', localToIso(valueOf(e)) ?? '')}
-          />
-        </Field>
-        <Field label={t('action')} id="a-action">
-          <input
-            id="a-action"
-            placeholder="listen,download,export"
-            value={form.action ?? ''}
-            onInput={(e) => set('action', valueOf(e))}
-          />
-        </Field>
-        <Field label={t('actor')} id="a-actor">
-          <input id="a-actor" value={form.actor ?? ''} onInput={(e) => set('actor', valueOf(e))} />
-        </Field>
-        <Field label={t('call')} id="a-call">
-          <input id="a-call" value={form.callId ?? ''} onInput={(e) => set('callId', valueOf(e))} />
-        </Field>
+        <InputField
+          label={t('from')}
+          id="a-from"
+          type="datetime-local"
+          value={isoToLocal(form.from)}
+          onValue={(v) => set('from', localToIso(v) ?? '')}
+        />
+        <InputField
+          label={t('to')}
+          id="a-to"
+          type="datetime-local"
+          value={isoToLocal(form.to)}
+          onValue={(v) => set('to', localToIso(v) ?? '')}
+        />
+        <InputField
+          label={t('action')}
+          id="a-action"
+          placeholder="listen,download,export"
+          value={form.action ?? ''}
+          onValue={(v) => set('action', v)}
+        />
+        <InputField
+          label={t('actor')}
+          id="a-actor"
+          value={form.actor ?? ''}
+          onValue={(v) => set('actor', v)}
+        />
+        <InputField
+          label={t('call')}
+          id="a-call"
+          value={form.callId ?? ''}
+          onValue={(v) => set('callId', v)}
+        />
       </FilterForm>
       <ListState of={page} empty={t('noAudit')} />
       {page.data && page.data.items.length > 0 && (

@@ -24,6 +24,7 @@ import {
 import {
   ErrorBox,
   Field,
+  InputField,
   KeyValues,
   Loading,
   Notice,
@@ -270,47 +271,45 @@ function ClipForm(props: {
       <p class="muted small">{t('clipHelp')}</p>
       <form onSubmit={submit} class="clip-form">
         <div class="row">
-          <Field label={t('clipStart')} id="clip-start">
-            <input
-              id="clip-start"
-              type="number"
-              step="0.1"
-              min="0"
-              max={props.durationMs / 1000}
-              required
-              value={start}
-              onInput={(e) => setStart(valueOf(e))}
-            />
-          </Field>
+          <InputField
+            label={t('clipStart')}
+            id="clip-start"
+            type="number"
+            step="0.1"
+            min="0"
+            max={props.durationMs / 1000}
+            required
+            value={start}
+            onValue={setStart}
+          />
           <button type="button" onClick={() => mark('start')}>
             {t('setStart')}
           </button>
-          <Field label={t('clipEnd')} id="clip-end">
-            <input
-              id="clip-end"
-              type="number"
-              step="0.1"
-              min="0"
-              max={props.durationMs / 1000}
-              required
-              value={end}
-              onInput={(e) => setEnd(valueOf(e))}
-            />
-          </Field>
+          <InputField
+            label={t('clipEnd')}
+            id="clip-end"
+            type="number"
+            step="0.1"
+            min="0"
+            max={props.durationMs / 1000}
+            required
+            value={end}
+            onValue={setEnd}
+          />
           <button type="button" onClick={() => mark('end')}>
             {t('setEnd')}
           </button>
         </div>
         <div class="row">
-          <Field label={t('clipTitle')} id="clip-title" grow>
-            <input
-              id="clip-title"
-              required
-              maxLength={200}
-              value={title}
-              onInput={(e) => setTitle(valueOf(e))}
-            />
-          </Field>
+          <InputField
+            label={t('clipTitle')}
+            id="clip-title"
+            grow
+            required
+            maxLength={200}
+            value={title}
+            onValue={setTitle}
+          />
           <Field label={t('addToCollection')} id="clip-collection">
             <select id="clip-collection" value={collectionId} onChange={(e) => setCollectionId(valueOf(e))}>
               <option value="">{t('noCollection')}</option>

@@ -12,6 +12,7 @@ import {
   ColumnHeads,
   ErrorBox,
   Field,
+  InputField,
   Loading,
   Outcome,
   Panel,
@@ -91,9 +92,7 @@ export function LibraryPage(_props: { me: Me }) {
             ))}
           </ul>
           <form onSubmit={create}>
-            <Field label={t('collectionName')} id="col-name">
-              <input id="col-name" required value={name} onInput={(e) => setName(valueOf(e))} />
-            </Field>
+            <InputField label={t('collectionName')} id="col-name" required value={name} onValue={setName} />
             <Field label={t('description')} id="col-desc">
               <textarea
                 id="col-desc"

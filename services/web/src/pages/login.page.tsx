@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from '../api.ts';
-import { Field, Outcome, valueOf } from '../components/common.tsx';
+import { InputField, Outcome } from '../components/common.tsx';
 import { useI18n } from '../i18n.ts';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
@@ -34,27 +34,25 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       <form class="card" onSubmit={submit} aria-labelledby="login-h">
         <h1 id="login-h">{t('signInTitle')}</h1>
         <p class="muted">{t('signInHelp')}</p>
-        <Field label={t('username')} id="login-username">
-          <input
-            id="login-username"
-            name="username"
-            autoComplete="username"
-            required
-            value={username}
-            onInput={(e) => setUsername(valueOf(e))}
-          />
-        </Field>
-        <Field label={t('password')} id="login-password">
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(valueOf(e))}
-          />
-        </Field>
+        <InputField
+          label={t('username')}
+          id="login-username"
+          name="username"
+          autoComplete="username"
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <InputField
+          label={t('password')}
+          id="login-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         <Outcome error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? t('signingIn') : t('signIn')}

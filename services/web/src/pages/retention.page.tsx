@@ -11,6 +11,7 @@ import {
   ColumnHeads,
   ErrorBox,
   Field,
+  InputField,
   Outcome,
   Panel,
   useAction,
@@ -128,30 +129,27 @@ export function RetentionPage() {
             });
           }}
         >
-          <Field label={t('policyName')} id="p-name">
-            <input
-              id="p-name"
-              required
-              value={policy.name}
-              onInput={(e) => setPolicy({ ...policy, name: valueOf(e) })}
-            />
-          </Field>
-          <Field label={t('campaign')} id="p-campaign">
-            <input
-              id="p-campaign"
-              placeholder={t('anyValue')}
-              value={policy.campaign}
-              onInput={(e) => setPolicy({ ...policy, campaign: valueOf(e) })}
-            />
-          </Field>
-          <Field label={t('disposition')} id="p-disposition">
-            <input
-              id="p-disposition"
-              placeholder={t('anyValue')}
-              value={policy.disposition}
-              onInput={(e) => setPolicy({ ...policy, disposition: valueOf(e) })}
-            />
-          </Field>
+          <InputField
+            label={t('policyName')}
+            id="p-name"
+            required
+            value={policy.name}
+            onValue={(v) => setPolicy({ ...policy, name: v })}
+          />
+          <InputField
+            label={t('campaign')}
+            id="p-campaign"
+            placeholder={t('anyValue')}
+            value={policy.campaign}
+            onValue={(v) => setPolicy({ ...policy, campaign: v })}
+          />
+          <InputField
+            label={t('disposition')}
+            id="p-disposition"
+            placeholder={t('anyValue')}
+            value={policy.disposition}
+            onValue={(v) => setPolicy({ ...policy, disposition: v })}
+          />
           <Field label={t('maxAgeDays')} id="p-days">
             <input
               id="p-days"
@@ -233,13 +231,12 @@ export function RetentionPage() {
             });
           }}
         >
-          <Field label={t('holdCall')} id="h-call">
-            <input
-              id="h-call"
-              value={hold.callId}
-              onInput={(e) => setHold({ ...hold, callId: valueOf(e) })}
-            />
-          </Field>
+          <InputField
+            label={t('holdCall')}
+            id="h-call"
+            value={hold.callId}
+            onValue={(v) => setHold({ ...hold, callId: v })}
+          />
           <Field label={t('holdSearch')} id="h-search">
             <select
               id="h-search"
@@ -255,15 +252,15 @@ export function RetentionPage() {
               ))}
             </select>
           </Field>
-          <Field label={t('holdReason')} id="h-reason" grow>
-            <input
-              id="h-reason"
-              required
-              minLength={3}
-              value={hold.reason}
-              onInput={(e) => setHold({ ...hold, reason: valueOf(e) })}
-            />
-          </Field>
+          <InputField
+            label={t('holdReason')}
+            id="h-reason"
+            grow
+            required
+            minLength={3}
+            value={hold.reason}
+            onValue={(v) => setHold({ ...hold, reason: v })}
+          />
           <div class="actions">
             <button type="submit">{t('addHold')}</button>
           </div>

@@ -1,6 +1,15 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
-import { ErrorBox, Field, ListState, Outcome, Panel, useAsync, valueOf } from '../components/common.tsx';
+import {
+  ErrorBox,
+  Field,
+  InputField,
+  ListState,
+  Outcome,
+  Panel,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { formatAmount, formatDateTime, formatDuration, isoToLocal, localToIso } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -429,15 +438,14 @@ function SavedSearches({ applied }: { applied: Record<string, string> }) {
           </ul>
         )}
         <form onSubmit={save} class="save-search">
-          <Field label={t('searchName')} id="save-name">
-            <input
-              id="save-name"
-              required
-              maxLength={200}
-              value={name}
-              onInput={(e) => setName(valueOf(e))}
-            />
-          </Field>
+          <InputField
+            label={t('searchName')}
+            id="save-name"
+            required
+            maxLength={200}
+            value={name}
+            onValue={setName}
+          />
           <button type="submit">{t('saveSearch')}</button>
           <Outcome message={message} error={error} />
         </form>

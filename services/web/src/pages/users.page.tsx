@@ -3,6 +3,7 @@ import { api, type User } from '../api.ts';
 import {
   ColumnHeads,
   Field,
+  InputField,
   LoadState,
   Outcome,
   Panel,
@@ -146,25 +147,27 @@ export function UsersPage() {
       )}
       <Panel title={t('newUser')} id="new-user">
         <form onSubmit={create} class="grid">
-          <Field label={t('user')} id="u-username">
-            <input
-              id="u-username"
-              required
-              value={form.username}
-              onInput={(e) => set('username', valueOf(e))}
-            />
-          </Field>
-          <Field label={t('displayName')} id="u-name">
-            <input
-              id="u-name"
-              required
-              value={form.displayName}
-              onInput={(e) => set('displayName', valueOf(e))}
-            />
-          </Field>
-          <Field label={t('email')} id="u-email">
-            <input id="u-email" type="email" value={form.email} onInput={(e) => set('email', valueOf(e))} />
-          </Field>
+          <InputField
+            label={t('user')}
+            id="u-username"
+            required
+            value={form.username}
+            onValue={(v) => set('username', v)}
+          />
+          <InputField
+            label={t('displayName')}
+            id="u-name"
+            required
+            value={form.displayName}
+            onValue={(v) => set('displayName', v)}
+          />
+          <InputField
+            label={t('email')}
+            id="u-email"
+            type="email"
+            value={form.email}
+            onValue={(v) => set('email', v)}
+          />
           <Field label={t('role')} id="u-role">
             <select id="u-role" value={form.role} onChange={(e) => set('role', valueOf(e))}>
               {ROLES.map((r) => (
