@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { InputField, ListState, Notice, useAsync } from '../components/common.tsx';
+import { ColumnHeads, InputField, ListState, Notice, useAsync } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { FilterForm } from '../components/report-filter.tsx';
 import { useI18n } from '../i18n.ts';
@@ -21,6 +21,17 @@ export function AuditPage(_props: { me: Me }) {
   const [verify, setVerify] = useState<AuditVerify | null>(null);
 
   const set = (k: string, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  /** A date-time bound of the filter: shown in local time, kept as ISO. */
+  const time = (k: 'from' | 'to') => (
+    <InputField
+      label={t(k)}
+      id={`a-${k}`}
+      type="datetime-local"
+      value={isoToLocal(form[k])}
+      onValue={(v) => set(k, localToIso(v) ?? '')}
+    />
+  );
+  const bind = (k: string) => ({ value: form[k] ?? '', onValue: (v: string) => set(k, v) });
   const apply = (e: Event) => {
     e.preventDefault();
     const clean: Record<string, string> = {};
@@ -65,55 +76,24 @@ export function AuditPage(_props: { me: Me }) {
           )
         }
       >
-        <InputField
-          label={t('from')}
-          id="a-from"
-          type="datetime-local"
-          value={isoToLocal(form.from)}
-          onValue={(v) => set('from', localToIso(v) ?? '')}
-        />
-        <InputField
-          label={t('to')}
-          id="a-to"
-          type="datetime-local"
-          value={isoToLocal(form.to)}
-          onValue={(v) => set('to', localToIso(v) ?? '')}
-        />
+        {time('from')}
+        {time('to')}
         <InputField
           label={t('action')}
           id="a-action"
           placeholder="listen,download,export"
-          value={form.action ?? ''}
-          onValue={(v) => set('action', v)}
+          {...bind('action')}
         />
-        <InputField
-          label={t('actor')}
-          id="a-actor"
-          value={form.actor ?? ''}
-          onValue={(v) => set('actor', v)}
-        />
-        <InputField
-          label={t('call')}
-          id="a-call"
-          value={form.callId ?? ''}
-          onValue={(v) => set('callId', v)}
-        />
+        <InputField label={t('actor')} id="a-actor" {...bind('actor')} />
+        <InputField label={t('call')} id="a-call" {...bind('callId')} />
       </FilterForm>
       <ListState of={page} empty={t('noAudit')} />
       {page.data && page.data.items.length > 0 && (
         <div class="table-wrap">
           <table class="audit" aria-busy={page.loading}>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('when')}</th>
-                <th scope="col">{t('actor')}</th>
-                <th scope="col">{t('action')}</th>
-                <th scope="col">{t('call')}</th>
-                <th scope="col">{t('client')}</th>
-                <th scope="col">{t('details')}</th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              labels={['#', t('when'), t('actor'), t('action'), t('call'), t('client'), t('details')]}
+            />
             <tbody>
               {page.data.items.map((e) => (
                 <tr key={e.id}>

@@ -266,39 +266,32 @@ function ClipForm(props: {
     }
   };
 
+  const bound = (which: 'start' | 'end') => (
+    <>
+      <InputField
+        label={t(which === 'start' ? 'clipStart' : 'clipEnd')}
+        id={`clip-${which}`}
+        type="number"
+        step="0.1"
+        min="0"
+        max={props.durationMs / 1000}
+        required
+        value={which === 'start' ? start : end}
+        onValue={which === 'start' ? setStart : setEnd}
+      />
+      <button type="button" onClick={() => mark(which)}>
+        {t(which === 'start' ? 'setStart' : 'setEnd')}
+      </button>
+    </>
+  );
+
   return (
     <Panel title={t('makeClip')} id="clip">
       <p class="muted small">{t('clipHelp')}</p>
       <form onSubmit={submit} class="clip-form">
         <div class="row">
-          <InputField
-            label={t('clipStart')}
-            id="clip-start"
-            type="number"
-            step="0.1"
-            min="0"
-            max={props.durationMs / 1000}
-            required
-            value={start}
-            onValue={setStart}
-          />
-          <button type="button" onClick={() => mark('start')}>
-            {t('setStart')}
-          </button>
-          <InputField
-            label={t('clipEnd')}
-            id="clip-end"
-            type="number"
-            step="0.1"
-            min="0"
-            max={props.durationMs / 1000}
-            required
-            value={end}
-            onValue={setEnd}
-          />
-          <button type="button" onClick={() => mark('end')}>
-            {t('setEnd')}
-          </button>
+          {bound('start')}
+          {bound('end')}
         </div>
         <div class="row">
           <InputField

@@ -34,6 +34,7 @@ export function UsersPage() {
     agentId: '',
   });
   const set = (k: keyof typeof form, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const bind = (k: keyof typeof form) => ({ value: form[k], onValue: (v: string) => set(k, v) });
 
   const { run, message, error } = useAction(users.reload);
 
@@ -147,27 +148,9 @@ export function UsersPage() {
       )}
       <Panel title={t('newUser')} id="new-user">
         <form onSubmit={create} class="grid">
-          <InputField
-            label={t('user')}
-            id="u-username"
-            required
-            value={form.username}
-            onValue={(v) => set('username', v)}
-          />
-          <InputField
-            label={t('displayName')}
-            id="u-name"
-            required
-            value={form.displayName}
-            onValue={(v) => set('displayName', v)}
-          />
-          <InputField
-            label={t('email')}
-            id="u-email"
-            type="email"
-            value={form.email}
-            onValue={(v) => set('email', v)}
-          />
+          <InputField label={t('user')} id="u-username" required {...bind('username')} />
+          <InputField label={t('displayName')} id="u-name" required {...bind('displayName')} />
+          <InputField label={t('email')} id="u-email" type="email" {...bind('email')} />
           <Field label={t('role')} id="u-role">
             <select id="u-role" value={form.role} onChange={(e) => set('role', valueOf(e))}>
               {ROLES.map((r) => (
