@@ -169,6 +169,32 @@ export function ListState({ of, empty }: { of: Async<{ items: readonly unknown[]
   );
 }
 
+/** A list loader shown as a table: its load state and empty note, then a row per item under the column heads. */
+export function ListTable<T>(props: {
+  of: Async<{ items: readonly T[] }>;
+  empty: string;
+  class: string;
+  labels: string[];
+  action?: string;
+  busy?: boolean;
+  children: (item: T) => ComponentChildren;
+}) {
+  const items = props.of.data?.items ?? [];
+  return (
+    <>
+      <ListState of={props.of} empty={props.empty} />
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class={props.class} aria-busy={props.busy}>
+            <ColumnHeads labels={props.labels} action={props.action} />
+            <tbody>{items.map(props.children)}</tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
 /** A table's header row; `action` adds the column of per-row buttons, its label read only by screen readers. */
 export function ColumnHeads({ labels, action }: { labels: string[]; action?: string }) {
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { ColumnHeads, InputField, ListState, Notice, useAsync } from '../components/common.tsx';
+import { InputField, ListTable, Notice, useAsync } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { FilterForm } from '../components/report-filter.tsx';
 import { useI18n } from '../i18n.ts';
@@ -87,46 +87,42 @@ export function AuditPage(_props: { me: Me }) {
         <InputField label={t('actor')} id="a-actor" {...bind('actor')} />
         <InputField label={t('call')} id="a-call" {...bind('callId')} />
       </FilterForm>
-      <ListState of={page} empty={t('noAudit')} />
-      {page.data && page.data.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="audit" aria-busy={page.loading}>
-            <ColumnHeads
-              labels={['#', t('when'), t('actor'), t('action'), t('call'), t('client'), t('details')]}
-            />
-            <tbody>
-              {page.data.items.map((e) => (
-                <tr key={e.id}>
-                  <td class="num">{e.id}</td>
-                  <td class="nowrap">{formatDateTime(e.at, lang)}</td>
-                  <td>
-                    {e.actorName ?? e.actorType}
-                    {e.actorRole ? <span class="muted"> · {e.actorRole}</span> : null}
-                  </td>
-                  <td>
-                    <span class={`badge action-${e.action}`}>{e.action}</span>
-                  </td>
-                  <td>
-                    {e.callId ? (
-                      <a href={`/calls/${e.callId}`}>{shortId(e.callId)}</a>
-                    ) : e.targetType ? (
-                      `${e.targetType} ${shortId(e.targetId ?? '')}`
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td class="small" title={e.userAgent ?? ''}>
-                    {e.clientIp ?? '—'}
-                  </td>
-                  <td class="small details">
-                    <code>{JSON.stringify(e.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        of={page}
+        empty={t('noAudit')}
+        class="audit"
+        busy={page.loading}
+        labels={['#', t('when'), t('actor'), t('action'), t('call'), t('client'), t('details')]}
+      >
+        {(e) => (
+          <tr key={e.id}>
+            <td class="num">{e.id}</td>
+            <td class="nowrap">{formatDateTime(e.at, lang)}</td>
+            <td>
+              {e.actorName ?? e.actorType}
+              {e.actorRole ? <span class="muted"> · {e.actorRole}</span> : null}
+            </td>
+            <td>
+              <span class={`badge action-${e.action}`}>{e.action}</span>
+            </td>
+            <td>
+              {e.callId ? (
+                <a href={`/calls/${e.callId}`}>{shortId(e.callId)}</a>
+              ) : e.targetType ? (
+                `${e.targetType} ${shortId(e.targetId ?? '')}`
+              ) : (
+                '—'
+              )}
+            </td>
+            <td class="small" title={e.userAgent ?? ''}>
+              {e.clientIp ?? '—'}
+            </td>
+            <td class="small details">
+              <code>{JSON.stringify(e.details)}</code>
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <nav class="pager" aria-label="audit pages">
         <button
           type="button"

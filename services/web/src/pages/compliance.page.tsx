@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ColumnHeads, ExportCsv, ListState, Panel, useAsync } from '../components/common.tsx';
+import { ExportCsv, ListState, ListTable, Panel, useAsync } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
@@ -132,39 +132,34 @@ export function CompliancePage() {
           />
         }
       >
-        <ListState of={calls} empty={t('noneMissing')} />
-        {calls.data && calls.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table class="disclosure-calls compact">
-              <ColumnHeads
-                labels={[
-                  t('startedAt'),
-                  t('agent'),
-                  t('team'),
-                  t('campaign'),
-                  t('disclosure'),
-                  t('missingElements'),
-                ]}
-              />
-              <tbody>
-                {calls.data.items.map((c) => (
-                  <tr key={c.callId}>
-                    <td class="nowrap">
-                      <a href={`/calls/${c.callId}`}>{formatDateTime(c.startedAt, lang)}</a>
-                    </td>
-                    <td>{c.agentName ?? c.agentId ?? '—'}</td>
-                    <td>{c.team ?? '—'}</td>
-                    <td>{c.campaign ?? '—'}</td>
-                    <td>
-                      <span class={`badge outcome-${c.outcome}`}>{t(c.outcome)}</span>
-                    </td>
-                    <td>{c.missingElements.join(', ') || '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          of={calls}
+          empty={t('noneMissing')}
+          class="disclosure-calls compact"
+          labels={[
+            t('startedAt'),
+            t('agent'),
+            t('team'),
+            t('campaign'),
+            t('disclosure'),
+            t('missingElements'),
+          ]}
+        >
+          {(c) => (
+            <tr key={c.callId}>
+              <td class="nowrap">
+                <a href={`/calls/${c.callId}`}>{formatDateTime(c.startedAt, lang)}</a>
+              </td>
+              <td>{c.agentName ?? c.agentId ?? '—'}</td>
+              <td>{c.team ?? '—'}</td>
+              <td>{c.campaign ?? '—'}</td>
+              <td>
+                <span class={`badge outcome-${c.outcome}`}>{t(c.outcome)}</span>
+              </td>
+              <td>{c.missingElements.join(', ') || '—'}</td>
+            </tr>
+          )}
+        </ListTable>
       </Panel>
     </div>
   );

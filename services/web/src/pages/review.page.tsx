@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
-import { ColumnHeads, ErrorBox, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
+import { ErrorBox, ListState, ListTable, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -83,57 +83,52 @@ export function ReviewPage({ me }: { me: Me }) {
           }
         >
           {error && <ErrorBox error={error} />}
-          <ListState of={items} empty={t('reviewNoItems')} />
-          {items.data && items.data.items.length > 0 && (
-            <div class="table-wrap">
-              <table class="review-items compact">
-                <ColumnHeads
-                  labels={[
-                    t('priority'),
-                    t('reason'),
-                    t('startedAt'),
-                    t('agent'),
-                    t('campaign'),
-                    t('duration'),
-                    t('status'),
-                    t('score'),
-                  ]}
-                  action={t('actions')}
-                />
-                <tbody>
-                  {items.data.items.map((i) => (
-                    <tr key={i.id} data-item={i.id}>
-                      <td class="num">{i.priority}</td>
-                      <td title={i.reason}>{reviewReason(i.reason, t)}</td>
-                      <td class="nowrap">{formatDateTime(i.call.startedAt, lang)}</td>
-                      <td>{i.call.agentName ?? i.call.agentId ?? '—'}</td>
-                      <td>{i.call.campaign ?? '—'}</td>
-                      <td class="num">{formatDuration(i.call.durationMs)}</td>
-                      <td>
-                        <span class="badge">{t(`reviewStatus_${i.status}` as MessageKey)}</span>
-                      </td>
-                      <td class="num">{i.evaluation ? i.evaluation.score : '—'}</td>
-                      <td class="actions-cell">
-                        {i.status === 'open' && (
-                          <button type="button" class="primary" onClick={() => claim(i.id)}>
-                            {t('reviewClaim')}
-                          </button>
-                        )}
-                        {(i.status === 'completed' || (i.status === 'claimed' && i.claimedBy === mine)) && (
-                          <a class="button" href={`/review/items/${i.id}`}>
-                            {i.status === 'completed' ? t('reviewView') : t('reviewContinue')}
-                          </a>
-                        )}
-                        {i.status === 'claimed' && i.claimedBy !== mine && (
-                          <span class="muted small">{t('reviewClaimedByOther')}</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <ListTable
+            of={items}
+            empty={t('reviewNoItems')}
+            class="review-items compact"
+            labels={[
+              t('priority'),
+              t('reason'),
+              t('startedAt'),
+              t('agent'),
+              t('campaign'),
+              t('duration'),
+              t('status'),
+              t('score'),
+            ]}
+            action={t('actions')}
+          >
+            {(i) => (
+              <tr key={i.id} data-item={i.id}>
+                <td class="num">{i.priority}</td>
+                <td title={i.reason}>{reviewReason(i.reason, t)}</td>
+                <td class="nowrap">{formatDateTime(i.call.startedAt, lang)}</td>
+                <td>{i.call.agentName ?? i.call.agentId ?? '—'}</td>
+                <td>{i.call.campaign ?? '—'}</td>
+                <td class="num">{formatDuration(i.call.durationMs)}</td>
+                <td>
+                  <span class="badge">{t(`reviewStatus_${i.status}` as MessageKey)}</span>
+                </td>
+                <td class="num">{i.evaluation ? i.evaluation.score : '—'}</td>
+                <td class="actions-cell">
+                  {i.status === 'open' && (
+                    <button type="button" class="primary" onClick={() => claim(i.id)}>
+                      {t('reviewClaim')}
+                    </button>
+                  )}
+                  {(i.status === 'completed' || (i.status === 'claimed' && i.claimedBy === mine)) && (
+                    <a class="button" href={`/review/items/${i.id}`}>
+                      {i.status === 'completed' ? t('reviewView') : t('reviewContinue')}
+                    </a>
+                  )}
+                  {i.status === 'claimed' && i.claimedBy !== mine && (
+                    <span class="muted small">{t('reviewClaimedByOther')}</span>
+                  )}
+                </td>
+              </tr>
+            )}
+          </ListTable>
         </Panel>
       )}
     </div>
