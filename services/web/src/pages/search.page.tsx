@@ -134,6 +134,15 @@ export function SearchPage({ me }: { me: Me }) {
     return s === col ? 'ascending' : s === `-${col}` ? 'descending' : 'none';
   };
 
+  /** The head of a column the results can be sorted by: a button that flips the order. */
+  const sortHead = (col: 'startedAt' | 'durationMs', label: string) => (
+    <th scope="col" aria-sort={sortState(col)}>
+      <button type="button" class="sort" onClick={() => sortBy(col)} aria-label={t('sortBy', { col: label })}>
+        {label} {sortIcon(sortState(col))}
+      </button>
+    </th>
+  );
+
   const input = (f: FilterDef) => {
     const id = `f-${f.name}`;
     const value = form[f.name] ?? '';
@@ -298,26 +307,8 @@ export function SearchPage({ me }: { me: Me }) {
               <table class="calls" aria-busy={results.loading}>
                 <thead>
                   <tr>
-                    <th scope="col" aria-sort={sortState('startedAt')}>
-                      <button
-                        type="button"
-                        class="sort"
-                        onClick={() => sortBy('startedAt')}
-                        aria-label={t('sortBy', { col: t('startedAt') })}
-                      >
-                        {t('startedAt')} {sortIcon(sortState('startedAt'))}
-                      </button>
-                    </th>
-                    <th scope="col" aria-sort={sortState('durationMs')}>
-                      <button
-                        type="button"
-                        class="sort"
-                        onClick={() => sortBy('durationMs')}
-                        aria-label={t('sortBy', { col: t('duration') })}
-                      >
-                        {t('duration')} {sortIcon(sortState('durationMs'))}
-                      </button>
-                    </th>
+                    {sortHead('startedAt', t('startedAt'))}
+                    {sortHead('durationMs', t('duration'))}
                     <th scope="col">{t('direction')}</th>
                     <th scope="col">{t('agent')}</th>
                     <th scope="col">{t('team')}</th>
