@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Analysis, CallDetail } from '../api.ts';
 import { useI18n } from '../i18n.ts';
-import { KeyValues, Panel } from './common.tsx';
+import { ColumnHeads, KeyValues, Panel } from './common.tsx';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -52,13 +52,7 @@ export function StagesPanel({
       {analysis && analysis.stages.length === 0 && <p class="muted not-analysed">{t('notAnalysed')}</p>}
       {analysis && analysis.stages.length > 0 && (
         <table class="compact">
-          <thead>
-            <tr>
-              <th scope="col">{t('stage')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col">{t('details')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads labels={[t('stage'), t('status'), t('details')]} />
           <tbody>
             {analysis.stages.map((s) => (
               <tr key={s.stage}>

@@ -66,9 +66,15 @@ export function Notice({
   );
 }
 
-export function Field(props: { label: string; id: string; children: ComponentChildren; help?: string }) {
+export function Field(props: {
+  label: string;
+  id: string;
+  children: ComponentChildren;
+  help?: string;
+  grow?: boolean;
+}) {
   return (
-    <div class="field">
+    <div class={props.grow ? 'field grow' : 'field'}>
       <label for={props.id}>{props.label}</label>
       {props.children}
       {props.help && (
@@ -77,6 +83,145 @@ export function Field(props: { label: string; id: string; children: ComponentChi
         </small>
       )}
     </div>
+  );
+}
+
+/** A labelled input (inside `Field`); `onValue` gets what is typed. */
+export function InputField(props: {
+  label: string;
+  id: string;
+  value: string | number;
+  onValue: (value: string) => void;
+  grow?: boolean;
+  type?: 'text' | 'number' | 'email' | 'password' | 'date' | 'datetime-local';
+  name?: string;
+  autoComplete?: string;
+  placeholder?: string;
+  required?: boolean;
+  min?: string;
+  max?: number;
+  step?: string;
+  minLength?: number;
+  maxLength?: number;
+}) {
+  const { label, id, grow, onValue, ...input } = props;
+  // The attributes above are a subset of an input's; preact types `type` as a union its checker cannot match here.
+  const attributes = input as Record<string, unknown>;
+  return (
+    <Field label={label} id={id} grow={grow}>
+      <input id={id} {...attributes} onInput={(e) => onValue(valueOf(e))} />
+    </Field>
+  );
+}
+
+/** The value of the input, select or text area an event came from. */
+export const valueOf = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+/** Runs a page's actions one at a time: clears the last outcome, keeps the action's message or error, reloads. */
+export function useAction(reload: () => void) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<string | null | void>) => {
+    setError(null);
+    setMessage(null);
+    try {
+      const m = await action();
+      if (m) setMessage(m);
+      reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  return { run, message, error };
+}
+
+/** The outcome of a page's last action: its confirmation and its error. */
+export function Outcome({ message, error }: { message?: string | null; error: string | null }) {
+  return (
+    <>
+      {message && <Notice kind="ok">{message}</Notice>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** A loader's error (with a retry) and, before its first data, the loading line. */
+export function LoadState({ of }: { of: Async<unknown> }) {
+  return (
+    <>
+      {of.error && <ErrorBox error={of.error} onRetry={of.reload} />}
+      {of.loading && !of.data && <Loading />}
+    </>
+  );
+}
+
+/** A list loader's state: its error and loading line, and `empty` when it loaded no items. */
+export function ListState({ of, empty }: { of: Async<{ items: readonly unknown[] }>; empty: string }) {
+  return (
+    <>
+      <LoadState of={of} />
+      {of.data && of.data.items.length === 0 && <p class="muted">{empty}</p>}
+    </>
+  );
+}
+
+/** A list loader shown as a table: its load state and empty note, then a row per item under the column heads. */
+export function ListTable<T>(props: {
+  of: Async<{ items: readonly T[] }>;
+  empty: string;
+  class: string;
+  labels: string[];
+  action?: string;
+  busy?: boolean;
+  children: (item: T) => ComponentChildren;
+}) {
+  const items = props.of.data?.items ?? [];
+  return (
+    <>
+      <ListState of={props.of} empty={props.empty} />
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class={props.class} aria-busy={props.busy}>
+            <ColumnHeads labels={props.labels} action={props.action} />
+            <tbody>{items.map(props.children)}</tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** A table's header row; `action` adds the column of per-row buttons, its label read only by screen readers. */
+export function ColumnHeads({ labels, action }: { labels: string[]; action?: string }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((label, i) => (
+          <th scope="col" key={i}>
+            {label}
+          </th>
+        ))}
+        {action && (
+          <th scope="col">
+            <span class="sr-only">{action}</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** The link that downloads a report as CSV. */
+export function ExportCsv({ href, testId }: { href: string; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <a class="button" data-testid={testId} href={href} download>
+      {t('exportCsv')}
+    </a>
   );
 }
 

@@ -1,5 +1,7 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { Field, valueOf } from './common.tsx';
 
 /**
  * The filter form of a report page (compliance dashboard, agents): what is typed stays in the form until Apply,
@@ -20,14 +22,35 @@ export function useReportFilter(prefix: string) {
     const props = {
       id: `${prefix}-${k}`,
       value: form[k] ?? '',
-      onInput: (e: Event) => setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value })),
+      onInput: (e: Event) => setForm((f) => ({ ...f, [k]: valueOf(e) })),
     };
     return (
-      <div class="field">
-        <label for={`${prefix}-${k}`}>{t(label)}</label>
+      <Field label={t(label)} id={`${prefix}-${k}`}>
         {type === 'date' ? <input type="date" {...props} /> : <input type="text" {...props} />}
-      </div>
+      </Field>
     );
   };
   return { filter, apply, field };
+}
+
+/** A report page's filter card: its fields in a grid, then Apply and any further `actions`, then `footer`. */
+export function FilterForm(props: {
+  onSubmit: (e: Event) => void;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+  footer?: ComponentChildren;
+}) {
+  const { t } = useI18n();
+  return (
+    <form class="filters card" onSubmit={props.onSubmit} aria-label={t('filters')}>
+      <div class="grid">{props.children}</div>
+      <div class="actions">
+        <button type="submit" class="primary">
+          {t('apply')}
+        </button>
+        {props.actions}
+      </div>
+      {props.footer}
+    </form>
+  );
 }

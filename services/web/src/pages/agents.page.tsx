@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AgentWeek } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
-import { useReportFilter } from '../components/report-filter.tsx';
+import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
+import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
 const METRICS = [
@@ -50,61 +50,39 @@ export function AgentsPage() {
   return (
     <div>
       <h1>{t('agentsTitle')}</h1>
-      <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
-        <div class="grid">
-          <div class="field">
-            <label for="g-by">{t('groupBy')}</label>
-            <select
-              id="g-by"
-              value={by}
-              onChange={(e) => setBy((e.currentTarget as HTMLSelectElement).value as 'agent' | 'team')}
-            >
-              <option value="agent">{t('dim_agent')}</option>
-              <option value="team">{t('dim_team')}</option>
-            </select>
-          </div>
-          {field('from', 'from', 'date')}
-          {field('to', 'to', 'date')}
-          {field('team', 'team')}
-          {field('campaign', 'campaign')}
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t('apply')}
-          </button>
-        </div>
-      </form>
+      <FilterForm onSubmit={apply}>
+        <Field label={t('groupBy')} id="g-by">
+          <select id="g-by" value={by} onChange={(e) => setBy(valueOf(e) as 'agent' | 'team')}>
+            <option value="agent">{t('dim_agent')}</option>
+            <option value="team">{t('dim_team')}</option>
+          </select>
+        </Field>
+        {field('from', 'from', 'date')}
+        {field('to', 'to', 'date')}
+        {field('team', 'team')}
+        {field('campaign', 'campaign')}
+      </FilterForm>
       <Panel
         title={t('metricPerWeek', { metric: t(`metric_${metric}` as MessageKey) })}
         id="agents-chart"
         actions={
           <div class="row">
             <label for="g-metric">{t('metric')}</label>
-            <select
-              id="g-metric"
-              value={metric}
-              onChange={(e) => setMetric((e.currentTarget as HTMLSelectElement).value as Metric)}
-            >
+            <select id="g-metric" value={metric} onChange={(e) => setMetric(valueOf(e) as Metric)}>
               {METRICS.map((m) => (
                 <option key={m} value={m}>
                   {t(`metric_${m}` as MessageKey)}
                 </option>
               ))}
             </select>
-            <a
-              class="button"
-              data-testid="export-agents"
+            <ExportCsv
+              testId="export-agents"
               href={`${API}/agents/metrics.csv${queryString({ ...filter, by })}`}
-              download
-            >
-              {t('exportCsv')}
-            </a>
+            />
           </div>
         }
       >
-        {data.error && <ErrorBox error={data.error} onRetry={data.reload} />}
-        {data.loading && !data.data && <Loading />}
-        {data.data && rows.length === 0 && <p class="muted">{t('noAnalysedCalls')}</p>}
+        <ListState of={data} empty={t('noAnalysedCalls')} />
         {rows.length > 0 && (
           <>
             <CategoryChart

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { ErrorBox, Loading, Notice, useAsync } from '../components/common.tsx';
+import { InputField, ListTable, Notice, useAsync } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
+import { FilterForm } from '../components/report-filter.tsx';
 import { useI18n } from '../i18n.ts';
 
 export function AuditPage(_props: { me: Me }) {
@@ -20,6 +21,17 @@ export function AuditPage(_props: { me: Me }) {
   const [verify, setVerify] = useState<AuditVerify | null>(null);
 
   const set = (k: string, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  /** A date-time bound of the filter: shown in local time, kept as ISO. */
+  const time = (k: 'from' | 'to') => (
+    <InputField
+      label={t(k)}
+      id={`a-${k}`}
+      type="datetime-local"
+      value={isoToLocal(form[k])}
+      onValue={(v) => set(k, localToIso(v) ?? '')}
+    />
+  );
+  const bind = (k: string) => ({ value: form[k] ?? '', onValue: (v: string) => set(k, v) });
   const apply = (e: Event) => {
     e.preventDefault();
     const clean: Record<string, string> = {};
@@ -31,127 +43,86 @@ export function AuditPage(_props: { me: Me }) {
   return (
     <div>
       <h1>{t('auditTitle')}</h1>
-      <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
-        <div class="grid">
-          <div class="field">
-            <label for="a-from">{t('from')}</label>
-            <input
-              id="a-from"
-              type="datetime-local"
-              value={isoToLocal(form.from)}
-              onInput={(e) => set('from', localToIso((e.currentTarget as HTMLInputElement).value) ?? '')}
-            />
-          </div>
-          <div class="field">
-            <label for="a-to">{t('to')}</label>
-            <input
-              id="a-to"
-              type="datetime-local"
-              value={isoToLocal(form.to)}
-              onInput={(e) => set('to', localToIso((e.currentTarget as HTMLInputElement).value) ?? '')}
-            />
-          </div>
-          <div class="field">
-            <label for="a-action">{t('action')}</label>
-            <input
-              id="a-action"
-              placeholder="listen,download,export"
-              value={form.action ?? ''}
-              onInput={(e) => set('action', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="a-actor">{t('actor')}</label>
-            <input
-              id="a-actor"
-              value={form.actor ?? ''}
-              onInput={(e) => set('actor', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="a-call">{t('call')}</label>
-            <input
-              id="a-call"
-              value={form.callId ?? ''}
-              onInput={(e) => set('callId', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t('apply')}
-          </button>
-          <a class="button" href={`${API}/audit.csv${queryString(filter)}`} download data-testid="export-csv">
-            ↓ {t('exportCsv')}
-          </a>
-          <button
-            type="button"
-            onClick={async () => {
-              setVerify(await api<AuditVerify>('/audit/verify'));
-              page.reload();
-            }}
-          >
-            {t('verifyChain')}
-          </button>
-        </div>
-        {verify && (
-          <Notice kind={verify.ok ? 'ok' : 'warn'}>
-            {verify.ok
-              ? t('chainOk', { n: verify.checked })
-              : t('chainBad', { id: verify.firstBad?.id ?? '?', problem: verify.firstBad?.problem ?? '?' })}
-          </Notice>
+      <FilterForm
+        onSubmit={apply}
+        actions={
+          <>
+            <a
+              class="button"
+              href={`${API}/audit.csv${queryString(filter)}`}
+              download
+              data-testid="export-csv"
+            >
+              ↓ {t('exportCsv')}
+            </a>
+            <button
+              type="button"
+              onClick={async () => {
+                setVerify(await api<AuditVerify>('/audit/verify'));
+                page.reload();
+              }}
+            >
+              {t('verifyChain')}
+            </button>
+          </>
+        }
+        footer={
+          verify && (
+            <Notice kind={verify.ok ? 'ok' : 'warn'}>
+              {verify.ok
+                ? t('chainOk', { n: verify.checked })
+                : t('chainBad', { id: verify.firstBad?.id ?? '?', problem: verify.firstBad?.problem ?? '?' })}
+            </Notice>
+          )
+        }
+      >
+        {time('from')}
+        {time('to')}
+        <InputField
+          label={t('action')}
+          id="a-action"
+          placeholder="listen,download,export"
+          {...bind('action')}
+        />
+        <InputField label={t('actor')} id="a-actor" {...bind('actor')} />
+        <InputField label={t('call')} id="a-call" {...bind('callId')} />
+      </FilterForm>
+      <ListTable
+        of={page}
+        empty={t('noAudit')}
+        class="audit"
+        busy={page.loading}
+        labels={['#', t('when'), t('actor'), t('action'), t('call'), t('client'), t('details')]}
+      >
+        {(e) => (
+          <tr key={e.id}>
+            <td class="num">{e.id}</td>
+            <td class="nowrap">{formatDateTime(e.at, lang)}</td>
+            <td>
+              {e.actorName ?? e.actorType}
+              {e.actorRole ? <span class="muted"> · {e.actorRole}</span> : null}
+            </td>
+            <td>
+              <span class={`badge action-${e.action}`}>{e.action}</span>
+            </td>
+            <td>
+              {e.callId ? (
+                <a href={`/calls/${e.callId}`}>{shortId(e.callId)}</a>
+              ) : e.targetType ? (
+                `${e.targetType} ${shortId(e.targetId ?? '')}`
+              ) : (
+                '—'
+              )}
+            </td>
+            <td class="small" title={e.userAgent ?? ''}>
+              {e.clientIp ?? '—'}
+            </td>
+            <td class="small details">
+              <code>{JSON.stringify(e.details)}</code>
+            </td>
+          </tr>
         )}
-      </form>
-      {page.error && <ErrorBox error={page.error} onRetry={page.reload} />}
-      {page.loading && !page.data && <Loading />}
-      {page.data && page.data.items.length === 0 && <p class="muted">{t('noAudit')}</p>}
-      {page.data && page.data.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="audit" aria-busy={page.loading}>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('when')}</th>
-                <th scope="col">{t('actor')}</th>
-                <th scope="col">{t('action')}</th>
-                <th scope="col">{t('call')}</th>
-                <th scope="col">{t('client')}</th>
-                <th scope="col">{t('details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.items.map((e) => (
-                <tr key={e.id}>
-                  <td class="num">{e.id}</td>
-                  <td class="nowrap">{formatDateTime(e.at, lang)}</td>
-                  <td>
-                    {e.actorName ?? e.actorType}
-                    {e.actorRole ? <span class="muted"> · {e.actorRole}</span> : null}
-                  </td>
-                  <td>
-                    <span class={`badge action-${e.action}`}>{e.action}</span>
-                  </td>
-                  <td>
-                    {e.callId ? (
-                      <a href={`/calls/${e.callId}`}>{shortId(e.callId)}</a>
-                    ) : e.targetType ? (
-                      `${e.targetType} ${shortId(e.targetId ?? '')}`
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td class="small" title={e.userAgent ?? ''}>
-                    {e.clientIp ?? '—'}
-                  </td>
-                  <td class="small details">
-                    <code>{JSON.stringify(e.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      </ListTable>
       <nav class="pager" aria-label="audit pages">
         <button
           type="button"

@@ -21,7 +21,18 @@ import {
   StagesPanel,
   TalkMetricsPanel,
 } from '../components/analysis.tsx';
-import { ErrorBox, KeyValues, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
+import {
+  ErrorBox,
+  Field,
+  InputField,
+  KeyValues,
+  Loading,
+  Notice,
+  Outcome,
+  Panel,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
@@ -255,62 +266,45 @@ function ClipForm(props: {
     }
   };
 
+  const bound = (which: 'start' | 'end') => (
+    <>
+      <InputField
+        label={t(which === 'start' ? 'clipStart' : 'clipEnd')}
+        id={`clip-${which}`}
+        type="number"
+        step="0.1"
+        min="0"
+        max={props.durationMs / 1000}
+        required
+        value={which === 'start' ? start : end}
+        onValue={which === 'start' ? setStart : setEnd}
+      />
+      <button type="button" onClick={() => mark(which)}>
+        {t(which === 'start' ? 'setStart' : 'setEnd')}
+      </button>
+    </>
+  );
+
   return (
     <Panel title={t('makeClip')} id="clip">
       <p class="muted small">{t('clipHelp')}</p>
       <form onSubmit={submit} class="clip-form">
         <div class="row">
-          <div class="field">
-            <label for="clip-start">{t('clipStart')}</label>
-            <input
-              id="clip-start"
-              type="number"
-              step="0.1"
-              min="0"
-              max={props.durationMs / 1000}
-              required
-              value={start}
-              onInput={(e) => setStart((e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <button type="button" onClick={() => mark('start')}>
-            {t('setStart')}
-          </button>
-          <div class="field">
-            <label for="clip-end">{t('clipEnd')}</label>
-            <input
-              id="clip-end"
-              type="number"
-              step="0.1"
-              min="0"
-              max={props.durationMs / 1000}
-              required
-              value={end}
-              onInput={(e) => setEnd((e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <button type="button" onClick={() => mark('end')}>
-            {t('setEnd')}
-          </button>
+          {bound('start')}
+          {bound('end')}
         </div>
         <div class="row">
-          <div class="field grow">
-            <label for="clip-title">{t('clipTitle')}</label>
-            <input
-              id="clip-title"
-              required
-              maxLength={200}
-              value={title}
-              onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="clip-collection">{t('addToCollection')}</label>
-            <select
-              id="clip-collection"
-              value={collectionId}
-              onChange={(e) => setCollectionId((e.currentTarget as HTMLSelectElement).value)}
-            >
+          <InputField
+            label={t('clipTitle')}
+            id="clip-title"
+            grow
+            required
+            maxLength={200}
+            value={title}
+            onValue={setTitle}
+          />
+          <Field label={t('addToCollection')} id="clip-collection">
+            <select id="clip-collection" value={collectionId} onChange={(e) => setCollectionId(valueOf(e))}>
               <option value="">{t('noCollection')}</option>
               {collections.data?.items.map((c) => (
                 <option value={c.id} key={c.id}>
@@ -318,17 +312,11 @@ function ClipForm(props: {
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
         </div>
-        <div class="field">
-          <label for="clip-note">{t('clipNote')}</label>
-          <textarea
-            id="clip-note"
-            rows={2}
-            value={note}
-            onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)}
-          />
-        </div>
+        <Field label={t('clipNote')} id="clip-note">
+          <textarea id="clip-note" rows={2} value={note} onInput={(e) => setNote(valueOf(e))} />
+        </Field>
         <button type="submit" class="primary">
           {t('save')}
         </button>
@@ -337,11 +325,7 @@ function ClipForm(props: {
             {message} · <a href="/library">{t('navLibrary')}</a>
           </Notice>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Outcome error={error} />
       </form>
     </Panel>
   );

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
-import { useReportFilter } from '../components/report-filter.tsx';
+import { ExportCsv, ListState, ListTable, Panel, useAsync } from '../components/common.tsx';
+import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
@@ -42,20 +42,13 @@ export function CompliancePage() {
   return (
     <div>
       <h1>{t('dashboardTitle')}</h1>
-      <form class="filters card" onSubmit={apply} aria-label={t('filters')}>
-        <div class="grid">
-          {field('from', 'from', 'date')}
-          {field('to', 'to', 'date')}
-          {field('campaign', 'campaign')}
-          {field('team', 'team')}
-          {field('agentId', 'agentId')}
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t('apply')}
-          </button>
-        </div>
-      </form>
+      <FilterForm onSubmit={apply}>
+        {field('from', 'from', 'date')}
+        {field('to', 'to', 'date')}
+        {field('campaign', 'campaign')}
+        {field('team', 'team')}
+        {field('agentId', 'agentId')}
+      </FilterForm>
       <p class="big" data-testid="coverage-total">
         {t('coverageSummary', {
           pct: pct(totals.disclosed),
@@ -76,20 +69,14 @@ export function CompliancePage() {
                 </button>
               ))}
             </div>
-            <a
-              class="button"
-              data-testid="export-coverage"
+            <ExportCsv
+              testId="export-coverage"
               href={`${API}/compliance/disclosure.csv${queryString({ ...filter, by })}`}
-              download
-            >
-              {t('exportCsv')}
-            </a>
+            />
           </div>
         }
       >
-        {coverage.error && <ErrorBox error={coverage.error} onRetry={coverage.reload} />}
-        {coverage.loading && !coverage.data && <Loading />}
-        {coverage.data && rows.length === 0 && <p class="muted">{t('noAnalysedCalls')}</p>}
+        <ListState of={coverage} empty={t('noAnalysedCalls')} />
         {rows.length > 0 && (
           <>
             <CategoryChart
@@ -139,51 +126,40 @@ export function CompliancePage() {
         title={t('callsMissingDisclosure')}
         id="disclosure-calls"
         actions={
-          <a
-            class="button"
-            data-testid="export-calls"
+          <ExportCsv
+            testId="export-calls"
             href={`${API}/compliance/disclosure/calls.csv${queryString(filter)}`}
-            download
-          >
-            {t('exportCsv')}
-          </a>
+          />
         }
       >
-        {calls.error && <ErrorBox error={calls.error} onRetry={calls.reload} />}
-        {calls.loading && !calls.data && <Loading />}
-        {calls.data && calls.data.items.length === 0 && <p class="muted">{t('noneMissing')}</p>}
-        {calls.data && calls.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table class="disclosure-calls compact">
-              <thead>
-                <tr>
-                  <th scope="col">{t('startedAt')}</th>
-                  <th scope="col">{t('agent')}</th>
-                  <th scope="col">{t('team')}</th>
-                  <th scope="col">{t('campaign')}</th>
-                  <th scope="col">{t('disclosure')}</th>
-                  <th scope="col">{t('missingElements')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {calls.data.items.map((c) => (
-                  <tr key={c.callId}>
-                    <td class="nowrap">
-                      <a href={`/calls/${c.callId}`}>{formatDateTime(c.startedAt, lang)}</a>
-                    </td>
-                    <td>{c.agentName ?? c.agentId ?? '—'}</td>
-                    <td>{c.team ?? '—'}</td>
-                    <td>{c.campaign ?? '—'}</td>
-                    <td>
-                      <span class={`badge outcome-${c.outcome}`}>{t(c.outcome)}</span>
-                    </td>
-                    <td>{c.missingElements.join(', ') || '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          of={calls}
+          empty={t('noneMissing')}
+          class="disclosure-calls compact"
+          labels={[
+            t('startedAt'),
+            t('agent'),
+            t('team'),
+            t('campaign'),
+            t('disclosure'),
+            t('missingElements'),
+          ]}
+        >
+          {(c) => (
+            <tr key={c.callId}>
+              <td class="nowrap">
+                <a href={`/calls/${c.callId}`}>{formatDateTime(c.startedAt, lang)}</a>
+              </td>
+              <td>{c.agentName ?? c.agentId ?? '—'}</td>
+              <td>{c.team ?? '—'}</td>
+              <td>{c.campaign ?? '—'}</td>
+              <td>
+                <span class={`badge outcome-${c.outcome}`}>{t(c.outcome)}</span>
+              </td>
+              <td>{c.missingElements.join(', ') || '—'}</td>
+            </tr>
+          )}
+        </ListTable>
       </Panel>
     </div>
   );

@@ -8,7 +8,17 @@ import {
   type CollectionItem as Item,
   type Me,
 } from '../api.ts';
-import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import {
+  ColumnHeads,
+  ErrorBox,
+  Field,
+  InputField,
+  Loading,
+  Outcome,
+  Panel,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { formatClock, formatDateTime, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -82,30 +92,17 @@ export function LibraryPage(_props: { me: Me }) {
             ))}
           </ul>
           <form onSubmit={create}>
-            <div class="field">
-              <label for="col-name">{t('collectionName')}</label>
-              <input
-                id="col-name"
-                required
-                value={name}
-                onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
-              />
-            </div>
-            <div class="field">
-              <label for="col-desc">{t('description')}</label>
+            <InputField label={t('collectionName')} id="col-name" required value={name} onValue={setName} />
+            <Field label={t('description')} id="col-desc">
               <textarea
                 id="col-desc"
                 rows={2}
                 value={description}
-                onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)}
+                onInput={(e) => setDescription(valueOf(e))}
               />
-            </div>
+            </Field>
             <button type="submit">{t('newCollection')}</button>
-            {error && (
-              <p class="error" role="alert">
-                {error}
-              </p>
-            )}
+            <Outcome error={error} />
           </form>
         </Panel>
         <div>
@@ -144,16 +141,7 @@ export function LibraryPage(_props: { me: Me }) {
             {clips.data && clips.data.items.length === 0 && <p class="muted">{t('noClips')}</p>}
             {clips.data && clips.data.items.length > 0 && (
               <table class="compact">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('clipTitle')}</th>
-                    <th scope="col">{t('call')}</th>
-                    <th scope="col">{t('duration')}</th>
-                    <th scope="col">
-                      <span class="sr-only">{t('action')}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <ColumnHeads labels={[t('clipTitle'), t('call'), t('duration')]} action={t('action')} />
                 <tbody>
                   {clips.data.items.map((c) => (
                     <tr key={c.id}>

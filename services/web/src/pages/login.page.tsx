@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from '../api.ts';
+import { InputField, Outcome } from '../components/common.tsx';
 import { useI18n } from '../i18n.ts';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
@@ -33,34 +34,26 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       <form class="card" onSubmit={submit} aria-labelledby="login-h">
         <h1 id="login-h">{t('signInTitle')}</h1>
         <p class="muted">{t('signInHelp')}</p>
-        <div class="field">
-          <label for="login-username">{t('username')}</label>
-          <input
-            id="login-username"
-            name="username"
-            autoComplete="username"
-            required
-            value={username}
-            onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
-        <div class="field">
-          <label for="login-password">{t('password')}</label>
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <InputField
+          label={t('username')}
+          id="login-username"
+          name="username"
+          autoComplete="username"
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <InputField
+          label={t('password')}
+          id="login-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
+        <Outcome error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? t('signingIn') : t('signIn')}
         </button>

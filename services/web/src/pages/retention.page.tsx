@@ -1,14 +1,23 @@
 import { useState } from 'preact/hooks';
 import {
   api,
-  ApiError,
   type LegalHold as Hold,
   type RetentionPolicy as Policy,
   type RetentionReport as Report,
   type SavedSearch,
   type Tombstone,
 } from '../api.ts';
-import { ErrorBox, Notice, Panel, useAsync } from '../components/common.tsx';
+import {
+  ColumnHeads,
+  ErrorBox,
+  Field,
+  InputField,
+  Outcome,
+  Panel,
+  useAction,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { formatDateTime, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -26,22 +35,11 @@ export function RetentionPage() {
     action: 'delete',
   });
   const [hold, setHold] = useState({ callId: '', savedSearchId: '', reason: '' });
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const run = async (action: () => Promise<string | null | void>) => {
-    setError(null);
-    setMessage(null);
-    try {
-      const m = await action();
-      if (m) setMessage(m);
-      policies.reload();
-      holds.reload();
-      tombstones.reload();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    }
-  };
+  const { run, message, error } = useAction(() => {
+    policies.reload();
+    holds.reload();
+    tombstones.reload();
+  });
 
   const runRetention = (dryRun: boolean) =>
     run(async () => {
@@ -58,30 +56,23 @@ export function RetentionPage() {
   return (
     <div>
       <h1>{t('retentionTitle')}</h1>
-      {message && <Notice kind="ok">{message}</Notice>}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Outcome message={message} error={error} />
       <Panel title={t('policies')} id="policies">
         {policies.error && <ErrorBox error={policies.error} />}
         {policies.data && policies.data.items.length === 0 && <p class="muted">{t('noPolicies')}</p>}
         {policies.data && policies.data.items.length > 0 && (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('policyName')}</th>
-                <th scope="col">{t('campaign')}</th>
-                <th scope="col">{t('disposition')}</th>
-                <th scope="col">{t('maxAgeDays')}</th>
-                <th scope="col">{t('policyAction')}</th>
-                <th scope="col">{t('enabled')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('action')}</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              labels={[
+                t('policyName'),
+                t('campaign'),
+                t('disposition'),
+                t('maxAgeDays'),
+                t('policyAction'),
+                t('enabled'),
+              ]}
+              action={t('action')}
+            />
             <tbody>
               {policies.data.items.map((p) => (
                 <tr key={p.id}>
@@ -138,59 +129,47 @@ export function RetentionPage() {
             });
           }}
         >
-          <div class="field">
-            <label for="p-name">{t('policyName')}</label>
-            <input
-              id="p-name"
-              required
-              value={policy.name}
-              onInput={(e) => setPolicy({ ...policy, name: (e.currentTarget as HTMLInputElement).value })}
-            />
-          </div>
-          <div class="field">
-            <label for="p-campaign">{t('campaign')}</label>
-            <input
-              id="p-campaign"
-              placeholder={t('anyValue')}
-              value={policy.campaign}
-              onInput={(e) => setPolicy({ ...policy, campaign: (e.currentTarget as HTMLInputElement).value })}
-            />
-          </div>
-          <div class="field">
-            <label for="p-disposition">{t('disposition')}</label>
-            <input
-              id="p-disposition"
-              placeholder={t('anyValue')}
-              value={policy.disposition}
-              onInput={(e) =>
-                setPolicy({ ...policy, disposition: (e.currentTarget as HTMLInputElement).value })
-              }
-            />
-          </div>
-          <div class="field">
-            <label for="p-days">{t('maxAgeDays')}</label>
+          <InputField
+            label={t('policyName')}
+            id="p-name"
+            required
+            value={policy.name}
+            onValue={(v) => setPolicy({ ...policy, name: v })}
+          />
+          <InputField
+            label={t('campaign')}
+            id="p-campaign"
+            placeholder={t('anyValue')}
+            value={policy.campaign}
+            onValue={(v) => setPolicy({ ...policy, campaign: v })}
+          />
+          <InputField
+            label={t('disposition')}
+            id="p-disposition"
+            placeholder={t('anyValue')}
+            value={policy.disposition}
+            onValue={(v) => setPolicy({ ...policy, disposition: v })}
+          />
+          <Field label={t('maxAgeDays')} id="p-days">
             <input
               id="p-days"
               type="number"
               min="0"
               required={policy.action === 'delete'}
               value={policy.maxAgeDays}
-              onInput={(e) =>
-                setPolicy({ ...policy, maxAgeDays: (e.currentTarget as HTMLInputElement).value })
-              }
+              onInput={(e) => setPolicy({ ...policy, maxAgeDays: valueOf(e) })}
             />
-          </div>
-          <div class="field">
-            <label for="p-action">{t('policyAction')}</label>
+          </Field>
+          <Field label={t('policyAction')} id="p-action">
             <select
               id="p-action"
               value={policy.action}
-              onChange={(e) => setPolicy({ ...policy, action: (e.currentTarget as HTMLSelectElement).value })}
+              onChange={(e) => setPolicy({ ...policy, action: valueOf(e) })}
             >
               <option value="delete">{t('actionDelete')}</option>
               <option value="keep">{t('actionKeep')}</option>
             </select>
-          </div>
+          </Field>
           <div class="actions">
             <button type="submit">{t('addPolicy')}</button>
           </div>
@@ -252,23 +231,18 @@ export function RetentionPage() {
             });
           }}
         >
-          <div class="field">
-            <label for="h-call">{t('holdCall')}</label>
-            <input
-              id="h-call"
-              value={hold.callId}
-              onInput={(e) => setHold({ ...hold, callId: (e.currentTarget as HTMLInputElement).value })}
-            />
-          </div>
-          <div class="field">
-            <label for="h-search">{t('holdSearch')}</label>
+          <InputField
+            label={t('holdCall')}
+            id="h-call"
+            value={hold.callId}
+            onValue={(v) => setHold({ ...hold, callId: v })}
+          />
+          <Field label={t('holdSearch')} id="h-search">
             <select
               id="h-search"
               value={hold.savedSearchId}
               disabled={Boolean(hold.callId)}
-              onChange={(e) =>
-                setHold({ ...hold, savedSearchId: (e.currentTarget as HTMLSelectElement).value })
-              }
+              onChange={(e) => setHold({ ...hold, savedSearchId: valueOf(e) })}
             >
               <option value="">—</option>
               {saved.data?.items.map((s) => (
@@ -277,17 +251,16 @@ export function RetentionPage() {
                 </option>
               ))}
             </select>
-          </div>
-          <div class="field grow">
-            <label for="h-reason">{t('holdReason')}</label>
-            <input
-              id="h-reason"
-              required
-              minLength={3}
-              value={hold.reason}
-              onInput={(e) => setHold({ ...hold, reason: (e.currentTarget as HTMLInputElement).value })}
-            />
-          </div>
+          </Field>
+          <InputField
+            label={t('holdReason')}
+            id="h-reason"
+            grow
+            required
+            minLength={3}
+            value={hold.reason}
+            onValue={(v) => setHold({ ...hold, reason: v })}
+          />
           <div class="actions">
             <button type="submit">{t('addHold')}</button>
           </div>
@@ -298,15 +271,7 @@ export function RetentionPage() {
         {tombstones.data && tombstones.data.items.length === 0 && <p class="muted">{t('noTombstones')}</p>}
         {tombstones.data && tombstones.data.items.length > 0 && (
           <table class="compact">
-            <thead>
-              <tr>
-                <th scope="col">{t('call')}</th>
-                <th scope="col">{t('startedAt')}</th>
-                <th scope="col">{t('campaign')}</th>
-                <th scope="col">{t('policyName')}</th>
-                <th scope="col">{t('when')}</th>
-              </tr>
-            </thead>
+            <ColumnHeads labels={[t('call'), t('startedAt'), t('campaign'), t('policyName'), t('when')]} />
             <tbody>
               {tombstones.data.items.map((x) => (
                 <tr key={x.callId}>

@@ -11,7 +11,7 @@ import {
   type TimedComment,
   type Transcript,
 } from '../api.ts';
-import { ErrorBox, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
+import { ErrorBox, Field, Loading, Notice, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatClock, formatDateTime, reviewReason, shortId } from '../format.ts';
@@ -296,7 +296,7 @@ function EvaluationPanel(props: {
                   class="grow"
                   value={draft}
                   placeholder={t('comment')}
-                  onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)}
+                  onInput={(e) => setDraft(valueOf(e))}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter') {
                       e.preventDefault();
@@ -311,15 +311,14 @@ function EvaluationPanel(props: {
             )}
           </fieldset>
         ) : (
-          <div class="field">
-            <label for="general-comment">{t('comment')}</label>
+          <Field label={t('comment')} id="general-comment">
             <textarea
               id="general-comment"
               value={general}
               disabled={!editable}
-              onInput={(e) => setGeneral((e.currentTarget as HTMLTextAreaElement).value)}
+              onInput={(e) => setGeneral(valueOf(e))}
             />
-          </div>
+          </Field>
         )}
         {editable && (
           <p>
@@ -408,7 +407,7 @@ function QuestionField(props: {
           id={id}
           value={(props.value as string | undefined) ?? ''}
           disabled={props.disabled}
-          onInput={(e) => props.onChange((e.currentTarget as HTMLTextAreaElement).value)}
+          onInput={(e) => props.onChange(valueOf(e))}
         />
         {problem}
       </div>
@@ -430,7 +429,7 @@ function QuestionField(props: {
         disabled={props.disabled}
         aria-describedby={props.problem ? `${id}-problem` : undefined}
         onChange={(e) => {
-          const v = (e.currentTarget as HTMLSelectElement).value;
+          const v = valueOf(e);
           props.onChange(v === '' ? undefined : q.type === 'scale' ? Number(v) : v);
         }}
       >

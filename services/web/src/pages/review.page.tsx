@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
-import { ErrorBox, Loading, Panel, useAsync } from '../components/common.tsx';
+import { ErrorBox, ListState, ListTable, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -43,9 +43,7 @@ export function ReviewPage({ me }: { me: Me }) {
   return (
     <div>
       <h1>{t('reviewTitle')}</h1>
-      {queues.error && <ErrorBox error={queues.error} onRetry={queues.reload} />}
-      {queues.loading && !queues.data && <Loading />}
-      {queues.data && queues.data.items.length === 0 && <p class="muted">{t('reviewNoQueues')}</p>}
+      <ListState of={queues} empty={t('reviewNoQueues')} />
       {queues.data && queues.data.items.length > 0 && (
         <nav aria-label={t('reviewMyQueues')} class="queues">
           <ul class="plain row">
@@ -74,11 +72,7 @@ export function ReviewPage({ me }: { me: Me }) {
           actions={
             <label>
               {t('status')}{' '}
-              <select
-                id="r-status"
-                value={status}
-                onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}
-              >
+              <select id="r-status" value={status} onChange={(e) => setStatus(valueOf(e))}>
                 {STATUS_FILTERS.map((s) => (
                   <option key={s} value={s}>
                     {t(`reviewStatus_${s.replace(',', '_')}` as MessageKey)}
@@ -89,61 +83,52 @@ export function ReviewPage({ me }: { me: Me }) {
           }
         >
           {error && <ErrorBox error={error} />}
-          {items.error && <ErrorBox error={items.error} onRetry={items.reload} />}
-          {items.loading && !items.data && <Loading />}
-          {items.data && items.data.items.length === 0 && <p class="muted">{t('reviewNoItems')}</p>}
-          {items.data && items.data.items.length > 0 && (
-            <div class="table-wrap">
-              <table class="review-items compact">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('priority')}</th>
-                    <th scope="col">{t('reason')}</th>
-                    <th scope="col">{t('startedAt')}</th>
-                    <th scope="col">{t('agent')}</th>
-                    <th scope="col">{t('campaign')}</th>
-                    <th scope="col">{t('duration')}</th>
-                    <th scope="col">{t('status')}</th>
-                    <th scope="col">{t('score')}</th>
-                    <th scope="col">
-                      <span class="sr-only">{t('actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.data.items.map((i) => (
-                    <tr key={i.id} data-item={i.id}>
-                      <td class="num">{i.priority}</td>
-                      <td title={i.reason}>{reviewReason(i.reason, t)}</td>
-                      <td class="nowrap">{formatDateTime(i.call.startedAt, lang)}</td>
-                      <td>{i.call.agentName ?? i.call.agentId ?? '—'}</td>
-                      <td>{i.call.campaign ?? '—'}</td>
-                      <td class="num">{formatDuration(i.call.durationMs)}</td>
-                      <td>
-                        <span class="badge">{t(`reviewStatus_${i.status}` as MessageKey)}</span>
-                      </td>
-                      <td class="num">{i.evaluation ? i.evaluation.score : '—'}</td>
-                      <td class="actions-cell">
-                        {i.status === 'open' && (
-                          <button type="button" class="primary" onClick={() => claim(i.id)}>
-                            {t('reviewClaim')}
-                          </button>
-                        )}
-                        {(i.status === 'completed' || (i.status === 'claimed' && i.claimedBy === mine)) && (
-                          <a class="button" href={`/review/items/${i.id}`}>
-                            {i.status === 'completed' ? t('reviewView') : t('reviewContinue')}
-                          </a>
-                        )}
-                        {i.status === 'claimed' && i.claimedBy !== mine && (
-                          <span class="muted small">{t('reviewClaimedByOther')}</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <ListTable
+            of={items}
+            empty={t('reviewNoItems')}
+            class="review-items compact"
+            labels={[
+              t('priority'),
+              t('reason'),
+              t('startedAt'),
+              t('agent'),
+              t('campaign'),
+              t('duration'),
+              t('status'),
+              t('score'),
+            ]}
+            action={t('actions')}
+          >
+            {(i) => (
+              <tr key={i.id} data-item={i.id}>
+                <td class="num">{i.priority}</td>
+                <td title={i.reason}>{reviewReason(i.reason, t)}</td>
+                <td class="nowrap">{formatDateTime(i.call.startedAt, lang)}</td>
+                <td>{i.call.agentName ?? i.call.agentId ?? '—'}</td>
+                <td>{i.call.campaign ?? '—'}</td>
+                <td class="num">{formatDuration(i.call.durationMs)}</td>
+                <td>
+                  <span class="badge">{t(`reviewStatus_${i.status}` as MessageKey)}</span>
+                </td>
+                <td class="num">{i.evaluation ? i.evaluation.score : '—'}</td>
+                <td class="actions-cell">
+                  {i.status === 'open' && (
+                    <button type="button" class="primary" onClick={() => claim(i.id)}>
+                      {t('reviewClaim')}
+                    </button>
+                  )}
+                  {(i.status === 'completed' || (i.status === 'claimed' && i.claimedBy === mine)) && (
+                    <a class="button" href={`/review/items/${i.id}`}>
+                      {i.status === 'completed' ? t('reviewView') : t('reviewContinue')}
+                    </a>
+                  )}
+                  {i.status === 'claimed' && i.claimedBy !== mine && (
+                    <span class="muted small">{t('reviewClaimedByOther')}</span>
+                  )}
+                </td>
+              </tr>
+            )}
+          </ListTable>
         </Panel>
       )}
     </div>

@@ -1,6 +1,15 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
-import { ErrorBox, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
+import {
+  ErrorBox,
+  Field,
+  InputField,
+  ListState,
+  Outcome,
+  Panel,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { formatAmount, formatDateTime, formatDuration, isoToLocal, localToIso } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -125,6 +134,15 @@ export function SearchPage({ me }: { me: Me }) {
     return s === col ? 'ascending' : s === `-${col}` ? 'descending' : 'none';
   };
 
+  /** The head of a column the results can be sorted by: a button that flips the order. */
+  const sortHead = (col: 'startedAt' | 'durationMs', label: string) => (
+    <th scope="col" aria-sort={sortState(col)}>
+      <button type="button" class="sort" onClick={() => sortBy(col)} aria-label={t('sortBy', { col: label })}>
+        {label} {sortIcon(sortState(col))}
+      </button>
+    </th>
+  );
+
   const input = (f: FilterDef) => {
     const id = `f-${f.name}`;
     const value = form[f.name] ?? '';
@@ -136,7 +154,7 @@ export function SearchPage({ me }: { me: Me }) {
             id={id}
             type="datetime-local"
             value={isoToLocal(value)}
-            onInput={(e) => set(f.name, localToIso((e.currentTarget as HTMLInputElement).value) ?? '')}
+            onInput={(e) => set(f.name, localToIso(valueOf(e)) ?? '')}
           />
         );
         break;
@@ -148,7 +166,7 @@ export function SearchPage({ me }: { me: Me }) {
             min="0"
             value={value ? String(Number(value) / 1000) : ''}
             onInput={(e) => {
-              const v = (e.currentTarget as HTMLInputElement).value;
+              const v = valueOf(e);
               set(f.name, v === '' ? '' : String(Math.round(Number(v) * 1000)));
             }}
           />
@@ -156,11 +174,7 @@ export function SearchPage({ me }: { me: Me }) {
         break;
       case 'direction':
         control = (
-          <select
-            id={id}
-            value={value}
-            onChange={(e) => set(f.name, (e.currentTarget as HTMLSelectElement).value)}
-          >
+          <select id={id} value={value} onChange={(e) => set(f.name, valueOf(e))}>
             <option value="">{t('any')}</option>
             <option value="inbound">{t('inbound')}</option>
             <option value="outbound">{t('outbound')}</option>
@@ -169,11 +183,7 @@ export function SearchPage({ me }: { me: Me }) {
         break;
       case 'source':
         control = (
-          <select
-            id={id}
-            value={value}
-            onChange={(e) => set(f.name, (e.currentTarget as HTMLSelectElement).value)}
-          >
+          <select id={id} value={value} onChange={(e) => set(f.name, valueOf(e))}>
             <option value="">{t('any')}</option>
             {['upload', 'siprec', 'sip', 'pcap', 'hep', 'seed'].map((s) => (
               <option value={s} key={s}>
@@ -184,24 +194,10 @@ export function SearchPage({ me }: { me: Me }) {
         );
         break;
       case 'number':
-        control = (
-          <input
-            id={id}
-            type="number"
-            value={value}
-            onInput={(e) => set(f.name, (e.currentTarget as HTMLInputElement).value)}
-          />
-        );
+        control = <input id={id} type="number" value={value} onInput={(e) => set(f.name, valueOf(e))} />;
         break;
       default:
-        control = (
-          <input
-            id={id}
-            type="text"
-            value={value}
-            onInput={(e) => set(f.name, (e.currentTarget as HTMLInputElement).value)}
-          />
-        );
+        control = <input id={id} type="text" value={value} onInput={(e) => set(f.name, valueOf(e))} />;
     }
     return (
       <div class="field" key={f.name}>
@@ -220,31 +216,25 @@ export function SearchPage({ me }: { me: Me }) {
         <form class="filters card" onSubmit={submit} aria-label={t('filters')}>
           {supportsQ && (
             <div class="row">
-              <div class="field grow">
-                <label for="f-q">{t('q')}</label>
+              <Field label={t('q')} id="f-q" grow>
                 <input
                   id="f-q"
                   type="search"
                   value={form.q ?? ''}
                   aria-describedby="f-q-help"
-                  onInput={(e) => set('q', (e.currentTarget as HTMLInputElement).value)}
+                  onInput={(e) => set('q', valueOf(e))}
                 />
                 <small id="f-q-help" class="muted">
                   {t('qHelp')}
                 </small>
-              </div>
-              <div class="field">
-                <label for="f-party">{t('party')}</label>
-                <select
-                  id="f-party"
-                  value={form.party ?? ''}
-                  onChange={(e) => set('party', (e.currentTarget as HTMLSelectElement).value)}
-                >
+              </Field>
+              <Field label={t('party')} id="f-party">
+                <select id="f-party" value={form.party ?? ''} onChange={(e) => set('party', valueOf(e))}>
                   <option value="">{t('partyAny')}</option>
                   <option value="agent">{t('agent')}</option>
                   <option value="customer">{t('customer')}</option>
                 </select>
-              </div>
+              </Field>
             </div>
           )}
           <div class="grid">{BASIC.map(input)}</div>
@@ -261,11 +251,7 @@ export function SearchPage({ me }: { me: Me }) {
                       id={`c-k-${i}`}
                       value={k}
                       onInput={(e) =>
-                        setCustomRows((rows) =>
-                          rows.map((r, j) =>
-                            j === i ? [(e.currentTarget as HTMLInputElement).value, r[1]] : r,
-                          ),
-                        )
+                        setCustomRows((rows) => rows.map((r, j) => (j === i ? [valueOf(e), r[1]] : r)))
                       }
                     />
                   </div>
@@ -275,11 +261,7 @@ export function SearchPage({ me }: { me: Me }) {
                       id={`c-v-${i}`}
                       value={v}
                       onInput={(e) =>
-                        setCustomRows((rows) =>
-                          rows.map((r, j) =>
-                            j === i ? [r[0], (e.currentTarget as HTMLInputElement).value] : r,
-                          ),
-                        )
+                        setCustomRows((rows) => rows.map((r, j) => (j === i ? [r[0], valueOf(e)] : r)))
                       }
                     />
                   </div>
@@ -319,34 +301,14 @@ export function SearchPage({ me }: { me: Me }) {
           <h2 id="results-h">
             {t('results')} <span class="muted">· {t('pageN', { n: page })}</span>
           </h2>
-          {results.error && <ErrorBox error={results.error} onRetry={results.reload} />}
-          {results.loading && !results.data && <Loading />}
-          {results.data && results.data.items.length === 0 && <p class="muted">{t('noResults')}</p>}
+          <ListState of={results} empty={t('noResults')} />
           {results.data && results.data.items.length > 0 && (
             <div class="table-wrap">
               <table class="calls" aria-busy={results.loading}>
                 <thead>
                   <tr>
-                    <th scope="col" aria-sort={sortState('startedAt')}>
-                      <button
-                        type="button"
-                        class="sort"
-                        onClick={() => sortBy('startedAt')}
-                        aria-label={t('sortBy', { col: t('startedAt') })}
-                      >
-                        {t('startedAt')} {sortIcon(sortState('startedAt'))}
-                      </button>
-                    </th>
-                    <th scope="col" aria-sort={sortState('durationMs')}>
-                      <button
-                        type="button"
-                        class="sort"
-                        onClick={() => sortBy('durationMs')}
-                        aria-label={t('sortBy', { col: t('duration') })}
-                      >
-                        {t('duration')} {sortIcon(sortState('durationMs'))}
-                      </button>
-                    </th>
+                    {sortHead('startedAt', t('startedAt'))}
+                    {sortHead('durationMs', t('duration'))}
                     <th scope="col">{t('direction')}</th>
                     <th scope="col">{t('agent')}</th>
                     <th scope="col">{t('team')}</th>
@@ -467,23 +429,16 @@ function SavedSearches({ applied }: { applied: Record<string, string> }) {
           </ul>
         )}
         <form onSubmit={save} class="save-search">
-          <div class="field">
-            <label for="save-name">{t('searchName')}</label>
-            <input
-              id="save-name"
-              required
-              maxLength={200}
-              value={name}
-              onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
+          <InputField
+            label={t('searchName')}
+            id="save-name"
+            required
+            maxLength={200}
+            value={name}
+            onValue={setName}
+          />
           <button type="submit">{t('saveSearch')}</button>
-          {message && <Notice kind="ok">{message}</Notice>}
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <Outcome message={message} error={error} />
         </form>
       </Panel>
     </aside>

@@ -1,6 +1,16 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, type User } from '../api.ts';
-import { ErrorBox, Loading, Notice, Panel, useAsync } from '../components/common.tsx';
+import { api, type User } from '../api.ts';
+import {
+  ColumnHeads,
+  Field,
+  InputField,
+  LoadState,
+  Outcome,
+  Panel,
+  useAction,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
@@ -23,21 +33,10 @@ export function UsersPage() {
     teams: '',
     agentId: '',
   });
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const set = (k: keyof typeof form, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const bind = (k: keyof typeof form) => ({ value: form[k], onValue: (v: string) => set(k, v) });
 
-  const run = async (action: () => Promise<string | null | void>) => {
-    setError(null);
-    setMessage(null);
-    try {
-      const m = await action();
-      if (m) setMessage(m);
-      users.reload();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    }
-  };
+  const { run, message, error } = useAction(users.reload);
 
   const create = (e: Event) => {
     e.preventDefault();
@@ -72,32 +71,24 @@ export function UsersPage() {
   return (
     <div>
       <h1>{t('usersTitle')}</h1>
-      {message && <Notice kind="ok">{message}</Notice>}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {users.error && <ErrorBox error={users.error} onRetry={users.reload} />}
-      {users.loading && !users.data && <Loading />}
+      <Outcome message={message} error={error} />
+      <LoadState of={users} />
       {users.data && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('user')}</th>
-                <th scope="col">{t('displayName')}</th>
-                <th scope="col">{t('role')}</th>
-                <th scope="col">{t('languages')}</th>
-                <th scope="col">{t('teams')}</th>
-                <th scope="col">{t('agentId')}</th>
-                <th scope="col">{t('status')}</th>
-                <th scope="col">{t('lastLogin')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('action')}</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              labels={[
+                t('user'),
+                t('displayName'),
+                t('role'),
+                t('languages'),
+                t('teams'),
+                t('agentId'),
+                t('status'),
+                t('lastLogin'),
+              ]}
+              action={t('action')}
+            />
             <tbody>
               {users.data.items.map((u) => (
                 <tr key={u.id}>
@@ -157,47 +148,18 @@ export function UsersPage() {
       )}
       <Panel title={t('newUser')} id="new-user">
         <form onSubmit={create} class="grid">
-          <div class="field">
-            <label for="u-username">{t('user')}</label>
-            <input
-              id="u-username"
-              required
-              value={form.username}
-              onInput={(e) => set('username', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="u-name">{t('displayName')}</label>
-            <input
-              id="u-name"
-              required
-              value={form.displayName}
-              onInput={(e) => set('displayName', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="u-email">{t('email')}</label>
-            <input
-              id="u-email"
-              type="email"
-              value={form.email}
-              onInput={(e) => set('email', (e.currentTarget as HTMLInputElement).value)}
-            />
-          </div>
-          <div class="field">
-            <label for="u-role">{t('role')}</label>
-            <select
-              id="u-role"
-              value={form.role}
-              onChange={(e) => set('role', (e.currentTarget as HTMLSelectElement).value)}
-            >
+          <InputField label={t('user')} id="u-username" required {...bind('username')} />
+          <InputField label={t('displayName')} id="u-name" required {...bind('displayName')} />
+          <InputField label={t('email')} id="u-email" type="email" {...bind('email')} />
+          <Field label={t('role')} id="u-role">
+            <select id="u-role" value={form.role} onChange={(e) => set('role', valueOf(e))}>
               {ROLES.map((r) => (
                 <option value={r} key={r}>
                   {t(`role_${r}` as MessageKey)}
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
           <div class="field">
             <label for="u-langs">
               {t('languages')} <small class="muted">({t('commaSeparated')})</small>
@@ -206,28 +168,23 @@ export function UsersPage() {
               id="u-langs"
               placeholder="es, en"
               value={form.languages}
-              onInput={(e) => set('languages', (e.currentTarget as HTMLInputElement).value)}
+              onInput={(e) => set('languages', valueOf(e))}
             />
           </div>
           <div class="field">
             <label for="u-teams">
               {t('teams')} <small class="muted">({t('commaSeparated')})</small>
             </label>
-            <input
-              id="u-teams"
-              value={form.teams}
-              onInput={(e) => set('teams', (e.currentTarget as HTMLInputElement).value)}
-            />
+            <input id="u-teams" value={form.teams} onInput={(e) => set('teams', valueOf(e))} />
           </div>
-          <div class="field">
-            <label for="u-agent">{t('agentId')}</label>
+          <Field label={t('agentId')} id="u-agent">
             <input
               id="u-agent"
               required={form.role === 'agent'}
               value={form.agentId}
-              onInput={(e) => set('agentId', (e.currentTarget as HTMLInputElement).value)}
+              onInput={(e) => set('agentId', valueOf(e))}
             />
-          </div>
+          </Field>
           <div class="actions">
             <button type="submit" class="primary">
               {t('create')}
