@@ -7,7 +7,7 @@ import { AuditService } from './api/audit/audit.service.ts';
 import { Auditor } from './api/audit/auditor.ts';
 import { ApiKeyRepository } from './api/auth/api-keys.ts';
 import { AuthService, DEFAULT_LOGIN_POLICY, type LoginPolicy } from './api/auth/auth.service.ts';
-import { callAccessLookup } from './api/auth/call-scope.ts';
+import { callAccessLookup, type CallAccessLookup } from './access/call-scope.ts';
 import { DeviceCookies } from './api/auth/device-cookie.ts';
 import { DEFAULT_PASSWORD_COST, PasswordHasher, type PasswordCost } from './api/auth/password.hasher.ts';
 import { SessionRepository } from './api/auth/session.repository.ts';
@@ -161,6 +161,14 @@ export async function openDatabaseOnly(config: Config, logger: Logger): Promise<
   });
 }
 
+/** Whether a principal may see a call, decided over the call query repository's facts. */
+function callAccessLookupOver(
+  db: DatabaseHandle['db'],
+  queries = new CallQueryRepository(db),
+): CallAccessLookup {
+  return callAccessLookup((callId) => queries.accessFacts(callId));
+}
+
 /** User administration from the command line (`escucha users …`, `escucha demo`): the database is all it needs. */
 export function buildUserAdmin(database: DatabaseHandle): UserAdmin {
   const db = database.db;
@@ -174,7 +182,7 @@ export function buildUserAdmin(database: DatabaseHandle): UserAdmin {
 /** The people-facing services over one database and store (accounts, audit, retention, training, integrity). */
 export function buildPeople(
   config: Config,
-  deps: { database: DatabaseHandle; store: ObjectStore; logger: Logger },
+  deps: { database: DatabaseHandle; store: ObjectStore; logger: Logger; callAccess?: CallAccessLookup },
   overrides: Pick<ServiceOverrides, 'passwordCost' | 'loginPolicy' | 'keyDir'> = {},
 ): PeopleServices {
   const { store, logger } = deps;
@@ -230,7 +238,7 @@ export function buildPeople(
     }),
     training: new TrainingService({
       training: new TrainingRepository(db),
-      callAccess: callAccessLookup(db),
+      callAccess: deps.callAccess ?? callAccessLookupOver(db),
       store,
       auditor,
       integrity,
@@ -322,11 +330,11 @@ export async function buildServices(
     });
     const queries = new CallQueryRepository(db);
     const outcomes = new OutcomeRepository(db);
-    const people = buildPeople(config, { database, store, logger }, overrides);
+    const callAccess = callAccessLookupOver(db, queries);
+    const people = buildPeople(config, { database, store, logger, callAccess }, overrides);
     const analyses = new AnalysisRepository(db);
     const reviews = new ReviewRepository(db);
     const forms = new EvaluationFormRepository(db);
-    const callAccess = callAccessLookup(db);
     const calls: CallServices = {
       calls: new CallsService({ archive, queries, store, integrity: people.integrity }),
       analysis: new CallAnalysisService({

@@ -17,7 +17,7 @@ import type { ApiKeyRepository } from './auth/api-keys.ts';
 import { authenticate } from './auth/auth.middleware.ts';
 import { accountRouter, loginRouter } from './auth/auth.router.ts';
 import type { AuthService } from './auth/auth.service.ts';
-import type { CallAccessLookup } from './auth/call-scope.ts';
+import type { CallAccessLookup } from '../access/call-scope.ts';
 import type { PasswordHasher } from './auth/password.hasher.ts';
 import { listRoutes, searchParamNames } from './auth/route-list.ts';
 import type { SessionRepository } from './auth/session.repository.ts';

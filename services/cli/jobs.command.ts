@@ -1,6 +1,6 @@
 import { callSearchSchema } from '../../models/call.ts';
 import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
-import { parseOrThrow } from '../api/validation.ts';
+import { parseOrThrow } from '../platform/validation.ts';
 import { isStageName, STAGES, type StageName } from '../pipeline/jobs.ts';
 import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 import type { Config } from '../platform/config.ts';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { Principal } from '../auth/principal.ts';
-import type { Caller } from '../caller.ts';
+import type { Principal } from '../../access/principal.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { AuditActor, AuditClient, AuditEntry, AuditEvent, AuditRepository } from './audit.repository.ts';
 
 export function actorOf(p: Principal | undefined): AuditActor {

@@ -4,7 +4,7 @@ import type { ApiRole, UserRow } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { ApiKeyRepository } from './api-keys.ts';
 import { parseCookies } from './cookies.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../access/principal.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 declare module 'express-serve-static-core' {

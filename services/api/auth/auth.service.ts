@@ -1,13 +1,13 @@
 import { EscuchaError } from '../../platform/errors.ts';
 import type { AuditClient } from '../audit/audit.repository.ts';
 import type { Auditor } from '../audit/auditor.ts';
-import type { Caller } from '../caller.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { User, UserRepository } from '../users/user.repository.ts';
 import { userPrincipal } from './auth.middleware.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
-import { callScopeOf, type CallScope } from './principal.ts';
+import { callScopeOf, type CallScope } from '../../access/principal.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 export interface LoginPolicy {

@@ -1,6 +1,6 @@
 import { USER_ROLES, type UserRole } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { AuditActor, AuditRepository } from '../audit/audit.repository.ts';
 import { MIN_PASSWORD_LENGTH, newUserSchema } from '../contract/users.ts';
 import { PasswordHasher } from '../auth/password.hasher.ts';

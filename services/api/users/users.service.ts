@@ -3,7 +3,7 @@ import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import type { PasswordHasher } from '../auth/password.hasher.ts';
 import type { SessionRepository } from '../auth/session.repository.ts';
-import type { Caller } from '../caller.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { NewUser, User, UserPatch, UserRepository } from './user.repository.ts';
 
 /** A random password people can type: 18 characters of base64url (about 108 bits). */

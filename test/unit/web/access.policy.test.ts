@@ -12,7 +12,7 @@ import {
   inScope,
   languageMatches,
   type Principal,
-} from '../../../services/api/auth/principal.ts';
+} from '../../../services/access/principal.ts';
 import { listRoutes } from '../../../services/api/auth/route-list.ts';
 
 describe(pathPattern.name, () => {

@@ -1,5 +1,5 @@
-import type { ApiRole } from '../../../models/database.ts';
-import { callLanguage } from '../../../models/language.ts';
+import type { ApiRole } from '../../models/database.ts';
+import { callLanguage } from '../../models/language.ts';
 
 /**
  * Who is making a request: a person signed in with a session, or an integration with an API key. Scope narrows
