@@ -51,9 +51,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Not converted yet: `archive rekey` pages through the recordings itself (built in cli/main.ts).
-    files: ['services/archive/encryption/rekey.service.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
-  },
 );

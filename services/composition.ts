@@ -24,6 +24,9 @@ import { UserAdmin } from './api/users/user-admin.ts';
 import { UserRepository } from './api/users/user.repository.ts';
 import { ArchiveService, type ArchivedHook } from './archive/archive.service.ts';
 import { FfmpegAudioTool } from './archive/audio.ffmpeg.ts';
+import type { EncryptedObjectStore } from './archive/encryption/encrypted.store.ts';
+import { RekeyRepository } from './archive/encryption/rekey.repository.ts';
+import { RekeyService } from './archive/encryption/rekey.service.ts';
 import { CallRepository } from './archive/call.repository.ts';
 import { CaptureDetailsRepository } from './archive/capture-details.repository.ts';
 import { FsObjectStore } from './archive/fs.store.ts';
@@ -161,6 +164,36 @@ export async function openDatabaseOnly(config: Config, logger: Logger): Promise<
   });
 }
 
+/** The audit trail, its head anchored in `keyDir` (none: unanchored). */
+function auditRepository(db: DatabaseHandle['db'], keyDir: string | null, logger: Logger): AuditRepository {
+  return new AuditRepository(
+    db,
+    keyDir ? new AuditAnchor(keyDir, logger.child({ component: 'audit' })) : undefined,
+  );
+}
+
+/** What the command line's maintenance commands need (`keys`, `jobs`, `audit verify`, `archive rekey`). */
+export interface Maintenance {
+  keys: ApiKeyRepository;
+  audit: AuditRepository;
+  queries: CallQueryRepository;
+  outcomes: OutcomeRepository;
+  /** Brings the recordings in `store` under its current master key. */
+  rekey(store: EncryptedObjectStore): RekeyService;
+}
+
+/** The maintenance commands' repositories and services over one database: the database is all they need. */
+export function buildMaintenance(config: Config, database: DatabaseHandle, logger: Logger): Maintenance {
+  const db = database.db;
+  return {
+    keys: new ApiKeyRepository(db),
+    audit: auditRepository(db, config.dataDir, logger),
+    queries: new CallQueryRepository(db),
+    outcomes: new OutcomeRepository(db),
+    rekey: (store) => new RekeyService({ recordings: new RekeyRepository(db), store, logger }),
+  };
+}
+
 /** Whether a principal may see a call, decided over the call query repository's facts. */
 function callAccessLookupOver(
   db: DatabaseHandle['db'],
@@ -188,10 +221,7 @@ export function buildPeople(
   const { store, logger } = deps;
   const db = deps.database.db;
   const keyDir = overrides.keyDir === undefined ? config.dataDir : overrides.keyDir;
-  const audit = new AuditRepository(
-    db,
-    keyDir ? new AuditAnchor(keyDir, logger.child({ component: 'audit' })) : undefined,
-  );
+  const audit = auditRepository(db, keyDir, logger);
   const auditor = new Auditor(audit);
   const searches = new SavedSearchRepository(db);
   const integrity = new IntegrityService({

@@ -1,13 +1,11 @@
 import { Option, type Command } from 'commander';
 import { USER_ROLES } from '../../models/database.ts';
-import { AuditAnchor } from '../api/audit/audit-anchor.ts';
 import { commaList } from './options.ts';
-import { AuditRepository } from '../api/audit/audit.repository.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { buildPeople, buildUserAdmin, openDatabaseOnly } from '../composition.ts';
+import { buildMaintenance, buildPeople, buildUserAdmin, openDatabaseOnly } from '../composition.ts';
 
 /**
  * `escucha users …`, `escucha audit verify`, `escucha retention run`, `escucha demo` (its users) and
@@ -141,7 +139,7 @@ export function registerAccountCommands(
     )
     .action(async () => {
       await withDb(async (db, cfg) => {
-        const r = await new AuditRepository(db.db, new AuditAnchor(cfg.dataDir)).verify();
+        const r = await buildMaintenance(cfg, db, logger(cfg, 'warn')).audit.verify();
         const anchorLine =
           r.anchor?.state === 'ok'
             ? `; the head anchored outside the database (entry ${r.anchor.anchoredId}) is in it`
