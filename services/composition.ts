@@ -5,7 +5,7 @@ import { AuditAnchor } from './api/audit/audit-anchor.ts';
 import { AuditRepository } from './api/audit/audit.repository.ts';
 import { AuditService } from './api/audit/audit.service.ts';
 import { Auditor } from './api/audit/auditor.ts';
-import { ApiKeyRepository } from './api/auth/api-keys.ts';
+import { ApiKeyRepository } from './api/auth/api-key.repository.ts';
 import { AuthService, DEFAULT_LOGIN_POLICY, type LoginPolicy } from './api/auth/auth.service.ts';
 import { callAccessLookup, type CallAccessLookup } from './access/call-scope.ts';
 import { DeviceCookies } from './api/auth/device-cookie.ts';

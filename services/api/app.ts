@@ -13,7 +13,7 @@ import type { AuditService } from './audit/audit.service.ts';
 import type { Auditor } from './audit/auditor.ts';
 import { callAccessGuard } from './audit/call-access.middleware.ts';
 import { ACCESS_RULES, authorize } from './auth/access.policy.ts';
-import type { ApiKeyRepository } from './auth/api-keys.ts';
+import type { ApiKeyRepository } from './auth/api-key.repository.ts';
 import { authenticate } from './auth/auth.middleware.ts';
 import { accountRouter, loginRouter } from './auth/auth.router.ts';
 import type { AuthService } from './auth/auth.service.ts';
