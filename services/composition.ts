@@ -20,7 +20,6 @@ import { TrainingService } from './api/training/training.service.ts';
 import { SavedSearchRepository } from './api/users/saved-search.repository.ts';
 import { SavedSearchService } from './api/users/saved-searches.service.ts';
 import { UsersService } from './api/users/users.service.ts';
-import { UserAdmin } from './api/users/user-admin.ts';
 import { UserRepository } from './api/users/user.repository.ts';
 import { ArchiveService, type ArchivedHook } from './archive/archive.service.ts';
 import { FfmpegAudioTool } from './archive/audio.ffmpeg.ts';
@@ -172,9 +171,14 @@ function auditRepository(db: DatabaseHandle['db'], keyDir: string | null, logger
   );
 }
 
-/** What the command line's maintenance commands need (`keys`, `jobs`, `audit verify`, `archive rekey`). */
+/**
+ * What the command line's maintenance commands need (`keys`, `users`, `demo`, `jobs`, `audit verify`, `archive
+ * rekey`).
+ */
 export interface Maintenance {
   keys: ApiKeyRepository;
+  /** User administration with the API's rules and audit events (the command line acts as `systemCaller`). */
+  userAccounts: UsersService;
   audit: AuditRepository;
   queries: CallQueryRepository;
   outcomes: OutcomeRepository;
@@ -185,9 +189,16 @@ export interface Maintenance {
 /** The maintenance commands' repositories and services over one database: the database is all they need. */
 export function buildMaintenance(config: Config, database: DatabaseHandle, logger: Logger): Maintenance {
   const db = database.db;
+  const audit = auditRepository(db, config.dataDir, logger);
   return {
     keys: new ApiKeyRepository(db),
-    audit: auditRepository(db, config.dataDir, logger),
+    userAccounts: new UsersService({
+      users: new UserRepository(db),
+      sessions: new SessionRepository(db),
+      hasher: new PasswordHasher(DEFAULT_PASSWORD_COST),
+      auditor: new Auditor(audit),
+    }),
+    audit,
     queries: new CallQueryRepository(db),
     outcomes: new OutcomeRepository(db),
     rekey: (store) => new RekeyService({ recordings: new RekeyRepository(db), store, logger }),
@@ -200,16 +211,6 @@ function callAccessLookupOver(
   queries = new CallQueryRepository(db),
 ): CallAccessLookup {
   return callAccessLookup((callId) => queries.accessFacts(callId));
-}
-
-/** User administration from the command line (`escucha users …`, `escucha demo`): the database is all it needs. */
-export function buildUserAdmin(database: DatabaseHandle): UserAdmin {
-  const db = database.db;
-  return new UserAdmin({
-    users: new UserRepository(db),
-    sessions: new SessionRepository(db),
-    audit: new AuditRepository(db),
-  });
 }
 
 /** The people-facing services over one database and store (accounts, audit, retention, training, integrity). */

@@ -29,3 +29,23 @@ export interface Caller {
 export interface CallerAudit {
   recordFor(caller: Caller, event: AuditEvent): Promise<unknown>;
 }
+
+/**
+ * The system acting on its own (the command line): admin rights, unrestricted, recorded in the audit trail as a
+ * `system` actor with no role.
+ */
+export function systemCaller(id: string, name: string): Caller {
+  return {
+    principal: {
+      kind: 'system',
+      id,
+      keyId: null,
+      name,
+      role: 'admin',
+      languages: [],
+      teams: [],
+      agentId: null,
+    },
+    client: { ip: null, userAgent: null },
+  };
+}

@@ -5,6 +5,7 @@ import type { AuditActor, AuditClient, AuditEntry, AuditEvent, AuditRepository }
 
 export function actorOf(p: Principal | undefined): AuditActor {
   if (!p) return { type: 'anonymous', id: null, name: null, role: null };
+  if (p.kind === 'system') return { type: 'system', id: p.id, name: p.name, role: null };
   return { type: p.kind, id: p.id, name: p.username ?? p.name, role: p.role };
 }
 
