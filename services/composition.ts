@@ -89,6 +89,8 @@ export interface ServiceOverrides {
    * neither (the chain unanchored, a device-cookie key per process).
    */
   keyDir?: string | null;
+  /** The version the API reports (health, OpenAPI document); default the package's. */
+  version?: string;
 }
 
 /** Everything a process is built from. */
@@ -384,7 +386,7 @@ export async function buildServices(
       evaluations: new EvaluationService({ forms, auditor: people.auditor }),
       reports: new ReportsService({ reports: new ReportsRepository(db), auditor: people.auditor }),
     };
-    const version = packageVersion();
+    const version = overrides.version ?? packageVersion();
     return {
       config,
       logger,

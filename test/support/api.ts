@@ -90,6 +90,7 @@ export async function createTestApi<S extends ObjectStore = FsObjectStore>(
     ...(options.onArchived ? { onArchived: options.onArchived } : {}),
     ingestConcurrency: 2,
     keyDir: null,
+    version: 'test',
     ...(options.passwordCost ? { passwordCost: options.passwordCost } : {}),
     ...(options.loginPolicy ? { loginPolicy: options.loginPolicy } : {}),
   });

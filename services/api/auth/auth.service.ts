@@ -8,6 +8,8 @@ import type { DeviceCookies } from './device-cookie.ts';
 import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
 import { callScopeOf, type CallScope } from '../../access/principal.ts';
+import type { Permission } from '../contract/auth.ts';
+import { permissionsOf } from './access.policy.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 export interface LoginPolicy {
@@ -185,9 +187,11 @@ export class AuthService {
   }
 
   /** Who the caller is, with their scope, and their account when they are a person. */
-  async me(
-    caller: Caller,
-  ): Promise<{ principal: Record<string, unknown> & { scope: CallScope | null }; user: User | null }> {
+  async me(caller: Caller): Promise<{
+    principal: Record<string, unknown> & { scope: CallScope | null };
+    permissions: Permission[];
+    user: User | null;
+  }> {
     const p = caller.principal;
     return {
       principal: {
@@ -201,6 +205,7 @@ export class AuthService {
         agentId: p.agentId,
         scope: callScopeOf(p) ?? null,
       },
+      permissions: permissionsOf(p.role),
       user: p.kind === 'user' ? await this.deps.users.get(p.id) : null,
     };
   }
