@@ -5,9 +5,9 @@ import { AuditAnchor } from './api/audit/audit-anchor.ts';
 import { AuditRepository } from './api/audit/audit.repository.ts';
 import { AuditService } from './api/audit/audit.service.ts';
 import { Auditor } from './api/audit/auditor.ts';
-import { ApiKeyRepository } from './api/auth/api-keys.ts';
+import { ApiKeyRepository } from './api/auth/api-key.repository.ts';
 import { AuthService, DEFAULT_LOGIN_POLICY, type LoginPolicy } from './api/auth/auth.service.ts';
-import { callAccessLookup } from './api/auth/call-scope.ts';
+import { callAccessLookup, type CallAccessLookup } from './access/call-scope.ts';
 import { DeviceCookies } from './api/auth/device-cookie.ts';
 import { DEFAULT_PASSWORD_COST, PasswordHasher, type PasswordCost } from './api/auth/password.hasher.ts';
 import { SessionRepository } from './api/auth/session.repository.ts';
@@ -20,10 +20,12 @@ import { TrainingService } from './api/training/training.service.ts';
 import { SavedSearchRepository } from './api/users/saved-search.repository.ts';
 import { SavedSearchService } from './api/users/saved-searches.service.ts';
 import { UsersService } from './api/users/users.service.ts';
-import { UserAdmin } from './api/users/user-admin.ts';
 import { UserRepository } from './api/users/user.repository.ts';
 import { ArchiveService, type ArchivedHook } from './archive/archive.service.ts';
 import { FfmpegAudioTool } from './archive/audio.ffmpeg.ts';
+import type { EncryptedObjectStore } from './archive/encryption/encrypted.store.ts';
+import { RekeyRepository } from './archive/encryption/rekey.repository.ts';
+import { RekeyService } from './archive/encryption/rekey.service.ts';
 import { CallRepository } from './archive/call.repository.ts';
 import { CaptureDetailsRepository } from './archive/capture-details.repository.ts';
 import { FsObjectStore } from './archive/fs.store.ts';
@@ -87,6 +89,8 @@ export interface ServiceOverrides {
    * neither (the chain unanchored, a device-cookie key per process).
    */
   keyDir?: string | null;
+  /** The version the API reports (health, OpenAPI document); default the package's. */
+  version?: string;
 }
 
 /** Everything a process is built from. */
@@ -161,29 +165,66 @@ export async function openDatabaseOnly(config: Config, logger: Logger): Promise<
   });
 }
 
-/** User administration from the command line (`escucha users …`, `escucha demo`): the database is all it needs. */
-export function buildUserAdmin(database: DatabaseHandle): UserAdmin {
+/** The audit trail, its head anchored in `keyDir` (none: unanchored). */
+function auditRepository(db: DatabaseHandle['db'], keyDir: string | null, logger: Logger): AuditRepository {
+  return new AuditRepository(
+    db,
+    keyDir ? new AuditAnchor(keyDir, logger.child({ component: 'audit' })) : undefined,
+  );
+}
+
+/**
+ * What the command line's maintenance commands need (`keys`, `users`, `demo`, `jobs`, `audit verify`, `archive
+ * rekey`).
+ */
+export interface Maintenance {
+  keys: ApiKeyRepository;
+  /** User administration with the API's rules and audit events (the command line acts as `systemCaller`). */
+  userAccounts: UsersService;
+  audit: AuditRepository;
+  queries: CallQueryRepository;
+  outcomes: OutcomeRepository;
+  /** Brings the recordings in `store` under its current master key. */
+  rekey(store: EncryptedObjectStore): RekeyService;
+}
+
+/** The maintenance commands' repositories and services over one database: the database is all they need. */
+export function buildMaintenance(config: Config, database: DatabaseHandle, logger: Logger): Maintenance {
   const db = database.db;
-  return new UserAdmin({
-    users: new UserRepository(db),
-    sessions: new SessionRepository(db),
-    audit: new AuditRepository(db),
-  });
+  const audit = auditRepository(db, config.dataDir, logger);
+  return {
+    keys: new ApiKeyRepository(db),
+    userAccounts: new UsersService({
+      users: new UserRepository(db),
+      sessions: new SessionRepository(db),
+      hasher: new PasswordHasher(DEFAULT_PASSWORD_COST),
+      auditor: new Auditor(audit),
+    }),
+    audit,
+    queries: new CallQueryRepository(db),
+    outcomes: new OutcomeRepository(db),
+    rekey: (store) => new RekeyService({ recordings: new RekeyRepository(db), store, logger }),
+  };
+}
+
+/** Whether a principal may see a call, decided over the call query repository's facts. */
+function callAccessLookupOver(
+  db: DatabaseHandle['db'],
+  queries = new CallQueryRepository(db),
+): CallAccessLookup {
+  return callAccessLookup((callId) => queries.accessFacts(callId));
 }
 
 /** The people-facing services over one database and store (accounts, audit, retention, training, integrity). */
 export function buildPeople(
   config: Config,
-  deps: { database: DatabaseHandle; store: ObjectStore; logger: Logger },
+  deps: { database: DatabaseHandle; store: ObjectStore; logger: Logger; callAccess?: CallAccessLookup },
   overrides: Pick<ServiceOverrides, 'passwordCost' | 'loginPolicy' | 'keyDir'> = {},
 ): PeopleServices {
   const { store, logger } = deps;
   const db = deps.database.db;
   const keyDir = overrides.keyDir === undefined ? config.dataDir : overrides.keyDir;
-  const audit = new AuditRepository(
-    db,
-    keyDir ? new AuditAnchor(keyDir, logger.child({ component: 'audit' })) : undefined,
-  );
+  const audit = auditRepository(db, keyDir, logger);
   const auditor = new Auditor(audit);
   const searches = new SavedSearchRepository(db);
   const integrity = new IntegrityService({
@@ -230,7 +271,7 @@ export function buildPeople(
     }),
     training: new TrainingService({
       training: new TrainingRepository(db),
-      callAccess: callAccessLookup(db),
+      callAccess: deps.callAccess ?? callAccessLookupOver(db),
       store,
       auditor,
       integrity,
@@ -322,11 +363,11 @@ export async function buildServices(
     });
     const queries = new CallQueryRepository(db);
     const outcomes = new OutcomeRepository(db);
-    const people = buildPeople(config, { database, store, logger }, overrides);
+    const callAccess = callAccessLookupOver(db, queries);
+    const people = buildPeople(config, { database, store, logger, callAccess }, overrides);
     const analyses = new AnalysisRepository(db);
     const reviews = new ReviewRepository(db);
     const forms = new EvaluationFormRepository(db);
-    const callAccess = callAccessLookup(db);
     const calls: CallServices = {
       calls: new CallsService({ archive, queries, store, integrity: people.integrity }),
       analysis: new CallAnalysisService({
@@ -345,7 +386,7 @@ export async function buildServices(
       evaluations: new EvaluationService({ forms, auditor: people.auditor }),
       reports: new ReportsService({ reports: new ReportsRepository(db), auditor: people.auditor }),
     };
-    const version = packageVersion();
+    const version = overrides.version ?? packageVersion();
     return {
       config,
       logger,

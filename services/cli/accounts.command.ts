@@ -1,13 +1,77 @@
 import { Option, type Command } from 'commander';
-import { USER_ROLES } from '../../models/database.ts';
-import { AuditAnchor } from '../api/audit/audit-anchor.ts';
+import { USER_ROLES, type UserRole } from '../../models/database.ts';
+import { systemCaller } from '../access/caller.ts';
+import { newUserSchema, passwordResetSchema } from '../api/contract/users.ts';
+import type { UsersService } from '../api/users/users.service.ts';
 import { commaList } from './options.ts';
-import { AuditRepository } from '../api/audit/audit.repository.ts';
 import { createObjectStore } from '../archive/store.factory.ts';
 import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/database.ts';
+import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { buildPeople, buildUserAdmin, openDatabaseOnly } from '../composition.ts';
+import { parseOrThrow } from '../platform/validation.ts';
+import { buildMaintenance, buildPeople, openDatabaseOnly } from '../composition.ts';
+
+/** The command line as the audit trail records it. */
+const CLI = systemCaller('cli', 'escucha cli');
+
+/** The options that set the fields a user service's error names. */
+const FLAGS: Record<string, string> = { agentId: '--agent-id' };
+
+/** Runs a user command, naming the option to use where the service names a field. */
+async function withFlags<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const field = isEscuchaError(error) ? error.details?.field : undefined;
+    const flag = typeof field === 'string' ? FLAGS[field] : undefined;
+    if (!isEscuchaError(error) || !flag) throw error;
+    throw new EscuchaError(error.code, `${error.message} (${flag})`, {
+      cause: error,
+      ...(error.details ? { details: error.details } : {}),
+    });
+  }
+}
+
+/** A user's input as the API validates it: the same rules and messages. */
+function newUser(input: Record<string, unknown>) {
+  return parseOrThrow(newUserSchema, input, 'BAD_REQUEST', 'invalid user');
+}
+
+/** A new password given on the command line, validated as the API validates it (none: one is generated). */
+function newPassword(password: string | undefined): string | undefined {
+  return parseOrThrow(
+    passwordResetSchema,
+    password === undefined ? {} : { password },
+    'BAD_REQUEST',
+    'invalid password',
+  ).password;
+}
+
+/**
+ * One demo user per role (`demo-admin`, `demo-qa`, …), each with a new random password, returned once. A demo user
+ * that exists gets a new password.
+ */
+async function demoUsers(
+  users: UsersService,
+): Promise<{ role: UserRole; username: string; password: string }[]> {
+  const demo: Record<UserRole, { username: string; displayName: string; agentId?: string }> = {
+    admin: { username: 'demo-admin', displayName: 'Demo Admin' },
+    qa_supervisor: { username: 'demo-qa', displayName: 'Laura Ruiz (QA)' },
+    compliance_officer: { username: 'demo-compliance', displayName: 'Marta Díaz (Cumplimiento)' },
+    trainer: { username: 'demo-trainer', displayName: 'Jorge Peña (Formación)' },
+    agent: { username: 'demo-agent', displayName: 'Carolina Gómez', agentId: 'A0042' },
+  };
+  const out: { role: UserRole; username: string; password: string }[] = [];
+  for (const role of USER_ROLES) {
+    const { username, displayName, agentId } = demo[role];
+    const made = (await users.exists(username))
+      ? await users.resetPassword(CLI, (await users.byUsername(username)).id, undefined)
+      : await users.create(CLI, newUser({ username, displayName, role, ...(agentId ? { agentId } : {}) }));
+    out.push({ role, username, password: made.password! });
+  }
+  return out;
+}
 
 /**
  * `escucha users …`, `escucha audit verify`, `escucha retention run`, `escucha demo` (its users) and
@@ -18,6 +82,8 @@ export function registerAccountCommands(
   config: () => Config,
   logger: (cfg: Config, level?: string) => Logger,
 ): void {
+  const withUsers = <T>(fn: (users: UsersService) => Promise<T>): Promise<T> =>
+    withDb((db, cfg) => withFlags(() => fn(buildMaintenance(cfg, db, logger(cfg, 'warn')).userAccounts)));
   const withDb = async <T>(fn: (db: DatabaseHandle, cfg: Config) => Promise<T>): Promise<T> => {
     const cfg = config();
     const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
@@ -53,19 +119,22 @@ export function registerAccountCommands(
           password?: string;
         },
       ) => {
-        await withDb(async (db) => {
-          const r = await buildUserAdmin(db).add({
-            username,
-            role: o.role,
-            ...(o.name ? { displayName: o.name } : {}),
-            ...(o.email ? { email: o.email } : {}),
-            ...(o.languages ? { languages: list(o.languages) } : {}),
-            ...(o.teams ? { teams: list(o.teams) } : {}),
-            ...(o.agentId ? { agentId: o.agentId } : {}),
-            ...(o.password ? { password: o.password } : {}),
-          });
+        await withUsers(async (users) => {
+          const r = await users.create(
+            CLI,
+            newUser({
+              username,
+              displayName: o.name ?? username,
+              role: o.role,
+              ...(o.email ? { email: o.email } : {}),
+              languages: o.languages ? list(o.languages) : [],
+              teams: o.teams ? list(o.teams) : [],
+              ...(o.agentId ? { agentId: o.agentId } : {}),
+              ...(o.password ? { password: o.password } : {}),
+            }),
+          );
           console.log(`created ${r.user.role} ${r.user.username}`);
-          if (r.generated) {
+          if (r.password) {
             console.log('password (shown only now):');
             console.log(r.password);
           }
@@ -79,10 +148,11 @@ export function registerAccountCommands(
     )
     .option('--password <password>', 'the new password')
     .action(async (username: string, o: { password?: string }) => {
-      await withDb(async (db) => {
-        const r = await buildUserAdmin(db).setPassword(username, o.password);
+      await withUsers(async (users) => {
+        const password = newPassword(o.password);
+        const r = await users.resetPassword(CLI, (await users.byUsername(username)).id, password);
         console.log(`password of ${username.toLowerCase()} changed; sessions ended`);
-        if (r.generated) {
+        if (r.password) {
           console.log('password (shown only now):');
           console.log(r.password);
         }
@@ -92,8 +162,8 @@ export function registerAccountCommands(
     .command('disable <username>')
     .description('disable a user and end their sessions')
     .action(async (username: string) => {
-      await withDb(async (db) => {
-        await buildUserAdmin(db).setDisabled(username, true);
+      await withUsers(async (users) => {
+        await users.update(CLI, (await users.byUsername(username)).id, { disabled: true });
         console.log(`disabled ${username.toLowerCase()}`);
       });
     });
@@ -101,8 +171,8 @@ export function registerAccountCommands(
     .command('enable <username>')
     .description('enable a disabled user')
     .action(async (username: string) => {
-      await withDb(async (db) => {
-        await buildUserAdmin(db).setDisabled(username, false);
+      await withUsers(async (users) => {
+        await users.update(CLI, (await users.byUsername(username)).id, { disabled: false });
         console.log(`enabled ${username.toLowerCase()}`);
       });
     });
@@ -110,8 +180,8 @@ export function registerAccountCommands(
     .command('list')
     .description('list users (username, role, state, languages, teams)')
     .action(async () => {
-      await withDb(async (db) => {
-        for (const u of await buildUserAdmin(db).list()) {
+      await withUsers(async (users) => {
+        for (const u of await users.list()) {
           const state = u.disabled
             ? 'disabled'
             : u.lockedUntil && new Date(u.lockedUntil) > new Date()
@@ -141,7 +211,7 @@ export function registerAccountCommands(
     )
     .action(async () => {
       await withDb(async (db, cfg) => {
-        const r = await new AuditRepository(db.db, new AuditAnchor(cfg.dataDir)).verify();
+        const r = await buildMaintenance(cfg, db, logger(cfg, 'warn')).audit.verify();
         const anchorLine =
           r.anchor?.state === 'ok'
             ? `; the head anchored outside the database (entry ${r.anchor.anchoredId}) is in it`
@@ -202,8 +272,8 @@ export function registerAccountCommands(
     .command('demo')
     .description('create one demo user per role, with random passwords printed once')
     .action(async () => {
-      await withDb(async (db) => {
-        const created = await buildUserAdmin(db).demoUsers();
+      await withUsers(async (users) => {
+        const created = await demoUsers(users);
         console.log('Demo users (passwords are shown only now):');
         for (const u of created) console.log(`  ${u.role.padEnd(20)} ${u.username.padEnd(16)} ${u.password}`);
       });

@@ -8,7 +8,7 @@ import { callMetadataSchema, type CallMetadata } from '../../models/call.ts';
 import type { Config } from '../platform/config.ts';
 import { errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { parseOrThrow } from '../api/validation.ts';
+import { parseOrThrow } from '../platform/validation.ts';
 import { buildServices } from '../composition.ts';
 
 const AUDIO_EXTENSIONS = new Set([

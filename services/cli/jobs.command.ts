@@ -1,13 +1,11 @@
 import { callSearchSchema } from '../../models/call.ts';
-import { CallQueryRepository } from '../api/calls/call-query.repository.ts';
-import { parseOrThrow } from '../api/validation.ts';
+import type { CallQueryRepository } from '../api/calls/call-query.repository.ts';
+import { parseOrThrow } from '../platform/validation.ts';
 import { isStageName, STAGES, type StageName } from '../pipeline/jobs.ts';
-import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 import type { Config } from '../platform/config.ts';
-import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { createPipeline, openDatabaseOnly } from '../composition.ts';
+import { buildMaintenance, createPipeline, openDatabaseOnly } from '../composition.ts';
 import { STAGE_STATUSES, type StageStatus } from '../../models/database.ts';
 
 function stageOf(value: string | undefined, required: boolean): StageName | undefined {
@@ -38,7 +36,7 @@ export async function runJobsList(config: Config, logger: Logger, options: JobsL
   }
   const database = await openDatabaseOnly(config, logger);
   try {
-    const outcomes = new OutcomeRepository(database.db);
+    const { outcomes } = buildMaintenance(config, database, logger);
     const counts = await outcomes.counts();
     console.log(
       'totals: ' + (counts.map((c) => `${c.stage}/${c.status}=${c.n}`).join('  ') || 'no jobs yet'),
@@ -89,8 +87,10 @@ export interface JobsRerunOptions {
   filters: Record<string, string>;
 }
 
-async function* callIds(db: Db, filters: Record<string, string>): AsyncGenerator<string> {
-  const queries = new CallQueryRepository(db);
+async function* callIds(
+  queries: CallQueryRepository,
+  filters: Record<string, string>,
+): AsyncGenerator<string> {
   let cursor: string | undefined;
   do {
     const q = parseOrThrow(
@@ -129,7 +129,7 @@ export async function runJobsRerun(config: Config, logger: Logger, options: Jobs
         `stage ${stage} does not run in this deployment (${pipeline.order.join(', ')})`,
       );
     }
-    const queries = new CallQueryRepository(database.db);
+    const { queries } = buildMaintenance(config, database, logger);
     let n = 0;
     const enqueue = async (callId: string) => {
       await pipeline.enqueue(stage, { callId, rerun: true, ...(options.only ? { only: true } : {}) });
@@ -142,7 +142,7 @@ export async function runJobsRerun(config: Config, logger: Logger, options: Jobs
         await enqueue(id);
       }
     } else {
-      for await (const id of callIds(database.db, options.filters)) await enqueue(id);
+      for await (const id of callIds(queries, options.filters)) await enqueue(id);
     }
     console.log(
       `enqueued ${stage} for ${n} call${n === 1 ? '' : 's'}${options.only ? ' (this stage only)' : ''}`,

@@ -98,15 +98,16 @@ keys
   .option('--language <languages>', 'only calls in these languages (comma-separated)')
   .action(async (opts: { role: string; name: string; scope?: string; team?: string; language?: string }) => {
     const cfg = config();
-    const { openDatabaseOnly } = await import('../composition.ts');
-    const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
-    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    const log = logger(cfg, 'warn');
+    const { buildMaintenance, openDatabaseOnly } = await import('../composition.ts');
+    const database = await openDatabaseOnly(cfg, log);
+    const { keys } = buildMaintenance(cfg, database, log);
     const list = (v: string | undefined) => (v === undefined ? undefined : commaList(v));
     try {
       const scopes = list(opts.scope);
       const teams = list(opts.team);
       const languages = list(opts.language);
-      const created = await new ApiKeyRepository(database.db).create(opts.role, opts.name, {
+      const created = await keys.create(opts.role, opts.name, {
         ...(scopes ? { scopes } : {}),
         ...(teams ? { teams } : {}),
         ...(languages ? { languages } : {}),
@@ -124,11 +125,12 @@ keys
   .description('list API keys (prefix, role, state, created, scopes, name; never the key)')
   .action(async () => {
     const cfg = config();
-    const { openDatabaseOnly } = await import('../composition.ts');
-    const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
-    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    const log = logger(cfg, 'warn');
+    const { buildMaintenance, openDatabaseOnly } = await import('../composition.ts');
+    const database = await openDatabaseOnly(cfg, log);
+    const { keys } = buildMaintenance(cfg, database, log);
     try {
-      for (const k of await new ApiKeyRepository(database.db).list()) {
+      for (const k of await keys.list()) {
         const scope = [
           k.scopes ? k.scopes.join(',') : 'whole role',
           ...(k.teams.length ? [`teams ${k.teams.join(',')}`] : []),
@@ -147,11 +149,12 @@ keys
   .description('revoke the key with this prefix')
   .action(async (prefix: string) => {
     const cfg = config();
-    const { openDatabaseOnly } = await import('../composition.ts');
-    const { ApiKeyRepository } = await import('../api/auth/api-keys.ts');
-    const database = await openDatabaseOnly(cfg, logger(cfg, 'warn'));
+    const log = logger(cfg, 'warn');
+    const { buildMaintenance, openDatabaseOnly } = await import('../composition.ts');
+    const database = await openDatabaseOnly(cfg, log);
+    const { keys } = buildMaintenance(cfg, database, log);
     try {
-      const done = await new ApiKeyRepository(database.db).revoke(prefix);
+      const done = await keys.revoke(prefix);
       console.log(done ? `revoked ${prefix}` : `no active key ${prefix}`);
       if (!done) process.exitCode = 1;
     } finally {
@@ -223,9 +226,8 @@ archive
   .action(async () => {
     const cfg = config();
     const log = logger(cfg, 'warn');
-    const { openDatabaseOnly } = await import('../composition.ts');
+    const { buildMaintenance, openDatabaseOnly } = await import('../composition.ts');
     const { createObjectStore } = await import('../archive/store.factory.ts');
-    const { RekeyService } = await import('../archive/encryption/rekey.service.ts');
     const database = await openDatabaseOnly(cfg, log);
     const store = await createObjectStore(cfg);
     try {
@@ -235,7 +237,7 @@ archive
           'rekey needs an encryption key file (ESCUCHA_ENCRYPTION_KEY_FILE)',
         );
       }
-      const service = new RekeyService({ db: database.db, store, logger: log });
+      const service = buildMaintenance(cfg, database, log).rekey(store);
       const report = await service.run((r) => {
         if (process.stderr.isTTY && r.checked % 50 === 0) process.stderr.write(`\r${r.checked} recordings`);
       });

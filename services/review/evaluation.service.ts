@@ -1,6 +1,6 @@
-import type { Caller, CallerAudit } from '../api/caller.ts';
-import { principalRef } from '../api/auth/principal.ts';
-import { parseOrThrow } from '../api/validation.ts';
+import type { Caller, CallerAudit } from '../access/caller.ts';
+import { principalRef } from '../access/principal.ts';
+import { parseOrThrow } from '../platform/validation.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import { formInputSchema, scoreAnswers, validateAnswers, type TimedComment } from './evaluation-form.ts';
 import type { EvaluationFormRepository, EvaluationView, FormView } from './evaluation.repository.ts';

@@ -1,8 +1,8 @@
 import type { ReviewStatus } from '../../models/database.ts';
 import type { AnalysisRepository } from '../analysis/analysis.repository.ts';
-import type { Caller, CallerAudit } from '../api/caller.ts';
-import { scopeConditions, type CallAccessFacts } from '../api/auth/call-scope.ts';
-import { callScopeOf, languageMatches, principalRef, type Principal } from '../api/auth/principal.ts';
+import type { Caller, CallerAudit } from '../access/caller.ts';
+import { scopeConditions, type CallAccessFacts } from '../access/call-scope.ts';
+import { callScopeOf, languageMatches, principalRef, type Principal } from '../access/principal.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import {
   prefillAnswers,

@@ -7,7 +7,7 @@ import type { ArchiveProfile } from '../../services/archive/audio.types.ts';
 import { FsObjectStore } from '../../services/archive/fs.store.ts';
 import type { ObjectStore } from '../../services/archive/object-store.ts';
 import { createApp, type PeopleServices } from '../../services/api/app.ts';
-import type { ApiKeyRepository } from '../../services/api/auth/api-keys.ts';
+import type { ApiKeyRepository } from '../../services/api/auth/api-key.repository.ts';
 import type { LoginPolicy } from '../../services/api/auth/auth.service.ts';
 import type { PasswordCost } from '../../services/api/auth/password.hasher.ts';
 import { buildServices, type Services } from '../../services/composition.ts';
@@ -90,6 +90,7 @@ export async function createTestApi<S extends ObjectStore = FsObjectStore>(
     ...(options.onArchived ? { onArchived: options.onArchived } : {}),
     ingestConcurrency: 2,
     keyDir: null,
+    version: 'test',
     ...(options.passwordCost ? { passwordCost: options.passwordCost } : {}),
     ...(options.loginPolicy ? { loginPolicy: options.loginPolicy } : {}),
   });

@@ -5,7 +5,7 @@ import {
 } from '../contract/review.ts';
 import type { ReviewService } from '../../review/review.service.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 
 export interface ReviewRouterDeps {
   reviews: ReviewService;

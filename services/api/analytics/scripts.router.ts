@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { reevaluateSchema } from '../contract/scripts.ts';
 import type { ScriptService } from '../../analysis/script.service.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { principalRef } from '../auth/principal.ts';
-import { parseOrThrow } from '../validation.ts';
+import { principalRef } from '../../access/principal.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 
 function version(raw: string): number {
   const v = Number(raw);

@@ -4,6 +4,9 @@ import type { AuditActorType, AuditLogRow, Database } from '../../../models/data
 import type { Db } from '../../platform/database.ts';
 import { chainHash, GENESIS_HASH, normalizeDetails, type ChainedFields } from './audit-hash.ts';
 import type { AuditAnchor } from './audit-anchor.ts';
+import type { AuditClient, AuditEvent } from '../../access/caller.ts';
+
+export type { AuditClient, AuditEvent };
 
 /**
  * The audit trail: append-only (triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained. Appends take a
@@ -19,19 +22,6 @@ export interface AuditActor {
   id: string | null;
   name: string | null;
   role: string | null;
-}
-
-export interface AuditClient {
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export interface AuditEvent {
-  action: string;
-  callId?: string | null;
-  targetType?: string | null;
-  targetId?: string | null;
-  details?: Record<string, unknown>;
 }
 
 export interface AuditEntry {

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { auditFilterSchema as filterSchema } from '../contract/audit.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { AuditEntry, AuditFilter } from './audit.repository.ts';
 import type { AuditService } from './audit.service.ts';
 

@@ -1,4 +1,4 @@
-import type { Caller } from '../caller.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { AuditEntry, AuditFilter, AuditRepository, VerifyResult } from './audit.repository.ts';
 import type { Auditor } from './auditor.ts';
 

@@ -1,10 +1,11 @@
 import type { Request } from 'express';
-import type { Principal } from '../auth/principal.ts';
-import type { Caller } from '../caller.ts';
+import type { Principal } from '../../access/principal.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { AuditActor, AuditClient, AuditEntry, AuditEvent, AuditRepository } from './audit.repository.ts';
 
 export function actorOf(p: Principal | undefined): AuditActor {
   if (!p) return { type: 'anonymous', id: null, name: null, role: null };
+  if (p.kind === 'system') return { type: 'system', id: p.id, name: p.name, role: null };
   return { type: p.kind, id: p.id, name: p.username ?? p.name, role: p.role };
 }
 

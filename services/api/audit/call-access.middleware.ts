@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { EscuchaError } from '../../platform/errors.ts';
-import type { CallAccessLookup } from '../auth/call-scope.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { CallAccessLookup } from '../../access/call-scope.ts';
+import type { Principal } from '../../access/principal.ts';
 import type { Auditor } from './auditor.ts';
 
 /** Roles that may hear and read a call's original, unredacted audio and transcript (and are audited when they do). */

@@ -2,9 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiRole, UserRow } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import type { ApiKeyRepository } from './api-keys.ts';
+import type { ApiKeyRepository } from './api-key.repository.ts';
 import { parseCookies } from './cookies.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../access/principal.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 declare module 'express-serve-static-core' {

@@ -3,7 +3,7 @@ import { loginSchema, passwordChangeSchema as changeSchema } from '../contract/a
 import { EscuchaError } from '../../platform/errors.ts';
 import { clientOf } from '../audit/auditor.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import { SESSION_COOKIE } from './auth.middleware.ts';
 import type { AuthService } from './auth.service.ts';
 import { parseCookies, sessionCookie } from './cookies.ts';

@@ -1,15 +1,15 @@
 import { EscuchaError } from '../../platform/errors.ts';
 import type { AuditClient } from '../audit/audit.repository.ts';
 import type { Auditor } from '../audit/auditor.ts';
-import type { Caller } from '../caller.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { User, UserRepository } from '../users/user.repository.ts';
-import { permissionsOf } from './access.policy.ts';
-import type { Permission } from '../contract/auth.ts';
 import { userPrincipal } from './auth.middleware.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { LoginThrottle, ProgressiveDelay } from './login-throttle.ts';
 import type { PasswordHasher } from './password.hasher.ts';
-import { callScopeOf, type CallScope } from './principal.ts';
+import { callScopeOf, type CallScope } from '../../access/principal.ts';
+import type { Permission } from '../contract/auth.ts';
+import { permissionsOf } from './access.policy.ts';
 import type { SessionRepository } from './session.repository.ts';
 
 export interface LoginPolicy {
@@ -189,8 +189,8 @@ export class AuthService {
   /** Who the caller is, with their scope, and their account when they are a person. */
   async me(caller: Caller): Promise<{
     principal: Record<string, unknown> & { scope: CallScope | null };
-    user: User | null;
     permissions: Permission[];
+    user: User | null;
   }> {
     const p = caller.principal;
     return {

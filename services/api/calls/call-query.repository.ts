@@ -10,6 +10,7 @@ import type {
 import type { CallRow, Database, Party, RecordingRow } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
+import type { CallAccessRow } from '../../access/call-scope.ts';
 
 /** Read side of the archive: search with keyset pagination, and one call in detail. */
 
@@ -330,6 +331,35 @@ export class CallQueryRepository {
         hasMore && last
           ? encodeCursor({ v: byDuration ? last.duration_ms : last.started_at.toISOString(), id: last.id })
           : null,
+    };
+  }
+
+  /** What access to one call is decided from (access/call-scope.ts callAccessOf); undefined when there is none. */
+  async accessFacts(callId: string): Promise<CallAccessRow | undefined> {
+    const row = await this.db
+      .selectFrom('calls')
+      .select((eb) => [
+        'calls.agent_id',
+        'calls.team',
+        'calls.language',
+        eb
+          .exists(
+            eb
+              .selectFrom('recordings')
+              .select('recordings.id')
+              .whereRef('recordings.call_id', '=', 'calls.id')
+              .where('recordings.kind', '=', 'redacted'),
+          )
+          .as('has_redacted'),
+      ])
+      .where('calls.id', '=', callId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      agentId: row.agent_id,
+      team: row.team,
+      language: row.language,
+      hasRedacted: Boolean(row.has_redacted),
     };
   }
 

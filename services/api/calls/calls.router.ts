@@ -3,7 +3,7 @@ import { callSearchSchema } from '../contract/calls.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { CallsService } from './calls.service.ts';
 import { parseRange } from './range.ts';
 import { receiveUpload } from './upload.ts';

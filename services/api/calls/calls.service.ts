@@ -10,9 +10,9 @@ import type { ArchiveService } from '../../archive/archive.service.ts';
 import type { IntegrityService } from '../../archive/integrity.service.ts';
 import type { ByteRange, ObjectStore } from '../../archive/object-store.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { scopeConditions } from '../auth/call-scope.ts';
-import type { Caller } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { scopeConditions } from '../../access/call-scope.ts';
+import type { Caller } from '../../access/caller.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { CallQueryRepository } from './call-query.repository.ts';
 import { parseTranscriptField } from './transcript-upload.ts';
 

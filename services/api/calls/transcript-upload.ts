@@ -1,7 +1,7 @@
 import { transcriptUploadSchema } from '../contract/calls.ts';
 import type { UploadedTranscript } from '../../archive/archive.service.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 
 export { transcriptUploadSchema };
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { EscuchaError } from '../../platform/errors.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import { calibrationSchema } from '../contract/evaluation.ts';
 import type { EvaluationService } from '../../review/evaluation.service.ts';
 

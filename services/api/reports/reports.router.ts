@@ -7,7 +7,7 @@ import {
 } from '../contract/reports.ts';
 import { csvField } from '../audit/audit.router.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import { type AgentWeekRow, type CoverageRow, type DisclosureCallRow } from './reports.repository.ts';
 import type { ReportsService } from './reports.service.ts';
 

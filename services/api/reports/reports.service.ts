@@ -1,5 +1,5 @@
-import type { Caller, CallerAudit } from '../caller.ts';
-import { scopeConditions } from '../auth/call-scope.ts';
+import type { Caller, CallerAudit } from '../../access/caller.ts';
+import { scopeConditions } from '../../access/call-scope.ts';
 import type {
   AgentDimension,
   AgentWeekRow,

@@ -7,7 +7,7 @@ import {
   retentionRunSchema as runSchema,
 } from '../contract/retention.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { RetentionService } from './retention.service.ts';
 
 /** Retention policies, legal holds, runs and tombstones (compliance officers and admins; RetentionService decides). */

@@ -4,8 +4,8 @@ import { errorMessage, EscuchaError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditActor, AuditClient, AuditEvent, AuditRepository } from '../audit/audit.repository.ts';
 import { actorOf } from '../audit/auditor.ts';
-import { principalRef } from '../auth/principal.ts';
-import type { Caller } from '../caller.ts';
+import { principalRef } from '../../access/principal.ts';
+import type { Caller } from '../../access/caller.ts';
 import { cleanQuery, searchInput, type SavedSearchRepository } from '../users/saved-search.repository.ts';
 import type {
   LegalHold,

@@ -1,5 +1,5 @@
 import { EscuchaError } from '../../platform/errors.ts';
-import { principalRef, type Principal } from '../auth/principal.ts';
+import { principalRef, type Principal } from '../../access/principal.ts';
 
 /**
  * Collections and clips belong to whoever made them and to that person's team: they, anyone sharing a team with

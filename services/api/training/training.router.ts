@@ -9,7 +9,7 @@ import {
 } from '../contract/training.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { ClipDownload, TrainingService } from './training.service.ts';
 
 /** `?callId=` of the clip list: a call id, or absent. */

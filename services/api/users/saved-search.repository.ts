@@ -2,7 +2,7 @@ import { callSearchSchema } from '../../../models/call.ts';
 import { isUniqueViolation } from '../../archive/call.repository.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 
 export interface SavedSearch {
   id: string;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { savedSearchInputSchema as newSchema } from '../contract/users.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { SavedSearchService } from './saved-searches.service.ts';
 
 /** Each person's saved searches (GET/POST /saved-searches, DELETE /saved-searches/:id). */

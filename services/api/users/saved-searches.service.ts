@@ -1,7 +1,7 @@
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
-import { principalRef } from '../auth/principal.ts';
-import type { Caller } from '../caller.ts';
+import { principalRef } from '../../access/principal.ts';
+import type { Caller } from '../../access/caller.ts';
 import { cleanQuery, type SavedSearch, type SavedSearchRepository } from './saved-search.repository.ts';
 
 /** Each person's saved searches: their own only, filters only (no paging), each change audited. */

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { newUserSchema, passwordResetSchema as resetSchema, userPatchSchema } from '../contract/users.ts';
 import { callerOf } from '../caller.ts';
-import { parseOrThrow } from '../validation.ts';
+import { parseOrThrow } from '../../platform/validation.ts';
 import type { UsersService } from './users.service.ts';
 
 /** Administration of user accounts (admins only, by ACCESS_RULES; UsersService decides). */

@@ -3,7 +3,7 @@ import { EscuchaError } from '../../platform/errors.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import type { PasswordHasher } from '../auth/password.hasher.ts';
 import type { SessionRepository } from '../auth/session.repository.ts';
-import type { Caller } from '../caller.ts';
+import type { Caller } from '../../access/caller.ts';
 import type { NewUser, User, UserPatch, UserRepository } from './user.repository.ts';
 
 /** A random password people can type: 18 characters of base64url (about 108 bits). */
@@ -51,9 +51,23 @@ export class UsersService {
     return this.deps.users.list();
   }
 
+  /** The user with this username (NOT_FOUND when there is none). */
+  async byUsername(username: string): Promise<User> {
+    const row = await this.deps.users.findByUsername(username);
+    if (!row) throw new EscuchaError('NOT_FOUND', `no user ${username}`);
+    return this.deps.users.get(row.id);
+  }
+
+  /** Whether a user with this username exists. */
+  async exists(username: string): Promise<boolean> {
+    return (await this.deps.users.findByUsername(username)) !== undefined;
+  }
+
   async create(caller: Caller, input: UserInput): Promise<{ user: User; password?: string }> {
     if (input.role === 'agent' && !input.agentId) {
-      throw new EscuchaError('BAD_REQUEST', 'an agent needs an agentId: the agent id their calls carry');
+      throw new EscuchaError('BAD_REQUEST', 'an agent needs an agentId: the agent id their calls carry', {
+        details: { field: 'agentId' },
+      });
     }
     const generated = input.password ? undefined : generatePassword();
     const user = await this.deps.users.create({
@@ -85,7 +99,9 @@ export class UsersService {
     }
     const role = patch.role ?? before.role;
     const agentId = patch.agentId !== undefined ? patch.agentId : before.agentId;
-    if (role === 'agent' && !agentId) throw new EscuchaError('BAD_REQUEST', 'an agent needs an agentId');
+    if (role === 'agent' && !agentId) {
+      throw new EscuchaError('BAD_REQUEST', 'an agent needs an agentId', { details: { field: 'agentId' } });
+    }
     const after = await this.deps.users.update(before.id, patch);
     const diff = changes(before, after);
     if (after.disabled || diff.role || diff.languages || diff.teams || diff.agentId) {

@@ -1,7 +1,7 @@
-import type { Db } from '../../platform/database.ts';
 import { errorMessage, isEscuchaError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { EncryptedObjectStore } from './encrypted.store.ts';
+import type { RekeyRecording, RekeyRepository } from './rekey.repository.ts';
 
 export interface RekeyReport {
   /** Recordings looked at. */
@@ -22,19 +22,15 @@ export interface RekeyReport {
  * object whose recording was deleted meanwhile (retention) is not brought back.
  */
 export class RekeyService {
-  constructor(private readonly deps: { db: Db; store: EncryptedObjectStore; logger: Logger }) {}
+  constructor(
+    private readonly deps: { recordings: RekeyRepository; store: EncryptedObjectStore; logger: Logger },
+  ) {}
 
   async run(onProgress?: (report: RekeyReport) => void): Promise<RekeyReport> {
     const report: RekeyReport = { checked: 0, encrypted: 0, rewrapped: 0, current: 0, problems: [] };
     let afterId: string | null = null;
     for (;;) {
-      const rows: { id: string; object_key: string; sha256: string }[] = await this.deps.db
-        .selectFrom('recordings')
-        .select(['id', 'object_key', 'sha256'])
-        .$if(afterId !== null, (q) => q.where('id', '>', afterId!))
-        .orderBy('id')
-        .limit(500)
-        .execute();
+      const rows = await this.deps.recordings.page(afterId, 500);
       for (const row of rows) {
         await this.one(row, report);
         report.checked++;
@@ -45,26 +41,18 @@ export class RekeyService {
     }
   }
 
-  private async one(
-    row: { id: string; object_key: string; sha256: string },
-    report: RekeyReport,
-  ): Promise<void> {
+  private async one(row: RekeyRecording, report: RekeyReport): Promise<void> {
     try {
-      const outcome = await this.deps.store.rekey(row.object_key);
+      const outcome = await this.deps.store.rekey(row.objectKey);
       report[outcome.action]++;
       if (outcome.action === 'current') return;
-      const still = await this.deps.db
-        .selectFrom('recordings')
-        .select('id')
-        .where('id', '=', row.id)
-        .executeTakeFirst();
-      if (!still) {
-        await this.deps.store.delete(row.object_key); // deleted by retention while it was being rewritten
+      if (!(await this.deps.recordings.exists(row.id))) {
+        await this.deps.store.delete(row.objectKey); // deleted by retention while it was being rewritten
         return;
       }
       if (outcome.action === 'encrypted' && outcome.sha256 !== row.sha256.trim()) {
         report.problems.push({
-          objectKey: row.object_key,
+          objectKey: row.objectKey,
           detail: `encrypted, but its bytes did not match what was archived (sha256 ${outcome.sha256}); run escucha archive verify`,
         });
       }
@@ -74,9 +62,9 @@ export class RekeyService {
       const detail = isEscuchaError(error, 'OBJECT_NOT_FOUND')
         ? 'the object is not in the store'
         : errorMessage(error);
-      report.problems.push({ objectKey: row.object_key, detail });
+      report.problems.push({ objectKey: row.objectKey, detail });
       this.deps.logger.error(
-        { objectKey: row.object_key, err: error },
+        { objectKey: row.objectKey, err: error },
         'rekey: an object could not be re-keyed',
       );
     }

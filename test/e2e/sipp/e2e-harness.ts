@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
+import { ApiKeyRepository } from '../../../services/api/auth/api-key.repository.ts';
 import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
 import { encodeTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
 import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';

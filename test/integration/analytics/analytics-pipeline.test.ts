@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MuteRange } from '../../../services/analytics/index.ts';
-import { ApiKeyRepository } from '../../../services/api/auth/api-keys.ts';
+import { ApiKeyRepository } from '../../../services/api/auth/api-key.repository.ts';
 import { createAnalyticsHarness, pcm, rms, type AnalyticsHarness } from './analytics.harness.ts';
 
 /** A collection call whose agent never gives the recording or data notice (Colombian profile). */

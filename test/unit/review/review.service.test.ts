@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRepository } from '../../../services/analysis/analysis.repository.ts';
 import type { ReviewItem } from '../../../services/analytics/index.ts';
-import type { Caller } from '../../../services/api/caller.ts';
-import type { Principal } from '../../../services/api/auth/principal.ts';
+import type { Caller } from '../../../services/access/caller.ts';
+import type { Principal } from '../../../services/access/principal.ts';
 import type { EvaluationFormRepository } from '../../../services/review/evaluation.repository.ts';
 import type { ReviewItemView, ReviewRepository } from '../../../services/review/review.repository.ts';
 import { ReviewRouting } from '../../../services/review/review.routing.ts';

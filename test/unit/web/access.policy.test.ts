@@ -7,12 +7,7 @@ import {
   pathPattern,
   permissionsOf,
 } from '../../../services/api/auth/access.policy.ts';
-import {
-  callScopeOf,
-  inScope,
-  languageMatches,
-  type Principal,
-} from '../../../services/api/auth/principal.ts';
+import { callScopeOf, inScope, languageMatches, type Principal } from '../../../services/access/principal.ts';
 import { listRoutes } from '../../../services/api/auth/route-list.ts';
 
 describe(pathPattern.name, () => {

@@ -1,7 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Database } from '../../../models/database.ts';
-import { callLanguageSql } from '../../../models/language.ts';
-import type { Db } from '../../platform/database.ts';
+import type { Database } from '../../models/database.ts';
+import { callLanguageSql } from '../../models/language.ts';
 import { callScopeOf, inScope, type Principal } from './principal.ts';
 
 type CallsEb = ExpressionBuilder<Database, 'calls'>;
@@ -34,45 +33,37 @@ export interface CallAccessFacts {
   hasRedacted: boolean;
 }
 
+/** What a call's access is decided from (CallQueryRepository.accessFacts); undefined when there is no such call. */
+export interface CallAccessRow {
+  agentId: string | null;
+  team: string | null;
+  language: string | null;
+  hasRedacted: boolean;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a principal may see one call, with what the audit needs to know about it. */
-export async function callAccess(
-  db: Db,
+export function callAccessOf(
   principal: Principal | undefined,
-  callId: string,
-): Promise<CallAccessFacts> {
-  if (!UUID.test(callId)) return { exists: false, inScope: false, hasRedacted: false };
-  const row = await db
-    .selectFrom('calls')
-    .select((eb) => [
-      'calls.agent_id',
-      'calls.team',
-      'calls.language',
-      eb
-        .exists(
-          eb
-            .selectFrom('recordings')
-            .select('recordings.id')
-            .whereRef('recordings.call_id', '=', 'calls.id')
-            .where('recordings.kind', '=', 'redacted'),
-        )
-        .as('has_redacted'),
-    ])
-    .where('calls.id', '=', callId)
-    .executeTakeFirst();
+  row: CallAccessRow | undefined,
+): CallAccessFacts {
   if (!row) return { exists: false, inScope: false, hasRedacted: false };
   const scope = principal ? callScopeOf(principal) : { agentId: null };
   return {
     exists: true,
-    inScope: inScope(scope, { agentId: row.agent_id, language: row.language, team: row.team }),
-    hasRedacted: Boolean(row.has_redacted),
+    inScope: inScope(scope, { agentId: row.agentId, language: row.language, team: row.team }),
+    hasRedacted: row.hasRedacted,
   };
 }
 
-/** `callAccess` over one database: what services are given, so that they never hold the database itself. */
+/** Whether a principal may see a call, looked up by id: what services are given, never the database itself. */
 export type CallAccessLookup = (principal: Principal | undefined, callId: string) => Promise<CallAccessFacts>;
 
-export function callAccessLookup(db: Db): CallAccessLookup {
-  return (principal, callId) => callAccess(db, principal, callId);
+/** The lookup over a repository's facts of one call (a call id that is not a UUID names no call). */
+export function callAccessLookup(
+  find: (callId: string) => Promise<CallAccessRow | undefined>,
+): CallAccessLookup {
+  return async (principal, callId) =>
+    callAccessOf(principal, UUID.test(callId) ? await find(callId) : undefined);
 }

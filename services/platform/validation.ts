@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { EscuchaError, type ErrorCode } from '../platform/errors.ts';
+import { EscuchaError, type ErrorCode } from './errors.ts';
 
 /** Validates input with a zod schema; a failure becomes an EscuchaError listing every problem by field. */
 export function parseOrThrow<S extends z.ZodType>(

@@ -3,7 +3,7 @@ import { API_ROLES, type ApiRole } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { defaultKeyScopes, KEY_SCOPES, type KeyScope } from './access.policy.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../access/principal.ts';
 
 export type { Principal };
 

@@ -1,14 +1,15 @@
-import type { ApiRole } from '../../../models/database.ts';
-import { callLanguage } from '../../../models/language.ts';
+import type { ApiRole } from '../../models/database.ts';
+import { callLanguage } from '../../models/language.ts';
 
 /**
- * Who is making a request: a person signed in with a session, or an integration with an API key. Scope narrows
+ * Who is making a request: a person signed in with a session, an integration with an API key, or the system itself
+ * (the command line, as an admin). Scope narrows
  * what calls a principal may see: an agent sees only their own calls; anyone with languages or teams set sees only
  * calls in those languages and teams. Admins are never narrowed.
  */
 export interface Principal {
-  kind: 'user' | 'key';
-  /** User id or API key id. */
+  kind: 'user' | 'key' | 'system';
+  /** User id, API key id, or what the system acts as (`cli`). */
   id: string;
   /** Kept for API-key integrations: the key id, or null for a signed-in user. */
   keyId: string | null;
