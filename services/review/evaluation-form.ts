@@ -6,7 +6,7 @@ import {
   prefillSchema,
   QUESTION_ID,
   questionSchema,
-} from '../api/contract/evaluation.ts';
+} from './evaluation-form.schema.ts';
 import { EscuchaError } from '../platform/errors.ts';
 
 /**
