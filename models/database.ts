@@ -31,6 +31,14 @@ export const API_ROLES = [
 ] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 
+/**
+ * What an API key may be limited to. A key with scopes may call only the routes whose scope it holds (and its role
+ * allows); keys of the ingest role are made with `recordings:write` alone unless others are named
+ * (services/api/auth/access.policy.ts).
+ */
+export const KEY_SCOPES = ['recordings:write', 'calls:read', 'audio:read', 'transcripts:read'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
 export interface CallsTable {
   id: Generated<string>;
   external_id: string | null;

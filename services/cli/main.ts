@@ -1,6 +1,5 @@
 import { Command, Help, Option } from 'commander';
-import { API_ROLES } from '../../models/database.ts';
-import { KEY_SCOPES } from '../api/auth/access.policy.ts';
+import { API_ROLES, KEY_SCOPES } from '../../models/database.ts';
 import type { Config } from '../platform/config.ts';
 import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';

@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   analytics: async () => (await import('./analytics.bench.ts')).run(),
   capture: async () => (await import('./capture.bench.ts')).run(),
   srtp: async () => (await import('./srtp.bench.ts')).run(),
+  startup: async () => (await import('./startup.bench.ts')).run(),
 };
 
 const wanted = args.filter((a, i) => !a.startsWith('-') && !(callsAt >= 0 && i === callsAt + 1));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { ApiRole } from '../../../models/database.ts';
+import { KEY_SCOPES, type ApiRole, type KeyScope } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { PERMISSIONS, type Permission } from '../contract/auth.ts';
 
@@ -111,12 +111,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /clips/:id/audio': LIBRARY,
 };
 
-/**
- * What an API key may be limited to. A key with scopes may call only the routes whose scope it holds (and its role
- * allows); keys of the ingest role are made with `recordings:write` alone unless others are named.
- */
-export const KEY_SCOPES = ['recordings:write', 'calls:read', 'audio:read', 'transcripts:read'] as const;
-export type KeyScope = (typeof KEY_SCOPES)[number];
+export { KEY_SCOPES, type KeyScope };
 
 export const KEY_SCOPE_OF_ROUTE: Record<string, KeyScope> = {
   'POST /recordings': 'recordings:write',
