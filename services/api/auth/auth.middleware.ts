@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ApiRole, UserRow } from '../../../models/database.ts';
+import type { UserRow } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { ApiKeyRepository } from './api-key.repository.ts';
 import { parseCookies } from './cookies.ts';
@@ -87,16 +87,5 @@ export function authenticate(keys: ApiKeyRepository, sessions?: SessionRepositor
         'an API key is required: send "Authorization: Bearer <key>" (or sign in to the web UI)',
       ),
     );
-  };
-}
-
-export function requireRole(...roles: ApiRole[]): RequestHandler {
-  return (req, _res, next) => {
-    const role = req.principal?.role;
-    if (!role || (role !== 'admin' && !roles.includes(role))) {
-      next(new EscuchaError('FORBIDDEN', `this action needs one of the roles: admin, ${roles.join(', ')}`));
-      return;
-    }
-    next();
   };
 }

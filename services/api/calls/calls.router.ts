@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import { callSearchSchema } from '../contract/calls.ts';
 import { EscuchaError } from '../../platform/errors.ts';
-import { requireRole } from '../auth/auth.middleware.ts';
 import { callerOf } from '../caller.ts';
 import { parseOrThrow } from '../../platform/validation.ts';
 import type { CallsService } from './calls.service.ts';
@@ -30,7 +29,7 @@ export function searchParams(req: Request): Record<string, unknown> {
 export function callsRouter(deps: CallsRouterDeps): Router {
   const router = Router();
 
-  router.post('/recordings', requireRole('ingest'), async (req, res) => {
+  router.post('/recordings', async (req, res) => {
     const upload = await receiveUpload(req, { tmpDir: deps.tmpDir, maxBytes: deps.uploadMaxBytes });
     try {
       const result = await deps.calls.ingest(upload);
