@@ -24,22 +24,8 @@ export interface AuditActor {
   role: string | null;
 }
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actorType: AuditActorType;
-  actorId: string | null;
-  actorName: string | null;
-  actorRole: string | null;
-  action: string;
-  callId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown>;
-  hash: string;
-}
+/** An entry of the audit log as the API answers it: the chained fields with the time as ISO text, and its hash. */
+export type AuditEntry = Omit<ChainedFields, 'at'> & { at: string; hash: string };
 
 export interface AuditFilter {
   from?: Date;

@@ -1,4 +1,5 @@
-import type { RecordingRow } from '../../../models/database.ts';
+import type { Selectable } from 'kysely';
+import type { ClipsTable, CollectionsTable, RecordingRow } from '../../../models/database.ts';
 import type { Db } from '../../platform/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 
@@ -48,16 +49,18 @@ function notFound(what: string, id: string): EscuchaError {
   return new EscuchaError('NOT_FOUND', `no ${what} ${id}`);
 }
 
-type ClipRow = {
-  id: string;
-  call_id: string;
-  start_ms: number;
-  end_ms: number;
-  title: string;
-  note: string | null;
-  created_by: string;
-  created_at: Date;
-};
+type ClipRow = Selectable<ClipsTable>;
+
+function toCollection(r: Selectable<CollectionsTable>): Collection {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
 
 function toClip(r: ClipRow): Clip {
   return {
@@ -85,15 +88,7 @@ export class TrainingRepository {
       .groupBy('collections.id')
       .orderBy('collections.name')
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      createdBy: r.created_by,
-      createdAt: r.created_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
-      items: Number(r.items),
-    }));
+    return rows.map((r) => ({ ...toCollection(r), items: Number(r.items) }));
   }
 
   async collection(id: string): Promise<Collection> {
@@ -101,14 +96,7 @@ export class TrainingRepository {
       ? await this.db.selectFrom('collections').selectAll().where('id', '=', id).executeTakeFirst()
       : undefined;
     if (!r) throw notFound('collection', id);
-    return {
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      createdBy: r.created_by,
-      createdAt: r.created_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
-    };
+    return toCollection(r);
   }
 
   async createCollection(name: string, description: string | null, createdBy: string): Promise<Collection> {
