@@ -1,6 +1,7 @@
 import { callLanguageSql } from '../../models/language.ts';
 import { scriptSchema, type Script } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
+import { versionRow, versionRows } from '../platform/versioned.repository.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import { isUniqueViolation } from '../archive/call.repository.ts';
 
@@ -58,26 +59,11 @@ export class ScriptRepository {
   }
 
   async get(id: string, version?: number): Promise<ScriptView> {
-    let q = this.db.selectFrom('scripts').selectAll().where('id', '=', id);
-    q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version);
-    const row = await q.executeTakeFirst();
-    if (!row)
-      throw new EscuchaError(
-        'NOT_FOUND',
-        `no script ${id}${version === undefined ? '' : ` version ${version}`}`,
-      );
-    return toView(row);
+    return toView(await versionRow(this.db, 'scripts', 'script', id, version));
   }
 
   async versions(id: string): Promise<ScriptView[]> {
-    const rows = await this.db
-      .selectFrom('scripts')
-      .selectAll()
-      .where('id', '=', id)
-      .orderBy('version')
-      .execute();
-    if (rows.length === 0) throw new EscuchaError('NOT_FOUND', `no script ${id}`);
-    return rows.map(toView);
+    return (await versionRows(this.db, 'scripts', 'script', id)).map(toView);
   }
 
   /** Stores version 1 of a new script; CONFLICT when the id exists. */

@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
+import { versionRow, versionRows } from '../platform/versioned.repository.ts';
 import { isUniqueViolation } from '../archive/call.repository.ts';
 import { questionSchema, type EvaluationForm, type FormInput } from './evaluation-form.ts';
 
@@ -87,27 +88,11 @@ export class EvaluationFormRepository {
   }
 
   async get(id: string, version?: number): Promise<FormView> {
-    let q = this.db.selectFrom('evaluation_forms').selectAll().where('id', '=', id);
-    q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version);
-    const row = await q.executeTakeFirst();
-    if (!row) {
-      throw new EscuchaError(
-        'NOT_FOUND',
-        `no evaluation form ${id}${version === undefined ? '' : ` version ${version}`}`,
-      );
-    }
-    return toView(row);
+    return toView(await versionRow(this.db, 'evaluation_forms', 'evaluation form', id, version));
   }
 
   async versions(id: string): Promise<FormView[]> {
-    const rows = await this.db
-      .selectFrom('evaluation_forms')
-      .selectAll()
-      .where('id', '=', id)
-      .orderBy('version')
-      .execute();
-    if (rows.length === 0) throw new EscuchaError('NOT_FOUND', `no evaluation form ${id}`);
-    return rows.map(toView);
+    return (await versionRows(this.db, 'evaluation_forms', 'evaluation form', id)).map(toView);
   }
 
   /** The form for a call of this campaign: the campaign's active form, else the active default form. */
