@@ -1,7 +1,7 @@
 import { callLanguageSql } from '../../models/language.ts';
 import { scriptSchema, type Script } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
-import { versionRow, versionRows } from '../platform/versioned.repository.ts';
+import { lockLatestVersion, versionRow, versionRows } from '../platform/versioned.repository.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import { isUniqueViolation } from '../archive/call.repository.ts';
 
@@ -84,16 +84,8 @@ export class ScriptRepository {
    */
   async addVersion(id: string, next: (version: number) => Script, createdBy: string): Promise<ScriptView> {
     return this.db.transaction().execute(async (trx) => {
-      const last = await trx
-        .selectFrom('scripts')
-        .select(['version'])
-        .where('id', '=', id)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!last) throw new EscuchaError('NOT_FOUND', `no script ${id}`);
-      const script = next(last.version + 1);
+      const latest = await lockLatestVersion(trx, 'scripts', 'script', id);
+      const script = next(latest + 1);
       await this.insert(trx, script, createdBy);
       const row = await trx
         .selectFrom('scripts')

@@ -45,3 +45,25 @@ export async function versionRows<T extends VersionedTable>(
   if (rows.length === 0) throw new EscuchaError('NOT_FOUND', `no ${noun} ${id}`);
   return rows as Selectable<Database[T]>[];
 }
+
+/**
+ * The latest version number of a document, its row locked until the transaction ends (so two new versions cannot
+ * take the same number); NOT_FOUND when there is no such document.
+ */
+export async function lockLatestVersion(
+  trx: Db,
+  table: VersionedTable,
+  noun: string,
+  id: string,
+): Promise<number> {
+  const last = await trx
+    .selectFrom(table)
+    .select(['version'])
+    .where('id', '=', id)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!last) throw new EscuchaError('NOT_FOUND', `no ${noun} ${id}`);
+  return last.version;
+}

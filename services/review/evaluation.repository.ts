@@ -1,7 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
-import { versionRow, versionRows } from '../platform/versioned.repository.ts';
+import { lockLatestVersion, versionRow, versionRows } from '../platform/versioned.repository.ts';
 import { isUniqueViolation } from '../archive/call.repository.ts';
 import { questionSchema, type EvaluationForm, type FormInput } from './evaluation-form.ts';
 
@@ -146,17 +146,9 @@ export class EvaluationFormRepository {
   /** Stores the next version of a form (its id cannot change); a retired form becomes active again. */
   async update(id: string, form: FormInput, createdBy: string): Promise<FormView> {
     return this.db.transaction().execute(async (trx) => {
-      const last = await trx
-        .selectFrom('evaluation_forms')
-        .select(['version'])
-        .where('id', '=', id)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!last) throw new EscuchaError('NOT_FOUND', `no evaluation form ${id}`);
+      const latest = await lockLatestVersion(trx, 'evaluation_forms', 'evaluation form', id);
       await this.assertCampaignFree(trx, form.campaign, id);
-      const version = last.version + 1;
+      const version = latest + 1;
       await trx.updateTable('evaluation_forms').set({ active: true }).where('id', '=', id).execute();
       await trx
         .insertInto('evaluation_forms')
