@@ -192,6 +192,8 @@ export function deferredSamples(codec: DeferredCodec, unit: Buffer): number {
   const bits = g726Bits(codec);
   if (bits !== undefined) return Math.floor((unit.length * 8) / bits);
   if (codec === 'opus') return opusPacketSamples(unit);
+  const frame = FRAMES[codec];
+  if (frame) return Math.floor(unit.length / frame.bytes) * frame.samples;
   return deferredPieces(codec, unit).reduce((n, p) => n + p.samples, 0);
 }
 

@@ -198,13 +198,16 @@ describe('pcap import of iLBC, Speex, AMR and AMR-WB calls', () => {
     }
   });
 
-  it('decodes narrowband and wideband Speex, one and several frames per packet', async () => {
+  it('decodes narrowband, wideband and ultra-wideband Speex, one and several frames per packet', async () => {
     const raw8 = path.join(dir, 'tone8.raw');
     const raw16 = path.join(dir, 'tone16.raw');
     await writeFile(raw8, Buffer.from(tone(1.2, 500, 12000, 8000).buffer));
     await writeFile(raw16, Buffer.from(tone(1.2, 1000, 12000, 16000).buffer));
     const nb2 = speexPackets(ffmpeg, raw8, 8000, 2, path.join(dir, 'nb2.spx'));
     const wb1 = speexPackets(ffmpeg, raw16, 16000, 1, path.join(dir, 'wb1.spx'));
+    const raw32 = path.join(dir, 'tone32.raw');
+    await writeFile(raw32, Buffer.from(tone(1.2, 2000, 12000, 32000).buffer));
+    const uwb3 = speexPackets(ffmpeg, raw32, 32000, 3, path.join(dir, 'uwb3.spx'));
     const calls: CodecCall[] = [
       {
         callId: 'speex-nb@pbx',
@@ -221,14 +224,22 @@ describe('pcap import of iLBC, Speex, AMR and AMR-WB calls', () => {
         clockRate: 16000,
         packets: wb1.map((payload) => ({ payload, samples: 320 })),
       },
+      {
+        callId: 'speex-uwb@pbx',
+        map: 'speex/32000',
+        pt: 103,
+        clockRate: 32000,
+        packets: uwb3.map((payload) => ({ payload, samples: 3 * 640 })),
+      },
     ];
     const file = path.join(dir, 'speex.pcap');
     await writeFile(file, capture(calls));
     const report = await run([file]);
-    expect(report.files[0]!.calls).toBe(2);
+    expect(report.files[0]!.calls).toBe(3);
     for (const [c, rate, hz] of [
       [calls[0]!, 8000, 500],
       [calls[1]!, 16000, 1000],
+      [calls[2]!, 32000, 2000],
     ] as const) {
       const call = report.archived.find((a) => a.call.metadata.sipCallId === c.callId)!.call;
       expect(call.streams[0]).toMatchObject({ codec: 'speex', audio: 'decoded' });
