@@ -610,6 +610,11 @@ function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
+/** The codecs of a call's streams whose audio is not in its recording (each once, in stream order). */
+export function undecodableCodecs(call: Pick<CapturedCall, 'streams'>): string[] {
+  return [...new Set(call.streams.filter((s) => s.audio !== 'decoded').map((s) => s.codec))];
+}
+
 /** The assembled call of a spool directory, when assembly already ran (dates revived from their JSON form). */
 export async function readAssembled(dir: string): Promise<CapturedCall | undefined> {
   let call: CapturedCall;

@@ -1,11 +1,12 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import { importCaptureFiles, type ImportReport } from '../../../services/capture/passive/pcap.importer.ts';
 import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
-import { silentLogger } from '../../../services/platform/logger.ts';
+import { createLogger, silentLogger } from '../../../services/platform/logger.ts';
 import { udpFrame, writePcap, type WrittenFrame } from '../../unit/capture/pcap-writer.ts';
 import { MemorySink, readWav, rms, RULES, tone } from './capture-harness.ts';
 import {
@@ -126,11 +127,11 @@ describe('pcap import of iLBC, Speex, AMR and AMR-WB calls', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const run = (files: string[], ffmpegPath = ffmpeg): Promise<ImportReport> =>
+  const run = (files: string[], ffmpegPath = ffmpeg, logger = silentLogger()): Promise<ImportReport> =>
     importCaptureFiles(files, {
       sink,
       rules: RULES,
-      logger: silentLogger(),
+      logger,
       ffmpegPath,
       workDir: path.join(dir, `work-${Math.random().toString(36).slice(2)}`),
       silenceDtmf: true,
@@ -370,11 +371,28 @@ describe('pcap import of iLBC, Speex, AMR and AMR-WB calls', () => {
         },
       ]),
     );
-    const report = await run([file], fake);
+    const logged: Array<{ msg: string; audioNotDecodable?: string[] }> = [];
+    const logger = createLogger({
+      level: 'warn',
+      destination: new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          logged.push(JSON.parse(chunk.toString()) as (typeof logged)[number]);
+          done();
+        },
+      }),
+    });
+    const report = await run([file], fake, logger);
     const call = report.archived.find((a) => a.call.metadata.sipCallId === 'amr-no-decoder@pbx')!.call;
     expect(call.streams[0]).toMatchObject({ codec: 'AMR', audio: 'not-decodable', packets: 60 });
     expect(call.notes.join('\n')).toMatch(/audio not decodable: AMR \(stream .*\): .*amr_nb/);
     expect(Math.abs(call.durationMs - 1200)).toBeLessThan(60);
     expect(rms((await left(call.captureId)).samples)).toBe(0);
+    // What a long-running capture's operator sees of it.
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'captured call archived; audio not decodable: AMR',
+        audioNotDecodable: ['AMR'],
+      }),
+    );
   });
 });
