@@ -10,6 +10,7 @@ import { parseHeaderMap, type MetadataRules } from '../capture/call.metadata.ts'
 import type { CallSink } from '../capture/captured-call.ts';
 import { importCaptureFiles } from '../capture/passive/pcap.importer.ts';
 import { parsePortRange } from '../capture/rtp/rtp.ports.ts';
+import { undecodableCodecs } from '../capture/spool/call.assembler.ts';
 import type { Config } from '../platform/config.ts';
 import { EscuchaError, errorMessage } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -241,7 +242,7 @@ async function runImportPcap(
     const undecodable = new Map<string, number>();
     for (const a of report.archived) {
       const call = a.call;
-      const codecs = [...new Set(call.streams.filter((s) => s.audio !== 'decoded').map((s) => s.codec))];
+      const codecs = undecodableCodecs(call);
       for (const codec of codecs) undecodable.set(codec, (undecodable.get(codec) ?? 0) + 1);
       console.log(
         `archived ${a.callId}${a.created ? '' : ' (already archived)'}: ${call.metadata.sipCallId ?? call.captureId}, ${(call.durationMs / 1000).toFixed(2)} s, ${call.streams.length} streams, ${call.dtmf.length} DTMF${call.truncated ? ', truncated' : ''}${codecs.length > 0 ? `, audio not decodable: ${codecs.join(', ')}` : ''}`,

@@ -34,6 +34,7 @@ import { capturedSrtpOf, ENCRYPTED_NOTE } from '../rtp/srtp.sdes.ts';
 import {
   isRecordableCodec,
   isUndecodableAudioCodec,
+  unnamedPayloadType,
   type StreamRecorder,
   type StreamRecorderOptions,
 } from '../rtp/stream.recorder.ts';
@@ -118,6 +119,8 @@ export interface CorrelatorStats {
 interface MediaSpec {
   index: number;
   codec: RtpMap | undefined;
+  /** The codec's `a=fmtp` value (iLBC mode, AMR payload format). */
+  fmtp: string | undefined;
   codecs: RtpMap[];
   telephoneEvent: RtpMap | undefined;
   label: string | null;
@@ -370,10 +373,14 @@ export class PacketCorrelator {
     sdp.media.forEach((m, index) => {
       const recordable = m.rtpmaps.filter((r) => isRecordableCodec(r.encoding));
       // A stream in a codec Escucha cannot decode is still followed: the call keeps its metadata and length.
-      const codec = recordable[0] ?? m.rtpmaps.find((r) => isUndecodableAudioCodec(r.encoding));
+      const codec =
+        recordable[0] ??
+        m.rtpmaps.find((r) => isUndecodableAudioCodec(r.encoding)) ??
+        (m.type === 'audio' ? unnamedPayloadType(m.formats, m.rtpmaps) : undefined);
       specs.push({
         index,
         codec,
+        fmtp: codec ? m.fmtp.get(codec.payloadType) : undefined,
         codecs: recordable.length > 0 ? recordable : codec ? [codec] : [],
         telephoneEvent: telephoneEventOf(m, codec?.clockRate),
         label: m.label ?? null,
@@ -500,6 +507,7 @@ export class PacketCorrelator {
       channel: channelOf(side, agent),
       label: spec.label ?? `${side}-${index}`,
       codec: spec.codec,
+      fmtp: spec.fmtp,
       codecs: spec.codecs,
       telephoneEvent: spec.telephoneEvent,
       srtp,

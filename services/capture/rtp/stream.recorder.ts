@@ -24,7 +24,7 @@ import {
 
 /**
  * Records one RTP stream of a call into the call's spool: packets → jitter buffer → audio (G.711 spooled as its
- * codes and decoded when the spool is read, L16 decoded here, G.722/G.729/Opus kept as payloads for ffmpeg),
+ * codes and decoded when the spool is read, L16 decoded here, the codecs of codec.deferred.ts kept for ffmpeg),
  * RFC 4733 key presses with their position in the recording (on the payload type the SDP names, else on a dynamic
  * type whose packets `TelephoneEventRecogniser` takes for telephone-events, whenever they first appear), RTCP
  * reports, and running statistics. The same recorder serves live sockets (arrival = wall clock) and capture files
@@ -42,6 +42,8 @@ export interface StreamDescription {
   label: string | null;
   /** The codec the stream is expected to carry; other payload types of `codecs` at its rate decode too. */
   codec: RtpMap;
+  /** The SDP's `a=fmtp` value for the codec's payload type (iLBC mode, AMR payload format), when there is one. */
+  fmtp?: string | undefined;
   codecs?: readonly RtpMap[];
   telephoneEvent: RtpMap | undefined;
   /** SRTP key material (SDES) when the stream is encrypted. Never spooled: only the suite name is. */
@@ -65,11 +67,25 @@ export function isRecordableCodec(encoding: string): boolean {
 const NOT_VOICE = new Set(['telephone-event', 'cn', 'red', 'ulpfec', 'flexfec', 'rtx']);
 
 /**
- * An audio codec Escucha cannot decode (iLBC, AMR, Speex, G.723.1, ...): its stream is still followed, so the call
+ * An audio codec Escucha cannot decode (G.723.1, G.728, EVS, ...): its stream is still followed, so the call
  * is archived with its metadata, RTP statistics and real length, its audio silence and marked not decodable.
  */
 export function isUndecodableAudioCodec(encoding: string): boolean {
   return !isRecordableCodec(encoding) && !NOT_VOICE.has(encoding.toLowerCase());
+}
+
+/**
+ * The first dynamic payload type an audio m-line lists without naming it in an `a=rtpmap` (nothing says which codec
+ * it is): a stream in it is followed as not decodable, named `payload type N`, at an assumed 8 kHz clock.
+ */
+export function unnamedPayloadType(formats: readonly string[], named: readonly RtpMap[]): RtpMap | undefined {
+  for (const format of formats) {
+    const pt = /^\d{1,3}$/.test(format) ? Number(format) : -1;
+    if (pt >= 96 && pt <= 127 && !named.some((r) => r.payloadType === pt)) {
+      return { payloadType: pt, encoding: `payload type ${pt}`, clockRate: 8000, channels: 1 };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -83,13 +99,13 @@ class UndecodableDecoder implements AudioDecoder {
   }
 }
 
-function decoderFor(map: RtpMap): AudioDecoder | undefined {
+function decoderFor(map: RtpMap, fmtp?: string): AudioDecoder | undefined {
   const e = map.encoding.toLowerCase();
   if (e === 'pcmu') return g711Decoder('PCMU');
   if (e === 'pcma') return g711Decoder('PCMA');
   if (e === 'l16') return l16Decoder(map.clockRate, map.channels);
-  const deferred = deferredCodecOf(e);
-  if (deferred) return new DeferredDecoder(deferred);
+  const deferred = deferredCodecOf(e, map.clockRate);
+  if (deferred) return new DeferredDecoder(deferred, fmtp);
   return isUndecodableAudioCodec(e) ? new UndecodableDecoder(map.clockRate) : undefined;
 }
 
@@ -159,7 +175,7 @@ export class StreamRecorder implements JitterOutput {
   constructor(description: StreamDescription, spool: SpoolWriter, options: StreamRecorderOptions = {}) {
     this.description = description;
     this.spool = spool;
-    const primary = decoderFor(description.codec);
+    const primary = decoderFor(description.codec, description.fmtp);
     if (!primary) throw new Error(`codec ${description.codec.encoding} is not recordable`);
     this.decoders.set(description.codec.payloadType, primary);
     this.deferred = primary instanceof DeferredDecoder ? primary : undefined;
@@ -203,7 +219,7 @@ export class StreamRecorder implements JitterOutput {
       payloadType: description.codec.payloadType,
       clockRate: this.clockRate,
       sampleRate: this.sampleRate,
-      deferred: deferredCodecOf(description.codec.encoding) ?? null,
+      deferred: this.deferred?.codec ?? null,
       ...(this.undecodable ? { decodable: false } : {}),
       srtp: description.srtp?.suite ?? null,
     });

@@ -30,6 +30,10 @@ export const DEFAULT_RECORDING_CODECS: readonly string[] = [
   'AAL2-G726-24',
   'AAL2-G726-16',
   'GSM',
+  'AMR-WB',
+  'AMR',
+  'speex',
+  'iLBC',
 ];
 
 export type RejectReason =

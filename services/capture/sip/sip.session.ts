@@ -312,6 +312,7 @@ export class SipSession {
       channel,
       label: stream.label ?? String(stream.index),
       codec: stream.codec,
+      fmtp: offer.media[stream.index]?.fmtp.get(stream.codec.payloadType),
       codecs: offered,
       telephoneEvent: stream.telephoneEvent,
       srtp: stream.srtp,

@@ -11,11 +11,10 @@ import type {
 } from '../captured-call.ts';
 import { buildCallMetadata, type MetadataRules, type SipFacts, type SiprecFacts } from '../call.metadata.ts';
 import {
+  DeferredInput,
   deferredFfmpegArgs,
   deferredFileExtension,
   deferredSamples,
-  deferredUsableBytes,
-  OggOpusWriter,
   type DeferredCodec,
 } from '../rtp/codec.deferred.ts';
 import { runFfmpeg } from '../../archive/ffmpeg.runner.ts';
@@ -84,9 +83,9 @@ interface TrackInfo {
 interface DeferredTrack {
   file: string;
   handle: FileHandle;
-  entries: Array<{ position: number; trim: number; samples: number }>;
-  ogg: OggOpusWriter | undefined;
-  written: number;
+  /** Each spooled unit's place, and its runs of samples: decoded by ffmpeg (> 0) or silence (< 0). */
+  entries: Array<{ position: number; trim: number; runs: number[] }>;
+  input: DeferredInput;
 }
 
 interface Collected {
@@ -348,23 +347,23 @@ export async function assembleCall(
         if (!d) {
           const file = path.join(dir, `t${t.track}.${deferredFileExtension(t.deferred)}`);
           const handle = await open(file, 'w');
-          const ogg = t.deferred === 'opus' ? new OggOpusWriter() : undefined;
-          d = { file, handle, entries: [], ogg, written: 0 };
-          if (ogg) await handle.write(ogg.header());
+          d = { file, handle, entries: [], input: new DeferredInput(t.deferred) };
           deferred.set(t.track, d);
         }
-        const usable = deferredUsableBytes(t.deferred, record.payload);
-        const samples = deferredSamples(t.deferred, record.payload);
-        if (samples === 0) return;
-        d.entries.push({ position: record.position, trim: record.trim, samples });
-        await d.handle.write(d.ogg ? d.ogg.packet(usable) : usable);
-        d.written++;
+        const { bytes, pieces } = d.input.add(record.payload);
+        if (pieces.length === 0) return;
+        d.entries.push({
+          position: record.position,
+          trim: record.trim,
+          runs: pieces.map((p) => (p.data ? p.samples : -p.samples)),
+        });
+        await d.handle.write(bytes);
       }
     });
 
     for (const [track, d] of deferred) {
       const t = c.tracks.get(track)!;
-      if (d.ogg) await d.handle.write(d.ogg.end());
+      await d.handle.write(d.input.end());
       await d.handle.close();
       const output = `${d.file}.pcm`;
       try {
@@ -374,7 +373,7 @@ export async function assembleCall(
         }).done;
       } catch (error) {
         notes.push(
-          `stream ${t.label ?? track} (${t.codec}) could not be decoded: ${(error as Error).message}`,
+          `audio not decodable: ${t.codec} (stream ${t.label ?? track}): the stream could not be decoded: ${(error as Error).message}`,
         );
         t.decodable = false;
         continue;
@@ -383,11 +382,17 @@ export async function assembleCall(
       try {
         let cursor = 0;
         for (const entry of d.entries) {
-          const buffer = Buffer.alloc(entry.samples * 2);
-          const { bytesRead } = await pcm.read(buffer, 0, buffer.length, cursor);
-          cursor += entry.samples * 2;
-          const samples = new Int16Array(entry.samples);
-          for (let i = 0; i < Math.floor(bytesRead / 2); i++) samples[i] = buffer.readInt16LE(i * 2);
+          const samples = new Int16Array(entry.runs.reduce((n, run) => n + Math.abs(run), 0));
+          let at = 0;
+          for (const run of entry.runs) {
+            if (run > 0) {
+              const buffer = Buffer.alloc(run * 2);
+              const { bytesRead } = await pcm.read(buffer, 0, buffer.length, cursor);
+              cursor += run * 2;
+              for (let i = 0; i < Math.floor(bytesRead / 2); i++) samples[at + i] = buffer.readInt16LE(i * 2);
+            }
+            at += Math.abs(run);
+          }
           await place(t, entry.position, samples.subarray(Math.min(entry.trim, samples.length)));
         }
       } finally {
@@ -603,6 +608,11 @@ function oneWay(tracks: TrackInfo[], noMedia: boolean): OneWayAudioFlag {
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
+}
+
+/** The codecs of a call's streams whose audio is not in its recording (each once, in stream order). */
+export function undecodableCodecs(call: Pick<CapturedCall, 'streams'>): string[] {
+  return [...new Set(call.streams.filter((s) => s.audio !== 'decoded').map((s) => s.codec))];
 }
 
 /** The assembled call of a spool directory, when assembly already ran (dates revived from their JSON form). */

@@ -1,7 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../platform/logger.ts';
-import { assembleCall, readAssembled, removeSpool, type AssemblerOptions } from './call.assembler.ts';
+import {
+  assembleCall,
+  readAssembled,
+  removeSpool,
+  undecodableCodecs,
+  type AssemblerOptions,
+} from './call.assembler.ts';
 import type { CallSink, CapturedCall } from '../captured-call.ts';
 import { SPOOL_FILE } from './spool.log.ts';
 
@@ -139,17 +145,22 @@ export class CallDelivery {
       await removeSpool(entry.dir);
       this.entries.delete(entry.dir);
       this.delivered++;
-      log.info(
-        {
-          callId: result.callId,
-          created: result.created,
-          source: call.source,
-          durationMs: call.durationMs,
-          recovered: call.recovered,
-          attempts: entry.attempts,
-        },
-        'captured call archived',
-      );
+      const facts = {
+        callId: result.callId,
+        created: result.created,
+        source: call.source,
+        durationMs: call.durationMs,
+        recovered: call.recovered,
+        attempts: entry.attempts,
+      };
+      // A codec that could not be decoded is the operator's to know: the call is kept, its audio is silence.
+      const undecodable = undecodableCodecs(call);
+      if (undecodable.length > 0) {
+        log.warn(
+          { ...facts, audioNotDecodable: undecodable },
+          `captured call archived; audio not decodable: ${undecodable.join(', ')}`,
+        );
+      } else log.info(facts, 'captured call archived');
       for (const listener of this.listeners) listener({ captureId: call.captureId, ...result, call });
     } catch (error) {
       this.failures++;

@@ -16,7 +16,15 @@ const B = '198.51.100.20';
 
 /** One SIP-over-UDP call per codec: INVITE/200/ACK with the codec's rtpmap, 1.5 s of RTP each way, BYE. */
 function capture(
-  codecs: Array<{ name: string; pt: number; bytes: number; samples: number; payload?: Buffer }>,
+  codecs: Array<{
+    name: string;
+    pt: number;
+    bytes: number;
+    samples: number;
+    payload?: Buffer;
+    /** The SDP's rtpmap (`name/8000` unless given; null: none, a dynamic payload type nobody names). */
+    rtpmap?: string | null;
+  }>,
 ) {
   const frames: WrittenFrame[] = [];
   const push = (atMs: number, data: Buffer) => {
@@ -42,7 +50,7 @@ function capture(
         `c=IN IP4 ${ip}`,
         't=0 0',
         `m=audio ${port} RTP/AVP ${codec.pt}`,
-        `a=rtpmap:${codec.pt} ${codec.name}/8000`,
+        ...(codec.rtpmap === null ? [] : [`a=rtpmap:${codec.pt} ${codec.rtpmap ?? `${codec.name}/8000`}`]),
         '',
       ].join('\r\n');
     const to = 'To: <sip:+573001234567@carrier>';
@@ -153,9 +161,9 @@ describe('escucha import-pcap with codecs that cannot be decoded', () => {
     await writeFile(
       file,
       capture([
-        { name: 'iLBC', pt: 97, bytes: 50, samples: 240 }, // 30 ms frames
-        { name: 'AMR', pt: 98, bytes: 32, samples: 160 },
-        { name: 'speex', pt: 99, bytes: 38, samples: 160 },
+        { name: 'G723', pt: 4, bytes: 24, samples: 240 }, // G.723.1, 30 ms frames
+        { name: 'EVS', pt: 97, bytes: 33, samples: 160 },
+        { name: 'unnamed', pt: 98, bytes: 40, samples: 160, rtpmap: null },
         { name: 'PCMU', pt: 0, bytes: 160, samples: 160, payload: tone },
       ]),
     );
@@ -166,10 +174,13 @@ describe('escucha import-pcap with codecs that cannot be decoded', () => {
     expect((run as { code?: number }).code, stdout).toBe(1);
     expect(stdout).toMatch(/4 dialogs, 4 calls/);
     expect(stdout).not.toMatch(/dialogs without RTP/);
-    expect(stdout).toMatch(/iLBC-call@pbx, 1\.\d\d s, 2 streams, 0 DTMF, audio not decodable: iLBC/);
+    expect(stdout).toMatch(/G723-call@pbx, 1\.\d\d s, 2 streams, 0 DTMF, audio not decodable: G723/);
+    expect(stdout).toMatch(
+      /unnamed-call@pbx, 1\.\d\d s, 2 streams, 0 DTMF, audio not decodable: payload type 98/,
+    );
     expect(stdout).toMatch(/PCMU-call@pbx, 1\.\d\d s, 2 streams, 0 DTMF\n/);
     expect(stdout).toMatch(
-      /audio not decodable: AMR \(1 call\), iLBC \(1 call\), speex \(1 call\); archived with their metadata and length/,
+      /audio not decodable: EVS \(1 call\), G723 \(1 call\), payload type 98 \(1 call\); archived with their metadata and length/,
     );
     expect(stdout).toMatch(/imported 4 calls from 1 files/);
 
@@ -191,8 +202,12 @@ describe('escucha import-pcap with codecs that cannot be decoded', () => {
           group by c.id, cc.notes order by 1`,
       );
       const byCall = Object.fromEntries(rows.rows.map((r) => [r.sip_call_id, r]));
-      for (const codec of ['iLBC', 'AMR', 'speex']) {
-        const row = byCall[`${codec}-call@pbx`]!;
+      for (const [name, codec] of [
+        ['G723', 'G723'],
+        ['EVS', 'EVS'],
+        ['unnamed', 'payload type 98'],
+      ] as const) {
+        const row = byCall[`${name}-call@pbx`]!;
         expect(row.codecs).toEqual([codec, codec]);
         expect(row.audio).toEqual(['not-decodable', 'not-decodable']);
         expect(Math.abs(row.duration_ms - 1500), codec).toBeLessThan(80);
