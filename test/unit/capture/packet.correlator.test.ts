@@ -169,9 +169,10 @@ describe(PacketCorrelator.name, () => {
       if (r.type === 'event' && r.event.t === 'stats') stats.set(r.event.track as number, r.event);
       if (r.type === 'pcm') samples.set(r.track, (samples.get(r.track) ?? 0) + r.samples.length);
     });
-    expect(streams.map((s) => [s.track, s.label])).toEqual([
-      [0, 'callee-0'],
-      [1, 'caller-0'],
+    // Named by m-line, as the recording server names them; the channel tells the parties apart.
+    expect(streams.map((s) => [s.track, s.label, s.channel])).toEqual([
+      [0, '0', 1],
+      [1, '0', 0],
     ]);
     expect([stats.get(0)?.received, stats.get(1)?.received]).toEqual([20, 15]);
     expect([stats.get(0)?.lost, stats.get(1)?.lost]).toEqual([0, 0]);
