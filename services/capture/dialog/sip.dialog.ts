@@ -80,6 +80,13 @@ export function idleLimitMs(baseMs: number, paused: boolean): number {
   return paused ? baseMs * PAUSED_IDLE_FACTOR : baseMs;
 }
 
+/**
+ * Streams (m-lines) recorded per dialog at most: SIPREC sends one or two per party (four with a separate mixed or
+ * video stream); more is either a broken SRC or an attempt to hold the RTP port range. The server answers those
+ * past it with port 0; passive capture does not record them.
+ */
+export const MAX_STREAMS_PER_DIALOG = 8;
+
 /** A recorded stream's name: its SDP `a=label` (SIPREC), else its m-line index. */
 export function streamLabel(label: string | null | undefined, index: number): string {
   return label ?? String(index);

@@ -11,7 +11,13 @@ import {
   type SiprecFacts,
 } from '../call.metadata.ts';
 import { recordDialogEvent } from '../dialog/dialog.recording.ts';
-import { idleLimitMs, SipDialog, streamLabel, type DialogEvent } from '../dialog/sip.dialog.ts';
+import {
+  idleLimitMs,
+  MAX_STREAMS_PER_DIALOG,
+  SipDialog,
+  streamLabel,
+  type DialogEvent,
+} from '../dialog/sip.dialog.ts';
 import { RecordingCall } from '../spool/recording.call.ts';
 import { looksLikeRtcp } from '../rtp/rtcp.ts';
 import { isRtpPayloadType, RtpHeader } from '../rtp/rtp.ts';
@@ -131,6 +137,8 @@ interface Dialog {
   early: DialogEvent[];
   /** Whether some of its media was SRTP without keys (noted once). */
   encrypted: boolean;
+  /** Whether it offered more streams than are recorded (noted once). */
+  overStreams: boolean;
   /** Changes whenever what decides a packet's stream changes (SDP, SIPREC metadata): endpoint caches check it. */
   version: number;
 }
@@ -309,6 +317,7 @@ export class PacketCorrelator {
       notes: [],
       early: [],
       encrypted: false,
+      overStreams: false,
       version: 0,
     };
     this.dialogs.set(callId, dialog);
@@ -428,6 +437,7 @@ export class PacketCorrelator {
     }
     const spec = this.mediaSpec(dialog, index);
     if (!spec?.codec) return undefined;
+    if (!this.roomFor(dialog, index)) return undefined;
     if (srtp === 'no-key') {
       await this.encryptedStream(dialog, timeMs);
       return undefined;
@@ -446,6 +456,19 @@ export class PacketCorrelator {
     });
     dialog.streams.set(key, recorder);
     return recorder;
+  }
+
+  /** Whether m-line `index` may be recorded: the first MAX_STREAMS_PER_DIALOG m-lines are, as on the server. */
+  private roomFor(dialog: Dialog, index: number): boolean {
+    const recorded = new Set([...dialog.streams.keys()].map((key) => key.slice(key.indexOf(':') + 1)));
+    if (recorded.has(String(index)) || recorded.size < MAX_STREAMS_PER_DIALOG) return true;
+    if (!dialog.overStreams) {
+      dialog.overStreams = true;
+      const note = `streams past the first ${MAX_STREAMS_PER_DIALOG} of the dialog were not recorded`;
+      if (dialog.call) dialog.call.note(note);
+      else dialog.notes.push(note);
+    }
+    return false;
   }
 
   /** The SRTP key of what `sender` sends on m-line `index`, `no-key` when the capture does not show it. */

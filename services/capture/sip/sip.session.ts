@@ -4,7 +4,13 @@ import { isDiskFull } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { agentSideOf, channelOf, siprecStreamSide, type MetadataRules } from '../call.metadata.ts';
 import { recordDialogEvent } from '../dialog/dialog.recording.ts';
-import { streamLabel, type DialogBodies, type DialogStep, type SipDialog } from '../dialog/sip.dialog.ts';
+import {
+  MAX_STREAMS_PER_DIALOG,
+  streamLabel,
+  type DialogBodies,
+  type DialogStep,
+  type SipDialog,
+} from '../dialog/sip.dialog.ts';
 import { RecordingCall } from '../spool/recording.call.ts';
 import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from '../rtp/rtp.ports.ts';
 import { isRecordableProfile } from '../rtp/srtp.sdes.ts';
@@ -12,12 +18,6 @@ import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './s
 import type { SdpSession } from './sdp.ts';
 import type { SipMessage, SipRequest } from './sip.message.ts';
 import type { StreamRecorder, StreamRecorderOptions } from '../rtp/stream.recorder.ts';
-
-/**
- * Streams recorded per dialog at most: SIPREC sends one or two per party (four with a separate mixed or video
- * stream); more is either a broken SRC or an attempt to hold the RTP port range.
- */
-export const MAX_STREAMS_PER_DIALOG = 8;
 
 /**
  * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, and the `RecordingCall` that
