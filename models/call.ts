@@ -198,16 +198,20 @@ export interface CapturedStreamStats {
   /** Last RTCP report the sender sent about itself, and what its peer reported (when RTCP was seen). */
   rtcp: RtcpSummary | null;
   /**
-   * SRTP streams: the suite and the packets dropped before decoding (failed authentication, replayed or
-   * malformed; SRTCP that failed authentication). Absent or null for plain RTP.
+   * SRTP streams: the suite, the packets decrypted and those dropped before decoding (failed authentication: tampered
+   * or under another key; replayed; malformed; SRTCP that failed authentication). Absent or null for plain RTP.
    */
-  srtp?: {
-    suite: string;
-    authFailures: number;
-    replayed: number;
-    malformed: number;
-    rtcpAuthFailures: number;
-  } | null;
+  srtp?: SrtpCounters | null;
+}
+
+/** What SRTP decryption counted for one stream (stored with the call's RTP statistics, migration 0011). */
+export interface SrtpCounters {
+  suite: string;
+  decrypted: number;
+  authFailures: number;
+  replayed: number;
+  malformed: number;
+  rtcpAuthFailures: number;
 }
 
 export interface RtcpSummary {

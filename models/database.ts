@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { RtcpSummary, StreamAudio } from './call.ts';
+import type { RtcpSummary, SrtpCounters, StreamAudio } from './call.ts';
 
 /** Kysely table types: the shape of the PostgreSQL schema built by migrations/. */
 
@@ -513,6 +513,8 @@ export interface CallRtpStreamsTable {
   /** `decoded`, or `not-decodable` (migration 0010). */
   audio: Generated<StreamAudio>;
   rtcp: Json<RtcpSummary> | null;
+  /** SRTP streams: packets decrypted and dropped (migration 0011); null for plain RTP. */
+  srtp: ColumnType<SrtpCounters | null, string | null | undefined, string | null>;
 }
 
 export interface CallDtmfEventsTable {

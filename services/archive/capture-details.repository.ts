@@ -72,6 +72,7 @@ async function insertDetails(trx: Transaction<Database>, callId: string, call: C
           level_dbfs: s.levelDbfs,
           rtcp: s.rtcp === null ? null : JSON.stringify(s.rtcp),
           audio: s.audio,
+          srtp: s.srtp ? JSON.stringify(s.srtp) : null,
         })),
       )
       .execute();

@@ -279,6 +279,7 @@ async function captureDetailOf(db: Db, callId: string): Promise<CaptureDetail | 
       levelDbfs: s.level_dbfs,
       rtcp: s.rtcp,
       audio: s.audio,
+      srtp: s.srtp,
     })),
     dtmf: dtmf.map((d) => ({
       channel: d.channel,

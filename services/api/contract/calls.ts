@@ -133,6 +133,20 @@ export const rtpStreamSchema = z.object({
     .nullable(),
   /** Whether the stream's audio is in the recording (`not-decodable`: silence for its span). */
   audio: z.enum(STREAM_AUDIO),
+  /**
+   * SRTP streams: the suite, RTP packets decrypted, and packets dropped for failed authentication (tampered or under
+   * another key), replay or a malformed header, and SRTCP that failed authentication; null for plain RTP.
+   */
+  srtp: z
+    .object({
+      suite: z.string(),
+      decrypted: z.number().int(),
+      authFailures: z.number().int(),
+      replayed: z.number().int(),
+      malformed: z.number().int(),
+      rtcpAuthFailures: z.number().int(),
+    })
+    .nullable(),
 });
 
 /** How a captured call was recorded: RTP statistics per stream, DTMF key presses, recording pauses. */

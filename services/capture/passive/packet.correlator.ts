@@ -4,31 +4,26 @@ import type { DecodedPacket } from './packet.decode.ts';
 import {
   agentSideOf,
   channelOf,
-  interestingHeaders,
-  sipFactsOf,
-  siprecFactsOf,
   siprecStreamSide,
   type MetadataRules,
   type Side,
   type SipFacts,
   type SiprecFacts,
 } from '../call.metadata.ts';
-import { siprecBodies } from '../sip/multipart.ts';
+import { recordDialogEvent } from '../dialog/dialog.recording.ts';
+import {
+  idleLimitMs,
+  MAX_STREAMS_PER_DIALOG,
+  SipDialog,
+  streamLabel,
+  type DialogEvent,
+} from '../dialog/sip.dialog.ts';
 import { RecordingCall } from '../spool/recording.call.ts';
 import { looksLikeRtcp } from '../rtp/rtcp.ts';
 import { isRtpPayloadType, RtpHeader } from '../rtp/rtp.ts';
 import { OrphanRtp, type RtpRejectReason } from './rtp.orphans.ts';
-import {
-  connectionOf,
-  holdStateOf,
-  parseSdp,
-  telephoneEventOf,
-  type RtpMap,
-  type SdpSession,
-} from '../sip/sdp.ts';
-import { interpretInfo } from '../sip/sip.info.ts';
-import { parseSipMessage, startsWithSipLine, type SipMessage, type SipRequest } from '../sip/sip.message.ts';
-import { parseRecordingMetadata } from '../sip/siprec.metadata.ts';
+import { connectionOf, telephoneEventOf, type RtpMap, type SdpSession } from '../sip/sdp.ts';
+import { parseSipMessage, startsWithSipLine, type SipMessage } from '../sip/sip.message.ts';
 import type { SrtpKeyMaterial } from '../rtp/srtp.ts';
 import { capturedSrtpOf, ENCRYPTED_NOTE } from '../rtp/srtp.sdes.ts';
 import {
@@ -129,13 +124,8 @@ interface MediaSpec {
 }
 
 interface Dialog {
-  callId: string;
-  callerTag: string;
-  invite: SipRequest;
-  startedAtMs: number;
-  sip: SipFacts;
-  siprec: SiprecFacts | null;
-  isSiprec: boolean;
+  /** What its SIP messages mean (the same state machine as the recording server's). */
+  state: SipDialog;
   /** Latest SDP media of each party, by m-line index. */
   media: { caller: MediaSpec[]; callee: MediaSpec[] };
   /** Addresses registered for this dialog (`address:port` → address and port), removed when it ends. */
@@ -143,12 +133,15 @@ interface Dialog {
   streams: Map<string, StreamRecorder>;
   call: RecordingCall | undefined;
   opening: Promise<RecordingCall> | undefined;
-  confirmed: boolean;
   failed: boolean;
   lastActivityMs: number;
   notes: string[];
+  /** Pauses, resumes and key presses signalled before the call was opened (at its first RTP packet). */
+  early: DialogEvent[];
   /** Whether some of its media was SRTP without keys (noted once). */
   encrypted: boolean;
+  /** Whether it offered more streams than are recorded (noted once). */
+  overStreams: boolean;
   /** Changes whenever what decides a packet's stream changes (SDP, SIPREC metadata): endpoint caches check it. */
   version: number;
 }
@@ -272,94 +265,62 @@ export class PacketCorrelator {
     this.stats.sipMessages++;
     const callId = message.headers.get('Call-ID');
     if (!callId) return;
-    const cseqMethod = (message.headers.get('CSeq') ?? '').trim().split(/\s+/)[1]?.toUpperCase() ?? '';
     let dialog = this.dialogs.get(callId);
-    if (!dialog) {
+    let step;
+    if (dialog) step = dialog.state.feed(message, packet.timeMs);
+    else {
       if (message.kind !== 'request' || message.method.toUpperCase() !== 'INVITE') return;
-      dialog = this.newDialog(message, callId, packet.timeMs);
-      if (!dialog) return;
+      // An INVITE with a To tag re-INVITEs a dialog whose start was not captured: not followed.
+      const opened = SipDialog.open(message, this.options.rules, packet.timeMs);
+      if (!opened) return;
+      dialog = this.newDialog(callId, opened.dialog);
+      step = opened.step;
     }
     dialog.lastActivityMs = packet.timeMs;
-    const fromTag = /;\s*tag=([^;>\s]+)/i.exec(message.headers.get('From') ?? '')?.[1] ?? '';
-    const byCaller = message.kind === 'request' ? fromTag === dialog.callerTag : fromTag !== dialog.callerTag;
-    const sender: Side = byCaller ? 'caller' : 'callee';
+    for (const event of step.events) await this.dialogEvent(dialog, event);
+  }
 
-    let bodies;
-    try {
-      bodies = siprecBodies(message.headers.get('Content-Type'), message.body);
-    } catch {
-      bodies = { sdp: undefined, metadata: undefined };
-    }
-    if (bodies.metadata) {
-      try {
-        dialog.siprec = siprecFactsOf(parseRecordingMetadata(bodies.metadata));
-        dialog.isSiprec = true;
-        dialog.version++;
-        dialog.call?.updateSip({}, dialog.siprec);
-      } catch {
-        dialog.notes.push('unreadable SIPREC metadata');
-      }
-    }
-    if (bodies.sdp) {
-      try {
-        const sdp = parseSdp(bodies.sdp);
-        this.learnSdp(dialog, sender, sdp);
-        const isReinvite =
-          message.kind === 'request' &&
-          message.method.toUpperCase() === 'INVITE' &&
-          /;\s*tag=/i.test(message.headers.get('To') ?? '');
-        if (isReinvite) {
-          const hold = holdStateOf(sdp, { siprec: dialog.isSiprec });
-          if (hold.onHold) dialog.call?.pause(packet.timeMs, dialog.isSiprec ? 'inactive' : 'hold');
-          else dialog.call?.resume(packet.timeMs);
-        }
-      } catch {
-        dialog.notes.push('unreadable SDP');
-      }
-    }
-
-    if (message.kind === 'request') {
-      const method = message.method.toUpperCase();
-      if (method !== 'ACK') {
-        const headers = interestingHeaders(message, this.options.rules);
-        dialog.sip = { ...dialog.sip, headers: { ...dialog.sip.headers, ...headers } };
-        dialog.call?.updateSip(headers);
-      }
-      if (method === 'INFO') this.info(dialog, message, sender, packet.timeMs);
-      if (method === 'BYE') await this.endDialog(dialog, 'bye', packet.timeMs);
-      else if (method === 'CANCEL') await this.endDialog(dialog, 'cancel', packet.timeMs);
-      return;
-    }
-    if (cseqMethod === 'INVITE' && message.status >= 200 && !dialog.confirmed) {
-      if (message.status < 300) dialog.confirmed = true;
-      else {
-        dialog.failed = true;
-        await this.endDialog(dialog, 'rejected', packet.timeMs);
-      }
+  /** What one dialog event does here: SDP says where media goes; the rest is recorded as the server records it. */
+  private async dialogEvent(dialog: Dialog, event: DialogEvent): Promise<void> {
+    switch (event.t) {
+      case 'sdp':
+        this.learnSdp(dialog, event.by, event.sdp);
+        return;
+      case 'metadata':
+        // New SIPREC metadata may say another party sends a stream.
+        if (event.siprec) dialog.version++;
+        // Before the call is opened its facts are the dialog's; while it opens, they follow it.
+        if (dialog.call) recordDialogEvent(dialog.call, event);
+        else if (dialog.opening) dialog.early.push(event);
+        return;
+      case 'ended':
+        if (event.reason === 'rejected') dialog.failed = true;
+        await this.endDialog(dialog, event.reason, event.atMs);
+        return;
+      case 'note':
+        if (dialog.call) dialog.call.note(event.text);
+        else dialog.notes.push(event.text);
+        return;
+      default:
+        if (dialog.call) recordDialogEvent(dialog.call, event);
+        else dialog.early.push(event);
     }
   }
 
-  private newDialog(invite: SipRequest, callId: string, timeMs: number): Dialog | undefined {
-    if (/;\s*tag=/i.test(invite.headers.get('To') ?? '')) return undefined; // re-INVITE of a dialog we missed
-    const callerTag = /;\s*tag=([^;>\s]+)/i.exec(invite.headers.get('From') ?? '')?.[1] ?? '';
+  private newDialog(callId: string, state: SipDialog): Dialog {
     const dialog: Dialog = {
-      callId,
-      callerTag,
-      invite,
-      startedAtMs: timeMs,
-      sip: sipFactsOf(invite, this.options.rules),
-      siprec: null,
-      isSiprec: /\+sip\.src/i.test(invite.headers.get('Contact') ?? ''),
+      state,
       media: { caller: [], callee: [] },
       endpoints: new Map(),
       streams: new Map(),
       call: undefined,
       opening: undefined,
-      confirmed: false,
       failed: false,
-      lastActivityMs: timeMs,
+      lastActivityMs: state.startedAtMs,
       notes: [],
+      early: [],
       encrypted: false,
+      overStreams: false,
       version: 0,
     };
     this.dialogs.set(callId, dialog);
@@ -400,19 +361,6 @@ export class PacketCorrelator {
     });
     dialog.media[owner] = specs;
     dialog.version++;
-  }
-
-  /** INFO in a dialog: pause/resume or a key press, read by `interpretInfo` as the recording server reads it. */
-  private info(dialog: Dialog, request: SipRequest, sender: Side, timeMs: number): void {
-    const call = dialog.call;
-    if (!call) return;
-    const meaning = interpretInfo(request);
-    if (meaning.kind === 'pause') call.pause(timeMs, 'info');
-    else if (meaning.kind === 'resume') call.resume(timeMs);
-    else if (meaning.kind === 'key') {
-      const agent = agentSideOf(dialog.sip, dialog.siprec, this.options.rules);
-      call.dtmfInfo(channelOf(sender, agent), meaning.digit, meaning.durationMs, timeMs);
-    }
   }
 
   private media(packet: NetPacket): Promise<void> | undefined {
@@ -481,8 +429,9 @@ export class PacketCorrelator {
     timeMs: number,
   ): Promise<StreamRecorder | undefined> {
     // SIPREC: every stream goes to the recording server; whose voice it is comes from the metadata.
-    const side = dialog.isSiprec
-      ? siprecStreamSide(dialog.siprec, dialog.media.caller[index]?.label ?? null, index)
+    const { state } = dialog;
+    const side = state.isSiprec
+      ? siprecStreamSide(state.siprec, dialog.media.caller[index]?.label ?? null, index)
       : voice;
     const key = `${side}:${index}`;
     // SRTP: the sender's SDP holds the key of what it sends (a re-INVITE may change it). Without it the stream is not
@@ -495,6 +444,7 @@ export class PacketCorrelator {
     }
     const spec = this.mediaSpec(dialog, index);
     if (!spec?.codec) return undefined;
+    if (!this.roomFor(dialog, index)) return undefined;
     if (srtp === 'no-key') {
       await this.encryptedStream(dialog, timeMs);
       return undefined;
@@ -502,10 +452,10 @@ export class PacketCorrelator {
     const call = await this.callOf(dialog, timeMs);
     const again = dialog.streams.get(key);
     if (again) return again;
-    const agent = agentSideOf(dialog.sip, dialog.siprec, this.options.rules);
+    const agent = agentSideOf(state.sip, state.siprec, this.options.rules);
     const recorder = call.addStream({
       channel: channelOf(side, agent),
-      label: spec.label ?? `${side}-${index}`,
+      label: streamLabel(spec.label, index),
       codec: spec.codec,
       fmtp: spec.fmtp,
       codecs: spec.codecs,
@@ -514,6 +464,19 @@ export class PacketCorrelator {
     });
     dialog.streams.set(key, recorder);
     return recorder;
+  }
+
+  /** Whether m-line `index` may be recorded: the first MAX_STREAMS_PER_DIALOG m-lines are, as on the server. */
+  private roomFor(dialog: Dialog, index: number): boolean {
+    const recorded = new Set([...dialog.streams.keys()].map((key) => key.slice(key.indexOf(':') + 1)));
+    if (recorded.has(String(index)) || recorded.size < MAX_STREAMS_PER_DIALOG) return true;
+    if (!dialog.overStreams) {
+      dialog.overStreams = true;
+      const note = `streams past the first ${MAX_STREAMS_PER_DIALOG} of the dialog were not recorded`;
+      if (dialog.call) dialog.call.note(note);
+      else dialog.notes.push(note);
+    }
+    return false;
   }
 
   /** The SRTP key of what `sender` sends on m-line `index`, `no-key` when the capture does not show it. */
@@ -550,15 +513,20 @@ export class PacketCorrelator {
 
   private async callOf(dialog: Dialog, timeMs: number): Promise<RecordingCall> {
     if (dialog.call) return dialog.call;
-    dialog.opening ??= this.openCall({
-      startedAtMs: dialog.startedAtMs,
-      sip: dialog.sip,
-      siprec: dialog.siprec,
-      notes: dialog.notes,
-    });
-    const call = await dialog.opening;
-    dialog.call = call;
-    this.stats.callsRecorded++;
+    if (!dialog.opening) {
+      dialog.opening = this.openCall({
+        startedAtMs: dialog.state.startedAtMs,
+        sip: dialog.state.sip,
+        siprec: dialog.state.siprec,
+        notes: dialog.notes,
+      });
+      const call = await dialog.opening;
+      dialog.call = call;
+      this.stats.callsRecorded++;
+      // What the dialog signalled before its first packet, in order.
+      for (const event of dialog.early.splice(0)) recordDialogEvent(call, event);
+    }
+    const call = dialog.call ?? (await dialog.opening);
     call.tick(timeMs);
     return call;
   }
@@ -587,8 +555,9 @@ export class PacketCorrelator {
   }
 
   private async endDialog(dialog: Dialog, reason: string, timeMs: number): Promise<void> {
-    if (this.dialogs.get(dialog.callId) !== dialog) return;
-    this.dialogs.delete(dialog.callId);
+    const { callId } = dialog.state;
+    if (this.dialogs.get(callId) !== dialog) return;
+    this.dialogs.delete(callId);
     for (const [address, port] of dialog.endpoints.values())
       if (this.endpoints.get(address, port)?.dialog === dialog) this.endpoints.delete(address, port);
     if (dialog.opening && !dialog.call) dialog.call = await dialog.opening;
@@ -608,7 +577,8 @@ export class PacketCorrelator {
     this.lastTickMs = nowMs;
     for (const dialog of [...this.dialogs.values()]) {
       dialog.call?.tick(nowMs);
-      if (nowMs - dialog.lastActivityMs > this.options.idleMs) await this.endDialog(dialog, 'idle', nowMs);
+      if (nowMs - dialog.lastActivityMs > idleLimitMs(this.options.idleMs, dialog.state.isPaused))
+        await this.endDialog(dialog, 'idle', nowMs);
     }
     await this.orphans?.tick(nowMs, this.options.idleMs, (call, reason) =>
       this.finishOrphan(call, reason, nowMs),

@@ -118,12 +118,14 @@ export interface RecorderSnapshot extends StreamStats {
   endMs: number | null;
   rtcp: RtcpSummary | null;
   dtmfCount: number;
-  /** SRTP streams: the suite and the packets dropped (failed authentication, replayed, malformed). */
+  /** SRTP streams: the suite, the packets decrypted and those dropped (failed authentication, replayed, malformed). */
   srtp: SrtpSnapshot | null;
 }
 
 export interface SrtpSnapshot {
   suite: SrtpSuite;
+  /** RTP packets that passed authentication and were decrypted. */
+  decrypted: number;
   authFailures: number;
   replayed: number;
   malformed: number;
@@ -170,7 +172,14 @@ export class StreamRecorder implements JitterOutput {
   invalidPackets = 0;
   private srtp: SrtpContext | undefined;
   private srtpMaterial: SrtpKeyMaterial | undefined;
-  private readonly srtpDropped = { authFailures: 0, replayed: 0, malformed: 0, rtcpAuthFailures: 0 };
+  /** SRTP packets decrypted, and those dropped (failed authentication, replayed, malformed; SRTCP failing). */
+  private readonly srtpCounters = {
+    decrypted: 0,
+    authFailures: 0,
+    replayed: 0,
+    malformed: 0,
+    rtcpAuthFailures: 0,
+  };
 
   constructor(description: StreamDescription, spool: SpoolWriter, options: StreamRecorderOptions = {}) {
     this.description = description;
@@ -254,6 +263,7 @@ export class StreamRecorder implements JitterOutput {
         this.countSrtpDrop(length);
         return length !== SRTP_MALFORMED;
       }
+      this.srtpCounters.decrypted++;
       data = data.subarray(0, length);
     }
     if (!header.read(data)) {
@@ -333,7 +343,7 @@ export class StreamRecorder implements JitterOutput {
       if (length < 0) {
         const sender = data.length >= 8 ? data.readUInt32BE(4) : -1;
         if (length === SRTP_AUTH_FAILED && this.buffer.stats.ssrcs.includes(sender)) {
-          this.srtpDropped.rtcpAuthFailures++;
+          this.srtpCounters.rtcpAuthFailures++;
         }
         return;
       }
@@ -360,10 +370,10 @@ export class StreamRecorder implements JitterOutput {
   }
 
   private countSrtpDrop(code: number): void {
-    if (code === SRTP_AUTH_FAILED) this.srtpDropped.authFailures++;
-    else if (code === SRTP_REPLAYED) this.srtpDropped.replayed++;
+    if (code === SRTP_AUTH_FAILED) this.srtpCounters.authFailures++;
+    else if (code === SRTP_REPLAYED) this.srtpCounters.replayed++;
     else {
-      this.srtpDropped.malformed++;
+      this.srtpCounters.malformed++;
       this.invalidPackets++;
     }
   }
@@ -386,7 +396,7 @@ export class StreamRecorder implements JitterOutput {
       endMs: this.lastArrivalMs === undefined ? null : this.lastArrivalMs + this.lastPacketMs,
       rtcp: hasRtcp ? { ...rtcp } : null,
       dtmfCount: this.dtmfCount,
-      srtp: this.srtpMaterial ? { suite: this.srtpMaterial.suite, ...this.srtpDropped } : null,
+      srtp: this.srtpMaterial ? { suite: this.srtpMaterial.suite, ...this.srtpCounters } : null,
     };
   }
 

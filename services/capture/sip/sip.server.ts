@@ -4,9 +4,8 @@ import type { Logger } from '../../platform/logger.ts';
 import { errorMessage } from '../../platform/errors.ts';
 import type { IpAllowList } from '../ip-allow.ts';
 import { unmapIpv4 } from '../ip-allow.ts';
-import { siprecBodies } from './multipart.ts';
+import { idleLimitMs, isSiprecInvite, readDialogBodies, SipDialog } from '../dialog/sip.dialog.ts';
 import { ACCEPT, ALLOW, badRequestFor } from './sip.replies.ts';
-import { parseSdp } from './sdp.ts';
 import { parseSipUri } from './sip.headers.ts';
 import {
   buildResponse,
@@ -17,6 +16,7 @@ import {
   toOf,
   topViaOf,
   type SipRequest,
+  type SipResponse,
 } from './sip.message.ts';
 import { SipSession, type SessionDeps, type SessionFailure } from './sip.session.ts';
 import {
@@ -29,7 +29,6 @@ import {
   type TcpLimits,
 } from './sip.transport.ts';
 import type { SipTlsFiles } from './sip.tls.ts';
-import { parseRecordingMetadata, type RecordingMetadata } from './siprec.metadata.ts';
 
 /**
  * The SIPREC recording server (RFC 7866) and plain SIP recorder: a UAS on UDP, TCP and TLS that answers recording
@@ -99,6 +98,8 @@ interface Transaction {
   expiresAt: number;
   retransmit: NodeJS.Timeout | undefined;
   cancelled: boolean;
+  /** The recording of the dialog the request belongs to: told of the final response. */
+  session: SipSession | undefined;
 }
 
 interface Dialog {
@@ -226,9 +227,7 @@ export class SipServer {
       // A dialog that never received a packet ends sooner: its ports are held for nothing.
       const limit = !session.mediaSeen
         ? Math.min(timeout, NO_MEDIA_TIMEOUT_MS)
-        : session.call.isPaused
-          ? timeout * 4
-          : timeout;
+        : idleLimitMs(timeout, session.dialog.isPaused);
       if (now - session.lastActivityMs > limit) {
         this.log.warn({ callId: session.callId }, 'no RTP or SIP for too long: ending the recording');
         await this.endDialog(key, 'media-timeout');
@@ -374,6 +373,7 @@ export class SipServer {
       expiresAt: this.now() + 64 * this.t1,
       retransmit: undefined,
       cancelled: false,
+      session: undefined,
     };
     this.transactions.set(txKey(method), tx);
 
@@ -383,6 +383,7 @@ export class SipServer {
       else this.respond(tx, 481, 'Call/Transaction Does Not Exist');
       return;
     }
+    tx.session = dialog?.session;
     switch (method) {
       case 'OPTIONS':
         this.options200(tx);
@@ -400,23 +401,24 @@ export class SipServer {
           this.respond(tx, 481, 'Call/Transaction Does Not Exist');
           return;
         }
-        dialog.session.absorbHeaders(request);
-        this.respond(tx, 200, 'OK', { toTag: dialog.session.localTag });
-        void this.endDialog(dialogKey, 'bye');
+        {
+          const step = dialog.session.receive(request);
+          this.respond(tx, 200, 'OK', { toTag: dialog.session.localTag });
+          const ended = step.events.find((e) => e.t === 'ended');
+          void this.endDialog(dialogKey, ended?.t === 'ended' ? ended.reason : 'bye');
+        }
         return;
       case 'INFO': {
         if (!dialog) {
           this.respond(tx, 481, 'Call/Transaction Does Not Exist');
           return;
         }
-        const result = dialog.session.info(request);
+        const reply = dialog.session.receive(request).reply ?? { status: 200, reason: 'OK' };
         this.respond(
           tx,
-          result.status,
-          result.reason,
-          result.status === 415
-            ? { headers: [['Accept', 'application/dtmf-relay, application/dtmf, text/plain']] }
-            : {},
+          reply.status,
+          reply.reason,
+          reply.accept ? { headers: [['Accept', reply.accept]] } : {},
         );
         return;
       }
@@ -477,42 +479,25 @@ export class SipServer {
       this.respond(tx, 420, 'Bad Extension', { headers: [['Unsupported', unsupported.join(', ')]] });
       return;
     }
-    let bodies;
-    try {
-      bodies = siprecBodies(request.headers.get('Content-Type'), request.body);
-    } catch (error) {
-      return fail({ status: 400, reason: 'Bad Request', warning: `malformed body: ${errorMessage(error)}` });
-    }
-    if (!bodies.sdp) {
+    const bodies = readDialogBodies(request);
+    if (bodies.problem) return fail({ status: 400, reason: 'Bad Request', warning: bodies.problem.message });
+    const offer = bodies.sdp;
+    if (!offer) {
       if (dialog && request.body.length === 0) {
-        // A session refresh without an offer: nothing changes.
-        dialog.session.absorbHeaders(request);
+        // A session refresh without an offer: the streams stay; its headers count once it is answered.
+        dialog.session.receive(request);
         this.respond(tx, 200, 'OK', { toTag: dialog.session.localTag });
         return;
       }
       return fail({ status: 488, reason: 'Not Acceptable Here', warning: 'an SDP offer is required' });
     }
-    let offer;
-    let metadata: RecordingMetadata | undefined;
-    try {
-      offer = parseSdp(bodies.sdp);
-      metadata = bodies.metadata ? parseRecordingMetadata(bodies.metadata) : undefined;
-    } catch (error) {
-      return fail({ status: 400, reason: 'Bad Request', warning: errorMessage(error) });
-    }
     if (dialog) {
-      const result = await dialog.session.update(request, offer, metadata);
+      const result = await dialog.session.update(request, offer, bodies);
       if ('status' in result) return fail(result);
       this.answer(tx, dialog.session, result.sdp, dialog);
       return;
     }
-    const contact = request.headers.get('Contact') ?? '';
-    const siprec =
-      metadata !== undefined ||
-      /\+sip\.src/i.test(contact) ||
-      [...request.headers.getAll('Require'), ...request.headers.getAll('Supported')].some(
-        (t) => t.trim().toLowerCase() === 'siprec',
-      );
+    const siprec = isSiprecInvite(request, bodies.metadata);
     if (!siprec && !this.options.acceptPlainInvite) {
       return fail({
         status: 488,
@@ -523,8 +508,9 @@ export class SipServer {
     }
     if (this.dialogs.has(dialogKey)) return fail({ status: 482, reason: 'Loop Detected' });
     const address = this.mediaAddress(remote, request);
-    const result = await SipSession.create({ ...this.options, now: this.now }, request, offer, metadata, {
-      siprec,
+    const opened = SipDialog.open(request, this.options.rules, this.now(), bodies);
+    if (!opened) return fail({ status: 481, reason: 'Call/Transaction Does Not Exist' });
+    const result = await SipSession.create({ ...this.options, now: this.now }, opened.dialog, offer, {
       address,
       remoteAddress: source,
       source: siprec ? 'siprec' : 'sip',
@@ -540,6 +526,7 @@ export class SipServer {
       await session.discard();
       return;
     }
+    tx.session = session;
     const newDialog: Dialog = { session, okRetransmit: undefined };
     this.dialogs.set(dialogKey, newDialog);
     this.stats.callsStarted++;
@@ -663,10 +650,12 @@ export class SipServer {
     extra: { toTag?: string; headers?: Array<[string, string]>; body?: string; warning?: string } = {},
   ): Buffer | undefined {
     if (tx.finalStatus !== undefined) return undefined;
-    const buffer = this.encode(tx.request, status, reason, { ...extra, toTag: extra.toTag ?? tx.toTag });
+    const response = this.response(tx.request, status, reason, { ...extra, toTag: extra.toTag ?? tx.toTag });
+    const buffer = serializeSipMessage(response);
     tx.reply(buffer);
     tx.lastResponse = buffer;
     if (status >= 200) {
+      tx.session?.sent(response);
       tx.finalStatus = status;
       tx.expiresAt = this.now() + 64 * this.t1;
       if (status >= 300 && tx.transport === 'udp' && tx.request.method.toUpperCase() === 'INVITE') {
@@ -707,6 +696,15 @@ export class SipServer {
     reason: string,
     extra: { toTag?: string; headers?: Array<[string, string]>; body?: string; warning?: string },
   ): Buffer {
+    return serializeSipMessage(this.response(request, status, reason, extra));
+  }
+
+  private response(
+    request: SipRequest,
+    status: number,
+    reason: string,
+    extra: { toTag?: string; headers?: Array<[string, string]>; body?: string; warning?: string },
+  ): SipResponse {
     const headers: Array<[string, string]> = [...(extra.headers ?? [])];
     if (extra.warning)
       headers.push(['Warning', `399 escucha "${extra.warning.replace(/["\\\r\n]/g, "'").slice(0, 200)}"`]);
@@ -718,6 +716,6 @@ export class SipServer {
     });
     const key = String(Math.floor(status / 100)) + 'xx';
     this.stats.responses[key] = (this.stats.responses[key] ?? 0) + 1;
-    return serializeSipMessage(response);
+    return response;
   }
 }

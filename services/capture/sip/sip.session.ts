@@ -2,37 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isDiskFull } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { agentSideOf, channelOf, siprecStreamSide, type MetadataRules } from '../call.metadata.ts';
+import { recordDialogEvent } from '../dialog/dialog.recording.ts';
 import {
-  agentSideOf,
-  channelOf,
-  interestingHeaders,
-  sipFactsOf,
-  siprecFactsOf,
-  siprecStreamSide,
-  type MetadataRules,
-  type SipFacts,
-  type SiprecFacts,
-} from '../call.metadata.ts';
+  MAX_STREAMS_PER_DIALOG,
+  streamLabel,
+  type DialogBodies,
+  type DialogStep,
+  type SipDialog,
+} from '../dialog/sip.dialog.ts';
 import { RecordingCall } from '../spool/recording.call.ts';
 import type { AllocationRefusal, RtpPortPool, RtpSocketPair } from '../rtp/rtp.ports.ts';
 import { isRecordableProfile } from '../rtp/srtp.sdes.ts';
 import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './sdp.answer.ts';
-import { holdStateOf, type SdpSession } from './sdp.ts';
-import { interpretInfo } from './sip.info.ts';
-import type { SipRequest } from './sip.message.ts';
-import type { RecordingMetadata } from './siprec.metadata.ts';
+import type { SdpSession } from './sdp.ts';
+import type { SipMessage, SipRequest } from './sip.message.ts';
 import type { StreamRecorder, StreamRecorderOptions } from '../rtp/stream.recorder.ts';
 
 /**
- * Streams recorded per dialog at most: SIPREC sends one or two per party (four with a separate mixed or video
- * stream); more is either a broken SRC or an attempt to hold the RTP port range.
- */
-export const MAX_STREAMS_PER_DIALOG = 8;
-
-/**
- * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, the `RecordingCall` that
- * spools what arrives, and what re-INVITEs and INFO requests change (streams added or removed, pause and resume,
- * metadata updates, key presses signalled in SIP).
+ * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, and the `RecordingCall` that
+ * spools what arrives. What the dialog's messages mean (pause and resume, metadata, key presses signalled in SIP,
+ * its end) is decided by `SipDialog`, as for passive capture: the session feeds it each request it accepts and each
+ * response the server sends, and records its events; it keeps to itself only what a server does (ports, answers,
+ * streams added or removed).
  */
 
 export interface SessionDeps {
@@ -101,12 +93,11 @@ export class SipSession {
   readonly callId: string;
   readonly remoteTag: string;
   readonly localTag: string;
-  readonly siprec: boolean;
   readonly call: RecordingCall;
+  /** What the dialog's messages mean, as passive capture reads them too. */
+  readonly dialog: SipDialog;
   private readonly deps: SessionDeps;
   private readonly media = new Map<number, MediaEntry>();
-  private sip: SipFacts;
-  private siprecFacts: SiprecFacts | null;
   private version = 1;
   private readonly address: string;
   /** The address the dialog's requests come from; its ports count against this source's share. */
@@ -119,41 +110,30 @@ export class SipSession {
   private constructor(
     deps: SessionDeps,
     call: RecordingCall,
-    init: {
-      callId: string;
-      remoteTag: string;
-      siprec: boolean;
-      sip: SipFacts;
-      siprecFacts: SiprecFacts | null;
-      address: string;
-      source: string;
-    },
+    dialog: SipDialog,
+    init: { remoteTag: string; address: string; source: string },
   ) {
     this.deps = deps;
     this.call = call;
-    this.callId = init.callId;
+    this.dialog = dialog;
+    this.callId = dialog.callId;
     this.remoteTag = init.remoteTag;
     this.localTag = randomUUID().replace(/-/g, '').slice(0, 16);
-    this.siprec = init.siprec;
-    this.sip = init.sip;
-    this.siprecFacts = init.siprecFacts;
     this.address = init.address;
     this.source = init.source;
     this.lastActivityMs = deps.now();
   }
 
   /**
-   * Accepts an INVITE: binds ports, opens the spool, starts the recorders. Returns the SDP answer, or the
-   * failure to answer with (ports exhausted or the source's share taken, nothing recordable). `remoteAddress` is
-   * where the INVITE came from: the ports count against that source.
+   * Accepts an INVITE (`dialog`, opened from it): binds ports, opens the spool, starts the recorders. Returns the SDP
+   * answer, or the failure to answer with (ports exhausted or the source's share taken, nothing recordable).
+   * `remoteAddress` is where the INVITE came from: the ports count against that source.
    */
   static async create(
     deps: SessionDeps,
-    request: SipRequest,
+    dialog: SipDialog,
     offer: SdpSession,
-    metadata: RecordingMetadata | undefined,
     options: {
-      siprec: boolean;
       address: string;
       remoteAddress: string;
       source: 'siprec' | 'sip';
@@ -172,17 +152,15 @@ export class SipSession {
       };
     const pairs = await deps.ports.allocateMany(needed, options.remoteAddress);
     if (typeof pairs === 'string') return portsRefused(pairs, deps.ports.maxPerSource);
-    const sip = sipFactsOf(request, deps.rules);
-    const siprecFacts = metadata ? siprecFactsOf(metadata) : null;
     let call: RecordingCall;
     try {
       call = await RecordingCall.open(
         {
           captureId: randomUUID(),
           source: options.source,
-          startedAtMs: deps.now(),
-          sip,
-          siprec: siprecFacts,
+          startedAtMs: dialog.startedAtMs,
+          sip: dialog.sip,
+          siprec: dialog.siprec,
         },
         {
           spoolRoot: deps.spoolRoot,
@@ -203,12 +181,8 @@ export class SipSession {
         };
       return { status: 500, reason: 'Server Internal Error', warning: 'spool not writable' };
     }
-    const session = new SipSession(deps, call, {
-      callId: sip.callId,
+    const session = new SipSession(deps, call, dialog, {
       remoteTag: options.remoteTag,
-      siprec: options.siprec,
-      sip,
-      siprecFacts,
       address: options.address,
       source: options.remoteAddress,
     });
@@ -220,11 +194,14 @@ export class SipSession {
     return { session, sdp };
   }
 
-  /** A re-INVITE or UPDATE offer: keeps ports of continuing streams, adds and removes streams, pauses or resumes. */
+  /**
+   * A re-INVITE or UPDATE offer: keeps ports of continuing streams, adds and removes streams. What else it changes
+   * (pause or resume, metadata) takes effect with the 2xx the server sends (`sent`).
+   */
   async update(
     request: SipRequest,
     offer: SdpSession,
-    metadata: RecordingMetadata | undefined,
+    bodies: DialogBodies,
   ): Promise<{ sdp: string } | SessionFailure> {
     this.touch();
     const codecs = this.deps.codecs ?? DEFAULT_RECORDING_CODECS;
@@ -232,8 +209,7 @@ export class SipSession {
     const needed = Math.max(0, Math.min(added, MAX_STREAMS_PER_DIALOG - this.media.size));
     const pairs = needed === 0 ? [] : await this.deps.ports.allocateMany(needed, this.source);
     if (typeof pairs === 'string') return portsRefused(pairs, this.deps.ports.maxPerSource);
-    if (metadata) this.siprecFacts = siprecFactsOf(metadata);
-    this.absorbHeaders(request, metadata !== undefined);
+    this.record(this.dialog.feed(request, this.deps.now(), bodies));
     return { sdp: this.applyOffer(offer, pairs) };
   }
 
@@ -256,7 +232,8 @@ export class SipSession {
       },
     });
     for (const p of pending) this.deps.ports.release(p);
-    const agent = agentSideOf(this.sip, this.siprecFacts, this.deps.rules);
+    const { sip, siprec } = this.dialog.offered;
+    const agent = agentSideOf(sip, siprec, this.deps.rules);
     for (const stream of answer.streams) {
       const existing = this.media.get(stream.index);
       if (stream.rejected || !stream.codec) {
@@ -265,8 +242,8 @@ export class SipSession {
         if (pair) this.deps.ports.release(pair);
         continue;
       }
-      const side = this.siprec
-        ? siprecStreamSide(this.siprecFacts, stream.label ?? null, stream.index)
+      const side = this.dialog.isSiprec
+        ? siprecStreamSide(siprec, stream.label ?? null, stream.index)
         : stream.index % 2 === 0
           ? 'caller'
           : 'callee';
@@ -294,10 +271,6 @@ export class SipSession {
       pair.rtcp.onDatagram((data) => entry.recorder?.pushRtcp(data));
       this.media.set(stream.index, entry);
     }
-    const hold = holdStateOf(offer, { siprec: this.siprec });
-    const now = this.deps.now();
-    if (hold.onHold) this.call.pause(now, this.siprec ? 'inactive' : 'hold');
-    else this.call.resume(now);
     return answer.sdp;
   }
 
@@ -310,7 +283,7 @@ export class SipSession {
     const offered = offer.media[stream.index]?.rtpmaps ?? [];
     return this.call.addStream({
       channel,
-      label: stream.label ?? String(stream.index),
+      label: streamLabel(stream.label, stream.index),
       codec: stream.codec,
       fmtp: offer.media[stream.index]?.fmtp.get(stream.codec.payloadType),
       codecs: offered,
@@ -326,38 +299,20 @@ export class SipSession {
     this.media.delete(entry.index);
   }
 
-  /** Headers that carry metadata (X-Disposition on BYE, X-Campaign on a re-INVITE, ...). */
-  absorbHeaders(request: SipRequest, siprecChanged = false): void {
-    const headers = interestingHeaders(request, this.deps.rules);
-    this.sip = { ...this.sip, headers: { ...this.sip.headers, ...headers } };
-    this.call.updateSip(headers, siprecChanged ? this.siprecFacts : undefined);
+  /** A request of the dialog other than an offer (INFO, BYE, a refresh without SDP): what it means, recorded. */
+  receive(request: SipRequest): DialogStep {
+    this.touch();
+    return this.record(this.dialog.feed(request, this.deps.now()));
   }
 
-  /** INFO: pause/resume or a key press, read by `interpretInfo` (sip.info.ts), as passive capture reads it. */
-  info(request: SipRequest): { status: number; reason: string } {
-    this.touch();
-    this.absorbHeaders(request);
-    const now = this.deps.now();
-    const meaning = interpretInfo(request);
-    switch (meaning.kind) {
-      case 'pause':
-        this.call.pause(now, 'info');
-        return { status: 200, reason: 'OK' };
-      case 'resume':
-        this.call.resume(now);
-        return { status: 200, reason: 'OK' };
-      case 'key': {
-        const channel = channelOf('caller', agentSideOf(this.sip, this.siprecFacts, this.deps.rules));
-        this.call.dtmfInfo(channel, meaning.digit, meaning.durationMs, now);
-        return { status: 200, reason: 'OK' };
-      }
-      case 'bad-key':
-        return { status: 400, reason: 'Bad Request' };
-      case 'none':
-        return { status: 200, reason: 'OK' };
-      case 'unsupported':
-        return { status: 415, reason: 'Unsupported Media Type' };
-    }
+  /** A final response the server sent in this dialog: a 2xx puts the offer it answers into effect. */
+  sent(response: SipMessage): void {
+    this.record(this.dialog.feed(response, this.deps.now()));
+  }
+
+  private record(step: DialogStep): DialogStep {
+    for (const event of step.events) recordDialogEvent(this.call, event);
+    return step;
   }
 
   touch(): void {

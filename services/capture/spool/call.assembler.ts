@@ -583,7 +583,8 @@ function streamStats(t: TrackInfo, origin: number): CapturedStreamStats {
     })(),
     rtcp: s?.rtcp ?? null,
     audio: t.decodable ? 'decoded' : 'not-decodable',
-    srtp: s?.srtp ?? null,
+    // Spools written before decrypted packets were counted lack that counter.
+    srtp: s?.srtp ? { ...s.srtp, decrypted: s.srtp.decrypted ?? 0 } : null,
   };
 }
 

@@ -1,9 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallSink, CapturedCall } from '../../../services/capture/captured-call.ts';
 import { SrtpContext, SUITE_PARAMS, type SrtpSuite } from '../../../services/capture/rtp/srtp.ts';
+import { ArchiveCallSink } from '../../../services/cli/capture.sink.ts';
+import { createTestApi, type TestApi } from '../../support/api.ts';
 import {
   answerPorts,
+  MemorySink,
   multipart,
   readWav,
   request,
@@ -22,8 +27,22 @@ import {
  * An SRTP call end to end through the real SIPREC server: RTP/SAVP offers keyed with SDES, the recorder's answer,
  * SRTP packets of a G.711 tone encrypted with the offered keys (AES_CM_128_HMAC_SHA1_80 on one stream,
  * AEAD_AES_128_GCM on the other) across a sequence-number wrap, with a tampered packet and SRTCP, and the call
- * that comes out.
+ * that comes out, stored in the archive with each stream's SRTP counters.
  */
+
+/** Stores each call in the archive (PostgreSQL and a local store) and keeps it for the test to read. */
+class ArchivingSink implements CallSink {
+  constructor(
+    private readonly archive: ArchiveCallSink,
+    readonly memory: MemorySink,
+  ) {}
+
+  async deliver(call: CapturedCall): Promise<{ callId: string; created: boolean }> {
+    // The memory sink copies the WAV out first: the archive takes the file away.
+    await this.memory.deliver(call);
+    return this.archive.deliver(call);
+  }
+}
 
 /** Zero crossings per second / 2: the frequency of a pure tone. */
 function frequencyOf(samples: Int16Array, rate: number): number {
@@ -62,15 +81,23 @@ function srtpOffer(streams: Array<{ port: number; label: string; suite: SrtpSuit
 describe('SRTP through the SIPREC server', () => {
   let h: Harness;
   let client: SipClient;
+  let api: TestApi;
+  let sink: ArchivingSink;
 
   beforeAll(async () => {
-    h = await startHarness();
+    api = await createTestApi();
+    sink = new ArchivingSink(
+      new ArchiveCallSink(api.archive, api.services.captureDetails),
+      new MemorySink(api.root),
+    );
+    h = await startHarness({ sink });
     client = await SipClient.udp();
   });
 
   afterAll(async () => {
-    client.close();
-    await h.close();
+    client?.close();
+    await h?.close();
+    await api?.close();
   });
 
   it('answers RTP/SAVP with its own key, decrypts both suites across a sequence wrap, drops a tampered packet', async () => {
@@ -159,7 +186,7 @@ describe('SRTP through the SIPREC server', () => {
     client.send(request({ ...base, method: 'BYE', cseq: 2, toTag }), h.sipPort);
     await client.waitFor(status(200, 'BYE'));
 
-    const call = await h.sink.waitForCall(callId);
+    const call = await sink.memory.waitForCall(callId);
     expect(JSON.stringify(call)).not.toContain(cm.key.toString('base64'));
     expect(call.streams).toHaveLength(2);
     const byLabel = new Map(call.streams.map((s) => [s.label, s]));
@@ -167,6 +194,7 @@ describe('SRTP through the SIPREC server', () => {
     const s2 = byLabel.get('2')!;
     expect(s1.srtp).toEqual({
       suite: 'AES_CM_128_HMAC_SHA1_80',
+      decrypted: 59,
       authFailures: 1,
       replayed: 0,
       malformed: 0,
@@ -177,6 +205,47 @@ describe('SRTP through the SIPREC server', () => {
     expect(s2.packets).toBe(60);
     expect(s2.rtcp?.senderReports).toBe(1);
     expect(call.notes.join('\n')).toContain('1 packet(s) failed authentication');
+
+    // The stored call holds each stream's counters, served with its capture details.
+    const get = (url: string) =>
+      supertest(api.app).get(url).set('Authorization', `Bearer ${api.adminKey}`).expect(200);
+    // The memory sink has the call first; the archive's copy follows within the same delivery.
+    let found: Array<{ id: string }> = [];
+    for (let i = 0; i < 100 && found.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      found = ((await get(`/api/v1/calls?sipCallId=${callId}`)).body as { items: Array<{ id: string }> })
+        .items;
+    }
+    expect(found).toHaveLength(1);
+    const stored = (await get(`/api/v1/calls/${found[0]!.id}`)).body as {
+      capture: { streams: Array<{ label: string; srtp: unknown }> };
+    };
+    expect(new Map(stored.capture.streams.map((s) => [s.label, s.srtp]))).toEqual(
+      new Map([
+        [
+          '1',
+          {
+            suite: 'AES_CM_128_HMAC_SHA1_80',
+            decrypted: 59,
+            authFailures: 1,
+            replayed: 0,
+            malformed: 0,
+            rtcpAuthFailures: 0,
+          },
+        ],
+        [
+          '2',
+          {
+            suite: 'AEAD_AES_128_GCM',
+            decrypted: 60,
+            authFailures: 0,
+            replayed: 0,
+            malformed: 0,
+            rtcpAuthFailures: 1,
+          },
+        ],
+      ]),
+    );
 
     const wav = await readWav(call.filePath);
     const [left, right] = wav.samples as [Int16Array, Int16Array];

@@ -169,9 +169,10 @@ describe(PacketCorrelator.name, () => {
       if (r.type === 'event' && r.event.t === 'stats') stats.set(r.event.track as number, r.event);
       if (r.type === 'pcm') samples.set(r.track, (samples.get(r.track) ?? 0) + r.samples.length);
     });
-    expect(streams.map((s) => [s.track, s.label])).toEqual([
-      [0, 'callee-0'],
-      [1, 'caller-0'],
+    // Named by m-line, as the recording server names them; the channel tells the parties apart.
+    expect(streams.map((s) => [s.track, s.label, s.channel])).toEqual([
+      [0, '0', 1],
+      [1, '0', 0],
     ]);
     expect([stats.get(0)?.received, stats.get(1)?.received]).toEqual([20, 15]);
     expect([stats.get(0)?.lost, stats.get(1)?.lost]).toEqual([0, 0]);
@@ -403,5 +404,69 @@ describe(PacketCorrelator.name, () => {
       ['pause', undefined, undefined],
       ['resume', undefined, undefined],
     ]);
+  });
+
+  it('records the first 8 streams of a dialog that offers more, as the recording server answers, and notes it', async () => {
+    const ended: string[] = [];
+    const c = new PacketCorrelator({
+      spoolRoot: dir,
+      fsync: false,
+      rules: RULES,
+      logger: silentLogger(),
+      idleMs: 60_000,
+      onCallEnded: (d) => void ended.push(d),
+    });
+    const feed = async (p: NetPacket) => {
+      const pending = c.feed(p);
+      if (pending) await pending;
+    };
+    const base = ['From: <sip:2001@pbx>;tag=a1', 'Call-ID: c-many', 'Via: SIP/2.0/UDP x;branch=z9hG4bK9'];
+    const ports = Array.from({ length: 10 }, (_, i) => 6000 + 2 * i);
+    const offer = ['v=0', `o=- 1 1 IN IP4 ${A}`, 's=-', `c=IN IP4 ${A}`, 't=0 0']
+      .concat(ports.flatMap((p) => [`m=audio ${p} RTP/AVP 0`, 'a=sendrecv']))
+      .concat('')
+      .join('\r\n');
+    const t0 = 2_000_000;
+    await feed(
+      udp(
+        t0,
+        A,
+        5060,
+        B,
+        5060,
+        sip(
+          [
+            'INVITE sip:b SIP/2.0',
+            ...base,
+            'To: <sip:b@c>',
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+          ],
+          offer,
+        ),
+      ),
+    );
+    let t = t0 + 10;
+    for (let i = 0; i < 5; i++)
+      for (const [n, port] of ports.entries()) await feed(udp((t += 2), B, 9000 + n, A, port, rtp(n + 1, i)));
+    await feed(
+      udp(
+        (t += 5),
+        A,
+        5060,
+        B,
+        5060,
+        sip(['BYE sip:b SIP/2.0', ...base, 'To: <sip:b@c>;tag=b1', 'CSeq: 2 BYE']),
+      ),
+    );
+    expect(ended).toHaveLength(1);
+    const labels: unknown[] = [];
+    const notes: unknown[] = [];
+    await readSpool(path.join(ended[0]!, SPOOL_FILE), (r) => {
+      if (r.type === 'event' && r.event.t === 'stream') labels.push(r.event.label);
+      if (r.type === 'event' && r.event.t === 'note') notes.push(r.event.text);
+    });
+    expect(labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(notes).toEqual(['streams past the first 8 of the dialog were not recorded']);
   });
 });
