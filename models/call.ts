@@ -8,6 +8,7 @@ import {
   type Direction,
   type ParticipantRole,
 } from './database.ts';
+import { countrySchema } from './country.ts';
 
 /**
  * The metadata of a call as users and integrations send it (camelCase JSON) and as the API returns it.
@@ -86,6 +87,8 @@ export const callMetadataSchema = z.strictObject({
     .transform((v) => v.toUpperCase())
     .optional(),
   region: text(100).optional(),
+  /** ISO 3166-1 alpha-2: the law the call's recording notices are judged against. */
+  country: countrySchema.optional(),
   language: z
     .string()
     .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language code such as es or en')
@@ -151,6 +154,7 @@ export interface CallSummary {
   amountDue: number | null;
   currency: string | null;
   region: string | null;
+  country: string | null;
   custom: Record<string, unknown>;
   createdAt: string;
 }
@@ -280,6 +284,7 @@ export const callSearchSchema = z
     product: csv(z.string().max(100)).optional(),
     campaign: csv(z.string().max(100)).optional(),
     region: csv(z.string().max(100)).optional(),
+    country: csv(countrySchema).optional(),
     language: csv(z.string().max(10)).optional(),
     currency: z
       .string()
@@ -303,7 +308,7 @@ export const callSearchSchema = z
     sentiment: z.enum(['positive', 'neutral', 'negative']).optional(),
     sentimentParty: z.enum([...PARTIES, 'overall']).optional(),
     /** Disclosure outcome of the call opening (services/analytics/disclosure). */
-    disclosure: csv(z.enum(['disclosed', 'partial', 'missing'])).optional(),
+    disclosure: csv(z.enum(['disclosed', 'late', 'partial', 'missing'])).optional(),
     /** Script adherence score strictly below this: a score (1–100) or a fraction of the full score (0–1, so 0.7 is 70). */
     adherenceBelow: z.coerce
       .number()

@@ -63,6 +63,7 @@ export interface CallsTable {
   amount_due: Numeric | null;
   currency: string | null;
   region: string | null;
+  country: string | null;
   custom: Json<Record<string, unknown>>;
   created_at: GeneratedTimestamp;
 }
@@ -366,7 +367,8 @@ export type AuditLogRow = Selectable<AuditLogTable>;
 
 /* Text analytics, adherence scripts and review queues (migration 0003). */
 
-export const DISCLOSURE_OUTCOMES = ['disclosed', 'partial', 'missing'] as const;
+/** `late`: every notice said, one or more after the profile's window (not given on time). */
+export const DISCLOSURE_OUTCOMES = ['disclosed', 'late', 'partial', 'missing'] as const;
 export type DisclosureOutcomeValue = (typeof DISCLOSURE_OUTCOMES)[number];
 export const SENTIMENT_VALUES = ['positive', 'neutral', 'negative'] as const;
 export const REVIEW_STATUSES = ['open', 'claimed', 'completed'] as const;

@@ -15,6 +15,7 @@ export interface AnalysisCall {
   durationMs: number;
   language: string | null;
   region: string | null;
+  country: string | null;
   campaign: string | null;
   agentId: string | null;
   customerRef: string | null;
@@ -42,7 +43,7 @@ export interface StoredAnalysis {
   analyticsVersion: number;
   language: string;
   disclosureProfile: string;
-  disclosureOutcome: 'disclosed' | 'partial' | 'missing';
+  disclosureOutcome: 'disclosed' | 'late' | 'partial' | 'missing';
   adherenceScore: number | null;
   adherencePassed: boolean | null;
   adherenceScript: { id: string; version: number } | null;
@@ -67,6 +68,7 @@ export class AnalysisRepository {
       durationMs: r.duration_ms,
       language: r.language,
       region: r.region,
+      country: r.country,
       campaign: r.campaign,
       agentId: r.agent_id,
       customerRef: r.customer_ref,

@@ -2,7 +2,8 @@ import {
   ANALYTICS_VERSION,
   DEFAULT_SCRIPTS,
   analyzeCall,
-  profileForRegion,
+  chooseProfile,
+  configuredProfile,
   type DisclosureProfileId,
   type PhraseRegistry,
   type RecordingToneMode,
@@ -35,13 +36,17 @@ export interface AnalysisServiceDeps {
   scripts: ScriptRepository;
   store: ObjectStore;
   redactor: AudioRedactor;
-  /** ESCUCHA_DISCLOSURE_PROFILE; null = from each call's region. */
+  /** ESCUCHA_DISCLOSURE_PROFILE: the profile when neither the campaign nor the country names one; null = generic. */
   disclosureProfile: DisclosureProfileId | null;
   /** ESCUCHA_DISCLOSURE_CAMPAIGNS: a campaign's own profile comes first. */
   disclosureByCampaign: Readonly<Record<string, DisclosureProfileId>>;
-  /** Recording tones measured by the vad stage, and how they count (ESCUCHA_RECORDING_TONE). */
+  /** ESCUCHA_DISCLOSURE_WINDOWS: a profile's window in ms from the start of the conversation. */
+  disclosureWindows: Readonly<Partial<Record<DisclosureProfileId, number>>>;
+  /** ESCUCHA_DISCLOSURE_REGIONS: region (lower case) → country, only as configured. */
+  disclosureRegions: Readonly<Record<string, string>>;
+  /** Recording tones measured by the vad stage, and how they count (ESCUCHA_RECORDING_TONE; `profile`: its own). */
   tones: ToneRepository;
-  recordingTone: { mode: RecordingToneMode; intervalMs: number };
+  recordingTone: { mode: RecordingToneMode | 'profile'; intervalMs: number };
   /**
    * ESCUCHA_REDACTION_ORIGINALS: `keep` the unredacted transcript and audio (readable by the roles that may), or
    * `discard` them once the redacted copies exist, unless the call is under legal hold.
@@ -54,16 +59,16 @@ export interface AnalysisServiceDeps {
   phrases: PhraseRegistry;
 }
 
-/** The disclosure profile of a call: its campaign's, else the deployment's, else its region's. */
+/** The disclosure profile of a call (chooseProfile): its campaign's, else its country's, else the default. */
 export function disclosureProfileFor(
-  call: { campaign: string | null; region: string | null },
-  config: Pick<AnalysisServiceDeps, 'disclosureProfile' | 'disclosureByCampaign'>,
+  call: { campaign: string | null; country: string | null; region: string | null },
+  config: Pick<AnalysisServiceDeps, 'disclosureProfile' | 'disclosureByCampaign' | 'disclosureRegions'>,
 ): DisclosureProfileId {
-  const byCampaign =
-    call.campaign !== null && Object.hasOwn(config.disclosureByCampaign, call.campaign)
-      ? config.disclosureByCampaign[call.campaign]
-      : undefined;
-  return byCampaign ?? config.disclosureProfile ?? profileForRegion(call.region);
+  return chooseProfile(call, {
+    byCampaign: config.disclosureByCampaign,
+    defaultProfile: config.disclosureProfile,
+    regionCountries: config.disclosureRegions,
+  });
 }
 
 /** What analysing a call did: a summary of the stored analysis, or why there was nothing to analyse. */
@@ -117,19 +122,26 @@ export class AnalysisService {
         campaign: call.campaign,
         startedAt: call.startedAt,
         region: call.region,
+        country: call.country,
         language,
         durationMs: call.durationMs,
         agentId: call.agentId,
         currency: call.currency,
       },
       {
-        disclosureProfile: profile,
+        disclosureProfile: configuredProfile(profile, {
+          ...(d.disclosureWindows[profile] !== undefined ? { windowMs: d.disclosureWindows[profile] } : {}),
+        }),
         scripts,
         contactHistory: await d.analyses.priorContacts(call),
         routing: d.routing,
         sentiment: d.sentiment,
         phrases: d.phrases,
-        recordingTone: { ...d.recordingTone, channels: tones },
+        recordingTone: {
+          intervalMs: d.recordingTone.intervalMs,
+          ...(d.recordingTone.mode !== 'profile' ? { mode: d.recordingTone.mode } : {}),
+          channels: tones,
+        },
         keyPresses: (tones ?? []).flatMap((t) => t.keyPresses),
       },
     );
@@ -146,6 +158,7 @@ export class AnalysisService {
           profile,
           outcome: analysis.disclosure.outcome,
           missing: analysis.disclosure.missing,
+          late: analysis.disclosure.late,
           ...(analysis.disclosure.recordingTone
             ? {
                 recordingTone: {

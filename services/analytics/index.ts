@@ -12,7 +12,11 @@ import {
   type DisclosureResult,
   type RecordingToneInput,
 } from './disclosure/disclosure.detector.ts';
-import { profileForRegion, type DisclosureProfileId } from './disclosure/disclosure.profiles.ts';
+import {
+  profileForCountry,
+  type DisclosureProfile,
+  type DisclosureProfileId,
+} from './disclosure/disclosure.profiles.ts';
 import type { PhraseRegistry } from './matching/phrase.registry.ts';
 import { prepareTranscript } from './matching/prepared-transcript.ts';
 import type { CallContext, Party, Transcript } from './matching/transcript.types.ts';
@@ -85,8 +89,8 @@ export interface SentimentPort {
 export interface AnalyzeOptions {
   /** The phrase lists matched in one scan (default: builtInPhrases()); `scripts` not in it get their own matcher. */
   phrases?: PhraseRegistry;
-  /** Fixed profile (ESCUCHA_DISCLOSURE_PROFILE); default: from the call's region. */
-  disclosureProfile?: DisclosureProfileId | null;
+  /** The call's profile (chooseProfile, with the deployment's window); default: its country's, else generic. */
+  disclosureProfile?: DisclosureProfileId | DisclosureProfile | null;
   scripts?: readonly Script[];
   categories?: readonly KeywordCategory[];
   contactHistory?: readonly PriorContact[];
@@ -152,7 +156,7 @@ export function analyzeCall(
   const disclosure = detectDisclosure(
     phrases,
     prepared,
-    options.disclosureProfile ?? profileForRegion(call.region),
+    options.disclosureProfile ?? profileForCountry(call.country) ?? 'generic',
     options.recordingTone,
   );
   const script = pickScript(options.scripts ?? DEFAULT_SCRIPTS, call.language, call.campaign);

@@ -171,6 +171,7 @@ export class ArchiveService {
           amount_due: metadata.amountDue ?? null,
           currency: metadata.currency ?? null,
           region: metadata.region ?? null,
+          country: metadata.country ?? null,
           custom: JSON.stringify(metadata.custom ?? {}),
         },
         {

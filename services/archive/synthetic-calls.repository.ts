@@ -31,7 +31,7 @@ export async function insertSyntheticCalls(
       )
       INSERT INTO calls (started_at, ended_at, duration_ms, direction, caller_number, callee_number, agent_id,
                          agent_name, team, customer_ref, reason, disposition, product, campaign, source, language,
-                         days_past_due, amount_due, currency, region, custom)
+                         days_past_due, amount_due, currency, region, country, custom)
       SELECT t0, t0 + make_interval(secs => dur / 1000.0), dur,
         CASE WHEN r5 < 0.8 THEN 'outbound' ELSE 'inbound' END,
         CASE WHEN r5 < 0.8 THEN '+57601' || lpad((1000 + agent)::text, 7, '0')
@@ -63,6 +63,7 @@ export async function insertSyntheticCalls(
                      WHEN 'MX' THEN (ARRAY['CDMX','Guadalajara','Monterrey'])[1 + floor(r5 * 3)::int]
                      WHEN 'ES' THEN (ARRAY['Madrid','Barcelona','Sevilla'])[1 + floor(r5 * 3)::int]
                      ELSE 'New York' END,
+        country,
         jsonb_build_object('tier', (ARRAY['gold','silver','bronze'])[1 + floor(r2 * 3)::int],
                            'portfolio', 'P' || (1 + floor(r9 * 40)::int))
       FROM c`.execute(db);

@@ -33,13 +33,14 @@ export const MAPPED_FIELDS = [
   'reason',
   'product',
   'region',
+  'country',
   'language',
   'externalId',
 ] as const;
 export type MappedField = (typeof MAPPED_FIELDS)[number];
 
 export const DEFAULT_HEADER_MAP =
-  'X-Agent-Name=agentName,X-Team=team,X-Campaign=campaign,X-Account=customerRef,X-Customer-Ref=customerRef,X-Disposition=disposition,X-Reason=reason,X-Product=product';
+  'X-Agent-Name=agentName,X-Team=team,X-Campaign=campaign,X-Account=customerRef,X-Customer-Ref=customerRef,X-Disposition=disposition,X-Reason=reason,X-Product=product,X-Country=country';
 export const DEFAULT_AGENT_PATTERN = '^(?:agent|agente|operador|operator)|^[0-9]{2,6}$';
 
 /** Parses `Header=field,Header=field`. Throws on an unknown field. */

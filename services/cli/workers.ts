@@ -79,6 +79,8 @@ export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
     ffmpegPath: resolveFfmpegPaths().ffmpeg,
     disclosureProfile: config.analytics.disclosureProfile,
     disclosureByCampaign: config.analytics.disclosureByCampaign,
+    disclosureWindows: config.analytics.disclosureWindows,
+    disclosureRegions: config.analytics.disclosureRegions,
     originals: config.analytics.redactionOriginals,
     custody: originalsCustody(ctx.people),
     recordingTone: {

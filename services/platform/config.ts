@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { EscuchaError } from './errors.ts';
+import { countryCode } from '../../models/country.ts';
 
 /**
  * Escucha's configuration, validated once at start-up into a typed, frozen object. Sources, in increasing
@@ -148,7 +149,7 @@ const captureSchema = z.object({
   sipHeaders: z
     .string()
     .default(
-      'X-Agent-Name=agentName,X-Team=team,X-Campaign=campaign,X-Account=customerRef,X-Customer-Ref=customerRef,X-Disposition=disposition,X-Reason=reason,X-Product=product',
+      'X-Agent-Name=agentName,X-Team=team,X-Campaign=campaign,X-Account=customerRef,X-Customer-Ref=customerRef,X-Disposition=disposition,X-Reason=reason,X-Product=product,X-Country=country',
     ),
   /** A party whose SIP user part or number matches this regular expression is the agent. */
   sipAgentPattern: z.string().default('^(?:agent|agente|operador|operator)|^[0-9]{2,6}$'),
@@ -221,21 +222,25 @@ function checkSipTls(c: z.infer<typeof captureSchema>, ctx: z.RefinementCtx): vo
   }
 }
 
-const DISCLOSURE_PROFILE_IDS = ['generic', 'co', 'mx', 'us'] as const;
+const DISCLOSURE_PROFILE_IDS = ['generic', 'co', 'mx', 'es', 'us'] as const;
+
+/** `key=value,...` (or an object in the config file) → its pairs. */
+function keyValuePairs(v: string | Record<string, string | number>): [string, string][] {
+  return typeof v === 'string'
+    ? v
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '')
+        .map((p) => {
+          const at = p.lastIndexOf('=');
+          return at < 0 ? [p, ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+        })
+    : Object.entries(v).map(([k, x]) => [k, String(x)]);
+}
 
 /** `campaign=profile,...` (or an object in the config file) → { campaign: profile }. */
 const campaignProfiles = z.union([z.record(z.string(), z.string()), z.string()]).transform((v, ctx) => {
-  const pairs: [string, string][] =
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((p) => p.trim())
-          .filter((p) => p !== '')
-          .map((p) => {
-            const at = p.lastIndexOf('=');
-            return at < 0 ? [p, ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
-          })
-      : Object.entries(v);
+  const pairs = keyValuePairs(v);
   const out: Record<string, (typeof DISCLOSURE_PROFILE_IDS)[number]> = Object.create(null);
   for (const [campaign, profile] of pairs) {
     if (campaign === '' || !(DISCLOSURE_PROFILE_IDS as readonly string[]).includes(profile)) {
@@ -250,16 +255,59 @@ const campaignProfiles = z.union([z.record(z.string(), z.string()), z.string()])
   return out;
 });
 
+/** `profile=seconds,...` → { profile: ms }: each profile's window from the start of the conversation. */
+const profileWindows = z
+  .union([z.record(z.string(), z.union([z.string(), z.number()])), z.string()])
+  .transform((v, ctx) => {
+    const out: Partial<Record<(typeof DISCLOSURE_PROFILE_IDS)[number], number>> = Object.create(null);
+    for (const [profile, seconds] of keyValuePairs(v)) {
+      const n = Number(seconds);
+      if (!(DISCLOSURE_PROFILE_IDS as readonly string[]).includes(profile) || !(n >= 1 && n <= 3600)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${profile}=${seconds}": write profile=seconds (1–3600), the profile one of ${DISCLOSURE_PROFILE_IDS.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      out[profile as (typeof DISCLOSURE_PROFILE_IDS)[number]] = Math.round(n * 1000);
+    }
+    return out;
+  });
+
+/** `region=CC,...` → { region (lower case): ISO 3166-1 alpha-2 country }, as the user configures it. */
+const regionCountries = z.union([z.record(z.string(), z.string()), z.string()]).transform((v, ctx) => {
+  const out: Record<string, string> = Object.create(null);
+  for (const [region, country] of keyValuePairs(v)) {
+    const code = countryCode(country);
+    if (region === '' || code === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${region}=${country}": write region=country, the country an ISO 3166-1 alpha-2 code such as CO`,
+      });
+      return z.NEVER;
+    }
+    out[region.toLowerCase()] = code;
+  }
+  return out;
+});
+
 const analyticsSchema = z.object({
-  /** Disclosure profile checked on every call (generic, co, mx, us); unset = from each call's region. */
+  /**
+   * Disclosure profile of a call whose campaign has none and whose country has none (generic, co, mx, es, us);
+   * unset = generic.
+   */
   disclosureProfile: z
     .string()
     .trim()
     .transform((v) => (v === '' || v === 'auto' ? null : v))
     .pipe(z.enum(DISCLOSURE_PROFILE_IDS).nullable())
     .default(null),
-  /** Disclosure profile per campaign (`campaign=profile,...`), before disclosureProfile and the region. */
+  /** Disclosure profile per campaign (`campaign=profile,...`), before the call's country and the default. */
   disclosureByCampaign: campaignProfiles.default({}),
+  /** Each profile's window in seconds from the start of the conversation (`profile=seconds,...`). */
+  disclosureWindows: profileWindows.default({}),
+  /** Region → country (`Bogotá=CO,...`) for calls that carry a region but no country; none unless configured. */
+  disclosureRegions: regionCountries.default({}),
   /** Share of each agent's calls sent to QA every week, 0–1. */
   qaSampleRate: z.coerce.number().min(0).max(1).default(0.05),
   /** Adherence score (0–100) below which a call goes to the QA queue. */
@@ -268,10 +316,11 @@ const analyticsSchema = z.object({
   sampleSeed: z.string().min(1).default('escucha'),
   /**
    * The periodic recording tone (beep) some jurisdictions or carriers use as the recording notice. It is always
-   * measured; `off`: shown only; `alternative`: a tone through the whole call counts as the spoken "this call is
-   * recorded"; `required`: every call must have it besides the spoken notices.
+   * measured; `profile`: as the call's disclosure profile's law accepts it (us: `alternative`; the others: `off`);
+   * or for every profile: `off`: shown only; `alternative`: a tone through the whole call counts as the spoken
+   * "this call is recorded"; `required`: every call must have it besides the spoken notices.
    */
-  recordingTone: z.enum(['off', 'alternative', 'required']).default('off'),
+  recordingTone: z.enum(['profile', 'off', 'alternative', 'required']).default('profile'),
   recordingToneHz: int(200, 3800).default(1400),
   recordingToneIntervalMs: int(1000, 600_000).default(15_000),
   /**
@@ -483,6 +532,8 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_CAPTURE_IDLE_SECONDS: 'capture.idleSeconds',
   ESCUCHA_DISCLOSURE_PROFILE: 'analytics.disclosureProfile',
   ESCUCHA_DISCLOSURE_CAMPAIGNS: 'analytics.disclosureByCampaign',
+  ESCUCHA_DISCLOSURE_WINDOWS: 'analytics.disclosureWindows',
+  ESCUCHA_DISCLOSURE_REGIONS: 'analytics.disclosureRegions',
   ESCUCHA_QA_SAMPLE_RATE: 'analytics.qaSampleRate',
   ESCUCHA_ADHERENCE_THRESHOLD: 'analytics.adherenceThreshold',
   ESCUCHA_QA_SAMPLE_SEED: 'analytics.sampleSeed',

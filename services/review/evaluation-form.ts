@@ -118,7 +118,7 @@ export function scoreAnswers(form: EvaluationForm, answers: Answers): ScoreResul
 
 /** What prefill needs of a call's stored analysis. */
 export interface PrefillFacts {
-  disclosureOutcome: 'disclosed' | 'partial' | 'missing';
+  disclosureOutcome: 'disclosed' | 'late' | 'partial' | 'missing';
   adherencePassed: boolean | null;
   adherenceScore: number | null;
   adherenceRules: { id: string; passed: boolean }[];

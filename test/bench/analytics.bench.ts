@@ -94,6 +94,7 @@ export async function run(options: { seconds?: number } = {}): Promise<Record<st
       agentId: `agent-${i % 7}`,
       startedAt: '2024-03-13T10:15:00-05:00',
       region: 'CO',
+      country: 'CO',
       language: 'es' as const,
       durationMs,
       currency: 'COP',

@@ -37,6 +37,8 @@ export interface CallContext {
   timeZone?: string | null;
   /** Country or region code, e.g. CO, MX, US, US-CA, ES. */
   region?: string | null;
+  /** ISO 3166-1 alpha-2 country of the call (its disclosure law when nothing else picks one). */
+  country?: string | null;
   language: Language;
   durationMs: number;
   agentId?: string | null;

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
  *
  * - the queue's language: supervisors who speak the call's language (`qa-es`, `compliance-en`, …);
  * - a threat, insult or debt disclosed to a third party → compliance, priority 1;
- * - disclosure missing → compliance, priority 2; partial → compliance, priority 3;
+ * - disclosure missing or given late (after the profile's window) → compliance, priority 2; partial → compliance,
+ *   priority 3;
  * - contact outside the allowed hours/days → compliance, priority 2;
  * - adherence score below the threshold, or a critical script rule failed → QA, priority 3;
  * - negative customer sentiment → QA, priority 4;
@@ -24,7 +25,13 @@ export interface RoutingInput {
   agentId: string | null;
   language: string | null;
   startedAt: string | Date;
-  disclosure?: { outcome: 'disclosed' | 'partial' | 'missing'; missing: readonly string[] } | null;
+  disclosure?: {
+    outcome: 'disclosed' | 'late' | 'partial' | 'missing';
+    missing: readonly string[];
+    /** Elements given after the window, and when (ms from the start of the conversation). */
+    late?: readonly string[];
+    elements?: readonly { id: string; outcome?: string; atMs?: number | null }[];
+  } | null;
   adherence?: { score: number; passed: boolean; criticalFailed?: readonly string[] } | null;
   sentiment?: { customer: { label: string; score: number } } | null;
   violations?: readonly { practice: string }[] | null;
@@ -101,6 +108,16 @@ export function selectWeeklySample<
   );
 }
 
+/** `recorded at 95 s, purpose at 97 s`: the elements given after the window, with their time. */
+function lateElements(d: NonNullable<RoutingInput['disclosure']>): string {
+  return (d.late ?? [])
+    .map((id) => {
+      const at = d.elements?.find((e) => e.id === id)?.atMs;
+      return typeof at === 'number' ? `${id} at ${Math.round(at / 1000)} s` : id;
+    })
+    .join(', ');
+}
+
 export function routeCall(input: RoutingInput, config: RoutingConfig = DEFAULT_ROUTING): ReviewItem[] {
   const lang =
     input.language && config.languages.includes(input.language) ? input.language : config.fallbackLanguage;
@@ -110,8 +127,12 @@ export function routeCall(input: RoutingInput, config: RoutingConfig = DEFAULT_R
   const add = (queue: string, reason: string, priority: number) => items.push({ queue, reason, priority });
   for (const v of input.violations ?? []) add(compliance, `forbidden practice: ${v.practice}`, 1);
   if (input.disclosure?.outcome === 'missing') add(compliance, 'disclosure missing', 2);
-  else if (input.disclosure?.outcome === 'partial')
-    add(compliance, `disclosure partial: missing ${input.disclosure.missing.join(', ')}`, 3);
+  else if (input.disclosure?.outcome === 'late')
+    add(compliance, `disclosure late: ${lateElements(input.disclosure)}`, 2);
+  else if (input.disclosure?.outcome === 'partial') {
+    const late = input.disclosure.late?.length ? ` (late: ${lateElements(input.disclosure)})` : '';
+    add(compliance, `disclosure partial: missing ${input.disclosure.missing.join(', ')}${late}`, 3);
+  }
   if (input.contact && !input.contact.allowed) {
     add(compliance, `contact rules: ${input.contact.violations.map((v) => v.rule).join(', ')}`, 2);
   }

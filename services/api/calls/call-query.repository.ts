@@ -72,6 +72,7 @@ export function toCallSummary(row: CallRow): CallSummary {
     amountDue: row.amount_due === null ? null : Number(row.amount_due),
     currency: row.currency,
     region: row.region,
+    country: row.country,
     custom: row.custom,
     createdAt: row.created_at.toISOString(),
   };
@@ -109,6 +110,7 @@ const EQUALITY_FILTERS = [
   ['product', 'product'],
   ['campaign', 'campaign'],
   ['region', 'region'],
+  ['country', 'country'],
   ['language', 'language'],
   ['source', 'source'],
 ] as const;

@@ -72,6 +72,7 @@ export const callSummarySchema = z.object({
   amountDue: z.number().nullable(),
   currency: z.string().nullable(),
   region: z.string().nullable(),
+  country: z.string().nullable(),
   custom: z.record(z.string(), z.unknown()),
   createdAt: isoTime,
 });

@@ -34,8 +34,8 @@ export const disclosureCallsQuerySchema = z.strictObject({
         .map((s) => s.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(['partial', 'missing'])).min(1))
-    .default(['partial', 'missing']),
+    .pipe(z.array(z.enum(['late', 'partial', 'missing'])).min(1))
+    .default(['late', 'partial', 'missing']),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -52,11 +52,15 @@ export const coverageRowSchema = z.object({
   key: z.string().nullable(),
   /** The agent's name, for `agent`. */
   label: z.string().nullable(),
+  /** Every notice given within the profile's window: the only outcome counted as given on time. */
   disclosed: z.number().int(),
+  /** Every notice said, one or more after the window. */
+  late: z.number().int(),
   partial: z.number().int(),
   missing: z.number().int(),
   total: z.number().int(),
   disclosedPct: z.number(),
+  latePct: z.number(),
   partialPct: z.number(),
   missingPct: z.number(),
 });
@@ -70,8 +74,9 @@ export const disclosureCallSchema = z.object({
   team: z.string().nullable(),
   campaign: z.string().nullable(),
   language: z.string().nullable(),
-  outcome: z.enum(['partial', 'missing']),
+  outcome: z.enum(['late', 'partial', 'missing']),
   missingElements: z.array(z.string()),
+  lateElements: z.array(z.string()),
 });
 export type DisclosureCall = z.infer<typeof disclosureCallSchema>;
 
@@ -113,14 +118,14 @@ export const reportRoutes = [
   route({
     method: 'GET',
     path: '/compliance/disclosure/calls',
-    summary: 'Calls with a partial or missing disclosure',
+    summary: 'Calls whose disclosure was not given on time: late, partial or missing',
     query: disclosureCallsQuerySchema,
     responses: { 200: z.object({ items: z.array(disclosureCallSchema) }) },
   }),
   route({
     method: 'GET',
     path: '/compliance/disclosure/calls.csv',
-    summary: 'Calls with a partial or missing disclosure, as CSV (the export is audited)',
+    summary: 'Calls whose disclosure was not given on time, as CSV (the export is audited)',
     query: disclosureCallsCsvQuerySchema,
     responses: { 200: CSV },
   }),

@@ -87,7 +87,7 @@ export type ReviewItem = z.infer<typeof reviewItemSchema>;
 
 /** What pre-filling read from the call's stored analysis. */
 export const prefillFactsSchema = z.object({
-  disclosureOutcome: z.enum(['disclosed', 'partial', 'missing']),
+  disclosureOutcome: z.enum(['disclosed', 'late', 'partial', 'missing']),
   adherencePassed: z.boolean().nullable(),
   adherenceScore: z.number().nullable(),
   adherenceRules: z.array(z.object({ id: z.string(), passed: z.boolean() })),

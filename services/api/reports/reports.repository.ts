@@ -30,14 +30,21 @@ export interface CoverageRow {
   key: string | null;
   /** The agent's name, for `agent`. */
   label: string | null;
+  /** Every notice given within the profile's window: the only outcome counted as given on time. */
   disclosed: number;
+  /** Every notice said, one or more after the window. */
+  late: number;
   partial: number;
   missing: number;
   total: number;
   disclosedPct: number;
+  latePct: number;
   partialPct: number;
   missingPct: number;
 }
+
+/** The outcomes of a call whose notice was not given on time. */
+export type NotOnTime = 'late' | 'partial' | 'missing';
 
 export interface DisclosureCallRow {
   callId: string;
@@ -47,9 +54,11 @@ export interface DisclosureCallRow {
   team: string | null;
   campaign: string | null;
   language: string | null;
-  outcome: 'partial' | 'missing';
+  outcome: NotOnTime;
   /** Disclosure elements not said. */
   missingElements: string[];
+  /** Disclosure elements said only after the profile's window. */
+  lateElements: string[];
 }
 
 export interface AgentWeekRow {
@@ -120,6 +129,7 @@ export class ReportsRepository {
           .countAll<string>()
           .filterWhere('call_analysis.disclosure_outcome', '=', 'disclosed')
           .as('disclosed'),
+        eb.fn.countAll<string>().filterWhere('call_analysis.disclosure_outcome', '=', 'late').as('late'),
         eb.fn
           .countAll<string>()
           .filterWhere('call_analysis.disclosure_outcome', '=', 'partial')
@@ -135,6 +145,7 @@ export class ReportsRepository {
       .execute();
     return rows.map((r) => {
       const disclosed = Number(r.disclosed);
+      const late = Number(r.late);
       const partial = Number(r.partial);
       const missing = Number(r.missing);
       const total = Number(r.total);
@@ -142,19 +153,21 @@ export class ReportsRepository {
         key: r.key,
         label: by === 'agent' ? r.label : null,
         disclosed,
+        late,
         partial,
         missing,
         total,
         disclosedPct: pct(disclosed, total),
+        latePct: pct(late, total),
         partialPct: pct(partial, total),
         missingPct: pct(missing, total),
       };
     });
   }
 
-  /** Calls whose disclosure was partial or missing, newest first. */
+  /** Calls whose disclosure was not given on time (late, partial or missing), newest first. */
   async disclosureCalls(
-    filter: ReportFilter & { outcomes: ('partial' | 'missing')[]; limit: number; offset: number },
+    filter: ReportFilter & { outcomes: NotOnTime[]; limit: number; offset: number },
     scope: Scope,
   ): Promise<DisclosureCallRow[]> {
     const rows = await this.analysed(filter, scope)
@@ -169,6 +182,7 @@ export class ReportsRepository {
         'calls.language',
         'call_analysis.disclosure_outcome',
         sql<unknown>`call_analysis.result #> '{disclosure,missing}'`.as('missing_elements'),
+        sql<unknown>`call_analysis.result #> '{disclosure,late}'`.as('late_elements'),
       ])
       .orderBy('calls.started_at', 'desc')
       .orderBy('calls.id')
@@ -183,8 +197,9 @@ export class ReportsRepository {
       team: r.team,
       campaign: r.campaign,
       language: r.language,
-      outcome: r.disclosure_outcome as 'partial' | 'missing',
+      outcome: r.disclosure_outcome as NotOnTime,
       missingElements: Array.isArray(r.missing_elements) ? r.missing_elements.map(String) : [],
+      lateElements: Array.isArray(r.late_elements) ? r.late_elements.map(String) : [],
     }));
   }
 

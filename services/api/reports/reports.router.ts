@@ -28,10 +28,12 @@ const COVERAGE_CSV = [
   'key',
   'label',
   'disclosed',
+  'late',
   'partial',
   'missing',
   'total',
   'disclosed_pct',
+  'late_pct',
   'partial_pct',
   'missing_pct',
 ];
@@ -39,10 +41,12 @@ const coverageCsvRow = (r: CoverageRow) => [
   r.key,
   r.label,
   r.disclosed,
+  r.late,
   r.partial,
   r.missing,
   r.total,
   r.disclosedPct,
+  r.latePct,
   r.partialPct,
   r.missingPct,
 ];
@@ -56,6 +60,7 @@ const CALLS_CSV = [
   'language',
   'outcome',
   'missing_elements',
+  'late_elements',
 ];
 const callCsvRow = (r: DisclosureCallRow) => [
   r.callId,
@@ -67,6 +72,7 @@ const callCsvRow = (r: DisclosureCallRow) => [
   r.language,
   r.outcome,
   r.missingElements.join(' '),
+  r.lateElements.join(' '),
 ];
 const AGENTS_CSV = [
   'key',

@@ -6,12 +6,13 @@ import type {
   CoverageDimension,
   CoverageRow,
   DisclosureCallRow,
+  NotOnTime,
   ReportFilter,
   ReportsRepository,
 } from './reports.repository.ts';
 
 export type DisclosureCallsFilter = ReportFilter & {
-  outcomes: ('partial' | 'missing')[];
+  outcomes: NotOnTime[];
   limit: number;
   offset: number;
 };

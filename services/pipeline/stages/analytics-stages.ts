@@ -32,8 +32,12 @@ export interface AnalyticsStagesOptions {
   disclosureProfile: DisclosureProfileId | null;
   /** ESCUCHA_DISCLOSURE_CAMPAIGNS (default none). */
   disclosureByCampaign?: Readonly<Record<string, DisclosureProfileId>>;
-  /** ESCUCHA_RECORDING_TONE and its period (default off, 15 s). */
-  recordingTone?: { mode: RecordingToneMode; intervalMs: number };
+  /** ESCUCHA_DISCLOSURE_WINDOWS: a profile's window in ms from the start of the conversation (default its own). */
+  disclosureWindows?: Readonly<Partial<Record<DisclosureProfileId, number>>>;
+  /** ESCUCHA_DISCLOSURE_REGIONS: region (lower case) → country, for calls without a country (default none). */
+  disclosureRegions?: Readonly<Record<string, string>>;
+  /** ESCUCHA_RECORDING_TONE and its period (default: as each profile says, 15 s). */
+  recordingTone?: { mode: RecordingToneMode | 'profile'; intervalMs: number };
   /** ESCUCHA_REDACTION_ORIGINALS (default keep); `discard` needs `custody`. */
   originals?: 'keep' | 'discard';
   custody?: OriginalsCustody;
@@ -80,8 +84,10 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
           }),
         disclosureProfile: o.disclosureProfile,
         disclosureByCampaign: o.disclosureByCampaign ?? {},
+        disclosureWindows: o.disclosureWindows ?? {},
+        disclosureRegions: o.disclosureRegions ?? {},
         tones: new ToneRepository(o.db),
-        recordingTone: o.recordingTone ?? { mode: 'off', intervalMs: 15_000 },
+        recordingTone: o.recordingTone ?? { mode: 'profile', intervalMs: 15_000 },
         originals: o.originals ?? 'keep',
         custody: o.custody ?? null,
         routing,

@@ -72,6 +72,7 @@ const REASONS: readonly [RegExp, (m: RegExpExecArray, t: Translate) => string][]
   [/^forbidden practice: (.+)$/, (m, t) => t('reason_forbidden', { detail: m[1]! })],
   [/^disclosure missing$/, (_m, t) => t('reason_disclosureMissing')],
   [/^disclosure partial: missing (.+)$/, (m, t) => t('reason_disclosurePartial', { detail: m[1]! })],
+  [/^disclosure late: (.+)$/, (m, t) => t('reason_disclosureLate', { detail: m[1]! })],
   [/^contact rules: (.+)$/, (m, t) => t('reason_contactRules', { detail: m[1]! })],
   [/^critical script rule failed: (.+)$/, (m, t) => t('reason_criticalRule', { detail: m[1]! })],
   [/^adherence (\S+) below (\S+)$/, (m, t) => t('reason_adherence', { score: m[1]!, threshold: m[2]! })],

@@ -623,9 +623,9 @@ describe('web UI in a browser', () => {
     await download.saveAs(file);
     expect(download.suggestedFilename()).toMatch(/^escucha-disclosure-by-agent-.*\.csv$/);
     expect((await readFile(file, 'utf8')).trim().split('\r\n')).toEqual([
-      'agent,label,disclosed,partial,missing,total,disclosed_pct,partial_pct,missing_pct',
-      'A0007,Andrés López,0,0,1,1,0,0,100',
-      'A0042,Carolina Gómez,1,1,0,2,50,50,0',
+      'agent,label,disclosed,late,partial,missing,total,disclosed_pct,late_pct,partial_pct,missing_pct',
+      'A0007,Andrés López,0,0,0,1,1,0,0,0,100',
+      'A0042,Carolina Gómez,1,0,1,0,2,50,0,50,0',
     ]);
 
     await page.goto(`${serve.url}/audit`);

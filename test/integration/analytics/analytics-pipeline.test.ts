@@ -71,6 +71,7 @@ const CARD_READ_ALOUD = [
 const META = {
   startedAt: '2024-03-13T10:15:00-05:00',
   region: 'CO',
+  country: 'CO',
   language: 'es',
   campaign: 'mora-30',
   agentId: 'A-7',

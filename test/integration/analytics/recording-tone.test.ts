@@ -89,6 +89,17 @@ describe('recording tone (vad stage measures it, analytics requires it: ESCUCHA_
       recordingTone: { mode: 'required', measured: true, channel: 1, beeps: 3, throughout: true },
     });
     expect(ok.elements.map((e) => e.id)).toEqual(['recorded', 'privacy_notice', 'recording_tone']);
+    // The tone is the element's evidence: where it was first heard, its frequency and period.
+    const tone = ok.elements[2]!.tone as {
+      channel: number;
+      startMs: number;
+      frequencyHz: number;
+      periodMs: number;
+    };
+    expect(tone).toMatchObject({ channel: 1, beeps: 3 });
+    expect(Math.abs(tone.startMs - 1000)).toBeLessThan(100);
+    expect(Math.abs(tone.frequencyHz - 1400)).toBeLessThan(30);
+    expect(Math.abs(tone.periodMs - 15_000)).toBeLessThan(100);
     const bad = (await analysis(withoutTone)).analytics.disclosure;
     expect(bad).toMatchObject({ outcome: 'partial', missing: ['recording_tone'] });
     expect(bad.recordingTone).toMatchObject({ measured: true, beeps: 0, throughout: false });

@@ -305,6 +305,7 @@ describe('API contract (OpenAPI 3.1)', () => {
           team: 'bogota-1',
           campaign: 'late-stage',
           language: 'es',
+          country: 'CO',
           custom: { branch: 'norte' },
         }),
         transcript: JSON.stringify({
@@ -338,6 +339,7 @@ describe('API contract (OpenAPI 3.1)', () => {
     const itemId = (await reviews.forCall(callId))[0]!.id;
     const id = { id: callId };
     await hit('key', 'GET', '/calls', { query: { campaign: 'late-stage', q: 'buenos' } });
+    await hit('key', 'GET', '/calls', { query: { country: 'co', disclosure: 'late,partial' } });
     const detail = await hit('key', 'GET', '/calls/:id', { params: id });
     expect(detail.body.capture.streams).toHaveLength(2);
     await hit('key', 'GET', '/calls/:id/audio', { params: id });

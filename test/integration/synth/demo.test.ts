@@ -99,17 +99,17 @@ describe('escucha demo', () => {
     await symlink(ffprobe, path.join(tools, 'ffprobe'));
     const first = await exec(process.execPath, [BIN, 'demo'], { env: { ...s.env, PATH: tools } });
     expect(first.stdout).toMatch(/demo-admin/);
-    expect(first.stdout).toMatch(/demo calls: 7 archived, 0 already there/);
+    expect(first.stdout).toMatch(/demo calls: 10 archived, 0 already there/);
     expect(
       first.stdout.match(
         /^demo call [a-z-]+: archived as [0-9a-f-]{36} \(transcript: uploaded reference\)$/gm,
       ),
-    ).toHaveLength(7);
+    ).toHaveLength(10);
     const second = await exec(process.execPath, [BIN, 'demo', '--no-calls'], { env: s.env });
     expect(second.stdout).not.toMatch(/demo call/);
     const third = await exec(process.execPath, [BIN, 'demo'], { env: s.env });
-    expect(third.stdout).toMatch(/demo calls: 0 archived, 7 already there/);
-  });
+    expect(third.stdout).toMatch(/demo calls: 0 archived, 10 already there/);
+  }, 180_000);
 
   it('lists the demo calls through the API with their metadata and reference transcripts', async () => {
     const refs = await references();
@@ -136,7 +136,7 @@ describe('escucha demo', () => {
     // Transcript search finds the recording disclosure in every Spanish call but the one without it.
     const disclosed = await s.get<{ items: CallItem[] }>('/api/v1/calls?q=grabada&party=agent&limit=50');
     const ids = disclosed.items.map((i) => i.externalId);
-    expect(ids).toHaveLength(5);
+    expect(ids).toHaveLength(7);
     expect(ids).not.toContain('escucha-demo-mx-no-disclosure-miguel');
     const dispositions = await s.get<{ items: CallItem[] }>(
       '/api/v1/calls?disposition=NO_ANSWER,THIRD_PARTY',
@@ -159,8 +159,8 @@ describe('escucha demo with ESCUCHA_ASR_MODEL=fixture', () => {
       env: s.env,
       timeout: 600_000,
     });
-    expect(stdout).toMatch(/demo calls: 7 archived/);
-    expect(stdout.match(/^transcribed [0-9a-f-]{36}: done with fixture \(test-only\)$/gm)).toHaveLength(7);
+    expect(stdout).toMatch(/demo calls: 10 archived/);
+    expect(stdout.match(/^transcribed [0-9a-f-]{36}: done with fixture \(test-only\)$/gm)).toHaveLength(10);
 
     const refs = await references();
     const words = (text: string) =>

@@ -74,10 +74,12 @@ describe('compliance dashboard and agent metrics API', () => {
         key: '2026-11-02',
         label: null,
         disclosed: 1,
+        late: 0,
         partial: 1,
         missing: 0,
         total: 2,
         disclosedPct: 50,
+        latePct: 0,
         partialPct: 50,
         missingPct: 0,
       },
@@ -117,6 +119,7 @@ describe('compliance dashboard and agent metrics API', () => {
       outcome: 'missing',
       agentName: 'Beto',
       missingElements: ['identity', 'recording'],
+      lateElements: [],
     });
     const missing = await get(compliance, '/compliance/disclosure/calls?outcome=missing&campaign=late-stage');
     expect(missing.body.items.map((r: { callId: string }) => r.callId)).toEqual([c.three]);
@@ -130,14 +133,14 @@ describe('compliance dashboard and agent metrics API', () => {
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="escucha-disclosure-by-agent-/);
     expect(res.text.split('\r\n')).toEqual([
-      'agent,label,disclosed,partial,missing,total,disclosed_pct,partial_pct,missing_pct',
-      'A1,Ana,1,1,0,2,50,50,0',
-      'A2,Beto,1,0,1,2,50,0,50',
+      'agent,label,disclosed,late,partial,missing,total,disclosed_pct,late_pct,partial_pct,missing_pct',
+      'A1,Ana,1,0,1,0,2,50,0,50,0',
+      'A2,Beto,1,0,0,1,2,50,0,0,50',
       '',
     ]);
     const calls = await get(compliance, '/compliance/disclosure/calls.csv?outcome=partial');
     expect(calls.text.split('\r\n').slice(1, -1)).toEqual([
-      `${c.two},2026-11-02T15:00:00.000Z,A1,Ana,t1,early-stage,es,partial,recording`,
+      `${c.two},2026-11-02T15:00:00.000Z,A1,Ana,t1,early-stage,es,partial,recording,`,
     ]);
     const exports = await api.accounts.audit.list({ actions: ['export'], limit: 10 });
     expect(exports.items.map((e) => [e.targetType, e.details.filter])).toEqual([

@@ -94,8 +94,9 @@ export async function uploadCall(
 }
 
 export interface SeededAnalysis {
-  disclosure: 'disclosed' | 'partial' | 'missing';
+  disclosure: 'disclosed' | 'late' | 'partial' | 'missing';
   missingElements?: string[];
+  lateElements?: string[];
   adherenceScore?: number | null;
   adherencePassed?: boolean | null;
   rules?: { id: string; passed: boolean }[];
@@ -112,7 +113,12 @@ export interface SeededAnalysis {
  */
 export async function seedAnalysis(api: AccountsTestApi, callId: string, a: SeededAnalysis): Promise<void> {
   const result = {
-    disclosure: { outcome: a.disclosure, missing: a.missingElements ?? [], elements: [], late: [] },
+    disclosure: {
+      outcome: a.disclosure,
+      missing: a.missingElements ?? [],
+      elements: [],
+      late: a.lateElements ?? [],
+    },
     adherence:
       a.adherenceScore === undefined || a.adherenceScore === null
         ? null

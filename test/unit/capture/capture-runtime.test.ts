@@ -137,6 +137,26 @@ describe(buildCallMetadata.name, () => {
     expect(m.participants?.[0]).toMatchObject({ role: 'agent', channel: 0, participantRef: 'A-1' });
   });
 
+  it("takes the call's country from X-Country (or the configured header), and drops one that is no ISO code", () => {
+    const build = (headers: Record<string, string>, over: Partial<MetadataRules> = {}) =>
+      buildCallMetadata(
+        {
+          sip: facts(party('2001', '2001'), party('+573001112233', '+573001112233'), headers),
+          siprec: null,
+          startedAt: new Date('2026-01-01T10:00:00Z'),
+          endedAt: new Date('2026-01-01T10:01:00Z'),
+          custom: {},
+        },
+        rules(over),
+      );
+    expect(build({ 'x-country': 'co' }).country).toBe('CO');
+    const colombia = build({ 'x-country': 'Colombia', 'x-campaign': 'mora' });
+    expect(colombia.country).toBeUndefined();
+    expect(colombia.campaign).toBe('mora');
+    const pais = { headerMap: parseHeaderMap('P-Country-Code=country') };
+    expect(build({ 'p-country-code': 'MX' }, pais).country).toBe('MX');
+  });
+
   it('makes custom-field keys from any header or extension name', () => {
     expect(customKey('X-Sub-Campaña')).toBe('X_Sub_Campana');
     expect(customKey('9lives')).toBe('x_9lives');

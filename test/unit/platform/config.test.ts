@@ -142,9 +142,9 @@ describe(loadConfig.name, () => {
     );
   });
 
-  it('reads the recording-tone settings, off at 1400 Hz every 15 s by default', () => {
+  it("reads the recording-tone settings, as each profile's law says at 1400 Hz every 15 s by default", () => {
     expect(loadConfig({ env: {} }).analytics).toMatchObject({
-      recordingTone: 'off',
+      recordingTone: 'profile',
       redactionOriginals: 'keep',
       recordingToneHz: 1400,
       recordingToneIntervalMs: 15_000,
@@ -184,5 +184,26 @@ describe(loadConfig.name, () => {
     for (const mode of RECORDING_TONE_MODES) {
       expect(loadConfig({ env: { ESCUCHA_RECORDING_TONE: mode } }).analytics.recordingTone).toBe(mode);
     }
+  });
+
+  it("reads each profile's window in seconds and the user's region → country table", () => {
+    const analytics = loadConfig({
+      env: {
+        ESCUCHA_DISCLOSURE_WINDOWS: 'co=45, us=90',
+        ESCUCHA_DISCLOSURE_REGIONS: 'Bogotá=co,Ciudad de México=MX',
+      },
+    }).analytics;
+    expect(analytics.disclosureWindows).toEqual({ co: 45_000, us: 90_000 });
+    expect(analytics.disclosureRegions).toEqual({ bogotá: 'CO', 'ciudad de méxico': 'MX' });
+    expect(loadConfig({ env: {} }).analytics).toMatchObject({ disclosureWindows: {}, disclosureRegions: {} });
+    expect(() => loadConfig({ env: { ESCUCHA_DISCLOSURE_WINDOWS: 'pe=30' } })).toThrow(
+      /ESCUCHA_DISCLOSURE_WINDOWS/,
+    );
+    expect(() => loadConfig({ env: { ESCUCHA_DISCLOSURE_WINDOWS: 'co=0' } })).toThrow(
+      /ESCUCHA_DISCLOSURE_WINDOWS/,
+    );
+    expect(() => loadConfig({ env: { ESCUCHA_DISCLOSURE_REGIONS: 'Atlantis=XX' } })).toThrow(
+      /ESCUCHA_DISCLOSURE_REGIONS/,
+    );
   });
 });

@@ -4,8 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_DATA_DIR, demoStartedAt, loadDemoManifest } from '../../../services/cli/demo.command.ts';
 import { isSpeechTurn, loadCallScript, type CallScript } from '../../../services/synth/call-script.ts';
 import type { ReferenceTranscript } from '../../../services/synth/call.renderer.ts';
+import { chooseProfile, detectDisclosure, prepareTranscript } from '../../../services/analytics/index.ts';
+import { createBuiltInPhrases } from '../../../services/analytics/built-in-phrases.ts';
 
 const VOCABULARY = path.resolve('test/fixtures/asr-model/vocabulary.txt');
+/**
+ * Words the legal notices need that the fixture model never learnt (the law's own names for them): with the
+ * fixture model those notices read wrong, so those calls' disclosure is judged on the reference transcripts.
+ */
+const LEGAL_WORDS = ['ley', 'aviso', 'privacidad', 'derecho', 'ejercer', 'oposición'];
 
 /** A line as the fixture model spells it (its training labels): lower case, letters and apostrophes only. */
 const words = (text: string) =>
@@ -37,10 +44,10 @@ const agentText = (s: CallScript) =>
     .join(' ');
 
 describe('demo data', () => {
-  it('ships 5 to 8 rendered calls with their scripts and reference transcripts, under 1.5 MB', async () => {
+  it('ships 5 to 10 rendered calls with their scripts and reference transcripts, under 1.5 MB', async () => {
     const calls = await demoCalls();
     expect(calls.length).toBeGreaterThanOrEqual(5);
-    expect(calls.length).toBeLessThanOrEqual(8);
+    expect(calls.length).toBeLessThanOrEqual(10);
     let total = 0;
     for (const name of await readdir(DEMO_DATA_DIR))
       total += (await stat(path.join(DEMO_DATA_DIR, name))).size;
@@ -67,7 +74,10 @@ describe('demo data', () => {
   });
 
   it('speaks only words the fixture ASR model knows, so its transcripts can be checked', async () => {
-    const known = new Set((await readFile(VOCABULARY, 'utf8')).split('\n').map((w) => w.trim()));
+    const known = new Set([
+      ...(await readFile(VOCABULARY, 'utf8')).split('\n').map((w) => w.trim()),
+      ...LEGAL_WORDS,
+    ]);
     const unknown = new Set<string>();
     for (const { script } of await demoCalls()) {
       for (const t of script.turns.filter(isSpeechTurn))
@@ -83,13 +93,15 @@ describe('demo data', () => {
     expect(meta.every((m) => m.externalId?.startsWith('escucha-demo-'))).toBe(true);
     const dispositions = new Set(meta.map((m) => m.disposition));
     for (const d of ['PTP', 'NO_ANSWER', 'THIRD_PARTY']) expect(dispositions).toContain(d);
-    expect(new Set(meta.map((m) => m.currency))).toEqual(new Set(['COP', 'MXN', 'USD']));
+    expect(new Set(meta.map((m) => m.currency))).toEqual(new Set(['COP', 'MXN', 'EUR', 'USD']));
+    expect(new Set(meta.map((m) => m.country))).toEqual(new Set(['CO', 'MX', 'ES', 'US']));
     expect(meta.some((m) => m.agentId === 'A0042')).toBe(true);
 
     const english = calls.filter((c) => c.script.language === 'en');
-    expect(english).toHaveLength(1);
+    expect(english.map((c) => c.id)).toEqual(['us-fdcpa-sarah', 'us-no-miranda-james']);
     expect(agentText(english[0]!.script)).toMatch(/this is an attempt to collect a debt/);
     expect(agentText(english[0]!.script)).toMatch(/this call is being recorded/);
+    expect(agentText(english[1]!.script)).not.toMatch(/attempt to collect/);
 
     const disclosed = (s: CallScript) =>
       /llamada está siendo grabada|conversación será grabada|call is being recorded/.test(agentText(s));
@@ -118,5 +130,30 @@ describe(demoStartedAt.name, () => {
     expect(
       demoStartedAt({ id: 'x', daysAgo: 0, localTime: '09:00:00', utcOffset: '+01:00' }, now).toISOString(),
     ).toBe('2026-03-05T08:00:00.000Z');
+  });
+
+  it("judges each country's calls against its own law, with calls that pass and calls that fail", async () => {
+    const phrases = createBuiltInPhrases();
+    const outcomes: Record<string, Record<string, string>> = {};
+    for (const { id, script, reference } of await demoCalls()) {
+      const m = script.metadata!;
+      const profile = chooseProfile(
+        { campaign: m.campaign ?? null, country: m.country ?? null, region: m.region ?? null },
+        { byCampaign: {}, defaultProfile: null, regionCountries: {} },
+      );
+      expect(profile, id).toBe(m.country!.toLowerCase());
+      const r = detectDisclosure(phrases, prepareTranscript(reference.segments, reference.language), profile);
+      (outcomes[m.country!] ??= {})[id] = r.outcome;
+    }
+    for (const country of ['CO', 'MX', 'ES', 'US']) {
+      const seen = Object.values(outcomes[country]!);
+      expect(seen, country).toContain('disclosed');
+      expect(
+        seen.some((o) => o !== 'disclosed'),
+        country,
+      ).toBe(true);
+    }
+    expect(outcomes.ES!['es-late-notice-diego']).toBe('late');
+    expect(outcomes.MX!['mx-no-disclosure-miguel']).toBe('missing');
   });
 });

@@ -37,6 +37,20 @@ describe(reviewReason.name, () => {
       'práctica prohibida: threat; reglas de contacto: hours; aviso incompleto: falta purpose',
     );
     expect(reviewReason('disclosure missing', es)).toBe('falta el aviso de grabación');
+    const late = routeCall({
+      callId: 'c2',
+      agentId: 'A-7',
+      language: 'es',
+      startedAt: '2024-03-11T15:00:00Z',
+      disclosure: {
+        outcome: 'late',
+        missing: [],
+        late: ['recorded'],
+        elements: [{ id: 'recorded', outcome: 'late', atMs: 95_000 }],
+      },
+    })[0]!.reason;
+    expect(late).toBe('disclosure late: recorded at 95 s');
+    expect(reviewReason(late, es)).toBe('aviso tardío: recorded at 95 s');
     expect(reviewReason('adherence 40 below 70', es)).toBe('cumplimiento 40 por debajo de 70');
   });
 

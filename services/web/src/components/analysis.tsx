@@ -81,7 +81,7 @@ export function DisclosurePanel({ analysis }: { analysis: Analysis | undefined }
         <>
           {typeof d.outcome === 'string' && (
             <p>
-              <span class={`badge outcome-${d.outcome}`}>{d.outcome}</span>
+              <span class={`badge outcome-${d.outcome}`}>{outcomeLabel(d.outcome, t)}</span>
             </p>
           )}
           {Array.isArray(d.elements) ? (
@@ -90,6 +90,7 @@ export function DisclosurePanel({ analysis }: { analysis: Analysis | undefined }
                 <li key={String(e.id ?? i)} class={e.disclosed ? 'ok' : e.present ? 'late' : 'missing'}>
                   <span aria-hidden="true">{e.disclosed ? '✔' : e.present ? '◐' : '✘'}</span>{' '}
                   {String(e.description ?? e.id ?? '')}
+                  <ElementTiming element={e} />
                 </li>
               ))}
             </ul>
@@ -101,6 +102,49 @@ export function DisclosurePanel({ analysis }: { analysis: Analysis | undefined }
       )}
     </Panel>
   );
+}
+
+const OUTCOME_LABELS = {
+  disclosed: 'disclosed',
+  late: 'late',
+  partial: 'partial',
+  missing: 'missing',
+} as const;
+
+/** The call's disclosure outcome in the UI's language (`late`: every notice said, one after the window). */
+function outcomeLabel(outcome: string, t: ReturnType<typeof useI18n>['t']): string {
+  return Object.hasOwn(OUTCOME_LABELS, outcome)
+    ? t(OUTCOME_LABELS[outcome as keyof typeof OUTCOME_LABELS])
+    : outcome;
+}
+
+/** When a late element was said, or the recording tone that gave it. */
+function ElementTiming({ element: e }: { element: Obj }) {
+  const { t } = useI18n();
+  const s = (ms: unknown) => (typeof ms === 'number' ? Math.round(ms / 100) / 10 : '—');
+  if (e.outcome === 'late') {
+    return (
+      <span class="muted">
+        {' '}
+        · {t('late')}: {t('disclosureLateAt', { at: s(e.atMs), window: s(e.windowMs) })}
+      </span>
+    );
+  }
+  if (isObj(e.tone)) {
+    return (
+      <span class="muted">
+        {' '}
+        ·{' '}
+        {t('disclosureByTone', {
+          channel: Number(e.tone.channel),
+          at: s(e.tone.startMs),
+          hz: typeof e.tone.frequencyHz === 'number' ? Math.round(e.tone.frequencyHz) : '—',
+          period: s(e.tone.periodMs),
+        })}
+      </span>
+    );
+  }
+  return null;
 }
 
 function RecordingTone({ tone }: { tone: Obj }) {

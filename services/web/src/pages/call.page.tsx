@@ -162,6 +162,7 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
                 [t('daysPastDue')]: c.daysPastDue,
                 [t('amountDue')]: c.amountDue === null ? null : formatAmount(c.amountDue, c.currency, lang),
                 [t('region')]: c.region,
+                [t('country')]: c.country,
                 [t('lang')]: c.language,
                 [t('source')]: c.source,
                 [t('externalId')]: c.externalId,

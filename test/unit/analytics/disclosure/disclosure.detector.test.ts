@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { detectBeeps } from '../../../../services/analytics/beep/beep.detector.ts';
 import {
-  agentSpeechBefore,
+  conversationStart,
   detectDisclosure,
   type RecordingToneInput,
 } from '../../../../services/analytics/disclosure/disclosure.detector.ts';
-import { profileForRegion } from '../../../../services/analytics/disclosure/disclosure.profiles.ts';
+import {
+  configuredProfile,
+  profileForCountry,
+} from '../../../../services/analytics/disclosure/disclosure.profiles.ts';
 import { prepareTranscript } from '../../../../services/analytics/matching/prepared-transcript.ts';
 import { transcript } from '../matching/transcript.helper.ts';
 import { createBuiltInPhrases } from '../../../../services/analytics/built-in-phrases.ts';
 
 const phrases = createBuiltInPhrases();
 
-const es = (profile: 'generic' | 'co' | 'mx' | 'us', ...lines: string[]) =>
+const es = (profile: 'generic' | 'co' | 'mx' | 'es' | 'us', ...lines: string[]) =>
   detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'es'), profile);
 const en = (profile: 'generic' | 'us', ...lines: string[]) =>
   detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'en'), profile);
@@ -49,7 +52,7 @@ describe(detectDisclosure.name, () => {
     expect(r.elements.every((e) => !e.present)).toBe(true);
   });
 
-  it('does not count a notice given after the time limit, but says it was late', () => {
+  it('does not count a notice given after the window, but says it was late and when', () => {
     const long =
       'le explico con calma el estado de su cuenta y las alternativas que tenemos para usted este mes';
     const r = es(
@@ -59,10 +62,97 @@ describe(detectDisclosure.name, () => {
       'a: esta llamada es grabada',
       'a: consulte nuestro aviso de privacidad',
     );
-    expect(r.elements.find((e) => e.id === 'recorded')).toMatchObject({ disclosed: false, present: true });
+    expect(r.elements.find((e) => e.id === 'recorded')).toMatchObject({
+      outcome: 'late',
+      disclosed: false,
+      present: true,
+      windowMs: 30_000,
+    });
+    expect(r.elements[0]!.atMs).toBeGreaterThan(30_000);
     expect(r.late).toEqual(['recorded', 'privacy_notice']);
+    expect(r.missing).toEqual([]);
     expect(r.elements[1]!.evidence[0]!.matchedText).toBe('consulte nuestro aviso de privacidad');
+    expect(r.outcome).toBe('late');
+  });
+
+  it("times the notice on the call's clock: 10 s of agent speech after 85 s of customer speech is late", () => {
+    const r = es(
+      'mx',
+      'c@0: bueno',
+      'c@1.5: mire le explico lo que paso con mi cuenta desde el principio porque nadie me quiere atender',
+      'c@30: y despues me volvieron a llamar tres veces en la misma semana a cualquier hora',
+      'c@60: ya no se que hacer con ustedes de verdad estoy cansado de esta situacion',
+      'c@80: asi que digame que necesita',
+      'a@85: le entiendo senor le saluda marta de cobranzas del centro',
+      'a@95: esta llamada es grabada',
+      'a@97: consulte nuestro aviso de privacidad',
+    );
+    expect(r.conversationStartMs).toBe(0);
+    const recorded = r.elements.find((e) => e.id === 'recorded')!;
+    expect(recorded).toMatchObject({ outcome: 'late', disclosed: false, present: true, atMs: 95_000 });
+    expect(r.outcome).toBe('late');
+    expect(r.late).toEqual(['recorded', 'privacy_notice']);
+  });
+
+  it('gives a notice said within the window from the first speech, whoever spoke first', () => {
+    const r = es(
+      'mx',
+      'c@20: bueno',
+      'a@22: buenas tardes le habla marta de cobranzas del centro',
+      'a@45: esta llamada es grabada',
+      'a@48: consulte nuestro aviso de privacidad',
+    );
+    expect(r.conversationStartMs).toBe(20_000);
+    expect(r.elements.map((e) => [e.id, e.outcome, e.atMs])).toEqual([
+      ['recorded', 'given', 25_000],
+      ['privacy_notice', 'given', 28_000],
+    ]);
+    expect(r.outcome).toBe('disclosed');
+  });
+
+  it('takes each profile its own configured window', () => {
+    const lines = [
+      'a@0: buenas tardes',
+      'a@40: esta llamada es grabada',
+      'a@42: consulte nuestro aviso de privacidad',
+    ];
+    const prepared = prepareTranscript(transcript(...lines), 'es');
+    expect(detectDisclosure(phrases, prepared, 'mx').outcome).toBe('late');
+    const wider = configuredProfile('mx', { windowMs: 45_000 });
+    expect(detectDisclosure(phrases, prepared, wider)).toMatchObject({
+      outcome: 'disclosed',
+      windowMs: 45_000,
+    });
+  });
+
+  it('does not count a notice said only by the customer', () => {
+    const r = es(
+      'mx',
+      'a@0: buenas tardes le habla marta',
+      'c@3: ya se que esta llamada es grabada',
+      'c@6: y ya lei su aviso de privacidad',
+    );
+    expect(r.elements.every((e) => e.outcome === 'missing' && !e.present)).toBe(true);
     expect(r.outcome).toBe('missing');
+  });
+
+  it('mixes late and missing elements into partial', () => {
+    const r = es('mx', 'a@0: buenas tardes', 'a@70: esta llamada es grabada');
+    expect(r).toMatchObject({ outcome: 'partial', late: ['recorded'], missing: ['privacy_notice'] });
+  });
+
+  it("checks Spain's notices (recorded, purpose, rights)", () => {
+    const r = es(
+      'es',
+      'a@0: buenos dias le llamo de financiera iberica',
+      'a@4: le informo que esta llamada esta siendo grabada por motivos de calidad',
+      'a@9: puede ejercer sus derechos de acceso rectificacion y supresion',
+    );
+    expect(r.outcome).toBe('disclosed');
+    expect(es('es', 'a@0: buenos dias esta llamada esta siendo grabada').missing).toEqual([
+      'purpose',
+      'right_to_object',
+    ]);
   });
 
   it('checks the FDCPA mini-Miranda in English and in Spanish', () => {
@@ -123,7 +213,10 @@ describe('recording tone in the disclosure check', () => {
   it('alternative: a tone throughout the call stands for the spoken recording notice, a broken one does not', () => {
     const r = run(noNotice, tones('alternative', throughout));
     const recorded = r.elements.find((e) => e.id === 'recorded')!;
-    expect(recorded).toMatchObject({ disclosed: true, by: 'tone' });
+    expect(recorded).toMatchObject({ outcome: 'given', disclosed: true, by: 'tone' });
+    expect(recorded.tone).toMatchObject({ channel: 1, startMs: 1000, beeps: 3 });
+    expect(recorded.tone!.frequencyHz).toBeCloseTo(1400, -1);
+    expect(recorded.tone!.periodMs).toBeCloseTo(15_000, -2);
     expect(r.missing).not.toContain('recorded');
     expect(run(noNotice, tones('alternative', [1000, 16_000])).missing).toContain('recorded');
     expect(run(withNotice, tones('alternative', [])).elements.find((e) => e.id === 'recorded')).toMatchObject(
@@ -141,36 +234,80 @@ describe('recording tone in the disclosure check', () => {
       disclosed: true,
       present: true,
     });
+    expect(ok.elements.find((e) => e.id === 'recording_tone')!.tone).toMatchObject({ channel: 1, beeps: 3 });
     const stopped = run(withNotice, tones('required', [1000]));
     expect(stopped.missing).toEqual(['recording_tone']);
     expect(stopped.outcome).toBe('partial');
-    expect(stopped.late).toContain('recording_tone');
+    expect(stopped.elements.find((e) => e.id === 'recording_tone')).toMatchObject({ present: true });
     const unmeasured = run(withNotice, tones('required', null));
     expect(unmeasured.missing).toContain('recording_tone');
     expect(unmeasured.recordingTone).toMatchObject({ measured: false, beeps: 0, throughout: false });
   });
 });
 
-describe(agentSpeechBefore.name, () => {
-  it('sums only agent speech, merging overlaps', () => {
-    const segs = [
-      { party: 'agent' as const, channel: 0, startMs: 0, endMs: 10_000, text: 'x' },
-      { party: 'customer' as const, channel: 1, startMs: 10_000, endMs: 40_000, text: 'y' },
-      { party: 'agent' as const, channel: 0, startMs: 5000, endMs: 12_000, text: 'z' },
-      { party: 'agent' as const, channel: 0, startMs: 41_000, endMs: 50_000, text: 'w' },
-    ];
-    expect(agentSpeechBefore(segs, 45_000)).toBe(16_000);
+describe('the recording tone as each profile accepts it', () => {
+  const RATE = 16_000;
+  const beeps = (startsMs: number[]) => {
+    const x = new Float32Array(40 * RATE);
+    for (const at of startsMs) {
+      const from = (at / 1000) * RATE;
+      for (let i = 0; i < 0.3 * RATE; i++) x[from + i] = 0.3 * Math.sin((2 * Math.PI * 1400 * i) / RATE);
+    }
+    return { channel: 0, ...detectBeeps(x) };
+  };
+  const tone: RecordingToneInput = { intervalMs: 15_000, channels: [beeps([1000, 16_000, 31_000])] };
+  const lines = [
+    'a@0: hi this is sarah with apex financial',
+    'a@3: this is an attempt to collect a debt and any information obtained will be used for that purpose',
+    'a@9: this communication is from a debt collector',
+  ];
+
+  it('counts the tone as the recording notice where the law accepts it (us), not where it does not (mx)', () => {
+    const us = detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'en'), 'us', tone);
+    expect(us.outcome).toBe('disclosed');
+    expect(us.recordingTone).toMatchObject({ mode: 'alternative', throughout: true });
+    expect(us.elements[0]).toMatchObject({ id: 'recorded', by: 'tone', tone: { startMs: 1000 } });
+    const mx = detectDisclosure(
+      phrases,
+      prepareTranscript(transcript('a@0: buenas tardes consulte nuestro aviso de privacidad'), 'es'),
+      'mx',
+      tone,
+    );
+    expect(mx.recordingTone).toMatchObject({ mode: 'off', throughout: true });
+    expect(mx.missing).toEqual(['recorded']);
+  });
+
+  it('lets the deployment set one mode for every profile', () => {
+    const off = detectDisclosure(phrases, prepareTranscript(transcript(...lines), 'en'), 'us', {
+      ...tone,
+      mode: 'off',
+    });
+    expect(off.missing).toEqual(['recorded']);
   });
 });
 
-describe(profileForRegion.name, () => {
-  it('picks the profile from the region', () => {
-    expect([
-      profileForRegion('CO'),
-      profileForRegion('mx'),
-      profileForRegion('US-CA'),
-      profileForRegion('ES'),
-      profileForRegion(null),
-    ]).toEqual(['co', 'mx', 'us', 'generic', 'generic']);
+describe(conversationStart.name, () => {
+  it("is the first speech of either party on the call's clock", () => {
+    const segs = [
+      { party: 'agent' as const, channel: 0, startMs: 7000, endMs: 10_000, text: 'x' },
+      { party: 'customer' as const, channel: 1, startMs: 2500, endMs: 4000, text: 'y' },
+      { party: 'customer' as const, channel: 1, startMs: 1000, endMs: 2000, text: ' ' },
+    ];
+    expect(conversationStart(segs)).toBe(2500);
+    expect(conversationStart([])).toBeNull();
+  });
+});
+
+describe(profileForCountry.name, () => {
+  it('knows Colombia, Mexico, Spain and the US by their ISO 3166 codes, and nothing else', () => {
+    expect(['CO', 'mx', 'ES', 'US', 'CR', 'PE', null].map(profileForCountry)).toEqual([
+      'co',
+      'mx',
+      'es',
+      'us',
+      null,
+      null,
+      null,
+    ]);
   });
 });

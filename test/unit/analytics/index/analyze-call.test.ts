@@ -8,6 +8,7 @@ const call = {
   agentId: 'agent-7',
   startedAt: '2024-03-13T10:15:00-05:00',
   region: 'CO',
+  country: 'CO',
   language: 'es' as const,
   durationMs: 60_000,
   currency: 'COP',

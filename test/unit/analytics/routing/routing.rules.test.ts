@@ -25,6 +25,29 @@ describe(routeCall.name, () => {
     ]);
   });
 
+  it('sends a late disclosure to compliance like a missing one, with when each late notice was given', () => {
+    const late = {
+      outcome: 'late' as const,
+      missing: [],
+      late: ['recorded', 'privacy_notice'],
+      elements: [
+        { id: 'recorded', outcome: 'late', atMs: 95_200 },
+        { id: 'privacy_notice', outcome: 'late', atMs: 97_000 },
+      ],
+    };
+    expect(routeCall({ ...base, disclosure: late }, noSample)).toEqual([
+      {
+        queue: 'compliance-es',
+        reason: 'disclosure late: recorded at 95 s, privacy_notice at 97 s',
+        priority: 2,
+      },
+    ]);
+    const partial = { ...late, outcome: 'partial' as const, missing: ['purpose'], late: ['recorded'] };
+    expect(routeCall({ ...base, disclosure: partial }, noSample)[0]!.reason).toBe(
+      'disclosure partial: missing purpose (late: recorded at 95 s)',
+    );
+  });
+
   it('sends low adherence and negative customer sentiment to QA, one item per queue with all reasons', () => {
     const items = routeCall(
       {
