@@ -79,3 +79,17 @@ export function languageName(code: string | null | undefined, lang: Lang): strin
     return code;
   }
 }
+
+/** A review queue by its kind and language (`qa-es`: "Quality · Spanish"); a queue of another kind by its id. */
+export function queueName(
+  queue: { id: string; kind?: string; language?: string },
+  t: Translate,
+  lang: Lang,
+): string {
+  const [kind, language] = queue.kind && queue.language ? [queue.kind, queue.language] : queue.id.split('-');
+  if (!kind || !language || !hasMessage(`queue_${kind}`)) return queue.id;
+  return t('queueOf', {
+    kind: labelOf(t, 'queue_', kind),
+    language: languageName(language, lang) ?? language,
+  });
+}

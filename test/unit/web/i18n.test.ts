@@ -20,6 +20,7 @@ const SAME_IN_BOTH = new Set([
   'no', // No
   'none', // —
   'scoreOf100', // {score} / 100
+  'queueOf', // {kind} · {language}
   'recordingKind_original', // Original
   'profile_co', // Colombia
   'pii_CURP',

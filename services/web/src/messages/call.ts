@@ -166,6 +166,9 @@ export const callEn = {
   scriptRule_no_threats: 'no threats',
   scriptRule_farewell: 'farewell',
   scriptRule_verification_before_debt: 'verification before the debt',
+  queue_qa: 'Quality',
+  queue_compliance: 'Compliance',
+  queueOf: '{kind} · {language}',
   // the sign-in
   signInFailed: 'Wrong username or password, or the account is disabled.',
 };
@@ -326,5 +329,8 @@ export const callEs: Record<CallMessageKey, string> = {
   scriptRule_no_threats: 'sin amenazas',
   scriptRule_farewell: 'despedida',
   scriptRule_verification_before_debt: 'verificación antes de hablar de la deuda',
+  queue_qa: 'Calidad',
+  queue_compliance: 'Cumplimiento',
+  queueOf: '{kind} · {language}',
   signInFailed: 'Usuario o contraseña incorrectos, o la cuenta está desactivada.',
 };
