@@ -64,6 +64,15 @@ function EvidenceList({ evidence, onSeek }: { evidence: EvidenceView[]; onSeek: 
 const STAGE_REASONS: readonly [RegExp, (m: RegExpExecArray, t: Translate) => string][] = [
   [/^the call has no transcript$/, (_m, t) => t('stageReason_noTranscript')],
   [/^the transcript is empty$/, (_m, t) => t('stageReason_emptyTranscript')],
+  [/^the call has no recording$/, (_m, t) => t('stageReason_noRecording')],
+  [/^no speech found by the VAD$/, (_m, t) => t('stageReason_noSpeech')],
+  [/^transcript uploaded$/, (_m, t) => t('stageReason_transcriptUploaded')],
+  [
+    /^no ASR model installed — run (escucha models fetch \S+)/,
+    (m, t) => t('stageReason_noModel', { command: m[1]! }),
+  ],
+  [/^waiting for the object store:/, (_m, t) => t('stageReason_waitingStorage')],
+  [/^waiting for the database:/, (_m, t) => t('stageReason_waitingDatabase')],
   [/^call not found/, (_m, t) => t('stageReason_callGone')],
   [
     /^text analytics speaks es and en, the call is "(.*)"$/,

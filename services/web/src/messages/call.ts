@@ -20,6 +20,12 @@ export const callEn = {
   stageReason_noTranscript: 'the call has no transcript',
   stageReason_emptyTranscript: 'the transcript is empty',
   stageReason_callGone: 'the call no longer exists',
+  stageReason_noRecording: 'the call has no recording',
+  stageReason_noSpeech: 'no speech was heard',
+  stageReason_transcriptUploaded: 'the transcript came with the call',
+  stageReason_noModel: 'no speech recognition model is installed (an administrator runs {command})',
+  stageReason_waitingStorage: 'waiting for the recording storage to answer',
+  stageReason_waitingDatabase: 'waiting for the database to answer',
   stageReason_language: 'text analytics works on Spanish and English calls; this one is "{language}"',
   // parties, sources, recordings
   party_agent: 'Agent',
@@ -190,6 +196,13 @@ export const callEs: Record<CallMessageKey, string> = {
   stageReason_noTranscript: 'la llamada no tiene transcripción',
   stageReason_emptyTranscript: 'la transcripción está vacía',
   stageReason_callGone: 'la llamada ya no existe',
+  stageReason_noRecording: 'la llamada no tiene grabación',
+  stageReason_noSpeech: 'no se oyó voz',
+  stageReason_transcriptUploaded: 'la transcripción llegó con la llamada',
+  stageReason_noModel:
+    'no hay modelo de reconocimiento de voz instalado (un administrador ejecuta {command})',
+  stageReason_waitingStorage: 'esperando a que responda el almacenamiento de grabaciones',
+  stageReason_waitingDatabase: 'esperando a que responda la base de datos',
   stageReason_language:
     'la analítica de texto trabaja con llamadas en español e inglés; esta está en "{language}"',
   party_agent: 'Agente',
