@@ -93,3 +93,32 @@ export function queueName(
     language: languageName(language, lang) ?? language,
   });
 }
+
+const STAGE_REASONS: readonly [RegExp, (m: RegExpExecArray, t: Translate) => string][] = [
+  [/^the call has no transcript$/, (_m, t) => t('stageReason_noTranscript')],
+  [/^the transcript is empty$/, (_m, t) => t('stageReason_emptyTranscript')],
+  [/^the call has no recording$/, (_m, t) => t('stageReason_noRecording')],
+  [/^no speech found by the VAD$/, (_m, t) => t('stageReason_noSpeech')],
+  [/^transcript uploaded$/, (_m, t) => t('stageReason_transcriptUploaded')],
+  [
+    /^no ASR model installed — run (escucha models fetch \S+)/,
+    (m, t) => t('stageReason_noModel', { command: m[1]! }),
+  ],
+  [/^waiting for the object store:/, (_m, t) => t('stageReason_waitingStorage')],
+  [/^waiting for the database:/, (_m, t) => t('stageReason_waitingDatabase')],
+  [/^call not found/, (_m, t) => t('stageReason_callGone')],
+  [
+    /^text analytics speaks es and en, the call is "(.*)"$/,
+    (m, t) => t('stageReason_language', { language: m[1] || '?' }),
+  ],
+];
+
+/** Why a stage was skipped or failed, in the UI's language where the pipeline's wording is known. */
+export function stageReason(reason: string | null, t: Translate): string {
+  if (!reason) return '';
+  for (const [re, say] of STAGE_REASONS) {
+    const m = re.exec(reason);
+    if (m) return say(m, t);
+  }
+  return reason;
+}

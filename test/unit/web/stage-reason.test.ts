@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_MODEL_PREFIX } from '../../../services/speech/model-selection.ts';
-import { stageReason } from '../../../services/web/src/components/analysis.tsx';
+import { stageReason } from '../../../services/web/src/labels.ts';
 import { translate } from '../../../services/web/src/i18n.ts';
 
 const es = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) =>

@@ -21,7 +21,6 @@ import {
   QualityPanel,
   SentimentPanel,
   StagesPanel,
-  stageReason,
   TalkMetricsPanel,
 } from '../components/analysis.tsx';
 import {
@@ -40,7 +39,7 @@ import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { errorText, labelOf, languageName } from '../labels.ts';
+import { errorText, labelOf, languageName, stageReason } from '../labels.ts';
 import { useLocation } from '../router.ts';
 
 export function CallPage({ id, me }: { id: string; me: Me }) {
