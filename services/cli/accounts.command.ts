@@ -48,13 +48,18 @@ function newPassword(password: string | undefined): string | undefined {
   ).password;
 }
 
+/** A demo user as `escucha demo` left it: its new password, or null when the one it had was kept. */
+export interface DemoUser {
+  role: UserRole;
+  username: string;
+  password: string | null;
+}
+
 /**
- * One demo user per role (`demo-admin`, `demo-qa`, …), each with a new random password, returned once. A demo user
- * that exists gets a new password.
+ * One demo user per role (`demo-admin`, `demo-qa`, …), each created with a random password, returned once. A demo
+ * user that exists keeps its password unless `resetPasswords`.
  */
-async function demoUsers(
-  users: UsersService,
-): Promise<{ role: UserRole; username: string; password: string }[]> {
+async function demoUsers(users: UsersService, options: { resetPasswords: boolean }): Promise<DemoUser[]> {
   const demo: Record<UserRole, { username: string; displayName: string; agentId?: string }> = {
     admin: { username: 'demo-admin', displayName: 'Demo Admin' },
     qa_supervisor: { username: 'demo-qa', displayName: 'Laura Ruiz (QA)' },
@@ -62,15 +67,46 @@ async function demoUsers(
     trainer: { username: 'demo-trainer', displayName: 'Jorge Peña (Formación)' },
     agent: { username: 'demo-agent', displayName: 'Carolina Gómez', agentId: 'A0042' },
   };
-  const out: { role: UserRole; username: string; password: string }[] = [];
+  const out: DemoUser[] = [];
   for (const role of USER_ROLES) {
     const { username, displayName, agentId } = demo[role];
-    const made = (await users.exists(username))
-      ? await users.resetPassword(CLI, (await users.byUsername(username)).id, undefined)
-      : await users.create(CLI, newUser({ username, displayName, role, ...(agentId ? { agentId } : {}) }));
+    if (await users.exists(username)) {
+      const password = options.resetPasswords
+        ? (await users.resetPassword(CLI, (await users.byUsername(username)).id, undefined)).password!
+        : null;
+      out.push({ role, username, password });
+      continue;
+    }
+    const made = await users.create(
+      CLI,
+      newUser({ username, displayName, role, ...(agentId ? { agentId } : {}) }),
+    );
     out.push({ role, username, password: made.password! });
   }
   return out;
+}
+
+/** Where the web UI of `escucha serve` answers with this configuration (a wildcard address: this machine). */
+export function signInUrl(config: Pick<Config, 'host' | 'port'>): string {
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/`;
+}
+
+/** What `escucha demo` prints about its users: each with its new password or a note that it was kept, and where to sign in. */
+export function demoUsersReport(created: readonly DemoUser[], url: string): string[] {
+  const kept = created.some((u) => u.password === null);
+  return [
+    created.some((u) => u.password !== null)
+      ? 'Demo users (new passwords are shown only now):'
+      : 'Demo users:',
+    ...created.map(
+      (u) => `  ${u.role.padEnd(20)} ${u.username.padEnd(16)} ${u.password ?? '(password unchanged)'}`,
+    ),
+    ...(kept
+      ? ['Existing demo users keep their passwords; run  escucha demo --reset-passwords  to set new ones.']
+      : []),
+    `Sign in at ${url} (start the server with  escucha serve) as one of the users above.`,
+  ];
 }
 
 /**
@@ -270,13 +306,13 @@ export function registerAccountCommands(
 
   program
     .command('demo')
-    .description('create one demo user per role, with random passwords printed once')
-    .action(async () => {
-      await withUsers(async (users) => {
-        const created = await demoUsers(users);
-        console.log('Demo users (passwords are shown only now):');
-        for (const u of created) console.log(`  ${u.role.padEnd(20)} ${u.username.padEnd(16)} ${u.password}`);
-      });
+    .description(
+      'create one demo user per role, with random passwords printed once (existing ones keep theirs)',
+    )
+    .option('--reset-passwords', 'give the demo users that exist new random passwords', false)
+    .action(async (opts: { resetPasswords: boolean }) => {
+      const created = await withUsers((users) => demoUsers(users, { resetPasswords: opts.resetPasswords }));
+      for (const line of demoUsersReport(created, signInUrl(config()))) console.log(line);
     });
 
   program

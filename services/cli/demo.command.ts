@@ -74,6 +74,8 @@ export interface DemoCallOutcome {
 }
 
 export interface DemoCallsOptions {
+  /** Archive the calls without their reference transcripts: the pipeline transcribes them with the speech model. */
+  transcribe?: boolean;
   /** With the fixture model: run the analysis workers in this process until every demo call is transcribed. */
   wait?: boolean;
   /** Longest wait for the pipeline, ms (default 10 minutes). */
@@ -96,7 +98,7 @@ export async function loadDemoCalls(
 ): Promise<DemoCallOutcome[]> {
   const dir = options.dataDir ?? DEMO_DATA_DIR;
   const print = options.print ?? (() => undefined);
-  const viaPipeline = demoUsesFixture(ctx.config);
+  const viaPipeline = options.transcribe === true || demoUsesFixture(ctx.config);
   const manifest = await loadDemoManifest(dir);
   const outcomes: DemoCallOutcome[] = [];
   for (const entry of manifest.calls) {
@@ -179,9 +181,10 @@ export async function runDemoCalls(
     const outcomes = await loadDemoCalls(ctx, { ...options, print });
     const added = outcomes.filter((o) => o.created).length;
     print(`demo calls: ${added} archived, ${outcomes.length - added} already there`);
-    if (!demoUsesFixture(config)) {
+    const fixture = demoUsesFixture(config);
+    if (!fixture && !options.transcribe) {
       print(
-        "  transcripts: the scripts' reference transcripts (set ESCUCHA_ASR_MODEL=fixture to transcribe them)",
+        "  transcripts: the scripts' reference transcripts (escucha demo --transcribe has the speech model transcribe them)",
       );
       return;
     }
@@ -189,7 +192,7 @@ export async function runDemoCalls(
     if (!options.wait) {
       if (fresh.length > 0)
         print(
-          '  transcripts: the pipeline transcribes them with the TEST FIXTURE model once workers run (escucha serve)',
+          `  transcripts: the pipeline transcribes them with ${fixture ? 'the TEST FIXTURE model' : 'the speech model (ESCUCHA_ASR_MODEL, else the default one)'} once workers run (escucha serve), or here with --wait`,
         );
       return;
     }
@@ -227,15 +230,20 @@ export function registerDemoCalls(
     .description(`${demo.description()}; then load the demo calls (synthetic, with transcripts)`)
     .option('--no-calls', 'do not load the demo calls')
     .option(
+      '--transcribe',
+      'archive the demo calls without their reference transcripts: the speech model transcribes them',
+      false,
+    )
+    .option(
       '--wait',
-      'with ESCUCHA_ASR_MODEL=fixture: run the workers here until the demo calls are transcribed',
+      'with --transcribe or ESCUCHA_ASR_MODEL=fixture: run the workers here until the demo calls are transcribed',
       false,
     )
     .hook('postAction', async (command) => {
-      const opts = command.opts<{ calls: boolean; wait: boolean }>();
+      const opts = command.opts<{ calls: boolean; wait: boolean; transcribe: boolean }>();
       if (!opts.calls) return;
       const cfg = config();
-      await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait });
+      await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait, transcribe: opts.transcribe });
     });
 }
 

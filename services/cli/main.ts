@@ -424,7 +424,7 @@ const DEFINED_ELSEWHERE: [name: string, term: string, description: string, defin
   [
     'demo',
     'demo [options]',
-    'create one demo user per role, with random passwords printed once; then load the demo calls (synthetic, with transcripts)',
+    'create one demo user per role, with random passwords printed once (existing ones keep theirs); then load the demo calls (synthetic, with transcripts)',
     [accountCommands, demoCalls],
   ],
   ['web', 'web', 'the web UI', [accountCommands]],

@@ -1,4 +1,5 @@
 import type { MessageKey } from './i18n.ts';
+import { labelOf } from './labels.ts';
 
 /** Display helpers shared by the pages. */
 
@@ -67,14 +68,39 @@ export function shortId(id: string): string {
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
+/** A list of ids the route stage joined with ", " (elements, practices, rules), each named in the UI's language. */
+const names = (ids: string, prefix: string, t: Translate) =>
+  ids
+    .split(', ')
+    .map((id) => labelOf(t, prefix, id))
+    .join(', ');
+
 /** The reasons the route stage writes (services/analytics/routing), and how to say each in the UI's language. */
 const REASONS: readonly [RegExp, (m: RegExpExecArray, t: Translate) => string][] = [
-  [/^forbidden practice: (.+)$/, (m, t) => t('reason_forbidden', { detail: m[1]! })],
+  [/^forbidden practice: (.+)$/, (m, t) => t('reason_forbidden', { detail: names(m[1]!, 'practice_', t) })],
   [/^disclosure missing$/, (_m, t) => t('reason_disclosureMissing')],
-  [/^disclosure partial: missing (.+)$/, (m, t) => t('reason_disclosurePartial', { detail: m[1]! })],
-  [/^disclosure late: (.+)$/, (m, t) => t('reason_disclosureLate', { detail: m[1]! })],
-  [/^contact rules: (.+)$/, (m, t) => t('reason_contactRules', { detail: m[1]! })],
-  [/^critical script rule failed: (.+)$/, (m, t) => t('reason_criticalRule', { detail: m[1]! })],
+  [
+    /^disclosure partial: missing (.+)$/,
+    (m, t) => t('reason_disclosurePartial', { detail: names(m[1]!, 'element_', t) }),
+  ],
+  [
+    /^disclosure late: (.+)$/,
+    (m, t) =>
+      t('reason_disclosureLate', {
+        detail: m[1]!
+          .split(', ')
+          .map((item) => {
+            const at = /^(\S+) at (\d+) s$/.exec(item);
+            return at ? `${labelOf(t, 'element_', at[1]!)} (${at[2]} s)` : labelOf(t, 'element_', item);
+          })
+          .join(', '),
+      }),
+  ],
+  [/^contact rules: (.+)$/, (m, t) => t('reason_contactRules', { detail: names(m[1]!, 'contactRule_', t) })],
+  [
+    /^critical script rule failed: (.+)$/,
+    (m, t) => t('reason_criticalRule', { detail: names(m[1]!, 'scriptRule_', t) }),
+  ],
   [/^adherence (\S+) below (\S+)$/, (m, t) => t('reason_adherence', { score: m[1]!, threshold: m[2]! })],
   [/^negative customer sentiment \((.+)\)$/, (m, t) => t('reason_negativeSentiment', { score: m[1]! })],
   [/^weekly sample for agent (.+)$/, (m, t) => t('reason_weeklySample', { agent: m[1]! })],

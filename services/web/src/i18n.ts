@@ -1,10 +1,14 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { callEn, callEs } from './messages/call.ts';
+import { errorsEn, errorsEs } from './messages/errors.ts';
 
 /** Spanish and English. Keys are English phrases' ids; `{name}` placeholders are filled by t(). */
 export type Lang = 'es' | 'en';
 
 const en = {
+  ...callEn,
+  ...errorsEn,
   appName: 'Escucha',
   skipToContent: 'Skip to content',
   language: 'Language',
@@ -137,8 +141,6 @@ const en = {
   reason_disclosureMissing: 'disclosure missing',
   reason_disclosurePartial: 'disclosure partial: missing {detail}',
   reason_disclosureLate: 'disclosure late: {detail}',
-  disclosureLateAt: 'said at {at} s, after the {window} s window',
-  disclosureByTone: 'recording tone on channel {channel} from {at} s, {hz} Hz, every {period} s',
   reason_contactRules: 'contact rules: {detail}',
   reason_criticalRule: 'critical script rule failed: {detail}',
   reason_adherence: 'adherence {score} below {threshold}',
@@ -152,7 +154,7 @@ const en = {
   adherence: 'Script adherence',
   sentiment: 'Sentiment over time',
   talkMetrics: 'Talk metrics',
-  quality: 'Network quality and DTMF',
+  quality: 'Recording quality and keys pressed',
   promises: 'Payment promises',
   comingFromAnalytics: 'Coming from analytics: shown here once this call has been analysed.',
   clip: 'Clip',
@@ -181,6 +183,9 @@ const en = {
   downloadClip: 'Download clip',
   openInPlayer: 'Open in player',
   wholeCall: 'Whole call',
+  deleteCollection: 'Delete this collection (its clips stay)',
+  removeFromCollection: 'Remove from the collection',
+  confirmDelete: 'Delete it? This cannot be undone.',
   // audit
   auditTitle: 'Audit log',
   action: 'Action',
@@ -231,12 +236,12 @@ const en = {
   teams: 'Teams',
   commaSeparated: 'comma-separated',
   disabled: 'Disabled',
-  locked: 'Locked',
+  active: 'Active',
+  failedSignIns: '{n} failed sign-ins since the last one that worked',
   lastLogin: 'Last sign-in',
   disable: 'Disable',
   enable: 'Enable',
   resetPassword: 'Reset password',
-  unlock: 'Unlock',
   generatedPassword: 'Password for {user} (shown only now): {password}',
   role_admin: 'Administrator',
   role_qa_supervisor: 'QA supervisor',
@@ -325,6 +330,8 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const es: Record<MessageKey, string> = {
+  ...callEs,
+  ...errorsEs,
   appName: 'Escucha',
   skipToContent: 'Saltar al contenido',
   language: 'Idioma',
@@ -455,8 +462,6 @@ const es: Record<MessageKey, string> = {
   reason_disclosureMissing: 'falta el aviso de grabación',
   reason_disclosurePartial: 'aviso incompleto: falta {detail}',
   reason_disclosureLate: 'aviso tardío: {detail}',
-  disclosureLateAt: 'dicho a los {at} s, después del plazo de {window} s',
-  disclosureByTone: 'tono de grabación en el canal {channel} desde los {at} s, {hz} Hz, cada {period} s',
   reason_contactRules: 'reglas de contacto: {detail}',
   reason_criticalRule: 'regla crítica del guion incumplida: {detail}',
   reason_adherence: 'cumplimiento {score} por debajo de {threshold}',
@@ -470,7 +475,7 @@ const es: Record<MessageKey, string> = {
   adherence: 'Cumplimiento del guion',
   sentiment: 'Sentimiento en el tiempo',
   talkMetrics: 'Métricas de conversación',
-  quality: 'Calidad de red y DTMF',
+  quality: 'Calidad de la grabación y teclas pulsadas',
   promises: 'Promesas de pago',
   comingFromAnalytics: 'Llega desde la analítica: se mostrará aquí cuando esta llamada se haya analizado.',
   clip: 'Fragmento',
@@ -498,6 +503,9 @@ const es: Record<MessageKey, string> = {
   downloadClip: 'Descargar fragmento',
   openInPlayer: 'Abrir en el reproductor',
   wholeCall: 'Llamada completa',
+  deleteCollection: 'Borrar esta colección (sus fragmentos se conservan)',
+  removeFromCollection: 'Quitar de la colección',
+  confirmDelete: '¿Borrarlo? No se puede deshacer.',
   auditTitle: 'Registro de auditoría',
   action: 'Acción',
   actor: 'Quién',
@@ -545,12 +553,12 @@ const es: Record<MessageKey, string> = {
   teams: 'Equipos',
   commaSeparated: 'separados por comas',
   disabled: 'Desactivado',
-  locked: 'Bloqueado',
+  active: 'Activo',
+  failedSignIns: '{n} intentos de entrada fallidos desde el último correcto',
   lastLogin: 'Último acceso',
   disable: 'Desactivar',
   enable: 'Activar',
   resetPassword: 'Restablecer contraseña',
-  unlock: 'Desbloquear',
   generatedPassword: 'Contraseña de {user} (solo se muestra ahora): {password}',
   role_admin: 'Administrador',
   role_qa_supervisor: 'Supervisor de calidad',
@@ -596,7 +604,7 @@ const es: Record<MessageKey, string> = {
   evaluationsOfCall: 'Evaluaciones de esta llamada',
   critical: 'crítica',
   suggested: 'sugerida por la analítica',
-  notApplicable: 'N/A',
+  notApplicable: 'No aplica',
   groupBy: 'Agrupar por',
   dim_day: 'Día',
   dim_agent: 'Agente',

@@ -214,3 +214,29 @@ describe('escucha demo with ESCUCHA_ASR_MODEL=fixture', () => {
     expect(errors / total).toBeLessThan(0.1);
   }, 300_000);
 });
+
+describe('escucha demo --transcribe', () => {
+  let s: Served;
+  beforeAll(async () => {
+    // No workers in this serve: the calls wait for the pipeline untranscribed (the real model is not run here).
+    s = await serve({ ESCUCHA_WORKERS_IN_SERVE: 'false' });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('archives the calls without their reference transcripts, for the speech model to transcribe', async () => {
+    const { stdout } = await exec(process.execPath, [BIN, 'demo', '--transcribe'], { env: s.env });
+    expect(stdout).toMatch(/demo calls: 7 archived/);
+    expect(
+      stdout.match(/^demo call [a-z-]+: archived as [0-9a-f-]{36} \(transcript: pipeline\)$/gm),
+    ).toHaveLength(7);
+    expect(stdout).toMatch(/transcribes them with the speech model .* or here with --wait/);
+    const { items } = await s.get<{ items: CallItem[] }>('/api/v1/calls?limit=50');
+    expect(items).toHaveLength(7);
+    const res = await fetch(`${s.url}/api/v1/calls/${items[0]!.id}/transcript`, {
+      headers: { Authorization: `Bearer ${s.key}` },
+    });
+    expect(res.status).toBe(404);
+  });
+});

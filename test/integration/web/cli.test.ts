@@ -82,7 +82,7 @@ describe('escucha users, demo, retention and audit commands', () => {
     expect((await fail(['users', 'passwd', 'nobody'])).stderr).toMatch(/NOT_FOUND/);
   });
 
-  it('creates one demo user per role, and new passwords when run again', async () => {
+  it('creates one demo user per role, keeps their passwords when run again unless --reset-passwords', async () => {
     const first = await run(['demo', '--no-calls']);
     const parse = (out: string) =>
       Object.fromEntries(
@@ -100,8 +100,19 @@ describe('escucha users, demo, retention and audit commands', () => {
       'qa_supervisor',
       'trainer',
     ]);
+    expect(first.stdout).toMatch(/^Sign in at http:\/\/127\.0\.0\.1:8080\/ /m);
     expect((await row('demo-agent')).agent_id).toBe('A0042');
-    const b = parse((await run(['demo', '--no-calls'])).stdout);
+
+    const again = await run(['demo', '--no-calls']);
+    expect(parse(again.stdout)).toEqual({});
+    expect(again.stdout).toMatch(/^\s+admin\s+demo-admin\s+\(password unchanged\)$/m);
+    expect(again.stdout).toMatch(/--reset-passwords/);
+    expect(await new PasswordHasher().verify((await row('demo-admin')).password_hash, a.admin.password)).toBe(
+      true,
+    );
+
+    const b = parse((await run(['demo', '--no-calls', '--reset-passwords'])).stdout);
+    expect(Object.keys(b)).toHaveLength(5);
     expect(b.admin.password).not.toBe(a.admin.password);
     expect(await new PasswordHasher().verify((await row('demo-admin')).password_hash, b.admin.password)).toBe(
       true,

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api.ts';
+import type { ApiError } from '../api.ts';
 import { useI18n } from '../i18n.ts';
+import { errorText } from '../labels.ts';
 
 export interface Async<T> {
   data: T | undefined;
@@ -42,7 +43,7 @@ export function ErrorBox({ error, onRetry }: { error: Error; onRetry?: () => voi
   const { t } = useI18n();
   return (
     <div class="error" role="alert">
-      <strong>{t('error')}:</strong> {error.message}
+      <strong>{t('error')}:</strong> {errorText(error, t)}
       {onRetry && (
         <button type="button" class="link" onClick={onRetry}>
           {t('retry')}
@@ -119,6 +120,7 @@ export const valueOf = (e: Event) => (e.currentTarget as HTMLInputElement).value
 
 /** Runs a page's actions one at a time: clears the last outcome, keeps the action's message or error, reloads. */
 export function useAction(reload: () => void) {
+  const { t } = useI18n();
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = async (action: () => Promise<string | null | void>) => {
@@ -129,7 +131,7 @@ export function useAction(reload: () => void) {
       if (m) setMessage(m);
       reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
   return { run, message, error };
@@ -243,7 +245,17 @@ export function Panel(props: {
   );
 }
 
-/** Key/value list for metadata and results of unknown shape. */
+/** A value of a free-form field (custom metadata) as text: lists joined, objects as `name: value` pairs. */
+function readable(v: unknown): string {
+  if (Array.isArray(v)) return v.map(readable).join(', ');
+  if (typeof v === 'object' && v !== null)
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${readable(x)}`)
+      .join('; ');
+  return String(v);
+}
+
+/** Key/value list for metadata and free-form fields. */
 export function KeyValues({ data }: { data: Record<string, unknown> }) {
   const entries = Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== '');
   if (entries.length === 0) return <p class="muted">—</p>;
@@ -252,7 +264,7 @@ export function KeyValues({ data }: { data: Record<string, unknown> }) {
       {entries.map(([k, v]) => (
         <div key={k}>
           <dt>{k}</dt>
-          <dd>{typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v)}</dd>
+          <dd>{readable(v)}</dd>
         </div>
       ))}
     </dl>

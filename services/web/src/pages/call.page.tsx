@@ -1,4 +1,5 @@
-import { useRef, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { readAnalytics } from '../analytics-view.ts';
 import {
   API,
   api,
@@ -15,6 +16,7 @@ import {
 import {
   AdherencePanel,
   DisclosurePanel,
+  PiiPanel,
   PromisesPanel,
   QualityPanel,
   SentimentPanel,
@@ -37,6 +39,7 @@ import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { errorText, labelOf, languageName, stageReason } from '../labels.ts';
 import { useLocation } from '../router.ts';
 
 export function CallPage({ id, me }: { id: string; me: Me }) {
@@ -58,6 +61,8 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
   const [selection, setSelection] = useState<{ start: number; end: number } | null>(null);
   const seek = (s: number) => player.current?.seek(s);
   const startAt = Number(loc.query.get('t') ?? '') || undefined;
+  const durationMs = call.data?.durationMs ?? 0;
+  const view = useMemo(() => readAnalytics(analysis.data, durationMs), [analysis.data, durationMs]);
 
   if (call.error) return <ErrorBox error={call.error} onRetry={call.reload} />;
   if (!call.data) return <Loading />;
@@ -74,7 +79,12 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
       <p class="muted not-analysed" data-testid="not-analysed">
         {transcriptStage?.reason || (transcriptStage && transcriptStage.status !== 'done')
           ? t('notAnalysedWhy', {
-              why: [transcriptStage.status, transcriptStage.reason].filter(Boolean).join(': '),
+              why: [
+                labelOf(t, 'stageStatus_', transcriptStage.status),
+                stageReason(transcriptStage.reason, t),
+              ]
+                .filter(Boolean)
+                .join(': '),
             })
           : t('notAnalysed')}
       </p>
@@ -138,7 +148,7 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
           <Panel title={t('transcript')} id="transcript">
             {transcriptBody}
           </Panel>
-          <SentimentPanel analysis={analysis.data} timeMs={timeMs} onSeek={seek} />
+          <SentimentPanel view={view} durationMs={c.durationMs} timeMs={timeMs} onSeek={seek} />
           {can(me, 'library') && original && (
             <ClipForm callId={c.id} durationMs={c.durationMs} selection={selection} player={player} />
           )}
@@ -163,8 +173,8 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
                 [t('amountDue')]: c.amountDue === null ? null : formatAmount(c.amountDue, c.currency, lang),
                 [t('region')]: c.region,
                 [t('country')]: c.country,
-                [t('lang')]: c.language,
-                [t('source')]: c.source,
+                [t('lang')]: languageName(c.language, lang),
+                [t('source')]: labelOf(t, 'source_', c.source),
                 [t('externalId')]: c.externalId,
                 [t('sipCallId')]: c.sipCallId,
               }}
@@ -181,8 +191,9 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
                 <ul class="plain">
                   {c.participants.map((p, i) => (
                     <li key={i}>
-                      {p.role === 'agent' ? t('agent') : p.role === 'customer' ? t('customer') : p.role}
-                      {p.channel !== null ? ` · ch ${p.channel}` : ''} {p.name ?? ''} {p.number ?? ''}
+                      {labelOf(t, 'party_', p.role)}
+                      {p.channel !== null ? ` · ${t('channelN', { n: p.channel })}` : ''} {p.name ?? ''}{' '}
+                      {p.number ?? ''}
                     </li>
                   ))}
                 </ul>
@@ -192,18 +203,29 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
             <ul class="plain">
               {c.recordings.map((r) => (
                 <li key={r.kind}>
-                  {r.kind}: {r.format}/{r.codec}, {r.channels} ch, {r.sampleRate} Hz,{' '}
-                  {(r.sizeBytes / 1024).toFixed(0)} KiB
+                  {labelOf(t, 'recordingKind_', r.kind)}:{' '}
+                  {t('recordingFormat', {
+                    format: `${r.format}/${r.codec}`,
+                    channels: r.channels,
+                    rate: r.sampleRate / 1000,
+                    size: Math.max(1, Math.round(r.sizeBytes / 1024)),
+                  })}
                 </li>
               ))}
             </ul>
           </Panel>
           <StagesPanel analysis={analysis.data} error={analysis.error} />
-          <DisclosurePanel analysis={analysis.data} />
-          <AdherencePanel analysis={analysis.data} />
-          <TalkMetricsPanel analysis={analysis.data} />
-          <PromisesPanel analysis={analysis.data} />
-          <QualityPanel call={c} analysis={analysis.data} />
+          <DisclosurePanel view={view} onSeek={seek} />
+          <AdherencePanel view={view} onSeek={seek} />
+          <TalkMetricsPanel view={view} onSeek={seek} />
+          <PromisesPanel view={view} onSeek={seek} />
+          <PiiPanel view={view} onSeek={seek} />
+          <QualityPanel
+            call={c}
+            view={view}
+            redacted={Boolean(transcript.data && 'redacted' in transcript.data)}
+            onSeek={seek}
+          />
         </div>
       </div>
     </div>
@@ -263,7 +285,7 @@ function ClipForm(props: {
       setTitle('');
       setNote('');
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
 

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import {
   API,
   api,
-  ApiError,
+  principalRef,
   type Clip,
   type Collection,
   type CollectionItem as Item,
@@ -21,6 +21,7 @@ import {
 } from '../components/common.tsx';
 import { formatClock, formatDateTime, shortId } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { errorText } from '../labels.ts';
 import { navigate, useLocation } from '../router.ts';
 
 function ClipLinks({ clip }: { clip: Clip }) {
@@ -40,7 +41,15 @@ function ClipLinks({ clip }: { clip: Clip }) {
   );
 }
 
-export function LibraryPage(_props: { me: Me }) {
+/**
+ * Whether the signed-in principal may change or delete something of the library: an admin, or whoever made it (the
+ * server also lets the maker's team change it, which the UI cannot tell; anyone else gets a 403).
+ */
+export function mayChange(me: Me, createdBy: string): boolean {
+  return me.principal.role === 'admin' || principalRef(me) === createdBy;
+}
+
+export function LibraryPage({ me }: { me: Me }) {
   const { t, lang } = useI18n();
   const loc = useLocation();
   const selected = loc.query.get('collection');
@@ -68,13 +77,25 @@ export function LibraryPage(_props: { me: Me }) {
       collections.reload();
       navigate(`/library?collection=${c.id}`);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
+    }
+  };
+
+  const remove = async (path: string, after: () => void) => {
+    if (!window.confirm(t('confirmDelete'))) return;
+    setError(null);
+    try {
+      await api(path, { method: 'DELETE' });
+      after();
+    } catch (err) {
+      setError(errorText(err, t));
     }
   };
 
   return (
     <div>
       <h1>{t('libraryTitle')}</h1>
+      <Outcome error={error} />
       <div class="layout-library">
         <Panel title={t('collections')} id="collections">
           {collections.error && <ErrorBox error={collections.error} />}
@@ -102,7 +123,6 @@ export function LibraryPage(_props: { me: Me }) {
               />
             </Field>
             <button type="submit">{t('newCollection')}</button>
-            <Outcome error={error} />
           </form>
         </Panel>
         <div>
@@ -111,6 +131,23 @@ export function LibraryPage(_props: { me: Me }) {
               {detail.loading && !detail.data && <Loading />}
               {detail.error && <ErrorBox error={detail.error} />}
               {detail.data?.description && <p>{detail.data.description}</p>}
+              {detail.data && mayChange(me, detail.data.createdBy) && (
+                <p>
+                  <button
+                    type="button"
+                    class="link danger"
+                    data-testid="delete-collection"
+                    onClick={() =>
+                      remove(`/collections/${detail.data!.id}`, () => {
+                        collections.reload();
+                        navigate('/library');
+                      })
+                    }
+                  >
+                    {t('deleteCollection')}
+                  </button>
+                </p>
+              )}
               {detail.data && detail.data.items.length === 0 && <p class="muted">{t('emptyCollection')}</p>}
               <ul class="items">
                 {detail.data?.items.map((i) => (
@@ -131,6 +168,20 @@ export function LibraryPage(_props: { me: Me }) {
                       )}
                     </div>
                     {i.note && <p class="small">{i.note}</p>}
+                    {detail.data && mayChange(me, detail.data.createdBy) && (
+                      <button
+                        type="button"
+                        class="link danger"
+                        onClick={() =>
+                          remove(`/collections/${detail.data!.id}/items/${i.id}`, () => {
+                            detail.reload();
+                            collections.reload();
+                          })
+                        }
+                      >
+                        {t('removeFromCollection')}
+                      </button>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -156,6 +207,24 @@ export function LibraryPage(_props: { me: Me }) {
                       <td class="num">{((c.endMs - c.startMs) / 1000).toFixed(1)} s</td>
                       <td>
                         <ClipLinks clip={c} />
+                        {mayChange(me, c.createdBy) && (
+                          <>
+                            {' · '}
+                            <button
+                              type="button"
+                              class="link danger"
+                              data-testid={`delete-clip-${c.id}`}
+                              onClick={() =>
+                                remove(`/clips/${c.id}`, () => {
+                                  clips.reload();
+                                  detail.reload();
+                                })
+                              }
+                            >
+                              {t('delete')}
+                            </button>
+                          </>
+                        )}
                       </td>
                     </tr>
                   ))}

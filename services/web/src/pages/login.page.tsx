@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from '../api.ts';
 import { InputField, Outcome } from '../components/common.tsx';
 import { useI18n } from '../i18n.ts';
+import { errorText } from '../labels.ts';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const { t } = useI18n();
@@ -23,7 +24,10 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       setPassword('');
       await onSignedIn();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      // A wrong name or password is the sign-in's own message; a throttled client is told how long to wait.
+      setError(
+        err instanceof ApiError && err.code === 'UNAUTHENTICATED' ? t('signInFailed') : errorText(err, t),
+      );
     } finally {
       setBusy(false);
     }

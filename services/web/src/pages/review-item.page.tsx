@@ -1,9 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { readAnalytics } from '../analytics-view.ts';
 import {
   API,
   api,
   ApiError,
+  hasRoute,
   principalRef,
+  type Analysis,
   type CallDetail,
   type FormQuestion,
   type Me,
@@ -11,6 +14,7 @@ import {
   type TimedComment,
   type Transcript,
 } from '../api.ts';
+import { AdherencePanel, DisclosurePanel } from '../components/analysis.tsx';
 import { ErrorBox, Field, Loading, Notice, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
@@ -49,6 +53,16 @@ export function ReviewItemPage({ id, me }: { id: string; me: Me }) {
           })
         : Promise.resolve(undefined),
     [callId],
+  );
+  const hasAnalysisApi = hasRoute(me, 'GET /calls/:id/analysis');
+  const analysis = useAsync(
+    () =>
+      callId && hasAnalysisApi ? api<Analysis>(`/calls/${callId}/analysis`) : Promise.resolve(undefined),
+    [callId, hasAnalysisApi],
+  );
+  const view = useMemo(
+    () => readAnalytics(analysis.data, call.data?.durationMs ?? 0),
+    [analysis.data, call.data?.durationMs],
   );
   const player = useRef<PlayerHandle | null>(null);
   const [timeMs, setTimeMs] = useState(0);
@@ -109,6 +123,12 @@ export function ReviewItemPage({ id, me }: { id: string; me: Me }) {
             timeMs={timeMs}
             onChanged={detail.reload}
           />
+          {hasAnalysisApi && (
+            <>
+              <DisclosurePanel view={view} onSeek={seek} />
+              <AdherencePanel view={view} onSeek={seek} />
+            </>
+          )}
         </div>
       </div>
     </div>

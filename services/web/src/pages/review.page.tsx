@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
 import { ErrorBox, ListState, ListTable, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
+import { queueName } from '../labels.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
 
@@ -55,7 +56,7 @@ export function ReviewPage({ me }: { me: Me }) {
                   aria-current={q.id === selected ? 'page' : undefined}
                   data-queue={q.id}
                 >
-                  <strong>{q.id}</strong>{' '}
+                  <strong>{queueName(q, t, lang)}</strong>{' '}
                   <span class="muted">
                     {t('reviewQueueCounts', { open: q.open, claimed: q.claimed, completed: q.completed })}
                   </span>
@@ -67,7 +68,9 @@ export function ReviewPage({ me }: { me: Me }) {
       )}
       {selected && (
         <Panel
-          title={t('reviewItemsOf', { queue: selected })}
+          title={t('reviewItemsOf', {
+            queue: queueName(queues.data?.items.find((q) => q.id === selected) ?? { id: selected }, t, lang),
+          })}
           id="review-items"
           actions={
             <label>

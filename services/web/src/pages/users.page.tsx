@@ -99,9 +99,13 @@ export function UsersPage() {
                   <td>{u.teams.join(', ') || '—'}</td>
                   <td>{u.agentId ?? '—'}</td>
                   <td>
-                    {u.disabled && <span class="badge">{t('disabled')}</span>}
-                    {u.lockedUntil && new Date(u.lockedUntil) > new Date() && (
-                      <span class="badge warn">{t('locked')}</span>
+                    {u.disabled ? (
+                      <span class="badge">{t('disabled')}</span>
+                    ) : (
+                      <span class="badge status-done">{t('active')}</span>
+                    )}
+                    {u.failedLogins > 0 && (
+                      <div class="muted small">{t('failedSignIns', { n: u.failedLogins })}</div>
                     )}
                   </td>
                   <td class="nowrap">{formatDateTime(u.lastLoginAt, lang)}</td>
@@ -130,15 +134,6 @@ export function UsersPage() {
                     >
                       {t('resetPassword')}
                     </button>
-                    {u.lockedUntil && (
-                      <button
-                        type="button"
-                        class="link"
-                        onClick={() => run(() => api(`/users/${u.id}/unlock`, { method: 'POST' }))}
-                      >
-                        {t('unlock')}
-                      </button>
-                    )}
                   </td>
                 </tr>
               ))}

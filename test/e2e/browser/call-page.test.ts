@@ -1,0 +1,246 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnalysisRepository } from '../../../services/analysis/analysis.repository.ts';
+import { analyzeCall, type TranscriptSegment } from '../../../services/analytics/index.ts';
+import { createSentimentAnalyzer } from '../../../services/analytics/sentiment/index.ts';
+import { buildWeb } from '../../../services/web/build.ts';
+import { formatClock } from '../../../services/web/src/format.ts';
+import { makeFixture } from '../../support/audio-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import {
+  BIN,
+  launchChromium,
+  newPage,
+  screenshot,
+  signIn,
+  startServe,
+  type ServeProcess,
+} from './browser-support.ts';
+
+const exec = promisify(execFile);
+
+const SEGMENTS: TranscriptSegment[] = [
+  {
+    party: 'agent',
+    channel: 0,
+    startMs: 0,
+    endMs: 2400,
+    text: 'Buenos días, le habla Carolina de Cobranzas Andinas; esta llamada está siendo grabada.',
+  },
+  { party: 'customer', channel: 1, startMs: 2600, endMs: 4600, text: 'Sí, buenos días, dígame.' },
+  {
+    party: 'agent',
+    channel: 0,
+    startMs: 4800,
+    endMs: 7800,
+    text: 'Le llamo por el saldo pendiente de su tarjeta de crédito.',
+  },
+  {
+    party: 'customer',
+    channel: 1,
+    startMs: 7600,
+    endMs: 11_800,
+    text: 'El viernes le pago doscientos mil pesos con la tarjeta cuatro cinco dos seis cero uno ocho uno cinco nueve cero ocho tres cero uno dos.',
+  },
+];
+
+const METADATA = {
+  startedAt: '2026-11-23T10:15:02-05:00',
+  direction: 'outbound',
+  agentId: 'A0042',
+  agentName: 'Carolina Gómez',
+  team: 'bogota-1',
+  campaign: 'late-stage',
+  currency: 'COP',
+  region: 'CO',
+  language: 'es',
+};
+
+/** Field names and shapes of the analytics result that must never reach the page as text. */
+const RAW = [
+  '{"',
+  'talkMs',
+  'agentTalkShare',
+  'longestMonologue',
+  'speakers.',
+  'right_to_object',
+  'recording_notice',
+  'undefined',
+  'NaN',
+  '[object',
+];
+
+/**
+ * The call page as a QA supervisor reads it, in Spanish and English: the analytics result the analytics stage
+ * stores for a real transcript, drawn as checklists with times that play, talk figures, sentiment, the promise and
+ * the kinds of sensitive data; no raw key or JSON anywhere. And the users page without account locks.
+ */
+describe('the call page in a browser', () => {
+  let dir: string;
+  let database: TestDatabase;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let env: NodeJS.ProcessEnv;
+  let callId: string;
+  const creds = new Map<string, { username: string; password: string }>();
+  const cli = (args: string[]) => exec(process.execPath, [BIN, ...args], { env });
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    dir = await mkdtemp('/tmp/escucha-call-page-');
+    await chmod(dir, 0o755);
+    await buildWeb({ quiet: true });
+    database = await createTestDatabase();
+    env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      ESCUCHA_DATA_DIR: path.join(dir, 'var'),
+      ESCUCHA_PORT: '0',
+      ESCUCHA_LOG_LEVEL: 'warn',
+      ESCUCHA_WORKERS_IN_SERVE: 'false',
+    };
+    serve = await startServe(env);
+    for (const line of (await cli(['demo', '--no-calls'])).stdout.split('\n')) {
+      const m = /^\s+(\w+)\s+(demo-[\w-]+)\s+(\S+)$/.exec(line);
+      if (m) creds.set(m[1]!, { username: m[2]!, password: m[3]! });
+    }
+    const key = (await cli(['keys', 'create', '--role', 'ingest', '--name', 'call-page-test'])).stdout
+      .trim()
+      .split('\n')
+      .pop()!;
+    const audioDir = path.join(dir, 'audio');
+    await mkdir(audioDir);
+    const audio = await makeFixture(audioDir, 'wav-pcm', { seconds: 12, channels: 2, sampleRate: 16000 });
+    const form = new FormData();
+    form.append('file', new Blob([await readFile(audio)]), 'call.wav');
+    form.append('metadata', JSON.stringify(METADATA));
+    form.append(
+      'transcript',
+      JSON.stringify({ language: 'es', segments: SEGMENTS.map(({ channel: _c, ...s }) => s) }),
+    );
+    const res = await fetch(`${serve.url}/api/v1/recordings`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    const body = (await res.json()) as { id: string };
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    callId = body.id;
+    // What the analytics stage stores for this transcript (the workers are off in this serve).
+    const analysis = analyzeCall(
+      SEGMENTS,
+      {
+        callId,
+        startedAt: METADATA.startedAt,
+        region: 'CO',
+        language: 'es',
+        durationMs: 12_000,
+        currency: 'COP',
+      },
+      { sentiment: createSentimentAnalyzer() },
+    );
+    await new AnalysisRepository(database.handle.db).store(callId, analysis, { disclosureProfile: 'co' });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await database?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const noRawText = async (page: Page) => {
+    const text = await page.locator('main').innerText();
+    for (const raw of RAW) expect(text, raw).not.toContain(raw);
+  };
+
+  it('shows adherence and disclosure as checklists whose times play the call, in Spanish then English', async () => {
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    const qa = creds.get('qa_supervisor')!;
+    await signIn(page, serve.url, qa.username, qa.password);
+    await page.goto(`${serve.url}/calls/${callId}`);
+    await page.locator('.waveform[data-ready=true]').waitFor({ timeout: 30_000 });
+    await page.locator('#adherence li[data-rule]').first().waitFor();
+
+    // Adherence: each rule with its status in words; the greeting passed, heard at 0:00.
+    const greeting = page.locator('#adherence li[data-rule=greeting]');
+    expect(await greeting.getAttribute('data-status')).toBe('passed');
+    expect(await greeting.locator('.badge').first().textContent()).toBe('Cumple');
+    expect(await greeting.locator('q').first().textContent()).toMatch(/buenos d[ií]as/i);
+    const statuses = await page
+      .locator('#adherence li[data-rule]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(statuses.length).toBeGreaterThan(3);
+    expect(statuses).toContain('failed');
+    // A time in the checklist plays from there.
+    const debt = page.locator('#adherence li[data-rule=debt_mention] button.time').first();
+    const at = Number(await debt.getAttribute('data-at'));
+    expect(at).toBeGreaterThan(4000);
+    await debt.click();
+    await expect
+      .poll(() => page.locator('[data-testid=clock]').textContent())
+      .toMatch(new RegExp(`^${formatClock(at / 1000).replace('.', '\\.')} /`));
+
+    // Disclosure: elements named in Spanish, with their status.
+    const recorded = page.locator('#disclosure li[data-element=recorded]');
+    expect(await recorded.locator('.check-name').textContent()).toBe('La llamada se graba');
+    expect(await recorded.getAttribute('data-status')).toBe('on_time');
+    expect(await page.locator('#disclosure li[data-element] .check-name').allTextContents()).not.toContain(
+      'the agent says the call is recorded',
+    );
+
+    // Talk: the bar and m:ss / % figures; sentiment chart over the call; the promise; sensitive data by kind only.
+    expect(await page.locator('#talk [data-testid=talk-bar] span').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#talk').innerText()).toMatch(/\d:\d\d \(\d+\s?%\)/);
+    expect(await page.locator('#sentiment .chart canvas').count()).toBeGreaterThan(0);
+    expect(['Positivo', 'Neutro', 'Negativo']).toContain(
+      await page.locator('[data-testid=sentiment-overall]').textContent(),
+    );
+    const promise = await page.locator('#promises').innerText();
+    expect(promise).toMatch(/200\.000/);
+    expect(promise).toMatch(/vie/i);
+    const pii = await page.locator('#pii').innerText();
+    expect(pii).toContain('Número de tarjeta');
+    expect(pii).not.toMatch(/4526|cuatro cinco/);
+    await noRawText(page);
+    await screenshot(page, 'call-page-es', dir);
+
+    // The same page in English.
+    await page.locator('header select').selectOption('en');
+    await expect.poll(() => recorded.locator('.check-name').textContent()).toBe('The call is recorded');
+    expect(await greeting.locator('.badge').first().textContent()).toBe('Passed');
+    expect(await page.locator('#pii').innerText()).toContain('Card number');
+    await noRawText(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('shows no account lock on the users page: sign-in is throttled, never locked', async () => {
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    const admin = creds.get('admin')!;
+    await signIn(page, serve.url, admin.username, admin.password);
+    await page.goto(`${serve.url}/users`);
+    await page.locator('table tbody tr').first().waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('Activo');
+    expect(text).not.toMatch(/Bloquead|Desbloquear|Unlock|Locked/);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('says a wrong password in the user language', async () => {
+    const { context, page } = await newPage(browser, 'es-CO');
+    await page.goto(`${serve.url}/`);
+    await page.locator('#login-username').fill('demo-qa');
+    await page.locator('#login-password').fill('not-the-password');
+    await page.locator('form button[type=submit]').click();
+    await expect
+      .poll(() => page.locator('.error').first().textContent())
+      .toBe('Usuario o contraseña incorrectos, o la cuenta está desactivada.');
+    await context.close();
+  }, 60_000);
+});
