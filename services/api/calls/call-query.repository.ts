@@ -136,7 +136,11 @@ export function searchConditions(eb: Eb, q: CallSearch): Expression<SqlBool>[] {
     and.push(eb.or([eb('calls.caller_number', 'like', pattern), eb('calls.callee_number', 'like', pattern)]));
   }
   if (q.agentName) {
-    and.push(sql<SqlBool>`lower(calls.agent_name) like ${`%${likeEscape(q.agentName.toLowerCase())}%`}`);
+    // Accents and case ignored ("Gomez" finds "Gómez"), folded by the same function as the trigram index
+    // (escucha_fold, migration 0013); the pattern is a constant when planned, so the index can serve it.
+    and.push(
+      sql<SqlBool>`escucha_fold(calls.agent_name) like escucha_fold(${`%${likeEscape(q.agentName)}%`})`,
+    );
   }
   if (q.minDurationMs !== undefined) and.push(eb('calls.duration_ms', '>=', q.minDurationMs));
   if (q.maxDurationMs !== undefined) and.push(eb('calls.duration_ms', '<=', q.maxDurationMs));

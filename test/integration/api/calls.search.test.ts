@@ -94,6 +94,8 @@ describe('GET /api/v1/calls', () => {
     ['either number (partial, typed with separators)', { number: '300-123' }],
     ['agent id', { agentId: 'A0042' }],
     ['agent name (partial, any case)', { agentName: 'carolina gó' }],
+    ['agent name without its accents', { agentName: 'Gomez' }],
+    ['agent name in upper case', { agentName: 'CAROLINA GÓMEZ' }],
     ['team', { team: 'team-bogota' }],
     ['customer ref', { customerRef: 'CUST-0099123' }],
     ['reason', { reason: 'collection' }],
@@ -121,6 +123,10 @@ describe('GET /api/v1/calls', () => {
       expect(ids).not.toContain(other);
     });
   }
+
+  it('finds an accented agent name typed without accents, and only that agent', async () => {
+    expect(await search({ agentName: 'andres lopez' })).toEqual([other]);
+  });
 
   it('returns nothing when a filter matches no call', async () => {
     expect(await search({ agentId: 'A9999' })).toEqual([]);
