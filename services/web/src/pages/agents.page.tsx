@@ -136,7 +136,7 @@ export function AgentsPage() {
               return {
                 key: p.key,
                 name: name(p.key),
-                value: `${show(p.value, RATES.has(metric))} · ${p.calls}`,
+                value: `${show(p.value, RATES.has(metric))} · ${t('nCalls', { n: p.calls })}`,
                 segments: [
                   {
                     value: v === null ? 0 : sentiment ? v + 1 : v,

@@ -155,7 +155,7 @@ export function CompliancePage() {
               rows={rows.map((r) => ({
                 key: r.key ?? '',
                 name: keyText(r),
-                value: `${r.disclosedPct} % · ${r.total}`,
+                value: `${r.disclosedPct} % · ${t('nCalls', { n: r.total })}`,
                 segments: OUTCOMES.map((o) => {
                   const href = drill(by, r.key, o);
                   return {
