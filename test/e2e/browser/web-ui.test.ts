@@ -276,6 +276,11 @@ describe('web UI in a browser', () => {
     await expect.poll(() => page.locator('.speed select').inputValue()).toBe('1.25');
     await page.locator('body').press('ArrowLeft');
     await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:03\.0/);
+    // A transcript line is a button: Tab reaches it, Enter plays from there.
+    await page.locator('li.seg[data-index="2"] button').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('li.seg[data-index="2"][aria-current=true]').waitFor();
+    await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:04\.8/);
     // Find in call.
     await page.locator('#find-in-call').fill('credito');
     await page.locator('li.seg.match').first().waitFor();
@@ -286,15 +291,7 @@ describe('web UI in a browser', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'call', dir);
     expect(await page.locator('#sentiment .chart canvas').count()).toBeGreaterThan(0);
-    expect(await page.locator('#sentiment .badge').textContent()).toBe('positive');
-    expect(await page.locator('#disclosure li').allTextContents()).toEqual([
-      '✔ Agent name and company',
-      '◐ Call is recorded',
-    ]);
-    expect(await page.locator('#disclosure [data-testid=recording-tone]').textContent()).toBe(
-      'Tono de grabación: 4 pitidos en el canal 1, cada 15 s; durante toda la llamada',
-    );
-    expect(await page.locator('#talk').textContent()).toContain('agentTalkRatio');
+    // What the analytics panels say, in words and in both languages, is the call page's own browser test's to check.
     await page.locator('#sentiment').scrollIntoViewIfNeeded();
     await screenshot(page, 'call-analytics', dir);
 
