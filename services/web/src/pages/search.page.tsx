@@ -461,7 +461,7 @@ export function SearchPage({ me }: { me: Me }) {
                   </Field>
                 )}
                 {offered.has('adherenceBelow') && (
-                  <Field label={t('f_adherenceBelow')} id="f-adherenceBelow" help={t('f_adherenceHelp')}>
+                  <Field label={t('f_adherenceBelow')} id="f-adherenceBelow">
                     <input
                       id="f-adherenceBelow"
                       type="number"
@@ -469,7 +469,6 @@ export function SearchPage({ me }: { me: Me }) {
                       max="100"
                       step="1"
                       inputMode="numeric"
-                      aria-describedby="f-adherenceBelow-help"
                       value={form.adherenceBelow ?? ''}
                       onInput={(e) => set('adherenceBelow', valueOf(e))}
                     />
