@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { binaryBody } from '../../support/http.ts';
+import { callSearchSchema } from '../../../models/call.ts';
+import { searchConditions } from '../../../services/api/calls/call-query.repository.ts';
 
 const FULL = {
   startedAt: '2026-11-23T10:15:02Z',
@@ -126,6 +128,16 @@ describe('GET /api/v1/calls', () => {
 
   it('finds an accented agent name typed without accents, and only that agent', async () => {
     expect(await search({ agentName: 'andres lopez' })).toEqual([other]);
+  });
+
+  it("folds each call's agent name where the names are not looked up first (a legal hold on a query)", async () => {
+    const q = callSearchSchema.parse({ agentName: 'ANDRES LOPEZ' });
+    const rows = await api.services.database.db
+      .selectFrom('calls')
+      .select('id')
+      .where((eb) => eb.and(searchConditions(eb, q)))
+      .execute();
+    expect(rows.map((r) => r.id)).toEqual([other]);
   });
 
   it('returns nothing when a filter matches no call', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayStart, nextDay, searchHref } from '../../../services/web/src/components/report-filter.tsx';
+import { dayStart, nextDay, searchHref } from '../../../services/web/src/drill.ts';
 
 describe('drill-down from a report to the search', () => {
   it('keeps the report filter, its days as UTC midnights, and adds what the figure counts', () => {

@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { API, api, queryString, type AgentWeek } from '../api.ts';
 import { BarList, CategoryChart, COLORS } from '../components/chart.tsx';
 import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
-import { FilterForm, searchHref, useReportFilter } from '../components/report-filter.tsx';
+import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
+import { searchHref } from '../drill.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
 const METRICS = [
