@@ -11,6 +11,7 @@ import * as m0009 from './0009_recording_integrity.ts';
 import * as m0010 from './0010_stream_audio.ts';
 import * as m0011 from './0011_stream_srtp.ts';
 import * as m0012 from './0012_call_country.ts';
+import * as m0013 from './0013_folded_agent_name.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_stream_audio': m0010,
   '0011_stream_srtp': m0011,
   '0012_call_country': m0012,
+  '0013_folded_agent_name': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

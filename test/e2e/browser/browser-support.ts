@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -68,4 +68,115 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.locator('#login-password').fill(password);
   await page.locator('form button[type=submit]').click();
   await page.locator('header nav').waitFor({ timeout: 15_000 });
+}
+
+/** Where the browser tests leave what they saw (screenshots of every page): ignored by git, kept after the run. */
+export const OUTPUT_DIR = path.resolve(process.env.ESCUCHA_TEST_OUTPUT ?? 'test-results/browser');
+
+/** The sizes every page is looked at: a laptop and a common desktop screen. */
+export const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1440, height: 900 },
+] as const;
+
+const AXE = path.resolve('node_modules/axe-core/axe.min.js');
+let axeText: Promise<string> | undefined;
+const axeSource = () => (axeText ??= readFile(AXE, 'utf8'));
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A and AA rules). */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol: the UI's Content-Security-Policy (script-src 'self') forbids an
+  // injected <script>, and rightly so.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await axeSource());
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<AxeResults> } })
+      .axe;
+    interface AxeResults {
+      passes: unknown[];
+      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+    }
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    if (result.passes.length + result.violations.length === 0) throw new Error('axe-core checked no rule');
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(' ')),
+      }));
+  });
+}
+
+/**
+ * What a user should never see on a page: raw JSON, a message key or a parameter name in the UI's own words
+ * (labels, headings, buttons, options, legends, column heads), and a page or a table wider than the window.
+ */
+export async function pageProblems(page: Page, keys: readonly string[]): Promise<string[]> {
+  return page.evaluate((keys) => {
+    const problems: string[] = [];
+    const text = document.body.innerText;
+    const json = /[{[]\s*"[A-Za-z_][\w.]*"\s*:/.exec(text);
+    if (json) problems.push(`raw JSON: …${text.slice(json.index, json.index + 60)}…`);
+    const known = new Set(keys);
+    const chrome = document.querySelectorAll(
+      'h1, h2, h3, label, legend, summary, button, option, th[scope=col], nav a, .badge, p.muted, .hbar-value',
+    );
+    for (const el of Array.from(chrome)) {
+      const words = (el as HTMLElement).innerText ?? el.textContent ?? '';
+      for (const w of words.match(/\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*|_[a-z0-9]+)+\b/g) ?? []) {
+        problems.push(`${known.has(w) ? 'message key' : 'raw name'} "${w}" in <${el.tagName.toLowerCase()}>`);
+      }
+    }
+    for (const w of text.match(/\b[a-z]+_[a-zA-Z_]+\b/g) ?? []) {
+      if (known.has(w)) problems.push(`message key "${w}" on the page`);
+    }
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth + 1) {
+      problems.push(`the page is ${root.scrollWidth - root.clientWidth}px wider than the window`);
+    }
+    for (const wrap of Array.from(document.querySelectorAll('.table-wrap'))) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        const table = wrap.querySelector('table');
+        problems.push(
+          `table ${table?.className || ''} overflows by ${wrap.scrollWidth - wrap.clientWidth}px`.replace(
+            '  ',
+            ' ',
+          ),
+        );
+      }
+    }
+    return [...new Set(problems)];
+  }, keys);
+}
+
+/** Waits until a page has loaded what it asked for: no request in flight, nothing marked busy or loading. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(
+    () =>
+      !document.querySelector('[aria-busy=true], .loading') &&
+      !/Loading…|Cargando…/.test(document.body.innerText),
+    undefined,
+    { timeout: 15_000 },
+  );
+}
+
+/** A screenshot of the page (the window, not the whole page) under OUTPUT_DIR/screenshots. */
+export async function pageShot(page: Page, name: string): Promise<string> {
+  const dir = path.join(OUTPUT_DIR, 'screenshots');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
 }

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { binaryBody } from '../../support/http.ts';
+import { callSearchSchema } from '../../../models/call.ts';
+import { searchConditions } from '../../../services/api/calls/call-query.repository.ts';
 
 const FULL = {
   startedAt: '2026-11-23T10:15:02Z',
@@ -94,6 +96,8 @@ describe('GET /api/v1/calls', () => {
     ['either number (partial, typed with separators)', { number: '300-123' }],
     ['agent id', { agentId: 'A0042' }],
     ['agent name (partial, any case)', { agentName: 'carolina gó' }],
+    ['agent name without its accents', { agentName: 'Gomez' }],
+    ['agent name in upper case', { agentName: 'CAROLINA GÓMEZ' }],
     ['team', { team: 'team-bogota' }],
     ['customer ref', { customerRef: 'CUST-0099123' }],
     ['reason', { reason: 'collection' }],
@@ -121,6 +125,20 @@ describe('GET /api/v1/calls', () => {
       expect(ids).not.toContain(other);
     });
   }
+
+  it('finds an accented agent name typed without accents, and only that agent', async () => {
+    expect(await search({ agentName: 'andres lopez' })).toEqual([other]);
+  });
+
+  it("folds each call's agent name where the names are not looked up first (a legal hold on a query)", async () => {
+    const q = callSearchSchema.parse({ agentName: 'ANDRES LOPEZ' });
+    const rows = await api.services.database.db
+      .selectFrom('calls')
+      .select('id')
+      .where((eb) => eb.and(searchConditions(eb, q)))
+      .execute();
+    expect(rows.map((r) => r.id)).toEqual([other]);
+  });
 
   it('returns nothing when a filter matches no call', async () => {
     expect(await search({ agentId: 'A9999' })).toEqual([]);

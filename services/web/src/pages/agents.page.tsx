@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AgentWeek } from '../api.ts';
-import { CategoryChart } from '../components/chart.tsx';
+import { BarList, CategoryChart, COLORS } from '../components/chart.tsx';
 import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
+import { searchHref } from '../drill.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
 const METRICS = [
@@ -17,10 +18,22 @@ const METRICS = [
 type Metric = (typeof METRICS)[number];
 /** Rates are shown as percentages. */
 const RATES = new Set<Metric>(['disclosureRate', 'promiseRate', 'agentTalkShare', 'silenceShare']);
-const MAX_SERIES = 8;
+
+/** The average of a metric over rows, each weighted by its calls; null when no row has it. */
+function weighted(rows: AgentWeek[], metric: Metric): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const r of rows) {
+    const v = r[metric];
+    if (v === null) continue;
+    sum += v * r.calls;
+    n += r.calls;
+  }
+  return n === 0 ? null : sum / n;
+}
 
 const show = (v: number | null, rate = false) =>
-  v === null ? '—' : rate ? `${Math.round(v * 1000) / 10} %` : String(v);
+  v === null ? '—' : rate ? `${Math.round(v * 1000) / 10} %` : String(Math.round(v * 100) / 100);
 
 /** Week by week per agent or team: adherence, disclosure rate, sentiment, promise-to-pay rate, talk metrics. */
 export function AgentsPage() {
@@ -39,13 +52,27 @@ export function AgentsPage() {
     const r = rows.find((x) => (x.key ?? '—') === k);
     return r?.label ? `${r.label} (${k})` : k;
   };
-  const series = keys.slice(0, MAX_SERIES).map((k) => ({
-    label: name(k),
-    values: weeks.map((w) => {
-      const v = rows.find((r) => (r.key ?? '—') === k && r.week === w)?.[metric] ?? null;
-      return v === null ? null : RATES.has(metric) ? Math.round(v * 1000) / 10 : v;
-    }),
-  }));
+  /** As charted: rates in percent, scores as they are. */
+  const scaled = (v: number | null) =>
+    v === null ? null : RATES.has(metric) ? Math.round(v * 1000) / 10 : v;
+  const trend = weeks.map((w) =>
+    scaled(
+      weighted(
+        rows.filter((r) => r.week === w),
+        metric,
+      ),
+    ),
+  );
+  const perKey = keys.map((k) => {
+    const mine = rows.filter((r) => (r.key ?? '—') === k);
+    return { key: k, value: weighted(mine, metric), calls: mine.reduce((a, r) => a + r.calls, 0) };
+  });
+  const sentiment = metric.startsWith('sentiment');
+  const yRange: [number, number] | undefined =
+    RATES.has(metric) || metric === 'adherenceScore' ? [0, 100] : sentiment ? [-1, 1] : undefined;
+  const metricLabel = t(`metric_${metric}` as MessageKey);
+  const drill = (k: string) =>
+    k === '—' ? undefined : searchHref(filter, { [by === 'agent' ? 'agentId' : 'team']: k });
 
   return (
     <div>
@@ -63,7 +90,7 @@ export function AgentsPage() {
         {field('campaign', 'campaign')}
       </FilterForm>
       <Panel
-        title={t('metricPerWeek', { metric: t(`metric_${metric}` as MessageKey) })}
+        title={t('metricTrendAll', { metric: metricLabel })}
         id="agents-chart"
         actions={
           <div class="row">
@@ -84,25 +111,50 @@ export function AgentsPage() {
       >
         <ListState of={data} empty={t('noAnalysedCalls')} />
         {rows.length > 0 && (
-          <>
-            <CategoryChart
-              label={t('metricPerWeek', { metric: t(`metric_${metric}` as MessageKey) })}
-              categories={weeks}
-              series={series}
-              {...(RATES.has(metric) || metric === 'adherenceScore'
-                ? { yRange: [0, 100] as [number, number] }
-                : {})}
-              {...(metric.startsWith('sentiment') ? { yRange: [-1, 1] as [number, number] } : {})}
-            />
-            {keys.length > MAX_SERIES && (
-              <p class="muted small">{t('chartFirstSeries', { n: MAX_SERIES })}</p>
-            )}
-          </>
+          <CategoryChart
+            label={t('metricTrendAll', { metric: metricLabel })}
+            xLabel={t('week')}
+            categories={weeks}
+            series={[{ label: metricLabel, values: trend }]}
+            {...(yRange ? { yRange } : {})}
+          />
         )}
       </Panel>
       {rows.length > 0 && (
+        <Panel
+          title={t('metricBy', { metric: metricLabel, by: t(`dim_${by}`).toLowerCase() })}
+          id="agents-bars"
+        >
+          <BarList
+            label={t('metricBy', { metric: metricLabel, by: t(`dim_${by}`).toLowerCase() })}
+            // Sentiment runs from -1 to 1: the bar shows it shifted onto 0..2.
+            max={
+              yRange ? yRange[1] - Math.min(0, yRange[0]) : Math.max(1, ...perKey.map((p) => p.value ?? 0))
+            }
+            rows={perKey.map((p) => {
+              const v = scaled(p.value);
+              const href = drill(p.key);
+              return {
+                key: p.key,
+                name: name(p.key),
+                value: `${show(p.value, RATES.has(metric))} · ${t('nCalls', { n: p.calls })}`,
+                segments: [
+                  {
+                    value: v === null ? 0 : sentiment ? v + 1 : v,
+                    color: COLORS[3]!,
+                    title: `${t('openCalls', { what: name(p.key) })}: ${metricLabel} ${show(p.value, RATES.has(metric))}`,
+                    ...(href ? { href } : {}),
+                  },
+                ],
+              };
+            })}
+          />
+          <p class="muted small">{t('barsHelp')}</p>
+        </Panel>
+      )}
+      {rows.length > 0 && (
         <Panel title={t('agentsTable')} id="agents-table">
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t('agentsTable')}>
             <table class="agent-metrics compact">
               <thead>
                 <tr>

@@ -3,10 +3,18 @@ import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } fro
 import { InputField, ListTable, Notice, useAsync } from '../components/common.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
 import { FilterForm } from '../components/report-filter.tsx';
-import { useI18n } from '../i18n.ts';
+import { MESSAGES, useI18n, type MessageKey } from '../i18n.ts';
+
+/** An audit action in the user's language; one the UI does not know yet is shown with spaces for underscores. */
+function useActionText(): (action: string) => string {
+  const { t } = useI18n();
+  return (action) =>
+    `act_${action}` in MESSAGES.en ? t(`act_${action}` as MessageKey) : action.replaceAll('_', ' ');
+}
 
 export function AuditPage(_props: { me: Me }) {
   const { t, lang } = useI18n();
+  const actionText = useActionText();
   const [form, setForm] = useState<Record<string, string>>({});
   const [filter, setFilter] = useState<Record<string, string>>({});
   const [cursors, setCursors] = useState<string[]>([]);
@@ -103,7 +111,9 @@ export function AuditPage(_props: { me: Me }) {
               {e.actorRole ? <span class="muted"> · {e.actorRole}</span> : null}
             </td>
             <td>
-              <span class={`badge action-${e.action}`}>{e.action}</span>
+              <span class={`badge action-${e.action}`} data-action={e.action}>
+                {actionText(e.action)}
+              </span>
             </td>
             <td>
               {e.callId ? (
@@ -118,12 +128,12 @@ export function AuditPage(_props: { me: Me }) {
               {e.clientIp ?? '—'}
             </td>
             <td class="small details">
-              <code>{JSON.stringify(e.details)}</code>
+              <DetailsList details={e.details} />
             </td>
           </tr>
         )}
       </ListTable>
-      <nav class="pager" aria-label="audit pages">
+      <nav class="pager" aria-label={t('results')}>
         <button
           type="button"
           disabled={cursors.length === 0}
@@ -140,5 +150,30 @@ export function AuditPage(_props: { me: Me }) {
         </button>
       </nav>
     </div>
+  );
+}
+
+/** The details of an entry as `field: value` lines; nested objects by their path (filter · campaign: x). */
+function DetailsList({ details }: { details: unknown }) {
+  const lines: [string, string][] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    } else {
+      const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+      lines.push([path.join(' · '), text]);
+    }
+  };
+  walk(details, []);
+  if (lines.length === 0) return <>—</>;
+  return (
+    <ul class="details-list">
+      {lines.map(([k, v]) => (
+        <li key={k}>
+          {k ? <span class="muted">{k}: </span> : null}
+          {v}
+        </li>
+      ))}
+    </ul>
   );
 }

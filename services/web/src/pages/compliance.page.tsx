@@ -1,19 +1,42 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type CoverageRow, type DisclosureCall } from '../api.ts';
-import { CategoryChart } from '../components/chart.tsx';
+import { BarList, CategoryChart, COLORS } from '../components/chart.tsx';
 import { ExportCsv, ListState, ListTable, Panel, useAsync } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
+import { nextDay, searchHref } from '../drill.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { navigate } from '../router.ts';
 
-const DIMENSIONS = ['day', 'agent', 'team', 'campaign'] as const;
+const DIMENSIONS = ['agent', 'team', 'campaign'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
+const OUTCOMES = ['disclosed', 'partial', 'missing'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+const OUTCOME_COLOR: Record<Outcome, string> = {
+  disclosed: COLORS[0]!,
+  partial: COLORS[1]!,
+  missing: COLORS[2]!,
+};
+/** The search parameter of each dimension, for drill-down. */
+const PARAM: Record<Dimension | 'day', string> = {
+  day: 'from',
+  agent: 'agentId',
+  team: 'team',
+  campaign: 'campaign',
+};
 
-/** Disclosure coverage by day, agent, team and campaign (chart and table, CSV), and the calls that fell short. */
+/**
+ * Disclosure coverage: the trend by day (a line), and by agent, team or campaign (bars); every figure opens the
+ * calls it counts in the search. The calls that fell short are listed below; both export as CSV.
+ */
 export function CompliancePage() {
   const { t, lang } = useI18n();
   const { filter, apply, field } = useReportFilter('c');
-  const [by, setBy] = useState<Dimension>('day');
+  const [by, setBy] = useState<Dimension>('agent');
+  const days = useAsync(
+    () => api<{ items: CoverageRow[] }>('/compliance/disclosure', { query: { ...filter, by: 'day' } }),
+    [JSON.stringify(filter)],
+  );
   const coverage = useAsync(
     () => api<{ items: CoverageRow[] }>('/compliance/disclosure', { query: { ...filter, by } }),
     [JSON.stringify(filter), by],
@@ -27,8 +50,9 @@ export function CompliancePage() {
   );
   const keyText = (r: CoverageRow) =>
     r.key === null ? t('none') : r.label ? `${r.label} (${r.key})` : r.key;
+  const dayRows = days.data?.items ?? [];
   const rows = coverage.data?.items ?? [];
-  const totals = rows.reduce(
+  const totals = dayRows.reduce(
     (a, r) => ({
       disclosed: a.disclosed + r.disclosed,
       partial: a.partial + r.partial,
@@ -38,6 +62,16 @@ export function CompliancePage() {
     { disclosed: 0, partial: 0, missing: 0, total: 0 },
   );
   const pct = (n: number) => (totals.total === 0 ? 0 : Math.round((1000 * n) / totals.total) / 10);
+  /** The search for the calls of one row (a day, an agent, a team, a campaign), with one outcome or all. */
+  const drill = (dim: Dimension | 'day', key: string | null, outcome?: string): string | undefined => {
+    if (key === null) return undefined;
+    const where: Record<string, string> =
+      dim === 'day'
+        ? { from: `${key}T00:00:00.000Z`, to: `${nextDay(key)}T00:00:00.000Z` }
+        : { [PARAM[dim]]: key };
+    return searchHref(filter, { ...where, ...(outcome ? { disclosure: outcome } : {}) });
+  };
+  const dimLabel = t(`dim_${by}` as MessageKey).toLowerCase();
 
   return (
     <div>
@@ -58,7 +92,43 @@ export function CompliancePage() {
         })}
       </p>
       <Panel
-        title={t('coverageBy', { by: t(`dim_${by}` as MessageKey) })}
+        title={t('coverageTrend')}
+        id="coverage-trend"
+        actions={
+          <ExportCsv
+            testId="export-coverage-days"
+            href={`${API}/compliance/disclosure.csv${queryString({ ...filter, by: 'day' })}`}
+          />
+        }
+      >
+        <ListState of={days} empty={t('noAnalysedCalls')} />
+        {dayRows.length > 0 && (
+          <>
+            <CategoryChart
+              label={t('coverageTrend')}
+              xLabel={t('dim_day')}
+              categories={dayRows.map((r) => r.key ?? '—')}
+              yRange={[0, 100]}
+              series={OUTCOMES.map((o) => ({
+                label: `${t(o)} %`,
+                color: OUTCOME_COLOR[o],
+                values: dayRows.map((r) => r[`${o}Pct`]),
+              }))}
+              onPick={(i) => {
+                const href = drill('day', dayRows[i]?.key ?? null, 'partial,missing');
+                if (href) navigate(href);
+              }}
+            />
+            <p class="muted small">{t('trendHelp')}</p>
+            <details>
+              <summary>{t('figuresByDay')}</summary>
+              <CoverageTable rows={dayRows} dim="day" keyText={keyText} drill={drill} />
+            </details>
+          </>
+        )}
+      </Panel>
+      <Panel
+        title={t('coverageBars', { by: dimLabel })}
         id="coverage"
         actions={
           <div class="row">
@@ -79,46 +149,27 @@ export function CompliancePage() {
         <ListState of={coverage} empty={t('noAnalysedCalls')} />
         {rows.length > 0 && (
           <>
-            <CategoryChart
-              label={t('coverageBy', { by: t(`dim_${by}` as MessageKey) })}
-              categories={rows.map((r) => r.key ?? '—')}
-              yRange={[0, 100]}
-              series={[
-                { label: `${t('disclosed')} %`, values: rows.map((r) => r.disclosedPct) },
-                { label: `${t('partial')} %`, values: rows.map((r) => r.partialPct) },
-                { label: `${t('missing')} %`, values: rows.map((r) => r.missingPct) },
-              ]}
+            <BarList
+              label={t('coverageBars', { by: dimLabel })}
+              max={100}
+              legend={OUTCOMES.map((o) => ({ label: t(o), color: OUTCOME_COLOR[o] }))}
+              rows={rows.map((r) => ({
+                key: r.key ?? '',
+                name: keyText(r),
+                value: `${r.disclosedPct} % · ${t('nCalls', { n: r.total })}`,
+                segments: OUTCOMES.map((o) => {
+                  const href = drill(by, r.key, o);
+                  return {
+                    value: r[`${o}Pct`],
+                    color: OUTCOME_COLOR[o],
+                    title: t('openCallsOf', { what: keyText(r), outcome: t(o), pct: r[`${o}Pct`], n: r[o] }),
+                    ...(href ? { href } : {}),
+                  };
+                }),
+              }))}
             />
-            <div class="table-wrap">
-              <table class="coverage compact">
-                <thead>
-                  <tr>
-                    <th scope="col">{t(`dim_${by}` as MessageKey)}</th>
-                    <th scope="col">{t('calls')}</th>
-                    <th scope="col">{t('disclosed')}</th>
-                    <th scope="col">{t('partial')}</th>
-                    <th scope="col">{t('missing')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.key ?? ''}>
-                      <th scope="row">{keyText(r)}</th>
-                      <td class="num">{r.total}</td>
-                      <td class="num">
-                        {r.disclosed} ({r.disclosedPct} %)
-                      </td>
-                      <td class="num">
-                        {r.partial} ({r.partialPct} %)
-                      </td>
-                      <td class="num">
-                        {r.missing} ({r.missingPct} %)
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <p class="muted small">{t('barsHelp')}</p>
+            <CoverageTable rows={rows} dim={by} keyText={keyText} drill={drill} />
           </>
         )}
       </Panel>
@@ -161,6 +212,51 @@ export function CompliancePage() {
           )}
         </ListTable>
       </Panel>
+    </div>
+  );
+}
+
+/** The figures of a chart as a table; each count opens its calls. */
+function CoverageTable(props: {
+  rows: CoverageRow[];
+  dim: Dimension | 'day';
+  keyText: (r: CoverageRow) => string;
+  drill: (dim: Dimension | 'day', key: string | null, outcome?: string) => string | undefined;
+}) {
+  const { t } = useI18n();
+  const count = (r: CoverageRow, o: Outcome | null) => {
+    const text = o === null ? String(r.total) : `${r[o]} (${r[`${o}Pct`]} %)`;
+    const href = props.drill(props.dim, r.key, o ?? undefined);
+    return href ? <a href={href}>{text}</a> : text;
+  };
+  return (
+    <div class="table-wrap">
+      <table class="coverage compact">
+        <thead>
+          <tr>
+            <th scope="col">{t(`dim_${props.dim}` as MessageKey)}</th>
+            <th scope="col">{t('calls')}</th>
+            {OUTCOMES.map((o) => (
+              <th scope="col" key={o}>
+                {t(o)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr key={r.key ?? ''}>
+              <th scope="row">{props.keyText(r)}</th>
+              <td class="num">{count(r, null)}</td>
+              {OUTCOMES.map((o) => (
+                <td class="num" key={o}>
+                  {count(r, o)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
+import { api, ApiError, can, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
 import {
   ErrorBox,
   Field,
@@ -20,6 +20,7 @@ interface FilterDef {
   label: MessageKey;
   kind: Kind;
   help?: MessageKey;
+  labelParams?: Record<string, string>;
 }
 
 const BASIC: FilterDef[] = [
@@ -54,9 +55,85 @@ const MORE: FilterDef[] = [
   { name: 'maxAmountDue', label: 'maxAmountDue', kind: 'number' },
 ];
 
+/** The analytics filters this page has a control for (the rest the server offers get a text box). */
+const ANALYTICS = [
+  'sentiment',
+  'sentimentParty',
+  'disclosure',
+  'adherenceBelow',
+  'keyword',
+  'promiseToPay',
+  'redacted',
+];
+/** The keyword categories the analytics stage counts (services/analytics/counts/keyword-categories.ts). */
+const KEYWORDS = [
+  'lawyer',
+  'lawsuit',
+  'seizure',
+  'complaint',
+  'payment_plan',
+  'hardship',
+  'dispute',
+  'cease_contact',
+  'bankruptcy',
+];
 const KNOWN = new Set(
-  [...BASIC, ...MORE].map((f) => f.name).concat(['q', 'party', 'custom', 'limit', 'cursor', 'sort']),
+  [...BASIC, ...MORE]
+    .map((f) => f.name)
+    .concat(['q', 'party', 'custom', 'limit', 'cursor', 'sort'], ANALYTICS),
 );
+
+/** The result columns a supervisor may show; the chosen ones are kept in this browser. */
+const COLUMNS = [
+  'durationMs',
+  'direction',
+  'agent',
+  'team',
+  'campaign',
+  'disposition',
+  'customerRef',
+  'amountDue',
+  'daysPastDue',
+  'numbers',
+  'region',
+  'language',
+  'source',
+] as const;
+type Column = (typeof COLUMNS)[number];
+const DEFAULT_COLUMNS: Column[] = [
+  'durationMs',
+  'agent',
+  'campaign',
+  'disposition',
+  'customerRef',
+  'amountDue',
+];
+const COLUMN_LABEL: Record<Column, MessageKey> = {
+  durationMs: 'duration',
+  direction: 'direction',
+  agent: 'agent',
+  team: 'team',
+  campaign: 'campaign',
+  disposition: 'disposition',
+  customerRef: 'customerRef',
+  amountDue: 'amountDue',
+  daysPastDue: 'daysPastDue',
+  numbers: 'numbers',
+  region: 'region',
+  language: 'lang',
+  source: 'source',
+};
+const COLUMNS_KEY = 'escucha.searchColumns';
+
+function storedColumns(): Column[] {
+  try {
+    const raw = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? 'null') as unknown;
+    if (Array.isArray(raw)) return COLUMNS.filter((c) => raw.includes(c));
+  } catch {
+    // an unreadable choice falls back to the default columns
+  }
+  return DEFAULT_COLUMNS;
+}
 const PAGE_SIZE = '25';
 
 /** The query of the URL, without paging. */
@@ -79,7 +156,14 @@ export function SearchPage({ me }: { me: Me }) {
   );
   const [cursors, setCursors] = useState<string[]>([]);
   const supportsQ = me.capabilities.searchParams.includes('q');
-  const analyticsParams = me.capabilities.searchParams.filter((p) => !KNOWN.has(p));
+  const offered = new Set(me.capabilities.searchParams);
+  const otherParams = me.capabilities.searchParams.filter((p) => !KNOWN.has(p));
+  const [columns, setColumns] = useState<Column[]>(storedColumns);
+  const toggleColumn = (c: Column, on: boolean) => {
+    const next = COLUMNS.filter((x) => (x === c ? on : columns.includes(x)));
+    setColumns(next);
+    localStorage.setItem(COLUMNS_KEY, JSON.stringify(next));
+  };
 
   useEffect(() => {
     setForm(applied);
@@ -103,6 +187,8 @@ export function SearchPage({ me }: { me: Me }) {
       params.set(k, v.trim());
     }
     for (const [k, v] of customRows) if (k.trim() && v.trim()) params.set(`custom.${k.trim()}`, v.trim());
+    // Whose sentiment means nothing without a sentiment to look for.
+    if (!params.has('sentiment')) params.delete('sentimentParty');
     setCursors([]);
     navigate(`/?${params.toString()}`);
   };
@@ -187,7 +273,7 @@ export function SearchPage({ me }: { me: Me }) {
             <option value="">{t('any')}</option>
             {['upload', 'siprec', 'sip', 'pcap', 'hep', 'seed'].map((s) => (
               <option value={s} key={s}>
-                {s}
+                {t(`source_${s}` as MessageKey)}
               </option>
             ))}
           </select>
@@ -201,10 +287,56 @@ export function SearchPage({ me }: { me: Me }) {
     }
     return (
       <div class="field" key={f.name}>
-        <label for={id}>{t(f.label)}</label>
+        <label for={id}>{t(f.label, f.labelParams)}</label>
         {control}
       </div>
     );
+  };
+
+  /** A yes/no filter as three radio buttons: any, yes, no. */
+  const yesNo = (name: string, label: string) => (
+    <fieldset class="field yes-no" key={name}>
+      <legend>{label}</legend>
+      <div class="row">
+        {(['', 'true', 'false'] as const).map((v) => (
+          <label key={v}>
+            <input
+              type="radio"
+              name={`f-${name}`}
+              value={v}
+              checked={(form[name] ?? '') === v}
+              onChange={() => set(name, v)}
+            />{' '}
+            {v === '' ? t('any') : v === 'true' ? t('yes') : t('no')}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+
+  const cell = (c: CallSummary, col: Column) => {
+    switch (col) {
+      case 'durationMs':
+        return <td class="num">{formatDuration(c.durationMs)}</td>;
+      case 'direction':
+        return <td>{c.direction ? t(c.direction) : '—'}</td>;
+      case 'agent':
+        return <td>{c.agentName ?? c.agentId ?? '—'}</td>;
+      case 'amountDue':
+        return <td class="num nowrap">{formatAmount(c.amountDue, c.currency, lang)}</td>;
+      case 'daysPastDue':
+        return <td class="num">{c.daysPastDue ?? '—'}</td>;
+      case 'numbers':
+        return (
+          <td class="nowrap">
+            {c.callerNumber ?? '—'} → {c.calleeNumber ?? '—'}
+          </td>
+        );
+      case 'source':
+        return <td>{t(`source_${c.source}` as MessageKey)}</td>;
+      default:
+        return <td>{c[col] ?? '—'}</td>;
+    }
   };
 
   const page = cursors.length + 1;
@@ -279,11 +411,93 @@ export function SearchPage({ me }: { me: Me }) {
               </button>
             </fieldset>
           </details>
-          {analyticsParams.length > 0 && (
-            <fieldset>
+          {ANALYTICS.some((p) => offered.has(p)) && (
+            <fieldset class="analytics">
               <legend>{t('analyticsFilters')}</legend>
               <div class="grid">
-                {analyticsParams.map((p) => input({ name: p, label: p as MessageKey, kind: 'text' }))}
+                {offered.has('sentiment') && (
+                  <Field label={t('f_sentiment')} id="f-sentiment">
+                    <select
+                      id="f-sentiment"
+                      value={form.sentiment ?? ''}
+                      onChange={(e) => set('sentiment', valueOf(e))}
+                    >
+                      <option value="">{t('any')}</option>
+                      {['positive', 'neutral', 'negative'].map((v) => (
+                        <option key={v} value={v}>
+                          {t(`sentimentLabel_${v}` as MessageKey)}
+                        </option>
+                      ))}
+                    </select>
+                  </Field>
+                )}
+                {offered.has('sentimentParty') && (
+                  <Field label={t('f_sentimentParty')} id="f-sentimentParty">
+                    <select
+                      id="f-sentimentParty"
+                      value={form.sentimentParty ?? ''}
+                      disabled={!form.sentiment}
+                      onChange={(e) => set('sentimentParty', valueOf(e))}
+                    >
+                      <option value="">{t('customer')}</option>
+                      <option value="agent">{t('agent')}</option>
+                      <option value="overall">{t('f_wholeCall')}</option>
+                    </select>
+                  </Field>
+                )}
+                {offered.has('disclosure') && (
+                  <Field label={t('f_disclosure')} id="f-disclosure">
+                    <select
+                      id="f-disclosure"
+                      value={form.disclosure ?? ''}
+                      onChange={(e) => set('disclosure', valueOf(e))}
+                    >
+                      <option value="">{t('any')}</option>
+                      <option value="disclosed">{t('disclosed')}</option>
+                      <option value="partial,missing">{t('partialOrMissing')}</option>
+                      <option value="partial">{t('partial')}</option>
+                      <option value="missing">{t('missing')}</option>
+                    </select>
+                  </Field>
+                )}
+                {offered.has('adherenceBelow') && (
+                  <Field label={t('f_adherenceBelow')} id="f-adherenceBelow">
+                    <input
+                      id="f-adherenceBelow"
+                      type="number"
+                      min="0"
+                      max="100"
+                      step="1"
+                      inputMode="numeric"
+                      value={form.adherenceBelow ?? ''}
+                      onInput={(e) => set('adherenceBelow', valueOf(e))}
+                    />
+                  </Field>
+                )}
+                {offered.has('keyword') && (
+                  <Field label={t('f_keyword')} id="f-keyword">
+                    <select
+                      id="f-keyword"
+                      value={form.keyword ?? ''}
+                      onChange={(e) => set('keyword', valueOf(e))}
+                    >
+                      <option value="">{t('any')}</option>
+                      {KEYWORDS.map((k) => (
+                        <option key={k} value={k}>
+                          {t(`kw_${k}` as MessageKey)}
+                        </option>
+                      ))}
+                      {form.keyword && !KEYWORDS.includes(form.keyword) && (
+                        <option value={form.keyword}>{form.keyword}</option>
+                      )}
+                    </select>
+                  </Field>
+                )}
+                {offered.has('promiseToPay') && yesNo('promiseToPay', t('f_promiseToPay'))}
+                {offered.has('redacted') && yesNo('redacted', t('f_redacted'))}
+                {otherParams.map((p) =>
+                  input({ name: p, label: 'f_otherFilter', kind: 'text', labelParams: { name: p } }),
+                )}
               </div>
             </fieldset>
           )}
@@ -298,9 +512,27 @@ export function SearchPage({ me }: { me: Me }) {
         </form>
 
         <section aria-labelledby="results-h" class="results">
-          <h2 id="results-h">
-            {t('results')} <span class="muted">· {t('pageN', { n: page })}</span>
-          </h2>
+          <div class="results-head">
+            <h2 id="results-h">
+              {t('results')} <span class="muted">· {t('pageN', { n: page })}</span>
+            </h2>
+            <details class="columns-picker">
+              <summary>{t('columns')}</summary>
+              <fieldset>
+                <legend>{t('columnsHelp')}</legend>
+                {COLUMNS.map((col) => (
+                  <label key={col}>
+                    <input
+                      type="checkbox"
+                      checked={columns.includes(col)}
+                      onChange={(e) => toggleColumn(col, (e.currentTarget as HTMLInputElement).checked)}
+                    />{' '}
+                    {t(COLUMN_LABEL[col])}
+                  </label>
+                ))}
+              </fieldset>
+            </details>
+          </div>
           <ListState of={results} empty={t('noResults')} />
           {results.data && results.data.items.length > 0 && (
             <div class="table-wrap">
@@ -308,16 +540,15 @@ export function SearchPage({ me }: { me: Me }) {
                 <thead>
                   <tr>
                     {sortHead('startedAt', t('startedAt'))}
-                    {sortHead('durationMs', t('duration'))}
-                    <th scope="col">{t('direction')}</th>
-                    <th scope="col">{t('agent')}</th>
-                    <th scope="col">{t('team')}</th>
-                    <th scope="col">{t('campaign')}</th>
-                    <th scope="col">{t('disposition')}</th>
-                    <th scope="col">{t('customerRef')}</th>
-                    <th scope="col">{t('amountDue')}</th>
-                    <th scope="col">{t('numbers')}</th>
-                    <th scope="col">{t('lang')}</th>
+                    {columns.map((col) =>
+                      col === 'durationMs' ? (
+                        sortHead('durationMs', t('duration'))
+                      ) : (
+                        <th scope="col" key={col}>
+                          {t(COLUMN_LABEL[col])}
+                        </th>
+                      ),
+                    )}
                   </tr>
                 </thead>
                 <tbody>
@@ -326,18 +557,7 @@ export function SearchPage({ me }: { me: Me }) {
                       <td class="nowrap">
                         <a href={`/calls/${c.id}`}>{formatDateTime(c.startedAt, lang)}</a>
                       </td>
-                      <td class="num">{formatDuration(c.durationMs)}</td>
-                      <td>{c.direction ? t(c.direction) : '—'}</td>
-                      <td>{c.agentName ?? c.agentId ?? '—'}</td>
-                      <td>{c.team ?? '—'}</td>
-                      <td>{c.campaign ?? '—'}</td>
-                      <td>{c.disposition ?? '—'}</td>
-                      <td>{c.customerRef ?? '—'}</td>
-                      <td class="num">{formatAmount(c.amountDue, c.currency, lang)}</td>
-                      <td class="nowrap">
-                        {c.callerNumber ?? '—'} → {c.calleeNumber ?? '—'}
-                      </td>
-                      <td>{c.language ?? '—'}</td>
+                      {columns.map((col) => cell(c, col))}
                     </tr>
                   ))}
                 </tbody>
@@ -370,7 +590,7 @@ export function SearchPage({ me }: { me: Me }) {
           </nav>
         </section>
       </div>
-      <SavedSearches applied={applied} />
+      <SearchAside applied={applied} canHold={can(me, 'retention')} />
     </div>
   );
 }
@@ -379,7 +599,8 @@ function sortIcon(state: 'ascending' | 'descending' | 'none'): string {
   return state === 'ascending' ? '▲' : state === 'descending' ? '▼' : '↕';
 }
 
-function SavedSearches({ applied }: { applied: Record<string, string> }) {
+/** Saved searches (open, delete, save the current one) and, for those who may, a legal hold on a search. */
+function SearchAside({ applied, canHold }: { applied: Record<string, string>; canHold: boolean }) {
   const { t } = useI18n();
   const saved = useAsync(() => api<{ items: SavedSearch[] }>('/saved-searches'), []);
   const [name, setName] = useState('');
@@ -441,6 +662,68 @@ function SavedSearches({ applied }: { applied: Record<string, string> }) {
           <Outcome message={message} error={error} />
         </form>
       </Panel>
+      {canHold && <HoldSearch applied={applied} saved={saved.data?.items ?? []} />}
     </aside>
+  );
+}
+
+/** A legal hold on the filters applied now, or on a saved search (which holds what it finds as it changes). */
+function HoldSearch({ applied, saved }: { applied: Record<string, string>; saved: SavedSearch[] }) {
+  const { t } = useI18n();
+  const [target, setTarget] = useState('');
+  const [reason, setReason] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { sort: _sort, limit: _limit, ...query } = applied;
+  const hasFilter = Object.keys(query).length > 0;
+
+  const place = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setMessage(null);
+    if (target === '' && !hasFilter) {
+      setError(t('holdSearch_needFilter'));
+      return;
+    }
+    try {
+      const body = target === '' ? { query, reason } : { savedSearchId: target, reason };
+      await api('/legal-holds', { method: 'POST', body });
+      setReason('');
+      setMessage(t('holdSearch_done'));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  return (
+    <Panel title={t('holdSearch_title')} id="hold-search">
+      <p class="muted small">{t('holdSearch_help')}</p>
+      <form onSubmit={place} class="save-search hold-search">
+        <Field label={t('holdSearch_what')} id="hold-target">
+          <select id="hold-target" value={target} onChange={(e) => setTarget(valueOf(e))}>
+            <option value="">{t('holdSearch_current')}</option>
+            {saved.length > 0 && (
+              <optgroup label={t('savedSearches')}>
+                {saved.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+        </Field>
+        <InputField
+          label={t('holdReason')}
+          id="hold-reason"
+          required
+          maxLength={2000}
+          value={reason}
+          onValue={setReason}
+        />
+        <button type="submit">{t('addHold')}</button>
+        <Outcome message={message} error={error} />
+      </form>
+    </Panel>
   );
 }
