@@ -10,10 +10,11 @@ import { navigate } from '../router.ts';
 
 const DIMENSIONS = ['agent', 'team', 'campaign'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
-const OUTCOMES = ['disclosed', 'partial', 'missing'] as const;
+const OUTCOMES = ['disclosed', 'late', 'partial', 'missing'] as const;
 type Outcome = (typeof OUTCOMES)[number];
 const OUTCOME_COLOR: Record<Outcome, string> = {
   disclosed: COLORS[0]!,
+  late: COLORS[4]!,
   partial: COLORS[1]!,
   missing: COLORS[2]!,
 };
@@ -55,11 +56,12 @@ export function CompliancePage() {
   const totals = dayRows.reduce(
     (a, r) => ({
       disclosed: a.disclosed + r.disclosed,
+      late: a.late + r.late,
       partial: a.partial + r.partial,
       missing: a.missing + r.missing,
       total: a.total + r.total,
     }),
-    { disclosed: 0, partial: 0, missing: 0, total: 0 },
+    { disclosed: 0, late: 0, partial: 0, missing: 0, total: 0 },
   );
   const pct = (n: number) => (totals.total === 0 ? 0 : Math.round((1000 * n) / totals.total) / 10);
   /** The search for the calls of one row (a day, an agent, a team, a campaign), with one outcome or all. */
@@ -86,6 +88,7 @@ export function CompliancePage() {
       <p class="big" data-testid="coverage-total">
         {t('coverageSummary', {
           pct: pct(totals.disclosed),
+          late: pct(totals.late),
           partial: pct(totals.partial),
           missing: pct(totals.missing),
           total: totals.total,
@@ -115,7 +118,7 @@ export function CompliancePage() {
                 values: dayRows.map((r) => r[`${o}Pct`]),
               }))}
               onPick={(i) => {
-                const href = drill('day', dayRows[i]?.key ?? null, 'partial,missing');
+                const href = drill('day', dayRows[i]?.key ?? null, 'late,partial,missing');
                 if (href) navigate(href);
               }}
             />

@@ -40,6 +40,7 @@ const MORE: FilterDef[] = [
   { name: 'reason', label: 'reason', kind: 'text' },
   { name: 'product', label: 'product', kind: 'text' },
   { name: 'region', label: 'region', kind: 'text' },
+  { name: 'country', label: 'country', kind: 'text' },
   { name: 'language', label: 'lang', kind: 'text' },
   { name: 'currency', label: 'currency', kind: 'text' },
   { name: 'source', label: 'source', kind: 'source' },
@@ -96,6 +97,7 @@ const COLUMNS = [
   'daysPastDue',
   'numbers',
   'region',
+  'country',
   'language',
   'source',
 ] as const;
@@ -120,6 +122,7 @@ const COLUMN_LABEL: Record<Column, MessageKey> = {
   daysPastDue: 'daysPastDue',
   numbers: 'numbers',
   region: 'region',
+  country: 'country',
   language: 'lang',
   source: 'source',
 };
@@ -454,7 +457,8 @@ export function SearchPage({ me }: { me: Me }) {
                     >
                       <option value="">{t('any')}</option>
                       <option value="disclosed">{t('disclosed')}</option>
-                      <option value="partial,missing">{t('partialOrMissing')}</option>
+                      <option value="late,partial,missing">{t('notOnTime')}</option>
+                      <option value="late">{t('late')}</option>
                       <option value="partial">{t('partial')}</option>
                       <option value="missing">{t('missing')}</option>
                     </select>
