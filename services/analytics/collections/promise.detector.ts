@@ -297,6 +297,8 @@ export function detectPromises(
   }
   let promises: PaymentPromise[] = [];
   const streams = prepared.streams;
+  let line: Timeline | undefined;
+  const timeline = () => (line ??= timelineOf(streams));
   streams.forEach((stream, si) => {
     if (stream.party !== 'customer' && stream.party !== 'unknown') return;
     const inStream = byStream.get(si) ?? [];
@@ -304,29 +306,9 @@ export function detectPromises(
     const retraction = inStream.find((m) => m.phraseId === 'retract');
     if (retraction) promises = [];
     const replyAt = stream.tokens[0]?.startMs ?? 0;
-    const answered = previousAgent(streams, si, replyAt);
-    const prevAgentIndex = answered ? answered.index : -1;
-    const prevAgent = answered ? streams[answered.index]! : undefined;
-    const agentEnd = answered ? answered.end : 0;
-    const agentMatches = (byStream.get(prevAgentIndex) ?? []).filter((m) => m.startToken < agentEnd);
-    // what the reply answers: the agent's segment with the last proposal or question before it
-    const lead = agentMatches.filter((m) => m.phraseId === 'proposal' || m.phraseId === 'ask').at(-1);
-    const agentStart = prevAgent ? segmentStart(prevAgent.tokens, lead ? lead.startToken : agentEnd - 1) : 0;
-    const window = prevAgent ? prevAgent.tokens.slice(agentStart, agentEnd) : [];
-    const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
-    const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
-    let agentDetails: Details | undefined;
-    const agent = () =>
-      (agentDetails ??= prevAgent
-        ? details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today)
-        : {});
-    // a concrete proposal: the agent names an amount or a date for one payment, not a plan, a discount or the debt
-    const named = (agent().amount !== undefined ? 1 : 0) + (agent().date !== undefined ? 1 : 0);
-    const proposal =
-      !offers &&
-      ((lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || agent().date !== undefined)) ||
-        (named === 2 && !statesDebt));
-    const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.startToken >= agentStart);
+    let reply: AgentTurn | undefined;
+    const agentTurn = () =>
+      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today));
     const clauses = clausesOf(stream, si, language).filter(
       (c) => !retraction || c.start >= retraction.endToken,
     );
@@ -351,13 +333,13 @@ export function detectPromises(
         here.some((m) => m.phraseId === 'commit') ||
         here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken));
       const first = ci === 0;
+      const open = first && !turnBlocked && !listening;
       const acceptWord =
-        first &&
-        proposal &&
-        !turnBlocked &&
-        !listening &&
-        here.some((m) => m.phraseId === 'accept' && m.startToken <= clause.start + 2);
-      if (!commit && !acceptWord && !(first && asks && !turnBlocked && !listening)) return;
+        open &&
+        here.some((m) => m.phraseId === 'accept' && m.startToken <= clause.start + 2) &&
+        agentTurn().proposal;
+      if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
+      const { proposal, agent, prevAgent, agentStart, agentEnd } = agentTurn();
       const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today);
       let kind: PaymentPromise['kind'];
       let amount: Amount | undefined;
@@ -490,35 +472,102 @@ function isVerbUse(tokens: readonly Token[], i: number): boolean {
   return !prev || !NOUN_BEFORE_PAY.has(prev);
 }
 
+interface AgentTurn {
+  prevAgent: Stream | undefined;
+  agentStart: number;
+  agentEnd: number;
+  /** The agent proposed one concrete payment (amount and/or date), not a plan, a discount or the debt. */
+  proposal: boolean;
+  /** The agent asked how much or when (or proposed). */
+  asks: boolean;
+  agent: () => Details;
+}
+
+/** What the agent said just before a customer stream, as far as a promise needs it. */
+function agentTurnBefore(
+  prepared: PreparedTranscript,
+  streams: readonly Stream[],
+  line: () => Timeline,
+  si: number,
+  replyAt: number,
+  byStream: ReadonlyMap<number, PhraseMatch[]>,
+  ctx: CallContext,
+  today: CalendarDate,
+): AgentTurn {
+  const language = prepared.language;
+  const answered = previousAgent(line(), si, replyAt);
+  if (!answered)
+    return {
+      prevAgent: undefined,
+      agentStart: 0,
+      agentEnd: 0,
+      proposal: false,
+      asks: false,
+      agent: () => ({}),
+    };
+  const prevAgent = streams[answered.index]!;
+  const agentEnd = answered.end;
+  const agentMatches = (byStream.get(answered.index) ?? []).filter((m) => m.startToken < agentEnd);
+  // what the reply answers: the agent's segment with the last proposal or question before it
+  const lead = agentMatches.filter((m) => m.phraseId === 'proposal' || m.phraseId === 'ask').at(-1);
+  const agentStart = segmentStart(prevAgent.tokens, lead ? lead.startToken : agentEnd - 1);
+  const window = prevAgent.tokens.slice(agentStart, agentEnd);
+  const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
+  const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
+  const d = details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today);
+  const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
+  const proposal =
+    !offers &&
+    ((lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
+      (named === 2 && !statesDebt));
+  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.startToken >= agentStart);
+  return { prevAgent, agentStart, agentEnd, proposal, asks, agent: () => d };
+}
+
+/** Every word of a call in time order, with the stream it belongs to: built once, searched per reply. */
+interface Timeline {
+  agent: { at: number; stream: number; token: number }[];
+  other: { at: number; stream: number }[];
+}
+
+function timelineOf(streams: readonly Stream[]): Timeline {
+  const agent: Timeline['agent'] = [];
+  const other: Timeline['other'] = [];
+  streams.forEach((s, k) =>
+    s.tokens.forEach((t, i) => {
+      if (s.party === 'agent') agent.push({ at: t.startMs, stream: k, token: i });
+      else other.push({ at: t.startMs, stream: k });
+    }),
+  );
+  agent.sort((a, b) => a.at - b.at || a.stream - b.stream || a.token - b.token);
+  other.sort((a, b) => a.at - b.at);
+  return { agent, other };
+}
+
+/** Index of the first entry with `at` greater than `ms` (entries sorted by `at`). */
+function after(list: readonly { at: number }[], ms: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.at <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The agent speech a customer stream replies to: the agent stream with the last word said before the reply, and
  * how many of its tokens come before it; none when the customer already spoke in between.
  */
-function previousAgent(
-  streams: readonly Stream[],
-  si: number,
-  replyAt: number,
-): { index: number; end: number } | null {
-  let index = -1;
-  let end = 0;
-  let lastAt = -1;
-  streams.forEach((s, k) => {
-    if (s.party !== 'agent') return;
-    let n = 0;
-    while (n < s.tokens.length && s.tokens[n]!.startMs <= replyAt) n++;
-    if (n > 0 && s.tokens[n - 1]!.startMs > lastAt) {
-      index = k;
-      end = n;
-      lastAt = s.tokens[n - 1]!.startMs;
-    }
-  });
-  if (index < 0) return null;
-  for (let k = 0; k < streams.length; k++) {
-    const s = streams[k]!;
-    if (k === si || s.party === 'agent') continue;
-    if (s.tokens.some((t) => t.startMs > lastAt && t.startMs < replyAt)) return null;
+function previousAgent(line: Timeline, si: number, replyAt: number): { index: number; end: number } | null {
+  const k = after(line.agent, replyAt) - 1;
+  if (k < 0) return null;
+  const last = line.agent[k]!;
+  for (let j = after(line.other, last.at); j < line.other.length && line.other[j]!.at < replyAt; j++) {
+    if (line.other[j]!.stream !== si) return null;
   }
-  return { index, end };
+  return { index: last.stream, end: last.token + 1 };
 }
 
 /** The first token of the segment token i belongs to. */

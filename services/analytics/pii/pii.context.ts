@@ -115,19 +115,28 @@ for (const language of ['es', 'en'] as const) {
 }
 
 const undouble = (w: string): string => w.replace(/(.)\1+/g, '$1');
+const UNDOUBLED: Record<Language, [string, ContextId][]> = {
+  es: [...SINGLE_WORDS.es].map(([w, id]) => [undouble(w), id]),
+  en: [...SINGLE_WORDS.en].map(([w, id]) => [undouble(w), id]),
+};
+/** Words seen before, per language (bounded: cleared when it grows past 20 000 entries). */
+const SEEN: Record<Language, Map<string, ContextId | null>> = { es: new Map(), en: new Map() };
 
 /** The context a mangled word stands for: doubled letters, a glued article ("micelular"), a few letters added. */
 function mangledContext(word: string, language: Language): ContextId | undefined {
-  const words = SINGLE_WORDS[language];
+  const seen = SEEN[language];
+  const known = seen.get(word);
+  if (known !== undefined) return known ?? undefined;
   const plain = undouble(word);
-  const direct = words.get(word) ?? words.get(plain);
-  if (direct) return direct;
-  for (const [cw, id] of words) {
+  let found: ContextId | null = SINGLE_WORDS[language].get(word) ?? null;
+  for (const [cw, id] of UNDOUBLED[language]) {
+    if (found) break;
     const extra = plain.length - cw.length;
-    if (extra < 0 || extra > 3) continue;
-    if (plain.startsWith(undouble(cw)) || plain.endsWith(undouble(cw))) return id;
+    if (extra >= 0 && extra <= 3 && (plain.startsWith(cw) || plain.endsWith(cw))) found = id;
   }
-  return undefined;
+  if (seen.size > 20_000) seen.clear();
+  seen.set(word, found);
+  return found ?? undefined;
 }
 
 /**

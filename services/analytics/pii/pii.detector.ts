@@ -135,9 +135,11 @@ function classifyRun(
 ): { type: PiiType; end?: number } | undefined {
   const d = run.digits;
   let ctx = contextsBefore(norms, run.start, language);
-  if (ctx.length === 0) ctx = mangledContextsBefore(norms, run.start, language);
+  // identity and phone numbers are 6 digits or more: only those are worth the slower looks below
+  const long = d.length >= 6;
+  if (ctx.length === 0 && long) ctx = mangledContextsBefore(norms, run.start, language);
   // "¿me confirma su número de cédula?" — "sí, es el 1 020 …": the other party's question says what it is
-  if (ctx.length === 0 && run.start <= ANSWER_WINDOW && question.length > 0) {
+  if (ctx.length === 0 && long && run.start <= ANSWER_WINDOW && question.length > 0) {
     ctx = contextsBefore(question, question.length, language, 14).map((c) => ({ ...c, distance: 0 }));
     if (ctx.length === 0)
       ctx = mangledContextsBefore(question, question.length, language, 14).map((c) => ({
@@ -273,7 +275,7 @@ function streamSpans(prepared: PreparedTranscript, stream: Stream): PiiSpan[] {
   let question: string[] | undefined;
   for (const run of findDigitRuns(tokens, language)) {
     if (isMoney(prepared, tokens, run)) continue;
-    if (run.start <= ANSWER_WINDOW) question ??= questionBefore(prepared, stream);
+    if (run.start <= ANSWER_WINDOW && run.digits.length >= 6) question ??= questionBefore(prepared, stream);
     const c = classifyRun(run, norms, language, question ?? []);
     if (!c) continue;
     out.push(...spansForTokens(prepared, tokens, run.start, c.end ?? run.end, c.type, run.digits));

@@ -103,7 +103,8 @@ export interface CallCase {
   amounts: LabelledSpan[];
 }
 
-type Piece = { t: string; mark?: 'pii' | 'amount'; type?: string } | { br: true };
+type Said = { t: string; mark?: 'pii' | 'amount'; type?: string };
+type Piece = Said | { br: true };
 interface Turn {
   party: Party;
   pieces: Piece[];
@@ -623,8 +624,8 @@ function layOut(c: Ctx, turns: Turn[]) {
     }
     for (const [gi, group] of groups.entries()) {
       let text = '';
-      const marks: { p: Piece & { t: string }; start: number; end: number }[] = [];
-      for (const p of group as (Piece & { t: string })[]) {
+      const marks: { p: Said; start: number; end: number }[] = [];
+      for (const p of group as Said[]) {
         const piece = p.t.trim();
         if (!piece) continue;
         if (text && !/^[.,;:?!]/.test(piece)) text += ' ';
