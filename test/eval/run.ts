@@ -3,7 +3,8 @@
  * sets of test/fixtures/analytics (see LABELLING.md), per task and split. Dev is for development; test is held
  * out. Sentiment is included when test/eval/sentiment.eval.ts is present (its analyser's macro-F1).
  * `--errors` also prints the dev errors (never the test ones). The whole-call set (calls-*) has targets per
- * detector; the command exits non-zero when one is missed, on dev or on the held-out split.
+ * detector; the command exits non-zero when one is missed, on dev or on the held-out split. `--asr` runs instead the
+ * real-ASR comparison (test/eval/asr/asr-loop.ts) on a sample of the whole-call set.
  */
 import { existsSync } from 'node:fs';
 import type { EvalResult } from './metrics.ts';
@@ -22,6 +23,10 @@ if (existsSync(new URL('./sentiment.eval.ts', import.meta.url))) {
 }
 
 const args = process.argv.slice(2);
+if (args.includes('--asr')) {
+  const { main } = await import('./asr/asr-loop.ts');
+  process.exit(await main(args.filter((a) => a !== '--asr')));
+}
 const showErrors = args.includes('--errors');
 const wanted = args.filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(suites);
