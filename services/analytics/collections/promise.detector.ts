@@ -89,8 +89,10 @@ const DEBT_WORDS: Record<Language, Set<string>> = {
     'debe',
     'obligacion',
     'total',
+    'monto',
+    'ponerse',
   ]),
-  en: new Set(['balance', 'owe', 'due', 'delinquent', 'behind', 'past', 'total']),
+  en: new Set(['balance', 'owe', 'owed', 'due', 'delinquent', 'behind', 'past', 'total']),
 };
 /** A reply that greets or listens ("sí, buenos días, dígame", "yes, go ahead") accepts nothing. */
 const LISTENING: Record<Language, string[][]> = {
