@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCalls, type CallCase } from './build/calls.builder.ts';
+import { noticeGiven } from './calls.eval.ts';
+import type { DisclosureResult } from '../../services/analytics/disclosure/disclosure.detector.ts';
 import { loadJsonl } from './metrics.ts';
 
 /**
@@ -86,5 +88,17 @@ describe('analytics evaluation sets', () => {
   it('calls: the committed file is what the builder writes', () => {
     const rows = loadJsonl<CallCase>('calls.jsonl');
     expect(JSON.parse(JSON.stringify(buildCalls()))).toEqual(rows);
+  });
+
+  it('calls: the notice counts only when given on time, whatever else a detector reports', () => {
+    const result = (element: Record<string, unknown>) =>
+      ({
+        elements: [{ id: 'recorded', disclosed: true, present: true, ...element }],
+      }) as unknown as DisclosureResult;
+    expect(noticeGiven(result({}))).toBe(true);
+    expect(noticeGiven(result({ disclosed: false }))).toBe(false);
+    expect(noticeGiven(result({ outcome: 'given' }))).toBe(true);
+    expect(noticeGiven(result({ outcome: 'late' }))).toBe(false);
+    expect(noticeGiven(result({ outcome: 'missing', disclosed: false }))).toBe(false);
   });
 });
