@@ -158,6 +158,8 @@ export function extractAmounts(
     const stated = currency !== undefined;
     const account = options.accountCurrency ?? (language === 'en' ? 'USD' : 'COP');
     if (!stated && n.value < (MIN_UNSTATED[account] ?? 10)) continue;
+    // a card, ID or phone number read out ("es una visa 4070 3937 …") is no amount without a currency
+    if (!stated && n.value >= 1e9) continue;
     const last = tokens[end - 1]!;
     const text =
       first.segmentIndex === last.segmentIndex && seg
