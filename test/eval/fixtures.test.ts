@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildCalls, type CallCase } from './build/calls.builder.ts';
+import { noticeGiven } from './calls.eval.ts';
+import type { DisclosureResult } from '../../services/analytics/disclosure/disclosure.detector.ts';
 import { loadJsonl } from './metrics.ts';
 
 /**
@@ -51,5 +54,51 @@ describe('analytics evaluation sets', () => {
       const splits = new Set(loadJsonl<Base>(f).map((r) => r.split));
       expect(splits, f).toEqual(new Set(['dev', 'test']));
     }
+  });
+
+  it('calls: 300+ Spanish and 100+ English dev calls, labels consistent with the scenario and the text', () => {
+    const rows = loadJsonl<CallCase>('calls.jsonl');
+    const dev = rows.filter((r) => r.split === 'dev');
+    expect(dev.filter((r) => r.language === 'es').length).toBeGreaterThanOrEqual(300);
+    expect(dev.filter((r) => r.language === 'en').length).toBeGreaterThanOrEqual(100);
+    expect(new Set(rows.map((r) => r.locale))).toEqual(new Set(['co', 'mx', 'es', 'us', 'us-es']));
+    for (const r of rows) {
+      if (!r.promise.promised) expect([r.promise.amount, r.promise.date], r.id).toEqual([null, null]);
+      if (r.notice.outcome === 'on_time') expect(r.notice.atMs!, r.id).toBeLessThanOrEqual(20_000);
+      if (r.notice.outcome === 'late') expect(r.notice.atMs!, r.id).toBeGreaterThanOrEqual(60_000);
+      if (r.notice.outcome === 'missing') expect(r.notice.atMs, r.id).toBeNull();
+      for (const s of [...r.pii, ...r.amounts])
+        expect(r.segments[s.segmentIndex]!.text.slice(s.start, s.end), r.id).toBe(s.text);
+      for (const [a, b] of r.segments.slice(1).map((s, i) => [r.segments[i]!, s] as const))
+        expect(b.startMs, r.id).toBeGreaterThanOrEqual(a.endMs);
+    }
+    for (const split of ['dev', 'test']) {
+      const of = rows.filter((r) => r.split === split);
+      for (const o of ['on_time', 'late', 'missing'])
+        expect(of.some((r) => r.notice.outcome === o)).toBe(true);
+      for (const kind of ['statement', 'accept', 'retracted', 'conditional', 'paid', 'listen', 'vague'])
+        expect(
+          of.some((r) => r.scenario.promise === kind),
+          `${split} ${kind}`,
+        ).toBe(true);
+      expect(of.some((r) => r.pii.length > 0)).toBe(true);
+    }
+  });
+
+  it('calls: the committed file is what the builder writes', () => {
+    const rows = loadJsonl<CallCase>('calls.jsonl');
+    expect(JSON.parse(JSON.stringify(buildCalls()))).toEqual(rows);
+  });
+
+  it('calls: the notice counts only when given on time, whatever else a detector reports', () => {
+    const result = (element: Record<string, unknown>) =>
+      ({
+        elements: [{ id: 'recorded', disclosed: true, present: true, ...element }],
+      }) as unknown as DisclosureResult;
+    expect(noticeGiven(result({}))).toBe(true);
+    expect(noticeGiven(result({ disclosed: false }))).toBe(false);
+    expect(noticeGiven(result({ outcome: 'given' }))).toBe(true);
+    expect(noticeGiven(result({ outcome: 'late' }))).toBe(false);
+    expect(noticeGiven(result({ outcome: 'missing', disclosed: false }))).toBe(false);
   });
 });

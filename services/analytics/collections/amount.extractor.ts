@@ -23,6 +23,78 @@ const PESO_WORDS = new Set(['pesos', 'peso', 'pesitos', 'lucas', 'luca', 'barras
 const DOLLAR_WORDS = new Set(['dolares', 'dolar', 'dollars', 'dollar', 'bucks', 'usd', 'dolaritos']);
 const EURO_WORDS = new Set(['euros', 'euro']);
 
+/**
+ * Words after a number that make it a duration, a count, an age, a percentage or days past due — never money
+ * ("un acuerdo a tres meses", "45 días de mora", "tengo 7 hijos", "a 6-month plan", "40 percent off").
+ */
+const NOT_MONEY_AFTER = new Set([
+  'dia',
+  'dias',
+  'semana',
+  'semanas',
+  'mes',
+  'meses',
+  'ano',
+  'anos',
+  'hora',
+  'horas',
+  'minuto',
+  'minutos',
+  'quincena',
+  'quincenas',
+  'cuota',
+  'cuotas',
+  'plazo',
+  'plazos',
+  'mensualidades',
+  'hijo',
+  'hijos',
+  'hija',
+  'hijas',
+  'nietos',
+  'vez',
+  'veces',
+  'recibo',
+  'recibos',
+  'pagos',
+  'porciento',
+  'day',
+  'days',
+  'week',
+  'weeks',
+  'month',
+  'months',
+  'year',
+  'years',
+  'hour',
+  'hours',
+  'minute',
+  'minutes',
+  'payments',
+  'installments',
+  'kid',
+  'kids',
+  'children',
+  'percent',
+  'times',
+]);
+
+/** Smallest value read as money when no currency is said, by account currency (a bare "tres" is not COP 3). */
+const MIN_UNSTATED: Record<string, number> = { COP: 1000, CLP: 500, ARS: 100 };
+
+/** True when the number at [start, end) is followed by a unit that makes it something other than money. */
+function unitAfter(norms: readonly string[], end: number, text: string): boolean {
+  const w = norms[end];
+  if (w && NOT_MONEY_AFTER.has(w)) return true;
+  if (w === 'por' && (norms[end + 1] === 'ciento' || norms[end + 1] === 'cien')) return true;
+  if (
+    w === 'de' &&
+    (norms[end + 1] === 'mora' || norms[end + 1] === 'atraso' || norms[end + 1] === 'retraso')
+  )
+    return true;
+  return /^\s*%/.test(text);
+}
+
 function pesoCurrency(accountCurrency: string | null | undefined, region: string | null | undefined): string {
   if (accountCurrency && ['COP', 'MXN', 'CLP', 'ARS', 'DOP', 'UYU', 'PHP'].includes(accountCurrency))
     return accountCurrency;
@@ -46,6 +118,9 @@ export function extractAmounts(
     let excluded = false;
     for (let k = n.start; k < n.end; k++) if (options.exclude?.(k)) excluded = true;
     if (excluded || n.value <= 0) continue;
+    const lastTok = tokens[n.end - 1]!;
+    const following = segments[lastTok.segmentIndex]?.text.slice(lastTok.end, lastTok.end + 3) ?? '';
+    if (unitAfter(norms, n.end, following)) continue;
     // a lone "oh"/"a" or one-word English unit is rarely an amount
     if (language === 'en' && n.end - n.start === 1 && (norms[n.start] === 'oh' || norms[n.start] === 'one'))
       continue;
@@ -76,7 +151,15 @@ export function extractAmounts(
             ? 'USD'
             : pesoCurrency(options.accountCurrency, options.region);
     }
+    if (!currency && before.includes('€')) currency = 'EUR';
+    if (!currency && seg && /^\s*€/.test(seg.text.slice(tokens[end - 1]!.end, tokens[end - 1]!.end + 3))) {
+      currency = 'EUR';
+    }
     const stated = currency !== undefined;
+    const account = options.accountCurrency ?? (language === 'en' ? 'USD' : 'COP');
+    if (!stated && n.value < (MIN_UNSTATED[account] ?? 10)) continue;
+    // a card, ID or phone number read out ("es una visa 4070 3937 …") is no amount without a currency
+    if (!stated && n.value >= 1e9) continue;
     const last = tokens[end - 1]!;
     const text =
       first.segmentIndex === last.segmentIndex && seg

@@ -28,6 +28,20 @@ const ES_WEEKDAYS = wordTable<number>({
   viernes: 5,
   sabado: 6,
 });
+/**
+ * Weekdays as an ASR writes them on phone audio ("el bienes 15", "el marte"), read only after "el", "este" or
+ * "próximo" ("sus bienes" stays goods).
+ */
+const ES_MISHEARD_WEEKDAYS = wordTable<number>({
+  marte: 2,
+  miercole: 3,
+  juebes: 4,
+  bienes: 5,
+  vierne: 5,
+  biernes: 5,
+  sabados: 6,
+});
+const WEEKDAY_LEAD = new Set(['el', 'este', 'proximo', 'para']);
 const EN_WEEKDAYS = wordTable<number>({
   sunday: 0,
   monday: 1,
@@ -168,8 +182,9 @@ function spanishAt(w: readonly string[], i: number, today: CalendarDate): DateMe
     return { start: i, end: i + (w[i + 1] === 'mes' ? 2 : 3), date: null };
   }
   // weekday [day] [de la otra/próxima semana]
-  if (t in ES_WEEKDAYS) {
-    const wd = ES_WEEKDAYS[t]!;
+  const misheard = t in ES_MISHEARD_WEEKDAYS && WEEKDAY_LEAD.has(w[i - 1] ?? '');
+  if (t in ES_WEEKDAYS || misheard) {
+    const wd = misheard ? ES_MISHEARD_WEEKDAYS[t]! : ES_WEEKDAYS[t]!;
     const day = parseDayAt(w, i + 1, 'es');
     if (day && !AMOUNT_AFTER.has(w[day.end] ?? ''))
       return { start: i, end: day.end, date: weekdayAndDay(today, wd, day.value) };

@@ -2,18 +2,23 @@ import type { PhraseMatch } from '../matching/phrase.matcher.ts';
 import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
 import type { CallContext, Evidence, Language } from '../matching/transcript.types.ts';
+import { parseNumberAt } from '../matching/numbers.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
 import { findDates, type DateMention } from './date.resolver.ts';
 import { PROMISE_PHRASE_LIST } from './promise.phrases.ts';
 
 /**
- * Promise-to-pay detection. A promise is a customer clause that commits to paying ("el viernes le pago doscientos
- * mil", "I'll send 150 dollars tomorrow"), or a customer agreeing to a payment the agent just proposed ("¿entonces
- * el sábado abona cuatro mil doscientos?" — "sí ándale"), or a customer answering the agent's question about
- * payment with an amount and a date. Hedges, conditions, refusals, payments already made and someone else paying
- * cancel the clause they are in. Amounts and dates are normalised (number words, currency, dates resolved against
- * the call's local date).
+ * Promise-to-pay detection. A promise is the customer's commitment to pay an amount and/or on a date: a customer
+ * clause that commits ("el viernes le pago doscientos mil", "I'll send 150 dollars tomorrow"), a customer accepting
+ * the agent's concrete proposal ("¿entonces el sábado abona cuatro mil doscientos?" — "sí ándale"), or a customer
+ * answering the agent's "how much and when" with an amount. Not promises: hedges, conditions, refusals, payments
+ * already made (or said with a past time), someone else paying, a commitment with neither amount nor date ("yo le
+ * pago, no se preocupe"), the agent's offers and plans ("un acuerdo de pago a tres meses") however the customer
+ * answers, a reply that only greets or listens ("sí, buenos días, dígame"), and a promise the customer later takes
+ * back ("pensándolo bien, mejor no"). Numbers that are durations, counts, ages, percentages or days past due are
+ * never amounts (amount.extractor.ts). Amounts and dates are normalised (number words, currency, dates resolved
+ * against the call's local date).
  */
 
 export interface PaymentPromise {
@@ -32,12 +37,134 @@ export interface PromiseResult {
   primary: PaymentPromise | null;
 }
 
-const BLOCKERS = new Set(['hedge', 'condition', 'refuse', 'past', 'other_payer']);
+const BLOCKERS = new Set(['hedge', 'condition', 'refuse', 'past', 'other_payer', 'retract']);
+/** Words of an agent turn that offers a plan or a discount rather than proposing one payment. */
+const OFFER_WORDS: Record<Language, Set<string>> = {
+  es: new Set([
+    'ofrecer',
+    'ofrecemos',
+    'ofrezco',
+    'ofrece',
+    'opcion',
+    'plan',
+    'campana',
+    'descuento',
+    'cuotas',
+    'plazos',
+    'refinanciacion',
+    'refinanciar',
+    'convenio',
+    'fraccionar',
+    'diferir',
+    'condonamos',
+    'mensualidades',
+    'quincenas',
+  ]),
+  en: new Set([
+    'offer',
+    'offering',
+    'plan',
+    'program',
+    'settlement',
+    'settle',
+    'split',
+    'percent',
+    'waive',
+    'installments',
+    'hardship',
+  ]),
+};
+/** Words of an agent turn that states the debt ("su saldo pendiente es de…"): an amount there is no proposal. */
+const DEBT_WORDS: Record<Language, Set<string>> = {
+  es: new Set([
+    'saldo',
+    'salvo',
+    'deuda',
+    'mora',
+    'pendiente',
+    'vencido',
+    'adeudo',
+    'atraso',
+    'retraso',
+    'debe',
+    'obligacion',
+    'total',
+    'monto',
+    'ponerse',
+  ]),
+  en: new Set(['balance', 'owe', 'owed', 'due', 'delinquent', 'behind', 'past', 'total']),
+};
+/** A reply that greets or listens ("sí, buenos días, dígame", "yes, go ahead") accepts nothing. */
+const LISTENING: Record<Language, string[][]> = {
+  es: [
+    ['digame'],
+    ['mande'],
+    ['escucho'],
+    ['quien'],
+    ['parte'],
+    ['orden'],
+    ['aja'],
+    ['buenos', 'dias'],
+    ['buenas'],
+  ],
+  en: [
+    ['go', 'ahead'],
+    ['who'],
+    ['speaking'],
+    ['uh', 'huh'],
+    ['hear', 'you'],
+    ['good', 'morning'],
+    ['hello'],
+  ],
+};
+const PAST_WORDS: Record<Language, Set<string>> = {
+  es: new Set(['ayer', 'antier', 'anteayer', 'antenoche']),
+  en: new Set(['yesterday', 'ago']),
+};
+const PAST_UNITS = new Set([
+  'semana',
+  'mes',
+  'ano',
+  'lunes',
+  'martes',
+  'miercoles',
+  'jueves',
+  'viernes',
+  'sabado',
+  'domingo',
+]);
+const EN_LAST = new Set([
+  'week',
+  'month',
+  'year',
+  'night',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+]);
+/** "and"/"y" starts a new clause when a subject or a clitic follows ("…on Wednesday and I will send"). */
+const AND_BEFORE: Record<Language, { and: string; next: Set<string> }> = {
+  es: { and: 'y', next: new Set(['yo', 'le', 'les', 'se', 'ahi', 'entonces']) },
+  en: { and: 'and', next: new Set(['i', 'we', 'then']) },
+};
 const CLAUSE_BREAKS: Record<Language, Set<string>> = {
   es: new Set(['pero', 'aunque', 'sino', 'porque']),
   en: new Set(['but', 'although', 'though', 'so', 'because']),
 };
 const NOUN_BEFORE_PAY = new Set([
+  'the',
+  'a',
+  'my',
+  'your',
+  'of',
+  'minimum',
+  'monthly',
+  'next',
+  'first',
   'el',
   'un',
   'del',
@@ -65,15 +192,32 @@ interface Clause {
 
 function clausesOf(stream: Stream, streamIndex: number, language: Language): Clause[] {
   const out: Clause[] = [];
+  const tokens = stream.tokens;
+  const norms = tokens.map((t) => t.norm);
+  const and = AND_BEFORE[language];
   let start = 0;
-  stream.tokens.forEach((t, i) => {
-    if (CLAUSE_BREAKS[language].has(t.norm) && i > start) {
+  tokens.forEach((t, i) => {
+    if (i <= start) return;
+    if (CLAUSE_BREAKS[language].has(t.norm) || (t.norm === and.and && and.next.has(norms[i + 1] ?? ''))) {
       out.push({ stream: streamIndex, start, end: i });
       start = i + 1;
+    } else if (t.segmentIndex !== tokens[i - 1]!.segmentIndex && !numberGoesOn(norms, i, language)) {
+      // each ASR segment is its own clause, unless a number runs on across the cut ("two hundred | fifty")
+      out.push({ stream: streamIndex, start, end: i });
+      start = i;
     }
   });
-  if (start < stream.tokens.length) out.push({ stream: streamIndex, start, end: stream.tokens.length });
+  if (start < tokens.length) out.push({ stream: streamIndex, start, end: tokens.length });
   return out;
+}
+
+/** A number read across the boundary before token i: the number starting a little earlier runs past it. */
+function numberGoesOn(norms: readonly string[], i: number, language: Language): boolean {
+  for (let k = Math.max(0, i - 4); k < i; k++) {
+    const n = parseNumberAt(norms, k, language);
+    if (n && n.end > i) return true;
+  }
+  return false;
 }
 
 function evidenceOf(
@@ -145,58 +289,83 @@ export function detectPromises(
   const today: CalendarDate = { year: local.year, month: local.month, day: local.day };
   const matches = phrases
     .matches(prepared, PROMISE_PHRASE_LIST.namespace)
-    .filter((m) => (m.party === 'agent' ? m.phraseId === 'proposal' : m.phraseId !== 'proposal'));
+    .filter((m) => (m.party === 'agent') === (m.phraseId === 'proposal' || m.phraseId === 'ask'))
+    .filter((m) => !misreadBlocker(prepared, m));
   const byStream = new Map<number, PhraseMatch[]>();
   for (const m of matches) {
     const l = byStream.get(m.streamIndex);
     if (l) l.push(m);
     else byStream.set(m.streamIndex, [m]);
   }
-  const promises: PaymentPromise[] = [];
+  let promises: PaymentPromise[] = [];
   const streams = prepared.streams;
+  let line: Timeline | undefined;
+  const timeline = () => (line ??= timelineOf(streams));
   streams.forEach((stream, si) => {
     if (stream.party !== 'customer' && stream.party !== 'unknown') return;
-    const inStream = byStream.get(si);
-    const prevAgentIndex = findPreviousAgent(streams, si);
-    const prevAgent = prevAgentIndex >= 0 ? streams[prevAgentIndex]! : undefined;
+    const inStream = byStream.get(si) ?? [];
+    // a promise taken back ("pensándolo bien, mejor no") no longer stands
+    const retraction = inStream.find((m) => m.phraseId === 'retract');
+    if (retraction) promises = [];
     const replyAt = stream.tokens[0]?.startMs ?? 0;
-    const agentProposes =
-      prevAgentIndex >= 0 &&
-      (byStream.get(prevAgentIndex) ?? []).some((m) => m.phraseId === 'proposal' && m.startMs <= replyAt);
-    if (!inStream && !agentProposes) return;
-    const agentEnd = prevAgent ? prevAgent.tokens.filter((t) => t.startMs <= replyAt).length : 0;
-    let agentDetails: Details | undefined;
-    let streamDetails: Details | undefined;
-    const clauses = clausesOf(stream, si, language);
+    let reply: AgentTurn | undefined;
+    const agentTurn = () =>
+      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today));
+    const clauses = clausesOf(stream, si, language).filter(
+      (c) => !retraction || c.start >= retraction.endToken,
+    );
+    const blocked = clauses.map(
+      (c) =>
+        inStream.some((m) => BLOCKERS.has(m.phraseId) && m.startToken >= c.start && m.startToken < c.end) ||
+        saysPastTime(stream.tokens, c.start, c.end, language),
+    );
+    const turnBlocked = blocked.some(Boolean);
+    const listening = listensOnly(stream.tokens, language);
+    let turnDetails: Details | undefined;
+    const turn = () =>
+      (turnDetails ??= mergeDetails(
+        clauses
+          .filter((_, i) => !blocked[i])
+          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, today)),
+      ));
     clauses.forEach((clause, ci) => {
-      const here = (inStream ?? []).filter((m) => m.startToken >= clause.start && m.startToken < clause.end);
-      if (here.some((m) => BLOCKERS.has(m.phraseId))) return;
-      const commitPhrase = here.some((m) => m.phraseId === 'commit');
-      const barePay = here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken));
+      if (blocked[ci]) return;
+      const here = inStream.filter((m) => m.startToken >= clause.start && m.startToken < clause.end);
+      const commit =
+        here.some((m) => m.phraseId === 'commit') ||
+        here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken));
+      const first = ci === 0;
+      const open = first && !turnBlocked && !listening;
       const acceptWord =
-        ci === 0 &&
-        agentProposes &&
-        here.some((m) => m.phraseId === 'accept' && m.startToken <= clause.start + 2);
-      if (!commitPhrase && !barePay && !acceptWord && !(ci === 0 && agentProposes)) return;
+        open &&
+        here.some((m) => m.phraseId === 'accept' && m.startToken <= clause.start + 2) &&
+        agentTurn().proposal;
+      if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
+      const { proposal, agent, prevAgent, agentStart, agentEnd } = agentTurn();
       const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today);
-      const commit = commitPhrase || (barePay && (d.amount !== undefined || d.date !== undefined));
-      const accept = !commit && acceptWord;
-      const answer =
-        !commit && !accept && ci === 0 && agentProposes && d.amount !== undefined && d.date !== undefined;
-      if (!commit && !accept && !answer) return;
-      const kind: PaymentPromise['kind'] = commit ? 'statement' : accept ? 'acceptance' : 'answer';
-      // details: the clause first, then the rest of the customer's turn, then the agent's proposal
-      const fromAgent = kind !== 'statement' || agentProposes;
-      const rest = () =>
-        (streamDetails ??= details(prepared, stream.tokens, 0, stream.tokens.length, ctx, today));
-      const agent = () =>
-        (agentDetails ??=
-          prevAgent && fromAgent ? details(prepared, prevAgent.tokens, 0, agentEnd, ctx, today) : {});
-      const amount = d.amount ?? rest().amount ?? agent().amount;
-      const date = d.date ?? rest().date ?? agent().date;
+      let kind: PaymentPromise['kind'];
+      let amount: Amount | undefined;
+      let date: Details['date'];
+      if (commit) {
+        kind = 'statement';
+        amount = d.amount ?? turn().amount ?? (proposal ? agent().amount : undefined);
+        date = d.date ?? turn().date ?? (proposal ? agent().date : undefined);
+        // "yo le pago, no se preocupe": a commitment with neither amount nor date is not a promise
+        if (!amount && !date) return;
+      } else if (acceptWord) {
+        kind = 'acceptance';
+        amount = d.amount ?? agent().amount;
+        date = d.date ?? agent().date;
+      } else {
+        // an answer to "how much and when" must name the amount
+        if (!d.amount) return;
+        kind = 'answer';
+        amount = d.amount;
+        date = d.date ?? turn().date ?? (proposal ? agent().date : undefined);
+      }
       const evidence = [evidenceOf(prepared, stream.tokens, clause.start, clause.end)];
-      if (kind !== 'statement' && prevAgent && agentEnd > 0) {
-        evidence.unshift(evidenceOf(prepared, prevAgent.tokens, 0, agentEnd));
+      if (kind !== 'statement' && prevAgent && agentEnd > agentStart) {
+        evidence.unshift(evidenceOf(prepared, prevAgent.tokens, agentStart, agentEnd));
       }
       promises.push({
         kind,
@@ -213,6 +382,63 @@ export function detectPromises(
     null,
   );
   return { promised: promises.length > 0, promises, primary };
+}
+
+/**
+ * Blockers that the words around them undo: "sí puedo" / "eso si puedo" is yes, not "si puedo" (if I can), and "I
+ * get paid on Friday" is a payday, not a payment made.
+ */
+function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
+  const stream = prepared.streams[m.streamIndex];
+  if (!stream) return false;
+  const first = stream.tokens[m.startToken];
+  const before = stream.tokens[m.startToken - 1]?.norm;
+  if (m.phraseId === 'condition' && first?.norm === 'si') {
+    const words = stream.tokens.slice(m.startToken, m.endToken + 2).map((t) => t.norm);
+    return (
+      first.surface.toLowerCase().startsWith('sí') ||
+      before === 'eso' ||
+      before === 'que' ||
+      words.includes('parece')
+    );
+  }
+  if (m.phraseId === 'past' && prepared.language === 'en') {
+    return stream.tokens
+      .slice(m.startToken, m.endToken + 1)
+      .some((t) => t.norm === 'get' || t.norm === 'gets');
+  }
+  return false;
+}
+
+/** The details of several clauses: the first amount with its currency said (else the largest), the last date. */
+function mergeDetails(list: readonly Details[]): Details {
+  const amounts = list.map((d) => d.amount).filter((a): a is Amount => a !== undefined);
+  const dates = list.map((d) => d.date).filter((d) => d !== undefined);
+  return { amount: pickAmount(amounts), date: dates[dates.length - 1] };
+}
+
+/** A reply that only greets or listens: a listening word and no number or payment word. */
+function listensOnly(tokens: readonly Token[], language: Language): boolean {
+  const norms = tokens.filter((t) => !t.filler).map((t) => t.norm);
+  return LISTENING[language].some((seq) => norms.some((_, i) => seq.every((w, k) => norms[i + k] === w)));
+}
+
+/** The clause speaks of the past: "ayer", "la semana pasada", "hace tres días", "last week", "two weeks ago". */
+function saysPastTime(tokens: readonly Token[], from: number, to: number, language: Language): boolean {
+  for (let i = from; i < to; i++) {
+    const w = tokens[i]!.norm;
+    if (PAST_WORDS[language].has(w)) return true;
+    if (language === 'es') {
+      if ((w === 'pasado' || w === 'pasada') && i > from && PAST_UNITS.has(tokens[i - 1]!.norm)) return true;
+      if (
+        w === 'hace' &&
+        i + 2 < to + 1 &&
+        /^(dias|semanas|meses|anos|rato|poco)$/.test(tokens[i + 2]?.norm ?? '')
+      )
+        return true;
+    } else if (w === 'last' && EN_LAST.has(tokens[i + 1]?.norm ?? '')) return true;
+  }
+  return false;
 }
 
 /** Words that interrupt a date or an amount without meaning anything ("el pues treinta", "at the end like of"). */
@@ -248,12 +474,107 @@ function isVerbUse(tokens: readonly Token[], i: number): boolean {
   return !prev || !NOUN_BEFORE_PAY.has(prev);
 }
 
-function findPreviousAgent(streams: readonly Stream[], si: number): number {
-  const start = streams[si]!.tokens[0]?.startMs ?? 0;
-  for (let k = si - 1; k >= 0; k--) {
-    const s = streams[k]!;
-    if (s.party === 'agent') return (s.tokens[0]?.startMs ?? 0) <= start ? k : -1;
-    if (s.party === 'customer') return -1;
+interface AgentTurn {
+  prevAgent: Stream | undefined;
+  agentStart: number;
+  agentEnd: number;
+  /** The agent proposed one concrete payment (amount and/or date), not a plan, a discount or the debt. */
+  proposal: boolean;
+  /** The agent asked how much or when (or proposed). */
+  asks: boolean;
+  agent: () => Details;
+}
+
+/** What the agent said just before a customer stream, as far as a promise needs it. */
+function agentTurnBefore(
+  prepared: PreparedTranscript,
+  streams: readonly Stream[],
+  line: () => Timeline,
+  si: number,
+  replyAt: number,
+  byStream: ReadonlyMap<number, PhraseMatch[]>,
+  ctx: CallContext,
+  today: CalendarDate,
+): AgentTurn {
+  const language = prepared.language;
+  const answered = previousAgent(line(), si, replyAt);
+  if (!answered)
+    return {
+      prevAgent: undefined,
+      agentStart: 0,
+      agentEnd: 0,
+      proposal: false,
+      asks: false,
+      agent: () => ({}),
+    };
+  const prevAgent = streams[answered.index]!;
+  const agentEnd = answered.end;
+  const agentMatches = (byStream.get(answered.index) ?? []).filter((m) => m.startToken < agentEnd);
+  // what the reply answers: the agent's segment with the last proposal or question before it
+  const lead = agentMatches.filter((m) => m.phraseId === 'proposal' || m.phraseId === 'ask').at(-1);
+  const agentStart = segmentStart(prevAgent.tokens, lead ? lead.startToken : agentEnd - 1);
+  const window = prevAgent.tokens.slice(agentStart, agentEnd);
+  const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
+  const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
+  const d = details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today);
+  const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
+  const proposal =
+    !offers &&
+    ((lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
+      (named === 2 && !statesDebt));
+  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.startToken >= agentStart);
+  return { prevAgent, agentStart, agentEnd, proposal, asks, agent: () => d };
+}
+
+/** Every word of a call in time order, with the stream it belongs to: built once, searched per reply. */
+interface Timeline {
+  agent: { at: number; stream: number; token: number }[];
+  other: { at: number; stream: number }[];
+}
+
+function timelineOf(streams: readonly Stream[]): Timeline {
+  const agent: Timeline['agent'] = [];
+  const other: Timeline['other'] = [];
+  streams.forEach((s, k) =>
+    s.tokens.forEach((t, i) => {
+      if (s.party === 'agent') agent.push({ at: t.startMs, stream: k, token: i });
+      else other.push({ at: t.startMs, stream: k });
+    }),
+  );
+  agent.sort((a, b) => a.at - b.at || a.stream - b.stream || a.token - b.token);
+  other.sort((a, b) => a.at - b.at);
+  return { agent, other };
+}
+
+/** Index of the first entry with `at` greater than `ms` (entries sorted by `at`). */
+function after(list: readonly { at: number }[], ms: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.at <= ms) lo = mid + 1;
+    else hi = mid;
   }
-  return -1;
+  return lo;
+}
+
+/**
+ * The agent speech a customer stream replies to: the agent stream with the last word said before the reply, and
+ * how many of its tokens come before it; none when the customer already spoke in between.
+ */
+function previousAgent(line: Timeline, si: number, replyAt: number): { index: number; end: number } | null {
+  const k = after(line.agent, replyAt) - 1;
+  if (k < 0) return null;
+  const last = line.agent[k]!;
+  for (let j = after(line.other, last.at); j < line.other.length && line.other[j]!.at < replyAt; j++) {
+    if (line.other[j]!.stream !== si) return null;
+  }
+  return { index: last.stream, end: last.token + 1 };
+}
+
+/** The first token of the segment token i belongs to. */
+function segmentStart(tokens: readonly Token[], i: number): number {
+  let k = Math.max(0, i);
+  while (k > 0 && tokens[k - 1]!.segmentIndex === tokens[k]!.segmentIndex) k--;
+  return k;
 }

@@ -103,3 +103,62 @@ export function contextsBefore(
   }
   return out;
 }
+
+/** Context words of one word, long enough to be recognised when an ASR mangles them ("telefoono", "micelular"). */
+const SINGLE_WORDS: Record<Language, Map<string, ContextId>> = { es: new Map(), en: new Map() };
+for (const language of ['es', 'en'] as const) {
+  for (const id of Object.keys(CONTEXTS[language]) as ContextId[]) {
+    for (const seq of CONTEXTS[language][id]) {
+      if (seq.length === 1 && seq[0]!.length >= 5) SINGLE_WORDS[language].set(seq[0]!, id);
+    }
+  }
+}
+
+const undouble = (w: string): string => w.replace(/(.)\1+/g, '$1');
+const UNDOUBLED: Record<Language, [string, ContextId][]> = {
+  es: [...SINGLE_WORDS.es].map(([w, id]) => [undouble(w), id]),
+  en: [...SINGLE_WORDS.en].map(([w, id]) => [undouble(w), id]),
+};
+/** Words seen before, per language (bounded: cleared when it grows past 20 000 entries). */
+const SEEN: Record<Language, Map<string, ContextId | null>> = { es: new Map(), en: new Map() };
+
+/** The context a mangled word stands for: doubled letters, a glued article ("micelular"), a few letters added. */
+function mangledContext(word: string, language: Language): ContextId | undefined {
+  const seen = SEEN[language];
+  const known = seen.get(word);
+  if (known !== undefined) return known ?? undefined;
+  const plain = undouble(word);
+  let found: ContextId | null = SINGLE_WORDS[language].get(word) ?? null;
+  for (const [cw, id] of UNDOUBLED[language]) {
+    if (found) break;
+    const extra = plain.length - cw.length;
+    if (extra >= 0 && extra <= 3 && (plain.startsWith(cw) || plain.endsWith(cw))) found = id;
+  }
+  if (seen.size > 20_000) seen.clear();
+  seen.set(word, found);
+  return found ?? undefined;
+}
+
+/**
+ * Like contextsBefore, for the words an ASR mangles: a context word with doubled letters, glued to the word before
+ * it, split in two ("ce lular") or with a few letters added ("socialis"). Only one-word contexts of five letters or
+ * more are recognised this way.
+ */
+export function mangledContextsBefore(
+  norms: readonly string[],
+  at: number,
+  language: Language,
+  window = 7,
+): { id: ContextId; distance: number }[] {
+  const out: { id: ContextId; distance: number }[] = [];
+  for (let k = at - 1; k >= Math.max(0, at - window); k--) {
+    const w = norms[k]!;
+    const id =
+      (w.length >= 4 ? mangledContext(w, language) : undefined) ??
+      (k + 1 < at && w.length + norms[k + 1]!.length >= 5
+        ? mangledContext(w + norms[k + 1]!, language)
+        : undefined);
+    if (id && !out.some((o) => o.id === id)) out.push({ id, distance: at - k - 1 });
+  }
+  return out;
+}

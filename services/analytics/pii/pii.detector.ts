@@ -4,7 +4,7 @@ import type { Language, SegmentParty, TranscriptSegment } from '../matching/tran
 import { findDigitRuns, type DigitRun } from './digit-runs.ts';
 import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
 import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
-import { contextsBefore, type ContextId } from './pii.context.ts';
+import { contextsBefore, mangledContextsBefore, type ContextId } from './pii.context.ts';
 import { MONTHS } from '../text/months.ts';
 import { wordTable } from '../text/word-table.ts';
 
@@ -97,13 +97,56 @@ function nearest(ctx: { id: ContextId; distance: number }[], ids: ContextId[]): 
   return undefined;
 }
 
+/** Words after a number that make it money: an amount stays readable, whatever was asked before it. */
+const MONEY_AFTER = new Set([
+  'pesos',
+  'peso',
+  'pesitos',
+  'dolares',
+  'dolar',
+  'euros',
+  'euro',
+  'mil',
+  'millones',
+  'millon',
+  'lucas',
+  'dollars',
+  'dollar',
+  'bucks',
+  'thousand',
+]);
+
+/** A number said as money: a currency word after it, or a currency sign before it. */
+function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: DigitRun): boolean {
+  if (MONEY_AFTER.has(tokens[run.end]?.norm ?? '')) return true;
+  const first = tokens[run.start]!;
+  const text = prepared.segments[first.segmentIndex]!.text;
+  return /[$€]\s*$/.test(text.slice(Math.max(0, first.start - 2), first.start));
+}
+
+/** How far into an answer a number may start and still answer the question before it. */
+const ANSWER_WINDOW = 8;
+
 function classifyRun(
   run: DigitRun,
   norms: readonly string[],
   language: Language,
+  question: readonly string[],
 ): { type: PiiType; end?: number } | undefined {
   const d = run.digits;
-  const ctx = contextsBefore(norms, run.start, language);
+  let ctx = contextsBefore(norms, run.start, language);
+  // identity and phone numbers are 6 digits or more: only those are worth the slower looks below
+  const long = d.length >= 6;
+  if (ctx.length === 0 && long) ctx = mangledContextsBefore(norms, run.start, language);
+  // "¿me confirma su número de cédula?" — "sí, es el 1 020 …": the other party's question says what it is
+  if (ctx.length === 0 && long && run.start <= ANSWER_WINDOW && question.length > 0) {
+    ctx = contextsBefore(question, question.length, language, 14).map((c) => ({ ...c, distance: 0 }));
+    if (ctx.length === 0)
+      ctx = mangledContextsBefore(question, question.length, language, 14).map((c) => ({
+        ...c,
+        distance: 0,
+      }));
+  }
   const len = d.length;
   const kind = nearest(ctx, ['card', 'cvv', 'expiry', 'cedula', 'dni', 'phone', 'ssn']);
   if (len >= 13 && len <= 19) {
@@ -205,13 +248,35 @@ function writtenIds(
   return out;
 }
 
+/** The last words the other party said before a stream began (its question, if it asked one). */
+function questionBefore(prepared: PreparedTranscript, stream: Stream): string[] {
+  const at = stream.tokens[0]?.startMs ?? 0;
+  let best: Stream | undefined;
+  let bestAt = -1;
+  for (const s of prepared.streams) {
+    if (s.party === stream.party) continue;
+    let n = 0;
+    while (n < s.tokens.length && s.tokens[n]!.startMs < at) n++;
+    if (n > 0 && s.tokens[n - 1]!.startMs > bestAt) {
+      best = s;
+      bestAt = s.tokens[n - 1]!.startMs;
+    }
+  }
+  if (!best) return [];
+  const before = best.tokens.filter((t) => t.startMs < at);
+  return before.slice(-14).map((t) => t.norm);
+}
+
 function streamSpans(prepared: PreparedTranscript, stream: Stream): PiiSpan[] {
   const language = prepared.language;
   const tokens = stream.tokens;
   const norms = tokens.map((t) => t.norm);
   const out: PiiSpan[] = [];
+  let question: string[] | undefined;
   for (const run of findDigitRuns(tokens, language)) {
-    const c = classifyRun(run, norms, language);
+    if (isMoney(prepared, tokens, run)) continue;
+    if (run.start <= ANSWER_WINDOW && run.digits.length >= 6) question ??= questionBefore(prepared, stream);
+    const c = classifyRun(run, norms, language, question ?? []);
     if (!c) continue;
     out.push(...spansForTokens(prepared, tokens, run.start, c.end ?? run.end, c.type, run.digits));
   }

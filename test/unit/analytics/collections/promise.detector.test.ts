@@ -78,4 +78,59 @@ describe(detectPromises.name, () => {
     expect(en("c: i'll try to pay something next week").promised).toBe(false);
     expect(en('c: i already paid 200 dollars yesterday').promised).toBe(false);
   });
+
+  it('reads no promise into an agent plan answered with a greeting, nor amounts from durations', () => {
+    const r = es(
+      'a: le podemos ofrecer un acuerdo de pago a tres meses',
+      'c: sí buenos días dígame',
+      'a: tiene cuarenta y cinco días de mora y un descuento del 20 por ciento',
+      'c: ajá',
+    );
+    expect(r.promised).toBe(false);
+    expect(es('c: tengo 7 hijos y llevo tres meses sin trabajo').promised).toBe(false);
+  });
+
+  it('needs an amount or a date, and drops a promise taken back', () => {
+    expect(es('c: sí yo le pago no se preocupe').promised).toBe(false);
+    expect(
+      es(
+        'c: el viernes le pago doscientos mil',
+        'a: perfecto',
+        'c: pensándolo bien mejor no no le puedo asegurar',
+      ).promised,
+    ).toBe(false);
+    expect(
+      en("c: i'll pay 200 dollars on friday", 'a: great', "c: actually wait scratch that i can't").promised,
+    ).toBe(false);
+  });
+
+  it('tells a proposal accepted from a debt statement acknowledged', () => {
+    expect(es('a: su saldo pendiente es de un millón doscientos mil pesos', 'c: sí ya sé').promised).toBe(
+      false,
+    );
+    expect(es('a: le queda bien abonar 170 mil mañana', 'c: sí eso sí puedo').primary).toMatchObject({
+      kind: 'acceptance',
+      amount: { value: 170000 },
+      date: '2024-03-14',
+    });
+  });
+
+  it('answers to how much and when, across ASR segments and misheard weekdays', () => {
+    expect(
+      es('a: cuánto puede pagar y para cuándo', 'c: trescientos mil el bienes 15').primary,
+    ).toMatchObject({
+      kind: 'answer',
+      amount: { value: 300000 },
+      date: '2024-03-15',
+    });
+    expect(
+      en('a: how much can you pay', 'c: i will call in and pay two hundred', 'c: fifty tomorrow').primary,
+    ).toMatchObject({
+      amount: { value: 250 },
+      date: '2025-01-11',
+    });
+    expect(en('c: i get paid on friday and i will send you 300 dollars').primary).toMatchObject({
+      amount: { value: 300 },
+    });
+  });
 });

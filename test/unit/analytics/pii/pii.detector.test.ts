@@ -120,6 +120,29 @@ describe(detectPii.name, () => {
     expect(spans('es', 'c: el contrato es el 8801234567')).toEqual([]);
   });
 
+  it('reads the kind of number from the question it answers, and context words an ASR mangled', () => {
+    expect(
+      spans(
+        'en',
+        'a: can you verify your social security number',
+        'c: yeah it is five eight eight nine seven four nine five zero',
+      ),
+    ).toEqual([['SSN', 'five eight eight nine seven four nine five zero']]);
+    expect(spans('es', 'a: me confirma su número de cédula', 'c: sí es 93353898')).toEqual([
+      ['CEDULA', '93353898'],
+    ]);
+    expect(spans('es', 'c: si pues micelular es el 3179621065')).toEqual([['PHONE', '3179621065']]);
+    expect(spans('es', 'c: mi telefoono es 81 1647 9558')).toEqual([['PHONE', '81 1647 9558']]);
+    expect(spans('en', 'c: sure my socialis 512 44 8291')).toEqual([['SSN', '512 44 8291']]);
+  });
+
+  it('leaves amounts readable even right after a question about a number', () => {
+    expect(spans('es', 'a: me confirma su número de cédula', 'c: 1.200.000 pesos es lo que debo')).toEqual(
+      [],
+    );
+    expect(spans('en', 'a: what is your phone number', 'c: I owe $1,845,300 already')).toEqual([]);
+  });
+
   it('maps a number read across two segments to one span per segment with times inside each', () => {
     const t = transcript(
       'c: la tarjeta es cuatro cinco dos seis cero uno ocho uno',
