@@ -9,6 +9,7 @@ import * as m0007 from './0007_create_channel_tones.ts';
 import * as m0008 from './0008_api_key_scopes.ts';
 import * as m0009 from './0009_recording_integrity.ts';
 import * as m0010 from './0010_stream_audio.ts';
+import * as m0014 from './0014_create_collections.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_api_key_scopes': m0008,
   '0009_recording_integrity': m0009,
   '0010_stream_audio': m0010,
+  '0014_create_collections': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

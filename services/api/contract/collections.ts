@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { paymentInputSchema } from '../../collections/payment.ts';
+import { CSV, isoTime, route, uuidParams } from './common.ts';
+
+/**
+ * Collections follow-up: payments in from the collections system, the promise ledger (every promise to pay found in
+ * a call, kept or broken by the account's payments), the follow-up queue for the dialer, and the collections
+ * metrics.
+ */
+
+export const PROMISE_STATUS_VALUES = ['pending', 'kept', 'partial', 'broken', 'void'] as const;
+const day = z.iso.date();
+
+export const paymentsBatchSchema = z.strictObject({
+  /** At most 1,000 payments a request; all are stored or none. */
+  payments: z.array(paymentInputSchema).min(1).max(1000),
+});
+export const paymentsImportedSchema = z.object({
+  rows: z.number().int(),
+  imported: z.number().int(),
+  /** Payments sent before with the same values (by external id): not stored again. */
+  duplicates: z.number().int(),
+});
+
+export const promisesQuerySchema = z.strictObject({
+  account: z.string().max(200).optional(),
+  callId: z.uuid().optional(),
+  status: z.enum(PROMISE_STATUS_VALUES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const promiseCorrectionSchema = z
+  .strictObject({
+    amount: z.number().positive().max(1e13).nullable().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')
+      .transform((v) => v.toUpperCase())
+      .nullable()
+      .optional(),
+    dueDate: day.optional(),
+    /** True: it was no promise to pay (the ledger leaves it out). */
+    voided: z.boolean().optional(),
+    note: z.string().trim().max(1000).optional(),
+  })
+  .refine(
+    (c) =>
+      c.amount !== undefined || c.currency !== undefined || c.dueDate !== undefined || c.voided !== undefined,
+    { message: 'name at least one of amount, currency, dueDate, voided' },
+  );
+
+export const promiseSchema = z.object({
+  id: z.uuid(),
+  callId: z.uuid(),
+  /** The promise's place among the call's promises. */
+  ordinal: z.number().int(),
+  account: z.string().nullable(),
+  madeAt: isoTime,
+  /** Where in the call it was said (ms from the start): the player's link to the moment. */
+  momentMs: z.number().int().nullable(),
+  kind: z.string(),
+  quote: z.string().nullable(),
+  amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  dueDate: day,
+  /** What the analytics found, before any correction. */
+  detected: z.object({
+    amount: z.number().nullable(),
+    currency: z.string().nullable(),
+    dueDate: day.nullable(),
+  }),
+  status: z.enum(PROMISE_STATUS_VALUES),
+  collected: z.number(),
+  outstanding: z.number().nullable(),
+  /** The last day a payment keeps it: the due date plus the grace period. */
+  windowEnd: day,
+  lastPaymentAt: isoTime.nullable(),
+  correction: z.object({ at: isoTime, by: z.string().nullable(), note: z.string().nullable() }).nullable(),
+  agentId: z.string().nullable(),
+  agentName: z.string().nullable(),
+  team: z.string().nullable(),
+  campaign: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+export type PaymentPromiseView = z.infer<typeof promiseSchema>;
+
+export const followUpQuerySchema = z.strictObject({
+  /** Broken and partially kept promises whose window ended in the last N days (default 30). */
+  sinceDays: z.coerce.number().int().min(0).max(366).default(30),
+  limit: z.coerce.number().int().min(1).max(100_000).default(500),
+  agentId: z.string().max(200).optional(),
+  campaign: z.string().max(200).optional(),
+});
+
+export const collectionsRoutes = [
+  route({
+    method: 'POST',
+    path: '/payments',
+    summary: 'Payments from the collections system (idempotent by externalId; all stored or none)',
+    body: paymentsBatchSchema,
+    responses: { 200: paymentsImportedSchema },
+  }),
+  route({
+    method: 'GET',
+    path: '/promises',
+    summary: 'Tracked promises to pay, with their status on the ledger',
+    query: promisesQuerySchema,
+    responses: { 200: z.object({ asOf: day, items: z.array(promiseSchema) }) },
+  }),
+  route({
+    method: 'PATCH',
+    path: '/promises/:id',
+    summary: "A supervisor's correction of a promise (audited)",
+    params: uuidParams,
+    body: promiseCorrectionSchema,
+    responses: { 200: promiseSchema },
+  }),
+  route({
+    method: 'GET',
+    path: '/promises/follow-up',
+    summary: 'The follow-up queue: broken promises and promises due today or tomorrow, most owed first',
+    query: followUpQuerySchema,
+    responses: { 200: z.object({ asOf: day, items: z.array(promiseSchema) }) },
+  }),
+  route({
+    method: 'GET',
+    path: '/promises/follow-up.csv',
+    summary: 'The follow-up queue as CSV for the dialer (the export is audited)',
+    query: followUpQuerySchema,
+    responses: { 200: CSV },
+  }),
+];
