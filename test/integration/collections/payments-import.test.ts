@@ -164,12 +164,9 @@ describe('payments in (file import and API)', () => {
       .where('action', '=', 'payments_import')
       .orderBy('id')
       .execute();
-    expect(audit.map((a) => (a.details as { source: string }).source), JSON.stringify(audit)).toEqual([
-      'file',
-      'file',
-      'file',
-      'api',
-      'api',
-    ]);
+    expect(
+      audit.map((a) => (a.details as { source: string }).source),
+      JSON.stringify(audit),
+    ).toEqual(['file', 'file', 'file', 'api', 'api']);
   });
 });
