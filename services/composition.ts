@@ -41,6 +41,8 @@ import { ScriptService } from './analysis/script.service.ts';
 import type { StageName } from './analysis/stages.ts';
 import { CallsService } from './api/calls/calls.service.ts';
 import type { CallerAudit } from './access/caller.ts';
+import { MetricsRepository } from './collections/metrics.repository.ts';
+import { MetricsService } from './collections/metrics.service.ts';
 import { PaymentsRepository } from './collections/payments.repository.ts';
 import { PaymentsService } from './collections/payments.service.ts';
 import { PromiseLedgerService } from './collections/promise-ledger.service.ts';
@@ -104,6 +106,7 @@ export interface ServiceOverrides {
 export interface CollectionsServices {
   payments: PaymentsService;
   ledger: PromiseLedgerService;
+  metrics: MetricsService;
 }
 
 /** The collections services over one database, with the promise policy of the config. */
@@ -126,7 +129,11 @@ export function buildCollections(
     },
     ...(now ? { now } : {}),
   });
-  return { payments: new PaymentsService({ payments, ledger, auditor }), ledger };
+  return {
+    payments: new PaymentsService({ payments, ledger, auditor }),
+    ledger,
+    metrics: new MetricsService({ metrics: new MetricsRepository(db), auditor, today: () => ledger.today() }),
+  };
 }
 
 /** Everything a process is built from. */

@@ -1,14 +1,17 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { csvField } from '../api/audit/audit.router.ts';
 import { callerOf } from '../api/caller.ts';
 import {
   followUpQuerySchema,
+  metricsQuerySchema,
   paymentsBatchSchema,
   promiseCorrectionSchema,
   promisesQuerySchema,
 } from '../api/contract/collections.ts';
 import { uuidParams } from '../api/contract/common.ts';
 import { parseOrThrow } from '../platform/validation.ts';
+import type { MetricsService } from './metrics.service.ts';
+import type { MetricsRow } from './metrics.repository.ts';
 import type { PaymentsService } from './payments.service.ts';
 import type { PromiseLedgerService } from './promise-ledger.service.ts';
 import type { PromiseView } from './promise.repository.ts';
@@ -49,10 +52,74 @@ const followUpRow = (p: PromiseView) => [
   p.momentMs,
 ];
 
-/** Payments in, the promise ledger and the follow-up queue (services/collections/). */
-export function collectionsRouter(deps: { payments: PaymentsService; ledger: PromiseLedgerService }): Router {
+const METRICS_CSV = [
+  'key',
+  'label',
+  'period',
+  'calls',
+  'contacts',
+  'talk_ms',
+  'aht_ms',
+  'calls_per_agent_hour',
+  'promise_rate',
+  'promises',
+  'amount_promised',
+  'kept',
+  'partial',
+  'broken',
+  'pending',
+  'kept_rate',
+  'broken_rate',
+  'amount_collected',
+  'currencies',
+  'analysed',
+  'disclosure_rate',
+  'adherence_score',
+  'forbidden_rate',
+];
+const metricsRow = (r: MetricsRow) => [
+  r.key,
+  r.label,
+  r.period,
+  r.calls,
+  r.contacts,
+  r.talkMs,
+  r.ahtMs,
+  r.callsPerAgentHour,
+  r.promiseRate,
+  r.promises,
+  r.amountPromised,
+  r.kept,
+  r.partial,
+  r.broken,
+  r.pending,
+  r.keptRate,
+  r.brokenRate,
+  r.amountCollected,
+  r.currencies.join(' '),
+  r.analysed,
+  r.disclosureRate,
+  r.adherenceScore,
+  r.forbiddenRate,
+];
+
+function sendCsv(res: Response, name: string, header: string[], rows: unknown[][]): void {
+  res.set({
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="escucha-${name}.csv"`,
+    'Cache-Control': 'no-store',
+  });
+  res.send([header, ...rows].map((r) => `${r.map(field).join(',')}\r\n`).join(''));
+}
+
+/** Payments in, the promise ledger, the follow-up queue and the collections metrics (services/collections/). */
+export function collectionsRouter(deps: {
+  payments: PaymentsService;
+  ledger: PromiseLedgerService;
+  metrics: MetricsService;
+}): Router {
   const router = Router();
-  const { payments, ledger } = deps;
+  const { payments, ledger, metrics } = deps;
 
   router.post('/payments', async (req, res) => {
     const body = parseOrThrow(paymentsBatchSchema, req.body, 'BAD_REQUEST', 'invalid payments');
@@ -85,6 +152,28 @@ export function collectionsRouter(deps: { payments: PaymentsService; ledger: Pro
     const { id } = parseOrThrow(uuidParams, req.params, 'BAD_REQUEST', 'invalid promise id');
     const correction = parseOrThrow(promiseCorrectionSchema, req.body, 'BAD_REQUEST', 'invalid correction');
     res.json(await ledger.correct(callerOf(req), id, correction));
+  });
+
+  router.get('/portfolio/metrics', async (req, res) => {
+    const { by, period, ...filter } = parseOrThrow(
+      metricsQuerySchema,
+      req.query,
+      'INVALID_QUERY',
+      'invalid query',
+    );
+    const items = await metrics.metrics(callerOf(req), by, period, filter);
+    res.json({ by, period, asOf: ledger.today(), items });
+  });
+
+  router.get('/portfolio/metrics.csv', async (req, res) => {
+    const { by, period, ...filter } = parseOrThrow(
+      metricsQuerySchema,
+      req.query,
+      'INVALID_QUERY',
+      'invalid query',
+    );
+    const rows = await metrics.exportMetrics(callerOf(req), by, period, filter, req.query);
+    sendCsv(res, `collections-by-${by}-${period}`, METRICS_CSV, rows.map(metricsRow));
   });
 
   return router;

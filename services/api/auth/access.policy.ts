@@ -118,6 +118,8 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'PATCH /promises/:id': QA,
   'GET /promises/follow-up': COLLECTIONS,
   'GET /promises/follow-up.csv': COLLECTIONS,
+  'GET /portfolio/metrics': COLLECTIONS,
+  'GET /portfolio/metrics.csv': COLLECTIONS,
 };
 
 export { KEY_SCOPES, type KeyScope };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METRIC_DIMENSIONS, METRIC_PERIODS } from '../../collections/metric-dimensions.ts';
 import { paymentInputSchema } from '../../collections/payment.ts';
 import { CSV, isoTime, route, uuidParams } from './common.ts';
 
@@ -93,6 +94,48 @@ export const followUpQuerySchema = z.strictObject({
   campaign: z.string().max(200).optional(),
 });
 
+const instant = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((v) => new Date(v));
+
+export const metricsQuerySchema = z.strictObject({
+  by: z.enum(METRIC_DIMENSIONS).default('agent'),
+  period: z.enum(METRIC_PERIODS).default('week'),
+  from: instant.optional(),
+  to: instant.optional(),
+  agentId: z.string().max(200).optional(),
+  team: z.string().max(200).optional(),
+  campaign: z.string().max(200).optional(),
+});
+
+export const metricsRowSchema = z.object({
+  key: z.string().nullable(),
+  label: z.string().nullable(),
+  period: day,
+  calls: z.number().int(),
+  contacts: z.number().int(),
+  talkMs: z.number(),
+  ahtMs: z.number().nullable(),
+  callsPerAgentHour: z.number().nullable(),
+  promiseRate: z.number().nullable(),
+  promises: z.number().int(),
+  amountPromised: z.number(),
+  kept: z.number().int(),
+  partial: z.number().int(),
+  broken: z.number().int(),
+  pending: z.number().int(),
+  keptRate: z.number().nullable(),
+  brokenRate: z.number().nullable(),
+  amountCollected: z.number(),
+  currencies: z.array(z.string()),
+  analysed: z.number().int(),
+  disclosureRate: z.number().nullable(),
+  adherenceScore: z.number().nullable(),
+  forbiddenRate: z.number().nullable(),
+});
+export type CollectionsMetricsRow = z.infer<typeof metricsRowSchema>;
+
 export const collectionsRoutes = [
   route({
     method: 'POST',
@@ -128,6 +171,28 @@ export const collectionsRoutes = [
     path: '/promises/follow-up.csv',
     summary: 'The follow-up queue as CSV for the dialer (the export is audited)',
     query: followUpQuerySchema,
+    responses: { 200: CSV },
+  }),
+  route({
+    method: 'GET',
+    path: '/portfolio/metrics',
+    summary:
+      'Collections productivity, effectiveness and conduct by agent, team, campaign or segment, per period',
+    query: metricsQuerySchema,
+    responses: {
+      200: z.object({
+        by: z.enum(METRIC_DIMENSIONS),
+        period: z.enum(METRIC_PERIODS),
+        asOf: day,
+        items: z.array(metricsRowSchema),
+      }),
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/portfolio/metrics.csv',
+    summary: 'Collections metrics as CSV (the export is audited)',
+    query: metricsQuerySchema,
     responses: { 200: CSV },
   }),
 ];

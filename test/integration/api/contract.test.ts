@@ -571,6 +571,11 @@ describe('API contract (OpenAPI 3.1)', () => {
     });
     await hit('key', 'GET', '/promises/follow-up', { query: { sinceDays: '7' } });
     await hit('key', 'GET', '/promises/follow-up.csv');
+    const metrics = await hit('key', 'GET', '/portfolio/metrics', {
+      query: { by: 'campaign', period: 'month' },
+    });
+    expect(metrics.body.items.length).toBeGreaterThan(0);
+    await hit('key', 'GET', '/portfolio/metrics.csv', { query: { by: 'daysPastDue' } });
 
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });

@@ -93,3 +93,34 @@ export async function analysed(api: TestApi, call: TestCall, promises: PaymentPr
     .transaction()
     .execute((trx) => api.services.collections.ledger.recordAnalysis(trx, analysisCall, analysis));
 }
+
+/** A call_analysis row with what the collections metrics read (whether the customer spoke, notice, adherence). */
+export async function seedAnalysis(
+  api: TestApi,
+  callId: string,
+  a: {
+    contact: boolean;
+    disclosure: 'disclosed' | 'partial' | 'missing';
+    adherence: number;
+    violations?: string[];
+  },
+): Promise<void> {
+  const speakers = a.contact
+    ? { agent: { talkMs: 1000 }, customer: { talkMs: 1000 } }
+    : { agent: { talkMs: 1000 } };
+  await api.database.handle.db
+    .insertInto('call_analysis')
+    .values({
+      call_id: callId,
+      analytics_version: 1,
+      language: 'es',
+      disclosure_profile: 'co',
+      disclosure_outcome: a.disclosure,
+      adherence_score: a.adherence,
+      promise_to_pay: false,
+      classification: 'right_party',
+      violations: a.violations ?? [],
+      result: JSON.stringify({ talk: { speakers } }),
+    })
+    .execute();
+}

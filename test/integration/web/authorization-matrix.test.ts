@@ -149,6 +149,9 @@ describe('authorization matrix', () => {
         expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'trainer']);
       }
       if (r.path === '/payments') expect(roles, r.path).toEqual(['admin', 'ingest']);
+      if (r.path.startsWith('/portfolio')) {
+        expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
+      }
       if (r.path.startsWith('/promises')) {
         expect(roles, `${r.method} ${r.path}`).toEqual(
           r.method === 'GET' ? ['admin', 'qa_supervisor', 'compliance_officer'] : ['admin', 'qa_supervisor'],
