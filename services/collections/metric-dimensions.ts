@@ -1,4 +1,8 @@
-/** What the collections metrics are grouped by: people, campaign, and the portfolio's segments. */
+/**
+ * What the collections metrics are grouped by: people, campaign, the portfolio's segments, and the hour of day
+ * (00–23) or weekday (1 Monday … 7 Sunday) the call was made, in UTC, for the best time to call (with a segment as
+ * filter).
+ */
 export const METRIC_DIMENSIONS = [
   'all',
   'agent',
@@ -8,6 +12,8 @@ export const METRIC_DIMENSIONS = [
   'amountDue',
   'product',
   'region',
+  'hourOfDay',
+  'weekday',
 ] as const;
 export type MetricDimension = (typeof METRIC_DIMENSIONS)[number];
 export const METRIC_PERIODS = ['day', 'week', 'month'] as const;

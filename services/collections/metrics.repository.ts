@@ -86,6 +86,10 @@ function keyOf(by: MetricDimension): RawBuilder<string | null> {
       return sql<string | null>`calls.product`;
     case 'region':
       return sql<string | null>`calls.region`;
+    case 'hourOfDay':
+      return sql<string>`to_char(calls.started_at at time zone 'UTC', 'HH24')`;
+    case 'weekday':
+      return sql<string>`extract(isodow from calls.started_at at time zone 'UTC')::int::text`;
   }
 }
 

@@ -160,6 +160,28 @@ describe('collections metrics', () => {
     ).toEqual([['t2', '2026-11-03', 2]]);
   });
 
+  it('shows contact and promise rates by hour of day and weekday, for the best time to call', async () => {
+    const byHour = await get({ by: 'hourOfDay', period: 'month', team: 't1' }).expect(200);
+    expect(
+      byHour.body.items.map(
+        (r: { key: string; calls: number; contacts: number; promiseRate: number | null }) => [
+          r.key,
+          r.calls,
+          r.contacts,
+          r.promiseRate,
+        ],
+      ),
+    ).toEqual([
+      ['10', 2, 2, 1],
+      ['14', 1, 0, null],
+    ]);
+    const byDay = await get({ by: 'weekday', period: 'month' }).expect(200);
+    expect(byDay.body.items.map((r: { key: string; calls: number }) => [r.key, r.calls])).toEqual([
+      ['1', 3],
+      ['2', 2],
+    ]);
+  });
+
   it('exports the same as CSV, audited', async () => {
     const csv = await get({ by: 'campaign', period: 'week' }, '/api/v1/portfolio/metrics.csv').expect(200);
     const lines = csv.text.trim().split('\r\n');
