@@ -14,6 +14,8 @@ const DIMENSIONS = [
   'product',
   'region',
   'all',
+  'hourOfDay',
+  'weekday',
 ] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 const PERIODS = ['day', 'week', 'month'] as const;
