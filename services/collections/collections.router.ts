@@ -4,6 +4,7 @@ import { callerOf } from '../api/caller.ts';
 import {
   followUpQuerySchema,
   metricsQuerySchema,
+  rollQuerySchema,
   paymentsBatchSchema,
   promiseCorrectionSchema,
   promisesQuerySchema,
@@ -174,6 +175,16 @@ export function collectionsRouter(deps: {
     );
     const rows = await metrics.exportMetrics(callerOf(req), by, period, filter, req.query);
     sendCsv(res, `collections-by-${by}-${period}`, METRICS_CSV, rows.map(metricsRow));
+  });
+
+  router.get('/portfolio/roll', async (req, res) => {
+    const { by, period, ...filter } = parseOrThrow(
+      rollQuerySchema,
+      req.query,
+      'INVALID_QUERY',
+      'invalid query',
+    );
+    res.json({ by, period, items: await metrics.roll(callerOf(req), by, period, filter) });
   });
 
   return router;

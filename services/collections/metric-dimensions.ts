@@ -18,3 +18,5 @@ export const METRIC_DIMENSIONS = [
 export type MetricDimension = (typeof METRIC_DIMENSIONS)[number];
 export const METRIC_PERIODS = ['day', 'week', 'month'] as const;
 export type MetricPeriod = (typeof METRIC_PERIODS)[number];
+/** What roll rates are grouped by. */
+export const ROLL_DIMENSIONS = ['all', 'agent', 'team', 'campaign', 'daysPastDue'] as const;

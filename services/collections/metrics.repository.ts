@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
+import type { MetricDimension, MetricPeriod, ROLL_DIMENSIONS } from './metric-dimensions.ts';
 import { statusOf, type Scope } from './promise.repository.ts';
 
 export type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
@@ -94,6 +94,41 @@ function keyOf(by: MetricDimension): RawBuilder<string | null> {
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+
+/** The days-past-due bucket as an order (0 current … 5 181+), for roll rates. */
+const DPD_ORDER = sql<number>`case
+  when calls.days_past_due <= 0 then 0
+  when calls.days_past_due <= 30 then 1
+  when calls.days_past_due <= 60 then 2
+  when calls.days_past_due <= 90 then 3
+  when calls.days_past_due <= 180 then 4
+  else 5 end`;
+const NEXT_PERIOD = { day: '1 day', week: '7 days', month: '1 month' } as const;
+
+export type RollDimension = (typeof ROLL_DIMENSIONS)[number];
+
+export interface RollRow {
+  /** The agent, team or campaign of the account's last call in the period, its bucket then, or `all`. */
+  key: string | null;
+  /** The period the accounts are followed from (to the next one), YYYY-MM-DD. */
+  period: string;
+  /** Accounts called in this period and the next, with days past due both times. */
+  accounts: number;
+  /** Of those, past due in this period. */
+  delinquent: number;
+  /** Moved to a later bucket. */
+  rolled: number;
+  stayed: number;
+  /** Moved to an earlier bucket. */
+  improved: number;
+  /** Past due, then current. */
+  cured: number;
+  rollRate: number | null;
+  /** Cured over delinquent. */
+  cureRate: number | null;
+  /** Improved over delinquent. */
+  normalisationRate: number | null;
+}
 
 /** Productivity, effectiveness and conduct per group and period, over calls, their analysis and their promises. */
 export class MetricsRepository {
@@ -196,5 +231,74 @@ export class MetricsRepository {
         forbiddenRate: ratio(r.forbidden, r.analysed),
       };
     });
+  }
+
+  /**
+   * How accounts move between days-past-due buckets from one period to the next, from the days past due their calls
+   * carry: each account's last call of a period against its last call of the next.
+   */
+  async roll(
+    by: RollDimension,
+    period: MetricPeriod,
+    filter: MetricsFilter,
+    scope: Scope,
+  ): Promise<RollRow[]> {
+    let q = this.db
+      .selectFrom('calls')
+      .where('calls.customer_ref', 'is not', null)
+      .where('calls.days_past_due', 'is not', null)
+      .where((eb) => eb.and(scope(eb as never)));
+    if (filter.from) q = q.where('calls.started_at', '>=', filter.from);
+    if (filter.to) q = q.where('calls.started_at', '<', filter.to);
+    if (filter.agentId) q = q.where('calls.agent_id', '=', filter.agentId);
+    if (filter.team) q = q.where('calls.team', '=', filter.team);
+    if (filter.campaign) q = q.where('calls.campaign', '=', filter.campaign);
+    // A literal (one of three words), so that DISTINCT ON and ORDER BY name the same expression.
+    const periodOf = sql<string>`date_trunc(${sql.lit(period)}, calls.started_at at time zone 'UTC')::date`;
+    const seen = q
+      .select([
+        'calls.customer_ref as account',
+        periodOf.as('p'),
+        DPD_ORDER.as('idx'),
+        keyOf(by === 'daysPastDue' ? 'daysPastDue' : by).as('seg_key'),
+      ])
+      .distinctOn(['calls.customer_ref', periodOf])
+      .orderBy('calls.customer_ref')
+      .orderBy(periodOf)
+      .orderBy('calls.started_at', 'desc');
+    const rows = await sql<{
+      seg_key: string | null;
+      period: string;
+      accounts: number;
+      delinquent: number;
+      rolled: number;
+      stayed: number;
+      improved: number;
+      cured: number;
+    }>`
+      with seen as (${seen})
+      select a.seg_key, a.p::text as period, count(*)::int as accounts,
+             count(*) filter (where a.idx > 0)::int as delinquent,
+             count(*) filter (where b.idx > a.idx)::int as rolled,
+             count(*) filter (where b.idx = a.idx)::int as stayed,
+             count(*) filter (where b.idx < a.idx)::int as improved,
+             count(*) filter (where a.idx > 0 and b.idx = 0)::int as cured
+      from seen a
+      join seen b on b.account = a.account and b.p = (a.p + ${sql.lit(NEXT_PERIOD[period])}::interval)::date
+      group by a.seg_key, a.p
+      order by a.p, a.seg_key`.execute(this.db);
+    return rows.rows.map((r) => ({
+      key: r.seg_key,
+      period: r.period,
+      accounts: r.accounts,
+      delinquent: r.delinquent,
+      rolled: r.rolled,
+      stayed: r.stayed,
+      improved: r.improved,
+      cured: r.cured,
+      rollRate: ratio(r.rolled, r.accounts),
+      cureRate: ratio(r.cured, r.delinquent),
+      normalisationRate: ratio(r.improved, r.delinquent),
+    }));
   }
 }

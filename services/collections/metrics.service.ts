@@ -6,6 +6,8 @@ import type {
   MetricsFilter,
   MetricsRepository,
   MetricsRow,
+  RollDimension,
+  RollRow,
 } from './metrics.repository.ts';
 
 /**
@@ -32,6 +34,11 @@ export class MetricsService {
       this.deps.today(),
       scopeConditions(caller.principal),
     );
+  }
+
+  /** Roll, cure and normalisation of accounts between days-past-due buckets, period to period. */
+  roll(caller: Caller, by: RollDimension, period: MetricPeriod, filter: MetricsFilter): Promise<RollRow[]> {
+    return this.deps.metrics.roll(by, period, filter, scopeConditions(caller.principal));
   }
 
   async exportMetrics(

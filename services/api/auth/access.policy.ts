@@ -120,6 +120,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /promises/follow-up.csv': COLLECTIONS,
   'GET /portfolio/metrics': COLLECTIONS,
   'GET /portfolio/metrics.csv': COLLECTIONS,
+  'GET /portfolio/roll': COLLECTIONS,
 };
 
 export { KEY_SCOPES, type KeyScope };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRIC_DIMENSIONS, METRIC_PERIODS } from '../../collections/metric-dimensions.ts';
+import { METRIC_DIMENSIONS, METRIC_PERIODS, ROLL_DIMENSIONS } from '../../collections/metric-dimensions.ts';
 import { paymentInputSchema } from '../../collections/payment.ts';
 import { CSV, isoTime, route, uuidParams } from './common.ts';
 
@@ -136,6 +136,25 @@ export const metricsRowSchema = z.object({
 });
 export type CollectionsMetricsRow = z.infer<typeof metricsRowSchema>;
 
+export const rollQuerySchema = metricsQuerySchema.extend({
+  by: z.enum(ROLL_DIMENSIONS).default('all'),
+  period: z.enum(METRIC_PERIODS).default('month'),
+});
+export const rollRowSchema = z.object({
+  key: z.string().nullable(),
+  period: day,
+  accounts: z.number().int(),
+  delinquent: z.number().int(),
+  rolled: z.number().int(),
+  stayed: z.number().int(),
+  improved: z.number().int(),
+  cured: z.number().int(),
+  rollRate: z.number().nullable(),
+  cureRate: z.number().nullable(),
+  normalisationRate: z.number().nullable(),
+});
+export type RollRow = z.infer<typeof rollRowSchema>;
+
 export const collectionsRoutes = [
   route({
     method: 'POST',
@@ -194,5 +213,18 @@ export const collectionsRoutes = [
     summary: 'Collections metrics as CSV (the export is audited)',
     query: metricsQuerySchema,
     responses: { 200: CSV },
+  }),
+  route({
+    method: 'GET',
+    path: '/portfolio/roll',
+    summary: 'Roll, cure and normalisation of accounts between days-past-due buckets, period to period',
+    query: rollQuerySchema,
+    responses: {
+      200: z.object({
+        by: z.enum(ROLL_DIMENSIONS),
+        period: z.enum(METRIC_PERIODS),
+        items: z.array(rollRowSchema),
+      }),
+    },
   }),
 ];

@@ -576,6 +576,7 @@ describe('API contract (OpenAPI 3.1)', () => {
     });
     expect(metrics.body.items.length).toBeGreaterThan(0);
     await hit('key', 'GET', '/portfolio/metrics.csv', { query: { by: 'daysPastDue' } });
+    await hit('key', 'GET', '/portfolio/roll', { query: { by: 'team', period: 'week' } });
 
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });

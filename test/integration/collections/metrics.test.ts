@@ -182,8 +182,78 @@ describe('collections metrics', () => {
     ]);
   });
 
+  it('follows accounts between days-past-due buckets month to month: roll, cure and normalisation', async () => {
+    const moves: [string, number, number][] = [
+      ['R-1', 20, 45], // rolled
+      ['R-2', 40, 0], // cured (and improved)
+      ['R-3', 70, 50], // improved
+      ['R-4', 10, 15], // stayed
+    ];
+    for (const [account, october, november] of moves) {
+      await insertCall(api, {
+        startedAt: '2026-10-05T10:00:00Z',
+        account,
+        daysPastDue: october + 30,
+        team: 'roll',
+      });
+      // The last call of the month counts.
+      await insertCall(api, {
+        startedAt: '2026-10-20T10:00:00Z',
+        account,
+        daysPastDue: october,
+        team: 'roll',
+      });
+      await insertCall(api, {
+        startedAt: '2026-11-12T10:00:00Z',
+        account,
+        daysPastDue: november,
+        team: 'roll',
+      });
+    }
+    await insertCall(api, {
+      startedAt: '2026-10-20T10:00:00Z',
+      account: 'R-5',
+      daysPastDue: 10,
+      team: 'roll',
+    });
+    const res = await get({ by: 'all', period: 'month', team: 'roll' }, '/api/v1/portfolio/roll').expect(200);
+    expect(res.body.items).toEqual([
+      {
+        key: 'all',
+        period: '2026-10-01',
+        accounts: 4,
+        delinquent: 4,
+        rolled: 1,
+        stayed: 1,
+        improved: 2,
+        cured: 1,
+        rollRate: 0.25,
+        cureRate: 0.25,
+        normalisationRate: 0.5,
+      },
+    ]);
+    const byBucket = await get(
+      { by: 'daysPastDue', period: 'month', team: 'roll' },
+      '/api/v1/portfolio/roll',
+    ).expect(200);
+    expect(
+      byBucket.body.items.map((r: { key: string; rolled: number; cured: number }) => [
+        r.key,
+        r.rolled,
+        r.cured,
+      ]),
+    ).toEqual([
+      ['1-30', 1, 0],
+      ['31-60', 0, 1],
+      ['61-90', 0, 0],
+    ]);
+  });
+
   it('exports the same as CSV, audited', async () => {
-    const csv = await get({ by: 'campaign', period: 'week' }, '/api/v1/portfolio/metrics.csv').expect(200);
+    const csv = await get(
+      { by: 'campaign', period: 'week', from: '2026-11-01', to: '2026-11-10' },
+      '/api/v1/portfolio/metrics.csv',
+    ).expect(200);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]!.split(',').slice(0, 5)).toEqual(['key', 'label', 'period', 'calls', 'contacts']);
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
