@@ -445,6 +445,21 @@ const devCommands = once(async () => {
       const { runSeed } = await import('./seed.command.ts');
       await runSeed(cfg, logger(cfg, 'warn'), { calls: Number(opts.calls), days: Number(opts.days) });
     });
+  dev
+    .command('seed-collections')
+    .description(
+      'a month of synthetic collections work: seeded calls with analyses, promises to pay and payments (no audio)',
+    )
+    .option('-n, --calls <n>', 'number of calls', '3000')
+    .option('--days <days>', 'spread over the last N days', '30')
+    .action(async (opts: { calls: string; days: string }) => {
+      const cfg = config();
+      const { runCollectionsDemo } = await import('./payments.command.ts');
+      await runCollectionsDemo(cfg, logger(cfg, 'warn'), {
+        calls: Number(opts.calls),
+        days: Number(opts.days),
+      });
+    });
   (await import('./dev.command.ts')).registerDevCommands(dev);
 });
 

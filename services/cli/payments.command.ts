@@ -3,9 +3,12 @@ import { stat } from 'node:fs/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { systemCaller } from '../access/caller.ts';
 import { Auditor } from '../api/audit/auditor.ts';
+import { insertSyntheticCalls } from '../archive/synthetic-calls.repository.ts';
+import { insertCollectionsDemo } from '../collections/demo-data.repository.ts';
 import { formatOfFile, type PaymentFileFormat } from '../collections/payment.reader.ts';
 import { buildCollections, buildMaintenance, openDatabaseOnly } from '../composition.ts';
 import type { Config } from '../platform/config.ts';
+import type { DatabaseHandle } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 
@@ -15,12 +18,12 @@ const PROGRESS_LINES_EVERY = 100_000;
 async function withCollections<T>(
   config: Config,
   logger: Logger,
-  work: (c: ReturnType<typeof buildCollections>) => Promise<T>,
+  work: (c: ReturnType<typeof buildCollections>, db: DatabaseHandle['db']) => Promise<T>,
 ): Promise<T> {
   const database = await openDatabaseOnly(config, logger);
   try {
     const auditor = new Auditor(buildMaintenance(config, database, logger).audit);
-    return await work(buildCollections(config, database.db, auditor));
+    return await work(buildCollections(config, database.db, auditor), database.db);
   } finally {
     await database.close();
   }
@@ -90,6 +93,33 @@ export async function runLedgerRecompute(config: Config, logger: Logger): Promis
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `${done.promises} promises on ${done.accounts} accounts recomputed in ${seconds.toFixed(1)} s`,
+    );
+  });
+}
+
+/**
+ * `escucha dev seed-collections`: seeded calls (metadata only) over the last days, with analyses, promises to pay and
+ * payments, and the ledger computed, so that the collections page and metrics have something to show.
+ */
+export async function runCollectionsDemo(
+  config: Config,
+  logger: Logger,
+  options: { calls: number; days: number },
+): Promise<void> {
+  if (
+    !Number.isInteger(options.calls) ||
+    options.calls < 1 ||
+    !Number.isInteger(options.days) ||
+    options.days < 1
+  ) {
+    throw new EscuchaError('BAD_REQUEST', '--calls and --days take whole numbers, 1 or more');
+  }
+  await withCollections(config, logger, async ({ ledger }, db) => {
+    await insertSyntheticCalls(db, { count: options.calls, days: options.days });
+    const made = await insertCollectionsDemo(db);
+    const done = await ledger.recomputeAll();
+    console.log(
+      `${options.calls} calls (${made.analysed} analysed), ${made.promises} promises to pay and ${made.payments} payments; ledger computed for ${done.accounts} accounts`,
     );
   });
 }

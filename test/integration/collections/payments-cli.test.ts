@@ -75,4 +75,22 @@ describe('escucha payments', () => {
     expect(recompute.code, recompute.stderr).toBe(0);
     expect(recompute.stdout).toMatch(/^0 promises on 0 accounts recomputed/);
   });
+
+  it('seeds a month of collections work for the demo: calls, analyses, promises and payments, the ledger computed', async () => {
+    const seeded = await run(['dev', 'seed-collections', '--calls', '400', '--days', '30']);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(seeded.stdout).toMatch(/^400 calls \(400 analysed\), \d+ promises to pay and \d+ payments/);
+    const statuses = await database.handle.db
+      .selectFrom('payment_promises')
+      .select((eb) => [
+        eb.fn.countAll<string>().as('promises'),
+        eb.fn.count<string>('last_payment_at').as('paid'),
+        eb.fn.sum<string>('collected').as('collected'),
+      ])
+      .executeTakeFirstOrThrow();
+    expect(Number(statuses.promises)).toBeGreaterThan(20);
+    expect(Number(statuses.paid)).toBeGreaterThan(0);
+    expect(Number(statuses.paid)).toBeLessThan(Number(statuses.promises));
+    expect(Number(statuses.collected)).toBeGreaterThan(0);
+  });
 });
