@@ -21,6 +21,7 @@ export type {
   Permission,
   RetentionPolicy,
   RetentionReport,
+  RollRow,
   ReviewItem,
   ReviewItemDetail,
   ReviewQueue,

@@ -363,6 +363,14 @@ const en = {
   col_disclosureRate: 'Recording notice',
   col_adherenceScore: 'Adherence',
   col_forbiddenRate: 'Forbidden practices',
+  rollTitle: 'Roll between days-past-due buckets',
+  rollHelp:
+    'Accounts called in a period and the next, by the days past due their calls carry: rolled to a later bucket, cured (past due, then current), normalised (to an earlier bucket).',
+  rollEmpty: 'No account was called in two periods in a row.',
+  rollAccounts: 'Accounts',
+  rollRate: 'Roll rate',
+  cureRate: 'Cure rate',
+  normalisationRate: 'Normalisation rate',
   forbidden: 'Your role cannot open this page.',
   notFound: 'Nothing here.',
 };
@@ -721,6 +729,14 @@ const es: Record<MessageKey, string> = {
   col_disclosureRate: 'Aviso de grabación',
   col_adherenceScore: 'Adherencia',
   col_forbiddenRate: 'Prácticas prohibidas',
+  rollTitle: 'Rodamiento entre tramos de mora',
+  rollHelp:
+    'Cuentas llamadas en un periodo y el siguiente, según los días de mora de sus llamadas: rodadas a un tramo peor, curadas (en mora, luego al día), normalizadas (a un tramo mejor).',
+  rollEmpty: 'Ninguna cuenta fue llamada en dos periodos seguidos.',
+  rollAccounts: 'Cuentas',
+  rollRate: 'Tasa de rodamiento',
+  cureRate: 'Tasa de cura',
+  normalisationRate: 'Tasa de normalización',
   forbidden: 'Su rol no puede abrir esta página.',
   notFound: 'Aquí no hay nada.',
 };

@@ -1,5 +1,12 @@
 import { useState } from 'preact/hooks';
-import { API, api, queryString, type CollectionsMetricsRow, type PaymentPromiseView } from '../api.ts';
+import {
+  API,
+  api,
+  queryString,
+  type CollectionsMetricsRow,
+  type PaymentPromiseView,
+  type RollRow,
+} from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
 import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
@@ -53,6 +60,7 @@ export function CollectionsPage() {
     <div>
       <FollowUp />
       <Metrics />
+      <Roll />
     </div>
   );
 }
@@ -271,5 +279,74 @@ function Metrics() {
         </Panel>
       )}
     </>
+  );
+}
+
+const ROLL_DIMENSIONS = ['all', 'agent', 'team', 'campaign', 'daysPastDue'] as const;
+type RollDimension = (typeof ROLL_DIMENSIONS)[number];
+
+/** How accounts move between days-past-due buckets, month to month (or week to week). */
+function Roll() {
+  const { t } = useI18n();
+  const [by, setBy] = useState<RollDimension>('all');
+  const [period, setPeriod] = useState<'week' | 'month'>('month');
+  const data = useAsync(
+    () => api<{ items: RollRow[] }>('/portfolio/roll', { query: { by, period } }),
+    [by, period],
+  );
+  const rows = data.data?.items ?? [];
+  return (
+    <Panel
+      title={t('rollTitle')}
+      id="collections-roll"
+      actions={
+        <div class="row">
+          <label for="roll-by">{t('groupBy')}</label>
+          <select id="roll-by" value={by} onChange={(e) => setBy(valueOf(e) as RollDimension)}>
+            {ROLL_DIMENSIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`seg_${d}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+          <label for="roll-period">{t('period')}</label>
+          <select id="roll-period" value={period} onChange={(e) => setPeriod(valueOf(e) as 'week' | 'month')}>
+            <option value="month">{t('period_month')}</option>
+            <option value="week">{t('period_week')}</option>
+          </select>
+        </div>
+      }
+    >
+      <p class="muted small">{t('rollHelp')}</p>
+      <ListState of={data} empty={t('rollEmpty')} />
+      {rows.length > 0 && (
+        <div class="table-wrap">
+          <table class="compact">
+            <thead>
+              <tr>
+                <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
+                <th scope="col">{t('period')}</th>
+                <th scope="col">{t('rollAccounts')}</th>
+                <th scope="col">{t('rollRate')}</th>
+                <th scope="col">{t('cureRate')}</th>
+                <th scope="col">{t('normalisationRate')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={`${r.key}-${r.period}`}>
+                  <th scope="row">{r.key ?? '—'}</th>
+                  <td class="nowrap">{r.period}</td>
+                  <td class="num">{r.accounts}</td>
+                  <td class="num">{pct(r.rollRate)}</td>
+                  <td class="num">{pct(r.cureRate)}</td>
+                  <td class="num">{pct(r.normalisationRate)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
   );
 }
