@@ -36,7 +36,13 @@ export type ApiRole = (typeof API_ROLES)[number];
  * allows); keys of the ingest role are made with `recordings:write` alone unless others are named
  * (services/api/auth/access.policy.ts).
  */
-export const KEY_SCOPES = ['recordings:write', 'calls:read', 'audio:read', 'transcripts:read'] as const;
+export const KEY_SCOPES = [
+  'recordings:write',
+  'calls:read',
+  'audio:read',
+  'transcripts:read',
+  'payments:write',
+] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
 
 export interface CallsTable {
@@ -576,4 +582,55 @@ export interface EvaluationsTable {
 export interface Database {
   evaluation_forms: EvaluationFormsTable;
   evaluations: EvaluationsTable;
+}
+
+/* Collections follow-up: payments and the promise ledger (migration 0014). */
+
+export const PAYMENT_SOURCES = ['api', 'file'] as const;
+export type PaymentSource = (typeof PAYMENT_SOURCES)[number];
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  external_id: string;
+  account: string;
+  amount: Numeric;
+  currency: string;
+  paid_at: Timestamp;
+  channel: string | null;
+  source: PaymentSource;
+  created_at: GeneratedTimestamp;
+}
+
+export interface PaymentPromisesTable {
+  id: Generated<string>;
+  call_id: string;
+  ordinal: number;
+  account: string | null;
+  made_at: Timestamp;
+  kind: string;
+  moment_ms: number | null;
+  quote: string | null;
+  detected_amount: Numeric | null;
+  detected_currency: string | null;
+  /** DATE columns are read as text (`::text`): the driver would make a Date at local midnight. */
+  detected_due_date: ColumnType<string | null, string | null, string | null>;
+  amount: Numeric | null;
+  currency: string | null;
+  due_date: ColumnType<string, string, string>;
+  voided: ColumnType<boolean, boolean | undefined, boolean>;
+  corrected_at: Timestamp | null;
+  corrected_by: string | null;
+  correction_note: string | null;
+  collected: ColumnType<string, string | number | undefined, string | number>;
+  kept_threshold: Numeric | null;
+  window_end: ColumnType<string, string, string>;
+  last_payment_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  payments: PaymentsTable;
+  payment_promises: PaymentPromisesTable;
 }

@@ -40,6 +40,13 @@ import { ScriptRepository } from './analysis/script.repository.ts';
 import { ScriptService } from './analysis/script.service.ts';
 import type { StageName } from './analysis/stages.ts';
 import { CallsService } from './api/calls/calls.service.ts';
+import type { CallerAudit } from './access/caller.ts';
+import { MetricsRepository } from './collections/metrics.repository.ts';
+import { MetricsService } from './collections/metrics.service.ts';
+import { PaymentsRepository } from './collections/payments.repository.ts';
+import { PaymentsService } from './collections/payments.service.ts';
+import { PromiseLedgerService } from './collections/promise-ledger.service.ts';
+import { PromiseRepository } from './collections/promise.repository.ts';
 import { ReportsService } from './api/reports/reports.service.ts';
 import { jobQueueReady, Pipeline } from './pipeline/pipeline.ts';
 import { EvaluationFormRepository } from './review/evaluation.repository.ts';
@@ -91,6 +98,42 @@ export interface ServiceOverrides {
   keyDir?: string | null;
   /** The version the API reports (health, OpenAPI document); default the package's. */
   version?: string;
+  /** The clock of the promise ledger (tests set the day); default the system's. */
+  now?: () => Date;
+}
+
+/** Collections follow-up: payments in, the promise ledger, the follow-up queue and the collections metrics. */
+export interface CollectionsServices {
+  payments: PaymentsService;
+  ledger: PromiseLedgerService;
+  metrics: MetricsService;
+}
+
+/** The collections services over one database, with the promise policy of the config. */
+export function buildCollections(
+  config: Config,
+  db: DatabaseHandle['db'],
+  auditor: CallerAudit,
+  now?: () => Date,
+): CollectionsServices {
+  const payments = new PaymentsRepository(db);
+  const c = config.collections;
+  const ledger = new PromiseLedgerService({
+    promises: new PromiseRepository(db),
+    payments,
+    auditor,
+    policy: {
+      graceDays: c.promiseGraceDays,
+      tolerance: c.promiseTolerancePercent / 100,
+      defaultDueDays: c.promiseDefaultDueDays,
+    },
+    ...(now ? { now } : {}),
+  });
+  return {
+    payments: new PaymentsService({ payments, ledger, auditor }),
+    ledger,
+    metrics: new MetricsService({ metrics: new MetricsRepository(db), auditor, today: () => ledger.today() }),
+  };
 }
 
 /** Everything a process is built from. */
@@ -108,6 +151,7 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   captureDetails: CaptureDetailsRepository;
   people: PeopleServices;
   calls: CallServices;
+  collections: CollectionsServices;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -386,6 +430,7 @@ export async function buildServices(
       evaluations: new EvaluationService({ forms, auditor: people.auditor }),
       reports: new ReportsService({ reports: new ReportsRepository(db), auditor: people.auditor }),
     };
+    const collections = buildCollections(config, db, people.auditor, overrides.now);
     const version = overrides.version ?? packageVersion();
     return {
       config,
@@ -400,6 +445,7 @@ export async function buildServices(
       captureDetails: new CaptureDetailsRepository(db),
       people,
       calls,
+      collections,
       api: {
         logger: logger.child({ component: 'api' }),
         version,
@@ -410,6 +456,7 @@ export async function buildServices(
         callAccess,
         people,
         calls,
+        collections,
         trustProxy: config.auth.trustProxy,
       },
       version,

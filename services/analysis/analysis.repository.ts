@@ -125,8 +125,16 @@ export class AnalysisRepository {
     }));
   }
 
-  /** Replaces the call's analysis (keeping the previous one in the history) in one transaction; returns the revision. */
-  async store(callId: string, analysis: CallAnalysis, meta: { disclosureProfile: string }): Promise<number> {
+  /**
+   * Replaces the call's analysis (keeping the previous one in the history) in one transaction, with what `within`
+   * stores beside it (the promise ledger); returns the revision.
+   */
+  async store(
+    callId: string,
+    analysis: CallAnalysis,
+    meta: { disclosureProfile: string },
+    within?: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const previous = await trx
         .selectFrom('call_analysis')
@@ -201,6 +209,7 @@ export class AnalysisRepository {
         .values(redacted)
         .onConflict((oc) => oc.column('call_id').doUpdateSet({ ...redacted, created_at: sql`now()` }))
         .execute();
+      if (within) await within(trx);
       return revision;
     });
   }

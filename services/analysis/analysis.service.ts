@@ -8,6 +8,7 @@ import {
   type PhraseRegistry,
   type RecordingToneMode,
   type RoutingConfig,
+  type CallAnalysis,
   type Script,
   type SentimentPort,
   type TranscriptSegment,
@@ -16,11 +17,20 @@ import { recordingObjectKey } from '../archive/object-key.ts';
 import { callLanguage } from '../../models/language.ts';
 import type { ObjectStore } from '../archive/object-store.ts';
 import { EscuchaError } from '../platform/errors.ts';
-import type { AnalysisRepository } from './analysis.repository.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../models/database.ts';
+import type { AnalysisCall, AnalysisRepository } from './analysis.repository.ts';
 import type { ScriptRepository } from './script.repository.ts';
 import type { ToneRepository } from './tone.repository.ts';
 import type { TranscriptRepository } from '../transcripts/transcript.repository.ts';
 import type { AudioRedactor } from './audio-redactor.ts';
+
+/** What else is stored with a call's analysis, in its transaction (the promise ledger, services/collections/). */
+export type AnalysisStoredHook = (
+  trx: Transaction<Database>,
+  call: AnalysisCall,
+  analysis: CallAnalysis,
+) => Promise<void>;
 
 /** What the stage needs to discard unredacted originals: legal holds, and the audit trail (wired by cli). */
 export interface OriginalsCustody {
@@ -57,6 +67,7 @@ export interface AnalysisServiceDeps {
   sentiment: SentimentPort | null;
   /** The compiled phrase lists the detectors match (built once by whoever wires the service). */
   phrases: PhraseRegistry;
+  onStored?: AnalysisStoredHook;
 }
 
 /** The disclosure profile of a call (chooseProfile): its campaign's, else its country's, else the default. */
@@ -145,7 +156,13 @@ export class AnalysisService {
         keyPresses: (tones ?? []).flatMap((t) => t.keyPresses),
       },
     );
-    const revision = await d.analyses.store(callId, analysis, { disclosureProfile: profile });
+    const onStored = d.onStored;
+    const revision = await d.analyses.store(
+      callId,
+      analysis,
+      { disclosureProfile: profile },
+      onStored ? (trx) => onStored(trx, call, analysis) : undefined,
+    );
     const audio = await this.redactAudio(call, analysis.pii.muteRanges);
     const originals =
       d.originals === 'discard' ? await this.discardOriginals(callId, rows, analysis, audio) : 'kept';

@@ -41,6 +41,8 @@ import type { UserRepository } from './users/user.repository.ts';
 import { usersRouter } from './users/users.router.ts';
 import type { UsersService } from './users/users.service.ts';
 import { webUi } from '../web/static.ts';
+import { collectionsRouter } from '../collections/collections.router.ts';
+import type { CollectionsServices } from '../composition.ts';
 
 /**
  * Everything people-facing the API needs: API keys, accounts and sessions, the audit trail, saved searches,
@@ -92,6 +94,8 @@ export interface ApiDeps {
   callAccess: CallAccessLookup;
   people: PeopleServices;
   calls: CallServices;
+  /** Payments, the promise ledger and the follow-up queue. */
+  collections: CollectionsServices;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -158,6 +162,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(savedSearchesRouter(people.savedSearches));
   api.use(retentionRouter(people.retention));
   api.use(trainingRouter(people.training));
+  api.use(collectionsRouter(deps.collections));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

@@ -268,6 +268,38 @@ program
     },
   );
 
+const payments = program
+  .command('payments')
+  .description('payments from the collections system and the promise ledger');
+payments
+  .command('import <file>')
+  .description('import payments from a CSV or JSONL file (all rows or none; bad rows listed with their line)')
+  .option('--format <format>', 'csv or jsonl (default: from the file name)')
+  .option('--no-progress', 'no progress output')
+  .action(async (file: string, opts: { format?: string; progress: boolean }) => {
+    const cfg = config();
+    const { runPaymentsImport } = await import('./payments.command.ts');
+    const format = opts.format === 'csv' || opts.format === 'jsonl' ? opts.format : undefined;
+    if (opts.format !== undefined && !format)
+      throw new EscuchaError('BAD_REQUEST', '--format is csv or jsonl');
+    const ok = await runPaymentsImport(cfg, logger(cfg, 'warn'), {
+      file,
+      progress: opts.progress,
+      ...(format ? { format } : {}),
+    });
+    if (!ok) process.exitCode = 1;
+  });
+payments
+  .command('recompute')
+  .description(
+    'match every promise to pay against the payments again (after changing the grace period or tolerance)',
+  )
+  .action(async () => {
+    const cfg = config();
+    const { runLedgerRecompute } = await import('./payments.command.ts');
+    await runLedgerRecompute(cfg, logger(cfg, 'warn'));
+  });
+
 program
   .command('worker')
   .description(
@@ -412,6 +444,21 @@ const devCommands = once(async () => {
       const cfg = config();
       const { runSeed } = await import('./seed.command.ts');
       await runSeed(cfg, logger(cfg, 'warn'), { calls: Number(opts.calls), days: Number(opts.days) });
+    });
+  dev
+    .command('seed-collections')
+    .description(
+      'a month of synthetic collections work: seeded calls with analyses, promises to pay and payments (no audio)',
+    )
+    .option('-n, --calls <n>', 'number of calls', '3000')
+    .option('--days <days>', 'spread over the last N days', '30')
+    .action(async (opts: { calls: string; days: string }) => {
+      const cfg = config();
+      const { runCollectionsDemo } = await import('./payments.command.ts');
+      await runCollectionsDemo(cfg, logger(cfg, 'warn'), {
+        calls: Number(opts.calls),
+        days: Number(opts.days),
+      });
     });
   (await import('./dev.command.ts')).registerDevCommands(dev);
 });

@@ -91,6 +91,7 @@ export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
     qaSampleRate: config.analytics.qaSampleRate,
     adherenceThreshold: config.analytics.adherenceThreshold,
     sampleSeed: config.analytics.sampleSeed,
+    onAnalysisStored: ctx.collections.ledger.recordAnalysis,
   });
   const handlers = [...speech.handlers, ...analytics].filter((h) => ctx.pipeline.order.includes(h.stage));
   await ctx.pipeline.work(handlers, () => config.pipeline.concurrency);

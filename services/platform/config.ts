@@ -330,6 +330,16 @@ const analyticsSchema = z.object({
   redactionOriginals: z.enum(['keep', 'discard']).default('keep'),
 });
 
+/** The promise ledger (services/collections/): when a promise to pay counts as kept. */
+const collectionsSchema = z.object({
+  /** Days after a promise's due date in which a payment still keeps it. */
+  promiseGraceDays: int(0, 90).default(3),
+  /** Share of the promised amount (percent) a payment may fall short by and still keep the promise. */
+  promiseTolerancePercent: z.coerce.number().min(0).max(50).default(5),
+  /** Due date of a promise said without a date: this many days after the call. */
+  promiseDefaultDueDays: int(0, 90).default(7),
+});
+
 const configSchema = z
   .object({
     dataDir: z.string().default('./var'),
@@ -413,6 +423,7 @@ const configSchema = z
     pipeline: pipelineSchema.default(pipelineSchema.parse({})),
     capture: captureSchema.default(captureSchema.parse({})),
     analytics: analyticsSchema.default(analyticsSchema.parse({})),
+    collections: collectionsSchema.default(collectionsSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     checkSipTls(c.capture, ctx);
@@ -541,6 +552,9 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_REDACTION_ORIGINALS: 'analytics.redactionOriginals',
   ESCUCHA_RECORDING_TONE_HZ: 'analytics.recordingToneHz',
   ESCUCHA_RECORDING_TONE_INTERVAL_MS: 'analytics.recordingToneIntervalMs',
+  ESCUCHA_PROMISE_GRACE_DAYS: 'collections.promiseGraceDays',
+  ESCUCHA_PROMISE_TOLERANCE_PERCENT: 'collections.promiseTolerancePercent',
+  ESCUCHA_PROMISE_DEFAULT_DUE_DAYS: 'collections.promiseDefaultDueDays',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

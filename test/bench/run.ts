@@ -12,6 +12,10 @@ if (calls !== undefined && !(Number.isInteger(calls) && calls > 0)) {
   process.exit(2);
 }
 
+const promisesAt = args.indexOf('--promises');
+/** `--promises N`: the ledger benchmark's size (default 1,000,000 promises against 2,000,000 payments). */
+const promises = promisesAt >= 0 ? Number(args[promisesAt + 1]) : undefined;
+
 const suites: Record<string, () => Promise<unknown>> = {
   ingest: async () => (await import('./ingest.bench.ts')).run(),
   transcode: async () => (await import('./transcode.bench.ts')).run(),
@@ -22,9 +26,13 @@ const suites: Record<string, () => Promise<unknown>> = {
   capture: async () => (await import('./capture.bench.ts')).run(),
   srtp: async () => (await import('./srtp.bench.ts')).run(),
   startup: async () => (await import('./startup.bench.ts')).run(),
+  ledger: async () => (await import('./ledger.bench.ts')).run(promises === undefined ? {} : { promises }),
 };
 
-const wanted = args.filter((a, i) => !a.startsWith('-') && !(callsAt >= 0 && i === callsAt + 1));
+const wanted = args.filter(
+  (a, i) =>
+    !a.startsWith('-') && !(callsAt >= 0 && i === callsAt + 1) && !(promisesAt >= 0 && i === promisesAt + 1),
+);
 const names = wanted.length > 0 ? wanted : Object.keys(suites);
 let failed = false;
 for (const name of names) {

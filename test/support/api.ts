@@ -50,6 +50,8 @@ export interface TestApiOptions<S extends ObjectStore> {
   /** The built web UI to serve; null for none (default: the one in services/web/dist, as serve does). */
   webDir?: string | null;
   trustProxy?: string;
+  /** The promise ledger's clock (default the system's). */
+  now?: () => Date;
 }
 
 export const DEFAULT_PROFILE: ArchiveProfile = {
@@ -93,6 +95,7 @@ export async function createTestApi<S extends ObjectStore = FsObjectStore>(
     version: 'test',
     ...(options.passwordCost ? { passwordCost: options.passwordCost } : {}),
     ...(options.loginPolicy ? { loginPolicy: options.loginPolicy } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const app = createApp({
     ...services.api,

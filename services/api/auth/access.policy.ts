@@ -22,6 +22,8 @@ const QA = ['qa_supervisor'] as const;
 const REVIEW_QUEUES = ['qa_supervisor', 'compliance_officer'] as const;
 /** Agent and team metrics: QA supervisors (within their scope) and compliance. */
 const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
+/** Collections follow-up (promises, queue, metrics): supervisors and compliance; corrections: supervisors. */
+const COLLECTIONS = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -109,6 +111,16 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /clips/:id': LIBRARY,
   'DELETE /clips/:id': LIBRARY,
   'GET /clips/:id/audio': LIBRARY,
+
+  // Payments come from the collections system's key; promises and the follow-up queue are read by supervisors.
+  'POST /payments': ['ingest'],
+  'GET /promises': COLLECTIONS,
+  'PATCH /promises/:id': QA,
+  'GET /promises/follow-up': COLLECTIONS,
+  'GET /promises/follow-up.csv': COLLECTIONS,
+  'GET /portfolio/metrics': COLLECTIONS,
+  'GET /portfolio/metrics.csv': COLLECTIONS,
+  'GET /portfolio/roll': COLLECTIONS,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -120,6 +132,7 @@ export const KEY_SCOPE_OF_ROUTE: Record<string, KeyScope> = {
   'GET /calls/:id/audio': 'audio:read',
   'GET /calls/:id/transcript': 'transcripts:read',
   'GET /calls/:id/analysis': 'transcripts:read',
+  'POST /payments': 'payments:write',
 };
 
 /** Whether a key's scopes (null: no limit) let it call the route found; public and sign-in routes are not limited. */
@@ -206,6 +219,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   audit: ACCESS_RULES['GET /audit'],
   retention: ACCESS_RULES['GET /retention/policies'],
   users: ACCESS_RULES['GET /users'],
+  collections: ACCESS_RULES['GET /promises/follow-up'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

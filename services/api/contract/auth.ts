@@ -32,6 +32,7 @@ export const PERMISSIONS = [
   'audit',
   'retention',
   'users',
+  'collections',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

@@ -6,6 +6,7 @@
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { callRoutes } from './calls.ts';
+import { collectionsRoutes } from './collections.ts';
 import type { RouteContract } from './common.ts';
 import { evaluationRoutes } from './evaluation.ts';
 import { reportRoutes } from './reports.ts';
@@ -18,6 +19,7 @@ import { userRoutes } from './users.ts';
 export * from './audit.ts';
 export * from './auth.ts';
 export * from './calls.ts';
+export * from './collections.ts';
 export * from './common.ts';
 export * from './evaluation.ts';
 export * from './reports.ts';
@@ -39,4 +41,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...auditRoutes,
   ...retentionRoutes,
   ...trainingRoutes,
+  ...collectionsRoutes,
 ];

@@ -17,7 +17,11 @@ import { ReviewRouting } from '../../review/review.routing.ts';
 import { ScriptRepository } from '../../analysis/script.repository.ts';
 import { ToneRepository } from '../../analysis/tone.repository.ts';
 import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
-import { AnalysisService, type OriginalsCustody } from '../../analysis/analysis.service.ts';
+import {
+  AnalysisService,
+  type AnalysisStoredHook,
+  type OriginalsCustody,
+} from '../../analysis/analysis.service.ts';
 import { AnalyticsStage } from './analytics.job.ts';
 import { FfmpegAudioRedactor } from './redacted-audio.ffmpeg.ts';
 import type { AudioRedactor } from '../../analysis/audio-redactor.ts';
@@ -49,6 +53,8 @@ export interface AnalyticsStagesOptions {
   /** Injected for tests; default: the sentiment analyser of services/analytics/sentiment and ffmpeg. */
   sentiment?: SentimentPort | null;
   redactor?: AudioRedactor;
+  /** What is stored with each analysis, in its transaction: the promise ledger (composition.ts). */
+  onAnalysisStored?: AnalysisStoredHook;
 }
 
 export function routingConfig(
@@ -93,6 +99,7 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
         routing,
         sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
         phrases: createBuiltInPhrases(),
+        ...(o.onAnalysisStored ? { onStored: o.onAnalysisStored } : {}),
       }),
     ),
     new RouteStage(new ReviewRouting({ analyses, reviews: new ReviewRepository(o.db) })),

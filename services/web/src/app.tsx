@@ -10,6 +10,7 @@ import {
   type MessageKey,
 } from './i18n.ts';
 import { AgentsPage } from './pages/agents.page.tsx';
+import { CollectionsPage } from './pages/collections.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
 import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
@@ -125,6 +126,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/review', 'navReview', can(me, 'review')],
     ['/compliance', 'navCompliance', can(me, 'compliance')],
     ['/agents', 'navAgents', can(me, 'agents')],
+    ['/collections-follow-up', 'navCollections', can(me, 'collections')],
     ['/library', 'navLibrary', can(me, 'library')],
     ['/audit', 'navAudit', can(me, 'audit')],
     ['/retention', 'navRetention', can(me, 'retention')],
@@ -164,5 +166,8 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/review')) return can(me, 'review') ? <ReviewPage me={me} /> : deny;
   if (path.startsWith('/compliance')) return can(me, 'compliance') ? <CompliancePage /> : deny;
   if (path.startsWith('/agents')) return can(me, 'agents') ? <AgentsPage /> : deny;
+  if (path.startsWith('/collections-follow-up')) {
+    return can(me, 'collections') ? <CollectionsPage /> : deny;
+  }
   return <p>{i18n.t('notFound')}</p>;
 }

@@ -98,6 +98,7 @@ export async function createAnalyticsHarness(
     qaSampleRate: 0,
     adherenceThreshold: 70,
     sampleSeed: 'test',
+    onAnalysisStored: api.services.collections.ledger.recordAnalysis,
     ...(options.recordingTone ? { recordingTone: options.recordingTone } : {}),
     ...(options.disclosureByCampaign ? { disclosureByCampaign: options.disclosureByCampaign } : {}),
     ...(options.originals

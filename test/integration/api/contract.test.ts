@@ -5,6 +5,8 @@ import { isDeepStrictEqual } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnalysisCall } from '../../../services/analysis/analysis.repository.ts';
+import type { CallAnalysis } from '../../../services/analytics/index.ts';
 import { listRoutes, type RouteInfo } from '../../../services/api/auth/route-list.ts';
 import { errorBodySchema, ROUTES, type RouteContract } from '../../../services/api/contract/index.ts';
 import { jsonSchema, openApiDocument, openApiPath } from '../../../services/api/contract/openapi.ts';
@@ -536,6 +538,47 @@ describe('API contract (OpenAPI 3.1)', () => {
     });
     await hit('key', 'DELETE', '/retention/policies/:id', { params: { id: policy.body.id as string } });
     await hit('session', 'DELETE', '/saved-searches/:id', { params: { id: saved.body.id as string } });
+
+    // Collections: a promise found in the call, a payment from the collections system, the ledger and its queue.
+    await api.database.handle.db.transaction().execute((trx) =>
+      api.services.collections.ledger.recordAnalysis(
+        trx,
+        { id: callId, startedAt: new Date(), currency: 'COP', customerRef: 'ACC-1' } as AnalysisCall,
+        {
+          promise: {
+            promised: true,
+            primary: null,
+            promises: [
+              {
+                kind: 'statement',
+                amount: { value: 100_000, currency: 'COP', text: 'cien mil' },
+                date: null,
+                dateText: null,
+                evidence: [],
+              },
+            ],
+          },
+        } as unknown as CallAnalysis,
+      ),
+    );
+    const paidAt = new Date().toISOString();
+    await hit('key', 'POST', '/payments', {
+      body: { payments: [{ externalId: 'C-1', account: 'ACC-1', amount: 50_000, currency: 'COP', paidAt }] },
+    });
+    const promises = await hit('key', 'GET', '/promises', { query: { account: 'ACC-1' } });
+    expect(promises.body.items[0]).toMatchObject({ status: 'pending', collected: 50_000 });
+    await hit('key', 'PATCH', '/promises/:id', {
+      params: { id: promises.body.items[0].id as string },
+      body: { amount: 50_000, note: 'agreed half' },
+    });
+    await hit('key', 'GET', '/promises/follow-up', { query: { sinceDays: '7' } });
+    await hit('key', 'GET', '/promises/follow-up.csv');
+    const metrics = await hit('key', 'GET', '/portfolio/metrics', {
+      query: { by: 'campaign', period: 'month' },
+    });
+    expect(metrics.body.items.length).toBeGreaterThan(0);
+    await hit('key', 'GET', '/portfolio/metrics.csv', { query: { by: 'daysPastDue' } });
+    await hit('key', 'GET', '/portfolio/roll', { query: { by: 'team', period: 'week' } });
 
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });

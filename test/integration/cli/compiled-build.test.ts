@@ -15,6 +15,7 @@ const COMMANDS = [
   'keys',
   'archive',
   'import',
+  'payments',
   'worker',
   'jobs',
   'models',

@@ -148,6 +148,15 @@ describe('authorization matrix', () => {
       if (r.path.startsWith('/collections') || r.path.startsWith('/clips')) {
         expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'trainer']);
       }
+      if (r.path === '/payments') expect(roles, r.path).toEqual(['admin', 'ingest']);
+      if (r.path.startsWith('/portfolio')) {
+        expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
+      }
+      if (r.path.startsWith('/promises')) {
+        expect(roles, `${r.method} ${r.path}`).toEqual(
+          r.method === 'GET' ? ['admin', 'qa_supervisor', 'compliance_officer'] : ['admin', 'qa_supervisor'],
+        );
+      }
       // The OpenAPI document is public, like the health check and sign-in.
       if (!['/health', '/auth/login', '/openapi.json'].includes(r.path))
         expect(roles, r.path).not.toContain('anonymous');

@@ -60,8 +60,16 @@ describe(permissionsOf.name, () => {
       'audit',
       'retention',
       'users',
+      'collections',
     ]);
-    expect(permissionsOf('qa_supervisor')).toEqual(['search', 'download', 'review', 'agents', 'library']);
+    expect(permissionsOf('qa_supervisor')).toEqual([
+      'search',
+      'download',
+      'review',
+      'agents',
+      'library',
+      'collections',
+    ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',
       'download',
@@ -70,6 +78,7 @@ describe(permissionsOf.name, () => {
       'agents',
       'audit',
       'retention',
+      'collections',
     ]);
     expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library']);
     // Agents search and play their own calls; the download link is for reviewers.

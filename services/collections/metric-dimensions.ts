@@ -1,0 +1,22 @@
+/**
+ * What the collections metrics are grouped by: people, campaign, the portfolio's segments, and the hour of day
+ * (00–23) or weekday (1 Monday … 7 Sunday) the call was made, in UTC, for the best time to call (with a segment as
+ * filter).
+ */
+export const METRIC_DIMENSIONS = [
+  'all',
+  'agent',
+  'team',
+  'campaign',
+  'daysPastDue',
+  'amountDue',
+  'product',
+  'region',
+  'hourOfDay',
+  'weekday',
+] as const;
+export type MetricDimension = (typeof METRIC_DIMENSIONS)[number];
+export const METRIC_PERIODS = ['day', 'week', 'month'] as const;
+export type MetricPeriod = (typeof METRIC_PERIODS)[number];
+/** What roll rates are grouped by. */
+export const ROLL_DIMENSIONS = ['all', 'agent', 'team', 'campaign', 'daysPastDue'] as const;

@@ -1,0 +1,352 @@
+import { useState } from 'preact/hooks';
+import {
+  API,
+  api,
+  queryString,
+  type CollectionsMetricsRow,
+  type PaymentPromiseView,
+  type RollRow,
+} from '../api.ts';
+import { CategoryChart } from '../components/chart.tsx';
+import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
+import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
+import { useI18n, type MessageKey } from '../i18n.ts';
+
+const DIMENSIONS = [
+  'agent',
+  'team',
+  'campaign',
+  'daysPastDue',
+  'amountDue',
+  'product',
+  'region',
+  'all',
+  'hourOfDay',
+  'weekday',
+] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+const PERIODS = ['day', 'week', 'month'] as const;
+type Period = (typeof PERIODS)[number];
+const CHARTED = [
+  'keptRate',
+  'brokenRate',
+  'promiseRate',
+  'amountPromised',
+  'amountCollected',
+  'calls',
+  'contacts',
+  'callsPerAgentHour',
+  'ahtMs',
+  'disclosureRate',
+  'adherenceScore',
+  'forbiddenRate',
+] as const;
+type Charted = (typeof CHARTED)[number];
+const RATES = new Set<Charted>(['keptRate', 'brokenRate', 'promiseRate', 'disclosureRate', 'forbiddenRate']);
+const MAX_SERIES = 8;
+
+const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10} %`);
+const money = (v: number | null) =>
+  v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 });
+const minutes = (ms: number | null) => (ms === null ? '—' : `${(ms / 60_000).toFixed(1)} min`);
+
+/**
+ * Collections follow-up: the queue of broken promises and promises due today or tomorrow (each linking to the moment
+ * it was made, exported for the dialer), and productivity, promise effectiveness and conduct by agent, team,
+ * campaign or portfolio segment.
+ */
+export function CollectionsPage() {
+  return (
+    <div>
+      <FollowUp />
+      <Metrics />
+      <Roll />
+    </div>
+  );
+}
+
+function FollowUp() {
+  const { t } = useI18n();
+  const queue = useAsync(
+    () => api<{ asOf: string; items: PaymentPromiseView[] }>('/promises/follow-up', { query: {} }),
+    [],
+  );
+  const items = queue.data?.items ?? [];
+  return (
+    <>
+      <h1>{t('collectionsTitle')}</h1>
+      <Panel
+        title={t('followUpTitle', { day: queue.data?.asOf ?? '' })}
+        id="follow-up"
+        actions={<ExportCsv testId="export-follow-up" href={`${API}/promises/follow-up.csv`} />}
+      >
+        <p class="muted small">{t('followUpHelp')}</p>
+        <ListState of={queue} empty={t('followUpEmpty')} />
+        {items.length > 0 && (
+          <div class="table-wrap">
+            <table class="compact">
+              <thead>
+                <tr>
+                  <th scope="col">{t('account')}</th>
+                  <th scope="col">{t('promiseStatus')}</th>
+                  <th scope="col">{t('amountPromised')}</th>
+                  <th scope="col">{t('amountCollected')}</th>
+                  <th scope="col">{t('outstanding')}</th>
+                  <th scope="col">{t('dueDate')}</th>
+                  <th scope="col">{t('dim_agent')}</th>
+                  <th scope="col">{t('campaign')}</th>
+                  <th scope="col">{t('phone')}</th>
+                  <th scope="col">{t('promiseMoment')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">{p.account ?? '—'}</th>
+                    <td>{t(`promise_${p.status}` as MessageKey)}</td>
+                    <td class="num">
+                      {money(p.amount)} {p.currency ?? ''}
+                    </td>
+                    <td class="num">{money(p.collected)}</td>
+                    <td class="num">{money(p.outstanding)}</td>
+                    <td class="nowrap">{p.dueDate}</td>
+                    <td>{p.agentName ?? p.agentId ?? '—'}</td>
+                    <td>{p.campaign ?? '—'}</td>
+                    <td class="nowrap">{p.phone ?? '—'}</td>
+                    <td>
+                      <a href={`/calls/${p.callId}${p.momentMs === null ? '' : `?t=${p.momentMs / 1000}`}`}>
+                        {p.quote ? `“${p.quote}”` : t('listen')}
+                      </a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}
+
+function Metrics() {
+  const { t } = useI18n();
+  const [by, setBy] = useState<Dimension>('agent');
+  const [period, setPeriod] = useState<Period>('week');
+  const [metric, setMetric] = useState<Charted>('keptRate');
+  const { filter, apply, field } = useReportFilter('cm');
+  const query = { ...filter, by, period };
+  const data = useAsync(
+    () => api<{ items: CollectionsMetricsRow[] }>('/portfolio/metrics', { query }),
+    [JSON.stringify(query)],
+  );
+  const rows = data.data?.items ?? [];
+  const periods = [...new Set(rows.map((r) => r.period))].sort();
+  const keys = [...new Set(rows.map((r) => r.key ?? '—'))];
+  const name = (k: string) => {
+    const r = rows.find((x) => (x.key ?? '—') === k);
+    return r?.label ? `${r.label} (${k})` : k;
+  };
+  const series = keys.slice(0, MAX_SERIES).map((k) => ({
+    label: name(k),
+    values: periods.map((p) => {
+      const v = rows.find((r) => (r.key ?? '—') === k && r.period === p)?.[metric] ?? null;
+      return v === null ? null : RATES.has(metric) ? Math.round(v * 1000) / 10 : v;
+    }),
+  }));
+  const metricName = t(`col_${metric}` as MessageKey);
+  return (
+    <>
+      <FilterForm onSubmit={apply}>
+        <Field label={t('groupBy')} id="cm-by">
+          <select id="cm-by" value={by} onChange={(e) => setBy(valueOf(e) as Dimension)}>
+            {DIMENSIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`seg_${d}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('period')} id="cm-period">
+          <select id="cm-period" value={period} onChange={(e) => setPeriod(valueOf(e) as Period)}>
+            {PERIODS.map((p) => (
+              <option key={p} value={p}>
+                {t(`period_${p}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {field('from', 'from', 'date')}
+        {field('to', 'to', 'date')}
+        {field('team', 'team')}
+        {field('campaign', 'campaign')}
+      </FilterForm>
+      <Panel
+        title={t('collectionsMetricTitle', { metric: metricName })}
+        id="collections-chart"
+        actions={
+          <div class="row">
+            <label for="cm-metric">{t('metric')}</label>
+            <select id="cm-metric" value={metric} onChange={(e) => setMetric(valueOf(e) as Charted)}>
+              {CHARTED.map((m) => (
+                <option key={m} value={m}>
+                  {t(`col_${m}` as MessageKey)}
+                </option>
+              ))}
+            </select>
+            <ExportCsv
+              testId="export-collections"
+              href={`${API}/portfolio/metrics.csv${queryString(query)}`}
+            />
+          </div>
+        }
+      >
+        <ListState of={data} empty={t('noCallsMatch')} />
+        {rows.length > 0 && (
+          <>
+            <CategoryChart
+              label={t('collectionsMetricTitle', { metric: metricName })}
+              categories={periods}
+              series={series}
+              {...(RATES.has(metric) || metric === 'adherenceScore'
+                ? { yRange: [0, 100] as [number, number] }
+                : {})}
+            />
+            {keys.length > MAX_SERIES && (
+              <p class="muted small">{t('chartFirstSeries', { n: MAX_SERIES })}</p>
+            )}
+          </>
+        )}
+      </Panel>
+      {rows.length > 0 && (
+        <Panel title={t('collectionsTable')} id="collections-table">
+          <div class="table-wrap">
+            <table class="compact">
+              <thead>
+                <tr>
+                  <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
+                  <th scope="col">{t('period')}</th>
+                  {(
+                    [
+                      'calls',
+                      'contacts',
+                      'talkMs',
+                      'ahtMs',
+                      'callsPerAgentHour',
+                      'promiseRate',
+                      'promises',
+                      'amountPromised',
+                      'keptRate',
+                      'brokenRate',
+                      'amountCollected',
+                      'disclosureRate',
+                      'adherenceScore',
+                      'forbiddenRate',
+                    ] as const
+                  ).map((m) => (
+                    <th scope="col" key={m}>
+                      {t(`col_${m}` as MessageKey)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.key}-${r.period}`}>
+                    <th scope="row">{name(r.key ?? '—')}</th>
+                    <td class="nowrap">{r.period}</td>
+                    <td class="num">{r.calls}</td>
+                    <td class="num">{r.contacts}</td>
+                    <td class="num">{minutes(r.talkMs)}</td>
+                    <td class="num">{minutes(r.ahtMs)}</td>
+                    <td class="num">{r.callsPerAgentHour === null ? '—' : r.callsPerAgentHour.toFixed(1)}</td>
+                    <td class="num">{pct(r.promiseRate)}</td>
+                    <td class="num">{r.promises}</td>
+                    <td class="num">
+                      {money(r.amountPromised)} {r.currencies.join(' ')}
+                    </td>
+                    <td class="num">{pct(r.keptRate)}</td>
+                    <td class="num">{pct(r.brokenRate)}</td>
+                    <td class="num">{money(r.amountCollected)}</td>
+                    <td class="num">{pct(r.disclosureRate)}</td>
+                    <td class="num">{r.adherenceScore === null ? '—' : Math.round(r.adherenceScore)}</td>
+                    <td class="num">{pct(r.forbiddenRate)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Panel>
+      )}
+    </>
+  );
+}
+
+const ROLL_DIMENSIONS = ['all', 'agent', 'team', 'campaign', 'daysPastDue'] as const;
+type RollDimension = (typeof ROLL_DIMENSIONS)[number];
+
+/** How accounts move between days-past-due buckets, month to month (or week to week). */
+function Roll() {
+  const { t } = useI18n();
+  const [by, setBy] = useState<RollDimension>('all');
+  const [period, setPeriod] = useState<'week' | 'month'>('month');
+  const data = useAsync(
+    () => api<{ items: RollRow[] }>('/portfolio/roll', { query: { by, period } }),
+    [by, period],
+  );
+  const rows = data.data?.items ?? [];
+  return (
+    <Panel
+      title={t('rollTitle')}
+      id="collections-roll"
+      actions={
+        <div class="row">
+          <label for="roll-by">{t('groupBy')}</label>
+          <select id="roll-by" value={by} onChange={(e) => setBy(valueOf(e) as RollDimension)}>
+            {ROLL_DIMENSIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`seg_${d}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+          <label for="roll-period">{t('period')}</label>
+          <select id="roll-period" value={period} onChange={(e) => setPeriod(valueOf(e) as 'week' | 'month')}>
+            <option value="month">{t('period_month')}</option>
+            <option value="week">{t('period_week')}</option>
+          </select>
+        </div>
+      }
+    >
+      <p class="muted small">{t('rollHelp')}</p>
+      <ListState of={data} empty={t('rollEmpty')} />
+      {rows.length > 0 && (
+        <div class="table-wrap">
+          <table class="compact">
+            <thead>
+              <tr>
+                <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
+                <th scope="col">{t('period')}</th>
+                <th scope="col">{t('rollAccounts')}</th>
+                <th scope="col">{t('rollRate')}</th>
+                <th scope="col">{t('cureRate')}</th>
+                <th scope="col">{t('normalisationRate')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={`${r.key}-${r.period}`}>
+                  <th scope="row">{r.key ?? '—'}</th>
+                  <td class="nowrap">{r.period}</td>
+                  <td class="num">{r.accounts}</td>
+                  <td class="num">{pct(r.rollRate)}</td>
+                  <td class="num">{pct(r.cureRate)}</td>
+                  <td class="num">{pct(r.normalisationRate)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}

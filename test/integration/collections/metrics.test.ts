@@ -1,0 +1,270 @@
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemCaller } from '../../../services/access/caller.ts';
+import { createTestApi, type TestApi } from '../../support/api.ts';
+import { analysed, detected, insertCall, seedAnalysis } from './collections.harness.ts';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+
+describe('collections metrics', () => {
+  let api: TestApi;
+  let key: string;
+  const get = (query: Record<string, string>, path = '/api/v1/portfolio/metrics') =>
+    request(api.app).get(path).query(query).set('Authorization', `Bearer ${key}`);
+
+  beforeAll(async () => {
+    api = await createTestApi({ now: () => NOW });
+    key = (await api.keys.create('qa_supervisor', 'qa')).key;
+    const ana = { agentId: 'A1', agentName: 'Ana', team: 't1', campaign: 'late-stage' };
+    const beto = { agentId: 'A2', agentName: 'Beto', team: 't2', campaign: 'early-stage' };
+    const c1 = await insertCall(api, {
+      ...ana,
+      startedAt: '2026-11-02T10:00:00Z',
+      durationMs: 120_000,
+      account: 'ACC-1',
+      daysPastDue: 45,
+      amountDue: 250_000,
+      product: 'card',
+      region: 'CO',
+    });
+    await seedAnalysis(api, c1.id, { contact: true, disclosure: 'disclosed', adherence: 80 });
+    await analysed(api, c1, [detected(100_000, '2026-11-06')]);
+    const c2 = await insertCall(api, {
+      ...ana,
+      startedAt: '2026-11-02T10:30:00Z',
+      durationMs: 60_000,
+      account: 'ACC-2',
+      daysPastDue: 15,
+    });
+    await seedAnalysis(api, c2.id, {
+      contact: true,
+      disclosure: 'partial',
+      adherence: 60,
+      violations: ['threat'],
+    });
+    await analysed(api, c2, [detected(50_000, '2026-11-06')]);
+    await insertCall(api, {
+      ...ana,
+      startedAt: '2026-11-02T14:00:00Z',
+      durationMs: 30_000,
+      account: 'ACC-3',
+    });
+    const c4 = await insertCall(api, {
+      ...beto,
+      startedAt: '2026-11-03T09:00:00Z',
+      durationMs: 180_000,
+      account: 'ACC-4',
+      daysPastDue: 5,
+    });
+    await seedAnalysis(api, c4.id, { contact: false, disclosure: 'disclosed', adherence: 90 });
+    const c5 = await insertCall(api, {
+      ...beto,
+      startedAt: '2026-11-03T09:20:00Z',
+      durationMs: 240_000,
+      account: 'ACC-5',
+      daysPastDue: 100,
+    });
+    await seedAnalysis(api, c5.id, { contact: true, disclosure: 'disclosed', adherence: 100 });
+    await analysed(api, c5, [detected(80_000, '2026-11-25')]);
+    await api.services.collections.payments.importFile(
+      systemCaller('cli', 'test'),
+      Readable.from([
+        'externalId,account,amount,currency,paidAt\nK-1,ACC-1,100000,COP,2026-11-05T10:00:00Z\n',
+      ]),
+      'csv',
+    );
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('puts productivity, effectiveness and conduct side by side per agent and week', async () => {
+    const res = await get({ by: 'agent', period: 'week' }).expect(200);
+    expect(res.body).toMatchObject({ by: 'agent', period: 'week', asOf: '2026-11-20' });
+    expect(res.body.items).toEqual([
+      {
+        key: 'A1',
+        label: 'Ana',
+        period: '2026-11-02',
+        calls: 3,
+        contacts: 2,
+        talkMs: 210_000,
+        ahtMs: 70_000,
+        callsPerAgentHour: 1.5,
+        promiseRate: 1,
+        promises: 2,
+        amountPromised: 150_000,
+        kept: 1,
+        partial: 0,
+        broken: 1,
+        pending: 0,
+        keptRate: 0.5,
+        brokenRate: 0.5,
+        amountCollected: 100_000,
+        currencies: ['COP'],
+        analysed: 2,
+        disclosureRate: 0.5,
+        adherenceScore: 70,
+        forbiddenRate: 0.5,
+      },
+      {
+        key: 'A2',
+        label: 'Beto',
+        period: '2026-11-02',
+        calls: 2,
+        contacts: 1,
+        talkMs: 420_000,
+        ahtMs: 210_000,
+        callsPerAgentHour: 2,
+        promiseRate: 1,
+        promises: 1,
+        amountPromised: 80_000,
+        kept: 0,
+        partial: 0,
+        broken: 0,
+        pending: 1,
+        keptRate: null,
+        brokenRate: null,
+        amountCollected: 0,
+        currencies: ['COP'],
+        analysed: 2,
+        disclosureRate: 1,
+        adherenceScore: 95,
+        forbiddenRate: 0,
+      },
+    ]);
+  });
+
+  it('segments the portfolio by days past due, per month and per day', async () => {
+    const res = await get({ by: 'daysPastDue', period: 'month' }).expect(200);
+    expect(
+      res.body.items.map(
+        (r: { key: string; period: string; calls: number; contacts: number; brokenRate: number }) => [
+          r.key,
+          r.period,
+          r.calls,
+          r.contacts,
+          r.brokenRate,
+        ],
+      ),
+    ).toEqual([
+      ['1-30', '2026-11-01', 2, 1, 1],
+      ['31-60', '2026-11-01', 1, 1, 0],
+      ['91-180', '2026-11-01', 1, 1, null],
+      [null, '2026-11-01', 1, 0, null],
+    ]);
+    const byDay = await get({ by: 'team', period: 'day', team: 't2' }).expect(200);
+    expect(
+      byDay.body.items.map((r: { key: string; period: string; calls: number }) => [r.key, r.period, r.calls]),
+    ).toEqual([['t2', '2026-11-03', 2]]);
+  });
+
+  it('shows contact and promise rates by hour of day and weekday, for the best time to call', async () => {
+    const byHour = await get({ by: 'hourOfDay', period: 'month', team: 't1' }).expect(200);
+    expect(
+      byHour.body.items.map(
+        (r: { key: string; calls: number; contacts: number; promiseRate: number | null }) => [
+          r.key,
+          r.calls,
+          r.contacts,
+          r.promiseRate,
+        ],
+      ),
+    ).toEqual([
+      ['10', 2, 2, 1],
+      ['14', 1, 0, null],
+    ]);
+    const byDay = await get({ by: 'weekday', period: 'month' }).expect(200);
+    expect(byDay.body.items.map((r: { key: string; calls: number }) => [r.key, r.calls])).toEqual([
+      ['1', 3],
+      ['2', 2],
+    ]);
+  });
+
+  it('follows accounts between days-past-due buckets month to month: roll, cure and normalisation', async () => {
+    const moves: [string, number, number][] = [
+      ['R-1', 20, 45], // rolled
+      ['R-2', 40, 0], // cured (and improved)
+      ['R-3', 70, 50], // improved
+      ['R-4', 10, 15], // stayed
+    ];
+    for (const [account, october, november] of moves) {
+      await insertCall(api, {
+        startedAt: '2026-10-05T10:00:00Z',
+        account,
+        daysPastDue: october + 30,
+        team: 'roll',
+      });
+      // The last call of the month counts.
+      await insertCall(api, {
+        startedAt: '2026-10-20T10:00:00Z',
+        account,
+        daysPastDue: october,
+        team: 'roll',
+      });
+      await insertCall(api, {
+        startedAt: '2026-11-12T10:00:00Z',
+        account,
+        daysPastDue: november,
+        team: 'roll',
+      });
+    }
+    await insertCall(api, {
+      startedAt: '2026-10-20T10:00:00Z',
+      account: 'R-5',
+      daysPastDue: 10,
+      team: 'roll',
+    });
+    const res = await get({ by: 'all', period: 'month', team: 'roll' }, '/api/v1/portfolio/roll').expect(200);
+    expect(res.body.items).toEqual([
+      {
+        key: 'all',
+        period: '2026-10-01',
+        accounts: 4,
+        delinquent: 4,
+        rolled: 1,
+        stayed: 1,
+        improved: 2,
+        cured: 1,
+        rollRate: 0.25,
+        cureRate: 0.25,
+        normalisationRate: 0.5,
+      },
+    ]);
+    const byBucket = await get(
+      { by: 'daysPastDue', period: 'month', team: 'roll' },
+      '/api/v1/portfolio/roll',
+    ).expect(200);
+    expect(
+      byBucket.body.items.map((r: { key: string; rolled: number; cured: number }) => [
+        r.key,
+        r.rolled,
+        r.cured,
+      ]),
+    ).toEqual([
+      ['1-30', 1, 0],
+      ['31-60', 0, 1],
+      ['61-90', 0, 0],
+    ]);
+  });
+
+  it('exports the same as CSV, audited', async () => {
+    const csv = await get(
+      { by: 'campaign', period: 'week', from: '2026-11-01', to: '2026-11-10' },
+      '/api/v1/portfolio/metrics.csv',
+    ).expect(200);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]!.split(',').slice(0, 5)).toEqual(['key', 'label', 'period', 'calls', 'contacts']);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+      'early-stage,,2026-11-02,2',
+      'late-stage,,2026-11-02,3',
+    ]);
+    const audit = await api.database.handle.db
+      .selectFrom('audit_log')
+      .select('target_type')
+      .where('action', '=', 'export')
+      .execute();
+    expect(audit.map((a) => a.target_type)).toEqual(['collections_metrics']);
+  });
+});
