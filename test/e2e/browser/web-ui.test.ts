@@ -683,6 +683,7 @@ describe('web UI in a browser', () => {
         ...(reviewItem ? [['review-item', `/review/items/${reviewItem}`] as [string, string]] : []),
         ['compliance', '/compliance'],
         ['agents', '/agents'],
+        ['collections', '/collections-follow-up'],
         ['library', '/library'],
         ['audit', '/audit'],
         ['retention', '/retention'],

@@ -206,6 +206,7 @@ function Metrics() {
           <>
             <CategoryChart
               label={t('collectionsMetricTitle', { metric: metricName })}
+              xLabel={t(`period_${period}` as MessageKey)}
               categories={periods}
               series={series}
               {...(RATES.has(metric) || metric === 'adherenceScore'
