@@ -50,6 +50,37 @@ const money = (v: number | null) =>
   v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 });
 const minutes = (ms: number | null) => (ms === null ? '—' : `${(ms / 60_000).toFixed(1)} min`);
 
+/** The table's figures in three groups: productivity, promises and their results, conduct. */
+const METRIC_GROUPS = [
+  ['calls', 'contacts', 'talkMs', 'ahtMs', 'callsPerAgentHour'],
+  ['promiseRate', 'promises', 'amountPromised', 'keptRate', 'brokenRate', 'amountCollected'],
+  ['disclosureRate', 'adherenceScore', 'forbiddenRate'],
+] as const;
+type MetricColumn = (typeof METRIC_GROUPS)[number][number];
+
+/** One figure of a row as the table shows it. */
+function cell(r: CollectionsMetricsRow, m: MetricColumn): string {
+  switch (m) {
+    case 'calls':
+    case 'contacts':
+    case 'promises':
+      return String(r[m]);
+    case 'talkMs':
+    case 'ahtMs':
+      return minutes(r[m]);
+    case 'callsPerAgentHour':
+      return r.callsPerAgentHour === null ? '—' : r.callsPerAgentHour.toFixed(1);
+    case 'amountPromised':
+      return `${money(r.amountPromised)} ${r.currencies.join(' ')}`.trim();
+    case 'amountCollected':
+      return money(r.amountCollected);
+    case 'adherenceScore':
+      return r.adherenceScore === null ? '—' : String(Math.round(r.adherenceScore));
+    default:
+      return pct(r[m]);
+  }
+}
+
 /**
  * Collections follow-up: the queue of broken promises and promises due today or tomorrow (each linking to the moment
  * it was made, exported for the dialer), and productivity, promise effectiveness and conduct by agent, team,
@@ -221,62 +252,37 @@ function Metrics() {
       </Panel>
       {rows.length > 0 && (
         <Panel title={t('collectionsTable')} id="collections-table">
-          <div class="table-wrap">
-            <table class="compact">
-              <thead>
-                <tr>
-                  <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
-                  <th scope="col">{t('period')}</th>
-                  {(
-                    [
-                      'calls',
-                      'contacts',
-                      'talkMs',
-                      'ahtMs',
-                      'callsPerAgentHour',
-                      'promiseRate',
-                      'promises',
-                      'amountPromised',
-                      'keptRate',
-                      'brokenRate',
-                      'amountCollected',
-                      'disclosureRate',
-                      'adherenceScore',
-                      'forbiddenRate',
-                    ] as const
-                  ).map((m) => (
-                    <th scope="col" key={m}>
-                      {t(`col_${m}` as MessageKey)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={`${r.key}-${r.period}`}>
-                    <th scope="row">{name(r.key ?? '—')}</th>
-                    <td class="nowrap">{r.period}</td>
-                    <td class="num">{r.calls}</td>
-                    <td class="num">{r.contacts}</td>
-                    <td class="num">{minutes(r.talkMs)}</td>
-                    <td class="num">{minutes(r.ahtMs)}</td>
-                    <td class="num">{r.callsPerAgentHour === null ? '—' : r.callsPerAgentHour.toFixed(1)}</td>
-                    <td class="num">{pct(r.promiseRate)}</td>
-                    <td class="num">{r.promises}</td>
-                    <td class="num">
-                      {money(r.amountPromised)} {r.currencies.join(' ')}
-                    </td>
-                    <td class="num">{pct(r.keptRate)}</td>
-                    <td class="num">{pct(r.brokenRate)}</td>
-                    <td class="num">{money(r.amountCollected)}</td>
-                    <td class="num">{pct(r.disclosureRate)}</td>
-                    <td class="num">{r.adherenceScore === null ? '—' : Math.round(r.adherenceScore)}</td>
-                    <td class="num">{pct(r.forbiddenRate)}</td>
+          {/* Three narrower tables (results, promises, conduct) instead of one of sixteen columns, so each fits. */}
+          {METRIC_GROUPS.map((group) => (
+            <div class="table-wrap" key={group.join()}>
+              <table class="compact agent-metrics">
+                <thead>
+                  <tr>
+                    <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
+                    <th scope="col">{t('period')}</th>
+                    {group.map((m) => (
+                      <th scope="col" key={m}>
+                        {t(`col_${m}` as MessageKey)}
+                      </th>
+                    ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={`${r.key}-${r.period}`}>
+                      <th scope="row">{name(r.key ?? '—')}</th>
+                      <td class="nowrap">{r.period}</td>
+                      {group.map((m) => (
+                        <td class="num" key={m}>
+                          {cell(r, m)}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
         </Panel>
       )}
     </>
