@@ -94,6 +94,8 @@ export const ELEMENT_PHRASES: Record<ElementId, Record<Language, string[]>> = {
       '(autoriza|autorizacion|autorizar) [el|para el] tratamiento de [sus] datos',
       'tratamiento de [sus] datos personales',
       'datos personales (seran|son|estan) (tratados|protegidos|manejados) (conforme|de acuerdo|segun)',
+      'proteccion de [sus|los] datos personales',
+      '(su|sus|la) (informacion|datos) * (sera|seran|es|son) (tratada|tratados|manejada|manejados) (de forma|de manera|con) (confidencial|reservada|confidencialidad|reserva)',
     ],
     en: [
       '(data protection|privacy) (law|act|policy)',
