@@ -49,6 +49,8 @@ export interface DisclosureCase {
   profile: string;
   segments: TimedSegment[];
   elements: Record<string, boolean>;
+  /** Elements the agent said only after the window. */
+  late: Element[];
   outcome: 'disclosed' | 'late' | 'partial' | 'missing';
 }
 
@@ -133,7 +135,8 @@ function one(
       const pieces = cover(r, ELEMENT_PIECES[lang][split], elements, present);
       const level = pick(r, [NOISE.low, NOISE.medium, NOISE.medium, NOISE.high]);
       const o = OPENINGS[lang];
-      const turns: { party: Party; text: string; tags?: Element[] }[] = [];
+      // `later`: the tags of a second sentence in the same turn (it starts somewhere inside the turn)
+      const turns: { party: Party; text: string; tags?: Element[]; later?: Element[] }[] = [];
       turns.push({ party: 'agent', text: `${pick(r, o.greet)} ${fill(r, lang, pick(r, o.intro))}` });
       if (r() < 0.6) turns.push({ party: 'customer', text: pick(r, o.reply) });
       turns.push({ party: 'agent', text: fill(r, lang, pick(r, o.verify)) });
@@ -144,7 +147,12 @@ function one(
         const a = shuffled[i]!;
         const b = shuffled[i + 1];
         if (b && r() < 0.35) {
-          turns.push({ party: 'agent', text: `${a.text} ${b.text}`, tags: [...a.tags, ...b.tags] });
+          turns.push({
+            party: 'agent',
+            text: `${a.text} ${b.text}`,
+            tags: [...a.tags, ...b.tags],
+            later: b.tags.filter((t) => !a.tags.includes(t)),
+          });
           i++;
         } else turns.push({ party: 'agent', text: a.text, tags: a.tags });
         if (r() < 0.3) turns.push({ party: 'customer', text: pick(r, o.reply) });
@@ -191,12 +199,22 @@ function one(
       const windowMs = DISCLOSURE_PROFILES[profile as DisclosureProfileId].windowMs;
       const saidAt = new Map<Element, number>();
       turns.forEach((t, i) => {
-        for (const tag of t.tags ?? []) if (!saidAt.has(tag)) saidAt.set(tag, segments[i]!.startMs - origin);
+        const seg = segments[i]!;
+        for (const tag of t.tags ?? []) {
+          if (saidAt.has(tag) || !elements.includes(tag)) continue;
+          // a turn's second sentence must be inside or after the window wherever in the turn it starts
+          const later = t.later?.includes(tag) ?? false;
+          if (later && seg.startMs - origin <= windowMs && seg.endMs - origin > windowMs) {
+            throw new Error(`element ${tag} too close to the window`);
+          }
+          saidAt.set(tag, seg.startMs - origin);
+        }
       });
       const labels: Record<string, boolean> = {};
       for (const e of elements) labels[e] = (saidAt.get(e) ?? Infinity) <= windowMs;
       const count = elements.filter((e) => labels[e]).length;
       const said = elements.filter((e) => saidAt.has(e)).length;
+      const late = elements.filter((e) => saidAt.has(e) && !labels[e]);
       return {
         id: `dis-${profile}-${lang}-${String(k + 1).padStart(3, '0')}`,
         split,
@@ -204,6 +222,7 @@ function one(
         profile,
         segments,
         elements: labels,
+        late,
         outcome:
           count === elements.length
             ? 'disclosed'
