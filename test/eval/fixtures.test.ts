@@ -17,14 +17,22 @@ interface Base {
 
 describe('analytics evaluation sets', () => {
   it('disclosure: at least 120 call openings, outcomes consistent with elements', () => {
-    const rows = loadJsonl<Base & { elements: Record<string, boolean>; outcome: string }>('disclosure.jsonl');
+    const rows = loadJsonl<Base & { elements: Record<string, boolean>; late: string[]; outcome: string }>(
+      'disclosure.jsonl',
+    );
     expect(rows.length).toBeGreaterThanOrEqual(120);
     for (const r of rows) {
-      const v = Object.values(r.elements);
-      const want = v.every(Boolean) ? 'disclosed' : v.some(Boolean) ? 'partial' : 'missing';
+      const ids = Object.keys(r.elements);
+      for (const e of r.late) expect(r.elements[e], `${r.id} ${e}`).toBe(false);
+      const said = ids.filter((e) => r.elements[e] || r.late.includes(e)).length;
+      const inTime = ids.filter((e) => r.elements[e]).length;
+      const want =
+        inTime === ids.length ? 'disclosed' : said === ids.length ? 'late' : said > 0 ? 'partial' : 'missing';
       expect(r.outcome, r.id).toBe(want);
     }
-    for (const o of ['disclosed', 'partial', 'missing']) expect(rows.some((r) => r.outcome === o)).toBe(true);
+    for (const o of ['disclosed', 'late', 'partial', 'missing']) {
+      expect(rows.some((r) => r.outcome === o)).toBe(true);
+    }
   });
 
   it('adherence: at least 100 rule cases in both languages', () => {

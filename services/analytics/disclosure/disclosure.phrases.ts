@@ -19,13 +19,18 @@ export type ElementId =
 export const ELEMENT_PHRASES: Record<ElementId, Record<Language, string[]>> = {
   recorded: {
     es: [
-      '(esta|la|nuestra|presente) (llamada|conversacion|comunicacion|gestion) (esta siendo|sera|es|queda|se esta|podra ser|puede ser|va a ser|estara|esta) [siendo] (grabada|grabado|monitoreada y grabada)',
+      '(esta|la|nuestra|presente) (llamada|conversacion|comunicacion|gestion) (esta siendo|sera|es|queda|se esta|podra ser|puede ser|va a ser|estara|esta) [siendo] (grabada|grabado)',
+      '(monitoreada|supervisada|escuchada) (y|o|y/o) (grabada|grabado)',
       '(estamos|vamos a|voy a|se va a|vamos a estar) (grabar|grabando) (esta|la|nuestra) (llamada|conversacion|comunicacion)',
       '(esta|la) (llamada|conversacion|comunicacion) se (graba|esta grabando|grabara|va a grabar|encuentra grabada)',
       '(se graba|se grabara|se esta grabando|sera grabada) (esta|la) (llamada|conversacion)',
       '(llamada|conversacion|comunicacion) (queda|quedara|sera|es) (registrada|guardada|almacenada) * (grabacion|grabada|audio)',
       '(llamada|conversacion|comunicacion) * (grabada|grabando|se graba|grabara|grabado)',
       '(grabacion|grabamos) de (esta|la|nuestra) (llamada|conversacion)',
+      '(grabamos|registramos y grabamos|monitoreamos y grabamos) (todas|todas nuestras|todas las|nuestras|las|sus) (llamadas|conversaciones|comunicaciones)',
+      '(todas|todas nuestras|todas las|nuestras|las) (llamadas|conversaciones|comunicaciones) (son|se|estan|quedan|seran|pueden ser) [siendo] (grabadas|graban|grabaran)',
+      '(esta|la|nuestra) (linea|linea telefonica) (esta|es|sera|puede ser|se encuentra|queda) [siendo] (grabada|grabado)',
+      'linea grabada',
     ],
     en: [
       '(this|the|your|our) [phone] (call|conversation) (is|will be|may be|might be|is being|can be|could be|are being) [monitored and|monitored or|monitored and or] recorded',
@@ -34,6 +39,11 @@ export const ELEMENT_PHRASES: Record<ElementId, Record<Language, string[]>> = {
       '[this is a] recorded line',
       '(call|conversation) * recorded',
       'recording (this|the) (call|conversation)',
+      '(we|i) [may|will|do|always] (record|monitor and record) (all|every|each|our|these|this|your|the) * (calls|call|conversations|conversation)',
+      'we [do|always] record all [of] our (calls|conversations|interactions|phone calls)',
+      '(all|every) [of] [our|the] (calls|call|conversations) (are|is|may be|will be|get|gets) [monitored and|monitored or] recorded',
+      '(this|the|our) [phone|telephone] line (is|may be|will be|is being|can be|might be) [monitored and|monitored or] recorded',
+      '(calls|call|conversations) (to|on|from) (this|our) (line|number) (are|is|may be|will be) [monitored and|monitored or] recorded',
     ],
   },
   purpose: {
@@ -84,6 +94,8 @@ export const ELEMENT_PHRASES: Record<ElementId, Record<Language, string[]>> = {
       '(autoriza|autorizacion|autorizar) [el|para el] tratamiento de [sus] datos',
       'tratamiento de [sus] datos personales',
       'datos personales (seran|son|estan) (tratados|protegidos|manejados) (conforme|de acuerdo|segun)',
+      'proteccion de [sus|los] datos personales',
+      '(su|sus|la) (informacion|datos) * (sera|seran|es|son) (tratada|tratados|manejada|manejados) (de forma|de manera|con) (confidencial|reservada|confidencialidad|reserva)',
     ],
     en: [
       '(data protection|privacy) (law|act|policy)',

@@ -19,6 +19,11 @@ import {
   type TimedSegment,
 } from './noise.ts';
 import type { Party } from '../../../models/database.ts';
+import { conversationStart } from '../../../services/analytics/disclosure/disclosure.detector.ts';
+import {
+  DISCLOSURE_PROFILES,
+  type DisclosureProfileId,
+} from '../../../services/analytics/disclosure/disclosure.profiles.ts';
 
 export const PROFILE_ELEMENTS: Record<string, Element[]> = {
   generic: ['recorded', 'purpose', 'right_to_object'],
@@ -44,7 +49,9 @@ export interface DisclosureCase {
   profile: string;
   segments: TimedSegment[];
   elements: Record<string, boolean>;
-  outcome: 'disclosed' | 'partial' | 'missing';
+  /** Elements the agent said only after the window. */
+  late: Element[];
+  outcome: 'disclosed' | 'late' | 'partial' | 'missing';
 }
 
 function fill(r: () => number, lang: Lang, template: string): string {
@@ -128,7 +135,8 @@ function one(
       const pieces = cover(r, ELEMENT_PIECES[lang][split], elements, present);
       const level = pick(r, [NOISE.low, NOISE.medium, NOISE.medium, NOISE.high]);
       const o = OPENINGS[lang];
-      const turns: { party: Party; text: string; tags?: Element[] }[] = [];
+      // `later`: the tags of a second sentence in the same turn (it starts somewhere inside the turn)
+      const turns: { party: Party; text: string; tags?: Element[]; later?: Element[] }[] = [];
       turns.push({ party: 'agent', text: `${pick(r, o.greet)} ${fill(r, lang, pick(r, o.intro))}` });
       if (r() < 0.6) turns.push({ party: 'customer', text: pick(r, o.reply) });
       turns.push({ party: 'agent', text: fill(r, lang, pick(r, o.verify)) });
@@ -139,7 +147,12 @@ function one(
         const a = shuffled[i]!;
         const b = shuffled[i + 1];
         if (b && r() < 0.35) {
-          turns.push({ party: 'agent', text: `${a.text} ${b.text}`, tags: [...a.tags, ...b.tags] });
+          turns.push({
+            party: 'agent',
+            text: `${a.text} ${b.text}`,
+            tags: [...a.tags, ...b.tags],
+            later: b.tags.filter((t) => !a.tags.includes(t)),
+          });
           i++;
         } else turns.push({ party: 'agent', text: a.text, tags: a.tags });
         if (r() < 0.3) turns.push({ party: 'customer', text: pick(r, o.reply) });
@@ -162,7 +175,7 @@ function one(
         lateElement = missing.length > 0 ? pick(r, missing) : undefined;
         if (lateElement) {
           const pc = cover(r, ELEMENT_PIECES[lang][split], elements, new Set([lateElement]));
-          turns.push({ party: 'agent', text: pc[0]!.text, tags: [] });
+          turns.push({ party: 'agent', text: pc[0]!.text, tags: [lateElement] });
         }
       }
       turns.push({ party: 'customer', text: pick(r, o.reply) });
@@ -171,7 +184,7 @@ function one(
       // verify the in-time rule for every labelled element (guards the builder, not the detector)
       for (let i = 0; i < turns.length; i++) {
         for (const tag of turns[i]!.tags ?? []) {
-          if (!elements.includes(tag)) continue;
+          if (!elements.includes(tag) || tag === lateElement) continue;
           if (agentSpeechBefore(segments, i) > LIMIT_MS[tag] - 8000)
             throw new Error(`element ${tag} too close to limit`);
         }
@@ -180,9 +193,28 @@ function one(
         const lastAgent = segments.length - 2;
         if (agentSpeechBefore(segments, lastAgent) < 90_000) throw new Error('late element not late enough');
       }
+      // labels on the call's clock, as the law reads it: an element counts when the agent says it within the
+      // profile's window from the first speech of either party; said later, it is late
+      const origin = conversationStart(segments) ?? 0;
+      const windowMs = DISCLOSURE_PROFILES[profile as DisclosureProfileId].windowMs;
+      const saidAt = new Map<Element, number>();
+      turns.forEach((t, i) => {
+        const seg = segments[i]!;
+        for (const tag of t.tags ?? []) {
+          if (saidAt.has(tag) || !elements.includes(tag)) continue;
+          // a turn's second sentence must be inside or after the window wherever in the turn it starts
+          const later = t.later?.includes(tag) ?? false;
+          if (later && seg.startMs - origin <= windowMs && seg.endMs - origin > windowMs) {
+            throw new Error(`element ${tag} too close to the window`);
+          }
+          saidAt.set(tag, seg.startMs - origin);
+        }
+      });
       const labels: Record<string, boolean> = {};
-      for (const e of elements) labels[e] = present.has(e);
+      for (const e of elements) labels[e] = (saidAt.get(e) ?? Infinity) <= windowMs;
       const count = elements.filter((e) => labels[e]).length;
+      const said = elements.filter((e) => saidAt.has(e)).length;
+      const late = elements.filter((e) => saidAt.has(e) && !labels[e]);
       return {
         id: `dis-${profile}-${lang}-${String(k + 1).padStart(3, '0')}`,
         split,
@@ -190,7 +222,15 @@ function one(
         profile,
         segments,
         elements: labels,
-        outcome: count === elements.length ? 'disclosed' : count === 0 ? 'missing' : 'partial',
+        late,
+        outcome:
+          count === elements.length
+            ? 'disclosed'
+            : said === elements.length
+              ? 'late'
+              : said === 0
+                ? 'missing'
+                : 'partial',
       };
     }
   }

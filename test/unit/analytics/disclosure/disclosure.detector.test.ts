@@ -170,6 +170,34 @@ describe(detectDisclosure.name, () => {
     );
     expect(partial.missing).toEqual(['debt_collector']);
   });
+
+  it('hears the recording notice in the wordings collection lines use, in English and in Spanish', () => {
+    const recorded = (r: ReturnType<typeof en>) => r.elements.find((e) => e.id === 'recorded')!.outcome;
+    for (const line of [
+      'a: just so you know we record all of our calls for quality purposes',
+      'a: heads up this line is recorded',
+      'a: please note that calls to this number may be monitored and recorded',
+      'a: all of our calls are recorded',
+    ]) {
+      expect(recorded(en('generic', line)), line).toBe('given');
+    }
+    for (const line of [
+      'a: le informo que grabamos todas nuestras llamadas',
+      'a: esta linea esta siendo grabada',
+      'a: todas las llamadas son grabadas por calidad',
+      'a: esta llamada puede ser monitoreada y grabada',
+    ]) {
+      expect(recorded(es('generic', line)), line).toBe('given');
+    }
+  });
+
+  it('does not take a call that may only be monitored for a recorded one', () => {
+    expect(es('generic', 'a: esta llamada puede ser monitoreada por un supervisor').missing).toContain(
+      'recorded',
+    );
+    expect(en('generic', 'a: this call may be monitored by a supervisor').missing).toContain('recorded');
+    expect(en('us', 'a: i may record all of your information in our system').missing).toContain('recorded');
+  });
 });
 
 describe('recording tone in the disclosure check', () => {
