@@ -30,6 +30,7 @@ export default tseslint.config(
       'services/cli/**',
       'bin/**',
       'test/**',
+      'tools/**',
       'services/platform/config.ts',
       'services/capture/native/build.js',
     ],

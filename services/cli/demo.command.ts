@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -10,11 +9,7 @@ import { packagePath } from '../platform/package-path.ts';
 import type { Logger } from '../platform/logger.ts';
 import { FIXTURE_MODEL } from '../speech/model-manifest.ts';
 import { parseAsrModelSpec } from '../speech/model-selection.ts';
-import { loadCallScript, type CallScript } from '../synth/call-script.ts';
-import { referenceTranscript, type ReferenceTranscript } from '../synth/call.renderer.ts';
-import { synthesizeCallFiles } from '../synth/call.files.ts';
-import { EspeakSynthesizer } from '../synth/espeak.tts.ts';
-import { encodeOpusFile } from '../synth/opus.encoder.ts';
+import { loadCallScript, type ReferenceTranscript } from './call-script.ts';
 import { buildServices, type Services } from '../composition.ts';
 import { startWorkers } from './workers.ts';
 
@@ -24,7 +19,7 @@ import { startWorkers } from './workers.ts';
  * so loading them needs neither espeak-ng nor a speech model: each is archived with its reference transcript
  * (source "upload"). With ESCUCHA_ASR_MODEL=fixture they are archived without it and the pipeline transcribes them
  * (`--wait` runs the workers here until it has). Idempotent: every call has an externalId.
- * `escucha dev demo-render` renders `demo-data/` again from its scripts.
+ * `npm run demo-render` (tools/synth/demo-render.ts) renders `demo-data/` again from its scripts.
  */
 
 export const DEMO_DATA_DIR = packagePath('services', 'cli', 'demo-data');
@@ -245,36 +240,4 @@ export function registerDemoCalls(
       const cfg = config();
       await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait, transcribe: opts.transcribe });
     });
-}
-
-/** `escucha dev demo-render`: renders `demo-data/` again from its scripts (needs espeak-ng and ffmpeg). */
-export async function renderDemoData(
-  options: { dir?: string; only?: string; print?: (line: string) => void } = {},
-): Promise<void> {
-  const dir = options.dir ?? DEMO_DATA_DIR;
-  const print = options.print ?? ((line: string) => console.log(line));
-  const tts = new EspeakSynthesizer();
-  await tts.check();
-  const manifest = await loadDemoManifest(dir);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'escucha-demo-render-'));
-  try {
-    for (const entry of manifest.calls) {
-      if (options.only && entry.id !== options.only) continue;
-      const script: CallScript = await loadCallScript(path.join(dir, `${entry.id}.json`));
-      const wav = path.join(tmp, `${entry.id}.wav`);
-      const { call } = await synthesizeCallFiles(script, { wav }, tts);
-      const ogg = path.join(dir, `${entry.id}.ogg`);
-      await encodeOpusFile(wav, ogg);
-      await writeFile(
-        path.join(dir, `${entry.id}.transcript.json`),
-        `${JSON.stringify(referenceTranscript(call), null, 2)}\n`,
-      );
-      const { size } = await stat(ogg);
-      print(
-        `${entry.id}: ${(call.durationMs / 1000).toFixed(1)} s, ${call.segments.length} lines, ${call.dtmf.length} keys, ${Math.round(size / 1024)} KiB`,
-      );
-    }
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
 }

@@ -460,7 +460,6 @@ const devCommands = once(async () => {
         days: Number(opts.days),
       });
     });
-  (await import('./dev.command.ts')).registerDevCommands(dev);
 });
 
 /** Name (and how help writes it), description, and the definitions that make the command, in order. */

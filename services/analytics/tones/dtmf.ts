@@ -1,4 +1,4 @@
-/** The DTMF keypad: the key detector in analytics and the call synthesiser (services/synth) both use it. */
+/** The DTMF keypad: the key detector in analytics and the call synthesiser (tools/synth) both use it. */
 
 /** Low and high frequency (Hz) of every DTMF key (ITU-T Q.23). */
 export const DTMF_FREQUENCIES: Readonly<Record<string, readonly [number, number]>> = {

@@ -19,9 +19,9 @@ import { ModelStore } from '../../../services/speech/model-store.ts';
 import { SEGMENT_PAD_MS } from '../../../services/speech/recognizer.ts';
 import { WhisperRecognizer } from '../../../services/speech/recognizer.whisper.ts';
 import { sliceSegments } from '../../../services/speech/segments.ts';
-import { parseCallScript } from '../../../services/synth/call-script.ts';
-import { CallRenderer } from '../../../services/synth/call.renderer.ts';
-import { EspeakSynthesizer } from '../../../services/synth/espeak.tts.ts';
+import { parseCallScript } from '../../../services/cli/call-script.ts';
+import { CallRenderer } from '../../../tools/synth/call.renderer.ts';
+import { EspeakSynthesizer } from '../../../tools/synth/espeak.tts.ts';
 import { loadCalls, verdicts, type CallCase, type Verdicts } from '../calls.eval.ts';
 import { counts, scores, tally } from '../metrics.ts';
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MuteRange } from '../../../services/analytics/index.ts';
-import { encodeWav } from '../../../services/synth/wav.ts';
+import { encodeWav } from '../../../tools/synth/wav.ts';
 import { keypadAudio } from '../../support/dtmf.ts';
 import { speak } from '../speech/synthetic-speech.ts';
 import { createAnalyticsHarness, pcm, rms, type AnalyticsHarness } from './analytics.harness.ts';

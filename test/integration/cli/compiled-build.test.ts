@@ -135,6 +135,11 @@ describe('the compiled build', () => {
           const description = own.out.split('\n\n')[1]!.replace(/\s+/g, ' ').trim();
           expect(description, name).toBe(commands.get(name));
         }
+        // The synthetic-call tools are development scripts (tools/synth, npm run synth-call), not in the build.
+        expect([...listed((await escucha(['dev', '--help'])).out).keys()]).toEqual([
+          'seed',
+          'seed-collections',
+        ]);
         expect((await escucha(['--version'])).out.trim()).toBe(
           (JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string })
             .version,

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import { DEMO_DATA_DIR, loadDemoManifest } from '../../../services/cli/demo.command.ts';
-import type { ReferenceTranscript } from '../../../services/synth/call.renderer.ts';
+import type { ReferenceTranscript } from '../../../services/cli/call-script.ts';
 import { BIN, serveEnv, startServe } from '../../support/serve.ts';
 
 const exec = promisify(execFile);

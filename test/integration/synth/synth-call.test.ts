@@ -9,16 +9,17 @@ import type { CapturedCall } from '../../../services/capture/captured-call.ts';
 import { importCaptureFiles } from '../../../services/capture/passive/pcap.importer.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
-import type { CallScriptInput } from '../../../services/synth/call-script.ts';
-import type { ReferenceTranscript } from '../../../services/synth/call.renderer.ts';
-import { detectDtmf, rms } from '../../../services/synth/dsp.ts';
-import { EspeakSynthesizer } from '../../../services/synth/espeak.tts.ts';
-import { decodeWav, type WavAudio } from '../../../services/synth/wav.ts';
+import type { CallScriptInput } from '../../../services/cli/call-script.ts';
+import type { ReferenceTranscript } from '../../../services/cli/call-script.ts';
+import { detectDtmf, rms } from '../../../tools/synth/dsp.ts';
+import { EspeakSynthesizer } from '../../../tools/synth/espeak.tts.ts';
+import { decodeWav, type WavAudio } from '../../../tools/synth/wav.ts';
 import { requireTools } from '../speech/synthetic-speech.ts';
 import { readCapture } from '../../unit/synth/capture-readback.ts';
 
 const exec = promisify(execFile);
-const BIN = path.resolve('bin/escucha.js');
+/** The dev tool as `npm run synth-call` runs it: the TypeScript source through tsx. */
+const SYNTH_CALL = ['--import', 'tsx', path.resolve('tools/synth/synth-call.ts')];
 
 const SCRIPT: CallScriptInput = {
   language: 'es',
@@ -54,7 +55,7 @@ function energyBounds(samples: Float32Array, rate: number, fromMs: number, toMs:
   return { first, last };
 }
 
-describe('escucha dev synth-call', () => {
+describe('npm run synth-call (tools/synth/synth-call.ts)', () => {
   let dir: string;
   let wav: WavAudio;
   let reference: ReferenceTranscript;
@@ -65,9 +66,7 @@ describe('escucha dev synth-call', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-synth-'));
     await writeFile(file('call.json'), JSON.stringify(SCRIPT));
     const { stdout } = await exec(process.execPath, [
-      BIN,
-      'dev',
-      'synth-call',
+      ...SYNTH_CALL,
       file('call.json'),
       '--wav',
       file('call.wav'),
@@ -230,15 +229,7 @@ describe('escucha dev synth-call', () => {
   });
 
   it('writes an 8 kHz µ-law WAV that ffprobe reads as two-channel pcm_mulaw', async () => {
-    await exec(process.execPath, [
-      BIN,
-      'dev',
-      'synth-call',
-      file('call.json'),
-      '--ulaw',
-      '--wav',
-      file('ulaw.wav'),
-    ]);
+    await exec(process.execPath, [...SYNTH_CALL, file('call.json'), '--ulaw', '--wav', file('ulaw.wav')]);
     const { ffprobe } = resolveFfmpegPaths();
     const { stdout } = await exec(ffprobe, [
       '-v',
@@ -276,7 +267,7 @@ describe(EspeakSynthesizer.name, () => {
       await writeFile(path.join(dir, 'call.json'), JSON.stringify(SCRIPT));
       const result = await exec(
         process.execPath,
-        [BIN, 'dev', 'synth-call', path.join(dir, 'call.json'), '--wav', path.join(dir, 'x.wav')],
+        [...SYNTH_CALL, path.join(dir, 'call.json'), '--wav', path.join(dir, 'x.wav')],
         { env: { ...process.env, PATH: dir } },
       ).then(
         () => ({ code: 0, stderr: '' }),

@@ -1,5 +1,5 @@
 /**
- * Capture-file writing for the capture tests: the production writer (services/synth/pcap.writer.ts), plus
+ * Capture-file writing for the capture tests: the synthetic-call writer (tools/synth/pcap.writer.ts), plus
  * `chunked`, which cuts a file into the odd-sized pieces a stream would deliver.
  */
 
@@ -20,7 +20,7 @@ export {
   type PcapngInterface,
   type PcapngPacket,
   type WrittenFrame,
-} from '../../../services/synth/pcap.writer.ts';
+} from '../../../tools/synth/pcap.writer.ts';
 
 /** Splits a buffer into chunks of the given sizes (cycled), as a stream would deliver it. */
 export async function* chunked(data: Buffer, sizes: number[] = [7, 64, 1, 1500]): AsyncGenerator<Buffer> {

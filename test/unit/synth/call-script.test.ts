@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
-import { loadCallScript, parseCallScript } from '../../../services/synth/call-script.ts';
+import { loadCallScript, parseCallScript } from '../../../services/cli/call-script.ts';
 
 describe(parseCallScript.name, () => {
   it('accepts speech, pause and DTMF turns and fills in the defaults', () => {

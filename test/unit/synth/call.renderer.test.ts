@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseCallScript, type CallScriptInput } from '../../../services/synth/call-script.ts';
 import {
-  CallRenderer,
-  DEFAULT_VOICES,
-  TIMING,
+  parseCallScript,
+  type CallScriptInput,
   type ReferenceSegment as Seg,
-} from '../../../services/synth/call.renderer.ts';
-import { detectDtmf } from '../../../services/synth/dsp.ts';
+} from '../../../services/cli/call-script.ts';
+import { CallRenderer, DEFAULT_VOICES, TIMING } from '../../../tools/synth/call.renderer.ts';
+import { detectDtmf } from '../../../tools/synth/dsp.ts';
 import { activeRuns, levelBetween, ToneSynthesizer } from './synth-test-helpers.ts';
 
 const SCRIPT: CallScriptInput = {

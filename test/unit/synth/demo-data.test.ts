@@ -2,8 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DATA_DIR, demoStartedAt, loadDemoManifest } from '../../../services/cli/demo.command.ts';
-import { isSpeechTurn, loadCallScript, type CallScript } from '../../../services/synth/call-script.ts';
-import type { ReferenceTranscript } from '../../../services/synth/call.renderer.ts';
+import { isSpeechTurn, loadCallScript, type CallScript } from '../../../services/cli/call-script.ts';
+import type { ReferenceTranscript } from '../../../services/cli/call-script.ts';
 import { chooseProfile, detectDisclosure, prepareTranscript } from '../../../services/analytics/index.ts';
 import { createBuiltInPhrases } from '../../../services/analytics/built-in-phrases.ts';
 

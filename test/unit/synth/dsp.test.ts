@@ -11,7 +11,7 @@ import {
   seededRandom,
   speechBounds,
   telephoneBand,
-} from '../../../services/synth/dsp.ts';
+} from '../../../tools/synth/dsp.ts';
 
 const sine = (frequency: number, seconds: number, rate: number, amplitude = 0.5) =>
   Float32Array.from(

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeG711 } from '../../../services/capture/rtp/g711.ts';
-import { writePcap } from '../../../services/synth/pcap.writer.ts';
-import { parseCallScript, type CallScriptInput } from '../../../services/synth/call-script.ts';
-import { CallRenderer } from '../../../services/synth/call.renderer.ts';
-import { rms } from '../../../services/synth/dsp.ts';
-import { buildSipCall, TELEPHONE_EVENT_PT } from '../../../services/synth/sip-call.builder.ts';
+import { writePcap } from '../../../tools/synth/pcap.writer.ts';
+import { parseCallScript, type CallScriptInput } from '../../../services/cli/call-script.ts';
+import { CallRenderer } from '../../../tools/synth/call.renderer.ts';
+import { rms } from '../../../tools/synth/dsp.ts';
+import { buildSipCall, TELEPHONE_EVENT_PT } from '../../../tools/synth/sip-call.builder.ts';
 import { callIdOf, cseqOf, readCapture } from './capture-readback.ts';
 import { ToneSynthesizer } from './synth-test-helpers.ts';
 

@@ -1,5 +1,5 @@
-import type { SpeechSynthesizer, VoiceSettings } from '../../../services/synth/espeak.tts.ts';
-import { rms } from '../../../services/synth/dsp.ts';
+import type { SpeechSynthesizer, VoiceSettings } from '../../../tools/synth/espeak.tts.ts';
+import { rms } from '../../../tools/synth/dsp.ts';
 
 /**
  * A deterministic synthesizer for unit tests: 100 ms of silence, then a harmonic "voice" (fundamental from the

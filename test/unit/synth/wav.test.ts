@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWav, encodeWav } from '../../../services/synth/wav.ts';
+import { decodeWav, encodeWav } from '../../../tools/synth/wav.ts';
 
 const ramp = (n: number, scale: number) =>
   Float32Array.from({ length: n }, (_, i) => scale * Math.sin(i / 7));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { EscuchaError } from '../platform/errors.ts';
+import { EscuchaError } from '../../services/platform/errors.ts';
 import { resample } from './dsp.ts';
 import { decodeWav } from './wav.ts';
 

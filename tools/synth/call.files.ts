@@ -1,14 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writePcapFile } from './pcap.writer.ts';
-import type { CallScript } from './call-script.ts';
+import type { CallScript } from '../../services/cli/call-script.ts';
 import { CallRenderer, referenceTranscript, type RenderedCall } from './call.renderer.ts';
 import { resample } from './dsp.ts';
 import type { SpeechSynthesizer } from './espeak.tts.ts';
 import { buildSipCall, type SipCallCapture, type SipCallOptions } from './sip-call.builder.ts';
 import { encodeWav } from './wav.ts';
 
-/** What `escucha dev synth-call` writes for one script. */
+/** What `npm run synth-call` writes for one script. */
 export interface SynthOutputs {
   /** Stereo WAV: agent left, customer right. */
   wav?: string;

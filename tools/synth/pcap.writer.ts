@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 /**
  * Capture-file writing: classic pcap (either byte order, µs or ns timestamps) and pcapng, plus builders for the
  * frames inside them (Ethernet with 802.1Q tags, Linux SLL/SLL2, IPv4 with its header checksum and fragments,
- * IPv6, UDP, TCP, VXLAN). Synthetic calls (`escucha dev synth-call --pcap`) and the capture tests write their files
+ * IPv6, UDP, TCP, VXLAN). Synthetic calls (`npm run synth-call -- --pcap`) and the capture tests write their files
  * with it; `CaptureReader` and Wireshark/tshark read them back.
  */
 

@@ -1,4 +1,4 @@
-import { runFfmpeg } from '../archive/ffmpeg.runner.ts';
+import { runFfmpeg } from '../../services/archive/ffmpeg.runner.ts';
 
 /**
  * Compresses a rendered call for shipping (the demo calls): Ogg/Opus, two independent mono streams

@@ -1,5 +1,5 @@
-import { encodeG711, ULAW_TO_LINEAR, ALAW_TO_LINEAR } from '../capture/rtp/g711.ts';
-import { EscuchaError } from '../platform/errors.ts';
+import { encodeG711, ULAW_TO_LINEAR, ALAW_TO_LINEAR } from '../../services/capture/rtp/g711.ts';
+import { EscuchaError } from '../../services/platform/errors.ts';
 
 /**
  * RIFF/WAVE files of float channels: 16-bit PCM or 8-bit G.711 (µ-law, A-law), any number of channels

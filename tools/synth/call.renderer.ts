@@ -2,9 +2,12 @@ import {
   isDtmfTurn,
   isSpeechTurn,
   type CallScript,
+  type DtmfMark,
   type PartySpec,
+  type ReferenceSegment,
+  type ReferenceTranscript,
   type ScriptLanguage,
-} from './call-script.ts';
+} from '../../services/cli/call-script.ts';
 import type { Party } from '../../models/database.ts';
 import { dbToAmplitude, dtmfTone, normalizeLevel, seededRandom, speechBounds, telephoneBand } from './dsp.ts';
 import type { SpeechSynthesizer, VoiceSettings } from './espeak.tts.ts';
@@ -50,22 +53,6 @@ export const TIMING = {
   dtmfSilenceMs: 120,
 } as const;
 
-export interface ReferenceSegment {
-  party: Party;
-  channel: 0 | 1;
-  startMs: number;
-  endMs: number;
-  text: string;
-}
-
-export interface DtmfMark {
-  party: Party;
-  channel: 0 | 1;
-  digit: string;
-  startMs: number;
-  durationMs: number;
-}
-
 export interface RenderedCall {
   language: ScriptLanguage;
   sampleRate: number;
@@ -75,14 +62,6 @@ export interface RenderedCall {
   segments: ReferenceSegment[];
   dtmf: DtmfMark[];
   voices: Record<Party, VoiceSettings>;
-}
-
-/** The reference transcript as written next to a rendered call (and uploaded with the demo calls). */
-export interface ReferenceTranscript {
-  language: ScriptLanguage;
-  durationMs: number;
-  segments: ReferenceSegment[];
-  dtmf: DtmfMark[];
 }
 
 export function referenceTranscript(call: RenderedCall): ReferenceTranscript {

@@ -1,17 +1,17 @@
 import { normalizeNumber } from '../../models/call.ts';
-import { encodeG711 } from '../capture/rtp/g711.ts';
+import { encodeG711 } from '../../services/capture/rtp/g711.ts';
 import { frameAt, udpFrame, type WrittenFrame } from './pcap.writer.ts';
-import { encodeTelephoneEvent } from '../capture/rtp/rfc4733.ts';
-import { encodeRtp } from '../capture/rtp/rtp.ts';
-import { SipHeaders } from '../capture/sip/sip.headers.ts';
+import { encodeTelephoneEvent } from '../../services/capture/rtp/rfc4733.ts';
+import { encodeRtp } from '../../services/capture/rtp/rtp.ts';
+import { SipHeaders } from '../../services/capture/sip/sip.headers.ts';
 import {
   buildResponse,
   serializeSipMessage,
   SIP_VERSION,
   type SipRequest,
   type SipResponse,
-} from '../capture/sip/sip.message.ts';
-import type { CallScript } from './call-script.ts';
+} from '../../services/capture/sip/sip.message.ts';
+import type { CallScript } from '../../services/cli/call-script.ts';
 import type { Party } from '../../models/database.ts';
 import type { RenderedCall } from './call.renderer.ts';
 import { dtmfEventCode, resample, seededRandom } from './dsp.ts';

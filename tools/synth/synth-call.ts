@@ -1,17 +1,17 @@
-import type { Command } from 'commander';
-import { EscuchaError } from '../platform/errors.ts';
-import { loadCallScript } from '../synth/call-script.ts';
-import { synthesizeCallFiles } from '../synth/call.files.ts';
-import { EspeakSynthesizer } from '../synth/espeak.tts.ts';
-import { renderDemoData } from './demo.command.ts';
+import { Command } from 'commander';
+import { loadCallScript } from '../../services/cli/call-script.ts';
+import { EscuchaError } from '../../services/platform/errors.ts';
+import { synthesizeCallFiles } from './call.files.ts';
+import { EspeakSynthesizer } from './espeak.tts.ts';
+import { runTool } from './tool.ts';
 
 /**
- * Developer tools under `escucha dev`: `synth-call` renders a call script into a stereo WAV, a SIP+RTP capture and
- * its reference transcript; `demo-render` renders the shipped demo calls again.
+ * `npm run synth-call -- <script> [--wav f] [--pcap f] [--transcript f]`: renders a call script into a stereo WAV,
+ * a SIP+RTP capture and its reference transcript (a development tool: not part of the escucha command).
  */
-export function registerDevCommands(dev: Command): void {
-  dev
-    .command('synth-call <script>')
+await runTool(
+  new Command('synth-call')
+    .argument('<script>', 'the call script (JSON)')
     .description(
       'render a call script (JSON) with espeak-ng: stereo WAV (agent left, customer right), SIP+RTP pcap with ' +
         'RFC 4733 DTMF, and the reference transcript',
@@ -65,15 +65,5 @@ export function registerDevCommands(dev: Command): void {
         }
         if (opts.transcript) console.log(`  transcript: ${opts.transcript}`);
       },
-    );
-
-  dev
-    .command('demo-render')
-    .description(
-      'render the demo calls (services/cli/demo-data) again from their scripts; needs espeak-ng and ffmpeg',
-    )
-    .option('--only <id>', 'only this call')
-    .action(async (opts: { only?: string }) => {
-      await renderDemoData({ ...(opts.only ? { only: opts.only } : {}) });
-    });
-}
+    ),
+);

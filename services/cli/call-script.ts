@@ -135,3 +135,29 @@ export async function loadCallScript(file: string): Promise<CallScript> {
   }
   return parseCallScript(json, file);
 }
+
+/** A spoken line of a rendered script: where its speech starts and ends in the audio. */
+export interface ReferenceSegment {
+  party: Party;
+  channel: 0 | 1;
+  startMs: number;
+  endMs: number;
+  text: string;
+}
+
+/** A key press of a rendered script. */
+export interface DtmfMark {
+  party: Party;
+  channel: 0 | 1;
+  digit: string;
+  startMs: number;
+  durationMs: number;
+}
+
+/** The reference transcript as written next to a rendered call (and uploaded with the demo calls, which ship it). */
+export interface ReferenceTranscript {
+  language: ScriptLanguage;
+  durationMs: number;
+  segments: ReferenceSegment[];
+  dtmf: DtmfMark[];
+}

@@ -4,10 +4,10 @@
  * Pure functions, no I/O.
  */
 
-import { DTMF_FREQUENCIES, DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../analytics/tones/dtmf.ts';
-import { goertzelCoefficient, goertzelPower as goertzel } from '../analytics/tones/goertzel.ts';
+import { DTMF_FREQUENCIES, DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../../services/analytics/tones/dtmf.ts';
+import { goertzelCoefficient, goertzelPower as goertzel } from '../../services/analytics/tones/goertzel.ts';
 
-export { DTMF_FREQUENCIES, DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../analytics/tones/dtmf.ts';
+export { DTMF_FREQUENCIES, DTMF_HIGH_GROUP, DTMF_LOW_GROUP } from '../../services/analytics/tones/dtmf.ts';
 
 /** RFC 4733 event code of a DTMF key (0–9, * = 10, # = 11, A–D = 12–15). */
 export function dtmfEventCode(digit: string): number {
