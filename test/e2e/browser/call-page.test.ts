@@ -215,6 +215,8 @@ describe('the call page in a browser', () => {
     expect(await greeting.locator('.badge').first().textContent()).toBe('Passed');
     expect(await page.locator('#pii').innerText()).toContain('Card number');
     await noRawText(page);
+    await page.locator('#disclosure').scrollIntoViewIfNeeded();
+    await screenshot(page, 'call-analytics', dir);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
