@@ -1,6 +1,6 @@
-import { Router, type Response } from 'express';
-import { csvField } from '../api/audit/audit.router.ts';
+import { Router } from 'express';
 import { callerOf } from '../api/caller.ts';
+import { sendCsv } from '../api/csv.ts';
 import {
   followUpQuerySchema,
   metricsQuerySchema,
@@ -16,8 +16,6 @@ import type { MetricsRow } from './metrics.repository.ts';
 import type { PaymentsService } from './payments.service.ts';
 import type { PromiseLedgerService } from './promise-ledger.service.ts';
 import type { PromiseView } from './promise.repository.ts';
-
-const field = (v: unknown) => (typeof v === 'number' ? String(v) : csvField(v));
 
 /** The dialer's columns: who to call, what is owed, and the moment the promise was made. */
 const FOLLOW_UP_CSV = [
@@ -104,15 +102,6 @@ const metricsRow = (r: MetricsRow) => [
   r.forbiddenRate,
 ];
 
-function sendCsv(res: Response, name: string, header: string[], rows: unknown[][]): void {
-  res.set({
-    'Content-Type': 'text/csv; charset=utf-8',
-    'Content-Disposition': `attachment; filename="escucha-${name}.csv"`,
-    'Cache-Control': 'no-store',
-  });
-  res.send([header, ...rows].map((r) => `${r.map(field).join(',')}\r\n`).join(''));
-}
-
 /** Payments in, the promise ledger, the follow-up queue and the collections metrics (services/collections/). */
 export function collectionsRouter(deps: {
   payments: PaymentsService;
@@ -141,12 +130,7 @@ export function collectionsRouter(deps: {
   router.get('/promises/follow-up.csv', async (req, res) => {
     const filter = parseOrThrow(followUpQuerySchema, req.query, 'INVALID_QUERY', 'invalid query');
     const rows = await ledger.exportFollowUp(callerOf(req), filter, req.query);
-    res.set({
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="escucha-follow-up-${ledger.today()}.csv"`,
-      'Cache-Control': 'no-store',
-    });
-    res.send([FOLLOW_UP_CSV, ...rows.map(followUpRow)].map((r) => `${r.map(field).join(',')}\r\n`).join(''));
+    sendCsv(res, `follow-up-${ledger.today()}`, FOLLOW_UP_CSV, rows.map(followUpRow));
   });
 
   router.patch('/promises/:id', async (req, res) => {

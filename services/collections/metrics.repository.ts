@@ -260,7 +260,7 @@ export class MetricsRepository {
         'calls.customer_ref as account',
         periodOf.as('p'),
         DPD_ORDER.as('idx'),
-        keyOf(by === 'daysPastDue' ? 'daysPastDue' : by).as('seg_key'),
+        keyOf(by).as('seg_key'),
       ])
       .distinctOn(['calls.customer_ref', periodOf])
       .orderBy('calls.customer_ref')

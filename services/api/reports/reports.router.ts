@@ -5,24 +5,15 @@ import {
   disclosureCallsCsvQuerySchema as csvCallsSchema,
   disclosureCallsQuerySchema as callsSchema,
 } from '../contract/reports.ts';
-import { csvField } from '../audit/audit.router.ts';
 import { callerOf } from '../caller.ts';
+import { sendCsv } from '../csv.ts';
 import { parseOrThrow } from '../../platform/validation.ts';
 import { type AgentWeekRow, type CoverageRow, type DisclosureCallRow } from './reports.repository.ts';
 import type { ReportsService } from './reports.service.ts';
 
-/** Numbers as they are (a negative sentiment is no spreadsheet formula); text through the audit CSV's escaping. */
-const field = (v: unknown) => (typeof v === 'number' ? String(v) : csvField(v));
-
-function sendCsv(res: Response, name: string, header: string[], rows: unknown[][]): void {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  res.set({
-    'Content-Type': 'text/csv; charset=utf-8',
-    'Content-Disposition': `attachment; filename="escucha-${name}-${stamp}.csv"`,
-    'Cache-Control': 'no-store',
-  });
-  res.send([header, ...rows].map((r) => `${r.map(field).join(',')}\r\n`).join(''));
-}
+/** A report's download, named with the moment it was taken. */
+const sendReport = (res: Response, name: string, header: string[], rows: unknown[][]) =>
+  sendCsv(res, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`, header, rows);
 
 const COVERAGE_CSV = [
   'key',
@@ -119,7 +110,7 @@ export function reportsRouter(deps: { reports: ReportsService }): Router {
   router.get('/compliance/disclosure.csv', async (req, res) => {
     const { by, ...filter } = parseOrThrow(coverageSchema, req.query, 'INVALID_QUERY', 'invalid query');
     const rows = await reports.exportDisclosureCoverage(caller(req), by, filter, req.query);
-    sendCsv(res, `disclosure-by-${by}`, [by, ...COVERAGE_CSV.slice(1)], rows.map(coverageCsvRow));
+    sendReport(res, `disclosure-by-${by}`, [by, ...COVERAGE_CSV.slice(1)], rows.map(coverageCsvRow));
   });
 
   router.get('/compliance/disclosure/calls', async (req, res) => {
@@ -130,7 +121,7 @@ export function reportsRouter(deps: { reports: ReportsService }): Router {
   router.get('/compliance/disclosure/calls.csv', async (req, res) => {
     const { outcome, ...rest } = parseOrThrow(csvCallsSchema, req.query, 'INVALID_QUERY', 'invalid query');
     const rows = await reports.exportDisclosureCalls(caller(req), { ...rest, outcomes: outcome }, req.query);
-    sendCsv(res, 'disclosure-calls', CALLS_CSV, rows.map(callCsvRow));
+    sendReport(res, 'disclosure-calls', CALLS_CSV, rows.map(callCsvRow));
   });
 
   router.get('/agents/metrics', async (req, res) => {
@@ -141,7 +132,7 @@ export function reportsRouter(deps: { reports: ReportsService }): Router {
   router.get('/agents/metrics.csv', async (req, res) => {
     const { by, ...filter } = parseOrThrow(agentsSchema, req.query, 'INVALID_QUERY', 'invalid query');
     const rows = await reports.exportAgentWeeks(caller(req), by, filter, req.query);
-    sendCsv(res, `agents-by-${by}`, [by, ...AGENTS_CSV.slice(1)], rows.map(agentCsvRow));
+    sendReport(res, `agents-by-${by}`, [by, ...AGENTS_CSV.slice(1)], rows.map(agentCsvRow));
   });
 
   return router;
