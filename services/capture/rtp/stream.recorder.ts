@@ -13,6 +13,7 @@ import { RtpHeader, type RtpPacket } from './rtp.ts';
 import type { RtpMap } from '../sip/sdp.ts';
 import type { SpoolWriter } from '../spool/spool.log.ts';
 import type { RtcpSummary } from '../captured-call.ts';
+import type { SrtpCounters } from '../../../models/call.ts';
 import {
   SRTP_AUTH_FAILED,
   SRTP_MALFORMED,
@@ -122,15 +123,8 @@ export interface RecorderSnapshot extends StreamStats {
   srtp: SrtpSnapshot | null;
 }
 
-export interface SrtpSnapshot {
-  suite: SrtpSuite;
-  /** RTP packets that passed authentication and were decrypted. */
-  decrypted: number;
-  authFailures: number;
-  replayed: number;
-  malformed: number;
-  rtcpAuthFailures: number;
-}
+/** What SRTP decryption counted for the stream (the stored SrtpCounters, with the suite's own type). */
+export type SrtpSnapshot = Omit<SrtpCounters, 'suite'> & { suite: SrtpSuite };
 
 export class StreamRecorder implements JitterOutput {
   readonly description: StreamDescription;

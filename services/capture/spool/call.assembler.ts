@@ -383,13 +383,18 @@ export async function assembleCall(
         let cursor = 0;
         for (const entry of d.entries) {
           const samples = new Int16Array(entry.runs.reduce((n, run) => n + Math.abs(run), 0));
+          // The entry's decoded runs follow each other in ffmpeg's output: one read for all of them.
+          const decoded = Buffer.alloc(entry.runs.reduce((n, run) => n + Math.max(run, 0), 0) * 2);
+          const { bytesRead } = await pcm.read(decoded, 0, decoded.length, cursor);
+          cursor += decoded.length;
+          const available = Math.floor(bytesRead / 2);
           let at = 0;
+          let from = 0;
           for (const run of entry.runs) {
             if (run > 0) {
-              const buffer = Buffer.alloc(run * 2);
-              const { bytesRead } = await pcm.read(buffer, 0, buffer.length, cursor);
-              cursor += run * 2;
-              for (let i = 0; i < Math.floor(bytesRead / 2); i++) samples[at + i] = buffer.readInt16LE(i * 2);
+              for (let i = 0; i < run && from + i < available; i++)
+                samples[at + i] = decoded.readInt16LE((from + i) * 2);
+              from += run;
             }
             at += Math.abs(run);
           }
