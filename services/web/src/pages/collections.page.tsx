@@ -254,34 +254,16 @@ function Metrics() {
         <Panel title={t('collectionsTable')} id="collections-table">
           {/* Three narrower tables (results, promises, conduct) instead of one of sixteen columns, so each fits. */}
           {METRIC_GROUPS.map((group) => (
-            <div class="table-wrap" key={group.join()}>
-              <table class="compact agent-metrics">
-                <thead>
-                  <tr>
-                    <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
-                    <th scope="col">{t('period')}</th>
-                    {group.map((m) => (
-                      <th scope="col" key={m}>
-                        {t(`col_${m}` as MessageKey)}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={`${r.key}-${r.period}`}>
-                      <th scope="row">{name(r.key ?? '—')}</th>
-                      <td class="nowrap">{r.period}</td>
-                      {group.map((m) => (
-                        <td class="num" key={m}>
-                          {cell(r, m)}
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <PeriodTable
+              key={group.join()}
+              segment={t(`seg_${by}` as MessageKey)}
+              rows={rows}
+              rowName={(r) => name(r.key ?? '—')}
+              columns={group.map((m) => ({
+                label: t(`col_${m}` as MessageKey),
+                value: (r: CollectionsMetricsRow) => cell(r, m),
+              }))}
+            />
           ))}
         </Panel>
       )}
@@ -327,33 +309,58 @@ function Roll() {
       <p class="muted small">{t('rollHelp')}</p>
       <ListState of={data} empty={t('rollEmpty')} />
       {rows.length > 0 && (
-        <div class="table-wrap">
-          <table class="compact">
-            <thead>
-              <tr>
-                <th scope="col">{t(`seg_${by}` as MessageKey)}</th>
-                <th scope="col">{t('period')}</th>
-                <th scope="col">{t('rollAccounts')}</th>
-                <th scope="col">{t('rollRate')}</th>
-                <th scope="col">{t('cureRate')}</th>
-                <th scope="col">{t('normalisationRate')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.key}-${r.period}`}>
-                  <th scope="row">{r.key ?? '—'}</th>
-                  <td class="nowrap">{r.period}</td>
-                  <td class="num">{r.accounts}</td>
-                  <td class="num">{pct(r.rollRate)}</td>
-                  <td class="num">{pct(r.cureRate)}</td>
-                  <td class="num">{pct(r.normalisationRate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PeriodTable
+          segment={t(`seg_${by}` as MessageKey)}
+          rows={rows}
+          rowName={(r) => r.key ?? '—'}
+          columns={[
+            { label: t('rollAccounts'), value: (r) => String(r.accounts) },
+            { label: t('rollRate'), value: (r) => pct(r.rollRate) },
+            { label: t('cureRate'), value: (r) => pct(r.cureRate) },
+            { label: t('normalisationRate'), value: (r) => pct(r.normalisationRate) },
+          ]}
+        />
       )}
     </Panel>
+  );
+}
+
+/** One row per segment and period, with the given figures as columns (the metrics and the roll tables). */
+function PeriodTable<R extends { key: string | null; period: string }>(props: {
+  segment: string;
+  rows: readonly R[];
+  rowName: (r: R) => string;
+  columns: { label: string; value: (r: R) => string }[];
+}) {
+  const { t } = useI18n();
+  return (
+    <div class="table-wrap">
+      <table class="compact agent-metrics">
+        <thead>
+          <tr>
+            <th scope="col">{props.segment}</th>
+            <th scope="col">{t('period')}</th>
+            {props.columns.map((c) => (
+              <th scope="col" key={c.label}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr key={`${r.key}-${r.period}`}>
+              <th scope="row">{props.rowName(r)}</th>
+              <td class="nowrap">{r.period}</td>
+              {props.columns.map((c) => (
+                <td class="num" key={c.label}>
+                  {c.value(r)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
