@@ -1,3 +1,4 @@
+import { LiveHub } from './live/live.hub.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -152,6 +153,8 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   people: PeopleServices;
   calls: CallServices;
   collections: CollectionsServices;
+  /** Calls in progress in this process (capture feeds it; the live features read it). */
+  live: LiveHub;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -432,6 +435,7 @@ export async function buildServices(
     };
     const collections = buildCollections(config, db, people.auditor, overrides.now);
     const version = overrides.version ?? packageVersion();
+    const live = new LiveHub({ logger });
     return {
       config,
       logger,
@@ -446,6 +450,7 @@ export async function buildServices(
       people,
       calls,
       collections,
+      live,
       api: {
         logger: logger.child({ component: 'api' }),
         version,
