@@ -49,7 +49,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     throw error;
   }
   server.requestTimeout = 0; // long uploads of multi-hour recordings
-  attachLiveAudio(server, { ...ctx.people, listen: ctx.liveListen, logger }); // live listening (WebSocket)
+  const liveAudio = attachLiveAudio(server, { ...ctx.people, listen: ctx.liveListen, logger }); // live listening
   // Background tasks only once serve is sure to run: a start that fails leaves none behind on a closed database.
   if (config.retentionDaily) retention.start();
   integrity.start();
@@ -98,6 +98,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    liveAudio.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
     await retention.stop();

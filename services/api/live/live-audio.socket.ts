@@ -28,8 +28,11 @@ export interface LiveAudioSocketDeps {
   logger: Logger;
 }
 
-/** Answers the live-audio upgrades of `server` (other upgrade paths are left to other handlers, or refused). */
-export function attachLiveAudio(server: Server, deps: LiveAudioSocketDeps): WebSocketServer {
+/**
+ * Answers the live-audio upgrades of `server` (other upgrade paths are left to other handlers, or refused).
+ * `close` ends every listen (1001): call it before closing the server, which waits for its connections.
+ */
+export function attachLiveAudio(server: Server, deps: LiveAudioSocketDeps): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const compiled = compileRules(ACCESS_RULES);
   const logger = deps.logger.child({ component: 'live-audio' });
@@ -51,10 +54,6 @@ export function attachLiveAudio(server: Server, deps: LiveAudioSocketDeps): WebS
         );
       },
     );
-  });
-  server.on('close', () => {
-    for (const ws of open) ws.close(1001, 'server stopping');
-    wss.close();
   });
 
   async function accept(
@@ -102,7 +101,12 @@ export function attachLiveAudio(server: Server, deps: LiveAudioSocketDeps): WebS
     });
   }
 
-  return wss;
+  return {
+    close: () => {
+      for (const ws of open) ws.close(1001, 'server stopping');
+      wss.close();
+    },
+  };
 }
 
 function sinkOf(ws: WebSocket): LiveAudioSink {
