@@ -10,7 +10,8 @@ import { attachLiveAudio } from '../../../services/api/live/live-audio.socket.ts
 import { buildWeb } from '../../../services/web/build.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { addUser, createAccountsTestApi, type AccountsTestApi } from '../../integration/web/web-support.ts';
-import { launchChromium, newPage, signIn } from './browser-support.ts';
+import { MESSAGES } from '../../../services/web/src/i18n.ts';
+import { launchChromium, newPage, pageProblems, seriousViolations, signIn } from './browser-support.ts';
 
 /**
  * The live call page in Chromium: signed in with a session, it opens the live-audio WebSocket of a call in progress
@@ -90,6 +91,9 @@ describe('the live call page in Chromium', () => {
         .toBeGreaterThan(10);
       expect(await page.getByTestId('live-latency').textContent()).toMatch(/^\d+\.\d s behind the call$/);
       expect(Number(await page.getByTestId('live-level-agent').getAttribute('value'))).toBeGreaterThan(-30);
+      // While it plays: no serious accessibility fault, no raw key or overflow.
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await pageProblems(page, Object.keys(MESSAGES.en))).toEqual([]);
       // One party only: a new listen, mono.
       await page.keyboard.press('2');
       const parties = async () =>
