@@ -1,4 +1,5 @@
 import { LiveHub } from './live/live.hub.ts';
+import { LiveListenService } from './live/live-listen.service.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -155,6 +156,8 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   collections: CollectionsServices;
   /** Calls in progress in this process (capture feeds it; the live features read it). */
   live: LiveHub;
+  /** Listening to calls in progress (scope, audit); the WebSocket is services/api/live/live-audio.socket.ts. */
+  liveListen: LiveListenService;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -451,6 +454,9 @@ export async function buildServices(
       calls,
       collections,
       live,
+      liveListen: new LiveListenService(live, people.auditor, logger.child({ component: 'live-listen' }), {
+        silenceKeyPresses: config.capture.dtmfSilence,
+      }),
       api: {
         logger: logger.child({ component: 'api' }),
         version,

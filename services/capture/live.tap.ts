@@ -33,10 +33,29 @@ export interface LiveAudio {
   position: number;
   /** When the stretch was received (epoch ms, arrival clock). */
   arrivalMs: number;
+  /**
+   * Where its first sample lies on the call's clock (epoch ms: the stream's origin plus `position`), the clock the
+   * archive lines the parties and key presses up on; absent from taps that do not know it.
+   */
+  atMs?: number;
   /** Only valid during the call: a tap that keeps audio copies it. */
   samples: Int16Array;
   /** Whether `samples` is real audio (false: silence standing for loss, a gap or a codec not decoded live). */
   voiced: boolean;
+}
+
+/**
+ * An RFC 4733 key press on one party's stream, told at each of its packets (so it is known before the audio
+ * around it is played out): when it started on the call's clock and how long it has lasted so far.
+ */
+export interface LiveKeyPress {
+  channel: number;
+  track: number;
+  /** Epoch ms on the call's clock (the same as `LiveAudio.atMs` and the archive's key presses). */
+  atMs: number;
+  durationMs: number;
+  /** The key press's end packet: its duration is final. */
+  ended: boolean;
 }
 
 export interface LiveTap {
@@ -46,6 +65,8 @@ export interface LiveTap {
   /** Whether anything wants this call's audio now; when false capture does not decode audio for the tap. */
   wantsAudio(captureId: string): boolean;
   audio(captureId: string, audio: LiveAudio): void;
+  /** A key press (told only while the call's audio is wanted), so that live audio keeps it silenced. */
+  keyPress?(captureId: string, press: LiveKeyPress): void;
   /** The call ended (its recording goes on to the archive), or capture stopped with it in progress. */
   ended(captureId: string, atMs: number, reason: string): void;
 }
@@ -108,6 +129,10 @@ export class LiveCallFeed {
 
   audio(audio: LiveAudio): void {
     this.safely(() => this.options.tap.audio(this.call.captureId, audio));
+  }
+
+  keyPress(press: LiveKeyPress): void {
+    this.safely(() => this.options.tap.keyPress?.(this.call.captureId, press));
   }
 
   ended(atMs: number, reason: string): void {

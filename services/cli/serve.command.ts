@@ -11,6 +11,7 @@ import { captureLines, startCapture } from './capture.command.ts';
 import { buildServices } from '../composition.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 import { guardProcess } from '../platform/process-guard.ts';
+import { attachLiveAudio } from '../api/live/live-audio.socket.ts';
 
 /** `escucha serve`: API on the configured address, database (embedded by default) and storage. */
 export async function runServe(config: Config, logger: Logger): Promise<void> {
@@ -48,6 +49,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     throw error;
   }
   server.requestTimeout = 0; // long uploads of multi-hour recordings
+  const liveAudio = attachLiveAudio(server, { ...ctx.people, listen: ctx.liveListen, logger }); // live listening
   // Background tasks only once serve is sure to run: a start that fails leaves none behind on a closed database.
   if (config.retentionDaily) retention.start();
   integrity.start();
@@ -96,6 +98,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    liveAudio.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
     await retention.stop();

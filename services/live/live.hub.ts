@@ -1,6 +1,6 @@
 import type { CallMetadata } from '../../models/call.ts';
 import type { CaptureSource } from '../capture/captured-call.ts';
-import type { LiveAudio, LiveCallInfo, LiveTap } from '../capture/live.tap.ts';
+import type { LiveAudio, LiveCallInfo, LiveKeyPress, LiveTap } from '../capture/live.tap.ts';
 import type { Logger } from '../platform/logger.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { Logger } from '../platform/logger.ts';
  * that throws is logged and skipped.
  */
 
-export type { LiveAudio } from '../capture/live.tap.ts';
+export type { LiveAudio, LiveKeyPress } from '../capture/live.tap.ts';
 
 export interface LiveCallView {
   captureId: string;
@@ -54,10 +54,16 @@ export interface LiveAlert {
   raisedAt: string;
 }
 
+/** A key press on a call in progress (RFC 4733), told at each of its packets while the call's audio is wanted. */
+export interface LiveKeyPressEvent extends LiveKeyPress {
+  captureId: string;
+}
+
 export interface LiveEvents {
   call: LiveCallEvent;
   line: LiveTranscriptLine;
   alert: LiveAlert;
+  keyPress: LiveKeyPressEvent;
 }
 
 type Listener<T> = (event: T) => void;
@@ -79,6 +85,7 @@ export class LiveHub implements LiveTap {
     call: new Set(),
     line: new Set(),
     alert: new Set(),
+    keyPress: new Set(),
   };
   private readonly allAudio = new Set<(captureId: string, audio: LiveAudio) => void>();
   private readonly logger: Logger;
@@ -157,6 +164,11 @@ export class LiveHub implements LiveTap {
     }
     for (const listener of state.audio) this.safely(() => listener(audio), 'audio');
     for (const listener of this.allAudio) this.safely(() => listener(captureId, audio), 'audio');
+  }
+
+  keyPress(captureId: string, press: LiveKeyPress): void {
+    if (!this.states.has(captureId)) return;
+    this.emit('keyPress', { ...press, captureId });
   }
 
   ended(captureId: string, atMs: number, reason: string): void {

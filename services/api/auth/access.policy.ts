@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { KEY_SCOPES, type ApiRole, type KeyScope } from '../../../models/database.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import { PERMISSIONS, type Permission } from '../contract/auth.ts';
+import type { Principal } from '../../access/principal.ts';
 
 /**
  * Who may call which route: one rule per `METHOD /path` (paths as mounted under /api/v1, in express syntax).
@@ -121,6 +122,9 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /portfolio/metrics': COLLECTIONS,
   'GET /portfolio/metrics.csv': COLLECTIONS,
   'GET /portfolio/roll': COLLECTIONS,
+
+  // Listening to a call in progress (a WebSocket, services/api/live/): the same rule as playing a recorded call.
+  'GET /live/calls/:captureId/audio': CALL_READERS,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -133,6 +137,7 @@ export const KEY_SCOPE_OF_ROUTE: Record<string, KeyScope> = {
   'GET /calls/:id/transcript': 'transcripts:read',
   'GET /calls/:id/analysis': 'transcripts:read',
   'POST /payments': 'payments:write',
+  'GET /live/calls/:captureId/audio': 'audio:read',
 };
 
 /** Whether a key's scopes (null: no limit) let it call the route found; public and sign-in routes are not limited. */
@@ -150,7 +155,7 @@ export function defaultKeyScopes(role: ApiRole): KeyScope[] | null {
   return role === 'ingest' ? ['recordings:write'] : null;
 }
 
-interface CompiledRule {
+export interface CompiledRule {
   key: string;
   method: string;
   pattern: RegExp;
@@ -220,6 +225,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   retention: ACCESS_RULES['GET /retention/policies'],
   users: ACCESS_RULES['GET /users'],
   collections: ACCESS_RULES['GET /promises/follow-up'],
+  listenLive: ACCESS_RULES['GET /live/calls/:captureId/audio'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */
@@ -227,37 +233,42 @@ export function permissionsOf(role: ApiRole | undefined): Permission[] {
   return PERMISSIONS.filter((p) => allows(PERMISSION_RULES[p], role));
 }
 
+/**
+ * Why a principal may not make a request (`GET`, `/calls/:id/audio` as requested under /api/v1), or undefined when
+ * the rules let it: the decision `authorize` applies to every route, and the live-audio WebSocket to its upgrade.
+ */
+export function refusalOf(
+  compiled: CompiledRule[],
+  method: string,
+  path: string,
+  principal: Principal | undefined,
+): EscuchaError | undefined {
+  const found = findRule(compiled, method, path);
+  const scopes = principal?.kind === 'key' ? principal.scopes : null;
+  if (scopes && !scopesAllow(found, scopes)) {
+    const needed = found ? KEY_SCOPE_OF_ROUTE[found.key] : undefined;
+    const has = scopes.join(', ') || 'none';
+    return new EscuchaError(
+      'FORBIDDEN',
+      needed
+        ? `this API key lacks the scope ${needed} (it has: ${has})`
+        : `this API key is limited to ${has}`,
+    );
+  }
+  if (allows(found?.rule, principal?.role)) return undefined;
+  const rule = found?.rule;
+  return new EscuchaError(
+    'FORBIDDEN',
+    Array.isArray(rule)
+      ? `this action needs one of the roles: admin${rule.length ? `, ${rule.join(', ')}` : ''}`
+      : 'this action is reserved to admins',
+  );
+}
+
 /** Enforces ACCESS_RULES on every request that reaches it (mounted after authentication). */
 export function authorize(rules: Record<string, AccessRule> = ACCESS_RULES): RequestHandler {
   const compiled = compileRules(rules);
   return (req, _res, next) => {
-    const found = findRule(compiled, req.method, req.path);
-    const scopes = req.principal?.kind === 'key' ? req.principal.scopes : null;
-    if (scopes && !scopesAllow(found, scopes)) {
-      const needed = found ? KEY_SCOPE_OF_ROUTE[found.key] : undefined;
-      const has = scopes.join(', ') || 'none';
-      next(
-        new EscuchaError(
-          'FORBIDDEN',
-          needed
-            ? `this API key lacks the scope ${needed} (it has: ${has})`
-            : `this API key is limited to ${has}`,
-        ),
-      );
-      return;
-    }
-    if (allows(found?.rule, req.principal?.role)) {
-      next();
-      return;
-    }
-    const rule = found?.rule;
-    next(
-      new EscuchaError(
-        'FORBIDDEN',
-        Array.isArray(rule)
-          ? `this action needs one of the roles: admin${rule.length ? `, ${rule.join(', ')}` : ''}`
-          : 'this action is reserved to admins',
-      ),
-    );
+    next(refusalOf(compiled, req.method, req.path, req.principal));
   };
 }

@@ -38,35 +38,60 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Who sent a request, and how: an API key, or a session (with the CSRF token its unsafe requests must carry). */
+export interface Identified {
+  principal: Principal;
+  session: { id: string; csrfToken: string } | null;
+}
+
 /**
  * Integrations send `Authorization: Bearer <key>` (or `X-Api-Key: <key>`); people signed in through the web UI
- * carry the session cookie, and their unsafe requests (POST, PUT, PATCH, DELETE) must also carry the session's
- * CSRF token in `X-CSRF-Token`. A key in the request wins over a cookie.
+ * carry the session cookie. A key in the request wins over a cookie. Throws UNAUTHENTICATED when neither names a
+ * principal. Used by `authenticate` and by the live-audio WebSocket's upgrade (services/api/live/).
+ */
+export async function identify(
+  keys: ApiKeyRepository,
+  sessions: SessionRepository | undefined,
+  header: (name: string) => string | undefined,
+): Promise<Identified> {
+  const key = header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? header('x-api-key');
+  if (key) {
+    const principal = await keys.authenticate(key);
+    if (!principal) throw new EscuchaError('UNAUTHENTICATED', 'the API key is not valid or has been revoked');
+    return { principal, session: null };
+  }
+  const token = sessions ? parseCookies(header('cookie'))[SESSION_COOKIE] : undefined;
+  if (sessions && token) {
+    const session = await sessions.resolve(token);
+    if (!session) throw new EscuchaError('UNAUTHENTICATED', 'your session has ended: sign in again');
+    return {
+      principal: userPrincipal(session.user, session.id),
+      session: { id: session.id, csrfToken: session.csrfToken },
+    };
+  }
+  throw new EscuchaError(
+    'UNAUTHENTICATED',
+    'an API key is required: send "Authorization: Bearer <key>" (or sign in to the web UI)',
+  );
+}
+
+/**
+ * Authenticates every request (`identify`); the unsafe requests (POST, PUT, PATCH, DELETE) of a session must also
+ * carry the session's CSRF token in `X-CSRF-Token`.
  */
 export function authenticate(keys: ApiKeyRepository, sessions?: SessionRepository): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization');
-    const key = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? req.get('x-api-key');
-    if (key) {
-      const principal = await keys.authenticate(key);
-      if (!principal) {
-        next(new EscuchaError('UNAUTHENTICATED', 'the API key is not valid or has been revoked'));
-        return;
-      }
-      req.principal = principal;
-      next();
+    let who: Identified;
+    try {
+      who = await identify(keys, sessions, (name) => req.get(name));
+    } catch (error) {
+      next(error);
       return;
     }
-    const token = sessions ? parseCookies(req.get('cookie'))[SESSION_COOKIE] : undefined;
-    if (sessions && token) {
-      const session = await sessions.resolve(token);
-      if (!session) {
-        next(new EscuchaError('UNAUTHENTICATED', 'your session has ended: sign in again'));
-        return;
-      }
+    if (who.session) {
       if (!SAFE_METHODS.has(req.method)) {
         const sent = req.get(CSRF_HEADER);
-        if (!sent || !sameSecret(sent, session.csrfToken)) {
+        if (!sent || !sameSecret(sent, who.session.csrfToken)) {
           next(
             new EscuchaError(
               'CSRF_INVALID',
@@ -76,16 +101,9 @@ export function authenticate(keys: ApiKeyRepository, sessions?: SessionRepositor
           return;
         }
       }
-      req.principal = userPrincipal(session.user, session.id);
-      res.locals.csrfToken = session.csrfToken;
-      next();
-      return;
+      res.locals.csrfToken = who.session.csrfToken;
     }
-    next(
-      new EscuchaError(
-        'UNAUTHENTICATED',
-        'an API key is required: send "Authorization: Bearer <key>" (or sign in to the web UI)',
-      ),
-    );
+    req.principal = who.principal;
+    next();
   };
 }

@@ -7,7 +7,7 @@ import {
   type JitterOutput,
   type StreamStats,
 } from './jitter-buffer.ts';
-import { DtmfDetector, TelephoneEventRecogniser, type DtmfEvent } from './rfc4733.ts';
+import { DtmfDetector, parseTelephoneEvent, TelephoneEventRecogniser, type DtmfEvent } from './rfc4733.ts';
 import { parseRtcp } from './rtcp.ts';
 import { RtpHeader, type RtpPacket } from './rtp.ts';
 import type { RtpMap } from '../sip/sdp.ts';
@@ -335,7 +335,21 @@ export class StreamRecorder implements JitterOutput {
     const key = `${packet.ssrc}:${packet.timestamp}`;
     if (!this.eventArrivals.has(key)) this.eventArrivals.set(key, arrivalMs);
     if (!this.dtmf) return;
+    if (this.live?.wantsAudio()) this.toLiveKeyPress(packet, this.eventArrivals.get(key)!);
     for (const event of this.dtmf.push(packet)) this.recordDtmf(event, arrivalMs);
+  }
+
+  /** Each key-press packet as it arrives, before the audio around it is played out, so live audio silences it. */
+  private toLiveKeyPress(packet: RtpPacket, firstArrivalMs: number): void {
+    const parsed = parseTelephoneEvent(packet.payload);
+    if (!parsed.ok) return;
+    this.live!.keyPress({
+      channel: this.description.channel,
+      track: this.description.track,
+      atMs: this.eventAtMs(packet.ssrc, packet.timestamp, firstArrivalMs),
+      durationMs: (parsed.value.duration * 1000) / this.clockRate,
+      ended: parsed.value.end,
+    });
   }
 
   /** An RTCP datagram about this stream (or a compound one whose reports mention it). */
@@ -434,6 +448,7 @@ export class StreamRecorder implements JitterOutput {
       sampleRate: this.sampleRate,
       position,
       arrivalMs: this.lastArrivalMs ?? 0,
+      atMs: (this.originMs ?? this.lastArrivalMs ?? 0) + (position * 1000) / this.sampleRate,
       samples,
       voiced,
     });
@@ -488,15 +503,18 @@ export class StreamRecorder implements JitterOutput {
     }
   }
 
+  /** A key press's start on the call's clock: from its RTP timestamp once audio of its SSRC has played, else when it arrived. */
+  private eventAtMs(ssrc: number, startTimestamp: number, arrivedMs: number): number {
+    if (!this.hasReference || this.referenceSsrc !== ssrc || this.originMs === undefined) return arrivedMs;
+    const ticks = (startTimestamp - this.referenceTimestamp) | 0;
+    const position = this.referencePosition + (ticks * this.sampleRate) / this.clockRate;
+    return this.originMs + (position * 1000) / this.sampleRate;
+  }
+
   private recordDtmf(event: DtmfEvent, arrivalMs: number): void {
     const key = `${event.ssrc}:${event.startTimestamp}`;
-    let atMs = this.eventArrivals.get(key) ?? arrivalMs;
+    const atMs = this.eventAtMs(event.ssrc, event.startTimestamp, this.eventArrivals.get(key) ?? arrivalMs);
     this.eventArrivals.delete(key);
-    if (this.hasReference && this.referenceSsrc === event.ssrc && this.originMs !== undefined) {
-      const ticks = (event.startTimestamp - this.referenceTimestamp) | 0;
-      const position = this.referencePosition + (ticks * this.sampleRate) / this.clockRate;
-      atMs = this.originMs + (position * 1000) / this.sampleRate;
-    }
     this.dtmfCount++;
     this.spool.event({
       t: 'dtmf',

@@ -15,6 +15,7 @@ import { AuditPage } from './pages/audit.page.tsx';
 import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
+import { LiveCallPage } from './pages/live-call.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { RetentionPage } from './pages/retention.page.tsx';
 import { ReviewItemPage } from './pages/review-item.page.tsx';
@@ -154,6 +155,8 @@ function Nav({ me, path }: { me: Me; path: string }) {
 
 function route(path: string, me: Me, i18n: I18n) {
   const deny = <p class="error">{i18n.t('forbidden')}</p>;
+  const liveCall = /^\/live\/([0-9a-fA-F-]{36})\/?$/.exec(path);
+  if (liveCall) return can(me, 'listenLive') ? <LiveCallPage captureId={liveCall[1]!} me={me} /> : deny;
   const call = /^\/calls\/([0-9a-fA-F-]{36})\/?$/.exec(path);
   if (call) return can(me, 'search') ? <CallPage id={call[1]!} me={me} /> : deny;
   if (path === '/' || path === '/search') return can(me, 'search') ? <SearchPage me={me} /> : deny;

@@ -687,6 +687,7 @@ describe('web UI in a browser', () => {
         ['audit', '/audit'],
         ['retention', '/retention'],
         ['users', '/users'],
+        ['live-call', '/live/00000000-0000-4000-8000-000000000000'],
       ];
       for (const [name, url] of pages) {
         await page.goto(`${serve.url}${url}`);

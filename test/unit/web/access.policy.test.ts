@@ -61,6 +61,7 @@ describe(permissionsOf.name, () => {
       'retention',
       'users',
       'collections',
+      'listenLive',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',
@@ -69,6 +70,7 @@ describe(permissionsOf.name, () => {
       'agents',
       'library',
       'collections',
+      'listenLive',
     ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',
@@ -79,11 +81,13 @@ describe(permissionsOf.name, () => {
       'audit',
       'retention',
       'collections',
+      'listenLive',
     ]);
-    expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library']);
-    // Agents search and play their own calls; the download link is for reviewers.
-    expect(permissionsOf('agent')).toEqual(['search']);
-    expect(permissionsOf('ingest')).toEqual([]);
+    expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library', 'listenLive']);
+    // Agents search and play their own calls (and hear them live); the download link is for reviewers.
+    expect(permissionsOf('agent')).toEqual(['search', 'listenLive']);
+    // Keys play calls as they did before accounts existed (within their scopes), and so may listen live.
+    expect(permissionsOf('ingest')).toEqual(['listenLive']);
     expect(permissionsOf(undefined)).toEqual([]);
   });
 });

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachLiveAudio } from '../../../services/api/live/live-audio.socket.ts';
+import { buildWeb } from '../../../services/web/build.ts';
+import { silentLogger } from '../../../services/platform/logger.ts';
+import { addUser, createAccountsTestApi, type AccountsTestApi } from '../../integration/web/web-support.ts';
+import { MESSAGES } from '../../../services/web/src/i18n.ts';
+import { launchChromium, newPage, pageProblems, seriousViolations, signIn } from './browser-support.ts';
+
+/**
+ * The live call page in Chromium: signed in with a session, it opens the live-audio WebSocket of a call in progress
+ * and plays its frames (the frame count, the latency and the level meters move), then says the call ended. The
+ * hub is fed as capture feeds it (test/integration/live covers capture itself).
+ */
+describe('the live call page in Chromium', () => {
+  let api: AccountsTestApi;
+  let server: Server;
+  let url: string;
+  let browser: Browser;
+  let webDir: string;
+
+  beforeAll(async () => {
+    webDir = await mkdtemp(path.join(os.tmpdir(), 'escucha-web-'));
+    [browser] = await Promise.all([launchChromium(), buildWeb({ quiet: true, outDir: webDir })]);
+    api = await createAccountsTestApi({ webDir });
+    server = createServer(api.app);
+    attachLiveAudio(server, { ...api.accounts, listen: api.services.liveListen, logger: silentLogger() });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await api?.close();
+    await rm(webDir, { recursive: true, force: true });
+  });
+
+  it('plays a call in progress and shows how far behind it is', async () => {
+    const hub = api.services.live;
+    const captureId = randomUUID();
+    const startedAtMs = Date.now();
+    hub.started({
+      captureId,
+      source: 'sip',
+      startedAtMs,
+      metadata: { agentId: '2001' },
+      pausedSinceMs: null,
+    });
+    // 20 ms of each party every 20 ms, as the jitter buffers play them out.
+    let sent = 0;
+    const feed = setInterval(() => {
+      const atMs = startedAtMs + sent * 20;
+      for (const channel of [0, 1]) {
+        const samples = Int16Array.from({ length: 160 }, (_, i) =>
+          Math.round(
+            (channel ? 3000 : 6000) *
+              Math.sin(((sent * 160 + i) * (channel ? 440 : 660) * 2 * Math.PI) / 8000),
+          ),
+        );
+        hub.audio(captureId, {
+          channel,
+          track: channel,
+          sampleRate: 8000,
+          position: sent * 160,
+          arrivalMs: atMs,
+          atMs,
+          samples,
+          voiced: true,
+        });
+      }
+      sent++;
+    }, 20);
+    try {
+      const supervisor = await addUser(api, 'qa_supervisor');
+      const { context, page, errors } = await newPage(browser, 'en-US');
+      await signIn(page, url, supervisor.username, supervisor.password);
+      await page.goto(`${url}/live/${captureId}`);
+      await page.locator('main h1', { hasText: 'Call in progress' }).waitFor();
+      await page.getByRole('button', { name: 'Listen' }).click();
+      const player = page.getByTestId('live-player');
+      await expect.poll(() => player.getAttribute('data-status'), { timeout: 20_000 }).toBe('listening');
+      await expect
+        .poll(async () => Number(await player.getAttribute('data-frames')), { timeout: 20_000 })
+        .toBeGreaterThan(10);
+      expect(await page.getByTestId('live-latency').textContent()).toMatch(/^\d+\.\d s behind the call$/);
+      expect(Number(await page.getByTestId('live-level-agent').getAttribute('value'))).toBeGreaterThan(-30);
+      // While it plays: no serious accessibility fault, no raw key or overflow.
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await pageProblems(page, Object.keys(MESSAGES.en))).toEqual([]);
+      // One party only: a new listen, mono.
+      await page.keyboard.press('2');
+      const parties = async () =>
+        (await api.accounts.audit.list({ actions: ['listen_live'], limit: 10 })).items
+          .filter((e) => e.targetId === captureId)
+          .map((e) => e.details?.party);
+      await expect.poll(parties, { timeout: 20_000 }).toEqual(['agent', 'both']);
+      // Mono frames of the agent: the customer's meter falls back to its floor.
+      await expect
+        .poll(async () => Number(await page.getByTestId('live-level-customer').getAttribute('value')), {
+          timeout: 20_000,
+        })
+        .toBe(-60);
+      await expect.poll(() => player.getAttribute('data-status')).toBe('listening');
+      hub.ended(captureId, Date.now(), 'bye');
+      await expect.poll(() => player.getAttribute('data-status')).toBe('ended');
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      clearInterval(feed);
+    }
+  }, 120_000);
+});
