@@ -61,6 +61,13 @@ import { loadOrCreateKey } from './platform/key-file.ts';
 import { sweepLeftovers } from './platform/leftovers.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { packageVersion } from './platform/package-path.ts';
+import type { EventPublisher } from './webhooks/webhook.events.ts';
+import { WebhookDeliverer } from './webhooks/webhook.delivery.ts';
+import { WebhookPublisher, type DeliveryQueue } from './webhooks/webhook.publisher.ts';
+import { WebhookRepository } from './webhooks/webhook.repository.ts';
+import { SecretBox, WEBHOOK_SECRET_KEY_FILE } from './webhooks/webhook.secrets.ts';
+import { WebhookService } from './webhooks/webhook.service.ts';
+import { fetchTransport } from './webhooks/webhook.transport.ts';
 
 /**
  * The composition root: every client, repository and service of a process is created here, once, from the config.
@@ -115,6 +122,7 @@ export function buildCollections(
   db: DatabaseHandle['db'],
   auditor: CallerAudit,
   now?: () => Date,
+  events?: EventPublisher,
 ): CollectionsServices {
   const payments = new PaymentsRepository(db);
   const c = config.collections;
@@ -128,11 +136,57 @@ export function buildCollections(
       defaultDueDays: c.promiseDefaultDueDays,
     },
     ...(now ? { now } : {}),
+    ...(events ? { events } : {}),
   });
   return {
     payments: new PaymentsService({ payments, ledger, auditor }),
     ledger,
     metrics: new MetricsService({ metrics: new MetricsRepository(db), auditor, today: () => ledger.today() }),
+  };
+}
+
+/** Webhooks: the subscriptions' administration, the publisher events go through, the deliverer that sends them. */
+export interface WebhookServices {
+  service: WebhookService;
+  /** Null without a job queue (nothing could deliver them): no event is recorded. */
+  publisher: EventPublisher | null;
+  /** What the workers run for each delivery job (cli/workers.ts); null without a job queue. */
+  deliverer: WebhookDeliverer | null;
+}
+
+/** Webhook delivery as the config sets it, over the pipeline's job queue. */
+function webhookParts(
+  config: Config,
+  db: DatabaseHandle['db'],
+  pipeline: Pipeline | null,
+  keyDir: string | null,
+  logger: Logger,
+  version: string,
+) {
+  const webhooks = new WebhookRepository(db);
+  // One key per process when there is no key folder (tests): secrets sealed here are opened here.
+  const secrets = new SecretBox(async () =>
+    keyDir ? loadOrCreateKey(keyDir, WEBHOOK_SECRET_KEY_FILE) : randomBytes(32),
+  );
+  const queue: DeliveryQueue | null = pipeline ? { send: pipeline.sendWebhook } : null;
+  const w = config.webhooks;
+  return {
+    webhooks,
+    secrets,
+    queue,
+    publisher: queue ? new WebhookPublisher({ db, webhooks, queue, attempts: w.attempts }) : null,
+    deliverer: queue
+      ? new WebhookDeliverer({
+          webhooks,
+          secrets,
+          transport: fetchTransport,
+          queue,
+          policy: { attempts: w.attempts, baseDelayMs: w.retryBaseMs, maxDelayMs: w.retryMaxMs },
+          timeoutMs: w.timeoutMs,
+          userAgent: `Escucha-Webhooks/${version}`,
+          logger: logger.child({ component: 'webhooks' }),
+        })
+      : null,
   };
 }
 
@@ -152,6 +206,7 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   people: PeopleServices;
   calls: CallServices;
   collections: CollectionsServices;
+  webhooks: WebhookServices;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -391,6 +446,16 @@ export async function buildServices(
       pipeline = created;
     }
     const db = database.db;
+    const version = overrides.version ?? packageVersion();
+    const hooks = webhookParts(
+      config,
+      db,
+      pipeline,
+      overrides.keyDir === undefined ? config.dataDir : overrides.keyDir,
+      logger,
+      version,
+    );
+    const events = hooks.publisher ?? undefined;
     const transcripts = new TranscriptRepository(db);
     const onArchived = overrides.onArchived ?? pipeline?.enqueueFirst;
     const archive = new ArchiveService({
@@ -403,6 +468,7 @@ export async function buildServices(
         overrides.ingestConcurrency ?? (config.ingestConcurrency || Math.max(1, os.availableParallelism())),
       // The first analysis job is enqueued in the transaction that stores the call.
       ...(onArchived ? { onArchived } : {}),
+      ...(events ? { events } : {}),
       transcripts: (trx, callId, transcript) => transcripts.storeUpload(trx, callId, transcript),
     });
     const queries = new CallQueryRepository(db);
@@ -430,8 +496,18 @@ export async function buildServices(
       evaluations: new EvaluationService({ forms, auditor: people.auditor }),
       reports: new ReportsService({ reports: new ReportsRepository(db), auditor: people.auditor }),
     };
-    const collections = buildCollections(config, db, people.auditor, overrides.now);
-    const version = overrides.version ?? packageVersion();
+    const collections = buildCollections(config, db, people.auditor, overrides.now, events);
+    const webhooks: WebhookServices = {
+      service: new WebhookService({
+        webhooks: hooks.webhooks,
+        secrets: hooks.secrets,
+        queue: hooks.queue,
+        auditor: people.auditor,
+        attempts: config.webhooks.attempts,
+      }),
+      publisher: hooks.publisher,
+      deliverer: hooks.deliverer,
+    };
     return {
       config,
       logger,
@@ -446,6 +522,7 @@ export async function buildServices(
       people,
       calls,
       collections,
+      webhooks,
       api: {
         logger: logger.child({ component: 'api' }),
         version,
@@ -457,6 +534,7 @@ export async function buildServices(
         people,
         calls,
         collections,
+        webhooks: webhooks.service,
         trustProxy: config.auth.trustProxy,
       },
       version,

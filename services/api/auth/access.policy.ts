@@ -121,6 +121,15 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /portfolio/metrics': COLLECTIONS,
   'GET /portfolio/metrics.csv': COLLECTIONS,
   'GET /portfolio/roll': COLLECTIONS,
+
+  // Webhooks: where events go and their secrets are the administrators' to set.
+  'GET /webhooks': ADMIN_ONLY,
+  'POST /webhooks': ADMIN_ONLY,
+  'PATCH /webhooks/:id': ADMIN_ONLY,
+  'DELETE /webhooks/:id': ADMIN_ONLY,
+  'POST /webhooks/:id/secret': ADMIN_ONLY,
+  'GET /webhooks/deliveries': ADMIN_ONLY,
+  'POST /webhooks/deliveries/:id/redeliver': ADMIN_ONLY,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -220,6 +229,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   retention: ACCESS_RULES['GET /retention/policies'],
   users: ACCESS_RULES['GET /users'],
   collections: ACCESS_RULES['GET /promises/follow-up'],
+  webhooks: ACCESS_RULES['GET /webhooks'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

@@ -61,6 +61,7 @@ describe(permissionsOf.name, () => {
       'retention',
       'users',
       'collections',
+      'webhooks',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',

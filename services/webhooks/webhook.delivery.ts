@@ -1,0 +1,114 @@
+import { errorMessage } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { exhausted, retryDelayMs, type RetryPolicy } from './webhook.backoff.ts';
+import type { DeliveryQueue, WebhookJob } from './webhook.publisher.ts';
+import type { AttemptOutcome, ClaimedDelivery, WebhookRepository } from './webhook.repository.ts';
+import type { SecretBox } from './webhook.secrets.ts';
+import {
+  DELIVERY_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+} from './webhook.signature.ts';
+import type { WebhookTransport } from './webhook.transport.ts';
+
+/** An error text kept in the delivery log is cut to this length. */
+const ERROR_MAX = 500;
+
+/** The request body of an event: its envelope `{ id, type, createdAt, data }`. */
+export function envelopeOf(
+  d: Pick<ClaimedDelivery, 'eventId' | 'eventType' | 'eventCreatedAt' | 'payload'>,
+): string {
+  return JSON.stringify({
+    id: d.eventId,
+    type: d.eventType,
+    createdAt: d.eventCreatedAt.toISOString(),
+    data: d.payload,
+  });
+}
+
+/**
+ * Runs one delivery job: one attempt at sending an event to a subscription, signed, within the time limit. A 2xx
+ * answer delivers it; anything else (another status, a timeout, a refused connection, a disabled subscription) is a
+ * failed attempt, logged with its status code, duration and error, and the delivery is tried again after the
+ * policy's backoff, or is dead (a dead letter) after its last attempt. Idempotent: a job whose delivery is no
+ * longer pending, or is being sent by another worker, does nothing.
+ */
+export class WebhookDeliverer {
+  constructor(
+    private readonly deps: {
+      webhooks: WebhookRepository;
+      secrets: SecretBox;
+      transport: WebhookTransport;
+      queue: DeliveryQueue;
+      policy: RetryPolicy;
+      timeoutMs: number;
+      userAgent: string;
+      logger: Logger;
+      random?: () => number;
+    },
+  ) {}
+
+  readonly deliver = async (job: WebhookJob): Promise<void> => {
+    const d = this.deps;
+    // Held long enough for the request and the bookkeeping; a worker that dies holding it frees it when it lapses.
+    const claimed = await d.webhooks.claim(job.deliveryId, d.timeoutMs + 30_000);
+    if (!claimed) return;
+    const attempt = claimed.attempts + 1;
+    const log = d.logger.child({ deliveryId: claimed.id, eventId: claimed.eventId, attempt });
+    const startedAt = new Date();
+    const t0 = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    if (!claimed.subscription.enabled) {
+      error = 'the subscription is disabled';
+    } else {
+      try {
+        const secret = await d.secrets.open(claimed.subscription.secretSealed, claimed.subscription.id);
+        const body = envelopeOf(claimed);
+        const timestamp = Math.floor(Date.now() / 1000);
+        const response = await d.transport.post(
+          claimed.subscription.url,
+          body,
+          {
+            'content-type': 'application/json',
+            'user-agent': d.userAgent,
+            [EVENT_ID_HEADER]: claimed.eventId,
+            [EVENT_TYPE_HEADER]: claimed.eventType,
+            [DELIVERY_HEADER]: claimed.id,
+            [TIMESTAMP_HEADER]: String(timestamp),
+            [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+          },
+          d.timeoutMs,
+        );
+        statusCode = response.status;
+        if (statusCode < 200 || statusCode >= 300) error = `the receiver answered ${statusCode}`;
+      } catch (e) {
+        // fetch says only "fetch failed"; what failed (refused, reset, unknown host) is its cause.
+        const cause = (e as { cause?: unknown }).cause;
+        error = cause ? `${errorMessage(e)}: ${errorMessage(cause)}` : errorMessage(e);
+      }
+    }
+    const durationMs = Math.round(performance.now() - t0);
+    const outcome: AttemptOutcome =
+      error === null
+        ? { status: 'delivered' }
+        : exhausted(attempt, claimed.attemptLimit)
+          ? { status: 'dead' }
+          : { status: 'retry', at: new Date(Date.now() + retryDelayMs(attempt, d.policy, d.random)) };
+    await d.webhooks.recordAttempt(
+      claimed.id,
+      { attempt, startedAt, durationMs, statusCode, error: error?.slice(0, ERROR_MAX) ?? null },
+      outcome,
+      outcome.status === 'retry'
+        ? (trx) => d.queue.send({ deliveryId: claimed.id }, { trx, startAfter: outcome.at })
+        : undefined,
+    );
+    if (outcome.status === 'delivered') log.info({ statusCode, durationMs }, 'webhook delivered');
+    else if (outcome.status === 'dead') log.warn({ statusCode, durationMs, error }, 'webhook delivery dead');
+    else
+      log.info({ statusCode, durationMs, error, retryAt: outcome.at }, 'webhook attempt failed; will retry');
+  };
+}
