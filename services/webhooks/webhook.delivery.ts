@@ -1,4 +1,4 @@
-import { errorMessage } from '../platform/errors.ts';
+import { errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { exhausted, retryDelayMs, type RetryPolicy } from './webhook.backoff.ts';
 import type { DeliveryQueue, WebhookJob } from './webhook.publisher.ts';
@@ -31,8 +31,8 @@ export function envelopeOf(
 
 /**
  * Runs one delivery job: one attempt at sending an event to a subscription, signed, within the time limit. A 2xx
- * answer delivers it; anything else (another status, a timeout, a refused connection, a disabled subscription) is a
- * failed attempt, logged with its status code, duration and error, and the delivery is tried again after the
+ * answer delivers it; anything else is a failed attempt, logged with its status code, duration and error (`HTTP
+ * <status>`, `timeout`, `subscription_disabled`, `secret_unreadable` (set a new secret), or the network's own message: refused, unknown host…), and the delivery is tried again after the
  * policy's backoff, or is dead (a dead letter) after its last attempt. Idempotent: a job whose delivery is no
  * longer pending, or is being sent by another worker, does nothing.
  */
@@ -63,7 +63,7 @@ export class WebhookDeliverer {
     let statusCode: number | null = null;
     let error: string | null = null;
     if (!claimed.subscription.enabled) {
-      error = 'the subscription is disabled';
+      error = 'subscription_disabled';
     } else {
       try {
         const secret = await d.secrets.open(claimed.subscription.secretSealed, claimed.subscription.id);
@@ -84,11 +84,15 @@ export class WebhookDeliverer {
           d.timeoutMs,
         );
         statusCode = response.status;
-        if (statusCode < 200 || statusCode >= 300) error = `the receiver answered ${statusCode}`;
+        if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
       } catch (e) {
-        // fetch says only "fetch failed"; what failed (refused, reset, unknown host) is its cause.
-        const cause = (e as { cause?: unknown }).cause;
-        error = cause ? `${errorMessage(e)}: ${errorMessage(cause)}` : errorMessage(e);
+        if ((e as { name?: unknown }).name === 'TimeoutError') error = 'timeout';
+        else if (isEscuchaError(e, 'ENCRYPTION_KEY_UNKNOWN')) error = 'secret_unreadable';
+        else {
+          // fetch says only "fetch failed"; what failed (refused, reset, unknown host) is its cause.
+          const cause = (e as { cause?: unknown }).cause;
+          error = cause ? `${errorMessage(e)}: ${errorMessage(cause)}` : errorMessage(e);
+        }
       }
     }
     const durationMs = Math.round(performance.now() - t0);

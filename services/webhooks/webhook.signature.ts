@@ -15,11 +15,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  *   const ok = timingSafeEqual(Buffer.from(`v1=${expected}`), Buffer.from(signatureHeader));
  */
 
-export const SIGNATURE_HEADER = 'escucha-webhook-signature';
-export const TIMESTAMP_HEADER = 'escucha-webhook-timestamp';
-export const EVENT_ID_HEADER = 'escucha-webhook-id';
-export const EVENT_TYPE_HEADER = 'escucha-webhook-event';
-export const DELIVERY_HEADER = 'escucha-webhook-delivery';
+export {
+  DELIVERY_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+} from './webhook.headers.ts';
 
 /** How far a timestamp may be from the receiver's clock by default (seconds). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;

@@ -6,7 +6,7 @@ import {
   EVENT_TYPE_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
-} from '../../webhooks/webhook.signature.ts';
+} from '../../webhooks/webhook.headers.ts';
 import { EMPTY, isoTime, route, uuidParams } from './common.ts';
 
 /** Webhook subscriptions, their deliveries (the delivery log) and the dead letters (admins). */
@@ -74,6 +74,10 @@ export const deliveryAttemptSchema = z.object({
   durationMs: z.number().int(),
   /** Null: no answer (refused, timed out, the subscription disabled). */
   statusCode: z.number().int().nullable(),
+  /**
+   * `HTTP <status>`, `timeout`, `subscription_disabled`, `secret_unreadable`, or the network's message (refused,
+   * unknown host…).
+   */
   error: z.string().nullable(),
 });
 export type DeliveryAttempt = z.infer<typeof deliveryAttemptSchema>;
