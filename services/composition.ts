@@ -1,3 +1,4 @@
+import { LiveHub } from './live/live.hub.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -63,6 +64,7 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { packageVersion } from './platform/package-path.ts';
 import type { EventPublisher } from './webhooks/webhook.events.ts';
 import { WebhookDeliverer } from './webhooks/webhook.delivery.ts';
+import { forwardLiveAlerts } from './webhooks/webhook.live.ts';
 import { WebhookPublisher, type DeliveryQueue } from './webhooks/webhook.publisher.ts';
 import { WebhookRepository } from './webhooks/webhook.repository.ts';
 import { SecretBox, WEBHOOK_SECRET_KEY_FILE } from './webhooks/webhook.secrets.ts';
@@ -207,6 +209,8 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   calls: CallServices;
   collections: CollectionsServices;
   webhooks: WebhookServices;
+  /** Calls in progress in this process (capture feeds it; the live features read it). */
+  live: LiveHub;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -508,6 +512,12 @@ export async function buildServices(
       publisher: hooks.publisher,
       deliverer: hooks.deliverer,
     };
+    const live = new LiveHub({ logger });
+    // Alerts raised on calls in progress in this process go to the webhook subscriptions that want them.
+    if (hooks.publisher) {
+      const stop = forwardLiveAlerts(live, hooks.publisher, logger.child({ component: 'webhooks' }));
+      closing.push(async () => void stop());
+    }
     return {
       config,
       logger,
@@ -523,6 +533,7 @@ export async function buildServices(
       calls,
       collections,
       webhooks,
+      live,
       api: {
         logger: logger.child({ component: 'api' }),
         version,

@@ -16,6 +16,7 @@ import { noteSpoolWrite, spoolRootFailure } from './spool/spool.log.ts';
 import type { SipTlsFiles } from './sip/sip.tls.ts';
 import type { BoundTransports, SipTransportName, TcpLimits } from './sip/sip.transport.ts';
 import type { StreamRecorderOptions } from './rtp/stream.recorder.ts';
+import type { LiveTap } from './live.tap.ts';
 import { createUdpReceiver, type UdpReceiverChoice } from './rtp/udp.receiver.ts';
 
 /**
@@ -60,6 +61,8 @@ export interface CaptureServiceOptions {
   /** Passively captured dialogs idle this long are closed (default 120 s). */
   idleMs?: number;
   recorder?: StreamRecorderOptions;
+  /** The live side (services/live): told of every call in progress, with its audio while it is wanted. */
+  liveTap?: LiveTap;
   delivery?: { retryMs?: number; maxRetryMs?: number };
 }
 
@@ -157,6 +160,7 @@ export class CaptureService {
           fsync: o.fsync ?? true,
           logger: o.logger,
           ...(o.recorder ? { recorder: o.recorder } : {}),
+          ...(o.liveTap ? { live: { tap: o.liveTap, rules: o.rules } } : {}),
           onCallEnded: ended,
         });
         status.sip = await this.sip.start();
@@ -172,6 +176,7 @@ export class CaptureService {
           onCallStarted: (dir) => this.activeDirs.add(dir),
           onCallEnded: ended,
           ...(o.recorder ? { recorder: o.recorder } : {}),
+          ...(o.liveTap ? { live: { tap: o.liveTap, rules: o.rules } } : {}),
         });
         this.correlators.push(created);
         return created;

@@ -149,7 +149,10 @@ export async function startCapture(
   extras: { interface?: string; sip?: boolean; hep?: boolean } = {},
 ): Promise<{ service: CaptureService; status: CaptureStatus }> {
   const sink = new ArchiveCallSink(ctx.archive, ctx.captureDetails);
-  const service = new CaptureService(captureOptions(ctx.config, ctx.logger, sink, extras));
+  const service = new CaptureService({
+    ...captureOptions(ctx.config, ctx.logger, sink, extras),
+    liveTap: ctx.live,
+  });
   const status = await service.start();
   return { service, status };
 }

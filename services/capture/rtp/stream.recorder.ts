@@ -14,6 +14,8 @@ import type { RtpMap } from '../sip/sdp.ts';
 import type { SpoolWriter } from '../spool/spool.log.ts';
 import type { RtcpSummary } from '../captured-call.ts';
 import type { SrtpCounters } from '../../../models/call.ts';
+import type { LiveCallFeed } from '../live.tap.ts';
+import { decodeG711Into } from './g711.ts';
 import {
   SRTP_AUTH_FAILED,
   SRTP_MALFORMED,
@@ -175,9 +177,18 @@ export class StreamRecorder implements JitterOutput {
     rtcpAuthFailures: 0,
   };
 
-  constructor(description: StreamDescription, spool: SpoolWriter, options: StreamRecorderOptions = {}) {
+  /** The live side of the call, given the stream's audio as it is played out (decoded only while it is wanted). */
+  private readonly live: LiveCallFeed | undefined;
+
+  constructor(
+    description: StreamDescription,
+    spool: SpoolWriter,
+    options: StreamRecorderOptions = {},
+    live?: LiveCallFeed,
+  ) {
     this.description = description;
     this.spool = spool;
+    this.live = live;
     const primary = decoderFor(description.codec, description.fmtp);
     if (!primary) throw new Error(`codec ${description.codec.encoding} is not recordable`);
     this.decoders.set(description.codec.payloadType, primary);
@@ -413,6 +424,19 @@ export class StreamRecorder implements JitterOutput {
   /** Jitter-buffer output: silence (loss, gaps). */
   silence(position: number, count: number): void {
     this.spool.silence(this.description.track, position, count);
+    if (this.live?.wantsAudio()) this.toLive(position, new Int16Array(count), false);
+  }
+
+  private toLive(position: number, samples: Int16Array, voiced: boolean): void {
+    this.live!.audio({
+      channel: this.description.channel,
+      track: this.description.track,
+      sampleRate: this.sampleRate,
+      position,
+      arrivalMs: this.lastArrivalMs ?? 0,
+      samples,
+      voiced,
+    });
   }
 
   /** Jitter-buffer output: audio, in timeline order. */
@@ -438,17 +462,30 @@ export class StreamRecorder implements JitterOutput {
     this.referenceTimestamp = timestamp;
     this.referencePosition = position;
     this.lastPacketMs = (count * 1000) / this.sampleRate;
+    const live = this.live?.wantsAudio() === true;
     if (samples === undefined) {
       this.spool.g711(track, position, decoder.g711!, data, start, count);
+      if (live) {
+        const pcm = new Int16Array(count);
+        decodeG711Into(data, start, start + count, decoder.g711!, pcm, 0);
+        this.toLive(position, pcm, true);
+      }
       return;
     }
     if (this.undecodable) {
       this.spool.silence(track, position, count);
+      if (live) this.toLive(position, new Int16Array(count), false);
       return;
     }
     const deferred = this.deferred?.payloadOf(samples);
-    if (deferred) this.spool.payload(track, position, deferred.trim, deferred.payload);
-    else this.spool.pcm(track, position, samples);
+    if (deferred) {
+      this.spool.payload(track, position, deferred.trim, deferred.payload);
+      // Decoded by ffmpeg when the call is assembled; live it is silence (not decoded in capture's path).
+      if (live) this.toLive(position, new Int16Array(count), false);
+    } else {
+      this.spool.pcm(track, position, samples);
+      if (live) this.toLive(position, samples, true);
+    }
   }
 
   private recordDtmf(event: DtmfEvent, arrivalMs: number): void {

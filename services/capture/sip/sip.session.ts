@@ -18,6 +18,7 @@ import { buildSdpAnswer, DEFAULT_RECORDING_CODECS, type AnswerStream } from './s
 import type { SdpSession } from './sdp.ts';
 import type { SipMessage, SipRequest } from './sip.message.ts';
 import type { StreamRecorder, StreamRecorderOptions } from '../rtp/stream.recorder.ts';
+import { liveErrorReporter, type LiveFeedOptions } from '../live.tap.ts';
 
 /**
  * One recording dialog of the SIP server: the SDP answer and the RTP sockets behind it, and the `RecordingCall` that
@@ -35,6 +36,8 @@ export interface SessionDeps {
   now: () => number;
   logger: Logger;
   recorder?: StreamRecorderOptions;
+  /** The live side, told of every call in progress. */
+  live?: LiveFeedOptions;
   /** Codecs recorded, in preference order. */
   codecs?: readonly string[];
 }
@@ -166,6 +169,7 @@ export class SipSession {
           spoolRoot: deps.spoolRoot,
           fsync: deps.fsync,
           ...(deps.recorder ? { recorder: deps.recorder } : {}),
+          ...(deps.live ? { live: deps.live, onLiveError: liveErrorReporter(deps.logger) } : {}),
         },
       );
     } catch (error) {

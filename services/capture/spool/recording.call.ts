@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CaptureSource } from '../captured-call.ts';
 import type { SipFacts, SiprecFacts } from '../call.metadata.ts';
 import { errorMessage } from '../../platform/errors.ts';
+import { LiveCallFeed, type LiveFeedOptions } from '../live.tap.ts';
 import { SpoolWriter } from './spool.log.ts';
 import {
   StreamRecorder,
@@ -33,6 +34,10 @@ export interface RecordingCallOptions {
   recorder?: StreamRecorderOptions;
   /** Statistics are written to the spool at most this often (default 2 s). */
   statsIntervalMs?: number;
+  /** The live side (calls in progress, their audio); absent where nothing is live (a capture file imported). */
+  live?: LiveFeedOptions | undefined;
+  /** Where a live consumer's failure is reported (it never stops the recording). */
+  onLiveError?: (error: unknown) => void;
 }
 
 export class RecordingCall {
@@ -46,6 +51,7 @@ export class RecordingCall {
   private lastStatsMs = 0;
   private readonly statsIntervalMs: number;
   private readonly recorderOptions: StreamRecorderOptions;
+  private readonly live: LiveCallFeed | undefined;
 
   private constructor(init: RecordingCallInit, options: RecordingCallOptions) {
     this.captureId = init.captureId;
@@ -55,6 +61,15 @@ export class RecordingCall {
     });
     this.statsIntervalMs = options.statsIntervalMs ?? 2000;
     this.recorderOptions = options.recorder ?? {};
+    this.live = options.live
+      ? new LiveCallFeed(
+          options.live,
+          { captureId: init.captureId, source: init.source, startedAtMs: init.startedAtMs },
+          init.sip,
+          init.siprec,
+          options.onLiveError ?? (() => undefined),
+        )
+      : undefined;
   }
 
   /** Creates the call's spool (durably) before anything is recorded. */
@@ -69,6 +84,7 @@ export class RecordingCall {
       siprec: init.siprec,
       notes: init.notes ?? [],
     });
+    call.live?.started();
     return call;
   }
 
@@ -90,7 +106,12 @@ export class RecordingCall {
 
   addStream(description: Omit<StreamDescription, 'track'>): StreamRecorder {
     const track = this.nextTrack++;
-    const recorder = new StreamRecorder({ ...description, track }, this.spool, this.recorderOptions);
+    const recorder = new StreamRecorder(
+      { ...description, track },
+      this.spool,
+      this.recorderOptions,
+      this.live,
+    );
     this.recorders.set(track, recorder);
     return recorder;
   }
@@ -104,6 +125,7 @@ export class RecordingCall {
   updateSip(headers: Record<string, string>, siprec?: SiprecFacts | null): void {
     if (Object.keys(headers).length === 0 && siprec === undefined) return;
     this.spool.event({ t: 'meta', headers, ...(siprec === undefined ? {} : { siprec }) });
+    this.live?.updateSip(headers, siprec);
   }
 
   note(text: string): void {
@@ -114,6 +136,7 @@ export class RecordingCall {
     if (this.pausedSince !== undefined || this.ended) return false;
     this.pausedSince = atMs;
     this.spool.event({ t: 'pause', atMs, reason });
+    this.live?.paused(atMs);
     return true;
   }
 
@@ -121,6 +144,7 @@ export class RecordingCall {
     if (this.pausedSince === undefined || this.ended) return false;
     this.pausedSince = undefined;
     this.spool.event({ t: 'resume', atMs });
+    this.live?.paused(null);
     return true;
   }
 
@@ -175,6 +199,7 @@ export class RecordingCall {
     const snapshots = [...this.recorders.values()].map((r) => r.finish());
     if (this.pausedSince !== undefined) this.spool.event({ t: 'resume', atMs });
     this.spool.event({ t: 'end', atMs, reason });
+    this.live?.ended(atMs, reason);
     try {
       await this.spool.close();
     } catch (error) {
@@ -189,6 +214,7 @@ export class RecordingCall {
     if (this.ended) return;
     this.ended = true;
     for (const r of this.recorders.values()) r.spoolStats();
+    this.live?.ended(Date.now(), 'shutdown');
     await this.spool.close();
   }
 }

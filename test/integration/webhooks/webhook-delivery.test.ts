@@ -6,6 +6,7 @@ import { Pipeline } from '../../../services/pipeline/pipeline.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import {
   EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhook,
@@ -20,7 +21,7 @@ import { uploadCall } from '../web/web-support.ts';
  * Webhooks end to end, through the composition root and the real job queue: a subscription made through the API, a
  * call archived, the `recording.archived` event POSTed to a real local HTTP receiver with a signature it verifies,
  * retried after a 500, a receiver that always fails left as a dead letter after its last attempt, and that dead
- * letter delivered by hand once the receiver is back.
+ * letter delivered by hand once the receiver is back; and alerts raised on the live hub sent as `live.alert`.
  */
 
 interface Received {
@@ -180,5 +181,23 @@ describe('webhook delivery', () => {
       .set(admin());
     expect(refused.status).toBe(409);
     expect(received.filter((r) => r.path === '/down')).toHaveLength(4);
+  });
+
+  // The 'alerts' subscription was made above.
+  it('sends the alerts raised on the live hub of the process to the subscriptions that want them', async () => {
+    const alert = {
+      alertId: 'alert-1',
+      captureId: 'cap-1',
+      callId: null,
+      kind: 'disclosure_missing',
+      detail: 'no recording notice within 30 s',
+      atMs: 30_000,
+      raisedAt: new Date().toISOString(),
+    };
+    api.services.live.emit('alert', alert);
+    const sent = await until('the live alert', async () => received.find((r) => r.path === '/alerts'));
+    const event = webhookEnvelopeSchema('live.alert').parse(JSON.parse(sent.body));
+    expect(event.data).toEqual(alert);
+    expect(sent.headers[EVENT_TYPE_HEADER]).toBe('live.alert');
   });
 });

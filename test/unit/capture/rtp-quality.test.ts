@@ -57,6 +57,9 @@ describe(estimateQuality.name, () => {
     expect(mosFromR(0)).toBe(1);
     expect(mosFromR(100)).toBe(4.5);
     expect(mosFromR(50)).toBeCloseTo(2.58, 2);
+    // The G.107 polynomial dips below 1 for R under about 6.5; the scale's floor holds there.
+    expect(mosFromR(3)).toBe(1);
+    expect(estimateQuality({ lossPercent: 64.5, jitterMs: 176.9 }).mos).toBe(1);
   });
 });
 

@@ -1,0 +1,186 @@
+import type { CallMetadata } from '../../models/call.ts';
+import type { CaptureSource } from '../capture/captured-call.ts';
+import type { LiveAudio, LiveCallInfo, LiveTap } from '../capture/live.tap.ts';
+import type { Logger } from '../platform/logger.ts';
+
+/**
+ * The calls in progress of this process, and what happens to them, for the live features (board, listening, live
+ * transcript, alerts). Capture feeds it through the `LiveTap` it implements; the live features subscribe to it and
+ * publish what they find (transcript lines, alerts) back into it, so that each consumer reads one source. Nothing
+ * here blocks capture: listeners run synchronously but are expected to copy and hand work elsewhere, and a listener
+ * that throws is logged and skipped.
+ */
+
+export type { LiveAudio } from '../capture/live.tap.ts';
+
+export interface LiveCallView {
+  captureId: string;
+  source: CaptureSource;
+  startedAtMs: number;
+  metadata: CallMetadata;
+  pausedSinceMs: number | null;
+  /** Latest audio level per channel (0 agent, 1 customer) in dBFS, null before any audio. */
+  levels: [number | null, number | null];
+  /** When audio last arrived (epoch ms), null before any. */
+  lastAudioMs: number | null;
+}
+
+export type LiveCallEvent =
+  | { type: 'started' | 'updated'; call: LiveCallView }
+  | { type: 'ended'; call: LiveCallView; endedAtMs: number; reason: string };
+
+/** A line of the live transcript (one utterance of one party). */
+export interface LiveTranscriptLine {
+  captureId: string;
+  channel: number;
+  party: 'agent' | 'customer';
+  /** Milliseconds from the start of the call (its `startedAtMs`). */
+  startMs: number;
+  endMs: number;
+  text: string;
+  language: string | null;
+}
+
+/** A real-time alert raised on a call in progress. */
+export interface LiveAlert {
+  alertId: string;
+  captureId: string;
+  /** The archived call, once it is known (null while the call is in progress). */
+  callId: string | null;
+  kind: string;
+  detail: string;
+  /** Milliseconds from the start of the call. */
+  atMs: number;
+  raisedAt: string;
+}
+
+export interface LiveEvents {
+  call: LiveCallEvent;
+  line: LiveTranscriptLine;
+  alert: LiveAlert;
+}
+
+type Listener<T> = (event: T) => void;
+
+interface CallState {
+  view: LiveCallView;
+  audio: Set<Listener<LiveAudio>>;
+}
+
+export interface LiveHubOptions {
+  logger: Logger;
+  /** Keep audio levels of every call for the board (capture then decodes every call's audio). Default true. */
+  levels?: boolean;
+}
+
+export class LiveHub implements LiveTap {
+  private readonly states = new Map<string, CallState>();
+  private readonly listeners: { [K in keyof LiveEvents]: Set<Listener<LiveEvents[K]>> } = {
+    call: new Set(),
+    line: new Set(),
+    alert: new Set(),
+  };
+  private readonly allAudio = new Set<(captureId: string, audio: LiveAudio) => void>();
+  private readonly logger: Logger;
+  private readonly levels: boolean;
+
+  constructor(options: LiveHubOptions) {
+    this.logger = options.logger.child({ component: 'live' });
+    this.levels = options.levels ?? true;
+  }
+
+  /** Every call in progress, oldest first. */
+  calls(): LiveCallView[] {
+    return [...this.states.values()].map((s) => s.view).sort((a, b) => a.startedAtMs - b.startedAtMs);
+  }
+
+  call(captureId: string): LiveCallView | undefined {
+    return this.states.get(captureId)?.view;
+  }
+
+  on<K extends keyof LiveEvents>(kind: K, listener: Listener<LiveEvents[K]>): () => void {
+    const set = this.listeners[kind] as Set<Listener<LiveEvents[K]>>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Publishes what a live feature found (a transcript line, an alert) to everything that listens. */
+  emit<K extends keyof LiveEvents>(kind: K, event: LiveEvents[K]): void {
+    for (const listener of this.listeners[kind] as Set<Listener<LiveEvents[K]>>) {
+      this.safely(() => listener(event), kind);
+    }
+  }
+
+  /**
+   * One call's audio while it is in progress; undefined when the call is not (or no longer) in progress. The
+   * listener gets each stretch as capture plays it out; `samples` must be copied if kept.
+   */
+  subscribeAudio(captureId: string, listener: Listener<LiveAudio>): (() => void) | undefined {
+    const state = this.states.get(captureId);
+    if (!state) return undefined;
+    state.audio.add(listener);
+    return () => state.audio.delete(listener);
+  }
+
+  /** The audio of every call in progress (live transcription). */
+  subscribeAllAudio(listener: (captureId: string, audio: LiveAudio) => void): () => void {
+    this.allAudio.add(listener);
+    return () => this.allAudio.delete(listener);
+  }
+
+  // The LiveTap side, called by capture.
+
+  started(info: LiveCallInfo): void {
+    const view: LiveCallView = { ...info, levels: [null, null], lastAudioMs: null };
+    this.states.set(info.captureId, { view, audio: new Set() });
+    this.emit('call', { type: 'started', call: view });
+  }
+
+  updated(info: LiveCallInfo): void {
+    const state = this.states.get(info.captureId);
+    if (!state) return;
+    state.view = { ...state.view, metadata: info.metadata, pausedSinceMs: info.pausedSinceMs };
+    this.emit('call', { type: 'updated', call: state.view });
+  }
+
+  wantsAudio(captureId: string): boolean {
+    if (this.levels || this.allAudio.size > 0) return true;
+    return (this.states.get(captureId)?.audio.size ?? 0) > 0;
+  }
+
+  audio(captureId: string, audio: LiveAudio): void {
+    const state = this.states.get(captureId);
+    if (!state) return;
+    if (audio.channel === 0 || audio.channel === 1) {
+      state.view.levels[audio.channel] = audio.voiced ? levelDb(audio.samples) : null;
+      state.view.lastAudioMs = audio.arrivalMs;
+    }
+    for (const listener of state.audio) this.safely(() => listener(audio), 'audio');
+    for (const listener of this.allAudio) this.safely(() => listener(captureId, audio), 'audio');
+  }
+
+  ended(captureId: string, atMs: number, reason: string): void {
+    const state = this.states.get(captureId);
+    if (!state) return;
+    this.states.delete(captureId);
+    state.audio.clear();
+    this.emit('call', { type: 'ended', call: state.view, endedAtMs: atMs, reason });
+  }
+
+  private safely(action: () => void, kind: string): void {
+    try {
+      action();
+    } catch (error) {
+      this.logger.error({ err: error, kind }, 'a live listener failed');
+    }
+  }
+}
+
+/** Root-mean-square level of a stretch of 16-bit PCM in dBFS (-96 for digital silence), to one decimal. */
+export function levelDb(samples: Int16Array): number {
+  if (samples.length === 0) return -96;
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+  const rms = Math.sqrt(sum / samples.length) / 32768;
+  return rms <= 0 ? -96 : Math.max(-96, Math.round(200 * Math.log10(rms)) / 10);
+}
