@@ -1,3 +1,4 @@
+import { retryWhileUnavailable } from '../platform/database.ts';
 import { errorMessage, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { exhausted, retryDelayMs, type RetryPolicy } from './webhook.backoff.ts';
@@ -13,6 +14,9 @@ import {
   TIMESTAMP_HEADER,
 } from './webhook.signature.ts';
 import type { WebhookTransport } from './webhook.transport.ts';
+
+/** How long a delivery stays taken beyond the receiver's time limit: the bookkeeping's time, outages included. */
+const LEASE_EXTRA_MS = 120_000;
 
 /** An error text kept in the delivery log is cut to this length. */
 const ERROR_MAX = 500;
@@ -54,7 +58,7 @@ export class WebhookDeliverer {
   readonly deliver = async (job: WebhookJob): Promise<void> => {
     const d = this.deps;
     // Held long enough for the request and the bookkeeping; a worker that dies holding it frees it when it lapses.
-    const claimed = await d.webhooks.claim(job.deliveryId, d.timeoutMs + 30_000);
+    const claimed = await d.webhooks.claim(job.deliveryId, d.timeoutMs + LEASE_EXTRA_MS);
     if (!claimed) return;
     const attempt = claimed.attempts + 1;
     const log = d.logger.child({ deliveryId: claimed.id, eventId: claimed.eventId, attempt });
@@ -102,13 +106,23 @@ export class WebhookDeliverer {
         : exhausted(attempt, claimed.attemptLimit)
           ? { status: 'dead' }
           : { status: 'retry', at: new Date(Date.now() + retryDelayMs(attempt, d.policy, d.random)) };
-    await d.webhooks.recordAttempt(
-      claimed.id,
-      { attempt, startedAt, durationMs, statusCode, error: error?.slice(0, ERROR_MAX) ?? null },
-      outcome,
-      outcome.status === 'retry'
-        ? (trx) => d.queue.send({ deliveryId: claimed.id }, { trx, startAfter: outcome.at })
-        : undefined,
+    // The attempt was made: its record waits out a database outage (within the delivery's lease) rather than
+    // leaving the delivery pending with no job to try it again.
+    await retryWhileUnavailable(
+      () =>
+        d.webhooks.recordAttempt(
+          claimed.id,
+          { attempt, startedAt, durationMs, statusCode, error: error?.slice(0, ERROR_MAX) ?? null },
+          outcome,
+          outcome.status === 'retry'
+            ? (trx) => d.queue.send({ deliveryId: claimed.id }, { trx, startAfter: outcome.at })
+            : undefined,
+        ),
+      {
+        giveUpMs: LEASE_EXTRA_MS,
+        onWait: (err, waitMs) =>
+          log.warn({ err, waitMs }, 'database unavailable; waiting to record the attempt'),
+      },
     );
     if (outcome.status === 'delivered') log.info({ statusCode, durationMs }, 'webhook delivered');
     else if (outcome.status === 'dead') log.warn({ statusCode, durationMs, error }, 'webhook delivery dead');
