@@ -34,7 +34,8 @@ export function WebhooksPage() {
     () => api<{ items: Delivery[] }>('/webhooks/deliveries', { query: { limit: String(LOG_SIZE) } }),
     [],
   );
-  const [form, setForm] = useState({ name: '', url: '', events: [] as string[] });
+  const empty = { name: '', url: '', secret: '', events: [] as string[] };
+  const [form, setForm] = useState(empty);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const { run, message, error } = useAction(() => {
     hooks.reload();
@@ -110,8 +111,10 @@ export function WebhooksPage() {
             e.preventDefault();
             void run(async () => {
               if (form.events.length === 0) throw new Error(t('whChooseEvent'));
-              showSecret(await api<WebhookWithSecret>('/webhooks', { method: 'POST', body: form }));
-              setForm({ name: '', url: '', events: [] });
+              const { secret: given, ...rest } = form;
+              const body = given === '' ? rest : { ...rest, secret: given };
+              showSecret(await api<WebhookWithSecret>('/webhooks', { method: 'POST', body }));
+              setForm(empty);
               return t('whCreated');
             });
           }}
@@ -132,6 +135,18 @@ export function WebhooksPage() {
               placeholder="https://"
               value={form.url}
               onInput={(e) => setForm({ ...form, url: (e.currentTarget as HTMLInputElement).value })}
+            />
+          </Field>
+          <Field label={t('whSecret')} id="wh-secret" help={t('whSecretHelp')}>
+            <input
+              id="wh-secret"
+              type="password"
+              autoComplete="new-password"
+              minLength={16}
+              maxLength={200}
+              aria-describedby="wh-secret-help"
+              value={form.secret}
+              onInput={(e) => setForm({ ...form, secret: (e.currentTarget as HTMLInputElement).value })}
             />
           </Field>
           <fieldset>
