@@ -63,6 +63,14 @@ import { loadOrCreateKey } from './platform/key-file.ts';
 import { sweepLeftovers } from './platform/leftovers.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { packageVersion } from './platform/package-path.ts';
+import type { EventPublisher } from './webhooks/webhook.events.ts';
+import { WebhookDeliverer } from './webhooks/webhook.delivery.ts';
+import { forwardLiveAlerts } from './webhooks/webhook.live.ts';
+import { WebhookPublisher, type DeliveryQueue } from './webhooks/webhook.publisher.ts';
+import { WebhookRepository } from './webhooks/webhook.repository.ts';
+import { SecretBox, WEBHOOK_SECRET_KEY_FILE } from './webhooks/webhook.secrets.ts';
+import { WebhookService } from './webhooks/webhook.service.ts';
+import { fetchTransport } from './webhooks/webhook.transport.ts';
 
 /**
  * The composition root: every client, repository and service of a process is created here, once, from the config.
@@ -117,6 +125,7 @@ export function buildCollections(
   db: DatabaseHandle['db'],
   auditor: CallerAudit,
   now?: () => Date,
+  events?: EventPublisher,
 ): CollectionsServices {
   const payments = new PaymentsRepository(db);
   const c = config.collections;
@@ -130,11 +139,57 @@ export function buildCollections(
       defaultDueDays: c.promiseDefaultDueDays,
     },
     ...(now ? { now } : {}),
+    ...(events ? { events } : {}),
   });
   return {
     payments: new PaymentsService({ payments, ledger, auditor }),
     ledger,
     metrics: new MetricsService({ metrics: new MetricsRepository(db), auditor, today: () => ledger.today() }),
+  };
+}
+
+/** Webhooks: the subscriptions' administration, the publisher events go through, the deliverer that sends them. */
+export interface WebhookServices {
+  service: WebhookService;
+  /** Null without a job queue (nothing could deliver them): no event is recorded. */
+  publisher: EventPublisher | null;
+  /** What the workers run for each delivery job (cli/workers.ts); null without a job queue. */
+  deliverer: WebhookDeliverer | null;
+}
+
+/** Webhook delivery as the config sets it, over the pipeline's job queue. */
+function webhookParts(
+  config: Config,
+  db: DatabaseHandle['db'],
+  pipeline: Pipeline | null,
+  keyDir: string | null,
+  logger: Logger,
+  version: string,
+) {
+  const webhooks = new WebhookRepository(db);
+  // One key per process when there is no key folder (tests): secrets sealed here are opened here.
+  const secrets = new SecretBox(async () =>
+    keyDir ? loadOrCreateKey(keyDir, WEBHOOK_SECRET_KEY_FILE) : randomBytes(32),
+  );
+  const queue: DeliveryQueue | null = pipeline ? { send: pipeline.sendWebhook } : null;
+  const w = config.webhooks;
+  return {
+    webhooks,
+    secrets,
+    queue,
+    publisher: queue ? new WebhookPublisher({ db, webhooks, queue, attempts: w.attempts }) : null,
+    deliverer: queue
+      ? new WebhookDeliverer({
+          webhooks,
+          secrets,
+          transport: fetchTransport,
+          queue,
+          policy: { attempts: w.attempts, baseDelayMs: w.retryBaseMs, maxDelayMs: w.retryMaxMs },
+          timeoutMs: w.timeoutMs,
+          userAgent: `Escucha-Webhooks/${version}`,
+          logger: logger.child({ component: 'webhooks' }),
+        })
+      : null,
   };
 }
 
@@ -154,6 +209,7 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   people: PeopleServices;
   calls: CallServices;
   collections: CollectionsServices;
+  webhooks: WebhookServices;
   /** Calls in progress in this process (capture feeds it; the live features read it). */
   live: LiveHub;
   /** Listening to calls in progress (scope, audit); the WebSocket is services/api/live/live-audio.socket.ts. */
@@ -397,6 +453,16 @@ export async function buildServices(
       pipeline = created;
     }
     const db = database.db;
+    const version = overrides.version ?? packageVersion();
+    const hooks = webhookParts(
+      config,
+      db,
+      pipeline,
+      overrides.keyDir === undefined ? config.dataDir : overrides.keyDir,
+      logger,
+      version,
+    );
+    const events = hooks.publisher ?? undefined;
     const transcripts = new TranscriptRepository(db);
     const onArchived = overrides.onArchived ?? pipeline?.enqueueFirst;
     const archive = new ArchiveService({
@@ -409,6 +475,7 @@ export async function buildServices(
         overrides.ingestConcurrency ?? (config.ingestConcurrency || Math.max(1, os.availableParallelism())),
       // The first analysis job is enqueued in the transaction that stores the call.
       ...(onArchived ? { onArchived } : {}),
+      ...(events ? { events } : {}),
       transcripts: (trx, callId, transcript) => transcripts.storeUpload(trx, callId, transcript),
     });
     const queries = new CallQueryRepository(db);
@@ -436,9 +503,24 @@ export async function buildServices(
       evaluations: new EvaluationService({ forms, auditor: people.auditor }),
       reports: new ReportsService({ reports: new ReportsRepository(db), auditor: people.auditor }),
     };
-    const collections = buildCollections(config, db, people.auditor, overrides.now);
-    const version = overrides.version ?? packageVersion();
+    const collections = buildCollections(config, db, people.auditor, overrides.now, events);
+    const webhooks: WebhookServices = {
+      service: new WebhookService({
+        webhooks: hooks.webhooks,
+        secrets: hooks.secrets,
+        queue: hooks.queue,
+        auditor: people.auditor,
+        attempts: config.webhooks.attempts,
+      }),
+      publisher: hooks.publisher,
+      deliverer: hooks.deliverer,
+    };
     const live = new LiveHub({ logger });
+    // Alerts raised on calls in progress in this process go to the webhook subscriptions that want them.
+    if (hooks.publisher) {
+      const stop = forwardLiveAlerts(live, hooks.publisher, logger.child({ component: 'webhooks' }));
+      closing.push(async () => void stop());
+    }
     return {
       config,
       logger,
@@ -453,6 +535,7 @@ export async function buildServices(
       people,
       calls,
       collections,
+      webhooks,
       live,
       liveListen: new LiveListenService(live, people.auditor, logger.child({ component: 'live-listen' }), {
         silenceKeyPresses: config.capture.dtmfSilence,
@@ -468,6 +551,7 @@ export async function buildServices(
         people,
         calls,
         collections,
+        webhooks: webhooks.service,
         trustProxy: config.auth.trustProxy,
       },
       version,

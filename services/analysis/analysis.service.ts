@@ -24,6 +24,7 @@ import type { ScriptRepository } from './script.repository.ts';
 import type { ToneRepository } from './tone.repository.ts';
 import type { TranscriptRepository } from '../transcripts/transcript.repository.ts';
 import type { AudioRedactor } from './audio-redactor.ts';
+import type { AnalysisDone, EventPublisher } from '../webhooks/webhook.events.ts';
 
 /** What else is stored with a call's analysis, in its transaction (the promise ledger, services/collections/). */
 export type AnalysisStoredHook = (
@@ -68,6 +69,22 @@ export interface AnalysisServiceDeps {
   /** The compiled phrase lists the detectors match (built once by whoever wires the service). */
   phrases: PhraseRegistry;
   onStored?: AnalysisStoredHook;
+  /** Told of every analysis stored (webhooks), in its transaction. */
+  events?: EventPublisher;
+}
+
+/** What the `analysis.done` event says of an analysis: its outcomes, not its text. */
+export function analysisDone(callId: string, analysis: CallAnalysis): AnalysisDone {
+  return {
+    callId,
+    analyticsVersion: analysis.version,
+    language: analysis.language,
+    disclosure: { profile: analysis.disclosure.profile, outcome: analysis.disclosure.outcome },
+    forbiddenPractices: [...new Set(analysis.forbidden.violations.map((v) => v.practice))],
+    promiseToPay: analysis.promise.promised,
+    customerSentiment: analysis.sentiment?.parties.customer.label ?? null,
+    reviewQueues: analysis.review.map((r) => r.queue),
+  };
 }
 
 /** The disclosure profile of a call (chooseProfile): its campaign's, else its country's, else the default. */
@@ -156,12 +173,17 @@ export class AnalysisService {
         keyPresses: (tones ?? []).flatMap((t) => t.keyPresses),
       },
     );
-    const onStored = d.onStored;
+    const { onStored, events } = d;
     const revision = await d.analyses.store(
       callId,
       analysis,
       { disclosureProfile: profile },
-      onStored ? (trx) => onStored(trx, call, analysis) : undefined,
+      onStored || events
+        ? async (trx) => {
+            if (onStored) await onStored(trx, call, analysis);
+            await events?.publish({ type: 'analysis.done', data: analysisDone(callId, analysis) }, trx);
+          }
+        : undefined,
     );
     const audio = await this.redactAudio(call, analysis.pii.muteRanges);
     const originals =

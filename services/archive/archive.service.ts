@@ -6,6 +6,7 @@ import type { CallSource, Database, Party } from '../../models/database.ts';
 import { isDatabaseUnavailable } from '../platform/database.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { EventPublisher, RecordingArchived } from '../webhooks/webhook.events.ts';
 import type { ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
 import { CallRepository, isUniqueViolation } from './call.repository.ts';
 import { Semaphore } from './concurrency.ts';
@@ -67,6 +68,8 @@ export interface ArchiveServiceDeps {
   logger: Logger;
   concurrency: number;
   onArchived?: ArchivedHook;
+  /** Told of every call archived (webhooks), in the transaction that stores it. */
+  events?: EventPublisher;
   /** Needed to accept uploaded transcripts. */
   transcripts?: TranscriptWriter;
 }
@@ -192,7 +195,19 @@ export class ArchiveService {
           source_size_bytes: input.sizeBytes,
         },
         participants,
-        this.afterInsert(input, participants),
+        this.afterInsert(input, participants, {
+          callId,
+          externalId: metadata.externalId ?? null,
+          source: input.source,
+          startedAt: startedAt.toISOString(),
+          endedAt: endedAt.toISOString(),
+          durationMs: probe.durationMs,
+          direction: metadata.direction ?? null,
+          agentId: metadata.agentId ?? null,
+          team: metadata.team ?? null,
+          campaign: metadata.campaign ?? null,
+          recording: { format: output.format, sizeBytes: put.sizeBytes, sha256: put.sha256 },
+        }),
       );
     } catch (error) {
       await store
@@ -226,9 +241,13 @@ export class ArchiveService {
 
   /**
    * What runs inside the archive transaction: the uploaded transcript, the caller's details (capture), then the
-   * pipeline's first job.
+   * pipeline's first job, and the event that reports it.
    */
-  private afterInsert(input: IngestInput, participants: Participant[]): ArchivedHook {
+  private afterInsert(
+    input: IngestInput,
+    participants: Participant[],
+    archived: RecordingArchived,
+  ): ArchivedHook {
     const { transcript, details } = input;
     const write = this.deps.transcripts;
     const onArchived = this.deps.onArchived;
@@ -244,6 +263,7 @@ export class ArchiveService {
       }
       if (details) await details(trx, callId);
       if (onArchived) await onArchived(trx, callId);
+      await this.deps.events?.publish({ type: 'recording.archived', data: archived }, trx);
     };
   }
 

@@ -15,7 +15,7 @@ export interface RunningWorkers {
 
 /**
  * Starts this process's analysis workers on the context's pipeline: vad, language, transcribe, analytics and route, each taking
- * `pipeline.concurrency` jobs at a time. Any number of processes on any number of hosts can do this; pg-boss hands
+ * `pipeline.concurrency` jobs at a time, and the webhook deliveries (`webhooks.concurrency` at a time). Any number of processes on any number of hosts can do this; pg-boss hands
  * each job to one of them.
  */
 export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
@@ -92,9 +92,14 @@ export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
     adherenceThreshold: config.analytics.adherenceThreshold,
     sampleSeed: config.analytics.sampleSeed,
     onAnalysisStored: ctx.collections.ledger.recordAnalysis,
+    ...(ctx.webhooks.publisher ? { events: ctx.webhooks.publisher } : {}),
   });
   const handlers = [...speech.handlers, ...analytics].filter((h) => ctx.pipeline.order.includes(h.stage));
   await ctx.pipeline.work(handlers, () => config.pipeline.concurrency);
+  // Webhook deliveries are sent by the same processes that run the pipeline.
+  if (ctx.webhooks.deliverer) {
+    await ctx.pipeline.workWebhooks(ctx.webhooks.deliverer.deliver, config.webhooks.concurrency);
+  }
   return {
     stages: handlers.map((h) => h.stage),
     notes,

@@ -5,6 +5,7 @@ import { scopeConditions } from '../access/call-scope.ts';
 import type { AnalysisCall } from '../analysis/analysis.repository.ts';
 import type { CallAnalysis, PaymentPromise } from '../analytics/index.ts';
 import { EscuchaError } from '../platform/errors.ts';
+import type { EventPublisher } from '../webhooks/webhook.events.ts';
 import { addDays, allocate, dayOf, type LedgerPolicy } from './ledger.ts';
 import type { PaymentsRepository, Trx } from './payments.repository.ts';
 import type {
@@ -73,6 +74,8 @@ export class PromiseLedgerService {
       policy: PromisePolicy;
       /** The clock (tests set the day). */
       now?: () => Date;
+      /** Told of every promise recorded (webhooks), in the transaction that records it. */
+      events?: EventPublisher;
     },
   ) {}
 
@@ -90,12 +93,30 @@ export class PromiseLedgerService {
     call: AnalysisCall,
     analysis: CallAnalysis,
   ): Promise<void> => {
+    const tracked = trackedPromises(call, analysis.promise.promises, this.deps.policy.defaultDueDays);
     const accounts = await this.deps.promises.syncCall(
       trx,
       { id: call.id, account: call.customerRef, madeAt: call.startedAt },
-      trackedPromises(call, analysis.promise.promises, this.deps.policy.defaultDueDays),
+      tracked,
     );
     await this.recomputeAccounts(trx, accounts);
+    for (const p of tracked) {
+      await this.deps.events?.publish(
+        {
+          type: 'promise.recorded',
+          data: {
+            callId: call.id,
+            ordinal: p.ordinal,
+            account: call.customerRef,
+            kind: p.kind,
+            amount: p.amount,
+            currency: p.currency,
+            dueDate: p.dueDate,
+          },
+        },
+        trx,
+      );
+    }
   };
 
   /** Allocates the payments of these accounts to their promises again. */

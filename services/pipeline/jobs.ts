@@ -19,3 +19,7 @@ export const DEAD_LETTER_QUEUE = 'escucha.dead-letter';
 export function queueName(stage: StageName): string {
   return `escucha.${stage}`;
 }
+
+/** The queue of webhook deliveries (services/webhooks): one job per attempt at one delivery. */
+export const WEBHOOK_QUEUE = 'escucha.webhook';
+export type { WebhookJob } from '../webhooks/webhook.publisher.ts';

@@ -14,6 +14,8 @@ import {
   type JobPayloads,
   type StageName,
   type StageOutcome,
+  WEBHOOK_QUEUE,
+  type WebhookJob,
 } from './jobs.ts';
 import { OutcomeRepository } from '../analysis/outcome.repository.ts';
 
@@ -48,8 +50,13 @@ export interface PipelineOptions {
 }
 
 const BOSS_SCHEMA = 'pgboss';
-/** Every queue the pipeline uses: one per stage, and the dead letters. */
-const BOSS_QUEUES = [DEAD_LETTER_QUEUE, ...STAGES.map(queueName)];
+/** Every queue the pipeline uses: one per stage, the dead letters, and webhook deliveries. */
+const BOSS_QUEUES = [DEAD_LETTER_QUEUE, ...STAGES.map(queueName), WEBHOOK_QUEUE];
+/**
+ * A webhook delivery job whose worker died is tried again after this long; its own failures never reach pg-boss
+ * (the delivery schedules its next attempt itself, services/webhooks/webhook.delivery.ts).
+ */
+const WEBHOOK_JOB_EXPIRE_SECONDS = 300;
 /** The schema version of the pg-boss Escucha runs (its own record of it). */
 const BOSS_SCHEMA_VERSION = (createRequire(import.meta.url)('pg-boss/version.json') as { schema: number })
   .schema;
@@ -137,6 +144,13 @@ export class Pipeline {
         deadLetter: DEAD_LETTER_QUEUE,
       });
     }
+    await this.ensureQueue(WEBHOOK_QUEUE, {
+      retryLimit: this.options.retryLimit,
+      retryDelay: this.options.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: WEBHOOK_JOB_EXPIRE_SECONDS,
+      deadLetter: DEAD_LETTER_QUEUE,
+    });
     this.started = true;
   }
 
@@ -173,6 +187,31 @@ export class Pipeline {
     const first = this.order[0];
     if (first) await this.enqueue(first, { callId }, trx);
   };
+
+  /** Queues a webhook delivery attempt, after `startAfter`; with `trx`, only if that transaction commits. */
+  readonly sendWebhook = async (
+    job: WebhookJob,
+    options: { trx?: Transaction<Database>; startAfter?: Date } = {},
+  ): Promise<void> => {
+    await this.boss.send(WEBHOOK_QUEUE, job, {
+      db: executorFor(options.trx ?? this.options.db),
+      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+    } as PgBoss.SendOptions);
+  };
+
+  /** Runs webhook deliveries: `concurrency` at once in this process. */
+  async workWebhooks(deliver: (job: WebhookJob) => Promise<void>, concurrency: number): Promise<void> {
+    await this.start();
+    for (let i = 0; i < Math.max(1, concurrency); i++) {
+      await this.boss.work<WebhookJob>(
+        WEBHOOK_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+        async (jobs) => {
+          for (const job of jobs) await deliver(job.data);
+        },
+      );
+    }
+  }
 
   next(stage: StageName): StageName | undefined {
     const i = this.order.indexOf(stage);

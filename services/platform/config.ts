@@ -340,6 +340,19 @@ const collectionsSchema = z.object({
   promiseDefaultDueDays: int(0, 90).default(7),
 });
 
+/** Webhook delivery (services/webhooks/): attempts, their backoff, and the time a receiver has to answer. */
+const webhooksSchema = z.object({
+  /** Attempts of each delivery, the first included, before it is dead (a dead letter). */
+  attempts: int(1, 30).default(8),
+  /** Wait after the first failed attempt; it doubles after each further one (jittered), up to retryMaxMs. */
+  retryBaseMs: int(1, 86_400_000).default(30_000),
+  retryMaxMs: int(1, 604_800_000).default(6 * 3_600_000),
+  /** How long a receiver has to answer an attempt. */
+  timeoutMs: int(100, 120_000).default(10_000),
+  /** Deliveries one process sends at a time. */
+  concurrency: int(1, 64).default(4),
+});
+
 const configSchema = z
   .object({
     dataDir: z.string().default('./var'),
@@ -424,6 +437,7 @@ const configSchema = z
     capture: captureSchema.default(captureSchema.parse({})),
     analytics: analyticsSchema.default(analyticsSchema.parse({})),
     collections: collectionsSchema.default(collectionsSchema.parse({})),
+    webhooks: webhooksSchema.default(webhooksSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     checkSipTls(c.capture, ctx);
@@ -555,6 +569,11 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_PROMISE_GRACE_DAYS: 'collections.promiseGraceDays',
   ESCUCHA_PROMISE_TOLERANCE_PERCENT: 'collections.promiseTolerancePercent',
   ESCUCHA_PROMISE_DEFAULT_DUE_DAYS: 'collections.promiseDefaultDueDays',
+  ESCUCHA_WEBHOOK_ATTEMPTS: 'webhooks.attempts',
+  ESCUCHA_WEBHOOK_RETRY_BASE_MS: 'webhooks.retryBaseMs',
+  ESCUCHA_WEBHOOK_RETRY_MAX_MS: 'webhooks.retryMaxMs',
+  ESCUCHA_WEBHOOK_TIMEOUT_MS: 'webhooks.timeoutMs',
+  ESCUCHA_WEBHOOK_CONCURRENCY: 'webhooks.concurrency',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

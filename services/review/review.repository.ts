@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database, ReviewStatus } from '../../models/database.ts';
 import type { ReviewItem } from '../analytics/index.ts';
 import type { Db } from '../platform/database.ts';
@@ -75,8 +75,14 @@ export class ReviewRepository {
   constructor(private readonly db: Db) {}
 
   /** Sets the call's pending review items to exactly `items`; returns how many items are pending after. */
-  async replaceForCall(callId: string, items: readonly ReviewItem[]): Promise<number> {
+  async replaceForCall(
+    callId: string,
+    items: readonly ReviewItem[],
+    /** Runs in the same transaction with the items it added (not those it updated). */
+    onCreated?: (trx: Transaction<Database>, created: (ReviewItem & { id: string })[]) => Promise<void>,
+  ): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
+      const created: (ReviewItem & { id: string })[] = [];
       for (const q of new Set(items.map((i) => i.queue))) {
         await trx
           .insertInto('review_queues')
@@ -103,12 +109,15 @@ export class ReviewRepository {
             .where('id', '=', existing.id)
             .execute();
         } else {
-          await trx
+          const { id } = await trx
             .insertInto('review_items')
             .values({ call_id: callId, queue_id: item.queue, reason: item.reason, priority: item.priority })
-            .execute();
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          created.push({ ...item, id });
         }
       }
+      if (onCreated && created.length > 0) await onCreated(trx, created);
       const pending = await trx
         .selectFrom('review_items')
         .select((eb) => eb.fn.countAll<string>().as('n'))

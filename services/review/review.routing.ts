@@ -1,6 +1,7 @@
 import type { AnalysisRepository } from '../analysis/analysis.repository.ts';
 import type { ReviewItem } from '../analytics/index.ts';
 import type { ReviewRepository } from './review.repository.ts';
+import type { EventPublisher } from '../webhooks/webhook.events.ts';
 
 /** What routing a call did: its pending items, or why nothing was routed. */
 export type RouteResult = { skipped: string } | { items: ReviewItem[]; pending: number };
@@ -12,7 +13,14 @@ export type RouteResult = { skipped: string } | { items: ReviewItem[]; pending: 
  * stored with it; this makes them the call's pending items. Claimed and completed items are kept.
  */
 export class ReviewRouting {
-  constructor(private readonly deps: { reviews: ReviewRepository; analyses: AnalysisRepository }) {}
+  constructor(
+    private readonly deps: {
+      reviews: ReviewRepository;
+      analyses: AnalysisRepository;
+      /** Told of every review item created (webhooks), in the transaction that creates it. */
+      events?: EventPublisher;
+    },
+  ) {}
 
   async route(callId: string): Promise<RouteResult> {
     const [call, stored] = await Promise.all([
@@ -22,7 +30,30 @@ export class ReviewRouting {
     if (!call) return { skipped: 'call not found (deleted?)' };
     if (!stored) return { skipped: 'the call has no analysis (see the analytics stage)' };
     const items = stored.result.review;
-    const pending = await this.deps.reviews.replaceForCall(callId, items);
+    const events = this.deps.events;
+    const pending = await this.deps.reviews.replaceForCall(
+      callId,
+      items,
+      events
+        ? async (trx, created) => {
+            for (const item of created) {
+              await events.publish(
+                {
+                  type: 'review.item.created',
+                  data: {
+                    itemId: item.id,
+                    callId,
+                    queue: item.queue,
+                    reason: item.reason,
+                    priority: item.priority,
+                  },
+                },
+                trx,
+              );
+            }
+          }
+        : undefined,
+    );
     return { items, pending };
   }
 }

@@ -52,6 +52,8 @@ export interface TestApiOptions<S extends ObjectStore> {
   trustProxy?: string;
   /** The promise ledger's clock (default the system's). */
   now?: () => Date;
+  /** Webhook delivery settings (config `webhooks`; default the config's). */
+  webhooks?: Record<string, number>;
 }
 
 export const DEFAULT_PROFILE: ArchiveProfile = {
@@ -82,6 +84,7 @@ export async function createTestApi<S extends ObjectStore = FsObjectStore>(
       archive: options.profile ?? DEFAULT_PROFILE,
       uploadMaxMb: Math.round((options.uploadMaxBytes ?? 50 * 1024 * 1024) / (1024 * 1024)),
       ...(options.trustProxy ? { auth: { trustProxy: options.trustProxy } } : {}),
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     },
   });
   const services = await buildServices(config, {

@@ -125,6 +125,14 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
 
   // Listening to a call in progress (a WebSocket, services/api/live/): the same rule as playing a recorded call.
   'GET /live/calls/:captureId/audio': CALL_READERS,
+  // Webhooks: where events go and their secrets are the administrators' to set.
+  'GET /webhooks': ADMIN_ONLY,
+  'POST /webhooks': ADMIN_ONLY,
+  'PATCH /webhooks/:id': ADMIN_ONLY,
+  'DELETE /webhooks/:id': ADMIN_ONLY,
+  'POST /webhooks/:id/secret': ADMIN_ONLY,
+  'GET /webhooks/deliveries': ADMIN_ONLY,
+  'POST /webhooks/deliveries/:id/redeliver': ADMIN_ONLY,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -226,6 +234,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   users: ACCESS_RULES['GET /users'],
   collections: ACCESS_RULES['GET /promises/follow-up'],
   listenLive: ACCESS_RULES['GET /live/calls/:captureId/audio'],
+  webhooks: ACCESS_RULES['GET /webhooks'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

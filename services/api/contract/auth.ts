@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   'users',
   'collections',
   'listenLive',
+  'webhooks',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

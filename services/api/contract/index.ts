@@ -15,6 +15,7 @@ import { reviewRoutes } from './review.ts';
 import { scriptRoutes } from './scripts.ts';
 import { trainingRoutes } from './training.ts';
 import { userRoutes } from './users.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export * from './audit.ts';
 export * from './auth.ts';
@@ -28,6 +29,7 @@ export * from './review.ts';
 export * from './scripts.ts';
 export * from './training.ts';
 export * from './users.ts';
+export * from './webhooks.ts';
 
 /** Every route of /api/v1 except the OpenAPI document itself. */
 export const ROUTES: readonly RouteContract[] = [
@@ -42,4 +44,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...retentionRoutes,
   ...trainingRoutes,
   ...collectionsRoutes,
+  ...webhookRoutes,
 ];

@@ -5,6 +5,8 @@ import { SESSION_COOKIE } from '../auth/auth.middleware.ts';
 import { ACCESS_RULES } from '../auth/access.policy.ts';
 import { errorBodySchema, type RawBody, type RouteContract } from './common.ts';
 import { ROUTES } from './index.ts';
+import { WEBHOOK_REQUEST_HEADERS, WEBHOOK_VERIFICATION } from './webhooks.ts';
+import { WEBHOOK_EVENT_TYPES, webhookEnvelopeSchema } from '../../webhooks/webhook.events.ts';
 
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the contract's zod schemas (JSON Schema 2020-12, as OpenAPI
@@ -113,6 +115,38 @@ function operation(r: RouteContract): Record<string, unknown> {
   };
 }
 
+/** The events sent to webhook subscriptions (OpenAPI 3.1 `webhooks`): one POST each, its body the event envelope. */
+function webhooks(): Record<string, unknown> {
+  return Object.fromEntries(
+    WEBHOOK_EVENT_TYPES.map((type) => {
+      const schema = jsonSchema(webhookEnvelopeSchema(type), 'output');
+      const data = (schema.properties as Record<string, JsonSchema> | undefined)?.data;
+      return [
+        type,
+        {
+          post: {
+            operationId: `webhook${type.replace(/(^|\.)(.)/g, (_m, _d, c: string) => c.toUpperCase())}`,
+            summary: typeof data?.description === 'string' ? data.description : type,
+            description: WEBHOOK_VERIFICATION,
+            parameters: Object.entries(WEBHOOK_REQUEST_HEADERS).map(([name, description]) => ({
+              name,
+              in: 'header',
+              required: true,
+              description,
+              schema: { type: 'string' },
+            })),
+            requestBody: { required: true, content: { 'application/json': { schema } } },
+            responses: {
+              '2XX': { description: 'delivered' },
+              default: { description: 'not delivered: tried again later, then a dead letter' },
+            },
+          },
+        },
+      ];
+    }),
+  );
+}
+
 /** The document for a server of this version. */
 export function openApiDocument(
   version: string,
@@ -155,6 +189,7 @@ export function openApiDocument(
       schemas: { Error: jsonSchema(errorBodySchema, 'output') },
     },
     paths,
+    webhooks: webhooks(),
   };
 }
 

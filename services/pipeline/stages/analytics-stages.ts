@@ -26,6 +26,7 @@ import { AnalyticsStage } from './analytics.job.ts';
 import { FfmpegAudioRedactor } from './redacted-audio.ffmpeg.ts';
 import type { AudioRedactor } from '../../analysis/audio-redactor.ts';
 import { RouteStage } from './route.job.ts';
+import type { EventPublisher } from '../../webhooks/webhook.events.ts';
 
 export interface AnalyticsStagesOptions {
   db: Db;
@@ -55,6 +56,8 @@ export interface AnalyticsStagesOptions {
   redactor?: AudioRedactor;
   /** What is stored with each analysis, in its transaction: the promise ledger (composition.ts). */
   onAnalysisStored?: AnalysisStoredHook;
+  /** Where the analyses stored and the review items created are reported (webhooks; composition.ts). */
+  events?: EventPublisher;
 }
 
 export function routingConfig(
@@ -100,8 +103,15 @@ export function createAnalyticsStages(o: AnalyticsStagesOptions): StageHandler[]
         sentiment: o.sentiment === undefined ? createSentimentAnalyzer() : o.sentiment,
         phrases: createBuiltInPhrases(),
         ...(o.onAnalysisStored ? { onStored: o.onAnalysisStored } : {}),
+        ...(o.events ? { events: o.events } : {}),
       }),
     ),
-    new RouteStage(new ReviewRouting({ analyses, reviews: new ReviewRepository(o.db) })),
+    new RouteStage(
+      new ReviewRouting({
+        analyses,
+        reviews: new ReviewRepository(o.db),
+        ...(o.events ? { events: o.events } : {}),
+      }),
+    ),
   ];
 }

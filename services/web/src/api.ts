@@ -33,6 +33,10 @@ export type {
   Tombstone,
   Transcript,
   User,
+  Webhook,
+  WebhookDelivery,
+  WebhookList,
+  WebhookWithSecret,
 } from '../../api/contract/index.ts';
 import type { Me, Permission } from '../../api/contract/index.ts';
 

@@ -22,6 +22,7 @@ import { ReviewItemPage } from './pages/review-item.page.tsx';
 import { ReviewPage } from './pages/review.page.tsx';
 import { SearchPage } from './pages/search.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
+import { WebhooksPage } from './pages/webhooks.page.tsx';
 import { navigate, useLocation } from './router.ts';
 
 export function App() {
@@ -132,6 +133,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/audit', 'navAudit', can(me, 'audit')],
     ['/retention', 'navRetention', can(me, 'retention')],
     ['/users', 'navUsers', can(me, 'users')],
+    ['/webhooks', 'navWebhooks', can(me, 'webhooks')],
   ];
   return (
     <nav aria-label="main">
@@ -163,6 +165,7 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/audit')) return can(me, 'audit') ? <AuditPage me={me} /> : deny;
   if (path.startsWith('/users')) return can(me, 'users') ? <UsersPage /> : deny;
   if (path.startsWith('/retention')) return can(me, 'retention') ? <RetentionPage /> : deny;
+  if (path.startsWith('/webhooks')) return can(me, 'webhooks') ? <WebhooksPage /> : deny;
   if (path.startsWith('/library')) return can(me, 'library') ? <LibraryPage me={me} /> : deny;
   const reviewItem = /^\/review\/items\/([0-9a-fA-F-]{36})\/?$/.exec(path);
   if (reviewItem) return can(me, 'review') ? <ReviewItemPage id={reviewItem[1]!} me={me} /> : deny;

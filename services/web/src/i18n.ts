@@ -3,6 +3,7 @@ import { useContext } from 'preact/hooks';
 import { callEn, callEs } from './messages/call.ts';
 import { errorsEn, errorsEs } from './messages/errors.ts';
 import { liveEn, liveEs } from './messages/live.ts';
+import { webhooksEn, webhooksEs } from './messages/webhooks.ts';
 
 /** Spanish and English. Keys are English phrases' ids; `{name}` placeholders are filled by t(). */
 export type Lang = 'es' | 'en';
@@ -11,6 +12,7 @@ const en = {
   ...callEn,
   ...errorsEn,
   ...liveEn,
+  ...webhooksEn,
   appName: 'Escucha',
   skipToContent: 'Skip to content',
   language: 'Language',
@@ -478,6 +480,7 @@ const es: Record<MessageKey, string> = {
   ...callEs,
   ...errorsEs,
   ...liveEs,
+  ...webhooksEs,
   appName: 'Escucha',
   skipToContent: 'Saltar al contenido',
   language: 'Idioma',

@@ -646,6 +646,22 @@ describe('web UI in a browser', () => {
     await db.connect();
     const reviewItem = (await db.query<{ id: string }>('SELECT id FROM review_items ORDER BY id LIMIT 1'))
       .rows[0]?.id;
+    // A webhook subscription with a delivered event and a dead letter, for the webhooks page's tables (the page
+    // never reads the sealed secret; delivery itself is test/integration/webhooks/).
+    await db.query(`
+      WITH s AS (
+        INSERT INTO webhook_subscriptions (name, url, events, secret_sealed, created_by)
+        VALUES ('CRM', 'https://crm.example.com/escucha', '{recording.archived,live.alert}', 'v1.sealed', 'admin')
+        RETURNING id),
+      e AS (
+        INSERT INTO webhook_events (type, payload) VALUES ('recording.archived', '{"callId":null}') RETURNING id),
+      d AS (
+        INSERT INTO webhook_deliveries (event_id, subscription_id, status, attempts, attempt_limit, dead_at,
+                                        last_status_code, last_error)
+        SELECT e.id, s.id, 'dead', 2, 2, now(), 503, 'HTTP 503' FROM e, s
+        RETURNING id)
+      INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error)
+      SELECT d.id, n, now(), 40 * n, 503, 'HTTP 503' FROM d, generate_series(1, 2) n`);
     await db.end();
     const found: string[] = [];
     for (const locale of ['es-CO', 'en-US']) {
@@ -688,6 +704,7 @@ describe('web UI in a browser', () => {
         ['retention', '/retention'],
         ['users', '/users'],
         ['live-call', '/live/00000000-0000-4000-8000-000000000000'],
+        ['webhooks', '/webhooks'],
       ];
       for (const [name, url] of pages) {
         await page.goto(`${serve.url}${url}`);

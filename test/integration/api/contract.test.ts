@@ -580,6 +580,50 @@ describe('API contract (OpenAPI 3.1)', () => {
     await hit('key', 'GET', '/portfolio/metrics.csv', { query: { by: 'daysPastDue' } });
     await hit('key', 'GET', '/portfolio/roll', { query: { by: 'team', period: 'week' } });
 
+    // Webhooks: a subscription, its secret replaced, and a dead delivery in the log (without a job queue here,
+    // nothing is published or redelivered: test/integration/webhooks/ covers those with one).
+    const hook = await hit('key', 'POST', '/webhooks', {
+      body: { name: 'crm', url: 'https://crm.example.com/escucha?token=x', events: ['analysis.done'] },
+    });
+    const hookId = { id: hook.body.webhook.id as string };
+    await hit('key', 'PATCH', '/webhooks/:id', {
+      params: hookId,
+      body: { events: ['analysis.done', 'promise.recorded'], enabled: false },
+    });
+    await hit('key', 'POST', '/webhooks/:id/secret', { params: hookId, body: {} });
+    await hit('key', 'GET', '/webhooks');
+    const db = api.database.handle.db;
+    const { id: eventId } = await db
+      .insertInto('webhook_events')
+      .values({ type: 'analysis.done', payload: JSON.stringify({ callId }) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const { id: deliveryId } = await db
+      .insertInto('webhook_deliveries')
+      .values({
+        event_id: eventId,
+        subscription_id: hookId.id,
+        status: 'dead',
+        attempts: 1,
+        attempt_limit: 1,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('webhook_attempts')
+      .values({
+        delivery_id: deliveryId,
+        attempt: 1,
+        started_at: new Date(),
+        duration_ms: 12,
+        status_code: 500,
+        error: 'the receiver answered 500',
+      })
+      .execute();
+    const dead = await hit('key', 'GET', '/webhooks/deliveries', { query: { status: 'dead', limit: '10' } });
+    expect(dead.body.items[0]).toMatchObject({ id: deliveryId, log: [{ attempt: 1, statusCode: 500 }] });
+    await hit('key', 'DELETE', '/webhooks/:id', { params: hookId });
+
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });
     await hit('key', 'GET', '/audit.csv', { query: { action: 'login' } });
@@ -590,9 +634,10 @@ describe('API contract (OpenAPI 3.1)', () => {
     expect(refused.status).toBe(401);
     await hit('session', 'POST', '/auth/logout');
 
-    // Every route of the contract answered with success at least once in the app (re-evaluation above, with a queue).
+    // Every route of the contract answered with success at least once in the app (re-evaluation above, with a queue;
+    // redelivery in test/integration/webhooks/, with one).
     const notReached = ROUTES.map((r) => `${r.method} ${r.path}`).filter((k) => !succeeded.has(k));
-    expect(notReached).toEqual(['POST /scripts/:id/reevaluate']);
+    expect(notReached).toEqual(['POST /scripts/:id/reevaluate', 'POST /webhooks/deliveries/:id/redeliver']);
   });
 
   it('finds an answer that drifts from the document', () => {

@@ -149,6 +149,7 @@ describe('authorization matrix', () => {
         expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'trainer']);
       }
       if (r.path === '/payments') expect(roles, r.path).toEqual(['admin', 'ingest']);
+      if (r.path.startsWith('/webhooks')) expect(roles, `${r.method} ${r.path}`).toEqual(['admin']);
       if (r.path.startsWith('/portfolio')) {
         expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
       }

@@ -62,6 +62,7 @@ describe(permissionsOf.name, () => {
       'users',
       'collections',
       'listenLive',
+      'webhooks',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',

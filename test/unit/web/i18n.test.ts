@@ -17,6 +17,10 @@ const SRC = path.resolve('services/web/src');
  */
 const SAME_IN_BOTH = new Set([
   'appName', // Escucha
+  'navWebhooks', // Webhooks (the word Spanish documentation uses)
+  'whTitle', // Webhooks
+  'whUrl', // URL
+  'whError', // Error
   'no', // No
   'none', // —
   'scoreOf100', // {score} / 100
