@@ -634,3 +634,13 @@ export interface Database {
   payments: PaymentsTable;
   payment_promises: PaymentPromisesTable;
 }
+
+/* Every agent name in the archive once, folded for search (migration 0019; kept by triggers on calls). */
+export interface AgentNamesTable {
+  name: string;
+  folded: string;
+}
+
+export interface Database {
+  agent_names: AgentNamesTable;
+}
