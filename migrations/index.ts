@@ -14,6 +14,7 @@ import * as m0012 from './0012_call_country.ts';
 import * as m0013 from './0013_folded_agent_name.ts';
 import * as m0014 from './0014_create_collections.ts';
 import * as m0017 from './0017_create_webhooks.ts';
+import * as m0019 from './0019_search_at_scale.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_folded_agent_name': m0013,
   '0014_create_collections': m0014,
   '0017_create_webhooks': m0017,
+  '0019_search_at_scale': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -693,3 +693,13 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
 }
+
+/* Every agent name in the archive once, folded for search (migration 0019; kept by triggers on calls). */
+export interface AgentNamesTable {
+  name: string;
+  folded: string;
+}
+
+export interface Database {
+  agent_names: AgentNamesTable;
+}

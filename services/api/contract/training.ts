@@ -36,7 +36,8 @@ export const clipInputSchema = z
     path: ['endMs'],
   });
 
-export const clipSchema = z.object({
+/** A clip as it is listed inside a collection. */
+export const clipFieldsSchema = z.object({
   id: z.uuid(),
   callId: z.uuid(),
   startMs: z.number().int(),
@@ -46,6 +47,12 @@ export const clipSchema = z.object({
   createdBy: z.string(),
   createdAt: isoTime,
 });
+/**
+ * Whether the caller may change or delete it (its creator, the creator's team, admins): what the UI offers edit
+ * controls for, decided by the server (ownership.ts), as every change is.
+ */
+const mayChange = z.boolean();
+export const clipSchema = clipFieldsSchema.extend({ mayChange });
 export type Clip = z.infer<typeof clipSchema>;
 
 export const collectionSchema = z.object({
@@ -57,13 +64,14 @@ export const collectionSchema = z.object({
   updatedAt: isoTime,
   /** How many items it holds (in lists). */
   items: z.number().int().optional(),
+  mayChange,
 });
 export type Collection = z.infer<typeof collectionSchema>;
 
 export const collectionItemSchema = z.object({
   id: z.uuid(),
   callId: z.uuid(),
-  clip: clipSchema.nullable(),
+  clip: clipFieldsSchema.nullable(),
   note: z.string().nullable(),
   addedBy: z.string(),
   addedAt: isoTime,

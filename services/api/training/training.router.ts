@@ -42,8 +42,8 @@ const format = (req: Request) => (typeof req.query.format === 'string' ? req.que
 /** Collections and clips for trainers and QA supervisors (TrainingService decides). */
 export function trainingRouter(training: TrainingService): Router {
   const router = Router();
-  router.get('/collections', async (_req, res) => {
-    res.json({ items: await training.collections() });
+  router.get('/collections', async (req, res) => {
+    res.json({ items: await training.collections(callerOf(req)) });
   });
   router.post('/collections', async (req, res) => {
     const body = parseOrThrow(collectionSchema, req.body, 'BAD_REQUEST', 'invalid collection');

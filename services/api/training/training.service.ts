@@ -9,7 +9,7 @@ import type { CallAccessLookup } from '../../access/call-scope.ts';
 import { principalRef } from '../../access/principal.ts';
 import type { Caller } from '../../access/caller.ts';
 import { CLIP_FORMATS, cutClip, type ClipFormat } from './clip.ffmpeg.ts';
-import { assertMayChange } from './ownership.ts';
+import { assertMayChange, mayChange } from './ownership.ts';
 import type { Clip, Collection, CollectionItem, TrainingRepository } from './training.repository.ts';
 
 export interface TrainingServiceDeps {
@@ -20,6 +20,9 @@ export interface TrainingServiceDeps {
   integrity: IntegrityService;
   tmpDir: string;
 }
+
+/** Something of the library as one caller sees it: with whether that caller may change it (ownership.ts). */
+export type Owned<T> = T & { mayChange: boolean };
 
 export interface CollectionInput {
   name: string;
@@ -62,17 +65,37 @@ export class TrainingService {
     if (!access.exists || !access.inScope) throw new EscuchaError('CALL_NOT_FOUND', `no call ${callId}`);
   }
 
+  /** Each thing with whether the caller may change it; each creator's teams are looked up once. */
+  private async owned<T extends { createdBy: string }>(caller: Caller, things: T[]): Promise<Owned<T>[]> {
+    const teams = new Map<string, Promise<string[] | undefined>>();
+    const creatorTeams = (userId: string) => {
+      let found = teams.get(userId);
+      if (!found) teams.set(userId, (found = this.creatorTeams(userId)));
+      return found;
+    };
+    return Promise.all(
+      things.map(async (thing) => ({
+        ...thing,
+        mayChange: await mayChange(caller.principal, thing.createdBy, creatorTeams),
+      })),
+    );
+  }
+
+  private async ownedOne<T extends { createdBy: string }>(caller: Caller, thing: T): Promise<Owned<T>> {
+    return (await this.owned(caller, [thing]))[0]!;
+  }
+
   private async changeableCollection(caller: Caller, id: string): Promise<Collection> {
     const collection = await this.t.collection(id);
     await assertMayChange(caller.principal, { kind: 'collection', ...collection }, this.creatorTeams);
     return collection;
   }
 
-  collections(): Promise<Collection[]> {
-    return this.t.collections();
+  async collections(caller: Caller): Promise<Owned<Collection>[]> {
+    return this.owned(caller, await this.t.collections());
   }
 
-  async createCollection(caller: Caller, input: CollectionInput): Promise<Collection> {
+  async createCollection(caller: Caller, input: CollectionInput): Promise<Owned<Collection>> {
     const c = await this.t.createCollection(
       input.name,
       input.description ?? null,
@@ -84,22 +107,26 @@ export class TrainingService {
       targetId: c.id,
       details: { name: c.name },
     });
-    return c;
+    return this.ownedOne(caller, c);
   }
 
   async collection(
     caller: Caller,
     id: string,
-  ): Promise<Omit<Collection, 'items'> & { items: CollectionItem[] }> {
+  ): Promise<Owned<Omit<Collection, 'items'>> & { items: CollectionItem[] }> {
     const c = await this.t.collection(id);
     const items = [];
     for (const item of await this.t.items(c.id)) {
       if ((await this.deps.callAccess(caller.principal, item.callId)).inScope) items.push(item);
     }
-    return { ...c, items };
+    return { ...(await this.ownedOne(caller, c)), items };
   }
 
-  async updateCollection(caller: Caller, id: string, change: Partial<CollectionInput>): Promise<Collection> {
+  async updateCollection(
+    caller: Caller,
+    id: string,
+    change: Partial<CollectionInput>,
+  ): Promise<Owned<Collection>> {
     await this.changeableCollection(caller, id);
     const c = await this.t.updateCollection(id, change);
     await this.deps.auditor.recordFor(caller, {
@@ -108,7 +135,7 @@ export class TrainingService {
       targetId: c.id,
       details: change,
     });
-    return c;
+    return this.ownedOne(caller, c);
   }
 
   async deleteCollection(caller: Caller, id: string): Promise<void> {
@@ -165,17 +192,17 @@ export class TrainingService {
   }
 
   /** The newest clips (of one call, when given) on calls inside the caller's scope. */
-  async clips(caller: Caller, callId: string | undefined): Promise<Clip[]> {
+  async clips(caller: Caller, callId: string | undefined): Promise<Owned<Clip>[]> {
     const clips = await this.t.clips({ ...(callId ? { callId } : {}), limit: 500 });
     const visible = [];
     for (const clip of clips) {
       if ((await this.deps.callAccess(caller.principal, clip.callId)).inScope) visible.push(clip);
     }
-    return visible;
+    return this.owned(caller, visible);
   }
 
   /** A clip of a call, cut short at the call's end; added to a collection when one is given. */
-  async createClip(caller: Caller, input: ClipInput): Promise<Clip> {
+  async createClip(caller: Caller, input: ClipInput): Promise<Owned<Clip>> {
     await this.requireCall(caller, input.callId);
     const durationMs = await this.t.callDurationMs(input.callId);
     if (input.startMs >= durationMs) {
@@ -209,17 +236,21 @@ export class TrainingService {
         collectionId: input.collectionId ?? null,
       },
     });
-    return clip;
+    return this.ownedOne(caller, clip);
   }
 
-  async clip(caller: Caller, id: string): Promise<Clip> {
+  async clip(caller: Caller, id: string): Promise<Owned<Clip>> {
+    return this.ownedOne(caller, await this.visibleClip(caller, id));
+  }
+
+  private async visibleClip(caller: Caller, id: string): Promise<Clip> {
     const clip = await this.t.clip(id);
     await this.requireCall(caller, clip.callId);
     return clip;
   }
 
   async deleteClip(caller: Caller, id: string): Promise<void> {
-    const clip = await this.clip(caller, id);
+    const clip = await this.visibleClip(caller, id);
     await assertMayChange(
       caller.principal,
       { kind: 'clip', id: clip.id, createdBy: clip.createdBy },
@@ -248,7 +279,7 @@ export class TrainingService {
     if (!Object.hasOwn(CLIP_FORMATS, chosen)) {
       throw new EscuchaError('INVALID_QUERY', `format is one of ${Object.keys(CLIP_FORMATS).join(', ')}`);
     }
-    const clip = await this.clip(caller, id);
+    const clip = await this.visibleClip(caller, id);
     const recordings = await this.t.recordings(clip.callId);
     const recording =
       recordings.find((r) => r.kind === 'redacted') ?? recordings.find((r) => r.kind === 'original');

@@ -166,7 +166,7 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/users')) return can(me, 'users') ? <UsersPage /> : deny;
   if (path.startsWith('/retention')) return can(me, 'retention') ? <RetentionPage /> : deny;
   if (path.startsWith('/webhooks')) return can(me, 'webhooks') ? <WebhooksPage /> : deny;
-  if (path.startsWith('/library')) return can(me, 'library') ? <LibraryPage me={me} /> : deny;
+  if (path.startsWith('/library')) return can(me, 'library') ? <LibraryPage /> : deny;
   const reviewItem = /^\/review\/items\/([0-9a-fA-F-]{36})\/?$/.exec(path);
   if (reviewItem) return can(me, 'review') ? <ReviewItemPage id={reviewItem[1]!} me={me} /> : deny;
   if (path.startsWith('/review')) return can(me, 'review') ? <ReviewPage me={me} /> : deny;

@@ -140,6 +140,16 @@ describe('GET /api/v1/calls', () => {
     expect(rows.map((r) => r.id)).toEqual([other]);
   });
 
+  it('finds a call by an agent name given after it was archived', async () => {
+    const db = api.services.database.db;
+    await db.updateTable('calls').set({ agent_name: 'Íñigo Nuñez' }).where('id', '=', other).execute();
+    try {
+      expect(await search({ agentName: 'inigo nun' })).toEqual([other]);
+    } finally {
+      await db.updateTable('calls').set({ agent_name: OTHER.agentName }).where('id', '=', other).execute();
+    }
+  });
+
   it('returns nothing when a filter matches no call', async () => {
     expect(await search({ agentId: 'A9999' })).toEqual([]);
     expect(await search({ number: '999999' })).toEqual([]);

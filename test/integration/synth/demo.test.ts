@@ -97,8 +97,13 @@ describe('escucha demo', () => {
     const { ffmpeg, ffprobe } = resolveFfmpegPaths();
     await symlink(ffmpeg, path.join(tools, 'ffmpeg'));
     await symlink(ffprobe, path.join(tools, 'ffprobe'));
-    const first = await exec(process.execPath, [BIN, 'demo'], { env: { ...s.env, PATH: tools } });
+    const first = await exec(process.execPath, [BIN, 'demo', '--no-transcribe'], {
+      env: { ...s.env, PATH: tools },
+    });
     expect(first.stdout).toMatch(/demo-admin/);
+    expect(first.stdout).toMatch(
+      /demo calls: with the reference transcripts of their scripts \(--no-transcribe\)/,
+    );
     expect(first.stdout).toMatch(/demo calls: 10 archived, 0 already there/);
     expect(
       first.stdout.match(
@@ -215,7 +220,7 @@ describe('escucha demo with ESCUCHA_ASR_MODEL=fixture', () => {
   }, 300_000);
 });
 
-describe('escucha demo --transcribe', () => {
+describe('escucha demo with the default speech model installed', () => {
   let s: Served;
   beforeAll(async () => {
     // No workers in this serve: the calls wait for the pipeline untranscribed (the real model is not run here).
@@ -225,19 +230,25 @@ describe('escucha demo --transcribe', () => {
     await s?.stop();
   });
 
-  it('archives the calls without their reference transcripts, for the speech model to transcribe', async () => {
+  it('archives the calls without their reference transcripts, for the default model to transcribe', async () => {
     const shipped = (await loadDemoManifest()).calls.length;
-    const { stdout } = await exec(process.execPath, [BIN, 'demo', '--transcribe'], { env: s.env });
+    const { stdout } = await exec(process.execPath, [BIN, 'demo'], { env: s.env });
     expect(stdout).toMatch(new RegExp(`demo calls: ${shipped} archived`));
     expect(
       stdout.match(/^demo call [a-z-]+: archived as [0-9a-f-]{36} \(transcript: pipeline\)$/gm),
     ).toHaveLength(shipped);
-    expect(stdout).toMatch(/transcribes them with the speech model .* or here with --wait/);
+    // What it does and how long it takes.
+    expect(stdout).toMatch(
+      new RegExp(
+        `the pipeline transcribes them with whisper-base \\(${shipped} calls, \\d+ min \\d+ s of audio, about \\d+ min on 2 cores\\); --no-transcribe`,
+      ),
+    );
+    expect(stdout).toMatch(/the workers of escucha serve transcribe them once it runs/);
     const { items } = await s.get<{ items: CallItem[] }>('/api/v1/calls?limit=50');
     expect(items).toHaveLength(shipped);
     const res = await fetch(`${s.url}/api/v1/calls/${items[0]!.id}/transcript`, {
       headers: { Authorization: `Bearer ${s.key}` },
     });
     expect(res.status).toBe(404);
-  });
+  }, 180_000);
 });

@@ -136,6 +136,28 @@ describe('training library', () => {
     const item = await as(owner).post(`${url}/items`, { callId: teamCall, note: 'ejemplo' });
     expect(item.status).toBe(201);
 
+    // Whether each may change it comes with what they read, so the UI offers edit controls only then.
+    const mayChange = async (s: Session) => ({
+      collection: (await s.agent.get(url)).body.mayChange,
+      listed: (await s.agent.get('/api/v1/collections')).body.items.find(
+        (c: { id: string }) => c.id === collection.body.id,
+      ).mayChange,
+      clip: (await s.agent.get(`/api/v1/clips/${clip.body.id}`)).body.mayChange,
+      clips: (await s.agent.get('/api/v1/clips')).body.items.find(
+        (c: { id: string }) => c.id === clip.body.id,
+      ).mayChange,
+    });
+    const everything = { collection: true, listed: true, clip: true, clips: true };
+    expect(collection.body.mayChange).toBe(true);
+    expect(await mayChange(owner)).toEqual(everything);
+    expect(await mayChange(teammate)).toEqual(everything);
+    expect(await mayChange(stranger)).toEqual({
+      collection: false,
+      listed: false,
+      clip: false,
+      clips: false,
+    });
+
     // Someone outside the team reads, but every change is refused and nothing changes.
     expect((await stranger.agent.get(url)).status).toBe(200);
     expect((await stranger.agent.get(`/api/v1/clips/${clip.body.id}`)).status).toBe(200);

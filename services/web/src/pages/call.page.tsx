@@ -329,11 +329,13 @@ function ClipForm(props: {
           <Field label={t('addToCollection')} id="clip-collection">
             <select id="clip-collection" value={collectionId} onChange={(e) => setCollectionId(valueOf(e))}>
               <option value="">{t('noCollection')}</option>
-              {collections.data?.items.map((c) => (
-                <option value={c.id} key={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              {collections.data?.items
+                .filter((c) => c.mayChange)
+                .map((c) => (
+                  <option value={c.id} key={c.id}>
+                    {c.name}
+                  </option>
+                ))}
             </select>
           </Field>
         </div>

@@ -1,13 +1,5 @@
 import { useState } from 'preact/hooks';
-import {
-  API,
-  api,
-  principalRef,
-  type Clip,
-  type Collection,
-  type CollectionItem as Item,
-  type Me,
-} from '../api.ts';
+import { API, api, type Clip, type Collection, type CollectionItem as Item } from '../api.ts';
 import {
   ColumnHeads,
   ErrorBox,
@@ -24,7 +16,7 @@ import { useI18n } from '../i18n.ts';
 import { errorText } from '../labels.ts';
 import { navigate, useLocation } from '../router.ts';
 
-function ClipLinks({ clip }: { clip: Clip }) {
+function ClipLinks({ clip }: { clip: Pick<Clip, 'id' | 'callId' | 'startMs'> }) {
   const { t } = useI18n();
   return (
     <>
@@ -41,15 +33,8 @@ function ClipLinks({ clip }: { clip: Clip }) {
   );
 }
 
-/**
- * Whether the signed-in principal may change or delete something of the library: an admin, or whoever made it (the
- * server also lets the maker's team change it, which the UI cannot tell; anyone else gets a 403).
- */
-export function mayChange(me: Me, createdBy: string): boolean {
-  return me.principal.role === 'admin' || principalRef(me) === createdBy;
-}
-
-export function LibraryPage({ me }: { me: Me }) {
+/** The training library. What each user may change (edit controls shown) is the server's `mayChange`. */
+export function LibraryPage() {
   const { t, lang } = useI18n();
   const loc = useLocation();
   const selected = loc.query.get('collection');
@@ -131,7 +116,7 @@ export function LibraryPage({ me }: { me: Me }) {
               {detail.loading && !detail.data && <Loading />}
               {detail.error && <ErrorBox error={detail.error} />}
               {detail.data?.description && <p>{detail.data.description}</p>}
-              {detail.data && mayChange(me, detail.data.createdBy) && (
+              {detail.data?.mayChange && (
                 <p>
                   <button
                     type="button"
@@ -168,7 +153,7 @@ export function LibraryPage({ me }: { me: Me }) {
                       )}
                     </div>
                     {i.note && <p class="small">{i.note}</p>}
-                    {detail.data && mayChange(me, detail.data.createdBy) && (
+                    {detail.data?.mayChange && (
                       <button
                         type="button"
                         class="link danger"
@@ -207,7 +192,7 @@ export function LibraryPage({ me }: { me: Me }) {
                       <td class="num">{((c.endMs - c.startMs) / 1000).toFixed(1)} s</td>
                       <td>
                         <ClipLinks clip={c} />
-                        {mayChange(me, c.createdBy) && (
+                        {c.mayChange && (
                           <>
                             {' · '}
                             <button
