@@ -1,3 +1,4 @@
+import { callCountry } from '../call-country.ts';
 import type { PhraseMatch } from '../matching/phrase.matcher.ts';
 import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
@@ -265,7 +266,7 @@ function details(
   const inDate = (i: number) => dates.some((d) => i >= d.start && i < d.end);
   const amounts = extractAmounts(slice, prepared.segments, prepared.language, {
     accountCurrency: ctx.currency ?? null,
-    region: ctx.region ?? null,
+    country: callCountry(ctx),
     exclude: inDate,
   });
   const specific = dates.filter((d) => d.date !== null);
@@ -285,7 +286,7 @@ export function detectPromises(
   ctx: CallContext,
 ): PromiseResult {
   const language = prepared.language;
-  const local = localDateTime(ctx.startedAt, ctx.timeZone, ctx.region);
+  const local = localDateTime(ctx.startedAt, ctx.timeZone, callCountry(ctx));
   const today: CalendarDate = { year: local.year, month: local.month, day: local.day };
   const matches = phrases
     .matches(prepared, PROMISE_PHRASE_LIST.namespace)
