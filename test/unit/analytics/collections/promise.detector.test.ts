@@ -129,6 +129,10 @@ describe(detectPromises.name, () => {
       amount: { value: 250 },
       date: '2025-01-11',
     });
+    expect(en("c: okay i'll put six hundred and", 'c: 75 dollars down february 21st').primary).toMatchObject({
+      amount: { value: 675 },
+      date: '2025-02-21',
+    });
     expect(en('c: i get paid on friday and i will send you 300 dollars').primary).toMatchObject({
       amount: { value: 300 },
     });
