@@ -87,6 +87,9 @@ describe(detectPromises.name, () => {
       'c: ajá',
     );
     expect(r.promised).toBe(false);
+    // the greeting as a recognizer writes it: by sound, glued
+    expect(es('a: puede pagar 300 mil el viernes', 'c: si vuenos diasdígame').promised).toBe(false);
+    expect(es('a: puede pagar 300 mil el viernes', 'c: sí listo').promised).toBe(true);
     expect(es('c: tengo 7 hijos y llevo tres meses sin trabajo').promised).toBe(false);
   });
 
