@@ -1,4 +1,5 @@
 import {
+  callCountry,
   ANALYTICS_VERSION,
   DEFAULT_SCRIPTS,
   analyzeCall,
@@ -150,7 +151,8 @@ export class AnalysisService {
         campaign: call.campaign,
         startedAt: call.startedAt,
         region: call.region,
-        country: call.country,
+        // the country every local rule reads (callCountry: its own, else the user's region table)
+        country: callCountry(call, d.disclosureRegions),
         language,
         durationMs: call.durationMs,
         agentId: call.agentId,

@@ -2,6 +2,7 @@ import { DEFAULT_SCRIPTS, pickScript } from './adherence/default-scripts.ts';
 import { evaluateScript, type AdherenceResult } from './adherence/adherence.evaluator.ts';
 import type { Script } from './adherence/script.schema.ts';
 import { builtInPhrases } from './built-in-phrases.ts';
+import { callCountry } from './call-country.ts';
 import { checkContactTime, type ContactCheck, type PriorContact } from './collections/contact-rules.ts';
 import { detectForbidden, type ForbiddenResult } from './collections/forbidden.detector.ts';
 import { detectPromises, type PromiseResult } from './collections/promise.detector.ts';
@@ -38,6 +39,7 @@ import { talkMetrics, type TalkMetrics } from './talk/talk.metrics.ts';
  */
 
 export * from './matching/transcript.types.ts';
+export { callCountry } from './call-country.ts';
 export { prepareTranscript, type PreparedTranscript } from './matching/prepared-transcript.ts';
 export { PhraseMatcher, type PhraseMatch, type PhraseSpec } from './matching/phrase.matcher.ts';
 export { PhraseRegistry, type PhraseList } from './matching/phrase.registry.ts';
@@ -156,7 +158,7 @@ export function analyzeCall(
   const disclosure = detectDisclosure(
     phrases,
     prepared,
-    options.disclosureProfile ?? profileForCountry(call.country) ?? 'generic',
+    options.disclosureProfile ?? profileForCountry(callCountry(call)) ?? 'generic',
     options.recordingTone,
   );
   const script = pickScript(options.scripts ?? DEFAULT_SCRIPTS, call.language, call.campaign);

@@ -95,10 +95,12 @@ function unitAfter(norms: readonly string[], end: number, text: string): boolean
   return /^\s*%/.test(text);
 }
 
-function pesoCurrency(accountCurrency: string | null | undefined, region: string | null | undefined): string {
+function pesoCurrency(
+  accountCurrency: string | null | undefined,
+  country: string | null | undefined,
+): string {
   if (accountCurrency && ['COP', 'MXN', 'CLP', 'ARS', 'DOP', 'UYU', 'PHP'].includes(accountCurrency))
     return accountCurrency;
-  const country = region?.slice(0, 2).toUpperCase();
   if (country === 'MX') return 'MXN';
   if (country === 'CL') return 'CLP';
   if (country === 'AR') return 'ARS';
@@ -109,7 +111,12 @@ export function extractAmounts(
   tokens: readonly Token[],
   segments: Transcript,
   language: Language,
-  options: { accountCurrency?: string | null; region?: string | null; exclude?: (i: number) => boolean },
+  options: {
+    accountCurrency?: string | null;
+    /** The call's ISO 3166 country (callCountry): which peso an amount without currency is. */
+    country?: string | null;
+    exclude?: (i: number) => boolean;
+  },
 ): Amount[] {
   const norms = tokens.map((t) => t.norm);
   const numbers = findNumbers(norms, language, { colloquialHundreds: language === 'en' });
@@ -128,7 +135,7 @@ export function extractAmounts(
     const after = norms[n.end];
     let currency: string | undefined;
     if (after && PESO_WORDS.has(after)) {
-      currency = pesoCurrency(options.accountCurrency, options.region);
+      currency = pesoCurrency(options.accountCurrency, options.country);
       end++;
     } else if (after && DOLLAR_WORDS.has(after)) {
       currency = 'USD';
@@ -137,7 +144,7 @@ export function extractAmounts(
       currency = 'EUR';
       end++;
     } else if (after === 'de' && norms[n.end + 1] && PESO_WORDS.has(norms[n.end + 1]!)) {
-      currency = pesoCurrency(options.accountCurrency, options.region);
+      currency = pesoCurrency(options.accountCurrency, options.country);
       end += 2;
     }
     const first = tokens[n.start]!;
@@ -149,7 +156,7 @@ export function extractAmounts(
           ? options.accountCurrency
           : language === 'en'
             ? 'USD'
-            : pesoCurrency(options.accountCurrency, options.region);
+            : pesoCurrency(options.accountCurrency, options.country);
     }
     if (!currency && before.includes('€')) currency = 'EUR';
     if (!currency && seg && /^\s*€/.test(seg.text.slice(tokens[end - 1]!.end, tokens[end - 1]!.end + 3))) {

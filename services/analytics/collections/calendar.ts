@@ -50,8 +50,8 @@ export function sameDate(a: CalendarDate, b: CalendarDate): boolean {
   return a.year === b.year && a.month === b.month && a.day === b.day;
 }
 
-/** Default zones for regions when a call carries neither zone nor offset. */
-export const REGION_ZONES: Record<string, string> = {
+/** Default zones of countries (ISO 3166), for calls that carry neither zone nor offset. */
+export const COUNTRY_ZONES: Record<string, string> = {
   CO: 'America/Bogota',
   MX: 'America/Mexico_City',
   US: 'America/New_York',
@@ -93,13 +93,13 @@ function fromZone(instant: Date, zone: string): LocalDateTime {
 }
 
 /**
- * The call's local date and time. Order of preference: an IANA zone, the offset written in `startedAt`, the
- * region's default zone, UTC.
+ * The call's local date and time. Order of preference: an IANA zone, the offset written in `startedAt`, the default
+ * zone of the call's country (ISO 3166 code, as callCountry decides it), UTC.
  */
 export function localDateTime(
   startedAt: string | Date,
   timeZone?: string | null,
-  region?: string | null,
+  country?: string | null,
 ): LocalDateTime {
   const instant = typeof startedAt === 'string' ? new Date(startedAt) : startedAt;
   if (Number.isNaN(instant.getTime())) throw new RangeError(`invalid call start: ${String(startedAt)}`);
@@ -119,8 +119,7 @@ export function localDateTime(
       };
     }
   }
-  const country = region?.slice(0, 2).toUpperCase();
-  const zone = country ? REGION_ZONES[country] : undefined;
+  const zone = country ? COUNTRY_ZONES[country] : undefined;
   return fromZone(instant, zone ?? 'UTC');
 }
 

@@ -1,3 +1,4 @@
+import { callCountry } from '../call-country.ts';
 import {
   addDays,
   colombianHolidays,
@@ -111,11 +112,17 @@ const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number
 const hhmm = (l: LocalDateTime) => `${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`;
 
 export function checkContactTime(
-  call: { startedAt: string | Date; timeZone?: string | null; region?: string | null; channel?: string },
+  call: {
+    startedAt: string | Date;
+    timeZone?: string | null;
+    country?: string | null;
+    region?: string | null;
+    channel?: string;
+  },
   options: { policy?: ContactPolicy | string | null; history?: readonly PriorContact[] } = {},
 ): ContactCheck {
-  const local = localDateTime(call.startedAt, call.timeZone, call.region);
-  const country = call.region?.slice(0, 2).toUpperCase();
+  const country = callCountry(call);
+  const local = localDateTime(call.startedAt, call.timeZone, country);
   const policy =
     typeof options.policy === 'object' && options.policy !== null
       ? options.policy
@@ -148,7 +155,7 @@ export function checkContactTime(
   }
   const history = (options.history ?? []).map((h) => ({
     ...h,
-    local: localDateTime(h.at, call.timeZone, call.region),
+    local: localDateTime(h.at, call.timeZone, country),
   }));
   const today = toEpochDay(local);
   const channel = call.channel ?? 'call';

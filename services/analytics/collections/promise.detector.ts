@@ -1,8 +1,10 @@
+import { callCountry } from '../call-country.ts';
 import type { PhraseMatch } from '../matching/phrase.matcher.ts';
 import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
 import type { CallContext, Evidence, Language } from '../matching/transcript.types.ts';
 import { parseNumberAt } from '../matching/numbers.ts';
+import { soundKey } from '../text/index.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
 import { findDates, type DateMention } from './date.resolver.ts';
@@ -265,7 +267,7 @@ function details(
   const inDate = (i: number) => dates.some((d) => i >= d.start && i < d.end);
   const amounts = extractAmounts(slice, prepared.segments, prepared.language, {
     accountCurrency: ctx.currency ?? null,
-    region: ctx.region ?? null,
+    country: callCountry(ctx),
     exclude: inDate,
   });
   const specific = dates.filter((d) => d.date !== null);
@@ -285,7 +287,7 @@ export function detectPromises(
   ctx: CallContext,
 ): PromiseResult {
   const language = prepared.language;
-  const local = localDateTime(ctx.startedAt, ctx.timeZone, ctx.region);
+  const local = localDateTime(ctx.startedAt, ctx.timeZone, callCountry(ctx));
   const today: CalendarDate = { year: local.year, month: local.month, day: local.day };
   const matches = phrases
     .matches(prepared, PROMISE_PHRASE_LIST.namespace)
@@ -419,8 +421,12 @@ function mergeDetails(list: readonly Details[]): Details {
 
 /** A reply that only greets or listens: a listening word and no number or payment word. */
 function listensOnly(tokens: readonly Token[], language: Language): boolean {
-  const norms = tokens.filter((t) => !t.filler).map((t) => t.norm);
-  return LISTENING[language].some((seq) => norms.some((_, i) => seq.every((w, k) => norms[i + k] === w)));
+  const words = tokens.filter((t) => !t.filler);
+  // as a recognizer writes them: by sound ("vuenos días") or glued to the word before ("diasdígame")
+  const is = (t: Token | undefined, w: string) =>
+    t !== undefined &&
+    (t.norm === w || t.key === soundKey(w, language) || (w.length >= 5 && t.norm.endsWith(w)));
+  return LISTENING[language].some((seq) => words.some((_, i) => seq.every((w, k) => is(words[i + k], w))));
 }
 
 /** The clause speaks of the past: "ayer", "la semana pasada", "hace tres días", "last week", "two weeks ago". */

@@ -41,6 +41,8 @@ export const ELEMENT_PHRASES: Record<ElementId, Record<Language, string[]>> = {
       'recording (this|the) (call|conversation)',
       '(we|i) [may|will|do|always] (record|monitor and record) (all|every|each|our|these|this|your|the) * (calls|call|conversations|conversation)',
       'we [do|always] record all [of] our (calls|conversations|interactions|phone calls)',
+      // the calls misheard ("we record all the articles for training and quality purposes"): the purpose says it
+      '(we|i) [do|always] record (all|every) * for (quality|training|compliance) [and (quality|training|compliance)] purposes',
       '(all|every) [of] [our|the] (calls|call|conversations) (are|is|may be|will be|get|gets) [monitored and|monitored or] recorded',
       '(this|the|our) [phone|telephone] line (is|may be|will be|is being|can be|might be) [monitored and|monitored or] recorded',
       '(calls|call|conversations) (to|on|from) (this|our) (line|number) (are|is|may be|will be) [monitored and|monitored or] recorded',

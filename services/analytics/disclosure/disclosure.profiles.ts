@@ -1,3 +1,4 @@
+import { callCountry } from '../call-country.ts';
 import type { ElementId } from './disclosure.phrases.ts';
 
 /**
@@ -142,11 +143,9 @@ export function chooseProfile(
   if (call.campaign !== null && Object.hasOwn(settings.byCampaign, call.campaign)) {
     return settings.byCampaign[call.campaign]!;
   }
-  const region = call.region?.trim().toLowerCase();
-  const country =
-    call.country ??
-    (region && Object.hasOwn(settings.regionCountries, region) ? settings.regionCountries[region]! : null);
-  return profileForCountry(country) ?? settings.defaultProfile ?? 'generic';
+  return (
+    profileForCountry(callCountry(call, settings.regionCountries)) ?? settings.defaultProfile ?? 'generic'
+  );
 }
 
 /** A profile with the deployment's window (ESCUCHA_DISCLOSURE_WINDOWS) and recording-tone mode applied. */

@@ -244,8 +244,11 @@ export function parseNumberAt(
     }
     const dv = digitValue(w, language);
     if (dv !== undefined) {
-      if (last !== undefined) break;
-      current = dv;
+      if (last !== undefined) {
+        // a recognizer mixes words and digits: "six hundred and 75", "3 mil 500", "4 millones 520 mil"
+        if (!digitsAfterScale(w, last, norms[j + 1], language)) break;
+        current += dv;
+      } else current = dv;
       last = 'digits';
       j++;
       consumedEnd = j;
@@ -269,8 +272,8 @@ export function parseNumberAt(
       if (
         language === 'en' &&
         (last === 'hundred' || last === 'thousand' || last === 'million') &&
-        nw &&
-        nw.cat !== 'hundred'
+        ((nw && nw.cat !== 'hundred') ||
+          (next !== undefined && digitsAfterScale(next, last, norms[j + 2], language)))
       ) {
         j++;
         continue;
@@ -342,6 +345,23 @@ export function parseNumberAt(
   }
   if (consumedEnd === i) return undefined;
   return { value: total + current, start: i, end: consumedEnd, digits: digitsOnly };
+}
+
+/**
+ * Whether a digit token continues a number said in words up to a scale word (`last`), as a recognizer writes the
+ * rest of it: under a hundred after "hundred" ("six hundred and 75"), three digits after a thousand ("3 mil 500",
+ * "two thousand 500"), and after a million up to three digits before "mil"/"thousand" ("4 millones 520 mil").
+ * Anything else starts anew: a count after an amount ("40 mil 3 cuotas"), or digits after "millones" that are
+ * an identity number misheard ("68 millones 943.874").
+ */
+function digitsAfterScale(token: string, last: Cat, next: string | undefined, language: Language): boolean {
+  if (last === 'hundred') return /^\d{1,2}$/.test(token);
+  if (last === 'thousand') return /^\d{3}$/.test(token);
+  if (last === 'million') {
+    const thousand = next !== undefined ? (language === 'es' ? ES_TABLE : EN_TABLE).get(next) : undefined;
+    return /^\d{1,3}$/.test(token) && thousand?.cat === 'thousand';
+  }
+  return false;
 }
 
 function canFollow(

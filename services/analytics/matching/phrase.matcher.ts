@@ -92,6 +92,24 @@ function deletions(s: string): string[] {
   return out;
 }
 
+/**
+ * Per sequence (index = sequence), what the scan of a stream reads for every candidate occurrence, kept apart from
+ * the Sequence objects so that rejecting a candidate touches a few contiguous arrays: its slot count, minimum score,
+ * weights, where its slots start in `weights` and `optimistic`, and whether one anchor alone can reach the score.
+ */
+interface FlatSequences {
+  length: Int32Array;
+  slotBase: Int32Array;
+  minScore: Float64Array;
+  totalWeight: Float64Array;
+  optimisticWeight: Float64Array;
+  oneAnchor: Uint8Array;
+  weights: Float64Array;
+  optimistic: Uint8Array;
+  /** The postings as typed arrays. */
+  postings: (Int32Array | undefined)[];
+}
+
 export class PhraseMatcher {
   readonly language: Language;
   private readonly specs: PhraseSpec[];
@@ -101,7 +119,6 @@ export class PhraseMatcher {
   private readonly byKey = new Map<string, number[]>();
   private readonly byStem = new Map<string, number[]>();
   private readonly byDeletion = new Map<string, number[]>();
-  /** dictionary id → (sequence, position) pairs where it is a content word or a merged pair. */
   /** Dictionary id → flat triples [sequence, slot, 1 if a merged pair] of the sequences it anchors. */
   private readonly postings: (number[] | undefined)[] = [];
   private readonly cache = new Map<string, Hit[]>();
@@ -122,6 +139,7 @@ export class PhraseMatcher {
   private readonly cacheSize: number;
   private readonly negations: ReadonlySet<string>;
   private readonly functionWords: ReadonlySet<string>;
+  private readonly flat: FlatSequences;
 
   constructor(specs: readonly PhraseSpec[], language: Language, options: MatcherOptions = {}) {
     this.language = language;
@@ -135,6 +153,51 @@ export class PhraseMatcher {
         for (const tokens of compilePattern(pattern, language)) this.addSequence(s, p, tokens);
       });
     });
+    this.flat = this.flatten();
+  }
+
+  /** The sequences' figures the scan reads for every candidate, in flat typed arrays (see FlatSequences). */
+  private flatten(): FlatSequences {
+    const count = this.sequences.length;
+    const slots = this.sequences.reduce((acc, q) => acc + q.tokens.length, 0);
+    const flat: FlatSequences = {
+      length: new Int32Array(count),
+      slotBase: new Int32Array(count),
+      minScore: new Float64Array(count),
+      totalWeight: new Float64Array(count),
+      optimisticWeight: new Float64Array(count),
+      oneAnchor: new Uint8Array(count),
+      weights: new Float64Array(slots),
+      optimistic: new Uint8Array(slots),
+      postings: this.postings.map((l) => (l === undefined ? undefined : Int32Array.from(l))),
+    };
+    let base = 0;
+    this.sequences.forEach((q, s) => {
+      const minScore = this.specs[q.spec]!.minScore ?? this.minScore;
+      flat.length[s] = q.tokens.length;
+      flat.slotBase[s] = base;
+      flat.minScore[s] = minScore;
+      flat.totalWeight[s] = q.totalWeight;
+      flat.optimisticWeight[s] = q.optimisticWeight;
+      flat.weights.set(q.weights, base);
+      flat.optimistic.set(q.optimistic, base);
+      // whether a cluster of one anchor (a word, or a merged pair over this slot and the one before) can reach
+      // the score: the same sums, in the same order, as the bound of the scan
+      let one = false;
+      for (let pos = 0; pos < q.tokens.length && !one; pos++) {
+        for (const pair of [false, true]) {
+          if (pair && pos === 0) continue;
+          let bound = q.optimisticWeight;
+          for (let slot = pair ? pos - 1 : pos; slot <= pos; slot++) {
+            if (q.optimistic[slot] !== 1) bound += q.weights[slot]!;
+          }
+          if (bound / q.totalWeight >= minScore) one = true;
+        }
+      }
+      flat.oneAnchor[s] = one ? 1 : 0;
+      base += q.tokens.length;
+    });
+    return flat;
   }
 
   get phraseIds(): string[] {
@@ -370,6 +433,8 @@ export class PhraseMatcher {
     // anchors per sequence, in reusable buffers: flat [token position, slot, 1 if a merged pair]
     const buffers = this.anchorBuffers;
     const counts = this.anchorCounts;
+    const flat = this.flat;
+    const postings = flat.postings;
     for (let j = 0; j < n; j++) {
       const t = toks[j]!;
       const h = this.lookup(t.norm, t.key, t.stem);
@@ -380,12 +445,12 @@ export class PhraseMatcher {
       for (let round = 0; round < 2; round++) {
         const list = round === 0 ? h : ph;
         for (let x = 0; x < list.length; x++) {
-          const posts = this.postings[list[x]!.id];
+          const posts = postings[list[x]!.id];
           if (posts === undefined) continue;
           for (let y = 0; y < posts.length; y += 3) {
-            const ps = posts[y]!;
             const pair = posts[y + 2]!;
             if (round === 1 && pair === 1) continue;
+            const ps = posts[y]!;
             if (wanted !== undefined && !this.sequences[ps]!.specs.some((x) => wanted[x] === 1)) continue;
             const a = buffers[ps]!;
             const used = counts[ps]!;
@@ -399,51 +464,62 @@ export class PhraseMatcher {
       }
     }
     const raw: { spec: number; pattern: number; seq: Sequence; match: AlignResult; negated: boolean }[] = [];
-    for (const s of touched) {
+    const weights = flat.weights;
+    const optimistic = flat.optimistic;
+    for (let ti = 0; ti < touched.length; ti++) {
+      const s = touched[ti]!;
       const a = buffers[s]!;
       const len = counts[s]!;
-      const seq = this.sequences[s]!;
-      const spec = this.specs[seq.spec]!;
-      const minScore = spec.minScore ?? this.minScore;
-      const m = seq.tokens.length;
+      const m = flat.length[s]!;
+      const minScore = flat.minScore[s]!;
+      const totalWeight = flat.totalWeight[s]!;
+      const base = flat.slotBase[s]!;
+      const oneAnchor = flat.oneAnchor[s] === 1;
       let i = 0;
       while (i < len) {
         let match: AlignResult | undefined;
         let k = i;
-        if (m === 1) match = this.single(seq, hits, pairHits, a[i]!);
+        if (m === 1) match = this.single(this.sequences[s]!, hits, pairHits, a[i]!);
         else {
           // clusters of anchors close enough to belong to one occurrence
           while (k + 3 < len && a[k + 3]! - a[k]! <= m + 3) k += 3;
+          // a lone anchor that cannot reach the score on its own (the bound below, worked out once per sequence)
+          if (k === i && !oneAnchor) {
+            i = k + 3;
+            continue;
+          }
           // upper bound: slots that cannot anchor are assumed matched; anchored slots count once
-          let bound = seq.optimisticWeight;
+          let bound = flat.optimisticWeight[s]!;
           let seen = 0;
           for (let q = i; q <= k; q += 3) {
             const pos = a[q + 1]!;
             // a merged pair anchors its slot and the one before
             for (let slot = a[q + 2] === 1 ? pos - 1 : pos; slot <= pos; slot++) {
-              if (seq.optimistic[slot] === 1) continue;
-              if (slot >= 31) bound += seq.weights[slot]!;
+              if (optimistic[base + slot] === 1) continue;
+              if (slot >= 31) bound += weights[base + slot]!;
               else if ((seen & (1 << slot)) === 0) {
                 seen |= 1 << slot;
-                bound += seq.weights[slot]!;
+                bound += weights[base + slot]!;
               }
             }
           }
-          // room for the slots before the first anchor and after the last one (plus a few extra words)
-          const from = Math.max(0, a[i]! - seq.before[a[i + 1]!]! - 2);
-          const to = Math.min(n, a[k]! + seq.after[a[k + 1]!]! + 3);
-          if (bound / seq.totalWeight >= minScore) {
+          if (bound / totalWeight >= minScore) {
+            const seq = this.sequences[s]!;
+            // room for the slots before the first anchor and after the last one (plus a few extra words)
+            const from = Math.max(0, a[i]! - seq.before[a[i + 1]!]! - 2);
+            const to = Math.min(n, a[k]! + seq.after[a[k + 1]!]! + 3);
             const table = windowTable(seq, hits, pairHits, from, to);
             // the slots assumed matched must at least occur in the window
-            for (let q = 0; q < m && bound / seq.totalWeight >= minScore; q++) {
-              if (seq.optimistic[q] === 1 && !occursIn(seq, q, toks, table)) bound -= seq.weights[q]!;
+            for (let q = 0; q < m && bound / totalWeight >= minScore; q++) {
+              if (optimistic[base + q] === 1 && !occursIn(seq, q, toks, table)) bound -= weights[base + q]!;
             }
-            if (bound / seq.totalWeight >= minScore) match = alignSequence(seq, toks, table);
+            if (bound / totalWeight >= minScore) match = alignSequence(seq, toks, table);
           }
         }
         if (match !== undefined && match.score >= minScore) {
+          const seq = this.sequences[s]!;
           const negated = !seq.negationInside && this.isNegated(toks, match.first, match.last);
-          if (!negated || spec.rejectNegated === false) {
+          if (!negated || this.specs[seq.spec]!.rejectNegated === false) {
             seq.specs.forEach((x, k2) => {
               if (wanted === undefined || wanted[x] === 1) {
                 raw.push({ spec: x, pattern: seq.patterns[k2]!, seq, match, negated });

@@ -35,7 +35,7 @@ export interface CallContext {
   startedAt: string | Date;
   /** IANA time zone of the customer (e.g. America/Bogota); wins over the offset in `startedAt`. */
   timeZone?: string | null;
-  /** Country or region code, e.g. CO, MX, US, US-CA, ES. */
+  /** The region as the call's metadata names it ("Bogotá", "US-CA"): shown, never read as a country. */
   region?: string | null;
   /** ISO 3166-1 alpha-2 country of the call (its disclosure law when nothing else picks one). */
   country?: string | null;

@@ -87,6 +87,9 @@ describe(detectPromises.name, () => {
       'c: ajá',
     );
     expect(r.promised).toBe(false);
+    // the greeting as a recognizer writes it: by sound, glued
+    expect(es('a: puede pagar 300 mil el viernes', 'c: si vuenos diasdígame').promised).toBe(false);
+    expect(es('a: puede pagar 300 mil el viernes', 'c: sí listo').promised).toBe(true);
     expect(es('c: tengo 7 hijos y llevo tres meses sin trabajo').promised).toBe(false);
   });
 
@@ -128,6 +131,10 @@ describe(detectPromises.name, () => {
     ).toMatchObject({
       amount: { value: 250 },
       date: '2025-01-11',
+    });
+    expect(en("c: okay i'll put six hundred and", 'c: 75 dollars down february 21st').primary).toMatchObject({
+      amount: { value: 675 },
+      date: '2025-02-21',
     });
     expect(en('c: i get paid on friday and i will send you 300 dollars').primary).toMatchObject({
       amount: { value: 300 },

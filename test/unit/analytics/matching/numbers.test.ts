@@ -27,6 +27,19 @@ describe('findNumbers', () => {
     expect(values('99.50 dollars', 'en')).toEqual([99.5]);
   });
 
+  it('reads the rest of a number a recognizer wrote in digits after a scale word', () => {
+    expect(values('six hundred and 75 dollars', 'en')).toEqual([675]);
+    expect(values('two thousand 500', 'en')).toEqual([2500]);
+    expect(values('3 mil 500 pesos', 'es')).toEqual([3500]);
+    expect(values('4 millones 520 mil', 'es')).toEqual([4520000]);
+    expect(values('un millón 200 mil', 'es')).toEqual([1200000]);
+    // a count after an amount, or a year's end, is a number of its own
+    expect(values('40 mil 3 cuotas', 'es')).toEqual([40000, 3]);
+    expect(values('dos mil 24', 'es')).toEqual([2000, 24]);
+    expect(values('un millón 5 cuotas', 'es')).toEqual([1000000, 5]);
+    expect(values('68 millones 943.874', 'es')).toEqual([68000000, 943874]);
+  });
+
   it('reads English number words and price shorthand', () => {
     expect(values('two hundred and fifty', 'en')).toEqual([250]);
     expect(values('fifteen hundred', 'en')).toEqual([1500]);
