@@ -634,3 +634,18 @@ export interface Database {
   payments: PaymentsTable;
   payment_promises: PaymentPromisesTable;
 }
+
+/* The agent roster (migration 0015). */
+
+export interface AgentRosterTable {
+  agent_id: string;
+  name: string | null;
+  team: string | null;
+  campaign: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  agent_roster: AgentRosterTable;
+}

@@ -1,4 +1,6 @@
 import { LiveHub } from './live/live.hub.ts';
+import { AgentActivityRepository } from './live/agent-activity.repository.ts';
+import { LiveBoardService } from './live/live.board.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -155,6 +157,8 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   collections: CollectionsServices;
   /** Calls in progress in this process (capture feeds it; the live features read it). */
   live: LiveHub;
+  /** The live board over `live` (calls in progress, agent activity). */
+  liveBoard: LiveBoardService;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -436,6 +440,11 @@ export async function buildServices(
     const collections = buildCollections(config, db, people.auditor, overrides.now);
     const version = overrides.version ?? packageVersion();
     const live = new LiveHub({ logger });
+    const liveBoard = new LiveBoardService({
+      hub: live,
+      activity: new AgentActivityRepository(db),
+    });
+    closing.push(async () => liveBoard.close());
     return {
       config,
       logger,
@@ -451,6 +460,7 @@ export async function buildServices(
       calls,
       collections,
       live,
+      liveBoard,
       api: {
         logger: logger.child({ component: 'api' }),
         version,
@@ -462,6 +472,7 @@ export async function buildServices(
         people,
         calls,
         collections,
+        live: liveBoard,
         trustProxy: config.auth.trustProxy,
       },
       version,

@@ -43,6 +43,8 @@ import type { UsersService } from './users/users.service.ts';
 import { webUi } from '../web/static.ts';
 import { collectionsRouter } from '../collections/collections.router.ts';
 import type { CollectionsServices } from '../composition.ts';
+import type { LiveBoardService } from '../live/live.board.ts';
+import { liveRouter } from '../live/live.router.ts';
 
 /**
  * Everything people-facing the API needs: API keys, accounts and sessions, the audit trail, saved searches,
@@ -96,6 +98,8 @@ export interface ApiDeps {
   calls: CallServices;
   /** Payments, the promise ledger and the follow-up queue. */
   collections: CollectionsServices;
+  /** The live board: calls in progress, their event stream, agent activity. */
+  live: LiveBoardService;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -163,6 +167,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(retentionRouter(people.retention));
   api.use(trainingRouter(people.training));
   api.use(collectionsRouter(deps.collections));
+  api.use(liveRouter(deps.live));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

@@ -96,6 +96,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    ctx.liveBoard.close(); // its event streams would keep the server from closing
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
     await retention.stop();

@@ -24,6 +24,8 @@ const REVIEW_QUEUES = ['qa_supervisor', 'compliance_officer'] as const;
 const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
 /** Collections follow-up (promises, queue, metrics): supervisors and compliance; corrections: supervisors. */
 const COLLECTIONS = ['qa_supervisor', 'compliance_officer'] as const;
+/** The live board (calls in progress, agent activity): supervisors and compliance, within their scope. */
+const LIVE_BOARD = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -121,6 +123,10 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /portfolio/metrics': COLLECTIONS,
   'GET /portfolio/metrics.csv': COLLECTIONS,
   'GET /portfolio/roll': COLLECTIONS,
+
+  'GET /live/calls': LIVE_BOARD,
+  'GET /live/events': LIVE_BOARD,
+  'GET /live/agents': LIVE_BOARD,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -220,6 +226,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   retention: ACCESS_RULES['GET /retention/policies'],
   users: ACCESS_RULES['GET /users'],
   collections: ACCESS_RULES['GET /promises/follow-up'],
+  live: ACCESS_RULES['GET /live/calls'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */
