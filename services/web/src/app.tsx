@@ -15,6 +15,7 @@ import { AuditPage } from './pages/audit.page.tsx';
 import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
+import { LivePage } from './pages/live.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { RetentionPage } from './pages/retention.page.tsx';
 import { ReviewItemPage } from './pages/review-item.page.tsx';
@@ -126,6 +127,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/review', 'navReview', can(me, 'review')],
     ['/compliance', 'navCompliance', can(me, 'compliance')],
     ['/agents', 'navAgents', can(me, 'agents')],
+    ['/live', 'navLive', can(me, 'live')],
     ['/collections-follow-up', 'navCollections', can(me, 'collections')],
     ['/library', 'navLibrary', can(me, 'library')],
     ['/audit', 'navAudit', can(me, 'audit')],
@@ -166,6 +168,7 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/review')) return can(me, 'review') ? <ReviewPage me={me} /> : deny;
   if (path.startsWith('/compliance')) return can(me, 'compliance') ? <CompliancePage /> : deny;
   if (path.startsWith('/agents')) return can(me, 'agents') ? <AgentsPage /> : deny;
+  if (path === '/live' || path === '/live/') return can(me, 'live') ? <LivePage /> : deny;
   if (path.startsWith('/collections-follow-up')) {
     return can(me, 'collections') ? <CollectionsPage /> : deny;
   }

@@ -682,6 +682,7 @@ describe('web UI in a browser', () => {
         ...(reviewItem ? [['review-item', `/review/items/${reviewItem}`] as [string, string]] : []),
         ['compliance', '/compliance'],
         ['agents', '/agents'],
+        ['live', '/live'],
         ['collections', '/collections-follow-up'],
         ['library', '/library'],
         ['audit', '/audit'],
