@@ -52,6 +52,8 @@ export interface ActivityInput {
   live: LiveActivityCall[];
   /** By agent id: the latest call end known outside today's archived rows (live ends, earlier archived calls). */
   lastCalls: Map<string, LastCall>;
+  /** Agents whose call ended live today (perhaps not archived yet): listed even when nothing else knows them. */
+  seenLive?: { agentId: string; name: string | null }[];
 }
 
 export interface Activity {
@@ -118,6 +120,7 @@ export function agentActivity(input: ActivityInput): Activity {
       a.last = later(a.last, { endedMs: row.lastEndedMs, team: row.team, campaign: row.campaign });
     }
   }
+  for (const seen of input.seenLive ?? []) agent(seen.agentId).name ??= seen.name;
   for (const [agentId, last] of input.lastCalls) {
     const a = agents.get(agentId);
     if (a) a.last = later(a.last, last);

@@ -36,6 +36,12 @@ export interface LiveBoardDeps {
   dayStart?: (nowMs: number) => Date;
 }
 
+/** A call end seen live: the agent's last call, with what its scope is decided on. */
+interface LiveEnd extends LastCall {
+  agentName: string | null;
+  view: LiveCallView;
+}
+
 interface Watcher {
   visible: (view: LiveCallView) => boolean;
   send: (message: BoardMessage) => void;
@@ -103,7 +109,7 @@ const levelKey = (view: LiveCallView) => `${view.levels[0]}|${view.levels[1]}`;
 
 export class LiveBoardService {
   private readonly watchers = new Set<Watcher>();
-  private readonly lastEnds = new Map<string, LastCall>();
+  private readonly lastEnds = new Map<string, LiveEnd>();
   private readonly now: () => number;
   private readonly dayStart: (nowMs: number) => Date;
   private readonly unsubscribe: () => void;
@@ -158,11 +164,16 @@ export class LiveBoardService {
     const withToday = new Set(archived.filter((r) => r.callsToday > 0).map((r) => r.agentId));
     const quiet = visibleRoster.map((a) => a.agentId).filter((id) => !withToday.has(id));
     const lastCalls = await this.deps.activity.lastCalls(quiet, dayStart, sqlScope);
+    const seenLive: { agentId: string; name: string | null }[] = [];
     for (const [agentId, end] of this.lastEnds) {
+      if (!callVisible(scope, filter, end.view)) continue;
+      if (end.endedMs >= dayStart.getTime()) seenLive.push({ agentId, name: end.agentName });
       const known = lastCalls.get(agentId);
-      if (!known || end.endedMs > known.endedMs) lastCalls.set(agentId, end);
+      if (!known || end.endedMs > known.endedMs) {
+        lastCalls.set(agentId, { endedMs: end.endedMs, team: end.team, campaign: end.campaign });
+      }
     }
-    const activity = agentActivity({ nowMs, roster: visibleRoster, archived, live, lastCalls });
+    const activity = agentActivity({ nowMs, roster: visibleRoster, archived, live, lastCalls, seenLive });
     return {
       asOf: new Date(nowMs).toISOString(),
       dayStart: dayStart.toISOString(),
@@ -262,6 +273,8 @@ export class LiveBoardService {
         endedMs: endedAtMs,
         team: view.metadata.team ?? null,
         campaign: view.metadata.campaign ?? null,
+        agentName: view.metadata.agentName ?? null,
+        view,
       });
     }
     for (const [id, end] of this.lastEnds)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCaller } from '../../../services/access/caller.ts';
 import { AgentActivityRepository } from '../../../services/live/agent-activity.repository.ts';
 import { AgentRosterService } from '../../../services/live/agent-roster.ts';
+import { localMidnight } from '../../../services/live/live.board.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import {
   answerPorts,
@@ -92,12 +93,13 @@ describe('the live board fed by capture', () => {
         replace: false,
       },
     );
-    const now = Date.now();
+    // Today's, also when the test runs just after midnight.
+    const earlier = Math.max(Date.now() - 120_000, localMidnight(Date.now()).getTime());
     await api.database.handle.db
       .insertInto('calls')
       .values({
-        started_at: new Date(now - 120_000),
-        ended_at: new Date(now - 60_000),
+        started_at: new Date(earlier),
+        ended_at: new Date(earlier + 60_000),
         duration_ms: 60_000,
         source: 'seed',
         agent_id: '4711',

@@ -348,15 +348,21 @@ describe('agent activity', () => {
     });
     hub.started(info('c1', { agentId: 'a1', team: 'norte', campaign: 'mora-30' }));
     hub.ended('c1', T0 + 120_000, 'bye');
+    // Known only from a call that ended live (not archived yet): still listed, idle, in its team's scope.
+    hub.started(info('c2', { agentId: 'a9', agentName: 'Nora', team: 'sur' }));
+    hub.ended('c2', T0 + 180_000, 'bye');
     const own = await service.agents(caller({ role: 'agent', agentId: 'a1' }), {});
     expect(own.agents.map((a) => [a.agentId, a.state, a.since])).toEqual([
       ['a1', 'idle', new Date(T0 + 120_000).toISOString()],
     ]);
     expect(own.dayStart).toBe(DAY.toISOString());
     const sur = await service.agents(caller({ teams: ['sur'] }), {});
-    expect(sur.agents.map((a) => a.agentId)).toEqual(['a2']);
+    expect(sur.agents.map((a) => [a.agentId, a.state, a.since])).toEqual([
+      ['a2', 'idle', null],
+      ['a9', 'idle', new Date(T0 + 180_000).toISOString()],
+    ]);
     const all = await service.agents(admin, {});
-    expect(all.agents.map((a) => a.agentId)).toEqual(['a1', 'a2']);
+    expect(all.agents.map((a) => a.agentId)).toEqual(['a1', 'a2', 'a9']);
     service.close();
   });
 
