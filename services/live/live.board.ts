@@ -2,7 +2,13 @@ import type { Caller } from '../access/caller.ts';
 import { scopeConditions } from '../access/call-scope.ts';
 import { callScopeOf, inScope, type CallScope } from '../access/principal.ts';
 import type { LiveAgents, LiveCall, LiveQuery, LiveStreamEvent } from '../api/contract/live.ts';
-import { agentActivity, type LastCall, type LiveActivityCall, type RosterAgent } from './agent-activity.ts';
+import {
+  agentActivity,
+  type ArchivedActivity,
+  type LastCall,
+  type LiveActivityCall,
+  type RosterAgent,
+} from './agent-activity.ts';
 import type { AgentActivityRepository } from './agent-activity.repository.ts';
 import type { LiveCallView, LiveHub } from './live.hub.ts';
 
@@ -20,6 +26,8 @@ import type { LiveCallView, LiveHub } from './live.hub.ts';
 
 export const LEVELS_INTERVAL_MS = 1000;
 export const HEARTBEAT_TICKS = 15;
+/** Today's archived figures are read again after this long (per scope and filter). */
+export const ARCHIVE_READ_MS = 5000;
 const HOUR_MS = 3_600_000;
 /** Live call ends remembered per agent (for "idle since") beyond the day they happened: two days. */
 const LAST_END_KEEP_MS = 48 * HOUR_MS;
@@ -110,6 +118,10 @@ const levelKey = (view: LiveCallView) => `${view.levels[0]}|${view.levels[1]}`;
 export class LiveBoardService {
   private readonly watchers = new Set<Watcher>();
   private readonly lastEnds = new Map<string, LiveEnd>();
+  private readonly archiveReads = new Map<
+    string,
+    { atMs: number; read: Promise<[RosterAgent[], ArchivedActivity[]]> }
+  >();
   private readonly now: () => number;
   private readonly dayStart: (nowMs: number) => Date;
   private readonly unsubscribe: () => void;
@@ -144,10 +156,18 @@ export class LiveBoardService {
     const dayStart = this.dayStart(nowMs);
     const scope = callScopeOf(caller.principal);
     const sqlScope = scopeConditions(caller.principal);
-    const [roster, archived] = await Promise.all([
-      this.deps.activity.roster(filter),
-      this.deps.activity.archived(dayStart, new Date(nowMs - HOUR_MS), filter, sqlScope),
+    const key = JSON.stringify([
+      scope ?? null,
+      filter.team ?? null,
+      filter.campaign ?? null,
+      dayStart.getTime(),
     ]);
+    const [roster, archived] = await this.archiveRead(key, nowMs, () =>
+      Promise.all([
+        this.deps.activity.roster(filter),
+        this.deps.activity.archived(dayStart, new Date(nowMs - HOUR_MS), filter, sqlScope),
+      ]),
+    );
     const visibleRoster = roster.filter((a) => agentVisible(scope, a));
     const live: LiveActivityCall[] = this.deps.hub
       .calls()
@@ -179,6 +199,25 @@ export class LiveBoardService {
       dayStart: dayStart.toISOString(),
       ...activity,
     };
+  }
+
+  /**
+   * The roster and today's archived figures for one scope and filter, read at most once per ARCHIVE_READ_MS: every
+   * board in view asks again at each start and end of a call, and a busy day has many.
+   */
+  private archiveRead(
+    key: string,
+    nowMs: number,
+    read: () => Promise<[RosterAgent[], ArchivedActivity[]]>,
+  ): Promise<[RosterAgent[], ArchivedActivity[]]> {
+    const cached = this.archiveReads.get(key);
+    if (cached && nowMs - cached.atMs < ARCHIVE_READ_MS) return cached.read;
+    for (const [k, v] of this.archiveReads)
+      if (nowMs - v.atMs >= ARCHIVE_READ_MS) this.archiveReads.delete(k);
+    const fresh = read();
+    this.archiveReads.set(key, { atMs: nowMs, read: fresh });
+    fresh.catch(() => this.archiveReads.delete(key));
+    return fresh;
   }
 
   /**

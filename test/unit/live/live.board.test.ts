@@ -7,7 +7,12 @@ import type { LiveCallInfo } from '../../../services/capture/live.tap.ts';
 import { agentActivity, type ArchivedActivity } from '../../../services/live/agent-activity.ts';
 import type { AgentActivityRepository } from '../../../services/live/agent-activity.repository.ts';
 import { AgentRosterService, readRosterCsv } from '../../../services/live/agent-roster.ts';
-import { HEARTBEAT_TICKS, LiveBoardService, type BoardMessage } from '../../../services/live/live.board.ts';
+import {
+  ARCHIVE_READ_MS,
+  HEARTBEAT_TICKS,
+  LiveBoardService,
+  type BoardMessage,
+} from '../../../services/live/live.board.ts';
 import { LiveHub } from '../../../services/live/live.hub.ts';
 import { sseText } from '../../../services/live/live.router.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
@@ -48,8 +53,12 @@ function repository(
   data: { archived?: ArchivedActivity[]; roster?: { agentId: string; team: string | null }[] } = {},
 ) {
   const imported: unknown[] = [];
+  const reads = { archived: 0 };
   const repo = {
-    archived: async () => data.archived ?? [],
+    archived: async () => {
+      reads.archived += 1;
+      return data.archived ?? [];
+    },
     roster: async () =>
       (data.roster ?? []).map((r) => ({ agentId: r.agentId, name: null, team: r.team, campaign: null })),
     lastCalls: async () => new Map(),
@@ -58,18 +67,14 @@ function repository(
       return { removed: 0 };
     },
   };
-  return { repo: repo as unknown as AgentActivityRepository, imported };
+  return { repo: repo as unknown as AgentActivityRepository, imported, reads };
 }
 
 function board(now = () => T0 + 65_000, data?: Parameters<typeof repository>[0]) {
   const hub = new LiveHub({ logger: silentLogger() });
-  const service = new LiveBoardService({
-    hub,
-    activity: repository(data).repo,
-    now,
-    dayStart: () => DAY,
-  });
-  return { hub, service };
+  const { repo, reads } = repository(data);
+  const service = new LiveBoardService({ hub, activity: repo, now, dayStart: () => DAY });
+  return { hub, service, reads };
 }
 
 const tone = (amplitude: number) =>
@@ -363,6 +368,20 @@ describe('agent activity', () => {
     ]);
     const all = await service.agents(admin, {});
     expect(all.agents.map((a) => a.agentId)).toEqual(['a1', 'a2', 'a9']);
+    service.close();
+  });
+
+  it('reads the archive at most once per few seconds for one scope and filter, however many boards ask', async () => {
+    let at = now;
+    const { service, reads } = board(() => at);
+    await Promise.all([service.agents(admin, {}), service.agents(admin, {}), service.agents(admin, {})]);
+    expect(reads.archived).toBe(1);
+    await service.agents(admin, { team: 'norte' });
+    await service.agents(caller({ teams: ['norte'] }), {});
+    expect(reads.archived).toBe(3);
+    at += ARCHIVE_READ_MS;
+    await service.agents(admin, {});
+    expect(reads.archived).toBe(4);
     service.close();
   });
 
