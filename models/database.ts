@@ -703,3 +703,18 @@ export interface AgentNamesTable {
 export interface Database {
   agent_names: AgentNamesTable;
 }
+
+/* The agent roster (migration 0015). */
+
+export interface AgentRosterTable {
+  agent_id: string;
+  name: string | null;
+  team: string | null;
+  campaign: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  agent_roster: AgentRosterTable;
+}

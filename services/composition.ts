@@ -1,5 +1,7 @@
 import { LiveHub } from './live/live.hub.ts';
 import { LiveListenService } from './live/live-listen.service.ts';
+import { AgentActivityRepository } from './live/agent-activity.repository.ts';
+import { LiveBoardService } from './live/live.board.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -214,6 +216,8 @@ export interface Services<P extends Pipeline | null = Pipeline> {
   live: LiveHub;
   /** Listening to calls in progress (scope, audit); the WebSocket is services/api/live/live-audio.socket.ts. */
   liveListen: LiveListenService;
+  /** The live board over `live` (calls in progress, agent activity). */
+  liveBoard: LiveBoardService;
   /** What `createApp` needs; serve adds its health checks and web UI. */
   api: ApiDeps;
   version: string;
@@ -521,6 +525,11 @@ export async function buildServices(
       const stop = forwardLiveAlerts(live, hooks.publisher, logger.child({ component: 'webhooks' }));
       closing.push(async () => void stop());
     }
+    const liveBoard = new LiveBoardService({
+      hub: live,
+      activity: new AgentActivityRepository(db),
+    });
+    closing.push(async () => liveBoard.close());
     return {
       config,
       logger,
@@ -540,6 +549,7 @@ export async function buildServices(
       liveListen: new LiveListenService(live, people.auditor, logger.child({ component: 'live-listen' }), {
         silenceKeyPresses: config.capture.dtmfSilence,
       }),
+      liveBoard,
       api: {
         logger: logger.child({ component: 'api' }),
         version,
@@ -552,6 +562,7 @@ export async function buildServices(
         calls,
         collections,
         webhooks: webhooks.service,
+        live: liveBoard,
         trustProxy: config.auth.trustProxy,
       },
       version,

@@ -45,6 +45,8 @@ import { collectionsRouter } from '../collections/collections.router.ts';
 import type { CollectionsServices } from '../composition.ts';
 import type { WebhookService } from '../webhooks/webhook.service.ts';
 import { webhooksRouter } from '../webhooks/webhooks.router.ts';
+import type { LiveBoardService } from '../live/live.board.ts';
+import { liveRouter } from '../live/live.router.ts';
 
 /**
  * Everything people-facing the API needs: API keys, accounts and sessions, the audit trail, saved searches,
@@ -100,6 +102,8 @@ export interface ApiDeps {
   collections: CollectionsServices;
   /** Webhook subscriptions, the delivery log and the dead letters. */
   webhooks: WebhookService;
+  /** The live board: calls in progress, their event stream, agent activity. */
+  live: LiveBoardService;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -168,6 +172,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(trainingRouter(people.training));
   api.use(collectionsRouter(deps.collections));
   api.use(webhooksRouter(deps.webhooks));
+  api.use(liveRouter(deps.live));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

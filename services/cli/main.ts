@@ -301,6 +301,21 @@ payments
   });
 
 program
+  .command('agents')
+  .description('the agent roster the live board lists agents from')
+  .command('import <file>')
+  .description(
+    'add or update agents from a CSV file with a header: agent_id, and optionally name, team, campaign (all rows or none)',
+  )
+  .option('--replace', 'also remove the agents the file does not name', false)
+  .action(async (file: string, opts: { replace: boolean }) => {
+    const cfg = config();
+    const { runAgentsImport } = await import('./agents.command.ts');
+    const ok = await runAgentsImport(cfg, logger(cfg, 'warn'), { file, replace: opts.replace });
+    if (!ok) process.exitCode = 1;
+  });
+
+program
   .command('worker')
   .description(
     'run the analysis workers only (vad, language, transcribe, analytics, route); start any number, on any hosts',

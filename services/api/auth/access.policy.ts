@@ -25,6 +25,8 @@ const REVIEW_QUEUES = ['qa_supervisor', 'compliance_officer'] as const;
 const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
 /** Collections follow-up (promises, queue, metrics): supervisors and compliance; corrections: supervisors. */
 const COLLECTIONS = ['qa_supervisor', 'compliance_officer'] as const;
+/** The live board (calls in progress, agent activity): supervisors and compliance, within their scope. */
+const LIVE_BOARD = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -133,6 +135,9 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'POST /webhooks/:id/secret': ADMIN_ONLY,
   'GET /webhooks/deliveries': ADMIN_ONLY,
   'POST /webhooks/deliveries/:id/redeliver': ADMIN_ONLY,
+  'GET /live/calls': LIVE_BOARD,
+  'GET /live/events': LIVE_BOARD,
+  'GET /live/agents': LIVE_BOARD,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -235,6 +240,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   collections: ACCESS_RULES['GET /promises/follow-up'],
   listenLive: ACCESS_RULES['GET /live/calls/:captureId/audio'],
   webhooks: ACCESS_RULES['GET /webhooks'],
+  live: ACCESS_RULES['GET /live/calls'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

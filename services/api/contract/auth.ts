@@ -35,6 +35,7 @@ export const PERMISSIONS = [
   'collections',
   'listenLive',
   'webhooks',
+  'live',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

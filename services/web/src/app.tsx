@@ -16,6 +16,7 @@ import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
 import { LiveCallPage } from './pages/live-call.page.tsx';
+import { LivePage } from './pages/live.page.tsx';
 import { LoginPage } from './pages/login.page.tsx';
 import { RetentionPage } from './pages/retention.page.tsx';
 import { ReviewItemPage } from './pages/review-item.page.tsx';
@@ -128,6 +129,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/review', 'navReview', can(me, 'review')],
     ['/compliance', 'navCompliance', can(me, 'compliance')],
     ['/agents', 'navAgents', can(me, 'agents')],
+    ['/live', 'navLive', can(me, 'live')],
     ['/collections-follow-up', 'navCollections', can(me, 'collections')],
     ['/library', 'navLibrary', can(me, 'library')],
     ['/audit', 'navAudit', can(me, 'audit')],
@@ -157,7 +159,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
 
 function route(path: string, me: Me, i18n: I18n) {
   const deny = <p class="error">{i18n.t('forbidden')}</p>;
-  const liveCall = /^\/live\/([0-9a-fA-F-]{36})\/?$/.exec(path);
+  const liveCall = /^\/live\/calls\/([0-9a-fA-F-]{36})\/?$/.exec(path);
   if (liveCall) return can(me, 'listenLive') ? <LiveCallPage captureId={liveCall[1]!} me={me} /> : deny;
   const call = /^\/calls\/([0-9a-fA-F-]{36})\/?$/.exec(path);
   if (call) return can(me, 'search') ? <CallPage id={call[1]!} me={me} /> : deny;
@@ -172,6 +174,7 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/review')) return can(me, 'review') ? <ReviewPage me={me} /> : deny;
   if (path.startsWith('/compliance')) return can(me, 'compliance') ? <CompliancePage /> : deny;
   if (path.startsWith('/agents')) return can(me, 'agents') ? <AgentsPage /> : deny;
+  if (path === '/live' || path === '/live/') return can(me, 'live') ? <LivePage /> : deny;
   if (path.startsWith('/collections-follow-up')) {
     return can(me, 'collections') ? <CollectionsPage /> : deny;
   }

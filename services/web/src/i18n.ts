@@ -3,6 +3,7 @@ import { useContext } from 'preact/hooks';
 import { callEn, callEs } from './messages/call.ts';
 import { errorsEn, errorsEs } from './messages/errors.ts';
 import { liveEn, liveEs } from './messages/live.ts';
+import { liveBoardEn, liveBoardEs } from './messages/live-board.ts';
 import { webhooksEn, webhooksEs } from './messages/webhooks.ts';
 
 /** Spanish and English. Keys are English phrases' ids; `{name}` placeholders are filled by t(). */
@@ -12,6 +13,7 @@ const en = {
   ...callEn,
   ...errorsEn,
   ...liveEn,
+  ...liveBoardEn,
   ...webhooksEn,
   appName: 'Escucha',
   skipToContent: 'Skip to content',
@@ -480,6 +482,7 @@ const es: Record<MessageKey, string> = {
   ...callEs,
   ...errorsEs,
   ...liveEs,
+  ...liveBoardEs,
   ...webhooksEs,
   appName: 'Escucha',
   skipToContent: 'Saltar al contenido',

@@ -81,7 +81,7 @@ describe('the live call page in Chromium', () => {
       const supervisor = await addUser(api, 'qa_supervisor');
       const { context, page, errors } = await newPage(browser, 'en-US');
       await signIn(page, url, supervisor.username, supervisor.password);
-      await page.goto(`${url}/live/${captureId}`);
+      await page.goto(`${url}/live/calls/${captureId}`);
       await page.locator('main h1', { hasText: 'Call in progress' }).waitFor();
       await page.getByRole('button', { name: 'Listen' }).click();
       const player = page.getByTestId('live-player');

@@ -698,12 +698,13 @@ describe('web UI in a browser', () => {
         ...(reviewItem ? [['review-item', `/review/items/${reviewItem}`] as [string, string]] : []),
         ['compliance', '/compliance'],
         ['agents', '/agents'],
+        ['live', '/live'],
         ['collections', '/collections-follow-up'],
         ['library', '/library'],
         ['audit', '/audit'],
         ['retention', '/retention'],
         ['users', '/users'],
-        ['live-call', '/live/00000000-0000-4000-8000-000000000000'],
+        ['live-call', '/live/calls/00000000-0000-4000-8000-000000000000'],
         ['webhooks', '/webhooks'],
       ];
       for (const [name, url] of pages) {

@@ -2,13 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { once } from 'node:events';
+import { get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisCall } from '../../../services/analysis/analysis.repository.ts';
 import type { CallAnalysis } from '../../../services/analytics/index.ts';
 import { listRoutes, type RouteInfo } from '../../../services/api/auth/route-list.ts';
-import { errorBodySchema, ROUTES, type RouteContract } from '../../../services/api/contract/index.ts';
+import {
+  errorBodySchema,
+  liveStreamEvents,
+  ROUTES,
+  type RouteContract,
+} from '../../../services/api/contract/index.ts';
 import { jsonSchema, openApiDocument, openApiPath } from '../../../services/api/contract/openapi.ts';
 import { scriptsRouter } from '../../../services/api/analytics/scripts.router.ts';
 import { ReviewRepository } from '../../../services/review/review.repository.ts';
@@ -45,7 +53,8 @@ function contractProblem(
   }
   if ('raw' in declared) {
     if (declared.raw === 'none') return answer.text === '' ? undefined : 'a body where none is described';
-    const wanted = declared.raw === 'csv' ? 'text/csv' : 'audio/';
+    const wanted =
+      declared.raw === 'csv' ? 'text/csv' : declared.raw === 'sse' ? 'text/event-stream' : 'audio/';
     return answer.type?.startsWith(wanted) ? undefined : `content type ${answer.type}, not ${wanted}`;
   }
   return bodyProblem(declared, answer.body);
@@ -228,6 +237,48 @@ describe('API contract (OpenAPI 3.1)', () => {
     }
     answers.set(key, { status: res.status, body: res.body });
     return res;
+  }
+
+  /** A Server-Sent Events route: its status and type, and its first event against the contract's schema of it. */
+  async function hitStream(template: string) {
+    const server = api.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        get(
+          {
+            port,
+            host: '127.0.0.1',
+            path: `/api/v1${template}`,
+            headers: { Authorization: `Bearer ${api.adminKey}` },
+          },
+          resolve,
+        ).on('error', reject),
+      );
+      let text = '';
+      for await (const chunk of res) {
+        text += String(chunk);
+        const at = text.indexOf('event: ');
+        if (at >= 0 && text.includes('\n\n', at)) break;
+      }
+      res.destroy();
+      const route = contractOf('GET', template);
+      const problem = contractProblem(route, {
+        status: res.statusCode!,
+        type: res.headers['content-type'],
+        body: undefined,
+        text,
+      });
+      expect(problem, `GET ${template} → ${res.statusCode} ${text.slice(0, 400)}`).toBeUndefined();
+      const first = /event: (\w+)\ndata: (.*)\n\n/.exec(text);
+      expect(first?.[1]).toBe('snapshot');
+      expect(bodyProblem(liveStreamEvents.snapshot, JSON.parse(first![2]!))).toBeUndefined();
+      succeeded.add(`GET ${template}`);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   }
 
   beforeAll(async () => {
@@ -623,6 +674,10 @@ describe('API contract (OpenAPI 3.1)', () => {
     const dead = await hit('key', 'GET', '/webhooks/deliveries', { query: { status: 'dead', limit: '10' } });
     expect(dead.body.items[0]).toMatchObject({ id: deliveryId, log: [{ attempt: 1, statusCode: 500 }] });
     await hit('key', 'DELETE', '/webhooks/:id', { params: hookId });
+    // The live board (no call in progress here; test/integration/live places one) and its event stream.
+    await hit('key', 'GET', '/live/calls', { query: { team: 'norte' } });
+    await hit('key', 'GET', '/live/agents');
+    await hitStream('/live/events');
 
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });

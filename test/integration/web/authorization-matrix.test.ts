@@ -99,6 +99,15 @@ describe('authorization matrix', () => {
         if (session && route.method !== 'GET') req = req.set('X-CSRF-Token', session.csrf);
         if (who === 'ingest') req = req.set('Authorization', `Bearer ${ingestKey}`);
         if (route.method !== 'GET' && route.path !== '/recordings') req = req.send({});
+        // An event stream does not end: its answer is taken from its head, and the stream closed.
+        if (route.path === '/live/events') {
+          req = req.buffer(true).parse((stream, done) => {
+            stream.once('data', () => {
+              done(null, null);
+              (stream as unknown as NodeJS.ReadableStream & { destroy(): void }).destroy();
+            });
+          });
+        }
         const res = await req;
         const role: ApiRole | undefined = who === 'anonymous' ? undefined : who;
         // The ingest key is a new one: limited to its default scopes (uploading).
@@ -150,6 +159,9 @@ describe('authorization matrix', () => {
       }
       if (r.path === '/payments') expect(roles, r.path).toEqual(['admin', 'ingest']);
       if (r.path.startsWith('/webhooks')) expect(roles, `${r.method} ${r.path}`).toEqual(['admin']);
+      if (r.path.startsWith('/live')) {
+        expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
+      }
       if (r.path.startsWith('/portfolio')) {
         expect(roles, r.path).toEqual(['admin', 'qa_supervisor', 'compliance_officer']);
       }

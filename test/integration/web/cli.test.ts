@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +119,31 @@ describe('escucha users, demo, retention and audit commands', () => {
     expect(await new PasswordHasher().verify((await row('demo-admin')).password_hash, b.admin.password)).toBe(
       true,
     );
+  });
+
+  it('imports the agent roster from a CSV file, all rows or none', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-roster-'));
+    try {
+      const bad = path.join(dir, 'bad.csv');
+      await writeFile(bad, 'agent_id,name,team\nA1,Ana,norte\n,Sin id,sur\n');
+      const refused = await fail(['agents', 'import', bad]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${bad}:3: no agent_id`);
+      const good = path.join(dir, 'roster.csv');
+      await writeFile(good, 'agent_id,name,team,campaign\nA1,Ana Gómez,norte,mora-30\nA2,,sur,\n');
+      expect((await run(['agents', 'import', good])).stdout).toMatch(/^2 agents imported/);
+      const rows = await database.handle.db
+        .selectFrom('agent_roster')
+        .select(['agent_id', 'name', 'team', 'campaign'])
+        .orderBy('agent_id')
+        .execute();
+      expect(rows).toEqual([
+        { agent_id: 'A1', name: 'Ana Gómez', team: 'norte', campaign: 'mora-30' },
+        { agent_id: 'A2', name: null, team: 'sur', campaign: null },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs retention from the command line and verifies the audit trail it wrote', async () => {

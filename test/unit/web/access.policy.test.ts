@@ -63,6 +63,7 @@ describe(permissionsOf.name, () => {
       'collections',
       'listenLive',
       'webhooks',
+      'live',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',
@@ -72,6 +73,7 @@ describe(permissionsOf.name, () => {
       'library',
       'collections',
       'listenLive',
+      'live',
     ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',
@@ -83,6 +85,7 @@ describe(permissionsOf.name, () => {
       'retention',
       'collections',
       'listenLive',
+      'live',
     ]);
     expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library', 'listenLive']);
     // Agents search and play their own calls (and hear them live); the download link is for reviewers.

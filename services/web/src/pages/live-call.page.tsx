@@ -4,7 +4,7 @@ import { LiveTranscriptSlot } from '../components/live-transcript.slot.tsx';
 import { useI18n } from '../i18n.ts';
 
 /**
- * A call in progress (`/live/<captureId>`, linked from the live board): listen to it live, and its live transcript
+ * A call in progress (`/live/calls/<captureId>`, linked from the live board): listen to it live, and its live transcript
  * beside it (LiveTranscriptSlot).
  */
 export function LiveCallPage({ captureId }: { captureId: string; me: Me }) {
