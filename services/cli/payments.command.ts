@@ -98,6 +98,20 @@ export async function runLedgerRecompute(config: Config, logger: Logger): Promis
 }
 
 /**
+ * `escucha payments rollup`: the collections dashboards' summary rows summed again from scratch (they are kept up to
+ * date as calls, analyses and promises change; this is for a database restored or edited by hand).
+ */
+export async function runRollupRebuild(config: Config, logger: Logger): Promise<void> {
+  await withCollections(config, logger, async ({ metrics }) => {
+    const started = performance.now();
+    await metrics.rebuild();
+    console.log(
+      `collections summary rows rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s (days in ${config.collections.timeZone})`,
+    );
+  });
+}
+
+/**
  * `escucha dev seed-collections`: seeded calls (metadata only) over the last days, with analyses, promises to pay and
  * payments, and the ledger computed, so that the collections page and metrics have something to show.
  */
