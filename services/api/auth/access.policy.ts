@@ -220,6 +220,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   retention: ACCESS_RULES['GET /retention/policies'],
   users: ACCESS_RULES['GET /users'],
   collections: ACCESS_RULES['GET /promises/follow-up'],
+  promiseCorrect: ACCESS_RULES['PATCH /promises/:id'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

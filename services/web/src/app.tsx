@@ -167,7 +167,7 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/compliance')) return can(me, 'compliance') ? <CompliancePage /> : deny;
   if (path.startsWith('/agents')) return can(me, 'agents') ? <AgentsPage /> : deny;
   if (path.startsWith('/collections-follow-up')) {
-    return can(me, 'collections') ? <CollectionsPage /> : deny;
+    return can(me, 'collections') ? <CollectionsPage me={me} /> : deny;
   }
   return <p>{i18n.t('notFound')}</p>;
 }

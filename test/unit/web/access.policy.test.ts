@@ -61,6 +61,7 @@ describe(permissionsOf.name, () => {
       'retention',
       'users',
       'collections',
+      'promiseCorrect',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',
@@ -69,6 +70,7 @@ describe(permissionsOf.name, () => {
       'agents',
       'library',
       'collections',
+      'promiseCorrect',
     ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',
