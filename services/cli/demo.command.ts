@@ -78,6 +78,8 @@ export interface DemoCallsOptions {
   dataDir?: string;
   now?: Date;
   print?: (line: string) => void;
+  /** Also load a month of synthetic collections work (payments, promises, the ledger; default true). */
+  collections?: boolean;
 }
 
 /** Whether the configured ASR model makes the demo transcribe its calls through the pipeline. */
@@ -176,6 +178,10 @@ export async function runDemoCalls(
     const outcomes = await loadDemoCalls(ctx, { ...options, print });
     const added = outcomes.filter((o) => o.created).length;
     print(`demo calls: ${added} archived, ${outcomes.length - added} already there`);
+    if (options.collections !== false) {
+      const { loadDemoCollections } = await import('./payments.command.ts');
+      print(await loadDemoCollections(ctx.database.db, ctx.collections));
+    }
     const fixture = demoUsesFixture(config);
     if (!fixture && !options.transcribe) {
       print(
@@ -224,6 +230,7 @@ export function registerDemoCalls(
   demo
     .description(`${demo.description()}; then load the demo calls (synthetic, with transcripts)`)
     .option('--no-calls', 'do not load the demo calls')
+    .option('--no-collections', 'do not load the month of synthetic collections work (payments, promises)')
     .option(
       '--transcribe',
       'archive the demo calls without their reference transcripts: the speech model transcribes them',
@@ -235,9 +242,18 @@ export function registerDemoCalls(
       false,
     )
     .hook('postAction', async (command) => {
-      const opts = command.opts<{ calls: boolean; wait: boolean; transcribe: boolean }>();
+      const opts = command.opts<{
+        calls: boolean;
+        wait: boolean;
+        transcribe: boolean;
+        collections: boolean;
+      }>();
       if (!opts.calls) return;
       const cfg = config();
-      await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait, transcribe: opts.transcribe });
+      await runDemoCalls(cfg, logger(cfg, 'warn'), {
+        wait: opts.wait,
+        transcribe: opts.transcribe,
+        collections: opts.collections,
+      });
     });
 }
