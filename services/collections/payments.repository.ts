@@ -84,7 +84,12 @@ export class PaymentsRepository {
     if (Array.isArray(accounts) && accounts.length === 0) return [];
     let q = (trx ?? this.db)
       .selectFrom('payments')
-      .select(['account', 'paid_at', sql<number>`amount::float8`.as('amount'), 'currency']);
+      .select([
+        'account',
+        sql<number>`extract(epoch from paid_at)::float8 * 1000`.as('paid_ms'),
+        sql<number>`amount::float8`.as('amount'),
+        'currency',
+      ]);
     q =
       'last' in accounts
         ? (accounts.after === null ? q : q.where('account', '>', accounts.after)).where(
@@ -96,7 +101,7 @@ export class PaymentsRepository {
     const rows = await q.orderBy('account').orderBy('paid_at').execute();
     return rows.map((r) => ({
       account: r.account,
-      paidAt: r.paid_at,
+      paidAt: new Date(r.paid_ms),
       amount: r.amount,
       currency: r.currency,
     }));

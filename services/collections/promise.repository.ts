@@ -181,21 +181,20 @@ export class PromiseRepository {
     accounts: readonly string[] | AccountRange,
   ): Promise<StoredPromise[]> {
     if (Array.isArray(accounts) && accounts.length === 0) return [];
-    let q = (trx ?? this.db)
-      .selectFrom('payment_promises')
-      .select([
-        'id',
-        'account',
-        'made_at',
-        sql<string>`due_date::text`.as('due_date'),
-        sql<number | null>`amount::float8`.as('amount'),
-        'currency',
-        'voided',
-        sql<number>`collected::float8`.as('collected'),
-        sql<number | null>`kept_threshold::float8`.as('kept_threshold'),
-        sql<string>`window_end::text`.as('window_end'),
-        'last_payment_at',
-      ]);
+    let q = (trx ?? this.db).selectFrom('payment_promises').select([
+      'id',
+      'account',
+      // Times as epoch milliseconds: a number is read many times faster than a timestamp's text.
+      sql<number>`extract(epoch from made_at)::float8 * 1000`.as('made_ms'),
+      sql<string>`due_date::text`.as('due_day'),
+      sql<number | null>`amount::float8`.as('amount'),
+      'currency',
+      'voided',
+      sql<number>`collected::float8`.as('collected'),
+      sql<number | null>`kept_threshold::float8`.as('kept_threshold'),
+      sql<string>`window_end::text`.as('window_day'),
+      sql<number | null>`extract(epoch from last_payment_at)::float8 * 1000`.as('last_payment_ms'),
+    ]);
     q = isRange(accounts)
       ? (accounts.after === null ? q : q.where('account', '>', accounts.after)).where(
           'account',
@@ -208,8 +207,8 @@ export class PromiseRepository {
     return rows.map((r) => ({
       id: r.id,
       account: r.account!,
-      madeAt: r.made_at,
-      dueDate: r.due_date,
+      madeAt: new Date(r.made_ms),
+      dueDate: r.due_day,
       amount: r.amount,
       currency: r.currency,
       voided: r.voided,
@@ -217,8 +216,8 @@ export class PromiseRepository {
         id: r.id,
         collected: r.collected,
         keptThreshold: r.kept_threshold,
-        windowEnd: r.window_end,
-        lastPaymentAt: r.last_payment_at,
+        windowEnd: r.window_day,
+        lastPaymentAt: r.last_payment_ms === null ? null : new Date(r.last_payment_ms),
       },
     }));
   }
