@@ -28,7 +28,8 @@ export interface LedgerBenchResult {
   outcomes: Record<string, number>;
   rollupRebuildSeconds: number;
   summaryRows: number;
-  /** One day's analyses changed (1/60 of the calls' agents on one day), then the dashboards' refresh. */
+  /** The analyses of 5 agents' calls on one day changed (this many), then the dashboards' refresh. */
+  rollupRefreshCalls: number;
   rollupRefreshMs: number;
   metrics: { by: string; period: string; p50Ms: number; p95Ms: number }[];
 }
@@ -71,7 +72,8 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
                (i % 97) * 10000, (array['card', 'loan', 'mortgage'])[1 + i % 3],
                (array['CO', 'MX', 'ES', 'US'])[1 + i % 4], '{}'
         from generate_series(1, ${n}) i,
-             lateral (select timestamptz '2026-09-01T13:00:00Z' + (i % 60) * interval '1 day'
+             -- Every agent calls on every day of the 60, over ten hours.
+             lateral (select timestamptz '2026-09-01T13:00:00Z' + ((i / 300) % 60) * interval '1 day'
                              + (i % 601) * interval '1 minute' as t) x`.execute(db);
       await sql`
         insert into call_analysis (call_id, analytics_version, language, disclosure_profile, disclosure_outcome,
@@ -125,12 +127,13 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
       (await sql<{ n: string }>`select count(*) as n from collections_daily`.execute(db)).rows[0]!.n,
     );
     await sql`vacuum analyze collections_daily`.execute(db);
-    // A day's worth of new analyses on 5 agents' calls of one day, then the refresh the next dashboard read does.
-    await sql`update call_analysis set adherence_score = adherence_score + 1
+    // New analyses of 5 agents' calls of one day, then the refresh the next dashboard read does.
+    const changed = await sql`update call_analysis set adherence_score = adherence_score + 1
               where call_id in (select id from calls where started_at >= '2026-10-15T00:00:00Z'
                                 and started_at < '2026-10-16T00:00:00Z' and agent_id in ('A1', 'A2', 'A3', 'A4', 'A5'))`.execute(
       db,
     );
+    const refreshedCalls = Number(changed.numAffectedRows ?? 0);
     started = performance.now();
     await rollups.ensureFresh(calendar, '2026-11-15');
     const refreshMs = performance.now() - started;
@@ -165,6 +168,7 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
       outcomes,
       rollupRebuildSeconds: round(rebuildSeconds),
       summaryRows,
+      rollupRefreshCalls: refreshedCalls,
       rollupRefreshMs: round(refreshMs),
       metrics: results,
     };
