@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Calendar } from '../../../services/collections/calendar.ts';
 import { allocate } from '../../../services/collections/ledger.ts';
+import { loadConfig } from '../../../services/platform/config.ts';
 
 describe('the collections calendar', () => {
+  it('counts in the configured time zone, UTC unless set, and refuses a zone it does not know', () => {
+    expect(loadConfig({ env: {} }).collections.timeZone).toBe('UTC');
+    expect(loadConfig({ env: { ESCUCHA_TIME_ZONE: 'America/Bogota' } }).collections.timeZone).toBe(
+      'America/Bogota',
+    );
+    expect(() => loadConfig({ env: { ESCUCHA_TIME_ZONE: 'Mars/Olympus_Mons' } })).toThrow(
+      /ESCUCHA_TIME_ZONE/,
+    );
+  });
+
   it('tells the local day and hour of an instant, and when a local day begins', () => {
     const bogota = new Calendar('America/Bogota');
     expect(bogota.dayOf(new Date('2026-11-03T02:00:00Z'))).toBe('2026-11-02');
