@@ -16,6 +16,7 @@ import * as m0014 from './0014_create_collections.ts';
 import * as m0017 from './0017_create_webhooks.ts';
 import * as m0019 from './0019_search_at_scale.ts';
 import * as m0015 from './0015_create_agent_roster.ts';
+import * as m0018 from './0018_collections_rollups.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017_create_webhooks': m0017,
   '0019_search_at_scale': m0019,
   '0015_create_agent_roster': m0015,
+  '0018_collections_rollups': m0018,
 };
 
 export const migrationProvider: MigrationProvider = {

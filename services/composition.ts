@@ -45,12 +45,14 @@ import { ScriptService } from './analysis/script.service.ts';
 import type { StageName } from './analysis/stages.ts';
 import { CallsService } from './api/calls/calls.service.ts';
 import type { CallerAudit } from './access/caller.ts';
+import { Calendar } from './collections/calendar.ts';
 import { MetricsRepository } from './collections/metrics.repository.ts';
 import { MetricsService } from './collections/metrics.service.ts';
 import { PaymentsRepository } from './collections/payments.repository.ts';
 import { PaymentsService } from './collections/payments.service.ts';
 import { PromiseLedgerService } from './collections/promise-ledger.service.ts';
 import { PromiseRepository } from './collections/promise.repository.ts';
+import { RollupRepository } from './collections/rollup.repository.ts';
 import { ReportsService } from './api/reports/reports.service.ts';
 import { jobQueueReady, Pipeline } from './pipeline/pipeline.ts';
 import { EvaluationFormRepository } from './review/evaluation.repository.ts';
@@ -131,6 +133,7 @@ export function buildCollections(
 ): CollectionsServices {
   const payments = new PaymentsRepository(db);
   const c = config.collections;
+  const calendar = new Calendar(c.timeZone);
   const ledger = new PromiseLedgerService({
     promises: new PromiseRepository(db),
     payments,
@@ -139,6 +142,7 @@ export function buildCollections(
       graceDays: c.promiseGraceDays,
       tolerance: c.promiseTolerancePercent / 100,
       defaultDueDays: c.promiseDefaultDueDays,
+      calendar,
     },
     ...(now ? { now } : {}),
     ...(events ? { events } : {}),
@@ -146,7 +150,13 @@ export function buildCollections(
   return {
     payments: new PaymentsService({ payments, ledger, auditor }),
     ledger,
-    metrics: new MetricsService({ metrics: new MetricsRepository(db), auditor, today: () => ledger.today() }),
+    metrics: new MetricsService({
+      metrics: new MetricsRepository(db),
+      rollups: new RollupRepository(db),
+      auditor,
+      calendar,
+      today: () => ledger.today(),
+    }),
   };
 }
 

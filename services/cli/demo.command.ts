@@ -84,6 +84,8 @@ export interface DemoCallsOptions {
   dataDir?: string;
   now?: Date;
   print?: (line: string) => void;
+  /** Also load a month of synthetic collections work (payments, promises, the ledger; default true). */
+  collections?: boolean;
 }
 
 /** Whether the configured ASR model makes the demo transcribe its calls through the pipeline. */
@@ -251,6 +253,10 @@ export async function runDemoCalls(
     const outcomes = await loadDemoCalls(ctx, { ...options, print });
     const added = outcomes.filter((o) => o.created).length;
     print(`demo calls: ${added} archived, ${outcomes.length - added} already there`);
+    if (options.collections !== false) {
+      const { loadDemoCollections } = await import('./payments.command.ts');
+      print(await loadDemoCollections(ctx.database.db, ctx.collections));
+    }
     const fresh = outcomes.filter((o) => o.created && o.transcript === 'pipeline').map((o) => o.callId);
     if (fresh.length === 0) return;
     if (!options.wait) {
@@ -294,6 +300,7 @@ export function registerDemoCalls(
   demo
     .description(`${demo.description()}; then load the demo calls (synthetic, with transcripts)`)
     .option('--no-calls', 'do not load the demo calls')
+    .option('--no-collections', 'do not load the month of synthetic collections work (payments, promises)')
     .option(
       '--transcribe',
       'have the speech model transcribe the demo calls even when none is installed for their languages (the default when one is)',
@@ -308,9 +315,18 @@ export function registerDemoCalls(
       false,
     )
     .hook('postAction', async (command) => {
-      const opts = command.opts<{ calls: boolean; wait: boolean; transcribe?: boolean }>();
+      const opts = command.opts<{
+        calls: boolean;
+        wait: boolean;
+        transcribe?: boolean;
+        collections: boolean;
+      }>();
       if (!opts.calls) return;
       const cfg = config();
-      await runDemoCalls(cfg, logger(cfg, 'warn'), { wait: opts.wait, transcribe: opts.transcribe });
+      await runDemoCalls(cfg, logger(cfg, 'warn'), {
+        wait: opts.wait,
+        transcribe: opts.transcribe,
+        collections: opts.collections,
+      });
     });
 }

@@ -299,6 +299,14 @@ payments
     const { runLedgerRecompute } = await import('./payments.command.ts');
     await runLedgerRecompute(cfg, logger(cfg, 'warn'));
   });
+payments
+  .command('rollup')
+  .description("sum the collections dashboards' summary rows again from every call, analysis and promise")
+  .action(async () => {
+    const cfg = config();
+    const { runRollupRebuild } = await import('./payments.command.ts');
+    await runRollupRebuild(cfg, logger(cfg, 'warn'));
+  });
 
 program
   .command('agents')

@@ -4,7 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { systemCaller } from '../access/caller.ts';
 import { Auditor } from '../api/audit/auditor.ts';
 import { insertSyntheticCalls } from '../archive/synthetic-calls.repository.ts';
-import { insertCollectionsDemo } from '../collections/demo-data.repository.ts';
+import { hasCollectionsDemo, insertCollectionsDemo } from '../collections/demo-data.repository.ts';
 import { formatOfFile, type PaymentFileFormat } from '../collections/payment.reader.ts';
 import { buildCollections, buildMaintenance, openDatabaseOnly } from '../composition.ts';
 import type { Config } from '../platform/config.ts';
@@ -98,6 +98,20 @@ export async function runLedgerRecompute(config: Config, logger: Logger): Promis
 }
 
 /**
+ * `escucha payments rollup`: the collections dashboards' summary rows summed again from scratch (they are kept up to
+ * date as calls, analyses and promises change; this is for a database restored or edited by hand).
+ */
+export async function runRollupRebuild(config: Config, logger: Logger): Promise<void> {
+  await withCollections(config, logger, async ({ metrics }) => {
+    const started = performance.now();
+    await metrics.rebuild();
+    console.log(
+      `collections summary rows rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s (days in ${config.collections.timeZone})`,
+    );
+  });
+}
+
+/**
  * `escucha dev seed-collections`: seeded calls (metadata only) over the last days, with analyses, promises to pay and
  * payments, and the ledger computed, so that the collections page and metrics have something to show.
  */
@@ -114,12 +128,37 @@ export async function runCollectionsDemo(
   ) {
     throw new EscuchaError('BAD_REQUEST', '--calls and --days take whole numbers, 1 or more');
   }
-  await withCollections(config, logger, async ({ ledger }, db) => {
-    await insertSyntheticCalls(db, { count: options.calls, days: options.days });
-    const made = await insertCollectionsDemo(db);
-    const done = await ledger.recomputeAll();
-    console.log(
-      `${options.calls} calls (${made.analysed} analysed), ${made.promises} promises to pay and ${made.payments} payments; ledger computed for ${done.accounts} accounts`,
-    );
+  await withCollections(config, logger, async (collections, db) => {
+    console.log(await seedCollections(db, collections, options));
   });
+}
+
+/**
+ * A month (or `days`) of synthetic collections work: seeded calls (metadata only) with analyses, promises to pay
+ * and payments, and the ledger computed. `escucha dev seed-collections` and `escucha demo` share it.
+ */
+export async function seedCollections(
+  db: DatabaseHandle['db'],
+  { ledger }: Pick<ReturnType<typeof buildCollections>, 'ledger'>,
+  options: { calls: number; days: number },
+): Promise<string> {
+  await insertSyntheticCalls(db, { count: options.calls, days: options.days });
+  const made = await insertCollectionsDemo(db);
+  const done = await ledger.recomputeAll();
+  return `${options.calls} calls (${made.analysed} analysed), ${made.promises} promises to pay and ${made.payments} payments; ledger computed for ${done.accounts} accounts`;
+}
+
+/** Calls of the demo's month of collections work. */
+const DEMO_COLLECTIONS = { calls: 1500, days: 30 };
+
+/**
+ * `escucha demo`'s collections part: the month of synthetic collections work, once (nothing when its payments are
+ * there already), so the ledger, the follow-up queue and the dashboards have something to show.
+ */
+export async function loadDemoCollections(
+  db: DatabaseHandle['db'],
+  collections: Pick<ReturnType<typeof buildCollections>, 'ledger'>,
+): Promise<string> {
+  if (await hasCollectionsDemo(db)) return 'demo collections: already there';
+  return `demo collections: ${await seedCollections(db, collections, DEMO_COLLECTIONS)}`;
 }

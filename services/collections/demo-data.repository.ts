@@ -61,3 +61,10 @@ export async function insertCollectionsDemo(
     };
   });
 }
+
+/** Whether the collections demo was loaded (its payments are there). */
+export async function hasCollectionsDemo(db: Db): Promise<boolean> {
+  const r = await sql<{ found: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM payments WHERE external_id LIKE 'DEMO-%') AS found`.execute(db);
+  return r.rows[0]?.found ?? false;
+}

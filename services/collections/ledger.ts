@@ -1,9 +1,12 @@
+import { UTC_CALENDAR, type Calendar } from './calendar.ts';
+
 /**
  * The promise ledger's one rule: which payments of an account keep which of its promises. Pure; the repository
  * loads an account's promises and payments and stores what this returns.
  *
  * Promises are served in order (due date, then when they were made): each takes, from the account's payments made
- * in its currency after it was made and no later than its window's end (the due date plus the grace period), what
+ * in its currency after it was made and no later than its window's end (the due date plus the grace period, a
+ * local day of the deployment's calendar), what
  * is still unallocated of each payment, oldest first, until it has its amount; what a payment has left serves the
  * next promise. A promise without an amount takes the first payment it can. Voided promises take nothing.
  *
@@ -16,6 +19,8 @@ export interface LedgerPolicy {
   graceDays: number;
   /** Share of the amount (0–1) a promise may fall short by and still be kept. */
   tolerance: number;
+  /** Whose days a window's end is counted in (UTC unless given). */
+  calendar?: Calendar | undefined;
 }
 
 export interface LedgerPromise {
@@ -59,9 +64,6 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** The day of an instant, YYYY-MM-DD (UTC). */
-export const dayOf = (t: Date): string => t.toISOString().slice(0, 10);
-
 export function allocate(
   promises: readonly LedgerPromise[],
   payments: readonly LedgerPayment[],
@@ -75,10 +77,12 @@ export function allocate(
   );
   const paid = [...payments].sort((a, b) => a.paidAt.getTime() - b.paidAt.getTime());
   const left = paid.map((p) => cents(p.amount));
-  const paidDay = paid.map((p) => dayOf(p.paidAt));
+  const calendar = policy.calendar ?? UTC_CALENDAR;
   const out: Allocation[] = [];
   for (const p of order) {
     const windowEnd = addDays(p.dueDate, policy.graceDays);
+    // A payment counts until the local day after the window's end begins.
+    const closes = calendar.startOfDay(addDays(windowEnd, 1)).getTime();
     const keptThreshold =
       p.amount === null ? null : Math.ceil(cents(p.amount) * (1 - policy.tolerance) - 1e-9) / 100;
     let collected = 0;
@@ -89,7 +93,7 @@ export function allocate(
         if (need !== null && collected >= need) break;
         const pay = paid[i]!;
         if (left[i] === 0 || pay.paidAt < p.madeAt) continue;
-        if (paidDay[i]! > windowEnd) break;
+        if (pay.paidAt.getTime() >= closes) break;
         if (p.currency !== null && pay.currency !== p.currency) continue;
         const take = need === null ? left[i]! : Math.min(left[i]!, need - collected);
         left[i] = left[i]! - take;

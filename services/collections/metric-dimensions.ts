@@ -1,7 +1,7 @@
 /**
- * What the collections metrics are grouped by: people, campaign, the portfolio's segments, and the hour of day
- * (00–23) or weekday (1 Monday … 7 Sunday) the call was made, in UTC, for the best time to call (with a segment as
- * filter).
+ * What the collections metrics are grouped by: people, campaign, the portfolio's segments (days past due, amount due,
+ * product, region, the call's country), and the hour of day (00–23) or weekday (1 Monday … 7 Sunday) the call was
+ * made, in the deployment's time zone (calendar.ts), for the best time to call (with a segment as filter).
  */
 export const METRIC_DIMENSIONS = [
   'all',
@@ -12,6 +12,7 @@ export const METRIC_DIMENSIONS = [
   'amountDue',
   'product',
   'region',
+  'country',
   'hourOfDay',
   'weekday',
 ] as const;

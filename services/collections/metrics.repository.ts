@@ -1,24 +1,31 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import type { Calendar } from './calendar.ts';
 import type { MetricDimension, MetricPeriod, ROLL_DIMENSIONS } from './metric-dimensions.ts';
-import { statusOf, type Scope } from './promise.repository.ts';
+import type { Scope } from './promise.repository.ts';
+import { DPD_BUCKET } from './rollup.repository.ts';
 
 export type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
 
 export interface MetricsFilter {
-  from?: Date | undefined;
-  to?: Date | undefined;
+  /** First local day counted, YYYY-MM-DD. */
+  from?: string | undefined;
+  /** First local day no longer counted. */
+  to?: string | undefined;
   agentId?: string | undefined;
   team?: string | undefined;
   campaign?: string | undefined;
 }
 
 export interface MetricsRow {
-  /** The agent id, team, campaign, segment (a days-past-due bucket, an amount band, a product, a region) or `all`. */
+  /**
+   * The agent id, team, campaign, segment (a days-past-due bucket, an amount band, a product, a region, a country),
+   * hour of day (00–23), weekday (1–7) or `all`.
+   */
   key: string | null;
   /** The agent's name, for `agent`. */
   label: string | null;
-  /** First day of the day, week (Monday) or month, YYYY-MM-DD (UTC). */
+  /** First day of the day, week (Monday) or month, YYYY-MM-DD, in the deployment's time zone. */
   period: string;
   calls: number;
   /** Calls in which the customer spoke (analysed calls only). */
@@ -51,24 +58,31 @@ export interface MetricsRow {
   forbiddenRate: number | null;
 }
 
-/** Days-past-due buckets and amount bands (amount due, in the call's currency). */
-const DPD = sql<string>`case
-  when calls.days_past_due is null then null
-  when calls.days_past_due <= 0 then 'current'
-  when calls.days_past_due <= 30 then '1-30'
-  when calls.days_past_due <= 60 then '31-60'
-  when calls.days_past_due <= 90 then '61-90'
-  when calls.days_past_due <= 180 then '91-180'
-  else '181+' end`;
-const AMOUNT = sql<string>`case
-  when calls.amount_due is null then null
-  when calls.amount_due < 1000 then '<1k'
-  when calls.amount_due < 10000 then '1k-10k'
-  when calls.amount_due < 100000 then '10k-100k'
-  when calls.amount_due < 1000000 then '100k-1M'
-  else '1M+' end`;
+/** The summary rows' group of a grouping, and the SQL of its key over them (named `calls`, see `metrics`). */
+function keyOf(by: MetricDimension): { dim: string; key: RawBuilder<string | null> } {
+  switch (by) {
+    case 'all':
+      return { dim: 'base', key: sql<string>`'all'` };
+    case 'agent':
+      return { dim: 'base', key: sql<string | null>`calls.agent_id` };
+    case 'team':
+      return { dim: 'base', key: sql<string | null>`calls.team` };
+    case 'campaign':
+      return { dim: 'base', key: sql<string | null>`calls.campaign` };
+    case 'weekday':
+      return { dim: 'base', key: sql<string>`extract(isodow from calls.day)::int::text` };
+    case 'daysPastDue':
+    case 'amountDue':
+    case 'product':
+    case 'region':
+    case 'country':
+    case 'hourOfDay':
+      return { dim: by, key: sql<string | null>`calls.seg` };
+  }
+}
 
-function keyOf(by: MetricDimension): RawBuilder<string | null> {
+/** The key of a roll grouping over calls. */
+function rollKeyOf(by: RollDimension): RawBuilder<string | null> {
   switch (by) {
     case 'all':
       return sql<string>`'all'`;
@@ -79,17 +93,7 @@ function keyOf(by: MetricDimension): RawBuilder<string | null> {
     case 'campaign':
       return sql<string | null>`calls.campaign`;
     case 'daysPastDue':
-      return DPD;
-    case 'amountDue':
-      return AMOUNT;
-    case 'product':
-      return sql<string | null>`calls.product`;
-    case 'region':
-      return sql<string | null>`calls.region`;
-    case 'hourOfDay':
-      return sql<string>`to_char(calls.started_at at time zone 'UTC', 'HH24')`;
-    case 'weekday':
-      return sql<string>`extract(isodow from calls.started_at at time zone 'UTC')::int::text`;
+      return DPD_BUCKET;
   }
 }
 
@@ -130,79 +134,106 @@ export interface RollRow {
   normalisationRate: number | null;
 }
 
-/** Productivity, effectiveness and conduct per group and period, over calls, their analysis and their promises. */
+/** The summary table's columns a query names (read under the name `calls`). */
+interface CallsLike {
+  day: string;
+  dim: string;
+  seg: string | null;
+  agent_id: string | null;
+  agent_name: string | null;
+  team: string | null;
+  campaign: string | null;
+  language: string | null;
+}
+
+/** Productivity, effectiveness and conduct per group and period (from the summary rows), and roll (over calls). */
 export class MetricsRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * The metrics from the summary rows (collections_daily, kept by RollupRepository): one pass over the days of the
+   * filter, summed per agent and day first (agent-hours are the hours in which each agent had calls, a bit mask per
+   * row), then per key and period. The summary table is read under the name `calls`, so the caller's call scope
+   * (agent, team, language: columns it shares with calls) applies to it unchanged.
+   */
   async metrics(
     by: MetricDimension,
     period: MetricPeriod,
     filter: MetricsFilter,
-    asOf: string,
     scope: Scope,
   ): Promise<MetricsRow[]> {
-    const status = statusOf(asOf);
+    const { dim, key } = keyOf(by);
     let q = this.db
-      .selectFrom('calls')
-      .leftJoin('call_analysis', 'call_analysis.call_id', 'calls.id')
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('payment_promises')
-            .whereRef('payment_promises.call_id', '=', 'calls.id')
-            .where('payment_promises.voided', '=', false)
-            .select([
-              sql<number>`count(*)::int`.as('n'),
-              sql<number>`coalesce(sum(payment_promises.amount), 0)::float8`.as('amount'),
-              sql<number>`coalesce(sum(payment_promises.collected), 0)::float8`.as('collected'),
-              sql<number>`count(*) filter (where ${status} = 'kept')::int`.as('kept'),
-              sql<number>`count(*) filter (where ${status} = 'partial')::int`.as('partial'),
-              sql<number>`count(*) filter (where ${status} = 'broken')::int`.as('broken'),
-              sql<number>`count(*) filter (where ${status} = 'pending')::int`.as('pending'),
-              sql<string | null>`string_agg(distinct payment_promises.currency, ',')`.as('currencies'),
-            ])
-            .as('p'),
-        (join) => join.onTrue(),
-      )
+      .selectFrom(sql<CallsLike>`collections_daily`.as('calls'))
+      .where(sql.ref('calls.dim'), '=', dim)
       .where((eb) => eb.and(scope(eb as never)));
-    if (filter.from) q = q.where('calls.started_at', '>=', filter.from);
-    if (filter.to) q = q.where('calls.started_at', '<', filter.to);
-    if (filter.agentId) q = q.where('calls.agent_id', '=', filter.agentId);
-    if (filter.team) q = q.where('calls.team', '=', filter.team);
-    if (filter.campaign) q = q.where('calls.campaign', '=', filter.campaign);
-    const contact = sql<boolean>`coalesce((call_analysis.result -> 'talk' -> 'speakers') ? 'customer', false)`;
-    const rows = await q
+    if (filter.from) q = q.where(sql.ref('calls.day'), '>=', sql<string>`${filter.from}::date`);
+    if (filter.to) q = q.where(sql.ref('calls.day'), '<', sql<string>`${filter.to}::date`);
+    if (filter.agentId) q = q.where(sql.ref('calls.agent_id'), '=', filter.agentId);
+    if (filter.team) q = q.where(sql.ref('calls.team'), '=', filter.team);
+    if (filter.campaign) q = q.where(sql.ref('calls.campaign'), '=', filter.campaign);
+    const perAgentDay = q
       .select([
-        keyOf(by).as('seg_key'),
+        key.as('seg_key'),
+        sql<string>`date_trunc(${sql.lit(period)}, calls.day)::date`.as('seg_period'),
         sql<string | null>`max(calls.agent_name)`.as('label'),
-        sql<string>`date_trunc(${period}, calls.started_at at time zone 'UTC')::date::text`.as('seg_period'),
-        sql<number>`count(*)::int`.as('calls'),
-        sql<number>`count(*) filter (where ${contact})::int`.as('contacts'),
-        sql<number>`coalesce(sum(calls.duration_ms), 0)::float8`.as('talk_ms'),
-        sql<number>`count(distinct (calls.agent_id, date_trunc('hour', calls.started_at))) filter (where calls.agent_id is not null)::int`.as(
-          'agent_hours',
-        ),
-        sql<number>`count(*) filter (where calls.agent_id is not null)::int`.as('agent_calls'),
-        sql<number>`count(*) filter (where ${contact} and p.n > 0)::int`.as('promising'),
-        sql<number>`coalesce(sum(p.n), 0)::int`.as('promises'),
-        sql<number>`coalesce(sum(p.amount), 0)::float8`.as('amount'),
-        sql<number>`coalesce(sum(p.collected), 0)::float8`.as('collected'),
-        sql<number>`coalesce(sum(p.kept), 0)::int`.as('kept'),
-        sql<number>`coalesce(sum(p.partial), 0)::int`.as('partial'),
-        sql<number>`coalesce(sum(p.broken), 0)::int`.as('broken'),
-        sql<number>`coalesce(sum(p.pending), 0)::int`.as('pending'),
-        sql<string | null>`string_agg(p.currencies, ',')`.as('currencies'),
-        sql<number>`count(call_analysis.call_id)::int`.as('analysed'),
-        sql<number>`count(*) filter (where call_analysis.disclosure_outcome = 'disclosed')::int`.as(
-          'disclosed',
-        ),
-        sql<number | null>`avg(call_analysis.adherence_score)::float8`.as('adherence'),
-        sql<number>`count(*) filter (where cardinality(call_analysis.violations) > 0)::int`.as('forbidden'),
+        sql<number>`sum(calls.calls)::int`.as('calls'),
+        sql<number>`sum(calls.contacts)::int`.as('contacts'),
+        sql<number>`sum(calls.talk_ms::float8)`.as('talk_ms'),
+        sql<number>`bit_count(bit_or(calls.hours)::bit(24))`.as('agent_hours'),
+        sql<number>`sum(calls.agent_calls)::int`.as('agent_calls'),
+        sql<number>`sum(calls.promising)::int`.as('promising'),
+        sql<number>`sum(calls.promises)::int`.as('promises'),
+        sql<number>`sum(calls.amount::float8)`.as('amount'),
+        sql<number>`sum(calls.collected::float8)`.as('collected'),
+        sql<number>`sum(calls.kept)::int`.as('kept'),
+        sql<number>`sum(calls.partial)::int`.as('partial'),
+        sql<number>`sum(calls.broken)::int`.as('broken'),
+        sql<number>`sum(calls.pending)::int`.as('pending'),
+        sql<string | null>`string_agg(calls.currencies, ',')`.as('currencies'),
+        sql<number>`sum(calls.analysed)::int`.as('analysed'),
+        sql<number>`sum(calls.disclosed)::int`.as('disclosed'),
+        sql<number>`sum(calls.adherence_sum::float8)`.as('adherence_sum'),
+        sql<number>`sum(calls.adherence_n)::int`.as('adherence_n'),
+        sql<number>`sum(calls.forbidden)::int`.as('forbidden'),
       ])
-      .groupBy([sql.ref('seg_key'), sql.ref('seg_period')])
-      .orderBy(sql.ref('seg_period'))
-      .orderBy(sql.ref('seg_key'))
-      .execute();
+      .groupBy([sql.ref('seg_key'), sql.ref('seg_period'), sql.ref('calls.agent_id'), sql.ref('calls.day')]);
+    const rows = (
+      await sql<{
+        seg_key: string | null;
+        seg_period: string;
+        label: string | null;
+        calls: number;
+        contacts: number;
+        talk_ms: number;
+        agent_hours: number;
+        agent_calls: number;
+        promising: number;
+        promises: number;
+        amount: number;
+        collected: number;
+        kept: number;
+        partial: number;
+        broken: number;
+        pending: number;
+        currencies: string | null;
+        analysed: number;
+        disclosed: number;
+        adherence: number | null;
+        forbidden: number;
+      }>`
+        SELECT seg_key, seg_period::text AS seg_period, max(label) AS label,
+          sum(calls)::int AS calls, sum(contacts)::int AS contacts, sum(talk_ms)::float8 AS talk_ms,
+          sum(agent_hours)::int AS agent_hours, sum(agent_calls)::int AS agent_calls,
+          sum(promising)::int AS promising, sum(promises)::int AS promises, sum(amount)::float8 AS amount,
+          sum(collected)::float8 AS collected, sum(kept)::int AS kept, sum(partial)::int AS partial,
+          sum(broken)::int AS broken, sum(pending)::int AS pending, string_agg(currencies, ',') AS currencies,
+          sum(analysed)::int AS analysed, sum(disclosed)::int AS disclosed,
+          (sum(adherence_sum) / nullif(sum(adherence_n), 0))::float8 AS adherence, sum(forbidden)::int AS forbidden
+        FROM (${perAgentDay}) x
+        GROUP BY seg_key, seg_period
+        ORDER BY seg_period, seg_key`.execute(this.db)
+    ).rows;
     return rows.map((r) => {
       const resolved = r.kept + r.partial + r.broken;
       return {
@@ -242,25 +273,26 @@ export class MetricsRepository {
     period: MetricPeriod,
     filter: MetricsFilter,
     scope: Scope,
+    calendar: Calendar,
   ): Promise<RollRow[]> {
     let q = this.db
       .selectFrom('calls')
       .where('calls.customer_ref', 'is not', null)
       .where('calls.days_past_due', 'is not', null)
       .where((eb) => eb.and(scope(eb as never)));
-    if (filter.from) q = q.where('calls.started_at', '>=', filter.from);
-    if (filter.to) q = q.where('calls.started_at', '<', filter.to);
+    if (filter.from) q = q.where('calls.started_at', '>=', calendar.startOfDay(filter.from));
+    if (filter.to) q = q.where('calls.started_at', '<', calendar.startOfDay(filter.to));
     if (filter.agentId) q = q.where('calls.agent_id', '=', filter.agentId);
     if (filter.team) q = q.where('calls.team', '=', filter.team);
     if (filter.campaign) q = q.where('calls.campaign', '=', filter.campaign);
     // A literal (one of three words), so that DISTINCT ON and ORDER BY name the same expression.
-    const periodOf = sql<string>`date_trunc(${sql.lit(period)}, calls.started_at at time zone 'UTC')::date`;
+    const periodOf = sql<string>`date_trunc(${sql.lit(period)}, ${calendar.local('calls.started_at')})::date`;
     const seen = q
       .select([
         'calls.customer_ref as account',
         periodOf.as('p'),
         DPD_ORDER.as('idx'),
-        keyOf(by).as('seg_key'),
+        rollKeyOf(by).as('seg_key'),
       ])
       .distinctOn(['calls.customer_ref', periodOf])
       .orderBy('calls.customer_ref')

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, PaymentSource } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import type { PaymentInput } from './payment.ts';
+import type { AccountRange } from './promise.repository.ts';
 
 export type Trx = Transaction<Database>;
 
@@ -75,22 +76,32 @@ export class PaymentsRepository {
     };
   }
 
-  /** Payments of these accounts, oldest first. */
+  /** Payments of these accounts (or this range of accounts), by account, oldest first. */
   async ofAccounts(
-    trx: Trx | Db,
-    accounts: readonly string[],
+    trx: Trx | undefined,
+    accounts: readonly string[] | AccountRange,
   ): Promise<{ account: string; paidAt: Date; amount: number; currency: string }[]> {
-    if (accounts.length === 0) return [];
-    const rows = await trx
+    if (Array.isArray(accounts) && accounts.length === 0) return [];
+    let q = (trx ?? this.db)
       .selectFrom('payments')
-      .select(['account', 'paid_at', sql<number>`amount::float8`.as('amount'), 'currency'])
-      .where('account', '=', sql<string>`any(${sql.val(accounts)}::text[])`)
-      .orderBy('account')
-      .orderBy('paid_at')
-      .execute();
+      .select([
+        'account',
+        sql<number>`extract(epoch from paid_at)::float8 * 1000`.as('paid_ms'),
+        sql<number>`amount::float8`.as('amount'),
+        'currency',
+      ]);
+    q =
+      'last' in accounts
+        ? (accounts.after === null ? q : q.where('account', '>', accounts.after)).where(
+            'account',
+            '<=',
+            accounts.last,
+          )
+        : q.where('account', '=', sql<string>`any(${sql.val(accounts)}::text[])`);
+    const rows = await q.orderBy('account').orderBy('paid_at').execute();
     return rows.map((r) => ({
       account: r.account,
-      paidAt: r.paid_at,
+      paidAt: new Date(r.paid_ms),
       amount: r.amount,
       currency: r.currency,
     }));

@@ -6,14 +6,17 @@ import type { AnalysisCall } from '../analysis/analysis.repository.ts';
 import type { CallAnalysis, PaymentPromise } from '../analytics/index.ts';
 import { EscuchaError } from '../platform/errors.ts';
 import type { EventPublisher } from '../webhooks/webhook.events.ts';
-import { addDays, allocate, dayOf, type LedgerPolicy } from './ledger.ts';
+import { UTC_CALENDAR, type Calendar } from './calendar.ts';
+import { addDays, allocate, type Allocation, type LedgerPayment, type LedgerPolicy } from './ledger.ts';
 import type { PaymentsRepository, Trx } from './payments.repository.ts';
 import type {
+  AccountRange,
   Correction,
   DetectedPromise,
   PromiseFilter,
   PromiseRepository,
   PromiseView,
+  StoredPromise,
 } from './promise.repository.ts';
 
 export interface PromisePolicy extends LedgerPolicy {
@@ -28,18 +31,28 @@ export interface FollowUpFilter {
   campaign?: string | undefined;
 }
 
-/** Accounts recomputed per transaction by a whole recompute. */
+/** Accounts recomputed per statement pair when a list of accounts is recomputed. */
 const ACCOUNTS_PER_PAGE = 2000;
+/** Accounts per range of a whole recompute. */
+const RANGE_ACCOUNTS = 25_000;
 const QUOTE_MAX = 500;
 
 const currencyCode = (v: string | null | undefined): string | null =>
   v && /^[A-Za-z]{3}$/.test(v) ? v.toUpperCase() : null;
+
+const sameAllocation = (a: Allocation, b: Allocation | undefined) =>
+  b !== undefined &&
+  a.collected === b.collected &&
+  a.keptThreshold === b.keptThreshold &&
+  a.windowEnd === b.windowEnd &&
+  (a.lastPaymentAt?.getTime() ?? null) === (b.lastPaymentAt?.getTime() ?? null);
 
 /** The analysis's promises as the ledger tracks them (only the stored output shape of the detector is read). */
 export function trackedPromises(
   call: Pick<AnalysisCall, 'startedAt' | 'currency'>,
   promises: readonly PaymentPromise[],
   defaultDueDays: number,
+  calendar: Calendar = UTC_CALENDAR,
 ): DetectedPromise[] {
   return promises.map((p, ordinal) => {
     const moments = p.evidence.map((e) => e.startMs);
@@ -55,7 +68,7 @@ export function trackedPromises(
       amount: p.amount ? p.amount.value : null,
       currency: currencyCode(p.amount?.currency) ?? currencyCode(call.currency),
       detectedDueDate: p.date,
-      dueDate: p.date ?? addDays(dayOf(call.startedAt), defaultDueDays),
+      dueDate: p.date ?? addDays(calendar.dayOf(call.startedAt), defaultDueDays),
     };
   });
 }
@@ -79,9 +92,14 @@ export class PromiseLedgerService {
     },
   ) {}
 
-  /** Today, YYYY-MM-DD (UTC). */
+  /** The deployment's calendar (its time zone's days). */
+  get calendar(): Calendar {
+    return this.deps.policy.calendar ?? UTC_CALENDAR;
+  }
+
+  /** Today, YYYY-MM-DD, in the deployment's time zone. */
   today(): string {
-    return dayOf(this.deps.now?.() ?? new Date());
+    return this.calendar.dayOf(this.deps.now?.() ?? new Date());
   }
 
   /**
@@ -93,7 +111,12 @@ export class PromiseLedgerService {
     call: AnalysisCall,
     analysis: CallAnalysis,
   ): Promise<void> => {
-    const tracked = trackedPromises(call, analysis.promise.promises, this.deps.policy.defaultDueDays);
+    const tracked = trackedPromises(
+      call,
+      analysis.promise.promises,
+      this.deps.policy.defaultDueDays,
+      this.calendar,
+    );
     const accounts = await this.deps.promises.syncCall(
       trx,
       { id: call.id, account: call.customerRef, madeAt: call.startedAt },
@@ -119,52 +142,78 @@ export class PromiseLedgerService {
     }
   };
 
-  /** Allocates the payments of these accounts to their promises again. */
+  /** Allocates the payments of these accounts to their promises again; returns how many promises it saw. */
   async recomputeAccounts(trx: Trx, accounts: readonly string[]): Promise<number> {
     let promisesSeen = 0;
     for (let i = 0; i < accounts.length; i += ACCOUNTS_PER_PAGE) {
       const page = accounts.slice(i, i + ACCOUNTS_PER_PAGE);
-      const [promises, payments] = await Promise.all([
-        this.deps.promises.ofAccounts(trx, page),
-        this.deps.payments.ofAccounts(trx, page),
-      ]);
+      const [promises, payments] = await this.read(trx, page);
       promisesSeen += promises.length;
-      const paymentsOf = new Map<string, typeof payments>();
-      for (const p of payments) {
-        const list = paymentsOf.get(p.account);
-        if (list) list.push(p);
-        else paymentsOf.set(p.account, [p]);
-      }
-      const allocations = [];
-      let start = 0;
-      // promises come ordered by account
-      for (let j = 1; j <= promises.length; j++) {
-        if (j === promises.length || promises[j]!.account !== promises[start]!.account) {
-          const account = promises[start]!.account;
-          allocations.push(
-            ...allocate(promises.slice(start, j), paymentsOf.get(account) ?? [], this.deps.policy),
-          );
-          start = j;
-        }
-      }
-      await this.deps.promises.writeAllocations(trx, allocations);
+      await this.deps.promises.writeAllocations(trx, this.allocateAll(promises, payments));
     }
     return promisesSeen;
   }
 
-  /** Recomputes the whole ledger, a page of accounts per transaction (after a change of policy, or nightly). */
+  private read(trx: Trx | undefined, accounts: readonly string[] | AccountRange) {
+    return Promise.all([
+      this.deps.promises.ofAccounts(trx, accounts),
+      this.deps.payments.ofAccounts(trx, accounts),
+    ]);
+  }
+
+  /**
+   * The ledger over promises and payments both ordered by account (a merge, one account at a time): the allocations
+   * that differ from what is stored.
+   */
+  private allocateAll(
+    promises: readonly StoredPromise[],
+    payments: readonly (LedgerPayment & { account: string })[],
+  ): Allocation[] {
+    const out: Allocation[] = [];
+    const stored = new Map(promises.map((p) => [p.id, p.stored]));
+    let pay = 0;
+    let start = 0;
+    for (let j = 1; j <= promises.length; j++) {
+      if (j < promises.length && promises[j]!.account === promises[start]!.account) continue;
+      const account = promises[start]!.account;
+      while (pay < payments.length && payments[pay]!.account < account) pay++;
+      const first = pay;
+      while (pay < payments.length && payments[pay]!.account === account) pay++;
+      for (const a of allocate(promises.slice(start, j), payments.slice(first, pay), this.deps.policy)) {
+        if (!sameAllocation(a, stored.get(a.id))) out.push(a);
+      }
+      start = j;
+    }
+    return out;
+  }
+
+  /**
+   * Recomputes the whole ledger (after a change of policy, or nightly): ranges of accounts in key order, each read
+   * with two range scans (promises, payments), allocated in memory and written back in batched statements; the
+   * next range is read while the last is written. Each range is its own transaction.
+   */
   async recomputeAll(
     onProgress?: (promises: number) => void,
   ): Promise<{ accounts: number; promises: number }> {
-    let after: string | null = null;
     let accounts = 0;
     let promises = 0;
+    const load = async (after: string | null) => {
+      const range = await this.deps.promises.nextRange(after, RANGE_ACCOUNTS);
+      if (!range) return undefined;
+      const [p, pay] = await this.read(undefined, range);
+      return { range, promises: p, payments: pay };
+    };
+    let next = load(null);
     for (;;) {
-      const page = await this.deps.promises.accountsAfter(after, ACCOUNTS_PER_PAGE);
-      if (page.length === 0) break;
-      promises += await this.deps.promises.transaction((trx) => this.recomputeAccounts(trx, page));
-      accounts += page.length;
-      after = page[page.length - 1]!;
+      const page = await next;
+      if (!page) break;
+      next = load(page.range.last);
+      // Keep the next read's rejection from going unhandled while this range is written.
+      next.catch(() => undefined);
+      const allocations = this.allocateAll(page.promises, page.payments);
+      await this.deps.promises.writeAllocations(undefined, allocations, page.range);
+      promises += page.promises.length;
+      accounts += new Set(page.promises.map((p) => p.account)).size;
       onProgress?.(promises);
     }
     return { accounts, promises };

@@ -79,6 +79,18 @@ export interface Correction {
   voided?: boolean | undefined;
 }
 
+/** Accounts after `after` (all from the first when null) up to and including `last`, in text order. */
+export interface AccountRange {
+  after: string | null;
+  last: string;
+}
+/** A promise as the ledger reads it: its input, and the allocation stored for it (written again only if changed). */
+export interface StoredPromise extends LedgerPromise {
+  account: string;
+  stored: Allocation;
+}
+const isRange = (a: readonly string[] | AccountRange): a is AccountRange => !Array.isArray(a);
+
 const num = (v: string | null) => (v === null ? null : Number(v));
 
 /** The promise ledger's rows: tracked promises, synced from a call's analysis, allocated by the ledger. */
@@ -160,69 +172,102 @@ export class PromiseRepository {
     return [...accounts].filter((a): a is string => a !== null);
   }
 
-  /** The ledger's input for these accounts: their promises. */
+  /**
+   * The ledger's input for these accounts (or this range of accounts), by account, with what the ledger stored for
+   * each last time.
+   */
   async ofAccounts(
-    trx: Trx | Db,
-    accounts: readonly string[],
-  ): Promise<(LedgerPromise & { account: string })[]> {
-    if (accounts.length === 0) return [];
-    const rows = await trx
-      .selectFrom('payment_promises')
-      .select([
-        'id',
-        'account',
-        'made_at',
-        sql<string>`due_date::text`.as('due_date'),
-        sql<number | null>`amount::float8`.as('amount'),
-        'currency',
-        'voided',
-      ])
-      .where('account', '=', sql<string>`any(${sql.val(accounts)}::text[])`)
-      .orderBy('account')
-      .execute();
+    trx: Trx | undefined,
+    accounts: readonly string[] | AccountRange,
+  ): Promise<StoredPromise[]> {
+    if (Array.isArray(accounts) && accounts.length === 0) return [];
+    let q = (trx ?? this.db).selectFrom('payment_promises').select([
+      'id',
+      'account',
+      // Times as epoch milliseconds: a number is read many times faster than a timestamp's text.
+      sql<number>`extract(epoch from made_at)::float8 * 1000`.as('made_ms'),
+      sql<string>`due_date::text`.as('due_day'),
+      sql<number | null>`amount::float8`.as('amount'),
+      'currency',
+      'voided',
+      sql<number>`collected::float8`.as('collected'),
+      sql<number | null>`kept_threshold::float8`.as('kept_threshold'),
+      sql<string>`window_end::text`.as('window_day'),
+      sql<number | null>`extract(epoch from last_payment_at)::float8 * 1000`.as('last_payment_ms'),
+    ]);
+    q = isRange(accounts)
+      ? (accounts.after === null ? q : q.where('account', '>', accounts.after)).where(
+          'account',
+          '<=',
+          accounts.last,
+        )
+      : q.where('account', '=', sql<string>`any(${sql.val(accounts)}::text[])`);
+    // The order of the index on (account, due_date): read in order, no sort.
+    const rows = await q.orderBy('account').orderBy('due_date').execute();
     return rows.map((r) => ({
       id: r.id,
       account: r.account!,
-      madeAt: r.made_at,
-      dueDate: r.due_date,
+      madeAt: new Date(r.made_ms),
+      dueDate: r.due_day,
       amount: r.amount,
       currency: r.currency,
       voided: r.voided,
+      stored: {
+        id: r.id,
+        collected: r.collected,
+        keptThreshold: r.kept_threshold,
+        windowEnd: r.window_day,
+        lastPaymentAt: r.last_payment_ms === null ? null : new Date(r.last_payment_ms),
+      },
     }));
   }
 
-  /** Stores what the ledger allocated (only rows whose values changed are written). */
-  async writeAllocations(trx: Trx | Db, allocations: readonly Allocation[]): Promise<void> {
-    for (let i = 0; i < allocations.length; i += 5000) {
-      const chunk = allocations.slice(i, i + 5000).map((a) => ({
-        id: a.id,
-        collected: a.collected,
-        kept_threshold: a.keptThreshold,
-        window_end: a.windowEnd,
-        last_payment_at: a.lastPaymentAt?.toISOString() ?? null,
-      }));
-      await sql`
+  /**
+   * Stores what the ledger allocated, in one statement per 50,000 promises of arrays unnested (only rows whose
+   * values changed are written). `range`, when the promises are one range of accounts, lets PostgreSQL read only
+   * that range.
+   */
+  async writeAllocations(
+    trx: Trx | undefined,
+    allocations: readonly Allocation[],
+    range?: AccountRange,
+  ): Promise<number> {
+    let written = 0;
+    for (let i = 0; i < allocations.length; i += 50_000) {
+      const chunk = allocations.slice(i, i + 50_000);
+      const inRange = range
+        ? sql`AND p.account <= ${range.last} ${range.after === null ? sql`` : sql`AND p.account > ${range.after}`}`
+        : sql``;
+      const done = await sql`
         UPDATE payment_promises p SET
           collected = v.collected, kept_threshold = v.kept_threshold, window_end = v.window_end,
           last_payment_at = v.last_payment_at, updated_at = now()
-        FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
-          AS v(id uuid, collected numeric, kept_threshold numeric, window_end date, last_payment_at timestamptz)
-        WHERE p.id = v.id AND (p.collected, p.kept_threshold, p.window_end, p.last_payment_at)
-          IS DISTINCT FROM (v.collected, v.kept_threshold, v.window_end, v.last_payment_at)`.execute(trx);
+        FROM unnest(${chunk.map((a) => a.id)}::uuid[], ${chunk.map((a) => a.collected)}::numeric[],
+                    ${chunk.map((a) => a.keptThreshold)}::numeric[], ${chunk.map((a) => a.windowEnd)}::date[],
+                    ${chunk.map((a) => a.lastPaymentAt)}::timestamptz[])
+          AS v(id, collected, kept_threshold, window_end, last_payment_at)
+        WHERE p.id = v.id ${inRange}
+          AND (p.collected, p.kept_threshold, p.window_end, p.last_payment_at)
+          IS DISTINCT FROM (v.collected, v.kept_threshold, v.window_end, v.last_payment_at)`.execute(
+        trx ?? this.db,
+      );
+      written += Number(done.numAffectedRows ?? 0);
     }
+    return written;
   }
 
-  /** Accounts with promises, in order, after `after` (keyset pages for a whole recompute). */
-  async accountsAfter(after: string | null, limit: number): Promise<string[]> {
-    let q = this.db
-      .selectFrom('payment_promises')
-      .select('account')
-      .distinct()
-      .where('account', 'is not', null)
-      .orderBy('account')
-      .limit(limit);
-    if (after !== null) q = q.where('account', '>', after);
-    return (await q.execute()).map((r) => r.account!);
+  /**
+   * The next range of accounts with promises after `after`, about `size` accounts wide (keyset pages for a whole
+   * recompute); undefined past the last.
+   */
+  async nextRange(after: string | null, size: number): Promise<AccountRange | undefined> {
+    const row = await sql<{ last: string | null }>`
+      SELECT max(account) AS last FROM (
+        SELECT DISTINCT account FROM payment_promises
+        WHERE account IS NOT NULL ${after === null ? sql`` : sql`AND account > ${after}`}
+        ORDER BY account LIMIT ${size}) a`.execute(this.db);
+    const last = row.rows[0]?.last;
+    return last == null ? undefined : { after, last };
   }
 
   private views(asOf: string, scope: Scope) {

@@ -16,6 +16,16 @@ const bool = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Whether this runtime knows an IANA time zone name. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const ARCHIVE_FORMATS = ['opus', 'flac', 'wav', 'mp3'] as const;
 export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
 
@@ -338,6 +348,15 @@ const collectionsSchema = z.object({
   promiseTolerancePercent: z.coerce.number().min(0).max(50).default(5),
   /** Due date of a promise said without a date: this many days after the call. */
   promiseDefaultDueDays: int(0, 90).default(7),
+  /**
+   * The IANA time zone whose days, weeks, months and hours of day collections counts in (the ledger's today and
+   * windows, the metrics' periods, the best time to call): the deployment's, e.g. America/Bogota.
+   */
+  timeZone: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((v) => isTimeZone(v), 'an IANA time zone such as America/Bogota or UTC'),
 });
 
 /** Webhook delivery (services/webhooks/): attempts, their backoff, and the time a receiver has to answer. */
@@ -574,6 +593,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_WEBHOOK_RETRY_MAX_MS: 'webhooks.retryMaxMs',
   ESCUCHA_WEBHOOK_TIMEOUT_MS: 'webhooks.timeoutMs',
   ESCUCHA_WEBHOOK_CONCURRENCY: 'webhooks.concurrency',
+  ESCUCHA_TIME_ZONE: 'collections.timeZone',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

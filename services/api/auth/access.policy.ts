@@ -241,6 +241,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   listenLive: ACCESS_RULES['GET /live/calls/:captureId/audio'],
   webhooks: ACCESS_RULES['GET /webhooks'],
   live: ACCESS_RULES['GET /live/calls'],
+  promiseCorrect: ACCESS_RULES['PATCH /promises/:id'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

@@ -36,6 +36,7 @@ export const PERMISSIONS = [
   'listenLive',
   'webhooks',
   'live',
+  'promiseCorrect',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

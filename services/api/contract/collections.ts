@@ -94,10 +94,8 @@ export const followUpQuerySchema = z.strictObject({
   campaign: z.string().max(200).optional(),
 });
 
-const instant = z.iso
-  .datetime({ offset: true })
-  .or(z.iso.date())
-  .transform((v) => new Date(v));
+/** A local day of the deployment's time zone (YYYY-MM-DD), or an instant (the local day it falls on). */
+const instant = z.iso.date().or(z.iso.datetime({ offset: true }).transform((v) => new Date(v)));
 
 export const metricsQuerySchema = z.strictObject({
   by: z.enum(METRIC_DIMENSIONS).default('agent'),

@@ -176,7 +176,7 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/agents')) return can(me, 'agents') ? <AgentsPage /> : deny;
   if (path === '/live' || path === '/live/') return can(me, 'live') ? <LivePage /> : deny;
   if (path.startsWith('/collections-follow-up')) {
-    return can(me, 'collections') ? <CollectionsPage /> : deny;
+    return can(me, 'collections') ? <CollectionsPage me={me} /> : deny;
   }
   return <p>{i18n.t('notFound')}</p>;
 }

@@ -18,6 +18,7 @@ export interface TestCall {
   amountDue?: number;
   product?: string;
   region?: string;
+  country?: string;
 }
 
 /** A call's metadata row, as the archive stores it (no audio: the ledger needs only the metadata). */
@@ -43,6 +44,7 @@ export async function insertCall(api: TestApi, c: Omit<TestCall, 'id'>): Promise
       amount_due: c.amountDue ?? null,
       product: c.product ?? null,
       region: c.region ?? null,
+      country: c.country ?? null,
       language: 'es',
       custom: JSON.stringify({}),
     })

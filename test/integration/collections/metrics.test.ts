@@ -2,6 +2,9 @@ import { Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCaller } from '../../../services/access/caller.ts';
+import { Calendar } from '../../../services/collections/calendar.ts';
+import { MetricsRepository } from '../../../services/collections/metrics.repository.ts';
+import { RollupRepository } from '../../../services/collections/rollup.repository.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { analysed, detected, insertCall, seedAnalysis } from './collections.harness.ts';
 
@@ -26,7 +29,8 @@ describe('collections metrics', () => {
       daysPastDue: 45,
       amountDue: 250_000,
       product: 'card',
-      region: 'CO',
+      region: 'Bogotá',
+      country: 'CO',
     });
     await seedAnalysis(api, c1.id, { contact: true, disclosure: 'disclosed', adherence: 80 });
     await analysed(api, c1, [detected(100_000, '2026-11-06')]);
@@ -36,6 +40,7 @@ describe('collections metrics', () => {
       durationMs: 60_000,
       account: 'ACC-2',
       daysPastDue: 15,
+      country: 'MX',
     });
     await seedAnalysis(api, c2.id, {
       contact: true,
@@ -154,6 +159,12 @@ describe('collections metrics', () => {
       ['91-180', '2026-11-01', 1, 1, null],
       [null, '2026-11-01', 1, 0, null],
     ]);
+    const byCountry = await get({ by: 'country', period: 'month', team: 't1' }).expect(200);
+    expect(byCountry.body.items.map((r: { key: string; calls: number }) => [r.key, r.calls])).toEqual([
+      ['CO', 1],
+      ['MX', 1],
+      [null, 1],
+    ]);
     const byDay = await get({ by: 'team', period: 'day', team: 't2' }).expect(200);
     expect(
       byDay.body.items.map((r: { key: string; period: string; calls: number }) => [r.key, r.period, r.calls]),
@@ -180,6 +191,45 @@ describe('collections metrics', () => {
       ['1', 3],
       ['2', 2],
     ]);
+  });
+
+  it('keeps its summary rows current as days pass, payments come and time zones change', async () => {
+    const rollups = new RollupRepository(api.database.handle.db);
+    const metrics = new MetricsRepository(api.database.handle.db);
+    const utc = new Calendar('UTC');
+    const beto = async () =>
+      (await metrics.metrics('agent', 'month', {}, () => [])).find((r) => r.key === 'A2')!;
+    // Beto's promise is due on the 25th (window to the 28th): pending on the 20th, broken on December 1st.
+    expect(await rollups.ensureFresh(utc, '2026-12-01')).toBe('refreshed');
+    expect(await beto()).toMatchObject({ pending: 0, broken: 1, kept: 0 });
+    await rollups.ensureFresh(utc, '2026-11-20');
+    expect(await beto()).toMatchObject({ pending: 1, broken: 0 });
+    // A payment: the promise's cell is summed again at the next read.
+    await api.services.collections.payments.importFile(
+      systemCaller('cli', 'test'),
+      Readable.from([
+        'externalId,account,amount,currency,paidAt\nK-5,ACC-5,80000,COP,2026-11-24T10:00:00Z\n',
+      ]),
+      'csv',
+    );
+    const now = await get({ by: 'agent', period: 'month' }).expect(200);
+    expect(now.body.items.find((r: { key: string }) => r.key === 'A2')).toMatchObject({
+      kept: 1,
+      pending: 0,
+      amountCollected: 80_000,
+    });
+    // What was kept current is what a rebuild sums.
+    await rollups.rebuild(utc, '2026-11-20');
+    expect((await get({ by: 'agent', period: 'month' }).expect(200)).body.items).toEqual(now.body.items);
+    // Days and hours in Bogotá (UTC-5): Beto's 09:00 UTC calls are at 04:00; Ana's 14:00 at 09:00.
+    expect(await rollups.ensureFresh(new Calendar('America/Bogota'), '2026-11-20')).toBe('rebuilt');
+    const hours = await metrics.metrics('hourOfDay', 'month', {}, () => []);
+    expect(hours.map((r) => [r.key, r.calls])).toEqual([
+      ['04', 2],
+      ['05', 2],
+      ['09', 1],
+    ]);
+    await rollups.ensureFresh(utc, '2026-11-20');
   });
 
   it('follows accounts between days-past-due buckets month to month: roll, cure and normalisation', async () => {

@@ -3,13 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 const exec = promisify(execFile);
 const BIN = path.resolve('bin/escucha.js');
 
-/** `escucha payments import` and `escucha payments recompute` on a real database. */
+/** `escucha payments import`, `recompute` and `rollup` on a real database. */
 describe('escucha payments', () => {
   let database: TestDatabase;
   let dir: string;
@@ -92,5 +93,11 @@ describe('escucha payments', () => {
     expect(Number(statuses.paid)).toBeGreaterThan(0);
     expect(Number(statuses.paid)).toBeLessThan(Number(statuses.promises));
     expect(Number(statuses.collected)).toBeGreaterThan(0);
+    const rollup = await run(['payments', 'rollup']);
+    expect(rollup.code, rollup.stderr).toBe(0);
+    expect(rollup.stdout).toMatch(/^collections summary rows rebuilt in [\d.]+ s \(days in UTC\)/);
+    const summed = await sql<{ calls: string }>`
+      SELECT sum(calls) AS calls FROM collections_daily WHERE dim = 'base'`.execute(database.handle.db);
+    expect(Number(summed.rows[0]!.calls)).toBe(400);
   });
 });

@@ -97,7 +97,7 @@ describe('escucha demo', () => {
     const { ffmpeg, ffprobe } = resolveFfmpegPaths();
     await symlink(ffmpeg, path.join(tools, 'ffmpeg'));
     await symlink(ffprobe, path.join(tools, 'ffprobe'));
-    const first = await exec(process.execPath, [BIN, 'demo', '--no-transcribe'], {
+    const first = await exec(process.execPath, [BIN, 'demo', '--no-transcribe', '--no-collections'], {
       env: { ...s.env, PATH: tools },
     });
     expect(first.stdout).toMatch(/demo-admin/);
@@ -112,7 +112,7 @@ describe('escucha demo', () => {
     ).toHaveLength(10);
     const second = await exec(process.execPath, [BIN, 'demo', '--no-calls'], { env: s.env });
     expect(second.stdout).not.toMatch(/demo call/);
-    const third = await exec(process.execPath, [BIN, 'demo'], { env: s.env });
+    const third = await exec(process.execPath, [BIN, 'demo', '--no-collections'], { env: s.env });
     expect(third.stdout).toMatch(/demo calls: 0 archived, 10 already there/);
   }, 180_000);
 
@@ -148,6 +148,22 @@ describe('escucha demo', () => {
     );
     expect(dispositions.items).toHaveLength(2);
   });
+
+  it('loads a month of collections work once: the ledger, the follow-up queue and the dashboards filled', async () => {
+    const first = await exec(process.execPath, [BIN, 'demo'], { env: s.env });
+    expect(first.stdout).toMatch(
+      /^demo collections: 1500 calls \(1500 analysed\), \d+ promises to pay and \d+ payments; ledger computed for \d+ accounts$/m,
+    );
+    const again = await exec(process.execPath, [BIN, 'demo'], { env: s.env });
+    expect(again.stdout).toMatch(/^demo collections: already there$/m);
+    const queue = await s.get<{ items: { status: string }[] }>('/api/v1/promises/follow-up');
+    expect(queue.items.some((p) => p.status === 'broken' || p.status === 'partial')).toBe(true);
+    const metrics = await s.get<{ items: { calls: number; kept: number }[] }>(
+      '/api/v1/portfolio/metrics?by=all&period=month',
+    );
+    expect(metrics.items.reduce((n, r) => n + r.calls, 0)).toBeGreaterThanOrEqual(1500);
+    expect(metrics.items.reduce((n, r) => n + r.kept, 0)).toBeGreaterThan(0);
+  }, 180_000);
 });
 
 describe('escucha demo with ESCUCHA_ASR_MODEL=fixture', () => {
@@ -160,7 +176,7 @@ describe('escucha demo with ESCUCHA_ASR_MODEL=fixture', () => {
   });
 
   it('archives the calls without transcripts and the pipeline transcribes them with the fixture model', async () => {
-    const { stdout } = await exec(process.execPath, [BIN, 'demo', '--wait'], {
+    const { stdout } = await exec(process.execPath, [BIN, 'demo', '--wait', '--no-collections'], {
       env: s.env,
       timeout: 600_000,
     });
@@ -232,7 +248,7 @@ describe('escucha demo with the default speech model installed', () => {
 
   it('archives the calls without their reference transcripts, for the default model to transcribe', async () => {
     const shipped = (await loadDemoManifest()).calls.length;
-    const { stdout } = await exec(process.execPath, [BIN, 'demo'], { env: s.env });
+    const { stdout } = await exec(process.execPath, [BIN, 'demo', '--no-collections'], { env: s.env });
     expect(stdout).toMatch(new RegExp(`demo calls: ${shipped} archived`));
     expect(
       stdout.match(/^demo call [a-z-]+: archived as [0-9a-f-]{36} \(transcript: pipeline\)$/gm),

@@ -64,6 +64,7 @@ describe(permissionsOf.name, () => {
       'listenLive',
       'webhooks',
       'live',
+      'promiseCorrect',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',
@@ -74,6 +75,7 @@ describe(permissionsOf.name, () => {
       'collections',
       'listenLive',
       'live',
+      'promiseCorrect',
     ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',

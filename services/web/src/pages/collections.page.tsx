@@ -2,14 +2,27 @@ import { useState } from 'preact/hooks';
 import {
   API,
   api,
+  can,
   queryString,
   type CollectionsMetricsRow,
+  type Me,
   type PaymentPromiseView,
   type RollRow,
 } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
-import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
+import {
+  ExportCsv,
+  Field,
+  InputField,
+  ListState,
+  Outcome,
+  Panel,
+  useAction,
+  useAsync,
+  valueOf,
+} from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
+import { formatAmount } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
 const DIMENSIONS = [
@@ -20,6 +33,7 @@ const DIMENSIONS = [
   'amountDue',
   'product',
   'region',
+  'country',
   'all',
   'hourOfDay',
   'weekday',
@@ -46,8 +60,13 @@ const RATES = new Set<Charted>(['keptRate', 'brokenRate', 'promiseRate', 'disclo
 const MAX_SERIES = 8;
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10} %`);
-const money = (v: number | null) =>
-  v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 });
+/** A sum in its currency, in the reader's language; a sum over several currencies as a number and their codes. */
+const money = (v: number | null, currencies: readonly (string | null)[], lang: string) => {
+  const known = currencies.filter((c): c is string => c !== null);
+  return known.length === 1
+    ? formatAmount(v, known[0]!, lang)
+    : `${formatAmount(v, null, lang)} ${known.join(' ')}`.trim();
+};
 const minutes = (ms: number | null) => (ms === null ? '—' : `${(ms / 60_000).toFixed(1)} min`);
 
 /** The table's figures in three groups: productivity, promises and their results, conduct. */
@@ -59,7 +78,7 @@ const METRIC_GROUPS = [
 type MetricColumn = (typeof METRIC_GROUPS)[number][number];
 
 /** One figure of a row as the table shows it. */
-function cell(r: CollectionsMetricsRow, m: MetricColumn): string {
+function cell(r: CollectionsMetricsRow, m: MetricColumn, lang: string): string {
   switch (m) {
     case 'calls':
     case 'contacts':
@@ -71,9 +90,9 @@ function cell(r: CollectionsMetricsRow, m: MetricColumn): string {
     case 'callsPerAgentHour':
       return r.callsPerAgentHour === null ? '—' : r.callsPerAgentHour.toFixed(1);
     case 'amountPromised':
-      return `${money(r.amountPromised)} ${r.currencies.join(' ')}`.trim();
+      return money(r.amountPromised, r.currencies, lang);
     case 'amountCollected':
-      return money(r.amountCollected);
+      return money(r.amountCollected, r.currencies, lang);
     case 'adherenceScore':
       return r.adherenceScore === null ? '—' : String(Math.round(r.adherenceScore));
     default:
@@ -86,23 +105,26 @@ function cell(r: CollectionsMetricsRow, m: MetricColumn): string {
  * it was made, exported for the dialer), and productivity, promise effectiveness and conduct by agent, team,
  * campaign or portfolio segment.
  */
-export function CollectionsPage() {
+export function CollectionsPage({ me }: { me: Me }) {
   return (
     <div>
-      <FollowUp />
+      <FollowUp me={me} />
       <Metrics />
       <Roll />
     </div>
   );
 }
 
-function FollowUp() {
-  const { t } = useI18n();
+function FollowUp({ me }: { me: Me }) {
+  const { t, lang } = useI18n();
   const queue = useAsync(
     () => api<{ asOf: string; items: PaymentPromiseView[] }>('/promises/follow-up', { query: {} }),
     [],
   );
   const items = queue.data?.items ?? [];
+  // Corrections are offered to whom the server lets correct (GET /auth/me).
+  const corrects = can(me, 'promiseCorrect');
+  const [editing, setEditing] = useState<string | null>(null);
   return (
     <>
       <h1>{t('collectionsTitle')}</h1>
@@ -128,6 +150,11 @@ function FollowUp() {
                   <th scope="col">{t('campaign')}</th>
                   <th scope="col">{t('phone')}</th>
                   <th scope="col">{t('promiseMoment')}</th>
+                  {corrects && (
+                    <th scope="col">
+                      <span class="sr-only">{t('promiseCorrect')}</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -135,11 +162,9 @@ function FollowUp() {
                   <tr key={p.id}>
                     <th scope="row">{p.account ?? '—'}</th>
                     <td>{t(`promise_${p.status}` as MessageKey)}</td>
-                    <td class="num">
-                      {money(p.amount)} {p.currency ?? ''}
-                    </td>
-                    <td class="num">{money(p.collected)}</td>
-                    <td class="num">{money(p.outstanding)}</td>
+                    <td class="num">{formatAmount(p.amount, p.currency, lang)}</td>
+                    <td class="num">{formatAmount(p.collected, p.currency, lang)}</td>
+                    <td class="num">{formatAmount(p.outstanding, p.currency, lang)}</td>
                     <td class="nowrap">{p.dueDate}</td>
                     <td>{p.agentName ?? p.agentId ?? '—'}</td>
                     <td>{p.campaign ?? '—'}</td>
@@ -149,19 +174,114 @@ function FollowUp() {
                         {p.quote ? `“${p.quote}”` : t('listen')}
                       </a>
                     </td>
+                    {corrects && (
+                      <td>
+                        <button
+                          type="button"
+                          class="link"
+                          aria-expanded={editing === p.id}
+                          aria-controls="promise-correction"
+                          onClick={() => setEditing(editing === p.id ? null : p.id)}
+                        >
+                          {t('promiseCorrect')}
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
+        {corrects && editing && items.some((p) => p.id === editing) && (
+          <PromiseCorrection
+            key={editing}
+            promise={items.find((p) => p.id === editing)!}
+            onDone={() => {
+              setEditing(null);
+              queue.reload();
+            }}
+          />
+        )}
       </Panel>
     </>
   );
 }
 
-function Metrics() {
+/** A supervisor's correction of one promise: amount, currency, due date, or that it was none (audited). */
+function PromiseCorrection({ promise, onDone }: { promise: PaymentPromiseView; onDone: () => void }) {
   const { t } = useI18n();
+  const [amount, setAmount] = useState(promise.amount === null ? '' : String(promise.amount));
+  const [currency, setCurrency] = useState(promise.currency ?? '');
+  const [dueDate, setDueDate] = useState(promise.dueDate);
+  const [voided, setVoided] = useState(promise.status === 'void');
+  const [note, setNote] = useState('');
+  const { run, error } = useAction(() => undefined);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      await api(`/promises/${promise.id}`, {
+        method: 'PATCH',
+        body: {
+          amount: amount.trim() === '' ? null : Number(amount),
+          currency: currency.trim() === '' ? null : currency.trim(),
+          dueDate,
+          voided,
+          ...(note.trim() ? { note: note.trim() } : {}),
+        },
+      });
+      onDone();
+    });
+  };
+  return (
+    <form id="promise-correction" class="row" onSubmit={submit} aria-label={t('promiseCorrectTitle')}>
+      <strong>{t('promiseCorrectTitle')}</strong> <span>{promise.account ?? '—'}</span>
+      <InputField
+        label={t('amountPromised')}
+        id="pc-amount"
+        type="number"
+        min="0"
+        step="0.01"
+        value={amount}
+        onValue={setAmount}
+      />
+      <InputField
+        label={t('currency')}
+        id="pc-currency"
+        value={currency}
+        onValue={setCurrency}
+        maxLength={3}
+      />
+      <InputField
+        label={t('dueDate')}
+        id="pc-due"
+        type="date"
+        value={dueDate}
+        onValue={setDueDate}
+        required
+      />
+      <div class="field">
+        <label>
+          <input
+            type="checkbox"
+            checked={voided}
+            onChange={(e) => setVoided((e.currentTarget as HTMLInputElement).checked)}
+          />{' '}
+          {t('promise_void')}
+        </label>
+      </div>
+      <InputField label={t('promiseCorrectNote')} id="pc-note" value={note} onValue={setNote} grow />
+      <button type="submit">{t('save')}</button>
+      <button type="button" class="link" onClick={onDone}>
+        {t('cancel')}
+      </button>
+      <Outcome error={error} />
+    </form>
+  );
+}
+
+function Metrics() {
+  const { t, lang } = useI18n();
   const [by, setBy] = useState<Dimension>('agent');
   const [period, setPeriod] = useState<Period>('week');
   const [metric, setMetric] = useState<Charted>('keptRate');
@@ -261,7 +381,7 @@ function Metrics() {
               rowName={(r) => name(r.key ?? '—')}
               columns={group.map((m) => ({
                 label: t(`col_${m}` as MessageKey),
-                value: (r: CollectionsMetricsRow) => cell(r, m),
+                value: (r: CollectionsMetricsRow) => cell(r, m, lang),
               }))}
             />
           ))}

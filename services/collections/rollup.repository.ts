@@ -1,0 +1,213 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../platform/database.ts';
+import type { Calendar } from './calendar.ts';
+import { statusOf } from './promise.repository.ts';
+import type { Trx } from './payments.repository.ts';
+
+/** Days-past-due buckets and amount bands (amount due, in the call's currency): the portfolio's segments. */
+export const DPD_BUCKET = sql<string>`case
+  when calls.days_past_due is null then null
+  when calls.days_past_due <= 0 then 'current'
+  when calls.days_past_due <= 30 then '1-30'
+  when calls.days_past_due <= 60 then '31-60'
+  when calls.days_past_due <= 90 then '61-90'
+  when calls.days_past_due <= 180 then '91-180'
+  else '181+' end`;
+const AMOUNT_BAND = sql<string>`case
+  when calls.amount_due is null then null
+  when calls.amount_due < 1000 then '<1k'
+  when calls.amount_due < 10000 then '1k-10k'
+  when calls.amount_due < 100000 then '10k-100k'
+  when calls.amount_due < 1000000 then '100k-1M'
+  else '1M+' end`;
+
+/** Dirty cells above which summing everything again is cheaper than summing each cell. */
+const REBUILD_ABOVE = 20_000;
+
+export interface RollupState {
+  timeZone: string;
+  asOf: string;
+  built: boolean;
+  dirty: number;
+}
+
+/**
+ * The collections metrics' summary rows (collections_daily, migration 0018): the sums of each local day, agent,
+ * team, campaign and language, once for the people ('base') and once per segment or hour of day. Triggers mark the
+ * cells (day, agent) whose calls, analyses or promises changed; `refresh` sums those again, `rebuild` all of them.
+ * The promise statuses in the sums are those of the day the state names (`as_of`).
+ */
+export class RollupRepository {
+  constructor(private readonly db: Db) {}
+
+  async state(): Promise<RollupState> {
+    const r = await sql<{ time_zone: string; as_of: string; built: boolean; dirty: boolean }>`
+      SELECT time_zone, as_of::text AS as_of, built,
+             EXISTS (SELECT 1 FROM collections_rollup_dirty) AS dirty
+      FROM collections_rollup_state`.execute(this.db);
+    const row = r.rows[0]!;
+    return { timeZone: row.time_zone, asOf: row.as_of, built: row.built, dirty: row.dirty ? 1 : 0 };
+  }
+
+  /**
+   * Brings the sums up to date for `asOf` in `calendar`'s days: everything again when the time zone changed or they
+   * were never built (or most cells changed), else the cells marked dirty and those whose promises changed status
+   * between the day they were summed on and `asOf`. One refresher at a time (the state row is locked).
+   * Returns what it did.
+   */
+  async ensureFresh(calendar: Calendar, asOf: string): Promise<'fresh' | 'refreshed' | 'rebuilt'> {
+    const seen = await this.state();
+    if (seen.built && seen.timeZone === calendar.timeZone && seen.asOf === asOf && seen.dirty === 0) {
+      return 'fresh';
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const state = (
+        await sql<{ time_zone: string; as_of: string; built: boolean }>`
+          SELECT time_zone, as_of::text AS as_of, built FROM collections_rollup_state FOR UPDATE`.execute(trx)
+      ).rows[0]!;
+      if (!state.built || state.time_zone !== calendar.timeZone) {
+        await this.rebuildIn(trx, calendar, asOf);
+        return 'rebuilt';
+      }
+      if (state.as_of !== asOf) {
+        // A promise is pending while its window has not ended: between two days, those whose window ended in
+        // between changed status.
+        await sql`
+          INSERT INTO collections_rollup_dirty (day, agent)
+          SELECT DISTINCT ${calendar.day('c.started_at')}, coalesce(c.agent_id, '')
+          FROM payment_promises p JOIN calls c ON c.id = p.call_id
+          WHERE NOT p.voided AND p.window_end >= least(${state.as_of}::date, ${asOf}::date)
+            AND p.window_end < greatest(${state.as_of}::date, ${asOf}::date)
+          ON CONFLICT DO NOTHING`.execute(trx);
+        await sql`UPDATE collections_rollup_state SET as_of = ${asOf}::date`.execute(trx);
+      }
+      const dirty = Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM collections_rollup_dirty`.execute(trx)).rows[0]!
+          .n,
+      );
+      if (dirty > REBUILD_ABOVE) {
+        await this.rebuildIn(trx, calendar, asOf);
+        return 'rebuilt';
+      }
+      await this.refreshIn(trx, calendar, asOf);
+      return 'refreshed';
+    });
+  }
+
+  /** Sums everything again (`escucha payments rollup`), in `calendar`'s days, with the statuses of `asOf`. */
+  async rebuild(calendar: Calendar, asOf: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM collections_rollup_state FOR UPDATE`.execute(trx);
+      await this.rebuildIn(trx, calendar, asOf);
+    });
+  }
+
+  private async rebuildIn(trx: Trx, calendar: Calendar, asOf: string): Promise<void> {
+    // The triggers count days in the zone the state names: set it first.
+    await sql`UPDATE collections_rollup_state SET time_zone = ${calendar.timeZone}, as_of = ${asOf}::date`.execute(
+      trx,
+    );
+    await sql`DELETE FROM collections_rollup_dirty`.execute(trx);
+    await sql`DELETE FROM collections_daily`.execute(trx);
+    const promises = sql`
+      LEFT JOIN (
+        SELECT payment_promises.call_id, ${PROMISE_SUMS(asOf)}
+        FROM payment_promises WHERE NOT payment_promises.voided GROUP BY payment_promises.call_id
+      ) p ON p.call_id = calls.id`;
+    await this.sumInto(trx, calendar, sql`calls`, promises, sql``);
+    await sql`UPDATE collections_rollup_state SET built = true`.execute(trx);
+  }
+
+  private async refreshIn(trx: Trx, calendar: Calendar, asOf: string): Promise<void> {
+    const promises = sql`
+      LEFT JOIN LATERAL (
+        SELECT ${PROMISE_SUMS(asOf)} FROM payment_promises
+        WHERE payment_promises.call_id = calls.id AND NOT payment_promises.voided
+      ) p ON true`;
+    const tz = sql.lit(calendar.timeZone);
+    await this.sumInto(
+      trx,
+      calendar,
+      sql`d JOIN calls ON coalesce(calls.agent_id, '') = d.agent
+            AND calls.started_at >= (d.day::timestamp AT TIME ZONE ${tz})
+            AND calls.started_at < ((d.day + 1)::timestamp AT TIME ZONE ${tz})`,
+      promises,
+      sql`WITH d AS (DELETE FROM collections_rollup_dirty RETURNING day, agent),
+          gone AS (DELETE FROM collections_daily r USING d
+                   WHERE r.day = d.day AND coalesce(r.agent_id, '') = d.agent RETURNING 1)`,
+    );
+  }
+
+  /** Sums the calls of `from` (which names them `calls`), each with its analysis and its promises' sums. */
+  private async sumInto(
+    trx: Trx,
+    calendar: Calendar,
+    from: RawBuilder<unknown>,
+    promises: RawBuilder<unknown>,
+    prefix: RawBuilder<unknown>,
+  ): Promise<void> {
+    const local = calendar.local('calls.started_at');
+    const pick = (column: string) => sql.raw(column);
+    const dims: [string, string][] = [
+      ['daysPastDue', 'dpd'],
+      ['amountDue', 'amt'],
+      ['product', 'product'],
+      ['region', 'region'],
+      ['country', 'country'],
+      ['hourOfDay', 'hh'],
+    ];
+    const dim = sql.join(
+      dims.map(([name, col]) => sql`when grouping(f.${pick(col)}) = 0 then ${sql.lit(name)}`),
+      sql` `,
+    );
+    const seg = sql.join(
+      dims.map(([, col]) => sql`when grouping(f.${pick(col)}) = 0 then f.${pick(col)}`),
+      sql` `,
+    );
+    await sql`
+      ${prefix}
+      INSERT INTO collections_daily (day, dim, seg, agent_id, agent_name, team, campaign, language, calls, contacts,
+        talk_ms, agent_calls, hours, promising, promises, amount, collected, kept, partial, broken, pending,
+        currencies, analysed, disclosed, adherence_sum, adherence_n, forbidden)
+      SELECT f.day, case ${dim} else 'base' end, case ${seg} end,
+        f.agent_id, max(f.agent_name), f.team, f.campaign, f.language,
+        count(*), count(*) filter (where f.contact), coalesce(sum(f.duration_ms), 0),
+        count(*) filter (where f.agent_id is not null),
+        coalesce(bit_or(1 << f.hour) filter (where f.agent_id is not null), 0),
+        count(*) filter (where f.contact and f.n > 0), sum(f.n), sum(f.amount), sum(f.collected),
+        sum(f.kept), sum(f.partial), sum(f.broken), sum(f.pending), string_agg(distinct f.currencies, ','),
+        count(*) filter (where f.analysed), count(*) filter (where f.disclosed),
+        coalesce(sum(f.adherence), 0), count(f.adherence), count(*) filter (where f.forbidden)
+      FROM (
+        SELECT ${local}::date AS day, extract(hour from ${local})::int AS hour,
+               lpad(extract(hour from ${local})::int::text, 2, '0') AS hh,
+               calls.agent_id, calls.agent_name, calls.team, calls.campaign, calls.language,
+               ${DPD_BUCKET} AS dpd, ${AMOUNT_BAND} AS amt, calls.product, calls.region, calls.country,
+               calls.duration_ms,
+               coalesce((a.result -> 'talk' -> 'speakers') ? 'customer', false) AS contact,
+               a.call_id IS NOT NULL AS analysed, a.disclosure_outcome = 'disclosed' AS disclosed,
+               a.adherence_score::float8 AS adherence, cardinality(a.violations) > 0 AS forbidden,
+               coalesce(p.n, 0) AS n, coalesce(p.amount, 0) AS amount, coalesce(p.collected, 0) AS collected,
+               coalesce(p.kept, 0) AS kept, coalesce(p.partial, 0) AS partial, coalesce(p.broken, 0) AS broken,
+               coalesce(p.pending, 0) AS pending, p.currencies
+        FROM ${from}
+        LEFT JOIN call_analysis a ON a.call_id = calls.id
+        ${promises}
+      ) f
+      GROUP BY f.day, f.agent_id, f.team, f.campaign, f.language,
+        GROUPING SETS ((), (f.dpd), (f.amt), (f.product), (f.region), (f.country), (f.hh))`.execute(trx);
+  }
+}
+
+/** A call's promises summed, with their statuses on `asOf` (statusOf, the one rule). */
+const PROMISE_SUMS = (asOf: string) => {
+  const status = statusOf(asOf);
+  return sql`count(*)::int AS n,
+    coalesce(sum(payment_promises.amount), 0) AS amount,
+    coalesce(sum(payment_promises.collected), 0) AS collected,
+    count(*) filter (where ${status} = 'kept')::int AS kept,
+    count(*) filter (where ${status} = 'partial')::int AS partial,
+    count(*) filter (where ${status} = 'broken')::int AS broken,
+    count(*) filter (where ${status} = 'pending')::int AS pending,
+    string_agg(distinct payment_promises.currency, ',') AS currencies`;
+};
