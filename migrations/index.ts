@@ -13,10 +13,10 @@ import * as m0011 from './0011_stream_srtp.ts';
 import * as m0012 from './0012_call_country.ts';
 import * as m0013 from './0013_folded_agent_name.ts';
 import * as m0014 from './0014_create_collections.ts';
-import * as m0017 from './0017_create_webhooks.ts';
-import * as m0019 from './0019_search_at_scale.ts';
 import * as m0015 from './0015_create_agent_roster.ts';
+import * as m0017 from './0017_create_webhooks.ts';
 import * as m0018 from './0018_collections_rollups.ts';
+import * as m0019 from './0019_search_at_scale.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,10 +34,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_call_country': m0012,
   '0013_folded_agent_name': m0013,
   '0014_create_collections': m0014,
-  '0017_create_webhooks': m0017,
-  '0019_search_at_scale': m0019,
   '0015_create_agent_roster': m0015,
+  '0017_create_webhooks': m0017,
   '0018_collections_rollups': m0018,
+  '0019_search_at_scale': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {
