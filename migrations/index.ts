@@ -13,6 +13,7 @@ import * as m0011 from './0011_stream_srtp.ts';
 import * as m0012 from './0012_call_country.ts';
 import * as m0013 from './0013_folded_agent_name.ts';
 import * as m0014 from './0014_create_collections.ts';
+import * as m0016 from './0016_create_live_transcript.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_call_country': m0012,
   '0013_folded_agent_name': m0013,
   '0014_create_collections': m0014,
+  '0016_create_live_transcript': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -340,6 +340,17 @@ const collectionsSchema = z.object({
   promiseDefaultDueDays: int(0, 90).default(7),
 });
 
+/** The live transcript and real-time alerts of calls in progress (services/live/), in the process that captures. */
+const liveSchema = z.object({
+  /** `auto`: on when capture runs in serve and the call language's model is installed; `on` says so when it is not. */
+  transcript: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Utterances recognised at the same time (each takes a recogniser worker thread while it runs). */
+  maxRecognitions: int(1, 64).default(1),
+  /** Speech waiting for recognition, in seconds of audio over every call; past it a call's live transcript is left
+   * incomplete (the post-call pipeline then transcribes the call whole). */
+  queueSeconds: int(10, 86_400).default(1800),
+});
+
 const configSchema = z
   .object({
     dataDir: z.string().default('./var'),
@@ -424,6 +435,7 @@ const configSchema = z
     capture: captureSchema.default(captureSchema.parse({})),
     analytics: analyticsSchema.default(analyticsSchema.parse({})),
     collections: collectionsSchema.default(collectionsSchema.parse({})),
+    live: liveSchema.default(liveSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     checkSipTls(c.capture, ctx);
@@ -555,6 +567,9 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_PROMISE_GRACE_DAYS: 'collections.promiseGraceDays',
   ESCUCHA_PROMISE_TOLERANCE_PERCENT: 'collections.promiseTolerancePercent',
   ESCUCHA_PROMISE_DEFAULT_DUE_DAYS: 'collections.promiseDefaultDueDays',
+  ESCUCHA_LIVE_TRANSCRIPT: 'live.transcript',
+  ESCUCHA_LIVE_MAX_RECOGNITIONS: 'live.maxRecognitions',
+  ESCUCHA_LIVE_QUEUE_SECONDS: 'live.queueSeconds',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
