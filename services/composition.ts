@@ -1,4 +1,6 @@
 import { LiveHub } from './live/live.hub.ts';
+import { LiveRepository } from './live/live.repository.ts';
+import { LiveService } from './live/live.service.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -436,6 +438,11 @@ export async function buildServices(
     const collections = buildCollections(config, db, people.auditor, overrides.now);
     const version = overrides.version ?? packageVersion();
     const live = new LiveHub({ logger });
+    const liveTranscripts = new LiveService({
+      repository: new LiveRepository(db),
+      hub: live,
+      auditor: people.auditor,
+    });
     return {
       config,
       logger,
@@ -462,6 +469,7 @@ export async function buildServices(
         people,
         calls,
         collections,
+        liveTranscripts,
         trustProxy: config.auth.trustProxy,
       },
       version,

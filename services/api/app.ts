@@ -42,6 +42,8 @@ import { usersRouter } from './users/users.router.ts';
 import type { UsersService } from './users/users.service.ts';
 import { webUi } from '../web/static.ts';
 import { collectionsRouter } from '../collections/collections.router.ts';
+import { liveRouter } from '../live/live.router.ts';
+import type { LiveService } from '../live/live.service.ts';
 import type { CollectionsServices } from '../composition.ts';
 
 /**
@@ -96,6 +98,8 @@ export interface ApiDeps {
   calls: CallServices;
   /** Payments, the promise ledger and the follow-up queue. */
   collections: CollectionsServices;
+  /** The live transcript and real-time alerts of calls in progress. */
+  liveTranscripts?: LiveService;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -163,6 +167,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(retentionRouter(people.retention));
   api.use(trainingRouter(people.training));
   api.use(collectionsRouter(deps.collections));
+  if (deps.liveTranscripts) api.use(liveRouter(deps.liveTranscripts));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

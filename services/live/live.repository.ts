@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import type { Party } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 
@@ -205,7 +206,10 @@ export class LiveRepository {
       .set({ call_id: callId })
       .where('call_id', 'is', null)
       .where('capture_id', 'in', (eb) =>
-        eb.selectFrom('call_captures').select('capture_id').where('call_id', '=', callId),
+        eb
+          .selectFrom('call_captures')
+          .select(sql<string>`capture_id::text`.as('capture_id'))
+          .where('call_id', '=', callId),
       )
       .execute();
   }
@@ -245,7 +249,10 @@ export class LiveRepository {
   async alerts(filter: { captureId?: string; alertId?: string; limit: number }): Promise<LiveAlertRow[]> {
     let q = this.db
       .selectFrom('live_alerts as a')
-      .leftJoin('call_captures as c', 'c.capture_id', 'a.capture_id')
+      .leftJoin('call_captures as c', (join) =>
+        // call_captures keeps capture ids as uuid; a live transcript keeps them as capture gave them
+        join.on(sql<SqlBool>`c.capture_id::text = a.capture_id`),
+      )
       .select([
         'a.id',
         'a.capture_id',

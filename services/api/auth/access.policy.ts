@@ -24,6 +24,8 @@ const REVIEW_QUEUES = ['qa_supervisor', 'compliance_officer'] as const;
 const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
 /** Collections follow-up (promises, queue, metrics): supervisors and compliance; corrections: supervisors. */
 const COLLECTIONS = ['qa_supervisor', 'compliance_officer'] as const;
+/** Calls in progress: their live transcript and real-time alerts (supervisors and compliance, within their scope). */
+const LIVE = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -121,6 +123,12 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /portfolio/metrics': COLLECTIONS,
   'GET /portfolio/metrics.csv': COLLECTIONS,
   'GET /portfolio/roll': COLLECTIONS,
+
+  'GET /live/alerts': LIVE,
+  'POST /live/alerts/:alertId/acknowledge': LIVE,
+  'GET /live/alerts/events': LIVE,
+  'GET /live/calls/:captureId/transcript': LIVE,
+  'GET /live/calls/:captureId/events': LIVE,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -220,6 +228,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   retention: ACCESS_RULES['GET /retention/policies'],
   users: ACCESS_RULES['GET /users'],
   collections: ACCESS_RULES['GET /promises/follow-up'],
+  alerts: ACCESS_RULES['GET /live/alerts'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

@@ -33,6 +33,7 @@ export const PERMISSIONS = [
   'retention',
   'users',
   'collections',
+  'alerts',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

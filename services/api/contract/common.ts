@@ -9,11 +9,12 @@ import { z } from 'zod';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A response without a JSON body: audio, CSV, or nothing (204). */
-export type RawBody = { raw: 'audio' | 'csv' | 'none' };
+/** A response without a JSON body: audio, CSV, a stream of Server-Sent Events, or nothing (204). */
+export type RawBody = { raw: 'audio' | 'csv' | 'events' | 'none' };
 export const AUDIO: RawBody = { raw: 'audio' };
 export const CSV: RawBody = { raw: 'csv' };
 export const EMPTY: RawBody = { raw: 'none' };
+export const EVENTS: RawBody = { raw: 'events' };
 
 export interface RouteContract {
   method: HttpMethod;

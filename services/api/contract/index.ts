@@ -9,6 +9,7 @@ import { callRoutes } from './calls.ts';
 import { collectionsRoutes } from './collections.ts';
 import type { RouteContract } from './common.ts';
 import { evaluationRoutes } from './evaluation.ts';
+import { liveRoutes } from './live.ts';
 import { reportRoutes } from './reports.ts';
 import { retentionRoutes } from './retention.ts';
 import { reviewRoutes } from './review.ts';
@@ -22,6 +23,7 @@ export * from './calls.ts';
 export * from './collections.ts';
 export * from './common.ts';
 export * from './evaluation.ts';
+export * from './live.ts';
 export * from './reports.ts';
 export * from './retention.ts';
 export * from './review.ts';
@@ -42,4 +44,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...retentionRoutes,
   ...trainingRoutes,
   ...collectionsRoutes,
+  ...liveRoutes,
 ];

@@ -37,6 +37,7 @@ function isRaw(r: z.ZodType | RawBody): r is RawBody {
 function rawContent(raw: RawBody['raw']): Record<string, unknown> | undefined {
   if (raw === 'audio') return { 'audio/*': { schema: { type: 'string', contentMediaType: 'audio/*' } } };
   if (raw === 'csv') return { 'text/csv': { schema: { type: 'string' } } };
+  if (raw === 'events') return { 'text/event-stream': { schema: { type: 'string' } } };
   return undefined;
 }
 

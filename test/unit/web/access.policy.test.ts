@@ -61,6 +61,7 @@ describe(permissionsOf.name, () => {
       'retention',
       'users',
       'collections',
+      'alerts',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',
@@ -69,6 +70,7 @@ describe(permissionsOf.name, () => {
       'agents',
       'library',
       'collections',
+      'alerts',
     ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',
@@ -79,6 +81,7 @@ describe(permissionsOf.name, () => {
       'audit',
       'retention',
       'collections',
+      'alerts',
     ]);
     expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library']);
     // Agents search and play their own calls; the download link is for reviewers.
