@@ -12,6 +12,9 @@ import {
 import { AgentsPage } from './pages/agents.page.tsx';
 import { CollectionsPage } from './pages/collections.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
+import { AlertsPage } from './pages/alerts.page.tsx';
+import { LiveCallPage } from './pages/live-call.page.tsx';
+import { AlertNotice } from './components/alert-notice.tsx';
 import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
@@ -113,6 +116,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {me && can(me, 'alerts') && <AlertNotice />}
         {page}
       </main>
     </I18nContext.Provider>
@@ -131,6 +135,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/audit', 'navAudit', can(me, 'audit')],
     ['/retention', 'navRetention', can(me, 'retention')],
     ['/users', 'navUsers', can(me, 'users')],
+    ['/alerts', 'navAlerts', can(me, 'alerts')],
   ];
   return (
     <nav aria-label="main">
@@ -169,5 +174,9 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/collections-follow-up')) {
     return can(me, 'collections') ? <CollectionsPage /> : deny;
   }
+  const liveCall = /^\/live\/([^/]+)\/?$/.exec(path);
+  if (liveCall)
+    return can(me, 'alerts') ? <LiveCallPage captureId={decodeURIComponent(liveCall[1]!)} /> : deny;
+  if (path.startsWith('/alerts')) return can(me, 'alerts') ? <AlertsPage /> : deny;
   return <p>{i18n.t('notFound')}</p>;
 }

@@ -2,6 +2,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { callEn, callEs } from './messages/call.ts';
 import { errorsEn, errorsEs } from './messages/errors.ts';
+import { liveEn, liveEs } from './messages/live.ts';
 
 /** Spanish and English. Keys are English phrases' ids; `{name}` placeholders are filled by t(). */
 export type Lang = 'es' | 'en';
@@ -9,6 +10,7 @@ export type Lang = 'es' | 'en';
 const en = {
   ...callEn,
   ...errorsEn,
+  ...liveEn,
   appName: 'Escucha',
   skipToContent: 'Skip to content',
   language: 'Language',
@@ -475,6 +477,7 @@ export type MessageKey = keyof typeof en;
 const es: Record<MessageKey, string> = {
   ...callEs,
   ...errorsEs,
+  ...liveEs,
   appName: 'Escucha',
   skipToContent: 'Saltar al contenido',
   language: 'Idioma',

@@ -687,6 +687,7 @@ describe('web UI in a browser', () => {
         ['audit', '/audit'],
         ['retention', '/retention'],
         ['users', '/users'],
+        ['alerts', '/alerts'],
       ];
       for (const [name, url] of pages) {
         await page.goto(`${serve.url}${url}`);
