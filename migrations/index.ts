@@ -14,6 +14,7 @@ import * as m0012 from './0012_call_country.ts';
 import * as m0013 from './0013_folded_agent_name.ts';
 import * as m0014 from './0014_create_collections.ts';
 import * as m0015 from './0015_create_agent_roster.ts';
+import * as m0016 from './0016_create_live_transcript.ts';
 import * as m0017 from './0017_create_webhooks.ts';
 import * as m0018 from './0018_collections_rollups.ts';
 import * as m0019 from './0019_search_at_scale.ts';
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_folded_agent_name': m0013,
   '0014_create_collections': m0014,
   '0015_create_agent_roster': m0015,
+  '0016_create_live_transcript': m0016,
   '0017_create_webhooks': m0017,
   '0018_collections_rollups': m0018,
   '0019_search_at_scale': m0019,

@@ -718,3 +718,54 @@ export interface AgentRosterTable {
 export interface Database {
   agent_roster: AgentRosterTable;
 }
+
+/* Live transcript and real-time alerts of calls in progress (migration 0016). */
+
+export interface LiveTranscriptsTable {
+  capture_id: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  language: string | null;
+  model: string | null;
+  agent_id: string | null;
+  team: string | null;
+  utterances: ColumnType<number, number | undefined, number>;
+  recognised: ColumnType<number, number | undefined, number>;
+  dropped: ColumnType<number, number | undefined, number>;
+  complete: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface LiveTranscriptLinesTable {
+  id: Generated<string>;
+  capture_id: string;
+  channel: number;
+  party: Party;
+  start_ms: number;
+  end_ms: number;
+  text: string;
+  language: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface LiveAlertsTable {
+  id: Generated<string>;
+  capture_id: string;
+  call_id: string | null;
+  kind: string;
+  detail: string;
+  at_ms: number;
+  raised_at: Timestamp;
+  agent_id: string | null;
+  team: string | null;
+  language: string | null;
+  acknowledged_by: string | null;
+  acknowledged_at: Timestamp | null;
+}
+
+// Declaration merging adds these tables to Database.
+export interface Database {
+  live_transcripts: LiveTranscriptsTable;
+  live_transcript_lines: LiveTranscriptLinesTable;
+  live_alerts: LiveAlertsTable;
+}

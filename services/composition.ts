@@ -2,6 +2,8 @@ import { LiveHub } from './live/live.hub.ts';
 import { LiveListenService } from './live/live-listen.service.ts';
 import { AgentActivityRepository } from './live/agent-activity.repository.ts';
 import { LiveBoardService } from './live/live.board.ts';
+import { LiveRepository } from './live/live.repository.ts';
+import { LiveService } from './live/live.service.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -540,6 +542,11 @@ export async function buildServices(
       activity: new AgentActivityRepository(db),
     });
     closing.push(async () => liveBoard.close());
+    const liveTranscripts = new LiveService({
+      repository: new LiveRepository(db),
+      hub: live,
+      auditor: people.auditor,
+    });
     return {
       config,
       logger,
@@ -573,6 +580,7 @@ export async function buildServices(
         collections,
         webhooks: webhooks.service,
         live: liveBoard,
+        liveTranscripts,
         trustProxy: config.auth.trustProxy,
       },
       version,

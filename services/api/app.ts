@@ -42,6 +42,8 @@ import { usersRouter } from './users/users.router.ts';
 import type { UsersService } from './users/users.service.ts';
 import { webUi } from '../web/static.ts';
 import { collectionsRouter } from '../collections/collections.router.ts';
+import { liveAlertsRouter } from '../live/live-alerts.router.ts';
+import type { LiveService } from '../live/live.service.ts';
 import type { CollectionsServices } from '../composition.ts';
 import type { WebhookService } from '../webhooks/webhook.service.ts';
 import { webhooksRouter } from '../webhooks/webhooks.router.ts';
@@ -104,6 +106,8 @@ export interface ApiDeps {
   webhooks: WebhookService;
   /** The live board: calls in progress, their event stream, agent activity. */
   live: LiveBoardService;
+  /** The live transcript and real-time alerts of calls in progress. */
+  liveTranscripts?: LiveService;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -173,6 +177,7 @@ export function createApp(deps: ApiDeps): Express {
   api.use(collectionsRouter(deps.collections));
   api.use(webhooksRouter(deps.webhooks));
   api.use(liveRouter(deps.live));
+  if (deps.liveTranscripts) api.use(liveAlertsRouter(deps.liveTranscripts));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

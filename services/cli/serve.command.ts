@@ -12,6 +12,7 @@ import { buildServices } from '../composition.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 import { guardProcess } from '../platform/process-guard.ts';
 import { attachLiveAudio } from '../api/live/live-audio.socket.ts';
+import { startServeLiveTranscript } from './live-transcript.ts';
 
 /** `escucha serve`: API on the configured address, database (embedded by default) and storage. */
 export async function runServe(config: Config, logger: Logger): Promise<void> {
@@ -69,6 +70,8 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
       logger.error({ err: error }, 'capture did not start');
     }
   }
+  // The live transcript and alerts of the calls captured here, on the recognisers of this process's workers.
+  const liveTranscript = capture ? await startServeLiveTranscript(ctx, workers?.recognizers) : null;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -88,6 +91,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   for (const note of workers?.notes ?? []) console.log(`             ${note}`);
   console.log(`  API key:   in another terminal run  npx escucha keys create --role admin`);
   for (const line of capture ? captureLines(capture.status, config) : [captureNote]) console.log(line);
+  if (liveTranscript) console.log(`  live:      transcript ${liveTranscript.note}`);
   console.log(`  web UI:    ${web.dir ? `${url}/` : web.note}`);
   console.log(
     `  sign in:   create users with  npx escucha users add <name> --role admin  (or  npx escucha demo)`,
@@ -102,6 +106,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     ctx.liveBoard.close(); // its event streams would keep the server from closing
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
+    await liveTranscript?.stop();
     await retention.stop();
     await integrity.stop();
     await accounts.audit.stopAnchoring();

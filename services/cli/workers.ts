@@ -5,11 +5,15 @@ import { DEFAULT_ASR_MODEL, ENGINE_LABEL, FIXTURE_LABEL, engineOf } from '../spe
 import { checkAsrModelSpec, parseAsrModelSpec, usesFixture } from '../speech/model-selection.ts';
 import type { Services } from '../composition.ts';
 import { originalsCustody } from './originals-custody.ts';
+import { LiveRepository } from '../live/live.repository.ts';
+import type { RecognizerRegistry } from '../speech/recognizer-registry.ts';
 
 export interface RunningWorkers {
   stages: string[];
   /** One line per notable fact about the models (printed by the commands). */
   notes: string[];
+  /** The recognisers of this process (the live transcript shares their worker threads). */
+  recognizers: RecognizerRegistry;
   stop(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
       intervalMs: config.analytics.recordingToneIntervalMs,
     },
     logger: logger.child({ component: 'worker' }),
+    live: new LiveRepository(ctx.database.db),
   });
   const notes: string[] = [];
   await checkAsrModelSpec(spec, speech.models);
@@ -103,6 +108,7 @@ export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
   return {
     stages: handlers.map((h) => h.stage),
     notes,
+    recognizers: speech.recognizers,
     stop: async () => {
       await ctx.pipeline.stop();
       await speech.close();

@@ -372,6 +372,17 @@ const webhooksSchema = z.object({
   concurrency: int(1, 64).default(4),
 });
 
+/** The live transcript and real-time alerts of calls in progress (services/live/), in the process that captures. */
+const liveSchema = z.object({
+  /** `auto`: on when capture runs in serve and the call language's model is installed; `on` says so when it is not. */
+  transcript: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Utterances recognised at the same time (each takes a recogniser worker thread while it runs). */
+  maxRecognitions: int(1, 64).default(1),
+  /** Speech waiting for recognition, in seconds of audio over every call; past it a call's live transcript is left
+   * incomplete (the post-call pipeline then transcribes the call whole). */
+  queueSeconds: int(10, 86_400).default(1800),
+});
+
 const configSchema = z
   .object({
     dataDir: z.string().default('./var'),
@@ -457,6 +468,7 @@ const configSchema = z
     analytics: analyticsSchema.default(analyticsSchema.parse({})),
     collections: collectionsSchema.default(collectionsSchema.parse({})),
     webhooks: webhooksSchema.default(webhooksSchema.parse({})),
+    live: liveSchema.default(liveSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     checkSipTls(c.capture, ctx);
@@ -594,6 +606,9 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_WEBHOOK_TIMEOUT_MS: 'webhooks.timeoutMs',
   ESCUCHA_WEBHOOK_CONCURRENCY: 'webhooks.concurrency',
   ESCUCHA_TIME_ZONE: 'collections.timeZone',
+  ESCUCHA_LIVE_TRANSCRIPT: 'live.transcript',
+  ESCUCHA_LIVE_MAX_RECOGNITIONS: 'live.maxRecognitions',
+  ESCUCHA_LIVE_QUEUE_SECONDS: 'live.queueSeconds',
 };
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -37,6 +37,8 @@ export interface SherpaOfflineRecognizer {
 export interface SherpaVad {
   acceptWaveform(samples: Float32Array): void;
   isEmpty(): boolean;
+  /** Whether the detector is inside speech now. */
+  isDetected(): boolean;
   front(enableExternalBuffer?: boolean): { start: number; samples: Float32Array };
   pop(): void;
   flush(): void;

@@ -62,6 +62,11 @@ export class SileroVad {
     }
   }
 
+  /** A detector fed chunk by chunk as audio arrives (the live transcript), one 512-sample window at a time. */
+  stream(): SherpaVad {
+    return this.create();
+  }
+
   private create(): SherpaVad {
     const o = this.options;
     const config = {

@@ -24,4 +24,26 @@ export interface SpeechDeps {
   /** Language guesses below this confidence are flagged (ESCUCHA_LANGUAGE_LOW_CONFIDENCE). */
   lowConfidenceBelow?: number;
   logger?: Logger;
+  /** The live transcripts of captured calls (services/live): reused by transcription when they cover the call. */
+  live?: LiveTranscripts;
+}
+
+/** What transcription needs of the live transcript of a call captured by this deployment. */
+export interface LiveTranscripts {
+  /** The lines of the call's live transcript when it ended with every utterance recognised; undefined otherwise. */
+  completeTranscriptOf(callId: string): Promise<
+    | {
+        state: { language: string | null; model: string | null };
+        lines: {
+          channel: number;
+          party: 'agent' | 'customer';
+          startMs: number;
+          endMs: number;
+          text: string;
+        }[];
+      }
+    | undefined
+  >;
+  /** The call's live alerts take its id (they were raised under its capture id). */
+  attachAlerts(callId: string): Promise<void>;
 }

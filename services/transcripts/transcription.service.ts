@@ -30,6 +30,8 @@ export class Transcription {
     if (!recording) return { status: 'skipped', reason: 'the call has no recording' };
 
     const language = callLanguage(info?.language ?? input.language) ?? this.deps.languages[0] ?? null;
+    const reused = await this.reuseLive(callId, language);
+    if (reused) return reused;
     const choice = await chooseModel(this.deps.asrModel, language, this.deps.recognizers.models);
     if (!choice.ok) return { status: 'skipped', reason: choice.reason };
     const recognizer = await this.deps.recognizers.recognizer(choice.name, language);
@@ -60,6 +62,7 @@ export class Transcription {
     const rows = perChannel.flat();
     rows.sort((a, b) => a.startMs - b.startMs || (a.channel ?? 0) - (b.channel ?? 0));
     await transcripts.replaceAsrSegments(callId, { model: recognizer.model, language }, rows);
+    await this.deps.live?.attachAlerts(callId);
     const decodeMs = performance.now() - started;
     const speechMs = speech.reduce((n, s) => n + (s.endMs - s.startMs), 0);
     log?.info({ segments: rows.length, speechMs, decodeMs: Math.round(decodeMs) }, 'transcribed');
@@ -72,6 +75,38 @@ export class Transcription {
         words: rows.reduce((n, r) => n + r.text.split(/\s+/).length, 0),
         speechMs,
         realTimeFactor: speechMs > 0 ? Math.round((decodeMs / speechMs) * 1000) / 1000 : null,
+      },
+    };
+  }
+
+  /**
+   * The live transcript of a captured call, stored as its transcript when it covers the call: the live transcription
+   * ended with every utterance recognised, in the language the call was identified in. Undefined otherwise (the
+   * call is transcribed as any other).
+   */
+  private async reuseLive(callId: string, language: string | null): Promise<StageOutcome | undefined> {
+    const live = await this.deps.live?.completeTranscriptOf(callId);
+    if (!live || !live.state.model || (live.state.language ?? null) !== language) return undefined;
+    const rows: NewTranscriptSegment[] = live.lines.map((l) => ({
+      party: l.party,
+      channel: l.channel,
+      startMs: l.startMs,
+      endMs: l.endMs,
+      text: l.text,
+      confidence: null,
+      words: null,
+    }));
+    rows.sort((a, b) => a.startMs - b.startMs || (a.channel ?? 0) - (b.channel ?? 0));
+    await this.deps.transcripts.replaceAsrSegments(callId, { model: live.state.model, language }, rows);
+    await this.deps.live!.attachAlerts(callId);
+    return {
+      status: 'done',
+      model: live.state.model,
+      result: {
+        language,
+        segments: rows.length,
+        words: rows.reduce((n, r) => n + r.text.split(/\s+/).length, 0),
+        reused: 'live transcript',
       },
     };
   }

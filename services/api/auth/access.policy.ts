@@ -27,6 +27,8 @@ const AGENT_METRICS = ['qa_supervisor', 'compliance_officer'] as const;
 const COLLECTIONS = ['qa_supervisor', 'compliance_officer'] as const;
 /** The live board (calls in progress, agent activity): supervisors and compliance, within their scope. */
 const LIVE_BOARD = ['qa_supervisor', 'compliance_officer'] as const;
+/** Calls in progress: their live transcript and real-time alerts (supervisors and compliance, within their scope). */
+const LIVE = ['qa_supervisor', 'compliance_officer'] as const;
 
 export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /health': 'public',
@@ -138,6 +140,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /live/calls': LIVE_BOARD,
   'GET /live/events': LIVE_BOARD,
   'GET /live/agents': LIVE_BOARD,
+  'GET /live/alerts': LIVE,
+  'POST /live/alerts/:alertId/acknowledge': LIVE,
+  'GET /live/alerts/events': LIVE,
+  'GET /live/calls/:captureId/transcript': LIVE,
+  'GET /live/calls/:captureId/events': LIVE,
 };
 
 export { KEY_SCOPES, type KeyScope };
@@ -242,6 +249,7 @@ const PERMISSION_RULES: Record<Permission, AccessRule | undefined> = {
   webhooks: ACCESS_RULES['GET /webhooks'],
   live: ACCESS_RULES['GET /live/calls'],
   promiseCorrect: ACCESS_RULES['PATCH /promises/:id'],
+  alerts: ACCESS_RULES['GET /live/alerts'],
 };
 
 /** What a principal of this role may do in the UI (sent with GET /auth/me). */

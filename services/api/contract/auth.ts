@@ -37,6 +37,7 @@ export const PERMISSIONS = [
   'webhooks',
   'live',
   'promiseCorrect',
+  'alerts',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

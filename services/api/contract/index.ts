@@ -9,6 +9,7 @@ import { callRoutes } from './calls.ts';
 import { collectionsRoutes } from './collections.ts';
 import type { RouteContract } from './common.ts';
 import { evaluationRoutes } from './evaluation.ts';
+import { liveAlertRoutes } from './live-alerts.ts';
 import { liveRoutes } from './live.ts';
 import { reportRoutes } from './reports.ts';
 import { retentionRoutes } from './retention.ts';
@@ -24,6 +25,7 @@ export * from './calls.ts';
 export * from './collections.ts';
 export * from './common.ts';
 export * from './evaluation.ts';
+export * from './live-alerts.ts';
 export * from './live.ts';
 export * from './reports.ts';
 export * from './retention.ts';
@@ -48,4 +50,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...collectionsRoutes,
   ...webhookRoutes,
   ...liveRoutes,
+  ...liveAlertRoutes,
 ];

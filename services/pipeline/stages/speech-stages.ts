@@ -11,7 +11,7 @@ import type { StageHandler } from '../pipeline.ts';
 import { TranscriptRepository } from '../../transcripts/transcript.repository.ts';
 import { LanguageIdentification } from '../../transcripts/language.service.ts';
 import { SpeechDetection } from '../../transcripts/speech-detection.service.ts';
-import type { SpeechDeps } from '../../transcripts/speech.deps.ts';
+import type { LiveTranscripts, SpeechDeps } from '../../transcripts/speech.deps.ts';
 import { Transcription } from '../../transcripts/transcription.service.ts';
 import { LanguageStage } from './language.job.ts';
 import { TranscribeStage } from './transcribe.job.ts';
@@ -40,6 +40,8 @@ export interface SpeechStagesOptions {
   /** The recording tone the vad stage looks for (default 1400 Hz every 15 s). */
   recordingTone?: { frequencyHz: number; intervalMs: number };
   logger?: Logger;
+  /** The live transcripts transcription reuses (services/live); none: every call is transcribed. */
+  live?: LiveTranscripts;
 }
 
 export interface SpeechStages {
@@ -82,6 +84,7 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
     asrModel: parseAsrModelSpec(o.asrModel),
     ...(o.lowConfidenceBelow !== undefined ? { lowConfidenceBelow: o.lowConfidenceBelow } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.live ? { live: o.live } : {}),
   };
   return {
     handlers: [

@@ -12,6 +12,8 @@ import {
 import { AgentsPage } from './pages/agents.page.tsx';
 import { CollectionsPage } from './pages/collections.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
+import { AlertsPage } from './pages/alerts.page.tsx';
+import { AlertNotice } from './components/alert-notice.tsx';
 import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
@@ -116,6 +118,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {me && can(me, 'alerts') && <AlertNotice />}
         {page}
       </main>
     </I18nContext.Provider>
@@ -136,6 +139,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/retention', 'navRetention', can(me, 'retention')],
     ['/users', 'navUsers', can(me, 'users')],
     ['/webhooks', 'navWebhooks', can(me, 'webhooks')],
+    ['/alerts', 'navAlerts', can(me, 'alerts')],
   ];
   return (
     <nav aria-label="main">
@@ -178,5 +182,6 @@ function route(path: string, me: Me, i18n: I18n) {
   if (path.startsWith('/collections-follow-up')) {
     return can(me, 'collections') ? <CollectionsPage me={me} /> : deny;
   }
+  if (path.startsWith('/alerts')) return can(me, 'alerts') ? <AlertsPage /> : deny;
   return <p>{i18n.t('notFound')}</p>;
 }

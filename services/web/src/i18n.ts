@@ -4,6 +4,7 @@ import { callEn, callEs } from './messages/call.ts';
 import { errorsEn, errorsEs } from './messages/errors.ts';
 import { liveEn, liveEs } from './messages/live.ts';
 import { liveBoardEn, liveBoardEs } from './messages/live-board.ts';
+import { liveAlertsEn, liveAlertsEs } from './messages/live-alerts.ts';
 import { webhooksEn, webhooksEs } from './messages/webhooks.ts';
 
 /** Spanish and English. Keys are English phrases' ids; `{name}` placeholders are filled by t(). */
@@ -14,6 +15,7 @@ const en = {
   ...errorsEn,
   ...liveEn,
   ...liveBoardEn,
+  ...liveAlertsEn,
   ...webhooksEn,
   appName: 'Escucha',
   skipToContent: 'Skip to content',
@@ -487,6 +489,7 @@ const es: Record<MessageKey, string> = {
   ...errorsEs,
   ...liveEs,
   ...liveBoardEs,
+  ...liveAlertsEs,
   ...webhooksEs,
   appName: 'Escucha',
   skipToContent: 'Saltar al contenido',

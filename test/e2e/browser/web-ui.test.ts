@@ -706,6 +706,7 @@ describe('web UI in a browser', () => {
         ['users', '/users'],
         ['live-call', '/live/calls/00000000-0000-4000-8000-000000000000'],
         ['webhooks', '/webhooks'],
+        ['alerts', '/alerts'],
       ];
       for (const [name, url] of pages) {
         await page.goto(`${serve.url}${url}`);

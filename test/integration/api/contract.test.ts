@@ -191,6 +191,8 @@ describe('API contract (OpenAPI 3.1)', () => {
       query?: Record<string, string>;
       body?: object;
       attach?: { file: string; fields: Record<string, string> };
+      /** An event stream: read until its first event or comment, then closed. */
+      stream?: boolean;
     } = {},
   ) {
     const url =
@@ -206,6 +208,15 @@ describe('API contract (OpenAPI 3.1)', () => {
       for (const [k, v] of Object.entries(options.attach.fields)) req = req.field(k, v);
     }
     if (options.body) req = req.send(options.body);
+    if (options.stream) {
+      req = req.buffer(true).parse((stream, done) => {
+        stream.once('data', (chunk: Buffer) => {
+          done(null, chunk.toString());
+          (stream as unknown as { destroy(): void }).destroy();
+        });
+        stream.once('error', () => done(null, ''));
+      });
+    }
     const res = await req;
     const key = `${method} ${template}`;
     const problem = contractProblem(contractOf(method, template), {
@@ -678,6 +689,57 @@ describe('API contract (OpenAPI 3.1)', () => {
     await hit('key', 'GET', '/live/calls', { query: { team: 'norte' } });
     await hit('key', 'GET', '/live/agents');
     await hitStream('/live/events');
+    // Live transcript and alerts: a call transcribed live, one of its alerts acknowledged, the event streams.
+    await db
+      .insertInto('live_transcripts')
+      .values({
+        capture_id: '6f1c2b8e-0d5a-4c47-9a43-2f0e8c1d7b10',
+        started_at: new Date(),
+        agent_id: 'A1',
+        team: 'bogota-1',
+        language: 'es',
+      })
+      .execute();
+    await db
+      .insertInto('live_transcript_lines')
+      .values({
+        capture_id: '6f1c2b8e-0d5a-4c47-9a43-2f0e8c1d7b10',
+        channel: 0,
+        party: 'agent',
+        start_ms: 0,
+        end_ms: 900,
+        text: 'hola',
+        language: 'es',
+      })
+      .execute();
+    const alert = await db
+      .insertInto('live_alerts')
+      .values({
+        capture_id: '6f1c2b8e-0d5a-4c47-9a43-2f0e8c1d7b10',
+        kind: 'keyword',
+        detail: 'lawyer: "abogado"',
+        at_ms: 1200,
+        raised_at: new Date(),
+        agent_id: 'A1',
+        team: 'bogota-1',
+        language: 'es',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await hit('key', 'GET', '/live/alerts', { query: { state: 'open' } });
+    const acknowledged = await hit('key', 'POST', '/live/alerts/:alertId/acknowledge', {
+      params: { alertId: alert.id },
+    });
+    expect(acknowledged.body.acknowledgedAt).not.toBeNull();
+    const live = await hit('key', 'GET', '/live/calls/:captureId/transcript', {
+      params: { captureId: '6f1c2b8e-0d5a-4c47-9a43-2f0e8c1d7b10' },
+    });
+    expect(live.body.lines).toHaveLength(1);
+    await hit('key', 'GET', '/live/calls/:captureId/events', {
+      params: { captureId: '6f1c2b8e-0d5a-4c47-9a43-2f0e8c1d7b10' },
+      stream: true,
+    });
+    await hit('key', 'GET', '/live/alerts/events', { stream: true });
 
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });

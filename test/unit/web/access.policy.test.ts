@@ -65,6 +65,7 @@ describe(permissionsOf.name, () => {
       'webhooks',
       'live',
       'promiseCorrect',
+      'alerts',
     ]);
     expect(permissionsOf('qa_supervisor')).toEqual([
       'search',
@@ -76,6 +77,7 @@ describe(permissionsOf.name, () => {
       'listenLive',
       'live',
       'promiseCorrect',
+      'alerts',
     ]);
     expect(permissionsOf('compliance_officer')).toEqual([
       'search',
@@ -88,6 +90,7 @@ describe(permissionsOf.name, () => {
       'collections',
       'listenLive',
       'live',
+      'alerts',
     ]);
     expect(permissionsOf('trainer')).toEqual(['search', 'download', 'library', 'listenLive']);
     // Agents search and play their own calls (and hear them live); the download link is for reviewers.

@@ -1,13 +1,13 @@
-import type { Me } from '../api.ts';
+import { can, type Me } from '../api.ts';
 import { LivePlayer } from '../components/live-player.tsx';
-import { LiveTranscriptSlot } from '../components/live-transcript.slot.tsx';
+import { LiveTranscriptPanel } from '../components/live-transcript.tsx';
 import { useI18n } from '../i18n.ts';
 
 /**
  * A call in progress (`/live/calls/<captureId>`, linked from the live board): listen to it live, and its live transcript
- * beside it (LiveTranscriptSlot).
+ * beside it (LiveTranscriptPanel: its lines as they are said and its alerts).
  */
-export function LiveCallPage({ captureId }: { captureId: string; me: Me }) {
+export function LiveCallPage({ captureId, me }: { captureId: string; me: Me }) {
   const { t } = useI18n();
   return (
     <div class="live-call-page">
@@ -22,7 +22,8 @@ export function LiveCallPage({ captureId }: { captureId: string; me: Me }) {
         </h2>
         <LivePlayer captureId={captureId} />
       </section>
-      <LiveTranscriptSlot captureId={captureId} />
+      {/* The live transcript and alerts are the supervisors' and compliance's (the server's `alerts` rule). */}
+      {can(me, 'alerts') && <LiveTranscriptPanel captureId={captureId} />}
     </div>
   );
 }

@@ -12,10 +12,10 @@ import { ColumnHeads, LoadState, Panel, useAsync } from '../components/common.ts
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatDuration } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { liveCallHref } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
 
 /** Where the live view of one call (listening, live transcript) lives in the UI. */
-export const liveCallHref = (captureId: string) => `/live/calls/${encodeURIComponent(captureId)}`;
 
 /** The lowest level a meter shows (dBFS): quieter is shown empty. */
 const FLOOR_DB = -60;

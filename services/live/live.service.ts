@@ -1,0 +1,161 @@
+import { callScopeOf, inScope, type Principal } from '../access/principal.ts';
+import type { Caller, CallerAudit } from '../access/caller.ts';
+import { callLanguage } from '../../models/language.ts';
+import { EscuchaError } from '../platform/errors.ts';
+import type { LiveHub, LiveTranscriptLine } from './live.hub.ts';
+import type { LiveAlertRow, LiveLineRow, LiveRepository } from './live.repository.ts';
+
+/**
+ * What the API offers of the live transcript and the real-time alerts: decides scope (a call in progress by the
+ * metadata capture knows so far, an ended one by what was stored with its transcript and alerts), what is audited
+ * (acknowledgements), and which events of the hub each viewer's stream gets.
+ */
+
+export interface LiveAlertItem {
+  alertId: string;
+  captureId: string;
+  callId: string | null;
+  kind: string;
+  detail: string;
+  atMs: number;
+  raisedAt: string;
+  agentId: string | null;
+  team: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+}
+
+export interface LiveTranscriptItem {
+  captureId: string;
+  inProgress: boolean;
+  complete: boolean;
+  lines: Omit<LiveLineRow, never>[];
+}
+
+export interface LiveServiceDeps {
+  repository: Pick<LiveRepository, 'alerts' | 'alert' | 'acknowledge' | 'state' | 'lines'>;
+  hub: LiveHub;
+  auditor: CallerAudit;
+  now?: () => Date;
+}
+
+type ScopeFacts = { agentId: string | null; team: string | null; language: string | null };
+
+export class LiveService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: LiveServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async alerts(caller: Caller, query: { state: 'open' | 'all'; limit: number }): Promise<LiveAlertItem[]> {
+    const scope = callScopeOf(caller.principal);
+    const rows = await this.deps.repository.alerts({
+      limit: scope ? Math.max(500, query.limit * 5) : query.limit,
+    });
+    return rows
+      .filter((a) => inScope(scope, a) && (query.state === 'all' || a.acknowledgedAt === null))
+      .slice(0, query.limit)
+      .map(item);
+  }
+
+  async acknowledge(caller: Caller, alertId: string): Promise<LiveAlertItem> {
+    const found = await this.deps.repository.alert(alertId);
+    if (!found || !inScope(callScopeOf(caller.principal), found)) {
+      throw new EscuchaError('NOT_FOUND', 'no such alert');
+    }
+    const by = caller.principal.name || caller.principal.id;
+    await this.deps.repository.acknowledge(alertId, by, this.now());
+    await this.deps.auditor.recordFor(caller, {
+      action: 'live_alert_acknowledge',
+      callId: found.callId,
+      targetType: 'live_alert',
+      targetId: alertId,
+      details: { kind: found.kind, captureId: found.captureId, already: found.acknowledgedAt !== null },
+    });
+    return item((await this.deps.repository.alert(alertId))!);
+  }
+
+  async transcript(caller: Caller, captureId: string): Promise<LiveTranscriptItem> {
+    const inProgress = await this.visible(caller.principal, captureId);
+    const state = await this.deps.repository.state(captureId);
+    return {
+      captureId,
+      inProgress,
+      complete: state?.complete ?? false,
+      lines: state ? await this.deps.repository.lines(captureId) : [],
+    };
+  }
+
+  /**
+   * Lines and alerts of one call as they come: refuses a call the caller may not see, else returns the subscription
+   * (which returns how to stop).
+   */
+  async callEvents(
+    caller: Caller,
+    captureId: string,
+  ): Promise<(send: (event: 'line' | 'alert', data: unknown) => void) => () => void> {
+    await this.visible(caller.principal, captureId);
+    return (send) => {
+      const off = [
+        this.deps.hub.on('line', (l: LiveTranscriptLine) => {
+          if (l.captureId === captureId) send('line', l);
+        }),
+        this.deps.hub.on('alert', (a) => {
+          if (a.captureId === captureId) void this.forward(caller.principal, a.alertId, send);
+        }),
+      ];
+      return () => off.forEach((f) => f());
+    };
+  }
+
+  /** Every new alert the caller may see, as it is raised; returns how to stop. */
+  alertEvents(caller: Caller, send: (event: 'alert', data: unknown) => void): () => void {
+    return this.deps.hub.on('alert', (a) => void this.forward(caller.principal, a.alertId, send));
+  }
+
+  private async forward(
+    principal: Principal,
+    alertId: string,
+    send: (event: 'alert', data: unknown) => void,
+  ): Promise<void> {
+    const found = await this.deps.repository.alert(alertId).catch(() => undefined);
+    if (found && inScope(callScopeOf(principal), found)) send('alert', item(found));
+  }
+
+  /** Whether the call is in progress; refuses a call the principal may not see or that is not known. */
+  private async visible(principal: Principal, captureId: string): Promise<boolean> {
+    const view = this.deps.hub.call(captureId);
+    let facts: ScopeFacts | undefined;
+    if (view) {
+      facts = {
+        agentId: view.metadata.agentId ?? null,
+        team: view.metadata.team ?? null,
+        language: callLanguage(view.metadata.language),
+      };
+    } else {
+      const state = await this.deps.repository.state(captureId);
+      if (state) facts = { agentId: state.agentId, team: state.team, language: state.language };
+    }
+    if (!facts || !inScope(callScopeOf(principal), facts)) {
+      throw new EscuchaError('NOT_FOUND', 'no such call in progress');
+    }
+    return view !== undefined;
+  }
+}
+
+function item(a: LiveAlertRow): LiveAlertItem {
+  return {
+    alertId: a.alertId,
+    captureId: a.captureId,
+    callId: a.callId,
+    kind: a.kind,
+    detail: a.detail,
+    atMs: a.atMs,
+    raisedAt: a.raisedAt,
+    agentId: a.agentId,
+    team: a.team,
+    acknowledgedBy: a.acknowledgedBy,
+    acknowledgedAt: a.acknowledgedAt,
+  };
+}
