@@ -26,6 +26,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   capture: async () => (await import('./capture.bench.ts')).run(),
   srtp: async () => (await import('./srtp.bench.ts')).run(),
   startup: async () => (await import('./startup.bench.ts')).run(),
+  live: async () => (await import('./live.bench.ts')).run(),
   ledger: async () => (await import('./ledger.bench.ts')).run(promises === undefined ? {} : { promises }),
 };
 
