@@ -1,4 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
+import type { LiveAlert } from './live.hub.ts';
 import type { Party } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 
@@ -46,14 +47,8 @@ export interface NewLiveAlert {
   language: string | null;
 }
 
-export interface LiveAlertRow {
-  alertId: string;
-  captureId: string;
-  callId: string | null;
-  kind: string;
-  detail: string;
-  atMs: number;
-  raisedAt: string;
+/** A stored alert: the hub's alert with whose call it was and its acknowledgement. */
+export interface LiveAlertRow extends LiveAlert {
   agentId: string | null;
   team: string | null;
   language: string | null;

@@ -11,19 +11,8 @@ import type { LiveAlertRow, LiveLineRow, LiveRepository } from './live.repositor
  * (acknowledgements), and which events of the hub each viewer's stream gets.
  */
 
-export interface LiveAlertItem {
-  alertId: string;
-  captureId: string;
-  callId: string | null;
-  kind: string;
-  detail: string;
-  atMs: number;
-  raisedAt: string;
-  agentId: string | null;
-  team: string | null;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-}
+/** An alert as the API shows it: what is stored, without the language its scope is checked by. */
+export type LiveAlertItem = Omit<LiveAlertRow, 'language'>;
 
 export interface LiveTranscriptItem {
   captureId: string;
@@ -145,17 +134,6 @@ export class LiveService {
 }
 
 function item(a: LiveAlertRow): LiveAlertItem {
-  return {
-    alertId: a.alertId,
-    captureId: a.captureId,
-    callId: a.callId,
-    kind: a.kind,
-    detail: a.detail,
-    atMs: a.atMs,
-    raisedAt: a.raisedAt,
-    agentId: a.agentId,
-    team: a.team,
-    acknowledgedBy: a.acknowledgedBy,
-    acknowledgedAt: a.acknowledgedAt,
-  };
+  const { language: _language, ...shown } = a;
+  return shown;
 }

@@ -7,13 +7,6 @@ import { isoTime, route, SSE } from './common.ts';
  * (Server-Sent Events) of one call's lines and alerts, and of every alert in the viewer's scope.
  */
 
-export const LIVE_ALERT_KINDS = [
-  'disclosure_missing',
-  'forbidden_practice',
-  'keyword',
-  'negative_sentiment',
-] as const;
-
 export const liveAlertSchema = z.object({
   alertId: z.string(),
   captureId: z.string(),

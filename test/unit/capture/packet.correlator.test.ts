@@ -2,53 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_HEADER_MAP,
-  parseHeaderMap,
-  type MetadataRules,
-} from '../../../services/capture/call.metadata.ts';
 import { encodeG711 } from '../../../services/capture/rtp/g711.ts';
 import { PacketCorrelator, type NetPacket } from '../../../services/capture/passive/packet.correlator.ts';
 import { encodeTelephoneEvent } from '../../../services/capture/rtp/rfc4733.ts';
 import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import { readSpool, SPOOL_FILE, type SpoolEvent } from '../../../services/capture/spool/spool.log.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
+import { RULES, sdp, sip, udp } from './passive-packets.ts';
 
-const RULES: MetadataRules = {
-  agentHeader: 'X-Agent-Id',
-  headerMap: parseHeaderMap(DEFAULT_HEADER_MAP),
-  agentPattern: /^[0-9]{3,5}$/,
-  defaultAgent: 'caller',
-};
 const A = '10.0.0.1';
 const B = '10.0.0.2';
-
-function sip(lines: string[], body = ''): Buffer {
-  return Buffer.from([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
-}
-
-function sdp(ip: string, port: number): string {
-  return [
-    'v=0',
-    `o=- 1 1 IN IP4 ${ip}`,
-    's=-',
-    `c=IN IP4 ${ip}`,
-    't=0 0',
-    `m=audio ${port} RTP/AVP 0`,
-    '',
-  ].join('\r\n');
-}
-
-function udp(
-  timeMs: number,
-  src: string,
-  srcPort: number,
-  dst: string,
-  dstPort: number,
-  payload: Buffer,
-): NetPacket {
-  return { timeMs, src, srcPort, dst, dstPort, transport: 'udp', payload };
-}
 
 const tone = encodeG711(
   Int16Array.from({ length: 160 }, (_, i) => Math.round(5000 * Math.sin(i / 3))),

@@ -2,34 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_HEADER_MAP,
-  parseHeaderMap,
-  type MetadataRules,
-} from '../../../services/capture/call.metadata.ts';
 import { decodeG711, encodeG711 } from '../../../services/capture/rtp/g711.ts';
 import { PacketCorrelator, type NetPacket } from '../../../services/capture/passive/packet.correlator.ts';
 import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
+import { RULES, sdp, sip, udp } from '../capture/passive-packets.ts';
 import { levelDb, LiveHub, type LiveAudio, type LiveCallEvent } from '../../../services/live/live.hub.ts';
 
-const RULES: MetadataRules = {
-  agentHeader: 'X-Agent-Id',
-  headerMap: parseHeaderMap(DEFAULT_HEADER_MAP),
-  agentPattern: /^[0-9]{3,5}$/,
-  defaultAgent: 'caller',
-};
 const A = '10.0.0.1';
 const B = '10.0.0.2';
-
-const sip = (lines: string[], body = ''): Buffer =>
-  Buffer.from([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
-const sdp = (ip: string, port: number): string =>
-  ['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, ''].join(
-    '\r\n',
-  );
-const udp = (timeMs: number, src: string, srcPort: number, dst: string, dstPort: number, payload: Buffer) =>
-  ({ timeMs, src, srcPort, dst, dstPort, transport: 'udp', payload }) satisfies NetPacket;
 
 const loud = encodeG711(
   Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin(i / 3))),
