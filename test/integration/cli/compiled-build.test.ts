@@ -16,6 +16,7 @@ const COMMANDS = [
   'archive',
   'import',
   'payments',
+  'agents',
   'worker',
   'jobs',
   'models',
