@@ -189,32 +189,27 @@ export class PromiseLedgerService {
 
   /**
    * Recomputes the whole ledger (after a change of policy, or nightly): ranges of accounts in key order, each read
-   * with two range scans (promises, payments), allocated in memory and written back in batched statements; the
-   * next range is read while the last is written. Each range is its own transaction.
+   * with two range scans (promises, payments), allocated in memory and written back in batched statements, each
+   * range read and written in one transaction (as an import's recompute of its accounts is).
    */
   async recomputeAll(
     onProgress?: (promises: number) => void,
   ): Promise<{ accounts: number; promises: number }> {
     let accounts = 0;
     let promises = 0;
-    const load = async (after: string | null) => {
-      const range = await this.deps.promises.nextRange(after, RANGE_ACCOUNTS);
-      if (!range) return undefined;
-      const [p, pay] = await this.read(undefined, range);
-      return { range, promises: p, payments: pay };
-    };
-    let next = load(null);
+    let after: string | null = null;
     for (;;) {
-      const page = await next;
-      if (!page) break;
-      next = load(page.range.last);
-      // Keep the next read's rejection from going unhandled while this range is written.
-      next.catch(() => undefined);
-      const allocations = this.allocateAll(page.promises, page.payments);
-      await this.deps.promises.writeAllocations(undefined, allocations, page.range);
-      promises += page.promises.length;
-      accounts += new Set(page.promises.map((p) => p.account)).size;
+      const range = await this.deps.promises.nextRange(after, RANGE_ACCOUNTS);
+      if (!range) break;
+      const seen = await this.deps.promises.transaction(async (trx) => {
+        const [p, pay] = await this.read(trx, range);
+        await this.deps.promises.writeAllocations(trx, this.allocateAll(p, pay), range);
+        return p;
+      });
+      promises += seen.length;
+      accounts += new Set(seen.map((p) => p.account)).size;
       onProgress?.(promises);
+      after = range.last;
     }
     return { accounts, promises };
   }
