@@ -98,10 +98,6 @@ export class LiveCallFeed {
     this.siprec = siprec;
   }
 
-  get captureId(): string {
-    return this.call.captureId;
-  }
-
   started(): void {
     this.safely(() => this.options.tap.started(this.info()));
   }

@@ -438,7 +438,19 @@ export class StreamRecorder implements JitterOutput {
   /** Jitter-buffer output: silence (loss, gaps). */
   silence(position: number, count: number): void {
     this.spool.silence(this.description.track, position, count);
-    if (this.live?.wantsAudio()) this.toLive(position, new Int16Array(count), false);
+    if (this.live?.wantsAudio()) this.toLive(position, this.liveBuffer(count, true), false);
+  }
+
+  /**
+   * The stretch handed to the live side: one buffer per recorder, reused from frame to frame (a tap copies what it
+   * keeps, live.tap.ts), zeroed when it stands for silence.
+   */
+  private liveScratch = new Int16Array(320);
+  private liveBuffer(count: number, silent: boolean): Int16Array {
+    if (this.liveScratch.length < count) this.liveScratch = new Int16Array(count);
+    const out = this.liveScratch.subarray(0, count);
+    if (silent) out.fill(0);
+    return out;
   }
 
   private toLive(position: number, samples: Int16Array, voiced: boolean): void {
@@ -481,7 +493,7 @@ export class StreamRecorder implements JitterOutput {
     if (samples === undefined) {
       this.spool.g711(track, position, decoder.g711!, data, start, count);
       if (live) {
-        const pcm = new Int16Array(count);
+        const pcm = this.liveBuffer(count, false);
         decodeG711Into(data, start, start + count, decoder.g711!, pcm, 0);
         this.toLive(position, pcm, true);
       }
@@ -489,14 +501,14 @@ export class StreamRecorder implements JitterOutput {
     }
     if (this.undecodable) {
       this.spool.silence(track, position, count);
-      if (live) this.toLive(position, new Int16Array(count), false);
+      if (live) this.toLive(position, this.liveBuffer(count, true), false);
       return;
     }
     const deferred = this.deferred?.payloadOf(samples);
     if (deferred) {
       this.spool.payload(track, position, deferred.trim, deferred.payload);
       // Decoded by ffmpeg when the call is assembled; live it is silence (not decoded in capture's path).
-      if (live) this.toLive(position, new Int16Array(count), false);
+      if (live) this.toLive(position, this.liveBuffer(count, true), false);
     } else {
       this.spool.pcm(track, position, samples);
       if (live) this.toLive(position, samples, true);
