@@ -1,6 +1,7 @@
 import type { CallMetadata } from '../../models/call.ts';
 import type { CaptureSource } from '../capture/captured-call.ts';
 import type { LiveAudio, LiveCallInfo, LiveKeyPress, LiveTap } from '../capture/live.tap.ts';
+import { rmsDbfs } from '../capture/rtp/rtp-quality.ts';
 import type { Logger } from '../platform/logger.ts';
 
 /**
@@ -190,9 +191,5 @@ export class LiveHub implements LiveTap {
 
 /** Root-mean-square level of a stretch of 16-bit PCM in dBFS (-96 for digital silence), to one decimal. */
 export function levelDb(samples: Int16Array): number {
-  if (samples.length === 0) return -96;
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
-  const rms = Math.sqrt(sum / samples.length) / 32768;
-  return rms <= 0 ? -96 : Math.max(-96, Math.round(200 * Math.log10(rms)) / 10);
+  return Math.max(-96, Math.round(rmsDbfs(samples) * 10) / 10);
 }

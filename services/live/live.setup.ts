@@ -1,9 +1,5 @@
-import {
-  chooseProfile,
-  configuredProfile,
-  createBuiltInPhrases,
-  type SentimentPort,
-} from '../analytics/index.ts';
+import { disclosureProfileFor } from '../analysis/analysis.service.ts';
+import { configuredProfile, createBuiltInPhrases, type SentimentPort } from '../analytics/index.ts';
 import { createSentimentAnalyzer } from '../analytics/sentiment/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -37,17 +33,13 @@ export function alertRulesOf(
   const a = config.analytics;
   return (call, language) => {
     if (language !== 'es' && language !== 'en') return null;
-    const id = chooseProfile(
+    const id = disclosureProfileFor(
       {
         campaign: call.metadata.campaign ?? null,
         country: call.metadata.country ?? null,
         region: call.metadata.region ?? null,
       },
-      {
-        byCampaign: a.disclosureByCampaign,
-        defaultProfile: a.disclosureProfile,
-        regionCountries: a.disclosureRegions,
-      },
+      a,
     );
     const windowMs = a.disclosureWindows[id];
     return new CallAlerts({

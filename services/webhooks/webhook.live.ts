@@ -1,23 +1,10 @@
-import type { LiveAlert, LiveHub } from '../live/live.hub.ts';
+import type { LiveHub } from '../live/live.hub.ts';
 import { retryWhileUnavailable } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { EventPublisher, LiveAlert as LiveAlertPayload } from './webhook.events.ts';
+import type { EventPublisher } from './webhook.events.ts';
 
 /** How long an alert waits for an unreachable database to be recorded for webhooks before it is given up (logged). */
 const GIVE_UP_MS = 60_000;
-
-/** The `live.alert` payload of an alert raised on the live hub. */
-export function liveAlertPayload(alert: LiveAlert): LiveAlertPayload {
-  return {
-    alertId: alert.alertId,
-    callId: alert.callId,
-    captureId: alert.captureId,
-    kind: alert.kind,
-    detail: alert.detail,
-    atMs: alert.atMs,
-    raisedAt: alert.raisedAt,
-  };
-}
 
 /**
  * Publishes every alert raised on this process's live hub as a `live.alert` event. The hub's listeners must not
@@ -30,10 +17,9 @@ export function forwardLiveAlerts(
   logger: Logger,
 ): () => void {
   return live.on('alert', (alert) => {
-    void retryWhileUnavailable(
-      () => publisher.publish({ type: 'live.alert', data: liveAlertPayload(alert) }),
-      { giveUpMs: GIVE_UP_MS },
-    ).catch((error: unknown) =>
+    void retryWhileUnavailable(() => publisher.publish({ type: 'live.alert', data: alert }), {
+      giveUpMs: GIVE_UP_MS,
+    }).catch((error: unknown) =>
       logger.error({ err: error, alertId: alert.alertId }, 'a live alert could not be recorded for webhooks'),
     );
   });
