@@ -1,13 +1,6 @@
 import { API, type LiveAlertView } from './api.ts';
-import { MESSAGES, type MessageKey } from './i18n.ts';
 
-/** What the UI shares about real-time alerts: the words of an alert kind, where to listen, the event streams. */
-
-/** An alert kind in the user's language; one the UI does not know yet is shown with spaces for underscores. */
-export function alertKindKey(kind: string): MessageKey | null {
-  const key = `alertKind_${kind}`;
-  return key in MESSAGES.en ? (key as MessageKey) : null;
-}
+/** What the UI shares about real-time alerts: where to listen, the event streams. */
 
 /** The live call page of a call in progress (its live transcript, and live listening where the page has it). */
 export function liveCallHref(captureId: string): string {

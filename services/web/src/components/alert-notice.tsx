@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type LiveAlertView } from '../api.ts';
 import { useI18n } from '../i18n.ts';
-import { alertKindKey, liveCallHref } from '../live-alerts.ts';
+import { liveCallHref } from '../live-alerts.ts';
+import { labelOf } from '../labels.ts';
 
 /** How often the shell asks for new alerts. */
 const POLL_MS = 4000;
@@ -45,10 +46,9 @@ export function AlertNotice() {
   return (
     <div class="alert-notices" role="alert" aria-live="assertive">
       {shown.map((a) => {
-        const key = alertKindKey(a.kind);
         return (
           <div key={a.alertId} class="notice notice-warn" data-testid="alert-notice">
-            <strong>{t('alertNew', { kind: key ? t(key) : a.kind.replaceAll('_', ' ') })}</strong> {a.detail}{' '}
+            <strong>{t('alertNew', { kind: labelOf(t, 'alertKind_', a.kind) })}</strong> {a.detail}{' '}
             <a href={liveCallHref(a.captureId)}>{t('alertListen')}</a> <a href="/alerts">{t('navAlerts')}</a>{' '}
             <button
               type="button"

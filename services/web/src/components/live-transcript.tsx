@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type LiveAlertView, type LiveLineView, type LiveTranscriptView } from '../api.ts';
 import { formatClock } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { alertKindKey, openEvents } from '../live-alerts.ts';
+import { openEvents } from '../live-alerts.ts';
+import { labelOf } from '../labels.ts';
 import { ErrorBox, Loading } from './common.tsx';
 
 /**
@@ -41,17 +42,16 @@ export function LiveTranscriptPanel({ captureId }: { captureId: string }) {
   }, [captureId]);
 
   return (
-    <section class="panel live-transcript" aria-labelledby="live-transcript-h">
+    <section id="transcript" class="panel live-transcript" aria-labelledby="live-transcript-h">
       <h2 id="live-transcript-h">{t('liveTranscriptTitle')}</h2>
       {error && <ErrorBox error={error} />}
       {!error && !view && <Loading />}
       {alerts.length > 0 && (
         <ul class="live-alerts" aria-label={t('alertsTitle')}>
           {alerts.map((a) => {
-            const key = alertKindKey(a.kind);
             return (
               <li key={a.alertId} class="notice notice-warn">
-                <strong>{key ? t(key) : a.kind.replaceAll('_', ' ')}</strong> · {formatClock(a.atMs / 1000)} ·{' '}
+                <strong>{labelOf(t, 'alertKind_', a.kind)}</strong> · {formatClock(a.atMs / 1000)} ·{' '}
                 {a.detail}
               </li>
             );

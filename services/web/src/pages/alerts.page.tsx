@@ -3,7 +3,8 @@ import { api, type LiveAlertView } from '../api.ts';
 import { ListTable, Outcome, useAction, useAsync } from '../components/common.tsx';
 import { formatClock, formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { alertKindKey, liveCallHref } from '../live-alerts.ts';
+import { liveCallHref } from '../live-alerts.ts';
+import { labelOf } from '../labels.ts';
 
 /** Real-time alerts in the viewer's scope, unacknowledged first: acknowledge one, listen to its call live. */
 export function AlertsPage() {
@@ -44,10 +45,9 @@ export function AlertsPage() {
         action={t('alertAcknowledge')}
       >
         {(a: LiveAlertView) => {
-          const key = alertKindKey(a.kind);
           return (
             <tr key={a.alertId} data-testid="alert-row">
-              <td>{key ? t(key) : a.kind.replaceAll('_', ' ')}</td>
+              <td>{labelOf(t, 'alertKind_', a.kind)}</td>
               <td>{a.detail}</td>
               <td>{formatClock(a.atMs / 1000)}</td>
               <td>{formatDateTime(a.raisedAt, lang)}</td>
