@@ -51,6 +51,7 @@ export function captureOptions(
   extras: { interface?: string; sip?: boolean; hep?: boolean } = {},
 ): CaptureServiceOptions {
   const c = config.capture;
+  const iface = liveInterface(config, extras);
   let range;
   try {
     range = parsePortRange(c.rtpPorts);
@@ -108,8 +109,13 @@ export function captureOptions(
           },
         }
       : {}),
-    ...(extras.interface ? { live: { interface: extras.interface, filter: c.liveFilter } } : {}),
+    ...(iface ? { live: { interface: iface, filter: c.liveFilter } } : {}),
   };
+}
+
+/** The network interface captured live: `--interface` of `escucha capture`, else ESCUCHA_CAPTURE_INTERFACE. */
+function liveInterface(config: Config, extras: { interface?: string }): string | undefined {
+  return extras.interface ?? config.capture.interface;
 }
 
 /** Banner lines describing what capture listens on. */
@@ -166,10 +172,10 @@ async function runCapture(
   guardProcess(logger);
   const sipOn = opts.sip && c.sipPort > 0;
   const hepOn = opts.hep && c.hepPort > 0;
-  if (!sipOn && !hepOn && !opts.interface) {
+  if (!sipOn && !hepOn && !liveInterface(config, opts)) {
     throw new EscuchaError(
       'CONFIG_INVALID',
-      'nothing to capture: SIP and HEP are off (ESCUCHA_SIP_PORT=0, ESCUCHA_HEP_PORT=0) and no --interface was given',
+      'nothing to capture: SIP and HEP are off (ESCUCHA_SIP_PORT=0, ESCUCHA_HEP_PORT=0) and no interface was given (--interface or ESCUCHA_CAPTURE_INTERFACE)',
     );
   }
   const ctx = await buildServices(config, { logger });
@@ -186,6 +192,10 @@ async function runCapture(
   }
   console.log(`Escucha ${ctx.version} capture running`);
   for (const line of captureLines(started.status, config)) console.log(line);
+  // The live views (board, listening, live transcript, alerts) are served by the process that captures.
+  console.log(
+    '  live view: not from this process (calls captured here reach search once archived; to watch them live, capture in escucha serve: ESCUCHA_CAPTURE_IN_SERVE, ESCUCHA_CAPTURE_INTERFACE)',
+  );
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

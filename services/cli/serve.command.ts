@@ -56,7 +56,8 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
   integrity.start();
   accounts.audit.startAnchoring();
   // A capture port taken by another process leaves the API running, and says so.
-  let captureNote = '  capture:   off in serve (ESCUCHA_CAPTURE_IN_SERVE=false): run  npx escucha capture';
+  let captureNote =
+    '  capture:   off in serve (ESCUCHA_CAPTURE_IN_SERVE=false): run  npx escucha capture  (the live views then stay empty)';
   if (config.capture.inServe) {
     try {
       capture = await startCapture(ctx);

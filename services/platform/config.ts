@@ -197,6 +197,14 @@ const captureSchema = z.object({
   hepAllow: stringList
     .pipe(z.array(z.string().regex(cidr, 'must be CIDR blocks such as 10.0.0.0/8,::1/128')))
     .default(['127.0.0.0/8', '::1/128']),
+  /**
+   * Live capture of a SPAN/mirror port by the process that captures (`escucha serve` or `escucha capture`), so the
+   * live views see those calls too; `escucha capture --interface` overrides it.
+   */
+  interface: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/, 'must be a network interface name such as eth1')
+    .optional(),
   /** Live capture: capture filter given to tcpdump/dumpcap. */
   liveFilter: z.string().default('udp or tcp port 5060'),
   /** Passively captured dialogs (pcap, HEP, live) idle this long are closed. */
@@ -584,6 +592,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_HEP_HOST: 'capture.hepHost',
   ESCUCHA_HEP_AUTH_KEY: 'capture.hepAuthKey',
   ESCUCHA_HEP_ALLOW: 'capture.hepAllow',
+  ESCUCHA_CAPTURE_INTERFACE: 'capture.interface',
   ESCUCHA_CAPTURE_FILTER: 'capture.liveFilter',
   ESCUCHA_CAPTURE_IDLE_SECONDS: 'capture.idleSeconds',
   ESCUCHA_DISCLOSURE_PROFILE: 'analytics.disclosureProfile',

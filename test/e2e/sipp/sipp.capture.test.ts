@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  api,
   BIN,
   createWorkspace,
   freePort,
@@ -29,7 +30,8 @@ const SIPP_PCAPS = '/usr/share/sip-tester';
  * Escucha recording calls that SIPp places: a plain INVITE with SIPp's bundled G.711 A-law + RFC 2833 captures
  * (`-sn uac_pcap`), and a real SIPREC session (infra/sipp/siprec_src.xml) with two labelled streams played from a
  * capture file written by the test pcap writer. The same SIPREC call is also captured with tshark, imported with
- * `escucha import-pcap`, and captured live by `escucha capture --interface lo`; all recordings must agree.
+ * `escucha import-pcap`, and captured live from the interface by `escucha serve` (ESCUCHA_CAPTURE_INTERFACE=lo), whose
+ * live board shows it in progress; all recordings must agree.
  */
 describe('capture with SIPp', () => {
   let ws: Workspace;
@@ -120,16 +122,34 @@ describe('capture with SIPp', () => {
       { samples: agent, ssrc: 0x22222222, srcPort: 6002, dstPort: 7002 },
     ]);
 
+    // Captured live from the interface by a second `escucha serve` (no SIP server of its own), whose live board
+    // shows the call while SIPp still sends it.
     const live = await startEscucha(
-      ['capture', '--interface', 'lo', '--no-sip', '--no-hep'],
+      ['serve'],
       {
         ...ws.env,
         ESCUCHA_DATA_DIR: path.join(ws.dir, 'live'),
+        ESCUCHA_SIP_PORT: '0',
+        ESCUCHA_CAPTURE_INTERFACE: 'lo',
         ESCUCHA_CAPTURE_FILTER: `udp port ${sipPort} or udp portrange ${rtp.min}-${rtp.max}`,
         ESCUCHA_DTMF_DIGITS: 'stored',
+        ESCUCHA_LIVE_TRANSCRIPT: 'off',
       },
-      /capture running/,
+      /live: +capturing on lo/,
     );
+    let sending = true;
+    let onBoard: { agentId: string | null; source: string } | undefined;
+    const watching = (async () => {
+      while (sending && !onBoard) {
+        const board = await api<{ items: Array<{ agentId: string | null; source: string }> }>(
+          live.url!,
+          ws.adminKey,
+          '/live/calls',
+        );
+        onBoard = board.items[0];
+        if (!onBoard) await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
     const capFile = path.join(work, 'call.pcapng');
     const tshark = await startTshark(capFile, `udp port ${sipPort} or udp portrange ${rtp.min}-${rtp.max}`);
     let result;
@@ -158,10 +178,13 @@ describe('capture with SIPp', () => {
         work,
       );
     } finally {
+      sending = false;
       await new Promise((r) => setTimeout(r, 1000)); // let the last packets (BYE, 200) reach the file
       await tshark.stop();
     }
     expect(result.code, result.output).toBe(0);
+    await watching;
+    expect(onBoard).toMatchObject({ agentId: 'A-4711', source: 'pcap' });
 
     const [server] = (await waitForCalls(serve.url!, ws.adminKey, 'source=siprec', 1)) as [ApiCall];
     expect(server.recordings[0]!.channels).toBe(2);
@@ -248,7 +271,7 @@ describe('capture with SIPp', () => {
       }
     }
     expect((await readdir(path.join(ws.dir, 'live', 'spool')).catch(() => [])).length).toBe(0);
-  });
+  }, 180_000);
 
   it("imports SIPp's bundled captures (RTP without SIP) as calls, with the key press", async () => {
     const { stdout } = await exec(
