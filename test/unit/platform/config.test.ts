@@ -74,7 +74,9 @@ describe(loadConfig.name, () => {
   it('reads the interface the capturing process captures live, a name and nothing else', () => {
     expect(loadConfig({ env: {} }).capture.interface).toBeUndefined();
     expect(loadConfig({ env: { ESCUCHA_CAPTURE_INTERFACE: 'eth1' } }).capture.interface).toBe('eth1');
-    expect(loadConfig({ env: { ESCUCHA_CAPTURE_INTERFACE: 'bond0.120' } }).capture.interface).toBe('bond0.120');
+    expect(loadConfig({ env: { ESCUCHA_CAPTURE_INTERFACE: 'bond0.120' } }).capture.interface).toBe(
+      'bond0.120',
+    );
     expect(() => loadConfig({ env: { ESCUCHA_CAPTURE_INTERFACE: 'eth1 -w /tmp/x' } })).toThrow(
       /ESCUCHA_CAPTURE_INTERFACE: must be a network interface name/,
     );
