@@ -144,10 +144,19 @@ export function numberGrams(pattern: string): number[] {
 }
 
 /**
- * Calls whose number in one of `columns` contains `text` as typed (LIKE). From 5 digits on, the calls that hold
- * all the pattern's 5-digit runs are found first by the digit index (migration 0020), which is far more selective
- * than trigrams of digits; the LIKE then keeps exactly the calls it always matched. Shorter patterns use the
- * trigram indexes (migration 0001).
+ * Calls whose number in one of `columns` contains `text` as typed (LIKE), found the way its digits allow:
+ *
+ * - 5 digits or more: the calls that hold all the pattern's 5-digit runs, from the digit index (migration 0020),
+ *   far more selective than trigrams of digits; the LIKE then keeps exactly the calls it always matched.
+ * - 4 digits: the trigram indexes (migration 0001); about 1 call in 2,000 matches, too few to find by reading the
+ *   newest calls in order.
+ * - 1 to 3 digits: the newest calls read in order; about 1 call in 50 or more matches, which the trigram indexes
+ *   could only hand over by the hundred thousand to be read and sorted (over a second at 10 M calls).
+ *
+ * The planner must not count the LIKE as a filter of its own where it only confirms the digit index (it would
+ * multiply the two estimates: 33,000 calls for a number's 5 last digits, estimated as 100, all read through the
+ * index instead of the newest few in order), nor use trigrams for 1 to 3 digits: there it is written `CASE WHEN
+ * like THEN true END IS NOT NULL`, the same condition, which the planner estimates as true for nearly every call.
  */
 function numberMatch(
   eb: Eb,
@@ -156,16 +165,15 @@ function numberMatch(
 ): Expression<SqlBool> {
   const pattern = `%${likeEscape(text)}%`;
   const like = eb.or(columns.map((column) => eb(`calls.${column}`, 'like', pattern)));
+  const unestimated = sql<SqlBool>`(CASE WHEN ${like} THEN true END) IS NOT NULL`;
   const grams = numberGrams(text);
-  if (grams.length === 0) return like;
-  // The LIKE only confirms what the digit index found, so the planner must not count it as a second, independent
-  // filter: it would multiply the two estimates (33,000 calls for a number's 5 last digits, estimated as 100) and
-  // read every match through the index instead of the newest calls in order. `CASE WHEN like THEN true END IS NOT
-  // NULL` is the same condition, which the planner estimates as true for nearly every call.
-  return eb.and([
-    sql<SqlBool>`escucha_number_grams(calls.caller_number, calls.callee_number) @> ${grams}::int[]`,
-    sql<SqlBool>`(CASE WHEN ${like} THEN true END) IS NOT NULL`,
-  ]);
+  if (grams.length > 0) {
+    return eb.and([
+      sql<SqlBool>`escucha_number_grams(calls.caller_number, calls.callee_number) @> ${grams}::int[]`,
+      unestimated,
+    ]);
+  }
+  return /^\+?[0-9]{1,3}$/.test(text) ? unestimated : like;
 }
 
 /**
