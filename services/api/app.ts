@@ -157,8 +157,12 @@ export function createApp(deps: ApiDeps): Express {
   // Access rules, then call scope and the audit of reads, then the audit of searches, before any other router.
   api.use(authorize(ACCESS_RULES));
   api.use('/calls/:id', callAccessGuard(deps.callAccess, people.auditor));
-  api.get('/calls', async (req, _res, next) => {
-    await people.auditor.record(req, { action: 'search', details: { query: req.query } });
+  api.get('/calls', (req, res, next) => {
+    // The search runs while its audit row is written: the calls router sends no result before the row is
+    // committed (res.locals.audited), so a search that cannot be audited still fails and shows nothing.
+    const audited = people.auditor.record(req, { action: 'search', details: { query: req.query } });
+    audited.catch(() => undefined);
+    res.locals.audited = audited;
     next();
   });
   api.use(express.json({ limit: '1mb' }));

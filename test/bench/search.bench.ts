@@ -1,4 +1,5 @@
 import { chmod, mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { createApp } from '../../services/api/app.ts';
@@ -8,6 +9,8 @@ import { insertSyntheticCalls } from '../../services/archive/synthetic-calls.rep
 import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
+import { callSearchSchema } from '../../models/call.ts';
+import { CallQueryRepository } from '../../services/api/calls/call-query.repository.ts';
 import { analyzeCall } from '../../services/analytics/index.ts';
 import { AnalysisRepository } from '../../services/analysis/analysis.repository.ts';
 import { TranscriptRepository } from '../../services/transcripts/transcript.repository.ts';
@@ -19,14 +22,24 @@ import { percentile } from './stats.ts';
  * JSON), and the call page's data: GET /calls/:id, /analysis and /transcript requested together, as the call page
  * does, for calls given a 10-minute transcript (150 segments) and its real analysis. The seeded database is kept
  * in ESCUCHA_BENCH_DIR (default /tmp/escucha-bench) and reused across runs. `--calls N` seeds that many calls
- * (fewer, or 10,000,000 for the archive size search is meant to stay fast at).
+ * (fewer, or 10,000,000 for the archive size search is meant to stay fast at). Each combination also reports its
+ * SQL time (the repository's search alone), and the parts every request pays besides its query (the API key check,
+ * the audit row) are timed alone, with the load average at the start and end of the run.
  */
 export interface SearchBenchResult {
   calls: number;
   queries: number;
   p50Ms: number;
   p95Ms: number;
-  perCombination: { name: string; p50Ms: number; p95Ms: number }[];
+  /**
+   * End to end through the API (p50/p95), and the search's own SQL (sqlP50/sqlP95: the repository's search with the
+   * same kind of filters, called directly, one round trip per query it sends).
+   */
+  perCombination: { name: string; p50Ms: number; p95Ms: number; sqlP50Ms: number; sqlP95Ms: number }[];
+  /** What every search request pays besides its query: the API key check and the audit row it appends. */
+  perRequest: { name: string; p50Ms: number; p95Ms: number }[];
+  /** Load average (1, 5, 15 min) at the start and the end of the measured search requests. */
+  load: { start: number[]; end: number[] };
   callPage: {
     calls: number;
     loads: number;
@@ -183,20 +196,66 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
       if (res.status !== 200) throw new Error(`search failed: ${res.status} ${JSON.stringify(body)}`);
       return { ms, body };
     };
+    const queries = new CallQueryRepository(database.db);
+    const timedSql = async (query: Record<string, string>) => {
+      const custom = Object.fromEntries(
+        Object.entries(query)
+          .filter(([k]) => k.startsWith('custom.'))
+          .map(([k, v]) => [k.slice('custom.'.length), v]),
+      );
+      const plain = Object.fromEntries(Object.entries(query).filter(([k]) => !k.startsWith('custom.')));
+      const q = callSearchSchema.parse(Object.keys(custom).length > 0 ? { ...plain, custom } : plain);
+      const t = performance.now();
+      await queries.search(q);
+      return performance.now() - t;
+    };
     // Warm-up: one pass so the figures are steady-state, as on a server that has been running.
     for (const c of COMBINATIONS) await timed(c.query());
+    const loadAverage = { start: loadavg().map((v) => Number(v.toFixed(2))), end: [] as number[] };
     const all: number[] = [];
     const perCombination: SearchBenchResult['perCombination'] = [];
     for (const c of COMBINATIONS) {
       const times: number[] = [];
+      const sqlTimes: number[] = [];
       for (let i = 0; i < rounds; i++) {
         const { ms, body } = await timed(c.query());
         times.push(ms);
         if (body.nextCursor && i % 4 === 0)
           times.push((await timed({ ...c.query(), cursor: body.nextCursor })).ms);
+        sqlTimes.push(await timedSql(c.query()));
       }
       all.push(...times);
-      perCombination.push({ name: c.name, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) });
+      perCombination.push({
+        name: c.name,
+        p50Ms: percentile(times, 50),
+        p95Ms: percentile(times, 95),
+        sqlP50Ms: percentile(sqlTimes, 50),
+        sqlP95Ms: percentile(sqlTimes, 95),
+      });
+    }
+    loadAverage.end = loadavg().map((v) => Number(v.toFixed(2)));
+    // The parts of a request that are not its query, each timed alone as often as the searches above ran.
+    const principal = await keys.authenticate(key);
+    const perRequest: SearchBenchResult['perRequest'] = [];
+    for (const [name, part] of [
+      ['API key check', () => keys.authenticate(key)],
+      [
+        'audit row (hash-chained append)',
+        () =>
+          services.people.auditor.recordAs(
+            principal,
+            { ip: '127.0.0.1', userAgent: 'bench' },
+            { action: 'search', details: { query: { bench: 'per-request cost' } } },
+          ),
+      ],
+    ] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < rounds * COMBINATIONS.length; i++) {
+        const t = performance.now();
+        await part();
+        times.push(performance.now() - t);
+      }
+      perRequest.push({ name, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) });
     }
 
     // The call page: its three requests together, as the browser makes them.
@@ -228,6 +287,8 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
       p50Ms: percentile(all, 50),
       p95Ms: percentile(all, 95),
       perCombination,
+      perRequest,
+      load: loadAverage,
       callPage: {
         calls: pageCalls.length,
         loads: pageTimes.length,

@@ -117,15 +117,14 @@ export class AuditRepository {
     if (!trx) return this.db.transaction().execute((t) => this.append(actor, client, event, t));
     const callId = event.callId && UUID.test(event.callId) ? event.callId.toLowerCase() : null;
     await sql`select pg_advisory_xact_lock(${APPEND_LOCK}::bigint)`.execute(trx);
-    const last = await trx
-      .selectFrom('audit_log')
-      .select('hash')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const seq = await sql<{ id: string }>`select nextval('audit_log_id_seq')::text as id`.execute(trx);
+    // The head is read by a statement that starts once the lock is held (a statement sees the rows committed
+    // before it starts), with the next id in the same round trip.
+    const next = await sql<{ id: string; hash: string | null }>`
+      select nextval('audit_log_id_seq')::text as id,
+             (select hash from audit_log order by id desc limit 1) as hash`.execute(trx);
+    const last = next.rows[0]!;
     const fields: ChainedFields = {
-      id: seq.rows[0]!.id,
+      id: last.id,
       at: new Date(),
       actorType: actor.type,
       actorId: actor.id,
@@ -139,7 +138,7 @@ export class AuditRepository {
       userAgent: client.userAgent?.slice(0, 500) ?? null,
       details: normalizeDetails(event.details),
     };
-    const prevHash = last?.hash ?? GENESIS_HASH;
+    const prevHash = last.hash ?? GENESIS_HASH;
     const hash = chainHash(prevHash, fields);
     await trx
       .insertInto('audit_log')

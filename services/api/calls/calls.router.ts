@@ -40,8 +40,17 @@ export function callsRouter(deps: CallsRouterDeps): Router {
   });
 
   router.get('/calls', async (req, res) => {
-    const query = parseOrThrow(callSearchSchema, searchParams(req), 'INVALID_QUERY', 'invalid search');
-    res.json(await deps.calls.search(callerOf(req), query));
+    // The search's audit row, started before this router (app.ts): awaited with the search, never after it.
+    const audited = res.locals.audited as Promise<unknown> | undefined;
+    let query;
+    try {
+      query = parseOrThrow(callSearchSchema, searchParams(req), 'INVALID_QUERY', 'invalid search');
+    } catch (error) {
+      await audited;
+      throw error;
+    }
+    const [page] = await Promise.all([deps.calls.search(callerOf(req), query), audited]);
+    res.json(page);
   });
 
   router.get('/calls/:id', async (req, res) => {

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { binaryBody } from '../../support/http.ts';
@@ -147,6 +147,29 @@ describe('GET /api/v1/calls', () => {
       expect(await search({ agentName: 'inigo nun' })).toEqual([other]);
     } finally {
       await db.updateTable('calls').set({ agent_name: OTHER.agentName }).where('id', '=', other).execute();
+    }
+  });
+
+  it('answers a search only once its audit row is written, and fails it when the row cannot be', async () => {
+    const audit = api.accounts.auditor.repository;
+    const before = (await audit.head())?.id;
+    const res = await request(api.app).get('/api/v1/calls').query({ campaign: 'late-stage' }).set(auth());
+    expect(res.body.items.map((i: { id: string }) => i.id)).toEqual([full]);
+    const head = (await audit.list({ actions: ['search'], limit: 1 })).items[0]!;
+    expect(head.id).not.toBe(before);
+    expect(head.details).toEqual({ query: { campaign: 'late-stage' } });
+
+    const failing = vi.spyOn(audit, 'append').mockRejectedValueOnce(new Error('audit log unavailable'));
+    try {
+      const refused = await request(api.app)
+        .get('/api/v1/calls')
+        .query({ campaign: 'late-stage' })
+        .set(auth());
+      expect(refused.status).toBe(500);
+      expect(refused.body.items).toBeUndefined();
+      expect(JSON.stringify(refused.body)).not.toContain(full);
+    } finally {
+      failing.mockRestore();
     }
   });
 
