@@ -4,7 +4,7 @@ import { SPEECH_DIR } from '../support/real-speech.ts';
 
 /**
  * One round of a call of real Spanish speech for the live benchmarks (FLEURS at a phone line's 8 kHz): the agent
- * reads three recordings with 0.8 s between them, the customer answers with one from 14 s; 34.7 s, about 42 s of
+ * reads three recordings with 0.8 s between them, the customer answers with one from 14 s; 35.6 s, about 42 s of
  * speech. Each channel is 16-bit PCM of the same length, a whole number of 20 ms frames, so it can be looped.
  */
 export interface Conversation {

@@ -35,7 +35,7 @@ import { median, percentile } from './stats.ts';
  * app shell's alert notice does (services/web/src/components/alert-notice.tsx).
  *
  * Each call is a conversation of real Spanish speech (FLEURS at 8 kHz: the agent reads three recordings, the customer
- * answers with one; a round of 34.7 s) played twice over, 20 ms packets at their real pace into the live hub as
+ * answers with one; a round of 35.6 s) played twice over, 20 ms packets at their real pace into the live hub as
  * capture's jitter buffers play them out. The N calls of a step all start at once but each starts at a different
  * point of the conversation (call i at i/N of the round), so their utterances do not all end together. No call gives
  * the recording notice: each raises the missing-notice alert when its window (10 s from the first speech) closes.
