@@ -611,7 +611,8 @@ export interface CaptureLiveResult {
   seconds: number;
   /** The capture process is not pinned (recognition gets the cores serve would give it); the generator is on core 1. */
   serverPinned: false;
-  runs: Array<{ mode: LiveMode } & LiveStepResult>;
+  /** Each run with the machine's load average (1, 5, 15 min) when it ended. */
+  runs: Array<{ mode: LiveMode; loadAverage: number[] } & LiveStepResult>;
   /** Whether capture lost no packet and kept up in every run. */
   zeroLossInEveryRun: boolean;
 }
@@ -635,8 +636,9 @@ export async function runWithLiveTranscript(): Promise<CaptureLiveResult> {
   for (const mode of modes) {
     console.error(`capture-live: ${calls} calls, ${speechCalls} with speech, live ${mode}...`);
     const step = await liveStep(calls, seconds, { live: mode, speechCalls, pinServer: false });
-    runs.push({ mode, ...step });
-    console.log(JSON.stringify({ mode, ...step }));
+    const ran = { mode, loadAverage: os.loadavg().map((v) => round(v, 2)), ...step };
+    runs.push(ran);
+    console.log(JSON.stringify(ran));
   }
   return {
     cores: os.availableParallelism(),

@@ -110,6 +110,8 @@ export interface LiveStep {
   why: string[];
   /** Wall time of the step, catch-up and deliveries included. */
   stepSeconds: number;
+  /** The machine's load average (1, 5, 15 min) when the step ended. */
+  loadAverage: number[];
 }
 
 export interface LiveBenchResult {
@@ -296,6 +298,7 @@ async function step(
     growingLag: why.length > 0,
     why,
     stepSeconds: Math.round((performance.now() - began) / 1000),
+    loadAverage: loadAverage(),
   };
 }
 
