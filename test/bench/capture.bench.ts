@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,9 +19,18 @@ import { encodeG711 } from '../../services/capture/rtp/g711.ts';
 import { importCaptureFiles } from '../../services/capture/passive/pcap.importer.ts';
 import { encodeRtp } from '../../services/capture/rtp/rtp.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
+import { LiveHub } from '../../services/live/live.hub.ts';
+import type { LiveAlertRow, NewLiveAlert } from '../../services/live/live.repository.ts';
+import { VadWorkerSource } from '../../services/live/live.segmentation.ts';
+import { alertRulesOf, recognizerOf } from '../../services/live/live.setup.ts';
+import { LiveTranscriber, type LiveTranscriberOptions } from '../../services/live/live.transcriber.ts';
+import { loadConfig } from '../../services/platform/config.ts';
+import { ModelStore } from '../../services/speech/model-store.ts';
+import { RecognizerRegistry } from '../../services/speech/recognizer-registry.ts';
+import { conversation, startInRound } from './conversation.ts';
 import { loadUdpBatchAddon, type UdpReceiverChoice } from '../../services/capture/rtp/udp.receiver.ts';
 import { udpFrame, writePcap, type WrittenFrame } from '../unit/capture/pcap-writer.ts';
-import { median, round } from './stats.ts';
+import { median, percentile, round } from './stats.ts';
 
 /**
  * Capture capacity. (1) Concurrent SIPREC calls of two G.711 streams each that one capture process, pinned to one
@@ -49,28 +59,63 @@ class CountingSink implements CallSink {
   }
 }
 
+/** One live step: N calls recorded for a number of seconds while the generator sends their RTP. */
+export interface LiveStepResult {
+  calls: number;
+  streams: number;
+  packetsSent: number;
+  lost: number;
+  /** Packets that arrived after their place had been played out (counted as received, not played). */
+  late: number;
+  serverCpuPercent: number;
+  /**
+   * How long after the generator's last packet the server handed its last one to a recorder (polled every 10 ms;
+   * the batched receiver drains every 40 ms): 100 ms or more means it fell behind.
+   */
+  lagMs: number;
+  maxJitterMs: number;
+  generatorOnPace: boolean;
+  /** 20 ms ticks the generator started more than 20 ms late, and its own CPU use while sending. */
+  generatorLateTicks: number;
+  generatorElapsedMs: number;
+  generatorCpuPercent: number;
+  /** With live transcription beside capture (`BENCH_LIVE=transcript`): how the transcriber kept up. */
+  transcript?: LiveTranscriptLoad;
+}
+
+/**
+ * What runs beside capture in its process: `none` (capture alone, as in the ladder), `levels` (the live hub, as
+ * `escucha serve` always has it: capture decodes every call's audio for the board's levels), `transcript` (the hub
+ * and the live transcript with real-time alerts on the default model, as serve runs them).
+ */
+export type LiveMode = 'none' | 'levels' | 'transcript';
+
+/** How the live transcript kept up during a capture step (its lines kept in memory instead of PostgreSQL). */
+export interface LiveTranscriptLoad {
+  utterances: number;
+  recognised: number;
+  /** Utterances left out: the recognition queue full, or recognition failed. */
+  leftOut: number;
+  /** Calls whose live transcript ended incomplete (the speech detector fell behind, or utterances left out). */
+  incompleteCalls: number;
+  lines: number;
+  lineDelayMs: { p50: number; p95: number; max: number } | null;
+  alerts: number;
+  /** Utterances waiting for recognition: the most at any time, and when the last packet arrived. */
+  maxQueued: number;
+  queuedAtLastPacket: number;
+  /** From the last packet until every call's transcript was done (or the bench stopped waiting, 120 s). */
+  catchUpMs: number;
+  caughtUp: boolean;
+  /** The longest stall of capture's thread while the model was loaded and first run, before the calls. */
+  modelLoadMaxStallMs: number;
+}
+
 export interface CaptureBenchResult {
   cores: number;
   pinned: boolean;
   receiver: UdpReceiverChoice;
-  liveSteps: Array<{
-    calls: number;
-    streams: number;
-    packetsSent: number;
-    lost: number;
-    serverCpuPercent: number;
-    /**
-     * How long after the generator's last packet the server handed its last one to a recorder (polled every 10 ms;
-     * the batched receiver drains every 40 ms): 100 ms or more means it fell behind.
-     */
-    lagMs: number;
-    maxJitterMs: number;
-    generatorOnPace: boolean;
-    /** 20 ms ticks the generator started more than 20 ms late, and its own CPU use while sending. */
-    generatorLateTicks: number;
-    generatorElapsedMs: number;
-    generatorCpuPercent: number;
-  }>;
+  liveSteps: LiveStepResult[];
   maxCallsZeroLoss: number;
   /**
    * What stopped the ladder at the first step above maxCallsZeroLoss: the capture (loss or lag with the generator on
@@ -122,19 +167,37 @@ function spawnRole(role: string, cpu: number | undefined, env: Record<string, st
   return { child, pinned, lines, output: () => out };
 }
 
-async function liveStep(calls: number, seconds: number): Promise<CaptureBenchResult['liveSteps'][number]> {
-  const server = spawnRole('server', 0, {});
-  const ready = await server.lines(/READY (\d+)/);
-  const generator = spawnRole('generator', os.availableParallelism() > 1 ? 1 : undefined, {
-    BENCH_PORT: ready[1]!,
-    BENCH_CALLS: String(calls),
-    BENCH_SECONDS: String(seconds),
+async function liveStep(
+  calls: number,
+  seconds: number,
+  options: { live?: LiveMode; speechCalls?: number; pinServer?: boolean } = {},
+): Promise<LiveStepResult> {
+  const server = spawnRole('server', options.pinServer === false ? undefined : 0, {
+    ...(options.live ? { BENCH_LIVE: options.live } : {}),
   });
-  const done = await generator.lines(
-    /SENT (\d+) ONPACE (\w+) END (\d+) LATE (\d+) ELAPSED (\d+) CPU (\d+)/,
-    600_000,
-  );
-  const result = await server.lines(/RESULT (\{.*\})/, 600_000);
+  let generator: ReturnType<typeof spawnRole> | undefined;
+  let done: RegExpExecArray;
+  let result: RegExpExecArray;
+  try {
+    // With the live transcript, the server loads the model first.
+    const ready = await server.lines(/READY (\d+)/, options.live === 'transcript' ? 600_000 : 120_000);
+    generator = spawnRole('generator', os.availableParallelism() > 1 ? 1 : undefined, {
+      BENCH_PORT: ready[1]!,
+      BENCH_CALLS: String(calls),
+      BENCH_SECONDS: String(seconds),
+      BENCH_SPEECH_CALLS: String(options.speechCalls ?? 0),
+    });
+    done = await generator.lines(
+      /SENT (\d+) ONPACE (\w+) END (\d+) LATE (\d+) ELAPSED (\d+) CPU (\d+)/,
+      600_000,
+    );
+    result = await server.lines(/RESULT (\{.*\})/, 600_000);
+  } catch (error) {
+    // Neither process outlives a failed step.
+    server.child.kill('SIGTERM');
+    generator?.child.kill('SIGTERM');
+    throw error;
+  }
   // The server stops and removes its spool directory after printing its result: let it finish (killing it at once
   // left the directory behind), then make sure it is gone.
   if (server.child.exitCode === null) {
@@ -148,9 +211,11 @@ async function liveStep(calls: number, seconds: number): Promise<CaptureBenchRes
     streams: number;
     received: number;
     lost: number;
+    late: number;
     cpuPercent: number;
     lastDeliveryAt: number;
     maxJitterMs: number;
+    transcript?: LiveTranscriptLoad;
   };
   const sent = Number(done[1]);
   return {
@@ -158,6 +223,7 @@ async function liveStep(calls: number, seconds: number): Promise<CaptureBenchRes
     streams: r.streams,
     packetsSent: sent,
     lost: Math.max(r.lost, sent - r.received),
+    late: r.late,
     serverCpuPercent: r.cpuPercent,
     lagMs: Math.round(r.lastDeliveryAt - Number(done[3])),
     maxJitterMs: round(r.maxJitterMs, 1),
@@ -165,12 +231,14 @@ async function liveStep(calls: number, seconds: number): Promise<CaptureBenchRes
     generatorLateTicks: Number(done[4]),
     generatorElapsedMs: Number(done[5]),
     generatorCpuPercent: Number(done[6]),
+    ...(r.transcript ? { transcript: r.transcript } : {}),
   };
 }
 
 async function serverRole(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'escucha-capture-bench-'));
   const sink = new CountingSink();
+  const live = await liveSide(process.env.BENCH_LIVE as LiveMode | undefined);
   const service = new CaptureService({
     sink,
     logger: silentLogger(),
@@ -188,6 +256,7 @@ async function serverRole(): Promise<void> {
       acceptPlainInvite: true,
       mediaTimeoutMs: 600_000,
     },
+    ...(live ? { liveTap: live.hub } : {}),
   });
   const status = await service.start();
   process.stdout.write(`READY ${status.sip!.udpPort}\n`);
@@ -227,9 +296,11 @@ async function serverRole(): Promise<void> {
   }
   clearInterval(sampler);
   clearInterval(watcher);
+  const transcript = live ? await live.finish(lastDeliveryAt) : undefined;
   const streams = sink.calls.flatMap((c) => c.streams.map((s) => ({ ...s, origin: c.startedAt })));
   const received = streams.reduce((n, s) => n + s.packets, 0);
   const lost = streams.reduce((n, s) => n + s.lost, 0);
+  const late = streams.reduce((n, s) => n + s.late, 0);
   const cpuAt = (t: number) =>
     samples.reduce((best, x) => (Math.abs(x.at - t) < Math.abs(best.at - t) ? x : best));
   const from = cpuAt(firstDeliveryAt ?? lastDeliveryAt);
@@ -239,13 +310,16 @@ async function serverRole(): Promise<void> {
       streams: streams.length,
       received,
       lost,
+      late,
       lastDeliveryAt,
       // 0 when no stream reached the sink (everything lost): the step then fails on its loss count.
       maxJitterMs: Math.max(0, ...streams.map((s) => s.maxJitterMs).filter(Number.isFinite)),
       cpuPercent: to.at > from.at ? round(((to.cpu - from.cpu) / (to.at - from.at)) * 100, 1) : 0,
+      ...(transcript ? { transcript } : {}),
     })}\n`,
   );
   await service.stop();
+  await live?.close();
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -257,6 +331,14 @@ async function generatorRole(): Promise<void> {
   const port = Number(process.env.BENCH_PORT);
   const calls = Number(process.env.BENCH_CALLS);
   const seconds = Number(process.env.BENCH_SECONDS);
+  const speechCalls = Math.min(calls, Number(process.env.BENCH_SPEECH_CALLS ?? 0));
+  // The first BENCH_SPEECH_CALLS calls carry real speech (agent on the first stream, customer on the second), each
+  // from its own point of the conversation; the others a tone.
+  const talk = speechCalls > 0 ? await conversation() : undefined;
+  const speech = talk && {
+    agent: encodeG711(talk.agent, 'PCMU'),
+    customer: encodeG711(talk.customer, 'PCMU'),
+  };
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   const local = socket.address().port;
@@ -340,6 +422,13 @@ async function generatorRole(): Promise<void> {
       packets.writeUInt16BE(t & 0xffff, i * size + 2);
       packets.writeUInt32BE((t * 160) >>> 0, i * size + 4);
     }
+    if (talk && speech) {
+      for (let c = 0; c < speechCalls; c++) {
+        const from = (startInRound(c, speechCalls, talk.length) + t * 160) % talk.length;
+        speech.agent.copy(packets, 2 * c * size + 12, from, from + 160);
+        speech.customer.copy(packets, (2 * c + 1) * size + 12, from, from + 160);
+      }
+    }
     sent += native.addon.sendBatch(sender, '127.0.0.1', packets, meta, ports.length);
   }
   const elapsed = performance.now() - start;
@@ -361,6 +450,206 @@ async function generatorRole(): Promise<void> {
   );
   socket.close();
   native.addon.closeUdp(null, sender);
+}
+
+/* ---------- live transcription beside capture ---------- */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type LinesStore = LiveTranscriberOptions['repository'];
+
+/** The live transcript's store kept in memory: counts what the transcriber reports. */
+class MemoryLines implements LinesStore {
+  utterances = 0;
+  recognised = 0;
+  leftOut = 0;
+  incomplete = 0;
+  startTranscript(): Promise<void> {
+    return Promise.resolve();
+  }
+  addLines(_captureId: string, _lines: readonly unknown[], counts: { recognised: number }): Promise<void> {
+    this.recognised += counts.recognised;
+    return Promise.resolve();
+  }
+  count(_captureId: string, found: number, dropped: number): Promise<void> {
+    this.utterances += found;
+    this.leftOut += dropped;
+    return Promise.resolve();
+  }
+  finish(_captureId: string, _endedAt: Date | null, complete: boolean): Promise<void> {
+    if (!complete) this.incomplete++;
+    return Promise.resolve();
+  }
+  addAlert(a: NewLiveAlert): Promise<LiveAlertRow> {
+    return Promise.resolve({
+      ...a,
+      alertId: crypto.randomUUID(),
+      callId: null,
+      raisedAt: a.raisedAt.toISOString(),
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+    });
+  }
+}
+
+/**
+ * The live side of the capture process for a mode: the hub capture feeds, and with `transcript` the live transcript
+ * as serve starts it (Silero VAD in its worker thread, the default model in the recogniser pool, the alert rules),
+ * with its lines in memory. `finish` waits for the transcript to catch up after the last packet and says how it
+ * kept up.
+ */
+async function liveSide(mode: LiveMode | undefined): Promise<
+  | {
+      hub: LiveHub;
+      finish(lastPacketAt: number): Promise<LiveTranscriptLoad | undefined>;
+      close(): Promise<void>;
+    }
+  | undefined
+> {
+  if (!mode || mode === 'none') return undefined;
+  const hub = new LiveHub({ logger: silentLogger() });
+  if (mode === 'levels')
+    return { hub, finish: () => Promise.resolve(undefined), close: () => Promise.resolve() };
+  const config = loadConfig({
+    env: {},
+    overrides: { modelsDir: path.resolve(process.env.ESCUCHA_MODELS_DIR ?? './var/models') },
+  });
+  const recognizers = new RecognizerRegistry({
+    models: new ModelStore({ modelsDir: config.modelsDir }),
+    workers: config.asrWorkers,
+    beamSize: config.asrBeamSize,
+    logger: silentLogger(),
+  });
+  // The model is loaded before the calls (serve loads it at the first utterance): the run measures capture beside
+  // recognition, not beside the model's loading, whose longest stall of this thread is reported on its own.
+  const stall = monitorEventLoopDelay({ resolution: 10 });
+  stall.enable();
+  const recognizer = await recognizerOf(config, recognizers)(config.languages[0] ?? 'es');
+  const tone = new Float32Array(16_000).map((_, i) => 0.1 * Math.sin(i / 5));
+  await recognizer?.transcribe(
+    (async function* () {
+      yield { index: 0, segment: { startMs: 0, endMs: 1000 }, offsetMs: 0, samples: tone };
+    })(),
+    { language: config.languages[0] ?? 'es', sampleRate: 16_000 },
+  );
+  stall.disable();
+  const modelLoadMaxStallMs = Math.round(stall.max / 1e6);
+  const memory = new MemoryLines();
+  const source = new VadWorkerSource();
+  await source.ready();
+  const transcriber = new LiveTranscriber({
+    hub,
+    repository: memory,
+    source,
+    recognizer: recognizerOf(config, recognizers),
+    alerts: alertRulesOf(config),
+    languages: config.languages,
+    maxRecognitions: config.live.maxRecognitions,
+    queueSeconds: config.live.queueSeconds,
+    logger: silentLogger(),
+  });
+  transcriber.start();
+  const starts = new Map<string, number>();
+  const delays: number[] = [];
+  let alerts = 0;
+  hub.on('call', (e) => {
+    if (e.type === 'started') starts.set(e.call.captureId, e.call.startedAtMs);
+  });
+  hub.on('line', (l) => {
+    const t0 = starts.get(l.captureId);
+    if (t0 !== undefined) delays.push(Date.now() - (t0 + l.endMs));
+  });
+  hub.on('alert', () => alerts++);
+  let maxQueued = 0;
+  const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, transcriber.queued)), 100);
+  return {
+    hub,
+    async finish(lastPacketAt) {
+      const queuedAtLastPacket = transcriber.queued;
+      const caughtUp = await Promise.race([
+        transcriber.idle().then(() => true),
+        sleep(120_000).then(() => false),
+      ]);
+      const catchUpMs = Math.max(0, Math.round(Date.now() - lastPacketAt));
+      clearInterval(sampler);
+      return {
+        utterances: memory.utterances,
+        recognised: memory.recognised,
+        leftOut: memory.leftOut,
+        incompleteCalls: memory.incomplete,
+        lines: delays.length,
+        lineDelayMs:
+          delays.length === 0
+            ? null
+            : {
+                p50: Math.round(percentile(delays, 50)),
+                p95: Math.round(percentile(delays, 95)),
+                max: Math.round(Math.max(...delays)),
+              },
+        alerts,
+        maxQueued,
+        queuedAtLastPacket,
+        catchUpMs,
+        caughtUp,
+        modelLoadMaxStallMs,
+      };
+    },
+    async close() {
+      await transcriber.stop();
+      // A recognition still running finishes before the pool may be closed.
+      await transcriber.idle();
+      await recognizers.close();
+    },
+  };
+}
+
+export interface CaptureLiveResult {
+  cores: number;
+  loadAverage: { start: number[]; end: number[] };
+  calls: number;
+  speechCalls: number;
+  seconds: number;
+  /** The capture process is not pinned (recognition gets the cores serve would give it); the generator is on core 1. */
+  serverPinned: false;
+  /** Each run with the machine's load average (1, 5, 15 min) when it ended. */
+  runs: Array<{ mode: LiveMode; loadAverage: number[] } & LiveStepResult>;
+  /** Whether capture lost no packet and kept up in every run. */
+  zeroLossInEveryRun: boolean;
+}
+
+/**
+ * Capture with live transcription beside it, against the same run without (`npm run bench -- capture-live`): the same
+ * N SIPREC calls (BENCH_CALLS, default 800, the count one step of the capture ladder recorded without loss) for
+ * BENCH_SECONDS (default 35, one round of the conversation), of which BENCH_SPEECH_CALLS (default 8) carry real
+ * speech (conversation.ts, each call from its own point of the round) and the rest a tone, once per mode of
+ * BENCH_LIVE_MODES (default `levels,transcript`: the live hub alone as serve always has it, then the hub with the
+ * live transcript). The capture process runs unpinned, as serve does, so that recognition competes with capture for
+ * the machine's cores as it would there; the generator stays on core 1.
+ */
+export async function runWithLiveTranscript(): Promise<CaptureLiveResult> {
+  const calls = Number(process.env.BENCH_CALLS ?? 800);
+  const speechCalls = Math.min(calls, Number(process.env.BENCH_SPEECH_CALLS ?? 8));
+  const seconds = Number(process.env.BENCH_SECONDS ?? 35);
+  const modes = (process.env.BENCH_LIVE_MODES ?? 'levels,transcript').split(',') as LiveMode[];
+  const start = os.loadavg().map((v) => round(v, 2));
+  const runs: CaptureLiveResult['runs'] = [];
+  for (const mode of modes) {
+    console.error(`capture-live: ${calls} calls, ${speechCalls} with speech, live ${mode}...`);
+    const step = await liveStep(calls, seconds, { live: mode, speechCalls, pinServer: false });
+    const ran = { mode, loadAverage: os.loadavg().map((v) => round(v, 2)), ...step };
+    runs.push(ran);
+    console.log(JSON.stringify(ran));
+  }
+  return {
+    cores: os.availableParallelism(),
+    loadAverage: { start, end: os.loadavg().map((v) => round(v, 2)) },
+    calls,
+    speechCalls,
+    seconds,
+    serverPinned: false,
+    runs,
+    zeroLossInEveryRun: runs.every((r) => r.lost === 0 && r.lagMs < 100),
+  };
 }
 
 /* ---------- pcap import ---------- */
@@ -512,8 +801,7 @@ async function pcapImport(): Promise<CaptureBenchResult['pcapImport']> {
 }
 
 /** A step is sustained when nothing was lost, the server kept real time and the generator kept its pace. */
-const kept = (step: CaptureBenchResult['liveSteps'][number]): boolean =>
-  step.lost === 0 && step.lagMs < 100 && step.generatorOnPace;
+const kept = (step: LiveStepResult): boolean => step.lost === 0 && step.lagMs < 100 && step.generatorOnPace;
 
 export async function run(): Promise<CaptureBenchResult> {
   const seconds = 10;

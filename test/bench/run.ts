@@ -5,12 +5,16 @@
  */
 const args = process.argv.slice(2);
 const callsAt = args.indexOf('--calls');
-/** `--calls N`: the search benchmark's archive size (default 1,000,000). */
-const calls = callsAt >= 0 ? Number(args[callsAt + 1]) : undefined;
-if (calls !== undefined && !(Number.isInteger(calls) && calls > 0)) {
-  console.error('--calls needs a whole number of calls');
+/**
+ * `--calls N`: the search benchmark's archive size (default 1,000,000); `--calls 1,4,8,12`: the live benchmark's
+ * steps (calls at once).
+ */
+const callList = callsAt >= 0 ? (args[callsAt + 1] ?? '').split(',').map(Number) : undefined;
+if (callList !== undefined && !callList.every((n) => Number.isInteger(n) && n > 0)) {
+  console.error('--calls needs a whole number of calls, or a list of them (1,4,8)');
   process.exit(2);
 }
+const calls = callList?.[0];
 
 const promisesAt = args.indexOf('--promises');
 /** `--promises N`: the ledger benchmark's size (default 1,000,000 promises against 2,000,000 payments). */
@@ -26,7 +30,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   capture: async () => (await import('./capture.bench.ts')).run(),
   srtp: async () => (await import('./srtp.bench.ts')).run(),
   startup: async () => (await import('./startup.bench.ts')).run(),
-  live: async () => (await import('./live.bench.ts')).run(),
+  live: async () => (await import('./live.bench.ts')).run(callList ? { calls: callList } : {}),
+  'capture-live': async () => (await import('./capture.bench.ts')).runWithLiveTranscript(),
   ledger: async () => (await import('./ledger.bench.ts')).run(promises === undefined ? {} : { promises }),
 };
 
