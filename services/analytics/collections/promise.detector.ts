@@ -252,6 +252,9 @@ interface Details {
   date?: { mention: DateMention; text: string };
 }
 
+/** Details already worked out in this call, per token list and range (an agent turn answered by several replies). */
+type DetailsMemo = WeakMap<readonly Token[], Map<number, Details>>;
+
 function details(
   prepared: PreparedTranscript,
   tokens: readonly Token[],
@@ -259,8 +262,26 @@ function details(
   to: number,
   ctx: CallContext,
   today: CalendarDate,
+  memo?: DetailsMemo,
 ): Details {
   if (to <= from) return {};
+  if (memo === undefined) return detailsOf(prepared, tokens, from, to, ctx, today);
+  let byRange = memo.get(tokens);
+  if (byRange === undefined) memo.set(tokens, (byRange = new Map()));
+  const at = from * 0x100000 + to;
+  let found = byRange.get(at);
+  if (found === undefined) byRange.set(at, (found = detailsOf(prepared, tokens, from, to, ctx, today)));
+  return found;
+}
+
+function detailsOf(
+  prepared: PreparedTranscript,
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  ctx: CallContext,
+  today: CalendarDate,
+): Details {
   const slice = withoutSoftFillers(tokens.slice(from, to), prepared.language);
   const norms = slice.map((t) => t.norm);
   const dates = findDates(norms, prepared.language, today);
@@ -300,6 +321,7 @@ export function detectPromises(
     else byStream.set(m.streamIndex, [m]);
   }
   let promises: PaymentPromise[] = [];
+  const memo: DetailsMemo = new WeakMap();
   const streams = prepared.streams;
   let line: Timeline | undefined;
   const timeline = () => (line ??= timelineOf(streams));
@@ -312,7 +334,7 @@ export function detectPromises(
     const replyAt = stream.tokens[0]?.startMs ?? 0;
     let reply: AgentTurn | undefined;
     const agentTurn = () =>
-      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today));
+      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today, memo));
     const clauses = clausesOf(stream, si, language).filter(
       (c) => !retraction || c.start >= retraction.endToken,
     );
@@ -328,7 +350,7 @@ export function detectPromises(
       (turnDetails ??= mergeDetails(
         clauses
           .filter((_, i) => !blocked[i])
-          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, today)),
+          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, today, memo)),
       ));
     clauses.forEach((clause, ci) => {
       if (blocked[ci]) return;
@@ -344,7 +366,7 @@ export function detectPromises(
         agentTurn().proposal;
       if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
       const { proposal, agent, prevAgent, agentStart, agentEnd } = agentTurn();
-      const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today);
+      const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today, memo);
       let kind: PaymentPromise['kind'];
       let amount: Amount | undefined;
       let date: Details['date'];
@@ -423,11 +445,19 @@ function mergeDetails(list: readonly Details[]): Details {
 function listensOnly(tokens: readonly Token[], language: Language): boolean {
   const words = tokens.filter((t) => !t.filler);
   // as a recognizer writes them: by sound ("vuenos días") or glued to the word before ("diasdígame")
-  const is = (t: Token | undefined, w: string) =>
+  const is = (t: Token | undefined, w: { norm: string; key: string }) =>
     t !== undefined &&
-    (t.norm === w || t.key === soundKey(w, language) || (w.length >= 5 && t.norm.endsWith(w)));
-  return LISTENING[language].some((seq) => words.some((_, i) => seq.every((w, k) => is(words[i + k], w))));
+    (t.norm === w.norm || t.key === w.key || (w.norm.length >= 5 && t.norm.endsWith(w.norm)));
+  return LISTENING_KEYS[language].some((seq) =>
+    words.some((_, i) => seq.every((w, k) => is(words[i + k], w))),
+  );
 }
+
+/** LISTENING with each word's sound key, worked out once. */
+const LISTENING_KEYS: Record<Language, { norm: string; key: string }[][]> = {
+  es: LISTENING.es.map((seq) => seq.map((norm) => ({ norm, key: soundKey(norm, 'es') }))),
+  en: LISTENING.en.map((seq) => seq.map((norm) => ({ norm, key: soundKey(norm, 'en') }))),
+};
 
 /** The clause speaks of the past: "ayer", "la semana pasada", "hace tres días", "last week", "two weeks ago". */
 function saysPastTime(tokens: readonly Token[], from: number, to: number, language: Language): boolean {
@@ -501,6 +531,7 @@ function agentTurnBefore(
   byStream: ReadonlyMap<number, PhraseMatch[]>,
   ctx: CallContext,
   today: CalendarDate,
+  memo: DetailsMemo,
 ): AgentTurn {
   const language = prepared.language;
   const answered = previousAgent(line(), si, replyAt);
@@ -522,14 +553,18 @@ function agentTurnBefore(
   const window = prevAgent.tokens.slice(agentStart, agentEnd);
   const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
   const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
-  const d = details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today);
-  const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
-  const proposal =
-    !offers &&
-    ((lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
-      (named === 2 && !statesDebt));
+  // an offer is never a proposal: its amount and date are read only when asked for
+  const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today, memo);
+  let proposal = false;
+  if (!offers) {
+    const d = agent();
+    const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
+    proposal =
+      (lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
+      (named === 2 && !statesDebt);
+  }
   const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.startToken >= agentStart);
-  return { prevAgent, agentStart, agentEnd, proposal, asks, agent: () => d };
+  return { prevAgent, agentStart, agentEnd, proposal, asks, agent };
 }
 
 /** Every word of a call in time order, with the stream it belongs to: built once, searched per reply. */

@@ -219,9 +219,10 @@ export function parseNumberAt(
   const first = norms[i];
   if (first === undefined) return undefined;
   const table = language === 'es' ? ES_TABLE : EN_TABLE;
+  const c0 = first.charCodeAt(0);
   if (
+    !(c0 >= 48 && c0 <= 57) &&
     !table.has(first) &&
-    !/^\d/.test(first) &&
     !(language === 'en' && first === 'a') &&
     !(language === 'es' && (first === 'medio' || first === 'veinti' || first === 'dieci'))
   ) {

@@ -85,6 +85,34 @@ function wordIndexes(
   return out;
 }
 
+/** What a token's word gives whatever its place: its sound key, stem and kind. */
+interface WordForms {
+  key: string;
+  stem: string;
+  filler: boolean;
+  functionWord: boolean;
+}
+
+const WORD_CACHE_LIMIT = 50_000;
+const wordCache: Record<Language, Map<string, WordForms>> = { es: new Map(), en: new Map() };
+
+/** The forms of one folded word, worked out once and kept (bounded) for the calls that follow. */
+function formsOf(norm: string, language: Language): WordForms {
+  const cache = wordCache[language];
+  let forms = cache.get(norm);
+  if (forms === undefined) {
+    forms = {
+      key: soundKey(norm, language),
+      stem: stem(norm, language),
+      filler: isFiller(norm),
+      functionWord: FUNCTION_WORDS[language].has(norm),
+    };
+    if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
+    cache.set(norm, forms);
+  }
+  return forms;
+}
+
 export function tokenizeSegment(
   segment: TranscriptSegment,
   segmentIndex: number,
@@ -93,7 +121,6 @@ export function tokenizeSegment(
   // the shared tokenizer's tokens, read directly (normalize.ts's tokenize() is the same with a copy per token)
   const raw = textTokenize(segment.text, language);
   const wi = wordIndexes(segment, raw);
-  const fn = FUNCTION_WORDS[language];
   return raw.map((t, i) => {
     const norm = t.norm.includes("'") ? t.norm.replace(/'/g, '') : t.norm;
     let startMs: number;
@@ -106,18 +133,19 @@ export function tokenizeSegment(
       startMs = timeAtOffset(segment, t.start);
       endMs = timeAtOffset(segment, t.end);
     }
+    const forms = formsOf(norm, language);
     return {
       norm,
-      key: soundKey(norm, language),
-      stem: stem(norm, language),
+      key: forms.key,
+      stem: forms.stem,
       surface: t.text,
       segmentIndex,
       start: t.start,
       end: t.end,
       startMs,
       endMs,
-      filler: isFiller(norm),
-      functionWord: fn.has(norm),
+      filler: forms.filler,
+      functionWord: forms.functionWord,
     };
   });
 }
