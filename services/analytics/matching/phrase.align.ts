@@ -257,7 +257,8 @@ export function alignSequence(
       let bl = last[up + j]!;
       // extra transcript word inside the phrase
       if (i < m && first[c - 1]! >= 0) {
-        const v = score[c - 1]! - (gapFree ? 0.02 : toks[tj]!.functionWord ? 0.12 : 0.25);
+        const extra = toks[tj]!;
+        const v = score[c - 1]! - (gapFree || extra.discourse ? 0.02 : extra.functionWord ? 0.12 : 0.25);
         if (v > best) {
           best = v;
           bf = first[c - 1]!;

@@ -22,7 +22,18 @@ export interface Token {
   endMs: number;
   filler: boolean;
   functionWord: boolean;
+  /**
+   * A discourse filler a speaker (or the recognizer) puts anywhere ("o sea", "pues", "digamos"): inside
+   * a phrase it costs almost nothing. Absent on tokens made elsewhere (tests): not a discourse filler.
+   */
+  discourse?: boolean;
 }
+
+/** Discourse fillers of one word, and the two-word ones by their second word and the first. */
+const DISCOURSE: Record<Language, { one: ReadonlySet<string>; two: ReadonlyMap<string, string> }> = {
+  es: { one: new Set(['pues', 'digamos', 'osea']), two: new Map([['sea', 'o']]) },
+  en: { one: new Set(), two: new Map() },
+};
 
 export interface Stream {
   party: SegmentParty;
@@ -121,7 +132,8 @@ export function tokenizeSegment(
   // the shared tokenizer's tokens, read directly (normalize.ts's tokenize() is the same with a copy per token)
   const raw = textTokenize(segment.text, language);
   const wi = wordIndexes(segment, raw);
-  return raw.map((t, i) => {
+  const discourse = DISCOURSE[language];
+  const tokens = raw.map((t, i): Token => {
     const norm = t.norm.includes("'") ? t.norm.replace(/'/g, '') : t.norm;
     let startMs: number;
     let endMs: number;
@@ -148,6 +160,15 @@ export function tokenizeSegment(
       functionWord: forms.functionWord,
     };
   });
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (discourse.one.has(t.norm)) t.discourse = true;
+    else if (i > 0 && discourse.two.get(t.norm) === tokens[i - 1]!.norm) {
+      t.discourse = true;
+      tokens[i - 1]!.discourse = true;
+    }
+  }
+  return tokens;
 }
 
 const NO_PAIRS = new Uint8Array(0);

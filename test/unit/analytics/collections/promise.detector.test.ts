@@ -62,6 +62,17 @@ describe(detectPromises.name, () => {
     expect(es('c: nopuedo pagar nada este mes').promised).toBe(false);
   });
 
+  it('reads a condition and a commitment through discourse fillers (o sea, pues, digamos)', () => {
+    expect(es('c: si o sea me pagan la pues quincena el proximo jueves le abono 2,500 pesos').promised).toBe(
+      false,
+    );
+    expect(es('c: bueno entonces yo le o sea hago un abono de $110.000 mañana').primary).toMatchObject({
+      kind: 'statement',
+      amount: { value: 110000 },
+      date: '2024-03-14',
+    });
+  });
+
   it('handles English amounts, weekdays and ordinals', () => {
     expect(en("c: i'll pay 150 dollars tomorrow").primary).toMatchObject({
       amount: { value: 150, currency: 'USD' },
