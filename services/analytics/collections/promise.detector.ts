@@ -96,6 +96,18 @@ const DEBT_WORDS: Record<Language, Set<string>> = {
   ]),
   en: new Set(['balance', 'owe', 'owed', 'due', 'delinquent', 'behind', 'past', 'total']),
 };
+/**
+ * Words of an agent turn that state when a payment falls due ("su cuota … vence el viernes", "your payment … is due
+ * on the 15th"): a schedule read out, not a proposal, unless the agent asks for the payment (REQUEST_WORDS).
+ */
+const DUE_WORDS: Record<Language, Set<string>> = {
+  es: new Set(['vence', 'vencen', 'vencimiento', 'limite', 'corte']),
+  en: new Set(['due', 'deadline']),
+};
+const REQUEST_WORDS: Record<Language, Set<string>> = {
+  es: new Set(['puede', 'podria', 'pueden', 'podemos', 'parece', 'propongo', 'sirve', 'viene']),
+  en: new Set(['can', 'could', 'would', 'how', 'will']),
+};
 /** A reply that greets or listens ("sí, buenos días, dígame", "yes, go ahead") accepts nothing. */
 const LISTENING: Record<Language, string[][]> = {
   es: [
@@ -426,6 +438,11 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
       words.includes('parece')
     );
   }
+  // "if it is okay with you", "si le parece", "si dios quiere": politeness, not a condition on the payment
+  if (m.phraseId === 'condition' && (first?.norm === 'if' || first?.norm === 'si')) {
+    const next = stream.tokens.slice(m.startToken + 1, m.startToken + 5).map((t) => t.norm);
+    if (next.some((w) => POLITE_AFTER_IF.has(w))) return true;
+  }
   if (m.phraseId === 'past' && prepared.language === 'en') {
     return stream.tokens
       .slice(m.startToken, m.endToken + 1)
@@ -433,6 +450,9 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   }
   return false;
 }
+
+/** Words after "if"/"si" that make it politeness ("if that is okay", "si le parece", "si dios quiere"). */
+const POLITE_AFTER_IF = new Set(['okay', 'ok', 'alright', 'fine', 'parece', 'dios']);
 
 /** The details of several clauses: the first amount with its currency said (else the largest), the last date. */
 function mergeDetails(list: readonly Details[]): Details {
@@ -553,17 +573,21 @@ function agentTurnBefore(
   const window = prevAgent.tokens.slice(agentStart, agentEnd);
   const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
   const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
+  const schedule =
+    window.some((t) => DUE_WORDS[language].has(t.norm)) &&
+    !window.some((t) => REQUEST_WORDS[language].has(t.norm));
   // an offer is never a proposal: its amount and date are read only when asked for
   const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today, memo);
   let proposal = false;
-  if (!offers) {
+  if (!offers && !schedule) {
     const d = agent();
     const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
     proposal =
       (lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
       (named === 2 && !statesDebt);
   }
-  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.startToken >= agentStart);
+  // a question that runs into the answered segment counts, even when it starts in the segment before
+  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.endToken >= agentStart);
   return { prevAgent, agentStart, agentEnd, proposal, asks, agent };
 }
 

@@ -133,6 +133,18 @@ const ES_ALIASES = wordTable<string>({
   sinco: 'cinco',
   dies: 'diez',
   setenta: 'setenta',
+  // seseo as a recognizer writes it (c and z heard as s)
+  dosientos: 'doscientos',
+  tresientos: 'trescientos',
+  cuatrosientos: 'cuatrocientos',
+  seisientos: 'seiscientos',
+  ochosientos: 'ochocientos',
+  sero: 'cero',
+  onse: 'once',
+  dose: 'doce',
+  trese: 'trece',
+  catorse: 'catorce',
+  quinse: 'quince',
 });
 
 type Cat = 'unit' | 'teen' | 'tens' | 'hundred' | 'thousand' | 'million' | 'digits';
