@@ -221,7 +221,8 @@ export function analyzeCall(
     },
     options.routing ?? DEFAULT_ROUTING,
   );
-  // evidence quotes the transcript: sensitive data in a quote is replaced like in the redacted transcript
+  // evidence (sentiment's too) quotes the transcript: sensitive data in a quote is replaced like in the redacted
+  // transcript
   const scrub = scrubber(spans);
   return {
     version: ANALYTICS_VERSION,
@@ -242,7 +243,7 @@ export function analyzeCall(
           : redaction.muteRanges,
     },
     redactedTranscript: redaction.segments,
-    sentiment,
+    sentiment: sentiment ? scrub(sentiment) : null,
     review,
   };
 }
