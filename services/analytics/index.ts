@@ -135,13 +135,25 @@ function scrubber(spans: readonly PiiSpan[]): <T>(value: T) => T {
     for (const v of values) if (out.includes(v.text)) out = out.split(v.text).join(v.placeholder);
     return out;
   };
+  // a copy only where a string changed: the subtrees without a sensitive value are returned as they are
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return clean(node);
-    if (Array.isArray(node)) return node.map(walk);
+    if (Array.isArray(node)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        const v = walk(node[i]);
+        if (v !== node[i]) (out ??= node.slice())[i] = v;
+      }
+      return out ?? node;
+    }
     if (node && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = walk(v);
-      return out;
+      let out: Record<string, unknown> | undefined;
+      const record = node as Record<string, unknown>;
+      for (const k of Object.keys(record)) {
+        const v = walk(record[k]);
+        if (v !== record[k]) (out ??= { ...record })[k] = v;
+      }
+      return out ?? node;
     }
     return node;
   };
@@ -209,7 +221,8 @@ export function analyzeCall(
     },
     options.routing ?? DEFAULT_ROUTING,
   );
-  // evidence quotes the transcript: sensitive data in a quote is replaced like in the redacted transcript
+  // evidence (sentiment's too) quotes the transcript: sensitive data in a quote is replaced like in the redacted
+  // transcript
   const scrub = scrubber(spans);
   return {
     version: ANALYTICS_VERSION,
@@ -230,7 +243,7 @@ export function analyzeCall(
           : redaction.muteRanges,
     },
     redactedTranscript: redaction.segments,
-    sentiment,
+    sentiment: sentiment ? scrub(sentiment) : null,
     review,
   };
 }

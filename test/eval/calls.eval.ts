@@ -50,8 +50,9 @@ export type Detector = keyof typeof TARGETS;
 
 const phrases = createBuiltInPhrases();
 
+/** The composed calls (calls.jsonl) and the dev calls written one by one (calls-hand.jsonl). */
 export function loadCalls(): CallCase[] {
-  return loadJsonl<CallCase>('calls.jsonl');
+  return [...loadJsonl<CallCase>('calls.jsonl'), ...loadJsonl<CallCase>('calls-hand.jsonl')];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCalls, type CallCase } from './build/calls.builder.ts';
+import { buildHandwrittenCalls } from './build/calls.handwritten.ts';
 import { noticeGiven } from './calls.eval.ts';
 import type { DisclosureResult } from '../../services/analytics/disclosure/disclosure.detector.ts';
 import { loadJsonl } from './metrics.ts';
@@ -96,6 +97,18 @@ describe('analytics evaluation sets', () => {
   it('calls: the committed file is what the builder writes', () => {
     const rows = loadJsonl<CallCase>('calls.jsonl');
     expect(JSON.parse(JSON.stringify(buildCalls()))).toEqual(rows);
+  });
+
+  it('calls written one by one: the committed file is what its source writes, spans inside their text', () => {
+    const rows = loadJsonl<CallCase>('calls-hand.jsonl');
+    expect(JSON.parse(JSON.stringify(buildHandwrittenCalls()))).toEqual(rows);
+    expect(rows.length).toBeGreaterThanOrEqual(30);
+    for (const r of rows) {
+      expect(r.split, r.id).toBe('dev');
+      if (!r.promise.promised) expect([r.promise.amount, r.promise.date], r.id).toEqual([null, null]);
+      for (const s of [...r.pii, ...r.amounts])
+        expect(r.segments[s.segmentIndex]!.text.slice(s.start, s.end), r.id).toBe(s.text);
+    }
   });
 
   it('calls: the notice counts only when given on time, whatever else a detector reports', () => {

@@ -96,6 +96,18 @@ const DEBT_WORDS: Record<Language, Set<string>> = {
   ]),
   en: new Set(['balance', 'owe', 'owed', 'due', 'delinquent', 'behind', 'past', 'total']),
 };
+/**
+ * Words of an agent turn that state when a payment falls due ("su cuota … vence el viernes", "your payment … is due
+ * on the 15th"): a schedule read out, not a proposal, unless the agent asks for the payment (REQUEST_WORDS).
+ */
+const DUE_WORDS: Record<Language, Set<string>> = {
+  es: new Set(['vence', 'vencen', 'vencimiento', 'limite', 'corte']),
+  en: new Set(['due', 'deadline']),
+};
+const REQUEST_WORDS: Record<Language, Set<string>> = {
+  es: new Set(['puede', 'podria', 'pueden', 'podemos', 'parece', 'propongo', 'sirve', 'viene']),
+  en: new Set(['can', 'could', 'would', 'how', 'will']),
+};
 /** A reply that greets or listens ("sí, buenos días, dígame", "yes, go ahead") accepts nothing. */
 const LISTENING: Record<Language, string[][]> = {
   es: [
@@ -252,6 +264,9 @@ interface Details {
   date?: { mention: DateMention; text: string };
 }
 
+/** Details already worked out in this call, per token list and range (an agent turn answered by several replies). */
+type DetailsMemo = WeakMap<readonly Token[], Map<number, Details>>;
+
 function details(
   prepared: PreparedTranscript,
   tokens: readonly Token[],
@@ -259,8 +274,26 @@ function details(
   to: number,
   ctx: CallContext,
   today: CalendarDate,
+  memo?: DetailsMemo,
 ): Details {
   if (to <= from) return {};
+  if (memo === undefined) return detailsOf(prepared, tokens, from, to, ctx, today);
+  let byRange = memo.get(tokens);
+  if (byRange === undefined) memo.set(tokens, (byRange = new Map()));
+  const at = from * 0x100000 + to;
+  let found = byRange.get(at);
+  if (found === undefined) byRange.set(at, (found = detailsOf(prepared, tokens, from, to, ctx, today)));
+  return found;
+}
+
+function detailsOf(
+  prepared: PreparedTranscript,
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  ctx: CallContext,
+  today: CalendarDate,
+): Details {
   const slice = withoutSoftFillers(tokens.slice(from, to), prepared.language);
   const norms = slice.map((t) => t.norm);
   const dates = findDates(norms, prepared.language, today);
@@ -300,6 +333,7 @@ export function detectPromises(
     else byStream.set(m.streamIndex, [m]);
   }
   let promises: PaymentPromise[] = [];
+  const memo: DetailsMemo = new WeakMap();
   const streams = prepared.streams;
   let line: Timeline | undefined;
   const timeline = () => (line ??= timelineOf(streams));
@@ -312,7 +346,7 @@ export function detectPromises(
     const replyAt = stream.tokens[0]?.startMs ?? 0;
     let reply: AgentTurn | undefined;
     const agentTurn = () =>
-      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today));
+      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today, memo));
     const clauses = clausesOf(stream, si, language).filter(
       (c) => !retraction || c.start >= retraction.endToken,
     );
@@ -328,7 +362,7 @@ export function detectPromises(
       (turnDetails ??= mergeDetails(
         clauses
           .filter((_, i) => !blocked[i])
-          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, today)),
+          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, today, memo)),
       ));
     clauses.forEach((clause, ci) => {
       if (blocked[ci]) return;
@@ -344,7 +378,7 @@ export function detectPromises(
         agentTurn().proposal;
       if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
       const { proposal, agent, prevAgent, agentStart, agentEnd } = agentTurn();
-      const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today);
+      const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today, memo);
       let kind: PaymentPromise['kind'];
       let amount: Amount | undefined;
       let date: Details['date'];
@@ -404,6 +438,11 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
       words.includes('parece')
     );
   }
+  // "if it is okay with you", "si le parece", "si dios quiere": politeness, not a condition on the payment
+  if (m.phraseId === 'condition' && (first?.norm === 'if' || first?.norm === 'si')) {
+    const next = stream.tokens.slice(m.startToken + 1, m.startToken + 5).map((t) => t.norm);
+    if (next.some((w) => POLITE_AFTER_IF.has(w))) return true;
+  }
   if (m.phraseId === 'past' && prepared.language === 'en') {
     return stream.tokens
       .slice(m.startToken, m.endToken + 1)
@@ -411,6 +450,9 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   }
   return false;
 }
+
+/** Words after "if"/"si" that make it politeness ("if that is okay", "si le parece", "si dios quiere"). */
+const POLITE_AFTER_IF = new Set(['okay', 'ok', 'alright', 'fine', 'parece', 'dios']);
 
 /** The details of several clauses: the first amount with its currency said (else the largest), the last date. */
 function mergeDetails(list: readonly Details[]): Details {
@@ -423,11 +465,19 @@ function mergeDetails(list: readonly Details[]): Details {
 function listensOnly(tokens: readonly Token[], language: Language): boolean {
   const words = tokens.filter((t) => !t.filler);
   // as a recognizer writes them: by sound ("vuenos días") or glued to the word before ("diasdígame")
-  const is = (t: Token | undefined, w: string) =>
+  const is = (t: Token | undefined, w: { norm: string; key: string }) =>
     t !== undefined &&
-    (t.norm === w || t.key === soundKey(w, language) || (w.length >= 5 && t.norm.endsWith(w)));
-  return LISTENING[language].some((seq) => words.some((_, i) => seq.every((w, k) => is(words[i + k], w))));
+    (t.norm === w.norm || t.key === w.key || (w.norm.length >= 5 && t.norm.endsWith(w.norm)));
+  return LISTENING_KEYS[language].some((seq) =>
+    words.some((_, i) => seq.every((w, k) => is(words[i + k], w))),
+  );
 }
+
+/** LISTENING with each word's sound key, worked out once. */
+const LISTENING_KEYS: Record<Language, { norm: string; key: string }[][]> = {
+  es: LISTENING.es.map((seq) => seq.map((norm) => ({ norm, key: soundKey(norm, 'es') }))),
+  en: LISTENING.en.map((seq) => seq.map((norm) => ({ norm, key: soundKey(norm, 'en') }))),
+};
 
 /** The clause speaks of the past: "ayer", "la semana pasada", "hace tres días", "last week", "two weeks ago". */
 function saysPastTime(tokens: readonly Token[], from: number, to: number, language: Language): boolean {
@@ -501,6 +551,7 @@ function agentTurnBefore(
   byStream: ReadonlyMap<number, PhraseMatch[]>,
   ctx: CallContext,
   today: CalendarDate,
+  memo: DetailsMemo,
 ): AgentTurn {
   const language = prepared.language;
   const answered = previousAgent(line(), si, replyAt);
@@ -522,14 +573,22 @@ function agentTurnBefore(
   const window = prevAgent.tokens.slice(agentStart, agentEnd);
   const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
   const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
-  const d = details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today);
-  const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
-  const proposal =
-    !offers &&
-    ((lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
-      (named === 2 && !statesDebt));
-  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.startToken >= agentStart);
-  return { prevAgent, agentStart, agentEnd, proposal, asks, agent: () => d };
+  const schedule =
+    window.some((t) => DUE_WORDS[language].has(t.norm)) &&
+    !window.some((t) => REQUEST_WORDS[language].has(t.norm));
+  // an offer is never a proposal: its amount and date are read only when asked for
+  const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today, memo);
+  let proposal = false;
+  if (!offers && !schedule) {
+    const d = agent();
+    const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
+    proposal =
+      (lead?.phraseId === 'proposal' && named > 0 && (!statesDebt || d.date !== undefined)) ||
+      (named === 2 && !statesDebt);
+  }
+  // a question that runs into the answered segment counts, even when it starts in the segment before
+  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.endToken >= agentStart);
+  return { prevAgent, agentStart, agentEnd, proposal, asks, agent };
 }
 
 /** Every word of a call in time order, with the stream it belongs to: built once, searched per reply. */

@@ -247,6 +247,8 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
         '(how much|when) (can|could|will) you (pay|send|make|do)',
         'what (amount|date|day)',
         'what could you (pay|do|send)',
+        '(and|for) how much',
+        'how much (would|do) you (like|want) to (pay|put|send)',
       ],
     },
     {

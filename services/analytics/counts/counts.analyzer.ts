@@ -95,6 +95,24 @@ function record(map: Map<string, Tally>, key: string, surface: string): void {
   t.surfaces.set(surface, (t.surfaces.get(surface) ?? 0) + 1);
 }
 
+/** record of a key whose written form is `a b` or `a b c`, building that string only when it is new. */
+function recordJoined(map: Map<string, Tally>, key: string, a: string, b: string, c?: string): void {
+  const t = map.get(key);
+  if (t !== undefined && t.surfaces === null && isJoined(t.first, a, b, c)) {
+    t.count++;
+    return;
+  }
+  record(map, key, c === undefined ? `${a} ${b}` : `${a} ${b} ${c}`);
+}
+
+/** Whether `s` is `a b` (or `a b c`), without building the joined string. */
+function isJoined(s: string, a: string, b: string, c?: string): boolean {
+  const len = a.length + 1 + b.length + (c === undefined ? 0 : c.length + 1);
+  if (s.length !== len || !s.startsWith(a) || s.charCodeAt(a.length) !== 32) return false;
+  if (c === undefined) return s.endsWith(b);
+  return s.startsWith(b, a.length + 1) && s.charCodeAt(a.length + 1 + b.length) === 32 && s.endsWith(c);
+}
+
 function top(map: Map<string, Tally>, n: number, min: number): TermCount[] {
   return [...map.entries()]
     .filter(([, t]) => t.count >= min)
@@ -146,12 +164,14 @@ export function countTerms(
       record(g[0], keys[k]!, surfaces[k]!);
       // an n-gram of content words must be close in the utterance (stop-words may sit between them)
       if (k + 1 < content.length && content[k + 1]!.start - content[k]!.end <= 12) {
-        record(g[1], `${keys[k]} ${keys[k + 1]}`, `${surfaces[k]} ${surfaces[k + 1]}`);
+        recordJoined(g[1], `${keys[k]} ${keys[k + 1]}`, surfaces[k]!, surfaces[k + 1]!);
         if (k + 2 < content.length && content[k + 2]!.start - content[k + 1]!.end <= 12) {
-          record(
+          recordJoined(
             g[2],
             `${keys[k]} ${keys[k + 1]} ${keys[k + 2]}`,
-            `${surfaces[k]} ${surfaces[k + 1]} ${surfaces[k + 2]}`,
+            surfaces[k]!,
+            surfaces[k + 1]!,
+            surfaces[k + 2]!,
           );
         }
       }

@@ -133,6 +133,18 @@ const ES_ALIASES = wordTable<string>({
   sinco: 'cinco',
   dies: 'diez',
   setenta: 'setenta',
+  // seseo as a recognizer writes it (c and z heard as s)
+  dosientos: 'doscientos',
+  tresientos: 'trescientos',
+  cuatrosientos: 'cuatrocientos',
+  seisientos: 'seiscientos',
+  ochosientos: 'ochocientos',
+  sero: 'cero',
+  onse: 'once',
+  dose: 'doce',
+  trese: 'trece',
+  catorse: 'catorce',
+  quinse: 'quince',
 });
 
 type Cat = 'unit' | 'teen' | 'tens' | 'hundred' | 'thousand' | 'million' | 'digits';
@@ -219,9 +231,10 @@ export function parseNumberAt(
   const first = norms[i];
   if (first === undefined) return undefined;
   const table = language === 'es' ? ES_TABLE : EN_TABLE;
+  const c0 = first.charCodeAt(0);
   if (
+    !(c0 >= 48 && c0 <= 57) &&
     !table.has(first) &&
-    !/^\d/.test(first) &&
     !(language === 'en' && first === 'a') &&
     !(language === 'es' && (first === 'medio' || first === 'veinti' || first === 'dieci'))
   ) {

@@ -174,6 +174,34 @@ export function occursIn(seq: Sequence, q: number, toks: readonly Token[], t: Wi
   return false;
 }
 
+/**
+ * The most alignSequence can score in the table's window (before dividing by the total weight): each slot's weight
+ * times the best similarity it has anywhere in the window, by any of the ways it can match (itself, split, merged
+ * with a neighbour, glued). Missing and extra words only lower the score, so a window under the bound is skipped.
+ */
+export function tableBound(seq: Sequence, toks: readonly Token[], t: WindowTable): number {
+  const { n, from, word, split, merged } = t;
+  const m = seq.tokens.length;
+  let bound = 0;
+  for (let q = 0; q < m; q++) {
+    const row = q * n;
+    const nextRow = q + 1 < m ? row + n : -1;
+    const glue = seq.glue[q]!;
+    let best = 0;
+    for (let k = 0; k < n; k++) {
+      const w = word[row + k]!;
+      if (w > best) best = w;
+      if (split[row + k]! > best) best = split[row + k]!;
+      if (merged[row + k]! > best) best = merged[row + k]!;
+      if (nextRow >= 0 && merged[nextRow + k]! > best) best = merged[nextRow + k]!;
+      if (w === 0 && glue.length > 0 && best < 0.85 && gluedFunctionWord(glue, toks[from + k]!.norm) > best)
+        best = 0.85;
+    }
+    bound += seq.weights[q]! * best;
+  }
+  return bound;
+}
+
 export function gluedFunctionWord(glue: readonly string[], norm: string): number {
   for (const g of glue) {
     if (norm.length >= g.length + 3 && (norm.endsWith(g) || norm.startsWith(g))) return 0.85;
@@ -229,7 +257,8 @@ export function alignSequence(
       let bl = last[up + j]!;
       // extra transcript word inside the phrase
       if (i < m && first[c - 1]! >= 0) {
-        const v = score[c - 1]! - (gapFree ? 0.02 : toks[tj]!.functionWord ? 0.12 : 0.25);
+        const extra = toks[tj]!;
+        const v = score[c - 1]! - (gapFree || extra.discourse ? 0.02 : extra.functionWord ? 0.12 : 0.25);
         if (v > best) {
           best = v;
           bf = first[c - 1]!;

@@ -10,6 +10,7 @@ import {
   memberBits,
   occursIn,
   simAt,
+  tableBound,
   windowTable,
   type AlignResult,
   type Hit,
@@ -513,7 +514,12 @@ export class PhraseMatcher {
             for (let q = 0; q < m && bound / totalWeight >= minScore; q++) {
               if (optimistic[base + q] === 1 && !occursIn(seq, q, toks, table)) bound -= weights[base + q]!;
             }
-            if (bound / totalWeight >= minScore) match = alignSequence(seq, toks, table);
+            // and the best the window's words allow must reach the score (a margin for the sums' rounding)
+            if (
+              bound / totalWeight >= minScore &&
+              tableBound(seq, toks, table) / totalWeight >= minScore - 1e-9
+            )
+              match = alignSequence(seq, toks, table);
           }
         }
         if (match !== undefined && match.score >= minScore) {

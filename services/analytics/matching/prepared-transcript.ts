@@ -22,7 +22,18 @@ export interface Token {
   endMs: number;
   filler: boolean;
   functionWord: boolean;
+  /**
+   * A discourse filler a speaker (or the recognizer) puts anywhere ("o sea", "pues", "digamos"): inside
+   * a phrase it costs almost nothing. Absent on tokens made elsewhere (tests): not a discourse filler.
+   */
+  discourse?: boolean;
 }
+
+/** Discourse fillers of one word, and the two-word ones by their second word and the first. */
+const DISCOURSE: Record<Language, { one: ReadonlySet<string>; two: ReadonlyMap<string, string> }> = {
+  es: { one: new Set(['pues', 'digamos', 'osea']), two: new Map([['sea', 'o']]) },
+  en: { one: new Set(), two: new Map() },
+};
 
 export interface Stream {
   party: SegmentParty;
@@ -85,6 +96,34 @@ function wordIndexes(
   return out;
 }
 
+/** What a token's word gives whatever its place: its sound key, stem and kind. */
+interface WordForms {
+  key: string;
+  stem: string;
+  filler: boolean;
+  functionWord: boolean;
+}
+
+const WORD_CACHE_LIMIT = 50_000;
+const wordCache: Record<Language, Map<string, WordForms>> = { es: new Map(), en: new Map() };
+
+/** The forms of one folded word, worked out once and kept (bounded) for the calls that follow. */
+function formsOf(norm: string, language: Language): WordForms {
+  const cache = wordCache[language];
+  let forms = cache.get(norm);
+  if (forms === undefined) {
+    forms = {
+      key: soundKey(norm, language),
+      stem: stem(norm, language),
+      filler: isFiller(norm),
+      functionWord: FUNCTION_WORDS[language].has(norm),
+    };
+    if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
+    cache.set(norm, forms);
+  }
+  return forms;
+}
+
 export function tokenizeSegment(
   segment: TranscriptSegment,
   segmentIndex: number,
@@ -93,8 +132,8 @@ export function tokenizeSegment(
   // the shared tokenizer's tokens, read directly (normalize.ts's tokenize() is the same with a copy per token)
   const raw = textTokenize(segment.text, language);
   const wi = wordIndexes(segment, raw);
-  const fn = FUNCTION_WORDS[language];
-  return raw.map((t, i) => {
+  const discourse = DISCOURSE[language];
+  const tokens = raw.map((t, i): Token => {
     const norm = t.norm.includes("'") ? t.norm.replace(/'/g, '') : t.norm;
     let startMs: number;
     let endMs: number;
@@ -106,20 +145,30 @@ export function tokenizeSegment(
       startMs = timeAtOffset(segment, t.start);
       endMs = timeAtOffset(segment, t.end);
     }
+    const forms = formsOf(norm, language);
     return {
       norm,
-      key: soundKey(norm, language),
-      stem: stem(norm, language),
+      key: forms.key,
+      stem: forms.stem,
       surface: t.text,
       segmentIndex,
       start: t.start,
       end: t.end,
       startMs,
       endMs,
-      filler: isFiller(norm),
-      functionWord: fn.has(norm),
+      filler: forms.filler,
+      functionWord: forms.functionWord,
     };
   });
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (discourse.one.has(t.norm)) t.discourse = true;
+    else if (i > 0 && discourse.two.get(t.norm) === tokens[i - 1]!.norm) {
+      t.discourse = true;
+      tokens[i - 1]!.discourse = true;
+    }
+  }
+  return tokens;
 }
 
 const NO_PAIRS = new Uint8Array(0);

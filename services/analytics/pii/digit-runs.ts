@@ -31,7 +31,8 @@ function pieceAt(
   inRun: boolean,
 ): { digits: string; end: number; written: boolean; separators: string } | undefined {
   const w = norms[i]!;
-  if (/^\d[\d.,:/-]*\d$|^\d$/.test(w)) {
+  const c0 = w.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57 && /^\d[\d.,:/-]*\d$|^\d$/.test(w)) {
     return { digits: w.replace(/\D/g, ''), end: i + 1, written: true, separators: w.replace(/[\d]/g, '') };
   }
   const rep = REPEAT[w];

@@ -117,8 +117,15 @@ const MONEY_AFTER = new Set([
 ]);
 
 /** A number said as money: a currency word after it, or a currency sign before it. */
+/**
+ * Verbs of owing and paying right before a number make it money ("y debo 1.200.000", "I owe 1,200"); never for a
+ * card-length run, which stays a card whatever verb is before it.
+ */
+const MONEY_VERBS_BEFORE = new Set(['debo', 'debe', 'debemos', 'adeudo', 'adeuda', 'owe', 'owes', 'owed']);
+
 function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: DigitRun): boolean {
   if (MONEY_AFTER.has(tokens[run.end]?.norm ?? '')) return true;
+  if (run.digits.length < 13 && MONEY_VERBS_BEFORE.has(tokens[run.start - 1]?.norm ?? '')) return true;
   const first = tokens[run.start]!;
   const text = prepared.segments[first.segmentIndex]!.text;
   return /[$€]\s*$/.test(text.slice(Math.max(0, first.start - 2), first.start));

@@ -62,6 +62,32 @@ describe(detectPromises.name, () => {
     expect(es('c: nopuedo pagar nada este mes').promised).toBe(false);
   });
 
+  it('reads a condition and a commitment through discourse fillers (o sea, pues, digamos)', () => {
+    expect(es('c: si o sea me pagan la pues quincena el proximo jueves le abono 2,500 pesos').promised).toBe(
+      false,
+    );
+    expect(es('c: bueno entonces yo le o sea hago un abono de $110.000 mañana').primary).toMatchObject({
+      kind: 'statement',
+      amount: { value: 110000 },
+      date: '2024-03-14',
+    });
+  });
+
+  it('reads no promise into a due date read out, and no condition into politeness', () => {
+    expect(
+      es('a: le recuerdo que su cuota es de doscientos mil y vence el viernes', 'c: ok gracias').promised,
+    ).toBe(false);
+    expect(en('a: your payment of one fifty is due on the fifteenth', 'c: okay').promised).toBe(false);
+    expect(en('a: your payment is due on the fifteenth can you pay one fifty then', 'c: okay').promised).toBe(
+      true,
+    );
+    expect(en('c: i will pay a hundred on friday if it is okay with you').primary).toMatchObject({
+      amount: { value: 100 },
+      date: '2025-01-17',
+    });
+    expect(en('c: if my tax refund comes in i could send three hundred').promised).toBe(false);
+  });
+
   it('handles English amounts, weekdays and ordinals', () => {
     expect(en("c: i'll pay 150 dollars tomorrow").primary).toMatchObject({
       amount: { value: 150, currency: 'USD' },

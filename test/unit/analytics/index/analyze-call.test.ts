@@ -50,6 +50,19 @@ describe(analyzeCall.name, () => {
     expect(r.pii.muteRanges[0]).toMatchObject({ channel: 1, types: ['CARD'] });
   });
 
+  it('scrubs a sensitive number from whatever quotes it, sentiment evidence included', () => {
+    const real = createSentimentAnalyzer();
+    const quoting = {
+      analyze: (...args: Parameters<typeof real.analyze>) => ({
+        ...real.analyze(...args),
+        quote: 'la tarjeta cuatro cinco dos seis cero uno ocho uno cinco nueve cero ocho tres cero uno dos',
+      }),
+    };
+    const s = analyzeCall(t, call, { sentiment: quoting });
+    expect(JSON.stringify(s)).not.toContain('cuatro cinco dos seis');
+    expect(JSON.stringify(s.sentiment)).toContain('la tarjeta [CARD]');
+  });
+
   it('routes the missing disclosure to the Spanish compliance queue', () => {
     expect(r.review).toContainEqual({ queue: 'compliance-es', reason: 'disclosure missing', priority: 2 });
   });

@@ -18,6 +18,9 @@ describe('findNumbers', () => {
     expect(values('mil quinientos', 'es')).toEqual([1500]);
     expect(values('un millon y medio', 'es')).toEqual([1500000]);
     expect(values('veinti seis', 'es')).toEqual([26]);
+    // seseo as a recognizer writes it
+    expect(values('dosientos mil', 'es')).toEqual([200000]);
+    expect(values('el onse le abono ochosientos', 'es')).toEqual([11, 800]);
   });
 
   it('reads written amounts with separators and scale words', () => {

@@ -143,6 +143,16 @@ describe(detectPii.name, () => {
     expect(spans('en', 'a: what is your phone number', 'c: I owe $1,845,300 already')).toEqual([]);
   });
 
+  it('keeps an amount owed readable beside an ID number, never a card after a verb of paying', () => {
+    expect(spans('es', 'c: sí mire mi cédula es 52.331.908 y debo 1.200.000')).toEqual([
+      ['CEDULA', '52.331.908'],
+    ]);
+    expect(spans('en', 'c: my card is 4526 0181 5908 3012 and i owe 4111234567890127')).toEqual([
+      ['CARD', '4526 0181 5908 3012'],
+      ['CARD', '4111234567890127'],
+    ]);
+  });
+
   it('maps a number read across two segments to one span per segment with times inside each', () => {
     const t = transcript(
       'c: la tarjeta es cuatro cinco dos seis cero uno ocho uno',
