@@ -27,6 +27,9 @@ export interface WorkerPoolOptions {
   maxOldGenerationSizeMb?: number;
 }
 
+/** How long `close()` waits for a worker to finish the model run (or load) it is in before terminating it. */
+const CLOSE_GRACE_MS = 30_000;
+
 /** How many recent affinity keys each worker is remembered to hold. */
 const AFFINITY_MEMORY = 4;
 
@@ -102,12 +105,17 @@ export class WorkerPool<Req, Res> {
   }
 
   private spawn(): void {
-    const worker = startWorker(this.options.script, {
-      workerData: this.options.workerData,
-      ...(this.options.maxOldGenerationSizeMb
-        ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } }
-        : {}),
-    });
+    // Recognition runs at background priority: on a busy machine it waits for capture and the API, never they for it.
+    const worker = startWorker(
+      this.options.script,
+      {
+        workerData: this.options.workerData,
+        ...(this.options.maxOldGenerationSizeMb
+          ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } }
+          : {}),
+      },
+      true,
+    );
     const slot: Slot = { worker, ready: false, job: null, keys: [] };
     this.slots.add(slot);
     let lastError: Error | undefined;
@@ -227,10 +235,27 @@ export class WorkerPool<Req, Res> {
     for (const job of pending) job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
     this.closed = true;
     const all = [...this.slots];
+    // A worker inside a model's run (or still loading it) is let finish first, up to CLOSE_GRACE_MS: a thread
+    // terminated inside native inference aborts the whole process.
+    const busy = all.filter((slot) => slot.job || !slot.ready);
     for (const slot of all) {
       if (slot.job) slot.job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
       slot.job = null;
     }
+    await Promise.all(
+      busy.map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+            const done = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            slot.worker.once('message', done);
+            slot.worker.once('exit', done);
+          }),
+      ),
+    );
     await Promise.all(all.map((s) => s.worker.terminate()));
     this.slots.clear();
   }

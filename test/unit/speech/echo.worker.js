@@ -1,4 +1,5 @@
 // Test worker for WorkerPool: speaks the pool's protocol; dies on request.
+import { getPriority } from 'node:os';
 import { setTimeout } from 'node:timers';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 
@@ -18,6 +19,8 @@ parentPort.on('message', ({ id, request }) => {
     }, 0);
   else if (request.op === 'whoami')
     setTimeout(() => parentPort.postMessage({ id, ok: true, result: { threadId } }), request.delayMs ?? 0);
+  else if (request.op === 'priority')
+    parentPort.postMessage({ id, ok: true, result: { nice: getPriority() } });
   else if (request.op === 'error') parentPort.postMessage({ id, ok: false, message: 'bad input' });
   else if (request.op === 'sum') {
     const samples = request.samples;

@@ -1,4 +1,6 @@
+import { getPriority } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
+import { BACKGROUND_NICE } from '../../../services/platform/worker-thread.ts';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
 import { WorkerPool } from '../../../services/speech/worker-pool.ts';
 
@@ -23,6 +25,37 @@ describe(WorkerPool.name, () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'runs its workers at background priority, leaving the starting thread as it was',
+    async () => {
+      const before = getPriority();
+      const pool = new WorkerPool<Req, { nice: number }>({
+        script,
+        size: 1,
+        workerData: {},
+        name: 'test pool',
+      });
+      try {
+        expect(await pool.run({ op: 'priority' })).toEqual({ nice: Math.max(before, BACKGROUND_NICE) });
+        expect(getPriority()).toBe(before);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
+
+  it('lets a worker finish the run it is in before closing, failing the job at once', async () => {
+    const pool = new WorkerPool<Req, Res>({ script, size: 1, workerData: {}, name: 'test pool' });
+    await pool.ready();
+    const job = pool.run({ op: 'sum', samples: Float32Array.from([1]), delayMs: 400 });
+    const failed = expect(job).rejects.toThrow(/test pool pool closed/);
+    await new Promise((r) => setTimeout(r, 50)); // the worker has the job
+    const started = performance.now();
+    await pool.close();
+    await failed;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300); // its answer came before it was terminated
   });
 
   it('reports what a worker said when it became ready, and a starting failure', async () => {
