@@ -18,6 +18,7 @@ import * as m0016 from './0016_create_live_transcript.ts';
 import * as m0017 from './0017_create_webhooks.ts';
 import * as m0018 from './0018_collections_rollups.ts';
 import * as m0019 from './0019_search_at_scale.ts';
+import * as m0021 from './0021_collections_bulk_and_hourly.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017_create_webhooks': m0017,
   '0018_collections_rollups': m0018,
   '0019_search_at_scale': m0019,
+  '0021_collections_bulk_and_hourly': m0021,
 };
 
 export const migrationProvider: MigrationProvider = {
