@@ -8,6 +8,11 @@ import { sql, type Kysely } from 'kysely';
  *   transaction that set `escucha.rollup_marks` to 'off': the whole-ledger recompute, which rewrites most of the
  *   ledger's rows, marks the summaries to be rebuilt instead (PromiseRepository.writeAllocations), once, rather than
  *   marking every cell a range of accounts touches (half its time went there).
+ * - The ledger rewrites a promise's allocation (collected, kept_threshold, window_end, last_payment_at) in place. A
+ *   b-tree index on window_end made every such update that moved the window (a whole recompute after the grace
+ *   period changed) write a new entry in each of the table's indexes; a BRIN index on it (the windows follow the
+ *   calls' order on disk, as promises are stored as calls are analysed) leaves those updates on their page (HOT),
+ *   about four times faster per row on the development machine.
  * - collections_hourly: per local day and hour of day, the sums of collections_daily's hour-of-day rows of every
  *   agent, team, campaign and language together (with the number of agents that had calls in that hour), so that the
  *   best-time-to-call dashboard over the whole portfolio reads a few hundred rows a month instead of one per agent,
@@ -41,6 +46,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NULL;
     END $$`.execute(db);
 
+  await sql`DROP INDEX IF EXISTS payment_promises_window_idx`.execute(db);
+  await sql`CREATE INDEX payment_promises_window_brin ON payment_promises USING brin (window_end)`.execute(
+    db,
+  );
+
   await sql`
     CREATE TABLE collections_hourly (
       day date NOT NULL,
@@ -72,6 +82,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE IF EXISTS collections_hourly`.execute(db);
+  await sql`DROP INDEX IF EXISTS payment_promises_window_brin`.execute(db);
+  await sql`CREATE INDEX payment_promises_window_idx ON payment_promises (window_end) WHERE NOT voided`.execute(
+    db,
+  );
   await sql`
     CREATE OR REPLACE FUNCTION collections_mark_call_rows() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE tz text := (SELECT time_zone FROM collections_rollup_state);
