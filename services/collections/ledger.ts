@@ -57,11 +57,21 @@ export const PROMISE_STATUSES: readonly PromiseStatus[] = ['pending', 'kept', 'p
 
 const cents = (v: number) => Math.round(v * 100);
 
+const DAY_MS = 86_400_000;
+/** Days already added, by the number of days (a whole recompute asks the same few hundred dates a million times). */
+const added = new Map<number, Map<string, string>>();
+
 /** YYYY-MM-DD plus whole days. */
 export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  let byDate = added.get(days);
+  if (!byDate) added.set(days, (byDate = new Map()));
+  let out = byDate.get(date);
+  if (out === undefined) {
+    out = new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+    if (byDate.size > 10_000) byDate.clear();
+    byDate.set(date, out);
+  }
+  return out;
 }
 
 export function allocate(

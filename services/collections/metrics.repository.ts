@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { expressionBuilder, sql, type RawBuilder } from 'kysely';
+import type { Database } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import type { Calendar } from './calendar.ts';
 import type { MetricDimension, MetricPeriod, ROLL_DIMENSIONS } from './metric-dimensions.ts';
@@ -163,6 +164,7 @@ export class MetricsRepository {
     scope: Scope,
   ): Promise<MetricsRow[]> {
     const { dim, key } = keyOf(by);
+    const perRow = this.overAll(by, filter, scope) ? this.hourly(period, filter) : undefined;
     let q = this.db
       .selectFrom(sql<CallsLike>`collections_daily`.as('calls'))
       .where(sql.ref('calls.dim'), '=', dim)
@@ -230,7 +232,7 @@ export class MetricsRepository {
           sum(broken)::int AS broken, sum(pending)::int AS pending, string_agg(currencies, ',') AS currencies,
           sum(analysed)::int AS analysed, sum(disclosed)::int AS disclosed,
           (sum(adherence_sum) / nullif(sum(adherence_n), 0))::float8 AS adherence, sum(forbidden)::int AS forbidden
-        FROM (${perAgentDay}) x
+        FROM (${perRow ?? perAgentDay}) x
         GROUP BY seg_key, seg_period
         ORDER BY seg_period, seg_key`.execute(this.db)
     ).rows;
@@ -262,6 +264,33 @@ export class MetricsRepository {
         forbiddenRate: ratio(r.forbidden, r.analysed),
       };
     });
+  }
+
+  /**
+   * Whether a query asks about every call, grouped by hour of day: then collections_hourly (the hour-of-day rows of
+   * each day summed over agents) answers it, a few hundred rows a month. A call scope or a filter on agent, team or
+   * campaign needs the rows per agent.
+   */
+  private overAll(by: MetricDimension, filter: MetricsFilter, scope: Scope): boolean {
+    return (
+      by === 'hourOfDay' &&
+      !filter.agentId &&
+      !filter.team &&
+      !filter.campaign &&
+      scope(expressionBuilder<Database, 'calls'>()).length === 0
+    );
+  }
+
+  /** The rows of collections_hourly as `metrics` sums them (one per day and hour of day). */
+  private hourly(period: MetricPeriod, filter: MetricsFilter): RawBuilder<unknown> {
+    const from = filter.from ? sql`AND day >= ${filter.from}::date` : sql``;
+    const to = filter.to ? sql`AND day < ${filter.to}::date` : sql``;
+    return sql`
+      SELECT hour AS seg_key, date_trunc(${sql.lit(period)}, day)::date AS seg_period, NULL::text AS label,
+        calls, contacts, talk_ms::float8 AS talk_ms, agent_hours, agent_calls, promising, promises,
+        amount::float8 AS amount, collected::float8 AS collected, kept, partial, broken, pending, currencies,
+        analysed, disclosed, adherence_sum, adherence_n, forbidden
+      FROM collections_hourly WHERE true ${from} ${to}`;
   }
 
   /**

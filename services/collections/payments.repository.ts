@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, PaymentSource } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import type { PaymentInput } from './payment.ts';
-import type { AccountRange } from './promise.repository.ts';
+import { accountsCondition, type AccountRange } from './promise.repository.ts';
 
 export type Trx = Transaction<Database>;
 
@@ -82,23 +82,18 @@ export class PaymentsRepository {
     accounts: readonly string[] | AccountRange,
   ): Promise<{ account: string; paidAt: Date; amount: number; currency: string }[]> {
     if (Array.isArray(accounts) && accounts.length === 0) return [];
-    let q = (trx ?? this.db)
+    const rows = await (trx ?? this.db)
       .selectFrom('payments')
       .select([
         'account',
         sql<number>`extract(epoch from paid_at)::float8 * 1000`.as('paid_ms'),
         sql<number>`amount::float8`.as('amount'),
         'currency',
-      ]);
-    q =
-      'last' in accounts
-        ? (accounts.after === null ? q : q.where('account', '>', accounts.after)).where(
-            'account',
-            '<=',
-            accounts.last,
-          )
-        : q.where('account', '=', sql<string>`any(${sql.val(accounts)}::text[])`);
-    const rows = await q.orderBy('account').orderBy('paid_at').execute();
+      ])
+      .where(accountsCondition('account', accounts))
+      .orderBy('account')
+      .orderBy('paid_at')
+      .execute();
     return rows.map((r) => ({
       account: r.account,
       paidAt: new Date(r.paid_ms),

@@ -35,6 +35,16 @@ export interface FollowUpFilter {
 const ACCOUNTS_PER_PAGE = 2000;
 /** Accounts per range of a whole recompute. */
 const RANGE_ACCOUNTS = 25_000;
+/**
+ * Ranges of a whole recompute in flight at once, each on its own connection and in its own transaction: one range's
+ * allocation (here) runs while another's reads and writes run in the database.
+ */
+const RANGES_IN_FLIGHT = 2;
+/**
+ * Changed allocations written at once above which the collections summaries are marked to be summed again whole
+ * rather than cell by cell (a whole recompute changes most of them anyway, and marking cells cost as much as writing).
+ */
+const MARK_CELLS_UP_TO = 10_000;
 const QUOTE_MAX = 500;
 
 const currencyCode = (v: string | null | undefined): string | null =>
@@ -89,6 +99,8 @@ export class PromiseLedgerService {
       now?: () => Date;
       /** Told of every promise recorded (webhooks), in the transaction that records it. */
       events?: EventPublisher;
+      /** MARK_CELLS_UP_TO unless given (tests). */
+      markCellsUpTo?: number;
     },
   ) {}
 
@@ -149,9 +161,17 @@ export class PromiseLedgerService {
       const page = accounts.slice(i, i + ACCOUNTS_PER_PAGE);
       const [promises, payments] = await this.read(trx, page);
       promisesSeen += promises.length;
-      await this.deps.promises.writeAllocations(trx, this.allocateAll(promises, payments));
+      await this.write(trx, this.allocateAll(promises, payments));
     }
     return promisesSeen;
+  }
+
+  /** Stores changed allocations; the one place that chooses how the summaries learn of them. */
+  private write(trx: Trx, allocations: readonly Allocation[], range?: AccountRange) {
+    return this.deps.promises.writeAllocations(trx, allocations, {
+      ...(range ? { range } : {}),
+      rebuildSummaries: allocations.length > (this.deps.markCellsUpTo ?? MARK_CELLS_UP_TO),
+    });
   }
 
   private read(trx: Trx | undefined, accounts: readonly string[] | AccountRange) {
@@ -194,23 +214,37 @@ export class PromiseLedgerService {
    */
   async recomputeAll(
     onProgress?: (promises: number) => void,
+    options: { inFlight?: number; rangeAccounts?: number } = {},
   ): Promise<{ accounts: number; promises: number }> {
     let accounts = 0;
     let promises = 0;
-    let after: string | null = null;
-    for (;;) {
-      const range = await this.deps.promises.nextRange(after, RANGE_ACCOUNTS);
-      if (!range) break;
+    const running = new Set<Promise<void>>();
+    let failed: { error: unknown } | undefined;
+    const recompute = async (range: AccountRange) => {
       const seen = await this.deps.promises.transaction(async (trx) => {
         const [p, pay] = await this.read(trx, range);
-        await this.deps.promises.writeAllocations(trx, this.allocateAll(p, pay), range);
+        await this.write(trx, this.allocateAll(p, pay), range);
         return p;
       });
       promises += seen.length;
-      accounts += new Set(seen.map((p) => p.account)).size;
+      for (let i = 0; i < seen.length; i++) {
+        if (i === 0 || seen[i]!.account !== seen[i - 1]!.account) accounts++;
+      }
       onProgress?.(promises);
+    };
+    let after: string | null = null;
+    while (!failed) {
+      const range = await this.deps.promises.nextRange(after, options.rangeAccounts ?? RANGE_ACCOUNTS);
+      if (!range) break;
       after = range.last;
+      const job: Promise<void> = recompute(range)
+        .catch((error: unknown) => void (failed ??= { error }))
+        .finally(() => running.delete(job));
+      running.add(job);
+      if (running.size >= (options.inFlight ?? RANGES_IN_FLIGHT)) await Promise.race(running);
     }
+    await Promise.all(running);
+    if (failed) throw failed.error;
     return { accounts, promises };
   }
 

@@ -1,8 +1,9 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import type { Allocation, LedgerPromise, PromiseStatus } from './ledger.ts';
 import type { Trx } from './payments.repository.ts';
+import { markForRebuild, suspendCellMarks } from './rollup.repository.ts';
 
 type CallsEb = ExpressionBuilder<Database, 'calls'>;
 /** The caller's call scope as SQL conditions (access/call-scope.ts `scopeConditions`). */
@@ -89,7 +90,19 @@ export interface StoredPromise extends LedgerPromise {
   account: string;
   stored: Allocation;
 }
-const isRange = (a: readonly string[] | AccountRange): a is AccountRange => !Array.isArray(a);
+
+/** SQL: `column` names one of these accounts, or an account of this range (the one filter of the ledger's reads). */
+export function accountsCondition(
+  column: string,
+  accounts: readonly string[] | AccountRange,
+): RawBuilder<SqlBool> {
+  const ref = sql.ref(column);
+  if (Array.isArray(accounts)) return sql<SqlBool>`${ref} = any(${sql.val(accounts)}::text[])`;
+  const { after, last } = accounts as AccountRange;
+  return after === null
+    ? sql<SqlBool>`${ref} <= ${last}`
+    : sql<SqlBool>`(${ref} > ${after} AND ${ref} <= ${last})`;
+}
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -181,7 +194,7 @@ export class PromiseRepository {
     accounts: readonly string[] | AccountRange,
   ): Promise<StoredPromise[]> {
     if (Array.isArray(accounts) && accounts.length === 0) return [];
-    let q = (trx ?? this.db).selectFrom('payment_promises').select([
+    const q = (trx ?? this.db).selectFrom('payment_promises').select([
       'id',
       'account',
       // Times as epoch milliseconds: a number is read many times faster than a timestamp's text.
@@ -195,15 +208,12 @@ export class PromiseRepository {
       sql<string>`window_end::text`.as('window_day'),
       sql<number | null>`extract(epoch from last_payment_at)::float8 * 1000`.as('last_payment_ms'),
     ]);
-    q = isRange(accounts)
-      ? (accounts.after === null ? q : q.where('account', '>', accounts.after)).where(
-          'account',
-          '<=',
-          accounts.last,
-        )
-      : q.where('account', '=', sql<string>`any(${sql.val(accounts)}::text[])`);
     // The order of the index on (account, due_date): read in order, no sort.
-    const rows = await q.orderBy('account').orderBy('due_date').execute();
+    const rows = await q
+      .where(accountsCondition('account', accounts))
+      .orderBy('account')
+      .orderBy('due_date')
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       account: r.account!,
@@ -225,19 +235,20 @@ export class PromiseRepository {
   /**
    * Stores what the ledger allocated, in one statement per 50,000 promises of arrays unnested (only rows whose
    * values changed are written). `range`, when the promises are one range of accounts, lets PostgreSQL read only
-   * that range.
+   * that range. `rebuildSummaries` marks the collections summaries to be summed again whole, in the transaction,
+   * instead of the cells these statements touch one by one (the triggers' marks are suspended for them).
    */
   async writeAllocations(
-    trx: Trx | undefined,
+    trx: Trx,
     allocations: readonly Allocation[],
-    range?: AccountRange,
+    options: { range?: AccountRange; rebuildSummaries?: boolean } = {},
   ): Promise<number> {
+    const { range, rebuildSummaries: bulk = false } = options;
+    if (bulk) await suspendCellMarks(trx, true);
     let written = 0;
     for (let i = 0; i < allocations.length; i += 50_000) {
       const chunk = allocations.slice(i, i + 50_000);
-      const inRange = range
-        ? sql`AND p.account <= ${range.last} ${range.after === null ? sql`` : sql`AND p.account > ${range.after}`}`
-        : sql``;
+      const inRange = range ? sql`AND ${accountsCondition('p.account', range)}` : sql``;
       const done = await sql`
         UPDATE payment_promises p SET
           collected = v.collected, kept_threshold = v.kept_threshold, window_end = v.window_end,
@@ -248,10 +259,12 @@ export class PromiseRepository {
           AS v(id, collected, kept_threshold, window_end, last_payment_at)
         WHERE p.id = v.id ${inRange}
           AND (p.collected, p.kept_threshold, p.window_end, p.last_payment_at)
-          IS DISTINCT FROM (v.collected, v.kept_threshold, v.window_end, v.last_payment_at)`.execute(
-        trx ?? this.db,
-      );
+          IS DISTINCT FROM (v.collected, v.kept_threshold, v.window_end, v.last_payment_at)`.execute(trx);
       written += Number(done.numAffectedRows ?? 0);
+    }
+    if (bulk) {
+      await suspendCellMarks(trx, false);
+      if (written > 0) await markForRebuild(trx);
     }
     return written;
   }

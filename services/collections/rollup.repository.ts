@@ -24,6 +24,22 @@ const AMOUNT_BAND = sql<string>`case
 /** Dirty cells above which summing everything again is cheaper than summing each cell. */
 const REBUILD_ABOVE = 20_000;
 
+/**
+ * Suspends (or resumes) the triggers' marking of the cells that the transaction's next statements on call_analysis
+ * and payment_promises touch: for writes that then call `markForRebuild` instead (migration 0021).
+ */
+export async function suspendCellMarks(trx: Trx, suspended: boolean): Promise<void> {
+  await sql`SELECT set_config('escucha.rollup_marks', ${suspended ? 'off' : 'on'}, true)`.execute(trx);
+}
+
+/**
+ * Marks the summaries to be summed again whole at the next read, in the writer's transaction. Taken last in that
+ * transaction: it waits for a rebuild in progress (which holds the state row) and so is never lost to it.
+ */
+export async function markForRebuild(trx: Trx): Promise<void> {
+  await sql`UPDATE collections_rollup_state SET built = false`.execute(trx);
+}
+
 export interface RollupState {
   timeZone: string;
   asOf: string;
@@ -115,6 +131,8 @@ export class RollupRepository {
         FROM payment_promises WHERE NOT payment_promises.voided GROUP BY payment_promises.call_id
       ) p ON p.call_id = calls.id`;
     await this.sumInto(trx, calendar, sql`calls`, promises, sql``);
+    await sql`DELETE FROM collections_hourly`.execute(trx);
+    await this.sumHours(trx);
     await sql`UPDATE collections_rollup_state SET built = true`.execute(trx);
   }
 
@@ -125,6 +143,11 @@ export class RollupRepository {
         WHERE payment_promises.call_id = calls.id AND NOT payment_promises.voided
       ) p ON true`;
     const tz = sql.lit(calendar.timeZone);
+    const cells = (
+      await sql<{ day: string; agent: string }>`
+        DELETE FROM collections_rollup_dirty RETURNING day::text AS day, agent`.execute(trx)
+    ).rows;
+    if (cells.length === 0) return;
     await this.sumInto(
       trx,
       calendar,
@@ -132,10 +155,32 @@ export class RollupRepository {
             AND calls.started_at >= (d.day::timestamp AT TIME ZONE ${tz})
             AND calls.started_at < ((d.day + 1)::timestamp AT TIME ZONE ${tz})`,
       promises,
-      sql`WITH d AS (DELETE FROM collections_rollup_dirty RETURNING day, agent),
+      sql`WITH d AS (SELECT * FROM unnest(${cells.map((c) => c.day)}::date[], ${cells.map((c) => c.agent)}::text[])
+                       AS d(day, agent)),
           gone AS (DELETE FROM collections_daily r USING d
                    WHERE r.day = d.day AND coalesce(r.agent_id, '') = d.agent RETURNING 1)`,
     );
+    const days = [...new Set(cells.map((c) => c.day))];
+    await sql`DELETE FROM collections_hourly WHERE day = any(${days}::date[])`.execute(trx);
+    await this.sumHours(trx, days);
+  }
+
+  /**
+   * collections_hourly: the hour-of-day rows of these days (all when not given) summed over agents, teams, campaigns
+   * and languages; the agents that had calls in each hour counted once each (the agent-hours of that day and hour).
+   */
+  private async sumHours(trx: Trx, days?: readonly string[]): Promise<void> {
+    await sql`
+      INSERT INTO collections_hourly (day, hour, calls, contacts, talk_ms, agent_calls, agent_hours, promising,
+        promises, amount, collected, kept, partial, broken, pending, currencies, analysed, disclosed, adherence_sum,
+        adherence_n, forbidden)
+      SELECT day, seg, sum(calls), sum(contacts), sum(talk_ms), sum(agent_calls), count(DISTINCT agent_id),
+        sum(promising), sum(promises), sum(amount), sum(collected), sum(kept), sum(partial), sum(broken),
+        sum(pending), string_agg(DISTINCT currencies, ','), sum(analysed), sum(disclosed), sum(adherence_sum),
+        sum(adherence_n), sum(forbidden)
+      FROM collections_daily
+      WHERE dim = 'hourOfDay' ${days ? sql`AND day = any(${days}::date[])` : sql``}
+      GROUP BY day, seg`.execute(trx);
   }
 
   /** Sums the calls of `from` (which names them `calls`), each with its analysis and its promises' sums. */

@@ -1,4 +1,5 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { buildCollections } from '../../services/composition.ts';
 import { Calendar } from '../../services/collections/calendar.ts';
@@ -18,6 +19,13 @@ import { percentile, round } from './stats.ts';
  * ESCUCHA_BENCH_DIR/ledger-N (default /tmp/escucha-bench) and kept for later runs of the same size.
  */
 export interface LedgerBenchResult {
+  /** Seconds spent seeding in this run (0: the seeded database of an earlier run was used). */
+  seedSeconds: number;
+  /** The machine's load averages (1, 5, 15 min) as the recompute started and as it ended. */
+  loadBefore: number[];
+  loadAfter: number[];
+  /** CPU seconds the recompute took in this process and in the database's processes (less load-dependent). */
+  recomputeCpu: { node: number; postgres: number };
   promises: number;
   payments: number;
   accounts: number;
@@ -34,7 +42,7 @@ export interface LedgerBenchResult {
   metrics: { by: string; period: string; p50Ms: number; p95Ms: number }[];
 }
 
-const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month' }[] = [
+const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month'; team?: string }[] = [
   { by: 'agent', period: 'week' },
   { by: 'team', period: 'month' },
   { by: 'campaign', period: 'day' },
@@ -43,7 +51,31 @@ const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month' }[] = [
   { by: 'country', period: 'month' },
   { by: 'hourOfDay', period: 'month' },
   { by: 'weekday', period: 'month' },
+  // One team's hours: read from the rows per agent, not the hourly ones.
+  { by: 'hourOfDay', period: 'month', team: 'T1' },
 ];
+
+/** CPU seconds of the embedded PostgreSQL whose data directory this is: its postmaster, live and ended children. */
+async function postgresCpuSeconds(dataDir: string): Promise<number> {
+  const tick = 100;
+  const pid = Number((await readFile(`${dataDir}/postgres/postmaster.pid`, 'utf8')).split('\n')[0]);
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === pid) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    else if (Number(f[1]) === pid) total += Number(f[11]) + Number(f[12]);
+  }
+  return total / tick;
+}
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const load = () => loadavg().map((l) => round(l));
 
 export async function run(options: { promises?: number; rounds?: number } = {}): Promise<LedgerBenchResult> {
   const n = options.promises ?? 1_000_000;
@@ -61,7 +93,9 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
     const have = Number(
       (await sql<{ n: string }>`select count(*) as n from payment_promises`.execute(db)).rows[0]!.n,
     );
+    let seedSeconds = 0;
     if (have < n) {
+      const seedStarted = performance.now();
       console.error(`seeding ${n} calls and promises and ${2 * n} payments into ${dir}...`);
       await sql`truncate payment_promises, payments, calls cascade`.execute(db);
       await sql`
@@ -95,6 +129,8 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
                timestamptz '2026-09-01T00:00:00Z' + (i % 70) * interval '1 day' + (i % 1440) * interval '1 minute', 'file'
         from generate_series(1, ${2 * n}) i`.execute(db);
       await sql`analyze`.execute(db);
+      seedSeconds = (performance.now() - seedStarted) / 1000;
+      console.error(`seeded in ${round(seedSeconds)} s`);
     }
     const audit = { recordFor: () => Promise.resolve() };
     const now = () => new Date('2026-11-15T12:00:00Z');
@@ -103,9 +139,19 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
     await sql`update payment_promises set collected = 0, kept_threshold = null, window_end = due_date,
               last_payment_at = null where collected <> 0 or kept_threshold is not null`.execute(db);
     await sql`vacuum analyze payment_promises`.execute(db);
+    const loadBefore = load();
+    const cpuBefore = { node: cpuSeconds(), postgres: await postgresCpuSeconds(dir) };
     let started = performance.now();
     const done = await ledger.recomputeAll();
     const seconds = (performance.now() - started) / 1000;
+    const recomputeCpu = {
+      node: round(cpuSeconds() - cpuBefore.node),
+      postgres: round((await postgresCpuSeconds(dir)) - cpuBefore.postgres),
+    };
+    const loadAfter = load();
+    console.error(
+      `recomputed ${done.promises} promises in ${round(seconds)} s (load ${loadAfter.join(' ')})`,
+    );
     started = performance.now();
     await ledger.recomputeAll();
     const againSeconds = (performance.now() - started) / 1000;
@@ -153,12 +199,18 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
       results.push({ ...name, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) });
     };
     for (const q of QUERIES) {
-      await time(q, () => metrics.metrics(q.by, q.period, filter, unrestricted));
+      await time({ by: q.team ? `${q.by} (team ${q.team})` : q.by, period: q.period }, () =>
+        metrics.metrics(q.by, q.period, q.team ? { ...filter, team: q.team } : filter, unrestricted),
+      );
     }
     await time({ by: 'roll:daysPastDue', period: 'week' }, () =>
       metrics.roll('daysPastDue', 'week', filter, unrestricted, calendar),
     );
     return {
+      seedSeconds: round(seedSeconds),
+      loadBefore,
+      loadAfter,
+      recomputeCpu,
       promises: done.promises,
       payments: 2 * n,
       accounts: done.accounts,

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalysisRepository } from '../../../services/analysis/analysis.repository.ts';
 import { analyzeCall, type TranscriptSegment } from '../../../services/analytics/index.ts';
 import { createSentimentAnalyzer } from '../../../services/analytics/sentiment/index.ts';
+import { buildCollections } from '../../../services/composition.ts';
+import { loadConfig } from '../../../services/platform/config.ts';
 import { buildWeb } from '../../../services/web/build.ts';
 import { formatClock } from '../../../services/web/src/format.ts';
 import { makeFixture } from '../../support/audio-fixtures.ts';
@@ -143,7 +145,15 @@ describe('the call page in a browser', () => {
       },
       { sentiment: createSentimentAnalyzer() },
     );
-    await new AnalysisRepository(database.handle.db).store(callId, analysis, { disclosureProfile: 'co' });
+    // Stored as the analytics stage stores it: the promise found becomes a tracked promise of the ledger.
+    const analyses = new AnalysisRepository(database.handle.db);
+    const call = (await analyses.call(callId))!;
+    const { ledger } = buildCollections(loadConfig({ env: {} }), database.handle.db, {
+      recordFor: () => Promise.resolve(),
+    });
+    await analyses.store(callId, analysis, { disclosureProfile: 'co' }, (trx) =>
+      ledger.recordAnalysis(trx, call, analysis),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -203,6 +213,15 @@ describe('the call page in a browser', () => {
     const promise = await page.locator('#promises').innerText();
     expect(promise).toMatch(/200\.000/);
     expect(promise).toMatch(/vie/i);
+    // The ledger's view of that promise, and a supervisor's correction of it from here (audited).
+    const tracked = page.locator('#tracked-promises');
+    await tracked.waitFor();
+    await tracked.getByRole('button', { name: 'Corregir' }).click();
+    await page.locator('#pc-amount').fill('150000');
+    await page.locator('#pc-note').fill('dijo ciento cincuenta mil');
+    await page.locator('#promise-correction button[type=submit]').click();
+    await expect.poll(() => tracked.innerText()).toContain('corregida por un supervisor');
+    expect(await tracked.innerText()).toMatch(/150\.000/);
     const pii = await page.locator('#pii').innerText();
     expect(pii).toContain('Número de tarjeta');
     expect(pii).not.toMatch(/4526|cuatro cinco/);

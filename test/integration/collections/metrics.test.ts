@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { sql, type SqlBool } from 'kysely';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCaller } from '../../../services/access/caller.ts';
@@ -316,5 +317,101 @@ describe('collections metrics', () => {
       .where('action', '=', 'export')
       .execute();
     expect(audit.map((a) => a.target_type)).toEqual(['collections_metrics']);
+  });
+});
+
+describe('collections metrics by hour of day over the whole portfolio', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi({ now: () => NOW });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('sums the hourly rows to what the rows per agent give, and to the calls themselves', async () => {
+    const db = api.database.handle.db;
+    const utc = new Calendar('UTC');
+    const rollups = new RollupRepository(db);
+    const metrics = new MetricsRepository(db);
+    await sql`SELECT setseed(0.42)`.execute(db);
+    await sql`
+      INSERT INTO calls (started_at, ended_at, duration_ms, source, customer_ref, agent_id, agent_name, team,
+                         campaign, language, currency, custom)
+      SELECT t, t + interval '2 minutes', (random() * 600000)::int, 'seed', 'H-' || (i % 97),
+             case when i % 11 = 0 then null else 'A' || (i % 9) end, 'Agent', 'T' || (i % 3), 'C' || (i % 4),
+             case when i % 2 = 0 then 'es' else 'en' end, 'COP', '{}'
+      FROM generate_series(1, 1500) i,
+           lateral (select timestamptz '2026-10-20T00:00:00Z' + (random() * 40 + 0 * i) * interval '1 day' as t) x`.execute(
+      db,
+    );
+    await sql`
+      INSERT INTO call_analysis (call_id, analytics_version, language, disclosure_profile, disclosure_outcome,
+                                 adherence_score, adherence_passed, promise_to_pay, classification, violations, result)
+      SELECT id, 1, 'es', 'co', case when random() < 0.3 then 'partial' else 'disclosed' end, (random() * 100)::int,
+             true, true, 'right_party', case when random() < 0.1 then array['threat'] else array[]::text[] end,
+             case when random() < 0.7 then '{"talk":{"speakers":{"agent":{},"customer":{}}}}'::jsonb
+                  else '{"talk":{"speakers":{"agent":{}}}}'::jsonb end
+      FROM calls WHERE customer_ref LIKE 'H-%' AND random() < 0.9`.execute(db);
+    await sql`
+      INSERT INTO payment_promises (call_id, ordinal, account, made_at, kind, amount, currency, due_date, window_end,
+                                    collected)
+      SELECT id, 0, customer_ref, started_at, 'statement', (1 + (random() * 50)::int) * 1000, 'COP',
+             started_at::date + 3, started_at::date + 6, case when random() < 0.4 then 1000 else 0 end
+      FROM calls WHERE customer_ref LIKE 'H-%' AND random() < 0.3`.execute(db);
+    const perAgent = () => [sql<SqlBool>`true`];
+    const compare = async () => {
+      await rollups.ensureFresh(utc, '2026-11-20');
+      for (const period of ['day', 'week', 'month'] as const) {
+        const filter = { from: '2026-10-26', to: '2026-11-23' };
+        const hourly = await metrics.metrics('hourOfDay', period, filter, () => []);
+        expect(hourly.length).toBeGreaterThan(period === 'day' ? 200 : 20);
+        expect(hourly).toEqual(await metrics.metrics('hourOfDay', period, filter, perAgent));
+      }
+      // Calls and agent-hours per hour of day, from the calls.
+      const direct = (
+        await sql<{ hour: string; calls: number }>`
+          SELECT to_char(started_at AT TIME ZONE 'UTC', 'HH24') AS hour, count(*)::int AS calls
+          FROM calls WHERE started_at >= '2026-10-26T00:00:00Z' AND started_at < '2026-11-23T00:00:00Z'
+          GROUP BY 1 ORDER BY 1`.execute(db)
+      ).rows;
+      const hourly = await metrics.metrics(
+        'hourOfDay',
+        'month',
+        { from: '2026-10-26', to: '2026-11-23' },
+        () => [],
+      );
+      const summed = new Map<string, number>();
+      for (const r of hourly) summed.set(r.key!, (summed.get(r.key!) ?? 0) + r.calls);
+      expect([...summed].sort()).toEqual(direct.map((d) => [d.hour, d.calls]));
+      const month = await metrics.metrics(
+        'hourOfDay',
+        'month',
+        { from: '2026-11-01', to: '2026-12-01' },
+        () => [],
+      );
+      const directMonth = (
+        await sql<{ hour: string; agent_calls: number; agent_hours: number }>`
+          SELECT to_char(started_at AT TIME ZONE 'UTC', 'HH24') AS hour,
+                 count(*) FILTER (WHERE agent_id IS NOT NULL)::int AS agent_calls,
+                 count(DISTINCT (agent_id, (started_at AT TIME ZONE 'UTC')::date))
+                   FILTER (WHERE agent_id IS NOT NULL)::int AS agent_hours
+          FROM calls WHERE started_at >= '2026-11-01T00:00:00Z' AND started_at < '2026-12-01T00:00:00Z'
+          GROUP BY 1 ORDER BY 1`.execute(db)
+      ).rows;
+      expect(month.map((r) => [r.key, r.callsPerAgentHour])).toEqual(
+        directMonth.map((d) => [d.hour, d.agent_calls / d.agent_hours]),
+      );
+    };
+    await rollups.rebuild(utc, '2026-11-20');
+    await compare();
+    // Changes summed again cell by cell: calls moved to another agent and hour, analyses and promises changed.
+    await sql`UPDATE calls SET agent_id = 'A1', started_at = started_at + interval '1 hour', ended_at = ended_at + interval '1 hour'
+              WHERE customer_ref LIKE 'H-%' AND agent_id = 'A2' AND started_at < '2026-11-05'`.execute(db);
+    await sql`UPDATE call_analysis SET disclosure_outcome = 'disclosed'
+              WHERE call_id IN (SELECT id FROM calls WHERE agent_id = 'A3')`.execute(db);
+    await sql`UPDATE payment_promises SET collected = amount WHERE account = 'H-5'`.execute(db);
+    expect(await rollups.ensureFresh(utc, '2026-11-20')).toBe('refreshed');
+    await compare();
   });
 });

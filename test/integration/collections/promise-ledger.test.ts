@@ -1,7 +1,12 @@
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { systemCaller } from '../../../services/access/caller.ts';
+import { PaymentsRepository } from '../../../services/collections/payments.repository.ts';
+import { PromiseLedgerService } from '../../../services/collections/promise-ledger.service.ts';
+import { PromiseRepository } from '../../../services/collections/promise.repository.ts';
+import { RollupRepository } from '../../../services/collections/rollup.repository.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { analysed, detected, insertCall, type TestCall } from './collections.harness.ts';
 
@@ -212,5 +217,93 @@ describe('promise ledger', () => {
       .orderBy('id')
       .execute();
     expect(after).toEqual(before);
+  });
+});
+
+describe('promise ledger, whole recompute', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi({ now: () => NOW });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('allocates a random ledger the same with ranges in parallel as account by account, and marks the summaries for a rebuild', async () => {
+    const db = api.database.handle.db;
+    // 2,400 promises from 2,400 calls on 600 accounts (some without an amount, some voided, two currencies),
+    // against 3,000 payments.
+    await sql`SELECT setseed(0.18)`.execute(db);
+    await sql`
+      INSERT INTO calls (started_at, ended_at, duration_ms, source, customer_ref, agent_id, currency, custom)
+      SELECT t, t + interval '2 minutes', 120000, 'seed', 'R-' || lpad((i % 600)::text, 5, '0'), 'A' || (i % 7),
+             'COP', '{}'
+      FROM generate_series(1, 2400) i,
+           lateral (select timestamptz '2026-10-01T12:00:00Z' + (random() * 40 + 0 * i) * interval '1 day' as t) x`.execute(
+      db,
+    );
+    await sql`
+      INSERT INTO payment_promises (call_id, ordinal, account, made_at, kind, amount, currency, due_date, window_end,
+                                    voided)
+      SELECT id, 0, customer_ref, started_at, 'statement',
+             case when random() < 0.1 then null else round((1000 + random() * 99000)::numeric, 2) end,
+             case when random() < 0.1 then 'USD' else 'COP' end, d, d, random() < 0.05
+      FROM calls, lateral (select (started_at at time zone 'UTC')::date + (random() * 10)::int as d) x
+      WHERE customer_ref LIKE 'R-%'`.execute(db);
+    await sql`
+      INSERT INTO payments (external_id, account, amount, currency, paid_at, source)
+      SELECT 'R-' || i, 'R-' || lpad((random() * 599)::int::text, 5, '0'), round((500 + random() * 60000)::numeric, 2),
+             case when random() < 0.1 then 'USD' else 'COP' end,
+             timestamptz '2026-10-01T00:00:00Z' + random() * interval '50 days', 'file'
+      FROM generate_series(1, 3000) i`.execute(db);
+    const allocations = () =>
+      sql<{
+        id: string;
+        collected: string;
+        kept_threshold: string | null;
+        window_end: string;
+        last: string | null;
+      }>`
+        SELECT id, collected, kept_threshold, window_end::text, last_payment_at::text AS last
+        FROM payment_promises WHERE account LIKE 'R-%' ORDER BY id`
+        .execute(db)
+        .then((r) => r.rows);
+    const reset = () =>
+      sql`UPDATE payment_promises SET collected = 0, kept_threshold = null, window_end = due_date,
+            last_payment_at = null WHERE account LIKE 'R-%'`.execute(db);
+    // Allocations above 300 at once mark the summaries for a rebuild (10,000 in service).
+    const ledger = new PromiseLedgerService({
+      promises: new PromiseRepository(db),
+      payments: new PaymentsRepository(db),
+      auditor: { recordFor: () => Promise.resolve() },
+      policy: { graceDays: 3, tolerance: 0.05, defaultDueDays: 7 },
+      markCellsUpTo: 300,
+    });
+    // Account by account (pages of the accounts named), the way an import recomputes.
+    await reset();
+    const accounts = (
+      await sql<{
+        account: string;
+      }>`SELECT DISTINCT account FROM payment_promises WHERE account LIKE 'R-%'`.execute(db)
+    ).rows.map((r) => r.account);
+    await db.transaction().execute((trx) => ledger.recomputeAccounts(trx, accounts));
+    const expected = await allocations();
+    expect(expected.filter((a) => Number(a.collected) > 0).length).toBeGreaterThan(100);
+
+    const rollups = new RollupRepository(db);
+    await rollups.rebuild(ledger.calendar, '2026-11-20');
+    await reset();
+    // Ranges of 100 accounts (about 400 promises), two at a time.
+    await ledger.recomputeAll(undefined, { inFlight: 2, rangeAccounts: 100 });
+    expect(await allocations()).toEqual(expected);
+    expect((await rollups.state()).built).toBe(false);
+    expect(await rollups.ensureFresh(ledger.calendar, '2026-11-20')).toBe('rebuilt');
+
+    await reset();
+    await rollups.ensureFresh(ledger.calendar, '2026-11-20');
+    // One range at a time, each with fewer changes than that: the cells are marked.
+    await ledger.recomputeAll(undefined, { inFlight: 1, rangeAccounts: 50 });
+    expect((await rollups.state()).dirty).toBe(1);
+    expect(await allocations()).toEqual(expected);
   });
 });

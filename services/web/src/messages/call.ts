@@ -177,6 +177,8 @@ export const callEn = {
   queueOf: '{kind} · {language}',
   // the sign-in
   signInFailed: 'Wrong username or password, or the account is disabled.',
+  trackedPromises: 'Promise follow-up',
+  promiseCorrected: 'corrected by a supervisor',
 };
 
 export type CallMessageKey = keyof typeof callEn;
@@ -346,4 +348,6 @@ export const callEs: Record<CallMessageKey, string> = {
   queue_compliance: 'Cumplimiento',
   queueOf: '{kind} · {language}',
   signInFailed: 'Usuario o contraseña incorrectos, o la cuenta está desactivada.',
+  trackedPromises: 'Seguimiento de las promesas',
+  promiseCorrected: 'corregida por un supervisor',
 };

@@ -11,6 +11,7 @@ import {
   type Clip,
   type Collection,
   type Me,
+  type PaymentPromiseView,
   type Transcript,
 } from '../api.ts';
 import {
@@ -36,9 +37,10 @@ import {
   valueOf,
 } from '../components/common.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
+import { PromiseCorrection } from '../components/promise-correction.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
-import { useI18n } from '../i18n.ts';
+import { useI18n, type MessageKey } from '../i18n.ts';
 import { errorText, labelOf, languageName, stageReason } from '../labels.ts';
 import { useLocation } from '../router.ts';
 
@@ -219,6 +221,7 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
           <AdherencePanel view={view} onSeek={seek} />
           <TalkMetricsPanel view={view} onSeek={seek} />
           <PromisesPanel view={view} onSeek={seek} />
+          {hasRoute(me, 'GET /promises') && <TrackedPromisesPanel callId={c.id} me={me} />}
           <PiiPanel view={view} onSeek={seek} />
           <QualityPanel
             call={c}
@@ -352,6 +355,61 @@ function ClipForm(props: {
         )}
         <Outcome error={error} />
       </form>
+    </Panel>
+  );
+}
+
+/**
+ * The promise ledger's view of this call's promises (kept, partially kept, broken, pending), with a supervisor's
+ * correction of each (audited), as in the follow-up queue.
+ */
+function TrackedPromisesPanel({ callId, me }: { callId: string; me: Me }) {
+  const { t, lang } = useI18n();
+  const tracked = useAsync(
+    () => api<{ items: PaymentPromiseView[] }>('/promises', { query: { callId } }),
+    [callId],
+  );
+  const corrects = can(me, 'promiseCorrect');
+  const [editing, setEditing] = useState<string | null>(null);
+  const items = tracked.data?.items ?? [];
+  if (items.length === 0) return null;
+  const promise = items.find((p) => p.id === editing);
+  return (
+    <Panel title={t('trackedPromises')} id="tracked-promises">
+      <ul class="plain">
+        {items.map((p) => (
+          <li key={p.id}>
+            <strong>{t(`promise_${p.status}` as MessageKey)}</strong> ·{' '}
+            {formatAmount(p.amount, p.currency, lang)} · {t('dueDate')} {p.dueDate} · {t('amountCollected')}{' '}
+            {formatAmount(p.collected, p.currency, lang)}
+            {p.correction && <span class="muted small"> · {t('promiseCorrected')}</span>}
+            {corrects && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  class="link"
+                  aria-expanded={editing === p.id}
+                  aria-controls="promise-correction"
+                  onClick={() => setEditing(editing === p.id ? null : p.id)}
+                >
+                  {t('promiseCorrect')}
+                </button>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {corrects && promise && (
+        <PromiseCorrection
+          key={promise.id}
+          promise={promise}
+          onDone={() => {
+            setEditing(null);
+            tracked.reload();
+          }}
+        />
+      )}
     </Panel>
   );
 }
