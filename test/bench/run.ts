@@ -27,6 +27,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   srtp: async () => (await import('./srtp.bench.ts')).run(),
   startup: async () => (await import('./startup.bench.ts')).run(),
   live: async () => (await import('./live.bench.ts')).run(),
+  'live-capture': async () => (await import('./live-capture.bench.ts')).run(),
   ledger: async () => (await import('./ledger.bench.ts')).run(promises === undefined ? {} : { promises }),
 };
 
