@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { runFfmpeg } from '../../archive/ffmpeg.runner.ts';
+import { runFfmpeg, type FfmpegJob } from '../../archive/ffmpeg.runner.ts';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { liveDeferredFfmpegArgs, type DeferredCodec } from './codec.deferred.ts';
@@ -10,6 +10,7 @@ import { liveDeferredFfmpegArgs, type DeferredCodec } from './codec.deferred.ts'
  * file, an Ogg stream) on stdin, its PCM (mono s16le at the codec's rate) read back from stdout. Nothing here ever
  * waits or throws into capture: `write` only buffers (and refuses past a bound), what the process says comes on
  * the event loop, and a process that fails is reported through its output once, its error logged once per codec.
+ * Processes start off capture's path, one per turn of the event loop (a start blocks the thread for milliseconds).
  */
 
 /** What a live decoder tells the stream it decodes: PCM as it comes, or that it stopped on its own. */
@@ -62,6 +63,8 @@ export class FfmpegLiveDecoders implements LiveDecoders {
   /** Codecs whose failure was logged (each once per process), and whether ffmpeg would not start at all. */
   private readonly reported = new Set<string>();
   private missing = false;
+  /** Decoders waiting to start, started one per turn of the event loop. */
+  private readonly starts: Array<() => void> = [];
   readonly counters: LiveDecoderCounters = {
     started: 0,
     running: 0,
@@ -83,12 +86,7 @@ export class FfmpegLiveDecoders implements LiveDecoders {
       return undefined;
     }
     const input = new PassThrough();
-    const job = runFfmpeg(liveDeferredFfmpegArgs(codec), {
-      what: `decode a ${codec} stream live`,
-      ...(this.options.ffmpegPath ? { ffmpegPath: this.options.ffmpegPath } : {}),
-      input,
-      stdout: 'pipe',
-    });
+    let job: FfmpegJob | undefined;
     let over = false;
     const end = (): boolean => {
       if (over) return false;
@@ -99,7 +97,7 @@ export class FfmpegLiveDecoders implements LiveDecoders {
     };
     const fail = (error: unknown): void => {
       if (!end()) return;
-      job.stop();
+      job?.stop();
       this.counters.failed++;
       this.report(codec, error);
       try {
@@ -119,25 +117,42 @@ export class FfmpegLiveDecoders implements LiveDecoders {
         return true;
       },
       stop: () => {
-        if (end()) job.stop();
+        if (end()) job?.stop();
       },
     };
-    job.stdout!.on('data', (chunk: Buffer) => {
+    // Starting a process blocks the thread for milliseconds (tens under load): never on capture's path, and one
+    // at a time, so that packets are read between starts. What the stream writes meanwhile waits in `input`.
+    this.starts.push(() => {
       if (over) return;
-      try {
-        output.pcm(chunk);
-      } catch (error) {
-        fail(error);
-      }
+      job = runFfmpeg(liveDeferredFfmpegArgs(codec), {
+        what: `decode a ${codec} stream live`,
+        ...(this.options.ffmpegPath ? { ffmpegPath: this.options.ffmpegPath } : {}),
+        input,
+        stdout: 'pipe',
+      });
+      job.stdout!.on('data', (chunk: Buffer) => {
+        if (over) return;
+        try {
+          output.pcm(chunk);
+        } catch (error) {
+          fail(error);
+        }
+      });
+      job.done.then(
+        () => fail(new Error(`ffmpeg stopped decoding ${codec} before the stream ended`)),
+        (error: unknown) => fail(error),
+      );
     });
-    job.done.then(
-      () => fail(new Error(`ffmpeg stopped decoding ${codec} before the stream ended`)),
-      (error: unknown) => fail(error),
-    );
+    if (this.starts.length === 1) setImmediate(() => this.startNext());
     this.running.add(decoder);
     this.counters.started++;
     this.counters.running = this.running.size;
     return decoder;
+  }
+
+  private startNext(): void {
+    this.starts.shift()?.();
+    if (this.starts.length > 0) setImmediate(() => this.startNext());
   }
 
   /** Kills every decoder still running (capture stops). */
