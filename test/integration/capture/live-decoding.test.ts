@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
 import { PacketCorrelator, type NetPacket } from '../../../services/capture/passive/packet.correlator.ts';
@@ -12,7 +13,7 @@ import { assembleCall, WAV_FILE } from '../../../services/capture/spool/call.ass
 import { LiveAudioStream, type LiveAudioSink } from '../../../services/live/live-audio.stream.ts';
 import { decodeAudioFrame, type LiveAudioMessage } from '../../../services/live/live-audio.protocol.ts';
 import { LiveHub, type LiveAudio } from '../../../services/live/live.hub.ts';
-import { silentLogger } from '../../../services/platform/logger.ts';
+import { createLogger, silentLogger } from '../../../services/platform/logger.ts';
 import { RULES, sip, udp } from '../../unit/capture/passive-packets.ts';
 import { readWav } from './capture-harness.ts';
 import { amrFrames, amrPayload, fixture, ilbcFrames, oggPackets, speexPackets } from './codec-packets.ts';
@@ -443,5 +444,41 @@ describe('live decoding of the codecs decoded at assembly', () => {
       expect({ name, loud: rmsOf(live) > 500 }).toEqual({ name, loud: true });
       expect({ name, same: correlation(live, assembled) > 0.99 }).toEqual({ name, same: true });
     }
+  });
+
+  it('reports a decoder that cannot start once, and starts no more than its limit', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _e, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const missing = new FfmpegLiveDecoders({ logger, ffmpegPath: path.join(dir, 'no-ffmpeg') });
+    const failures: unknown[] = [];
+    const output = { pcm: () => undefined, failed: (e: unknown) => failures.push(e) };
+    const first = missing.open('g729', output)!;
+    expect(first.write(Buffer.alloc(20))).toBe(true);
+    const second = missing.open('opus', output)!;
+    await until('both failures', () => failures.length === 2);
+    expect((failures[0] as { code: string }).code).toBe('TOOL_MISSING');
+    expect(first.write(Buffer.alloc(20))).toBe(false);
+    second.stop();
+    // ffmpeg is known missing now: no more tries, and one line said it.
+    expect(missing.open('g729', output)).toBeUndefined();
+    expect(lines.filter((l) => l.includes('ffmpeg could not start'))).toHaveLength(1);
+    expect(missing.counters).toMatchObject({ started: 2, running: 0, failed: 2 });
+
+    const limited = new FfmpegLiveDecoders({ logger, ffmpegPath: ffmpeg, maxProcesses: 1 });
+    const one = limited.open('g729', output)!;
+    expect(limited.open('g729', output)).toBeUndefined();
+    expect(limited.counters).toMatchObject({ running: 1, refused: 1 });
+    one.stop();
+    expect(limited.counters.running).toBe(0);
+    limited.open('g729', output)!.stop();
+    expect(limited.counters).toMatchObject({ started: 2, running: 0, failed: 0 });
   });
 });
