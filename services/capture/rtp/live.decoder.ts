@@ -24,8 +24,8 @@ export interface LiveDecoderOutput {
 export interface LiveDecoderProcess {
   /** Hands it input; false (nothing written) while it holds too much input it has not read yet. */
   write(bytes: Buffer): boolean;
-  /** Kills it; its output is told nothing more. */
-  stop(): void;
+  /** Kills it; its output is told nothing more. With an error (the stream gave up on it), that is reported. */
+  stop(error?: unknown): void;
 }
 
 /** Starts one live decoder per wanted stream. */
@@ -47,7 +47,7 @@ export interface FfmpegLiveDecodersOptions {
 export interface LiveDecoderCounters {
   started: number;
   running: number;
-  /** Decoders that stopped on their own (failed, or ffmpeg missing). */
+  /** Decoders that failed (ffmpeg missing, exited, or too far behind). */
   failed: number;
   /** Opens refused because `maxProcesses` were running. */
   refused: number;
@@ -116,8 +116,12 @@ export class FfmpegLiveDecoders implements LiveDecoders {
         input.write(bytes);
         return true;
       },
-      stop: () => {
-        if (end()) job?.stop();
+      stop: (error) => {
+        if (!end()) return;
+        job?.stop();
+        if (error === undefined) return;
+        this.counters.failed++;
+        this.report(codec, error);
       },
     };
     // Starting a process blocks the thread for milliseconds (tens under load): never on capture's path, and one

@@ -115,7 +115,8 @@ export class LiveDeferredStream {
     this.waiting += entry.decoded;
     this.queued += entry.count;
     if (this.queued > this.stuck && this.waiting > 0) {
-      this.decoder.stop();
+      const behind = Math.round(this.queued / this.o.sampleRate);
+      this.decoder.stop(new Error(`the live ${this.o.codec} decoder fell ${behind} s behind`));
       this.fail();
       return;
     }

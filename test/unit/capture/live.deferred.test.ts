@@ -12,6 +12,7 @@ class FakeDecoders implements LiveDecoders {
   written: Buffer[] = [];
   accepting = true;
   stopped = 0;
+  stoppedFor: unknown[] = [];
   available = true;
   open(_codec: string, output: LiveDecoderOutput): LiveDecoderProcess | undefined {
     if (!this.available) return undefined;
@@ -22,7 +23,10 @@ class FakeDecoders implements LiveDecoders {
         this.written.push(bytes);
         return true;
       },
-      stop: () => void this.stopped++,
+      stop: (error) => {
+        this.stopped++;
+        if (error !== undefined) this.stoppedFor.push(error);
+      },
     };
   }
   /** ffmpeg's output: `n` samples of value `v`, as little-endian bytes. */
@@ -108,6 +112,7 @@ describe(LiveDeferredStream.name, () => {
     for (let i = 0; i < 10; i++) stuck.s.unit(i * 160, 160, 0, g729(2), i * 20);
     expect(stuck.failed()).toBe(1);
     expect(e.stopped).toBe(1);
+    expect(String(e.stoppedFor[0])).toContain('behind'); // reported by the decoders (once per codec)
     expect(stuck.out.map((x) => x.voiced)).toEqual(Array(8).fill(false));
   });
 
