@@ -16,7 +16,8 @@ import { noteSpoolWrite, spoolRootFailure } from './spool/spool.log.ts';
 import type { SipTlsFiles } from './sip/sip.tls.ts';
 import type { BoundTransports, SipTransportName, TcpLimits } from './sip/sip.transport.ts';
 import type { StreamRecorderOptions } from './rtp/stream.recorder.ts';
-import type { LiveTap } from './live.tap.ts';
+import type { LiveFeedOptions, LiveTap } from './live.tap.ts';
+import { FfmpegLiveDecoders } from './rtp/live.decoder.ts';
 import { createUdpReceiver, type UdpReceiverChoice } from './rtp/udp.receiver.ts';
 
 /**
@@ -61,7 +62,10 @@ export interface CaptureServiceOptions {
   /** Passively captured dialogs idle this long are closed (default 120 s). */
   idleMs?: number;
   recorder?: StreamRecorderOptions;
-  /** The live side (services/live): told of every call in progress, with its audio while it is wanted. */
+  /**
+   * The live side (services/live): told of every call in progress, with its audio while it is wanted (codecs
+   * decoded at assembly by one ffmpeg per wanted stream, rtp/live.decoder.ts).
+   */
   liveTap?: LiveTap;
   delivery?: { retryMs?: number; maxRetryMs?: number };
 }
@@ -92,9 +96,16 @@ export class CaptureService {
   /** When the spool last failed a write (reported once per run of failures), and when it was last probed. */
   private spoolFailingSince: number | undefined;
   private lastSpoolProbe = 0;
+  /** What every call is given of the live side (the tap, and the live decoders of deferred codecs). */
+  private readonly liveFeed: LiveFeedOptions | undefined;
+  readonly liveDecoders: FfmpegLiveDecoders | undefined;
 
   constructor(options: CaptureServiceOptions) {
     this.options = options;
+    if (options.liveTap) {
+      this.liveDecoders = new FfmpegLiveDecoders({ ffmpegPath: options.ffmpegPath, logger: options.logger });
+      this.liveFeed = { tap: options.liveTap, rules: options.rules, decoders: this.liveDecoders };
+    }
     const logger = options.logger.child({ component: 'capture-rtp' });
     const { receiver, fallbackReason } = createUdpReceiver(options.rtp.receiver ?? 'auto', {
       onError: (error) => logger.error({ err: error }, 'recording an RTP datagram failed'),
@@ -160,7 +171,7 @@ export class CaptureService {
           fsync: o.fsync ?? true,
           logger: o.logger,
           ...(o.recorder ? { recorder: o.recorder } : {}),
-          ...(o.liveTap ? { live: { tap: o.liveTap, rules: o.rules } } : {}),
+          ...(this.liveFeed ? { live: this.liveFeed } : {}),
           onCallEnded: ended,
         });
         status.sip = await this.sip.start();
@@ -176,7 +187,7 @@ export class CaptureService {
           onCallStarted: (dir) => this.activeDirs.add(dir),
           onCallEnded: ended,
           ...(o.recorder ? { recorder: o.recorder } : {}),
-          ...(o.liveTap ? { live: { tap: o.liveTap, rules: o.rules } } : {}),
+          ...(this.liveFeed ? { live: this.liveFeed } : {}),
         });
         this.correlators.push(created);
         return created;
@@ -269,6 +280,7 @@ export class CaptureService {
     await this.hep?.stop();
     await this.sip?.stop();
     for (const correlator of this.correlators) await correlator.closeAll('shutdown');
+    this.liveDecoders?.stopAll();
     if (options.waitForDelivery) await this.delivery.idle();
     await this.delivery.stop();
   }

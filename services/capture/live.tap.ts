@@ -2,6 +2,7 @@ import type { CallMetadata } from '../../models/call.ts';
 import { buildCallMetadata, type MetadataRules, type SipFacts, type SiprecFacts } from './call.metadata.ts';
 import type { CaptureSource } from './captured-call.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { LiveDecoders } from './rtp/live.decoder.ts';
 
 /**
  * What capture tells the live side about a call in progress: when it starts, what it is known to be (the metadata
@@ -22,7 +23,10 @@ export interface LiveCallInfo {
   pausedSinceMs: number | null;
 }
 
-/** A stretch of one party's audio, decoded to 16-bit PCM (silence for gaps and for audio that cannot be decoded). */
+/**
+ * A stretch of one party's audio, decoded to 16-bit PCM (silence for gaps and for audio that cannot be decoded).
+ * Codecs decoded at assembly come from a live decoder (rtp/live.deferred.ts), later than the others by its delay.
+ */
 export interface LiveAudio {
   /** 0 agent, 1 customer. */
   channel: number;
@@ -75,6 +79,11 @@ export interface LiveTap {
 export interface LiveFeedOptions {
   tap: LiveTap;
   rules: MetadataRules;
+  /**
+   * Starts the live decoders of the codecs ffmpeg decodes at assembly (G.729, Opus, AMR, ...); without it their
+   * audio is silence live.
+   */
+  decoders?: LiveDecoders | undefined;
 }
 
 /**
@@ -121,6 +130,11 @@ export class LiveCallFeed {
       this.fail(error);
       return false;
     }
+  }
+
+  /** Live decoders for codecs decoded at assembly, while the live view of the call has not failed. */
+  get decoders(): LiveDecoders | undefined {
+    return this.failed ? undefined : this.options.decoders;
   }
 
   audio(audio: LiveAudio): void {

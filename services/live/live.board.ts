@@ -21,7 +21,8 @@ import type { LiveCallView, LiveHub } from './live.hub.ts';
  *
  * Changes (start, metadata, pause, end) reach each stream as they happen; levels are sent once a second, only those
  * that changed; a heartbeat every 15 s keeps proxies from closing an idle stream. One timer serves every stream,
- * and runs only while there is one.
+ * and runs only while there is one. Each open stream makes the hub keep levels (capture decodes every call's audio
+ * only while one is open); the first levels reach a new stream at its first tick, a second after it opens.
  */
 
 export const LEVELS_INTERVAL_MS = 1000;
@@ -55,6 +56,8 @@ interface Watcher {
   send: (message: BoardMessage) => void;
   /** Calls this stream has been told of, with the levels it was last sent. */
   shown: Map<string, string>;
+  /** Gives back the stream's claim on the hub's levels (`LiveHub.wantLevels`). */
+  releaseLevels: () => void;
 }
 
 export function localMidnight(nowMs: number): Date {
@@ -226,7 +229,12 @@ export class LiveBoardService {
    */
   watch(caller: Caller, filter: LiveQuery, send: (message: BoardMessage) => void): () => void {
     const scope = callScopeOf(caller.principal);
-    const watcher: Watcher = { visible: (v) => callVisible(scope, filter, v), send, shown: new Map() };
+    const watcher: Watcher = {
+      visible: (v) => callVisible(scope, filter, v),
+      send,
+      shown: new Map(),
+      releaseLevels: this.deps.hub.wantLevels(),
+    };
     const now = this.now();
     const items: LiveCall[] = [];
     for (const view of this.deps.hub.calls()) {
@@ -237,16 +245,15 @@ export class LiveBoardService {
     send({ event: 'snapshot', data: { asOf: new Date(now).toISOString(), items } });
     this.watchers.add(watcher);
     this.timer ??= setInterval(() => this.tick(), LEVELS_INTERVAL_MS).unref();
-    return () => {
-      this.watchers.delete(watcher);
-      if (this.watchers.size === 0) this.stopTimer();
-    };
+    return () => this.remove(watcher);
   }
 
   /** Ends every stream (the server is stopping) and stops listening to the hub. */
   close(): void {
-    for (const w of [...this.watchers]) this.safely(w, { event: 'close' });
-    this.watchers.clear();
+    for (const w of [...this.watchers]) {
+      this.safely(w, { event: 'close' });
+      this.remove(w);
+    }
     this.stopTimer();
     this.unsubscribe();
   }
@@ -325,9 +332,14 @@ export class LiveBoardService {
     try {
       w.send(message);
     } catch {
-      this.watchers.delete(w);
-      if (this.watchers.size === 0) this.stopTimer();
+      this.remove(w);
     }
+  }
+
+  private remove(w: Watcher): void {
+    w.releaseLevels();
+    this.watchers.delete(w);
+    if (this.watchers.size === 0) this.stopTimer();
   }
 
   private stopTimer(): void {

@@ -20,9 +20,12 @@ export interface LiveCallView {
   startedAtMs: number;
   metadata: CallMetadata;
   pausedSinceMs: number | null;
-  /** Latest audio level per channel (0 agent, 1 customer) in dBFS, null before any audio. */
+  /**
+   * Latest audio level per channel (0 agent, 1 customer) in dBFS; null before any audio, and while no board keeps
+   * levels (`LiveHub.wantLevels`).
+   */
   levels: [number | null, number | null];
-  /** When audio last arrived (epoch ms), null before any. */
+  /** When audio last arrived (epoch ms), null before any (audio arrives only while something wants it). */
   lastAudioMs: number | null;
 }
 
@@ -76,7 +79,10 @@ interface CallState {
 
 export interface LiveHubOptions {
   logger: Logger;
-  /** Keep audio levels of every call for the board (capture then decodes every call's audio). Default true. */
+  /**
+   * Keep every call's levels whether or not a board is open (a benchmark's "board open" case); default false: only
+   * while something holds `wantLevels`.
+   */
   levels?: boolean;
 }
 
@@ -90,11 +96,12 @@ export class LiveHub implements LiveTap {
   };
   private readonly allAudio = new Set<(captureId: string, audio: LiveAudio) => void>();
   private readonly logger: Logger;
-  private readonly levels: boolean;
+  /** Consumers of every call's audio levels now (open boards): levels are kept only while there is one. */
+  private levelWatchers = 0;
 
   constructor(options: LiveHubOptions) {
     this.logger = options.logger.child({ component: 'live' });
-    this.levels = options.levels ?? true;
+    if (options.levels === true) this.wantLevels();
   }
 
   /** Every call in progress, oldest first. */
@@ -130,6 +137,22 @@ export class LiveHub implements LiveTap {
     return () => state.audio.delete(listener);
   }
 
+  /**
+   * Keeps every call's audio levels up to date until the returned function is called (a board's event stream,
+   * while it is open). With no such consumer capture does not decode a call's audio for its levels, and the levels
+   * the hub shows are null.
+   */
+  wantLevels(): () => void {
+    this.levelWatchers++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.levelWatchers > 0) return;
+      for (const state of this.states.values()) state.view.levels = [null, null];
+    };
+  }
+
   /** The audio of every call in progress (live transcription). */
   subscribeAllAudio(listener: (captureId: string, audio: LiveAudio) => void): () => void {
     this.allAudio.add(listener);
@@ -151,8 +174,13 @@ export class LiveHub implements LiveTap {
     this.emit('call', { type: 'updated', call: state.view });
   }
 
+  /**
+   * The one place that says whether capture decodes a call's audio: while a board shows levels, the live transcript
+   * runs, or someone listens to that call. Capture asks it for each stretch it plays out, so audio starts and stops
+   * within a frame of a consumer coming or going.
+   */
   wantsAudio(captureId: string): boolean {
-    if (this.levels || this.allAudio.size > 0) return true;
+    if (this.levelWatchers > 0 || this.allAudio.size > 0) return true;
     return (this.states.get(captureId)?.audio.size ?? 0) > 0;
   }
 
@@ -160,7 +188,8 @@ export class LiveHub implements LiveTap {
     const state = this.states.get(captureId);
     if (!state) return;
     if (audio.channel === 0 || audio.channel === 1) {
-      state.view.levels[audio.channel] = audio.voiced ? levelDb(audio.samples) : null;
+      if (this.levelWatchers > 0)
+        state.view.levels[audio.channel] = audio.voiced ? levelDb(audio.samples) : null;
       state.view.lastAudioMs = audio.arrivalMs;
     }
     for (const listener of state.audio) this.safely(() => listener(audio), 'audio');

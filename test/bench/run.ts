@@ -32,6 +32,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   startup: async () => (await import('./startup.bench.ts')).run(),
   live: async () => (await import('./live.bench.ts')).run(callList ? { calls: callList } : {}),
   'capture-live': async () => (await import('./capture.bench.ts')).runWithLiveTranscript(),
+  'live-decode': async () => (await import('./live-decode.bench.ts')).run(),
   ledger: async () => (await import('./ledger.bench.ts')).run(promises === undefined ? {} : { promises }),
 };
 

@@ -377,41 +377,54 @@ export class DeferredInput {
   }
 }
 
-/** ffmpeg arguments decoding a deferred stream file to mono s16le at the codec's rate. */
-export function deferredFfmpegArgs(codec: DeferredCodec, input: string, output: string): string[] {
+/** ffmpeg's input options naming the form a deferred stream's input is written in (DeferredInput). */
+function deferredInputFormat(codec: DeferredCodec): string[] {
   const bits = g726Bits(codec);
   // RTP packs G.726 code words from the least significant bit (RFC 3551 §4.5.4): ffmpeg's "g726le"; AAL2 packs
   // them from the most significant: "g726".
-  const format =
-    bits !== undefined
-      ? [
-          '-f',
-          codec.startsWith('aal2-') ? 'g726' : 'g726le',
-          '-code_size',
-          String(bits),
-          '-sample_rate',
-          '8000',
-        ]
-      : codec === 'opus'
-        ? ['-f', 'ogg']
-        : speexBand(codec)
-          ? ['-f', 'ogg', '-acodec', 'libspeex']
-          : codec === 'amr' || codec === 'amr-wb'
-            ? ['-f', 'amr']
-            : ['-f', codec];
+  if (bits !== undefined) {
+    return [
+      '-f',
+      codec.startsWith('aal2-') ? 'g726' : 'g726le',
+      '-code_size',
+      String(bits),
+      '-sample_rate',
+      '8000',
+    ];
+  }
+  if (codec === 'opus') return ['-f', 'ogg'];
+  if (speexBand(codec)) return ['-f', 'ogg', '-acodec', 'libspeex'];
+  if (codec === 'amr' || codec === 'amr-wb') return ['-f', 'amr'];
+  return ['-f', codec];
+}
+
+/** ffmpeg's output options: mono s16le at the codec's rate. */
+function deferredOutputFormat(codec: DeferredCodec): string[] {
+  return ['-f', 's16le', '-acodec', 'pcm_s16le', '-ac', '1', '-ar', String(deferredSampleRate(codec))];
+}
+
+/** ffmpeg arguments decoding a deferred stream file to mono s16le at the codec's rate. */
+export function deferredFfmpegArgs(codec: DeferredCodec, input: string, output: string): string[] {
+  return ['-y', ...deferredInputFormat(codec), '-i', input, ...deferredOutputFormat(codec), output];
+}
+
+/**
+ * ffmpeg arguments decoding a deferred stream live: its input written to stdin as it comes (DeferredInput), its
+ * PCM read from stdout as each packet is decoded. No probing (the form is named, so ffmpeg need not read ahead
+ * before decoding) and a flush after each packet, so that ffmpeg holds nothing back.
+ */
+export function liveDeferredFfmpegArgs(codec: DeferredCodec): string[] {
   return [
-    '-y',
-    ...format,
+    '-probesize',
+    '32',
+    '-analyzeduration',
+    '0',
+    ...deferredInputFormat(codec),
     '-i',
-    input,
-    '-f',
-    's16le',
-    '-acodec',
-    'pcm_s16le',
-    '-ac',
+    'pipe:0',
+    ...deferredOutputFormat(codec),
+    '-flush_packets',
     '1',
-    '-ar',
-    String(deferredSampleRate(codec)),
-    output,
+    'pipe:1',
   ];
 }

@@ -15,6 +15,7 @@ import type { SpoolWriter } from '../spool/spool.log.ts';
 import type { RtcpSummary } from '../captured-call.ts';
 import type { SrtpCounters } from '../../../models/call.ts';
 import type { LiveCallFeed } from '../live.tap.ts';
+import { LiveDeferredStream } from './live.deferred.ts';
 import { decodeG711Into } from './g711.ts';
 import {
   SRTP_AUTH_FAILED,
@@ -179,6 +180,12 @@ export class StreamRecorder implements JitterOutput {
 
   /** The live side of the call, given the stream's audio as it is played out (decoded only while it is wanted). */
   private readonly live: LiveCallFeed | undefined;
+  /** A deferred codec's live decoder, while the stream's audio is wanted (none: its audio is silence live). */
+  private liveDeferred: LiveDeferredStream | undefined;
+  /** The stream's live decoder failed: silence live from then on. */
+  private liveDeferredFailed = false;
+  /** No decoder could start: the next try is not before this (arrival clock). */
+  private liveDeferredRetryMs = -Infinity;
 
   constructor(
     description: StreamDescription,
@@ -430,6 +437,8 @@ export class StreamRecorder implements JitterOutput {
       this.buffer.flush();
       for (const event of this.dtmf?.flush() ?? []) this.recordDtmf(event, this.lastArrivalMs ?? 0);
       this.finished = true;
+      this.liveDeferred?.stop();
+      this.liveDeferred = undefined;
       this.spoolStats();
     }
     return this.snapshot();
@@ -438,7 +447,38 @@ export class StreamRecorder implements JitterOutput {
   /** Jitter-buffer output: silence (loss, gaps). */
   silence(position: number, count: number): void {
     this.spool.silence(this.description.track, position, count);
-    if (this.live?.wantsAudio()) this.toLive(position, this.liveBuffer(count, true), false);
+    const live = this.live?.wantsAudio() === true;
+    const decoding = this.liveDecoding(live);
+    if (decoding) decoding.silence(position, count, this.lastArrivalMs ?? 0);
+    else if (live) this.toLive(position, this.liveBuffer(count, true), false);
+  }
+
+  /**
+   * The live decoder of a deferred codec's stream: started when its audio is wanted (at most one try a second
+   * while none may start), stopped as soon as it is not; undefined for other codecs, and after it failed.
+   */
+  private liveDecoding(live: boolean): LiveDeferredStream | undefined {
+    if (!live) {
+      this.liveDeferred?.stop();
+      this.liveDeferred = undefined;
+      return undefined;
+    }
+    if (this.liveDeferred || !this.deferred || this.liveDeferredFailed) return this.liveDeferred;
+    const decoders = this.live?.decoders;
+    const now = this.lastArrivalMs ?? 0;
+    if (!decoders || now < this.liveDeferredRetryMs) return undefined;
+    this.liveDeferred = LiveDeferredStream.open({
+      codec: this.deferred.codec,
+      sampleRate: this.sampleRate,
+      decoders,
+      emit: (s) => this.toLive(s.position, s.samples, s.voiced, s.arrivalMs),
+      failed: () => {
+        this.liveDeferredFailed = true;
+        this.liveDeferred = undefined;
+      },
+    });
+    if (!this.liveDeferred) this.liveDeferredRetryMs = now + 1000;
+    return this.liveDeferred;
   }
 
   /**
@@ -453,13 +493,18 @@ export class StreamRecorder implements JitterOutput {
     return out;
   }
 
-  private toLive(position: number, samples: Int16Array, voiced: boolean): void {
+  private toLive(
+    position: number,
+    samples: Int16Array,
+    voiced: boolean,
+    arrivalMs = this.lastArrivalMs ?? 0,
+  ): void {
     this.live!.audio({
       channel: this.description.channel,
       track: this.description.track,
       sampleRate: this.sampleRate,
       position,
-      arrivalMs: this.lastArrivalMs ?? 0,
+      arrivalMs,
       atMs: (this.originMs ?? this.lastArrivalMs ?? 0) + (position * 1000) / this.sampleRate,
       samples,
       voiced,
@@ -507,8 +552,11 @@ export class StreamRecorder implements JitterOutput {
     const deferred = this.deferred?.payloadOf(samples);
     if (deferred) {
       this.spool.payload(track, position, deferred.trim, deferred.payload);
-      // Decoded by ffmpeg when the call is assembled; live it is silence (not decoded in capture's path).
-      if (live) this.toLive(position, this.liveBuffer(count, true), false);
+      // Decoded by ffmpeg when the call is assembled; live, by a live decoder beside capture while one runs, else
+      // it is silence.
+      const decoding = this.liveDecoding(live);
+      if (decoding) decoding.unit(position, count, deferred.trim, deferred.payload, arrivalMs);
+      else if (live) this.toLive(position, this.liveBuffer(count, true), false);
     } else {
       this.spool.pcm(track, position, samples);
       if (live) this.toLive(position, samples, true);

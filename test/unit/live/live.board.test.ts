@@ -202,6 +202,43 @@ describe('the live board', () => {
     expect(sur.at(-1)).toEqual({ event: 'close' });
   });
 
+  it('makes capture decode audio for levels only while a stream is open, whichever way it goes', () => {
+    const { hub, service } = board();
+    hub.started(info('c1', { agentId: 'a1' }));
+    expect(hub.wantsAudio('c1')).toBe(false);
+    const stopOne = service.watch(admin, {}, () => undefined);
+    const stopTwo = service.watch(admin, {}, () => undefined);
+    expect(hub.wantsAudio('c1')).toBe(true);
+    stopOne();
+    stopOne(); // said twice by the router and the socket's close: counted once
+    expect(hub.wantsAudio('c1')).toBe(true);
+    stopTwo();
+    expect(hub.wantsAudio('c1')).toBe(false);
+
+    // A client that cannot take a message is dropped, and so is its claim on the levels.
+    let broken = false;
+    service.watch(admin, {}, () => {
+      if (broken) throw new Error('socket gone');
+    });
+    broken = true;
+    hub.audio('c1', {
+      channel: 0,
+      track: 0,
+      sampleRate: 8000,
+      position: 0,
+      arrivalMs: T0,
+      samples: tone(8000),
+      voiced: true,
+    });
+    service.tick();
+    expect(hub.wantsAudio('c1')).toBe(false);
+    expect(hub.call('c1')!.levels).toEqual([null, null]);
+
+    service.watch(admin, {}, () => undefined);
+    service.close();
+    expect(hub.wantsAudio('c1')).toBe(false);
+  });
+
   it('writes each message as Server-Sent Events', () => {
     expect(sseText({ event: 'removed', data: { captureId: 'x' } })).toBe(
       'event: removed\ndata: {"captureId":"x"}\n\n',

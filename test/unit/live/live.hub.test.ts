@@ -8,6 +8,9 @@ import { encodeRtp } from '../../../services/capture/rtp/rtp.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { RULES, sdp, sip, udp } from '../capture/passive-packets.ts';
 import { levelDb, LiveHub, type LiveAudio, type LiveCallEvent } from '../../../services/live/live.hub.ts';
+import { LiveBoardService, type BoardMessage } from '../../../services/live/live.board.ts';
+import type { LiveTap } from '../../../services/capture/live.tap.ts';
+import type { Caller } from '../../../services/access/caller.ts';
 
 const A = '10.0.0.1';
 const B = '10.0.0.2';
@@ -113,6 +116,7 @@ describe('the live hub fed by capture', () => {
     const stop = hub.subscribeAudio(captureId, (a) => heard.push({ ...a, samples: a.samples.slice() }));
     expect(stop).toBeDefined();
     expect(hub.wantsAudio(captureId)).toBe(true);
+    const releaseLevels = hub.wantLevels(); // a board is open
 
     for (let i = 0; i < 40; i++) {
       if (i > 0) await feed(udp((t += 10), A, 4000, B, 5000, rtp(1, i, loud))); // the agent (caller) speaks
@@ -173,7 +177,10 @@ describe('the live hub fed by capture', () => {
     );
     expect(hub.call(captureId)?.pausedSinceMs).toBe(heldAt);
     stop!();
+    expect(hub.wantsAudio(captureId)).toBe(true);
+    releaseLevels();
     expect(hub.wantsAudio(captureId)).toBe(false);
+    expect(hub.call(captureId)!.levels).toEqual([null, null]);
 
     await feed(
       udp(
@@ -190,6 +197,105 @@ describe('the live hub fed by capture', () => {
     const last = events.at(-1)!;
     expect(last.type).toBe('ended');
     expect(last.type === 'ended' && last.reason).toBe('bye');
+  });
+
+  it('decodes a call’s audio only while something wants it: a board, the live transcript or a listener', async () => {
+    const hub = new LiveHub({ logger: silentLogger() });
+    // Capture decodes a stretch only to hand it to the tap: counting what the tap is given counts the decoding.
+    let decoded = 0;
+    const tap: LiveTap = {
+      started: (i) => hub.started(i),
+      updated: (i) => hub.updated(i),
+      wantsAudio: (id) => hub.wantsAudio(id),
+      audio: (id, a) => {
+        decoded++;
+        hub.audio(id, a);
+      },
+      keyPress: (id, p) => hub.keyPress(id, p),
+      ended: (id, at, reason) => hub.ended(id, at, reason),
+    };
+    const board = new LiveBoardService({ hub, activity: {} as never });
+    const c = new PacketCorrelator({
+      spoolRoot: dir,
+      fsync: false,
+      rules: RULES,
+      logger: silentLogger(),
+      idleMs: 60_000,
+      source: 'hep',
+      live: { tap, rules: RULES },
+      onCallEnded: () => undefined,
+    });
+    const feed = async (p: NetPacket) => {
+      const pending = c.feed(p);
+      if (pending) await pending;
+    };
+    const base = ['From: <sip:2001@pbx>;tag=a1', 'Call-ID: live-2', 'Via: SIP/2.0/UDP x;branch=z9hG4bK2'];
+    const t0 = Date.now();
+    const invite = ['INVITE sip:b SIP/2.0', ...base, 'To: <sip:c@c>', 'CSeq: 1 INVITE'];
+    await feed(udp(t0, A, 5060, B, 5060, sip([...invite, 'Content-Type: application/sdp'], sdp(A, 4000))));
+    const ok = ['SIP/2.0 200 OK', ...base, 'To: <sip:c@c>;tag=b1', 'CSeq: 1 INVITE'];
+    await feed(udp(t0 + 1, B, 5060, A, 5060, sip([...ok, 'Content-Type: application/sdp'], sdp(B, 5000))));
+    let t = t0 + 10;
+    let seq = 0;
+    /** One second of both parties, played out. */
+    const second = async () => {
+      for (let i = 0; i < 50; i++, seq++) {
+        await feed(udp((t += 10), A, 4000, B, 5000, rtp(1, seq, loud)));
+        await feed(udp((t += 10), B, 5000, A, 4000, rtp(2, seq, quiet)));
+      }
+      await c.tick(t + 500, false);
+    };
+
+    await second();
+    const captureId = hub.calls()[0]!.captureId;
+    expect(decoded).toBe(0);
+    expect(hub.call(captureId)!.levels).toEqual([null, null]);
+
+    // A board opens: from the next frame every call's audio is decoded, and its first tick (a second after it
+    // opened) carries the levels.
+    const messages: BoardMessage[] = [];
+    const admin: Caller = {
+      principal: {
+        kind: 'user',
+        id: 'u1',
+        keyId: null,
+        name: 'supervisor',
+        role: 'admin',
+        languages: [],
+        teams: [],
+        agentId: null,
+      },
+      client: { ip: null, userAgent: null },
+    };
+    const close = board.watch(admin, {}, (m) => messages.push(m));
+    await second();
+    expect(decoded).toBeGreaterThan(80);
+    board.tick();
+    const levels = messages.find((m) => m.event === 'levels');
+    expect(levels).toMatchObject({ data: { items: [{ captureId }] } });
+    expect(hub.call(captureId)!.levels[0]).toBeCloseTo(levelDb(decodeG711(loud, 'PCMU')), 0);
+
+    // The board closes: decoding stops at once, and the levels it no longer keeps are cleared.
+    close();
+    let before = decoded;
+    await second();
+    expect(decoded).toBe(before);
+    expect(hub.call(captureId)!.levels).toEqual([null, null]);
+
+    // The live transcript, or one listener, wants the audio as long as it is subscribed.
+    const stopAll = hub.subscribeAllAudio(() => undefined);
+    await second();
+    expect(decoded).toBeGreaterThan(before + 80);
+    stopAll();
+    const stop = hub.subscribeAudio(captureId, () => undefined)!;
+    before = decoded;
+    await second();
+    expect(decoded).toBeGreaterThan(before + 80);
+    stop();
+    before = decoded;
+    await second();
+    expect(decoded).toBe(before);
+    board.close();
   });
 
   it('keeps capture recording when a live listener throws', async () => {
