@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useI18n } from '../i18n.ts';
 
 export const COLORS = [
   '#15803d',
@@ -28,9 +29,12 @@ export function CategoryChart(props: {
   /** Called with a category's index when it is clicked (drill-down). */
   onPick?: (index: number) => void;
 }) {
+  const { t } = useI18n();
   const box = useRef<HTMLDivElement>(null);
+  // Axes with no point on them say nothing: say so in words instead.
+  const empty = props.series.every((s) => s.values.every((v) => v === null || v === undefined));
   useEffect(() => {
-    if (!box.current || props.categories.length === 0) return;
+    if (!box.current || props.categories.length === 0 || empty) return;
     const xs = props.categories.map((_, i) => i);
     const label = (v: number) => props.categories[Math.round(v)] ?? '';
     const chart = new uPlot(
@@ -74,6 +78,13 @@ export function CategoryChart(props: {
     }
     return () => chart.destroy();
   }, [JSON.stringify(props.categories), JSON.stringify(props.series), props.onPick !== undefined]);
+  if (props.categories.length === 0 || empty) {
+    return (
+      <p class="muted chart-empty" data-testid="chart-empty">
+        {t('chartNoData')}
+      </p>
+    );
+  }
   return <div ref={box} class="chart" role="img" aria-label={props.label} />;
 }
 

@@ -22,6 +22,7 @@ import {
   valueOf,
 } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
+import { DateField } from '../components/date-field.tsx';
 import { formatAmount } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 
@@ -252,14 +253,7 @@ function PromiseCorrection({ promise, onDone }: { promise: PaymentPromiseView; o
         onValue={setCurrency}
         maxLength={3}
       />
-      <InputField
-        label={t('dueDate')}
-        id="pc-due"
-        type="date"
-        value={dueDate}
-        onValue={setDueDate}
-        required
-      />
+      <DateField label={t('dueDate')} id="pc-due" value={dueDate} onValue={setDueDate} required />
       <div class="field">
         <label>
           <input
