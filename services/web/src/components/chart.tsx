@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useI18n } from '../i18n.ts';
+import { decimal } from '../labels.ts';
 
 export const COLORS = [
   '#15803d',
@@ -29,7 +30,7 @@ export function CategoryChart(props: {
   /** Called with a category's index when it is clicked (drill-down). */
   onPick?: (index: number) => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   // Axes with no point on them say nothing: say so in words instead.
   const empty = props.series.every((s) => s.values.every((v) => v === null || v === undefined));
@@ -57,6 +58,9 @@ export function CategoryChart(props: {
           { label: props.xLabel, value: (_u, v) => (v === null ? '—' : label(v)) },
           ...props.series.map((s, i) => ({
             label: s.label,
+            // The legend reads "—" (as the tables do) rather than uPlot's "--" where the cursor is on no point.
+            value: (_u: uPlot, v: number | null) =>
+              v === null || v === undefined ? '—' : decimal(v, lang, 2),
             stroke: s.color ?? COLORS[i % COLORS.length]!,
             width: 2,
             spanGaps: true,
