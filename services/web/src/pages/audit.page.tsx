@@ -3,10 +3,10 @@ import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } fro
 import { Field, InputField, ListTable, Notice, useAsync, valueOf } from '../components/common.tsx';
 import { DateField } from '../components/date-field.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
-import { labelOf, plural } from '../labels.ts';
+import { decimal, labelOf, plural } from '../labels.ts';
 import { describeQuery } from '../search-query.ts';
 import { FilterForm } from '../components/report-filter.tsx';
-import { MESSAGES, useI18n, type MessageKey } from '../i18n.ts';
+import { MESSAGES, useI18n, type Lang, type MessageKey } from '../i18n.ts';
 
 /** The actions the UI has a name for, as the action filter offers them. */
 const ACTIONS = Object.keys(MESSAGES.en)
@@ -168,6 +168,49 @@ export function AuditPage(_props: { me: Me }) {
   );
 }
 
+/** The names of the details entries carry most often, in the UI's words; others are shown as they are named. */
+const DETAIL_LABEL: Record<string, MessageKey> = {
+  kind: 'detail_kind',
+  score: 'score',
+  formId: 'detail_form',
+  formVersion: 'detail_version',
+  version: 'detail_version',
+  calibration: 'detail_calibration',
+  queue: 'detail_queue',
+  name: 'displayName',
+  username: 'user',
+  role: 'role',
+  teams: 'teams',
+  languages: 'languages',
+  reason: 'reason',
+  campaign: 'campaign',
+  disposition: 'disposition',
+  title: 'clipTitle',
+  startMs: 'clipStart',
+  endMs: 'clipEnd',
+  format: 'detail_format',
+  bytes: 'detail_bytes',
+  recording: 'detail_kind',
+  checked: 'detail_checked',
+  ok: 'detail_ok',
+};
+
+function detailLabel(key: string, t: (k: MessageKey) => string): string {
+  return DETAIL_LABEL[key] ? t(DETAIL_LABEL[key]) : key;
+}
+
+function detailValue(key: string, value: unknown, t: (k: MessageKey) => string, lang: Lang): string {
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (value === true) return t('yes');
+  if (value === false) return t('no');
+  if (value === null || value === undefined) return '—';
+  if ((key === 'startMs' || key === 'endMs') && typeof value === 'number') return decimal(value / 1000, lang);
+  if (key === 'role' && typeof value === 'string') return labelOf(t, 'role_', value);
+  if ((key === 'kind' || key === 'recording') && typeof value === 'string')
+    return labelOf(t, 'recordingKind_', value);
+  return typeof value === 'number' ? decimal(value, lang, 2) : String(value);
+}
+
 /** The details of an entry as `field: value` lines; nested objects by their path (filter · campaign: x). */
 function DetailsList({ details }: { details: unknown }) {
   const { t, lang } = useI18n();
@@ -182,16 +225,16 @@ function DetailsList({ details }: { details: unknown }) {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     } else {
-      const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
-      lines.push([path.join(' · '), text]);
+      const name = path[path.length - 1] ?? '';
+      lines.push([path.map((k) => detailLabel(k, t)).join(' · '), detailValue(name, value, t, lang)]);
     }
   };
   walk(details, []);
   if (lines.length === 0) return <>—</>;
   return (
     <ul class="details-list">
-      {lines.map(([k, v]) => (
-        <li key={k}>
+      {lines.map(([k, v], i) => (
+        <li key={i}>
           {k ? <span class="muted">{k}: </span> : null}
           {v}
         </li>
