@@ -14,6 +14,7 @@ import { CollectionsPage } from './pages/collections.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
 import { AlertsPage } from './pages/alerts.page.tsx';
 import { AlertNotice } from './components/alert-notice.tsx';
+import { MenuButton } from './components/menu.tsx';
 import { CallPage } from './pages/call.page.tsx';
 import { CompliancePage } from './pages/compliance.page.tsx';
 import { LibraryPage } from './pages/library.page.tsx';
@@ -106,14 +107,25 @@ export function App() {
             </select>
           </label>
           {me && (
-            <>
-              <span class="who" title={me.principal.username ?? ''}>
-                {me.principal.name} · {i18n.t(`role_${me.principal.role}` as MessageKey)}
-              </span>
+            <MenuButton
+              class="user-menu"
+              align="end"
+              closeOn={loc.path}
+              label={<span class="who">{me.principal.name}</span>}
+              ariaLabel={i18n.t('userMenu', { name: me.principal.name })}
+            >
+              <p class="menu-note">
+                <strong>{me.principal.name}</strong>
+                <br />
+                {i18n.t(`role_${me.principal.role}` as MessageKey)}
+                {me.principal.username && me.principal.username !== me.principal.name && (
+                  <span class="muted"> · {me.principal.username}</span>
+                )}
+              </p>
               <button type="button" onClick={signOut}>
                 {i18n.t('signOut')}
               </button>
-            </>
+            </MenuButton>
           )}
         </div>
       </header>
@@ -125,6 +137,7 @@ export function App() {
   );
 }
 
+/** The pages a role may open: the daily ones in the bar, the administration ones under one menu. */
 function Nav({ me, path }: { me: Me; path: string }) {
   const { t } = useI18n();
   const links: [string, MessageKey, boolean][] = [
@@ -133,29 +146,41 @@ function Nav({ me, path }: { me: Me; path: string }) {
     ['/compliance', 'navCompliance', can(me, 'compliance')],
     ['/agents', 'navAgents', can(me, 'agents')],
     ['/live', 'navLive', can(me, 'live')],
+    ['/alerts', 'navAlerts', can(me, 'alerts')],
     ['/collections-follow-up', 'navCollections', can(me, 'collections')],
     ['/library', 'navLibrary', can(me, 'library')],
+  ];
+  const admin: [string, MessageKey, boolean][] = [
     ['/audit', 'navAudit', can(me, 'audit')],
     ['/retention', 'navRetention', can(me, 'retention')],
     ['/users', 'navUsers', can(me, 'users')],
     ['/webhooks', 'navWebhooks', can(me, 'webhooks')],
-    ['/alerts', 'navAlerts', can(me, 'alerts')],
   ];
+  const isActive = (href: string) =>
+    href === '/' ? path === '/' || path.startsWith('/calls') : path === href || path.startsWith(`${href}/`);
+  const link = ([href, key]: [string, MessageKey, boolean]) => (
+    <li key={href}>
+      <a href={href} aria-current={isActive(href) ? 'page' : undefined}>
+        {t(key)}
+      </a>
+    </li>
+  );
+  const adminLinks = admin.filter(([, , ok]) => ok);
   return (
-    <nav aria-label="main">
+    <nav aria-label={t('navMain')}>
       <ul>
-        {links
-          .filter(([, , ok]) => ok)
-          .map(([href, key]) => {
-            const active = href === '/' ? path === '/' || path.startsWith('/calls') : path.startsWith(href);
-            return (
-              <li key={href}>
-                <a href={href} aria-current={active ? 'page' : undefined}>
-                  {t(key)}
-                </a>
-              </li>
-            );
-          })}
+        {links.filter(([, , ok]) => ok).map(link)}
+        {adminLinks.length > 0 && (
+          <li>
+            <MenuButton
+              label={t('navAdmin')}
+              current={adminLinks.some(([href]) => isActive(href))}
+              closeOn={path}
+            >
+              <ul>{adminLinks.map(link)}</ul>
+            </MenuButton>
+          </li>
+        )}
       </ul>
     </nav>
   );

@@ -34,6 +34,24 @@ export function errorText(error: unknown, t: Translate): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The messages said differently for one and for more (or none): `nCalls` for `nCalls_one` and `nCalls_other`. */
+export type PluralKey = MessageKey extends infer K ? (K extends `${infer Base}_one` ? Base : never) : never;
+
+/**
+ * A count with the words around it in the right number: the message `key_one` for exactly one, `key_other` for
+ * any other count (Spanish and English agree on that: "1 llamada", "0 llamadas", "1 call", "0 calls"); `{n}` is
+ * the count.
+ */
+export function plural(
+  t: Translate,
+  key: PluralKey,
+  n: number,
+  params: Record<string, string | number> = {},
+): string {
+  const form: 'one' | 'other' = n === 1 ? 'one' : 'other';
+  return t(`${key}_${form}` as MessageKey, { ...params, n });
+}
+
 const locale = (lang: Lang) => (lang === 'es' ? 'es-CO' : 'en-US');
 
 /** m:ss (h:mm:ss past an hour) of a time in the call. */
@@ -68,6 +86,21 @@ export function calendarDate(ymd: string, lang: Lang): string {
     month: 'short',
     day: 'numeric',
   });
+}
+
+/** A calendar date (YYYY-MM-DD) short, as a chart's axis or a week's row names it: "16 nov", "Nov 16". */
+export function shortDate(ymd: string, lang: Lang, withYear = false): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) return ymd;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d
+    .toLocaleDateString(locale(lang), {
+      timeZone: 'UTC',
+      day: 'numeric',
+      month: 'short',
+      ...(withYear ? { year: 'numeric' } : {}),
+    })
+    .replace(/\.$/, '');
 }
 
 /** A language code (es, en-US) by its name in the UI's language. */

@@ -172,11 +172,14 @@ export async function settled(page: Page): Promise<void> {
   );
 }
 
-/** A screenshot of the page (the window, not the whole page) under OUTPUT_DIR/screenshots. */
+/**
+ * A screenshot of the page under OUTPUT_DIR/screenshots: the window, or the whole page with ESCUCHA_FULL_PAGE=1
+ * (to read what lies below the fold).
+ */
 export async function pageShot(page: Page, name: string): Promise<string> {
   const dir = path.join(OUTPUT_DIR, 'screenshots');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  await page.screenshot({ path: file, fullPage: process.env.ESCUCHA_FULL_PAGE === '1' });
   return file;
 }

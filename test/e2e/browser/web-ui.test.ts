@@ -202,6 +202,24 @@ describe('web UI in a browser', () => {
     await page.locator('button', { hasText: 'Restablecer' }).click();
     await expect.poll(() => page.locator('table.calls tbody tr').count()).toBe(3);
     await screenshot(page, 'search', dir);
+    // Dates are typed the Spanish way whatever the browser's language; a day that does not exist is refused in words.
+    const from = page.locator('#f-from');
+    expect(await from.getAttribute('placeholder')).toBe('dd/mm/aaaa hh:mm');
+    await from.fill('31/02/2026');
+    await from.blur();
+    expect(await page.locator('#f-from-error').textContent()).toBe(
+      'Ese día no existe: escriba la fecha como dd/mm/aaaa hh:mm.',
+    );
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    await page.locator('form.filters button[type=submit]').click();
+    expect(new URL(page.url()).searchParams.has('from')).toBe(false);
+    await from.fill('22/11/2026');
+    await page.locator('form.filters button[type=submit]').click();
+    await page.waitForURL(/from=2026-11-2/);
+    await expect.poll(() => page.locator('table.calls tbody tr').count()).toBe(2);
+    expect(await from.inputValue()).toBe('22/11/2026');
+    await page.locator('button', { hasText: 'Restablecer' }).click();
+    await expect.poll(() => from.inputValue()).toBe('');
 
     // The call page: waveform, transcript, play, and the highlight follows playback.
     await page.goto(`${serve.url}/calls/${calls.promise}`);
@@ -335,7 +353,7 @@ describe('web UI in a browser', () => {
       ['search', 'demo-agent'],
       ['listen', 'demo-qa'],
     ]) {
-      await page.locator('#a-action').fill(action!);
+      await page.locator('#a-action').selectOption(action!);
       await page.locator('form.filters button[type=submit]').click();
       await expect
         .poll(async () => {
@@ -441,8 +459,8 @@ describe('web UI in a browser', () => {
           }),
         ],
       );
-    await analysis(calls.promise!, 'partial', ['recording'], 75, true, 0.55);
-    await analysis(calls.untranscribed!, 'missing', ['identity', 'recording'], 40, false, 0.7);
+    await analysis(calls.promise!, 'partial', ['purpose'], 75, true, 0.55);
+    await analysis(calls.untranscribed!, 'missing', ['recorded', 'purpose'], 40, false, 0.7);
     await analysis(calls.english!, 'disclosed', [], 90, false, 0.5);
     await pgc.query(`INSERT INTO review_queues (id, kind, language) VALUES ('qa-es', 'qa', 'es')`);
     await pgc.query(
@@ -520,7 +538,7 @@ describe('web UI in a browser', () => {
     await expect.poll(() => page.locator('[data-testid=clock]').textContent()).toMatch(/^0:08\.0 \//);
     await page.locator('#complete-review').click();
     // (2·1 + 3·0 + 1·1 + 2·¾) / 8 = 56.25 → 56.3, computed by the server
-    await page.locator('[data-testid=score]', { hasText: 'Puntaje: 56.3 / 100' }).waitFor();
+    await page.locator('[data-testid=score]', { hasText: 'Puntaje: 56,3 / 100' }).waitFor();
     expect(await page.locator('#q-empathy').isDisabled()).toBe(true);
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'review', dir);
@@ -596,14 +614,28 @@ describe('web UI in a browser', () => {
       'A0042,Carolina Gómez,1,0,1,0,2,50,0,50,0',
     ]);
 
-    await page.goto(`${serve.url}/audit`);
+    // The administration pages are one menu: keyboard opens it, Escape closes it, a link opens the page.
+    const adminMenu = page.locator('header nav .menu-button', { hasText: 'Administration' });
+    await adminMenu.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Audit log');
+    expect(await adminMenu.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    expect(await adminMenu.getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.classList.contains('menu-button')))
+      .toBe(true);
+    await adminMenu.click();
+    await page.locator('header nav a', { hasText: 'Audit log' }).click();
+    await page.waitForURL(/\/audit$/);
+    expect(await adminMenu.getAttribute('aria-expanded')).toBe('false');
     for (const [action, expected] of [
-      ['export', 'disclosure_coverage'],
+      ['export', 'Disclosure coverage'],
       ['evaluation_complete', 'demo-qa'],
       ['review_claim', 'demo-qa'],
       ['evaluation_form_create', 'Cobranza tardía'],
     ]) {
-      await page.locator('#a-action').fill(action!);
+      await page.locator('#a-action').selectOption(action!);
       await page.locator('form.filters button[type=submit]').click();
       await expect
         .poll(async () => {
@@ -626,8 +658,8 @@ describe('web UI in a browser', () => {
     await page.locator('header nav a', { hasText: 'Agents' }).click();
     await expect.poll(() => page.locator('table.agent-metrics tbody tr').count()).toBe(3);
     const rows = await page.locator('table.agent-metrics tbody tr').allTextContents();
-    expect(rows[0]).toMatch(/^Andrés López \(A0007\)2026-11-16140/);
-    expect(rows[2]).toMatch(/^Carolina Gómez \(A0042\)2026-11-23175/);
+    expect(rows[0]).toMatch(/^Andrés López \(A0007\)Nov 16, 2026140/);
+    expect(rows[2]).toMatch(/^Carolina Gómez \(A0042\)Nov 23, 2026175/);
     expect(await page.locator('#agents-chart .chart canvas').count()).toBeGreaterThan(0);
     expect(
       await page.locator('#agents-bars .hbars a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
@@ -718,6 +750,27 @@ describe('web UI in a browser', () => {
     }
     expect(found).toEqual([]);
   }, 300_000);
+
+  it('fits the header on one row at 1280 px for every role, in Spanish and English', async () => {
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    await page.setViewportSize(VIEWPORTS[0]);
+    const heights: string[] = [];
+    for (const [role, { username, password }] of creds) {
+      await signIn(page, serve.url, username, password);
+      for (const lang of ['Español', 'English']) {
+        await page.locator('header .lang-switch select').selectOption({ label: lang });
+        const height = await page.locator('header.topbar').evaluate((h) => h.getBoundingClientRect().height);
+        if (height > 60) heights.push(`${role} ${lang}: ${height}px`);
+      }
+      await page.locator('header .lang-switch select').selectOption('es');
+      await page.locator('header .user-menu .menu-button').click();
+      await page.locator('header .user-menu button', { hasText: 'Salir' }).click();
+      await page.locator('#login-username').waitFor();
+    }
+    expect(heights).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 
   it('proves the audit log untouched with `escucha audit verify`, and names the entry someone altered', async () => {
     const ok = await exec(process.execPath, [BIN, 'audit', 'verify'], { env });

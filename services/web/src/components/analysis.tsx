@@ -14,7 +14,16 @@ import type {
 import type { Analysis, CallDetail } from '../api.ts';
 import { formatAmount } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { calendarDate, clock, decimal, labelOf, percent, stageReason, type Translate } from '../labels.ts';
+import {
+  calendarDate,
+  clock,
+  decimal,
+  labelOf,
+  percent,
+  plural,
+  stageReason,
+  type Translate,
+} from '../labels.ts';
 import { ColumnHeads, Panel } from './common.tsx';
 
 /** Seeks the player to a moment of the call. */
@@ -203,10 +212,10 @@ export function ruleReason(reason: string | null, rules: readonly RuleView[], t:
   const patterns: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^not said$/, () => t('ruleReason_notSaid')],
     [/^not mentioned$/, () => t('ruleReason_notMentioned')],
-    [/^said (\d+) time\(s\)$/, (m) => t('ruleReason_saidTimes', { n: m[1]! })],
+    [/^said (\d+) time\(s\)$/, (m) => plural(t, 'ruleReason_saidTimes', Number(m[1]))],
     [
       /^mentioned (\d+) time\(s\), (\d+) required$/,
-      (m) => t('ruleReason_mentionedTimes', { n: m[1]!, required: m[2]! }),
+      (m) => plural(t, 'ruleReason_mentionedTimes', Number(m[1]), { required: m[2]! }),
     ],
     [
       /^said, but not within the (first|last) (\d+) s$/,

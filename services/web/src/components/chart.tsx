@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useI18n } from '../i18n.ts';
+import { decimal } from '../labels.ts';
 
 export const COLORS = [
   '#15803d',
@@ -28,9 +30,12 @@ export function CategoryChart(props: {
   /** Called with a category's index when it is clicked (drill-down). */
   onPick?: (index: number) => void;
 }) {
+  const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
+  // Axes with no point on them say nothing: say so in words instead.
+  const empty = props.series.every((s) => s.values.every((v) => v === null || v === undefined));
   useEffect(() => {
-    if (!box.current || props.categories.length === 0) return;
+    if (!box.current || props.categories.length === 0 || empty) return;
     const xs = props.categories.map((_, i) => i);
     const label = (v: number) => props.categories[Math.round(v)] ?? '';
     const chart = new uPlot(
@@ -53,6 +58,9 @@ export function CategoryChart(props: {
           { label: props.xLabel, value: (_u, v) => (v === null ? '—' : label(v)) },
           ...props.series.map((s, i) => ({
             label: s.label,
+            // The legend reads "—" (as the tables do) rather than uPlot's "--" where the cursor is on no point.
+            value: (_u: uPlot, v: number | null) =>
+              v === null || v === undefined ? '—' : decimal(v, lang, 2),
             stroke: s.color ?? COLORS[i % COLORS.length]!,
             width: 2,
             spanGaps: true,
@@ -74,6 +82,13 @@ export function CategoryChart(props: {
     }
     return () => chart.destroy();
   }, [JSON.stringify(props.categories), JSON.stringify(props.series), props.onPick !== undefined]);
+  if (props.categories.length === 0 || empty) {
+    return (
+      <p class="muted chart-empty" data-testid="chart-empty">
+        {t('chartNoData')}
+      </p>
+    );
+  }
   return <div ref={box} class="chart" role="img" aria-label={props.label} />;
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { API } from '../api.ts';
 import { formatClock } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { plural } from '../labels.ts';
 import {
   decodeAudioFrame,
   FRAME_KEY_PRESS,
@@ -299,7 +300,7 @@ export function LivePlayer({ captureId }: { captureId: string }) {
           {t(`liveNotLive_${p}` as MessageKey)}
         </p>
       ))}
-      {meter.dropped > 0 && <p class="muted">{t('liveDropped', { count: meter.dropped })}</p>}
+      {meter.dropped > 0 && <p class="muted">{plural(t, 'liveDropped', meter.dropped)}</p>}
       <p id="live-shortcuts" class="muted">
         {t('liveShortcuts')}
       </p>

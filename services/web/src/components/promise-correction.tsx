@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type PaymentPromiseView } from '../api.ts';
 import { InputField, Outcome, useAction } from './common.tsx';
+import { DateField } from './date-field.tsx';
 import { useI18n } from '../i18n.ts';
 
 /** A supervisor's correction of one promise: amount, currency, due date, or that it was none (audited). */
@@ -47,14 +48,7 @@ export function PromiseCorrection({ promise, onDone }: { promise: PaymentPromise
         onValue={setCurrency}
         maxLength={3}
       />
-      <InputField
-        label={t('dueDate')}
-        id="pc-due"
-        type="date"
-        value={dueDate}
-        onValue={setDueDate}
-        required
-      />
+      <DateField label={t('dueDate')} id="pc-due" value={dueDate} onValue={setDueDate} required />
       <div class="field">
         <label>
           <input

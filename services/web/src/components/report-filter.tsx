@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { Field, valueOf } from './common.tsx';
+import { DateField } from './date-field.tsx';
 
 /**
  * The filter form of a report page (compliance dashboard, agents): what is typed stays in the form until Apply,
@@ -19,14 +20,13 @@ export function useReportFilter(prefix: string) {
     setFilter(clean);
   };
   const field = (k: string, label: MessageKey, type: 'text' | 'date' = 'text') => {
-    const props = {
-      id: `${prefix}-${k}`,
-      value: form[k] ?? '',
-      onInput: (e: Event) => setForm((f) => ({ ...f, [k]: valueOf(e) })),
-    };
+    const id = `${prefix}-${k}`;
+    const value = form[k] ?? '';
+    const set = (v: string) => setForm((f) => ({ ...f, [k]: v }));
+    if (type === 'date') return <DateField label={t(label)} id={id} value={value} onValue={set} />;
     return (
-      <Field label={t(label)} id={`${prefix}-${k}`}>
-        {type === 'date' ? <input type="date" {...props} /> : <input type="text" {...props} />}
+      <Field label={t(label)} id={id}>
+        <input type="text" id={id} value={value} onInput={(e) => set(valueOf(e))} />
       </Field>
     );
   };

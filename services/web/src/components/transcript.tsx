@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Segment } from '../api.ts';
 import { formatClock } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { plural } from '../labels.ts';
 import { activeSegment, fold } from '../transcript-sync.ts';
 
 function highlight(raw: string, query: string) {
@@ -77,7 +78,7 @@ export function TranscriptView(props: {
           }}
         />
         <span class="muted" aria-live="polite">
-          {query.trim() ? t('matches', { n: matches.length }) : ''}
+          {query.trim() ? plural(t, 'matches', matches.length) : ''}
         </span>
         <button
           type="button"

@@ -29,7 +29,6 @@ export const liveEn = {
     'The agent’s audio cannot be played live (its codec is decoded when the call is archived): you hear silence.',
   liveNotLive_customer:
     'The customer’s audio cannot be played live (its codec is decoded when the call is archived): you hear silence.',
-  liveDropped: '{count} audio frames skipped to stay close to the call',
   liveShortcuts: 'Keys: L listen or stop, 1 both, 2 agent, 3 customer, ↑ ↓ volume.',
   act_listen_live: 'Listened live',
   act_listen_live_end: 'Stopped listening live',
@@ -64,7 +63,6 @@ export const liveEs: Record<keyof typeof liveEn, string> = {
     'El audio del agente no se puede oír en vivo (su códec se decodifica al archivar la llamada): se oye silencio.',
   liveNotLive_customer:
     'El audio del cliente no se puede oír en vivo (su códec se decodifica al archivar la llamada): se oye silencio.',
-  liveDropped: '{count} fragmentos de audio omitidos para seguir cerca de la llamada',
   liveShortcuts: 'Teclas: L escuchar o parar, 1 ambos, 2 agente, 3 cliente, ↑ ↓ volumen.',
   act_listen_live: 'Escuchó en vivo',
   act_listen_live_end: 'Dejó de escuchar en vivo',

@@ -4,7 +4,8 @@ import { BarList, CategoryChart, COLORS } from '../components/chart.tsx';
 import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { searchHref } from '../drill.ts';
-import { useI18n, type MessageKey } from '../i18n.ts';
+import { useI18n, type Lang, type MessageKey } from '../i18n.ts';
+import { decimal, plural, shortDate } from '../labels.ts';
 
 const METRICS = [
   'adherenceScore',
@@ -32,12 +33,12 @@ function weighted(rows: AgentWeek[], metric: Metric): number | null {
   return n === 0 ? null : sum / n;
 }
 
-const show = (v: number | null, rate = false) =>
-  v === null ? '—' : rate ? `${Math.round(v * 1000) / 10} %` : String(Math.round(v * 100) / 100);
+const show = (v: number | null, rate: boolean, lang: Lang) =>
+  v === null ? '—' : rate ? `${decimal(v * 100, lang)} %` : decimal(v, lang, 2);
 
 /** Week by week per agent or team: adherence, disclosure rate, sentiment, promise-to-pay rate, talk metrics. */
 export function AgentsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [by, setBy] = useState<'agent' | 'team'>('agent');
   const [metric, setMetric] = useState<Metric>('adherenceScore');
   const { filter, apply, field } = useReportFilter('g');
@@ -114,7 +115,7 @@ export function AgentsPage() {
           <CategoryChart
             label={t('metricTrendAll', { metric: metricLabel })}
             xLabel={t('week')}
-            categories={weeks}
+            categories={weeks.map((w) => shortDate(w, lang))}
             series={[{ label: metricLabel, values: trend }]}
             {...(yRange ? { yRange } : {})}
           />
@@ -137,12 +138,12 @@ export function AgentsPage() {
               return {
                 key: p.key,
                 name: name(p.key),
-                value: `${show(p.value, RATES.has(metric))} · ${t('nCalls', { n: p.calls })}`,
+                value: `${show(p.value, RATES.has(metric), lang)} · ${plural(t, 'nCalls', p.calls)}`,
                 segments: [
                   {
                     value: v === null ? 0 : sentiment ? v + 1 : v,
                     color: COLORS[3]!,
-                    title: `${t('openCalls', { what: name(p.key) })}: ${metricLabel} ${show(p.value, RATES.has(metric))}`,
+                    title: `${t('openCalls', { what: name(p.key) })}: ${metricLabel} ${show(p.value, RATES.has(metric), lang)}`,
                     ...(href ? { href } : {}),
                   },
                 ],
@@ -160,28 +161,32 @@ export function AgentsPage() {
                 <tr>
                   <th scope="col">{t(`dim_${by}`)}</th>
                   <th scope="col">{t('week')}</th>
-                  <th scope="col">{t('calls')}</th>
+                  <th scope="col" class="num">
+                    {t('calls')}
+                  </th>
                   {METRICS.map((m) => (
-                    <th scope="col" key={m}>
+                    <th scope="col" class="num" key={m}>
                       {t(`metric_${m}` as MessageKey)}
                     </th>
                   ))}
-                  <th scope="col">{t('metric_overtalkMs')}</th>
+                  <th scope="col" class="num">
+                    {t('metric_overtalkMs')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((r) => (
                   <tr key={`${r.key}-${r.week}`}>
                     <th scope="row">{name(r.key ?? '—')}</th>
-                    <td class="nowrap">{r.week}</td>
+                    <td class="nowrap">{shortDate(r.week, lang, true)}</td>
                     <td class="num">{r.calls}</td>
                     {METRICS.map((m) => (
                       <td class="num" key={m}>
-                        {show(r[m], RATES.has(m))}
+                        {show(r[m], RATES.has(m), lang)}
                       </td>
                     ))}
                     <td class="num">
-                      {r.overtalkMs === null ? '—' : `${(r.overtalkMs / 1000).toFixed(1)} s`}
+                      {r.overtalkMs === null ? '—' : `${decimal(r.overtalkMs / 1000, lang)} s`}
                     </td>
                   </tr>
                 ))}

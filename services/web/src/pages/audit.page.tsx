@@ -1,9 +1,17 @@
 import { useState } from 'preact/hooks';
 import { API, api, queryString, type AuditEntry, type AuditVerify, type Me } from '../api.ts';
-import { InputField, ListTable, Notice, useAsync } from '../components/common.tsx';
+import { Field, InputField, ListTable, Notice, useAsync, valueOf } from '../components/common.tsx';
+import { DateField } from '../components/date-field.tsx';
 import { formatDateTime, isoToLocal, localToIso, shortId } from '../format.ts';
+import { decimal, labelOf, plural } from '../labels.ts';
+import { describeQuery } from '../search-query.ts';
 import { FilterForm } from '../components/report-filter.tsx';
-import { MESSAGES, useI18n, type MessageKey } from '../i18n.ts';
+import { MESSAGES, useI18n, type Lang, type MessageKey } from '../i18n.ts';
+
+/** The actions the UI has a name for, as the action filter offers them. */
+const ACTIONS = Object.keys(MESSAGES.en)
+  .filter((k) => k.startsWith('act_'))
+  .map((k) => k.slice(4));
 
 /** An audit action in the user's language; one the UI does not know yet is shown with spaces for underscores. */
 function useActionText(): (action: string) => string {
@@ -31,10 +39,11 @@ export function AuditPage(_props: { me: Me }) {
   const set = (k: string, v: string) => setForm((f) => ({ ...f, [k]: v }));
   /** A date-time bound of the filter: shown in local time, kept as ISO. */
   const time = (k: 'from' | 'to') => (
-    <InputField
+    <DateField
       label={t(k)}
       id={`a-${k}`}
-      type="datetime-local"
+      kind="datetime"
+      at={k === 'to' ? 'end' : 'start'}
       value={isoToLocal(form[k])}
       onValue={(v) => set(k, localToIso(v) ?? '')}
     />
@@ -78,7 +87,7 @@ export function AuditPage(_props: { me: Me }) {
           verify && (
             <Notice kind={verify.ok ? 'ok' : 'warn'}>
               {verify.ok
-                ? t('chainOk', { n: verify.checked })
+                ? plural(t, 'chainOk', verify.checked)
                 : t('chainBad', { id: verify.firstBad?.id ?? '?', problem: verify.firstBad?.problem ?? '?' })}
             </Notice>
           )
@@ -86,12 +95,18 @@ export function AuditPage(_props: { me: Me }) {
       >
         {time('from')}
         {time('to')}
-        <InputField
-          label={t('action')}
-          id="a-action"
-          placeholder="listen,download,export"
-          {...bind('action')}
-        />
+        <Field label={t('action')} id="a-action">
+          <select id="a-action" value={form.action ?? ''} onChange={(e) => set('action', valueOf(e))}>
+            <option value="">{t('anyAction')}</option>
+            {ACTIONS.map((a) => [a, actionText(a)] as const)
+              .sort((a, b) => a[1].localeCompare(b[1], lang))
+              .map(([a, text]) => (
+                <option key={a} value={a}>
+                  {text}
+                </option>
+              ))}
+          </select>
+        </Field>
         <InputField label={t('actor')} id="a-actor" {...bind('actor')} />
         <InputField label={t('call')} id="a-call" {...bind('callId')} />
       </FilterForm>
@@ -108,7 +123,7 @@ export function AuditPage(_props: { me: Me }) {
             <td class="nowrap">{formatDateTime(e.at, lang)}</td>
             <td>
               {e.actorName ?? e.actorType}
-              {e.actorRole ? <span class="muted"> · {e.actorRole}</span> : null}
+              {e.actorRole ? <span class="muted"> · {labelOf(t, 'role_', e.actorRole)}</span> : null}
             </td>
             <td>
               <span class={`badge action-${e.action}`} data-action={e.action}>
@@ -119,7 +134,7 @@ export function AuditPage(_props: { me: Me }) {
               {e.callId ? (
                 <a href={`/calls/${e.callId}`}>{shortId(e.callId)}</a>
               ) : e.targetType ? (
-                `${e.targetType} ${shortId(e.targetId ?? '')}`
+                `${labelOf(t, 'target_', e.targetType)} ${shortId(e.targetId ?? '')}`.trim()
               ) : (
                 '—'
               )}
@@ -153,23 +168,73 @@ export function AuditPage(_props: { me: Me }) {
   );
 }
 
+/** The names of the details entries carry most often, in the UI's words; others are shown as they are named. */
+const DETAIL_LABEL: Record<string, MessageKey> = {
+  kind: 'detail_kind',
+  score: 'score',
+  formId: 'detail_form',
+  formVersion: 'detail_version',
+  version: 'detail_version',
+  calibration: 'detail_calibration',
+  queue: 'detail_queue',
+  name: 'displayName',
+  username: 'user',
+  role: 'role',
+  teams: 'teams',
+  languages: 'languages',
+  reason: 'reason',
+  campaign: 'campaign',
+  disposition: 'disposition',
+  title: 'clipTitle',
+  startMs: 'clipStart',
+  endMs: 'clipEnd',
+  format: 'detail_format',
+  bytes: 'detail_bytes',
+  recording: 'detail_kind',
+  checked: 'detail_checked',
+  ok: 'detail_ok',
+};
+
+function detailLabel(key: string, t: (k: MessageKey) => string): string {
+  return DETAIL_LABEL[key] ? t(DETAIL_LABEL[key]) : key;
+}
+
+function detailValue(key: string, value: unknown, t: (k: MessageKey) => string, lang: Lang): string {
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (value === true) return t('yes');
+  if (value === false) return t('no');
+  if (value === null || value === undefined) return '—';
+  if ((key === 'startMs' || key === 'endMs') && typeof value === 'number') return decimal(value / 1000, lang);
+  if (key === 'role' && typeof value === 'string') return labelOf(t, 'role_', value);
+  if ((key === 'kind' || key === 'recording') && typeof value === 'string')
+    return labelOf(t, 'recordingKind_', value);
+  return typeof value === 'number' ? decimal(value, lang, 2) : String(value);
+}
+
 /** The details of an entry as `field: value` lines; nested objects by their path (filter · campaign: x). */
 function DetailsList({ details }: { details: unknown }) {
+  const { t, lang } = useI18n();
   const lines: [string, string][] = [];
   const walk = (value: unknown, path: string[]) => {
+    // A search's or a report's filters, as the search page names them.
+    if (path.length === 1 && (path[0] === 'query' || path[0] === 'filter') && isStrings(value)) {
+      const words = describeQuery(value, t, lang);
+      if (words) lines.push([t('filters'), words]);
+      return;
+    }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     } else {
-      const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
-      lines.push([path.join(' · '), text]);
+      const name = path[path.length - 1] ?? '';
+      lines.push([path.map((k) => detailLabel(k, t)).join(' · '), detailValue(name, value, t, lang)]);
     }
   };
   walk(details, []);
   if (lines.length === 0) return <>—</>;
   return (
     <ul class="details-list">
-      {lines.map(([k, v]) => (
-        <li key={k}>
+      {lines.map(([k, v], i) => (
+        <li key={i}>
           {k ? <span class="muted">{k}: </span> : null}
           {v}
         </li>
@@ -177,3 +242,9 @@ function DetailsList({ details }: { details: unknown }) {
     </ul>
   );
 }
+
+const isStrings = (v: unknown): v is Record<string, string> =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number');

@@ -6,6 +6,7 @@ import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { nextDay, searchHref } from '../drill.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { decimal, labelOf, plural, shortDate } from '../labels.ts';
 import { navigate } from '../router.ts';
 
 const DIMENSIONS = ['agent', 'team', 'campaign'] as const;
@@ -87,11 +88,11 @@ export function CompliancePage() {
       </FilterForm>
       <p class="big" data-testid="coverage-total">
         {t('coverageSummary', {
-          pct: pct(totals.disclosed),
-          late: pct(totals.late),
-          partial: pct(totals.partial),
-          missing: pct(totals.missing),
-          total: totals.total,
+          pct: decimal(pct(totals.disclosed), lang),
+          late: decimal(pct(totals.late), lang),
+          partial: decimal(pct(totals.partial), lang),
+          missing: decimal(pct(totals.missing), lang),
+          calls: plural(t, 'nAnalysedCalls', totals.total),
         })}
       </p>
       <Panel
@@ -110,7 +111,7 @@ export function CompliancePage() {
             <CategoryChart
               label={t('coverageTrend')}
               xLabel={t('dim_day')}
-              categories={dayRows.map((r) => r.key ?? '—')}
+              categories={dayRows.map((r) => (r.key ? shortDate(r.key, lang) : '—'))}
               yRange={[0, 100]}
               series={OUTCOMES.map((o) => ({
                 label: `${t(o)} %`,
@@ -159,13 +160,18 @@ export function CompliancePage() {
               rows={rows.map((r) => ({
                 key: r.key ?? '',
                 name: keyText(r),
-                value: `${r.disclosedPct} % · ${t('nCalls', { n: r.total })}`,
+                value: `${decimal(r.disclosedPct, lang)} % · ${plural(t, 'nCalls', r.total)}`,
                 segments: OUTCOMES.map((o) => {
                   const href = drill(by, r.key, o);
                   return {
                     value: r[`${o}Pct`],
                     color: OUTCOME_COLOR[o],
-                    title: t('openCallsOf', { what: keyText(r), outcome: t(o), pct: r[`${o}Pct`], n: r[o] }),
+                    title: t('openCallsOf', {
+                      what: keyText(r),
+                      outcome: t(o),
+                      pct: decimal(r[`${o}Pct`], lang),
+                      n: r[o],
+                    }),
                     ...(href ? { href } : {}),
                   };
                 }),
@@ -210,7 +216,7 @@ export function CompliancePage() {
               <td>
                 <span class={`badge outcome-${c.outcome}`}>{t(c.outcome)}</span>
               </td>
-              <td>{c.missingElements.join(', ') || '—'}</td>
+              <td>{c.missingElements.map((e) => labelOf(t, 'element_', e)).join(', ') || '—'}</td>
             </tr>
           )}
         </ListTable>
@@ -226,9 +232,9 @@ function CoverageTable(props: {
   keyText: (r: CoverageRow) => string;
   drill: (dim: Dimension | 'day', key: string | null, outcome?: string) => string | undefined;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const count = (r: CoverageRow, o: Outcome | null) => {
-    const text = o === null ? String(r.total) : `${r[o]} (${r[`${o}Pct`]} %)`;
+    const text = o === null ? String(r.total) : `${r[o]} (${decimal(r[`${o}Pct`], lang)} %)`;
     const href = props.drill(props.dim, r.key, o ?? undefined);
     return href ? <a href={href}>{text}</a> : text;
   };
@@ -238,9 +244,11 @@ function CoverageTable(props: {
         <thead>
           <tr>
             <th scope="col">{t(`dim_${props.dim}` as MessageKey)}</th>
-            <th scope="col">{t('calls')}</th>
+            <th scope="col" class="num">
+              {t('calls')}
+            </th>
             {OUTCOMES.map((o) => (
-              <th scope="col" key={o}>
+              <th scope="col" class="num" key={o}>
                 {t(o)}
               </th>
             ))}

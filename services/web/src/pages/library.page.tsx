@@ -11,9 +11,9 @@ import {
   useAsync,
   valueOf,
 } from '../components/common.tsx';
-import { formatClock, formatDateTime, shortId } from '../format.ts';
+import { formatClock, formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { errorText } from '../labels.ts';
+import { decimal, errorText } from '../labels.ts';
 import { navigate, useLocation } from '../router.ts';
 
 function ClipLinks({ clip }: { clip: Pick<Clip, 'id' | 'callId' | 'startMs'> }) {
@@ -177,7 +177,7 @@ export function LibraryPage() {
             {clips.data && clips.data.items.length === 0 && <p class="muted">{t('noClips')}</p>}
             {clips.data && clips.data.items.length > 0 && (
               <table class="compact">
-                <ColumnHeads labels={[t('clipTitle'), t('call'), t('duration')]} action={t('action')} />
+                <ColumnHeads labels={[t('clipTitle'), t('clipMoment'), t('duration')]} action={t('action')} />
                 <tbody>
                   {clips.data.items.map((c) => (
                     <tr key={c.id}>
@@ -185,11 +185,10 @@ export function LibraryPage() {
                         {c.title}
                         {c.note ? <div class="small muted">{c.note}</div> : null}
                       </td>
-                      <td>
-                        <code>{shortId(c.callId)}</code> {formatClock(c.startMs / 1000)}–
-                        {formatClock(c.endMs / 1000)}
+                      <td class="nowrap">
+                        {formatClock(c.startMs / 1000)}–{formatClock(c.endMs / 1000)}
                       </td>
-                      <td class="num">{((c.endMs - c.startMs) / 1000).toFixed(1)} s</td>
+                      <td class="num">{decimal((c.endMs - c.startMs) / 1000, lang)} s</td>
                       <td>
                         <ClipLinks clip={c} />
                         {c.mayChange && (

@@ -19,7 +19,9 @@ import {
   valueOf,
 } from '../components/common.tsx';
 import { formatDateTime, shortId } from '../format.ts';
+import { describeQuery } from '../search-query.ts';
 import { useI18n } from '../i18n.ts';
+import { plural } from '../labels.ts';
 
 export function RetentionPage() {
   const { t, lang } = useI18n();
@@ -45,12 +47,12 @@ export function RetentionPage() {
     run(async () => {
       if (!dryRun && !window.confirm(t('confirmRun'))) return null;
       const r = await api<Report>('/retention/run', { method: 'POST', body: { dryRun } });
-      return `${dryRun ? `${t('dryRun')}: ` : ''}${t('runReport', {
-        expired: r.expired,
-        deleted: r.deleted.length,
-        held: r.held.length,
-        failed: r.failed.length,
-      })}`;
+      return `${dryRun ? `${t('dryRun')}: ` : ''}${[
+        plural(t, 'runExpired', r.expired),
+        plural(t, 'runDeleted', r.deleted.length),
+        plural(t, 'runHeld', r.held.length),
+        plural(t, 'runFailed', r.failed.length),
+      ].join(', ')}.`;
     });
 
   return (
@@ -194,8 +196,16 @@ export function RetentionPage() {
                   <a href={`/calls/${h.callId}`}>
                     {t('call')} {shortId(h.callId)}
                   </a>
+                ) : h.query ? (
+                  <a href={`/?${new URLSearchParams(h.query).toString()}`}>
+                    {t('holdOnSearch', { filters: describeQuery(h.query, t, lang) })}
+                  </a>
                 ) : (
-                  <code>{new URLSearchParams(h.query ?? {}).toString()}</code>
+                  <span>
+                    {t('holdOnSaved', {
+                      name: saved.data?.items.find((s) => s.id === h.savedSearchId)?.name ?? '—',
+                    })}
+                  </span>
                 )}{' '}
                 — {h.reason} <span class="muted">({formatDateTime(h.createdAt, lang)})</span>{' '}
                 <button
@@ -244,7 +254,7 @@ export function RetentionPage() {
               disabled={Boolean(hold.callId)}
               onChange={(e) => setHold({ ...hold, savedSearchId: valueOf(e) })}
             >
-              <option value="">—</option>
+              <option value="">{t('holdNoSaved')}</option>
               {saved.data?.items.map((s) => (
                 <option value={s.id} key={s.id}>
                   {s.name}

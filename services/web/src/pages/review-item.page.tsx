@@ -18,8 +18,9 @@ import { AdherencePanel, DisclosurePanel } from '../components/analysis.tsx';
 import { ErrorBox, Field, Loading, Notice, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
-import { formatClock, formatDateTime, reviewReason, shortId } from '../format.ts';
+import { formatClock, formatDateTime, reviewReason } from '../format.ts';
 import { useI18n } from '../i18n.ts';
+import { decimal } from '../labels.ts';
 
 type Answers = Record<string, string | number>;
 
@@ -80,9 +81,9 @@ export function ReviewItemPage({ id, me }: { id: string; me: Me }) {
         <a href={`/review?queue=${encodeURIComponent(item.queue)}`}>← {t('reviewBack')}</a>
       </p>
       <h1>
-        {t('reviewOf', { id: shortId(item.callId) })}{' '}
+        {t('reviewOf', { when: formatDateTime(item.call.startedAt, lang) })}{' '}
         <small class="muted">
-          {formatDateTime(item.call.startedAt, lang)} · {item.call.agentName ?? item.call.agentId ?? '—'}
+          {item.call.agentName ?? item.call.agentId ?? '—'}
           {item.call.campaign ? ` · ${item.call.campaign}` : ''} · {reviewReason(item.reason, t)}
         </small>
       </h1>
@@ -231,7 +232,7 @@ function EvaluationPanel(props: {
     >
       {item.evaluation && (
         <p class="big" data-testid="score">
-          {t('scoreIs', { score: item.evaluation.score })}
+          {t('scoreIs', { score: decimal(item.evaluation.score, lang) })}
         </p>
       )}
       {item.status === 'open' && (
@@ -354,9 +355,10 @@ function EvaluationPanel(props: {
           <ul class="plain calibration">
             {evaluations.map((ev) => (
               <li key={ev.id}>
-                {formatDateTime(ev.createdAt, lang)} · {ev.reviewerName ?? ev.reviewer} · {ev.formId} v
-                {ev.formVersion}
-                {ev.reviewItemId === null ? ` (${t('calibration')})` : ''}: <strong>{ev.score}</strong>
+                {formatDateTime(ev.createdAt, lang)} · {ev.reviewerName ?? ev.reviewer} ·{' '}
+                {form && ev.formId === form.id ? form.name : ev.formId} (v{ev.formVersion})
+                {ev.reviewItemId === null ? ` (${t('calibration')})` : ''}:{' '}
+                <strong>{decimal(ev.score, lang)}</strong>
               </li>
             ))}
           </ul>

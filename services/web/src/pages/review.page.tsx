@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, principalRef, type Me, type ReviewItem, type ReviewQueue } from '../api.ts';
 import { ErrorBox, ListState, ListTable, Panel, useAsync, valueOf } from '../components/common.tsx';
 import { formatDateTime, formatDuration, reviewReason } from '../format.ts';
-import { queueName } from '../labels.ts';
+import { plural, queueName } from '../labels.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { navigate, useLocation } from '../router.ts';
 
@@ -58,7 +58,11 @@ export function ReviewPage({ me }: { me: Me }) {
                 >
                   <strong>{queueName(q, t, lang)}</strong>{' '}
                   <span class="muted">
-                    {t('reviewQueueCounts', { open: q.open, claimed: q.claimed, completed: q.completed })}
+                    {[
+                      plural(t, 'queueOpen', q.open),
+                      plural(t, 'queueClaimed', q.claimed),
+                      plural(t, 'queueDone', q.completed),
+                    ].join(' · ')}
                   </span>
                 </a>
               </li>

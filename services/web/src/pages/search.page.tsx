@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiError, can, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
+import { api, can, type CallSummary, type Me, type Page, type SavedSearch } from '../api.ts';
 import {
   ErrorBox,
   Field,
@@ -10,8 +10,10 @@ import {
   useAsync,
   valueOf,
 } from '../components/common.tsx';
+import { DateField } from '../components/date-field.tsx';
 import { formatAmount, formatDateTime, formatDuration, isoToLocal, localToIso } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { errorText, labelOf } from '../labels.ts';
 import { navigate, useLocation } from '../router.ts';
 
 type Kind = 'text' | 'number' | 'seconds' | 'datetime' | 'direction' | 'party' | 'source';
@@ -66,6 +68,8 @@ const ANALYTICS = [
   'promiseToPay',
   'redacted',
 ];
+/** The disclosure outcomes the select offers; another set (a dashboard's drill-down) is added as it comes. */
+const DISCLOSURE_CHOICES = ['', 'disclosed', 'late,partial,missing', 'late', 'partial', 'missing'];
 /** The keyword categories the analytics stage counts (services/analytics/counts/keyword-categories.ts). */
 const KEYWORDS = [
   'lawyer',
@@ -238,15 +242,17 @@ export function SearchPage({ me }: { me: Me }) {
     let control;
     switch (f.kind) {
       case 'datetime':
-        control = (
-          <input
+        return (
+          <DateField
+            key={f.name}
+            label={t(f.label)}
             id={id}
-            type="datetime-local"
+            kind="datetime"
+            at={f.name === 'to' ? 'end' : 'start'}
             value={isoToLocal(value)}
-            onInput={(e) => set(f.name, localToIso(valueOf(e)) ?? '')}
+            onValue={(v) => set(f.name, localToIso(v) ?? '')}
           />
         );
-        break;
       case 'seconds':
         control = (
           <input
@@ -461,6 +467,16 @@ export function SearchPage({ me }: { me: Me }) {
                       <option value="late">{t('late')}</option>
                       <option value="partial">{t('partial')}</option>
                       <option value="missing">{t('missing')}</option>
+                      {form.disclosure && !DISCLOSURE_CHOICES.includes(form.disclosure) && (
+                        <option value={form.disclosure}>
+                          {form.disclosure
+                            .split(',')
+                            .map((o, i) =>
+                              i === 0 ? labelOf(t, 'outcome_', o) : labelOf(t, 'outcome_', o).toLowerCase(),
+                            )
+                            .join(t('orSeparator'))}
+                        </option>
+                      )}
                     </select>
                   </Field>
                 )}
@@ -622,7 +638,7 @@ function SearchAside({ applied, canHold }: { applied: Record<string, string>; ca
       setMessage(t('savedOk'));
       saved.reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
 
@@ -695,7 +711,7 @@ function HoldSearch({ applied, saved }: { applied: Record<string, string>; saved
       setReason('');
       setMessage(t('holdSearch_done'));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     }
   };
 

@@ -13,6 +13,7 @@ import {
 } from '../components/common.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
+import { languageName, plural } from '../labels.ts';
 
 const ROLES = ['admin', 'qa_supervisor', 'compliance_officer', 'trainer', 'agent'];
 const list = (s: string) =>
@@ -92,11 +93,20 @@ export function UsersPage() {
             <tbody>
               {users.data.items.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.username}</td>
+                  <td class="nowrap">{u.username}</td>
                   <td>{u.displayName}</td>
                   <td>{t(`role_${u.role}` as MessageKey)}</td>
-                  <td>{u.languages.join(', ') || '—'}</td>
-                  <td>{u.teams.join(', ') || '—'}</td>
+                  <td>{u.languages.map((l) => languageName(l, lang) ?? l).join(', ') || '—'}</td>
+                  <td>
+                    {u.teams.length === 0
+                      ? '—'
+                      : u.teams.map((team, i) => (
+                          <span class="nowrap" key={team}>
+                            {i > 0 ? ', ' : ''}
+                            {team}
+                          </span>
+                        ))}
+                  </td>
                   <td>{u.agentId ?? '—'}</td>
                   <td>
                     {u.disabled ? (
@@ -105,7 +115,7 @@ export function UsersPage() {
                       <span class="badge status-done">{t('active')}</span>
                     )}
                     {u.failedLogins > 0 && (
-                      <div class="muted small">{t('failedSignIns', { n: u.failedLogins })}</div>
+                      <div class="muted small">{plural(t, 'failedSignIns', u.failedLogins)}</div>
                     )}
                   </td>
                   <td class="nowrap">{formatDateTime(u.lastLoginAt, lang)}</td>
@@ -142,7 +152,7 @@ export function UsersPage() {
         </div>
       )}
       <Panel title={t('newUser')} id="new-user">
-        <form onSubmit={create} class="grid">
+        <form onSubmit={create} class="grid wide-fields">
           <InputField label={t('user')} id="u-username" required {...bind('username')} />
           <InputField label={t('displayName')} id="u-name" required {...bind('displayName')} />
           <InputField label={t('email')} id="u-email" type="email" {...bind('email')} />
