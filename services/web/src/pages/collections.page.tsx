@@ -14,7 +14,8 @@ import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../compon
 import { PromiseCorrection } from '../components/promise-correction.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatAmount } from '../format.ts';
-import { useI18n, type MessageKey } from '../i18n.ts';
+import { useI18n, type Lang, type MessageKey } from '../i18n.ts';
+import { calendarDate, decimal, shortDate } from '../labels.ts';
 
 const DIMENSIONS = [
   'agent',
@@ -58,7 +59,7 @@ const money = (v: number | null, currencies: readonly (string | null)[], lang: s
     ? formatAmount(v, known[0]!, lang)
     : `${formatAmount(v, null, lang)} ${known.join(' ')}`.trim();
 };
-const minutes = (ms: number | null) => (ms === null ? '—' : `${(ms / 60_000).toFixed(1)} min`);
+const minutes = (ms: number | null, lang: Lang) => (ms === null ? '—' : `${decimal(ms / 60_000, lang)} min`);
 
 /** The table's figures in three groups: productivity, promises and their results, conduct. */
 const METRIC_GROUPS = [
@@ -69,7 +70,7 @@ const METRIC_GROUPS = [
 type MetricColumn = (typeof METRIC_GROUPS)[number][number];
 
 /** One figure of a row as the table shows it. */
-function cell(r: CollectionsMetricsRow, m: MetricColumn, lang: string): string {
+function cell(r: CollectionsMetricsRow, m: MetricColumn, lang: Lang): string {
   switch (m) {
     case 'calls':
     case 'contacts':
@@ -77,9 +78,9 @@ function cell(r: CollectionsMetricsRow, m: MetricColumn, lang: string): string {
       return String(r[m]);
     case 'talkMs':
     case 'ahtMs':
-      return minutes(r[m]);
+      return minutes(r[m], lang);
     case 'callsPerAgentHour':
-      return r.callsPerAgentHour === null ? '—' : r.callsPerAgentHour.toFixed(1);
+      return r.callsPerAgentHour === null ? '—' : decimal(r.callsPerAgentHour, lang);
     case 'amountPromised':
       return money(r.amountPromised, r.currencies, lang);
     case 'amountCollected':
@@ -120,7 +121,7 @@ function FollowUp({ me }: { me: Me }) {
     <>
       <h1>{t('collectionsTitle')}</h1>
       <Panel
-        title={t('followUpTitle', { day: queue.data?.asOf ?? '' })}
+        title={t('followUpTitle', { day: queue.data ? calendarDate(queue.data.asOf, lang) : '' })}
         id="follow-up"
         actions={<ExportCsv testId="export-follow-up" href={`${API}/promises/follow-up.csv`} />}
       >
@@ -156,7 +157,7 @@ function FollowUp({ me }: { me: Me }) {
                     <td class="num">{formatAmount(p.amount, p.currency, lang)}</td>
                     <td class="num">{formatAmount(p.collected, p.currency, lang)}</td>
                     <td class="num">{formatAmount(p.outstanding, p.currency, lang)}</td>
-                    <td class="nowrap">{p.dueDate}</td>
+                    <td class="nowrap">{shortDate(p.dueDate, lang, true)}</td>
                     <td>{p.agentName ?? p.agentId ?? '—'}</td>
                     <td>{p.campaign ?? '—'}</td>
                     <td class="nowrap">{p.phone ?? '—'}</td>
@@ -371,7 +372,7 @@ function PeriodTable<R extends { key: string | null; period: string }>(props: {
   rowName: (r: R) => string;
   columns: { label: string; value: (r: R) => string }[];
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <div class="table-wrap">
       <table class="compact agent-metrics">
@@ -390,7 +391,7 @@ function PeriodTable<R extends { key: string | null; period: string }>(props: {
           {props.rows.map((r) => (
             <tr key={`${r.key}-${r.period}`}>
               <th scope="row">{props.rowName(r)}</th>
-              <td class="nowrap">{r.period}</td>
+              <td class="nowrap">{shortDate(r.period, lang, true)}</td>
               {props.columns.map((c) => (
                 <td class="num" key={c.label}>
                   {c.value(r)}
