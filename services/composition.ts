@@ -4,6 +4,7 @@ import { AgentActivityRepository } from './live/agent-activity.repository.ts';
 import { LiveBoardService } from './live/live.board.ts';
 import { LiveRepository } from './live/live.repository.ts';
 import { LiveService } from './live/live.service.ts';
+import { EventStreams } from './api/event-stream.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -581,6 +582,7 @@ export async function buildServices(
         webhooks: webhooks.service,
         live: liveBoard,
         liveTranscripts,
+        eventStreams: new EventStreams(),
         trustProxy: config.auth.trustProxy,
       },
       version,
