@@ -7,19 +7,41 @@ export function liveCallHref(captureId: string): string {
   return `/live/calls/${encodeURIComponent(captureId)}`;
 }
 
-/** Opens a Server-Sent Events stream of the API; returns how to close it. */
-export function openEvents(path: string, handlers: Record<string, (data: unknown) => void>): () => void {
-  if (typeof EventSource === 'undefined') return () => {};
+/** What a page hears of an event stream's connection, besides its events. */
+export interface EventsWatch {
+  /** The stream is open: at first, and again after each reconnection (events sent meanwhile were missed). */
+  onOpen?: () => void;
+  /**
+   * The stream was lost. `given up`: the browser will not try again (the answer was not a stream, or the browser has
+   * no EventSource), so the page must do without it; otherwise the browser reconnects by itself.
+   */
+  onError?: (givenUp: boolean) => void;
+}
+
+/** Opens a Server-Sent Events stream of the API; returns how to close it. A malformed event is skipped. */
+export function openEvents(
+  path: string,
+  handlers: Record<string, (data: unknown) => void>,
+  watch: EventsWatch = {},
+): () => void {
+  if (typeof EventSource === 'undefined') {
+    watch.onError?.(true);
+    return () => {};
+  }
   const source = new EventSource(`${API}${path}`, { withCredentials: true });
   for (const [event, handle] of Object.entries(handlers)) {
     source.addEventListener(event, (e) => {
+      let data: unknown;
       try {
-        handle(JSON.parse((e as MessageEvent<string>).data) as unknown);
+        data = JSON.parse((e as MessageEvent<string>).data) as unknown;
       } catch {
-        // a malformed event is skipped
+        return;
       }
+      handle(data);
     });
   }
+  source.onopen = () => watch.onOpen?.();
+  source.onerror = () => watch.onError?.(source.readyState === EventSource.CLOSED);
   return () => source.close();
 }
 
