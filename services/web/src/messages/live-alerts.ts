@@ -1,4 +1,7 @@
-/** The live transcript and real-time alerts (alerts page, the shell's notice, the live transcript panel). */
+/**
+ * The live transcript and real-time alerts (alerts page, the shell's notice, the live transcript panel, the alerts kept
+ * with an archived call on its page).
+ */
 
 export const liveAlertsEn = {
   navAlerts: 'Alerts',
@@ -18,6 +21,9 @@ export const liveAlertsEn = {
   alertOpenCall: 'Open the call',
   alertNew: 'New alert: {kind}',
   alertNewDismiss: 'Dismiss',
+  alertAcknowledgedAt: 'Acknowledged by {who}, {time}',
+  alertNotAcknowledged: 'Not acknowledged',
+  callAlertsTitle: 'Alerts raised during the call',
   alertKind_disclosure_missing: 'Recording notice not given',
   alertKind_forbidden_practice: 'Forbidden practice',
   alertKind_keyword: 'Keyword',
@@ -49,6 +55,9 @@ export const liveAlertsEs: Record<keyof typeof liveAlertsEn, string> = {
   alertOpenCall: 'Abrir la llamada',
   alertNew: 'Nueva alerta: {kind}',
   alertNewDismiss: 'Cerrar',
+  alertAcknowledgedAt: 'Atendida por {who}, {time}',
+  alertNotAcknowledged: 'Sin atender',
+  callAlertsTitle: 'Alertas durante la llamada',
   alertKind_disclosure_missing: 'Aviso de grabación no dado',
   alertKind_forbidden_practice: 'Práctica prohibida',
   alertKind_keyword: 'Palabra clave',
