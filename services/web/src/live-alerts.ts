@@ -1,6 +1,7 @@
+import { useEffect, useState } from 'preact/hooks';
 import { API, type LiveAlertView } from './api.ts';
 
-/** What the UI shares about real-time alerts: where to listen, the event streams. */
+/** What the live pages share: where to listen, the event streams, a clock that ticks. */
 
 /** The live call page of a call in progress (its live transcript, and live listening where the page has it). */
 export function liveCallHref(captureId: string): string {
@@ -43,6 +44,20 @@ export function openEvents(
   source.onopen = () => watch.onOpen?.();
   source.onerror = () => watch.onError?.(source.readyState === EventSource.CLOSED);
   return () => source.close();
+}
+
+/**
+ * The time now (epoch ms), again every second, for durations that tick; `skewMs` corrects the browser's clock by the
+ * server's (what the server's time was when the browser's was known).
+ */
+export function useNow(skewMs = 0): number {
+  const [now, setNow] = useState(() => Date.now() + skewMs);
+  useEffect(() => {
+    setNow(Date.now() + skewMs);
+    const timer = setInterval(() => setNow(Date.now() + skewMs), 1000);
+    return () => clearInterval(timer);
+  }, [skewMs]);
+  return now;
 }
 
 export type { LiveAlertView };

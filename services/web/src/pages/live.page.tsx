@@ -12,7 +12,7 @@ import { ColumnHeads, LoadState, Panel, useAsync } from '../components/common.ts
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatDuration } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { liveCallHref } from '../live-alerts.ts';
+import { liveCallHref, useNow } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
 
 /** Where the live view of one call (listening, live transcript) lives in the UI. */
@@ -74,17 +74,6 @@ function useLiveCalls(filter: Record<string, string>, onChange: () => void) {
     return () => source.close();
   }, [query]);
   return { calls: [...calls.values()], connection, skewMs };
-}
-
-/** Re-renders every second (durations and "for" times tick). */
-function useNow(skewMs: number): number {
-  const [now, setNow] = useState(() => Date.now() + skewMs);
-  useEffect(() => {
-    setNow(Date.now() + skewMs);
-    const timer = setInterval(() => setNow(Date.now() + skewMs), 1000);
-    return () => clearInterval(timer);
-  }, [skewMs]);
-  return now;
 }
 
 function Level({ db, party }: { db: number | null; party: 'agent' | 'customer' }) {
