@@ -19,10 +19,13 @@ export interface EventsWatch {
   onError?: (givenUp: boolean) => void;
 }
 
-/** Opens a Server-Sent Events stream of the API; returns how to close it. A malformed event is skipped. */
-export function openEvents(
+/**
+ * Opens a Server-Sent Events stream of the API, with a handler per event (`E` names each event's data, as the
+ * contract describes it); returns how to close it. A malformed event is skipped.
+ */
+export function openEvents<E extends Record<string, unknown>>(
   path: string,
-  handlers: Record<string, (data: unknown) => void>,
+  handlers: { [K in keyof E & string]: (data: E[K]) => void },
   watch: EventsWatch = {},
 ): () => void {
   if (typeof EventSource === 'undefined') {
@@ -30,7 +33,7 @@ export function openEvents(
     return () => {};
   }
   const source = new EventSource(`${API}${path}`, { withCredentials: true });
-  for (const [event, handle] of Object.entries(handlers)) {
+  for (const [event, handle] of Object.entries(handlers) as [string, (data: unknown) => void][]) {
     source.addEventListener(event, (e) => {
       let data: unknown;
       try {

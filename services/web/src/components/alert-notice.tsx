@@ -44,9 +44,9 @@ export function AlertNotice() {
         // the stream, or the next poll, tries again
       }
     };
-    const close = openEvents(
+    const close = openEvents<{ alert: LiveAlertView }>(
       '/live/alerts/events',
-      { alert: (data) => show([data as LiveAlertView]) },
+      { alert: (a) => show([a]) },
       {
         onOpen: () => {
           setFeed('open');
