@@ -79,7 +79,7 @@ export function AlertNotice() {
         return (
           <div key={a.alertId} class="notice notice-warn" data-testid="alert-notice">
             <strong>{t('alertNew', { kind: labelOf(t, 'alertKind_', a.kind) })}</strong> {a.detail}{' '}
-            <a href={liveCallHref(a.captureId)}>{t('alertListen')}</a> <a href="/alerts">{t('navAlerts')}</a>{' '}
+            <a href={liveCallHref(a.captureId)}>{t('live_listen')}</a> <a href="/alerts">{t('navAlerts')}</a>{' '}
             <button
               type="button"
               class="link"

@@ -66,7 +66,7 @@ export function LiveTranscriptPanel({ captureId }: { captureId: string }) {
         {lines.map((l) => (
           <li key={`${l.channel}-${l.startMs}`} class={`live-line party-${l.party}`}>
             <span class="muted">{formatClock(l.startMs / 1000)}</span>{' '}
-            <strong>{t(l.party === 'agent' ? 'liveAgent' : 'liveCustomer')}:</strong> {l.text}
+            <strong>{labelOf(t, 'party_', l.party)}:</strong> {l.text}
           </li>
         ))}
       </ol>

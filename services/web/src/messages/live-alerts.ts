@@ -17,7 +17,6 @@ export const liveAlertsEn = {
   alertAcknowledge: 'Acknowledge',
   alertAcknowledged: 'Acknowledged by {who}',
   alertAcknowledgedDone: 'Alert acknowledged.',
-  alertListen: 'Listen live',
   alertOpenCall: 'Open the call',
   alertNew: 'New alert: {kind}',
   alertNewDismiss: 'Dismiss',
@@ -32,8 +31,6 @@ export const liveAlertsEn = {
   liveTranscriptEmpty: 'Nothing transcribed yet.',
   liveTranscriptEnded: 'The call has ended.',
   liveTranscriptComplete: 'Every utterance was transcribed.',
-  liveAgent: 'Agent',
-  liveCustomer: 'Customer',
   act_live_alert_acknowledge: 'Real-time alert acknowledged',
 };
 
@@ -51,7 +48,6 @@ export const liveAlertsEs: Record<keyof typeof liveAlertsEn, string> = {
   alertAcknowledge: 'Marcar como atendida',
   alertAcknowledged: 'Atendida por {who}',
   alertAcknowledgedDone: 'Alerta atendida.',
-  alertListen: 'Escuchar en vivo',
   alertOpenCall: 'Abrir la llamada',
   alertNew: 'Nueva alerta: {kind}',
   alertNewDismiss: 'Cerrar',
@@ -66,7 +62,5 @@ export const liveAlertsEs: Record<keyof typeof liveAlertsEn, string> = {
   liveTranscriptEmpty: 'Aún no hay nada transcrito.',
   liveTranscriptEnded: 'La llamada terminó.',
   liveTranscriptComplete: 'Se transcribieron todas las intervenciones.',
-  liveAgent: 'Agente',
-  liveCustomer: 'Cliente',
   act_live_alert_acknowledge: 'Alerta en tiempo real atendida',
 };

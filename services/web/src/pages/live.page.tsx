@@ -82,7 +82,7 @@ function Level({ db, party }: { db: number | null; party: 'agent' | 'customer' }
   const { t } = useI18n();
   const shown = db === null ? FLOOR_DB : Math.max(FLOOR_DB, Math.min(0, db));
   const label = t('live_levelOf', {
-    party: t(party === 'agent' ? 'agent' : 'live_customer'),
+    party: t(party),
     value: db === null ? t('live_noAudio') : `${Math.round(db)} dBFS`,
   });
   return (
@@ -111,7 +111,7 @@ function CallsTable({ calls, now }: { calls: LiveCall[]; now: number }) {
             t('agent'),
             t('team'),
             t('campaign'),
-            t('live_customer'),
+            t('customer'),
             t('direction'),
             t('live_duration'),
             t('live_levels'),
@@ -147,7 +147,7 @@ function CallsTable({ calls, now }: { calls: LiveCall[]; now: number }) {
               <td>{c.country ?? dash}</td>
               <td class="live-links">
                 <a href={liveCallHref(c.captureId)}>{t('live_listen')}</a>{' '}
-                <a href={`${liveCallHref(c.captureId)}#transcript`}>{t('live_transcript')}</a>
+                <a href={`${liveCallHref(c.captureId)}#transcript`}>{t('liveTranscriptTitle')}</a>
               </td>
             </tr>
           ))}
