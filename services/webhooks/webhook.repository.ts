@@ -1,10 +1,8 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database, WebhookDeliveryStatus } from '../../models/database.ts';
-import type { Db } from '../platform/database.ts';
+import { sql } from 'kysely';
+import type { WebhookDeliveryStatus } from '../../models/database.ts';
+import type { Db, Trx } from '../platform/database.ts';
 
 /** Webhook subscriptions, events, deliveries and the delivery log: the only place with their SQL. */
-
-type Trx = Transaction<Database>;
 
 export interface SubscriptionRow {
   id: string;
