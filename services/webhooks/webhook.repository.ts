@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { WebhookDeliveryStatus } from '../../models/database.ts';
 import type { Db, Trx } from '../platform/database.ts';
@@ -62,20 +63,21 @@ export type AttemptOutcome = { status: 'delivered' } | { status: 'retry'; at: Da
 export class WebhookRepository {
   constructor(private readonly db: Db) {}
 
-  private subscriptions(db: Db | Trx = this.db) {
-    return db
-      .selectFrom('webhook_subscriptions')
-      .select([
-        'id',
-        'name',
-        'url',
-        'events',
-        'secret_sealed as secretSealed',
-        'enabled',
-        'created_by as createdBy',
-        'created_at as createdAt',
-        'updated_at as updatedAt',
-      ]);
+  /** The columns of a subscription, as SubscriptionRow names them. */
+  private static readonly SUBSCRIPTION = [
+    'id',
+    'name',
+    'url',
+    'events',
+    'secret_sealed as secretSealed',
+    'enabled',
+    'created_by as createdBy',
+    'created_at as createdAt',
+    'updated_at as updatedAt',
+  ] as const;
+
+  private subscriptions() {
+    return this.db.selectFrom('webhook_subscriptions').select(WebhookRepository.SUBSCRIPTION);
   }
 
   async listSubscriptions(): Promise<SubscriptionRow[]> {
@@ -97,31 +99,25 @@ export class WebhookRepository {
     return rows.map((r) => r.id);
   }
 
-  /** A new subscription; its secret is sealed by `seal` with the id it gets, in the same transaction. */
+  /** A new subscription; its secret is sealed by `seal` with the id it is given. */
   async createSubscription(
     s: { name: string; url: string; events: string[]; enabled: boolean; createdBy: string },
     seal: (id: string) => Promise<string>,
   ): Promise<SubscriptionRow> {
-    return this.db.transaction().execute(async (trx) => {
-      const { id } = await trx
-        .insertInto('webhook_subscriptions')
-        .values({
-          name: s.name,
-          url: s.url,
-          events: s.events,
-          enabled: s.enabled,
-          created_by: s.createdBy,
-          secret_sealed: '',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('webhook_subscriptions')
-        .set({ secret_sealed: await seal(id) })
-        .where('id', '=', id)
-        .execute();
-      return this.subscriptions(trx).where('id', '=', id).executeTakeFirstOrThrow();
-    });
+    const id = randomUUID();
+    return this.db
+      .insertInto('webhook_subscriptions')
+      .values({
+        id,
+        name: s.name,
+        url: s.url,
+        events: s.events,
+        enabled: s.enabled,
+        created_by: s.createdBy,
+        secret_sealed: await seal(id),
+      })
+      .returning(WebhookRepository.SUBSCRIPTION)
+      .executeTakeFirstOrThrow();
   }
 
   async updateSubscription(
@@ -129,13 +125,12 @@ export class WebhookRepository {
     patch: { name?: string; url?: string; events?: string[]; enabled?: boolean; secretSealed?: string },
   ): Promise<SubscriptionRow | undefined> {
     const { secretSealed, ...rest } = patch;
-    const updated = await this.db
+    return this.db
       .updateTable('webhook_subscriptions')
       .set({ ...rest, ...(secretSealed ? { secret_sealed: secretSealed } : {}), updated_at: sql`now()` })
       .where('id', '=', id)
-      .returning('id')
+      .returning(WebhookRepository.SUBSCRIPTION)
       .executeTakeFirst();
-    return updated ? this.subscription(id) : undefined;
   }
 
   /** Deletes a subscription with its deliveries and their log. */
@@ -176,20 +171,16 @@ export class WebhookRepository {
    * or being sent.
    */
   async claim(deliveryId: string, lockMs: number): Promise<ClaimedDelivery | undefined> {
-    const taken = await this.db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: sql`now() + make_interval(secs => ${lockMs / 1000})` })
-      .where('id', '=', deliveryId)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
-      .returning('id')
-      .executeTakeFirst();
-    if (!taken) return undefined;
     const row = await this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
-      .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-      .select([
+      .updateTable('webhook_deliveries as d')
+      .from(['webhook_events as e', 'webhook_subscriptions as s'])
+      .set({ locked_until: sql`now() + make_interval(secs => ${lockMs / 1000})` })
+      .whereRef('e.id', '=', 'd.event_id')
+      .whereRef('s.id', '=', 'd.subscription_id')
+      .where('d.id', '=', deliveryId)
+      .where('d.status', '=', 'pending')
+      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<', sql<Date>`now()`)]))
+      .returning([
         'd.id',
         'd.attempts',
         'd.attempt_limit as attemptLimit',
@@ -202,7 +193,6 @@ export class WebhookRepository {
         's.secret_sealed as secretSealed',
         's.enabled',
       ])
-      .where('d.id', '=', deliveryId)
       .executeTakeFirst();
     if (!row) return undefined;
     return {
