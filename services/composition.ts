@@ -186,7 +186,9 @@ function webhookParts(
   const secrets = new SecretBox(async () =>
     keyDir ? loadOrCreateKey(keyDir, WEBHOOK_SECRET_KEY_FILE) : randomBytes(32),
   );
-  const queue: DeliveryQueue | null = pipeline ? { send: pipeline.sendWebhook } : null;
+  const queue: DeliveryQueue | null = pipeline
+    ? { send: pipeline.sendWebhook, sendAll: pipeline.sendWebhooks }
+    : null;
   const w = config.webhooks;
   return {
     webhooks,

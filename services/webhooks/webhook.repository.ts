@@ -88,15 +88,21 @@ export class WebhookRepository {
     return this.subscriptions().where('id', '=', id).executeTakeFirst();
   }
 
-  /** The enabled subscriptions that want an event type, in the publishing transaction. */
-  async subscribersOf(trx: Db | Trx, type: string): Promise<string[]> {
+  /** The enabled subscriptions that want each of these event types (by type), in the publishing transaction. */
+  async subscribersOf(trx: Db | Trx, types: readonly string[]): Promise<Map<string, string[]>> {
     const rows = await trx
       .selectFrom('webhook_subscriptions')
-      .select('id')
+      .select(['id', 'events'])
       .where('enabled', '=', true)
-      .where(sql<boolean>`${type} = ANY(events)`)
+      .where(sql<boolean>`events && ${[...types]}::text[]`)
       .execute();
-    return rows.map((r) => r.id);
+    const byType = new Map<string, string[]>();
+    for (const type of types)
+      byType.set(
+        type,
+        rows.filter((r) => r.events.includes(type)).map((r) => r.id),
+      );
+    return byType;
   }
 
   /** A new subscription; its secret is sealed by `seal` with the id it is given. */
@@ -139,30 +145,45 @@ export class WebhookRepository {
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** Records an event and one pending delivery per subscription; returns the deliveries' ids. */
-  async insertEvent(
+  /**
+   * Records events, each with one pending delivery per subscription that wants it, in one statement; returns the
+   * deliveries' ids.
+   */
+  async insertEvents(
     trx: Trx,
-    event: { type: string; payload: Record<string, unknown>; createdAt: Date },
-    subscriptionIds: readonly string[],
+    events: readonly {
+      type: string;
+      payload: Record<string, unknown>;
+      createdAt: Date;
+      subscriptionIds: readonly string[];
+    }[],
     attemptLimit: number,
-  ): Promise<{ eventId: string; deliveryIds: string[] }> {
-    const { id: eventId } = await trx
-      .insertInto('webhook_events')
-      .values({ type: event.type, payload: JSON.stringify(event.payload), created_at: event.createdAt })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  ): Promise<string[]> {
+    const stored = events.map((e) => ({ ...e, id: randomUUID() }));
     const rows = await trx
+      .with('stored_events', (db) =>
+        db.insertInto('webhook_events').values(
+          stored.map((e) => ({
+            id: e.id,
+            type: e.type,
+            payload: JSON.stringify(e.payload),
+            created_at: e.createdAt,
+          })),
+        ),
+      )
       .insertInto('webhook_deliveries')
       .values(
-        subscriptionIds.map((subscription_id) => ({
-          event_id: eventId,
-          subscription_id,
-          attempt_limit: attemptLimit,
-        })),
+        stored.flatMap((e) =>
+          e.subscriptionIds.map((subscription_id) => ({
+            event_id: e.id,
+            subscription_id,
+            attempt_limit: attemptLimit,
+          })),
+        ),
       )
       .returning('id')
       .execute();
-    return { eventId, deliveryIds: rows.map((r) => r.id) };
+    return rows.map((r) => r.id);
   }
 
   /**
