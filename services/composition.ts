@@ -4,6 +4,7 @@ import { AgentActivityRepository } from './live/agent-activity.repository.ts';
 import { LiveBoardService } from './live/live.board.ts';
 import { LiveRepository } from './live/live.repository.ts';
 import { LiveService } from './live/live.service.ts';
+import { EventStreams } from './api/event-stream.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiDeps, CallServices, PeopleServices } from './api/app.ts';
@@ -185,7 +186,9 @@ function webhookParts(
   const secrets = new SecretBox(async () =>
     keyDir ? loadOrCreateKey(keyDir, WEBHOOK_SECRET_KEY_FILE) : randomBytes(32),
   );
-  const queue: DeliveryQueue | null = pipeline ? { send: pipeline.sendWebhook } : null;
+  const queue: DeliveryQueue | null = pipeline
+    ? { send: pipeline.sendWebhook, sendAll: pipeline.sendWebhooks }
+    : null;
   const w = config.webhooks;
   return {
     webhooks,
@@ -581,6 +584,7 @@ export async function buildServices(
         webhooks: webhooks.service,
         live: liveBoard,
         liveTranscripts,
+        eventStreams: new EventStreams(),
         trustProxy: config.auth.trustProxy,
       },
       version,

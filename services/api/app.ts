@@ -49,6 +49,7 @@ import type { WebhookService } from '../webhooks/webhook.service.ts';
 import { webhooksRouter } from '../webhooks/webhooks.router.ts';
 import type { LiveBoardService } from '../live/live.board.ts';
 import { liveRouter } from '../live/live.router.ts';
+import type { EventStreams } from './event-stream.ts';
 
 /**
  * Everything people-facing the API needs: API keys, accounts and sessions, the audit trail, saved searches,
@@ -108,6 +109,8 @@ export interface ApiDeps {
   live: LiveBoardService;
   /** The live transcript and real-time alerts of calls in progress. */
   liveTranscripts?: LiveService;
+  /** The open event streams of the live routes, which a stopping server ends (event-stream.ts). */
+  eventStreams: EventStreams;
   /** Folder of the built web UI served at `/` (default services/web/dist); null serves no UI. */
   webDir?: string | null;
   /** Express `trust proxy` setting: proxies allowed to set X-Forwarded-For/Proto (default none). */
@@ -180,8 +183,8 @@ export function createApp(deps: ApiDeps): Express {
   api.use(trainingRouter(people.training));
   api.use(collectionsRouter(deps.collections));
   api.use(webhooksRouter(deps.webhooks));
-  api.use(liveRouter(deps.live));
-  if (deps.liveTranscripts) api.use(liveAlertsRouter(deps.liveTranscripts));
+  api.use(liveRouter(deps.live, deps.eventStreams));
+  if (deps.liveTranscripts) api.use(liveAlertsRouter(deps.liveTranscripts, deps.eventStreams));
   api.use(notFound);
   app.use('/api/v1', api);
   app.use('/api/v1', errorMiddleware(deps.logger));

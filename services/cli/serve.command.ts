@@ -104,7 +104,7 @@ export async function runServe(config: Config, logger: Logger): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     liveAudio.close();
-    ctx.liveBoard.close(); // its event streams would keep the server from closing
+    ctx.api.eventStreams.close(); // open event streams would keep the server from closing
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await capture?.service.stop();
     await liveTranscript?.stop();

@@ -1,10 +1,10 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database, PaymentSource } from '../../models/database.ts';
-import type { Db } from '../platform/database.ts';
+import { sql } from 'kysely';
+import type { PaymentSource } from '../../models/database.ts';
+import type { Db, Trx } from '../platform/database.ts';
 import type { PaymentInput } from './payment.ts';
 import { accountsCondition, type AccountRange } from './promise.repository.ts';
 
-export type Trx = Transaction<Database>;
+export type { Trx };
 
 /** What one batch of payments did: the ones stored, and those already there (by external id) with other values. */
 export interface StoredBatch {

@@ -135,23 +135,21 @@ export class PromiseLedgerService {
       tracked,
     );
     await this.recomputeAccounts(trx, accounts);
-    for (const p of tracked) {
-      await this.deps.events?.publish(
-        {
-          type: 'promise.recorded',
-          data: {
-            callId: call.id,
-            ordinal: p.ordinal,
-            account: call.customerRef,
-            kind: p.kind,
-            amount: p.amount,
-            currency: p.currency,
-            dueDate: p.dueDate,
-          },
+    await this.deps.events?.publishAll(
+      tracked.map((p) => ({
+        type: 'promise.recorded' as const,
+        data: {
+          callId: call.id,
+          ordinal: p.ordinal,
+          account: call.customerRef,
+          kind: p.kind,
+          amount: p.amount,
+          currency: p.currency,
+          dueDate: p.dueDate,
         },
-        trx,
-      );
-    }
+      })),
+      trx,
+    );
   };
 
   /** Allocates the payments of these accounts to their promises again; returns how many promises it saw. */

@@ -94,13 +94,9 @@ export class LiveAudioStream {
       for (const party of this.mixer.notLive()) this.notice(party);
       this.pump();
     });
-    if (!unsubscribeAudio) return false;
-    this.unsubscribe.push(unsubscribeAudio);
-    this.unsubscribe.push(
-      this.hub.on('keyPress', (press) => {
-        if (press.captureId === captureId) this.mixer.keyPress(press);
-      }),
-    );
+    const unsubscribeKeys = this.hub.subscribeKeyPresses(captureId, (press) => this.mixer.keyPress(press));
+    if (!unsubscribeAudio || !unsubscribeKeys) return false;
+    this.unsubscribe.push(unsubscribeAudio, unsubscribeKeys);
     this.unsubscribe.push(
       this.hub.on('call', (event) => {
         if (event.call.captureId !== captureId) return;

@@ -20,21 +20,20 @@ import type { LiveCallView, LiveHub } from './live.hub.ts';
  * them to every role that may see the call (no role has them masked).
  *
  * Changes (start, metadata, pause, end) reach each stream as they happen; levels are sent once a second, only those
- * that changed; a heartbeat every 15 s keeps proxies from closing an idle stream. One timer serves every stream,
- * and runs only while there is one. Each open stream makes the hub keep levels (capture decodes every call's audio
- * only while one is open); the first levels reach a new stream at its first tick, a second after it opens.
+ * that changed (the API's event streams, api/event-stream.ts, keep them open and end them). One timer serves every
+ * stream, and runs only while there is one. Each open stream makes the hub keep levels (capture decodes every call's
+ * audio only while one is open); the first levels reach a new stream at its first tick, a second after it opens.
  */
 
 export const LEVELS_INTERVAL_MS = 1000;
-export const HEARTBEAT_TICKS = 15;
 /** Today's archived figures are read again after this long (per scope and filter). */
 export const ARCHIVE_READ_MS = 5000;
 const HOUR_MS = 3_600_000;
 /** Live call ends remembered per agent (for "idle since") beyond the day they happened: two days. */
 const LAST_END_KEEP_MS = 48 * HOUR_MS;
 
-/** What a stream is sent: an event of the contract, a heartbeat, or its end (the board is closing). */
-export type BoardMessage = LiveStreamEvent | { event: 'heartbeat' } | { event: 'close' };
+/** What a stream is sent: an event of the contract. */
+export type BoardMessage = LiveStreamEvent;
 
 export interface LiveBoardDeps {
   hub: LiveHub;
@@ -129,7 +128,6 @@ export class LiveBoardService {
   private readonly dayStart: (nowMs: number) => Date;
   private readonly unsubscribe: () => void;
   private timer: NodeJS.Timeout | undefined;
-  private ticks = 0;
 
   constructor(private readonly deps: LiveBoardDeps) {
     this.now = deps.now ?? Date.now;
@@ -248,20 +246,15 @@ export class LiveBoardService {
     return () => this.remove(watcher);
   }
 
-  /** Ends every stream (the server is stopping) and stops listening to the hub. */
+  /** Stops listening to the hub (the process is stopping); the streams are ended by the API. */
   close(): void {
-    for (const w of [...this.watchers]) {
-      this.safely(w, { event: 'close' });
-      this.remove(w);
-    }
+    for (const w of [...this.watchers]) this.remove(w); // gives back each stream's hold on the levels
     this.stopTimer();
     this.unsubscribe();
   }
 
-  /** One tick of the shared timer: changed levels to each stream, and every 15th a heartbeat. */
+  /** One tick of the shared timer: changed levels to each stream. */
   tick(): void {
-    this.ticks += 1;
-    const heartbeat = this.ticks % HEARTBEAT_TICKS === 0;
     const calls = this.deps.hub.calls();
     for (const w of this.watchers) {
       const changed: { captureId: string; agent: number | null; customer: number | null }[] = [];
@@ -274,7 +267,6 @@ export class LiveBoardService {
         changed.push({ captureId: view.captureId, agent: view.levels[0], customer: view.levels[1] });
       }
       if (changed.length > 0) this.safely(w, { event: 'levels', data: { items: changed } });
-      if (heartbeat) this.safely(w, { event: 'heartbeat' });
     }
   }
 

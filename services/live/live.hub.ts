@@ -58,16 +58,10 @@ export interface LiveAlert {
   raisedAt: string;
 }
 
-/** A key press on a call in progress (RFC 4733), told at each of its packets while the call's audio is wanted. */
-export interface LiveKeyPressEvent extends LiveKeyPress {
-  captureId: string;
-}
-
 export interface LiveEvents {
   call: LiveCallEvent;
   line: LiveTranscriptLine;
   alert: LiveAlert;
-  keyPress: LiveKeyPressEvent;
 }
 
 type Listener<T> = (event: T) => void;
@@ -75,6 +69,8 @@ type Listener<T> = (event: T) => void;
 interface CallState {
   view: LiveCallView;
   audio: Set<Listener<LiveAudio>>;
+  /** Key presses (RFC 4733), told at each of their packets while the call's audio is wanted. */
+  keyPresses: Set<Listener<LiveKeyPress>>;
 }
 
 export interface LiveHubOptions {
@@ -92,7 +88,6 @@ export class LiveHub implements LiveTap {
     call: new Set(),
     line: new Set(),
     alert: new Set(),
-    keyPress: new Set(),
   };
   private readonly allAudio = new Set<(captureId: string, audio: LiveAudio) => void>();
   private readonly logger: Logger;
@@ -153,6 +148,14 @@ export class LiveHub implements LiveTap {
     };
   }
 
+  /** One call's key presses while it is in progress (as `subscribeAudio`). */
+  subscribeKeyPresses(captureId: string, listener: Listener<LiveKeyPress>): (() => void) | undefined {
+    const state = this.states.get(captureId);
+    if (!state) return undefined;
+    state.keyPresses.add(listener);
+    return () => state.keyPresses.delete(listener);
+  }
+
   /** The audio of every call in progress (live transcription). */
   subscribeAllAudio(listener: (captureId: string, audio: LiveAudio) => void): () => void {
     this.allAudio.add(listener);
@@ -163,7 +166,7 @@ export class LiveHub implements LiveTap {
 
   started(info: LiveCallInfo): void {
     const view: LiveCallView = { ...info, levels: [null, null], lastAudioMs: null };
-    this.states.set(info.captureId, { view, audio: new Set() });
+    this.states.set(info.captureId, { view, audio: new Set(), keyPresses: new Set() });
     this.emit('call', { type: 'started', call: view });
   }
 
@@ -197,8 +200,9 @@ export class LiveHub implements LiveTap {
   }
 
   keyPress(captureId: string, press: LiveKeyPress): void {
-    if (!this.states.has(captureId)) return;
-    this.emit('keyPress', { ...press, captureId });
+    const state = this.states.get(captureId);
+    if (!state) return;
+    for (const listener of state.keyPresses) this.safely(() => listener(press), 'keyPress');
   }
 
   ended(captureId: string, atMs: number, reason: string): void {
@@ -206,6 +210,7 @@ export class LiveHub implements LiveTap {
     if (!state) return;
     this.states.delete(captureId);
     state.audio.clear();
+    state.keyPresses.clear();
     this.emit('call', { type: 'ended', call: state.view, endedAtMs: atMs, reason });
   }
 

@@ -240,8 +240,16 @@ export class LiveRepository {
     };
   }
 
-  /** Newest alerts, unacknowledged first; the call id from the archive where the alert has none yet. */
-  async alerts(filter: { captureId?: string; alertId?: string; limit: number }): Promise<LiveAlertRow[]> {
+  /**
+   * Newest alerts, unacknowledged first; the call id from the archive where the alert has none yet. `callId`: the
+   * alerts kept with an archived call (through its capture).
+   */
+  async alerts(filter: {
+    captureId?: string;
+    alertId?: string;
+    callId?: string;
+    limit: number;
+  }): Promise<LiveAlertRow[]> {
     let q = this.db
       .selectFrom('live_alerts as a')
       .leftJoin('call_captures as c', (join) =>
@@ -265,6 +273,7 @@ export class LiveRepository {
       ]);
     if (filter.captureId) q = q.where('a.capture_id', '=', filter.captureId);
     if (filter.alertId) q = q.where('a.id', '=', filter.alertId);
+    if (filter.callId) q = q.where('c.call_id', '=', filter.callId);
     const rows = await q
       .orderBy((eb) => eb('a.acknowledged_at', 'is not', null))
       .orderBy('a.raised_at', 'desc')

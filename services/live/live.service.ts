@@ -28,6 +28,9 @@ export interface LiveServiceDeps {
   now?: () => Date;
 }
 
+/** The most alerts shown for one call (rules raise each kind once or a few times a call). */
+const MAX_ALERTS_PER_CALL = 200;
+
 type ScopeFacts = { agentId: string | null; team: string | null; language: string | null };
 
 export class LiveService {
@@ -46,6 +49,15 @@ export class LiveService {
       .filter((a) => inScope(scope, a) && (query.state === 'all' || a.acknowledgedAt === null))
       .slice(0, query.limit)
       .map(item);
+  }
+
+  /**
+   * The alerts kept with an archived call, in call order. Whether the caller may see the call is decided before
+   * (the call guard of every /calls/:id route); the alerts of a call the caller sees are the caller's to see.
+   */
+  async ofCall(callId: string): Promise<LiveAlertItem[]> {
+    const rows = await this.deps.repository.alerts({ callId, limit: MAX_ALERTS_PER_CALL });
+    return rows.sort((a, b) => a.atMs - b.atMs || a.raisedAt.localeCompare(b.raisedAt)).map(item);
   }
 
   async acknowledge(caller: Caller, alertId: string): Promise<LiveAlertItem> {

@@ -199,6 +199,18 @@ export class Pipeline {
     } as PgBoss.SendOptions);
   };
 
+  /** Queues the first attempt of several webhook deliveries in one insert; with `trx`, only if it commits. */
+  readonly sendWebhooks = async (
+    jobs: readonly WebhookJob[],
+    options: { trx?: Transaction<Database> } = {},
+  ): Promise<void> => {
+    if (jobs.length === 0) return;
+    await this.boss.insert(
+      jobs.map((data) => ({ name: WEBHOOK_QUEUE, data })),
+      { db: executorFor(options.trx ?? this.options.db) } as PgBoss.InsertOptions,
+    );
+  };
+
   /** Runs webhook deliveries: `concurrency` at once in this process. */
   async workWebhooks(deliver: (job: WebhookJob) => Promise<void>, concurrency: number): Promise<void> {
     await this.start();

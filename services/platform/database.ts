@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from '../../migrations/index.ts';
 import type { Database } from '../../models/database.ts';
@@ -8,6 +8,8 @@ import { EscuchaError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 export type Db = Kysely<Database>;
+/** A transaction on the database, as repositories are given one to work in. */
+export type Trx = Transaction<Database>;
 
 export interface DatabaseHandle {
   readonly db: Db;

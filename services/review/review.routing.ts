@@ -36,21 +36,19 @@ export class ReviewRouting {
       items,
       events
         ? async (trx, created) => {
-            for (const item of created) {
-              await events.publish(
-                {
-                  type: 'review.item.created',
-                  data: {
-                    itemId: item.id,
-                    callId,
-                    queue: item.queue,
-                    reason: item.reason,
-                    priority: item.priority,
-                  },
+            await events.publishAll(
+              created.map((item) => ({
+                type: 'review.item.created' as const,
+                data: {
+                  itemId: item.id,
+                  callId,
+                  queue: item.queue,
+                  reason: item.reason,
+                  priority: item.priority,
                 },
-                trx,
-              );
-            }
+              })),
+              trx,
+            );
           }
         : undefined,
     );

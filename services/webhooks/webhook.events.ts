@@ -134,4 +134,6 @@ export function webhookEnvelopeSchema<T extends WebhookEventType>(type: T) {
  */
 export interface EventPublisher {
   publish(event: WebhookEvent, trx?: Transaction<Database>): Promise<void>;
+  /** Several events at once (a call's promises, its review items): one look-up and one insert for all. */
+  publishAll(events: readonly WebhookEvent[], trx?: Transaction<Database>): Promise<void>;
 }

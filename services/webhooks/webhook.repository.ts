@@ -1,10 +1,9 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database, WebhookDeliveryStatus } from '../../models/database.ts';
-import type { Db } from '../platform/database.ts';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { WebhookDeliveryStatus } from '../../models/database.ts';
+import type { Db, Trx } from '../platform/database.ts';
 
 /** Webhook subscriptions, events, deliveries and the delivery log: the only place with their SQL. */
-
-type Trx = Transaction<Database>;
 
 export interface SubscriptionRow {
   id: string;
@@ -64,20 +63,21 @@ export type AttemptOutcome = { status: 'delivered' } | { status: 'retry'; at: Da
 export class WebhookRepository {
   constructor(private readonly db: Db) {}
 
-  private subscriptions(db: Db | Trx = this.db) {
-    return db
-      .selectFrom('webhook_subscriptions')
-      .select([
-        'id',
-        'name',
-        'url',
-        'events',
-        'secret_sealed as secretSealed',
-        'enabled',
-        'created_by as createdBy',
-        'created_at as createdAt',
-        'updated_at as updatedAt',
-      ]);
+  /** The columns of a subscription, as SubscriptionRow names them. */
+  private static readonly SUBSCRIPTION = [
+    'id',
+    'name',
+    'url',
+    'events',
+    'secret_sealed as secretSealed',
+    'enabled',
+    'created_by as createdBy',
+    'created_at as createdAt',
+    'updated_at as updatedAt',
+  ] as const;
+
+  private subscriptions() {
+    return this.db.selectFrom('webhook_subscriptions').select(WebhookRepository.SUBSCRIPTION);
   }
 
   async listSubscriptions(): Promise<SubscriptionRow[]> {
@@ -88,42 +88,42 @@ export class WebhookRepository {
     return this.subscriptions().where('id', '=', id).executeTakeFirst();
   }
 
-  /** The enabled subscriptions that want an event type, in the publishing transaction. */
-  async subscribersOf(trx: Db | Trx, type: string): Promise<string[]> {
+  /** The enabled subscriptions that want each of these event types (by type), in the publishing transaction. */
+  async subscribersOf(trx: Db | Trx, types: readonly string[]): Promise<Map<string, string[]>> {
     const rows = await trx
       .selectFrom('webhook_subscriptions')
-      .select('id')
+      .select(['id', 'events'])
       .where('enabled', '=', true)
-      .where(sql<boolean>`${type} = ANY(events)`)
+      .where(sql<boolean>`events && ${[...types]}::text[]`)
       .execute();
-    return rows.map((r) => r.id);
+    const byType = new Map<string, string[]>();
+    for (const type of types)
+      byType.set(
+        type,
+        rows.filter((r) => r.events.includes(type)).map((r) => r.id),
+      );
+    return byType;
   }
 
-  /** A new subscription; its secret is sealed by `seal` with the id it gets, in the same transaction. */
+  /** A new subscription; its secret is sealed by `seal` with the id it is given. */
   async createSubscription(
     s: { name: string; url: string; events: string[]; enabled: boolean; createdBy: string },
     seal: (id: string) => Promise<string>,
   ): Promise<SubscriptionRow> {
-    return this.db.transaction().execute(async (trx) => {
-      const { id } = await trx
-        .insertInto('webhook_subscriptions')
-        .values({
-          name: s.name,
-          url: s.url,
-          events: s.events,
-          enabled: s.enabled,
-          created_by: s.createdBy,
-          secret_sealed: '',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('webhook_subscriptions')
-        .set({ secret_sealed: await seal(id) })
-        .where('id', '=', id)
-        .execute();
-      return this.subscriptions(trx).where('id', '=', id).executeTakeFirstOrThrow();
-    });
+    const id = randomUUID();
+    return this.db
+      .insertInto('webhook_subscriptions')
+      .values({
+        id,
+        name: s.name,
+        url: s.url,
+        events: s.events,
+        enabled: s.enabled,
+        created_by: s.createdBy,
+        secret_sealed: await seal(id),
+      })
+      .returning(WebhookRepository.SUBSCRIPTION)
+      .executeTakeFirstOrThrow();
   }
 
   async updateSubscription(
@@ -131,13 +131,12 @@ export class WebhookRepository {
     patch: { name?: string; url?: string; events?: string[]; enabled?: boolean; secretSealed?: string },
   ): Promise<SubscriptionRow | undefined> {
     const { secretSealed, ...rest } = patch;
-    const updated = await this.db
+    return this.db
       .updateTable('webhook_subscriptions')
       .set({ ...rest, ...(secretSealed ? { secret_sealed: secretSealed } : {}), updated_at: sql`now()` })
       .where('id', '=', id)
-      .returning('id')
+      .returning(WebhookRepository.SUBSCRIPTION)
       .executeTakeFirst();
-    return updated ? this.subscription(id) : undefined;
   }
 
   /** Deletes a subscription with its deliveries and their log. */
@@ -146,30 +145,45 @@ export class WebhookRepository {
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** Records an event and one pending delivery per subscription; returns the deliveries' ids. */
-  async insertEvent(
+  /**
+   * Records events, each with one pending delivery per subscription that wants it, in one statement; returns the
+   * deliveries' ids.
+   */
+  async insertEvents(
     trx: Trx,
-    event: { type: string; payload: Record<string, unknown>; createdAt: Date },
-    subscriptionIds: readonly string[],
+    events: readonly {
+      type: string;
+      payload: Record<string, unknown>;
+      createdAt: Date;
+      subscriptionIds: readonly string[];
+    }[],
     attemptLimit: number,
-  ): Promise<{ eventId: string; deliveryIds: string[] }> {
-    const { id: eventId } = await trx
-      .insertInto('webhook_events')
-      .values({ type: event.type, payload: JSON.stringify(event.payload), created_at: event.createdAt })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  ): Promise<string[]> {
+    const stored = events.map((e) => ({ ...e, id: randomUUID() }));
     const rows = await trx
+      .with('stored_events', (db) =>
+        db.insertInto('webhook_events').values(
+          stored.map((e) => ({
+            id: e.id,
+            type: e.type,
+            payload: JSON.stringify(e.payload),
+            created_at: e.createdAt,
+          })),
+        ),
+      )
       .insertInto('webhook_deliveries')
       .values(
-        subscriptionIds.map((subscription_id) => ({
-          event_id: eventId,
-          subscription_id,
-          attempt_limit: attemptLimit,
-        })),
+        stored.flatMap((e) =>
+          e.subscriptionIds.map((subscription_id) => ({
+            event_id: e.id,
+            subscription_id,
+            attempt_limit: attemptLimit,
+          })),
+        ),
       )
       .returning('id')
       .execute();
-    return { eventId, deliveryIds: rows.map((r) => r.id) };
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -178,20 +192,16 @@ export class WebhookRepository {
    * or being sent.
    */
   async claim(deliveryId: string, lockMs: number): Promise<ClaimedDelivery | undefined> {
-    const taken = await this.db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: sql`now() + make_interval(secs => ${lockMs / 1000})` })
-      .where('id', '=', deliveryId)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
-      .returning('id')
-      .executeTakeFirst();
-    if (!taken) return undefined;
     const row = await this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
-      .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-      .select([
+      .updateTable('webhook_deliveries as d')
+      .from(['webhook_events as e', 'webhook_subscriptions as s'])
+      .set({ locked_until: sql`now() + make_interval(secs => ${lockMs / 1000})` })
+      .whereRef('e.id', '=', 'd.event_id')
+      .whereRef('s.id', '=', 'd.subscription_id')
+      .where('d.id', '=', deliveryId)
+      .where('d.status', '=', 'pending')
+      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<', sql<Date>`now()`)]))
+      .returning([
         'd.id',
         'd.attempts',
         'd.attempt_limit as attemptLimit',
@@ -204,7 +214,6 @@ export class WebhookRepository {
         's.secret_sealed as secretSealed',
         's.enabled',
       ])
-      .where('d.id', '=', deliveryId)
       .executeTakeFirst();
     if (!row) return undefined;
     return {

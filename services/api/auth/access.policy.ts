@@ -145,6 +145,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   'GET /live/alerts/events': LIVE,
   'GET /live/calls/:captureId/transcript': LIVE,
   'GET /live/calls/:captureId/events': LIVE,
+  'GET /calls/:id/alerts': LIVE,
 };
 
 export { KEY_SCOPES, type KeyScope };

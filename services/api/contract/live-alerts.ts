@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { isoTime, route, SSE } from './common.ts';
+import { isoTime, route, SSE, uuidParams } from './common.ts';
 
 /**
  * The live transcript of calls in progress and the real-time alerts raised on it (services/live): alerts listed in
  * the viewer's scope, unacknowledged first, acknowledged (audited); the lines of a call in progress; event streams
- * (Server-Sent Events) of one call's lines and alerts, and of every alert in the viewer's scope.
+ * (Server-Sent Events) of one call's lines and alerts, and of every alert in the viewer's scope; the alerts kept
+ * with an archived call.
  */
 
 export const liveAlertSchema = z.object({
@@ -76,6 +77,14 @@ export const liveAlertRoutes = [
     summary:
       'Server-Sent Events: `alert` (a LiveAlert) for every new alert in the viewer scope, as it is raised',
     responses: { 200: SSE },
+  }),
+  route({
+    method: 'GET',
+    path: '/calls/:id/alerts',
+    summary:
+      'The real-time alerts raised while the archived call was in progress, in call order, with their acknowledgement',
+    params: uuidParams,
+    responses: { 200: z.object({ items: z.array(liveAlertSchema) }) },
   }),
   route({
     method: 'GET',

@@ -22,6 +22,7 @@ export type {
   LiveCall,
   LiveAlertView,
   LiveLineView,
+  LiveStreamEvent,
   LiveTranscriptView,
   Me,
   PaymentPromiseView,

@@ -240,6 +240,91 @@ describe('the call page in a browser', () => {
     await context.close();
   }, 120_000);
 
+  it('shows the alerts raised while the call was live, whose times play the call, to those who may see alerts', async () => {
+    // Two alerts kept with the call through its capture, the second acknowledged (as the live transcriber and
+    // the alerts page leave them).
+    const db = database.handle.db;
+    const captureId = '3b0d7e52-6a4f-4d8e-9c1a-58f0e2b7c913';
+    await db
+      .insertInto('call_captures')
+      .values({
+        call_id: callId,
+        capture_id: captureId,
+        source: 'siprec',
+        recovered: false,
+        truncated: false,
+        one_way_audio: false,
+        sample_rate: 8000,
+        notes: '[]',
+      })
+      .execute();
+    const alert = { capture_id: captureId, agent_id: 'A0042', team: 'bogota-1', language: 'es' };
+    await db
+      .insertInto('live_alerts')
+      .values([
+        {
+          ...alert,
+          kind: 'keyword',
+          detail: 'lawyer: "abogado"',
+          at_ms: 7600,
+          raised_at: new Date('2026-11-23T15:15:12Z'),
+          acknowledged_by: 'Laura Ruiz (QA)',
+          acknowledged_at: new Date('2026-11-23T15:16:00Z'),
+        },
+        {
+          ...alert,
+          kind: 'disclosure_missing',
+          detail: 'co: purpose',
+          at_ms: 3000,
+          raised_at: new Date('2026-11-23T15:15:06Z'),
+        },
+      ])
+      .execute();
+    const { context, page, errors } = await newPage(browser, 'es-CO');
+    const qa = creds.get('qa_supervisor')!;
+    await signIn(page, serve.url, qa.username, qa.password);
+    await page.goto(`${serve.url}/calls/${callId}`);
+    await page.locator('.waveform[data-ready=true]').waitFor({ timeout: 30_000 });
+    const items = page.getByTestId('call-alert');
+    await items.first().waitFor();
+    // In call order, each with its kind in words, what raised it and its acknowledgement.
+    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual([
+      'disclosure_missing',
+      'keyword',
+    ]);
+    expect(await items.nth(0).innerText()).toContain('Aviso de grabación no dado');
+    expect(await items.nth(0).getByTestId('call-alert-state').textContent()).toBe('Sin atender');
+    expect(await items.nth(1).innerText()).toContain('lawyer: "abogado"');
+    expect(await items.nth(1).getByTestId('call-alert-state').textContent()).toMatch(
+      /^Atendida por Laura Ruiz \(QA\), .*2026/,
+    );
+    // Its moment in the call plays from there.
+    await items.nth(1).locator('button.time').click();
+    await expect
+      .poll(() => page.locator('[data-testid=clock]').textContent())
+      .toMatch(new RegExp(`^${formatClock(7.6).replace('.', '\\.')} /`));
+    await noRawText(page);
+    await page.locator('#call-alerts').scrollIntoViewIfNeeded();
+    await screenshot(page, 'call-alerts', dir);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // A trainer reads the call but not its alerts: no panel, and the route refuses.
+    const trainer = await newPage(browser, 'es-CO');
+    const tr = creds.get('trainer')!;
+    await signIn(trainer.page, serve.url, tr.username, tr.password);
+    await trainer.page.goto(`${serve.url}/calls/${callId}`);
+    await trainer.page.locator('.waveform[data-ready=true]').waitFor({ timeout: 30_000 });
+    await trainer.page.locator('#metadata').waitFor();
+    expect(await trainer.page.locator('#call-alerts').count()).toBe(0);
+    const refused = await trainer.page.evaluate(
+      async (id) => (await fetch(`/api/v1/calls/${id}/alerts`)).status,
+      callId,
+    );
+    expect(refused).toBe(403);
+    await trainer.context.close();
+  }, 120_000);
+
   it('shows no account lock on the users page: sign-in is throttled, never locked', async () => {
     const { context, page, errors } = await newPage(browser, 'es-CO');
     const admin = creds.get('admin')!;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachLiveAudio } from '../../../services/api/live/live-audio.socket.ts';
 import { buildWeb } from '../../../services/web/build.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
+import { LiveRepository } from '../../../services/live/live.repository.ts';
 import { addUser, createAccountsTestApi, type AccountsTestApi } from '../../integration/web/web-support.ts';
 import { MESSAGES } from '../../../services/web/src/i18n.ts';
 import { launchChromium, newPage, pageProblems, seriousViolations, signIn } from './browser-support.ts';
@@ -16,7 +17,8 @@ import { launchChromium, newPage, pageProblems, seriousViolations, signIn } from
 /**
  * The live call page in Chromium: signed in with a session, it opens the live-audio WebSocket of a call in progress
  * and plays its frames (the frame count, the latency and the level meters move), then says the call ended. The
- * hub is fed as capture feeds it (test/integration/live covers capture itself).
+ * hub is fed as capture feeds it (test/integration/live covers capture itself). The app shell's alert notice shows
+ * an alert the hub publishes within 2 s, on whatever page the supervisor is.
  */
 describe('the live call page in Chromium', () => {
   let api: AccountsTestApi;
@@ -116,4 +118,39 @@ describe('the live call page in Chromium', () => {
       clearInterval(feed);
     }
   }, 120_000);
+
+  it('shows a new alert in the app shell within 2 s, with its link to listen in', async () => {
+    const supervisor = await addUser(api, 'qa_supervisor');
+    const { context, page, errors } = await newPage(browser, 'en-US');
+    await signIn(page, url, supervisor.username, supervisor.password);
+    await page.goto(`${url}/alerts`);
+    await page.locator('main h1', { hasText: 'Alerts' }).waitFor();
+    // The page's own marker that the alerts' event stream is open (nothing else would tell the test).
+    await page.locator('[data-testid=alert-notices][data-feed=open]').waitFor({ state: 'attached' });
+    const captureId = randomUUID();
+    const raisedAt = new Date();
+    // Stored, then published, as the live transcriber raises one.
+    const alert = await new LiveRepository(api.database.handle.db).addAlert({
+      captureId,
+      kind: 'disclosure_missing',
+      detail: 'No recording notice in the first 30 s',
+      atMs: 31_000,
+      raisedAt,
+      agentId: '2001',
+      team: null,
+      language: 'en',
+    });
+    const published = Date.now();
+    api.services.live.emit('alert', alert);
+    const notice = page.getByTestId('alert-notice');
+    await notice.waitFor({ timeout: 2000 });
+    const shownAfterMs = Date.now() - published;
+    expect(shownAfterMs).toBeLessThan(2000);
+    await expect.poll(() => notice.textContent()).toContain('No recording notice in the first 30 s');
+    expect(await notice.getByRole('link', { name: 'Listen live' }).getAttribute('href')).toBe(
+      `/live/calls/${captureId}`,
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

@@ -694,6 +694,19 @@ describe('web UI in a browser', () => {
         RETURNING id)
       INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error)
       SELECT d.id, n, now(), 40 * n, 503, 'HTTP 503' FROM d, generate_series(1, 2) n`);
+    // Alerts kept with a call (raised while it was live, one acknowledged), for its call page.
+    await db.query(
+      `WITH c AS (
+         INSERT INTO call_captures (call_id, capture_id, source, sample_rate)
+         VALUES ($1, gen_random_uuid(), 'siprec', 8000)
+         ON CONFLICT (call_id) DO UPDATE SET call_id = EXCLUDED.call_id
+         RETURNING capture_id::text AS capture_id)
+       INSERT INTO live_alerts (capture_id, kind, detail, at_ms, raised_at, acknowledged_by, acknowledged_at)
+       SELECT c.capture_id, k.kind, k.detail, k.at_ms, now(), k.by, CASE WHEN k.by IS NULL THEN NULL ELSE now() END
+       FROM c, (VALUES ('disclosure_missing', 'co: purpose', 3000, NULL),
+                       ('keyword', 'lawyer: "abogado"', 9000, 'Laura Ruiz (QA)')) k(kind, detail, at_ms, by)`,
+      [calls.promise],
+    );
     await db.end();
     const found: string[] = [];
     for (const locale of ['es-CO', 'en-US']) {

@@ -740,6 +740,27 @@ describe('API contract (OpenAPI 3.1)', () => {
       stream: true,
     });
     await hit('key', 'GET', '/live/alerts/events', { stream: true });
+    // The alerts kept with an archived call, found through its capture.
+    const { capture_id: archivedCapture } = await db
+      .selectFrom('call_captures')
+      .select('capture_id')
+      .where('call_id', '=', callId)
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('live_alerts')
+      .values({
+        capture_id: archivedCapture,
+        kind: 'disclosure_missing',
+        detail: 'co-habeas-data: purpose',
+        at_ms: 30_000,
+        raised_at: new Date(),
+        agent_id: 'A1',
+        team: null,
+        language: 'es',
+      })
+      .execute();
+    const kept = await hit('key', 'GET', '/calls/:id/alerts', { params: id });
+    expect(kept.body.items).toMatchObject([{ kind: 'disclosure_missing', callId, atMs: 30_000 }]);
 
     // The audit trail, after everything above was recorded in it.
     await hit('key', 'GET', '/audit', { query: { limit: '50' } });

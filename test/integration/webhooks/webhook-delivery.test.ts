@@ -200,4 +200,48 @@ describe('webhook delivery', () => {
     expect(event.data).toEqual(alert);
     expect(sent.headers[EVENT_TYPE_HEADER]).toBe('live.alert');
   });
+
+  it('stores and queues several events of one publication together, each sent to whoever wants it', async () => {
+    const promises = await request(api.app)
+      .post('/api/v1/webhooks')
+      .set(admin())
+      .send({ name: 'ledger', url: `${base}/ledger`, events: ['promise.recorded'] });
+    expect(promises.status).toBe(201);
+    const callId = '0b6f5a8e-7d1c-4b0a-9a53-3c2d1e0f9a11';
+    const promise = (ordinal: number) => ({
+      type: 'promise.recorded' as const,
+      data: {
+        callId,
+        ordinal,
+        account: 'ACC-1',
+        kind: 'statement' as const,
+        amount: 1000 * (ordinal + 1),
+        currency: 'COP',
+        dueDate: '2026-12-05',
+      },
+    });
+    // Two promises of a call, and an event nobody wants, in one publication.
+    await api.services.webhooks.publisher!.publishAll([
+      promise(0),
+      promise(1),
+      {
+        type: 'review.item.created',
+        data: { itemId: callId, callId, queue: 'qa', reason: 'x', priority: 1 },
+      },
+    ]);
+    const sent = await until('both promises', async () => {
+      const ledger = received.filter((r) => r.path === '/ledger');
+      return ledger.length >= 2 ? ledger : undefined;
+    });
+    const ordinals = sent
+      .map((r) => webhookEnvelopeSchema('promise.recorded').parse(JSON.parse(r.body)).data.ordinal)
+      .sort();
+    expect(ordinals).toEqual([0, 1]);
+    const stored = await database.handle.db
+      .selectFrom('webhook_events')
+      .select('type')
+      .where('type', 'in', ['promise.recorded', 'review.item.created'])
+      .execute();
+    expect(stored.map((e) => e.type)).toEqual(['promise.recorded', 'promise.recorded']);
+  });
 });

@@ -7,14 +7,8 @@ import type { LiveCallInfo } from '../../../services/capture/live.tap.ts';
 import { agentActivity, type ArchivedActivity } from '../../../services/live/agent-activity.ts';
 import type { AgentActivityRepository } from '../../../services/live/agent-activity.repository.ts';
 import { AgentRosterService, readRosterCsv } from '../../../services/live/agent-roster.ts';
-import {
-  ARCHIVE_READ_MS,
-  HEARTBEAT_TICKS,
-  LiveBoardService,
-  type BoardMessage,
-} from '../../../services/live/live.board.ts';
+import { ARCHIVE_READ_MS, LiveBoardService, type BoardMessage } from '../../../services/live/live.board.ts';
 import { LiveHub } from '../../../services/live/live.hub.ts';
-import { sseText } from '../../../services/live/live.router.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 
 const T0 = Date.parse('2026-03-02T15:00:00Z');
@@ -132,7 +126,7 @@ describe('the live board', () => {
     expect(ids(admin, { team: 'sur' })).toEqual(['c2']);
   });
 
-  it('streams a snapshot, then starts, updates, levels, ends and heartbeats, each only to streams that may see it', () => {
+  it('streams a snapshot, then starts, updates, levels and ends, each only to streams that may see it', () => {
     const { hub, service } = board();
     hub.started(info('c1', { agentId: 'a1', team: 'norte' }));
     const norte: BoardMessage[] = [];
@@ -189,17 +183,15 @@ describe('the live board', () => {
     });
     expect(sur.some((m) => m.event === 'ended')).toBe(false);
 
-    for (let i = 2; i < HEARTBEAT_TICKS; i++) service.tick();
-    expect(norte.at(-1)).toEqual({ event: 'heartbeat' });
-    expect(sur.at(-1)).toEqual({ event: 'heartbeat' });
-
-    // A stream that stopped hears nothing more; closing the board ends the others.
+    // A stream that stopped hears nothing more; a closed board tells no stream anything.
     stopNorte();
     const before = norte.length;
     hub.started(info('c4', { team: 'norte' }));
     expect(norte).toHaveLength(before);
+    const surBefore = sur.length;
     service.close();
-    expect(sur.at(-1)).toEqual({ event: 'close' });
+    hub.started(info('c5', { team: 'sur' }));
+    expect(sur).toHaveLength(surBefore);
   });
 
   it('makes capture decode audio for levels only while a stream is open, whichever way it goes', () => {
@@ -237,13 +229,6 @@ describe('the live board', () => {
     service.watch(admin, {}, () => undefined);
     service.close();
     expect(hub.wantsAudio('c1')).toBe(false);
-  });
-
-  it('writes each message as Server-Sent Events', () => {
-    expect(sseText({ event: 'removed', data: { captureId: 'x' } })).toBe(
-      'event: removed\ndata: {"captureId":"x"}\n\n',
-    );
-    expect(sseText({ event: 'heartbeat' })).toBe(': heartbeat\n\n');
   });
 
   it('keeps a stream whose client fails from stopping the others', () => {

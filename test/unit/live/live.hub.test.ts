@@ -326,4 +326,26 @@ describe('the live hub fed by capture', () => {
     hub.ended('x', 2, 'bye');
     expect(hub.call('x')).toBeUndefined();
   });
+
+  it('tells each call’s key presses to that call’s listeners only, until it ends', () => {
+    const hub = new LiveHub({ logger: silentLogger(), levels: false });
+    const info = (captureId: string) => ({
+      captureId,
+      source: 'sip' as const,
+      startedAtMs: 0,
+      metadata: { startedAt: new Date(0).toISOString() } as never,
+      pausedSinceMs: null,
+    });
+    hub.started(info('a'));
+    hub.started(info('b'));
+    const heard: string[] = [];
+    hub.subscribeKeyPresses('a', (p) => heard.push(`a@${p.atMs}`));
+    expect(hub.subscribeKeyPresses('gone', () => undefined)).toBeUndefined();
+    const press = (atMs: number) => ({ channel: 0, track: 0, atMs, durationMs: 40, ended: false });
+    hub.keyPress('b', press(10));
+    hub.keyPress('a', press(20));
+    hub.ended('a', 30, 'bye');
+    hub.keyPress('a', press(40));
+    expect(heard).toEqual(['a@20']);
+  });
 });

@@ -23,14 +23,21 @@ import {
 const CALL = '0b6f5a8e-7d1c-4b0a-9a53-3c2d1e0f9a11';
 const TRX = { trx: true } as unknown as Transaction<Database>;
 
+/** Records each event published, and how many publications carried them. */
 function recorder() {
   const events: { event: WebhookEvent; trx: unknown }[] = [];
+  let publications = 0;
   const publisher: EventPublisher = {
     publish: async (event, trx) => {
+      publications += 1;
       events.push({ event, trx });
     },
+    publishAll: async (all, trx) => {
+      publications += 1;
+      for (const event of all) events.push({ event, trx });
+    },
   };
-  return { events, publisher };
+  return { events, publisher, publications: () => publications };
 }
 
 function documented(event: WebhookEvent): boolean {
@@ -82,8 +89,8 @@ describe('events where they happen', () => {
     expect(events.every((e) => documented(e.event))).toBe(true);
   });
 
-  it('the promise ledger publishes every promise it records, in the transaction that records it', async () => {
-    const { events, publisher } = recorder();
+  it('the promise ledger publishes every promise it records at once, in the transaction that records it', async () => {
+    const { events, publisher, publications } = recorder();
     const ledger = new PromiseLedgerService({
       promises: {
         syncCall: async () => [],
@@ -147,6 +154,7 @@ describe('events where they happen', () => {
       ],
     ]);
     expect(events.every((e) => e.event.type === 'promise.recorded' && documented(e.event))).toBe(true);
+    expect(publications()).toBe(1);
   });
 
   it('analysis done says outcomes, not text', () => {

@@ -1,55 +1,85 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type LiveAlertView } from '../api.ts';
 import { useI18n } from '../i18n.ts';
-import { liveCallHref } from '../live-alerts.ts';
+import { liveCallHref, openEvents } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
 
-/** How often the shell asks for new alerts. */
+/** How often the shell asks for new alerts once the alerts' event stream cannot be had. */
 const POLL_MS = 4000;
+/** How far before the page was opened an alert still counts as new (the browser's clock may be behind the server's). */
+const GRACE_MS = 4000;
+
+/** How the notice hears of alerts: the event stream (connecting, open) or, once the stream failed, asking. */
+type Feed = 'connecting' | 'open' | 'polling';
 
 /**
- * The app shell's notice of new real-time alerts in the viewer's scope: each unacknowledged alert raised since the
- * page was opened is shown at the top of every page (with a link to listen to the call live) and announced with a
- * short tone. The shell asks every few seconds rather than holding the alerts' event stream open on every page;
- * pages that follow one call (the live call page) use the stream.
+ * The app shell's notice of new real-time alerts in the viewer's scope: each alert raised since the page was opened
+ * is shown at the top of every page as soon as the server raises it (GET /live/alerts/events), with a link to listen
+ * to the call live, and announced with a short tone. Whenever the stream (re)opens, the alerts raised meanwhile are
+ * asked for once; where the stream cannot be had at all, the notice asks every few seconds instead.
  */
 export function AlertNotice() {
   const { t } = useI18n();
   const [shown, setShown] = useState<LiveAlertView[]>([]);
+  const [feed, setFeed] = useState<Feed>('connecting');
   useEffect(() => {
-    const since = Date.now() - POLL_MS;
+    const since = Date.now() - GRACE_MS;
     const seen = new Set<string>();
     let alive = true;
-    const poll = async () => {
+    let poller: ReturnType<typeof setInterval> | undefined;
+    const show = (alerts: LiveAlertView[]) => {
+      const fresh = alerts.filter((a) => !seen.has(a.alertId));
+      for (const a of fresh) seen.add(a.alertId);
+      if (!alive || fresh.length === 0) return;
+      setShown((s) => [...fresh, ...s].slice(0, 3));
+      chime();
+    };
+    const catchUp = async () => {
       try {
         const { items } = await api<{ items: LiveAlertView[] }>('/live/alerts', {
           query: { state: 'open', limit: '20' },
         });
-        const fresh = items.filter((a) => !seen.has(a.alertId) && Date.parse(a.raisedAt) >= since);
-        for (const a of items) seen.add(a.alertId);
-        if (alive && fresh.length > 0) {
-          setShown((s) => [...fresh, ...s].slice(0, 3));
-          chime();
-        }
+        show(items.filter((a) => Date.parse(a.raisedAt) >= since));
       } catch {
-        // the next poll tries again
+        // the stream, or the next poll, tries again
       }
     };
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
+    const close = openEvents<{ alert: LiveAlertView }>(
+      '/live/alerts/events',
+      { alert: (a) => show([a]) },
+      {
+        onOpen: () => {
+          setFeed('open');
+          void catchUp();
+        },
+        onError: (givenUp) => {
+          if (!givenUp || poller) return;
+          setFeed('polling');
+          void catchUp();
+          poller = setInterval(() => void catchUp(), POLL_MS);
+        },
+      },
+    );
     return () => {
       alive = false;
-      clearInterval(timer);
+      close();
+      clearInterval(poller);
     };
   }, []);
-  if (shown.length === 0) return null;
+  // The live region is there before any alert, so that screen readers announce the first one.
   return (
-    <div class="alert-notices" role="alert" aria-live="assertive">
+    <div
+      class="alert-notices"
+      role="alert"
+      aria-live="assertive"
+      data-feed={feed}
+      data-testid="alert-notices"
+    >
       {shown.map((a) => {
         return (
           <div key={a.alertId} class="notice notice-warn" data-testid="alert-notice">
             <strong>{t('alertNew', { kind: labelOf(t, 'alertKind_', a.kind) })}</strong> {a.detail}{' '}
-            <a href={liveCallHref(a.captureId)}>{t('alertListen')}</a> <a href="/alerts">{t('navAlerts')}</a>{' '}
+            <a href={liveCallHref(a.captureId)}>{t('live_listen')}</a> <a href="/alerts">{t('navAlerts')}</a>{' '}
             <button
               type="button"
               class="link"

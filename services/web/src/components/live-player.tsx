@@ -3,6 +3,7 @@ import { API } from '../api.ts';
 import { formatClock } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { plural } from '../labels.ts';
+import { useNow } from '../live-alerts.ts';
 import {
   decodeAudioFrame,
   FRAME_KEY_PRESS,
@@ -70,7 +71,7 @@ export function LivePlayer({ captureId }: { captureId: string }) {
     dropped: 0,
     keyPressAt: null,
   });
-  const [now, setNow] = useState(Date.now());
+  const now = useNow();
   const audio = useRef<{ ctx: AudioContext; gain: GainNode } | null>(null);
 
   // The audio context is made (and resumed) on the press that starts listening, as browsers require.
@@ -96,11 +97,6 @@ export function LivePlayer({ captureId }: { captureId: string }) {
     },
     [],
   );
-
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
 
   useEffect(() => {
     if (!listening || !audio.current) return;

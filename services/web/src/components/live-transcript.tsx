@@ -23,10 +23,13 @@ export function LiveTranscriptPanel({ captureId }: { captureId: string }) {
     setLines([]);
     setAlerts([]);
     setError(null);
-    const close = openEvents(`/live/calls/${encodeURIComponent(captureId)}/events`, {
-      line: (data) => alive && setLines((ls) => add(ls, data as LiveLineView)),
-      alert: (data) => alive && setAlerts((as) => [...as, data as LiveAlertView]),
-    });
+    const close = openEvents<{ line: LiveLineView; alert: LiveAlertView }>(
+      `/live/calls/${encodeURIComponent(captureId)}/events`,
+      {
+        line: (l) => alive && setLines((ls) => add(ls, l)),
+        alert: (a) => alive && setAlerts((as) => [...as, a]),
+      },
+    );
     api<LiveTranscriptView>(`/live/calls/${encodeURIComponent(captureId)}/transcript`).then(
       (v) => {
         if (!alive) return;
@@ -63,7 +66,7 @@ export function LiveTranscriptPanel({ captureId }: { captureId: string }) {
         {lines.map((l) => (
           <li key={`${l.channel}-${l.startMs}`} class={`live-line party-${l.party}`}>
             <span class="muted">{formatClock(l.startMs / 1000)}</span>{' '}
-            <strong>{t(l.party === 'agent' ? 'liveAgent' : 'liveCustomer')}:</strong> {l.text}
+            <strong>{labelOf(t, 'party_', l.party)}:</strong> {l.text}
           </li>
         ))}
       </ol>

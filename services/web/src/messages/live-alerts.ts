@@ -1,4 +1,7 @@
-/** The live transcript and real-time alerts (alerts page, the shell's notice, the live transcript panel). */
+/**
+ * The live transcript and real-time alerts (alerts page, the shell's notice, the live transcript panel, the alerts kept
+ * with an archived call on its page).
+ */
 
 export const liveAlertsEn = {
   navAlerts: 'Alerts',
@@ -14,10 +17,12 @@ export const liveAlertsEn = {
   alertAcknowledge: 'Acknowledge',
   alertAcknowledged: 'Acknowledged by {who}',
   alertAcknowledgedDone: 'Alert acknowledged.',
-  alertListen: 'Listen live',
   alertOpenCall: 'Open the call',
   alertNew: 'New alert: {kind}',
   alertNewDismiss: 'Dismiss',
+  alertAcknowledgedAt: 'Acknowledged by {who}, {time}',
+  alertNotAcknowledged: 'Not acknowledged',
+  callAlertsTitle: 'Alerts raised during the call',
   alertKind_disclosure_missing: 'Recording notice not given',
   alertKind_forbidden_practice: 'Forbidden practice',
   alertKind_keyword: 'Keyword',
@@ -26,8 +31,6 @@ export const liveAlertsEn = {
   liveTranscriptEmpty: 'Nothing transcribed yet.',
   liveTranscriptEnded: 'The call has ended.',
   liveTranscriptComplete: 'Every utterance was transcribed.',
-  liveAgent: 'Agent',
-  liveCustomer: 'Customer',
   act_live_alert_acknowledge: 'Real-time alert acknowledged',
 };
 
@@ -45,10 +48,12 @@ export const liveAlertsEs: Record<keyof typeof liveAlertsEn, string> = {
   alertAcknowledge: 'Marcar como atendida',
   alertAcknowledged: 'Atendida por {who}',
   alertAcknowledgedDone: 'Alerta atendida.',
-  alertListen: 'Escuchar en vivo',
   alertOpenCall: 'Abrir la llamada',
   alertNew: 'Nueva alerta: {kind}',
   alertNewDismiss: 'Cerrar',
+  alertAcknowledgedAt: 'Atendida por {who}, {time}',
+  alertNotAcknowledged: 'Sin atender',
+  callAlertsTitle: 'Alertas durante la llamada',
   alertKind_disclosure_missing: 'Aviso de grabación no dado',
   alertKind_forbidden_practice: 'Práctica prohibida',
   alertKind_keyword: 'Palabra clave',
@@ -57,7 +62,5 @@ export const liveAlertsEs: Record<keyof typeof liveAlertsEn, string> = {
   liveTranscriptEmpty: 'Aún no hay nada transcrito.',
   liveTranscriptEnded: 'La llamada terminó.',
   liveTranscriptComplete: 'Se transcribieron todas las intervenciones.',
-  liveAgent: 'Agente',
-  liveCustomer: 'Cliente',
   act_live_alert_acknowledge: 'Alerta en tiempo real atendida',
 };

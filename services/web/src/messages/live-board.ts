@@ -8,7 +8,6 @@ export const liveBoardEn = {
   live_connected: 'Live: changes show as they happen.',
   live_connecting: 'Connecting…',
   live_reconnecting: 'Connection lost; reconnecting…',
-  live_customer: 'Customer',
   live_duration: 'Duration',
   live_levels: 'Audio level',
   live_levelOf: '{party} level: {value}',
@@ -17,7 +16,6 @@ export const liveBoardEn = {
   live_recording: 'Recording',
   live_paused: 'Paused',
   live_listen: 'Listen live',
-  live_transcript: 'Live transcript',
   live_links: 'Listen or read',
   live_agents: 'Agents',
   live_noAgents:
@@ -46,7 +44,6 @@ export const liveBoardEs: Record<keyof typeof liveBoardEn, string> = {
   live_connected: 'En vivo: los cambios se ven al momento.',
   live_connecting: 'Conectando…',
   live_reconnecting: 'Se perdió la conexión; reconectando…',
-  live_customer: 'Cliente',
   live_duration: 'Duración',
   live_levels: 'Nivel de audio',
   live_levelOf: 'Nivel de {party}: {value}',
@@ -55,7 +52,6 @@ export const liveBoardEs: Record<keyof typeof liveBoardEn, string> = {
   live_recording: 'Grabando',
   live_paused: 'En pausa',
   live_listen: 'Escuchar en vivo',
-  live_transcript: 'Transcripción en vivo',
   live_links: 'Escuchar o leer',
   live_agents: 'Agentes',
   live_noAgents:

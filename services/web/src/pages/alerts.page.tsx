@@ -58,7 +58,7 @@ export function AlertsPage() {
                 ) : a.callId ? (
                   <a href={`/calls/${a.callId}`}>{t('alertOpenCall')}</a>
                 ) : (
-                  <a href={liveCallHref(a.captureId)}>{t('alertListen')}</a>
+                  <a href={liveCallHref(a.captureId)}>{t('live_listen')}</a>
                 )}
               </td>
               <td>

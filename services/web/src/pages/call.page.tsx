@@ -36,6 +36,7 @@ import {
   useAsync,
   valueOf,
 } from '../components/common.tsx';
+import { CallAlertsPanel } from '../components/call-alerts.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
 import { PromiseCorrection } from '../components/promise-correction.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
@@ -217,6 +218,7 @@ export function CallPage({ id, me }: { id: string; me: Me }) {
             </ul>
           </Panel>
           <StagesPanel analysis={analysis.data} error={analysis.error} />
+          {can(me, 'alerts') && <CallAlertsPanel callId={c.id} onSeek={seek} />}
           <DisclosurePanel view={view} onSeek={seek} />
           <AdherencePanel view={view} onSeek={seek} />
           <TalkMetricsPanel view={view} onSeek={seek} />

@@ -1,18 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
-  API,
   api,
   queryString,
   type AgentActivity,
   type GroupActivity,
   type LiveAgents,
   type LiveCall,
+  type LiveStreamEvent,
 } from '../api.ts';
 import { ColumnHeads, LoadState, Panel, useAsync } from '../components/common.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatDuration } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { liveCallHref } from '../live-alerts.ts';
+import { liveCallHref, openEvents, useNow } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
 
 /** Where the live view of one call (listening, live transcript) lives in the UI. */
@@ -21,6 +21,9 @@ import { labelOf } from '../labels.ts';
 const FLOOR_DB = -60;
 
 type Connection = 'connecting' | 'open' | 'reconnecting';
+
+/** The board's events by name, with their data (GET /live/events). */
+type BoardEvents = { [M in LiveStreamEvent as M['event']]: M['data'] };
 
 /**
  * The calls in progress of the server's capture as its event stream tells them (GET /live/events): a snapshot, then
@@ -36,62 +39,50 @@ function useLiveCalls(filter: Record<string, string>, onChange: () => void) {
   const query = queryString(filter);
   useEffect(() => {
     setConnection('connecting');
-    const source = new EventSource(`${API}/live/events${query}`);
     const update = (change: (next: Map<string, LiveCall>) => void) =>
       setCalls((before) => {
         const next = new Map(before);
         change(next);
         return next;
       });
-    const on = <T,>(event: string, handle: (data: T) => void) =>
-      source.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as T));
-    source.onopen = () => setConnection('open');
-    source.onerror = () => setConnection('reconnecting');
-    on<{ asOf: string; items: LiveCall[] }>('snapshot', (s) => {
-      setSkewMs(Date.parse(s.asOf) - Date.now());
-      setCalls(new Map(s.items.map((c) => [c.captureId, c])));
-      setConnection('open');
-    });
-    on<LiveCall>('started', (c) => {
-      update((m) => m.set(c.captureId, c));
-      changed.current();
-    });
-    on<LiveCall>('updated', (c) => update((m) => m.set(c.captureId, c)));
     const gone = (c: { captureId: string }) => {
       update((m) => m.delete(c.captureId));
       changed.current();
     };
-    on('ended', gone);
-    on('removed', gone);
-    on<{ items: { captureId: string; agent: number | null; customer: number | null }[] }>('levels', (l) =>
-      update((m) => {
-        for (const x of l.items) {
-          const c = m.get(x.captureId);
-          if (c) m.set(x.captureId, { ...c, levels: { agent: x.agent, customer: x.customer } });
-        }
-      }),
+    return openEvents<BoardEvents>(
+      `/live/events${query}`,
+      {
+        snapshot: (s) => {
+          setSkewMs(Date.parse(s.asOf) - Date.now());
+          setCalls(new Map(s.items.map((c) => [c.captureId, c])));
+          setConnection('open');
+        },
+        started: (c) => {
+          update((m) => m.set(c.captureId, c));
+          changed.current();
+        },
+        updated: (c) => update((m) => m.set(c.captureId, c)),
+        ended: gone,
+        removed: gone,
+        levels: (l) =>
+          update((m) => {
+            for (const x of l.items) {
+              const c = m.get(x.captureId);
+              if (c) m.set(x.captureId, { ...c, levels: { agent: x.agent, customer: x.customer } });
+            }
+          }),
+      },
+      { onOpen: () => setConnection('open'), onError: () => setConnection('reconnecting') },
     );
-    return () => source.close();
   }, [query]);
   return { calls: [...calls.values()], connection, skewMs };
-}
-
-/** Re-renders every second (durations and "for" times tick). */
-function useNow(skewMs: number): number {
-  const [now, setNow] = useState(() => Date.now() + skewMs);
-  useEffect(() => {
-    setNow(Date.now() + skewMs);
-    const timer = setInterval(() => setNow(Date.now() + skewMs), 1000);
-    return () => clearInterval(timer);
-  }, [skewMs]);
-  return now;
 }
 
 function Level({ db, party }: { db: number | null; party: 'agent' | 'customer' }) {
   const { t } = useI18n();
   const shown = db === null ? FLOOR_DB : Math.max(FLOOR_DB, Math.min(0, db));
   const label = t('live_levelOf', {
-    party: t(party === 'agent' ? 'agent' : 'live_customer'),
+    party: t(party),
     value: db === null ? t('live_noAudio') : `${Math.round(db)} dBFS`,
   });
   return (
@@ -120,7 +111,7 @@ function CallsTable({ calls, now }: { calls: LiveCall[]; now: number }) {
             t('agent'),
             t('team'),
             t('campaign'),
-            t('live_customer'),
+            t('customer'),
             t('direction'),
             t('live_duration'),
             t('live_levels'),
@@ -156,7 +147,7 @@ function CallsTable({ calls, now }: { calls: LiveCall[]; now: number }) {
               <td>{c.country ?? dash}</td>
               <td class="live-links">
                 <a href={liveCallHref(c.captureId)}>{t('live_listen')}</a>{' '}
-                <a href={`${liveCallHref(c.captureId)}#transcript`}>{t('live_transcript')}</a>
+                <a href={`${liveCallHref(c.captureId)}#transcript`}>{t('liveTranscriptTitle')}</a>
               </td>
             </tr>
           ))}
