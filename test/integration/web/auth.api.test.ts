@@ -350,7 +350,7 @@ describe('GET/POST/PATCH /api/v1/users', () => {
     expect(res.status).toBe(200);
     const audit = await api.accounts.audit.list({ actions: ['user_update'], limit: 1 });
     expect(audit.items[0]!.details.changes).toEqual({
-      displayName: { from: 'Test qa_supervisor', to: 'Renamed' },
+      displayName: { from: 'Test qa supervisor', to: 'Renamed' },
       teams: { from: [], to: ['bogota-2'] },
     });
     const reset = await s.agent

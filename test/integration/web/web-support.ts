@@ -40,7 +40,7 @@ export async function addUser(
   const password = `pw-${username}-0123456789`;
   const user = await api.accounts.users.create({
     username,
-    displayName: `Test ${role}`,
+    displayName: `Test ${role.replace('_', ' ')}`,
     role,
     languages: extra.languages ?? [],
     teams: extra.teams ?? [],
