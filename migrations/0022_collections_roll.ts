@@ -43,6 +43,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       accounts integer NOT NULL,
       UNIQUE NULLS NOT DISTINCT (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign)
     )`.execute(db);
+  // The counts a refresh took down to nothing, deleted after it.
+  await sql`CREATE INDEX collections_roll_zero_idx ON collections_roll (kind) WHERE accounts = 0`.execute(db);
   await sql`CREATE TABLE collections_roll_dirty (account text PRIMARY KEY)`.execute(db);
   await sql`CREATE INDEX calls_customer_ref_idx ON calls (customer_ref, started_at) WHERE customer_ref IS NOT NULL`.execute(
     db,

@@ -232,7 +232,7 @@ export class RollupRepository {
       FROM collections_roll_seen a
       JOIN collections_roll_seen b ON b.account = a.account AND b.kind = a.kind
         AND b.period = ${NEXT_PERIOD_OF(sql`a.kind`, sql`a.period`)}
-      ${accounts ? sql`WHERE a.account = any(${accounts}::text[])` : sql``}
+      ${accounts ? sql`WHERE a.account = any(${accounts}::text[]) AND b.account = any(${accounts}::text[])` : sql``}
       GROUP BY a.kind, a.period, a.last_day, b.last_day, a.idx, b.idx, a.agent_id, a.team, a.campaign
       ON CONFLICT (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign)
       DO UPDATE SET accounts = r.accounts + excluded.accounts`.execute(trx);
