@@ -7,7 +7,9 @@ import { sql, type Kysely } from 'kysely';
  *   account's last call in the period that carries days past due: its local day, its bucket (0 current … 5 181+)
  *   and its agent, team and campaign;
  * - collections_roll: per period kind and period, the accounts seen in that period and the next, counted by the
- *   local days of the two last calls, their two buckets and the agent, team and campaign of the first;
+ *   local days of the two last calls, their two buckets and the agent, team and campaign of the first (read for the
+ *   periods a day range cuts);
+ * - collections_roll_totals: the same counts without the days (read for the periods a range holds whole);
  * - collections_roll_dirty: the accounts whose calls changed since (a statement-level trigger on calls adds them);
  *   the next read takes their transitions out of the counts, finds their last calls again and adds them back.
  *
@@ -43,8 +45,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       accounts integer NOT NULL,
       UNIQUE NULLS NOT DISTINCT (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign)
     )`.execute(db);
+  await sql`
+    CREATE TABLE collections_roll_totals (
+      kind text NOT NULL,
+      period date NOT NULL,
+      a_idx smallint NOT NULL,
+      b_idx smallint NOT NULL,
+      agent_id text,
+      team text,
+      campaign text,
+      accounts integer NOT NULL,
+      UNIQUE NULLS NOT DISTINCT (kind, period, a_idx, b_idx, agent_id, team, campaign)
+    )`.execute(db);
   // The counts a refresh took down to nothing, deleted after it.
   await sql`CREATE INDEX collections_roll_zero_idx ON collections_roll (kind) WHERE accounts = 0`.execute(db);
+  await sql`CREATE INDEX collections_roll_totals_zero_idx ON collections_roll_totals (kind) WHERE accounts = 0`.execute(
+    db,
+  );
   await sql`CREATE TABLE collections_roll_dirty (account text PRIMARY KEY)`.execute(db);
   await sql`CREATE INDEX calls_customer_ref_idx ON calls (customer_ref, started_at) WHERE customer_ref IS NOT NULL`.execute(
     db,
@@ -92,6 +109,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP FUNCTION IF EXISTS collections_mark_roll()`.execute(db);
   await sql`DROP INDEX IF EXISTS calls_customer_ref_idx`.execute(db);
   await sql`DROP TABLE IF EXISTS collections_roll_dirty`.execute(db);
+  await sql`DROP TABLE IF EXISTS collections_roll_totals`.execute(db);
   await sql`DROP TABLE IF EXISTS collections_roll`.execute(db);
   await sql`DROP TABLE IF EXISTS collections_roll_seen`.execute(db);
 }

@@ -4,7 +4,7 @@ import type { Db } from '../platform/database.ts';
 import type { Calendar } from './calendar.ts';
 import type { MetricDimension, MetricPeriod, ROLL_DIMENSIONS } from './metric-dimensions.ts';
 import type { Scope } from './promise.repository.ts';
-import { DPD_BUCKET, DPD_BUCKET_OF, DPD_ORDER } from './rollup.repository.ts';
+import { DPD_BUCKET, DPD_BUCKET_OF, DPD_ORDER, NEXT_PERIOD_OF } from './rollup.repository.ts';
 
 export type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
 
@@ -288,7 +288,7 @@ export class MetricsRepository {
   /**
    * How accounts move between days-past-due buckets from one period to the next, from the days past due their calls
    * carry: each account's last call of a period against its last call of the next. Read from the roll summaries
-   * (collections_roll, kept by RollupRepository) when every call may be counted (no agent, team or campaign asked
+   * (collections_roll_totals and collections_roll, kept by RollupRepository) when every call may be counted (no agent, team or campaign asked
    * and an unrestricted caller): the transitions whose first call is on or after `from` and whose second is before
    * `to`; when `to` falls inside a period, the accounts whose last call in it is on or after `to` are followed to
    * their last call before it, one by one. Otherwise over the calls (`rollOverCalls`): a filter changes which call
@@ -327,6 +327,10 @@ export class MetricsRepository {
     const to = filter.to ? sql`${filter.to}::date` : undefined;
     // The period `to` falls inside (none when it begins one), and the period before it.
     const cut = to ? sql`date_trunc(${kind}, ${to}::timestamp)::date` : undefined;
+    // The periods that the range holds whole, with the next: their transitions need no days.
+    const whole = sql<boolean>`(${from ? sql`r.period >= ${from}` : sql`true`} AND ${
+      to ? sql`${NEXT_PERIOD_OF(kind, NEXT_PERIOD_OF(kind, sql`r.period`))} <= ${to}` : sql`true`
+    })`;
     const local = calendar.local('calls.started_at');
     const tail =
       to && cut
@@ -358,8 +362,14 @@ export class MetricsRepository {
     }>`
       WITH t (seg_key, period, a_idx, b_idx, n) AS (
         SELECT ${key('r')}, r.period, r.a_idx, r.b_idx, sum(r.accounts)
+        FROM collections_roll_totals r
+        WHERE r.kind = ${kind} AND ${whole}
+        GROUP BY 1, 2, 3, 4
+        UNION ALL
+        SELECT ${key('r')}, r.period, r.a_idx, r.b_idx, sum(r.accounts)
         FROM collections_roll r
-        WHERE r.kind = ${kind} ${from ? sql`AND r.a_day >= ${from}` : sql``} ${to ? sql`AND r.b_day < ${to}` : sql``}
+        WHERE r.kind = ${kind} AND NOT ${whole}
+          ${from ? sql`AND r.a_day >= ${from}` : sql``} ${to ? sql`AND r.b_day < ${to}` : sql``}
         GROUP BY 1, 2, 3, 4
         ${tail}
       )

@@ -154,6 +154,7 @@ export class RollupRepository {
     await sql`DELETE FROM collections_roll_dirty`.execute(trx);
     await sql`DELETE FROM collections_roll_seen`.execute(trx);
     await sql`DELETE FROM collections_roll`.execute(trx);
+    await sql`DELETE FROM collections_roll_totals`.execute(trx);
     await this.seeLastCalls(trx, calendar);
     await this.countTransitions(trx, 1);
     await sql`UPDATE collections_rollup_state SET built = true`.execute(trx);
@@ -203,6 +204,7 @@ export class RollupRepository {
     await this.seeLastCalls(trx, calendar, accounts);
     await this.countTransitions(trx, 1, accounts);
     await sql`DELETE FROM collections_roll WHERE accounts = 0`.execute(trx);
+    await sql`DELETE FROM collections_roll_totals WHERE accounts = 0`.execute(trx);
   }
 
   /** collections_roll_seen: each account's last call (with days past due) of each day, week and month. */
@@ -221,19 +223,29 @@ export class RollupRepository {
   }
 
   /**
-   * Adds (`sign` 1) or takes out (-1) of collections_roll the transitions of these accounts (all when not given)
-   * as collections_roll_seen has them: each account seen in a period and the next.
+   * Adds (`sign` 1) or takes out (-1) of collections_roll and collections_roll_totals the transitions of these
+   * accounts (all when not given) as collections_roll_seen has them: each account seen in a period and the next.
    */
   private async countTransitions(trx: Trx, sign: 1 | -1, accounts?: readonly string[]): Promise<void> {
-    await sql`
-      INSERT INTO collections_roll AS r (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign, accounts)
-      SELECT a.kind, a.period, a.last_day, b.last_day, a.idx, b.idx, a.agent_id, a.team, a.campaign,
-             ${sql.lit(sign)} * count(*)
+    const transitions = sql`
+      SELECT a.kind, a.period, a.last_day AS a_day, b.last_day AS b_day, a.idx AS a_idx, b.idx AS b_idx, a.agent_id,
+             a.team, a.campaign
       FROM collections_roll_seen a
       JOIN collections_roll_seen b ON b.account = a.account AND b.kind = a.kind
         AND b.period = ${NEXT_PERIOD_OF(sql`a.kind`, sql`a.period`)}
-      ${accounts ? sql`WHERE a.account = any(${accounts}::text[]) AND b.account = any(${accounts}::text[])` : sql``}
-      GROUP BY a.kind, a.period, a.last_day, b.last_day, a.idx, b.idx, a.agent_id, a.team, a.campaign
+      ${accounts ? sql`WHERE a.account = any(${accounts}::text[]) AND b.account = any(${accounts}::text[])` : sql``}`;
+    await sql`
+      WITH t AS MATERIALIZED (${transitions}),
+      totals AS (
+        INSERT INTO collections_roll_totals AS r (kind, period, a_idx, b_idx, agent_id, team, campaign, accounts)
+        SELECT kind, period, a_idx, b_idx, agent_id, team, campaign, ${sql.lit(sign)} * count(*)
+        FROM t GROUP BY kind, period, a_idx, b_idx, agent_id, team, campaign
+        ON CONFLICT (kind, period, a_idx, b_idx, agent_id, team, campaign)
+        DO UPDATE SET accounts = r.accounts + excluded.accounts
+      )
+      INSERT INTO collections_roll AS r (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign, accounts)
+      SELECT kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign, ${sql.lit(sign)} * count(*)
+      FROM t GROUP BY kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign
       ON CONFLICT (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign)
       DO UPDATE SET accounts = r.accounts + excluded.accounts`.execute(trx);
   }
