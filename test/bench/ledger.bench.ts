@@ -45,6 +45,8 @@ export interface LedgerBenchResult {
   rollupRefreshMs: number;
   /** Rows of the roll summary (transitions by period, days, buckets, agent, team and campaign). */
   rollRows: number;
+  /** The same without the days (what a range that cuts no period reads). */
+  rollTotalsRows: number;
   /** Days past due changed on this many calls (and so on their accounts), then the dashboards' refresh. */
   rollRefreshCalls: number;
   rollRefreshMs: number;
@@ -210,6 +212,9 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
     const rollRows = Number(
       (await sql<{ n: string }>`select count(*) as n from collections_roll`.execute(db)).rows[0]!.n,
     );
+    const rollTotalsRows = Number(
+      (await sql<{ n: string }>`select count(*) as n from collections_roll_totals`.execute(db)).rows[0]!.n,
+    );
     const metrics = new MetricsRepository(db);
     // An admin's view: every call.
     const unrestricted = () => [];
@@ -256,6 +261,7 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
       rollupRefreshCalls: refreshedCalls,
       rollupRefreshMs: round(refreshMs),
       rollRows,
+      rollTotalsRows,
       rollRefreshCalls,
       rollRefreshMs: round(rollRefreshMs),
       metrics: results,
