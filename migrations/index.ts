@@ -20,6 +20,7 @@ import * as m0018 from './0018_collections_rollups.ts';
 import * as m0019 from './0019_search_at_scale.ts';
 import * as m0020 from './0020_number_digit_grams.ts';
 import * as m0021 from './0021_collections_bulk_and_hourly.ts';
+import * as m0022 from './0022_collections_roll.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019_search_at_scale': m0019,
   '0020_number_digit_grams': m0020,
   '0021_collections_bulk_and_hourly': m0021,
+  '0022_collections_roll': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,7 +4,7 @@ import type { Db } from '../platform/database.ts';
 import type { Calendar } from './calendar.ts';
 import type { MetricDimension, MetricPeriod, ROLL_DIMENSIONS } from './metric-dimensions.ts';
 import type { Scope } from './promise.repository.ts';
-import { DPD_BUCKET } from './rollup.repository.ts';
+import { DPD_BUCKET, DPD_BUCKET_OF, DPD_ORDER, NEXT_PERIOD_OF } from './rollup.repository.ts';
 
 export type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
 
@@ -100,14 +100,6 @@ function rollKeyOf(by: RollDimension): RawBuilder<string | null> {
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 
-/** The days-past-due bucket as an order (0 current … 5 181+), for roll rates. */
-const DPD_ORDER = sql<number>`case
-  when calls.days_past_due <= 0 then 0
-  when calls.days_past_due <= 30 then 1
-  when calls.days_past_due <= 60 then 2
-  when calls.days_past_due <= 90 then 3
-  when calls.days_past_due <= 180 then 4
-  else 5 end`;
 const NEXT_PERIOD = { day: '1 day', week: '7 days', month: '1 month' } as const;
 
 export type RollDimension = (typeof ROLL_DIMENSIONS)[number];
@@ -295,9 +287,106 @@ export class MetricsRepository {
 
   /**
    * How accounts move between days-past-due buckets from one period to the next, from the days past due their calls
-   * carry: each account's last call of a period against its last call of the next.
+   * carry: each account's last call of a period against its last call of the next. Read from the roll summaries
+   * (collections_roll_totals and collections_roll, kept by RollupRepository) when every call may be counted (no agent, team or campaign asked
+   * and an unrestricted caller): the transitions whose first call is on or after `from` and whose second is before
+   * `to`; when `to` falls inside a period, the accounts whose last call in it is on or after `to` are followed to
+   * their last call before it, one by one. Otherwise over the calls (`rollOverCalls`): a filter changes which call
+   * is an account's last.
    */
   async roll(
+    by: RollDimension,
+    period: MetricPeriod,
+    filter: MetricsFilter,
+    scope: Scope,
+    calendar: Calendar,
+  ): Promise<RollRow[]> {
+    const everyCall =
+      !filter.agentId &&
+      !filter.team &&
+      !filter.campaign &&
+      scope(expressionBuilder<Database, 'calls'>() as never).length === 0;
+    if (!everyCall) return this.rollOverCalls(by, period, filter, scope, calendar);
+    const kind = sql.lit(period);
+    const key = (t: string) => {
+      const col = (c: string) => sql.ref(`${t}.${c}`);
+      switch (by) {
+        case 'all':
+          return sql<string>`'all'`;
+        case 'agent':
+          return col('agent_id');
+        case 'team':
+          return col('team');
+        case 'campaign':
+          return col('campaign');
+        case 'daysPastDue':
+          return DPD_BUCKET_OF(col(t === 'r' ? 'a_idx' : 'idx') as RawBuilder<number>);
+      }
+    };
+    const from = filter.from ? sql`${filter.from}::date` : undefined;
+    const to = filter.to ? sql`${filter.to}::date` : undefined;
+    // The period `to` falls inside (none when it begins one), and the period before it.
+    const cut = to ? sql`date_trunc(${kind}, ${to}::timestamp)::date` : undefined;
+    // The periods that the range holds whole, with the next: their transitions need no days.
+    const whole = sql<boolean>`(${from ? sql`r.period >= ${from}` : sql`true`} AND ${
+      to ? sql`${NEXT_PERIOD_OF(kind, NEXT_PERIOD_OF(kind, sql`r.period`))} <= ${to}` : sql`true`
+    })`;
+    const local = calendar.local('calls.started_at');
+    const tail =
+      to && cut
+        ? sql`
+      UNION ALL
+      SELECT ${key('a')}, a.period, a.idx, b.idx, count(*)
+      FROM collections_roll_seen q
+      CROSS JOIN LATERAL (
+        SELECT ${DPD_ORDER} AS idx FROM calls
+        WHERE calls.customer_ref = q.account AND calls.days_past_due IS NOT NULL
+          AND ${local}::date >= q.period AND ${local}::date < ${to} ${from ? sql`AND ${local}::date >= ${from}` : sql``}
+        ORDER BY calls.started_at DESC LIMIT 1
+      ) b
+      JOIN collections_roll_seen a ON a.account = q.account AND a.kind = ${kind}
+        AND a.period = (q.period - ${sql.lit(NEXT_PERIOD[period])}::interval)::date
+        ${from ? sql`AND a.last_day >= ${from}` : sql``}
+      WHERE q.kind = ${kind} AND q.period = ${cut} AND ${cut} < ${to} AND q.last_day >= ${to}
+      GROUP BY 1, 2, 3, 4`
+        : sql``;
+    const rows = await sql<{
+      seg_key: string | null;
+      period: string;
+      accounts: number;
+      delinquent: number;
+      rolled: number;
+      stayed: number;
+      improved: number;
+      cured: number;
+    }>`
+      WITH t (seg_key, period, a_idx, b_idx, n) AS (
+        SELECT ${key('r')}, r.period, r.a_idx, r.b_idx, sum(r.accounts)
+        FROM collections_roll_totals r
+        WHERE r.kind = ${kind} AND ${whole}
+        GROUP BY 1, 2, 3, 4
+        UNION ALL
+        SELECT ${key('r')}, r.period, r.a_idx, r.b_idx, sum(r.accounts)
+        FROM collections_roll r
+        WHERE r.kind = ${kind} AND NOT ${whole}
+          ${from ? sql`AND r.a_day >= ${from}` : sql``} ${to ? sql`AND r.b_day < ${to}` : sql``}
+        GROUP BY 1, 2, 3, 4
+        ${tail}
+      )
+      SELECT seg_key, period::text AS period, sum(n)::int AS accounts,
+             coalesce(sum(n) filter (where a_idx > 0), 0)::int AS delinquent,
+             coalesce(sum(n) filter (where b_idx > a_idx), 0)::int AS rolled,
+             coalesce(sum(n) filter (where b_idx = a_idx), 0)::int AS stayed,
+             coalesce(sum(n) filter (where b_idx < a_idx), 0)::int AS improved,
+             coalesce(sum(n) filter (where a_idx > 0 and b_idx = 0), 0)::int AS cured
+      FROM t
+      GROUP BY seg_key, period
+      ORDER BY period, seg_key`.execute(this.db);
+    return rows.rows.map(rollRowOf);
+  }
+
+  /** `roll` over the calls themselves: each account's last call of each period, found among the filtered calls. */
+  async rollOverCalls(
     by: RollDimension,
     period: MetricPeriod,
     filter: MetricsFilter,
@@ -348,18 +437,31 @@ export class MetricsRepository {
       join seen b on b.account = a.account and b.p = (a.p + ${sql.lit(NEXT_PERIOD[period])}::interval)::date
       group by a.seg_key, a.p
       order by a.p, a.seg_key`.execute(this.db);
-    return rows.rows.map((r) => ({
-      key: r.seg_key,
-      period: r.period,
-      accounts: r.accounts,
-      delinquent: r.delinquent,
-      rolled: r.rolled,
-      stayed: r.stayed,
-      improved: r.improved,
-      cured: r.cured,
-      rollRate: ratio(r.rolled, r.accounts),
-      cureRate: ratio(r.cured, r.delinquent),
-      normalisationRate: ratio(r.improved, r.delinquent),
-    }));
+    return rows.rows.map(rollRowOf);
   }
+}
+
+function rollRowOf(r: {
+  seg_key: string | null;
+  period: string;
+  accounts: number;
+  delinquent: number;
+  rolled: number;
+  stayed: number;
+  improved: number;
+  cured: number;
+}): RollRow {
+  return {
+    key: r.seg_key,
+    period: r.period,
+    accounts: r.accounts,
+    delinquent: r.delinquent,
+    rolled: r.rolled,
+    stayed: r.stayed,
+    improved: r.improved,
+    cured: r.cured,
+    rollRate: ratio(r.rolled, r.accounts),
+    cureRate: ratio(r.cured, r.delinquent),
+    normalisationRate: ratio(r.improved, r.delinquent),
+  };
 }

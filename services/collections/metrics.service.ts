@@ -73,7 +73,13 @@ export class MetricsService {
   }
 
   /** Roll, cure and normalisation of accounts between days-past-due buckets, period to period. */
-  roll(caller: Caller, by: RollDimension, period: MetricPeriod, range: MetricsRange): Promise<RollRow[]> {
+  async roll(
+    caller: Caller,
+    by: RollDimension,
+    period: MetricPeriod,
+    range: MetricsRange,
+  ): Promise<RollRow[]> {
+    await this.deps.rollups.ensureFresh(this.deps.calendar, this.deps.today());
     return this.deps.metrics.roll(
       by,
       period,

@@ -13,6 +13,21 @@ export const DPD_BUCKET = sql<string>`case
   when calls.days_past_due <= 90 then '61-90'
   when calls.days_past_due <= 180 then '91-180'
   else '181+' end`;
+/** The days-past-due bucket as an order (0 current … 5 181+), for roll rates: the same buckets as DPD_BUCKET. */
+export const DPD_ORDER = sql<number>`case
+  when calls.days_past_due <= 0 then 0
+  when calls.days_past_due <= 30 then 1
+  when calls.days_past_due <= 60 then 2
+  when calls.days_past_due <= 90 then 3
+  when calls.days_past_due <= 180 then 4
+  else 5 end`;
+/** A bucket's order (DPD_ORDER) back to its name (DPD_BUCKET). */
+export const DPD_BUCKET_OF = (idx: RawBuilder<number>) =>
+  sql<string>`(array['current', '1-30', '31-60', '61-90', '91-180', '181+'])[${idx} + 1]`;
+/** The period after one (a period kind's first day, in SQL). */
+export const NEXT_PERIOD_OF = (kind: RawBuilder<string>, period: RawBuilder<string>) =>
+  sql<string>`(${period} + case ${kind} when 'day' then interval '1 day' when 'week' then interval '7 days'
+    else interval '1 month' end)::date`;
 const AMOUNT_BAND = sql<string>`case
   when calls.amount_due is null then null
   when calls.amount_due < 1000 then '<1k'
@@ -21,7 +36,7 @@ const AMOUNT_BAND = sql<string>`case
   when calls.amount_due < 1000000 then '100k-1M'
   else '1M+' end`;
 
-/** Dirty cells above which summing everything again is cheaper than summing each cell. */
+/** Dirty cells and accounts above which summing everything again is cheaper than summing each one. */
 const REBUILD_ABOVE = 20_000;
 
 /**
@@ -59,7 +74,7 @@ export class RollupRepository {
   async state(): Promise<RollupState> {
     const r = await sql<{ time_zone: string; as_of: string; built: boolean; dirty: boolean }>`
       SELECT time_zone, as_of::text AS as_of, built,
-             EXISTS (SELECT 1 FROM collections_rollup_dirty) AS dirty
+             EXISTS (SELECT 1 FROM collections_rollup_dirty) OR EXISTS (SELECT 1 FROM collections_roll_dirty) AS dirty
       FROM collections_rollup_state`.execute(this.db);
     const row = r.rows[0]!;
     return { timeZone: row.time_zone, asOf: row.as_of, built: row.built, dirty: row.dirty ? 1 : 0 };
@@ -98,8 +113,11 @@ export class RollupRepository {
         await sql`UPDATE collections_rollup_state SET as_of = ${asOf}::date`.execute(trx);
       }
       const dirty = Number(
-        (await sql<{ n: string }>`SELECT count(*) AS n FROM collections_rollup_dirty`.execute(trx)).rows[0]!
-          .n,
+        (
+          await sql<{ n: string }>`
+            SELECT (SELECT count(*) FROM collections_rollup_dirty)
+                   + (SELECT count(*) FROM collections_roll_dirty) AS n`.execute(trx)
+        ).rows[0]!.n,
       );
       if (dirty > REBUILD_ABOVE) {
         await this.rebuildIn(trx, calendar, asOf);
@@ -133,6 +151,12 @@ export class RollupRepository {
     await this.sumInto(trx, calendar, sql`calls`, promises, sql``);
     await sql`DELETE FROM collections_hourly`.execute(trx);
     await this.sumHours(trx);
+    await sql`DELETE FROM collections_roll_dirty`.execute(trx);
+    await sql`DELETE FROM collections_roll_seen`.execute(trx);
+    await sql`DELETE FROM collections_roll`.execute(trx);
+    await sql`DELETE FROM collections_roll_totals`.execute(trx);
+    await this.seeLastCalls(trx, calendar);
+    await this.countTransitions(trx, 1);
     await sql`UPDATE collections_rollup_state SET built = true`.execute(trx);
   }
 
@@ -142,6 +166,7 @@ export class RollupRepository {
         SELECT ${PROMISE_SUMS(asOf)} FROM payment_promises
         WHERE payment_promises.call_id = calls.id AND NOT payment_promises.voided
       ) p ON true`;
+    await this.refreshRoll(trx, calendar);
     const tz = sql.lit(calendar.timeZone);
     const cells = (
       await sql<{ day: string; agent: string }>`
@@ -163,6 +188,66 @@ export class RollupRepository {
     const days = [...new Set(cells.map((c) => c.day))];
     await sql`DELETE FROM collections_hourly WHERE day = any(${days}::date[])`.execute(trx);
     await this.sumHours(trx, days);
+  }
+
+  /**
+   * The roll summaries of the accounts whose calls changed: their transitions taken out of the counts, their last
+   * calls found again, their transitions added back.
+   */
+  private async refreshRoll(trx: Trx, calendar: Calendar): Promise<void> {
+    const accounts = (
+      await sql<{ account: string }>`DELETE FROM collections_roll_dirty RETURNING account`.execute(trx)
+    ).rows.map((r) => r.account);
+    if (accounts.length === 0) return;
+    await this.countTransitions(trx, -1, accounts);
+    await sql`DELETE FROM collections_roll_seen WHERE account = any(${accounts}::text[])`.execute(trx);
+    await this.seeLastCalls(trx, calendar, accounts);
+    await this.countTransitions(trx, 1, accounts);
+    await sql`DELETE FROM collections_roll WHERE accounts = 0`.execute(trx);
+    await sql`DELETE FROM collections_roll_totals WHERE accounts = 0`.execute(trx);
+  }
+
+  /** collections_roll_seen: each account's last call (with days past due) of each day, week and month. */
+  private async seeLastCalls(trx: Trx, calendar: Calendar, accounts?: readonly string[]): Promise<void> {
+    const local = calendar.local('calls.started_at');
+    const periodOf = sql`date_trunc(k.kind, ${local})::date`;
+    await sql`
+      INSERT INTO collections_roll_seen (kind, period, account, last_day, idx, agent_id, team, campaign)
+      SELECT DISTINCT ON (k.kind, calls.customer_ref, ${periodOf})
+        k.kind, ${periodOf}, calls.customer_ref, ${local}::date, ${DPD_ORDER}, calls.agent_id, calls.team,
+        calls.campaign
+      FROM calls CROSS JOIN (VALUES ('day'), ('week'), ('month')) k(kind)
+      WHERE calls.customer_ref IS NOT NULL AND calls.days_past_due IS NOT NULL
+        ${accounts ? sql`AND calls.customer_ref = any(${accounts}::text[])` : sql``}
+      ORDER BY k.kind, calls.customer_ref, ${periodOf}, calls.started_at DESC`.execute(trx);
+  }
+
+  /**
+   * Adds (`sign` 1) or takes out (-1) of collections_roll and collections_roll_totals the transitions of these
+   * accounts (all when not given) as collections_roll_seen has them: each account seen in a period and the next.
+   */
+  private async countTransitions(trx: Trx, sign: 1 | -1, accounts?: readonly string[]): Promise<void> {
+    const transitions = sql`
+      SELECT a.kind, a.period, a.last_day AS a_day, b.last_day AS b_day, a.idx AS a_idx, b.idx AS b_idx, a.agent_id,
+             a.team, a.campaign
+      FROM collections_roll_seen a
+      JOIN collections_roll_seen b ON b.account = a.account AND b.kind = a.kind
+        AND b.period = ${NEXT_PERIOD_OF(sql`a.kind`, sql`a.period`)}
+      ${accounts ? sql`WHERE a.account = any(${accounts}::text[]) AND b.account = any(${accounts}::text[])` : sql``}`;
+    await sql`
+      WITH t AS MATERIALIZED (${transitions}),
+      totals AS (
+        INSERT INTO collections_roll_totals AS r (kind, period, a_idx, b_idx, agent_id, team, campaign, accounts)
+        SELECT kind, period, a_idx, b_idx, agent_id, team, campaign, ${sql.lit(sign)} * count(*)
+        FROM t GROUP BY kind, period, a_idx, b_idx, agent_id, team, campaign
+        ON CONFLICT (kind, period, a_idx, b_idx, agent_id, team, campaign)
+        DO UPDATE SET accounts = r.accounts + excluded.accounts
+      )
+      INSERT INTO collections_roll AS r (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign, accounts)
+      SELECT kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign, ${sql.lit(sign)} * count(*)
+      FROM t GROUP BY kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign
+      ON CONFLICT (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign)
+      DO UPDATE SET accounts = r.accounts + excluded.accounts`.execute(trx);
   }
 
   /**

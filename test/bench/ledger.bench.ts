@@ -3,7 +3,11 @@ import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { buildCollections } from '../../services/composition.ts';
 import { Calendar } from '../../services/collections/calendar.ts';
-import { MetricsRepository, type MetricDimension } from '../../services/collections/metrics.repository.ts';
+import {
+  MetricsRepository,
+  type MetricDimension,
+  type RollDimension,
+} from '../../services/collections/metrics.repository.ts';
 import { RollupRepository } from '../../services/collections/rollup.repository.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
@@ -39,6 +43,13 @@ export interface LedgerBenchResult {
   /** The analyses of 5 agents' calls on one day changed (this many), then the dashboards' refresh. */
   rollupRefreshCalls: number;
   rollupRefreshMs: number;
+  /** Rows of the roll summary (transitions by period, days, buckets, agent, team and campaign). */
+  rollRows: number;
+  /** The same without the days (what a range that cuts no period reads). */
+  rollTotalsRows: number;
+  /** Days past due changed on this many calls (and so on their accounts), then the dashboards' refresh. */
+  rollRefreshCalls: number;
+  rollRefreshMs: number;
   metrics: { by: string; period: string; p50Ms: number; p95Ms: number }[];
 }
 
@@ -53,6 +64,13 @@ const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month'; team?: s
   { by: 'weekday', period: 'month' },
   // One team's hours: read from the rows per agent, not the hourly ones.
   { by: 'hourOfDay', period: 'month', team: 'T1' },
+];
+
+const ROLLS: { by: RollDimension; period: 'day' | 'week' | 'month' }[] = [
+  { by: 'daysPastDue', period: 'week' },
+  { by: 'agent', period: 'week' },
+  { by: 'team', period: 'month' },
+  { by: 'campaign', period: 'day' },
 ];
 
 /** CPU seconds of the embedded PostgreSQL whose data directory this is: its postmaster, live and ended children. */
@@ -183,6 +201,20 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
     started = performance.now();
     await rollups.ensureFresh(calendar, '2026-11-15');
     const refreshMs = performance.now() - started;
+    // Days past due changed on the same calls: the roll summaries of their accounts counted again.
+    const moved = await sql`update calls set days_past_due = days_past_due + 31
+              where started_at >= '2026-10-15T00:00:00Z' and started_at < '2026-10-16T00:00:00Z'
+                and agent_id in ('A1', 'A2', 'A3', 'A4', 'A5')`.execute(db);
+    const rollRefreshCalls = Number(moved.numAffectedRows ?? 0);
+    started = performance.now();
+    await rollups.ensureFresh(calendar, '2026-11-15');
+    const rollRefreshMs = performance.now() - started;
+    const rollRows = Number(
+      (await sql<{ n: string }>`select count(*) as n from collections_roll`.execute(db)).rows[0]!.n,
+    );
+    const rollTotalsRows = Number(
+      (await sql<{ n: string }>`select count(*) as n from collections_roll_totals`.execute(db)).rows[0]!.n,
+    );
     const metrics = new MetricsRepository(db);
     // An admin's view: every call.
     const unrestricted = () => [];
@@ -203,8 +235,14 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
         metrics.metrics(q.by, q.period, q.team ? { ...filter, team: q.team } : filter, unrestricted),
       );
     }
-    await time({ by: 'roll:daysPastDue', period: 'week' }, () =>
-      metrics.roll('daysPastDue', 'week', filter, unrestricted, calendar),
+    // Roll from its summaries; and, for comparison, over the calls (what a filtered or scoped roll still reads).
+    for (const q of ROLLS) {
+      await time({ by: `roll:${q.by}`, period: q.period }, () =>
+        metrics.roll(q.by, q.period, filter, unrestricted, calendar),
+      );
+    }
+    await time({ by: 'roll:daysPastDue over calls', period: 'week' }, () =>
+      metrics.rollOverCalls('daysPastDue', 'week', filter, unrestricted, calendar),
     );
     return {
       seedSeconds: round(seedSeconds),
@@ -222,6 +260,10 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
       summaryRows,
       rollupRefreshCalls: refreshedCalls,
       rollupRefreshMs: round(refreshMs),
+      rollRows,
+      rollTotalsRows,
+      rollRefreshCalls,
+      rollRefreshMs: round(rollRefreshMs),
       metrics: results,
     };
   } finally {

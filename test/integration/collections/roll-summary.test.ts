@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Calendar } from '../../../services/collections/calendar.ts';
+import {
+  MetricsRepository,
+  type MetricsFilter,
+  type RollDimension,
+} from '../../../services/collections/metrics.repository.ts';
+import { RollupRepository } from '../../../services/collections/rollup.repository.ts';
+import type { MetricPeriod } from '../../../services/collections/metric-dimensions.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+
+const DIMENSIONS: RollDimension[] = ['all', 'agent', 'team', 'campaign', 'daysPastDue'];
+const PERIODS: MetricPeriod[] = ['day', 'week', 'month'];
+const FILTERS: MetricsFilter[] = [
+  {},
+  // Inside a week and a month at both ends.
+  { from: '2026-09-10', to: '2026-10-17' },
+  { to: '2026-10-01' },
+  { from: '2026-09-03' },
+  { from: '2026-09-01', to: '2026-11-01' },
+];
+
+describe('roll summaries', () => {
+  let database: TestDatabase;
+  const calendar = new Calendar('America/Bogota');
+  const unrestricted = () => [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const db = database.handle.db;
+    await sql`SELECT setseed(0.42)`.execute(db);
+    // 1,999 calls over two months, at distinct instants (1999 is prime), of 120 accounts (some without an account
+    // or days past due), 4 agents, 3 teams and 2 campaigns drawn independently.
+    await sql`
+      INSERT INTO calls (started_at, ended_at, duration_ms, source, customer_ref, agent_id, agent_name, team,
+                         campaign, days_past_due, custom)
+      SELECT t, t + interval '2 minutes', 120000, 'seed',
+             CASE WHEN random() < 0.05 THEN NULL ELSE 'ACC-' || floor(random() * 120)::int END,
+             'A' || floor(random() * 4)::int, 'Agent', 'T' || floor(random() * 3)::int,
+             CASE WHEN random() < 0.1 THEN NULL ELSE 'C' || floor(random() * 2)::int END,
+             CASE WHEN random() < 0.05 THEN NULL ELSE floor(random() * 220)::int - 10 END, '{}'
+      FROM generate_series(1, 1998) i,
+           LATERAL (SELECT timestamptz '2026-09-01T00:00:00Z' + ((i * 733) % 1999) * interval '43 minutes' AS t) x`.execute(
+      db,
+    );
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const compare = async () => {
+    const metrics = new MetricsRepository(database.handle.db);
+    let compared = 0;
+    for (const by of DIMENSIONS) {
+      for (const period of PERIODS) {
+        for (const filter of FILTERS) {
+          const summarised = await metrics.roll(by, period, filter, unrestricted, calendar);
+          const direct = await metrics.rollOverCalls(by, period, filter, unrestricted, calendar);
+          expect(summarised, `${by} ${period} ${JSON.stringify(filter)}`).toEqual(direct);
+          compared += direct.length;
+        }
+      }
+    }
+    return compared;
+  };
+
+  it('counts what the calls give, after a rebuild and after calls are added, changed and deleted', async () => {
+    const db = database.handle.db;
+    const rollups = new RollupRepository(db);
+    await rollups.rebuild(calendar, '2026-11-20');
+    const transitions = await sql<{ n: string }>`SELECT count(*) AS n FROM collections_roll`.execute(db);
+    expect(Number(transitions.rows[0]!.n)).toBeGreaterThan(100);
+    expect(await compare()).toBeGreaterThan(500);
+
+    // Days past due changed, calls moved to other accounts, agents and days, calls deleted and added.
+    await sql`UPDATE calls SET days_past_due = days_past_due + 40 WHERE id IN (SELECT id FROM calls ORDER BY id LIMIT 60)`.execute(
+      db,
+    );
+    await sql`UPDATE calls SET customer_ref = 'ACC-7', agent_id = 'A9'
+              WHERE id IN (SELECT id FROM calls ORDER BY id DESC LIMIT 30)`.execute(db);
+    await sql`UPDATE calls SET started_at = started_at + interval '5 days', ended_at = ended_at + interval '5 days'
+              WHERE id IN (SELECT id FROM calls ORDER BY started_at LIMIT 40 OFFSET 500)`.execute(db);
+    await sql`DELETE FROM calls WHERE id IN (SELECT id FROM calls ORDER BY started_at DESC LIMIT 25 OFFSET 100)`.execute(
+      db,
+    );
+    await sql`
+      INSERT INTO calls (started_at, ended_at, duration_ms, source, customer_ref, agent_id, agent_name, team,
+                         campaign, days_past_due, custom)
+      SELECT t, t + interval '2 minutes', 60000, 'seed', 'ACC-' || (i % 50), 'A' || (i % 3), 'Agent', 'T1', 'C0',
+             (i * 37) % 200, '{}'
+      FROM generate_series(1, 80) i,
+           LATERAL (SELECT timestamptz '2026-09-20T00:00:30Z' + i * interval '17 hours' AS t) x`.execute(db);
+    expect(await rollups.ensureFresh(calendar, '2026-11-20')).toBe('refreshed');
+    expect(await compare()).toBeGreaterThan(500);
+
+    // What was kept current is what a rebuild counts.
+    const counts = async () => [
+      (await sql`SELECT * FROM collections_roll ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`.execute(db)).rows,
+      (await sql`SELECT * FROM collections_roll_totals ORDER BY 1, 2, 3, 4, 5, 6, 7`.execute(db)).rows,
+    ];
+    const kept = await counts();
+    await rollups.rebuild(calendar, '2026-11-20');
+    expect(await counts()).toEqual(kept);
+  });
+});
