@@ -4,6 +4,26 @@ import { InputField, Outcome, useAction } from './common.tsx';
 import { DateField } from './date-field.tsx';
 import { useI18n } from '../i18n.ts';
 
+/** The button that opens (or closes) the correction form of one promise, wherever promises are listed. */
+export function CorrectionToggle(props: {
+  id: string;
+  editing: string | null;
+  onEditing: (id: string | null) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <button
+      type="button"
+      class="link"
+      aria-expanded={props.editing === props.id}
+      aria-controls="promise-correction"
+      onClick={() => props.onEditing(props.editing === props.id ? null : props.id)}
+    >
+      {t('promiseCorrect')}
+    </button>
+  );
+}
+
 /** A supervisor's correction of one promise: amount, currency, due date, or that it was none (audited). */
 export function PromiseCorrection({ promise, onDone }: { promise: PaymentPromiseView; onDone: () => void }) {
   const { t } = useI18n();

@@ -38,11 +38,11 @@ import {
 } from '../components/common.tsx';
 import { CallAlertsPanel } from '../components/call-alerts.tsx';
 import { Player, type PlayerHandle } from '../components/player.tsx';
-import { PromiseCorrection } from '../components/promise-correction.tsx';
+import { CorrectionToggle, PromiseCorrection } from '../components/promise-correction.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
-import { errorText, labelOf, languageName, stageReason } from '../labels.ts';
+import { errorText, labelOf, languageName, shortDate, stageReason } from '../labels.ts';
 import { useLocation } from '../router.ts';
 
 export function CallPage({ id, me }: { id: string; me: Me }) {
@@ -382,21 +382,13 @@ function TrackedPromisesPanel({ callId, me }: { callId: string; me: Me }) {
         {items.map((p) => (
           <li key={p.id}>
             <strong>{t(`promise_${p.status}` as MessageKey)}</strong> ·{' '}
-            {formatAmount(p.amount, p.currency, lang)} · {t('dueDate')} {p.dueDate} · {t('amountCollected')}{' '}
-            {formatAmount(p.collected, p.currency, lang)}
+            {formatAmount(p.amount, p.currency, lang)} · {t('dueDate')} {shortDate(p.dueDate, lang, true)} ·{' '}
+            {t('amountCollected')} {formatAmount(p.collected, p.currency, lang)}
             {p.correction && <span class="muted small"> · {t('promiseCorrected')}</span>}
             {corrects && (
               <>
                 {' '}
-                <button
-                  type="button"
-                  class="link"
-                  aria-expanded={editing === p.id}
-                  aria-controls="promise-correction"
-                  onClick={() => setEditing(editing === p.id ? null : p.id)}
-                >
-                  {t('promiseCorrect')}
-                </button>
+                <CorrectionToggle id={p.id} editing={editing} onEditing={setEditing} />
               </>
             )}
           </li>

@@ -11,7 +11,7 @@ import {
 } from '../api.ts';
 import { CategoryChart } from '../components/chart.tsx';
 import { ExportCsv, Field, ListState, Panel, useAsync, valueOf } from '../components/common.tsx';
-import { PromiseCorrection } from '../components/promise-correction.tsx';
+import { CorrectionToggle, PromiseCorrection } from '../components/promise-correction.tsx';
 import { FilterForm, useReportFilter } from '../components/report-filter.tsx';
 import { formatAmount } from '../format.ts';
 import { useI18n, type Lang, type MessageKey } from '../i18n.ts';
@@ -168,15 +168,7 @@ function FollowUp({ me }: { me: Me }) {
                     </td>
                     {corrects && (
                       <td>
-                        <button
-                          type="button"
-                          class="link"
-                          aria-expanded={editing === p.id}
-                          aria-controls="promise-correction"
-                          onClick={() => setEditing(editing === p.id ? null : p.id)}
-                        >
-                          {t('promiseCorrect')}
-                        </button>
+                        <CorrectionToggle id={p.id} editing={editing} onEditing={setEditing} />
                       </td>
                     )}
                   </tr>
