@@ -92,12 +92,13 @@ export async function startLiveTranscript(
     alerts: alertRulesOf(s.config),
     languages: s.config.languages,
     maxRecognitions: s.config.live.maxRecognitions,
+    maxCalls: s.config.live.maxCalls,
     queueSeconds: s.config.live.queueSeconds,
     logger: s.logger,
   });
   transcriber.start();
   return {
     transcriber,
-    note: `${choice.name}, ${s.config.live.maxRecognitions} recognition(s) at a time, with real-time alerts`,
+    note: `${choice.name}, ${s.config.live.maxRecognitions} recognition(s) at a time, up to ${s.config.live.maxCalls} calls at once, with real-time alerts`,
   };
 }

@@ -11,7 +11,7 @@ import type { UtteranceSource } from './live.segmentation.ts';
 import type { VadWorkerEvent } from './vad.worker.ts';
 
 /**
- * The live transcript: each party's audio of every call in progress (LiveHub.subscribeAllAudio) is copied, batched
+ * The live transcript: each party's audio of the calls in progress (up to `maxCalls` at once; LiveHub.subscribeAudio) is copied, batched
  * and posted to the speech-detection worker (an `UtteranceSource`); each utterance it closes is queued and
  * transcribed by the recogniser worker pool of the call's language, at most `maxRecognitions` at a time; the lines
  * are stored (live_transcript_lines), published to the hub and given to the call's alert rules.
@@ -34,6 +34,8 @@ export interface LiveTranscriberOptions {
   /** ESCUCHA_LANGUAGES: the first is the language of a call whose metadata names none. */
   languages: readonly string[];
   maxRecognitions: number;
+  /** Calls given a live transcript at once; one that starts while this many have one gets none. */
+  maxCalls: number;
   queueSeconds: number;
   /** Audio handed to the detector and not yet examined, per stream, past which audio is left out. Default 20 s. */
   maxBacklogMs?: number;
@@ -75,6 +77,8 @@ interface Run {
   alerts: CallAlerts | null;
   /** Database writes of the call, in order. */
   chain: Promise<void>;
+  /** Stops the call's audio reaching the transcriber. */
+  unsubscribeAudio: (() => void) | undefined;
 }
 
 interface QueuedUtterance {
@@ -102,6 +106,9 @@ export class LiveTranscriber {
   private readonly maxSpeechMs: number;
   private idleWaiters: (() => void)[] = [];
   private settling = 0;
+  /** Calls in progress with a live transcript (at most maxCalls). */
+  private taken = 0;
+  private passed = 0;
 
   constructor(private readonly o: LiveTranscriberOptions) {
     this.logger = o.logger.child({ component: 'live-transcript' });
@@ -111,15 +118,39 @@ export class LiveTranscriber {
     this.maxSpeechMs = o.maxSpeechMs ?? 20_000;
   }
 
-  /** Subscribes to the hub: every call in progress from now on gets a live transcript. */
+  /** Subscribes to the hub: the calls in progress, up to maxCalls at once, get a live transcript. */
   start(): void {
     this.o.source.onEvent((event) => this.onWorker(event));
-    this.unsubscribe.push(this.o.hub.subscribeAllAudio((captureId, audio) => this.onAudio(captureId, audio)));
     this.unsubscribe.push(
       this.o.hub.on('call', (event) => {
-        if (event.type === 'started') this.runOf(event.call.captureId, event.call);
+        if (event.type === 'started') this.take(event.call);
         else if (event.type === 'ended') this.onEnded(event.call.captureId, event.endedAtMs);
       }),
+    );
+    for (const call of this.o.hub.calls()) this.take(call);
+  }
+
+  /** Calls that started while maxCalls others had a live transcript, and so got none. */
+  get passedOver(): number {
+    return this.passed;
+  }
+
+  /** A call that starts gets a live transcript while fewer than maxCalls have one; its audio is asked for then. */
+  private take(call: LiveCallView): void {
+    if (this.runs.has(call.captureId)) return;
+    if (this.taken >= this.o.maxCalls) {
+      if (this.passed++ === 0)
+        this.logger.warn(
+          { maxCalls: this.o.maxCalls, captureId: call.captureId },
+          'live transcript: calls past ESCUCHA_LIVE_MAX_CALLS get none (they are transcribed after they end)',
+        );
+      return;
+    }
+    const run = this.runOf(call.captureId, call);
+    if (!run) return;
+    this.taken++;
+    run.unsubscribeAudio = this.o.hub.subscribeAudio(call.captureId, (audio) =>
+      this.onAudio(call.captureId, audio),
     );
   }
 
@@ -136,6 +167,7 @@ export class LiveTranscriber {
 
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
+    for (const run of this.runs.values()) run.unsubscribeAudio?.();
     this.queue.length = 0;
     for (const run of this.runs.values()) {
       run.lost = true;
@@ -166,6 +198,7 @@ export class LiveTranscriber {
       lost: false,
       alerts: this.o.alerts?.(call, language) ?? null,
       chain: Promise.resolve(),
+      unsubscribeAudio: undefined,
     };
     this.runs.set(captureId, run);
     const r = run;
@@ -242,9 +275,11 @@ export class LiveTranscriber {
 
   private onEnded(captureId: string, endedAtMs: number): void {
     const run = this.runs.get(captureId);
-    if (!run) return;
+    if (!run || run.ended) return;
     run.ended = true;
     run.endedAtMs = endedAtMs;
+    run.unsubscribeAudio?.();
+    this.taken--;
     for (const stream of run.streams.values()) {
       this.flush(stream);
       this.o.source.end(stream.key);

@@ -386,6 +386,11 @@ const liveSchema = z.object({
   transcript: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Utterances recognised at the same time (each takes a recogniser worker thread while it runs). */
   maxRecognitions: int(1, 64).default(1),
+  /**
+   * Calls given a live transcript at once: a call that starts while this many have one gets none (it is transcribed
+   * after it ends, as any call), so speech detection and capture's decoding never grow with the call count.
+   */
+  maxCalls: int(1, 10_000).default(8),
   /** Speech waiting for recognition, in seconds of audio over every call; past it a call's live transcript is left
    * incomplete (the post-call pipeline then transcribes the call whole). */
   queueSeconds: int(10, 86_400).default(1800),
@@ -617,6 +622,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_TIME_ZONE: 'collections.timeZone',
   ESCUCHA_LIVE_TRANSCRIPT: 'live.transcript',
   ESCUCHA_LIVE_MAX_RECOGNITIONS: 'live.maxRecognitions',
+  ESCUCHA_LIVE_MAX_CALLS: 'live.maxCalls',
   ESCUCHA_LIVE_QUEUE_SECONDS: 'live.queueSeconds',
 };
 

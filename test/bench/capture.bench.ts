@@ -545,6 +545,7 @@ async function liveSide(mode: LiveMode | undefined): Promise<
     alerts: alertRulesOf(config),
     languages: config.languages,
     maxRecognitions: config.live.maxRecognitions,
+    maxCalls: config.live.maxCalls,
     queueSeconds: config.live.queueSeconds,
     logger: silentLogger(),
   });

@@ -436,7 +436,13 @@ export async function run(options: { calls?: number[] } = {}): Promise<LiveBench
     ),
   );
   const config = loadConfig({
-    env: { ESCUCHA_DISCLOSURE_WINDOWS: `generic=${WINDOW_SECONDS}`, ...env },
+    // Every call of the largest step gets a live transcript: the bench looks for where the transcript stops keeping
+    // up, so no cap (ESCUCHA_LIVE_MAX_CALLS) may hide it.
+    env: {
+      ESCUCHA_DISCLOSURE_WINDOWS: `generic=${WINDOW_SECONDS}`,
+      ...env,
+      ESCUCHA_LIVE_MAX_CALLS: String(Math.max(...steps)),
+    },
     overrides: { dataDir: root, modelsDir: path.resolve(process.env.ESCUCHA_MODELS_DIR ?? './var/models') },
   });
   const talk = await conversation();

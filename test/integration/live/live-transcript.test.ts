@@ -52,6 +52,7 @@ describe('live transcript and alerts of a call in progress', () => {
         }),
       languages: ['es', 'en'],
       maxRecognitions: 1,
+      maxCalls: 8,
       queueSeconds: 600,
       // The test plays the call much faster than real time: let the detector's backlog grow.
       maxBacklogMs: 600_000,

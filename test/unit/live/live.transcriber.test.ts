@@ -72,6 +72,57 @@ function memoryStore() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('LiveTranscriber', () => {
+  it('gives a live transcript to at most maxCalls calls at once; the others are not decoded nor examined', async () => {
+    const hub = new LiveHub({ logger: silentLogger(), levels: false });
+    const source = new ScriptedSource();
+    const recognizer = new HeldRecognizer();
+    const transcriber = new LiveTranscriber({
+      hub,
+      repository: memoryStore(),
+      source,
+      recognizer: async () => recognizer,
+      languages: ['es'],
+      maxRecognitions: 1,
+      maxCalls: 2,
+      queueSeconds: 600,
+      logger: silentLogger(),
+    });
+    const start = (captureId: string) =>
+      hub.started({
+        captureId,
+        source: 'sip',
+        startedAtMs: 1000,
+        metadata: {} as never,
+        pausedSinceMs: null,
+      });
+    const speak = (captureId: string) =>
+      hub.audio(captureId, {
+        channel: 0,
+        track: 0,
+        sampleRate: 8000,
+        position: 0,
+        arrivalMs: 1000,
+        samples: new Int16Array(1600),
+        voiced: true,
+      });
+    start('before'); // in progress when the transcriber starts: taken too
+    transcriber.start();
+    start('second');
+    start('third');
+    expect(['before', 'second', 'third'].map((c) => hub.wantsAudio(c))).toEqual([true, true, false]);
+    expect(transcriber.passedOver).toBe(1);
+    for (const c of ['before', 'second', 'third']) speak(c);
+    expect(new Set(source.posted.map((p) => p.key.split('|')[0]))).toEqual(new Set(['before', 'second']));
+    // A call that ends frees its place for the next call that starts, not for one already going.
+    hub.ended('before', 5000, 'bye');
+    expect(hub.wantsAudio('third')).toBe(false);
+    start('fourth');
+    expect(hub.wantsAudio('fourth')).toBe(true);
+    expect(transcriber.passedOver).toBe(1);
+    await transcriber.stop();
+    expect(hub.wantsAudio('fourth')).toBe(false);
+  });
+
   it('queues utterances behind a busy recogniser, recognises the waiting ones together, and catches up after the call', async () => {
     const hub = new LiveHub({ logger: silentLogger(), levels: false });
     const source = new ScriptedSource();
@@ -84,6 +135,7 @@ describe('LiveTranscriber', () => {
       recognizer: async () => recognizer,
       languages: ['es'],
       maxRecognitions: 1,
+      maxCalls: 8,
       queueSeconds: 600,
       logger: silentLogger(),
     });
@@ -151,6 +203,7 @@ describe('LiveTranscriber', () => {
       recognizer: async () => recognizer,
       languages: ['es'],
       maxRecognitions: 1,
+      maxCalls: 8,
       queueSeconds: 10,
       logger: silentLogger(),
     });
