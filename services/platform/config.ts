@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { EscuchaError } from './errors.ts';
@@ -388,9 +389,10 @@ const liveSchema = z.object({
   maxRecognitions: int(1, 64).default(1),
   /**
    * Calls given a live transcript at once: a call that starts while this many have one gets none (it is transcribed
-   * after it ends, as any call), so speech detection and capture's decoding never grow with the call count.
+   * after it ends, as any call), so speech detection and capture's decoding never grow with the call count. Default:
+   * two per core, what two cores kept up with (`npm run bench -- live`, whisper-base: 4 calls kept up, 8 fell behind).
    */
-  maxCalls: int(1, 10_000).default(8),
+  maxCalls: int(1, 10_000).default(() => 2 * os.availableParallelism()),
   /** Speech waiting for recognition, in seconds of audio over every call; past it a call's live transcript is left
    * incomplete (the post-call pipeline then transcribes the call whole). */
   queueSeconds: int(10, 86_400).default(1800),
