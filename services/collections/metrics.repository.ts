@@ -350,16 +350,7 @@ export class MetricsRepository {
       WHERE q.kind = ${kind} AND q.period = ${cut} AND ${cut} < ${to} AND q.last_day >= ${to}
       GROUP BY 1, 2, 3, 4`
         : sql``;
-    const rows = await sql<{
-      seg_key: string | null;
-      period: string;
-      accounts: number;
-      delinquent: number;
-      rolled: number;
-      stayed: number;
-      improved: number;
-      cured: number;
-    }>`
+    const rows = await sql<RollCounts>`
       WITH t (seg_key, period, a_idx, b_idx, n) AS (
         SELECT ${key('r')}, r.period, r.a_idx, r.b_idx, sum(r.accounts)
         FROM collections_roll_totals r
@@ -373,15 +364,7 @@ export class MetricsRepository {
         GROUP BY 1, 2, 3, 4
         ${tail}
       )
-      SELECT seg_key, period::text AS period, sum(n)::int AS accounts,
-             coalesce(sum(n) filter (where a_idx > 0), 0)::int AS delinquent,
-             coalesce(sum(n) filter (where b_idx > a_idx), 0)::int AS rolled,
-             coalesce(sum(n) filter (where b_idx = a_idx), 0)::int AS stayed,
-             coalesce(sum(n) filter (where b_idx < a_idx), 0)::int AS improved,
-             coalesce(sum(n) filter (where a_idx > 0 and b_idx = 0), 0)::int AS cured
-      FROM t
-      GROUP BY seg_key, period
-      ORDER BY period, seg_key`.execute(this.db);
+      ${ROLL_COUNTS}`.execute(this.db);
     return rows.rows.map(rollRowOf);
   }
 
@@ -416,32 +399,21 @@ export class MetricsRepository {
       .orderBy('calls.customer_ref')
       .orderBy(periodOf)
       .orderBy('calls.started_at', 'desc');
-    const rows = await sql<{
-      seg_key: string | null;
-      period: string;
-      accounts: number;
-      delinquent: number;
-      rolled: number;
-      stayed: number;
-      improved: number;
-      cured: number;
-    }>`
-      with seen as (${seen})
-      select a.seg_key, a.p::text as period, count(*)::int as accounts,
-             count(*) filter (where a.idx > 0)::int as delinquent,
-             count(*) filter (where b.idx > a.idx)::int as rolled,
-             count(*) filter (where b.idx = a.idx)::int as stayed,
-             count(*) filter (where b.idx < a.idx)::int as improved,
-             count(*) filter (where a.idx > 0 and b.idx = 0)::int as cured
-      from seen a
-      join seen b on b.account = a.account and b.p = (a.p + ${sql.lit(NEXT_PERIOD[period])}::interval)::date
-      group by a.seg_key, a.p
-      order by a.p, a.seg_key`.execute(this.db);
+    const rows = await sql<RollCounts>`
+      WITH seen AS (${seen}),
+      t (seg_key, period, a_idx, b_idx, n) AS (
+        SELECT a.seg_key, a.p, a.idx, b.idx, count(*)
+        FROM seen a
+        JOIN seen b ON b.account = a.account AND b.p = (a.p + ${sql.lit(NEXT_PERIOD[period])}::interval)::date
+        GROUP BY 1, 2, 3, 4
+      )
+      ${ROLL_COUNTS}`.execute(this.db);
     return rows.rows.map(rollRowOf);
   }
 }
 
-function rollRowOf(r: {
+/** A roll row's counts, summed from `t (seg_key, period, a_idx, b_idx, n)`: accounts moving from bucket a to b. */
+interface RollCounts {
   seg_key: string | null;
   period: string;
   accounts: number;
@@ -450,7 +422,21 @@ function rollRowOf(r: {
   stayed: number;
   improved: number;
   cured: number;
-}): RollRow {
+}
+
+/** What a move from bucket a_idx to b_idx counts as: the one place roll, cure and normalisation are defined. */
+const ROLL_COUNTS = sql`
+  SELECT seg_key, period::text AS period, sum(n)::int AS accounts,
+         coalesce(sum(n) filter (where a_idx > 0), 0)::int AS delinquent,
+         coalesce(sum(n) filter (where b_idx > a_idx), 0)::int AS rolled,
+         coalesce(sum(n) filter (where b_idx = a_idx), 0)::int AS stayed,
+         coalesce(sum(n) filter (where b_idx < a_idx), 0)::int AS improved,
+         coalesce(sum(n) filter (where a_idx > 0 and b_idx = 0), 0)::int AS cured
+  FROM t
+  GROUP BY seg_key, period
+  ORDER BY period, seg_key`;
+
+function rollRowOf(r: RollCounts): RollRow {
   return {
     key: r.seg_key,
     period: r.period,
