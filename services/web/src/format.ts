@@ -75,6 +75,26 @@ const names = (ids: string, prefix: string, t: Translate) =>
     .map((id) => labelOf(t, prefix, id))
     .join(', ');
 
+/**
+ * What raised a real-time alert, as services/live/alert.rules.ts writes it (`practice: "quote"`, `category: "quote"`,
+ * `profile: element, element`, `N negative customer utterances in a row`), in the UI's words.
+ */
+export function alertDetail(kind: string, detail: string, t: Translate): string {
+  const quote = (prefix: string) => {
+    const m = /^([a-z0-9_]+)(?:: "([\s\S]*)")?$/.exec(detail);
+    return m ? `${labelOf(t, prefix, m[1]!)}${m[2] === undefined ? '' : `: “${m[2]}”`}` : detail;
+  };
+  if (kind === 'forbidden_practice') return quote('practice_');
+  if (kind === 'keyword') return quote('kw_');
+  if (kind === 'disclosure_missing') {
+    const m = /^([a-z]+): (.+)$/.exec(detail);
+    return m ? `${labelOf(t, 'profile_', m[1]!)}: ${names(m[2]!, 'element_', t)}` : detail;
+  }
+  const run = /^(\d+) negative customer utterances in a row$/.exec(detail);
+  if (kind === 'negative_sentiment' && run) return t('alertDetail_negativeRun', { n: run[1]! });
+  return detail;
+}
+
 /** The reasons the route stage writes (services/analytics/routing), and how to say each in the UI's language. */
 const REASONS: readonly [RegExp, (m: RegExpExecArray, t: Translate) => string][] = [
   [/^forbidden practice: (.+)$/, (m, t) => t('reason_forbidden', { detail: names(m[1]!, 'practice_', t) })],

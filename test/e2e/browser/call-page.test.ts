@@ -293,8 +293,10 @@ describe('the call page in a browser', () => {
       'keyword',
     ]);
     expect(await items.nth(0).innerText()).toContain('Aviso de grabación no dado');
+    expect(await items.nth(0).innerText()).toContain('Colombia: Para qué se graba'); // ids in words
     expect(await items.nth(0).getByTestId('call-alert-state').textContent()).toBe('Sin atender');
-    expect(await items.nth(1).innerText()).toContain('lawyer: "abogado"');
+    expect(await items.nth(1).innerText()).toContain('Abogado: “abogado”');
+    expect(await items.nth(1).innerText()).not.toContain('lawyer');
     expect(await items.nth(1).getByTestId('call-alert-state').textContent()).toMatch(
       /^Atendida por Laura Ruiz \(QA\), .*2026/,
     );

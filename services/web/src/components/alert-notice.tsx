@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type LiveAlertView } from '../api.ts';
+import { alertDetail } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { liveCallHref, openEvents } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
@@ -78,8 +79,9 @@ export function AlertNotice() {
       {shown.map((a) => {
         return (
           <div key={a.alertId} class="notice notice-warn" data-testid="alert-notice">
-            <strong>{t('alertNew', { kind: labelOf(t, 'alertKind_', a.kind) })}</strong> {a.detail}{' '}
-            <a href={liveCallHref(a.captureId)}>{t('live_listen')}</a> <a href="/alerts">{t('navAlerts')}</a>{' '}
+            <strong>{t('alertNew', { kind: labelOf(t, 'alertKind_', a.kind) })}</strong>{' '}
+            {alertDetail(a.kind, a.detail, t)} <a href={liveCallHref(a.captureId)}>{t('live_listen')}</a>{' '}
+            <a href="/alerts">{t('navAlerts')}</a>{' '}
             <button
               type="button"
               class="link"

@@ -1,5 +1,5 @@
 import { api, type LiveAlertView } from '../api.ts';
-import { formatDateTime } from '../format.ts';
+import { alertDetail, formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { labelOf } from '../labels.ts';
 import { SeekTime, type Seek } from './analysis.tsx';
@@ -29,7 +29,7 @@ export function CallAlertsPanel({ callId, onSeek }: { callId: string; onSeek: Se
           <li key={a.alertId} data-testid="call-alert" data-kind={a.kind}>
             <strong>{labelOf(t, 'alertKind_', a.kind)}</strong> · <SeekTime ms={a.atMs} onSeek={onSeek} />
             <div>
-              <span class="muted">{t('alertDetail')}:</span> {a.detail}
+              <span class="muted">{t('alertDetail')}:</span> {alertDetail(a.kind, a.detail, t)}
             </div>
             <div class="muted small" data-testid="call-alert-state">
               {a.acknowledgedAt

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type LiveAlertView, type LiveLineView, type LiveTranscriptView } from '../api.ts';
-import { formatClock } from '../format.ts';
+import { alertDetail, formatClock } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { openEvents } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
@@ -55,7 +55,7 @@ export function LiveTranscriptPanel({ captureId }: { captureId: string }) {
             return (
               <li key={a.alertId} class="notice notice-warn">
                 <strong>{labelOf(t, 'alertKind_', a.kind)}</strong> · {formatClock(a.atMs / 1000)} ·{' '}
-                {a.detail}
+                {alertDetail(a.kind, a.detail, t)}
               </li>
             );
           })}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type LiveAlertView } from '../api.ts';
 import { ListTable, Outcome, useAction, useAsync } from '../components/common.tsx';
-import { formatClock, formatDateTime } from '../format.ts';
+import { alertDetail, formatClock, formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.ts';
 import { liveCallHref } from '../live-alerts.ts';
 import { labelOf } from '../labels.ts';
@@ -48,7 +48,7 @@ export function AlertsPage() {
           return (
             <tr key={a.alertId} data-testid="alert-row">
               <td>{labelOf(t, 'alertKind_', a.kind)}</td>
-              <td>{a.detail}</td>
+              <td>{alertDetail(a.kind, a.detail, t)}</td>
               <td>{formatClock(a.atMs / 1000)}</td>
               <td>{formatDateTime(a.raisedAt, lang)}</td>
               <td>{a.agentId ?? '—'}</td>
