@@ -146,8 +146,7 @@ export class LiveTranscriber {
         );
       return;
     }
-    const run = this.runOf(call.captureId, call);
-    if (!run) return;
+    const run = this.runOf(call);
     this.taken++;
     run.unsubscribeAudio = this.o.hub.subscribeAudio(call.captureId, (audio) =>
       this.onAudio(call.captureId, audio),
@@ -175,16 +174,15 @@ export class LiveTranscriber {
     }
     await Promise.all([...this.runs.values()].map((r) => r.chain));
     this.runs.clear();
+    this.taken = 0;
     await this.o.source.close();
   }
 
-  private runOf(captureId: string, view?: LiveCallView): Run | undefined {
-    let run = this.runs.get(captureId);
-    if (run) return run;
-    const call = view ?? this.o.hub.call(captureId);
-    if (!call) return undefined;
+  /** A new run for a call that take() gave a live transcript. */
+  private runOf(call: LiveCallView): Run {
+    const captureId = call.captureId;
     const language = callLanguage(call.metadata.language) ?? this.o.languages[0] ?? null;
-    run = {
+    const run: Run = {
       call,
       language,
       recognizer: this.o.recognizer(language).catch((error: unknown) => {
@@ -220,7 +218,7 @@ export class LiveTranscriber {
     const key = `${captureId}|${audio.channel}|${audio.track}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      const run = this.runOf(captureId);
+      const run = this.runs.get(captureId); // a call given a live transcript (take) only
       if (!run || run.ended) return;
       stream = {
         key,
