@@ -264,13 +264,7 @@ export class MetricsRepository {
    * campaign needs the rows per agent.
    */
   private overAll(by: MetricDimension, filter: MetricsFilter, scope: Scope): boolean {
-    return (
-      by === 'hourOfDay' &&
-      !filter.agentId &&
-      !filter.team &&
-      !filter.campaign &&
-      scope(expressionBuilder<Database, 'calls'>()).length === 0
-    );
+    return by === 'hourOfDay' && countsEveryCall(filter, scope);
   }
 
   /** The rows of collections_hourly as `metrics` sums them (one per day and hour of day). */
@@ -301,12 +295,7 @@ export class MetricsRepository {
     scope: Scope,
     calendar: Calendar,
   ): Promise<RollRow[]> {
-    const everyCall =
-      !filter.agentId &&
-      !filter.team &&
-      !filter.campaign &&
-      scope(expressionBuilder<Database, 'calls'>() as never).length === 0;
-    if (!everyCall) return this.rollOverCalls(by, period, filter, scope, calendar);
+    if (!countsEveryCall(filter, scope)) return this.rollOverCalls(by, period, filter, scope, calendar);
     const kind = sql.lit(period);
     const key = (t: string) => {
       const col = (c: string) => sql.ref(`${t}.${c}`);
@@ -410,6 +399,19 @@ export class MetricsRepository {
       ${ROLL_COUNTS}`.execute(this.db);
     return rows.rows.map(rollRowOf);
   }
+}
+
+/**
+ * Whether a query counts every call (no agent, team or campaign asked, an unrestricted caller): only then can the
+ * summaries that sum over agents (collections_hourly, the roll summaries) answer it.
+ */
+export function countsEveryCall(filter: MetricsFilter, scope: Scope): boolean {
+  return (
+    !filter.agentId &&
+    !filter.team &&
+    !filter.campaign &&
+    scope(expressionBuilder<Database, 'calls'>()).length === 0
+  );
 }
 
 /** A roll row's counts, summed from `t (seg_key, period, a_idx, b_idx, n)`: accounts moving from bucket a to b. */

@@ -11,6 +11,7 @@ import type {
   RollDimension,
   RollRow,
 } from './metrics.repository.ts';
+import { countsEveryCall } from './metrics.repository.ts';
 import type { RollupRepository } from './rollup.repository.ts';
 
 /** A period asked for: local days (YYYY-MM-DD) or instants, as the API accepts them. */
@@ -79,14 +80,12 @@ export class MetricsService {
     period: MetricPeriod,
     range: MetricsRange,
   ): Promise<RollRow[]> {
-    await this.deps.rollups.ensureFresh(this.deps.calendar, this.deps.today());
-    return this.deps.metrics.roll(
-      by,
-      period,
-      this.days(range),
-      scopeConditions(caller.principal),
-      this.deps.calendar,
-    );
+    const filter = this.days(range);
+    const scope = scopeConditions(caller.principal);
+    // Only a roll the summaries answer needs them current (one over the calls reads none).
+    if (countsEveryCall(filter, scope))
+      await this.deps.rollups.ensureFresh(this.deps.calendar, this.deps.today());
+    return this.deps.metrics.roll(by, period, filter, scope, this.deps.calendar);
   }
 
   async exportMetrics(
