@@ -1,6 +1,6 @@
 import { formatDateTime } from './format.ts';
 import type { Lang, MessageKey } from './i18n.ts';
-import { labelOf, type Translate } from './labels.ts';
+import { decimal, labelOf, languageName, type Translate } from './labels.ts';
 
 /** The label of each search parameter, as the search page names its filter. */
 const LABEL: Record<string, MessageKey> = {
@@ -65,7 +65,12 @@ function valueText(name: string, value: string, t: Translate, lang: Lang): strin
       return value === 'true' ? t('yes') : value === 'false' ? t('no') : value;
     case 'minDurationMs':
     case 'maxDurationMs':
-      return String(Number(value) / 1000);
+      return Number.isFinite(Number(value)) ? decimal(Number(value) / 1000, lang) : value;
+    case 'minAmountDue':
+    case 'maxAmountDue':
+      return Number.isFinite(Number(value)) ? decimal(Number(value), lang, 2) : value;
+    case 'language':
+      return languageName(value, lang) ?? value;
     case 'disclosure':
       return list('outcome_');
     case 'keyword':
