@@ -104,4 +104,57 @@ describe('roll summaries', () => {
     await rollups.rebuild(calendar, '2026-11-20');
     expect(await counts()).toEqual(kept);
   });
+
+  it('keeps the mark of a change committed while a refresh takes the marks', async () => {
+    const db = database.handle.db;
+    const rollups = new RollupRepository(db);
+    await rollups.rebuild(calendar, '2026-11-20');
+    const summaries = async () => [
+      (
+        await sql`SELECT * FROM collections_daily ORDER BY day, dim, seg, agent_id, team, campaign, language`.execute(
+          db,
+        )
+      ).rows,
+      (await sql`SELECT * FROM collections_roll ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`.execute(db)).rows,
+    ];
+    const call = (
+      await sql<{
+        id: string;
+      }>`SELECT id FROM calls WHERE customer_ref IS NOT NULL AND days_past_due IS NOT NULL
+                                ORDER BY started_at LIMIT 1 OFFSET 700`.execute(db)
+    ).rows[0]!.id;
+    // A first change, committed: its cell and account are marked.
+    await sql`UPDATE calls SET days_past_due = days_past_due + 35 WHERE id = ${call}`.execute(db);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let changed!: () => void;
+    const made = new Promise<void>((resolve) => (changed = resolve));
+    // A second change to the same call, in a transaction still open while the refresh runs.
+    const writer = db.transaction().execute(async (trx) => {
+      await sql`UPDATE calls SET days_past_due = days_past_due + 70, duration_ms = duration_ms + 1000
+                WHERE id = ${call}`.execute(trx);
+      changed();
+      await held;
+    });
+    await made;
+    let refreshed = false;
+    const refresh = rollups.ensureFresh(calendar, '2026-11-20').finally(() => (refreshed = true));
+    // Until the refresh is done or waits for the writer's marks.
+    for (let i = 0; i < 500 && !refreshed; i++) {
+      const waiting = await sql<{ n: string }>`
+        SELECT count(*) AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+      if (Number(waiting.rows[0]!.n) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    release();
+    await writer;
+    await refresh;
+    // Whatever the refresh saw, the summaries are brought to what the calls now hold.
+    await rollups.ensureFresh(calendar, '2026-11-20');
+    const kept = await summaries();
+    expect(await compare()).toBeGreaterThan(500);
+    await rollups.rebuild(calendar, '2026-11-20');
+    expect(await summaries()).toEqual(kept);
+  });
 });
