@@ -85,14 +85,23 @@ export async function runPaymentsImport(
   });
 }
 
-/** `escucha payments recompute`: the whole promise ledger allocated again (after a change of grace or tolerance). */
+/**
+ * `escucha payments recompute`: the whole promise ledger allocated again (after a change of grace or tolerance), then
+ * the dashboards' summaries brought up to date, here rather than by the next dashboard read (a recompute that
+ * changes many promises marks them to be summed again whole).
+ */
 export async function runLedgerRecompute(config: Config, logger: Logger): Promise<void> {
-  await withCollections(config, logger, async ({ ledger }) => {
-    const started = performance.now();
+  await withCollections(config, logger, async ({ ledger, metrics }) => {
+    let started = performance.now();
     const done = await ledger.recomputeAll();
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `${done.promises} promises on ${done.accounts} accounts recomputed in ${seconds.toFixed(1)} s`,
+    );
+    started = performance.now();
+    const summaries = await metrics.bringUpToDate();
+    console.log(
+      `collections summary rows ${summaries === 'fresh' ? 'already up to date' : `${summaries} in ${((performance.now() - started) / 1000).toFixed(1)} s`}`,
     );
   });
 }

@@ -58,6 +58,14 @@ export class MetricsService {
     };
   }
 
+  /**
+   * Brings the summaries up to date now (after a whole-ledger recompute, which marks them to be summed again), so
+   * that no dashboard read has to.
+   */
+  bringUpToDate(): Promise<'fresh' | 'refreshed' | 'rebuilt'> {
+    return this.deps.rollups.ensureFresh(this.deps.calendar, this.deps.today());
+  }
+
   /** Sums everything again (`escucha payments rollup`). */
   rebuild(): Promise<void> {
     return this.deps.rollups.rebuild(this.deps.calendar, this.deps.today());

@@ -610,8 +610,11 @@ export interface CaptureLiveResult {
   calls: number;
   speechCalls: number;
   seconds: number;
-  /** The capture process is not pinned (recognition gets the cores serve would give it); the generator is on core 1. */
-  serverPinned: false;
+  /**
+   * Whether the capture process (its recognition threads with it) ran pinned to core 0, as in the capture ladder,
+   * or unpinned, as serve runs (recognition gets the cores serve would give it); the generator is on core 1.
+   */
+  serverPinned: boolean;
   /** Each run with the machine's load average (1, 5, 15 min) when it ended. */
   runs: Array<{ mode: LiveMode; loadAverage: number[] } & LiveStepResult>;
   /** Whether capture lost no packet and kept up in every run. */
@@ -625,18 +628,21 @@ export interface CaptureLiveResult {
  * speech (conversation.ts, each call from its own point of the round) and the rest a tone, once per mode of
  * BENCH_LIVE_MODES (default `levels,transcript`: the live hub alone as serve always has it, then the hub with the
  * live transcript). The capture process runs unpinned, as serve does, so that recognition competes with capture for
- * the machine's cores as it would there; the generator stays on core 1.
+ * the machine's cores as it would there; with BENCH_PIN_SERVER=1 it runs pinned to core 0 as in the capture ladder,
+ * its recognition threads (niced) on the same core, so that the ladder's count can be checked with recognition
+ * beside it. The generator stays on core 1.
  */
 export async function runWithLiveTranscript(): Promise<CaptureLiveResult> {
   const calls = Number(process.env.BENCH_CALLS ?? 800);
   const speechCalls = Math.min(calls, Number(process.env.BENCH_SPEECH_CALLS ?? 8));
   const seconds = Number(process.env.BENCH_SECONDS ?? 35);
   const modes = (process.env.BENCH_LIVE_MODES ?? 'levels,transcript').split(',') as LiveMode[];
+  const pinServer = process.env.BENCH_PIN_SERVER === '1';
   const start = os.loadavg().map((v) => round(v, 2));
   const runs: CaptureLiveResult['runs'] = [];
   for (const mode of modes) {
     console.error(`capture-live: ${calls} calls, ${speechCalls} with speech, live ${mode}...`);
-    const step = await liveStep(calls, seconds, { live: mode, speechCalls, pinServer: false });
+    const step = await liveStep(calls, seconds, { live: mode, speechCalls, pinServer });
     const ran = { mode, loadAverage: os.loadavg().map((v) => round(v, 2)), ...step };
     runs.push(ran);
     console.log(JSON.stringify(ran));
@@ -647,7 +653,7 @@ export async function runWithLiveTranscript(): Promise<CaptureLiveResult> {
     calls,
     speechCalls,
     seconds,
-    serverPinned: false,
+    serverPinned: pinServer && spawnSync('sh', ['-c', 'command -v taskset']).status === 0,
     runs,
     zeroLossInEveryRun: runs.every((r) => r.lost === 0 && r.lagMs < 100),
   };

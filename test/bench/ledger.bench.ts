@@ -53,7 +53,7 @@ export interface LedgerBenchResult {
   metrics: { by: string; period: string; p50Ms: number; p95Ms: number }[];
 }
 
-const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month'; team?: string }[] = [
+export const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month'; team?: string }[] = [
   { by: 'agent', period: 'week' },
   { by: 'team', period: 'month' },
   { by: 'campaign', period: 'day' },
@@ -66,7 +66,7 @@ const QUERIES: { by: MetricDimension; period: 'day' | 'week' | 'month'; team?: s
   { by: 'hourOfDay', period: 'month', team: 'T1' },
 ];
 
-const ROLLS: { by: RollDimension; period: 'day' | 'week' | 'month' }[] = [
+export const ROLLS: { by: RollDimension; period: 'day' | 'week' | 'month' }[] = [
   { by: 'daysPastDue', period: 'week' },
   { by: 'agent', period: 'week' },
   { by: 'team', period: 'month' },
@@ -74,7 +74,7 @@ const ROLLS: { by: RollDimension; period: 'day' | 'week' | 'month' }[] = [
 ];
 
 /** CPU seconds of the embedded PostgreSQL whose data directory this is: its postmaster, live and ended children. */
-async function postgresCpuSeconds(dataDir: string): Promise<number> {
+export async function postgresCpuSeconds(dataDir: string): Promise<number> {
   const tick = 100;
   const pid = Number((await readFile(`${dataDir}/postgres/postmaster.pid`, 'utf8')).split('\n')[0]);
   let total = 0;
@@ -89,7 +89,7 @@ async function postgresCpuSeconds(dataDir: string): Promise<number> {
   return total / tick;
 }
 
-const cpuSeconds = () => {
+export const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };

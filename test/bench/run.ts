@@ -6,8 +6,8 @@
 const args = process.argv.slice(2);
 const callsAt = args.indexOf('--calls');
 /**
- * `--calls N`: the search benchmark's archive size (default 1,000,000); `--calls 1,4,8,12`: the live benchmark's
- * steps (calls at once).
+ * `--calls N`: the search benchmark's archive size (default 1,000,000) and the dashboards benchmark's (default
+ * 10,000,000); `--calls 1,4,8,12`: the live benchmark's steps (calls at once).
  */
 const callList = callsAt >= 0 ? (args[callsAt + 1] ?? '').split(',').map(Number) : undefined;
 if (callList !== undefined && !callList.every((n) => Number.isInteger(n) && n > 0)) {
@@ -33,6 +33,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   live: async () => (await import('./live.bench.ts')).run(callList ? { calls: callList } : {}),
   'capture-live': async () => (await import('./capture.bench.ts')).runWithLiveTranscript(),
   'live-decode': async () => (await import('./live-decode.bench.ts')).run(),
+  dashboards: async () => (await import('./dashboards.bench.ts')).run(calls === undefined ? {} : { calls }),
   ledger: async () => (await import('./ledger.bench.ts')).run(promises === undefined ? {} : { promises }),
 };
 
