@@ -65,6 +65,11 @@ export class Calendar {
     return sql<Date>`(${ref} at time zone ${sql.lit(this.timeZone)})`;
   }
 
+  /** SQL: the instant a local day begins, for a date expression (the SQL side of `startOfDay`). */
+  dayStart(day: RawBuilder<unknown>): RawBuilder<Date> {
+    return sql<Date>`((${day})::timestamp at time zone ${sql.lit(this.timeZone)})`;
+  }
+
   /** SQL: the local day of a timestamptz column. */
   day(column: RawBuilder<unknown> | string): RawBuilder<string> {
     return sql<string>`${this.local(column)}::date`;

@@ -100,8 +100,6 @@ function rollKeyOf(by: RollDimension): RawBuilder<string | null> {
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 
-const NEXT_PERIOD = { day: '1 day', week: '7 days', month: '1 month' } as const;
-
 export type RollDimension = (typeof ROLL_DIMENSIONS)[number];
 
 export interface RollRow {
@@ -330,11 +328,16 @@ export class MetricsRepository {
       CROSS JOIN LATERAL (
         SELECT ${DPD_ORDER} AS idx FROM calls
         WHERE calls.customer_ref = q.account AND calls.days_past_due IS NOT NULL
+          -- The account's calls of the cut period before the end (and after the start), read from the account's
+          -- newest call before the end.
+          AND calls.started_at >= ${calendar.dayStart(sql`q.period`)}
+          AND calls.started_at < ${calendar.startOfDay(filter.to!)}
+          ${from ? sql`AND calls.started_at >= ${calendar.startOfDay(filter.from!)}` : sql``}
           AND ${local}::date >= q.period AND ${local}::date < ${to} ${from ? sql`AND ${local}::date >= ${from}` : sql``}
         ORDER BY calls.started_at DESC LIMIT 1
       ) b
       JOIN collections_roll_seen a ON a.account = q.account AND a.kind = ${kind}
-        AND a.period = (q.period - ${sql.lit(NEXT_PERIOD[period])}::interval)::date
+        AND ${NEXT_PERIOD_OF(kind, sql`a.period`)} = q.period
         ${from ? sql`AND a.last_day >= ${from}` : sql``}
       WHERE q.kind = ${kind} AND q.period = ${cut} AND ${cut} < ${to} AND q.last_day >= ${to}
       GROUP BY 1, 2, 3, 4`
@@ -393,7 +396,7 @@ export class MetricsRepository {
       t (seg_key, period, a_idx, b_idx, n) AS (
         SELECT a.seg_key, a.p, a.idx, b.idx, count(*)
         FROM seen a
-        JOIN seen b ON b.account = a.account AND b.p = (a.p + ${sql.lit(NEXT_PERIOD[period])}::interval)::date
+        JOIN seen b ON b.account = a.account AND b.p = ${NEXT_PERIOD_OF(sql.lit(period), sql`a.p`)}
         GROUP BY 1, 2, 3, 4
       )
       ${ROLL_COUNTS}`.execute(this.db);

@@ -4,16 +4,7 @@ import type { Calendar } from './calendar.ts';
 import { statusOf } from './promise.repository.ts';
 import type { Trx } from './payments.repository.ts';
 
-/** Days-past-due buckets and amount bands (amount due, in the call's currency): the portfolio's segments. */
-export const DPD_BUCKET = sql<string>`case
-  when calls.days_past_due is null then null
-  when calls.days_past_due <= 0 then 'current'
-  when calls.days_past_due <= 30 then '1-30'
-  when calls.days_past_due <= 60 then '31-60'
-  when calls.days_past_due <= 90 then '61-90'
-  when calls.days_past_due <= 180 then '91-180'
-  else '181+' end`;
-/** The days-past-due bucket as an order (0 current … 5 181+), for roll rates: the same buckets as DPD_BUCKET. */
+/** The days-past-due bucket as an order (0 current … 5 181+): the portfolio's delinquency buckets, for roll rates. */
 export const DPD_ORDER = sql<number>`case
   when calls.days_past_due <= 0 then 0
   when calls.days_past_due <= 30 then 1
@@ -21,13 +12,16 @@ export const DPD_ORDER = sql<number>`case
   when calls.days_past_due <= 90 then 3
   when calls.days_past_due <= 180 then 4
   else 5 end`;
-/** A bucket's order (DPD_ORDER) back to its name (DPD_BUCKET). */
+/** A bucket's order (DPD_ORDER) back to its name. */
 export const DPD_BUCKET_OF = (idx: RawBuilder<number>) =>
   sql<string>`(array['current', '1-30', '31-60', '61-90', '91-180', '181+'])[${idx} + 1]`;
+/** Days-past-due buckets by name (null without days past due): a segment of the portfolio. */
+export const DPD_BUCKET = sql<string>`case when calls.days_past_due is null then null else ${DPD_BUCKET_OF(DPD_ORDER)} end`;
 /** The period after one (a period kind's first day, in SQL). */
 export const NEXT_PERIOD_OF = (kind: RawBuilder<string>, period: RawBuilder<string>) =>
   sql<string>`(${period} + case ${kind} when 'day' then interval '1 day' when 'week' then interval '7 days'
     else interval '1 month' end)::date`;
+/** Amount bands (amount due, in the call's currency): a segment of the portfolio. */
 const AMOUNT_BAND = sql<string>`case
   when calls.amount_due is null then null
   when calls.amount_due < 1000 then '<1k'
@@ -36,8 +30,16 @@ const AMOUNT_BAND = sql<string>`case
   when calls.amount_due < 1000000 then '100k-1M'
   else '1M+' end`;
 
-/** Dirty cells and accounts above which summing everything again is cheaper than summing each one. */
-const REBUILD_ABOVE = 20_000;
+/**
+ * Marked cells (day, agent) above which summing every call again is cheaper than summing each cell's calls (a year
+ * of 300 agents has about 110,000 cells).
+ */
+const CELLS_REBUILD_ABOVE = 20_000;
+/**
+ * Marked accounts above which finding every account's last calls again is cheaper than finding each one's (an
+ * archive of millions of calls has millions of accounts; each marked account costs a few index reads).
+ */
+const ACCOUNTS_REBUILD_ABOVE = 200_000;
 
 /**
  * Suspends (or resumes) the triggers' marking of the cells that the transaction's next statements on call_analysis
@@ -82,9 +84,10 @@ export class RollupRepository {
 
   /**
    * Brings the sums up to date for `asOf` in `calendar`'s days: everything again when the time zone changed or they
-   * were never built (or most cells changed), else the cells marked dirty and those whose promises changed status
-   * between the day they were summed on and `asOf`. One refresher at a time (the state row is locked).
-   * Returns what it did.
+   * were never built, else the cells marked dirty and those whose promises changed status between the day they were
+   * summed on and `asOf` (all cells when more than CELLS_REBUILD_ABOVE are), and the roll of the accounts marked (all
+   * accounts when more than ACCOUNTS_REBUILD_ABOVE are). One refresher at a time (the state row is locked).
+   * Returns what it did ('rebuilt' when either summary was summed whole).
    */
   async ensureFresh(calendar: Calendar, asOf: string): Promise<'fresh' | 'refreshed' | 'rebuilt'> {
     const seen = await this.state();
@@ -112,19 +115,19 @@ export class RollupRepository {
           ON CONFLICT DO NOTHING`.execute(trx);
         await sql`UPDATE collections_rollup_state SET as_of = ${asOf}::date`.execute(trx);
       }
-      const dirty = Number(
-        (
-          await sql<{ n: string }>`
-            SELECT (SELECT count(*) FROM collections_rollup_dirty)
-                   + (SELECT count(*) FROM collections_roll_dirty) AS n`.execute(trx)
-        ).rows[0]!.n,
-      );
-      if (dirty > REBUILD_ABOVE) {
-        await this.rebuildIn(trx, calendar, asOf);
-        return 'rebuilt';
-      }
-      await this.refreshIn(trx, calendar, asOf);
-      return 'refreshed';
+      const marked = (
+        await sql<{ cells: string; accounts: string }>`
+          SELECT (SELECT count(*) FROM collections_rollup_dirty) AS cells,
+                 (SELECT count(*) FROM collections_roll_dirty) AS accounts`.execute(trx)
+      ).rows[0]!;
+      // Each summary brought up to date on its own: many cells marked need not rebuild the roll, nor the reverse.
+      const sums = Number(marked.cells) > CELLS_REBUILD_ABOVE;
+      const roll = Number(marked.accounts) > ACCOUNTS_REBUILD_ABOVE;
+      if (roll) await this.rebuildRoll(trx, calendar);
+      else await this.refreshRoll(trx, calendar);
+      if (sums) await this.rebuildSums(trx, calendar, asOf);
+      else await this.refreshSums(trx, calendar, asOf);
+      return sums || roll ? 'rebuilt' : 'refreshed';
     });
   }
 
@@ -141,6 +144,13 @@ export class RollupRepository {
     await sql`UPDATE collections_rollup_state SET time_zone = ${calendar.timeZone}, as_of = ${asOf}::date`.execute(
       trx,
     );
+    await this.rebuildSums(trx, calendar, asOf);
+    await this.rebuildRoll(trx, calendar);
+    await sql`UPDATE collections_rollup_state SET built = true`.execute(trx);
+  }
+
+  /** collections_daily and collections_hourly summed again from every call. */
+  private async rebuildSums(trx: Trx, calendar: Calendar, asOf: string): Promise<void> {
     await sql`DELETE FROM collections_rollup_dirty`.execute(trx);
     await sql`DELETE FROM collections_daily`.execute(trx);
     const promises = sql`
@@ -151,23 +161,25 @@ export class RollupRepository {
     await this.sumInto(trx, calendar, sql`calls`, promises, sql``);
     await sql`DELETE FROM collections_hourly`.execute(trx);
     await this.sumHours(trx);
+  }
+
+  /** The roll summaries counted again from every account's last calls. */
+  private async rebuildRoll(trx: Trx, calendar: Calendar): Promise<void> {
     await sql`DELETE FROM collections_roll_dirty`.execute(trx);
     await sql`DELETE FROM collections_roll_seen`.execute(trx);
     await sql`DELETE FROM collections_roll`.execute(trx);
     await sql`DELETE FROM collections_roll_totals`.execute(trx);
     await this.seeLastCalls(trx, calendar);
     await this.countTransitions(trx, 1);
-    await sql`UPDATE collections_rollup_state SET built = true`.execute(trx);
   }
 
-  private async refreshIn(trx: Trx, calendar: Calendar, asOf: string): Promise<void> {
+  /** The marked cells of collections_daily summed again, and their days' hourly rows. */
+  private async refreshSums(trx: Trx, calendar: Calendar, asOf: string): Promise<void> {
     const promises = sql`
       LEFT JOIN LATERAL (
         SELECT ${PROMISE_SUMS(asOf)} FROM payment_promises
         WHERE payment_promises.call_id = calls.id AND NOT payment_promises.voided
       ) p ON true`;
-    await this.refreshRoll(trx, calendar);
-    const tz = sql.lit(calendar.timeZone);
     const cells = (
       await sql<{ day: string; agent: string }>`
         DELETE FROM collections_rollup_dirty RETURNING day::text AS day, agent`.execute(trx)
@@ -177,8 +189,8 @@ export class RollupRepository {
       trx,
       calendar,
       sql`d JOIN calls ON coalesce(calls.agent_id, '') = d.agent
-            AND calls.started_at >= (d.day::timestamp AT TIME ZONE ${tz})
-            AND calls.started_at < ((d.day + 1)::timestamp AT TIME ZONE ${tz})`,
+            AND calls.started_at >= ${calendar.dayStart(sql`d.day`)}
+            AND calls.started_at < ${calendar.dayStart(sql`d.day + 1`)}`,
       promises,
       sql`WITH d AS (SELECT * FROM unnest(${cells.map((c) => c.day)}::date[], ${cells.map((c) => c.agent)}::text[])
                        AS d(day, agent)),
