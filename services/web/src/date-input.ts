@@ -9,7 +9,9 @@ import type { Lang } from './i18n.ts';
 export type DateKind = 'date' | 'datetime';
 
 /** Why a text is not a date: not written as one, no such day, no such time. */
-export type DateProblem = 'format' | 'date' | 'time';
+/** What can be wrong with a typed date: each has a message in every language (`dateProblem_<problem>`). */
+export const DATE_PROBLEMS = ['format', 'date', 'time'] as const;
+export type DateProblem = (typeof DATE_PROBLEMS)[number];
 export type DateParse = { ok: true; value: string } | { ok: false; problem: DateProblem };
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

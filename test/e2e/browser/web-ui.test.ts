@@ -211,6 +211,10 @@ describe('web UI in a browser', () => {
       'Ese día no existe: escriba la fecha como dd/mm/aaaa hh:mm.',
     );
     expect(await from.getAttribute('aria-invalid')).toBe('true');
+    // The browser refuses to submit the form while it holds a day that does not exist.
+    expect(await page.locator('form.filters').evaluate((f: HTMLFormElement) => f.checkValidity())).toBe(
+      false,
+    );
     await page.locator('form.filters button[type=submit]').click();
     expect(new URL(page.url()).searchParams.has('from')).toBe(false);
     await from.fill('22/11/2026');

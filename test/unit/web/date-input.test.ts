@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  DATE_PROBLEMS,
   datePattern,
   formatDateInput,
   parseDateInput,
@@ -75,7 +76,7 @@ describe('dates typed in the UI language', () => {
   });
 
   it('has a message for every problem in both languages', () => {
-    for (const problem of ['format', 'date', 'time'])
+    for (const problem of DATE_PROBLEMS)
       for (const lang of ['es', 'en'] as const)
         expect(translate(lang, `dateProblem_${problem}` as MessageKey)).not.toMatch(/^dateProblem/);
   });
