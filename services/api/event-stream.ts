@@ -47,11 +47,18 @@ export class EventStreams {
       res.end();
       return;
     }
+    let stop: () => void;
+    try {
+      stop = subscribe((event, data) => {
+        if (!res.writableEnded) res.write(sseText(event, data));
+      });
+    } catch (error) {
+      // Nothing subscribed: the stream is not kept (the headers are sent, so it can only be ended).
+      res.end();
+      throw error;
+    }
     this.responses.add(res);
     this.timer ??= setInterval(() => this.heartbeat(), this.heartbeatMs).unref();
-    const stop = subscribe((event, data) => {
-      if (!res.writableEnded) res.write(sseText(event, data));
-    });
     res.on('close', () => {
       this.responses.delete(res);
       if (this.responses.size === 0) this.stopTimer();

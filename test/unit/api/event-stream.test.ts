@@ -70,6 +70,27 @@ describe('EventStreams', () => {
     expect(s.sends).toHaveLength(1);
   });
 
+  it('ends a stream whose subscription fails, and keeps none of it', async () => {
+    const streams = new EventStreams(20);
+    const app = express();
+    const failures: unknown[] = [];
+    app.get('/events', (_req, res) => {
+      try {
+        streams.open(res, () => {
+          throw new Error('no hub');
+        });
+      } catch (error) {
+        failures.push(error);
+      }
+    });
+    server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/events`);
+    expect((await readUntil(res.body!, () => false)).ended).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(streams.size).toBe(0);
+  });
+
   it('stops a stream whose client goes', async () => {
     const streams = new EventStreams();
     const s = await serve(streams);
