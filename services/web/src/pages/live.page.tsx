@@ -20,7 +20,14 @@ import { labelOf } from '../labels.ts';
 /** The lowest level a meter shows (dBFS): quieter is shown empty. */
 const FLOOR_DB = -60;
 
-type Connection = 'connecting' | 'open' | 'reconnecting';
+/** `lost`: the browser gave the stream up (it will not reconnect by itself). */
+type Connection = 'connecting' | 'open' | 'reconnecting' | 'lost';
+const CONNECTION_MESSAGE = {
+  connecting: 'live_connecting',
+  open: 'live_connected',
+  reconnecting: 'live_reconnecting',
+  lost: 'live_lost',
+} as const satisfies Record<Connection, string>;
 
 /** The board's events by name, with their data (GET /live/events). */
 type BoardEvents = { [M in LiveStreamEvent as M['event']]: M['data'] };
@@ -72,7 +79,10 @@ function useLiveCalls(filter: Record<string, string>, onChange: () => void) {
             }
           }),
       },
-      { onOpen: () => setConnection('open'), onError: () => setConnection('reconnecting') },
+      {
+        onOpen: () => setConnection('open'),
+        onError: (givenUp) => setConnection(givenUp ? 'lost' : 'reconnecting'),
+      },
     );
   }, [query]);
   return { calls: [...calls.values()], connection, skewMs };
@@ -268,13 +278,7 @@ export function LivePage() {
         id="live-calls"
         actions={
           <p class="muted" role="status" aria-live="polite">
-            {t(
-              live.connection === 'open'
-                ? 'live_connected'
-                : live.connection === 'connecting'
-                  ? 'live_connecting'
-                  : 'live_reconnecting',
-            )}
+            {t(CONNECTION_MESSAGE[live.connection])}
           </p>
         }
       >
