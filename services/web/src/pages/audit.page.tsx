@@ -143,7 +143,7 @@ export function AuditPage(_props: { me: Me }) {
               {e.clientIp ?? '—'}
             </td>
             <td class="small details">
-              <DetailsList details={e.details} />
+              <DetailsList details={e.details} targetType={e.targetType} />
             </td>
           </tr>
         )}
@@ -195,11 +195,28 @@ const DETAIL_LABEL: Record<string, MessageKey> = {
   ok: 'detail_ok',
 };
 
-function detailLabel(key: string, t: (k: MessageKey) => string): string {
-  return DETAIL_LABEL[key] ? t(DETAIL_LABEL[key]) : key;
+/** Details whose meaning depends on what the entry is about: a real-time alert's kind is the alert's, not a recording's. */
+const TARGET_DETAIL_LABEL: Record<string, Record<string, MessageKey>> = {
+  live_alert: { kind: 'alertKind', already: 'detail_alreadyAcknowledged' },
+};
+const TARGET_DETAIL_VALUE: Record<string, Record<string, string>> = {
+  live_alert: { kind: 'alertKind_' },
+};
+
+function detailLabel(key: string, t: (k: MessageKey) => string, targetType: string | null): string {
+  const label = (targetType && TARGET_DETAIL_LABEL[targetType]?.[key]) || DETAIL_LABEL[key];
+  return label ? t(label) : key;
 }
 
-function detailValue(key: string, value: unknown, t: (k: MessageKey) => string, lang: Lang): string {
+function detailValue(
+  key: string,
+  value: unknown,
+  t: (k: MessageKey) => string,
+  lang: Lang,
+  targetType: string | null,
+): string {
+  const prefix = targetType ? TARGET_DETAIL_VALUE[targetType]?.[key] : undefined;
+  if (prefix && typeof value === 'string') return labelOf(t, prefix, value);
   if (Array.isArray(value)) return value.map(String).join(', ');
   if (value === true) return t('yes');
   if (value === false) return t('no');
@@ -212,7 +229,7 @@ function detailValue(key: string, value: unknown, t: (k: MessageKey) => string, 
 }
 
 /** The details of an entry as `field: value` lines; nested objects by their path (filter · campaign: x). */
-function DetailsList({ details }: { details: unknown }) {
+function DetailsList({ details, targetType }: { details: unknown; targetType: string | null }) {
   const { t, lang } = useI18n();
   const lines: [string, string][] = [];
   const walk = (value: unknown, path: string[]) => {
@@ -226,7 +243,10 @@ function DetailsList({ details }: { details: unknown }) {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     } else {
       const name = path[path.length - 1] ?? '';
-      lines.push([path.map((k) => detailLabel(k, t)).join(' · '), detailValue(name, value, t, lang)]);
+      lines.push([
+        path.map((k) => detailLabel(k, t, targetType)).join(' · '),
+        detailValue(name, value, t, lang, targetType),
+      ]);
     }
   };
   walk(details, []);
