@@ -2,8 +2,8 @@ import { formatDateTime } from './format.ts';
 import type { Lang, MessageKey } from './i18n.ts';
 import { decimal, labelOf, languageName, type Translate } from './labels.ts';
 
-/** The label of each search parameter, as the search page names its filter. */
-const LABEL: Record<string, MessageKey> = {
+/** The label of each search parameter: the search page's filter and a search described in words say the same. */
+export const FILTER_LABEL = {
   q: 'q',
   party: 'party',
   from: 'from',
@@ -45,7 +45,12 @@ const LABEL: Record<string, MessageKey> = {
   // the audit log's own filter
   action: 'action',
   actor: 'actor',
-};
+} as const satisfies Record<string, MessageKey>;
+
+/** A search parameter's label, when it has one. */
+export function filterLabel(name: string): MessageKey | undefined {
+  return (FILTER_LABEL as Record<string, MessageKey | undefined>)[name];
+}
 
 /** Parameters that are the page's own state rather than a filter. */
 const NOT_FILTERS = new Set(['limit', 'cursor', 'sort']);
@@ -102,7 +107,8 @@ export function describeQuery(query: Record<string, string>, t: Translate, lang:
   return Object.entries(query)
     .filter(([k, v]) => !NOT_FILTERS.has(k) && v !== '')
     .map(([k, v]) => {
-      const label = k.startsWith('custom.') ? k.slice(7) : LABEL[k] ? t(LABEL[k]) : k;
+      const known = filterLabel(k);
+      const label = k.startsWith('custom.') ? k.slice(7) : known ? t(known) : k;
       return `${label}: ${valueText(k, v, t, lang)}`;
     })
     .join(' · ');

@@ -15,47 +15,49 @@ import { formatAmount, formatDateTime, formatDuration, isoToLocal, localToIso } 
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { errorText, labelOf } from '../labels.ts';
 import { navigate, useLocation } from '../router.ts';
+import { FILTER_LABEL, filterLabel } from '../search-query.ts';
 
 type Kind = 'text' | 'number' | 'seconds' | 'datetime' | 'direction' | 'party' | 'source';
 interface FilterDef {
   name: string;
-  label: MessageKey;
+  /** FILTER_LABEL's, unless given. */
+  label?: MessageKey;
   kind: Kind;
   help?: MessageKey;
   labelParams?: Record<string, string>;
 }
 
 const BASIC: FilterDef[] = [
-  { name: 'from', label: 'from', kind: 'datetime' },
-  { name: 'to', label: 'to', kind: 'datetime' },
-  { name: 'agentName', label: 'agentName', kind: 'text' },
-  { name: 'campaign', label: 'campaign', kind: 'text' },
-  { name: 'disposition', label: 'disposition', kind: 'text' },
-  { name: 'number', label: 'number', kind: 'text' },
+  { name: 'from', kind: 'datetime' },
+  { name: 'to', kind: 'datetime' },
+  { name: 'agentName', kind: 'text' },
+  { name: 'campaign', kind: 'text' },
+  { name: 'disposition', kind: 'text' },
+  { name: 'number', kind: 'text' },
 ];
 
 const MORE: FilterDef[] = [
-  { name: 'direction', label: 'direction', kind: 'direction' },
-  { name: 'agentId', label: 'agentId', kind: 'text' },
-  { name: 'team', label: 'team', kind: 'text' },
-  { name: 'customerRef', label: 'customerRef', kind: 'text' },
-  { name: 'reason', label: 'reason', kind: 'text' },
-  { name: 'product', label: 'product', kind: 'text' },
-  { name: 'region', label: 'region', kind: 'text' },
-  { name: 'country', label: 'country', kind: 'text' },
-  { name: 'language', label: 'lang', kind: 'text' },
-  { name: 'currency', label: 'currency', kind: 'text' },
-  { name: 'source', label: 'source', kind: 'source' },
-  { name: 'callerNumber', label: 'callerNumber', kind: 'text' },
-  { name: 'calleeNumber', label: 'calleeNumber', kind: 'text' },
-  { name: 'sipCallId', label: 'sipCallId', kind: 'text' },
-  { name: 'externalId', label: 'externalId', kind: 'text' },
-  { name: 'minDurationMs', label: 'minDuration', kind: 'seconds' },
-  { name: 'maxDurationMs', label: 'maxDuration', kind: 'seconds' },
-  { name: 'minDaysPastDue', label: 'minDaysPastDue', kind: 'number' },
-  { name: 'maxDaysPastDue', label: 'maxDaysPastDue', kind: 'number' },
-  { name: 'minAmountDue', label: 'minAmountDue', kind: 'number' },
-  { name: 'maxAmountDue', label: 'maxAmountDue', kind: 'number' },
+  { name: 'direction', kind: 'direction' },
+  { name: 'agentId', kind: 'text' },
+  { name: 'team', kind: 'text' },
+  { name: 'customerRef', kind: 'text' },
+  { name: 'reason', kind: 'text' },
+  { name: 'product', kind: 'text' },
+  { name: 'region', kind: 'text' },
+  { name: 'country', kind: 'text' },
+  { name: 'language', kind: 'text' },
+  { name: 'currency', kind: 'text' },
+  { name: 'source', kind: 'source' },
+  { name: 'callerNumber', kind: 'text' },
+  { name: 'calleeNumber', kind: 'text' },
+  { name: 'sipCallId', kind: 'text' },
+  { name: 'externalId', kind: 'text' },
+  { name: 'minDurationMs', kind: 'seconds' },
+  { name: 'maxDurationMs', kind: 'seconds' },
+  { name: 'minDaysPastDue', kind: 'number' },
+  { name: 'maxDaysPastDue', kind: 'number' },
+  { name: 'minAmountDue', kind: 'number' },
+  { name: 'maxAmountDue', kind: 'number' },
 ];
 
 /** The analytics filters this page has a control for (the rest the server offers get a text box). */
@@ -245,7 +247,7 @@ export function SearchPage({ me }: { me: Me }) {
         return (
           <DateField
             key={f.name}
-            label={t(f.label)}
+            label={t(f.label ?? filterLabel(f.name) ?? 'f_otherFilter')}
             id={id}
             kind="datetime"
             at={f.name === 'to' ? 'end' : 'start'}
@@ -296,7 +298,7 @@ export function SearchPage({ me }: { me: Me }) {
     }
     return (
       <div class="field" key={f.name}>
-        <label for={id}>{t(f.label, f.labelParams)}</label>
+        <label for={id}>{t(f.label ?? filterLabel(f.name) ?? 'f_otherFilter', f.labelParams)}</label>
         {control}
       </div>
     );
@@ -425,7 +427,7 @@ export function SearchPage({ me }: { me: Me }) {
               <legend>{t('analyticsFilters')}</legend>
               <div class="grid">
                 {offered.has('sentiment') && (
-                  <Field label={t('f_sentiment')} id="f-sentiment">
+                  <Field label={t(FILTER_LABEL.sentiment)} id="f-sentiment">
                     <select
                       id="f-sentiment"
                       value={form.sentiment ?? ''}
@@ -441,7 +443,7 @@ export function SearchPage({ me }: { me: Me }) {
                   </Field>
                 )}
                 {offered.has('sentimentParty') && (
-                  <Field label={t('f_sentimentParty')} id="f-sentimentParty">
+                  <Field label={t(FILTER_LABEL.sentimentParty)} id="f-sentimentParty">
                     <select
                       id="f-sentimentParty"
                       value={form.sentimentParty ?? ''}
@@ -455,7 +457,7 @@ export function SearchPage({ me }: { me: Me }) {
                   </Field>
                 )}
                 {offered.has('disclosure') && (
-                  <Field label={t('f_disclosure')} id="f-disclosure">
+                  <Field label={t(FILTER_LABEL.disclosure)} id="f-disclosure">
                     <select
                       id="f-disclosure"
                       value={form.disclosure ?? ''}
@@ -481,7 +483,7 @@ export function SearchPage({ me }: { me: Me }) {
                   </Field>
                 )}
                 {offered.has('adherenceBelow') && (
-                  <Field label={t('f_adherenceBelow')} id="f-adherenceBelow">
+                  <Field label={t(FILTER_LABEL.adherenceBelow)} id="f-adherenceBelow">
                     <input
                       id="f-adherenceBelow"
                       type="number"
@@ -495,7 +497,7 @@ export function SearchPage({ me }: { me: Me }) {
                   </Field>
                 )}
                 {offered.has('keyword') && (
-                  <Field label={t('f_keyword')} id="f-keyword">
+                  <Field label={t(FILTER_LABEL.keyword)} id="f-keyword">
                     <select
                       id="f-keyword"
                       value={form.keyword ?? ''}
