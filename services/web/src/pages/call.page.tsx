@@ -373,6 +373,13 @@ function TrackedPromisesPanel({ callId, me }: { callId: string; me: Me }) {
   );
   const corrects = can(me, 'promiseCorrect');
   const [editing, setEditing] = useState<string | null>(null);
+  if (tracked.error) {
+    return (
+      <Panel title={t('trackedPromises')} id="tracked-promises">
+        <ErrorBox error={tracked.error} onRetry={tracked.reload} />
+      </Panel>
+    );
+  }
   const items = tracked.data?.items ?? [];
   if (items.length === 0) return null;
   const promise = items.find((p) => p.id === editing);
@@ -381,9 +388,9 @@ function TrackedPromisesPanel({ callId, me }: { callId: string; me: Me }) {
       <ul class="plain">
         {items.map((p) => (
           <li key={p.id}>
-            <strong>{t(`promise_${p.status}` as MessageKey)}</strong> ·{' '}
-            {formatAmount(p.amount, p.currency, lang)} · {t('dueDate')} {shortDate(p.dueDate, lang, true)} ·{' '}
-            {t('amountCollected')} {formatAmount(p.collected, p.currency, lang)}
+            <strong>{labelOf(t, 'promise_', p.status)}</strong> · {formatAmount(p.amount, p.currency, lang)} ·{' '}
+            {t('dueDate')} {shortDate(p.dueDate, lang, true)} · {t('amountCollected')}{' '}
+            {formatAmount(p.collected, p.currency, lang)}
             {p.correction && <span class="muted small"> · {t('promiseCorrected')}</span>}
             {corrects && (
               <>
