@@ -41,7 +41,7 @@ import { Player, type PlayerHandle } from '../components/player.tsx';
 import { CorrectionToggle, PromiseCorrection } from '../components/promise-correction.tsx';
 import { TranscriptView } from '../components/transcript.tsx';
 import { formatAmount, formatDateTime, formatDuration, shortId } from '../format.ts';
-import { useI18n, type MessageKey } from '../i18n.ts';
+import { useI18n } from '../i18n.ts';
 import { errorText, labelOf, languageName, shortDate, stageReason } from '../labels.ts';
 import { useLocation } from '../router.ts';
 
