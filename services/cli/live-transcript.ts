@@ -19,6 +19,7 @@ export async function startServeLiveTranscript(
         models: new ModelStore({ modelsDir: config.modelsDir, logger }),
         workers: config.asrWorkers,
         beamSize: config.asrBeamSize,
+        cpus: config.recognitionCpus ?? null,
         logger: logger.child({ component: 'asr' }),
       });
   try {

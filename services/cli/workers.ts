@@ -33,6 +33,7 @@ export async function startWorkers(ctx: Services): Promise<RunningWorkers> {
     languages: config.languages,
     asrModel: config.asrModel ?? null,
     asrWorkers: config.asrWorkers,
+    recognitionCpus: config.recognitionCpus ?? null,
     asrBeamSize: config.asrBeamSize,
     lowConfidenceBelow: config.languageLowConfidence,
     recordingTone: {

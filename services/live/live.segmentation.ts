@@ -29,9 +29,10 @@ export class VadWorkerSource implements UtteranceSource {
   private readonly readiness: Promise<void>;
   private closed = false;
 
-  constructor(options: { vad?: Partial<VadOptions>; logger?: Logger } = {}) {
+  /** `cpus`: the CPUs the detection is kept to, with recognition (ESCUCHA_RECOGNITION_CPUS); niced like it. */
+  constructor(options: { vad?: Partial<VadOptions>; logger?: Logger; cpus?: string | null } = {}) {
     const data: VadWorkerData = { vad: options.vad ?? {} };
-    this.worker = startWorker(VAD_WORKER_SCRIPT, { workerData: data });
+    this.worker = startWorker(VAD_WORKER_SCRIPT, { workerData: data }, { cpus: options.cpus ?? null });
     this.readiness = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (event: VadWorkerEvent) => {
         if (event.type === 'ready') resolve();

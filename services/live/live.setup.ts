@@ -52,7 +52,7 @@ export function alertRulesOf(
 }
 
 export interface LiveTranscriptSetup {
-  config: Pick<Config, 'asrModel' | 'analytics' | 'languages' | 'live' | 'capture'>;
+  config: Pick<Config, 'asrModel' | 'analytics' | 'languages' | 'live' | 'capture' | 'recognitionCpus'>;
   hub: LiveHub;
   repository: LiveRepository;
   recognizers: RecognizerRegistry;
@@ -82,7 +82,7 @@ export async function startLiveTranscript(
     if (mode === 'on') s.logger.warn({ reason: choice.reason }, 'live transcript asked for, but no model');
     return { transcriber: null, note };
   }
-  const source = s.source ?? new VadWorkerSource({ logger: s.logger });
+  const source = s.source ?? new VadWorkerSource({ logger: s.logger, cpus: s.config.recognitionCpus ?? null });
   await source.ready();
   const transcriber = new LiveTranscriber({
     hub: s.hub,

@@ -472,6 +472,18 @@ const configSchema = z
       .optional(),
     /** Speech-recogniser worker threads per loaded model; 0 = one per core. */
     asrWorkers: int(0, 256).default(0),
+    /**
+     * The CPUs speech recognition and the live transcript's speech detection are kept to, as taskset reads a list
+     * (`1`, `2-3`, `0,2-3`), so that capture's core is never theirs (start capture itself on the others, e.g.
+     * `taskset -c 0 escucha serve`); unset: every CPU. Linux only.
+     */
+    recognitionCpus: z
+      .string()
+      .trim()
+      .regex(/^$|^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'must be a CPU list such as 1, 2-3 or 0,2-3')
+      .transform((v) => (v === '' ? null : v))
+      .nullable()
+      .default(null),
     /** Whisper beam search width; 1 decodes greedily (faster, less accurate). */
     asrBeamSize: int(1, 8).default(ASR_BEAM_SIZE_DEFAULT),
     /** Languages calls are identified among (the first is the default). */
@@ -562,6 +574,7 @@ export const ENV_MAP: Record<string, string> = {
   ESCUCHA_ASR_MODEL: 'asrModel',
   ESCUCHA_ASR_WORKERS: 'asrWorkers',
   ESCUCHA_ASR_BEAM_SIZE: 'asrBeamSize',
+  ESCUCHA_RECOGNITION_CPUS: 'recognitionCpus',
   ESCUCHA_LANGUAGES: 'languages',
   ESCUCHA_LANGUAGE_LOW_CONFIDENCE: 'languageLowConfidence',
   ESCUCHA_WORKERS_IN_SERVE: 'pipeline.workersInServe',

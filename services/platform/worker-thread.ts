@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,32 @@ export function workerModule(relative: string, base: string): URL {
  */
 export const BACKGROUND_NICE = 10;
 
+/** A CPU list as taskset reads it: `1`, `2-3`, `0,2-3`. */
+export const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
+
+/** How many CPUs a CPU list names (`0,2-3`: 3). */
+export function cpuCount(list: string): number {
+  let n = 0;
+  for (const part of list.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    n += b === undefined ? 1 : Math.max(0, b - a! + 1);
+  }
+  return n;
+}
+
+/** The cores background workers have: those of the CPU list when given, else every core of the machine. */
+export function backgroundCores(cpus?: string | null): number {
+  return cpus ? Math.max(1, cpuCount(cpus)) : Math.max(1, os.availableParallelism());
+}
+
+/**
+ * Where a background worker runs: niced to BACKGROUND_NICE and, when `cpus` names a CPU list
+ * (ESCUCHA_RECOGNITION_CPUS), kept to those CPUs, so that capture's own core is never theirs.
+ */
+export interface Background {
+  cpus?: string | null;
+}
+
 /**
  * Starts a worker thread from a module of Escucha's. A JavaScript module (the compiled build in dist/, and
  * sherpa.worker.js everywhere) starts directly. A TypeScript module (development and tests, which run the sources)
@@ -28,13 +55,26 @@ export const BACKGROUND_NICE = 10;
  * thread that starts them, and `--import` in a worker's execArgv does not apply to its own entry module.
  *
  * `background`: the worker lowers its own thread's priority to BACKGROUND_NICE before its module loads, so the
- * threads it creates (a model's inference threads) inherit it. Linux only, where the nice value belongs to each
- * thread; elsewhere setpriority would lower the whole process, so the worker keeps the normal priority.
+ * threads it creates (a model's inference threads) inherit it, and keeps its thread to `background.cpus` when given
+ * (taskset on its own thread id; the threads it creates inherit that too). Linux only, where the nice value and the
+ * CPU affinity belong to each thread; elsewhere setpriority would lower the whole process, so the worker keeps the
+ * normal priority and every CPU.
  */
-export function startWorker(script: URL, options: WorkerOptions = {}, background = false): Worker {
-  const lower = background && process.platform === 'linux';
+export function startWorker(
+  script: URL,
+  options: WorkerOptions = {},
+  background: Background | false = false,
+): Worker {
+  const lower = background !== false && process.platform === 'linux';
   if (!script.pathname.endsWith('.ts') && !lower) return new Worker(script, options);
   const steps: string[] = [];
+  const cpus = lower && background.cpus ? background.cpus : null;
+  if (cpus) {
+    if (!CPU_LIST.test(cpus)) throw new Error(`not a CPU list: ${cpus}`);
+    steps.push(
+      `try { const fs = await import('node:fs'); const cp = await import('node:child_process'); const tid = fs.readlinkSync('/proc/thread-self').split('/').pop(); cp.spawnSync('taskset', ['-p', '-c', '${cpus}', tid], { stdio: 'ignore' }); } catch {}`,
+    );
+  }
   // Only ever lowered (a process started niced stays as niced); a refusal leaves the thread as it was.
   if (lower)
     steps.push(

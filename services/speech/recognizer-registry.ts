@@ -11,6 +11,8 @@ export interface RecognizerRegistryOptions {
   workers: number;
   /** Whisper beam width (ESCUCHA_ASR_BEAM_SIZE). */
   beamSize?: number;
+  /** The CPUs recognition is kept to (ESCUCHA_RECOGNITION_CPUS); all by default. */
+  cpus?: string | null;
   logger?: Logger;
 }
 
@@ -39,6 +41,7 @@ export class RecognizerRegistry {
           const whisper = new WhisperRecognizer({
             model,
             workers: this.options.workers,
+            cpus: this.options.cpus ?? null,
             ...(this.options.beamSize ? { beamSize: this.options.beamSize } : {}),
             ...(logger ? { logger } : {}),
           });
@@ -52,6 +55,7 @@ export class RecognizerRegistry {
           model,
           language: perLanguage ? language : null,
           workers: this.options.workers,
+          cpus: this.options.cpus ?? null,
           ...(logger ? { logger } : {}),
         });
       });

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ResolvedModel } from './model-store.ts';
@@ -11,6 +10,7 @@ import type {
 import type { SegmentAudio } from './segments.ts';
 import type { SherpaOfflineResult } from './sherpa.native.ts';
 import { WorkerPool } from './worker-pool.ts';
+import { backgroundCores } from '../platform/worker-thread.ts';
 
 export interface Recognition {
   text: string;
@@ -164,8 +164,10 @@ export interface SherpaRecognizerOptions {
   model: ResolvedModel;
   /** For Whisper and SenseVoice: the language to transcribe (null = let the model decide). */
   language?: string | null;
-  /** Worker threads, each with its own copy of the model; one per core by default. */
+  /** Worker threads, each with its own copy of the model; one per core (of `cpus` when given) by default. */
   workers?: number;
+  /** The CPUs recognition is kept to (ESCUCHA_RECOGNITION_CPUS); all by default. */
+  cpus?: string | null;
   logger?: Logger;
 }
 
@@ -186,8 +188,7 @@ export class SherpaRecognizer implements SpeechRecognizer {
 
   constructor(options: SherpaRecognizerOptions) {
     this.model = options.model.label;
-    const size =
-      options.workers && options.workers > 0 ? options.workers : Math.max(1, os.availableParallelism());
+    const size = options.workers && options.workers > 0 ? options.workers : backgroundCores(options.cpus);
     this.pool = new WorkerPool({
       script: SHERPA_WORKER_SCRIPT,
       size,
@@ -196,6 +197,7 @@ export class SherpaRecognizer implements SpeechRecognizer {
         config: recognizerConfig(options.model, { language: options.language ?? null, numThreads: 1 }),
       },
       name: `speech recognizer ${options.model.label}`,
+      cpus: options.cpus ?? null,
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { EscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ResolvedModel } from './model-store.ts';
@@ -21,7 +20,7 @@ import { WHISPER_SAMPLE_RATE, WINDOW_SAMPLES } from './whisper/vocabulary.ts';
 import { windowKey, type WindowRequest, type WindowResult } from './whisper/window-decoder.ts';
 import type { WhisperWorkerData } from './whisper/whisper.worker.ts';
 import { WorkerPool } from './worker-pool.ts';
-import { workerModule } from '../platform/worker-thread.ts';
+import { backgroundCores, workerModule } from '../platform/worker-thread.ts';
 
 export const WHISPER_WORKER_SCRIPT = workerModule('./whisper/whisper.worker', import.meta.url);
 
@@ -38,8 +37,10 @@ const RETRY_MIN_SECONDS = 1;
 
 export interface WhisperRecognizerOptions {
   model: ResolvedModel;
-  /** Worker threads, each with its own copy of the model; one per core by default. */
+  /** Worker threads, each with its own copy of the model; one per core (of `cpus` when given) by default. */
   workers?: number;
+  /** The CPUs recognition is kept to (ESCUCHA_RECOGNITION_CPUS); all by default. */
+  cpus?: string | null;
   /** onnxruntime intra-op threads per worker; cores / workers by default, so workers never contend. */
   threads?: number;
   /** Derive word times from the cross-attention (when the export returns it). Default true. */
@@ -68,7 +69,7 @@ export class WhisperRecognizer implements SpeechRecognizer {
 
   constructor(options: WhisperRecognizerOptions) {
     this.model = options.model.label;
-    const cores = Math.max(1, os.availableParallelism());
+    const cores = backgroundCores(options.cpus);
     const size = options.workers && options.workers > 0 ? options.workers : cores;
     const threads = options.threads ?? Math.max(1, Math.floor(cores / size));
     const { encoder, decoder } = options.model.paths;
@@ -90,6 +91,7 @@ export class WhisperRecognizer implements SpeechRecognizer {
       size,
       workerData,
       name: `speech recognizer ${options.model.label}`,
+      cpus: options.cpus ?? null,
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }

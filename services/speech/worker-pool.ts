@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
   logger?: Logger;
   /** Heap limit per worker; native model memory is outside it. */
   maxOldGenerationSizeMb?: number;
+  /** The CPUs the workers are kept to (ESCUCHA_RECOGNITION_CPUS); all by default. */
+  cpus?: string | null;
 }
 
 /** How long `close()` waits for a worker to finish the model run (or load) it is in before terminating it. */
@@ -114,7 +116,7 @@ export class WorkerPool<Req, Res> {
           ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } }
           : {}),
       },
-      true,
+      { cpus: this.options.cpus ?? null },
     );
     const slot: Slot = { worker, ready: false, job: null, keys: [] };
     this.slots.add(slot);

@@ -511,13 +511,16 @@ async function liveSide(mode: LiveMode | undefined): Promise<
   if (mode === 'levels')
     return { hub, finish: () => Promise.resolve(undefined), close: () => Promise.resolve() };
   const config = loadConfig({
-    env: {},
+    env: process.env.ESCUCHA_RECOGNITION_CPUS
+      ? { ESCUCHA_RECOGNITION_CPUS: process.env.ESCUCHA_RECOGNITION_CPUS }
+      : {},
     overrides: { modelsDir: path.resolve(process.env.ESCUCHA_MODELS_DIR ?? './var/models') },
   });
   const recognizers = new RecognizerRegistry({
     models: new ModelStore({ modelsDir: config.modelsDir }),
     workers: config.asrWorkers,
     beamSize: config.asrBeamSize,
+    cpus: config.recognitionCpus,
     logger: silentLogger(),
   });
   // The model is loaded before the calls (serve loads it at the first utterance): the run measures capture beside
@@ -535,7 +538,7 @@ async function liveSide(mode: LiveMode | undefined): Promise<
   stall.disable();
   const modelLoadMaxStallMs = Math.round(stall.max / 1e6);
   const memory = new MemoryLines();
-  const source = new VadWorkerSource();
+  const source = new VadWorkerSource({ cpus: config.recognitionCpus });
   await source.ready();
   const transcriber = new LiveTranscriber({
     hub,
@@ -629,8 +632,9 @@ export interface CaptureLiveResult {
  * BENCH_LIVE_MODES (default `levels,transcript`: the live hub alone as serve always has it, then the hub with the
  * live transcript). The capture process runs unpinned, as serve does, so that recognition competes with capture for
  * the machine's cores as it would there; with BENCH_PIN_SERVER=1 it runs pinned to core 0 as in the capture ladder,
- * its recognition threads (niced) on the same core, so that the ladder's count can be checked with recognition
- * beside it. The generator stays on core 1.
+ * its recognition threads (niced) on the same core unless ESCUCHA_RECOGNITION_CPUS keeps them to others (`1`: the
+ * generator's core, where they take what the generator leaves), so that the ladder's count can be checked with
+ * recognition beside it. The generator stays on core 1.
  */
 export async function runWithLiveTranscript(): Promise<CaptureLiveResult> {
   const calls = Number(process.env.BENCH_CALLS ?? 800);

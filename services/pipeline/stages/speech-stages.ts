@@ -33,6 +33,8 @@ export interface SpeechStagesOptions {
   asrModel: string | null;
   /** Recogniser worker threads per loaded model; 0 = one per core. */
   asrWorkers: number;
+  /** ESCUCHA_RECOGNITION_CPUS: the CPUs recognition is kept to (null: all). */
+  recognitionCpus?: string | null;
   /** Whisper beam width (ESCUCHA_ASR_BEAM_SIZE); 1 is greedy. Default 1. */
   asrBeamSize?: number;
   lowConfidenceBelow?: number;
@@ -63,6 +65,7 @@ export function createSpeechStages(o: SpeechStagesOptions): SpeechStages {
   const recognizers = new RecognizerRegistry({
     models,
     workers: o.asrWorkers,
+    cpus: o.recognitionCpus ?? null,
     ...(o.asrBeamSize ? { beamSize: o.asrBeamSize } : {}),
     ...(o.logger ? { logger: o.logger.child({ component: 'asr' }) } : {}),
   });

@@ -82,6 +82,16 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reads the CPUs recognition is kept to, as a CPU list and nothing else', () => {
+    expect(loadConfig({ env: {} }).recognitionCpus).toBeNull();
+    expect(loadConfig({ env: { ESCUCHA_RECOGNITION_CPUS: '1' } }).recognitionCpus).toBe('1');
+    expect(loadConfig({ env: { ESCUCHA_RECOGNITION_CPUS: ' 0,2-3 ' } }).recognitionCpus).toBe('0,2-3');
+    expect(loadConfig({ env: { ESCUCHA_RECOGNITION_CPUS: '' } }).recognitionCpus).toBeNull();
+    expect(() => loadConfig({ env: { ESCUCHA_RECOGNITION_CPUS: '1; rm -rf /' } })).toThrow(
+      /ESCUCHA_RECOGNITION_CPUS: must be a CPU list/,
+    );
+  });
+
   it('reads SIP over TLS: port 5061 by default, files resolved, settings that need each other named', () => {
     expect(loadConfig({ env: {} }).capture.sipTlsPort).toBe(5061);
     const tls = loadConfig({

@@ -1,7 +1,8 @@
 // Test worker for WorkerPool: speaks the pool's protocol; dies on request.
+import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { setTimeout } from 'node:timers';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, threadId, Worker, workerData } from 'node:worker_threads';
 
 if (workerData?.failInit) {
   parentPort.postMessage({ type: 'init-error', message: 'model file is corrupt' });
@@ -21,7 +22,18 @@ parentPort.on('message', ({ id, request }) => {
     setTimeout(() => parentPort.postMessage({ id, ok: true, result: { threadId } }), request.delayMs ?? 0);
   else if (request.op === 'priority')
     parentPort.postMessage({ id, ok: true, result: { nice: getPriority() } });
-  else if (request.op === 'error') parentPort.postMessage({ id, ok: false, message: 'bad input' });
+  else if (request.op === 'cpus') {
+    // This thread's CPUs, and those of a thread it starts (as a model's inference threads would be).
+    const own = readFileSync('/proc/thread-self/status', 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)[1];
+    const child = new Worker(
+      "const { parentPort } = require('node:worker_threads'); const { readFileSync } = require('node:fs'); parentPort.postMessage(readFileSync('/proc/thread-self/status', 'utf8').match(/^Cpus_allowed_list:\\s*(\\S+)/m)[1]);",
+      { eval: true },
+    );
+    child.once('message', (started) => {
+      void child.terminate();
+      parentPort.postMessage({ id, ok: true, result: { own, started } });
+    });
+  } else if (request.op === 'error') parentPort.postMessage({ id, ok: false, message: 'bad input' });
   else if (request.op === 'sum') {
     const samples = request.samples;
     let s = 0;

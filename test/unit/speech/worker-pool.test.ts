@@ -1,4 +1,5 @@
-import { getPriority } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, getPriority } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { BACKGROUND_NICE } from '../../../services/platform/worker-thread.ts';
 import { isEscuchaError } from '../../../services/platform/errors.ts';
@@ -43,6 +44,30 @@ describe(WorkerPool.name, () => {
       } finally {
         await pool.close();
       }
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'keeps its workers, and the threads they start, to the CPUs it is given',
+    async () => {
+      const before = readFileSync('/proc/thread-self/status', 'utf8').match(
+        /^Cpus_allowed_list:\s*(\S+)/m,
+      )![1];
+      const pool = new WorkerPool<Req, { own: string; started: string }>({
+        script,
+        size: 1,
+        workerData: {},
+        name: 'test pool',
+        cpus: '0',
+      });
+      try {
+        expect(await pool.run({ op: 'cpus' })).toEqual({ own: '0', started: '0' });
+        // The starting thread keeps every CPU it had.
+        expect(readFileSync('/proc/thread-self/status', 'utf8')).toContain(`Cpus_allowed_list:\t${before}`);
+      } finally {
+        await pool.close();
+      }
+      if (availableParallelism() > 1) expect(before).not.toBe('0');
     },
   );
 
