@@ -30,7 +30,10 @@ export class VadWorkerSource implements UtteranceSource {
   private closed = false;
 
   /** `cpus`: the CPUs the detection is kept to, with recognition (ESCUCHA_RECOGNITION_CPUS); niced like it. */
+  private readonly logger: Logger | undefined;
+
   constructor(options: { vad?: Partial<VadOptions>; logger?: Logger; cpus?: string | null } = {}) {
+    this.logger = options.logger;
     const data: VadWorkerData = { vad: options.vad ?? {} };
     this.worker = startWorker(VAD_WORKER_SCRIPT, { workerData: data }, { cpus: options.cpus ?? null });
     this.readiness = new Promise<void>((resolve, reject) => {
@@ -71,8 +74,26 @@ export class VadWorkerSource implements UtteranceSource {
     this.listener = listener;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the worker: it is asked to end after the message it is on, so that a model run in progress finishes
+   * (terminating a thread inside native inference can abort the process); terminated only if it has not ended
+   * within `graceMs` (logged).
+   */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    const exited = new Promise<'exited'>((resolve) => this.worker.once('exit', () => resolve('exited')));
+    try {
+      this.worker.postMessage({ type: 'close' } satisfies VadWorkerRequest);
+    } catch {
+      // Already gone.
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    const how = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (how === 'exited') return;
+    this.logger?.warn({ graceMs }, 'live speech detection worker did not stop in time: terminated');
     await this.worker.terminate();
   }
 }

@@ -82,7 +82,8 @@ export async function startLiveTranscript(
     if (mode === 'on') s.logger.warn({ reason: choice.reason }, 'live transcript asked for, but no model');
     return { transcriber: null, note };
   }
-  const source = s.source ?? new VadWorkerSource({ logger: s.logger, cpus: s.config.recognitionCpus ?? null });
+  const source =
+    s.source ?? new VadWorkerSource({ logger: s.logger, cpus: s.config.recognitionCpus ?? null });
   await source.ready();
   const transcriber = new LiveTranscriber({
     hub: s.hub,

@@ -11,7 +11,9 @@ export interface VadWorkerData {
 
 export type VadWorkerRequest =
   | { type: 'audio'; key: string; sampleRate: number; position: number; samples: Int16Array }
-  | { type: 'end'; key: string };
+  | { type: 'end'; key: string }
+  /** Stop: the worker ends once the message it is on is done (never inside a model run). */
+  | { type: 'close' };
 
 export type VadWorkerEvent =
   | { type: 'ready' }
@@ -36,6 +38,11 @@ try {
   const silero = new SileroVad((workerData as VadWorkerData).vad);
   silero.stream(); // loads the model once now, so a model that cannot load fails at start
   port.on('message', (message: VadWorkerRequest) => {
+    if (message.type === 'close') {
+      streams.clear();
+      port.close();
+      return;
+    }
     try {
       if (message.type === 'audio') {
         let segmenter = streams.get(message.key);
