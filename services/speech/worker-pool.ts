@@ -221,12 +221,10 @@ export class WorkerPool<Req, Res> {
     this.fatal = error;
     for (const w of this.readyWaiters.splice(0)) w.reject(error);
     for (const job of this.queue.splice(0)) job.reject(error);
-    for (const slot of this.slots) {
-      if (slot.job) slot.job.reject(error);
-      slot.job = null;
-    }
+    for (const slot of this.slots) slot.job?.reject(error);
     this.closed = true; // no respawns
-    for (const slot of this.slots) void slot.worker.terminate();
+    // The others may be inside loading the model: let them finish before they go, as close() does.
+    void this.retire([...this.slots]);
   }
 
   async close(): Promise<void> {
@@ -237,13 +235,20 @@ export class WorkerPool<Req, Res> {
     for (const job of pending) job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
     this.closed = true;
     const all = [...this.slots];
-    // A worker inside a model's run (or still loading it) is let finish first, up to CLOSE_GRACE_MS: a thread
-    // terminated inside native inference aborts the whole process.
-    const busy = all.filter((slot) => slot.job || !slot.ready);
     for (const slot of all) {
       if (slot.job) slot.job.reject(new EscuchaError('ASR_FAILED', `${this.options.name} pool closed`));
-      slot.job = null;
     }
+    await this.retire(all);
+    this.slots.clear();
+  }
+
+  /**
+   * Ends these workers. One inside a model's run (or still loading it) is let finish first, up to CLOSE_GRACE_MS: a
+   * thread terminated inside native inference aborts the whole process.
+   */
+  private async retire(all: Slot[]): Promise<void> {
+    const busy = all.filter((slot) => slot.job || !slot.ready);
+    for (const slot of all) slot.job = null;
     await Promise.all(
       busy.map(
         (slot) =>
@@ -259,6 +264,5 @@ export class WorkerPool<Req, Res> {
       ),
     );
     await Promise.all(all.map((s) => s.worker.terminate()));
-    this.slots.clear();
   }
 }

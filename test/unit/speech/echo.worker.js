@@ -6,6 +6,16 @@ import { parentPort, threadId, Worker, workerData } from 'node:worker_threads';
 
 if (workerData?.failInit) {
   parentPort.postMessage({ type: 'init-error', message: 'model file is corrupt' });
+} else if (workerData?.failFirst) {
+  // The first worker cannot load; the others take 300 ms to (and note that they got there).
+  const flags = new Int32Array(workerData.failFirst);
+  if (Atomics.add(flags, 0, 1) === 0)
+    parentPort.postMessage({ type: 'init-error', message: 'model file is corrupt' });
+  else
+    setTimeout(() => {
+      Atomics.add(flags, 1, 1);
+      parentPort.postMessage({ type: 'ready', info: { ready: true } });
+    }, 300);
 } else if (workerData?.dieOnLoad) {
   process.exit(7);
 } else {

@@ -197,6 +197,23 @@ describe(WorkerPool.name, () => {
     await pool.close();
   });
 
+  it('lets the other workers finish loading before ending them when one cannot load', async () => {
+    const flags = new SharedArrayBuffer(8);
+    const pool = new WorkerPool<Req, Res>({
+      script,
+      size: 3,
+      workerData: { failFirst: flags },
+      name: 'test pool',
+    });
+    try {
+      await expect(pool.ready()).rejects.toThrow(/could not start: model file is corrupt/);
+      // Both others got to the end of their loading instead of being terminated inside it.
+      await expect.poll(() => Atomics.load(new Int32Array(flags), 1), { timeout: 5000 }).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails instead of looping when workers die while loading', async () => {
     const pool = new WorkerPool<Req, Res>({
       script,
