@@ -11,7 +11,7 @@ import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase, type Db } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
 import { cpuSeconds, postgresCpuSeconds, QUERIES, ROLLS } from './ledger.bench.ts';
-import { percentile, round } from './stats.ts';
+import { round, timeRounds } from './stats.ts';
 
 /**
  * The collections dashboards over a large archive (default 10,000,000 calls; target: each query's p95 under 300 ms):
@@ -232,15 +232,9 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
       name: { by: string; period: string; viewer: string },
       query: () => Promise<unknown>,
     ) => {
-      await query();
-      const times: number[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const t = performance.now();
-        await query();
-        times.push(performance.now() - t);
-      }
-      results.push({ ...name, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) });
-      log(`${name.viewer} ${name.by} per ${name.period}: p95 ${round(percentile(times, 95))} ms`);
+      const timed = await timeRounds(rounds, query);
+      results.push({ ...name, ...timed });
+      log(`${name.viewer} ${name.by} per ${name.period}: p95 ${timed.p95Ms} ms`);
     };
     for (const viewer of viewers) {
       for (const q of QUERIES) {

@@ -12,7 +12,7 @@ import { RollupRepository } from '../../services/collections/rollup.repository.t
 import { loadConfig } from '../../services/platform/config.ts';
 import { migrateToLatest, openDatabase } from '../../services/platform/database.ts';
 import { silentLogger } from '../../services/platform/logger.ts';
-import { percentile, round } from './stats.ts';
+import { round, timeRounds } from './stats.ts';
 
 /**
  * The promise ledger recomputed whole (`escucha payments recompute`): N promises, one per analysed call, on N/2
@@ -221,14 +221,7 @@ export async function run(options: { promises?: number; rounds?: number } = {}):
     const filter = { from: '2026-10-01', to: '2026-11-01' };
     const results: LedgerBenchResult['metrics'] = [];
     const time = async (name: { by: string; period: string }, query: () => Promise<unknown>) => {
-      await query();
-      const times: number[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const t = performance.now();
-        await query();
-        times.push(performance.now() - t);
-      }
-      results.push({ ...name, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) });
+      results.push({ ...name, ...(await timeRounds(rounds, query)) });
     };
     for (const q of QUERIES) {
       await time({ by: q.team ? `${q.by} (team ${q.team})` : q.by, period: q.period }, () =>

@@ -11,3 +11,18 @@ export function median(values: number[]): number {
 }
 
 export const round = (v: number, digits = 1): number => Number(v.toFixed(digits));
+
+/** Runs `query` once to warm up, then `rounds` times one after the other: the p50 and p95 of those, in ms. */
+export async function timeRounds(
+  rounds: number,
+  query: () => Promise<unknown>,
+): Promise<{ p50Ms: number; p95Ms: number }> {
+  await query();
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    await query();
+    times.push(performance.now() - t);
+  }
+  return { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) };
+}
