@@ -10,7 +10,10 @@ import { sql, type Kysely } from 'kysely';
  * refresh's. The marks are now written with `ON CONFLICT DO UPDATE`: the writer holds the mark's row until it commits,
  * a refresh that takes the mark waits for it and then sums what it committed; a refresh that took the mark first
  * makes the writer wait, after which the writer's mark is new and stays for the next refresh. Each statement marks in
- * the keys' order, so two writers wait for each other's marks rather than deadlock on them.
+ * the keys' order (a statement on calls: its accounts, then its cells), and a refresh locks the marks in that order
+ * before it takes them (RollupRepository), so that single statements wait for each other rather than deadlock; a
+ * writer's transaction of several statements can still deadlock with a refresh, which PostgreSQL breaks by ending
+ * one of them (the refresh is tried again). A writer now also waits while a refresh holds the marks of its cells.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await define(

@@ -50,9 +50,13 @@ export class Calendar {
     let ms = this.starts.get(day);
     if (ms === undefined) {
       const midnight = Date.parse(`${day}T00:00:00Z`);
-      ms = midnight - (this.wall(midnight) - midnight);
-      // Across a change of offset, the guess's own offset is the one that holds.
-      ms = midnight - (this.wall(ms) - ms);
+      const guess = midnight - (this.wall(midnight) - midnight);
+      // Across a change of offset, the guess's own offset may be the one that holds: the day begins at the earlier
+      // of the two that is on that day. Where the clocks skip midnight, the earlier one falls on the day before, and
+      // the day begins when the clocks jump (as PostgreSQL reads a local midnight that never was).
+      const again = midnight - (this.wall(guess) - guess);
+      const onDay = (t: number) => new Date(this.wall(t)).toISOString().slice(0, 10) === day;
+      ms = [Math.min(guess, again), Math.max(guess, again)].find(onDay) ?? guess;
       if (this.starts.size > 10_000) this.starts.clear();
       this.starts.set(day, ms);
     }

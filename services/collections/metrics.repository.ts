@@ -4,7 +4,13 @@ import type { Db } from '../platform/database.ts';
 import type { Calendar } from './calendar.ts';
 import type { MetricDimension, MetricPeriod, ROLL_DIMENSIONS } from './metric-dimensions.ts';
 import type { Scope } from './promise.repository.ts';
-import { DPD_BUCKET, DPD_BUCKET_OF, DPD_ORDER, NEXT_PERIOD_OF } from './rollup.repository.ts';
+import {
+  DPD_BUCKET,
+  DPD_BUCKET_OF,
+  DPD_ORDER,
+  NEXT_PERIOD_OF,
+  PREVIOUS_PERIOD_OF,
+} from './rollup.repository.ts';
 
 export type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
 
@@ -331,13 +337,13 @@ export class MetricsRepository {
           -- The account's calls of the cut period before the end (and after the start), read from the account's
           -- newest call before the end.
           AND calls.started_at >= ${calendar.dayStart(sql`q.period`)}
-          AND calls.started_at < ${calendar.startOfDay(filter.to!)}
-          ${from ? sql`AND calls.started_at >= ${calendar.startOfDay(filter.from!)}` : sql``}
+          AND calls.started_at < ${calendar.dayStart(to)}
+          ${from ? sql`AND calls.started_at >= ${calendar.dayStart(from)}` : sql``}
           AND ${local}::date >= q.period AND ${local}::date < ${to} ${from ? sql`AND ${local}::date >= ${from}` : sql``}
         ORDER BY calls.started_at DESC LIMIT 1
       ) b
       JOIN collections_roll_seen a ON a.account = q.account AND a.kind = ${kind}
-        AND ${NEXT_PERIOD_OF(kind, sql`a.period`)} = q.period
+        AND a.period = ${PREVIOUS_PERIOD_OF(kind, sql`q.period`)}
         ${from ? sql`AND a.last_day >= ${from}` : sql``}
       WHERE q.kind = ${kind} AND q.period = ${cut} AND ${cut} < ${to} AND q.last_day >= ${to}
       GROUP BY 1, 2, 3, 4`

@@ -17,10 +17,15 @@ export const DPD_BUCKET_OF = (idx: RawBuilder<number>) =>
   sql<string>`(array['current', '1-30', '31-60', '61-90', '91-180', '181+'])[${idx} + 1]`;
 /** Days-past-due buckets by name (null without days past due): a segment of the portfolio. */
 export const DPD_BUCKET = sql<string>`case when calls.days_past_due is null then null else ${DPD_BUCKET_OF(DPD_ORDER)} end`;
+/** A period kind's length (SQL; folded when the kind is a literal). */
+const PERIOD_STEP = (kind: RawBuilder<string>) =>
+  sql`case ${kind} when 'day' then interval '1 day' when 'week' then interval '7 days' else interval '1 month' end`;
 /** The period after one (a period kind's first day, in SQL). */
 export const NEXT_PERIOD_OF = (kind: RawBuilder<string>, period: RawBuilder<string>) =>
-  sql<string>`(${period} + case ${kind} when 'day' then interval '1 day' when 'week' then interval '7 days'
-    else interval '1 month' end)::date`;
+  sql<string>`(${period} + ${PERIOD_STEP(kind)})::date`;
+/** The period before one. */
+export const PREVIOUS_PERIOD_OF = (kind: RawBuilder<string>, period: RawBuilder<string>) =>
+  sql<string>`(${period} - ${PERIOD_STEP(kind)})::date`;
 /** Amount bands (amount due, in the call's currency): a segment of the portfolio. */
 const AMOUNT_BAND = sql<string>`case
   when calls.amount_due is null then null
@@ -94,11 +99,12 @@ export class RollupRepository {
     if (seen.built && seen.timeZone === calendar.timeZone && seen.asOf === asOf && seen.dirty === 0) {
       return 'fresh';
     }
-    return this.db.transaction().execute(async (trx) => {
+    return this.refreshing(async (trx) => {
       const state = (
         await sql<{ time_zone: string; as_of: string; built: boolean }>`
           SELECT time_zone, as_of::text AS as_of, built FROM collections_rollup_state FOR UPDATE`.execute(trx)
       ).rows[0]!;
+      await this.lockMarks(trx);
       if (!state.built || state.time_zone !== calendar.timeZone) {
         await this.rebuildIn(trx, calendar, asOf);
         return 'rebuilt';
@@ -133,10 +139,36 @@ export class RollupRepository {
 
   /** Sums everything again (`escucha payments rollup`), in `calendar`'s days, with the statuses of `asOf`. */
   async rebuild(calendar: Calendar, asOf: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.refreshing(async (trx) => {
       await sql`SELECT 1 FROM collections_rollup_state FOR UPDATE`.execute(trx);
+      await this.lockMarks(trx);
       await this.rebuildIn(trx, calendar, asOf);
     });
+  }
+
+  /**
+   * A refresh or rebuild in its own transaction, tried again (up to 3 times) when PostgreSQL ends it to break a
+   * deadlock with a writer: a writer's transaction of several statements may hold cell marks and then wait for an
+   * account mark the refresh holds. Nothing is half-done: the transaction that lost is rolled back whole.
+   */
+  private async refreshing<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(work);
+      } catch (error) {
+        if (attempt >= 3 || (error as { code?: unknown }).code !== '40P01') throw error;
+      }
+    }
+  }
+
+  /**
+   * Locks the marks there are now in the order writers take them (a statement on calls marks its accounts, then its
+   * cells, each in key order: migration 0023), so that a writer holding some waits for the refresh, or the refresh
+   * for it, and neither for the other at once.
+   */
+  private async lockMarks(trx: Trx): Promise<void> {
+    await sql`SELECT 1 FROM collections_roll_dirty ORDER BY account FOR UPDATE`.execute(trx);
+    await sql`SELECT 1 FROM collections_rollup_dirty ORDER BY day, agent FOR UPDATE`.execute(trx);
   }
 
   private async rebuildIn(trx: Trx, calendar: Calendar, asOf: string): Promise<void> {

@@ -28,6 +28,7 @@ export class VadWorkerSource implements UtteranceSource {
   private listener: (event: VadWorkerEvent) => void = () => {};
   private readonly readiness: Promise<void>;
   private closed = false;
+  private exited = false;
 
   /** `cpus`: the CPUs the detection is kept to, with recognition (ESCUCHA_RECOGNITION_CPUS); niced like it. */
   private readonly logger: Logger | undefined;
@@ -48,6 +49,7 @@ export class VadWorkerSource implements UtteranceSource {
         reject(error);
       });
       this.worker.on('exit', (code) => {
+        this.exited = true;
         if (!this.closed) {
           options.logger?.error({ code }, 'live speech detection worker exited');
           reject(new EscuchaError('ASR_FAILED', `live speech detection worker exited (${code})`));
@@ -82,6 +84,7 @@ export class VadWorkerSource implements UtteranceSource {
   async close(graceMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.exited) return;
     const exited = new Promise<'exited'>((resolve) => this.worker.once('exit', () => resolve('exited')));
     try {
       this.worker.postMessage({ type: 'close' } satisfies VadWorkerRequest);

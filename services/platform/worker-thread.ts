@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -70,7 +71,7 @@ export function startWorker(
   const steps: string[] = [];
   const cpus = lower && background.cpus ? background.cpus : null;
   if (cpus) {
-    if (!CPU_LIST.test(cpus)) throw new Error(`not a CPU list: ${cpus}`);
+    checkCpus(cpus);
     steps.push(
       `try { const fs = await import('node:fs'); const cp = await import('node:child_process'); const tid = fs.readlinkSync('/proc/thread-self').split('/').pop(); cp.spawnSync('taskset', ['-p', '-c', '${cpus}', tid], { stdio: 'ignore' }); } catch {}`,
     );
@@ -84,6 +85,22 @@ export function startWorker(
     steps.push(`(await import(${JSON.stringify(tsxApiUrl())})).register();`);
   const code = `(async () => { ${steps.join(' ')} await import(${JSON.stringify(script.href)}); })();`;
   return new Worker(code, { ...options, eval: true });
+}
+
+/** CPU lists that taskset was seen to run a process on (checked once each). */
+const usableCpus = new Set<string>();
+
+/** Throws, saying why, unless taskset can keep a process to `cpus` here. */
+function checkCpus(cpus: string): void {
+  if (usableCpus.has(cpus)) return;
+  if (!CPU_LIST.test(cpus)) throw new Error(`not a CPU list: ${cpus}`);
+  const r = spawnSync('taskset', ['-c', cpus, 'true'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      `recognition cannot be kept to CPUs ${cpus} (ESCUCHA_RECOGNITION_CPUS): ${r.error?.message ?? r.stderr.trim()}`,
+    );
+  }
+  usableCpus.add(cpus);
 }
 
 let tsxApi: string | undefined;

@@ -145,6 +145,7 @@ export class WorkerPool<Req, Res> {
               'ASR_FAILED',
               `${this.options.name} could not start: ${msg.message ?? 'unknown error'}`,
             ),
+            slot,
           );
         } else if (slot.job && msg.id === slot.job.id) {
           const job = slot.job;
@@ -216,7 +217,8 @@ export class WorkerPool<Req, Res> {
     return false;
   }
 
-  private fail(error: Error): void {
+  /** Fails the pool; `failing`, a worker that said it cannot load (so is inside nothing), is ended at once. */
+  private fail(error: Error, failing?: Slot): void {
     if (this.fatal) return;
     this.fatal = error;
     for (const w of this.readyWaiters.splice(0)) w.reject(error);
@@ -224,7 +226,8 @@ export class WorkerPool<Req, Res> {
     for (const slot of this.slots) slot.job?.reject(error);
     this.closed = true; // no respawns
     // The others may be inside loading the model: let them finish before they go, as close() does.
-    void this.retire([...this.slots]);
+    if (failing) void failing.worker.terminate();
+    void this.retire([...this.slots].filter((slot) => slot !== failing));
   }
 
   async close(): Promise<void> {

@@ -49,7 +49,7 @@ export const FILTER_LABEL = {
 
 /** A search parameter's label, when it has one. */
 export function filterLabel(name: string): MessageKey | undefined {
-  return (FILTER_LABEL as Record<string, MessageKey | undefined>)[name];
+  return Object.hasOwn(FILTER_LABEL, name) ? (FILTER_LABEL as Record<string, MessageKey>)[name] : undefined;
 }
 
 /** Parameters that are the page's own state rather than a filter. */

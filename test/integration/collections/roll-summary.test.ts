@@ -50,14 +50,14 @@ describe('roll summaries', () => {
     await database?.drop();
   });
 
-  const compare = async () => {
+  const compare = async (zone = calendar, filters = FILTERS) => {
     const metrics = new MetricsRepository(database.handle.db);
     let compared = 0;
     for (const by of DIMENSIONS) {
       for (const period of PERIODS) {
-        for (const filter of FILTERS) {
-          const summarised = await metrics.roll(by, period, filter, unrestricted, calendar);
-          const direct = await metrics.rollOverCalls(by, period, filter, unrestricted, calendar);
+        for (const filter of filters) {
+          const summarised = await metrics.roll(by, period, filter, unrestricted, zone);
+          const direct = await metrics.rollOverCalls(by, period, filter, unrestricted, zone);
           expect(summarised, `${by} ${period} ${JSON.stringify(filter)}`).toEqual(direct);
           compared += direct.length;
         }
@@ -103,6 +103,25 @@ describe('roll summaries', () => {
     const kept = await counts();
     await rollups.rebuild(calendar, '2026-11-20');
     expect(await counts()).toEqual(kept);
+  });
+
+  it('counts what the calls give in a time zone whose clocks skip midnight', async () => {
+    // Chile moved its clocks from 00:00 to 01:00 on 2026-09-06: that day begins at 01:00 local time.
+    const santiago = new Calendar('America/Santiago');
+    const rollups = new RollupRepository(database.handle.db);
+    await rollups.rebuild(santiago, '2026-11-20');
+    try {
+      expect(
+        await compare(santiago, [
+          { to: '2026-09-06' },
+          { to: '2026-09-07' },
+          { from: '2026-09-06', to: '2026-09-09' },
+          { from: '2026-09-02', to: '2026-09-06' },
+        ]),
+      ).toBeGreaterThan(20);
+    } finally {
+      await rollups.rebuild(calendar, '2026-11-20');
+    }
   });
 
   it('keeps the mark of a change committed while a refresh takes the marks', async () => {

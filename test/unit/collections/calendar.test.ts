@@ -32,6 +32,15 @@ describe('the collections calendar', () => {
     expect(madrid.dayOf(new Date('2026-10-25T22:30:00Z'))).toBe('2026-10-25');
   });
 
+  it('begins a day whose midnight the clocks skip when they jump, as PostgreSQL reads that midnight', () => {
+    const santiago = new Calendar('America/Santiago');
+    // 2026-09-06: 00:00 (UTC-4) became 01:00 (UTC-3); 23:00 the evening before was 03:00Z.
+    expect(santiago.startOfDay('2026-09-06').toISOString()).toBe('2026-09-06T04:00:00.000Z');
+    expect(santiago.dayOf(new Date('2026-09-06T03:59:00Z'))).toBe('2026-09-05');
+    expect(santiago.startOfDay('2026-09-05').toISOString()).toBe('2026-09-05T04:00:00.000Z');
+    expect(santiago.startOfDay('2026-09-07').toISOString()).toBe('2026-09-07T03:00:00.000Z');
+  });
+
   it("closes a promise's window at the end of its last local day", () => {
     const promise = {
       id: 'p',
