@@ -16,6 +16,9 @@ import { sql, type Kysely } from 'kysely';
  * one of them (the refresh is tried again). A writer now also waits while a refresh holds the marks of its cells.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // A bulk write of the ledger marks only the daily sums for a rebuild (the roll does not read promises).
+  await sql`ALTER TABLE collections_rollup_state ADD COLUMN sums_built boolean NOT NULL DEFAULT true`.execute(db);
+  await sql`UPDATE collections_rollup_state SET sums_built = built`.execute(db);
   await define(
     db,
     'DO UPDATE SET day = excluded.day',
@@ -26,6 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`UPDATE collections_rollup_state SET built = built AND sums_built`.execute(db);
+  await sql`ALTER TABLE collections_rollup_state DROP COLUMN sums_built`.execute(db);
   await define(db, 'DO NOTHING', 'DO NOTHING', '', '');
 }
 

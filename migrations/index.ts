@@ -22,6 +22,7 @@ import * as m0020 from './0020_number_digit_grams.ts';
 import * as m0021 from './0021_collections_bulk_and_hourly.ts';
 import * as m0022 from './0022_collections_roll.ts';
 import * as m0023 from './0023_collections_marks_lock.ts';
+import * as m0024 from './0024_collections_segments.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021_collections_bulk_and_hourly': m0021,
   '0022_collections_roll': m0022,
   '0023_collections_marks_lock': m0023,
+  '0024_collections_segments': m0024,
 };
 
 export const migrationProvider: MigrationProvider = {

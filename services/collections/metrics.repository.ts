@@ -10,6 +10,7 @@ import {
   DPD_ORDER,
   NEXT_PERIOD_OF,
   PREVIOUS_PERIOD_OF,
+  SEGMENT_DIMS,
 } from './rollup.repository.ts';
 
 export type { MetricDimension, MetricPeriod } from './metric-dimensions.ts';
@@ -160,7 +161,13 @@ export class MetricsRepository {
     scope: Scope,
   ): Promise<MetricsRow[]> {
     const { dim, key } = keyOf(by);
-    const perRow = this.overAll(by, filter, scope) ? this.hourly(period, filter) : undefined;
+    const perRow = !countsEveryCall(filter, scope)
+      ? undefined
+      : by === 'hourOfDay'
+        ? this.hourly(period, filter)
+        : (SEGMENT_DIMS as readonly string[]).includes(by)
+          ? this.segments(by, period, filter)
+          : undefined;
     let q = this.db
       .selectFrom(sql<CallsLike>`collections_daily`.as('calls'))
       .where(sql.ref('calls.dim'), '=', dim)
@@ -263,12 +270,19 @@ export class MetricsRepository {
   }
 
   /**
-   * Whether a query asks about every call, grouped by hour of day: then collections_hourly (the hour-of-day rows of
-   * each day summed over agents) answers it, a few hundred rows a month. A call scope or a filter on agent, team or
-   * campaign needs the rows per agent.
+   * The rows of collections_segments of one dimension as `metrics` sums them (one per day and segment): what a query
+   * over every call by a portfolio segment reads (a call scope or a filter on agent, team or campaign needs the rows
+   * per agent).
    */
-  private overAll(by: MetricDimension, filter: MetricsFilter, scope: Scope): boolean {
-    return by === 'hourOfDay' && countsEveryCall(filter, scope);
+  private segments(dim: string, period: MetricPeriod, filter: MetricsFilter): RawBuilder<unknown> {
+    const from = filter.from ? sql`AND day >= ${filter.from}::date` : sql``;
+    const to = filter.to ? sql`AND day < ${filter.to}::date` : sql``;
+    return sql`
+      SELECT seg AS seg_key, date_trunc(${sql.lit(period)}, day)::date AS seg_period, NULL::text AS label,
+        calls, contacts, talk_ms::float8 AS talk_ms, agent_hours, agent_calls, promising, promises,
+        amount::float8 AS amount, collected::float8 AS collected, kept, partial, broken, pending, currencies,
+        analysed, disclosed, adherence_sum, adherence_n, forbidden
+      FROM collections_segments WHERE dim = ${dim} ${from} ${to}`;
   }
 
   /** The rows of collections_hourly as `metrics` sums them (one per day and hour of day). */

@@ -3,7 +3,7 @@ import type { Database } from '../../models/database.ts';
 import type { Db } from '../platform/database.ts';
 import type { Allocation, LedgerPromise, PromiseStatus } from './ledger.ts';
 import type { Trx } from './payments.repository.ts';
-import { markForRebuild, suspendCellMarks } from './rollup.repository.ts';
+import { markSumsForRebuild, suspendCellMarks } from './rollup.repository.ts';
 
 type CallsEb = ExpressionBuilder<Database, 'calls'>;
 /** The caller's call scope as SQL conditions (access/call-scope.ts `scopeConditions`). */
@@ -264,7 +264,7 @@ export class PromiseRepository {
     }
     if (bulk) {
       await suspendCellMarks(trx, false);
-      if (written > 0) await markForRebuild(trx);
+      if (written > 0) await markSumsForRebuild(trx);
     }
     return written;
   }

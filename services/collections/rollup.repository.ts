@@ -26,6 +26,8 @@ export const NEXT_PERIOD_OF = (kind: RawBuilder<string>, period: RawBuilder<stri
 /** The period before one. */
 export const PREVIOUS_PERIOD_OF = (kind: RawBuilder<string>, period: RawBuilder<string>) =>
   sql<string>`(${period} - ${PERIOD_STEP(kind)})::date`;
+/** The portfolio segment dimensions, whose rows over every agent collections_segments also keeps. */
+export const SEGMENT_DIMS = ['daysPastDue', 'amountDue', 'product', 'region', 'country'] as const;
 /** Amount bands (amount due, in the call's currency): a segment of the portfolio. */
 const AMOUNT_BAND = sql<string>`case
   when calls.amount_due is null then null
@@ -48,24 +50,27 @@ const ACCOUNTS_REBUILD_ABOVE = 200_000;
 
 /**
  * Suspends (or resumes) the triggers' marking of the cells that the transaction's next statements on call_analysis
- * and payment_promises touch: for writes that then call `markForRebuild` instead (migration 0021).
+ * and payment_promises touch: for writes that then call `markSumsForRebuild` instead (migration 0021).
  */
 export async function suspendCellMarks(trx: Trx, suspended: boolean): Promise<void> {
   await sql`SELECT set_config('escucha.rollup_marks', ${suspended ? 'off' : 'on'}, true)`.execute(trx);
 }
 
 /**
- * Marks the summaries to be summed again whole at the next read, in the writer's transaction. Taken last in that
- * transaction: it waits for a rebuild in progress (which holds the state row) and so is never lost to it.
+ * Marks the daily sums (not the roll, which promises do not change) to be summed again whole at the next read, in
+ * the writer's transaction. Taken last in that transaction: it waits for a rebuild in progress (which holds the state
+ * row) and so is never lost to it.
  */
-export async function markForRebuild(trx: Trx): Promise<void> {
-  await sql`UPDATE collections_rollup_state SET built = false`.execute(trx);
+export async function markSumsForRebuild(trx: Trx): Promise<void> {
+  await sql`UPDATE collections_rollup_state SET sums_built = false`.execute(trx);
 }
 
 export interface RollupState {
   timeZone: string;
   asOf: string;
   built: boolean;
+  /** False when a bulk write of the ledger marked the daily sums to be summed again whole (migration 0023). */
+  sumsBuilt: boolean;
   dirty: number;
 }
 
@@ -79,12 +84,24 @@ export class RollupRepository {
   constructor(private readonly db: Db) {}
 
   async state(): Promise<RollupState> {
-    const r = await sql<{ time_zone: string; as_of: string; built: boolean; dirty: boolean }>`
-      SELECT time_zone, as_of::text AS as_of, built,
+    const r = await sql<{
+      time_zone: string;
+      as_of: string;
+      built: boolean;
+      sums_built: boolean;
+      dirty: boolean;
+    }>`
+      SELECT time_zone, as_of::text AS as_of, built, sums_built,
              EXISTS (SELECT 1 FROM collections_rollup_dirty) OR EXISTS (SELECT 1 FROM collections_roll_dirty) AS dirty
       FROM collections_rollup_state`.execute(this.db);
     const row = r.rows[0]!;
-    return { timeZone: row.time_zone, asOf: row.as_of, built: row.built, dirty: row.dirty ? 1 : 0 };
+    return {
+      timeZone: row.time_zone,
+      asOf: row.as_of,
+      built: row.built,
+      sumsBuilt: row.sums_built,
+      dirty: row.dirty ? 1 : 0,
+    };
   }
 
   /**
@@ -96,13 +113,21 @@ export class RollupRepository {
    */
   async ensureFresh(calendar: Calendar, asOf: string): Promise<'fresh' | 'refreshed' | 'rebuilt'> {
     const seen = await this.state();
-    if (seen.built && seen.timeZone === calendar.timeZone && seen.asOf === asOf && seen.dirty === 0) {
+    if (
+      seen.built &&
+      seen.sumsBuilt &&
+      seen.timeZone === calendar.timeZone &&
+      seen.asOf === asOf &&
+      seen.dirty === 0
+    ) {
       return 'fresh';
     }
     return this.refreshing(async (trx) => {
       const state = (
-        await sql<{ time_zone: string; as_of: string; built: boolean }>`
-          SELECT time_zone, as_of::text AS as_of, built FROM collections_rollup_state FOR UPDATE`.execute(trx)
+        await sql<{ time_zone: string; as_of: string; built: boolean; sums_built: boolean }>`
+          SELECT time_zone, as_of::text AS as_of, built, sums_built FROM collections_rollup_state FOR UPDATE`.execute(
+          trx,
+        )
       ).rows[0]!;
       await this.lockMarks(trx);
       if (!state.built || state.time_zone !== calendar.timeZone) {
@@ -127,7 +152,7 @@ export class RollupRepository {
                  (SELECT count(*) FROM collections_roll_dirty) AS accounts`.execute(trx)
       ).rows[0]!;
       // Each summary brought up to date on its own: many cells marked need not rebuild the roll, nor the reverse.
-      const sums = Number(marked.cells) > CELLS_REBUILD_ABOVE;
+      const sums = !state.sums_built || Number(marked.cells) > CELLS_REBUILD_ABOVE;
       const roll = Number(marked.accounts) > ACCOUNTS_REBUILD_ABOVE;
       if (roll) await this.rebuildRoll(trx, calendar);
       else await this.refreshRoll(trx, calendar);
@@ -193,6 +218,9 @@ export class RollupRepository {
     await this.sumInto(trx, calendar, sql`calls`, promises, sql``);
     await sql`DELETE FROM collections_hourly`.execute(trx);
     await this.sumHours(trx);
+    await sql`DELETE FROM collections_segments`.execute(trx);
+    await this.sumSegments(trx);
+    await sql`UPDATE collections_rollup_state SET sums_built = true`.execute(trx);
   }
 
   /** The roll summaries counted again from every account's last calls. */
@@ -232,6 +260,8 @@ export class RollupRepository {
     const days = [...new Set(cells.map((c) => c.day))];
     await sql`DELETE FROM collections_hourly WHERE day = any(${days}::date[])`.execute(trx);
     await this.sumHours(trx, days);
+    await sql`DELETE FROM collections_segments WHERE day = any(${days}::date[])`.execute(trx);
+    await this.sumSegments(trx, days);
   }
 
   /**
@@ -310,6 +340,34 @@ export class RollupRepository {
       FROM collections_daily
       WHERE dim = 'hourOfDay' ${days ? sql`AND day = any(${days}::date[])` : sql``}
       GROUP BY day, seg`.execute(trx);
+  }
+
+  /**
+   * collections_segments (migration 0024): the portfolio segments' rows of these days (all when not given) summed
+   * over agents, teams, campaigns and languages; each agent's hours with calls counted once per agent and day, as
+   * the metrics count agent-hours.
+   */
+  private async sumSegments(trx: Trx, days?: readonly string[]): Promise<void> {
+    await sql`
+      INSERT INTO collections_segments (day, dim, seg, calls, contacts, talk_ms, agent_calls, agent_hours, promising,
+        promises, amount, collected, kept, partial, broken, pending, currencies, analysed, disclosed, adherence_sum,
+        adherence_n, forbidden)
+      SELECT day, dim, seg, sum(calls), sum(contacts), sum(talk_ms), sum(agent_calls), sum(agent_hours),
+        sum(promising), sum(promises), sum(amount), sum(collected), sum(kept), sum(partial), sum(broken), sum(pending),
+        string_agg(DISTINCT currencies, ','), sum(analysed), sum(disclosed), sum(adherence_sum), sum(adherence_n),
+        sum(forbidden)
+      FROM (
+        SELECT day, dim, seg, agent_id, sum(calls) AS calls, sum(contacts) AS contacts, sum(talk_ms) AS talk_ms,
+          sum(agent_calls) AS agent_calls, bit_count(bit_or(hours)::bit(24)) AS agent_hours,
+          sum(promising) AS promising, sum(promises) AS promises, sum(amount) AS amount, sum(collected) AS collected,
+          sum(kept) AS kept, sum(partial) AS partial, sum(broken) AS broken, sum(pending) AS pending,
+          string_agg(DISTINCT currencies, ',') AS currencies, sum(analysed) AS analysed, sum(disclosed) AS disclosed,
+          sum(adherence_sum) AS adherence_sum, sum(adherence_n) AS adherence_n, sum(forbidden) AS forbidden
+        FROM collections_daily
+        WHERE dim = any(${SEGMENT_DIMS}::text[]) ${days ? sql`AND day = any(${days}::date[])` : sql``}
+        GROUP BY day, dim, seg, agent_id
+      ) a
+      GROUP BY day, dim, seg`.execute(trx);
   }
 
   /** Sums the calls of `from` (which names them `calls`), each with its analysis and its promises' sums. */

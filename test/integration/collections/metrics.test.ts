@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCaller } from '../../../services/access/caller.ts';
 import { Calendar } from '../../../services/collections/calendar.ts';
 import { MetricsRepository } from '../../../services/collections/metrics.repository.ts';
-import { RollupRepository } from '../../../services/collections/rollup.repository.ts';
+import { RollupRepository, SEGMENT_DIMS } from '../../../services/collections/rollup.repository.ts';
 import { createTestApi, type TestApi } from '../../support/api.ts';
 import { analysed, detected, insertCall, seedAnalysis } from './collections.harness.ts';
 
@@ -329,7 +329,7 @@ describe('collections metrics by hour of day over the whole portfolio', () => {
     await api?.close();
   });
 
-  it('sums the hourly rows to what the rows per agent give, and to the calls themselves', async () => {
+  it('sums the hourly and segment rows to what the rows per agent give, and to the calls themselves', async () => {
     const db = api.database.handle.db;
     const utc = new Calendar('UTC');
     const rollups = new RollupRepository(db);
@@ -337,10 +337,13 @@ describe('collections metrics by hour of day over the whole portfolio', () => {
     await sql`SELECT setseed(0.42)`.execute(db);
     await sql`
       INSERT INTO calls (started_at, ended_at, duration_ms, source, customer_ref, agent_id, agent_name, team,
-                         campaign, language, currency, custom)
+                         campaign, language, currency, days_past_due, amount_due, product, region, country, custom)
       SELECT t, t + interval '2 minutes', (random() * 600000)::int, 'seed', 'H-' || (i % 97),
              case when i % 11 = 0 then null else 'A' || (i % 9) end, 'Agent', 'T' || (i % 3), 'C' || (i % 4),
-             case when i % 2 = 0 then 'es' else 'en' end, 'COP', '{}'
+             case when i % 2 = 0 then 'es' else 'en' end, 'COP',
+             case when i % 13 = 0 then null else (random() * 220)::int - 10 end, (random() * 2000000)::int,
+             (array['card', 'loan', null])[1 + i % 3], (array['Antioquia', 'Jalisco'])[1 + i % 2],
+             (array['CO', 'MX', 'ES', null])[1 + i % 4], '{}'
       FROM generate_series(1, 1500) i,
            lateral (select timestamptz '2026-10-20T00:00:00Z' + (random() * 40 + 0 * i) * interval '1 day' as t) x`.execute(
       db,
@@ -367,6 +370,12 @@ describe('collections metrics by hour of day over the whole portfolio', () => {
         const hourly = await metrics.metrics('hourOfDay', period, filter, () => []);
         expect(hourly.length).toBeGreaterThan(period === 'day' ? 200 : 20);
         expect(hourly).toEqual(await metrics.metrics('hourOfDay', period, filter, perAgent));
+        // The portfolio segments over every agent (collections_segments) as the rows per agent give them.
+        for (const dim of SEGMENT_DIMS) {
+          const segments = await metrics.metrics(dim, period, filter, () => []);
+          expect(segments.length, dim).toBeGreaterThan(period === 'day' ? 40 : 2);
+          expect(segments, `${dim} ${period}`).toEqual(await metrics.metrics(dim, period, filter, perAgent));
+        }
       }
       // Calls and agent-hours per hour of day, from the calls.
       const direct = (

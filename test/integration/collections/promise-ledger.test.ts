@@ -293,11 +293,20 @@ describe('promise ledger, whole recompute', () => {
     const rollups = new RollupRepository(db);
     await rollups.rebuild(ledger.calendar, '2026-11-20');
     await reset();
+    // A roll count no call gives: gone if the roll were counted again.
+    await sql`INSERT INTO collections_roll_totals (kind, period, a_idx, b_idx, accounts)
+              VALUES ('day', '1999-01-01', 0, 0, 1)`.execute(db);
     // Ranges of 100 accounts (about 400 promises), two at a time.
     await ledger.recomputeAll(undefined, { inFlight: 2, rangeAccounts: 100 });
     expect(await allocations()).toEqual(expected);
-    expect((await rollups.state()).built).toBe(false);
+    // Only the daily sums are marked: promises do not change the roll.
+    expect(await rollups.state()).toMatchObject({ built: true, sumsBuilt: false });
     expect(await rollups.ensureFresh(ledger.calendar, '2026-11-20')).toBe('rebuilt');
+    expect((await rollups.state()).sumsBuilt).toBe(true);
+    const kept = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM collections_roll_totals WHERE period = '1999-01-01'`.execute(db);
+    expect(Number(kept.rows[0]!.n)).toBe(1);
+    await sql`DELETE FROM collections_roll_totals WHERE period = '1999-01-01'`.execute(db);
 
     await reset();
     await rollups.ensureFresh(ledger.calendar, '2026-11-20');
