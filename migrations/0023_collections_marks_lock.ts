@@ -14,10 +14,15 @@ import { sql, type Kysely } from 'kysely';
  * before it takes them (RollupRepository), so that single statements wait for each other rather than deadlock; a
  * writer's transaction of several statements can still deadlock with a refresh, which PostgreSQL breaks by ending
  * one of them (the refresh is tried again). A writer now also waits while a refresh holds the marks of its cells.
+ *
+ * collections_rollup_state.sums_built: false when a bulk write of the ledger marked the daily sums (not the roll,
+ * which no promise changes) to be summed again whole; `built` still marks everything.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // A bulk write of the ledger marks only the daily sums for a rebuild (the roll does not read promises).
-  await sql`ALTER TABLE collections_rollup_state ADD COLUMN sums_built boolean NOT NULL DEFAULT true`.execute(db);
+  await sql`ALTER TABLE collections_rollup_state ADD COLUMN sums_built boolean NOT NULL DEFAULT true`.execute(
+    db,
+  );
   await sql`UPDATE collections_rollup_state SET sums_built = built`.execute(db);
   await define(
     db,
