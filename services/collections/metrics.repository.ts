@@ -164,9 +164,9 @@ export class MetricsRepository {
     const perRow = !countsEveryCall(filter, scope)
       ? undefined
       : by === 'hourOfDay'
-        ? this.hourly(period, filter)
+        ? this.overAgents({ table: 'collections_hourly', key: 'hour' }, period, filter)
         : (SEGMENT_DIMS as readonly string[]).includes(by)
-          ? this.segments(by, period, filter)
+          ? this.overAgents({ table: 'collections_segments', key: 'seg', dim: by }, period, filter)
           : undefined;
     let q = this.db
       .selectFrom(sql<CallsLike>`collections_daily`.as('calls'))
@@ -270,31 +270,26 @@ export class MetricsRepository {
   }
 
   /**
-   * The rows of collections_segments of one dimension as `metrics` sums them (one per day and segment): what a query
-   * over every call by a portfolio segment reads (a call scope or a filter on agent, team or campaign needs the rows
-   * per agent).
+   * The rows of a summary over every agent as `metrics` sums them, one per day and key: collections_hourly (the
+   * hour of day) or collections_segments of one dimension (a portfolio segment). What a query over every call reads;
+   * a call scope or a filter on agent, team or campaign needs the rows per agent.
    */
-  private segments(dim: string, period: MetricPeriod, filter: MetricsFilter): RawBuilder<unknown> {
+  private overAgents(
+    summary:
+      | { table: 'collections_hourly'; key: 'hour' }
+      | { table: 'collections_segments'; key: 'seg'; dim: string },
+    period: MetricPeriod,
+    filter: MetricsFilter,
+  ): RawBuilder<unknown> {
+    const dim = summary.table === 'collections_segments' ? sql`AND dim = ${summary.dim}` : sql``;
     const from = filter.from ? sql`AND day >= ${filter.from}::date` : sql``;
     const to = filter.to ? sql`AND day < ${filter.to}::date` : sql``;
     return sql`
-      SELECT seg AS seg_key, date_trunc(${sql.lit(period)}, day)::date AS seg_period, NULL::text AS label,
-        calls, contacts, talk_ms::float8 AS talk_ms, agent_hours, agent_calls, promising, promises,
-        amount::float8 AS amount, collected::float8 AS collected, kept, partial, broken, pending, currencies,
-        analysed, disclosed, adherence_sum, adherence_n, forbidden
-      FROM collections_segments WHERE dim = ${dim} ${from} ${to}`;
-  }
-
-  /** The rows of collections_hourly as `metrics` sums them (one per day and hour of day). */
-  private hourly(period: MetricPeriod, filter: MetricsFilter): RawBuilder<unknown> {
-    const from = filter.from ? sql`AND day >= ${filter.from}::date` : sql``;
-    const to = filter.to ? sql`AND day < ${filter.to}::date` : sql``;
-    return sql`
-      SELECT hour AS seg_key, date_trunc(${sql.lit(period)}, day)::date AS seg_period, NULL::text AS label,
-        calls, contacts, talk_ms::float8 AS talk_ms, agent_hours, agent_calls, promising, promises,
-        amount::float8 AS amount, collected::float8 AS collected, kept, partial, broken, pending, currencies,
-        analysed, disclosed, adherence_sum, adherence_n, forbidden
-      FROM collections_hourly WHERE true ${from} ${to}`;
+      SELECT ${sql.ref(summary.key)} AS seg_key, date_trunc(${sql.lit(period)}, day)::date AS seg_period,
+        NULL::text AS label, calls, contacts, talk_ms::float8 AS talk_ms, agent_hours, agent_calls, promising,
+        promises, amount::float8 AS amount, collected::float8 AS collected, kept, partial, broken, pending,
+        currencies, analysed, disclosed, adherence_sum, adherence_n, forbidden
+      FROM ${sql.table(summary.table)} WHERE true ${dim} ${from} ${to}`;
   }
 
   /**
