@@ -333,7 +333,6 @@ export class MetricsRepository {
     const whole = sql<boolean>`(${from ? sql`r.period >= ${from}` : sql`true`} AND ${
       to ? sql`${NEXT_PERIOD_OF(kind, NEXT_PERIOD_OF(kind, sql`r.period`))} <= ${to}` : sql`true`
     })`;
-    const local = calendar.local('calls.started_at');
     const tail =
       to && cut
         ? sql`
@@ -341,15 +340,12 @@ export class MetricsRepository {
       SELECT ${key('a')}, a.period, a.idx, b.idx, count(*)
       FROM collections_roll_seen q
       CROSS JOIN LATERAL (
-        SELECT ${DPD_ORDER} AS idx FROM calls
-        WHERE calls.customer_ref = q.account AND calls.days_past_due IS NOT NULL
-          -- The account's calls of the cut period before the end (and after the start), read from the account's
-          -- newest call before the end.
-          AND calls.started_at >= ${calendar.dayStart(sql`q.period`)}
-          AND calls.started_at < ${calendar.dayStart(to)}
-          ${from ? sql`AND calls.started_at >= ${calendar.dayStart(from)}` : sql``}
-          AND ${local}::date >= q.period AND ${local}::date < ${to} ${from ? sql`AND ${local}::date >= ${from}` : sql``}
-        ORDER BY calls.started_at DESC LIMIT 1
+        -- The account's last call of the cut period before the end (and after the start): its last day with a call
+        -- there, which the summaries keep per day too (by the key, not the calls).
+        SELECT d.idx FROM collections_roll_seen d
+        WHERE d.account = q.account AND d.kind = 'day' AND d.period >= q.period AND d.period < ${to}
+          ${from ? sql`AND d.period >= ${from}` : sql``}
+        ORDER BY d.period DESC LIMIT 1
       ) b
       JOIN collections_roll_seen a ON a.account = q.account AND a.kind = ${kind}
         AND a.period = ${PREVIOUS_PERIOD_OF(kind, sql`q.period`)}
