@@ -12,6 +12,7 @@ import { chooseModel, parseAsrModelSpec } from '../speech/model-selection.ts';
 import { ModelStore } from '../speech/model-store.ts';
 import { loadCallScript, type ReferenceTranscript } from './call-script.ts';
 import { buildServices, type Services } from '../composition.ts';
+import { guardProcess } from '../platform/process-guard.ts';
 import { startWorkers } from './workers.ts';
 
 /**
@@ -248,7 +249,12 @@ export async function runDemoCalls(
   options: DemoCallsOptions = {},
 ): Promise<void> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const ctx = await buildServices(config, { logger });
+  // Its analysis workers run as serve's do: a job pg-boss fails after the pool closed must not end the command.
+  const unguard = guardProcess(logger);
+  const ctx = await buildServices(config, { logger }).catch((error: unknown) => {
+    unguard();
+    throw error;
+  });
   try {
     const outcomes = await loadDemoCalls(ctx, { ...options, print });
     const added = outcomes.filter((o) => o.created).length;
