@@ -77,7 +77,7 @@ export class MetricsService {
     period: MetricPeriod,
     range: MetricsRange,
   ): Promise<MetricsRow[]> {
-    await this.deps.rollups.ensureFresh(this.deps.calendar, this.deps.today());
+    await this.bringUpToDate();
     return this.deps.metrics.metrics(by, period, this.days(range), scopeConditions(caller.principal));
   }
 
@@ -91,8 +91,7 @@ export class MetricsService {
     const filter = this.days(range);
     const scope = scopeConditions(caller.principal);
     // Only a roll the summaries answer needs them current (one over the calls reads none).
-    if (countsEveryCall(filter, scope))
-      await this.deps.rollups.ensureFresh(this.deps.calendar, this.deps.today());
+    if (countsEveryCall(filter, scope)) await this.bringUpToDate();
     return this.deps.metrics.roll(by, period, filter, scope, this.deps.calendar);
   }
 
