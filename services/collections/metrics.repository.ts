@@ -295,11 +295,11 @@ export class MetricsRepository {
   /**
    * How accounts move between days-past-due buckets from one period to the next, from the days past due their calls
    * carry: each account's last call of a period against its last call of the next. Read from the roll summaries
-   * (collections_roll_totals and collections_roll, kept by RollupRepository) when every call may be counted (no agent, team or campaign asked
-   * and an unrestricted caller): the transitions whose first call is on or after `from` and whose second is before
-   * `to`; when `to` falls inside a period, the accounts whose last call in it is on or after `to` are followed to
-   * their last call before it, one by one. Otherwise over the calls (`rollOverCalls`): a filter changes which call
-   * is an account's last.
+   * (collections_roll_totals, collections_roll and collections_roll_steps, kept by RollupRepository) when every call
+   * may be counted (no agent, team or campaign asked and an unrestricted caller): the transitions whose first call is
+   * on or after `from` and whose second is before `to`; when `to` falls inside a period, the transitions into it are
+   * the steps up to `to` (each account's last call before `to`, kept for every day a range can end on). Otherwise over
+   * the calls (`rollOverCalls`): a filter changes which call is an account's last.
    */
   async roll(
     by: RollDimension,
@@ -310,7 +310,7 @@ export class MetricsRepository {
   ): Promise<RollRow[]> {
     if (!countsEveryCall(filter, scope)) return this.rollOverCalls(by, period, filter, scope, calendar);
     const kind = sql.lit(period);
-    const key = (t: string) => {
+    const key = (t: 'r' | 's') => {
       const col = (c: string) => sql.ref(`${t}.${c}`);
       switch (by) {
         case 'all':
@@ -322,37 +322,21 @@ export class MetricsRepository {
         case 'campaign':
           return col('campaign');
         case 'daysPastDue':
-          return DPD_BUCKET_OF(col(t === 'r' ? 'a_idx' : 'idx') as RawBuilder<number>);
+          return DPD_BUCKET_OF(col('a_idx') as RawBuilder<number>);
       }
     };
     const from = filter.from ? sql`${filter.from}::date` : undefined;
     const to = filter.to ? sql`${filter.to}::date` : undefined;
-    // The period `to` falls inside (none when it begins one), and the period before it.
-    const cut = to ? sql`date_trunc(${kind}, ${to}::timestamp)::date` : undefined;
     // The periods that the range holds whole, with the next: their transitions need no days.
     const whole = sql<boolean>`(${from ? sql`r.period >= ${from}` : sql`true`} AND ${
       to ? sql`${NEXT_PERIOD_OF(kind, NEXT_PERIOD_OF(kind, sql`r.period`))} <= ${to}` : sql`true`
     })`;
-    const tail =
-      to && cut
-        ? sql`
-      UNION ALL
-      SELECT ${key('a')}, a.period, a.idx, b.idx, count(*)
-      FROM collections_roll_seen q
-      CROSS JOIN LATERAL (
-        -- The account's last call of the cut period before the end (and after the start): its last day with a call
-        -- there, which the summaries keep per day too (by the key, not the calls).
-        SELECT d.idx FROM collections_roll_seen d
-        WHERE d.account = q.account AND d.kind = 'day' AND d.period >= q.period AND d.period < ${to}
-          ${from ? sql`AND d.period >= ${from}` : sql``}
-        ORDER BY d.period DESC LIMIT 1
-      ) b
-      JOIN collections_roll_seen a ON a.account = q.account AND a.kind = ${kind}
-        AND a.period = ${PREVIOUS_PERIOD_OF(kind, sql`q.period`)}
-        ${from ? sql`AND a.last_day >= ${from}` : sql``}
-      WHERE q.kind = ${kind} AND q.period = ${cut} AND ${cut} < ${to} AND q.last_day >= ${to}
-      GROUP BY 1, 2, 3, 4`
-        : sql``;
+    // The period before the one `to` falls inside, when `to` does not begin one: its transitions into the cut period
+    // are the steps up to `to`.
+    const cutFrom = to
+      ? sql`(CASE WHEN date_trunc(${kind}, ${to}::timestamp)::date < ${to}
+                 THEN ${PREVIOUS_PERIOD_OF(kind, sql`date_trunc(${kind}, ${to}::timestamp)::date`)} END)`
+      : undefined;
     const rows = await sql<RollCounts>`
       WITH t (seg_key, period, a_idx, b_idx, n) AS (
         SELECT ${key('r')}, r.period, r.a_idx, r.b_idx, sum(r.accounts)
@@ -364,8 +348,20 @@ export class MetricsRepository {
         FROM collections_roll r
         WHERE r.kind = ${kind} AND NOT ${whole}
           ${from ? sql`AND r.a_day >= ${from}` : sql``} ${to ? sql`AND r.b_day < ${to}` : sql``}
+          ${cutFrom ? sql`AND r.period IS DISTINCT FROM ${cutFrom}` : sql``}
         GROUP BY 1, 2, 3, 4
-        ${tail}
+        ${
+          cutFrom
+            ? sql`
+        UNION ALL
+        SELECT ${key('s')}, s.period, s.a_idx, s.b_idx, sum(s.accounts)
+        FROM collections_roll_steps s
+        WHERE s.kind = ${kind} AND s.period = ${cutFrom} AND s.step_day <= ${to}
+          ${from ? sql`AND s.a_day >= ${from}` : sql``}
+        GROUP BY 1, 2, 3, 4
+        HAVING sum(s.accounts) <> 0`
+            : sql``
+        }
       )
       ${ROLL_COUNTS}`.execute(this.db);
     return rows.rows.map(rollRowOf);

@@ -229,6 +229,7 @@ export class RollupRepository {
     await sql`DELETE FROM collections_roll_seen`.execute(trx);
     await sql`DELETE FROM collections_roll`.execute(trx);
     await sql`DELETE FROM collections_roll_totals`.execute(trx);
+    await sql`DELETE FROM collections_roll_steps`.execute(trx);
     await this.seeLastCalls(trx, calendar);
     await this.countTransitions(trx, 1);
   }
@@ -279,6 +280,7 @@ export class RollupRepository {
     await this.countTransitions(trx, 1, accounts);
     await sql`DELETE FROM collections_roll WHERE accounts = 0`.execute(trx);
     await sql`DELETE FROM collections_roll_totals WHERE accounts = 0`.execute(trx);
+    await sql`DELETE FROM collections_roll_steps WHERE accounts = 0`.execute(trx);
   }
 
   /** collections_roll_seen: each account's last call (with days past due) of each day, week and month. */
@@ -297,8 +299,9 @@ export class RollupRepository {
   }
 
   /**
-   * Adds (`sign` 1) or takes out (-1) of collections_roll and collections_roll_totals the transitions of these
-   * accounts (all when not given) as collections_roll_seen has them: each account seen in a period and the next.
+   * Adds (`sign` 1) or takes out (-1) of collections_roll, collections_roll_totals and collections_roll_steps the
+   * transitions of these accounts (all when not given) as collections_roll_seen has them: each account seen in a
+   * period and the next.
    */
   private async countTransitions(trx: Trx, sign: 1 | -1, accounts?: readonly string[]): Promise<void> {
     const transitions = sql`
@@ -321,6 +324,44 @@ export class RollupRepository {
       SELECT kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign, ${sql.lit(sign)} * count(*)
       FROM t GROUP BY kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign
       ON CONFLICT (kind, period, a_day, b_day, a_idx, b_idx, agent_id, team, campaign)
+      DO UPDATE SET accounts = r.accounts + excluded.accounts`.execute(trx);
+    await this.countSteps(trx, sign, accounts);
+  }
+
+  /**
+   * collections_roll_steps (migration 0025) for these accounts (all when not given): for each week or month an account
+   * was seen in and each of its days with calls in the next period (collections_roll_seen's 'day' rows), the day after
+   * it, from which a range ending inside that next period sees that day's bucket as the account's last: one more
+   * account in the pair (first bucket, this bucket), one fewer in the pair with the bucket of its day before, where the
+   * bucket changed. The days after the next period's last are left out (a range ending there holds it whole).
+   */
+  private async countSteps(trx: Trx, sign: 1 | -1, accounts?: readonly string[]): Promise<void> {
+    const next = (period: RawBuilder<string>) => NEXT_PERIOD_OF(sql`a.kind`, period);
+    const ends = next(next(sql`a.period`));
+    await sql`
+      WITH d AS (
+        SELECT a.kind, a.period, a.last_day AS a_day, a.idx AS a_idx, a.agent_id, a.team, a.campaign,
+               b.period + 1 AS step_day, b.idx AS b_idx, ${ends} AS ends,
+               lag(b.idx) OVER (PARTITION BY a.kind, a.account, a.period ORDER BY b.period) AS was_idx
+        FROM collections_roll_seen a
+        JOIN collections_roll_seen b ON b.account = a.account AND b.kind = 'day'
+          AND b.period >= ${next(sql`a.period`)} AND b.period < ${ends}
+        WHERE a.kind IN ('week', 'month')
+          ${accounts ? sql`AND a.account = any(${accounts}::text[]) AND b.account = any(${accounts}::text[])` : sql``}
+      ),
+      s AS (
+        SELECT kind, period, step_day, a_day, a_idx, b_idx, agent_id, team, campaign, 1 AS n
+        FROM d WHERE was_idx IS DISTINCT FROM b_idx AND step_day < ends
+        UNION ALL
+        SELECT kind, period, step_day, a_day, a_idx, was_idx, agent_id, team, campaign, -1
+        FROM d WHERE was_idx IS DISTINCT FROM b_idx AND was_idx IS NOT NULL AND step_day < ends
+      )
+      INSERT INTO collections_roll_steps AS r (kind, period, step_day, a_day, a_idx, b_idx, agent_id, team, campaign,
+        accounts)
+      SELECT kind, period, step_day, a_day, a_idx, b_idx, agent_id, team, campaign, ${sql.lit(sign)} * sum(n)
+      FROM s GROUP BY kind, period, step_day, a_day, a_idx, b_idx, agent_id, team, campaign
+      HAVING sum(n) <> 0
+      ON CONFLICT (kind, period, step_day, a_day, a_idx, b_idx, agent_id, team, campaign)
       DO UPDATE SET accounts = r.accounts + excluded.accounts`.execute(trx);
   }
 

@@ -9,6 +9,7 @@ import {
 import { RollupRepository } from '../../../services/collections/rollup.repository.ts';
 import type { MetricPeriod } from '../../../services/collections/metric-dimensions.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import * as rollSteps from '../../../migrations/0025_collections_roll_steps.ts';
 
 const DIMENSIONS: RollDimension[] = ['all', 'agent', 'team', 'campaign', 'daysPastDue'];
 const PERIODS: MetricPeriod[] = ['day', 'week', 'month'];
@@ -19,6 +20,14 @@ const FILTERS: MetricsFilter[] = [
   { to: '2026-10-01' },
   { from: '2026-09-03' },
   { from: '2026-09-01', to: '2026-11-01' },
+  // Ends on each day of a week (Monday 2026-10-05 begins it) and late in a month, with a start that cuts a week.
+  ...['2026-10-06', '2026-10-07', '2026-10-08', '2026-10-09', '2026-10-10', '2026-10-11', '2026-10-12'].map(
+    (to) => ({ from: '2026-09-09', to }),
+  ),
+  { to: '2026-10-31' },
+  // Both ends inside one week, and inside two weeks in a row.
+  { from: '2026-10-06', to: '2026-10-09' },
+  { from: '2026-10-01', to: '2026-10-09' },
 ];
 
 describe('roll summaries', () => {
@@ -72,6 +81,12 @@ describe('roll summaries', () => {
     await rollups.rebuild(calendar, '2026-11-20');
     const transitions = await sql<{ n: string }>`SELECT count(*) AS n FROM collections_roll`.execute(db);
     expect(Number(transitions.rows[0]!.n)).toBeGreaterThan(100);
+    // Steps that take an account out of a pair of buckets (its bucket changed within the next period) are there too.
+    const steps = await sql<{ up: string; down: string }>`
+      SELECT count(*) FILTER (WHERE accounts > 0) AS up, count(*) FILTER (WHERE accounts < 0) AS down
+      FROM collections_roll_steps`.execute(db);
+    expect(Number(steps.rows[0]!.up)).toBeGreaterThan(100);
+    expect(Number(steps.rows[0]!.down)).toBeGreaterThan(10);
     expect(await compare()).toBeGreaterThan(500);
 
     // Days past due changed, calls moved to other accounts, agents and days, calls deleted and added.
@@ -99,10 +114,23 @@ describe('roll summaries', () => {
     const counts = async () => [
       (await sql`SELECT * FROM collections_roll ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`.execute(db)).rows,
       (await sql`SELECT * FROM collections_roll_totals ORDER BY 1, 2, 3, 4, 5, 6, 7`.execute(db)).rows,
+      (await sql`SELECT * FROM collections_roll_steps ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`.execute(db)).rows,
     ];
     const kept = await counts();
     await rollups.rebuild(calendar, '2026-11-20');
     expect(await counts()).toEqual(kept);
+  });
+
+  it('fills the steps in their migration as a rebuild counts them', async () => {
+    const db = database.handle.db;
+    await new RollupRepository(db).rebuild(calendar, '2026-11-20');
+    const steps = async () =>
+      (await sql`SELECT * FROM collections_roll_steps ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`.execute(db)).rows;
+    const counted = await steps();
+    expect(counted.length).toBeGreaterThan(100);
+    await rollSteps.down(db as never);
+    await rollSteps.up(db as never);
+    expect(await steps()).toEqual(counted);
   });
 
   it('counts what the calls give in a time zone whose clocks skip midnight', async () => {
