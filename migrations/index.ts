@@ -24,6 +24,7 @@ import * as m0022 from './0022_collections_roll.ts';
 import * as m0023 from './0023_collections_marks_lock.ts';
 import * as m0024 from './0024_collections_segments.ts';
 import * as m0025 from './0025_collections_roll_steps.ts';
+import * as m0026 from './0026_roll_scoped_covered.ts';
 
 /** Every migration, in order. Append-only: never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023_collections_marks_lock': m0023,
   '0024_collections_segments': m0024,
   '0025_collections_roll_steps': m0025,
+  '0026_roll_scoped_covered': m0026,
 };
 
 export const migrationProvider: MigrationProvider = {

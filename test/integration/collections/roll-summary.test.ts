@@ -1,4 +1,6 @@
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../../../models/database.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Calendar } from '../../../services/collections/calendar.ts';
 import {
@@ -131,6 +133,54 @@ describe('roll summaries', () => {
     await rollSteps.down(db as never);
     await rollSteps.up(db as never);
     expect(await steps()).toEqual(counted);
+  });
+
+  it("counts a scoped or filtered roll from the agent, team or campaign index alone, not the calls' rows", async () => {
+    // One connection, so that the session's settings apply to the EXPLAIN of what the repository ran.
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const ran: CompiledQuery[] = [];
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      log: (event) => {
+        if (event.level === 'query') ran.push(event.query);
+      },
+    });
+    try {
+      await sql`VACUUM ANALYZE calls`.execute(db);
+      // A table this small is read whole otherwise; what is asked is whether an index can answer without the rows.
+      await sql`SET enable_seqscan = off`.execute(db);
+      await sql`SET enable_bitmapscan = off`.execute(db);
+      const metrics = new MetricsRepository(db);
+      const cases: [string, MetricsFilter, Parameters<MetricsRepository['roll']>[3], string][] = [
+        ['team scope', {}, (eb) => [eb('calls.team', 'in', ['T1', 'T2'])], 'calls_team_started_idx'],
+        ['agent filter', { agentId: 'A1' }, unrestricted, 'calls_agent_id_started_idx'],
+        ['campaign filter', { campaign: 'C0' }, unrestricted, 'calls_campaign_started_idx'],
+      ];
+      for (const [name, filter, scope, index] of cases) {
+        for (const by of DIMENSIONS) {
+          ran.length = 0;
+          await metrics.roll(
+            by,
+            'week',
+            { ...filter, from: '2026-09-10', to: '2026-10-17' },
+            scope,
+            calendar,
+          );
+          const query = ran.at(-1)!;
+          const plan = (
+            await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, [...query.parameters])
+          ).rows
+            .map((r) => r['QUERY PLAN'])
+            .join('\n');
+          expect(plan, `${name} by ${by}`).toContain(`Index Only Scan using ${index} on calls`);
+          expect(plan, `${name} by ${by}`).not.toMatch(
+            /(Seq Scan|Index Scan using \w+|Bitmap Heap Scan) on calls/,
+          );
+        }
+      }
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('counts what the calls give in a time zone whose clocks skip midnight', async () => {
