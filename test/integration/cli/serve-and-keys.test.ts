@@ -183,4 +183,16 @@ describe('escucha serve', () => {
     expect((bad as { stderr: string }).stderr).toContain(key);
     expect((bad as { stdout: string }).stdout).toMatch(/1 do not; they are flagged/);
   });
+
+  it('stops on SIGTERM in order, its embedded database last: no session ended under the shutdown', async () => {
+    const pidFile = path.join(env.ESCUCHA_DATA_DIR!, 'postgres', 'postmaster.pid');
+    const postmaster = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+    expect(() => process.kill(postmaster, 0)).not.toThrow();
+    const before = serve.output().length;
+    await serve.stop();
+    expect(serve.exitCode()).toBe(0);
+    // What it logged while stopping (warnings and errors at this log level).
+    expect(serve.output().slice(before)).not.toMatch(/57P0[1-3]|terminating connection|ended by the server/);
+    expect(() => process.kill(postmaster, 0)).toThrow();
+  });
 });
