@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../../models/database.ts';
+import { scopeConditions } from '../../../services/access/call-scope.ts';
+import type { Principal } from '../../../services/access/principal.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Calendar } from '../../../services/collections/calendar.ts';
 import {
@@ -135,6 +137,19 @@ describe('roll summaries', () => {
     expect(await steps()).toEqual(counted);
   });
 
+  const scopeOf = (p: Partial<Principal>) =>
+    scopeConditions({
+      kind: 'user',
+      id: 'u',
+      keyId: null,
+      name: 'u',
+      role: 'qa_supervisor',
+      languages: [],
+      teams: [],
+      agentId: null,
+      ...p,
+    });
+
   it("counts a scoped or filtered roll from the agent, team or campaign index alone, not the calls' rows", async () => {
     // One connection, so that the session's settings apply to the EXPLAIN of what the repository ran.
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
@@ -152,7 +167,14 @@ describe('roll summaries', () => {
       await sql`SET enable_bitmapscan = off`.execute(db);
       const metrics = new MetricsRepository(db);
       const cases: [string, MetricsFilter, Parameters<MetricsRepository['roll']>[3], string][] = [
-        ['team scope', {}, (eb) => [eb('calls.team', 'in', ['T1', 'T2'])], 'calls_team_started_idx'],
+        ['team scope', {}, scopeOf({ role: 'qa_supervisor', teams: ['T1', 'T2'] }), 'calls_team_started_idx'],
+        [
+          'team and language scope',
+          {},
+          scopeOf({ role: 'qa_supervisor', teams: ['T1'], languages: ['es'] }),
+          'calls_team_started_idx',
+        ],
+        ['agent scope', {}, scopeOf({ role: 'agent', agentId: 'A2' }), 'calls_agent_id_started_idx'],
         ['agent filter', { agentId: 'A1' }, unrestricted, 'calls_agent_id_started_idx'],
         ['campaign filter', { campaign: 'C0' }, unrestricted, 'calls_campaign_started_idx'],
       ];
