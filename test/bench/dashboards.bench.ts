@@ -67,14 +67,14 @@ async function unmarked(db: Db, write: (trx: Db) => Promise<number>): Promise<vo
   });
 }
 
-/** A signed-in user of this role and teams, for the scope the API would give them. */
-const viewer = (role: Principal['role'], teams: string[]): Principal => ({
+/** A signed-in user of this role, teams and languages, for the scope the API would give them. */
+const viewer = (role: Principal['role'], teams: string[], languages: string[] = []): Principal => ({
   kind: 'user',
   id: 'bench',
   keyId: null,
   name: 'Bench',
   role,
-  languages: [],
+  languages,
   teams,
   agentId: null,
 });
@@ -225,10 +225,11 @@ export async function run(options: { calls?: number; rounds?: number } = {}): Pr
 
     const metrics = new MetricsRepository(db);
     const filter = { from: bounds.from, to: bounds.to };
-    // A team supervisor's view: the calls of the team.
+    // A team supervisor's view: the calls of the team (and, for one, of the team in Spanish).
     const viewers = [
       { name: 'admin', scope: scopeConditions(viewer('admin', [])) },
       { name: 'team supervisor', scope: scopeConditions(viewer('qa_supervisor', ['team-01'])) },
+      { name: 'team supervisor (es)', scope: scopeConditions(viewer('qa_supervisor', ['team-01'], ['es'])) },
     ];
     const results: DashboardsBenchResult['metrics'] = [];
     const time = async (
