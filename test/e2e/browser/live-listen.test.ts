@@ -154,4 +154,57 @@ describe('the live call page in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+  it("keeps one alerts stream for all the browser's tabs, and another tab takes it over when its tab closes", async () => {
+    const supervisor = await addUser(api, 'qa_supervisor');
+    const { context, page: first, errors } = await newPage(browser, 'en-US');
+    const streams: string[] = [];
+    context.on('request', (r) => {
+      if (r.url().endsWith('/live/alerts/events'))
+        streams.push(r.frame().page() === first ? 'first' : 'other');
+    });
+    await signIn(first, url, supervisor.username, supervisor.password);
+    await first.locator('[data-testid=alert-notices][data-feed=open]').waitFor({ state: 'attached' });
+    // Two more tabs of the same browser: they hear the first tab's stream.
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const tab of tabs) {
+      tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      await tab.goto(`${url}/alerts`);
+      await tab.locator('[data-testid=alert-notices][data-feed=open]').waitFor({ state: 'attached' });
+    }
+    const raise = async (detail: string) => {
+      const alert = await new LiveRepository(api.database.handle.db).addAlert({
+        captureId: randomUUID(),
+        kind: 'disclosure_missing',
+        detail,
+        atMs: 31_000,
+        raisedAt: new Date(),
+        agentId: '2001',
+        team: null,
+        language: 'en',
+      });
+      api.services.live.emit('alert', alert);
+    };
+    await raise('Shared stream, first alert');
+    for (const page of [first, ...tabs]) {
+      await expect
+        .poll(() => page.getByTestId('alert-notices').textContent(), { timeout: 10_000 })
+        .toContain('Shared stream, first alert');
+    }
+    expect(streams).toEqual(['first']);
+    // The tab holding it closes: one of the others opens the stream and the rest hear it there.
+    await first.close();
+    await expect.poll(() => streams.length, { timeout: 10_000 }).toBe(2);
+    for (const tab of tabs) {
+      await tab.locator('[data-testid=alert-notices][data-feed=open]').waitFor({ state: 'attached' });
+    }
+    await raise('Shared stream, after the first tab closed');
+    for (const tab of tabs) {
+      await expect
+        .poll(() => tab.getByTestId('alert-notices').textContent(), { timeout: 10_000 })
+        .toContain('Shared stream, after the first tab closed');
+    }
+    expect(streams).toEqual(['first', 'other']);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 });

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type LiveAlertView } from '../api.ts';
 import { alertDetail } from '../format.ts';
 import { useI18n } from '../i18n.ts';
-import { liveCallHref, openEvents } from '../live-alerts.ts';
+import { liveCallHref } from '../live-alerts.ts';
+import { openSharedEvents } from '../shared-events.ts';
 import { labelOf } from '../labels.ts';
 
 /** How often the shell asks for new alerts once the alerts' event stream cannot be had. */
@@ -15,8 +16,8 @@ type Feed = 'connecting' | 'open' | 'polling';
 
 /**
  * The app shell's notice of new real-time alerts in the viewer's scope: each alert raised since the page was opened
- * is shown at the top of every page as soon as the server raises it (GET /live/alerts/events), with a link to listen
- * to the call live, and announced with a short tone. Whenever the stream (re)opens, the alerts raised meanwhile are
+ * is shown at the top of every page as soon as the server raises it (GET /live/alerts/events, one stream for all the
+ * browser's tabs: shared-events.ts), with a link to listen to the call live, and announced with a short tone. Whenever the stream (re)opens, the alerts raised meanwhile are
  * asked for once; where the stream cannot be had at all, the notice asks every few seconds instead.
  */
 export function AlertNotice() {
@@ -27,13 +28,16 @@ export function AlertNotice() {
     const since = Date.now() - GRACE_MS;
     const seen = new Set<string>();
     let alive = true;
+    /** This tab holds the alerts' stream for the browser's tabs. */
+    let holder = false;
     let poller: ReturnType<typeof setInterval> | undefined;
     const show = (alerts: LiveAlertView[]) => {
       const fresh = alerts.filter((a) => !seen.has(a.alertId));
       for (const a of fresh) seen.add(a.alertId);
       if (!alive || fresh.length === 0) return;
       setShown((s) => [...fresh, ...s].slice(0, 3));
-      chime();
+      // Every tab shows it; the tab in view and the one holding the stream sound it (not one tone per tab).
+      if (holder || document.visibilityState === 'visible') chime();
     };
     const catchUp = async () => {
       try {
@@ -45,7 +49,7 @@ export function AlertNotice() {
         // the stream, or the next poll, tries again
       }
     };
-    const close = openEvents<{ alert: LiveAlertView }>(
+    const close = openSharedEvents<{ alert: LiveAlertView }>(
       '/live/alerts/events',
       { alert: (a) => show([a]) },
       {
@@ -59,6 +63,7 @@ export function AlertNotice() {
           void catchUp();
           poller = setInterval(() => void catchUp(), POLL_MS);
         },
+        onRole: (holds) => (holder = holds),
       },
     );
     return () => {
