@@ -80,6 +80,9 @@ export interface TcpLimits {
   idleMs: number;
 }
 
+/** Tries at a port number free on both UDP and TCP when any port is asked for (port 0). */
+const ANY_PORT_ATTEMPTS = 10;
+
 /**
  * An SBC keeps a few connections open and sends OPTIONS or CRLF keep-alives well within a minute; a source that
  * opens hundreds, or opens and sends nothing, is refused or cut off within seconds.
@@ -145,8 +148,18 @@ export class SipTransport {
     }
     try {
       if (transports.includes('udp')) udpPort = await this.startUdp(host, port);
-      // With port 0, TCP takes the port UDP got, so both transports share one number as SIP expects.
-      if (transports.includes('tcp')) tcpPort = await this.startStream('tcp', host, udpPort ?? port);
+      // With port 0, TCP takes the port UDP got, so both transports share one number as SIP expects. Another socket
+      // may hold that number on TCP (an outgoing connection's local port): then both take another.
+      for (let attempt = 1; transports.includes('tcp') && tcpPort === undefined; attempt++) {
+        try {
+          tcpPort = await this.startStream('tcp', host, udpPort ?? port);
+        } catch (error) {
+          const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+          if (port !== 0 || udpPort === undefined || !taken || attempt >= ANY_PORT_ATTEMPTS) throw error;
+          await this.closeUdp();
+          udpPort = await this.startUdp(host, 0);
+        }
+      }
       if (this.tlsCredentials && this.options.tls)
         tlsPort = await this.startStream('tls', host, this.options.tls.port);
     } catch (error) {
@@ -294,17 +307,7 @@ export class SipTransport {
   }
 
   async stop(): Promise<void> {
-    const udp = this.udp;
-    this.udp = undefined;
-    if (udp) {
-      await new Promise<void>((resolve) => {
-        try {
-          udp.close(() => resolve());
-        } catch {
-          resolve(); // never bound
-        }
-      });
-    }
+    await this.closeUdp();
     const streams = [this.tcp, this.tls];
     this.tcp = undefined;
     this.tls = undefined;
@@ -313,6 +316,19 @@ export class SipTransport {
     for (const c of this.connections) c.destroy();
     for (const server of streams)
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async closeUdp(): Promise<void> {
+    const udp = this.udp;
+    this.udp = undefined;
+    if (!udp) return;
+    await new Promise<void>((resolve) => {
+      try {
+        udp.close(() => resolve());
+      } catch {
+        resolve(); // never bound
+      }
+    });
   }
 }
 
