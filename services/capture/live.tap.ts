@@ -46,6 +46,12 @@ export interface LiveAudio {
   samples: Int16Array;
   /** Whether `samples` is real audio (false: silence standing for loss, a gap or a codec not decoded live). */
   voiced: boolean;
+  /**
+   * Silence standing for audio the recording has but capture did not give live (a codec decoded at assembly whose
+   * live decoder dropped it, failed, ended with it waiting, or could not run): what is made of the live audio alone,
+   * such as the live transcript, lacks it.
+   */
+  leftOut?: boolean;
 }
 
 /**

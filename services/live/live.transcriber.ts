@@ -214,6 +214,7 @@ export class LiveTranscriber {
 
   // Capture's thread: copy, batch, post. Nothing here waits.
   private onAudio(captureId: string, audio: LiveAudio): void {
+    if (audio.leftOut) this.audioLeftOut(captureId);
     if (audio.channel !== 0 && audio.channel !== 1) return;
     const key = `${captureId}|${audio.channel}|${audio.track}`;
     let stream = this.streams.get(key);
@@ -243,6 +244,20 @@ export class LiveTranscriber {
     stream.batch.push(audio.samples.slice());
     stream.batchLength += audio.samples.length;
     if ((stream.batchLength * 1000) / stream.sampleRate >= this.batchMs) this.flush(stream);
+  }
+
+  /**
+   * Capture did not give some of the call's recorded audio live (a codec decoded at assembly): the live transcript is
+   * marked incomplete, so the post-call pipeline transcribes the call whole instead of reusing it.
+   */
+  private audioLeftOut(captureId: string): void {
+    const run = this.runs.get(captureId);
+    if (!run || run.lost) return;
+    run.lost = true;
+    this.logger.warn(
+      { captureId },
+      'live audio of a codec decoded at assembly left out: live transcript incomplete',
+    );
   }
 
   private flush(stream: Stream): void {

@@ -17,6 +17,11 @@ export interface LiveStretch {
   samples: Int16Array;
   /** False: silence standing for loss, a gap, a dropped unit or a frame the codec does not decode. */
   voiced: boolean;
+  /**
+   * Silence standing for audio the recording has but the live side did not get: a unit dropped while the decoder was
+   * behind or refused it, or waiting when the decoder failed or was stopped.
+   */
+  leftOut: boolean;
   arrivalMs: number;
 }
 
@@ -42,6 +47,8 @@ interface Entry {
   runs: number[];
   decoded: number;
   arrivalMs: number;
+  /** Dropped before the decoder had it. */
+  leftOut: boolean;
 }
 
 export class LiveDeferredStream {
@@ -93,21 +100,24 @@ export class LiveDeferredStream {
       runs = runs.map((r) => -Math.abs(r));
     }
     const decoded = runs.reduce((n, r) => n + Math.max(r, 0), 0);
-    this.push({ position, count, trim, runs, decoded, arrivalMs });
+    this.push({ position, count, trim, runs, decoded, arrivalMs, leftOut: !written });
   }
 
   /** Silence the jitter buffer played (loss, a gap): given back in its turn. */
   silence(position: number, count: number, arrivalMs: number): void {
     if (this.over) return;
-    this.push({ position, count, trim: 0, runs: [-count], decoded: 0, arrivalMs });
+    this.push({ position, count, trim: 0, runs: [-count], decoded: 0, arrivalMs, leftOut: false });
   }
 
-  /** Stops the decoder; what waits is dropped (nothing wants the stream now, or it ended). */
+  /**
+   * Stops the decoder (nothing wants the stream now, or it ended); what waits goes back as silence left out, so that
+   * a live transcript of the call is known to lack it (the recording has it).
+   */
   stop(): void {
     if (this.over) return;
     this.over = true;
     this.decoder.stop();
-    this.queue.length = 0;
+    for (const entry of this.queue.splice(0)) this.give(entry, null, 0);
   }
 
   private push(entry: Entry): void {
@@ -161,6 +171,7 @@ export class LiveDeferredStream {
       position: entry.position,
       samples: samples.subarray(entry.trim, entry.trim + entry.count),
       voiced: entry.decoded > 0 && pcm !== null,
+      leftOut: entry.leftOut || (entry.decoded > 0 && pcm === null),
       arrivalMs: entry.arrivalMs,
     });
   }

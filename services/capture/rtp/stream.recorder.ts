@@ -471,7 +471,7 @@ export class StreamRecorder implements JitterOutput {
       codec: this.deferred.codec,
       sampleRate: this.sampleRate,
       decoders,
-      emit: (s) => this.toLive(s.position, s.samples, s.voiced, s.arrivalMs),
+      emit: (s) => this.toLive(s.position, s.samples, s.voiced, s.arrivalMs, s.leftOut),
       failed: () => {
         this.liveDeferredFailed = true;
         this.liveDeferred = undefined;
@@ -498,6 +498,7 @@ export class StreamRecorder implements JitterOutput {
     samples: Int16Array,
     voiced: boolean,
     arrivalMs = this.lastArrivalMs ?? 0,
+    leftOut = false,
   ): void {
     this.live!.audio({
       channel: this.description.channel,
@@ -508,6 +509,7 @@ export class StreamRecorder implements JitterOutput {
       atMs: (this.originMs ?? this.lastArrivalMs ?? 0) + (position * 1000) / this.sampleRate,
       samples,
       voiced,
+      ...(leftOut ? { leftOut } : {}),
     });
   }
 
@@ -556,7 +558,7 @@ export class StreamRecorder implements JitterOutput {
       // it is silence.
       const decoding = this.liveDecoding(live);
       if (decoding) decoding.unit(position, count, deferred.trim, deferred.payload, arrivalMs);
-      else if (live) this.toLive(position, this.liveBuffer(count, true), false);
+      else if (live) this.toLive(position, this.liveBuffer(count, true), false, undefined, true);
     } else {
       this.spool.pcm(track, position, samples);
       if (live) this.toLive(position, samples, true);

@@ -88,9 +88,11 @@ describe(LiveDeferredStream.name, () => {
     d.pcm(6 * 160, 3);
     expect(out.length).toBe(10);
     expect(out.map((x) => x.voiced)).toEqual([...Array(6).fill(true), ...Array(4).fill(false)]);
+    // The dropped ones are audio the recording has and the live side does not.
+    expect(out.map((x) => x.leftOut)).toEqual([...Array(6).fill(false), ...Array(4).fill(true)]);
     s.unit(1600, 160, 0, g729(2), 200);
     expect(s.dropped).toBe(5);
-    expect(out.at(-1)).toMatchObject({ position: 1600, voiced: false });
+    expect(out.at(-1)).toMatchObject({ position: 1600, voiced: false, leftOut: true });
   });
 
   it('gives back what waits as silence when the decoder fails or is stuck, and says so once', () => {
@@ -99,9 +101,9 @@ describe(LiveDeferredStream.name, () => {
     failing.s.unit(0, 160, 0, g729(2), 0);
     failing.s.silence(160, 160, 20);
     d.output!.failed(new Error('ffmpeg exited'));
-    expect(failing.out.map((x) => [x.position, x.voiced])).toEqual([
-      [0, false],
-      [160, false],
+    expect(failing.out.map((x) => [x.position, x.voiced, x.leftOut])).toEqual([
+      [0, false, true],
+      [160, false, false], // silence it was: nothing left out
     ]);
     expect(failing.failed()).toBe(1);
     failing.s.unit(320, 160, 0, g729(2), 40);
@@ -116,7 +118,7 @@ describe(LiveDeferredStream.name, () => {
     expect(stuck.out.map((x) => x.voiced)).toEqual(Array(8).fill(false));
   });
 
-  it('is not opened when no decoder may start, and stops its decoder when nothing wants the stream', () => {
+  it('is not opened when no decoder may start, and stops its decoder when nothing wants the stream or it ends', () => {
     const d = new FakeDecoders();
     d.available = false;
     expect(
@@ -131,10 +133,16 @@ describe(LiveDeferredStream.name, () => {
     d.available = true;
     const { s, out } = stream(d);
     s.unit(0, 160, 0, g729(2), 0);
+    s.silence(160, 160, 20);
     s.stop();
     expect(d.stopped).toBe(1);
+    // What waited goes back at once as silence; the unit the decoder had is said to be left out.
+    expect(out.map((x) => [x.position, x.voiced, x.leftOut])).toEqual([
+      [0, false, true],
+      [160, false, false],
+    ]);
     d.pcm(160, 1);
-    s.unit(160, 160, 0, g729(2), 20);
-    expect(out).toEqual([]);
+    s.unit(320, 160, 0, g729(2), 40);
+    expect(out.length).toBe(2);
   });
 });

@@ -247,4 +247,61 @@ describe('LiveTranscriber', () => {
     await idle;
     expect(store.state).toEqual({ utterances: 3, dropped: 1, recognised: 2, complete: false });
   });
+  it('marks the call incomplete when capture left recorded audio out of the live side (a codec decoded at assembly)', async () => {
+    const run = async (leftOut: boolean) => {
+      const hub = new LiveHub({ logger: silentLogger(), levels: false });
+      const source = new ScriptedSource();
+      const recognizer = new HeldRecognizer();
+      const store = memoryStore();
+      const transcriber = new LiveTranscriber({
+        hub,
+        repository: store,
+        source,
+        recognizer: async () => recognizer,
+        languages: ['es'],
+        maxRecognitions: 1,
+        maxCalls: 8,
+        queueSeconds: 600,
+        logger: silentLogger(),
+      });
+      transcriber.start();
+      hub.started({
+        captureId: 'c3',
+        source: 'sip',
+        startedAtMs: 0,
+        metadata: {} as never,
+        pausedSinceMs: null,
+      });
+      for (let i = 0; i < 10; i++) {
+        // The last stretch stands for audio the live decoder had not given back when the stream ended.
+        const last = i === 9;
+        hub.audio('c3', {
+          channel: 0,
+          track: 0,
+          sampleRate: 8000,
+          position: i * 160,
+          arrivalMs: i * 20,
+          samples: new Int16Array(160),
+          voiced: !(last && leftOut),
+          ...(last && leftOut ? { leftOut: true } : {}),
+        });
+      }
+      source.listener({
+        type: 'utterance',
+        key: source.posted[0]!.key,
+        startMs: 0,
+        endMs: 150,
+        samples: new Float32Array(16),
+      });
+      await tick();
+      hub.ended('c3', 1000, 'bye');
+      const idle = transcriber.idle();
+      recognizer.release();
+      await idle;
+      return store.state;
+    };
+    // Every utterance recognised either way; only the call whose audio was all given live is complete.
+    expect(await run(false)).toEqual({ utterances: 1, dropped: 0, recognised: 1, complete: true });
+    expect(await run(true)).toEqual({ utterances: 1, dropped: 0, recognised: 1, complete: false });
+  });
 });
