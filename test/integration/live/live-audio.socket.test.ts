@@ -184,8 +184,9 @@ describe('live listening over WebSocket', () => {
     const at = offsetOf(heardAgent, sentAgent);
     const atCustomer = offsetOf(heardCustomer, sentCustomer);
     expect(at).toBeGreaterThanOrEqual(0);
-    // The parties are lined up on the call's clock (their first packets arrived together).
-    expect(Math.abs(atCustomer - at)).toBeLessThan(8 * 20);
+    // The parties are lined up on the call's clock: their first packets were sent together, and arrive within a few
+    // packets of each other on a loaded machine (25 ms apart once in a CI run), not seconds.
+    expect(Math.abs(atCustomer - at)).toBeLessThan(8 * 60);
     const same = (heard: Int16Array, from: number, sent: Int16Array, fromMs: number, toMs: number) =>
       expect([...heard.subarray(from + fromMs * 8, from + toMs * 8)]).toEqual([
         ...sent.subarray(fromMs * 8, toMs * 8),
