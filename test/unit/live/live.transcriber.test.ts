@@ -69,6 +69,27 @@ function memoryStore() {
   };
 }
 
+/** A transcriber on a hub of its own, with one recognition at a time, started. */
+function started(queueSeconds: number) {
+  const hub = new LiveHub({ logger: silentLogger(), levels: false });
+  const source = new ScriptedSource();
+  const recognizer = new HeldRecognizer();
+  const store = memoryStore();
+  const transcriber = new LiveTranscriber({
+    hub,
+    repository: store,
+    source,
+    recognizer: async () => recognizer,
+    languages: ['es'],
+    maxRecognitions: 1,
+    maxCalls: 8,
+    queueSeconds,
+    logger: silentLogger(),
+  });
+  transcriber.start();
+  return { hub, source, recognizer, store, transcriber };
+}
+
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('LiveTranscriber', () => {
@@ -124,22 +145,7 @@ describe('LiveTranscriber', () => {
   });
 
   it('queues utterances behind a busy recogniser, recognises the waiting ones together, and catches up after the call', async () => {
-    const hub = new LiveHub({ logger: silentLogger(), levels: false });
-    const source = new ScriptedSource();
-    const recognizer = new HeldRecognizer();
-    const store = memoryStore();
-    const transcriber = new LiveTranscriber({
-      hub,
-      repository: store,
-      source,
-      recognizer: async () => recognizer,
-      languages: ['es'],
-      maxRecognitions: 1,
-      maxCalls: 8,
-      queueSeconds: 600,
-      logger: silentLogger(),
-    });
-    transcriber.start();
+    const { hub, source, recognizer, store, transcriber } = started(600);
     const lines: LiveTranscriptLine[] = [];
     hub.on('line', (l) => lines.push(l));
     const captureId = 'c1';
@@ -192,22 +198,7 @@ describe('LiveTranscriber', () => {
   });
 
   it('leaves utterances out past the queue bound and marks the call incomplete', async () => {
-    const hub = new LiveHub({ logger: silentLogger(), levels: false });
-    const source = new ScriptedSource();
-    const recognizer = new HeldRecognizer();
-    const store = memoryStore();
-    const transcriber = new LiveTranscriber({
-      hub,
-      repository: store,
-      source,
-      recognizer: async () => recognizer,
-      languages: ['es'],
-      maxRecognitions: 1,
-      maxCalls: 8,
-      queueSeconds: 10,
-      logger: silentLogger(),
-    });
-    transcriber.start();
+    const { hub, source, recognizer, store, transcriber } = started(10);
     hub.started({
       captureId: 'c2',
       source: 'sip',
@@ -249,22 +240,7 @@ describe('LiveTranscriber', () => {
   });
   it('marks the call incomplete when capture left recorded audio out of the live side (a codec decoded at assembly)', async () => {
     const run = async (leftOut: boolean) => {
-      const hub = new LiveHub({ logger: silentLogger(), levels: false });
-      const source = new ScriptedSource();
-      const recognizer = new HeldRecognizer();
-      const store = memoryStore();
-      const transcriber = new LiveTranscriber({
-        hub,
-        repository: store,
-        source,
-        recognizer: async () => recognizer,
-        languages: ['es'],
-        maxRecognitions: 1,
-        maxCalls: 8,
-        queueSeconds: 600,
-        logger: silentLogger(),
-      });
-      transcriber.start();
+      const { hub, source, recognizer, store, transcriber } = started(600);
       hub.started({
         captureId: 'c3',
         source: 'sip',
