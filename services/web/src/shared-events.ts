@@ -27,6 +27,8 @@ export function openSharedEvents<E extends Record<string, unknown>>(
   /** The holder's connection: unknown until it says, then open, lost (retrying) or given up. */
   let state: Message | undefined;
   const release = new AbortController();
+  /** Closed by the page: nothing more is opened, sent or handled. */
+  let closed = false;
   let closeStream: (() => void) | undefined;
   let done!: () => void;
   const held = new Promise<void>((resolve) => (done = resolve));
@@ -36,6 +38,7 @@ export function openSharedEvents<E extends Record<string, unknown>>(
     else if (m.kind === 'error') watch.onError?.(m.givenUp);
   };
   channel.onmessage = (e: MessageEvent<Message>) => {
+    if (closed) return;
     const m = e.data;
     if (m.kind === 'hello') {
       if (holder && state) channel.postMessage(state);
@@ -48,6 +51,7 @@ export function openSharedEvents<E extends Record<string, unknown>>(
     }
   };
   const tell = (m: Message) => {
+    if (closed) return;
     if (m.kind !== 'event') state = m;
     channel.postMessage(m);
     if (m.kind === 'event') handle[m.event]?.(m.data);
@@ -58,6 +62,8 @@ export function openSharedEvents<E extends Record<string, unknown>>(
   channel.postMessage({ kind: 'hello' } satisfies Message);
   navigator.locks
     .request(`escucha-events:${path}`, { signal: release.signal }, async () => {
+      // Granted as the page closed it: let the next tab have it.
+      if (closed) return;
       holder = true;
       watch.onRole?.(true);
       const relayed = Object.fromEntries(
@@ -71,11 +77,13 @@ export function openSharedEvents<E extends Record<string, unknown>>(
         onError: (givenUp) => tell({ kind: 'error', givenUp }),
       });
       await held;
+      closeStream();
     })
     .catch(() => {
       // released before it was granted
     });
   return () => {
+    closed = true;
     closeStream?.();
     done();
     release.abort();
