@@ -64,6 +64,19 @@ export class OutcomeRepository {
       .execute();
   }
 
+  /** Whether this job already finished its stage for the call (done or skipped: its outcome is written). */
+  async finishedBy(callId: string, stage: StageName, jobId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('analysis_outcomes')
+      .select('status')
+      .where('call_id', '=', callId)
+      .where('stage', '=', stage)
+      .where('job_id', '=', jobId)
+      .where('status', 'in', ['done', 'skipped'])
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async markRunning(callId: string, stage: StageName, jobId: string, version: number): Promise<void> {
     await this.db
       .insertInto('analysis_outcomes')

@@ -268,6 +268,12 @@ export class Pipeline {
         onWait: (error, waitMs) =>
           log.warn({ err: error, waitMs }, 'database unavailable; waiting to record the job'),
       });
+    // A job whose run committed its outcome and queued the next stage, but whose worker died before the queue marked
+    // the job completed, comes back once it expires: running it again would queue the rest of the pipeline twice.
+    if (await landed(() => this.outcomes.finishedBy(callId, stage, job.id))) {
+      log.info('stage already finished by an earlier attempt of this job');
+      return;
+    }
     await landed(() => this.outcomes.markRunning(callId, stage, job.id, handler.version));
     let outcome: StageOutcome;
     try {
