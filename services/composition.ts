@@ -4,6 +4,7 @@ import { AgentActivityRepository } from './live/agent-activity.repository.ts';
 import { LiveBoardService } from './live/live.board.ts';
 import { LiveRepository } from './live/live.repository.ts';
 import { LiveService } from './live/live.service.ts';
+import { redactLiveTranscript } from './live/live-redaction.ts';
 import { EventStreams } from './api/event-stream.ts';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -549,6 +550,7 @@ export async function buildServices(
       repository: new LiveRepository(db),
       hub: live,
       auditor: people.auditor,
+      redact: redactLiveTranscript,
     });
     return {
       config,

@@ -26,6 +26,16 @@ export interface Principal {
 }
 
 /** A stable reference stored as owner/creator of things (`user:<id>` or `key:<id>`). */
+/**
+ * Roles that may hear and read a call's original, unredacted audio and transcript (and are audited when they do);
+ * every other role gets the redacted copies, and the live transcript with sensitive numbers hidden.
+ */
+export const UNREDACTED_ROLES = ['admin', 'compliance_officer'] as const;
+
+export function mayViewUnredacted(principal: Principal | undefined): boolean {
+  return principal !== undefined && (UNREDACTED_ROLES as readonly string[]).includes(principal.role);
+}
+
 export function principalRef(p: Principal): string {
   return `${p.kind}:${p.id}`;
 }

@@ -1,4 +1,4 @@
-import { callScopeOf, inScope, type Principal } from '../access/principal.ts';
+import { callScopeOf, inScope, mayViewUnredacted, type Principal } from '../access/principal.ts';
 import type { Caller, CallerAudit } from '../access/caller.ts';
 import { callLanguage } from '../../models/language.ts';
 import { EscuchaError } from '../platform/errors.ts';
@@ -21,12 +21,23 @@ export interface LiveTranscriptItem {
   lines: Omit<LiveLineRow, never>[];
 }
 
+/**
+ * Hides the sensitive numbers and addresses of a call's lines so far (placeholders such as "[CARD]"), each line
+ * read with those before it; `language` is the call's, null when not known yet.
+ */
+export type LiveLineRedactor = <T extends LiveLineRow>(lines: readonly T[], language: string | null) => T[];
+
 export interface LiveServiceDeps {
   repository: Pick<LiveRepository, 'alerts' | 'alert' | 'acknowledge' | 'state' | 'lines'>;
   hub: LiveHub;
   auditor: CallerAudit;
+  /** Applied to every line a viewer who may not see a call's sensitive data gets (mayViewUnredacted). */
+  redact: LiveLineRedactor;
   now?: () => Date;
 }
+
+/** Lines before a new one that are read with it for redaction (the question it answers, a number's first half). */
+const REDACTION_CONTEXT_LINES = 20;
 
 /** The most alerts shown for one call (rules raise each kind once or a few times a call). */
 const MAX_ALERTS_PER_CALL = 200;
@@ -80,11 +91,12 @@ export class LiveService {
   async transcript(caller: Caller, captureId: string): Promise<LiveTranscriptItem> {
     const inProgress = await this.visible(caller.principal, captureId);
     const state = await this.deps.repository.state(captureId);
+    const lines = state ? await this.deps.repository.lines(captureId) : [];
     return {
       captureId,
       inProgress,
       complete: state?.complete ?? false,
-      lines: state ? await this.deps.repository.lines(captureId) : [],
+      lines: mayViewUnredacted(caller.principal) ? lines : this.deps.redact(lines, state?.language ?? null),
     };
   }
 
@@ -97,10 +109,22 @@ export class LiveService {
     captureId: string,
   ): Promise<(send: (event: 'line' | 'alert', data: unknown) => void) => () => void> {
     await this.visible(caller.principal, captureId);
+    const hide = !mayViewUnredacted(caller.principal);
+    // the lines said so far, read with each new one when it must be redacted
+    const recent: LiveLineRow[] = hide
+      ? (await this.deps.repository.lines(captureId)).slice(-REDACTION_CONTEXT_LINES)
+      : [];
+    const shown = (l: LiveTranscriptLine): LiveTranscriptLine => {
+      if (!hide) return l;
+      recent.push(l);
+      if (recent.length > REDACTION_CONTEXT_LINES + 1) recent.shift();
+      const text = this.deps.redact(recent, l.language).at(-1)!.text;
+      return text === l.text ? l : { ...l, text };
+    };
     return (send) => {
       const off = [
         this.deps.hub.on('line', (l: LiveTranscriptLine) => {
-          if (l.captureId === captureId) send('line', l);
+          if (l.captureId === captureId) send('line', shown(l));
         }),
         this.deps.hub.on('alert', (a) => {
           if (a.captureId === captureId) void this.forward(caller.principal, a.alertId, send);

@@ -134,11 +134,23 @@ function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: Di
 /** How far into an answer a number may start and still answer the question before it. */
 const ANSWER_WINDOW = 8;
 
+/** The type a sensitive context names, for a number that is not whole yet (see DetectPiiOptions.unfinished). */
+const CONTEXT_TYPE: Partial<Record<ContextId, PiiType>> = {
+  card: 'CARD',
+  cvv: 'CVV',
+  expiry: 'EXPIRY',
+  cedula: 'CEDULA',
+  dni: 'DNI',
+  phone: 'PHONE',
+  ssn: 'SSN',
+};
+
 function classifyRun(
   run: DigitRun,
   norms: readonly string[],
   language: Language,
   question: readonly string[],
+  unfinished: boolean,
 ): { type: PiiType; end?: number } | undefined {
   const d = run.digits;
   let ctx = contextsBefore(norms, run.start, language);
@@ -179,6 +191,11 @@ function classifyRun(
   if (kind === 'ssn' && len === 9) return { type: 'SSN' };
   if (kind === 'cedula' && len >= 6 && len <= 10) return { type: 'CEDULA' };
   if (kind === 'phone' && len >= 7 && len <= 15) return { type: 'PHONE' };
+  // a number its context calls sensitive, too short to be one yet: the rest may still be said
+  if (unfinished && kind !== undefined && len >= 3) {
+    const type = CONTEXT_TYPE[kind];
+    if (type) return { type };
+  }
   return undefined;
 }
 
@@ -274,7 +291,7 @@ function questionBefore(prepared: PreparedTranscript, stream: Stream): string[] 
   return before.slice(-14).map((t) => t.norm);
 }
 
-function streamSpans(prepared: PreparedTranscript, stream: Stream): PiiSpan[] {
+function streamSpans(prepared: PreparedTranscript, stream: Stream, unfinished: boolean): PiiSpan[] {
   const language = prepared.language;
   const tokens = stream.tokens;
   const norms = tokens.map((t) => t.norm);
@@ -283,7 +300,7 @@ function streamSpans(prepared: PreparedTranscript, stream: Stream): PiiSpan[] {
   for (const run of findDigitRuns(tokens, language)) {
     if (isMoney(prepared, tokens, run)) continue;
     if (run.start <= ANSWER_WINDOW && run.digits.length >= 6) question ??= questionBefore(prepared, stream);
-    const c = classifyRun(run, norms, language, question ?? []);
+    const c = classifyRun(run, norms, language, question ?? [], unfinished);
     if (!c) continue;
     out.push(...spansForTokens(prepared, tokens, run.start, c.end ?? run.end, c.type, run.digits));
   }
@@ -307,7 +324,16 @@ function resolve(spans: PiiSpan[]): PiiSpan[] {
   return kept.sort((a, b) => a.segmentIndex - b.segmentIndex || a.start - b.start);
 }
 
-export function detectPii(prepared: PreparedTranscript): PiiSpan[] {
+export interface DetectPiiOptions {
+  /**
+   * The transcript is still being said (a live call): a number its context calls sensitive ("mi tarjeta es …")
+   * is a span of that type even while too short to be one, since its rest may come in the next line. Off for a
+   * whole call, where such a number is whole and, being too short, is something else.
+   */
+  unfinished?: boolean;
+}
+
+export function detectPii(prepared: PreparedTranscript, options: DetectPiiOptions = {}): PiiSpan[] {
   const spans: PiiSpan[] = [];
   prepared.segments.forEach((segment, i) => {
     const tokens = prepared.segmentTokens[i]!;
@@ -327,6 +353,7 @@ export function detectPii(prepared: PreparedTranscript): PiiSpan[] {
       });
     }
   });
-  for (const stream of prepared.streams) spans.push(...streamSpans(prepared, stream));
+  for (const stream of prepared.streams)
+    spans.push(...streamSpans(prepared, stream, options.unfinished === true));
   return resolve(spans);
 }

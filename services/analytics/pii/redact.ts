@@ -1,5 +1,6 @@
-import type { Transcript, TranscriptSegment } from '../matching/transcript.types.ts';
-import type { PiiSpan, PiiType } from './pii.detector.ts';
+import { prepareTranscript } from '../matching/prepared-transcript.ts';
+import type { Language, Transcript, TranscriptSegment } from '../matching/transcript.types.ts';
+import { detectPii, type PiiSpan, type PiiType } from './pii.detector.ts';
 
 /**
  * Redaction: the transcript with each sensitive span replaced by a typed placeholder ("[CARD]"), and the time
@@ -63,6 +64,21 @@ export function redact(
     })),
   );
   return { segments, muteRanges, counts };
+}
+
+/**
+ * The lines of a call still in progress with every sensitive number or address replaced by its placeholder, each
+ * line read with the lines before it (a question, or the first half of a number). A number its context calls
+ * sensitive is hidden even while it is too short to be one (its rest may come in the next line).
+ */
+export function redactLiveLines<T extends TranscriptSegment>(lines: readonly T[], language: Language): T[] {
+  if (lines.length === 0) return [];
+  const spans = detectPii(prepareTranscript(lines, language), { unfinished: true });
+  if (spans.length === 0) return [...lines];
+  const redacted = redact(lines, spans).segments;
+  return lines.map((line, i) =>
+    redacted[i]!.text === line.text ? line : { ...line, text: redacted[i]!.text },
+  );
 }
 
 /** Ranges of one channel that touch or overlap become one (with both reasons); sorted by start. */

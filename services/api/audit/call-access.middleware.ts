@@ -1,15 +1,8 @@
 import type { RequestHandler } from 'express';
 import { EscuchaError } from '../../platform/errors.ts';
 import type { CallAccessLookup } from '../../access/call-scope.ts';
-import type { Principal } from '../../access/principal.ts';
+import { mayViewUnredacted, UNREDACTED_ROLES } from '../../access/principal.ts';
 import type { Auditor } from './auditor.ts';
-
-/** Roles that may hear and read a call's original, unredacted audio and transcript (and are audited when they do). */
-export const UNREDACTED_ROLES = ['admin', 'compliance_officer'] as const;
-
-export function mayViewUnredacted(principal: Principal | undefined): boolean {
-  return principal !== undefined && (UNREDACTED_ROLES as readonly string[]).includes(principal.role);
-}
 
 /** Whether a read of a call's audio or transcript asks explicitly for the original. */
 function asksUnredacted(subpath: string, query: Record<string, unknown>): boolean {
