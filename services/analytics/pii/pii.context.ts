@@ -21,8 +21,9 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     expiry: seqs(
       'vence, vencimiento, vencen, expira, expiracion, caduca, caducidad, valida hasta, se vence, fecha de vencimiento',
     ),
+    // "célula(s)", "sédula": how a recognizer writes "cédula" heard over a phone line (near homophones)
     cedula: seqs(
-      'cedula, cedula de ciudadania, cc, c c, documento, numero de documento, documento de identidad, identificacion, numero de identificacion, nit, tarjeta de identidad',
+      'cedula, cedula de ciudadania, cc, c c, documento, numero de documento, documento de identidad, identificacion, numero de identificacion, nit, tarjeta de identidad, celula, celulas, numero de celulas, sedula, selula, selulas, cedulas',
     ),
     dni: seqs('dni, nie, documento nacional, documento de identidad'),
     phone: seqs(
@@ -129,10 +130,14 @@ function mangledContext(word: string, language: Language): ContextId | undefined
   if (known !== undefined) return known ?? undefined;
   const plain = undouble(word);
   let found: ContextId | null = SINGLE_WORDS[language].get(word) ?? null;
+  // the context word the mangled one holds with the fewest letters added ("celulares" is "celular", not "celula")
+  let fewest = found ? -1 : 4;
   for (const [cw, id] of UNDOUBLED[language]) {
-    if (found) break;
     const extra = plain.length - cw.length;
-    if (extra >= 0 && extra <= 3 && (plain.startsWith(cw) || plain.endsWith(cw))) found = id;
+    if (extra >= 0 && extra < fewest && (plain.startsWith(cw) || plain.endsWith(cw))) {
+      found = id;
+      fewest = extra;
+    }
   }
   if (seen.size > 20_000) seen.clear();
   seen.set(word, found);

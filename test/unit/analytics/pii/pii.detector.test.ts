@@ -13,6 +13,8 @@ import { transcript } from '../matching/transcript.helper.ts';
 
 const spans = (lang: 'es' | 'en', ...lines: string[]) =>
   detectPii(prepareTranscript(transcript(...lines), lang)).map((s) => [s.type, s.text]);
+const spansUnfinished = (lang: 'es' | 'en', ...lines: string[]) =>
+  detectPii(prepareTranscript(transcript(...lines), lang), { unfinished: true }).map((s) => [s.type, s.text]);
 
 describe(detectPii.name, () => {
   it('does not read words named like object properties as digits, months or repeats', () => {
@@ -134,6 +136,18 @@ describe(detectPii.name, () => {
     expect(spans('es', 'c: si pues micelular es el 3179621065')).toEqual([['PHONE', '3179621065']]);
     expect(spans('es', 'c: mi telefoono es 81 1647 9558')).toEqual([['PHONE', '81 1647 9558']]);
     expect(spans('en', 'c: sure my socialis 512 44 8291')).toEqual([['SSN', '512 44 8291']]);
+    // "cédula" written as its near homophone "célula(s)" by Whisper over a phone line (real ASR in the loop)
+    expect(
+      spans('es', 'a: Me confirma su número de células por favor.', 'c: claro, es la 1.018.847'),
+    ).toEqual([['CEDULA', '1.018.847']]);
+    expect(spans('es', 'c: mi celulares 3001234567')).toEqual([['PHONE', '3001234567']]);
+  });
+
+  it('hides a number its context calls sensitive before it is whole only while the call is still being said', () => {
+    const said = ['a: me dicta el número de la tarjeta', 'c: cuatro cinco tres dos cero uno'] as const;
+    expect(spans('es', ...said)).toEqual([]);
+    expect(spansUnfinished('es', ...said)).toEqual([['CARD', 'cuatro cinco tres dos cero uno']]);
+    expect(spansUnfinished('es', 'c: le pago 350 mil el viernes con la tarjeta')).toEqual([]);
   });
 
   it('leaves amounts readable even right after a question about a number', () => {
