@@ -177,10 +177,10 @@ export function analyzeCall(
   const adherence = script
     ? evaluateScript(phrases, prepared, script, { durationMs: call.durationMs })
     : null;
-  const promise = detectPromises(phrases, prepared, call);
+  const spans = detectPii(prepared);
+  const promise = detectPromises(phrases, prepared, call, { sensitive: spans });
   const forbidden = detectForbidden(phrases, prepared);
   const contact = checkContactTime(call, { history: options.contactHistory ?? [] });
-  const spans = detectPii(prepared);
   const redaction = redact(transcript, spans);
   const keyPresses = options.keyPresses ?? [];
   const counts = countTerms(phrases, prepared, {

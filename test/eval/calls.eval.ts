@@ -56,6 +56,14 @@ export function loadCalls(): CallCase[] {
 }
 
 /**
+ * Calls written independently of the detectors (calls-independent.jsonl, LABELLING.md): scored on their own, as
+ * `independent-dev` and `independent-test`, so that a figure on calls nobody here composed is never averaged away.
+ */
+export function loadIndependentCalls(): CallCase[] {
+  return loadJsonl<CallCase>('calls-independent.jsonl');
+}
+
+/**
  * The recording notice counts only when given on time: an element's `outcome` other than `given` (e.g. `late`)
  * is not given; where the detector reports no outcome, its `disclosed` (said in time) is read.
  */
@@ -198,13 +206,20 @@ function evaluate(): Map<string, Bucket> {
   if (cache) return cache;
   cache = new Map();
   cachedErrors = [];
-  for (const k of loadCalls()) {
-    const v = verdicts(k);
-    for (const key of [`${k.split}`, `${k.split}/${k.language}`]) {
-      if (!cache.has(key)) cache.set(key, bucket());
+  const sets: [string, CallCase[]][] = [
+    ['', loadCalls()],
+    ['independent-', loadIndependentCalls()],
+  ];
+  for (const [prefix, calls] of sets) {
+    for (const k of calls) {
+      const v = verdicts(k);
+      const split = `${prefix}${k.split}`;
+      for (const key of [split, `${split}/${k.language}`]) {
+        if (!cache.has(key)) cache.set(key, bucket());
+      }
+      score(k, v, cache.get(split)!, k.split === 'dev' ? cachedErrors : null);
+      score(k, v, cache.get(`${split}/${k.language}`)!, null);
     }
-    score(k, v, cache.get(k.split)!, k.split === 'dev' ? cachedErrors : null);
-    score(k, v, cache.get(`${k.split}/${k.language}`)!, null);
   }
   return cache;
 }
@@ -224,12 +239,14 @@ export async function run(detector: Detector): Promise<EvalResult & { failures: 
     errors: {},
     failures: [],
   };
-  for (const key of ['dev', 'dev/es', 'dev/en', 'test', 'test/es', 'test/en']) {
-    const b = buckets.get(key);
-    if (!b) continue;
-    const row = rows(b, detector);
-    result.splits[key] = row;
-    if (key === 'dev' || key === 'test') result.failures.push(...missedTargets(detector, key, row));
+  for (const prefix of ['', 'independent-']) {
+    for (const key of ['dev', 'dev/es', 'dev/en', 'test', 'test/es', 'test/en'].map((k) => prefix + k)) {
+      const b = buckets.get(key);
+      if (!b) continue;
+      const row = rows(b, detector);
+      result.splits[key] = row;
+      if (!key.includes('/')) result.failures.push(...missedTargets(detector, key, row));
+    }
   }
   const prefix = detector === 'notice' ? ' notice:' : detector === 'promise' ? ' promise:' : ' pii ';
   const prefix2 =

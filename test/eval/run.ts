@@ -36,7 +36,7 @@ const num = (v: unknown) =>
 
 let failed = false;
 const missed: string[] = [];
-console.log(`${pad('task', 15)}${pad('split', 10)}${pad('P', 8)}${pad('R', 8)}${pad('F1', 8)}other`);
+console.log(`${pad('task', 15)}${pad('split', 22)}${pad('P', 8)}${pad('R', 8)}${pad('F1', 8)}other`);
 for (const name of names) {
   const suite = suites[name];
   if (!suite) {
@@ -62,7 +62,7 @@ for (const name of names) {
         .map(([k, v]) => `${k}=${num(v)}`)
         .join(' ');
       console.log(
-        `${pad(name, 15)}${pad(split, 10)}${pad(num(figures.precision), 8)}${pad(num(figures.recall), 8)}${pad(num(figures.f1 ?? figures.macroF1), 8)}${extra}`,
+        `${pad(name, 15)}${pad(split, 22)}${pad(num(figures.precision), 8)}${pad(num(figures.recall), 8)}${pad(num(figures.f1 ?? figures.macroF1), 8)}${extra}`,
       );
     }
     if (result.unit) console.log(`${pad('', 15)}(${result.unit})`);

@@ -8,6 +8,7 @@ import { soundKey } from '../text/index.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
 import { findDates, type DateMention } from './date.resolver.ts';
+import { detectPii, type PiiSpan } from '../pii/pii.detector.ts';
 import { PROMISE_PHRASE_LIST } from './promise.phrases.ts';
 
 /**
@@ -73,7 +74,12 @@ const OFFER_WORDS: Record<Language, Set<string>> = {
     'percent',
     'waive',
     'installments',
+    'installment',
     'hardship',
+    'months',
+    'monthly',
+    'lump',
+    'options',
   ]),
 };
 /** Words of an agent turn that states the debt ("su saldo pendiente es de…"): an amount there is no proposal. */
@@ -108,6 +114,166 @@ const REQUEST_WORDS: Record<Language, Set<string>> = {
   es: new Set(['puede', 'podria', 'pueden', 'podemos', 'parece', 'propongo', 'sirve', 'viene']),
   en: new Set(['can', 'could', 'would', 'how', 'will']),
 };
+/**
+ * Words of an agent turn that arranges a call back ("la llamo el lunes", "le marcamos mañana", "I'll call you next
+ * week"): its date is the call's, not a payment's, unless the turn speaks of paying too (PAY_WORDS).
+ */
+const CALLBACK_WORDS: Record<Language, Set<string>> = {
+  es: new Set([
+    'llamo',
+    'llamamos',
+    'llamare',
+    'llamaremos',
+    'llamaria',
+    'marco',
+    'marcamos',
+    'marcare',
+    'marcaremos',
+    'contacto',
+    'contactamos',
+    'comunicamos',
+    'devolvemos',
+    'regresamos',
+  ]),
+  en: new Set(['call', 'reach', 'contact', 'follow']),
+};
+const PAY_WORDS: Record<Language, Set<string>> = {
+  es: new Set([
+    'pago',
+    'pagar',
+    'paga',
+    'abono',
+    'abonar',
+    'abona',
+    'consigna',
+    'consignar',
+    'consignacion',
+    'deposito',
+    'depositar',
+    'deposita',
+    'transferencia',
+    'cuota',
+    'compromiso',
+  ]),
+  en: new Set(['pay', 'payment', 'paying', 'send', 'sending']),
+};
+const NOT_WORDS = new Set(['not', 'no', 'ni']);
+/** Words of an agent turn that reads back a payment already received. */
+const RECEIVED_WORDS: Record<Language, Set<string>> = {
+  es: new Set(['recibimos', 'recibido', 'reflejado']),
+  en: new Set(['posted', 'received', 'applied', 'cleared']),
+};
+/**
+ * Third-person forms of the paying verbs ("mi hijo … él les paga", "ella le consigna"): someone else pays. A
+ * commitment phrase matched through one of them (the stems are the same) is not the customer's.
+ */
+const THIRD_PERSON_PAY = new Set([
+  'paga',
+  'pagan',
+  'consigna',
+  'consignan',
+  'abona',
+  'abonan',
+  'deposita',
+  'depositan',
+  'transfiere',
+  'transfieren',
+  'manda',
+  'mandan',
+  'envia',
+  'envian',
+  'cancela',
+  'cancelan',
+  'liquida',
+  'liquidan',
+  'gira',
+  'giran',
+]);
+/** First-person present forms of the paying verbs: never written with an accent ("depósito" is the noun, "pagó" the past). */
+const FIRST_PERSON_PAY = new Set([
+  'pago',
+  'consigno',
+  'abono',
+  'deposito',
+  'transfiero',
+  'mando',
+  'cancelo',
+  'liquido',
+  'giro',
+]);
+/** English subjects that make a paying verb someone else's ("he'd pay the rest", "my husband will send it"). */
+const OTHER_SUBJECTS_EN = new Set([
+  'he',
+  'she',
+  'they',
+  'husband',
+  'wife',
+  'son',
+  'daughter',
+  'mother',
+  'father',
+  'mom',
+  'dad',
+  'brother',
+  'sister',
+  'boyfriend',
+  'girlfriend',
+  'partner',
+]);
+/** Words between an English subject and its paying verb ("he will probably pay"). */
+const AUX_EN = new Set([
+  'will',
+  'would',
+  'can',
+  'could',
+  'shall',
+  'should',
+  'going',
+  'gonna',
+  'to',
+  'is',
+  'are',
+  'also',
+  'just',
+  'then',
+  'probably',
+  'said',
+  'says',
+]);
+/**
+ * After "si" (accents lost, as a recognizer often writes it): a clitic and a verb of paying or agreeing read as
+ * "sí, le pago" (yes); a clitic and any other verb as "if" ("si me ingresan la nómina…", "si le sale el contrato…").
+ */
+const IF_CLITICS = new Set(['me', 'le', 'les', 'nos', 'te']);
+const YES_AFTER_SI_CLITIC = new Set([
+  ...FIRST_PERSON_PAY,
+  'envio',
+  'doy',
+  'pagaria',
+  'comprometo',
+  'voy',
+  'vamos',
+  'puedo',
+  'podemos',
+  'parece',
+  'confirmo',
+  'permite',
+  'entiendo',
+  'escucho',
+  'queda',
+  'sirve',
+  'hago',
+  'haria',
+  'cumplo',
+  'dejo',
+  'aseguro',
+  'prometo',
+  'digo',
+]);
+
+/** YES_AFTER_SI_CLITIC by sound, as a recognizer spells them ("si me parese bien"). */
+const YES_AFTER_SI_CLITIC_KEYS = new Set([...YES_AFTER_SI_CLITIC].map((w) => soundKey(w, 'es')));
+
 /** A reply that greets or listens ("sí, buenos días, dígame", "yes, go ahead") accepts nothing. */
 const LISTENING: Record<Language, string[][]> = {
   es: [
@@ -259,6 +425,13 @@ function evidenceOf(
   };
 }
 
+/** What every clause of a call is read with: the call's local date, and the numbers that are sensitive data. */
+interface Reading {
+  today: CalendarDate;
+  /** A token of a card, identity or phone number (never part of an amount). */
+  sensitive: (t: Token) => boolean;
+}
+
 interface Details {
   amount?: Amount;
   date?: { mention: DateMention; text: string };
@@ -273,16 +446,16 @@ function details(
   from: number,
   to: number,
   ctx: CallContext,
-  today: CalendarDate,
+  reading: Reading,
   memo?: DetailsMemo,
 ): Details {
   if (to <= from) return {};
-  if (memo === undefined) return detailsOf(prepared, tokens, from, to, ctx, today);
+  if (memo === undefined) return detailsOf(prepared, tokens, from, to, ctx, reading);
   let byRange = memo.get(tokens);
   if (byRange === undefined) memo.set(tokens, (byRange = new Map()));
   const at = from * 0x100000 + to;
   let found = byRange.get(at);
-  if (found === undefined) byRange.set(at, (found = detailsOf(prepared, tokens, from, to, ctx, today)));
+  if (found === undefined) byRange.set(at, (found = detailsOf(prepared, tokens, from, to, ctx, reading)));
   return found;
 }
 
@@ -292,16 +465,20 @@ function detailsOf(
   from: number,
   to: number,
   ctx: CallContext,
-  today: CalendarDate,
+  reading: Reading,
 ): Details {
   const slice = withoutSoftFillers(tokens.slice(from, to), prepared.language);
   const norms = slice.map((t) => t.norm);
-  const dates = findDates(norms, prepared.language, today);
+  // "not today", "no el viernes": a day ruled out is no date of the payment
+  const dates = findDates(norms, prepared.language, reading.today).filter(
+    (d) => !NOT_WORDS.has(norms[d.start - 1] ?? ''),
+  );
   const inDate = (i: number) => dates.some((d) => i >= d.start && i < d.end);
+  // the digits of a phone, card or identity number are never an amount ("it's (412) 555-0187")
   const amounts = extractAmounts(slice, prepared.segments, prepared.language, {
     accountCurrency: ctx.currency ?? null,
     country: callCountry(ctx),
-    exclude: inDate,
+    exclude: (i) => inDate(i) || reading.sensitive(slice[i]!),
   });
   const specific = dates.filter((d) => d.date !== null);
   // the last specific date said is the one agreed on ("hoy no, mañana")
@@ -314,14 +491,23 @@ function detailsOf(
   };
 }
 
+export interface PromiseOptions {
+  /** The call's sensitive spans (detectPii), when already found; found here otherwise. */
+  sensitive?: readonly PiiSpan[];
+}
+
 export function detectPromises(
   phrases: PhraseRegistry,
   prepared: PreparedTranscript,
   ctx: CallContext,
+  options: PromiseOptions = {},
 ): PromiseResult {
   const language = prepared.language;
   const local = localDateTime(ctx.startedAt, ctx.timeZone, callCountry(ctx));
-  const today: CalendarDate = { year: local.year, month: local.month, day: local.day };
+  const reading: Reading = {
+    today: { year: local.year, month: local.month, day: local.day },
+    sensitive: sensitiveTokens(options.sensitive ?? detectPii(prepared)),
+  };
   const matches = phrases
     .matches(prepared, PROMISE_PHRASE_LIST.namespace)
     .filter((m) => (m.party === 'agent') === (m.phraseId === 'proposal' || m.phraseId === 'ask'))
@@ -346,14 +532,15 @@ export function detectPromises(
     const replyAt = stream.tokens[0]?.startMs ?? 0;
     let reply: AgentTurn | undefined;
     const agentTurn = () =>
-      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, today, memo));
+      (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, reading, memo));
     const clauses = clausesOf(stream, si, language).filter(
       (c) => !retraction || c.start >= retraction.endToken,
     );
     const blocked = clauses.map(
       (c) =>
         inStream.some((m) => BLOCKERS.has(m.phraseId) && m.startToken >= c.start && m.startToken < c.end) ||
-        saysPastTime(stream.tokens, c.start, c.end, language),
+        saysPastTime(stream.tokens, c.start, c.end, language) ||
+        (language === 'es' && saysIf(prepared, stream.tokens, c.start, c.end)),
     );
     const turnBlocked = blocked.some(Boolean);
     const listening = listensOnly(stream.tokens, language);
@@ -362,14 +549,19 @@ export function detectPromises(
       (turnDetails ??= mergeDetails(
         clauses
           .filter((_, i) => !blocked[i])
-          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, today, memo)),
+          .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, reading, memo)),
       ));
     clauses.forEach((clause, ci) => {
       if (blocked[ci]) return;
       const here = inStream.filter((m) => m.startToken >= clause.start && m.startToken < clause.end);
       const commit =
-        here.some((m) => m.phraseId === 'commit') ||
-        here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken));
+        here.some((m) => m.phraseId === 'commit' && ownPayment(stream.tokens, m, language)) ||
+        here.some(
+          (m) =>
+            m.phraseId === 'bare_pay' &&
+            isVerbUse(stream.tokens, m.startToken) &&
+            ownPayment(stream.tokens, m, language),
+        );
       const first = ci === 0;
       const open = first && !turnBlocked && !listening;
       const acceptWord =
@@ -378,7 +570,7 @@ export function detectPromises(
         agentTurn().proposal;
       if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
       const { proposal, agent, prevAgent, agentStart, agentEnd } = agentTurn();
-      const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, today, memo);
+      const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, reading, memo);
       let kind: PaymentPromise['kind'];
       let amount: Amount | undefined;
       let date: Details['date'];
@@ -443,6 +635,15 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
     const next = stream.tokens.slice(m.startToken + 1, m.startToken + 5).map((t) => t.norm);
     if (next.some((w) => POLITE_AFTER_IF.has(w))) return true;
   }
+  // "I just can't give you an exact date", "no le puedo dar una fecha exacta": the date is open, the payment is not refused
+  if (m.phraseId === 'refuse') {
+    const next = stream.tokens.slice(m.endToken + 1, m.endToken + 7).map((t) => t.norm);
+    if (
+      next.some((w) => w === 'date' || w === 'fecha' || w === 'day' || w === 'dia') &&
+      next.some((w) => EXACT_WORDS.has(w))
+    )
+      return true;
+  }
   if (m.phraseId === 'past' && prepared.language === 'en') {
     return stream.tokens
       .slice(m.startToken, m.endToken + 1)
@@ -450,6 +651,9 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   }
   return false;
 }
+
+/** A date asked for precisely ("an exact date", "una fecha fija"): not having one refuses nothing. */
+const EXACT_WORDS = new Set(['exact', 'specific', 'set', 'exacta', 'fija', 'precisa', 'concreta']);
 
 /** Words after "if"/"si" that make it politeness ("if that is okay", "si le parece", "si dios quiere"). */
 const POLITE_AFTER_IF = new Set(['okay', 'ok', 'alright', 'fine', 'parece', 'dios']);
@@ -524,6 +728,54 @@ function withoutSoftFillers(tokens: readonly Token[], language: Language): Token
   return out;
 }
 
+/**
+ * Whether a paying phrase is the speaker's own payment: not a third-person form ("él les paga"), not an accented form
+ * no first-person present has ("depósito", "pagó", "pagué"), not an English verb whose subject is someone else ("he'd
+ * pay the rest").
+ */
+function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language): boolean {
+  if (language === 'es') {
+    for (let k = m.startToken; k <= m.endToken; k++) {
+      const t = tokens[k]!;
+      // "el viernes se le consigna": impersonal, the speaker's own payment
+      if (THIRD_PERSON_PAY.has(t.norm) && !impersonal(tokens, k)) return false;
+      // an accent inside the word: the noun ("depósito"), never a verb form (a final one may be a recognizer's slip)
+      if (FIRST_PERSON_PAY.has(t.norm) && /[áéíóú]./.test(t.surface.toLowerCase())) return false;
+    }
+    return true;
+  }
+  for (let k = m.startToken - 1, seen = 0; k >= 0 && seen < 4; k--, seen++) {
+    const w = tokens[k]!.norm;
+    if (AUX_EN.has(w)) continue;
+    return !OTHER_SUBJECTS_EN.has(w);
+  }
+  return true;
+}
+
+/** "se" before the verb, or before its clitic ("se le paga", "se les consigna"): an impersonal form. */
+function impersonal(tokens: readonly Token[], k: number): boolean {
+  const before = tokens[k - 1]?.norm;
+  if (before === 'se') return true;
+  return (before === 'le' || before === 'les' || before === 'lo') && tokens[k - 2]?.norm === 'se';
+}
+
+/**
+ * "si" read as "if" before a payment in the same clause: an unaccented "si", no comma after it, then a clitic and a
+ * verb that is neither paying nor agreeing ("si me ingresan la nómina el 10, le pago"); "sí, le pago", "si le pago el
+ * viernes" and "si me parece" read as yes.
+ */
+function saysIf(prepared: PreparedTranscript, tokens: readonly Token[], from: number, to: number): boolean {
+  for (let i = from; i + 2 < to; i++) {
+    const t = tokens[i]!;
+    if (t.norm !== 'si' || t.surface.toLowerCase().startsWith('sí')) continue;
+    const next = tokens[i + 1]!;
+    if (!IF_CLITICS.has(next.norm) || next.segmentIndex !== t.segmentIndex) continue;
+    if (/[,;:.!?]/.test(prepared.segments[t.segmentIndex]!.text.slice(t.end, next.start))) continue;
+    if (!YES_AFTER_SI_CLITIC_KEYS.has(tokens[i + 2]!.key)) return true;
+  }
+  return false;
+}
+
 /** "pago" after an article or preposition is the noun ("el pago"), not "I pay". */
 function isVerbUse(tokens: readonly Token[], i: number): boolean {
   const prev = tokens[i - 1]?.norm;
@@ -550,7 +802,7 @@ function agentTurnBefore(
   replyAt: number,
   byStream: ReadonlyMap<number, PhraseMatch[]>,
   ctx: CallContext,
-  today: CalendarDate,
+  reading: Reading,
   memo: DetailsMemo,
 ): AgentTurn {
   const language = prepared.language;
@@ -576,10 +828,15 @@ function agentTurnBefore(
   const schedule =
     window.some((t) => DUE_WORDS[language].has(t.norm)) &&
     !window.some((t) => REQUEST_WORDS[language].has(t.norm));
+  const callBack =
+    window.some((t) => CALLBACK_WORDS[language].has(t.norm)) &&
+    !window.some((t) => PAY_WORDS[language].has(t.norm));
+  // "I do see a $300 payment posted today": a payment received, read back, proposes nothing
+  const received = window.some((t) => RECEIVED_WORDS[language].has(t.norm));
   // an offer is never a proposal: its amount and date are read only when asked for
-  const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, today, memo);
+  const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, reading, memo);
   let proposal = false;
-  if (!offers && !schedule) {
+  if (!offers && !schedule && !callBack && !received) {
     const d = agent();
     const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
     proposal =
@@ -635,6 +892,12 @@ function previousAgent(line: Timeline, si: number, replyAt: number): { index: nu
     if (line.other[j]!.stream !== si) return null;
   }
   return { index: last.stream, end: last.token + 1 };
+}
+
+/** Whether a token lies in one of the spans (same segment, overlapping characters). */
+function sensitiveTokens(spans: readonly PiiSpan[]): (t: Token) => boolean {
+  if (spans.length === 0) return () => false;
+  return (t) => spans.some((s) => s.segmentIndex === t.segmentIndex && s.start < t.end && t.start < s.end);
 }
 
 /** The first token of the segment token i belongs to. */

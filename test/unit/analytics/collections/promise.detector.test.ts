@@ -166,4 +166,47 @@ describe(detectPromises.name, () => {
       amount: { value: 300 },
     });
   });
+
+  it('reads no promise into someone else paying, a condition with any verb, a call-back or a payment read back', () => {
+    // a third-person verb matches the commitment phrases through its stem: "él les paga" is the son's payment
+    expect(
+      es('c: mi hijo dice que la semana que viene cobra y que él les paga los trescientos').promised,
+    ).toBe(false);
+    expect(en("c: my husband paid 300 yesterday and he said he'd pay the rest on friday").promised).toBe(
+      false,
+    );
+    // "el viernes se le consigna" is impersonal: the customer's own payment
+    expect(es('c: el viernes se le consigna los doscientos mil').promised).toBe(true);
+    // "si" + clitic + a verb other than paying or agreeing is "if", however the verb is spelled
+    expect(es('c: si me ingresan la nómina el día 10, le pago los 180').promised).toBe(false);
+    expect(es('c: si le hago el pago el viernes de doscientos mil').promised).toBe(true);
+    expect(es('a: podría pagar 730 euros el martes', 'c: bueno si me parese bien').promised).toBe(true);
+    // an agent's call-back is no payment proposal, whatever the customer answers
+    expect(es('a: entonces la llamo el lunes para ver cómo le fue', 'c: está bien gracias').promised).toBe(
+      false,
+    );
+    expect(
+      es('a: 55 3412 8890 anotado le marcamos mañana si no tenemos noticias suyas', 'c: órale sí').promised,
+    ).toBe(false);
+    expect(
+      en('a: okay yes i do see a $300 payment posted today', "c: so there's only $240 left?").promised,
+    ).toBe(false);
+    // "depósito" with its accent is the noun: a receipt read out is no commitment
+    expect(es('c: aquí dice depósito a su cuenta dos mil trescientos pesos').promised).toBe(false);
+  });
+
+  it('takes no amount from a phone number, and reads an open date as no refusal', () => {
+    const r = en(
+      'c: i can do seventy-five on the 15th',
+      'a: okay $75 on the 15th is this the best number to reach you at',
+      "c: no use my cell it's (412) 555-0187",
+    );
+    expect(r.primary).toMatchObject({ amount: { value: 75 } });
+    expect(
+      en("c: not today but i'll pay the 184.50 i promise i just can't give you an exact date").primary,
+    ).toMatchObject({ amount: { value: 184.5 }, date: null });
+    expect(en('a: you could do that same $615 over three months $205 a month', 'c: okay').promised).toBe(
+      false,
+    );
+  });
 });

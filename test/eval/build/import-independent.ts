@@ -1,0 +1,78 @@
+/**
+ * `npx tsx test/eval/build/import-independent.ts OUT.jsonl IN.jsonl…`: whole calls written independently of the
+ * detectors (by authors given only LABELLING.md and a brief of the cases wanted, never the detectors' code or the
+ * other sets) into the format of calls.jsonl. Each input line holds `id`, `language`, `locale`, `startedAt`,
+ * `currency`, `segments` (party, startMs, endMs, text), `notice` (outcome, atMs), `promise`, `pii` and `amounts`
+ * (segmentIndex and the exact text) and a `note`. Character offsets are found here, channels follow the party, the
+ * profile follows the country, and calls alternate between dev and test in the order of each file, so both splits
+ * hold every author's kinds of call.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+interface Written {
+  id: string;
+  language: 'es' | 'en';
+  locale: 'co' | 'mx' | 'es' | 'us';
+  startedAt: string;
+  currency: string;
+  segments: { party: 'agent' | 'customer'; startMs: number; endMs: number; text: string }[];
+  notice: { outcome: 'on_time' | 'late' | 'missing'; atMs: number | null };
+  promise: { promised: boolean; amount: number | null; currency: string | null; date: string | null };
+  pii: { segmentIndex: number; text: string; type: string }[];
+  amounts: { segmentIndex: number; text: string }[];
+  note?: string;
+}
+
+function span(w: Written, s: { segmentIndex: number; text: string }, from = 0) {
+  const seg = w.segments[s.segmentIndex];
+  const start = seg ? seg.text.indexOf(s.text, from) : -1;
+  if (!seg || start < 0) throw new Error(`${w.id}: "${s.text}" is not in segment ${s.segmentIndex}`);
+  return { segmentIndex: s.segmentIndex, start, end: start + s.text.length, text: s.text };
+}
+
+/** Spans of one segment in order: the same text twice is its first and then its second occurrence. */
+function spans<T extends { segmentIndex: number; text: string }>(w: Written, list: readonly T[]) {
+  const next = new Map<string, number>();
+  return list.map((s) => {
+    const key = `${s.segmentIndex}\u0000${s.text}`;
+    const found = span(w, s, next.get(key) ?? 0);
+    next.set(key, found.end);
+    return { ...s, ...found };
+  });
+}
+
+const [out, ...inputs] = process.argv.slice(2);
+if (!out || inputs.length === 0) {
+  console.error('usage: import-independent.ts OUT.jsonl IN.jsonl…');
+  process.exit(2);
+}
+const lines: string[] = [];
+for (const input of inputs) {
+  const written = readFileSync(input, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Written);
+  written.forEach((w, i) => {
+    lines.push(
+      JSON.stringify({
+        id: w.id,
+        split: i % 2 === 0 ? 'dev' : 'test',
+        language: w.language,
+        locale: w.locale,
+        profile: w.locale,
+        startedAt: w.startedAt,
+        currency: w.currency,
+        noise: 'independent',
+        scenario: { promise: w.promise.promised ? 'promise' : 'none', notice: w.notice.outcome },
+        note: w.note ?? null,
+        segments: w.segments.map((s) => ({ ...s, channel: s.party === 'agent' ? 0 : 1 })),
+        promise: w.promise,
+        notice: w.notice,
+        pii: spans(w, w.pii),
+        amounts: spans(w, w.amounts),
+      }),
+    );
+  });
+}
+writeFileSync(out, lines.join('\n') + '\n');
+console.log(`${lines.length} calls written to ${out}`);
