@@ -131,8 +131,69 @@ function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: Di
   return /[$€]\s*$/.test(text.slice(Math.max(0, first.start - 2), first.start));
 }
 
+/** The shortest number matched as a read-back of a sensitive value found elsewhere in the call. */
+const READ_BACK_MIN_DIGITS = 6;
+
 /** How far into an answer a number may start and still answer the question before it. */
 const ANSWER_WINDOW = 8;
+/** The same for a three- or four-digit answer (a security code, an expiry date): it must open the reply. */
+const SHORT_ANSWER_WINDOW = 2;
+/** Words right after a number that say it is a phone ("…, es mi celular", "that's her cell phone"). */
+const PHONE_AFTER: Record<Language, Set<string>> = {
+  es: new Set(['celular', 'telefono', 'movil', 'whatsapp', 'fijo']),
+  en: new Set(['cell', 'phone', 'mobile', 'cellphone', 'landline']),
+};
+/** Words between a number and the phone word after it ("es mi celular", "that's her cell"). */
+const LINK_AFTER = new Set([
+  'es',
+  'mi',
+  'su',
+  'el',
+  'ese',
+  'that',
+  'thats',
+  's',
+  'is',
+  'its',
+  'it',
+  'my',
+  'her',
+  'his',
+]);
+
+function phoneWordAfter(norms: readonly string[], end: number, language: Language): boolean {
+  for (let k = end; k < Math.min(norms.length, end + 4); k++) {
+    if (PHONE_AFTER[language].has(norms[k]!)) return true;
+    if (!LINK_AFTER.has(norms[k]!)) return false;
+  }
+  return false;
+}
+
+/** Spanish names of letters, as a DNI's letter is read out ("… cuatro efe"). */
+const SPELLED_LETTERS: Record<string, string> = {
+  a: 'a',
+  be: 'b',
+  ce: 'c',
+  de: 'd',
+  e: 'e',
+  efe: 'f',
+  ge: 'g',
+  hache: 'h',
+  jota: 'j',
+  ka: 'k',
+  ele: 'l',
+  eme: 'm',
+  ene: 'n',
+  pe: 'p',
+  cu: 'q',
+  erre: 'r',
+  ese: 's',
+  te: 't',
+  uve: 'v',
+  equis: 'x',
+  ye: 'y',
+  zeta: 'z',
+};
 
 /** The type a sensitive context names, for a number that is not whole yet (see DetectPiiOptions.unfinished). */
 const CONTEXT_TYPE: Partial<Record<ContextId, PiiType>> = {
@@ -158,13 +219,21 @@ function classifyRun(
   const long = d.length >= 6;
   if (ctx.length === 0 && long) ctx = mangledContextsBefore(norms, run.start, language);
   // "¿me confirma su número de cédula?" — "sí, es el 1 020 …": the other party's question says what it is
-  if (ctx.length === 0 && long && run.start <= ANSWER_WINDOW && question.length > 0) {
+  // a short answer right at the start of a reply ("¿Fecha de vencimiento?" — "cero ocho veintiocho") answers too
+  const answers = long ? run.start <= ANSWER_WINDOW : run.start <= SHORT_ANSWER_WINDOW;
+  if (ctx.length === 0 && answers && question.length > 0) {
     ctx = contextsBefore(question, question.length, language, 14).map((c) => ({ ...c, distance: 0 }));
     if (ctx.length === 0)
       ctx = mangledContextsBefore(question, question.length, language, 14).map((c) => ({
         ...c,
         distance: 0,
       }));
+    // only the security code and the expiry date are that short
+    if (!long) ctx = ctx.filter((c) => c.id === 'cvv' || c.id === 'expiry');
+  }
+  // "55 3412 8890, es mi celular", "614 555 0139, that's her cell phone": the words after say it
+  if (ctx.length === 0 && d.length >= 7 && d.length <= 15 && phoneWordAfter(norms, run.end, language)) {
+    ctx = [{ id: 'phone', distance: 0 }];
   }
   const len = d.length;
   const kind = nearest(ctx, ['card', 'cvv', 'expiry', 'cedula', 'dni', 'phone', 'ssn']);
@@ -183,12 +252,16 @@ function classifyRun(
     const month = Number(len === 3 ? d.slice(0, 1) : d.slice(0, 2));
     if (month >= 1 && month <= 12) return { type: 'EXPIRY' };
   }
-  // DNI written as digits then its letter: "70123456 k"
+  // DNI written as digits then its letter: "70123456 k", "… cuatro efe"
   if (len === 8) {
-    const letter = norms[run.end];
-    if (letter && /^[a-z]$/.test(letter) && dniValid(d + letter)) return { type: 'DNI', end: run.end + 1 };
+    const word = norms[run.end];
+    const letter =
+      word && (/^[a-z]$/.test(word) ? word : language === 'es' ? SPELLED_LETTERS[word] : undefined);
+    if (letter && dniValid(d + letter)) return { type: 'DNI', end: run.end + 1 };
   }
   if (kind === 'ssn' && len === 9) return { type: 'SSN' };
+  // a DNI asked for and read out, its letter left off or not heard
+  if (kind === 'dni' && len === 8) return { type: 'DNI' };
   if (kind === 'cedula' && len >= 6 && len <= 10) return { type: 'CEDULA' };
   if (kind === 'phone' && len >= 7 && len <= 15) return { type: 'PHONE' };
   // a number its context calls sensitive, too short to be one yet: the rest may still be said
@@ -258,9 +331,9 @@ function writtenIds(
     if (ssnPlausible(digits))
       out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length, value: digits });
   }
-  // phone shapes that need no context: +country code, (area) number
+  // phone shapes that need no context: +country code, (area) number, 614-555-0139 / 55-3412-8890
   for (const m of text.matchAll(
-    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b/g,
+    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|\b\d{2}-\d{4}-\d{4}\b/g,
   )) {
     out.push({
       type: 'PHONE',
@@ -291,7 +364,18 @@ function questionBefore(prepared: PreparedTranscript, stream: Stream): string[] 
   return before.slice(-14).map((t) => t.norm);
 }
 
-function streamSpans(prepared: PreparedTranscript, stream: Stream, unfinished: boolean): PiiSpan[] {
+/** A digit run no context named, kept to be matched against the values found elsewhere in the call. */
+interface Unnamed {
+  stream: Stream;
+  run: DigitRun;
+}
+
+function streamSpans(
+  prepared: PreparedTranscript,
+  stream: Stream,
+  unfinished: boolean,
+  unnamed: Unnamed[],
+): PiiSpan[] {
   const language = prepared.language;
   const tokens = stream.tokens;
   const norms = tokens.map((t) => t.norm);
@@ -299,9 +383,13 @@ function streamSpans(prepared: PreparedTranscript, stream: Stream, unfinished: b
   let question: string[] | undefined;
   for (const run of findDigitRuns(tokens, language)) {
     if (isMoney(prepared, tokens, run)) continue;
-    if (run.start <= ANSWER_WINDOW && run.digits.length >= 6) question ??= questionBefore(prepared, stream);
+    if (run.digits.length >= 6 ? run.start <= ANSWER_WINDOW : run.start <= SHORT_ANSWER_WINDOW)
+      question ??= questionBefore(prepared, stream);
     const c = classifyRun(run, norms, language, question ?? [], unfinished);
-    if (!c) continue;
+    if (!c) {
+      if (run.digits.length >= READ_BACK_MIN_DIGITS) unnamed.push({ stream, run });
+      continue;
+    }
     out.push(...spansForTokens(prepared, tokens, run.start, c.end ?? run.end, c.type, run.digits));
   }
   for (const [a, b] of expiryWithWords(norms, language)) {
@@ -353,7 +441,17 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
       });
     }
   });
+  const unnamed: Unnamed[] = [];
   for (const stream of prepared.streams)
-    spans.push(...streamSpans(prepared, stream, options.unfinished === true));
+    spans.push(...streamSpans(prepared, stream, options.unfinished === true, unnamed));
+  // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again
+  if (unnamed.length > 0) {
+    const known = new Map<string, PiiType>();
+    for (const s of spans) if (/^\d+$/.test(s.value)) known.set(s.value, s.type);
+    for (const { stream, run } of unnamed) {
+      const type = known.get(run.digits);
+      if (type) spans.push(...spansForTokens(prepared, stream.tokens, run.start, run.end, type, run.digits));
+    }
+  }
   return resolve(spans);
 }

@@ -92,7 +92,9 @@ describe(detectPii.name, () => {
   it('finds identity numbers: cédula in context, DNI/NIE with check letter, CURP, RFC, SSN', () => {
     expect(spans('es', 'c: mi cédula es 1.020.345.678')).toEqual([['CEDULA', '1.020.345.678']]);
     expect(spans('es', 'c: mi dni es 12345678z')).toEqual([['DNI', '12345678z']]);
-    expect(spans('es', 'c: mi dni es 12345678a')).toEqual([]);
+    // a letter that does not check is no DNI by its shape alone, but the eight digits said as the DNI still are
+    expect(spans('es', 'c: el 12345678a')).toEqual([]);
+    expect(spans('es', 'c: mi dni es 12345678a')).toEqual([['DNI', '12345678']]);
     expect(spans('es', 'c: el nie x1234567l')).toEqual([['DNI', 'x1234567l']]);
     expect(spans('es', 'c: mi curp es pegj850312hdfrrn05')).toEqual([['CURP', 'pegj850312hdfrrn05']]);
     expect(spans('es', 'c: el rfc pegj850312ab1')).toEqual([['RFC', 'pegj850312ab1']]);
@@ -141,6 +143,41 @@ describe(detectPii.name, () => {
       spans('es', 'a: Me confirma su número de células por favor.', 'c: claro, es la 1.018.847'),
     ).toEqual([['CEDULA', '1.018.847']]);
     expect(spans('es', 'c: mi celulares 3001234567')).toEqual([['PHONE', '3001234567']]);
+  });
+
+  it('finds a number read back, a short answer to a code or expiry question, a phone named after it, a DNI letter spelled', () => {
+    expect(
+      spans('es', 'c: sí apunte: 654 32 19 87.', 'a: 654 32 19 87. grabado. ¿y las facturas?').map(
+        ([t]) => t,
+      ),
+    ).toEqual([]); // no context either time: nothing to read back
+    expect(
+      spans('es', 'c: es mi celular el 654 32 19 87.', 'a: 654 32 19 87. grabado. ¿y las facturas?'),
+    ).toEqual([
+      ['PHONE', '654 32 19 87'],
+      ['PHONE', '654 32 19 87'],
+    ]);
+    expect(spans('es', 'a: ¿fecha de vencimiento?', 'c: cero ocho, veintiocho.')).toEqual([
+      ['EXPIRY', 'cero ocho, veintiocho'],
+    ]);
+    expect(spans('en', 'a: got it. and the security code?', 'c: five five one eight.')).toEqual([
+      ['CVV', 'five five one eight'],
+    ]);
+    // an amount answering another question stays readable
+    expect(spans('es', 'a: ¿cuánto puede pagar?', 'c: cuatrocientos mil')).toEqual([]);
+    expect(spans('es', 'c: al 55 3412 8890, es mi celular')).toEqual([['PHONE', '55 3412 8890']]);
+    expect(spans('en', "c: it's 614-555-0139.")).toEqual([['PHONE', '614-555-0139']]);
+    expect(
+      spans(
+        'es',
+        'a: necesito que me confirme su dni',
+        'c: es el cero, siete, seis, cinco…',
+        'c: …dos, tres, uno, cuatro, efe.',
+      ),
+    ).toEqual([
+      ['DNI', 'cero, siete, seis, cinco'],
+      ['DNI', 'dos, tres, uno, cuatro, efe'],
+    ]);
   });
 
   it('hides a number its context calls sensitive before it is whole only while the call is still being said', () => {
