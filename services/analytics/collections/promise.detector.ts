@@ -201,6 +201,44 @@ const FIRST_PERSON_PAY = new Set([
   'liquido',
   'giro',
 ]);
+/** What a customer gives or sends that is not a payment ("le doy el celular", "I'll send you a photo"). */
+const NOT_MONEY: Record<Language, Set<string>> = {
+  es: new Set([
+    'celular',
+    'numero',
+    'telefono',
+    'correo',
+    'datos',
+    'informacion',
+    'referencia',
+    'direccion',
+    'nombre',
+    'whatsapp',
+    'foto',
+    'comprobante',
+    'recibo',
+    'ticket',
+    'documento',
+    'documentos',
+    'soporte',
+    'pantallazo',
+  ]),
+  en: new Set([
+    'receipt',
+    'photo',
+    'picture',
+    'info',
+    'information',
+    'email',
+    'number',
+    'address',
+    'copy',
+    'documents',
+    'letter',
+    'screenshot',
+    'proof',
+  ]),
+};
 /** English subjects that make a paying verb someone else's ("he'd pay the rest", "my husband will send it"). */
 const OTHER_SUBJECTS_EN = new Set([
   'he',
@@ -356,6 +394,10 @@ const NOUN_BEFORE_PAY = new Set([
   'este',
   'primer',
   'otro',
+  'proximo',
+  'siguiente',
+  'ultimo',
+  'last',
   'ningun',
   'cada',
   'sin',
@@ -569,6 +611,8 @@ export function detectPromises(
         here.some((m) => m.phraseId === 'accept' && m.startToken <= clause.start + 2) &&
         agentTurn().proposal;
       if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
+      // "Ok. Y el próximo pago, ¿cuándo es?": a reply that asks back accepts nothing
+      if (!commit && acceptWord && asksBack(prepared, stream.tokens, clause)) return;
       const { proposal, agent, prevAgent, agentStart, agentEnd } = agentTurn();
       const d = details(prepared, stream.tokens, clause.start, clause.end, ctx, reading, memo);
       let kind: PaymentPromise['kind'];
@@ -635,6 +679,12 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
     const next = stream.tokens.slice(m.startToken + 1, m.startToken + 5).map((t) => t.norm);
     if (next.some((w) => POLITE_AFTER_IF.has(w))) return true;
   }
+  // "más no tengo", "no tengo más": a limit on the amount, not a refusal
+  if (
+    m.phraseId === 'refuse' &&
+    (stream.tokens[m.startToken - 1]?.norm === 'mas' || stream.tokens[m.endToken + 1]?.norm === 'mas')
+  )
+    return true;
   // "I just can't give you an exact date", "no le puedo dar una fecha exacta": the date is open, the payment is not refused
   if (m.phraseId === 'refuse') {
     const next = stream.tokens.slice(m.endToken + 1, m.endToken + 7).map((t) => t.norm);
@@ -734,6 +784,10 @@ function withoutSoftFillers(tokens: readonly Token[], language: Language): Token
  * pay the rest").
  */
 function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language): boolean {
+  // "le doy el celular de él", "I'll send you the receipt": something given that is not money
+  for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
+    if (NOT_MONEY[language].has(tokens[k]!.norm)) return false;
+  }
   if (language === 'es') {
     for (let k = m.startToken; k <= m.endToken; k++) {
       const t = tokens[k]!;
@@ -774,6 +828,13 @@ function saysIf(prepared: PreparedTranscript, tokens: readonly Token[], from: nu
     if (!YES_AFTER_SI_CLITIC_KEYS.has(tokens[i + 2]!.key)) return true;
   }
   return false;
+}
+
+/** The clause ends in a question mark: the customer asks back. */
+function asksBack(prepared: PreparedTranscript, tokens: readonly Token[], clause: Clause): boolean {
+  const last = tokens[clause.end - 1];
+  if (!last) return false;
+  return /^\s*\?/.test(prepared.segments[last.segmentIndex]!.text.slice(last.end, last.end + 3));
 }
 
 /** "pago" after an article or preposition is the noun ("el pago"), not "I pay". */
@@ -823,7 +884,7 @@ function agentTurnBefore(
   const lead = agentMatches.filter((m) => m.phraseId === 'proposal' || m.phraseId === 'ask').at(-1);
   const agentStart = segmentStart(prevAgent.tokens, lead ? lead.startToken : agentEnd - 1);
   const window = prevAgent.tokens.slice(agentStart, agentEnd);
-  const offers = window.some((t) => OFFER_WORDS[language].has(t.norm));
+  const offers = window.some((t, i) => OFFER_WORDS[language].has(t.norm) && !billerCode(window, i));
   const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
   const schedule =
     window.some((t) => DUE_WORDS[language].has(t.norm)) &&
@@ -836,7 +897,7 @@ function agentTurnBefore(
   // an offer is never a proposal: its amount and date are read only when asked for
   const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, reading, memo);
   let proposal = false;
-  if (!offers && !schedule && !callBack && !received) {
+  if (!offers && !schedule && !callBack && !received && !answersCustomer(prepared, window)) {
     const d = agent();
     const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
     proposal =
@@ -892,6 +953,34 @@ function previousAgent(line: Timeline, si: number, replyAt: number): { index: nu
     if (line.other[j]!.stream !== si) return null;
   }
   return { index: last.stream, end: last.token + 1 };
+}
+
+/**
+ * The agent's turn answers the customer's own question about the schedule ("¿y el próximo pago cuándo es?" — "el
+ * 15 de mayo, por $2,000"): it informs, it proposes nothing.
+ */
+function answersCustomer(prepared: PreparedTranscript, window: readonly Token[]): boolean {
+  // the agent's last segment, the one the customer's reply follows
+  const lastSegment = window.at(-1)?.segmentIndex;
+  const at = window.find((t) => t.segmentIndex === lastSegment)?.startMs;
+  if (at === undefined) return false;
+  let last: (typeof prepared.segments)[number] | undefined;
+  for (const seg of prepared.segments) {
+    if (seg.party === 'agent' || seg.startMs >= at) continue;
+    if (!last || seg.startMs > last.startMs) last = seg;
+  }
+  if (!last || !/\?\s*$/.test(last.text)) return false;
+  const words = last.text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+  return /\b(cuando|cuanto|que dia|que fecha|when|how much|what day|what date)\b/.test(words);
+}
+
+/** "al convenio de Tuhogar", "número de convenio": where to pay (the biller's code), not a plan offered. */
+function billerCode(tokens: readonly Token[], i: number): boolean {
+  const prev = tokens[i - 1]?.norm;
+  return tokens[i]!.norm === 'convenio' && (prev === 'al' || prev === 'numero' || prev === 'codigo');
 }
 
 /** Whether a token lies in one of the spans (same segment, overlapping characters). */

@@ -27,7 +27,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     dni: seqs('dni, nie, documento nacional, documento de identidad'),
     phone: seqs(
-      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para',
+      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, que numero, numero de contacto',
     ),
     ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
     notCard: seqs(
@@ -48,7 +48,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     cedula: seqs('cedula'),
     dni: seqs('dni, nie'),
     phone: seqs(
-      'phone, cell, cellphone, mobile, number is, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number',
+      'phone, cell, cellphone, mobile, number is, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number',
     ),
     ssn: seqs('social, social security, ssn, social security number, social is'),
     notCard: seqs(

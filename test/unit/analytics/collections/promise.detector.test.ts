@@ -209,4 +209,22 @@ describe(detectPromises.name, () => {
       false,
     );
   });
+
+  it('reads a limit as no refusal, and no promise into a phone number given or a schedule the customer asked for', () => {
+    expect(
+      es(
+        'c: pues eh yo le puedo consignar 200 mil el viernes. más no tengo.',
+        'a: ¿entonces el viernes consigna $200.000 en bancolombia, al convenio de tuhogar?',
+        'c: sí señor listo',
+      ).primary,
+    ).toMatchObject({ amount: { value: 200000 }, date: '2024-03-15' });
+    expect(es('c: él dijo que el viernes. le doy el celular de él').promised).toBe(false);
+    expect(
+      es(
+        'c: ok. y el próximo pago, ¿cuándo es?',
+        'a: el próximo es el 15 de mayo, por $2,000 también',
+        'c: ok gracias',
+      ).promised,
+    ).toBe(false);
+  });
 });
