@@ -264,6 +264,10 @@ function classifyRun(
   if (kind === 'dni' && len === 8) return { type: 'DNI' };
   if (kind === 'cedula' && len >= 6 && len <= 10) return { type: 'CEDULA' };
   if (kind === 'phone' && len >= 7 && len <= 15) return { type: 'PHONE' };
+  // a card or social security number a recognizer heard with digits dropped or added ("my social is 12786,553",
+  // "the card number is … 8-3-1-3-1-7-2"): said as one, it is one
+  if (kind === 'card' && len >= 8 && len <= 21) return { type: 'CARD' };
+  if (kind === 'ssn' && len >= 7 && len <= 11) return { type: 'SSN' };
   // a number its context calls sensitive, too short to be one yet: the rest may still be said
   if (unfinished && kind !== undefined && len >= 3) {
     const type = CONTEXT_TYPE[kind];

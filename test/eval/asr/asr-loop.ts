@@ -174,6 +174,27 @@ export async function main(args: string[]): Promise<number> {
     await recognizer?.close();
   }
 
+  const es = results.filter((r) => r.k.language === 'es').length;
+  console.log(
+    `real ASR in the loop: ${results.length} dev calls (${es} es, ${results.length - es} en), ${modelName}, espeak-ng voices, 300–3400 Hz`,
+  );
+  if (audioSeconds > 0)
+    console.log(
+      `transcribed now: ${audioSeconds.toFixed(0)} s of calls in ${transcribedSeconds.toFixed(0)} s (rendering included); total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+  for (const language of [null, 'es', 'en'] as const) {
+    const some = language ? results.filter((r) => r.k.language === language) : results;
+    if (language && some.length === 0) continue;
+    report(some, language, show && language === null);
+  }
+  return 0;
+}
+
+function report(
+  results: { k: CallCase; t: Transcribed }[],
+  language: 'es' | 'en' | null,
+  show: boolean,
+): void {
   const changed: Record<Field, number> = { notice: 0, promised: 0, amount: 0, date: 0, pii: 0 };
   const promiseRef = counts();
   const promiseAsr = counts();
@@ -183,6 +204,7 @@ export async function main(args: string[]): Promise<number> {
   let piiAsr = 0;
   let piiCalls = 0;
   let callsChanged = 0;
+  if (language) console.log(`\n${language} only:`);
   for (const { k, t } of results) {
     const ref = verdicts(k, t.reference);
     const asr = verdicts(k, t.asr);
@@ -207,14 +229,6 @@ export async function main(args: string[]): Promise<number> {
       for (const s of t.asr) console.log(`  ${s.party === 'agent' ? 'A' : 'C'} ${s.text}`);
     }
   }
-  const es = results.filter((r) => r.k.language === 'es').length;
-  console.log(
-    `real ASR in the loop: ${results.length} dev calls (${es} es, ${results.length - es} en), ${modelName}, espeak-ng voices, 300–3400 Hz`,
-  );
-  if (audioSeconds > 0)
-    console.log(
-      `transcribed now: ${audioSeconds.toFixed(0)} s of calls in ${transcribedSeconds.toFixed(0)} s (rendering included); total ${((performance.now() - started) / 1000).toFixed(0)} s`,
-    );
   console.log(`calls with any verdict changed: ${callsChanged}/${results.length}`);
   for (const [f, v] of Object.entries(changed)) console.log(`  ${f.padEnd(9)} changed in ${v}`);
   const fmt = (c: ReturnType<typeof counts>) => {
@@ -226,5 +240,4 @@ export async function main(args: string[]): Promise<number> {
   console.log(
     `pii       calls with a labelled number flagged: reference ${piiRef}/${piiCalls} | asr ${piiAsr}/${piiCalls}`,
   );
-  return 0;
 }

@@ -180,6 +180,15 @@ describe(detectPii.name, () => {
     ]);
   });
 
+  it('hides a card or social security number a recognizer heard with digits dropped or added (real ASR in the loop)', () => {
+    expect(
+      spans('en', 'a: can you verify your social security number?', 'c: sure, my social is 12786,553.'),
+    ).toEqual([['SSN', '12786,553']]);
+    expect(spans('en', 'c: okay my card is 8-3-1-3-1-7-2-4')).toEqual([['CARD', '8-3-1-3-1-7-2-4']]);
+    // an amount said near the card stays readable
+    expect(spans('en', 'c: put $400 on the card')).toEqual([]);
+  });
+
   it('hides a number its context calls sensitive before it is whole only while the call is still being said', () => {
     const said = ['a: me dicta el número de la tarjeta', 'c: cuatro cinco tres dos cero uno'] as const;
     expect(spans('es', ...said)).toEqual([]);
