@@ -168,7 +168,10 @@ export async function createAnalyticsHarness(
         .set('Authorization', `Bearer ${adminKey}`)
         .attach('file', wav)
         .field('metadata', JSON.stringify(metadata))
-        .field('transcript', JSON.stringify({ language: 'es', segments }));
+        .field(
+          'transcript',
+          JSON.stringify({ language: (metadata.language as string | undefined) ?? 'es', segments }),
+        );
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body.id as string;
     },
