@@ -38,6 +38,23 @@ describe('live transcript redaction', () => {
   ] as const;
   const lines = said.map((l) => ({ ...l, channel: l.party === 'agent' ? 0 : 1 }));
 
+  /** Stores lines of the call as the live transcriber does. */
+  const store = (some: readonly (typeof lines)[number][]) =>
+    api.database.handle.db
+      .insertInto('live_transcript_lines')
+      .values(
+        some.map((l) => ({
+          capture_id: captureId,
+          channel: l.channel,
+          party: l.party,
+          start_ms: l.startMs,
+          end_ms: l.endMs,
+          text: l.text,
+          language: 'es',
+        })),
+      )
+      .execute();
+
   beforeAll(async () => {
     api = await createTestApi({ webDir: null });
     const db = api.database.handle.db;
@@ -51,20 +68,7 @@ describe('live transcript redaction', () => {
         language: 'es',
       })
       .execute();
-    await db
-      .insertInto('live_transcript_lines')
-      .values(
-        lines.slice(0, 3).map((l) => ({
-          capture_id: captureId,
-          channel: l.channel,
-          party: l.party,
-          start_ms: l.startMs,
-          end_ms: l.endMs,
-          text: l.text,
-          language: 'es',
-        })),
-      )
-      .execute();
+    await store(lines.slice(0, 3));
     keys.qa = (await api.keys.create('qa_supervisor', 'board')).key;
     keys.compliance = (await api.keys.create('compliance_officer', 'audit')).key;
   });
@@ -141,21 +145,7 @@ describe('live transcript redaction', () => {
   });
 
   it('redacts the stored lines a QA supervisor reads, and not a compliance officer’s', async () => {
-    const db = api.database.handle.db;
-    await db
-      .insertInto('live_transcript_lines')
-      .values(
-        lines.slice(3).map((l) => ({
-          capture_id: captureId,
-          channel: l.channel,
-          party: l.party,
-          start_ms: l.startMs,
-          end_ms: l.endMs,
-          text: l.text,
-          language: 'es',
-        })),
-      )
-      .execute();
+    await store(lines.slice(3));
     const read = async (key: string) => {
       const res = await request(api.app)
         .get(`/api/v1/live/calls/${captureId}/transcript`)
