@@ -160,7 +160,7 @@ const PAY_WORDS: Record<Language, Set<string>> = {
 const NOT_WORDS = new Set(['not', 'no', 'ni']);
 /** Words of an agent turn that reads back a payment already received. */
 const RECEIVED_WORDS: Record<Language, Set<string>> = {
-  es: new Set(['recibimos', 'recibido', 'reflejado']),
+  es: new Set(['recibimos', 'recibido', 'reflejado', 'reporta', 'reporto', 'constancia']),
   en: new Set(['posted', 'received', 'applied', 'cleared']),
 };
 /**
@@ -590,7 +590,8 @@ export function detectPromises(
     const turn = () =>
       (turnDetails ??= mergeDetails(
         clauses
-          .filter((_, i) => !blocked[i])
+          // an amount asked back ("¿doscientos? … el martes pago") is not the one committed to
+          .filter((c, i) => !blocked[i] && !asksBack(prepared, stream.tokens, c))
           .map((c) => details(prepared, stream.tokens, c.start, c.end, ctx, reading, memo)),
       ));
     clauses.forEach((clause, ci) => {
@@ -678,6 +679,21 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   if (m.phraseId === 'condition' && (first?.norm === 'if' || first?.norm === 'si')) {
     const next = stream.tokens.slice(m.startToken + 1, m.startToken + 5).map((t) => t.norm);
     if (next.some((w) => POLITE_AFTER_IF.has(w))) return true;
+  }
+  // "¿Mil cuatrocientos? No… le puedo dar mil pesos": the "no" answers the question, a sentence before the verb
+  if (m.phraseId === 'refuse' && first?.norm === 'no') {
+    const next = stream.tokens[m.startToken + 1];
+    if (
+      next &&
+      next.segmentIndex === first.segmentIndex &&
+      /[.…!?]/.test(prepared.segments[first.segmentIndex]!.text.slice(first.end, next.start))
+    )
+      return true;
+  }
+  // "sí, mejor, si no es molestia": an "if" inside "mejor … no" is politeness, nothing is taken back
+  if (m.phraseId === 'retract') {
+    const inside = stream.tokens.slice(m.startToken + 1, m.endToken);
+    if (inside.some((t) => t.norm === 'si' && !t.surface.toLowerCase().startsWith('sí'))) return true;
   }
   // "más no tengo", "no tengo más": a limit on the amount, not a refusal
   if (
@@ -897,7 +913,14 @@ function agentTurnBefore(
   // an offer is never a proposal: its amount and date are read only when asked for
   const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, reading, memo);
   let proposal = false;
-  if (!offers && !schedule && !callBack && !received && !answersCustomer(prepared, window)) {
+  if (
+    !offers &&
+    !schedule &&
+    !callBack &&
+    !received &&
+    !agentCondition(prepared, window, language) &&
+    !answersCustomer(prepared, window)
+  ) {
     const d = agent();
     const named = (d.amount !== undefined ? 1 : 0) + (d.date !== undefined ? 1 : 0);
     proposal =
@@ -954,6 +977,47 @@ function previousAgent(line: Timeline, si: number, replyAt: number): { index: nu
   }
   return { index: last.stream, end: last.token + 1 };
 }
+
+/**
+ * The agent's turn puts a condition on what it says ("if the refund comes in sooner, you can pay online", "si no, lo
+ * volvemos a llamar"): whatever the customer answers, nothing is agreed. Politeness ("if that works for you", "si
+ * le parece", "si quiere") is no condition.
+ */
+function agentCondition(prepared: PreparedTranscript, window: readonly Token[], language: Language): boolean {
+  for (let i = 0; i < window.length; i++) {
+    const t = window[i]!;
+    if (language === 'en' ? t.norm !== 'if' : t.norm !== 'si' || t.surface.toLowerCase().startsWith('sí'))
+      continue;
+    const next = window[i + 1];
+    if (!next) continue;
+    if (language === 'es') {
+      if (!IF_FOLLOWERS_ES.has(next.norm)) continue;
+      if (/[,;:.!?]/.test(prepared.segments[t.segmentIndex]!.text.slice(t.end, next.start))) continue;
+    }
+    const after = window.slice(i + 1, i + 5).map((w) => w.norm);
+    if (!after.some((w) => POLITE_AFTER_IF.has(w) || POLITE_AGENT_IF.has(w))) return true;
+  }
+  return false;
+}
+
+/** What follows an agent's "si" when it means "if" ("si no…", "si el pago…", "si usted…", "si me…"). */
+const IF_FOLLOWERS_ES = new Set([
+  'no',
+  'el',
+  'la',
+  'los',
+  'las',
+  'me',
+  'le',
+  'les',
+  'nos',
+  'usted',
+  'ustedes',
+  'mi',
+  'su',
+]);
+/** An agent's "if" that only asks leave ("if that works for you", "si le parece", "si quiere", "si gusta"). */
+const POLITE_AGENT_IF = new Set(['works', 'quiere', 'gusta', 'desea', 'permite', 'prefiere']);
 
 /**
  * The agent's turn answers the customer's own question about the schedule ("¿y el próximo pago cuándo es?" — "el

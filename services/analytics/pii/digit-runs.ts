@@ -22,6 +22,8 @@ export interface DigitRun {
 
 const REPEAT = wordTable<number>({ doble: 2, double: 2, triple: 3 });
 const JOINERS = new Set(['guion', 'dash', 'hyphen', 'espacio', 'space', 'raya']);
+/** Words of a self-correction inside a number read out. */
+const CORRECTIONS = new Set(['no', 'perdon', 'digo', 'espere', 'sorry', 'wait', 'mean', 'i', 'disculpe']);
 
 function pieceAt(
   tokens: readonly Token[],
@@ -82,6 +84,16 @@ export function findDigitRuns(tokens: readonly Token[], language: Language): Dig
     ) {
       i++;
       continue;
+    }
+    // a reader correcting themselves ("cuatro cuatro… no, perdón, cuatro ocho"): the number goes on after it (its
+    // digits kept whole, corrected or not, so the whole stretch is hidden)
+    if (cur) {
+      let k = i;
+      while (k < tokens.length && k - i < 3 && CORRECTIONS.has(norms[k]!)) k++;
+      if (k > i && norms.slice(i, k).some((w) => w !== 'no') && pieceAt(tokens, norms, k, language, true)) {
+        i = k;
+        continue;
+      }
     }
     if (cur) {
       out.push(cur);

@@ -27,7 +27,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     dni: seqs('dni, nie, documento nacional, documento de identidad'),
     phone: seqs(
-      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, que numero, numero de contacto',
+      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote',
     ),
     ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
     notCard: seqs(
@@ -48,11 +48,11 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     cedula: seqs('cedula'),
     dni: seqs('dni, nie'),
     phone: seqs(
-      'phone, cell, cellphone, mobile, number is, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number',
+      'phone, cell, cellphone, mobile, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number',
     ),
     ssn: seqs('social, social security, ssn, social security number, social is'),
     notCard: seqs(
-      'order, invoice, reference, tracking, case, ticket, account number, confirmation, policy, claim, contract, id is, order id',
+      'order, invoice, reference, tracking, case, ticket, account number, confirmation, policy, claim, contract, id is, order id, routing, routing number',
     ),
     partial: seqs('last four, last 4, ends in, ending in, ends with'),
   },

@@ -131,6 +131,21 @@ function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: Di
   return /[$€]\s*$/.test(text.slice(Math.max(0, first.start - 2), first.start));
 }
 
+/**
+ * A read-back of a value said with a self-correction ("cuatro cuatro… no, perdón, cuatro ocho" kept whole, read back
+ * as "315 482 7019"): the value with a few digits left out.
+ */
+function readBackOf(digits: string, known: ReadonlyMap<string, PiiType>): PiiType | undefined {
+  for (const [value, type] of known) {
+    const extra = value.length - digits.length;
+    if (extra < 1 || extra > 3) continue;
+    let k = 0;
+    for (let i = 0; i < value.length && k < digits.length; i++) if (value[i] === digits[k]) k++;
+    if (k === digits.length) return type;
+  }
+  return undefined;
+}
+
 /** The shortest number matched as a read-back of a sensitive value found elsewhere in the call. */
 const READ_BACK_MIN_DIGITS = 6;
 
@@ -321,6 +336,7 @@ function writtenIds(
     if (curpValid(m[0]))
       out.push({ type: 'CURP', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
   }
+  if (out.length === 0) out.push(...spelledCurps(text));
   for (const m of text.matchAll(RFC_RE)) {
     if (rfcValid(m[0]) && !out.some((o) => o.start <= m.index && m.index < o.end)) {
       out.push({ type: 'RFC', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
@@ -345,6 +361,28 @@ function writtenIds(
       end: m.index + m[0].length,
       value: m[0].replace(/[^\d+]/g, ''),
     });
+  }
+  return out;
+}
+
+/**
+ * A CURP spelled out in written letters and digit groups ("H-E-R-G 780214 M-D-F-R-S-D 04", "M E O J 87 11 02 H N L N R
+ * N 0 8"): the letters and digits with the separators taken out, checked as a CURP.
+ */
+function spelledCurps(text: string): { type: PiiType; start: number; end: number; value: string }[] {
+  const out: { type: PiiType; start: number; end: number; value: string }[] = [];
+  // stretches of letters and digits in short groups, joined by spaces, hyphens, dots or commas
+  for (const m of text.matchAll(/[A-Za-z0-9](?:[\s.,-]{0,2}[A-Za-z0-9]){17,30}/g)) {
+    const kept: number[] = [];
+    for (let i = 0; i < m[0].length; i++) if (/[A-Za-z0-9]/.test(m[0][i]!)) kept.push(i);
+    const compact = kept.map((i) => m[0][i]!).join('');
+    for (let from = 0; from + 18 <= compact.length; from++) {
+      const value = compact.slice(from, from + 18).toUpperCase();
+      if (!curpValid(value)) continue;
+      const start = m.index + kept[from]!;
+      out.push({ type: 'CURP', start, end: m.index + kept[from + 17]! + 1, value });
+      break;
+    }
   }
   return out;
 }
@@ -453,7 +491,7 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
     const known = new Map<string, PiiType>();
     for (const s of spans) if (/^\d+$/.test(s.value)) known.set(s.value, s.type);
     for (const { stream, run } of unnamed) {
-      const type = known.get(run.digits);
+      const type = known.get(run.digits) ?? readBackOf(run.digits, known);
       if (type) spans.push(...spansForTokens(prepared, stream.tokens, run.start, run.end, type, run.digits));
     }
   }

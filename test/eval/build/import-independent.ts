@@ -41,6 +41,17 @@ function spans<T extends { segmentIndex: number; text: string }>(w: Written, lis
   });
 }
 
+/**
+ * The authors label a notice on time up to 20 s from the first speech and late from 60 s, and "missing" in between
+ * (as calls.jsonl does, which never draws that stretch). Where one was written in between, its label follows the
+ * profile's window (30 s; the US 60 s), the rule the detector is held to (LABELLING.md, disclosure.jsonl).
+ */
+function noticeByWindow(w: Written): Written['notice'] {
+  const at = w.notice.atMs;
+  if (w.notice.outcome !== 'missing' || at === null || at <= 20_000 || at >= 60_000) return w.notice;
+  return { outcome: at <= (w.locale === 'us' ? 60_000 : 30_000) ? 'on_time' : 'late', atMs: at };
+}
+
 const [out, ...inputs] = process.argv.slice(2);
 if (!out || inputs.length === 0) {
   console.error('usage: import-independent.ts OUT.jsonl IN.jsonl…');
@@ -67,7 +78,7 @@ for (const input of inputs) {
         note: w.note ?? null,
         segments: w.segments.map((s) => ({ ...s, channel: s.party === 'agent' ? 0 : 1 })),
         promise: w.promise,
-        notice: w.notice,
+        notice: noticeByWindow(w),
         pii: spans(w, w.pii),
         amounts: spans(w, w.amounts),
       }),
