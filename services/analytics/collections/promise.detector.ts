@@ -62,6 +62,13 @@ const OFFER_WORDS: Record<Language, Set<string>> = {
     'condonamos',
     'mensualidades',
     'quincenas',
+    'dividimos',
+    'dividir',
+    'pagos',
+    'parcialidades',
+    'exhibicion',
+    'liquidacion',
+    'programa',
   ]),
   en: new Set([
     'offer',
@@ -134,6 +141,17 @@ const CALLBACK_WORDS: Record<Language, Set<string>> = {
     'comunicamos',
     'devolvemos',
     'regresamos',
+    'llamar',
+    'llamarlo',
+    'llamarla',
+    'llamarle',
+    'vuelvo',
+    'volvemos',
+    'marcar',
+    'marcarle',
+    'contactar',
+    'contactarlo',
+    'contactarla',
   ]),
   en: new Set(['call', 'reach', 'contact', 'follow']),
 };
@@ -239,6 +257,27 @@ const NOT_MONEY: Record<Language, Set<string>> = {
     'proof',
   ]),
 };
+/** Whom a customer pays when it is not the creditor: the landlord, the school, the plumber, the rent. */
+const OTHER_PAYEES = new Set([
+  'arrendador',
+  'casero',
+  'fontanero',
+  'plomero',
+  'colegio',
+  'colegiatura',
+  'escuela',
+  'arriendo',
+  'alquiler',
+  'renta',
+  'hipoteca',
+  'luz',
+  'agua',
+  'landlord',
+  'rent',
+  'mortgage',
+  'plumber',
+  'tuition',
+]);
 /** English subjects that make a paying verb someone else's ("he'd pay the rest", "my husband will send it"). */
 const OTHER_SUBJECTS_EN = new Set([
   'he',
@@ -597,14 +636,13 @@ export function detectPromises(
     clauses.forEach((clause, ci) => {
       if (blocked[ci]) return;
       const here = inStream.filter((m) => m.startToken >= clause.start && m.startToken < clause.end);
+      const paying = (m: PhraseMatch) =>
+        ownPayment(stream.tokens, m, language) &&
+        !negatedBefore(stream.tokens, m.startToken) &&
+        !sendsWhatWasAsked(stream.tokens, m, agentTurn);
       const commit =
-        here.some((m) => m.phraseId === 'commit' && ownPayment(stream.tokens, m, language)) ||
-        here.some(
-          (m) =>
-            m.phraseId === 'bare_pay' &&
-            isVerbUse(stream.tokens, m.startToken) &&
-            ownPayment(stream.tokens, m, language),
-        );
+        here.some((m) => m.phraseId === 'commit' && paying(m)) ||
+        here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken) && paying(m));
       const first = ci === 0;
       const open = first && !turnBlocked && !listening;
       const acceptWord =
@@ -621,8 +659,10 @@ export function detectPromises(
       let date: Details['date'];
       if (commit) {
         kind = 'statement';
-        amount = d.amount ?? turn().amount ?? (proposal ? agent().amount : undefined);
-        date = d.date ?? turn().date ?? (proposal ? agent().date : undefined);
+        // the agent's figures are the customer's only when nothing in the reply hedges or conditions them
+        const borrow = proposal && !turnBlocked;
+        amount = d.amount ?? turn().amount ?? (borrow ? agent().amount : undefined);
+        date = d.date ?? turn().date ?? (borrow ? agent().date : undefined);
         // "yo le pago, no se preocupe": a commitment with neither amount nor date is not a promise
         if (!amount && !date) return;
       } else if (acceptWord) {
@@ -630,8 +670,9 @@ export function detectPromises(
         amount = d.amount ?? agent().amount;
         date = d.date ?? agent().date;
       } else {
-        // an answer to "how much and when" must name the amount
-        if (!d.amount) return;
+        // an answer to "how much and when" must name the amount, one amount ("doce de seiscientos o nueve de
+        // ochocientos" weighs two plans)
+        if (!d.amount || weighsAlternatives(stream.tokens, clause, language)) return;
         kind = 'answer';
         amount = d.amount;
         date = d.date ?? turn().date ?? (proposal ? agent().date : undefined);
@@ -804,9 +845,16 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
   for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
     if (NOT_MONEY[language].has(tokens[k]!.norm)) return false;
   }
+  // "le tengo que pagar al fontanero", "pay my rent": someone else is paid
+  for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
+    if (OTHER_PAYEES.has(tokens[k]!.norm)) return false;
+  }
   if (language === 'es') {
     for (let k = m.startToken; k <= m.endToken; k++) {
       const t = tokens[k]!;
+      // a gerund is something going on ("estoy pagando como puedo", "estoy abonando"), not a commitment
+      if (/(ando|iendo)$/.test(t.norm) && (t.norm.startsWith('pag') || t.norm.startsWith('abon')))
+        return false;
       // "el viernes se le consigna": impersonal, the speaker's own payment
       if (THIRD_PERSON_PAY.has(t.norm) && !impersonal(tokens, k)) return false;
       // an accent inside the word: the noun ("depósito"), never a verb form (a final one may be a recognizer's slip)
@@ -895,7 +943,9 @@ function agentTurnBefore(
     };
   const prevAgent = streams[answered.index]!;
   const agentEnd = answered.end;
-  const agentMatches = (byStream.get(answered.index) ?? []).filter((m) => m.startToken < agentEnd);
+  const agentMatches = (byStream.get(answered.index) ?? []).filter(
+    (m) => m.startToken < agentEnd && !aboutIdentity(prevAgent.tokens, m),
+  );
   // what the reply answers: the agent's segment with the last proposal or question before it
   const lead = agentMatches.filter((m) => m.phraseId === 'proposal' || m.phraseId === 'ask').at(-1);
   const agentStart = segmentStart(prevAgent.tokens, lead ? lead.startToken : agentEnd - 1);
@@ -1046,6 +1096,62 @@ function billerCode(tokens: readonly Token[], i: number): boolean {
   const prev = tokens[i - 1]?.norm;
   return tokens[i]!.norm === 'convenio' && (prev === 'al' || prev === 'numero' || prev === 'codigo');
 }
+
+/** Words between a negation and the commitment it negates ("I don't wanna promise", "no le quiero prometer"). */
+const NEGATION_GAP = new Set(['wanna', 'want', 'to', 'gonna', 'going', 'quiero', 'le', 'lo', 'voy', 'a']);
+const NEGATIONS_BEFORE = new Set(['no', 'not', 'dont', 'never', 'nunca', 'tampoco', 'cannot']);
+
+function negatedBefore(tokens: readonly Token[], at: number): boolean {
+  for (let k = at - 1; k >= Math.max(0, at - 3); k--) {
+    const w = tokens[k]!.norm;
+    if (NEGATIONS_BEFORE.has(w)) return true;
+    if (!NEGATION_GAP.has(w)) return false;
+  }
+  return false;
+}
+
+/** Sending words ("se lo mando hoy mismo", "I'll send it"): what they send is what the agent just asked for. */
+const SEND_VERBS = new Set(['mando', 'envio', 'paso', 'send', 'email', 'text']);
+
+/**
+ * "Sí, se lo mando hoy mismo" after "si me puede mandar una foto del recibo": a customer sending what the agent asked
+ * for (a photo, a receipt, the number) with no amount of their own sends no money.
+ */
+function sendsWhatWasAsked(tokens: readonly Token[], m: PhraseMatch, agentTurn: () => AgentTurn): boolean {
+  let sends = false;
+  for (let k = m.startToken; k <= m.endToken; k++) if (SEND_VERBS.has(tokens[k]!.norm)) sends = true;
+  if (!sends) return false;
+  const { prevAgent, agentStart, agentEnd } = agentTurn();
+  if (!prevAgent) return false;
+  for (let k = agentStart; k < agentEnd; k++) {
+    const w = prevAgent.tokens[k]!.norm;
+    if (NOT_MONEY.es.has(w) || NOT_MONEY.en.has(w)) return true;
+  }
+  return false;
+}
+
+/**
+ * An answer that weighs two options ("doce de seiscientos o nueve de ochocientos", "two hundred or three hundred"):
+ * a number right before "o" / "or" and another right after it.
+ */
+function weighsAlternatives(tokens: readonly Token[], clause: Clause, language: Language): boolean {
+  const or = language === 'es' ? 'o' : 'or';
+  const isNumber = (k: number) =>
+    k >= clause.start && k < clause.end && parseNumberAt([tokens[k]!.norm], 0, language);
+  for (let k = clause.start + 1; k + 1 < clause.end; k++) {
+    if (tokens[k]!.norm === or && isNumber(k - 1) && isNumber(k + 1)) return true;
+  }
+  return false;
+}
+
+/** "¿Me confirma su fecha de nacimiento?": a date asked to verify identity, not a payment's. */
+function aboutIdentity(tokens: readonly Token[], m: PhraseMatch): boolean {
+  for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
+    if (IDENTITY_DATES.has(tokens[k]!.norm)) return true;
+  }
+  return false;
+}
+const IDENTITY_DATES = new Set(['nacimiento', 'birth', 'expedicion', 'birthday', 'cumpleanos']);
 
 /** Whether a token lies in one of the spans (same segment, overlapping characters). */
 function sensitiveTokens(spans: readonly PiiSpan[]): (t: Token) => boolean {

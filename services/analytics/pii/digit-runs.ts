@@ -64,11 +64,14 @@ export function findDigitRuns(tokens: readonly Token[], language: Language): Dig
   const norms = tokens.map((t) => t.norm);
   const out: DigitRun[] = [];
   let cur: DigitRun | undefined;
+  /** Digits of the last piece added to `cur`: what a self-correction takes back. */
+  let lastPiece = 0;
   let i = 0;
   while (i < tokens.length) {
     const p = pieceAt(tokens, norms, i, language, cur !== undefined);
     if (p) {
       if (!cur) cur = { digits: '', start: i, end: i, written: false, separators: '' };
+      lastPiece = p.digits.length;
       cur.digits += p.digits;
       cur.end = p.end;
       cur.written ||= p.written;
@@ -85,12 +88,14 @@ export function findDigitRuns(tokens: readonly Token[], language: Language): Dig
       i++;
       continue;
     }
-    // a reader correcting themselves ("cuatro cuatro… no, perdón, cuatro ocho"): the number goes on after it (its
-    // digits kept whole, corrected or not, so the whole stretch is hidden)
+    // a reader correcting themselves ("doscientos cuarenta y cinco, no, perdón, doscientos cuarenta y seis"): the
+    // number goes on after it, the piece said last before it taken back (the whole stretch is hidden either way)
     if (cur) {
       let k = i;
       while (k < tokens.length && k - i < 3 && CORRECTIONS.has(norms[k]!)) k++;
       if (k > i && norms.slice(i, k).some((w) => w !== 'no') && pieceAt(tokens, norms, k, language, true)) {
+        cur.digits = cur.digits.slice(0, cur.digits.length - lastPiece);
+        lastPiece = 0;
         i = k;
         continue;
       }

@@ -123,9 +123,33 @@ const MONEY_AFTER = new Set([
  */
 const MONEY_VERBS_BEFORE = new Set(['debo', 'debe', 'debemos', 'adeudo', 'adeuda', 'owe', 'owes', 'owed']);
 
+/** Words between a verb of owing and the amount ("debo como…", "owe about…"). */
+const APPROXIMATELY = new Set([
+  'como',
+  'unos',
+  'unas',
+  'alrededor',
+  'aproximadamente',
+  'casi',
+  'mas',
+  'about',
+  'around',
+  'like',
+  'almost',
+  'roughly',
+  'de',
+]);
+
 function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: DigitRun): boolean {
   if (MONEY_AFTER.has(tokens[run.end]?.norm ?? '')) return true;
-  if (run.digits.length < 13 && MONEY_VERBS_BEFORE.has(tokens[run.start - 1]?.norm ?? '')) return true;
+  if (run.digits.length < 13) {
+    // "y debo 1.200.000", "y yo debo como 1.800.000", "I owe about 1,200"
+    for (let k = run.start - 1; k >= Math.max(0, run.start - 3); k--) {
+      const w = tokens[k]!.norm;
+      if (MONEY_VERBS_BEFORE.has(w)) return true;
+      if (!APPROXIMATELY.has(w)) break;
+    }
+  }
   const first = tokens[run.start]!;
   const text = prepared.segments[first.segmentIndex]!.text;
   return /[$€]\s*$/.test(text.slice(Math.max(0, first.start - 2), first.start));
@@ -184,6 +208,9 @@ function phoneWordAfter(norms: readonly string[], end: number, language: Languag
   return false;
 }
 
+/** One-letter words that join a sentence ("31.456.209 y debo…", "… o sea"): a letter only at the end of the number's turn. */
+const CONJUNCTION_LETTERS = new Set(['y', 'e', 'o', 'u', 'a']);
+
 /** Spanish names of letters, as a DNI's letter is read out ("… cuatro efe"). */
 const SPELLED_LETTERS: Record<string, string> = {
   a: 'a',
@@ -227,7 +254,7 @@ function classifyRun(
   language: Language,
   question: readonly string[],
   unfinished: boolean,
-): { type: PiiType; end?: number } | undefined {
+): { type: PiiType; start?: number; end?: number } | undefined {
   const d = run.digits;
   let ctx = contextsBefore(norms, run.start, language);
   // identity and phone numbers are 6 digits or more: only those are worth the slower looks below
@@ -267,8 +294,17 @@ function classifyRun(
     const month = Number(len === 3 ? d.slice(0, 1) : d.slice(0, 2));
     if (month >= 1 && month <= 12) return { type: 'EXPIRY' };
   }
-  // DNI written as digits then its letter: "70123456 k", "… cuatro efe"
-  if (len === 8) {
+  // a NIE read out: its letter, seven digits, its letter ("equis, cuatro ocho dos siete uno seis tres, ese")
+  if (len === 7 && language === 'es') {
+    const lead = SPELLED_LETTERS[norms[run.start - 1] ?? ''] ?? norms[run.start - 1];
+    const word = norms[run.end];
+    const letter = word && (/^[a-z]$/.test(word) ? word : SPELLED_LETTERS[word]);
+    if (lead && /^[xyz]$/.test(lead) && letter && dniValid(lead + d + letter))
+      return { type: 'DNI', start: run.start - 1, end: run.end + 1 };
+  }
+  // DNI written as digits then its letter: "70123456 k", "… cuatro efe" (not a cédula's number followed by "y …")
+  const conjunction = CONJUNCTION_LETTERS.has(norms[run.end] ?? '') && norms[run.end + 1] !== undefined;
+  if (len === 8 && kind !== 'cedula' && !conjunction) {
     const word = norms[run.end];
     const letter =
       word && (/^[a-z]$/.test(word) ? word : language === 'es' ? SPELLED_LETTERS[word] : undefined);
@@ -292,7 +328,11 @@ function classifyRun(
 }
 
 /** "vence marzo del veintiocho", "doce del veintisiete", "expires june twenty seven", "march twenty twenty six". */
-function expiryWithWords(norms: readonly string[], language: Language): [number, number][] {
+function expiryWithWords(
+  norms: readonly string[],
+  language: Language,
+  asked: () => boolean,
+): [number, number][] {
   const out: [number, number][] = [];
   for (let i = 0; i < norms.length; i++) {
     const w = norms[i]!;
@@ -303,7 +343,8 @@ function expiryWithWords(norms: readonly string[], language: Language): [number,
       if (!n || n.value < 1 || n.value > 12 || n.digits) continue;
       monthEnd = n.end;
     }
-    if (!has(contextsBefore(norms, i, language, 4), 'expiry', 4)) continue;
+    // said after the words of an expiry, or as the first words of the answer to "¿fecha de vencimiento?"
+    if (!has(contextsBefore(norms, i, language, 4), 'expiry', 4) && !(i <= 1 && asked())) continue;
     let k = monthEnd;
     const joined = norms[k] === 'del' || norms[k] === 'de' || norms[k] === 'of';
     if (joined) k++;
@@ -432,9 +473,13 @@ function streamSpans(
       if (run.digits.length >= READ_BACK_MIN_DIGITS) unnamed.push({ stream, run });
       continue;
     }
-    out.push(...spansForTokens(prepared, tokens, run.start, c.end ?? run.end, c.type, run.digits));
+    out.push(...spansForTokens(prepared, tokens, c.start ?? run.start, c.end ?? run.end, c.type, run.digits));
   }
-  for (const [a, b] of expiryWithWords(norms, language)) {
+  const expiryAsked = () => {
+    question ??= questionBefore(prepared, stream);
+    return has(contextsBefore(question, question.length, language, 14), 'expiry', 14);
+  };
+  for (const [a, b] of expiryWithWords(norms, language, expiryAsked)) {
     out.push(...spansForTokens(prepared, tokens, a, b, 'EXPIRY', norms.slice(a, b).join(' ')));
   }
   for (const e of findSpokenEmails(norms, language)) {

@@ -1,11 +1,12 @@
 /**
- * `npx tsx test/eval/build/import-independent.ts OUT.jsonl IN.jsonl…`: whole calls written independently of the
+ * `npx tsx test/eval/build/import-independent.ts OUT.jsonl [dev:|test:]IN.jsonl…`: whole calls written independently of the
  * detectors (by authors given only LABELLING.md and a brief of the cases wanted, never the detectors' code or the
  * other sets) into the format of calls.jsonl. Each input line holds `id`, `language`, `locale`, `startedAt`,
  * `currency`, `segments` (party, startMs, endMs, text), `notice` (outcome, atMs), `promise`, `pii` and `amounts`
  * (segmentIndex and the exact text) and a `note`. Character offsets are found here, channels follow the party, the
- * profile follows the country, and calls alternate between dev and test in the order of each file, so both splits
- * hold every author's kinds of call.
+ * profile follows the country, and a file's calls go to the split its prefix names (`dev:`, `test:`) or, without one,
+ * alternate between dev and test in the file's order. The set in the repository: the first two rounds of authors
+ * (six files) are dev, read and debugged on; a third round, written after them, is the held-out test.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -54,11 +55,13 @@ function noticeByWindow(w: Written): Written['notice'] {
 
 const [out, ...inputs] = process.argv.slice(2);
 if (!out || inputs.length === 0) {
-  console.error('usage: import-independent.ts OUT.jsonl IN.jsonl…');
+  console.error('usage: import-independent.ts OUT.jsonl [dev:|test:]IN.jsonl…');
   process.exit(2);
 }
 const lines: string[] = [];
-for (const input of inputs) {
+for (const arg of inputs) {
+  const named = /^(dev|test):(.*)$/.exec(arg);
+  const input = named ? named[2]! : arg;
   const written = readFileSync(input, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
@@ -67,7 +70,7 @@ for (const input of inputs) {
     lines.push(
       JSON.stringify({
         id: w.id,
-        split: i % 2 === 0 ? 'dev' : 'test',
+        split: named ? named[1] : i % 2 === 0 ? 'dev' : 'test',
         language: w.language,
         locale: w.locale,
         profile: w.locale,

@@ -227,4 +227,26 @@ describe(detectPromises.name, () => {
       ).promised,
     ).toBe(false);
   });
+
+  it('reads no promise into paying someone else, ongoing payments, options weighed, a photo sent or a birth date', () => {
+    expect(es('c: en diciembre con la extra le tengo que pagar al fontanero 300 euros').promised).toBe(false);
+    expect(es('c: si yo estoy pagando como puedo, estoy abonando').promised).toBe(false);
+    expect(
+      es('a: de seiscientos serían doce pagos', 'c: doce de seiscientos o nueve de ochocientos mmm').promised,
+    ).toBe(false);
+    expect(
+      es('a: si me puede mandar una foto del recibo lo buscamos', 'c: sí, se lo mando hoy mismo').promised,
+    ).toBe(false);
+    expect(es('a: ¿me confirma su fecha de nacimiento?', 'c: el 3 de abril del 88').promised).toBe(false);
+    expect(
+      en("c: let me see what's left and i'll call you. i don't wanna promise and then not do it").promised,
+    ).toBe(false);
+    // a commitment in a hedged reply takes no amount or date from the agent's proposal
+    expect(
+      es(
+        'a: ¿podría ser antes de fin de mes, aunque sea unos $80.000?',
+        'c: yo veo. le digo que le pago y le pago.',
+      ).promised,
+    ).toBe(false);
+  });
 });

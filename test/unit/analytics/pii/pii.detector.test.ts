@@ -189,6 +189,34 @@ describe(detectPii.name, () => {
     expect(spans('en', 'c: put $400 on the card')).toEqual([]);
   });
 
+  it('reads no DNI letter into the "y" that goes on with the sentence', () => {
+    expect(spans('es', 'c: es 31.456.209 y yo debo como 1.800.000')).toEqual([]);
+    expect(spans('es', 'c: mi dni es 12345678 z')).toEqual([['DNI', '12345678 z']]);
+  });
+
+  it('keeps an amount owed about readable, and finds a NIE read out, an expiry answered, a corrected cédula', () => {
+    expect(
+      spans(
+        'es',
+        'a: me confirma su número de cédula',
+        'c: sí, es 31.456.209 y yo debo como 1.800.000, ¿cierto?',
+      ),
+    ).toEqual([['CEDULA', '31.456.209']]);
+    expect(spans('es', 'c: sí, equis, cuatro ocho dos siete uno seis tres, ese.').map(([t]) => t)).toEqual([
+      'DNI',
+    ]);
+    expect(
+      spans('es', 'a: ¿y la fecha de vencimiento de la tarjeta?', 'c: octubre del veintisiete.'),
+    ).toEqual([['EXPIRY', 'octubre del veintisiete']]);
+    expect(
+      spans(
+        'es',
+        'a: me confirma su número de cédula',
+        'c: si claro es el mil diez doscientos cuarenta y cinco no perdon doscientos cuarenta y seis trescientos ochenta y uno',
+      ).map(([t]) => t),
+    ).toEqual(['CEDULA']);
+  });
+
   it('hides a number its context calls sensitive before it is whole only while the call is still being said', () => {
     const said = ['a: me dicta el número de la tarjeta', 'c: cuatro cinco tres dos cero uno'] as const;
     expect(spans('es', ...said)).toEqual([]);
