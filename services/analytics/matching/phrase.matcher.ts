@@ -85,6 +85,8 @@ export interface MatcherOptions {
 const MAX_PAIR_COMBOS = 24;
 
 const FUZZY_MIN_LEN = 5;
+/** Spanish clitics that stand between a negation and its verb ("no se graba", "no la grabamos"). */
+const CLITICS = new Set(['se', 'lo', 'la', 'le', 'les', 'los', 'las', 'me', 'te', 'nos']);
 const NO_HITS: Hit[] = [];
 
 function deletions(s: string): string[] {
@@ -572,6 +574,11 @@ export class PhraseMatcher {
 
   private isNegated(toks: Token[], first: number, last: number): boolean {
     for (let j = Math.max(0, first - 1); j <= last; j++) if (this.negations.has(toks[j]!.norm)) return true;
+    // a clitic between the negation and the match: "no se está grabando", "no la estamos grabando"
+    const before = toks[first - 1]?.norm;
+    if (before !== undefined && CLITICS.has(before) && first >= 2) {
+      return this.negations.has(toks[first - 2]!.norm);
+    }
     return false;
   }
 

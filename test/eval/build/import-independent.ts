@@ -48,10 +48,16 @@ function spans<T extends { segmentIndex: number; text: string }>(w: Written, lis
  * profile's window (30 s; the US 60 s), the rule the detector is held to (LABELLING.md, disclosure.jsonl).
  */
 function noticeByWindow(w: Written): Written['notice'] {
-  const at = w.notice.atMs;
+  const at = w.notice.atMs ?? UNTIMED_NOTICES[w.id] ?? null;
   if (w.notice.outcome !== 'missing' || at === null || at <= 20_000 || at >= 60_000) return w.notice;
   return { outcome: at <= (w.locale === 'us' ? 60_000 : 30_000) ? 'on_time' : 'late', atMs: at };
 }
+
+/** Notices an author labelled "missing" for their timing alone without giving the time: where they start (ms). */
+const UNTIMED_NOTICES: Record<string, number> = {
+  // "I should mention this call is being recorded", 41 s into a US call (the author: "neither 20 s nor 60 s")
+  'be-031': 40_952,
+};
 
 const [out, ...inputs] = process.argv.slice(2);
 if (!out || inputs.length === 0) {

@@ -34,6 +34,15 @@ describe(detectDisclosure.name, () => {
     expect(r.elements.find((e) => e.id === 'recorded')!.evidence[0]!.matchedText).toContain('grabada');
   });
 
+  it('reads a notice denied with a clitic before the verb as not given ("no se está grabando")', () => {
+    const r = es(
+      'us',
+      'c: sí, soy yo. ¿esta llamada se está grabando?',
+      'a: no señora, esta llamada no se está grabando. esta es una comunicación de un cobrador de deudas.',
+    );
+    expect(r.elements.find((e) => e.id === 'recorded')!.disclosed).toBe(false);
+  });
+
   it('reports a partial disclosure with the missing elements', () => {
     const r = es('mx', 'a: buenas tardes', 'a: esta llamada es grabada', 'c: ajá');
     expect(r.outcome).toBe('partial');
