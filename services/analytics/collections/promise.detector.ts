@@ -3,7 +3,7 @@ import type { PhraseMatch } from '../matching/phrase.matcher.ts';
 import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
 import type { CallContext, Evidence, Language } from '../matching/transcript.types.ts';
-import { parseNumberAt } from '../matching/numbers.ts';
+import { findNumbers, parseNumberAt } from '../matching/numbers.ts';
 import { soundKey } from '../text/index.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
@@ -607,13 +607,16 @@ export function detectPromises(
   streams.forEach((stream, si) => {
     if (stream.party !== 'customer' && stream.party !== 'unknown') return;
     const inStream = byStream.get(si) ?? [];
-    // a promise taken back ("pensándolo bien, mejor no") no longer stands
-    const retraction = inStream.find((m) => m.phraseId === 'retract');
-    if (retraction) promises = [];
     const replyAt = stream.tokens[0]?.startMs ?? 0;
     let reply: AgentTurn | undefined;
     const agentTurn = () =>
       (reply ??= agentTurnBefore(prepared, streams, timeline, si, replyAt, byStream, ctx, reading, memo));
+    // a promise taken back ("pensándolo bien, mejor no") no longer stands; one about the rest ("lo de fin de mes no
+    // le aseguro", an answer to "¿y los 3,420 restantes?") leaves the promise made for the part agreed
+    const retraction = inStream.find(
+      (m) => m.phraseId === 'retract' && !aboutTheRest(stream.tokens, m, () => agentTurn(), promises),
+    );
+    if (retraction) promises = [];
     const clauses = clausesOf(stream, si, language).filter(
       (c) => !retraction || c.start >= retraction.endToken,
     );
@@ -736,12 +739,35 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
     const inside = stream.tokens.slice(m.startToken + 1, m.endToken);
     if (inside.some((t) => t.norm === 'si' && !t.surface.toLowerCase().startsWith('sí'))) return true;
   }
-  // "más no tengo", "no tengo más": a limit on the amount, not a refusal
-  if (
-    m.phraseId === 'refuse' &&
-    (stream.tokens[m.startToken - 1]?.norm === 'mas' || stream.tokens[m.endToken + 1]?.norm === 'mas')
-  )
-    return true;
+  // "más no tengo", "no tengo más", "todo no puedo", "doscientos no me alcanzan": a limit on the amount, not a refusal
+  if (m.phraseId === 'refuse') {
+    const prev = stream.tokens[m.startToken - 1]?.norm ?? '';
+    const next = stream.tokens[m.endToken + 1]?.norm ?? '';
+    if (
+      LIMIT_WORDS.has(prev) ||
+      LIMIT_WORDS.has(next) ||
+      parseNumberAt([prev], 0, prepared.language) !== undefined
+    )
+      return true;
+  }
+  // "lo de fin de mes no le aseguro", "el resto no lo puedo pagar": a hedge or refusal about the rest of the debt
+  // leaves the part agreed
+  if (m.phraseId === 'hedge' || m.phraseId === 'refuse' || m.phraseId === 'retract') {
+    const lead = stream.tokens.slice(Math.max(0, m.startToken - 6), m.startToken).map((t) => t.norm);
+    if (lead.some((w) => REST_WORDS.has(w)) || lead.join(' ').includes('lo de')) return true;
+  }
+  // "el 27 me pagan en el nuevo trabajo", "ya me pagan un trabajo": money coming in, not a payment made
+  if (m.phraseId === 'past') {
+    const words = stream.tokens.slice(m.startToken, m.endToken + 1).map((t) => t.norm);
+    if (words.some((w, i) => (w === 'me' || w === 'nos') && /^pagan?$/.test(words[i + 1] ?? ''))) return true;
+  }
+  // "lo que no le sé decir es cuánto": the amount (or the day) is open, the payment is not hedged
+  if (m.phraseId === 'hedge') {
+    const next = stream.tokens.slice(m.endToken + 1, m.endToken + 6).map((t) => t.norm);
+    if (next.includes('decir') && next.some((w) => OPEN_FIGURES.has(w))) return true;
+  }
+  // "pues cárguelo el 15, que es cuando tengo la nómina": a reason (indicative), not a condition
+  if (m.phraseId === 'condition' && before === 'es') return true;
   // "I just can't give you an exact date", "no le puedo dar una fecha exacta": the date is open, the payment is not refused
   if (m.phraseId === 'refuse') {
     const next = stream.tokens.slice(m.endToken + 1, m.endToken + 7).map((t) => t.norm);
@@ -758,6 +784,46 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   }
   return false;
 }
+
+/** The figure a customer says they cannot give yet ("no le sé decir cuánto", "… qué día"). */
+const OPEN_FIGURES = new Set(['cuanto', 'cifra', 'monto', 'cantidad']);
+/** Words naming the rest of the debt ("lo de fin de mes", "los 3,420 restantes", "the rest"). */
+const REST_WORDS = new Set(['resto', 'restante', 'restantes', 'demas', 'rest', 'remaining', 'remainder']);
+
+/** A retraction about the rest of the debt, not the payment agreed: "lo de fin de mes no le aseguro". */
+function aboutTheRest(
+  tokens: readonly Token[],
+  m: PhraseMatch,
+  agentTurn: () => AgentTurn,
+  agreed: readonly PaymentPromise[],
+): boolean {
+  const before = tokens.slice(Math.max(0, m.startToken - 6), m.startToken).map((t) => t.norm);
+  if (before.some((w) => REST_WORDS.has(w)) || before.join(' ').includes('lo de')) return true;
+  if (agreed.length === 0) return false;
+  // the agent asked about the rest only ("¿y los $3,420 restantes?"), not restating the amount agreed
+  const { prevAgent, agentStart, agentEnd } = agentTurn();
+  if (!prevAgent) return false;
+  const window = prevAgent.tokens.slice(agentStart, agentEnd);
+  if (!window.some((t) => REST_WORDS.has(t.norm))) return false;
+  const amounts = new Set(agreed.map((p) => p.amount?.value).filter((v) => v !== undefined));
+  return !findNumbers(
+    window.map((t) => t.norm),
+    'es',
+  ).some((n) => amounts.has(n.value));
+}
+
+/** Words that make a refusal a limit on the amount ("todo no puedo", "no tengo más", "can't do the whole thing"). */
+const LIMIT_WORDS = new Set([
+  'mas',
+  'todo',
+  'completo',
+  'completos',
+  'completa',
+  'total',
+  'whole',
+  'all',
+  'full',
+]);
 
 /** A date asked for precisely ("an exact date", "una fecha fija"): not having one refuses nothing. */
 const EXACT_WORDS = new Set(['exact', 'specific', 'set', 'exacta', 'fija', 'precisa', 'concreta']);

@@ -249,4 +249,33 @@ describe(detectPromises.name, () => {
       ).promised,
     ).toBe(false);
   });
+
+  it('keeps a promise whose limits, reasons or open figures are said beside it', () => {
+    expect(es('c: mañana te mando ciento veinte euros. todo no puedo, pero eso sí.').primary).toMatchObject({
+      amount: { value: 120 },
+      date: '2024-03-14',
+    });
+    expect(
+      es('c: listo. en quince días le pago ciento ochenta mil, que son seguros. doscientos no me alcanzan.')
+        .primary,
+    ).toMatchObject({ amount: { value: 180000 } });
+    expect(es('c: pues cárguelo el día 15, que es cuando tengo la nómina. los 95 euros.').promised).toBe(
+      true,
+    );
+    expect(es('c: el 27 me pagan en el nuevo trabajo, y ese día le liquido los 6,840.').promised).toBe(true);
+    expect(
+      es('c: el sábado le consigno sin falta, eso sí se lo aseguro. lo que no le sé decir es cuánto.')
+        .primary,
+    ).toMatchObject({ date: '2024-03-16' });
+    expect(
+      en(
+        'a: okay, so can i schedule it for the 28th?',
+        'c: yeah, put me down for a hundred twenty five on the 28th.',
+      ).primary,
+    ).toMatchObject({ amount: { value: 125 }, date: '2024-03-28'.replace('2024-03', '2025-01') });
+    // a hedge about the rest leaves the part agreed
+    expect(es('c: órale, sí, el 15 le doy los ochocientos. lo de fin de mes no le aseguro.').promised).toBe(
+      true,
+    );
+  });
 });
