@@ -173,6 +173,9 @@ function readBackOf(digits: string, known: ReadonlyMap<string, PiiType>): PiiTyp
 /** The shortest number matched as a read-back of a sensitive value found elsewhere in the call. */
 const READ_BACK_MIN_DIGITS = 6;
 
+/** Verbs of sending in a question about a number ("¿a qué número le mando…?", "where can I text…"). */
+const QUESTION_SEND_VERBS = new Set(['mando', 'envio', 'mandamos', 'enviamos', 'send', 'text']);
+
 /** How far into an answer a number may start and still answer the question before it. */
 const ANSWER_WINDOW = 8;
 /** The same for a three- or four-digit answer (a security code, an expiry date): it must open the reply. */
@@ -252,10 +255,11 @@ function classifyRun(
   run: DigitRun,
   norms: readonly string[],
   language: Language,
-  question: readonly string[],
+  asked: readonly string[],
   unfinished: boolean,
 ): { type: PiiType; start?: number; end?: number } | undefined {
   const d = run.digits;
+  let question = asked;
   let ctx = contextsBefore(norms, run.start, language);
   // identity and phone numbers are 6 digits or more: only those are worth the slower looks below
   const long = d.length >= 6;
@@ -264,6 +268,9 @@ function classifyRun(
   // a short answer right at the start of a reply ("¿Fecha de vencimiento?" — "cero ocho veintiocho") answers too
   const answers = long ? run.start <= ANSWER_WINDOW : run.start <= SHORT_ANSWER_WINDOW;
   if (ctx.length === 0 && answers && question.length > 0) {
+    // "¿a qué número le mando la referencia?": what is sent to the number says nothing about it
+    const send = question.findIndex((w, i) => i > 0 && QUESTION_SEND_VERBS.has(w));
+    if (send > 0) question = question.slice(0, send);
     ctx = contextsBefore(question, question.length, language, 14).map((c) => ({ ...c, distance: 0 }));
     if (ctx.length === 0)
       ctx = mangledContextsBefore(question, question.length, language, 14).map((c) => ({

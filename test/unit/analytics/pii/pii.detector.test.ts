@@ -189,6 +189,24 @@ describe(detectPii.name, () => {
     expect(spans('en', 'c: put $400 on the card')).toEqual([]);
   });
 
+  it('reads the kind of a number from the question, not from what will be sent to it', () => {
+    expect(
+      spans(
+        'es',
+        'a: ¿a qué número le mando la referencia?',
+        'c: al cincuenta y cinco dos ocho',
+        'c: cuarenta y uno noventa y seis cero tres',
+      ).map(([t]) => t),
+    ).toEqual(['PHONE', 'PHONE']);
+    expect(
+      spans(
+        'es',
+        'a: ¿a qué nequi le mando la llave?',
+        'c: tres uno tres cinco cero siete nueve dos seis uno',
+      ),
+    ).toEqual([['PHONE', 'tres uno tres cinco cero siete nueve dos seis uno']]);
+  });
+
   it('reads no DNI letter into the "y" that goes on with the sentence', () => {
     expect(spans('es', 'c: es 31.456.209 y yo debo como 1.800.000')).toEqual([]);
     expect(spans('es', 'c: mi dni es 12345678 z')).toEqual([['DNI', '12345678 z']]);
