@@ -107,7 +107,19 @@ const DEBT_WORDS: Record<Language, Set<string>> = {
     'monto',
     'ponerse',
   ]),
-  en: new Set(['balance', 'owe', 'owed', 'due', 'delinquent', 'behind', 'past', 'total']),
+  en: new Set([
+    'balance',
+    'owe',
+    'owed',
+    'due',
+    'delinquent',
+    'behind',
+    'past',
+    'total',
+    'missed',
+    'late',
+    'overdue',
+  ]),
 };
 /**
  * Words of an agent turn that state when a payment falls due ("su cuota … vence el viernes", "your payment … is due
@@ -257,6 +269,34 @@ const NOT_MONEY: Record<Language, Set<string>> = {
     'proof',
   ]),
 };
+/** Words that make a paying verb a habit ("siempre pago puntual"). */
+const HABITUAL = new Set([
+  'siempre',
+  'normalmente',
+  'nunca',
+  'generalmente',
+  'always',
+  'usually',
+  'normally',
+  'never',
+]);
+/** Words of an agent turn about a receipt or proof of a payment made ("¿qué fecha e importe pone el justificante?"). */
+const RECEIPT_WORDS = new Set(['justificante', 'recibo', 'comprobante', 'ticket', 'voucher', 'receipt']);
+const PHOTO_WORDS = new Set(['foto', 'photo', 'picture', 'screenshot', 'pantallazo']);
+const READS_WORDS = new Set(['pone', 'dice', 'says', 'shows', 'sale', 'aparece']);
+
+/** The agent asks for a photo of a receipt or what a receipt says: a payment made, not one proposed. */
+function aboutReceipt(window: readonly Token[]): boolean {
+  return window.some((t, i) => {
+    if (PHOTO_WORDS.has(t.norm)) return true;
+    if (!RECEIPT_WORDS.has(t.norm)) return false;
+    for (let k = Math.max(0, i - 3); k <= i + 3 && k < window.length; k++) {
+      if (READS_WORDS.has(window[k]!.norm)) return true;
+    }
+    return false;
+  });
+}
+
 /** Whom a customer pays when it is not the creditor: the landlord, the school, the plumber, the rent. */
 const OTHER_PAYEES = new Set([
   'arrendador',
@@ -363,6 +403,9 @@ const LISTENING: Record<Language, string[][]> = {
     ['aja'],
     ['buenos', 'dias'],
     ['buenas'],
+    ['ya', 'se'],
+    ['yo', 'se'],
+    ['gracias', 'por', 'avisar'],
   ],
   en: [
     ['go', 'ahead'],
@@ -372,6 +415,7 @@ const LISTENING: Record<Language, string[][]> = {
     ['hear', 'you'],
     ['good', 'morning'],
     ['hello'],
+    ['i', 'know'],
   ],
 };
 const PAST_WORDS: Record<Language, Set<string>> = {
@@ -672,6 +716,8 @@ export function detectPromises(
         kind = 'acceptance';
         amount = d.amount ?? agent().amount;
         date = d.date ?? agent().date;
+        // what is accepted must name an amount or a day ("bueno, listo" to "lo llamo la próxima semana" is not)
+        if (!amount && !date?.mention.date) return;
       } else {
         // an answer to "how much and when" must name the amount, one amount ("doce de seiscientos o nueve de
         // ochocientos" weighs two plans)
@@ -911,6 +957,10 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
   for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
     if (NOT_MONEY[language].has(tokens[k]!.norm)) return false;
   }
+  // "yo siempre pago puntual", "normalmente pago como…", "I always pay": a habit, not a commitment
+  for (let k = m.startToken - 1; k >= Math.max(0, m.startToken - 2); k--) {
+    if (HABITUAL.has(tokens[k]!.norm)) return false;
+  }
   // "le tengo que pagar al fontanero", "pay my rent": someone else is paid
   for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
     if (OTHER_PAYEES.has(tokens[k]!.norm)) return false;
@@ -918,8 +968,12 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
   if (language === 'es') {
     for (let k = m.startToken; k <= m.endToken; k++) {
       const t = tokens[k]!;
-      // a gerund is something going on ("estoy pagando como puedo", "estoy abonando"), not a commitment
-      if (/(ando|iendo)$/.test(t.norm) && (t.norm.startsWith('pag') || t.norm.startsWith('abon')))
+      // a gerund is something going on ("estoy pagando como puedo"), a participle something done ("no hemos pagado
+      // nada", "llevo pagados quince mil"), not a commitment
+      if (
+        (/(ando|ado|ados|ada|adas)$/.test(t.norm) || /^transf(erido|iriendo)$/.test(t.norm)) &&
+        /^(pag|abon|consign|deposit|transfer|cancel|liquid)/.test(t.norm)
+      )
         return false;
       // "el viernes se le consigna": impersonal, the speaker's own payment
       if (THIRD_PERSON_PAY.has(t.norm) && !impersonal(tokens, k)) return false;
@@ -1024,8 +1078,12 @@ function agentTurnBefore(
   const callBack =
     window.some((t) => CALLBACK_WORDS[language].has(t.norm)) &&
     !window.some((t) => PAY_WORDS[language].has(t.norm));
-  // "I do see a $300 payment posted today": a payment received, read back, proposes nothing
-  const received = window.some((t) => RECEIVED_WORDS[language].has(t.norm));
+  // "I do see a $300 payment posted today", "¿qué importe pone el justificante?", "queda la gestión sin compromiso":
+  // a payment made, read back or asked about, or no agreement at all, proposes nothing and asks for nothing
+  const received =
+    window.some((t) => RECEIVED_WORDS[language].has(t.norm)) ||
+    aboutReceipt(window) ||
+    window.some((t, i) => t.norm === 'sin' && window[i + 1]?.norm === 'compromiso');
   // an offer is never a proposal: its amount and date are read only when asked for
   const agent = () => details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, reading, memo);
   let proposal = false;
@@ -1044,7 +1102,8 @@ function agentTurnBefore(
       (named === 2 && !statesDebt);
   }
   // a question that runs into the answered segment counts, even when it starts in the segment before
-  const asks = proposal || agentMatches.some((m) => m.phraseId === 'ask' && m.endToken >= agentStart);
+  const asks =
+    proposal || (!received && agentMatches.some((m) => m.phraseId === 'ask' && m.endToken >= agentStart));
   return { prevAgent, agentStart, agentEnd, proposal, asks, agent };
 }
 
@@ -1106,6 +1165,11 @@ function agentCondition(prepared: PreparedTranscript, window: readonly Token[], 
       continue;
     const next = window[i + 1];
     if (!next) continue;
+    // "¿qué tal si hace un pago de…?", "¿le parece si…?": a proposal, not a condition
+    let p = i - 1;
+    while (p >= 0 && (window[p]!.filler || window[p]!.norm === 'este')) p--;
+    const prev = window[p]?.norm;
+    if (prev === 'tal' || prev === 'parece' || prev === 'about') continue;
     if (language === 'es') {
       if (!IF_FOLLOWERS_ES.has(next.norm)) continue;
       if (/[,;:.!?]/.test(prepared.segments[t.segmentIndex]!.text.slice(t.end, next.start))) continue;
@@ -1131,6 +1195,16 @@ const IF_FOLLOWERS_ES = new Set([
   'ustedes',
   'mi',
   'su',
+  'para',
+  'paga',
+  'pagan',
+  'realiza',
+  'hace',
+  'cumple',
+  'tiene',
+  'aparece',
+  'llega',
+  'ya',
 ]);
 /** An agent's "if" that only asks leave ("if that works for you", "si le parece", "si quiere", "si gusta"). */
 const POLITE_AGENT_IF = new Set(['works', 'quiere', 'gusta', 'desea', 'permite', 'prefiere']);

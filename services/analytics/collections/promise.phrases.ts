@@ -204,7 +204,7 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
     {
       id: 'condition',
       patterns: [
-        'if (i|my|we|they|the|it)',
+        'if (i|my|we|they|the|it|that|this|she|he|our|his|her)',
         '(when|once|as soon as) i (get|have|receive)',
         'as soon as (my|the|i)',
         '(depends on|depending on)',

@@ -98,6 +98,9 @@ function localPart(
   return { start: i + 1, value };
 }
 
+/** Top-level domains of a domain written as text after a spoken "arroba" ("arroba gmail.com"). */
+const WRITTEN_TLDS = new Set(['com', 'net', 'org', 'es', 'mx', 'co', 'edu']);
+
 export function findSpokenEmails(
   norms: readonly string[],
   language: Language,
@@ -109,6 +112,21 @@ export function findSpokenEmails(
     let j = i + 1;
     const domain: string[] = [];
     while (j < norms.length && domain.length < 3 && !DOT[language].has(norms[j]!)) domain.push(norms[j++]!);
+    // a domain written as text ("arroba gmail.com": the tokens gmail, com) with no spoken dot
+    const tld = domain.length >= 2 && WRITTEN_TLDS.has(domain[1]!) ? 1 : -1;
+    if (tld > 0 && domain[0] !== 'www' && (j >= norms.length || !DOT[language].has(norms[j]!))) {
+      const local = localPart(norms, i, language);
+      if (local) {
+        const end = i + 1 + tld + 1;
+        out.push({
+          start: local.start,
+          end,
+          value: `${local.value}@${domain.slice(0, tld).join('')}.${domain[tld]}`,
+        });
+        i = end - 1;
+        continue;
+      }
+    }
     if (domain.length === 0 || domain[0] === 'www' || j >= norms.length) continue;
     let end = -1;
     const suffix: string[] = [];

@@ -27,7 +27,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     dni: seqs('dni, nie, documento nacional, documento de identidad'),
     phone: seqs(
-      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote, apunta, anota, nequi, daviplata, bizum',
+      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote, apunta, anota, nequi, daviplata, bizum, llamemos, marquemos, llamarlo, llamarla, localizarlo, localizarla, contactarlo, contactarla',
     ),
     ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
     notCard: seqs(

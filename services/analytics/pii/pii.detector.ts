@@ -123,6 +123,23 @@ const MONEY_AFTER = new Set([
  */
 const MONEY_VERBS_BEFORE = new Set(['debo', 'debe', 'debemos', 'adeudo', 'adeuda', 'owe', 'owes', 'owed']);
 
+/** Words that name money right before a number ("el saldo es …", "un pago de …"). */
+const MONEY_NOUNS_BEFORE = new Set([
+  'saldo',
+  'salvo',
+  'deuda',
+  'pendiente',
+  'monto',
+  'importe',
+  'cuota',
+  'abono',
+  'balance',
+  'payment',
+  'amount',
+]);
+/** Words between such a noun and its number ("el saldo exacto es de …", "the balance is …"). */
+const LINKS = new Set(['es', 'de', 'son', 'exacto', 'total', 'actual', 'queda', 'is', 'of', 'was', 'now']);
+
 /** Words between a verb of owing and the amount ("debo como…", "owe about…"). */
 const APPROXIMATELY = new Set([
   'como',
@@ -143,11 +160,12 @@ const APPROXIMATELY = new Set([
 function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: DigitRun): boolean {
   if (MONEY_AFTER.has(tokens[run.end]?.norm ?? '')) return true;
   if (run.digits.length < 13) {
-    // "y debo 1.200.000", "y yo debo como 1.800.000", "I owe about 1,200"
-    for (let k = run.start - 1; k >= Math.max(0, run.start - 3); k--) {
+    // "y debo 1.200.000", "y yo debo como 1.800.000", "I owe about 1,200", "el saldo exacto es 953.400", "le queda
+    // pendiente 165 mil"
+    for (let k = run.start - 1; k >= Math.max(0, run.start - 4); k--) {
       const w = tokens[k]!.norm;
-      if (MONEY_VERBS_BEFORE.has(w)) return true;
-      if (!APPROXIMATELY.has(w)) break;
+      if (MONEY_VERBS_BEFORE.has(w) || MONEY_NOUNS_BEFORE.has(w)) return true;
+      if (!APPROXIMATELY.has(w) && !LINKS.has(w)) break;
     }
   }
   const first = tokens[run.start]!;

@@ -278,4 +278,29 @@ describe(detectPromises.name, () => {
       true,
     );
   });
+
+  it('reads no promise into habits, payments made, receipts asked about, an agent condition or no agreement', () => {
+    expect(es('c: ah bueno muchas gracias porque yo siempre pago puntual').promised).toBe(false);
+    expect(es('c: no no desde diciembre no hemos pagado nada', 'a: lo llamo el viernes').promised).toBe(
+      false,
+    );
+    expect(
+      es('a: ¿qué fecha e importe pone el justificante?', 'c: lunes 9 de diciembre, 112,35 euros.').promised,
+    ).toBe(false);
+    expect(
+      es('a: si paga antes de esa fecha evita el cargo de 99 pesos', 'c: sí está bien gracias por avisar')
+        .promised,
+    ).toBe(false);
+    expect(
+      es(
+        'a: bueno don edwin queda la gestión sin compromiso entonces lo llamo la próxima semana',
+        'c: bueno listo',
+      ).promised,
+    ).toBe(false);
+    expect(en("c: if that tax refund comes in, i'll pay the whole six hundred").promised).toBe(false);
+    // "¿qué tal si hace un pago…?" proposes
+    expect(
+      es('a: qué tal este si hace un pago de cuatro mil novecientos mañana', 'c: dale está bien').promised,
+    ).toBe(true);
+  });
 });

@@ -207,6 +207,24 @@ describe(detectPii.name, () => {
     ).toEqual([['PHONE', 'tres uno tres cinco cero siete nueve dos seis uno']]);
   });
 
+  it('keeps a balance said after a question about an ID readable, and finds an e-mail with its domain written', () => {
+    expect(
+      spans(
+        'es',
+        'c: sí, mi cédula es 43.512.876 y debo como 950.000, ¿cierto?',
+        'a: déjeme confirmo... sí, señora, el saldo exacto es 953.400, con dos cuotas vencidas.',
+      ),
+    ).toEqual([['CEDULA', '43.512.876']]);
+    expect(
+      spans(
+        'es',
+        'a: ¿a qué correo le mando el estado de cuenta?',
+        'c: a rodrigo punto serrano arroba gmail.com',
+      ),
+    ).toEqual([['EMAIL', 'rodrigo punto serrano arroba gmail.com']]);
+    expect(spans('en', 'c: i am at work, call me')).toEqual([]);
+  });
+
   it('reads no DNI letter into the "y" that goes on with the sentence', () => {
     expect(spans('es', 'c: es 31.456.209 y yo debo como 1.800.000')).toEqual([]);
     expect(spans('es', 'c: mi dni es 12345678 z')).toEqual([['DNI', '12345678 z']]);
