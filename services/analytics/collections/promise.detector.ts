@@ -707,7 +707,9 @@ export function detectPromises(
       if (commit) {
         kind = 'statement';
         // the agent's figures are the customer's only when nothing in the reply hedges or conditions them
-        const borrow = proposal && !turnBlocked;
+        // and the reply agrees to them ("sí, le pago"): "I'll pay it, don't worry about it" takes no figure
+        const agrees = inStream.some((m) => m.phraseId === 'accept' && m.startToken <= 2);
+        const borrow = proposal && !turnBlocked && agrees;
         amount = d.amount ?? turn().amount ?? (borrow ? agent().amount : undefined);
         date = d.date ?? turn().date ?? (borrow ? agent().date : undefined);
         // "yo le pago, no se preocupe": a commitment with neither amount nor date is not a promise
@@ -958,7 +960,7 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
     if (NOT_MONEY[language].has(tokens[k]!.norm)) return false;
   }
   // "yo siempre pago puntual", "normalmente pago como…", "I always pay": a habit, not a commitment
-  for (let k = m.startToken - 1; k >= Math.max(0, m.startToken - 2); k--) {
+  for (let k = Math.max(0, m.startToken - 2); k <= m.endToken; k++) {
     if (HABITUAL.has(tokens[k]!.norm)) return false;
   }
   // "le tengo que pagar al fontanero", "pay my rent": someone else is paid

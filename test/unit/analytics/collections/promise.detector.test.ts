@@ -303,4 +303,17 @@ describe(detectPromises.name, () => {
       es('a: qué tal este si hace un pago de cuatro mil novecientos mañana', 'c: dale está bien').promised,
     ).toBe(true);
   });
+
+  it("takes the agent's figures only when the reply agrees to them", () => {
+    expect(
+      en(
+        'a: would you like to schedule a payment today?',
+        "c: i'll pay it, don't worry about it. i always pay my debts.",
+      ).promised,
+    ).toBe(false);
+    expect(es('a: ¿puede pagar 200 mil el viernes?', 'c: sí, le pago').primary).toMatchObject({
+      amount: { value: 200000 },
+      date: '2024-03-15',
+    });
+  });
 });
