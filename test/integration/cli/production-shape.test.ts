@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -104,7 +105,13 @@ describe('two APIs and two workers, one of each killed mid-run', () => {
         workerA.kill('SIGKILL');
         await startWorker('worker-b');
       }
-      if (i === 3) api2.child.kill('SIGKILL');
+      if (i === 3) {
+        // wait for its exit: the next upload must see the API dead, not race a process still going down (it once
+        // accepted the connection and reset it under load)
+        const gone = once(api2.child, 'exit');
+        api2.child.kill('SIGKILL');
+        await gone;
+      }
     }
     expect(uploaded.length).toBe(6); // the killed API's later uploads were not made
 
