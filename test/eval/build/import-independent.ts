@@ -5,9 +5,9 @@
  * `currency`, `segments` (party, startMs, endMs, text), `notice` (outcome, atMs), `promise`, `pii` and `amounts`
  * (segmentIndex and the exact text) and a `note`. Character offsets are found here, channels follow the party, the
  * profile follows the country, and a file's calls go to the split its prefix names (`dev:`, `test:`) or, without one,
- * alternate between dev and test in the file's order. The set in the repository: three rounds of authors (nine
- * files, 450 calls), all dev now: each round's test half (the first two) or whole (the third) was scored once as
- * held out before its errors were read, and those figures are kept in LABELLING.md.
+ * alternate between dev and test in the file's order. The set in the repository: four rounds of authors (twelve
+ * files, 600 calls); the first three are dev (each round's test half or whole was scored once as held out before its
+ * errors were read: LABELLING.md keeps those figures), the fourth is the held-out test.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
