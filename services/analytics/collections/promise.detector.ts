@@ -87,6 +87,7 @@ const OFFER_WORDS: Record<Language, Set<string>> = {
     'monthly',
     'lump',
     'options',
+    'payments',
   ]),
 };
 /** Words of an agent turn that states the debt ("su saldo pendiente es de…"): an amount there is no proposal. */
@@ -191,7 +192,7 @@ const NOT_WORDS = new Set(['not', 'no', 'ni']);
 /** Words of an agent turn that reads back a payment already received. */
 const RECEIVED_WORDS: Record<Language, Set<string>> = {
   es: new Set(['recibimos', 'recibido', 'reflejado', 'reporta', 'reporto', 'constancia']),
-  en: new Set(['posted', 'received', 'applied', 'cleared']),
+  en: new Set(['posted', 'received', 'applied', 'cleared', 'came', 'processed']),
 };
 /**
  * Third-person forms of the paying verbs ("mi hijo … él les paga", "ella le consigna"): someone else pays. A
@@ -275,6 +276,7 @@ const HABITUAL = new Set([
   'normalmente',
   'nunca',
   'generalmente',
+  'cada',
   'always',
   'usually',
   'normally',
@@ -299,6 +301,13 @@ function aboutReceipt(window: readonly Token[]): boolean {
 
 /** Whom a customer pays when it is not the creditor: the landlord, the school, the plumber, the rent. */
 const OTHER_PAYEES = new Set([
+  'mercado',
+  'servicios',
+  'gas',
+  'internet',
+  'bills',
+  'groceries',
+  'utilities',
   'arrendador',
   'casero',
   'fontanero',
@@ -457,6 +466,7 @@ const CLAUSE_BREAKS: Record<Language, Set<string>> = {
   en: new Set(['but', 'although', 'though', 'so', 'because']),
 };
 const NOUN_BEFORE_PAY = new Set([
+  'to',
   'the',
   'a',
   'my',
@@ -791,10 +801,21 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   if (m.phraseId === 'refuse') {
     const prev = stream.tokens[m.startToken - 1]?.norm ?? '';
     const next = stream.tokens[m.endToken + 1]?.norm ?? '';
+    const first = stream.tokens[m.startToken]!;
+    const before = stream.tokens[m.startToken - 1];
+    // "no puedo pagar nada", "ni sesenta mil. No puedo…": a refusal of everything stays one
+    const all = stream.tokens
+      .slice(m.startToken, m.endToken + 4)
+      .some((t) => t.norm === 'nada' || t.norm === 'nothing' || t.norm === 'anything');
+    const joined =
+      before !== undefined &&
+      before.segmentIndex === first.segmentIndex &&
+      !/[.!?…]/.test(prepared.segments[first.segmentIndex]!.text.slice(before.end, first.start));
     if (
-      LIMIT_WORDS.has(prev) ||
-      LIMIT_WORDS.has(next) ||
-      parseNumberAt([prev], 0, prepared.language) !== undefined
+      !all &&
+      (LIMIT_WORDS.has(prev) ||
+        LIMIT_WORDS.has(next) ||
+        (joined && parseNumberAt([prev], 0, prepared.language) !== undefined))
     )
       return true;
   }
@@ -960,8 +981,13 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
     if (NOT_MONEY[language].has(tokens[k]!.norm)) return false;
   }
   // "yo siempre pago puntual", "normalmente pago como…", "I always pay": a habit, not a commitment
-  for (let k = Math.max(0, m.startToken - 2); k <= m.endToken; k++) {
+  for (let k = Math.max(0, m.startToken - 3); k <= m.endToken; k++) {
     if (HABITUAL.has(tokens[k]!.norm)) return false;
+  }
+  // "I pay eighty dollars every month", "pago cada mes", "todos los meses pago": a habit
+  for (let k = m.endToken + 1; k <= m.endToken + 5 && k < tokens.length; k++) {
+    const w = tokens[k]!.norm;
+    if (w === 'every' || w === 'cada' || (w === 'todos' && tokens[k + 2]?.norm === 'meses')) return false;
   }
   // "le tengo que pagar al fontanero", "pay my rent": someone else is paid
   for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
@@ -981,6 +1007,9 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
       if (THIRD_PERSON_PAY.has(t.norm) && !impersonal(tokens, k)) return false;
       // an accent inside the word: the noun ("depósito"), never a verb form (a final one may be a recognizer's slip)
       if (FIRST_PERSON_PAY.has(t.norm) && /[áéíóú]./.test(t.surface.toLowerCase())) return false;
+      // "yo consigné ese valor el lunes", "pagué": the past, written with its accent
+      if (/^(pag|consign|abon|deposit|transfer|mand)/.test(t.norm) && /(é|í)$/.test(t.surface.toLowerCase()))
+        return false;
     }
     return true;
   }
@@ -1240,11 +1269,25 @@ function billerCode(tokens: readonly Token[], i: number): boolean {
 }
 
 /** Words between a negation and the commitment it negates ("I don't wanna promise", "no le quiero prometer"). */
-const NEGATION_GAP = new Set(['wanna', 'want', 'to', 'gonna', 'going', 'quiero', 'le', 'lo', 'voy', 'a']);
+const NEGATION_GAP = new Set([
+  'wanna',
+  'want',
+  'to',
+  'gonna',
+  'going',
+  'make',
+  'a',
+  'quiero',
+  'le',
+  'lo',
+  'voy',
+  'hacer',
+  'una',
+]);
 const NEGATIONS_BEFORE = new Set(['no', 'not', 'dont', 'never', 'nunca', 'tampoco', 'cannot']);
 
 function negatedBefore(tokens: readonly Token[], at: number): boolean {
-  for (let k = at - 1; k >= Math.max(0, at - 3); k--) {
+  for (let k = at - 1; k >= Math.max(0, at - 5); k--) {
     const w = tokens[k]!.norm;
     if (NEGATIONS_BEFORE.has(w)) return true;
     if (!NEGATION_GAP.has(w)) return false;

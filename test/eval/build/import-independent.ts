@@ -6,8 +6,8 @@
  * (segmentIndex and the exact text) and a `note`. Character offsets are found here, channels follow the party, the
  * profile follows the country, and a file's calls go to the split its prefix names (`dev:`, `test:`) or, without one,
  * alternate between dev and test in the file's order. The set in the repository: four rounds of authors (twelve
- * files, 600 calls); the first three are dev (each round's test half or whole was scored once as held out before its
- * errors were read: LABELLING.md keeps those figures), the fourth is the held-out test.
+ * files, 600 calls) and a fifth (750 in all); rounds 1–3 and 5 are dev (each of the first three was scored once as
+ * held out before its errors were read: LABELLING.md keeps those figures), the fourth is the held-out test.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -316,4 +316,25 @@ describe(detectPromises.name, () => {
       date: '2024-03-15',
     });
   });
+
+  it('reads no promise into a refusal of everything, a habit, echoed figures taken back, or an "if it is that"', () => {
+    expect(es('c: no, ni sesenta mil. no puedo pagar nada ahorita, de verdad.').promised).toBe(false);
+    expect(es('c: cada mes le abono 400 mil al crédito del carro con bancolombia').promised).toBe(false);
+    expect(en('c: i pay eighty dollars every month on the first, automatically').promised).toBe(false);
+    expect(es('c: pues mire, yo consigné ese valor el lunes, los 250.000 completicos.').promised).toBe(false);
+    expect(
+      es(
+        'a: eso es noventa euros al mes empezando el día cinco',
+        'c: el cinco noventa euros',
+        'a: perfecto entonces le dejo el plan dado de alta',
+        'c: no no espera yo no he dicho que sí solo estaba repitiendo lo que me decías',
+      ).promised,
+    ).toBe(false);
+    expect(
+      es('c: dice que el 28. si es que me ingresan la nómina ese día pues les pago algo.').promised,
+    ).toBe(false);
+    expect(
+      en("c: no, don't set anything. i don't want to make a promise and then not keep it.").promised,
+    ).toBe(false);
+  });
 });
