@@ -40,7 +40,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
       'card, visa, mastercard, master card, amex, american express, discover, debit, credit card, card number',
     ),
     cvv: seqs(
-      'security code, cvv, cvc, cv2, three digits on the back, digits on the back, code on the back, on the back, verification code, the code, code is',
+      'security code, cvv, cvc, cv2, three digits on the back, digits on the back, code on the back, on the back, verification code, the code, code is, digit code, code on the front',
     ),
     expiry: seqs(
       'expires, expiry, expiration, expiration date, exp, valid thru, valid through, good thru, expire',

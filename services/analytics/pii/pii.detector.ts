@@ -453,6 +453,73 @@ function spelledCurps(text: string): { type: PiiType; start: number; end: number
   return out;
 }
 
+/** What a listener says while a number is read to them ("uh huh", "ajá", "okay", "go ahead", "take your time"). */
+const BACKCHANNEL = new Set([
+  'uh',
+  'huh',
+  'mm',
+  'hmm',
+  'mhm',
+  'okay',
+  'ok',
+  'yes',
+  'yeah',
+  'right',
+  'go',
+  'ahead',
+  'take',
+  'your',
+  'time',
+  'got',
+  'it',
+  'aja',
+  'si',
+  'aha',
+  'vale',
+  'siga',
+  'digame',
+  'continue',
+  'le',
+  'escucho',
+  'ajam',
+  'mjm',
+]);
+
+/**
+ * A party's streams joined across the other party's back-channels only (each a few such words): the tokens of both,
+ * and where each joined stream began (`cuts`). A party's streams are otherwise broken wherever the other speaks.
+ */
+function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cuts: number[] }[] {
+  const order = prepared.segments
+    .map((seg, i) => ({ seg, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
+    .filter((x) => x.tokens.length > 0)
+    .sort((a, b) => a.seg.startMs - b.seg.startMs);
+  const backchannel = (x: (typeof order)[number]) =>
+    x.tokens.length <= 4 && x.tokens.every((t) => BACKCHANNEL.has(t.norm));
+  const out: { stream: Stream; cuts: number[] }[] = [];
+  let k = 0;
+  while (k < order.length) {
+    const party = order[k]!.seg.party;
+    const tokens = [...order[k]!.tokens];
+    const cuts: number[] = [];
+    let j = k + 1;
+    // this party, then only back-channels of the other (one or more), then this party again…
+    for (;;) {
+      let m = j;
+      while (m < order.length && order[m]!.seg.party !== party && backchannel(order[m]!)) m++;
+      if (m === j || m >= order.length || order[m]!.seg.party !== party) break;
+      cuts.push(tokens.length);
+      tokens.push(...order[m]!.tokens);
+      j = m + 1;
+    }
+    if (cuts.length > 0) {
+      out.push({ stream: { party, tokens, pairable: new Uint8Array(tokens.length) }, cuts });
+      k = j;
+    } else k++;
+  }
+  return out;
+}
+
 /** The last words the other party said before a stream began (its question, if it asked one). */
 function questionBefore(prepared: PreparedTranscript, stream: Stream): string[] {
   const at = stream.tokens[0]?.startMs ?? 0;
@@ -483,6 +550,8 @@ function streamSpans(
   stream: Stream,
   unfinished: boolean,
   unnamed: Unnamed[],
+  /** Only the digit runs this accepts (a joined stream: those across a join); no words-only values then. */
+  only?: (run: DigitRun) => boolean,
 ): PiiSpan[] {
   const language = prepared.language;
   const tokens = stream.tokens;
@@ -490,6 +559,7 @@ function streamSpans(
   const out: PiiSpan[] = [];
   let question: string[] | undefined;
   for (const run of findDigitRuns(tokens, language)) {
+    if (only && !only(run)) continue;
     if (isMoney(prepared, tokens, run)) continue;
     if (run.digits.length >= 6 ? run.start <= ANSWER_WINDOW : run.start <= SHORT_ANSWER_WINDOW)
       question ??= questionBefore(prepared, stream);
@@ -500,6 +570,7 @@ function streamSpans(
     }
     out.push(...spansForTokens(prepared, tokens, c.start ?? run.start, c.end ?? run.end, c.type, run.digits));
   }
+  if (only) return out;
   const expiryAsked = () => {
     question ??= questionBefore(prepared, stream);
     return has(contextsBefore(question, question.length, language, 14), 'expiry', 14);
@@ -556,6 +627,11 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
   const unnamed: Unnamed[] = [];
   for (const stream of prepared.streams)
     spans.push(...streamSpans(prepared, stream, options.unfinished === true, unnamed));
+  // a number read in pieces while the other party only says "uh huh", "ajá", "okay": the pieces are one number
+  for (const { stream, cuts } of acrossBackchannels(prepared)) {
+    const crosses = (run: DigitRun) => cuts.some((c) => run.start < c && c < run.end);
+    spans.push(...streamSpans(prepared, stream, options.unfinished === true, [], crosses));
+  }
   // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again
   if (unnamed.length > 0) {
     const known = new Map<string, PiiType>();

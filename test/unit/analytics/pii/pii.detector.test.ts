@@ -225,6 +225,27 @@ describe(detectPii.name, () => {
     expect(spans('en', 'c: i am at work, call me')).toEqual([]);
   });
 
+  it('joins a number read in pieces while the other party only says "uh huh" or "take your time"', () => {
+    expect(
+      spans(
+        'en',
+        'a: and the card number please?',
+        'c: okay. 4532...',
+        'a: take your time.',
+        'c: 3422 8383...',
+        'a: uh-huh.',
+        'c: 9590.',
+      ).map(([t]) => t),
+    ).toEqual(['CARD', 'CARD', 'CARD']);
+    // a real turn of the other party keeps the pieces apart: 4532 is no card on its own
+    expect(
+      spans('en', 'c: okay. 4532...', 'a: your balance is three hundred dollars', 'c: 3422 8383 9590.'),
+    ).toEqual([]);
+    expect(spans('en', 'a: and the four digit code on the front of the card?', 'c: 2284.')).toEqual([
+      ['CVV', '2284'],
+    ]);
+  });
+
   it('reads no DNI letter into the "y" that goes on with the sentence', () => {
     expect(spans('es', 'c: es 31.456.209 y yo debo como 1.800.000')).toEqual([]);
     expect(spans('es', 'c: mi dni es 12345678 z')).toEqual([['DNI', '12345678 z']]);
