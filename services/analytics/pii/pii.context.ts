@@ -52,7 +52,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     ssn: seqs('social, social security, ssn, social security number, social is'),
     notCard: seqs(
-      'order, invoice, reference, tracking, case, ticket, account number, confirmation, policy, claim, contract, id is, order id, routing, routing number',
+      'order, invoice, reference, tracking, case number, case id, your case, the case, ticket, account number, confirmation, policy, claim, contract, id is, order id, routing, routing number',
     ),
     partial: seqs('last four, last 4, ends in, ending in, ends with'),
   },

@@ -246,6 +246,17 @@ describe(detectPii.name, () => {
     ]);
   });
 
+  it('reads "in case" as no case number', () => {
+    expect(
+      spans(
+        'en',
+        "a: and a phone number in case the payment doesn't go through?",
+        'c: two one five, six oh nine, forty-four eighteen.',
+      ),
+    ).toEqual([['PHONE', 'two one five, six oh nine, forty-four eighteen']]);
+    expect(spans('en', 'c: the case number is 4532015123456789')).toEqual([]);
+  });
+
   it('reads no DNI letter into the "y" that goes on with the sentence', () => {
     expect(spans('es', 'c: es 31.456.209 y yo debo como 1.800.000')).toEqual([]);
     expect(spans('es', 'c: mi dni es 12345678 z')).toEqual([['DNI', '12345678 z']]);
