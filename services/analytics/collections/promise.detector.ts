@@ -4,7 +4,7 @@ import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
 import type { CallContext, Evidence, Language } from '../matching/transcript.types.ts';
 import { findNumbers, parseNumberAt } from '../matching/numbers.ts';
-import { soundKey } from '../text/index.ts';
+import { foldLower, soundKey } from '../text/index.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
 import { findDates, type DateMention } from './date.resolver.ts';
@@ -668,7 +668,8 @@ export function detectPromises(
     // a promise taken back ("pensándolo bien, mejor no") no longer stands; one about the rest ("lo de fin de mes no
     // le aseguro", an answer to "¿y los 3,420 restantes?") leaves the promise made for the part agreed
     const retraction = inStream.find(
-      (m) => m.phraseId === 'retract' && !aboutTheRest(stream.tokens, m, () => agentTurn(), promises),
+      (m) =>
+        m.phraseId === 'retract' && !aboutTheRest(stream.tokens, m, () => agentTurn(), promises, language),
     );
     if (retraction) promises = [];
     const clauses = clausesOf(stream, si, language).filter(
@@ -696,7 +697,7 @@ export function detectPromises(
       const paying = (m: PhraseMatch) =>
         ownPayment(stream.tokens, m, language) &&
         !negatedBefore(stream.tokens, m.startToken) &&
-        !sendsWhatWasAsked(stream.tokens, m, agentTurn);
+        !sendsWhatWasAsked(stream.tokens, m, agentTurn, language);
       const commit =
         here.some((m) => m.phraseId === 'commit' && paying(m)) ||
         here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken) && paying(m));
@@ -821,10 +822,11 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
   }
   // "lo de fin de mes no le aseguro", "el resto no lo puedo pagar": a hedge or refusal about the rest of the debt
   // leaves the part agreed
-  if (m.phraseId === 'hedge' || m.phraseId === 'refuse' || m.phraseId === 'retract') {
-    const lead = stream.tokens.slice(Math.max(0, m.startToken - 6), m.startToken).map((t) => t.norm);
-    if (lead.some((w) => REST_WORDS.has(w)) || lead.join(' ').includes('lo de')) return true;
-  }
+  if (
+    (m.phraseId === 'hedge' || m.phraseId === 'refuse' || m.phraseId === 'retract') &&
+    restBefore(stream.tokens, m)
+  )
+    return true;
   // "el 27 me pagan en el nuevo trabajo", "ya me pagan un trabajo": money coming in, not a payment made
   if (m.phraseId === 'past') {
     const words = stream.tokens.slice(m.startToken, m.endToken + 1).map((t) => t.norm);
@@ -859,15 +861,21 @@ const OPEN_FIGURES = new Set(['cuanto', 'cifra', 'monto', 'cantidad']);
 /** Words naming the rest of the debt ("lo de fin de mes", "los 3,420 restantes", "the rest"). */
 const REST_WORDS = new Set(['resto', 'restante', 'restantes', 'demas', 'rest', 'remaining', 'remainder']);
 
+/** The words just before a match name the rest of the debt ("lo de fin de mes no le aseguro", "el resto no…"). */
+function restBefore(tokens: readonly Token[], m: PhraseMatch): boolean {
+  const before = tokens.slice(Math.max(0, m.startToken - 6), m.startToken).map((t) => t.norm);
+  return before.some((w) => REST_WORDS.has(w)) || before.join(' ').includes('lo de');
+}
+
 /** A retraction about the rest of the debt, not the payment agreed: "lo de fin de mes no le aseguro". */
 function aboutTheRest(
   tokens: readonly Token[],
   m: PhraseMatch,
   agentTurn: () => AgentTurn,
   agreed: readonly PaymentPromise[],
+  language: Language,
 ): boolean {
-  const before = tokens.slice(Math.max(0, m.startToken - 6), m.startToken).map((t) => t.norm);
-  if (before.some((w) => REST_WORDS.has(w)) || before.join(' ').includes('lo de')) return true;
+  if (restBefore(tokens, m)) return true;
   if (agreed.length === 0) return false;
   // the agent asked about the rest only ("¿y los $3,420 restantes?"), not restating the amount agreed
   const { prevAgent, agentStart, agentEnd } = agentTurn();
@@ -877,7 +885,7 @@ function aboutTheRest(
   const amounts = new Set(agreed.map((p) => p.amount?.value).filter((v) => v !== undefined));
   return !findNumbers(
     window.map((t) => t.norm),
-    'es',
+    language,
   ).some((n) => amounts.has(n.value));
 }
 
@@ -1255,11 +1263,7 @@ function answersCustomer(prepared: PreparedTranscript, window: readonly Token[])
     if (!last || seg.startMs > last.startMs) last = seg;
   }
   if (!last || !/\?\s*$/.test(last.text)) return false;
-  const words = last.text
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '');
-  return /\b(cuando|cuanto|que dia|que fecha|when|how much|what day|what date)\b/.test(words);
+  return /\b(cuando|cuanto|que dia|que fecha|when|how much|what day|what date)\b/.test(foldLower(last.text));
 }
 
 /** "al convenio de Tuhogar", "número de convenio": where to pay (the biller's code), not a plan offered. */
@@ -1302,7 +1306,12 @@ const SEND_VERBS = new Set(['mando', 'envio', 'paso', 'send', 'email', 'text']);
  * "Sí, se lo mando hoy mismo" after "si me puede mandar una foto del recibo": a customer sending what the agent asked
  * for (a photo, a receipt, the number) with no amount of their own sends no money.
  */
-function sendsWhatWasAsked(tokens: readonly Token[], m: PhraseMatch, agentTurn: () => AgentTurn): boolean {
+function sendsWhatWasAsked(
+  tokens: readonly Token[],
+  m: PhraseMatch,
+  agentTurn: () => AgentTurn,
+  language: Language,
+): boolean {
   let sends = false;
   for (let k = m.startToken; k <= m.endToken; k++) if (SEND_VERBS.has(tokens[k]!.norm)) sends = true;
   if (!sends) return false;
@@ -1310,7 +1319,7 @@ function sendsWhatWasAsked(tokens: readonly Token[], m: PhraseMatch, agentTurn: 
   if (!prevAgent) return false;
   for (let k = agentStart; k < agentEnd; k++) {
     const w = prevAgent.tokens[k]!.norm;
-    if (NOT_MONEY.es.has(w) || NOT_MONEY.en.has(w)) return true;
+    if (NOT_MONEY[language].has(w)) return true;
   }
   return false;
 }

@@ -402,7 +402,8 @@ function writtenIds(
     if (curpValid(m[0]))
       out.push({ type: 'CURP', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
   }
-  if (out.length === 0) out.push(...spelledCurps(text));
+  // spelled out, a CURP has runs of single letters ("H-E-R-G", "M E O J"): only then is the slower look worth it
+  if (out.length === 0 && SPELLED_LETTERS_RUN.test(text)) out.push(...spelledCurps(text));
   for (const m of text.matchAll(RFC_RE)) {
     if (rfcValid(m[0]) && !out.some((o) => o.start <= m.index && m.index < o.end)) {
       out.push({ type: 'RFC', start: m.index, end: m.index + m[0].length, value: m[0].toUpperCase() });
@@ -430,6 +431,9 @@ function writtenIds(
   }
   return out;
 }
+
+/** Three single letters in a row, as a spelled identifier has them. */
+const SPELLED_LETTERS_RUN = /\b[A-Za-z][\s.,-]{1,2}[A-Za-z][\s.,-]{1,2}[A-Za-z]\b/;
 
 /**
  * A CURP spelled out in written letters and digit groups ("H-E-R-G 780214 M-D-F-R-S-D 04", "M E O J 87 11 02 H N L N R
