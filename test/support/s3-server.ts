@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { listenLow } from './ports.ts';
 import path from 'node:path';
 
 /**
@@ -90,11 +91,8 @@ export async function startS3Server(options: { bucket?: string } = {}): Promise<
     res.writeHead(204).end();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  // Below the ephemeral range: resume() listens on the same port again after suspend().
+  const port = await listenLow(server);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,

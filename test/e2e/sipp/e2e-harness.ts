@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveFfmpegPaths } from '../../../services/archive/ffmpeg-path.ts';
@@ -25,18 +24,14 @@ export function requireTools(...tools: string[]): void {
   }
 }
 
-/** A UDP port free right now (and its TCP twin, checked by the server when it binds). */
-export async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../support/ports.ts';
 
-/** An RTP port range of `size` ports unlikely to collide with other tests running beside. */
+/**
+ * An RTP port range of `size` ports unlikely to collide with other tests running beside, below the kernel's
+ * ephemeral range so no outgoing UDP socket of another process holds one of them.
+ */
 export function rtpRange(size = 40): { min: number; max: number; text: string } {
-  const min = 46000 + Math.floor(Math.random() * 400) * 40;
+  const min = 10000 + Math.floor(Math.random() * 250) * 40;
   return { min, max: min + size - 1, text: `${min}-${min + size - 1}` };
 }
 
