@@ -18,6 +18,8 @@ export interface DigitRun {
   written: boolean;
   /** Separators seen in written tokens ("-", "/", "."). */
   separators: string;
+  /** How many pieces (digits, digit words, groups) it was read in: as many as its digits when read one by one. */
+  pieces: number;
 }
 
 const REPEAT = wordTable<number>({ doble: 2, double: 2, triple: 3 });
@@ -60,18 +62,31 @@ function pieceAt(
   return { digits, end: n.end, written: n.digits, separators: '' };
 }
 
+/** Punctuation or a new segment between two tokens: where a reader pauses between the groups of a number. */
+function pauseBetween(a: Token | undefined, b: Token): boolean {
+  return a !== undefined && (a.segmentIndex !== b.segmentIndex || b.start - a.end > 1);
+}
+
 export function findDigitRuns(tokens: readonly Token[], language: Language): DigitRun[] {
   const norms = tokens.map((t) => t.norm);
   const out: DigitRun[] = [];
   let cur: DigitRun | undefined;
-  /** Digits of the last piece added to `cur`: what a self-correction takes back. */
+  /** Digits of the last piece added to `cur`: what a self-correction takes back when no pause marks a group. */
   let lastPiece = 0;
+  /** Where in `cur.digits` the group being read began (after the last pause), and the run's first piece. */
+  let groupStart = 0;
+  let firstPiece = '';
   let i = 0;
   while (i < tokens.length) {
     const p = pieceAt(tokens, norms, i, language, cur !== undefined);
     if (p) {
-      if (!cur) cur = { digits: '', start: i, end: i, written: false, separators: '' };
+      if (!cur) {
+        cur = { digits: '', start: i, end: i, written: false, separators: '', pieces: 0 };
+        groupStart = 0;
+        firstPiece = p.digits;
+      } else if (pauseBetween(tokens[i - 1], tokens[i]!)) groupStart = cur.digits.length;
       lastPiece = p.digits.length;
+      cur.pieces++;
       cur.digits += p.digits;
       cur.end = p.end;
       cur.written ||= p.written;
@@ -89,13 +104,25 @@ export function findDigitRuns(tokens: readonly Token[], language: Language): Dig
       continue;
     }
     // a reader correcting themselves ("doscientos cuarenta y cinco, no, perdón, doscientos cuarenta y seis"): the
-    // number goes on after it, the piece said last before it taken back (the whole stretch is hidden either way)
+    // number goes on after it, what was said since the last pause taken back ("uno siete ocho cero… no, perdón,
+    // uno siete ocho nueve"; the last piece where no pause was written), or all of it when the reader starts over
+    // from its first piece ("treinta y uno, seiscientos… no, perdón, treinta y uno, seiscientos uno…"); the whole
+    // stretch is hidden either way
     if (cur) {
       let k = i;
       while (k < tokens.length && k - i < 3 && CORRECTIONS.has(norms[k]!)) k++;
-      if (k > i && norms.slice(i, k).some((w) => w !== 'no') && pieceAt(tokens, norms, k, language, true)) {
-        cur.digits = cur.digits.slice(0, cur.digits.length - lastPiece);
+      const next =
+        k > i && norms.slice(i, k).some((w) => w !== 'no')
+          ? pieceAt(tokens, norms, k, language, true)
+          : undefined;
+      if (next) {
+        const restart = groupStart > 0 && next.digits === firstPiece;
+        const back = restart
+          ? cur.digits.length
+          : Math.max(lastPiece, groupStart > 0 ? cur.digits.length - groupStart : 0);
+        cur.digits = cur.digits.slice(0, cur.digits.length - back);
         lastPiece = 0;
+        groupStart = cur.digits.length;
         i = k;
         continue;
       }

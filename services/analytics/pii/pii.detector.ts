@@ -196,6 +196,22 @@ const QUESTION_SEND_VERBS = new Set(['mando', 'envio', 'mandamos', 'enviamos', '
 
 /** How far into an answer a number may start and still answer the question before it. */
 const ANSWER_WINDOW = 8;
+
+/**
+ * A number of six digits or more read digit by digit (a few pairs allowed: "doble tres", "cuarenta y cinco"): how an
+ * identity, card or phone number is given, never an amount of money. It answers the question before the reply
+ * wherever in the reply it comes ("Just the last four? It's 8172. Actually, take the whole thing… 5, 0, 9, 3, …").
+ */
+function readOneByOne(run: DigitRun): boolean {
+  return run.digits.length >= 6 && run.pieces * 10 >= run.digits.length * 7;
+}
+
+/** Whether a run `offset` words into its reply may answer the question before the reply. */
+function answersQuestion(run: DigitRun, offset: number): boolean {
+  return run.digits.length >= 6
+    ? offset <= ANSWER_WINDOW || readOneByOne(run)
+    : offset <= SHORT_ANSWER_WINDOW;
+}
 /** The same for a three- or four-digit answer (a security code, an expiry date): it must open the reply. */
 const SHORT_ANSWER_WINDOW = 2;
 /** Words right after a number that say it is a phone ("…, es mi celular", "that's her cell phone"). */
@@ -275,6 +291,8 @@ function classifyRun(
   language: Language,
   asked: readonly string[],
   unfinished: boolean,
+  /** How many words into its reply (after the other party last spoke) the run starts. */
+  offset: number,
 ): { type: PiiType; start?: number; end?: number } | undefined {
   const d = run.digits;
   let question = asked;
@@ -284,7 +302,7 @@ function classifyRun(
   if (ctx.length === 0 && long) ctx = mangledContextsBefore(norms, run.start, language);
   // "¿me confirma su número de cédula?" — "sí, es el 1 020 …": the other party's question says what it is
   // a short answer right at the start of a reply ("¿Fecha de vencimiento?" — "cero ocho veintiocho") answers too
-  const answers = long ? run.start <= ANSWER_WINDOW : run.start <= SHORT_ANSWER_WINDOW;
+  const answers = answersQuestion(run, offset);
   if (ctx.length === 0 && answers && question.length > 0) {
     // "¿a qué número le mando la referencia?": what is sent to the number says nothing about it
     const send = question.findIndex((w, i) => i > 0 && QUESTION_SEND_VERBS.has(w));
@@ -356,7 +374,8 @@ function classifyRun(
 function expiryWithWords(
   norms: readonly string[],
   language: Language,
-  asked: () => boolean,
+  /** Whether the words from token i on open the answer to a question about the expiry date. */
+  asked: (i: number) => boolean,
 ): [number, number][] {
   const out: [number, number][] = [];
   for (let i = 0; i < norms.length; i++) {
@@ -369,7 +388,7 @@ function expiryWithWords(
       monthEnd = n.end;
     }
     // said after the words of an expiry, or as the first words of the answer to "¿fecha de vencimiento?"
-    if (!has(contextsBefore(norms, i, language, 4), 'expiry', 4) && !(i <= 1 && asked())) continue;
+    if (!has(contextsBefore(norms, i, language, 4), 'expiry', 4) && !asked(i)) continue;
     let k = monthEnd;
     const joined = norms[k] === 'del' || norms[k] === 'de' || norms[k] === 'of';
     if (joined) k++;
@@ -418,9 +437,11 @@ function writtenIds(
     if (ssnPlausible(digits))
       out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length, value: digits });
   }
-  // phone shapes that need no context: +country code, (area) number, 614-555-0139 / 55-3412-8890
+  // phone shapes that need no context: +country code, (area) number, 614-555-0139 / 55-3412-8890 (or with spaces:
+  // "614 555 0139", "55 2748 9913"), a Spanish mobile or landline in its 3-2-2-2 groups ("655 43 21 09"); no amount
+  // is written in such groups
   for (const m of text.matchAll(
-    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|\b\d{2}-\d{4}-\d{4}\b/g,
+    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b|\b\d{3}([- ])\d{3}\1\d{4}\b|\b\d{2}([- ])\d{4}\2\d{4}\b|\b[6789]\d{2} \d{2} \d{2} \d{2}\b/g,
   )) {
     out.push({
       type: 'PHONE',
@@ -524,23 +545,75 @@ function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cut
   return out;
 }
 
-/** The last words the other party said before a stream began (its question, if it asked one). */
-function questionBefore(prepared: PreparedTranscript, stream: Stream): string[] {
-  const at = stream.tokens[0]?.startMs ?? 0;
-  let best: Stream | undefined;
-  let bestAt = -1;
-  for (const s of prepared.streams) {
-    if (s.party === stream.party) continue;
-    let n = 0;
-    while (n < s.tokens.length && s.tokens[n]!.startMs < at) n++;
-    if (n > 0 && s.tokens[n - 1]!.startMs > bestAt) {
-      best = s;
-      bestAt = s.tokens[n - 1]!.startMs;
-    }
+/**
+ * Where each reply in a stream begins: token 0, and every token the other party spoke just before, back-channels
+ * aside ("uh huh", "ajá"). A stream runs on across a short turn of the other party ("Expiration?" between "Correct."
+ * and "Oh six thirty"), so the question a number answers is the one before its own reply, not before the stream.
+ */
+function replyStarts(prepared: PreparedTranscript, stream: Stream): number[] {
+  const others: number[] = [];
+  prepared.segments.forEach((seg, i) => {
+    if (seg.party === stream.party) return;
+    const words = prepared.segmentTokens[i]!.filter((t) => !t.filler);
+    if (words.length === 0 || (words.length <= 4 && words.every((t) => BACKCHANNEL.has(t.norm)))) return;
+    others.push(seg.startMs);
+  });
+  others.sort((a, b) => a - b);
+  const t = stream.tokens;
+  const out = [0];
+  let o = 0;
+  for (let j = 1; j < t.length; j++) {
+    while (o < others.length && others[o]! <= t[j - 1]!.startMs) o++;
+    if (o < others.length && others[o]! < t[j]!.startMs) out.push(j);
   }
-  if (!best) return [];
-  const before = best.tokens.filter((t) => t.startMs < at);
-  return before.slice(-14).map((t) => t.norm);
+  return out;
+}
+
+/**
+ * Identity values an earlier request may name and still be waiting for ("¿me confirma su cédula?", "could you give
+ * me your Social Security number?"); not a phone number, asked for so often that later numbers answer other things.
+ */
+const REQUESTED: readonly ContextId[] = ['card', 'cedula', 'dni', 'ssn'];
+/** How far back a request still waits for its answer: the other party's turns, and time. */
+const REQUEST_TURNS = 4;
+const REQUEST_MS = 120_000;
+
+/**
+ * The last words the other party said before `at`, where a reply of the stream's party begins (its question, if it
+ * asked one). When those ask for
+ * nothing, an earlier request of the other party's that is still waiting for its answer: the party asked for an
+ * identity or card number a few turns back ("¿me confirma su cédula?" — "¿y eso para qué?" — "es para radicar
+ * el reclamo" — "Ah, bueno. 1.077. 432. 918.") and no number of six digits or more was said since.
+ */
+function questionBefore(prepared: PreparedTranscript, stream: Stream, at: number): string[] {
+  const language = prepared.language;
+  const earlier = prepared.streams
+    .filter((s) => s.party !== stream.party && s.tokens.length > 0 && s.tokens[0]!.startMs < at)
+    .sort((a, b) => b.tokens[0]!.startMs - a.tokens[0]!.startMs);
+  const wordsOf = (s: Stream) =>
+    s.tokens
+      .filter((t) => t.startMs < at)
+      .slice(-14)
+      .map((t) => t.norm);
+  const last = earlier[0];
+  if (!last) return [];
+  const words = wordsOf(last);
+  if (contextsBefore(words, words.length, language, 14).length > 0) return words;
+  const asks = (w: string[]) =>
+    contextsBefore(w, w.length, language, 14).some((c) => REQUESTED.includes(c.id));
+  for (const turn of earlier.slice(1, REQUEST_TURNS)) {
+    const end = turn.tokens[turn.tokens.length - 1]!;
+    if (at - end.startMs > REQUEST_MS) break;
+    const request = wordsOf(turn);
+    if (!asks(request)) continue;
+    // answered already: a number of six digits or more said by either party since the request
+    const since = prepared.streams.filter(
+      (s) => s.tokens.length > 0 && s.tokens[0]!.startMs > end.startMs && s.tokens[0]!.startMs < at,
+    );
+    const answered = since.some((s) => findDigitRuns(s.tokens, language).some((r) => r.digits.length >= 6));
+    return answered ? words : request;
+  }
+  return words;
 }
 
 /** A digit run no context named, kept to be matched against the values found elsewhere in the call. */
@@ -561,22 +634,49 @@ function streamSpans(
   const tokens = stream.tokens;
   const norms = tokens.map((t) => t.norm);
   const out: PiiSpan[] = [];
-  let question: string[] | undefined;
-  for (const run of findDigitRuns(tokens, language)) {
+  let starts: number[] | undefined;
+  /** The start of the reply holding token j. */
+  const replyOf = (j: number): number => {
+    starts ??= replyStarts(prepared, stream);
+    let k = starts.length - 1;
+    while (starts[k]! > j) k--;
+    return starts[k]!;
+  };
+  const questions = new Map<number, string[]>();
+  const questionOf = (start: number): string[] => {
+    let q = questions.get(start);
+    if (q === undefined) questions.set(start, (q = questionBefore(prepared, stream, tokens[start]!.startMs)));
+    return q;
+  };
+  const runs = findDigitRuns(tokens, language);
+  for (let r = 0; r < runs.length; r++) {
+    const run = runs[r]!;
     if (only && !only(run)) continue;
     if (isMoney(prepared, tokens, run)) continue;
-    if (run.digits.length >= 6 ? run.start <= ANSWER_WINDOW : run.start <= SHORT_ANSWER_WINDOW)
-      question ??= questionBefore(prepared, stream);
-    const c = classifyRun(run, norms, language, question ?? [], unfinished);
+    const reply = replyOf(run.start);
+    const offset = run.start - reply;
+    const question = answersQuestion(run, offset) ? questionOf(reply) : [];
+    const c = classifyRun(run, norms, language, question, unfinished, offset);
     if (!c) {
       if (run.digits.length >= READ_BACK_MIN_DIGITS) unnamed.push({ stream, run });
       continue;
     }
     out.push(...spansForTokens(prepared, tokens, c.start ?? run.start, c.end ?? run.end, c.type, run.digits));
+    // a card read in groups with an aside before its last group ("5158 7340 2916… sorry, my kid's yelling. 7387")
+    const rest = c.type === 'CARD' ? cardRest(runs, r, tokens) : undefined;
+    if (rest) {
+      out.push(...spansForTokens(prepared, tokens, rest.start, rest.end, 'CARD', run.digits + rest.digits));
+      r++;
+    }
   }
   if (only) return out;
-  const expiryAsked = () => {
-    question ??= questionBefore(prepared, stream);
+  for (const curp of curpsAcrossSegments(tokens)) {
+    out.push(...spansForTokens(prepared, tokens, curp.start, curp.end, 'CURP', curp.value));
+  }
+  const expiryAsked = (i: number) => {
+    const reply = replyOf(i);
+    if (i - reply > 1) return false;
+    const question = questionOf(reply);
     return has(contextsBefore(question, question.length, language, 14), 'expiry', 14);
   };
   for (const [a, b] of expiryWithWords(norms, language, expiryAsked)) {
@@ -584,6 +684,55 @@ function streamSpans(
   }
   for (const e of findSpokenEmails(norms, language)) {
     out.push(...spansForTokens(prepared, tokens, e.start, e.end, 'EMAIL', e.value));
+  }
+  return out;
+}
+
+/** How many words may stand between a card's groups and its last group (an aside: "sorry, my kid's yelling"). */
+const CARD_ASIDE_WORDS = 10;
+
+/**
+ * The last group of a card whose first groups were found too short to be whole (`runs[r]`): the next number within
+ * a few words, when the two together are a card number (15 or 16 digits, Luhn).
+ */
+function cardRest(runs: readonly DigitRun[], r: number, tokens: readonly Token[]): DigitRun | undefined {
+  const run = runs[r]!;
+  const next = runs[r + 1];
+  if (run.digits.length < 11 || run.digits.length > 14 || next === undefined) return undefined;
+  if (
+    next.start - run.end > CARD_ASIDE_WORDS ||
+    tokens[next.start]!.segmentIndex - tokens[run.end - 1]!.segmentIndex > 2
+  )
+    return undefined;
+  const whole = run.digits + next.digits;
+  return (whole.length === 15 || whole.length === 16) && luhnValid(whole) ? next : undefined;
+}
+
+/**
+ * A CURP written in two pieces across a party's consecutive segments ("Sí, es REOA790623" / "HJCYCR08."): up to three
+ * tokens on each side of a segment break, letters and digits joined, checked as a CURP.
+ */
+function curpsAcrossSegments(tokens: readonly Token[]): { start: number; end: number; value: string }[] {
+  const out: { start: number; end: number; value: string }[] = [];
+  const piece = (t: Token) => t.surface.replace(/[^A-Za-z0-9]/g, '');
+  for (let j = 0; j + 1 < tokens.length; j++) {
+    if (tokens[j]!.segmentIndex === tokens[j + 1]!.segmentIndex) continue;
+    // a CURP has ten characters of letters and its birth date before its last eight: a digit on each side
+    if (!/\d/.test(tokens[j]!.surface) && !/\d/.test(tokens[j + 1]!.surface)) continue;
+    found: for (let a = j; a >= Math.max(0, j - 2); a--) {
+      let left = '';
+      for (let k = a; k <= j; k++) left += piece(tokens[k]!);
+      if (left.length >= 18) break;
+      let right = '';
+      for (let b = j + 1; b < Math.min(tokens.length, j + 4); b++) {
+        right += piece(tokens[b]!);
+        if (left.length + right.length > 18) break;
+        if (left.length + right.length === 18 && curpValid(left + right)) {
+          out.push({ start: a, end: b + 1, value: (left + right).toUpperCase() });
+          break found;
+        }
+      }
+    }
   }
   return out;
 }
@@ -610,10 +759,22 @@ export interface DetectPiiOptions {
 
 export function detectPii(prepared: PreparedTranscript, options: DetectPiiOptions = {}): PiiSpan[] {
   const spans: PiiSpan[] = [];
+  /** Numbers in a phone's groups that the words before called something else, by their digits. */
+  const references = new Set<string>();
   prepared.segments.forEach((segment, i) => {
     const tokens = prepared.segmentTokens[i]!;
+    let norms: string[] | undefined;
     for (const w of [...writtenIds(segment), ...findWrittenEmails(segment.text)]) {
       const inside = tokens.filter((t) => t.start >= w.start && t.end <= w.end);
+      // a number in a phone's groups that the words before call something else ("el radicado es 654 32 19 87")
+      if (w.type === 'PHONE' && inside.length > 0) {
+        norms ??= tokens.map((t) => t.norm);
+        const ctx = contextsBefore(norms, tokens.indexOf(inside[0]!), prepared.language);
+        if (ctx[0]?.id === 'notCard') {
+          references.add(w.value);
+          continue;
+        }
+      }
       spans.push({
         type: w.type,
         segmentIndex: i,
@@ -628,6 +789,12 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
       });
     }
   });
+  // and the same number read back ("654 32 19 87. Grabado.") is that reference again
+  if (references.size > 0) {
+    const kept = spans.filter((s) => s.type !== 'PHONE' || !references.has(s.value));
+    spans.length = 0;
+    spans.push(...kept);
+  }
   const unnamed: Unnamed[] = [];
   for (const stream of prepared.streams)
     spans.push(...streamSpans(prepared, stream, options.unfinished === true, unnamed));

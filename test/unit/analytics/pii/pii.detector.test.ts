@@ -24,7 +24,7 @@ describe(detectPii.name, () => {
         prepareTranscript(transcript('c: mi numero es constructor cinco uno dos'), 'es').streams[0]!.tokens,
         'es',
       ),
-    ).toEqual([{ digits: '512', start: 4, end: 7, written: false, separators: '' }]);
+    ).toEqual([{ digits: '512', start: 4, end: 7, written: false, separators: '', pieces: 3 }]);
     expect(spans('es', 'c: constructor cinco tostring valueof')).toEqual([]);
   });
 
@@ -322,6 +322,109 @@ describe(detectPii.name, () => {
     expect(found[0]!.startMs).toBeGreaterThan(t[0]!.startMs);
     expect(found[0]!.endMs).toBeLessThanOrEqual(t[0]!.endMs);
     expect(found[1]!.startMs).toBe(t[1]!.startMs);
+  });
+});
+
+describe('numbers read the way callers read them', () => {
+  it('takes back the group a reader corrects, or the whole number when they start over', () => {
+    expect(
+      spans(
+        'es',
+        'a: Lo dejamos con cargo a su tarjeta ese día. ¿Me indica el número?',
+        'c: Vale. Es cuatro cinco tres dos, uno siete ocho cero… no, perdón, uno siete ocho nueve, cero dos seis cuatro, uno cero cero tres.',
+      ),
+    ).toEqual([
+      [
+        'CARD',
+        'cuatro cinco tres dos, uno siete ocho cero… no, perdón, uno siete ocho nueve, cero dos seis cuatro, uno cero cero tres',
+      ],
+    ]);
+    const runs = findDigitRuns(
+      prepareTranscript(
+        transcript(
+          'c: Treinta y dos, cuatrocientos... no, perdón, treinta y dos, cuatrocientos cinco, setecientos diez',
+        ),
+        'es',
+      ).streams[0]!.tokens,
+      'es',
+    );
+    expect(runs.map((r) => r.digits)).toEqual(['32405710']);
+    // no pause written: only the last piece is taken back
+    expect(
+      findDigitRuns(
+        prepareTranscript(transcript('c: tres uno cinco cuatro no perdón cinco dos'), 'es').streams[0]!
+          .tokens,
+        'es',
+      ).map((r) => r.digits),
+    ).toEqual(['31552']);
+  });
+
+  it('answers a request a few turns back that is still waiting, and not one already answered', () => {
+    const asked = [
+      'a: Para radicar, ¿me confirma su cédula?',
+      'c: ¿Y eso para qué? ¿Me van a reportar?',
+      'a: No, señor, es para radicar el reclamo a su nombre.',
+    ];
+    expect(spans('es', ...asked, 'c: Ah, bueno. 1.077. 432. 918.')).toEqual([['CEDULA', '1.077. 432. 918']]);
+    expect(
+      spans(
+        'es',
+        ...asked.slice(0, 1),
+        'c: Sí, 52.331.908.',
+        ...asked.slice(1),
+        'c: Ah, bueno. 1.077. 432. 918.',
+      ),
+    ).toEqual([['CEDULA', '52.331.908']]);
+  });
+
+  it('takes a number read digit by digit anywhere in the reply to the question before it', () => {
+    expect(
+      spans(
+        'en',
+        'a: Thank you, Mr. Pham. And the last four of your social?',
+        "c: Just the last four? It's 8172. Actually, here, take the whole thing so you get the right guy, there's a lot of Phams. 5, 0, 9, 3, 3, 8, 1, 7, 2.",
+      ),
+    ).toEqual([['SSN', '5, 0, 9, 3, 3, 8, 1, 7, 2']]);
+  });
+
+  it('reads a number as the answer to the question just before it, inside a stream a short turn did not break', () => {
+    expect(
+      spans(
+        'en',
+        'a: Let me read that back. Five one eight seven, four five one five, six one two eight, four one eight two.',
+        'c: Correct.',
+        'a: Expiration?',
+        'c: Oh six thirty. And the code is seven oh four.',
+      ),
+    ).toEqual([
+      ['CARD', 'Five one eight seven, four five one five, six one two eight, four one eight two'],
+      ['EXPIRY', 'Oh six thirty'],
+      ['CVV', 'seven oh four'],
+    ]);
+  });
+
+  it("finds a card's last group after an aside, and a CURP written across two segments", () => {
+    expect(
+      spans('en', "c: Sure. It's a Mastercard. 5291 4477 3018…", "c: …sorry, the dog's barking. 5006."),
+    ).toEqual([
+      ['CARD', '5291 4477 3018'],
+      ['CARD', '5006'],
+    ]);
+    expect(spans('es', 'a: ¿Me da su CURP, por favor?', 'c: Sí, es GOMA850312', 'c: HDFRRN04.')).toEqual([
+      ['CURP', 'GOMA850312'],
+      ['CURP', 'HDFRRN04'],
+    ]);
+  });
+
+  it('knows phone numbers by their written groups and by the line they belong to, and leaves account numbers', () => {
+    expect(spans('es', 'c: es el 55 2748 9913 se llama javier arreola')).toEqual([['PHONE', '55 2748 9913']]);
+    expect(spans('es', 'a: Le llamo por un recibo de 67,30 euros de la línea 655 43 21 09.')).toEqual([
+      ['PHONE', '655 43 21 09'],
+    ]);
+    expect(spans('es', 'c: El número de la transacción es 3301 8872 4519, y dice convenio 110452.')).toEqual(
+      [],
+    );
+    expect(spans('es', 'c: El número de money order es 20-554-918-337.')).toEqual([]);
   });
 });
 
