@@ -551,14 +551,7 @@ function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cut
  * and "Oh six thirty"), so the question a number answers is the one before its own reply, not before the stream.
  */
 function replyStarts(prepared: PreparedTranscript, stream: Stream): number[] {
-  const others: number[] = [];
-  prepared.segments.forEach((seg, i) => {
-    if (seg.party === stream.party) return;
-    const words = prepared.segmentTokens[i]!.filter((t) => !t.filler);
-    if (words.length === 0 || (words.length <= 4 && words.every((t) => BACKCHANNEL.has(t.norm)))) return;
-    others.push(seg.startMs);
-  });
-  others.sort((a, b) => a - b);
+  const others = turnStarts(prepared, stream.party);
   const t = stream.tokens;
   const out = [0];
   let o = 0;
@@ -567,6 +560,32 @@ function replyStarts(prepared: PreparedTranscript, stream: Stream): number[] {
     if (o < others.length && others[o]! < t[j]!.startMs) out.push(j);
   }
   return out;
+}
+
+const TURN_STARTS = new WeakMap<PreparedTranscript, Map<SegmentParty, number[]>>();
+
+/** When the parties other than `party` began a turn (back-channels aside), in time order; once per transcript. */
+function turnStarts(prepared: PreparedTranscript, party: SegmentParty): number[] {
+  let byParty = TURN_STARTS.get(prepared);
+  if (!byParty) TURN_STARTS.set(prepared, (byParty = new Map()));
+  let starts = byParty.get(party);
+  if (starts) return starts;
+  starts = [];
+  for (let i = 0; i < prepared.segments.length; i++) {
+    const seg = prepared.segments[i]!;
+    if (seg.party === party) continue;
+    let words = 0;
+    let backchannel = true;
+    for (const t of prepared.segmentTokens[i]!) {
+      if (t.filler) continue;
+      words++;
+      if (!BACKCHANNEL.has(t.norm)) backchannel = false;
+    }
+    if (words > 0 && !(words <= 4 && backchannel)) starts.push(seg.startMs);
+  }
+  starts.sort((a, b) => a - b);
+  byParty.set(party, starts);
+  return starts;
 }
 
 /**
@@ -587,9 +606,12 @@ const REQUEST_MS = 120_000;
  */
 function questionBefore(prepared: PreparedTranscript, stream: Stream, at: number): string[] {
   const language = prepared.language;
-  const earlier = prepared.streams
-    .filter((s) => s.party !== stream.party && s.tokens.length > 0 && s.tokens[0]!.startMs < at)
-    .sort((a, b) => b.tokens[0]!.startMs - a.tokens[0]!.startMs);
+  // the other party's streams begun before `at`, latest first (streams are in the order they began)
+  const earlier: Stream[] = [];
+  for (let k = prepared.streams.length - 1; k >= 0 && earlier.length < REQUEST_TURNS; k--) {
+    const s = prepared.streams[k]!;
+    if (s.party !== stream.party && s.tokens.length > 0 && s.tokens[0]!.startMs < at) earlier.push(s);
+  }
   const wordsOf = (s: Stream) =>
     s.tokens
       .filter((t) => t.startMs < at)
