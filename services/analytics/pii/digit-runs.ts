@@ -24,8 +24,40 @@ export interface DigitRun {
 
 const REPEAT = wordTable<number>({ doble: 2, double: 2, triple: 3 });
 const JOINERS = new Set(['guion', 'dash', 'hyphen', 'espacio', 'space', 'raya']);
-/** Words of a self-correction inside a number read out. */
-const CORRECTIONS = new Set(['no', 'perdon', 'digo', 'espere', 'sorry', 'wait', 'mean', 'i', 'disculpe']);
+/** Words of a self-correction inside a number read out ("no, perdón", "ay, no, espere, se me fue", "sorry, I mean"). */
+const CORRECTIONS = new Set([
+  'no',
+  'perdon',
+  'digo',
+  'espere',
+  'sorry',
+  'wait',
+  'mean',
+  'i',
+  'disculpe',
+  'ay',
+  'se',
+  'me',
+  'fue',
+  'equivoque',
+  'espereme',
+  'perdone',
+]);
+/** The words among CORRECTIONS that correct by themselves ("no" or "me" alone do not). */
+const CORRECTING = new Set([
+  'perdon',
+  'digo',
+  'espere',
+  'sorry',
+  'wait',
+  'mean',
+  'disculpe',
+  'equivoque',
+  'espereme',
+  'perdone',
+]);
+/** How many words a self-correction may take. */
+const CORRECTION_WORDS = 6;
 
 function pieceAt(
   tokens: readonly Token[],
@@ -34,7 +66,8 @@ function pieceAt(
   language: Language,
   inRun: boolean,
 ): { digits: string; end: number; written: boolean; separators: string } | undefined {
-  const w = norms[i]!;
+  const w = norms[i];
+  if (w === undefined) return undefined;
   const c0 = w.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57 && /^\d[\d.,:/-]*\d$|^\d$/.test(w)) {
     return { digits: w.replace(/\D/g, ''), end: i + 1, written: true, separators: w.replace(/[\d]/g, '') };
@@ -67,7 +100,41 @@ function pauseBetween(a: Token | undefined, b: Token): boolean {
   return a !== undefined && (a.segmentIndex !== b.segmentIndex || b.start - a.end > 1);
 }
 
-export function findDigitRuns(tokens: readonly Token[], language: Language): DigitRun[] {
+/** Words a reader opens the next piece of a dictated number with ("Ajá. Veinte…", "Y termina en…", "And then…"). */
+const BRIDGE = new Set([
+  'y',
+  'termina',
+  'en',
+  'los',
+  'ultimos',
+  'al',
+  'final',
+  'luego',
+  'sigue',
+  'eso',
+  'aja',
+  'si',
+  'and',
+  'then',
+  'the',
+  'last',
+  'ends',
+  'with',
+  'yes',
+  'yeah',
+  'okay',
+  'ok',
+]);
+
+/**
+ * `bridgeAt`: token positions where a new turn of a dictated number begins (a joined stream's cuts); there up to three
+ * of BRIDGE's words may stand before the next piece and the number goes on.
+ */
+export function findDigitRuns(
+  tokens: readonly Token[],
+  language: Language,
+  bridgeAt?: ReadonlySet<number>,
+): DigitRun[] {
   const norms = tokens.map((t) => t.norm);
   const out: DigitRun[] = [];
   let cur: DigitRun | undefined;
@@ -110,9 +177,9 @@ export function findDigitRuns(tokens: readonly Token[], language: Language): Dig
     // stretch is hidden either way
     if (cur) {
       let k = i;
-      while (k < tokens.length && k - i < 3 && CORRECTIONS.has(norms[k]!)) k++;
+      while (k < tokens.length && k - i < CORRECTION_WORDS && CORRECTIONS.has(norms[k]!)) k++;
       const next =
-        k > i && norms.slice(i, k).some((w) => w !== 'no')
+        k > i && norms.slice(i, k).some((w) => CORRECTING.has(w))
           ? pieceAt(tokens, norms, k, language, true)
           : undefined;
       if (next) {
@@ -123,6 +190,14 @@ export function findDigitRuns(tokens: readonly Token[], language: Language): Dig
         cur.digits = cur.digits.slice(0, cur.digits.length - back);
         lastPiece = 0;
         groupStart = cur.digits.length;
+        i = k;
+        continue;
+      }
+    }
+    if (cur && bridgeAt?.has(i)) {
+      let k = i;
+      while (k < tokens.length && k - i < 3 && BRIDGE.has(norms[k]!)) k++;
+      if (k > i && pieceAt(tokens, norms, k, language, true)) {
         i = k;
         continue;
       }

@@ -27,11 +27,11 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     dni: seqs('dni, nie, documento nacional, documento de identidad'),
     phone: seqs(
-      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, linea, numero de linea, de la linea, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote, apunta, anota, nequi, daviplata, bizum, llamemos, marquemos, llamarlo, llamarla, localizarlo, localizarla, contactarlo, contactarla',
+      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, numero de linea, de la linea, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote, apunta, anota, nequi, daviplata, bizum, llamemos, marquemos, llamarlo, llamarla, localizarlo, localizarla, contactarlo, contactarla',
     ),
     ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
     notCard: seqs(
-      'pedido, orden, factura, referencia, radicado, contrato, obligacion, guia, envio, producto, referencia de pago, numero de cuenta, cuenta numero, caso, ticket, poliza, transaccion, operacion, ruta, money order, giro, numero de cliente, codigo de cliente, numero de transaccion',
+      'pedido, orden, factura, referencia, radicado, contrato, obligacion, guia, envio, producto, referencia de pago, numero de cuenta, cuenta numero, caso, ticket, poliza, transaccion, operacion, ruta, money order, giro, expediente, incidencia, incidente, folio, comprobante, numero de aprobacion, autorizacion, reclamacion, numero del credito, numero de credito, numero de la reclamacion, numero de cliente, codigo de cliente, numero de transaccion',
     ),
     partial: seqs('ultimos cuatro, ultimos 4, termina en, terminada en, termina con'),
   },
@@ -52,7 +52,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     ssn: seqs('social, social security, ssn, social security number, social is'),
     notCard: seqs(
-      'order, invoice, reference, tracking, case number, case id, your case, the case, ticket, account number, confirmation, policy, claim, contract, id is, order id, routing, routing number, money order, transaction, transaction number, customer number',
+      'order, invoice, reference, tracking, case number, case id, your case, the case, ticket, account number, confirmation, policy, claim, contract, id is, order id, routing, routing number, money order, transaction, transaction number, customer number, incident, file number, receipt number, approval code, authorization',
     ),
     partial: seqs('last four, last 4, ends in, ending in, ends with'),
   },
@@ -72,6 +72,8 @@ for (const language of ['es', 'en'] as const) {
       else BY_LAST[language].set(last, [{ id, seq }]);
     }
   }
+  // ending at the same word, the longer sequence is nearer: "número del crédito" is a loan, not "crédito" a card
+  for (const list of BY_LAST[language].values()) list.sort((a, b) => b.seq.length - a.seq.length);
 }
 
 /**

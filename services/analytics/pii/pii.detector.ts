@@ -157,8 +157,25 @@ const APPROXIMATELY = new Set([
   'de',
 ]);
 
+/**
+ * A number written glued to letters ("INC-4471829", "M4471093", "R-2025"): a reference code. Identity numbers
+ * written with their letters (DNI, NIE, CURP) are found whole by their patterns.
+ */
+function isCode(prepared: PreparedTranscript, tokens: readonly Token[], run: DigitRun): boolean {
+  const first = tokens[run.start]!;
+  const text = prepared.segments[first.segmentIndex]!.text;
+  return /\p{L}-?$/u.test(text.slice(Math.max(0, first.start - 2), first.start));
+}
+
+/** Scale words an amount is written with after digits ("250 mil", "1.5 millones", "3 thousand"). */
+const SCALE_AFTER_DIGITS = new Set(['mil', 'millones', 'millon', 'thousand', 'million', 'k']);
+
 function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: DigitRun): boolean {
   if (MONEY_AFTER.has(tokens[run.end]?.norm ?? '')) return true;
+  // digits and a scale word ("250 mil"): how an amount is written, never an identity or phone number
+  for (let k = run.start; k + 1 < run.end; k++) {
+    if (/^\d/.test(tokens[k]!.norm) && SCALE_AFTER_DIGITS.has(tokens[k + 1]!.norm)) return true;
+  }
   if (run.digits.length < 13) {
     // "y debo 1.200.000", "y yo debo como 1.800.000", "I owe about 1,200", "el saldo exacto es 953.400", "le queda
     // pendiente 165 mil"
@@ -249,7 +266,7 @@ function phoneWordAfter(norms: readonly string[], end: number, language: Languag
 const CONJUNCTION_LETTERS = new Set(['y', 'e', 'o', 'u', 'a']);
 
 /** Spanish names of letters, as a DNI's letter is read out ("… cuatro efe"). */
-const SPELLED_LETTERS: Record<string, string> = {
+const SPELLED_LETTERS = wordTable<string>({
   a: 'a',
   be: 'b',
   ce: 'c',
@@ -272,7 +289,7 @@ const SPELLED_LETTERS: Record<string, string> = {
   equis: 'x',
   ye: 'y',
   zeta: 'z',
-};
+});
 
 /** The type a sensitive context names, for a number that is not whole yet (see DetectPiiOptions.unfinished). */
 const CONTEXT_TYPE: Partial<Record<ContextId, PiiType>> = {
@@ -510,11 +527,61 @@ const BACKCHANNEL = new Set([
   'mjm',
 ]);
 
+/** Words a listener says around the digits they repeat back ("¿ocho, dos, siete?", "cuarenta y tres, ajá", "got it"). */
+const ECHO_WORDS = new Set([
+  ...BACKCHANNEL,
+  'eso',
+  'correcto',
+  'exacto',
+  'perfecto',
+  'listo',
+  'anoto',
+  'apunto',
+  'sigo',
+  'y',
+  'so',
+  'thats',
+  'that',
+  'correct',
+  'perfect',
+  'and',
+  'then',
+]);
+
+/** The digits of a segment's numbers, one string (for comparing an echo with what it repeats). */
+function digitsOf(tokens: readonly Token[], language: Language): { digits: string; covered: number } {
+  let digits = '';
+  let covered = 0;
+  for (const run of findDigitRuns(tokens, language)) {
+    digits += run.digits;
+    covered += run.end - run.start;
+  }
+  return { digits, covered };
+}
+
 /**
- * A party's streams joined across the other party's back-channels only (each a few such words): the tokens of both,
- * and where each joined stream began (`cuts`). A party's streams are otherwise broken wherever the other speaks.
+ * A listener repeating back the piece of a number just read to them ("Cuarenta y tres…" — "Cuarenta y tres." —
+ * "Ocho veintisiete…" — "¿Ocho, dos, siete?"): a segment of digits and back-channel words only, whose digits are
+ * the last digits the reader said.
+ */
+function isEcho(echo: readonly Token[], read: readonly Token[], language: Language): boolean {
+  if (echo.length === 0 || echo.length > 12) return false;
+  const heard = digitsOf(echo, language);
+  if (heard.digits.length < 2) return false;
+  // digits, back-channel words and single letters (a NIE's "X, cuatro, ocho…")
+  const others = echo.filter((t) => ECHO_WORDS.has(t.norm) || /^[a-z]$/.test(t.norm)).length;
+  if (heard.covered + others < echo.length) return false;
+  const said = digitsOf(read, language).digits;
+  return said.endsWith(heard.digits);
+}
+
+/**
+ * A party's streams joined across the other party's back-channels ("uh huh", "ajá") and echoes of what was just
+ * read (see isEcho): the tokens of both, and where each joined stream began (`cuts`). A party's streams are
+ * otherwise broken wherever the other speaks.
  */
 function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cuts: number[] }[] {
+  const language = prepared.language;
   const order = prepared.segments
     .map((seg, i) => ({ seg, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
     .filter((x) => x.tokens.length > 0)
@@ -528,10 +595,15 @@ function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cut
     const tokens = [...order[k]!.tokens];
     const cuts: number[] = [];
     let j = k + 1;
-    // this party, then only back-channels of the other (one or more), then this party again…
+    // this party, then only back-channels or echoes of the other (one or more), then this party again…
     for (;;) {
       let m = j;
-      while (m < order.length && order[m]!.seg.party !== party && backchannel(order[m]!)) m++;
+      while (
+        m < order.length &&
+        order[m]!.seg.party !== party &&
+        (backchannel(order[m]!) || isEcho(order[m]!.tokens, order[j - 1]!.tokens, language))
+      )
+        m++;
       if (m === j || m >= order.length || order[m]!.seg.party !== party) break;
       cuts.push(tokens.length);
       tokens.push(...order[m]!.tokens);
@@ -541,6 +613,36 @@ function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cut
       out.push({ stream: { party, tokens, pairable: new Uint8Array(tokens.length) }, cuts });
       k = j;
     } else k++;
+  }
+  return out;
+}
+
+/**
+ * The other party's echoes of a sensitive number's pieces ("Cuatro cinco cinco siete." after "Es una Visa. Cuatro
+ * cinco cinco siete."): each is that number again, hidden as its type.
+ */
+function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): PiiSpan[] {
+  const language = prepared.language;
+  const typeIn = new Map<number, PiiType>();
+  for (const s of found) if (/^\d+$/.test(s.value)) typeIn.set(s.segmentIndex, s.type);
+  if (typeIn.size === 0) return [];
+  const order = prepared.segments
+    .map((seg, i) => ({ seg, i, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
+    .filter((x) => x.tokens.length > 0)
+    .sort((a, b) => a.seg.startMs - b.seg.startMs);
+  const out: PiiSpan[] = [];
+  for (let k = 1; k < order.length; k++) {
+    const x = order[k]!;
+    // the reader's last segment before this one
+    let r = k - 1;
+    while (r >= 0 && order[r]!.seg.party === x.seg.party) r--;
+    if (r < 0) continue;
+    const type = typeIn.get(order[r]!.i);
+    if (type === undefined || typeIn.has(x.i) || !isEcho(x.tokens, order[r]!.tokens, language)) continue;
+    const tokens = prepared.segmentTokens[x.i]!;
+    for (const run of findDigitRuns(tokens, language)) {
+      out.push(...spansForTokens(prepared, tokens, run.start, run.end, type, run.digits));
+    }
   }
   return out;
 }
@@ -651,6 +753,8 @@ function streamSpans(
   unnamed: Unnamed[],
   /** Only the digit runs this accepts (a joined stream: those across a join); no words-only values then. */
   only?: (run: DigitRun) => boolean,
+  /** A joined stream's cuts, where a dictated number's next piece may open with a few words (see findDigitRuns). */
+  bridgeAt?: ReadonlySet<number>,
 ): PiiSpan[] {
   const language = prepared.language;
   const tokens = stream.tokens;
@@ -670,11 +774,11 @@ function streamSpans(
     if (q === undefined) questions.set(start, (q = questionBefore(prepared, stream, tokens[start]!.startMs)));
     return q;
   };
-  const runs = findDigitRuns(tokens, language);
+  const runs = findDigitRuns(tokens, language, bridgeAt);
   for (let r = 0; r < runs.length; r++) {
     const run = runs[r]!;
     if (only && !only(run)) continue;
-    if (isMoney(prepared, tokens, run)) continue;
+    if (isMoney(prepared, tokens, run) || isCode(prepared, tokens, run)) continue;
     const reply = replyOf(run.start);
     const offset = run.start - reply;
     const question = answersQuestion(run, offset) ? questionOf(reply) : [];
@@ -823,8 +927,9 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
   // a number read in pieces while the other party only says "uh huh", "ajá", "okay": the pieces are one number
   for (const { stream, cuts } of acrossBackchannels(prepared)) {
     const crosses = (run: DigitRun) => cuts.some((c) => run.start < c && c < run.end);
-    spans.push(...streamSpans(prepared, stream, options.unfinished === true, [], crosses));
+    spans.push(...streamSpans(prepared, stream, options.unfinished === true, [], crosses, new Set(cuts)));
   }
+  spans.push(...echoSpans(prepared, spans));
   // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again
   if (unnamed.length > 0) {
     const known = new Map<string, PiiType>();

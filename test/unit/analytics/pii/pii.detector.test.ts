@@ -428,6 +428,59 @@ describe('numbers read the way callers read them', () => {
   });
 });
 
+describe('numbers dictated over several turns', () => {
+  it('joins the pieces a listener repeats back, and hides the echoes as the same number', () => {
+    expect(
+      spans(
+        'es',
+        'a: Para hablarle de la cuenta, ¿me confirma su número de cédula?',
+        'c: Ah, listo. Es uno cero tres dos...',
+        'a: Uno cero tres dos, sí.',
+        'c: Seiscientos cuarenta y uno...',
+        'a: ¿Seis cuatro uno?',
+        'c: Y termina en doscientos ochenta y siete. Eso es todo.',
+      ),
+    ).toEqual([
+      ['CEDULA', 'uno cero tres dos'],
+      ['CEDULA', 'Uno cero tres dos'],
+      ['CEDULA', 'Seiscientos cuarenta y uno'],
+      ['CEDULA', 'Seis cuatro uno'],
+      // the words the last piece opens with go with it
+      ['CEDULA', 'Y termina en doscientos ochenta y siete'],
+    ]);
+    // an agent repeating an amount is no echo of a sensitive number
+    expect(
+      spans(
+        'es',
+        'c: Le puedo dar doscientos mil',
+        'a: Doscientos mil, perfecto.',
+        'c: Y el resto el quince.',
+      ),
+    ).toEqual([]);
+  });
+
+  it('takes back a piece after a longer self-correction', () => {
+    expect(
+      findDigitRuns(
+        prepareTranscript(
+          transcript('c: Ocho dos siete, seis... ay, no, espere, se me fue. Seis, uno, cinco.'),
+          'es',
+        ).streams[0]!.tokens,
+        'es',
+      ).map((r) => r.digits),
+    ).toEqual(['827615']);
+  });
+
+  it('leaves reference codes, amounts written with a scale word and loan numbers readable', () => {
+    expect(
+      spans('es', 'c: Por Nequi.', 'a: Queda registrado su compromiso: 250 mil el viernes 15 de agosto.'),
+    ).toEqual([]);
+    expect(spans('es', 'a: Es la INC-4471829. Ha quedado grabada en el sistema.')).toEqual([]);
+    expect(spans('es', 'a: Puede pagar con el número del crédito, el 2200418756.')).toEqual([]);
+    expect(spans('es', 'a: Como concepto ponga el número de expediente, el 2025-114873.')).toEqual([]);
+  });
+});
+
 describe('identifier checks', () => {
   it('validates Luhn, DNI letters, CURP and RFC shapes and SSN ranges', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
