@@ -192,7 +192,7 @@ const NOT_WORDS = new Set(['not', 'no', 'ni']);
 /** Words of an agent turn that reads back a payment already received. */
 const RECEIVED_WORDS: Record<Language, Set<string>> = {
   es: new Set(['recibimos', 'recibido', 'reflejado', 'reporta', 'reporto', 'constancia']),
-  en: new Set(['posted', 'received', 'applied', 'cleared', 'came', 'processed']),
+  en: new Set(['posted', 'received', 'applied', 'cleared', 'came', 'processed', 'went']),
 };
 /**
  * Third-person forms of the paying verbs ("mi hijo … él les paga", "ella le consigna"): someone else pays. A
@@ -327,11 +327,21 @@ const OTHER_PAYEES = new Set([
   'plumber',
   'tuition',
 ]);
-/** English subjects that make a paying verb someone else's ("he'd pay the rest", "my husband will send it"). */
+/** The promise phrases said by the agent (the rest are the customer's). */
+const AGENT_PHRASES = new Set(['proposal', 'ask', 'not_ours']);
+
+/**
+ * English subjects that make a paying verb someone else's ("he'd pay the rest", "my husband will send it", "she's
+ * sending it" as a recognizer writes it, "can you send me the details?").
+ */
 const OTHER_SUBJECTS_EN = new Set([
   'he',
   'she',
   'they',
+  'shes',
+  'hes',
+  'theyre',
+  'you',
   'husband',
   'wife',
   'son',
@@ -645,7 +655,7 @@ export function detectPromises(
   };
   const matches = phrases
     .matches(prepared, PROMISE_PHRASE_LIST.namespace)
-    .filter((m) => (m.party === 'agent') === (m.phraseId === 'proposal' || m.phraseId === 'ask'))
+    .filter((m) => (m.party === 'agent') === AGENT_PHRASES.has(m.phraseId))
     .filter((m) => !misreadBlocker(prepared, m));
   const byStream = new Map<number, PhraseMatch[]>();
   for (const m of matches) {
@@ -660,6 +670,10 @@ export function detectPromises(
   const timeline = () => (line ??= timelineOf(streams));
   streams.forEach((stream, si) => {
     if (stream.party !== 'customer' && stream.party !== 'unknown') return;
+    // "ese sí lo pago el 15 de julio" — "el pago del carro es con otra entidad, aquí no quedaría ningún compromiso":
+    // the agent's next turn says the payment named is to someone else
+    const nextAgent = streams.findIndex((s, k) => k > si && s.party === 'agent');
+    if (nextAgent >= 0 && (byStream.get(nextAgent) ?? []).some((m) => m.phraseId === 'not_ours')) return;
     const inStream = byStream.get(si) ?? [];
     const replyAt = stream.tokens[0]?.startMs ?? 0;
     let reply: AgentTurn | undefined;
@@ -1021,6 +1035,14 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
     }
     return true;
   }
+  // "so I pay half": the present simple, with no day after it, is what the speaker does, not what they promise
+  if (tokens[m.startToken - 1]?.norm === 'i' && m.startToken === m.endToken) {
+    let dated = false;
+    for (let k = m.endToken + 1; k <= m.endToken + 4 && k < tokens.length; k++) {
+      if (DAY_WORDS_EN.has(tokens[k]!.norm)) dated = true;
+    }
+    if (!dated) return false;
+  }
   for (let k = m.startToken - 1, seen = 0; k >= 0 && seen < 4; k--, seen++) {
     const w = tokens[k]!.norm;
     if (AUX_EN.has(w)) continue;
@@ -1028,6 +1050,24 @@ function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language
   }
   return true;
 }
+
+/** Words of a day after an English verb ("I pay on Friday", "I send it tomorrow"). */
+const DAY_WORDS_EN = new Set([
+  'on',
+  'today',
+  'tomorrow',
+  'tonight',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'next',
+  'this',
+  'by',
+]);
 
 /** "se" before the verb, or before its clitic ("se le paga", "se les consigna"): an impersonal form. */
 function impersonal(tokens: readonly Token[], k: number): boolean {

@@ -160,6 +160,20 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
         'me retracto',
         '(no he dicho|no dije|yo no dije) que si',
         'solo estaba repitiendo',
+        '(quitelo|quiteme eso|borrelo|cancelelo)',
+        'no me (anote|apunte) (nada|eso)',
+      ],
+      rejectNegated: false,
+    },
+    {
+      // the agent, right after: the payment the customer named is not to this creditor
+      id: 'not_ours',
+      patterns: [
+        '(es|son) (con|de) otra entidad',
+        'no (quedaria|queda) ningun compromiso',
+        '(es|va) aparte',
+        'no (es|son) con nosotros',
+        '(es|son) otra (deuda|obligacion|cuenta)',
       ],
       rejectNegated: false,
     },
@@ -288,6 +302,20 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
         'never mind',
         '(i did not|i didnt) (say|agree)',
         'i was (just|only) repeating',
+        'take (that|it) off',
+        'no arrangement [for now]',
+        '(do not|dont) want to commit',
+      ],
+      rejectNegated: false,
+    },
+    {
+      // the agent, right after: the payment the customer named is not to this creditor
+      id: 'not_ours',
+      patterns: [
+        '(is|that is|thats) separate',
+        '(can not|cant) take that payment',
+        '(is|that is|thats) not (with us|ours)',
+        'different (creditor|company|account|lender)',
       ],
       rejectNegated: false,
     },

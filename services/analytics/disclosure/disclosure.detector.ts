@@ -1,3 +1,4 @@
+import { foldLower } from '../text/fold.ts';
 import type { BeepResult } from '../beep/beep.detector.ts';
 import { toEvidence } from '../matching/phrase.matcher.ts';
 import type { PhraseRegistry } from '../matching/phrase.registry.ts';
@@ -144,6 +145,21 @@ function toneEvidence(tone: RecordingToneResult): ToneEvidence | undefined {
   };
 }
 
+/**
+ * A word of recording in a match of the recording notice: a fuzzy match that scores without it ("calls on this line
+ * may be [monitored]") says nothing about recording.
+ */
+const RECORDING_WORD = /gra[bv]|rec+o?r+d|tap(e|ed|ing)|audio/;
+
+/** Whether a match's words hold a recording word, read through a recognizer's splits and slips ("gr avada", "rekorded"). */
+function saysRecording(text: string): boolean {
+  const letters = foldLower(text)
+    .replace(/[^a-z]/g, '')
+    .replace(/(.)\1+/g, '$1')
+    .replace(/k/g, 'c');
+  return RECORDING_WORD.test(letters);
+}
+
 export function detectDisclosure(
   phrases: PhraseRegistry,
   prepared: PreparedTranscript,
@@ -160,7 +176,9 @@ export function detectDisclosure(
     .filter((m) => m.party === 'agent' && wanted.has(m.phraseId))
     .sort((a, b) => a.startMs - b.startMs);
   const elements: ElementResult[] = profile.elements.map((el) => {
-    const found = matches.filter((m) => m.phraseId === el.id);
+    const found = matches.filter(
+      (m) => m.phraseId === el.id && (el.id !== 'recorded' || saysRecording(m.matchedText)),
+    );
     const inTime = found.filter((m) => m.startMs - origin <= windowMs);
     const first = found[0];
     const outcome: ElementOutcome = inTime.length > 0 ? 'given' : first ? 'late' : 'missing';

@@ -88,6 +88,8 @@ const FUZZY_MIN_LEN = 5;
 /** Spanish clitics that stand between a negation and its verb ("no se graba", "no la grabamos"). */
 const CLITICS = new Set(['se', 'lo', 'la', 'le', 'les', 'los', 'las', 'me', 'te', 'nos']);
 const NO_HITS: Hit[] = [];
+/** Articles that may stand between a negation and what it negates. */
+const ARTICLES = new Set(['a', 'an', 'the', 'un', 'una', 'el', 'la']);
 
 function deletions(s: string): string[] {
   const out: string[] = [];
@@ -574,6 +576,9 @@ export class PhraseMatcher {
 
   private isNegated(toks: Token[], first: number, last: number): boolean {
     for (let j = Math.max(0, first - 1); j <= last; j++) if (this.negations.has(toks[j]!.norm)) return true;
+    // an article between the negation and the match: "this isn't a recorded line", "no es una llamada grabada"
+    if (first >= 2 && ARTICLES.has(toks[first - 1]!.norm) && this.negations.has(toks[first - 2]!.norm))
+      return true;
     // a clitic between the negation and the match: "no se está grabando", "no la estamos grabando"
     const before = toks[first - 1]?.norm;
     if (before !== undefined && CLITICS.has(before) && first >= 2) {

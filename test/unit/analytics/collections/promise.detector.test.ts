@@ -317,6 +317,45 @@ describe(detectPromises.name, () => {
     });
   });
 
+  it("reads no promise into a payment the agent says is another creditor's, a promise taken off, a relative's payment, a request to send details, a share paid for someone else, or a payment that went in", () => {
+    expect(
+      es(
+        'c: yo tengo el crédito del carro con el banco de bogotá, ese sí lo pago el 15 de julio, son un millón doscientos',
+        'a: don hernán, el pago del carro es con otra entidad, aquí con la tarjeta no quedaría ningún compromiso',
+      ).promised,
+    ).toBe(false);
+    expect(
+      en(
+        'c: the only thing i pay right now is my car with santander and ill pay that friday four hundred like always',
+        'a: the santander loan is separate, i cant take that payment here',
+      ).promised,
+    ).toBe(false);
+    expect(
+      en(
+        "c: Okay, yeah, let's do this. I'll pay two hundred on December first.",
+        'a: Okay, two hundred dollars on December first.',
+        "c: Honestly... no. Take that off. I don't want to commit to something I'm going to bounce.",
+      ).promised,
+    ).toBe(false);
+    expect(
+      en('c: oh yeah my mom said she was gonna pay that for me she said friday shes sending it').promised,
+    ).toBe(false);
+    expect(en('c: I need to look at my budget first. Can you send me the details?').promised).toBe(false);
+    expect(en('c: her car insurance went up to two hundred and ten a month, so I pay half.').promised).toBe(
+      false,
+    );
+    expect(
+      en(
+        'a: Yes, I see it now. It went in Monday for $300. It should post by end of day today.',
+        'c: Okay, good.',
+      ).promised,
+    ).toBe(false);
+    // still a promise: the agent's reply does not disown it
+    expect(en("c: I'll pay two hundred on Friday.", 'a: Perfect, two hundred on Friday.').promised).toBe(
+      true,
+    );
+  });
+
   it('reads no promise into a refusal of everything, a habit, echoed figures taken back, or an "if it is that"', () => {
     expect(es('c: no, ni sesenta mil. no puedo pagar nada ahorita, de verdad.').promised).toBe(false);
     expect(es('c: cada mes le abono 400 mil al crédito del carro con bancolombia').promised).toBe(false);

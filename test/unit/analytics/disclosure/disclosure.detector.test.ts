@@ -43,6 +43,32 @@ describe(detectDisclosure.name, () => {
     expect(r.elements.find((e) => e.id === 'recorded')!.disclosed).toBe(false);
   });
 
+  it('reads "may be monitored" without a word of recording, and a notice denied with an article, as no notice', () => {
+    const recorded = (r: ReturnType<typeof en>) => r.elements.find((e) => e.id === 'recorded')!.disclosed;
+    expect(
+      recorded(
+        en(
+          'us',
+          'a: Good afternoon, calls on this line may be monitored for quality assurance. This is Brandon.',
+        ),
+      ),
+    ).toBe(false);
+    expect(recorded(en('us', 'c: Are you recording this?', "a: No, sir, this isn't a recorded line."))).toBe(
+      false,
+    );
+    expect(
+      recorded(
+        en('us', "a: Mr. Tillman, I'm Rebecca Nash. Just so you're aware, this conversation is being taped."),
+      ),
+    ).toBe(true);
+    expect(
+      es(
+        'mx',
+        'a: Don Wilmer, le saluda Natalia. Antes de seguir, le comento que todo lo que hablemos queda grabado.',
+      ).elements.find((e) => e.id === 'recorded')!.disclosed,
+    ).toBe(true);
+  });
+
   it('reports a partial disclosure with the missing elements', () => {
     const r = es('mx', 'a: buenas tardes', 'a: esta llamada es grabada', 'c: ajá');
     expect(r.outcome).toBe('partial');
