@@ -575,24 +575,147 @@ function isEcho(echo: readonly Token[], read: readonly Token[], language: Langua
   return said.endsWith(heard.digits);
 }
 
+/** Letter names that are also ordinary words ("y", "de", "ese"): letters only beside other spelled characters. */
+const AMBIGUOUS_LETTERS = new Set(['a', 'e', 'i', 'o', 'u', 'y', 'de', 'ese', 'te', 'ce']);
+
+/** The letter a Spanish token spells out (a one-letter word or a letter's name), if any. */
+function letterOf(norm: string): string | undefined {
+  return /^[a-z]$/.test(norm) ? norm : SPELLED_LETTERS[norm];
+}
+
+/**
+ * A Spanish identifier spelled out: letters (one-letter words, letter names, "eme de mamá" without its word of help)
+ * and digits (as the digit runs read them) in order, each with the token it came from. An ambiguous letter ("y",
+ * "de", "a") counts only beside another spelled character; any other word is passed over, and more than four of them
+ * in a row end the stretch ("|").
+ */
+function spelledChars(tokens: readonly Token[]): { chars: string; tokenOf: number[] } {
+  const runAt = new Map(findDigitRuns(tokens, 'es').map((r) => [r.start, r]));
+  const spelled = (k: number) => {
+    const t = tokens[k];
+    if (!t) return false;
+    return runAt.has(k) || (letterOf(t.norm) !== undefined && !AMBIGUOUS_LETTERS.has(t.norm));
+  };
+  let chars = '';
+  const tokenOf: number[] = [];
+  let gap = 0;
+  const push = (c: string, from: number, to: number) => {
+    if (gap > 4 && chars.length > 0) {
+      chars += '|';
+      tokenOf.push(from);
+    }
+    gap = 0;
+    for (let x = 0; x < c.length; x++) {
+      chars += c[x];
+      tokenOf.push(x === c.length - 1 ? to : from);
+    }
+  };
+  let k = 0;
+  while (k < tokens.length) {
+    const run = runAt.get(k);
+    if (run) {
+      push(run.digits, k, run.end - 1);
+      k = run.end;
+      continue;
+    }
+    const w = tokens[k]!.norm;
+    const letter = letterOf(w);
+    if (letter && (!AMBIGUOUS_LETTERS.has(w) || spelled(k - 1) || spelled(k + 1))) {
+      push(letter, k, k);
+      // "eme de mamá": the word that helps spell the letter is no part of it
+      if (tokens[k + 1]?.norm === 'de' && tokens[k + 2]?.norm.startsWith(letter)) k += 2;
+      k++;
+      continue;
+    }
+    gap++;
+    k++;
+  }
+  return { chars, tokenOf };
+}
+
+/**
+ * A listener repeating back letters just spelled to them ("H D F M R L…" — "¿Eme, erre, ele?"): a Spanish segment of
+ * letters and back-channel words only, whose letters are the last ones spelled.
+ */
+function isLetterEcho(echo: readonly Token[], read: readonly Token[]): boolean {
+  if (echo.length === 0 || echo.length > 12) return false;
+  if (!echo.every((t) => letterOf(t.norm) !== undefined || ECHO_WORDS.has(t.norm))) return false;
+  const heard = spelledChars(echo).chars;
+  if (heard.length < 2 || /[^a-z]/.test(heard)) return false;
+  return spelledChars(read).chars.endsWith(heard);
+}
+
+/** A stream's segments with every token, hesitations included (a spelled "m" reads as one). */
+function withFillers(prepared: PreparedTranscript, tokens: readonly Token[]): Token[] {
+  const out: Token[] = [];
+  let last = -1;
+  for (const t of tokens) {
+    if (t.segmentIndex === last) continue;
+    last = t.segmentIndex;
+    out.push(...prepared.segmentTokens[t.segmentIndex]!);
+  }
+  return out;
+}
+
+/** A group of three to six characters said twice in a row (spelled, then confirmed), said once. */
+function withoutRepeats(chars: string): number[] {
+  const keep: number[] = [];
+  let i = 0;
+  while (i < chars.length) {
+    let k = 6;
+    while (k >= 3 && !(i + 2 * k <= chars.length && chars.slice(i, i + k) === chars.slice(i + k, i + 2 * k)))
+      k--;
+    if (k >= 3) i += k;
+    else keep.push(i++);
+  }
+  return keep;
+}
+
+/**
+ * A CURP spelled out over a Spanish stream (letters and digits one by one, perhaps over several turns, a group
+ * confirmed twice): the token range and the value, checked as a CURP.
+ */
+function dictatedCurps(tokens: readonly Token[]): { start: number; end: number; value: string }[] {
+  const { chars, tokenOf } = spelledChars(tokens);
+  if (chars.length < 18) return [];
+  const all = [...chars].map((_, i) => i);
+  for (const keep of [all, withoutRepeats(chars)]) {
+    const line = keep.map((i) => chars[i]).join('');
+    for (let from = 0; from + 18 <= line.length; from++) {
+      const value = line.slice(from, from + 18).toUpperCase();
+      if (value.includes('|') || !curpValid(value)) continue;
+      return [{ start: tokenOf[keep[from]!]!, end: tokenOf[keep[from + 17]!]! + 1, value }];
+    }
+  }
+  return [];
+}
+
 /**
  * A party's streams joined across the other party's back-channels ("uh huh", "ajá") and echoes of what was just
  * read (see isEcho): the tokens of both, and where each joined stream began (`cuts`). A party's streams are
  * otherwise broken wherever the other speaks.
  */
-function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cuts: number[] }[] {
+function acrossBackchannels(
+  prepared: PreparedTranscript,
+): { stream: Stream; cuts: number[]; all: Token[] }[] {
   const language = prepared.language;
   const order = prepared.segments
-    .map((seg, i) => ({ seg, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
+    .map((seg, i) => ({
+      seg,
+      tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler),
+      // a spelled "m" or "e" reads as a hesitation: letters are looked for among every token
+      all: prepared.segmentTokens[i]!,
+    }))
     .filter((x) => x.tokens.length > 0)
     .sort((a, b) => a.seg.startMs - b.seg.startMs);
   const backchannel = (x: (typeof order)[number]) =>
     x.tokens.length <= 4 && x.tokens.every((t) => BACKCHANNEL.has(t.norm));
-  const out: { stream: Stream; cuts: number[] }[] = [];
+  const out: { stream: Stream; cuts: number[]; all: Token[] }[] = [];
   let k = 0;
   while (k < order.length) {
     const party = order[k]!.seg.party;
     const tokens = [...order[k]!.tokens];
+    const all = [...order[k]!.all];
     const cuts: number[] = [];
     let j = k + 1;
     // this party, then only back-channels or echoes of the other (one or more), then this party again…
@@ -601,16 +724,19 @@ function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cut
       while (
         m < order.length &&
         order[m]!.seg.party !== party &&
-        (backchannel(order[m]!) || isEcho(order[m]!.tokens, order[j - 1]!.tokens, language))
+        (backchannel(order[m]!) ||
+          isEcho(order[m]!.tokens, order[j - 1]!.tokens, language) ||
+          (language === 'es' && isLetterEcho(order[m]!.all, order[j - 1]!.all)))
       )
         m++;
       if (m === j || m >= order.length || order[m]!.seg.party !== party) break;
       cuts.push(tokens.length);
       tokens.push(...order[m]!.tokens);
+      all.push(...order[m]!.all);
       j = m + 1;
     }
     if (cuts.length > 0) {
-      out.push({ stream: { party, tokens, pairable: new Uint8Array(tokens.length) }, cuts });
+      out.push({ stream: { party, tokens, pairable: new Uint8Array(tokens.length) }, cuts, all });
       k = j;
     } else k++;
   }
@@ -624,7 +750,7 @@ function acrossBackchannels(prepared: PreparedTranscript): { stream: Stream; cut
 function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): PiiSpan[] {
   const language = prepared.language;
   const typeIn = new Map<number, PiiType>();
-  for (const s of found) if (/^\d+$/.test(s.value)) typeIn.set(s.segmentIndex, s.type);
+  for (const s of found) if (/^\d+$/.test(s.value) || s.type === 'CURP') typeIn.set(s.segmentIndex, s.type);
   if (typeIn.size === 0) return [];
   const order = prepared.segments
     .map((seg, i) => ({ seg, i, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
@@ -638,10 +764,20 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
     while (r >= 0 && order[r]!.seg.party === x.seg.party) r--;
     if (r < 0) continue;
     const type = typeIn.get(order[r]!.i);
-    if (type === undefined || typeIn.has(x.i) || !isEcho(x.tokens, order[r]!.tokens, language)) continue;
+    if (type === undefined || typeIn.has(x.i)) continue;
     const tokens = prepared.segmentTokens[x.i]!;
-    for (const run of findDigitRuns(tokens, language)) {
-      out.push(...spansForTokens(prepared, tokens, run.start, run.end, type, run.digits));
+    if (isEcho(x.tokens, order[r]!.tokens, language)) {
+      for (const run of findDigitRuns(tokens, language)) {
+        out.push(...spansForTokens(prepared, tokens, run.start, run.end, type, run.digits));
+      }
+    } else if (
+      language === 'es' &&
+      isLetterEcho(prepared.segmentTokens[x.i]!, prepared.segmentTokens[order[r]!.i]!)
+    ) {
+      const { chars, tokenOf } = spelledChars(tokens);
+      out.push(
+        ...spansForTokens(prepared, tokens, tokenOf[0]!, tokenOf[tokenOf.length - 1]! + 1, type, chars),
+      );
     }
   }
   return out;
@@ -796,6 +932,12 @@ function streamSpans(
     }
   }
   if (only) return out;
+  if (language === 'es') {
+    const all = withFillers(prepared, tokens);
+    for (const curp of dictatedCurps(all)) {
+      out.push(...spansForTokens(prepared, all, curp.start, curp.end, 'CURP', curp.value));
+    }
+  }
   for (const curp of curpsAcrossSegments(tokens)) {
     out.push(...spansForTokens(prepared, tokens, curp.start, curp.end, 'CURP', curp.value));
   }
@@ -925,9 +1067,15 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
   for (const stream of prepared.streams)
     spans.push(...streamSpans(prepared, stream, options.unfinished === true, unnamed));
   // a number read in pieces while the other party only says "uh huh", "ajá", "okay": the pieces are one number
-  for (const { stream, cuts } of acrossBackchannels(prepared)) {
+  for (const { stream, cuts, all } of acrossBackchannels(prepared)) {
     const crosses = (run: DigitRun) => cuts.some((c) => run.start < c && c < run.end);
     spans.push(...streamSpans(prepared, stream, options.unfinished === true, [], crosses, new Set(cuts)));
+    // a CURP spelled over the turns of a dictation
+    if (prepared.language === 'es') {
+      for (const curp of dictatedCurps(all)) {
+        spans.push(...spansForTokens(prepared, all, curp.start, curp.end, 'CURP', curp.value));
+      }
+    }
   }
   spans.push(...echoSpans(prepared, spans));
   // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again

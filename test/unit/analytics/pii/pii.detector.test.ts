@@ -459,6 +459,24 @@ describe('numbers dictated over several turns', () => {
     ).toEqual([]);
   });
 
+  it('finds a CURP spelled over a dictation, its letters repeated back and confirmed, and hides every piece', () => {
+    expect(
+      spans(
+        'es',
+        'a: Señor Alejandro, para validar su identidad le voy a pedir su CURP, por favor.',
+        'c: Ah, a ver, déjeme saco la credencial... Es G O M A...',
+        'a: G O M A, ajá.',
+        'c: ocho cinco cero tres uno dos...',
+        'a: Ocho cinco cero tres uno dos.',
+        'c: H D F M R L...',
+        'a: ¿Eme, erre, ele?',
+        'c: Sí, eme de mamá, erre de ratón, ele de luna. Y al final cero cinco.',
+      ).map(([type]) => type),
+    ).toEqual(['CURP', 'CURP', 'CURP', 'CURP', 'CURP', 'CURP', 'CURP']);
+    // letters said as words that are not an identifier stay
+    expect(spans('es', 'c: sí, es la de mi casa y la o la ene no las sé')).toEqual([]);
+  });
+
   it('takes back a piece after a longer self-correction', () => {
     expect(
       findDigitRuns(
