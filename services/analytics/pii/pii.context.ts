@@ -48,7 +48,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     cedula: seqs('cedula'),
     dni: seqs('dni, nie'),
     phone: seqs(
-      'phone, cell, cellphone, mobile, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number',
+      'phone, cell, cellphone, mobile, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number, whats the number, what is the number, what number, which number',
     ),
     ssn: seqs('social, social security, ssn, social security number, social is'),
     notCard: seqs(

@@ -356,7 +356,9 @@ function classifyRun(
   }
   // a NIE read out: its letter, seven digits, its letter ("equis, cuatro ocho dos siete uno seis tres, ese")
   if (len === 7 && language === 'es') {
-    const lead = SPELLED_LETTERS[norms[run.start - 1] ?? ''] ?? norms[run.start - 1];
+    // "i griega" is how Spain says the letter Y
+    const before = norms[run.start - 1] ?? '';
+    const lead = before === 'griega' ? 'y' : (SPELLED_LETTERS[before] ?? before);
     const word = norms[run.end];
     const letter = word && (/^[a-z]$/.test(word) ? word : SPELLED_LETTERS[word]);
     if (lead && /^[xyz]$/.test(lead) && letter && dniValid(lead + d + letter))

@@ -477,6 +477,20 @@ describe('numbers dictated over several turns', () => {
     expect(spans('es', 'c: sí, es la de mi casa y la o la ene no las sé')).toEqual([]);
   });
 
+  it('reads "i griega" as a NIE\'s Y, and "what\'s the number?" as a request for a phone', () => {
+    expect(spans('es', 'c: I griega, cuatro cinco cero, dos dos ocho siete, eme.').map(([t]) => t)).toEqual([
+      'DNI',
+    ]);
+    expect(
+      spans(
+        'en',
+        'c: Can somebody call me back?',
+        "a: Sure. What's the number?",
+        'c: Five one two, eight two seven, three nine five one.',
+      ),
+    ).toEqual([['PHONE', 'Five one two, eight two seven, three nine five one']]);
+  });
+
   it('takes back a piece after a longer self-correction', () => {
     expect(
       findDigitRuns(
