@@ -693,6 +693,23 @@ function dictatedCurps(tokens: readonly Token[]): { start: number; end: number; 
 }
 
 /**
+ * A listener repeating back the last words just read to them ("Sure. It's d marsh dot ortega…" — "D marsh dot
+ * ortega…"): two to ten words, back-channel words around them aside, that end what the reader said.
+ */
+function isWordEcho(echo: readonly Token[], read: readonly Token[]): boolean {
+  let a = 0;
+  let b = echo.length;
+  while (a < b && ECHO_WORDS.has(echo[a]!.norm)) a++;
+  while (b > a && ECHO_WORDS.has(echo[b - 1]!.norm)) b--;
+  const words = b - a;
+  if (words < 2 || words > 10 || words > read.length) return false;
+  for (let k = 0; k < words; k++) {
+    if (echo[b - 1 - k]!.norm !== read[read.length - 1 - k]!.norm) return false;
+  }
+  return true;
+}
+
+/**
  * A party's streams joined across the other party's back-channels ("uh huh", "ajá") and echoes of what was just
  * read (see isEcho): the tokens of both, and where each joined stream began (`cuts`). A party's streams are
  * otherwise broken wherever the other speaks.
@@ -728,6 +745,7 @@ function acrossBackchannels(
         order[m]!.seg.party !== party &&
         (backchannel(order[m]!) ||
           isEcho(order[m]!.tokens, order[j - 1]!.tokens, language) ||
+          isWordEcho(order[m]!.tokens, order[j - 1]!.tokens) ||
           (language === 'es' && isLetterEcho(order[m]!.all, order[j - 1]!.all)))
       )
         m++;
@@ -752,7 +770,8 @@ function acrossBackchannels(
 function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): PiiSpan[] {
   const language = prepared.language;
   const typeIn = new Map<number, PiiType>();
-  for (const s of found) if (/^\d+$/.test(s.value) || s.type === 'CURP') typeIn.set(s.segmentIndex, s.type);
+  for (const s of found)
+    if (/^\d+$/.test(s.value) || s.type === 'CURP' || s.type === 'EMAIL') typeIn.set(s.segmentIndex, s.type);
   if (typeIn.size === 0) return [];
   const order = prepared.segments
     .map((seg, i) => ({ seg, i, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
@@ -768,7 +787,15 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
     const type = typeIn.get(order[r]!.i);
     if (type === undefined || typeIn.has(x.i)) continue;
     const tokens = prepared.segmentTokens[x.i]!;
-    if (isEcho(x.tokens, order[r]!.tokens, language)) {
+    if (type === 'EMAIL') {
+      // the address's words repeated back
+      if (isWordEcho(x.tokens, order[r]!.tokens)) {
+        const words = x.tokens.filter((t) => !ECHO_WORDS.has(t.norm));
+        const first = tokens.indexOf(words[0]!);
+        const last = tokens.indexOf(words[words.length - 1]!);
+        out.push(...spansForTokens(prepared, tokens, first, last + 1, type, ''));
+      }
+    } else if (isEcho(x.tokens, order[r]!.tokens, language)) {
       for (const run of findDigitRuns(tokens, language)) {
         out.push(...spansForTokens(prepared, tokens, run.start, run.end, type, run.digits));
       }
@@ -890,7 +917,7 @@ function streamSpans(
   unfinished: boolean,
   unnamed: Unnamed[],
   /** Only the digit runs this accepts (a joined stream: those across a join); no words-only values then. */
-  only?: (run: DigitRun) => boolean,
+  only?: (range: { start: number; end: number }) => boolean,
   /** A joined stream's cuts, where a dictated number's next piece may open with a few words (see findDigitRuns). */
   bridgeAt?: ReadonlySet<number>,
 ): PiiSpan[] {
@@ -933,7 +960,13 @@ function streamSpans(
       r++;
     }
   }
-  if (only) return out;
+  if (only) {
+    // an address dictated over turns ("d marsh dot ortega…" — "D marsh dot ortega…" — "at gmail dot com")
+    for (const e of findSpokenEmails(norms, language)) {
+      if (only(e)) out.push(...spansForTokens(prepared, tokens, e.start, e.end, 'EMAIL', e.value));
+    }
+    return out;
+  }
   if (language === 'es') {
     const all = withFillers(prepared, tokens);
     for (const curp of dictatedCurps(all)) {
@@ -1070,7 +1103,7 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
     spans.push(...streamSpans(prepared, stream, options.unfinished === true, unnamed));
   // a number read in pieces while the other party only says "uh huh", "ajá", "okay": the pieces are one number
   for (const { stream, cuts, all } of acrossBackchannels(prepared)) {
-    const crosses = (run: DigitRun) => cuts.some((c) => run.start < c && c < run.end);
+    const crosses = (run: { start: number; end: number }) => cuts.some((c) => run.start < c && c < run.end);
     spans.push(...streamSpans(prepared, stream, options.unfinished === true, [], crosses, new Set(cuts)));
     // a CURP spelled over the turns of a dictation
     if (prepared.language === 'es') {

@@ -491,6 +491,22 @@ describe('numbers dictated over several turns', () => {
     ).toEqual([['PHONE', 'Five one two, eight two seven, three nine five one']]);
   });
 
+  it('finds an e-mail address dictated over turns, its words repeated back', () => {
+    expect(
+      spans(
+        'en',
+        'a: Can I get your email address?',
+        "c: Sure. It's d marsh dot ortega...",
+        'a: D marsh dot ortega...',
+        'c: at gmail dot com.',
+      ).map(([t]) => t),
+    ).toEqual(['EMAIL', 'EMAIL', 'EMAIL']);
+    // words repeated back that make no address stay
+    expect(spans('en', "c: I'll pay two hundred on Friday.", 'a: Two hundred on Friday.', 'c: Yes.')).toEqual(
+      [],
+    );
+  });
+
   it('takes back a piece after a longer self-correction', () => {
     expect(
       findDigitRuns(
