@@ -678,6 +678,10 @@ function withoutRepeats(chars: string): number[] {
  * confirmed twice): the token range and the value, checked as a CURP.
  */
 function dictatedCurps(tokens: readonly Token[]): { start: number; end: number; value: string }[] {
+  // a CURP has ten letters: spelled out, at least six of them are plain letters or letter names
+  let letters = 0;
+  for (const t of tokens) if (letterOf(t.norm) !== undefined && !AMBIGUOUS_LETTERS.has(t.norm)) letters++;
+  if (letters < 6) return [];
   const { chars, tokenOf } = spelledChars(tokens);
   if (chars.length < 18) return [];
   const all = [...chars].map((_, i) => i);
