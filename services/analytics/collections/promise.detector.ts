@@ -710,6 +710,7 @@ export function detectPromises(
       const here = inStream.filter((m) => m.startToken >= clause.start && m.startToken < clause.end);
       const paying = (m: PhraseMatch) =>
         ownPayment(stream.tokens, m, language) &&
+        !refusedAfter(stream.tokens, inStream, m) &&
         !negatedBefore(stream.tokens, m.startToken) &&
         !sendsWhatWasAsked(stream.tokens, m, agentTurn, language);
       const commit =
@@ -1068,6 +1069,20 @@ const DAY_WORDS_EN = new Set([
   'this',
   'by',
 ]);
+
+/**
+ * "Yo quiero pagar, no quiero problemas con el banco, pero no puedo sacar dinero de donde no hay": a wish to pay
+ * taken back a few words later by "pero" / "but" and a refusal.
+ */
+function refusedAfter(tokens: readonly Token[], inStream: readonly PhraseMatch[], m: PhraseMatch): boolean {
+  return inStream.some(
+    (r) =>
+      r.phraseId === 'refuse' &&
+      r.startToken > m.endToken &&
+      r.startToken - m.endToken <= 15 &&
+      (tokens[r.startToken - 1]?.norm === 'pero' || tokens[r.startToken - 1]?.norm === 'but'),
+  );
+}
 
 /** "se" before the verb, or before its clitic ("se le paga", "se les consigna"): an impersonal form. */
 function impersonal(tokens: readonly Token[], k: number): boolean {

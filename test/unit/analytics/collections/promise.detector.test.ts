@@ -350,6 +350,11 @@ describe(detectPromises.name, () => {
         'c: Okay, good.',
       ).promised,
     ).toBe(false);
+    expect(
+      es(
+        'c: Ahora mismo nos debe diciembre entero. Yo quiero pagar, no quiero problemas con el banco, pero no puedo sacar dinero de donde no hay.',
+      ).promised,
+    ).toBe(false);
     // still a promise: the agent's reply does not disown it
     expect(en("c: I'll pay two hundred on Friday.", 'a: Perfect, two hundred on Friday.').promised).toBe(
       true,
