@@ -69,7 +69,7 @@ describe(ArchiveCallSink.name, () => {
     callId: string,
     ms: number,
     beforeBye: () => Promise<void> = async () => {},
-  ): Promise<void> {
+  ): Promise<number> {
     const { contentType, body } = multipart(
       sdpOffer([36000, 36002], { labels: ['1', '2'] }),
       siprecMetadata({
@@ -88,7 +88,7 @@ describe(ArchiveCallSink.name, () => {
     client.send(sipRequest({ ...o, method: 'ACK', cseq: 1, toTag }), h.sipPort);
     const [p1, p2] = answerPorts(ok.body.toString());
     const customer = tone(ms / 1000, 440);
-    await Promise.all([
+    const sent = await Promise.all([
       sendRtp(
         rtpPackets({ samples: customer, ssrc: 21, dtmf: [{ event: 9, startMs: 200, durationMs: 160 }] }),
         p1!,
@@ -98,6 +98,8 @@ describe(ArchiveCallSink.name, () => {
     await beforeBye();
     client.send(sipRequest({ ...o, method: 'BYE', cseq: 2, toTag }), h.sipPort);
     await client.waitFor((r) => r.headers.get('Call-ID') === callId && status(200, 'BYE')(r));
+    // the recording lasts as long as the media came: the packets' span, plus one packet
+    return Math.max(...sent) + 20;
   }
 
   async function findCall(callId: string, timeoutMs = 20_000): Promise<Record<string, unknown> | undefined> {
@@ -112,7 +114,7 @@ describe(ArchiveCallSink.name, () => {
   }
 
   it('archives a captured call with its RTP statistics, key presses and metadata, found by source', async () => {
-    await siprecCall('arch-1', 1000);
+    const sentMs = await siprecCall('arch-1', 1000);
     const call = (await findCall('arch-1')) as {
       source: string;
       campaign: string;
@@ -127,7 +129,7 @@ describe(ArchiveCallSink.name, () => {
     expect(call).toBeDefined();
     expect(call.source).toBe('siprec');
     expect(call.campaign).toBe('early');
-    expect(Math.abs(call.durationMs - 1000)).toBeLessThan(100);
+    expect(Math.abs(call.durationMs - sentMs)).toBeLessThan(100);
     expect(call.recordings[0]!.channels).toBe(2);
     expect(call.capture.recovered).toBe(false);
     expect(call.capture.streams.map((s) => s.channel)).toEqual([0, 1]);
@@ -228,7 +230,7 @@ describe(ArchiveCallSink.name, () => {
   });
 
   it('keeps a call in the spool while storage is down and archives it when storage is back', async () => {
-    await siprecCall('arch-down', 800, async () => {
+    const sentMs = await siprecCall('arch-down', 800, async () => {
       await proxy.stop();
     });
     await new Promise((r) => setTimeout(r, 2500));
@@ -240,7 +242,8 @@ describe(ArchiveCallSink.name, () => {
     const call = (await findCall('arch-down', 30_000)) as
       { durationMs: number; capture: { streams: unknown[] } } | undefined;
     expect(call).toBeDefined();
-    expect(Math.abs(call!.durationMs - 800)).toBeLessThan(100);
+    // as long as the media came (800 ms on a quiet machine; a loaded one sends it late)
+    expect(Math.abs(call!.durationMs - sentMs)).toBeLessThan(100);
     expect(call!.capture.streams).toHaveLength(2);
     const deadline = Date.now() + 5000;
     while ((await readdir(h.spoolDir)).length > 0 && Date.now() < deadline)

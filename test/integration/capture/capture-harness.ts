@@ -410,16 +410,25 @@ export function rtpPackets(plan: RtpPlan): Array<{ atMs: number; data: Buffer }>
 }
 
 /** Sends packets in real time from one socket to a port on loopback. */
-export async function sendRtp(packets: Array<{ atMs: number; data: Buffer }>, port: number): Promise<void> {
+/**
+ * Sends packets at their times (from now); returns how long the sending took in ms, first packet to last (longer than
+ * the packets' times say when the machine is loaded and a timer fires late).
+ */
+export async function sendRtp(packets: Array<{ atMs: number; data: Buffer }>, port: number): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   const start = performance.now();
+  let first = -1;
+  let last = start;
   for (const p of packets) {
     const wait = start + p.atMs - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     await new Promise<void>((resolve) => socket.send(p.data, port, '127.0.0.1', () => resolve()));
+    last = performance.now();
+    if (first < 0) first = last;
   }
   socket.close();
+  return first < 0 ? 0 : last - first;
 }
 
 export interface Wav {
