@@ -19,7 +19,7 @@ export interface DateMention {
   date: CalendarDate | null;
 }
 
-const ES_WEEKDAYS = wordTable<number>({
+export const ES_WEEKDAYS = wordTable<number>({
   domingo: 0,
   lunes: 1,
   martes: 2,
@@ -42,7 +42,7 @@ const ES_MISHEARD_WEEKDAYS = wordTable<number>({
   sabados: 6,
 });
 const WEEKDAY_LEAD = new Set(['el', 'este', 'proximo', 'para']);
-const EN_WEEKDAYS = wordTable<number>({
+export const EN_WEEKDAYS = wordTable<number>({
   sunday: 0,
   monday: 1,
   tuesday: 2,

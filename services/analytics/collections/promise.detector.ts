@@ -7,7 +7,7 @@ import { findNumbers, parseNumberAt } from '../matching/numbers.ts';
 import { foldLower, soundKey } from '../text/index.ts';
 import { extractAmounts, pickAmount, type Amount } from './amount.extractor.ts';
 import { isoDate, localDateTime, type CalendarDate } from './calendar.ts';
-import { findDates, type DateMention } from './date.resolver.ts';
+import { EN_WEEKDAYS, ES_WEEKDAYS, findDates, type DateMention } from './date.resolver.ts';
 import { detectPii, type PiiSpan } from '../pii/pii.detector.ts';
 import { PROMISE_PHRASE_LIST } from './promise.phrases.ts';
 
@@ -441,31 +441,8 @@ const PAST_WORDS: Record<Language, Set<string>> = {
   es: new Set(['ayer', 'antier', 'anteayer', 'antenoche']),
   en: new Set(['yesterday', 'ago']),
 };
-const PAST_UNITS = new Set([
-  'semana',
-  'mes',
-  'ano',
-  'lunes',
-  'martes',
-  'miercoles',
-  'jueves',
-  'viernes',
-  'sabado',
-  'domingo',
-]);
-const EN_LAST = new Set([
-  'week',
-  'month',
-  'year',
-  'night',
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-  'sunday',
-]);
+const PAST_UNITS = new Set(['semana', 'mes', 'ano', ...Object.keys(ES_WEEKDAYS)]);
+const EN_LAST = new Set(['week', 'month', 'year', 'night', ...Object.keys(EN_WEEKDAYS)]);
 /** "and"/"y" starts a new clause when a subject or a clitic follows ("…on Wednesday and I will send"). */
 const AND_BEFORE: Record<Language, { and: string; next: Set<string> }> = {
   es: { and: 'y', next: new Set(['yo', 'le', 'les', 'se', 'ahi', 'entonces']) },
@@ -1058,16 +1035,10 @@ const DAY_WORDS_EN = new Set([
   'today',
   'tomorrow',
   'tonight',
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-  'sunday',
   'next',
   'this',
   'by',
+  ...Object.keys(EN_WEEKDAYS),
 ]);
 
 /**

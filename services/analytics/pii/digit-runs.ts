@@ -24,26 +24,7 @@ export interface DigitRun {
 
 const REPEAT = wordTable<number>({ doble: 2, double: 2, triple: 3 });
 const JOINERS = new Set(['guion', 'dash', 'hyphen', 'espacio', 'space', 'raya']);
-/** Words of a self-correction inside a number read out ("no, perdón", "ay, no, espere, se me fue", "sorry, I mean"). */
-const CORRECTIONS = new Set([
-  'no',
-  'perdon',
-  'digo',
-  'espere',
-  'sorry',
-  'wait',
-  'mean',
-  'i',
-  'disculpe',
-  'ay',
-  'se',
-  'me',
-  'fue',
-  'equivoque',
-  'espereme',
-  'perdone',
-]);
-/** The words among CORRECTIONS that correct by themselves ("no" or "me" alone do not). */
+/** Words that correct a number being read by themselves ("perdón", "digo", "sorry, I mean"). */
 const CORRECTING = new Set([
   'perdon',
   'digo',
@@ -56,6 +37,11 @@ const CORRECTING = new Set([
   'espereme',
   'perdone',
 ]);
+/**
+ * Words of a self-correction inside a number read out ("no, perdón", "ay, no, espere, se me fue", "sorry, I mean"):
+ * the correcting words and those said around them.
+ */
+const CORRECTIONS = new Set([...CORRECTING, 'no', 'i', 'ay', 'se', 'me', 'fue']);
 /** How many words a self-correction may take. */
 const CORRECTION_WORDS = 6;
 
