@@ -532,6 +532,18 @@ const BACKCHANNEL = new Set([
 /** Words a listener says around the digits they repeat back ("¿ocho, dos, siete?", "cuarenta y tres, ajá", "got it"). */
 const ECHO_WORDS = new Set([
   ...BACKCHANNEL,
+  // a listener asking for a piece again ("Sorry, you cut out after five four four", "¿después del tres uno dos?")
+  'sorry',
+  'you',
+  'cut',
+  'out',
+  'after',
+  'again',
+  'perdon',
+  'despues',
+  'del',
+  'se',
+  'corto',
   'eso',
   'correcto',
   'exacto',
@@ -791,6 +803,14 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
     const type = typeIn.get(order[r]!.i);
     if (type === undefined || typeIn.has(x.i)) continue;
     const tokens = prepared.segmentTokens[x.i]!;
+    // what the reader said last must be the sensitive number, not an amount after it ("… 5111. Y debo 95")
+    const lastRead = (): boolean => {
+      const read = order[r]!.tokens;
+      const last = findDigitRuns(read, language).at(-1);
+      if (!last) return false;
+      const at = read[last.start]!.start;
+      return found.some((f) => f.segmentIndex === order[r]!.i && f.start <= at && at < f.end);
+    };
     if (type === 'EMAIL') {
       // the address's words repeated back
       if (isWordEcho(x.tokens, order[r]!.tokens)) {
@@ -799,9 +819,17 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
         const last = tokens.indexOf(words[words.length - 1]!);
         out.push(...spansForTokens(prepared, tokens, first, last + 1, type, ''));
       }
-    } else if (isEcho(x.tokens, order[r]!.tokens, language)) {
+    } else if (isEcho(x.tokens, order[r]!.tokens, language) && lastRead()) {
       for (const run of findDigitRuns(tokens, language)) {
         out.push(...spansForTokens(prepared, tokens, run.start, run.end, type, run.digits));
+      }
+    } else if (type !== 'CURP' && !isEcho(x.tokens, order[r]!.tokens, language) && lastRead()) {
+      // a turn that opens with the echo and goes on ("Noventa y cuatro, cincuenta y cinco. Le confirmo la tarjeta
+      // completa: …", "Three three nine five. Thank you. The social on this account matches…")
+      const first = findDigitRuns(tokens, language)[0];
+      const said = digitsOf(order[r]!.tokens, language).digits;
+      if (first && first.start <= 2 && first.digits.length >= 2 && said.endsWith(first.digits)) {
+        out.push(...spansForTokens(prepared, tokens, first.start, first.end, type, first.digits));
       }
     } else if (
       language === 'es' &&
@@ -953,6 +981,16 @@ function streamSpans(
     const question = answersQuestion(run, offset) ? questionOf(reply) : [];
     const c = classifyRun(run, norms, language, question, unfinished, offset);
     if (!c) {
+      // a card read in two parts with an aside between them ("three five seven… hang on, the light's bad in here…
+      // seven three one"): neither part is anything alone, the two together are a card
+      const next = runs[r + 1];
+      const whole = next && !isMoney(prepared, tokens, next) ? cardAcrossAside(run, next, tokens) : undefined;
+      if (whole && classifyRun(whole, norms, language, question, unfinished, offset)?.type === 'CARD') {
+        out.push(...spansForTokens(prepared, tokens, run.start, run.end, 'CARD', whole.digits));
+        out.push(...spansForTokens(prepared, tokens, next!.start, next!.end, 'CARD', whole.digits));
+        r++;
+        continue;
+      }
       if (run.digits.length >= READ_BACK_MIN_DIGITS) unnamed.push({ stream, run });
       continue;
     }
@@ -1002,6 +1040,17 @@ const CARD_ASIDE_WORDS = 10;
  * The last group of a card whose first groups were found too short to be whole (`runs[r]`): the next number within
  * a few words, when the two together are a card number (15 or 16 digits, Luhn).
  */
+/** Two numbers a few words apart that together have a card's length and check digit, as one run. */
+function cardAcrossAside(run: DigitRun, next: DigitRun, tokens: readonly Token[]): DigitRun | undefined {
+  const whole = run.digits + next.digits;
+  if (whole.length !== 15 && whole.length !== 16) return undefined;
+  if (run.digits.length < 3 || next.digits.length < 3 || next.start - run.end > CARD_ASIDE_WORDS)
+    return undefined;
+  if (tokens[next.start]!.segmentIndex - tokens[run.end - 1]!.segmentIndex > 2 || !luhnValid(whole))
+    return undefined;
+  return { ...run, digits: whole, end: run.end, pieces: run.pieces + next.pieces };
+}
+
 function cardRest(runs: readonly DigitRun[], r: number, tokens: readonly Token[]): DigitRun | undefined {
   const run = runs[r]!;
   const next = runs[r + 1];

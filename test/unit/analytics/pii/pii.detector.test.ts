@@ -507,6 +507,35 @@ describe('numbers dictated over several turns', () => {
     );
   });
 
+  it('joins a card read around an aside, hides an echo that opens a longer turn, and never an amount echoed', () => {
+    expect(
+      spans(
+        'en',
+        "a: What's the card number?",
+        "c: It's three seven eight two, three five seven... hang on, the light's bad in here... seven three one, eight seven seven six six.",
+      ).map(([t]) => t),
+    ).toEqual(['CARD', 'CARD']);
+    expect(
+      spans(
+        'es',
+        'a: ¿Me da el número de la tarjeta?',
+        'c: Es cinco dos cuatro uno, seis ocho uno tres, ocho cinco ocho tres, nueve cero nueve dos.',
+        'a: Nueve cero nueve dos. Le confirmo el cobro para el viernes.',
+      ).map(([t, text]) => `${t} ${text}`),
+    ).toEqual([
+      'CARD cinco dos cuatro uno, seis ocho uno tres, ocho cinco ocho tres, nueve cero nueve dos',
+      'CARD Nueve cero nueve dos',
+    ]);
+    expect(
+      spans(
+        'es',
+        'a: ¿Me da el número de la tarjeta?',
+        'c: 5291 4477 3018 5006. Y debo 95, ¿verdad?',
+        'a: Correcto, solo 95. ¿La fecha de caducidad?',
+      ),
+    ).toEqual([['CARD', '5291 4477 3018 5006']]);
+  });
+
   it('takes back a piece after a longer self-correction', () => {
     expect(
       findDigitRuns(
