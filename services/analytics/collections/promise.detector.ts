@@ -327,6 +327,9 @@ const OTHER_PAYEES = new Set([
   'plumber',
   'tuition',
 ]);
+/** English modal verbs: what follows them is not done yet. */
+const ENGLISH_MODALS = new Set(['can', 'could', 'will', 'would', 'll', 'shall', 'gonna']);
+
 /** The promise phrases said by the agent (the rest are the customer's). */
 const AGENT_PHRASES = new Set(['proposal', 'ask', 'not_ours']);
 
@@ -829,8 +832,15 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
     const next = stream.tokens.slice(m.endToken + 1, m.endToken + 6).map((t) => t.norm);
     if (next.includes('decir') && next.some((w) => OPEN_FIGURES.has(w))) return true;
   }
-  // "pues cárguelo el 15, que es cuando tengo la nómina": a reason (indicative), not a condition
+  // "pues cárguelo el 15, que es cuando tengo la nómina", "$500, dated the 28th. That's when I get my bonus": a
+  // reason (indicative), not a condition
   if (m.phraseId === 'condition' && before === 'es') return true;
+  if (
+    m.phraseId === 'condition' &&
+    first?.norm === 'when' &&
+    (before === 'thats' || before === 'is' || before === 's')
+  )
+    return true;
   // "I just can't give you an exact date", "no le puedo dar una fecha exacta": the date is open, the payment is not refused
   if (m.phraseId === 'refuse') {
     const next = stream.tokens.slice(m.endToken + 1, m.endToken + 7).map((t) => t.norm);
@@ -841,9 +851,10 @@ function misreadBlocker(prepared: PreparedTranscript, m: PhraseMatch): boolean {
       return true;
   }
   if (m.phraseId === 'past' && prepared.language === 'en') {
+    // "I can mail you a post dated check": a modal before the verb is no payment made
     return stream.tokens
       .slice(m.startToken, m.endToken + 1)
-      .some((t) => t.norm === 'get' || t.norm === 'gets');
+      .some((t) => t.norm === 'get' || t.norm === 'gets' || ENGLISH_MODALS.has(t.norm));
   }
   return false;
 }

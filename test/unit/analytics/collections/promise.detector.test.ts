@@ -355,6 +355,11 @@ describe(detectPromises.name, () => {
         'c: Ahora mismo nos debe diciembre entero. Yo quiero pagar, no quiero problemas con el banco, pero no puedo sacar dinero de donde no hay.',
       ).promised,
     ).toBe(false);
+    // still a promise: a post-dated check with a reason after it ("that's when I get my bonus")
+    expect(
+      en("c: Okay. I can mail you a post dated check. $500, dated the 28th. That's when I get my bonus.")
+        .primary,
+    ).toMatchObject({ amount: { value: 500 }, date: '2025-01-28' });
     // still a promise: the agent's reply does not disown it
     expect(en("c: I'll pay two hundred on Friday.", 'a: Perfect, two hundred on Friday.').promised).toBe(
       true,
