@@ -49,6 +49,8 @@ const OFFER_WORDS: Record<Language, Set<string>> = {
     'ofrezco',
     'ofrece',
     'opcion',
+    'prefiere',
+    'prefieres',
     'plan',
     'campana',
     'descuento',
@@ -87,6 +89,7 @@ const OFFER_WORDS: Record<Language, Set<string>> = {
     'monthly',
     'lump',
     'options',
+    'prefer',
     'payments',
   ]),
 };
@@ -327,6 +330,24 @@ const OTHER_PAYEES = new Set([
   'plumber',
   'tuition',
 ]);
+/** Words of an agent asking the customer to take what was offered ("¿le parece bien?", "does that work for you?"). */
+const ASKS_TO_ACCEPT = new Set(['parece', 'sirve', 'conviene', 'acepta', 'work', 'works', 'sound', 'sounds']);
+
+/** Words of thanks: a short reply with them acknowledges what was said ("ok, gracias", "okay thanks"). */
+const THANKS = new Set(['gracias', 'thanks', 'thank']);
+
+/**
+ * "Okay, thanks", "Va, gracias", "Sí, eso ya lo sé": a short reply that thanks for or already knows what the agent
+ * said acknowledges it; it accepts nothing.
+ */
+function acknowledges(tokens: readonly Token[], clause: { start: number; end: number }): boolean {
+  const words = tokens.slice(clause.start, clause.end).map((t) => t.norm);
+  if (words.length > 6) return false;
+  if (words.some((w) => THANKS.has(w))) return true;
+  const text = words.join(' ');
+  return text.includes('ya lo se') || text.includes('i know');
+}
+
 /** English modal verbs: what follows them is not done yet. */
 const ENGLISH_MODALS = new Set(['can', 'could', 'will', 'would', 'll', 'shall', 'gonna']);
 
@@ -701,6 +722,7 @@ export function detectPromises(
       const acceptWord =
         open &&
         here.some((m) => m.phraseId === 'accept' && m.startToken <= clause.start + 2) &&
+        !acknowledges(stream.tokens, clause) &&
         agentTurn().proposal;
       if (!commit && !acceptWord && !(open && agentTurn().asks)) return;
       // "Ok. Y el próximo pago, ¿cuándo es?": a reply that asks back accepts nothing
@@ -987,6 +1009,10 @@ function withoutSoftFillers(tokens: readonly Token[], language: Language): Token
  * pay the rest").
  */
 function ownPayment(tokens: readonly Token[], m: PhraseMatch, language: Language): boolean {
+  // "Dice abono a crédito Elektra…", "it says payment received": a paper read out
+  for (let k = Math.max(0, m.startToken - 3); k < m.startToken; k++) {
+    if (tokens[k]!.norm === 'dice' || tokens[k]!.norm === 'says') return false;
+  }
   // "le doy el celular de él", "I'll send you the receipt": something given that is not money
   for (let k = m.endToken + 1; k <= m.endToken + 3 && k < tokens.length; k++) {
     if (NOT_MONEY[language].has(tokens[k]!.norm)) return false;
@@ -1146,11 +1172,17 @@ function agentTurnBefore(
   const lead = agentMatches.filter((m) => m.phraseId === 'proposal' || m.phraseId === 'ask').at(-1);
   const agentStart = segmentStart(prevAgent.tokens, lead ? lead.startToken : agentEnd - 1);
   const window = prevAgent.tokens.slice(agentStart, agentEnd);
-  const offers = window.some((t, i) => OFFER_WORDS[language].has(t.norm) && !billerCode(window, i));
+  // an offer the agent asks the customer to take ("Le puedo ofrecer pagos de $85 al mes… ¿Le parece bien?") proposes
+  const offers =
+    window.some((t, i) => OFFER_WORDS[language].has(t.norm) && !billerCode(window, i)) &&
+    !window.some((t) => ASKS_TO_ACCEPT.has(t.norm));
   const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
-  const schedule =
-    window.some((t) => DUE_WORDS[language].has(t.norm)) &&
-    !window.some((t) => REQUEST_WORDS[language].has(t.norm));
+  // "su cuota vence el viernes", "the next payment of $120 would be due May 3rd": a date read out, not proposed;
+  // "… can you pay one fifty then?" asks (in English a request word asks only with "you" after it)
+  const requests = window.some(
+    (t, i) => REQUEST_WORDS[language].has(t.norm) && (language === 'es' || window[i + 1]?.norm === 'you'),
+  );
+  const schedule = window.some((t) => DUE_WORDS[language].has(t.norm)) && !requests;
   const callBack =
     window.some((t) => CALLBACK_WORDS[language].has(t.norm)) &&
     !window.some((t) => PAY_WORDS[language].has(t.norm));

@@ -355,6 +355,37 @@ describe(detectPromises.name, () => {
         'c: Ahora mismo nos debe diciembre entero. Yo quiero pagar, no quiero problemas con el banco, pero no puedo sacar dinero de donde no hay.',
       ).promised,
     ).toBe(false);
+    // a date read out and thanked for or already known, a paper read out, an option offered
+    expect(
+      en(
+        'a: once it posts your account will be current. the next payment of $120 would be due may 3rd',
+        'c: okay thanks',
+      ).promised,
+    ).toBe(false);
+    expect(es('a: Su próxima cuota de 180.000 sería el 20 de abril.', 'c: Sí, eso ya lo sé.').promised).toBe(
+      false,
+    );
+    expect(
+      es(
+        'a: Te llega hoy mismo. Y si recibes el aguinaldo, puedes pagar en OXXO con la referencia.',
+        'c: Va, gracias.',
+      ).promised,
+    ).toBe(false);
+    expect(
+      es('a: ¿Me lee qué dice el ticket?', 'c: Dice abono a crédito Elektra, cuenta con terminación 4410.')
+        .promised,
+    ).toBe(false);
+    expect(
+      es('a: y si prefiere de contado le queda en 1.290.000, o sea se ahorra 250 mil', 'c: mm sí sí')
+        .promised,
+    ).toBe(false);
+    // an offer the agent asks the customer to take is a proposal
+    expect(
+      es(
+        'a: Le puedo ofrecer pagos de 85 mil al mes. El primero sería el 15 de marzo. ¿Le parece bien?',
+        'c: Sí, está bien.',
+      ).primary,
+    ).toMatchObject({ kind: 'acceptance', amount: { value: 85000 }, date: '2024-03-15' });
     // still a promise: a post-dated check with a reason after it ("that's when I get my bonus")
     expect(
       en("c: Okay. I can mail you a post dated check. $500, dated the 28th. That's when I get my bonus.")
