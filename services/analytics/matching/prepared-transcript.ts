@@ -1,5 +1,6 @@
 import { soundKey, tokenize as textTokenize } from '../text/index.ts';
 import { FUNCTION_WORDS, isFiller } from './normalize.ts';
+import { parseNumberAt } from './numbers.ts';
 import { stem } from './stem.ts';
 import type { Language, SegmentParty, Transcript, TranscriptSegment } from './transcript.types.ts';
 
@@ -173,6 +174,12 @@ export function tokenizeSegment(
 
 const NO_PAIRS = new Uint8Array(0);
 
+/** Whether a few words hold a number (digits or number words). */
+function saysNumber(tokens: readonly Token[], language: Language): boolean {
+  const norms = tokens.map((t) => t.norm);
+  return norms.some((w, i) => /\d/.test(w) || parseNumberAt(norms, i, language) !== undefined);
+}
+
 /** Segments of one party closer than this are one stream. */
 const STREAM_GAP_MS = 4000;
 
@@ -193,7 +200,10 @@ export function prepareTranscript(segments: Transcript, language: Language): Pre
     if (cur !== undefined) {
       for (let q = cur.lastIndexInOrder + 1; q < pos && !interrupted; q++) {
         const o = order[q]!;
-        interrupted = segments[o]!.party !== seg.party && content[o]!.length > 2;
+        // a short turn of the other party breaks the stream when it says a number: "trescientos dos" between two
+        // turns of the agent is the end of a number dictated, and the agent's numbers on each side are two
+        interrupted =
+          segments[o]!.party !== seg.party && (content[o]!.length > 2 || saysNumber(content[o]!, language));
       }
     }
     const tokens = content[segIndex]!;
