@@ -31,7 +31,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
     notCard: seqs(
-      'pedido, orden, factura, referencia, radicado, contrato, obligacion, guia, envio, producto, referencia de pago, numero de cuenta, cuenta numero, caso, ticket, poliza, transaccion, operacion, ruta, money order, giro, expediente, incidencia, incidente, folio, comprobante, numero de aprobacion, autorizacion, reclamacion, numero del credito, numero de credito, numero de la reclamacion, numero de cliente, codigo de cliente, numero de transaccion',
+      'pedido, orden, factura, referencia, radicado, contrato, obligacion, guia, envio, producto, referencia de pago, numero de cuenta, cuenta numero, caso, ticket, poliza, transaccion, operacion, ruta, money order, giro, expediente, incidencia, incidente, folio, comprobante, numero de aprobacion, autorizacion, reclamacion, numero del credito, numero de credito, numero de la reclamacion, numero del recibo, numero de recibo, numero de cliente, codigo de cliente, numero de transaccion',
     ),
     partial: seqs('ultimos cuatro, ultimos 4, termina en, terminada en, termina con'),
   },

@@ -176,6 +176,11 @@ function isMoney(prepared: PreparedTranscript, tokens: readonly Token[], run: Di
   for (let k = run.start; k + 1 < run.end; k++) {
     if (/^\d/.test(tokens[k]!.norm) && SCALE_AFTER_DIGITS.has(tokens[k + 1]!.norm)) return true;
   }
+  // a round figure said with a scale word ("un millón doscientos mil"); an identity number read as a figure
+  // ("dieciséis millones setecientos cuarenta y cinco mil trescientos dos") is never round
+  if (run.digits.endsWith('000')) {
+    for (let k = run.start; k < run.end; k++) if (SCALE_AFTER_DIGITS.has(tokens[k]!.norm)) return true;
+  }
   if (run.digits.length < 13) {
     // "y debo 1.200.000", "y yo debo como 1.800.000", "I owe about 1,200", "el saldo exacto es 953.400", "le queda
     // pendiente 165 mil"
@@ -544,6 +549,11 @@ const ECHO_WORDS = new Set([
   'del',
   'se',
   'corto',
+  // and for the letter still to come ("Siete uno uno cuatro, ¿y la letra?", "and the letter?")
+  'la',
+  'letra',
+  'the',
+  'letter',
   'eso',
   'correcto',
   'exacto',
@@ -582,8 +592,13 @@ function isEcho(echo: readonly Token[], read: readonly Token[], language: Langua
   if (echo.length === 0 || echo.length > 12) return false;
   const heard = digitsOf(echo, language);
   if (heard.digits.length < 2) return false;
-  // digits, back-channel words and single letters (a NIE's "X, cuatro, ocho…")
-  const others = echo.filter((t) => ECHO_WORDS.has(t.norm) || /^[a-z]$/.test(t.norm)).length;
+  // digits, back-channel words and letters (a NIE's "X, cuatro, ocho…", "Equis, siete siete dos…")
+  const others = echo.filter(
+    (t) =>
+      ECHO_WORDS.has(t.norm) ||
+      /^[a-z]$/.test(t.norm) ||
+      (language === 'es' && SPELLED_LETTERS[t.norm] !== undefined),
+  ).length;
   if (heard.covered + others < echo.length) return false;
   const said = digitsOf(read, language).digits;
   return said.endsWith(heard.digits);
@@ -995,6 +1010,17 @@ function streamSpans(
       continue;
     }
     out.push(...spansForTokens(prepared, tokens, c.start ?? run.start, c.end ?? run.end, c.type, run.digits));
+    // the reader correcting part of it right after ("No, perdón, termina en cero nueve", "Sorry, no, the end is
+    // seven seven six five"): the corrected part is the same number
+    const fix = runs[r + 1];
+    if (
+      fix &&
+      fix.start - run.end <= 8 &&
+      correctsBetween(tokens, run.end, fix.start) &&
+      !isMoney(prepared, tokens, fix)
+    ) {
+      out.push(...spansForTokens(prepared, tokens, fix.start, fix.end, c.type, fix.digits));
+    }
     // a card read in groups with an aside before its last group ("5158 7340 2916… sorry, my kid's yelling. 7387")
     const rest = c.type === 'CARD' ? cardRest(runs, r, tokens) : undefined;
     if (rest) {
@@ -1031,6 +1057,14 @@ function streamSpans(
     out.push(...spansForTokens(prepared, tokens, e.start, e.end, 'EMAIL', e.value));
   }
   return out;
+}
+
+/** Words that correct what was just said ("perdón", "sorry", "no, espere"). */
+const CORRECTING_WORDS = new Set(['perdon', 'perdone', 'disculpe', 'espere', 'sorry', 'wait']);
+
+function correctsBetween(tokens: readonly Token[], from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (CORRECTING_WORDS.has(tokens[k]!.norm)) return true;
+  return false;
 }
 
 /** How many words may stand between a card's groups and its last group (an aside: "sorry, my kid's yelling"). */

@@ -536,6 +536,47 @@ describe('numbers dictated over several turns', () => {
     ).toEqual([['CARD', '5291 4477 3018 5006']]);
   });
 
+  it('hides a part corrected right after, a NIE dictated with its letters, and the read-back after the last piece', () => {
+    expect(
+      spans(
+        'en',
+        'a: And your Social Security number?',
+        "c: Sure, it's three one eight, four two, seven seven five six. Sorry, no, the end is seven seven six five.",
+      ).map(([t]) => t),
+    ).toEqual(['SSN', 'SSN']);
+    expect(
+      spans(
+        'es',
+        'a: ¿Me confirma su NIE?',
+        'c: Sí, a ver, es equis, siete siete dos...',
+        'a: Equis, siete siete dos...',
+        'c: siete uno uno cuatro.',
+        'a: Siete uno uno cuatro, ¿y la letra?',
+        'c: Be de Barcelona.',
+      ).map(([t]) => t),
+    ).toEqual(['DNI', 'DNI', 'DNI', 'DNI', 'DNI']);
+    expect(
+      spans(
+        'es',
+        'a: ¿Me confirma su cédula?',
+        'c: Dieciséis...',
+        'a: Dieciséis...',
+        'c: setecientos cuarenta y cinco...',
+        'a: setecientos cuarenta y cinco...',
+        'c: trescientos dos.',
+        'a: Dieciséis millones setecientos cuarenta y cinco mil trescientos dos. Correcto, gracias.',
+      ).map(([t]) => t),
+    ).toEqual(['CEDULA', 'CEDULA', 'CEDULA', 'CEDULA', 'CEDULA', 'CEDULA']);
+    // a round figure said with a scale word is money, whatever was said before it
+    expect(
+      spans(
+        'es',
+        'c: Eso se lo puedo pagar el domingo por Nequi.',
+        'a: ¿Un millón doscientos mil el domingo?',
+      ),
+    ).toEqual([]);
+  });
+
   it('takes back a piece after a longer self-correction', () => {
     expect(
       findDigitRuns(
