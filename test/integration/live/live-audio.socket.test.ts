@@ -187,10 +187,16 @@ describe('live listening over WebSocket', () => {
     // The parties are lined up on the call's clock: their first packets were sent together, and arrive within a few
     // packets of each other on a loaded machine (25 ms apart once in a CI run), not seconds.
     expect(Math.abs(atCustomer - at)).toBeLessThan(8 * 60);
-    const same = (heard: Int16Array, from: number, sent: Int16Array, fromMs: number, toMs: number) =>
-      expect([...heard.subarray(from + fromMs * 8, from + toMs * 8)]).toEqual([
-        ...sent.subarray(fromMs * 8, toMs * 8),
-      ]);
+    // As sent, sample for sample, but for at most one 20 ms packet of the window: on a loaded machine a packet can
+    // come after the live buffer played its place (a clean-clone CI run lost the last packet of a 450 ms window).
+    const same = (heard: Int16Array, from: number, sent: Int16Array, fromMs: number, toMs: number) => {
+      const got = heard.subarray(from + fromMs * 8, from + toMs * 8);
+      const want = sent.subarray(fromMs * 8, toMs * 8);
+      expect(got.length).toBe(want.length);
+      let differ = 0;
+      for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) differ++;
+      expect(differ, `${differ} of ${want.length} samples differ`).toBeLessThanOrEqual(160);
+    };
     same(heardAgent, at, sentAgent, 0, 450);
     same(heardAgent, at, sentAgent, 900, 1500);
     expect([...channel(agentOnly.frames, 0)]).toContain(sentAgent[400]);
