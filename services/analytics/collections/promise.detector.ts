@@ -673,8 +673,9 @@ export function detectPromises(
     if (stream.party !== 'customer' && stream.party !== 'unknown') return;
     // "ese sí lo pago el 15 de julio" — "el pago del carro es con otra entidad, aquí no quedaría ningún compromiso":
     // the agent's next turn says the payment named is to someone else
-    const nextAgent = streams.findIndex((s, k) => k > si && s.party === 'agent');
-    if (nextAgent >= 0 && (byStream.get(nextAgent) ?? []).some((m) => m.phraseId === 'not_ours')) return;
+    let nextAgent = si + 1;
+    while (nextAgent < streams.length && streams[nextAgent]!.party !== 'agent') nextAgent++;
+    if ((byStream.get(nextAgent) ?? []).some((m) => m.phraseId === 'not_ours')) return;
     const inStream = byStream.get(si) ?? [];
     const replyAt = stream.tokens[0]?.startMs ?? 0;
     let reply: AgentTurn | undefined;

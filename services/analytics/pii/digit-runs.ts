@@ -24,24 +24,24 @@ export interface DigitRun {
 
 const REPEAT = wordTable<number>({ doble: 2, double: 2, triple: 3 });
 const JOINERS = new Set(['guion', 'dash', 'hyphen', 'espacio', 'space', 'raya']);
-/** Words that correct a number being read by themselves ("perdón", "digo", "sorry, I mean"). */
-const CORRECTING = new Set([
+/** Words that correct what was just said by themselves ("perdón", "sorry", "espere"). */
+export const CORRECTING = new Set([
   'perdon',
-  'digo',
+  'perdone',
+  'disculpe',
   'espere',
+  'espereme',
+  'equivoque',
   'sorry',
   'wait',
-  'mean',
-  'disculpe',
-  'equivoque',
-  'espereme',
-  'perdone',
 ]);
+/** Inside a number read out, "digo" and "I mean" correct too ("cuatro cinco, digo, cuatro seis"). */
+const CORRECTING_IN_NUMBER = new Set([...CORRECTING, 'digo', 'mean']);
 /**
  * Words of a self-correction inside a number read out ("no, perdón", "ay, no, espere, se me fue", "sorry, I mean"):
  * the correcting words and those said around them.
  */
-const CORRECTIONS = new Set([...CORRECTING, 'no', 'i', 'ay', 'se', 'me', 'fue']);
+const CORRECTIONS = new Set([...CORRECTING_IN_NUMBER, 'no', 'i', 'ay', 'se', 'me', 'fue']);
 /** How many words a self-correction may take. */
 const CORRECTION_WORDS = 6;
 
@@ -165,7 +165,7 @@ export function findDigitRuns(
       let k = i;
       while (k < tokens.length && k - i < CORRECTION_WORDS && CORRECTIONS.has(norms[k]!)) k++;
       const next =
-        k > i && norms.slice(i, k).some((w) => CORRECTING.has(w))
+        k > i && norms.slice(i, k).some((w) => CORRECTING_IN_NUMBER.has(w))
           ? pieceAt(tokens, norms, k, language, true)
           : undefined;
       if (next) {

@@ -1,7 +1,7 @@
 import { parseNumberAt } from '../matching/numbers.ts';
 import type { PreparedTranscript, Stream, Token } from '../matching/prepared-transcript.ts';
 import type { Language, SegmentParty, TranscriptSegment } from '../matching/transcript.types.ts';
-import { findDigitRuns, type DigitRun } from './digit-runs.ts';
+import { CORRECTING, findDigitRuns, type DigitRun } from './digit-runs.ts';
 import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
 import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
 import { contextsBefore, mangledContextsBefore, type ContextId } from './pii.context.ts';
@@ -218,6 +218,8 @@ const QUESTION_SEND_VERBS = new Set(['mando', 'envio', 'mandamos', 'enviamos', '
 
 /** How far into an answer a number may start and still answer the question before it. */
 const ANSWER_WINDOW = 8;
+/** The same for a three- or four-digit answer (a security code, an expiry date): it must open the reply. */
+const SHORT_ANSWER_WINDOW = 2;
 
 /**
  * A number of six digits or more read digit by digit (a few pairs allowed: "doble tres", "cuarenta y cinco"): how an
@@ -234,8 +236,6 @@ function answersQuestion(run: DigitRun, offset: number): boolean {
     ? offset <= ANSWER_WINDOW || readOneByOne(run)
     : offset <= SHORT_ANSWER_WINDOW;
 }
-/** The same for a three- or four-digit answer (a security code, an expiry date): it must open the reply. */
-const SHORT_ANSWER_WINDOW = 2;
 /** Words right after a number that say it is a phone ("…, es mi celular", "that's her cell phone"). */
 const PHONE_AFTER: Record<Language, Set<string>> = {
   es: new Set(['celular', 'telefono', 'movil', 'whatsapp', 'fijo']),
@@ -572,6 +572,40 @@ const ECHO_WORDS = new Set([
   'then',
 ]);
 
+/** A few words of back-channel only ("uh huh", "ajá, sí", "take your time"). */
+function isBackchannel(words: readonly Token[]): boolean {
+  return words.length > 0 && words.length <= 4 && words.every((t) => BACKCHANNEL.has(t.norm));
+}
+
+/** A segment with words, in time order: its index, its words (hesitations aside) and every token. */
+interface Said {
+  seg: TranscriptSegment;
+  i: number;
+  tokens: Token[];
+  /** Hesitations included: a spelled "m" or "e" reads as one, so letters are looked for among every token. */
+  all: Token[];
+}
+
+const IN_ORDER = new WeakMap<PreparedTranscript, Said[]>();
+
+/** The segments that say something, in time order; once per transcript. */
+function inOrder(prepared: PreparedTranscript): Said[] {
+  let order = IN_ORDER.get(prepared);
+  if (!order) {
+    order = prepared.segments
+      .map((seg, i) => ({
+        seg,
+        i,
+        tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler),
+        all: prepared.segmentTokens[i]!,
+      }))
+      .filter((x) => x.tokens.length > 0)
+      .sort((a, b) => a.seg.startMs - b.seg.startMs);
+    IN_ORDER.set(prepared, order);
+  }
+  return order;
+}
+
 /** The digits of a segment's numbers, one string (for comparing an echo with what it repeats). */
 function digitsOf(tokens: readonly Token[], language: Language): { digits: string; covered: number } {
   let digits = '';
@@ -749,17 +783,7 @@ function acrossBackchannels(
   prepared: PreparedTranscript,
 ): { stream: Stream; cuts: number[]; all: Token[] }[] {
   const language = prepared.language;
-  const order = prepared.segments
-    .map((seg, i) => ({
-      seg,
-      tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler),
-      // a spelled "m" or "e" reads as a hesitation: letters are looked for among every token
-      all: prepared.segmentTokens[i]!,
-    }))
-    .filter((x) => x.tokens.length > 0)
-    .sort((a, b) => a.seg.startMs - b.seg.startMs);
-  const backchannel = (x: (typeof order)[number]) =>
-    x.tokens.length <= 4 && x.tokens.every((t) => BACKCHANNEL.has(t.norm));
+  const order = inOrder(prepared);
   const out: { stream: Stream; cuts: number[]; all: Token[] }[] = [];
   let k = 0;
   while (k < order.length) {
@@ -774,7 +798,7 @@ function acrossBackchannels(
       while (
         m < order.length &&
         order[m]!.seg.party !== party &&
-        (backchannel(order[m]!) ||
+        (isBackchannel(order[m]!.tokens) ||
           isEcho(order[m]!.tokens, order[j - 1]!.tokens, language) ||
           isWordEcho(order[m]!.tokens, order[j - 1]!.tokens) ||
           (language === 'es' && isLetterEcho(order[m]!.all, order[j - 1]!.all)))
@@ -804,10 +828,7 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
   for (const s of found)
     if (/^\d+$/.test(s.value) || s.type === 'CURP' || s.type === 'EMAIL') typeIn.set(s.segmentIndex, s.type);
   if (typeIn.size === 0) return [];
-  const order = prepared.segments
-    .map((seg, i) => ({ seg, i, tokens: prepared.segmentTokens[i]!.filter((t) => !t.filler) }))
-    .filter((x) => x.tokens.length > 0)
-    .sort((a, b) => a.seg.startMs - b.seg.startMs);
+  const order = inOrder(prepared);
   const out: PiiSpan[] = [];
   for (let k = 1; k < order.length; k++) {
     const x = order[k]!;
@@ -826,6 +847,7 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
       const at = read[last.start]!.start;
       return found.some((f) => f.segmentIndex === order[r]!.i && f.start <= at && at < f.end);
     };
+    const echo = type !== 'EMAIL' && isEcho(x.tokens, order[r]!.tokens, language);
     if (type === 'EMAIL') {
       // the address's words repeated back
       if (isWordEcho(x.tokens, order[r]!.tokens)) {
@@ -834,11 +856,11 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
         const last = tokens.indexOf(words[words.length - 1]!);
         out.push(...spansForTokens(prepared, tokens, first, last + 1, type, ''));
       }
-    } else if (isEcho(x.tokens, order[r]!.tokens, language) && lastRead()) {
+    } else if (echo && lastRead()) {
       for (const run of findDigitRuns(tokens, language)) {
         out.push(...spansForTokens(prepared, tokens, run.start, run.end, type, run.digits));
       }
-    } else if (type !== 'CURP' && !isEcho(x.tokens, order[r]!.tokens, language) && lastRead()) {
+    } else if (type !== 'CURP' && !echo && lastRead()) {
       // a turn that opens with the echo and goes on ("Noventa y cuatro, cincuenta y cinco. Le confirmo la tarjeta
       // completa: …", "Three three nine five. Thank you. The social on this account matches…")
       const first = findDigitRuns(tokens, language)[0];
@@ -846,10 +868,7 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
       if (first && first.start <= 2 && first.digits.length >= 2 && said.endsWith(first.digits)) {
         out.push(...spansForTokens(prepared, tokens, first.start, first.end, type, first.digits));
       }
-    } else if (
-      language === 'es' &&
-      isLetterEcho(prepared.segmentTokens[x.i]!, prepared.segmentTokens[order[r]!.i]!)
-    ) {
+    } else if (language === 'es' && isLetterEcho(x.all, order[r]!.all)) {
       const { chars, tokenOf } = spelledChars(tokens);
       out.push(
         ...spansForTokens(prepared, tokens, tokenOf[0]!, tokenOf[tokenOf.length - 1]! + 1, type, chars),
@@ -884,20 +903,9 @@ function turnStarts(prepared: PreparedTranscript, party: SegmentParty): number[]
   if (!byParty) TURN_STARTS.set(prepared, (byParty = new Map()));
   let starts = byParty.get(party);
   if (starts) return starts;
-  starts = [];
-  for (let i = 0; i < prepared.segments.length; i++) {
-    const seg = prepared.segments[i]!;
-    if (seg.party === party) continue;
-    let words = 0;
-    let backchannel = true;
-    for (const t of prepared.segmentTokens[i]!) {
-      if (t.filler) continue;
-      words++;
-      if (!BACKCHANNEL.has(t.norm)) backchannel = false;
-    }
-    if (words > 0 && !(words <= 4 && backchannel)) starts.push(seg.startMs);
-  }
-  starts.sort((a, b) => a - b);
+  starts = inOrder(prepared)
+    .filter((x) => x.seg.party !== party && !isBackchannel(x.tokens))
+    .map((x) => x.seg.startMs);
   byParty.set(party, starts);
   return starts;
 }
@@ -913,9 +921,8 @@ const REQUEST_MS = 120_000;
 
 /**
  * The last words the other party said before `at`, where a reply of the stream's party begins (its question, if it
- * asked one). When those ask for
- * nothing, an earlier request of the other party's that is still waiting for its answer: the party asked for an
- * identity or card number a few turns back ("¿me confirma su cédula?" — "¿y eso para qué?" — "es para radicar
+ * asked one). When those ask for nothing, an earlier request of the other party's that is still waiting for its
+ * answer: the party asked for an identity or card number a few turns back ("¿me confirma su cédula?" — "¿y eso para qué?" — "es para radicar
  * el reclamo" — "Ah, bueno. 1.077. 432. 918.") and no number of six digits or more was said since.
  */
 function questionBefore(prepared: PreparedTranscript, stream: Stream, at: number): string[] {
@@ -1059,11 +1066,9 @@ function streamSpans(
   return out;
 }
 
-/** Words that correct what was just said ("perdón", "sorry", "no, espere"). */
-const CORRECTING_WORDS = new Set(['perdon', 'perdone', 'disculpe', 'espere', 'sorry', 'wait']);
-
+/** Whether words that correct what was just said ("perdón", "sorry", "no, espere") stand in [from, to). */
 function correctsBetween(tokens: readonly Token[], from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (CORRECTING_WORDS.has(tokens[k]!.norm)) return true;
+  for (let k = from; k < to; k++) if (CORRECTING.has(tokens[k]!.norm)) return true;
   return false;
 }
 
@@ -1071,31 +1076,34 @@ function correctsBetween(tokens: readonly Token[], from: number, to: number): bo
 const CARD_ASIDE_WORDS = 10;
 
 /**
- * The last group of a card whose first groups were found too short to be whole (`runs[r]`): the next number within
- * a few words, when the two together are a card number (15 or 16 digits, Luhn).
+ * Whether `next` completes `run` as a card: within a few words (an aside) and two segments of it, the two together a
+ * card number (15 or 16 digits, Luhn).
  */
-/** Two numbers a few words apart that together have a card's length and check digit, as one run. */
-function cardAcrossAside(run: DigitRun, next: DigitRun, tokens: readonly Token[]): DigitRun | undefined {
+function completesCard(run: DigitRun, next: DigitRun, tokens: readonly Token[]): boolean {
   const whole = run.digits + next.digits;
-  if (whole.length !== 15 && whole.length !== 16) return undefined;
-  if (run.digits.length < 3 || next.digits.length < 3 || next.start - run.end > CARD_ASIDE_WORDS)
-    return undefined;
-  if (tokens[next.start]!.segmentIndex - tokens[run.end - 1]!.segmentIndex > 2 || !luhnValid(whole))
-    return undefined;
-  return { ...run, digits: whole, end: run.end, pieces: run.pieces + next.pieces };
+  return (
+    (whole.length === 15 || whole.length === 16) &&
+    next.start - run.end <= CARD_ASIDE_WORDS &&
+    tokens[next.start]!.segmentIndex - tokens[run.end - 1]!.segmentIndex <= 2 &&
+    luhnValid(whole)
+  );
 }
 
+/** Two numbers of three digits or more a few words apart that together are a card (completesCard), as one run. */
+function cardAcrossAside(run: DigitRun, next: DigitRun, tokens: readonly Token[]): DigitRun | undefined {
+  if (run.digits.length < 3 || next.digits.length < 3 || !completesCard(run, next, tokens)) return undefined;
+  return { ...run, digits: run.digits + next.digits, pieces: run.pieces + next.pieces };
+}
+
+/**
+ * The last group of a card whose first groups were found too short to be whole (`runs[r]`, 11–14 digits): the next
+ * number, when it completes the card.
+ */
 function cardRest(runs: readonly DigitRun[], r: number, tokens: readonly Token[]): DigitRun | undefined {
   const run = runs[r]!;
   const next = runs[r + 1];
   if (run.digits.length < 11 || run.digits.length > 14 || next === undefined) return undefined;
-  if (
-    next.start - run.end > CARD_ASIDE_WORDS ||
-    tokens[next.start]!.segmentIndex - tokens[run.end - 1]!.segmentIndex > 2
-  )
-    return undefined;
-  const whole = run.digits + next.digits;
-  return (whole.length === 15 || whole.length === 16) && luhnValid(whole) ? next : undefined;
+  return completesCard(run, next, tokens) ? next : undefined;
 }
 
 /**
