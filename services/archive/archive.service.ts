@@ -4,7 +4,7 @@ import type { CallMetadata, Participant } from '../../models/call.ts';
 import { callLanguage } from '../../models/language.ts';
 import type { CallSource, Database, Party } from '../../models/database.ts';
 import { isDatabaseUnavailable } from '../platform/database.ts';
-import { EscuchaError } from '../platform/errors.ts';
+import { EscuchaError, isEscuchaError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { EventPublisher, RecordingArchived } from '../webhooks/webhook.events.ts';
 import type { ArchiveProfile, AudioProbe, AudioTool } from './audio.types.ts';
@@ -129,21 +129,28 @@ export class ArchiveService {
     const t0 = performance.now();
     const job = audio.transcode(input.filePath, profile, channels);
     let put;
+    const storing = store.put(key, job.output, {
+      contentType: output.contentType,
+      metadata: { 'call-id': callId, source: input.source },
+    });
     try {
-      [put] = await Promise.all([
-        store.put(key, job.output, {
-          contentType: output.contentType,
-          metadata: { 'call-id': callId, source: input.source },
-        }),
-        job.done,
-      ]);
+      [put] = await Promise.all([storing, job.done]);
     } catch (error) {
       job.output.destroy();
       await job.done.catch(() => undefined);
+      // The transcode stops with "output closed" only because the store stopped reading it: the store's own error
+      // (a full disk, a refused write) is then the cause the caller must see, whichever of the two settled first.
+      const cause =
+        isEscuchaError(error, 'TRANSCODE_FAILED') && error.details?.outputClosed
+          ? await storing.then(
+              () => error,
+              (storeError: unknown) => storeError,
+            )
+          : error;
       await store
         .delete(key)
         .catch((e: unknown) => log.error({ err: e, key }, 'could not remove partial object'));
-      throw error;
+      throw cause;
     }
     const transcodeMs = performance.now() - t0;
 

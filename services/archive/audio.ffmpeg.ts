@@ -248,6 +248,9 @@ export class FfmpegAudioTool implements AudioTool {
           ? new EscuchaError(
               'TRANSCODE_FAILED',
               'transcode stopped: the output stream was closed before the end',
+              {
+                details: { outputClosed: true },
+              },
             )
           : toolError(error, 'TRANSCODE_FAILED', `ffmpeg could not transcode to ${args.encoder}`, input);
         stdout.unpipe(output);

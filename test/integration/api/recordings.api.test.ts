@@ -9,6 +9,7 @@ import { FfmpegAudioTool } from '../../../services/archive/audio.ffmpeg.ts';
 import { CallRepository } from '../../../services/archive/call.repository.ts';
 import { createApp } from '../../../services/api/app.ts';
 import { CallsService } from '../../../services/api/calls/calls.service.ts';
+import { EscuchaError, isEscuchaError } from '../../../services/platform/errors.ts';
 import { silentLogger } from '../../../services/platform/logger.ts';
 import { makeFixture } from '../../support/audio-fixtures.ts';
 import { createTestApi, DEFAULT_PROFILE, type TestApi } from '../../support/api.ts';
@@ -211,6 +212,50 @@ describe('POST /api/v1/recordings', () => {
           .set('Authorization', `Bearer ${api.adminKey}`);
         expect(audioRes.status).toBe(404);
       }
+    });
+
+    it('reports the store refusing the write (507 DISK_FULL) even when the transcode stops first', async () => {
+      // A store that stops reading after the first chunk and reports its error only later: the transcode then fails
+      // first ("output closed"), and the cause the caller must see is still the store's.
+      const refusing = {
+        ...api.store,
+        kind: api.store.kind,
+        put: (_key: string, body: NodeJS.ReadableStream & { destroy(): void }) =>
+          new Promise<never>((_resolve, reject) => {
+            body.once('data', () => {
+              body.destroy();
+              setTimeout(
+                () =>
+                  reject(
+                    new EscuchaError(
+                      'DISK_FULL',
+                      'the local object store is out of space; nothing was stored',
+                    ),
+                  ),
+                300,
+              );
+            });
+          }),
+        delete: (key: string) => api.store.delete(key),
+      } as unknown as typeof api.store;
+      const archive = new ArchiveService({
+        calls: new CallRepository(api.database.handle.db),
+        store: refusing,
+        audio,
+        profile: DEFAULT_PROFILE,
+        logger: silentLogger(),
+        concurrency: 1,
+      });
+      const file = await makeFixture(dir, 'wav-pcm', { seconds: 2, channels: 2, sampleRate: 8000 });
+      const calls = await callCount(api);
+      const failure = await archive
+        .ingest({ filePath: file, sizeBytes: 1, metadata: {}, source: 'upload' })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(isEscuchaError(failure, 'DISK_FULL'), String(failure)).toBe(true);
+      expect(await callCount(api)).toBe(calls);
     });
 
     it('leaves no object behind when the database write fails', async () => {
