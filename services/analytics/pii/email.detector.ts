@@ -1,6 +1,7 @@
 import { parseNumberAt } from '../matching/numbers.ts';
 import type { Language } from '../matching/transcript.types.ts';
 import { wordTable } from '../text/word-table.ts';
+import { SPELLED_LETTERS } from './spelled-letters.ts';
 
 /**
  * E-mail addresses, written ("juan.perez@gmail.com") or spoken as an ASR writes them ("juan punto perez arroba
@@ -67,31 +68,60 @@ const SYMBOLS = wordTable<string>({
   underscore: '_',
 });
 
+/** The letter a token spells ("m", or a Spanish letter's name: "pe", "erre"), if any. */
+function spelledLetter(norm: string | undefined, language: Language): string | undefined {
+  if (norm === undefined) return undefined;
+  if (/^[a-z]$/.test(norm)) return norm;
+  return language === 'es' ? SPELLED_LETTERS[norm] : undefined;
+}
+
+/**
+ * The local part, walking left from "arroba"/"at": up to 7 words, and any letters spelled among them ("m-a-r-c-u-s dot
+ * webb", "pe, erre, u, i…"), which count as none. A letter that is also a word that ends the local part ("es", "it's")
+ * is taken only inside a spelled run (a spelled letter before it, or the turn's start before a spelled letter).
+ */
 function localPart(
   norms: readonly string[],
   at: number,
   language: Language,
 ): { start: number; value: string } | undefined {
+  const letterAt = (k: number) => (k >= 0 && k < at ? spelledLetter(norms[k], language) : undefined);
   let i = at - 1;
-  const parts: string[] = [];
+  const parts: { text: string; letter: boolean }[] = [];
   let words = 0;
-  while (i >= 0 && words < 7) {
+  while (i >= 0 && words < 7 && parts.length < 48) {
     const w = norms[i]!;
-    if (LEFT_STOP[language].has(w) || AT[language].has(w)) break;
+    if (AT[language].has(w)) break;
+    const inRun = letterAt(i - 1) !== undefined || (i === 0 && letterAt(i + 1) !== undefined);
+    const letter = letterAt(i);
+    const spelled = letter !== undefined && (w.length === 1 || inRun || letterAt(i + 1) !== undefined);
+    if (LEFT_STOP[language].has(w) && !(spelled && inRun)) break;
     if (w === 'bajo' && norms[i - 1] === 'guion') {
-      parts.unshift('_');
+      parts.unshift({ text: '_', letter: false });
       i -= 2;
+      words++;
       continue;
     }
-    parts.unshift(SYMBOLS[w] ?? w);
-    words++;
+    parts.unshift(spelled ? { text: letter, letter: true } : { text: SYMBOLS[w] ?? w, letter: false });
+    if (!spelled) words++;
     i--;
   }
-  if (parts.length === 0 || parts[0] === '.' || parts[0] === '-') return undefined;
+  if (parts.length === 0 || parts[0]!.text === '.' || parts[0]!.text === '-') return undefined;
+  // a word spelled right after it is said ("ramirez, r-a-m-i-r-e-z") is that word once
+  const joined: string[] = [];
+  for (let k = 0; k < parts.length;) {
+    if (!parts[k]!.letter) {
+      joined.push(parts[k++]!.text);
+      continue;
+    }
+    let run = '';
+    while (k < parts.length && parts[k]!.letter) run += parts[k++]!.text;
+    if (joined.at(-1) !== run) joined.push(run);
+  }
   // spoken numbers inside an address ("ana sofia noventa") become digits
-  const value = parts
+  const value = joined
     .map((p, k) => {
-      const n = parseNumberAt(parts, k, language);
+      const n = parseNumberAt(joined, k, language);
       return n && n.end === k + 1 && p.length > 1 ? String(n.value) : p;
     })
     .join('');

@@ -5,6 +5,7 @@ import { CORRECTING, findDigitRuns, type DigitRun } from './digit-runs.ts';
 import { findSpokenEmails, findWrittenEmails } from './email.detector.ts';
 import { CURP_RE, RFC_RE, curpValid, dniValid, luhnValid, rfcValid, ssnPlausible } from './pii.checks.ts';
 import { contextsBefore, mangledContextsBefore, type ContextId } from './pii.context.ts';
+import { letterOf, SPELLED_LETTERS } from './spelled-letters.ts';
 import { MONTHS } from '../text/months.ts';
 import { wordTable } from '../text/word-table.ts';
 
@@ -210,6 +211,26 @@ function readBackOf(digits: string, known: ReadonlyMap<string, PiiType>): PiiTyp
   return undefined;
 }
 
+/** The shortest piece of a sensitive number said again on its own ("¿Treinta, cincuenta y uno…?"). */
+const PIECE_MIN_DIGITS = 4;
+/** How far from the number a piece of it may be said again. */
+const PIECE_WINDOW_MS = 45_000;
+
+/**
+ * A piece of a sensitive number said again near it, read in pieces as such a number is (digits, pairs), by either
+ * party: the listener repeating the start ("¿Treinta, cincuenta y uno…?" after "30517964T"), the reader going on from
+ * there ("Siete nueve seis cuatro, te"), an echo after a repair ("Five four four zero" after "five four four oh. Oh as
+ * in zero"). An amount is said as one number ("cuatrocientos ochenta"), never in such pieces.
+ */
+function pieceOf(digits: string, atMs: number, spans: readonly PiiSpan[]): PiiType | undefined {
+  for (const s of spans) {
+    if (Math.abs(s.startMs - atMs) > PIECE_WINDOW_MS) continue;
+    const value = s.value.replace(/\D/g, '');
+    if (value.length >= 8 && value.length > digits.length && value.includes(digits)) return s.type;
+  }
+  return undefined;
+}
+
 /** The shortest number matched as a read-back of a sensitive value found elsewhere in the call. */
 const READ_BACK_MIN_DIGITS = 6;
 
@@ -269,32 +290,6 @@ function phoneWordAfter(norms: readonly string[], end: number, language: Languag
 
 /** One-letter words that join a sentence ("31.456.209 y debo…", "… o sea"): a letter only at the end of the number's turn. */
 const CONJUNCTION_LETTERS = new Set(['y', 'e', 'o', 'u', 'a']);
-
-/** Spanish names of letters, as a DNI's letter is read out ("… cuatro efe"). */
-const SPELLED_LETTERS = wordTable<string>({
-  a: 'a',
-  be: 'b',
-  ce: 'c',
-  de: 'd',
-  e: 'e',
-  efe: 'f',
-  ge: 'g',
-  hache: 'h',
-  jota: 'j',
-  ka: 'k',
-  ele: 'l',
-  eme: 'm',
-  ene: 'n',
-  pe: 'p',
-  cu: 'q',
-  erre: 'r',
-  ese: 's',
-  te: 't',
-  uve: 'v',
-  equis: 'x',
-  ye: 'y',
-  zeta: 'z',
-});
 
 /** The type a sensitive context names, for a number that is not whole yet (see DetectPiiOptions.unfinished). */
 const CONTEXT_TYPE: Partial<Record<ContextId, PiiType>> = {
@@ -641,11 +636,6 @@ function isEcho(echo: readonly Token[], read: readonly Token[], language: Langua
 /** Letter names that are also ordinary words ("y", "de", "ese"): letters only beside other spelled characters. */
 const AMBIGUOUS_LETTERS = new Set(['a', 'e', 'i', 'o', 'u', 'y', 'de', 'ese', 'te', 'ce']);
 
-/** The letter a Spanish token spells out (a one-letter word or a letter's name), if any. */
-function letterOf(norm: string): string | undefined {
-  return /^[a-z]$/.test(norm) ? norm : SPELLED_LETTERS[norm];
-}
-
 /**
  * A Spanish identifier spelled out: letters (one-letter words, letter names, "eme de mamá" without its word of help)
  * and digits (as the digit runs read them) in order, each with the token it came from. An ambiguous letter ("y",
@@ -837,8 +827,10 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
     while (r >= 0 && order[r]!.seg.party === x.seg.party) r--;
     if (r < 0) continue;
     const type = typeIn.get(order[r]!.i);
-    if (type === undefined || typeIn.has(x.i)) continue;
+    if (type === undefined) continue;
     const tokens = prepared.segmentTokens[x.i]!;
+    // a turn with a number of its own found can still open with the echo ("Eight seven seven six six. So that's 3782…")
+    const ownFound = typeIn.has(x.i);
     // what the reader said last must be the sensitive number, not an amount after it ("… 5111. Y debo 95")
     const lastRead = (): boolean => {
       const read = order[r]!.tokens;
@@ -847,8 +839,17 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
       const at = read[last.start]!.start;
       return found.some((f) => f.segmentIndex === order[r]!.i && f.start <= at && at < f.end);
     };
-    const echo = type !== 'EMAIL' && isEcho(x.tokens, order[r]!.tokens, language);
-    if (type === 'EMAIL') {
+    const echo = !ownFound && type !== 'EMAIL' && isEcho(x.tokens, order[r]!.tokens, language);
+    if (ownFound) {
+      if (type === 'CURP' || type === 'EMAIL' || !lastRead()) continue;
+      const first = findDigitRuns(tokens, language)[0];
+      if (!first || first.start > 2 || first.digits.length < 2) continue;
+      const at = tokens[first.start]!.start;
+      if (found.some((f) => f.segmentIndex === x.i && f.start <= at && at < f.end)) continue;
+      if (digitsOf(order[r]!.tokens, language).digits.endsWith(first.digits)) {
+        out.push(...spansForTokens(prepared, tokens, first.start, first.end, type, first.digits));
+      }
+    } else if (type === 'EMAIL') {
       // the address's words repeated back
       if (isWordEcho(x.tokens, order[r]!.tokens)) {
         const words = x.tokens.filter((t) => !ECHO_WORDS.has(t.norm));
@@ -874,6 +875,57 @@ function echoSpans(prepared: PreparedTranscript, found: readonly PiiSpan[]): Pii
         ...spansForTokens(prepared, tokens, tokenOf[0]!, tokenOf[tokenOf.length - 1]! + 1, type, chars),
       );
     }
+  }
+  return out;
+}
+
+/** Words around a DNI's letter said in a turn of its own ("la letra es ge", "ge de Granada"). */
+const LETTER_TURN_WORDS = new Set(['la', 'letra', 'es', 'final', 'al', 'y', 'con', 'si', 'vale', 'eso']);
+/** The longest turn read as a DNI's letter said on its own. */
+const LETTER_TURN_TOKENS = 8;
+/** How long after its number a DNI's letter may come. */
+const LETTER_TURN_MS = 40_000;
+
+/**
+ * A DNI's or NIE's letter said in a turn of its own, after the number, asked for or not ("¿Y la letra?" — "Ge. Ge de
+ * Granada."; "Siete uno uno cuatro, ¿y la letra?" — "Be de Barcelona"): the letter and its word of help are that
+ * identity too. Taken only where someone says "letra" in that turn or the one before, within a short while of a DNI
+ * the same party read.
+ */
+function dniLetterTurns(prepared: PreparedTranscript, found: readonly PiiSpan[]): PiiSpan[] {
+  if (prepared.language !== 'es') return [];
+  const dnis = found.filter((s) => s.type === 'DNI');
+  if (dnis.length === 0) return [];
+  const order = inOrder(prepared);
+  const out: PiiSpan[] = [];
+  for (let k = 1; k < order.length; k++) {
+    const x = order[k]!;
+    const tokens = x.all;
+    if (tokens.length > LETTER_TURN_TOKENS) continue;
+    const asked = (said: Said) => said.all.some((t) => t.norm === 'letra');
+    if (!asked(x) && !(order[k - 1]!.seg.party !== x.seg.party && asked(order[k - 1]!))) continue;
+    const start = x.seg.startMs;
+    const read = dnis.some(
+      (d) => d.party === x.seg.party && d.startMs < start && start - d.startMs <= LETTER_TURN_MS,
+    );
+    if (!read) continue;
+    let first = -1;
+    let last = -1;
+    for (let j = 0; j < tokens.length; j++) {
+      const norm = tokens[j]!.norm;
+      const letter = letterOf(norm);
+      // "de"/"como" and the word after it: the letter's word of help ("ge de Granada")
+      if ((norm === 'de' || norm === 'como') && last === j - 1 && first >= 0 && j + 1 < tokens.length) {
+        last = ++j;
+      } else if (letter !== undefined && !(LETTER_TURN_WORDS.has(norm) && first < 0 && norm !== 'e')) {
+        if (first < 0) first = j;
+        last = j;
+      } else if (!LETTER_TURN_WORDS.has(norm) && !ECHO_WORDS.has(norm)) {
+        first = -1;
+        break;
+      }
+    }
+    if (first >= 0) out.push(...spansForTokens(prepared, tokens, first, last + 1, 'DNI', ''));
   }
   return out;
 }
@@ -1013,7 +1065,12 @@ function streamSpans(
         r++;
         continue;
       }
-      if (run.digits.length >= READ_BACK_MIN_DIGITS) unnamed.push({ stream, run });
+      if (
+        run.digits.length >= READ_BACK_MIN_DIGITS ||
+        (run.digits.length >= PIECE_MIN_DIGITS && run.pieces >= 2)
+      ) {
+        unnamed.push({ stream, run });
+      }
       continue;
     }
     out.push(...spansForTokens(prepared, tokens, c.start ?? run.start, c.end ?? run.end, c.type, run.digits));
@@ -1208,12 +1265,16 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
     }
   }
   spans.push(...echoSpans(prepared, spans));
+  spans.push(...dniLetterTurns(prepared, spans));
   // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again
   if (unnamed.length > 0) {
     const known = new Map<string, PiiType>();
     for (const s of spans) if (/^\d+$/.test(s.value)) known.set(s.value, s.type);
     for (const { stream, run } of unnamed) {
-      const type = known.get(run.digits) ?? readBackOf(run.digits, known);
+      const type =
+        run.digits.length >= READ_BACK_MIN_DIGITS
+          ? (known.get(run.digits) ?? readBackOf(run.digits, known))
+          : pieceOf(run.digits, stream.tokens[run.start]!.startMs, spans);
       if (type) spans.push(...spansForTokens(prepared, stream.tokens, run.start, run.end, type, run.digits));
     }
   }

@@ -597,6 +597,87 @@ describe('numbers dictated over several turns', () => {
     expect(spans('es', 'a: Puede pagar con el número del crédito, el 2200418756.')).toEqual([]);
     expect(spans('es', 'a: Como concepto ponga el número de expediente, el 2025-114873.')).toEqual([]);
   });
+
+  it('hides an echo that opens a turn holding the read-back, and pieces of a number said again near it', () => {
+    expect(
+      spans(
+        'en',
+        'c: Card is four nine one six, two two eight one, seven three zero five, six four two eight.',
+        'a: Six four two eight. Let me read it back: 4916 2281 7305 6428?',
+      ),
+    ).toEqual([
+      ['CARD', 'four nine one six, two two eight one, seven three zero five, six four two eight'],
+      ['CARD', 'Six four two eight'],
+      ['CARD', '4916 2281 7305 6428'],
+    ]);
+    // the listener repeats the start of a DNI said with an amount after it, the reader goes on from there
+    expect(
+      spans(
+        'es',
+        'c: Mi DNI es el 48213977C y lo que me reclaman son 312 euros.',
+        'a: ¿Cuarenta y ocho, veintiuno…?',
+        'c: Tres nueve siete siete, ce.',
+        'a: Gracias. Son trescientos doce euros, sí.',
+      ),
+    ).toEqual([
+      ['DNI', '48213977C'],
+      ['DNI', 'Cuarenta y ocho, veintiuno'],
+      ['DNI', 'Tres nueve siete siete'],
+    ]);
+    // an amount said as one number near the identity stays readable
+    expect(
+      spans(
+        'es',
+        'c: Mi DNI es el 48213977C.',
+        'a: Gracias. Le constan cuatro mil ochocientos veintiuno euros.',
+      ),
+    ).toEqual([['DNI', '48213977C']]);
+  });
+
+  it("finds a DNI's letter said in a turn of its own, and a phone asked for as a number to reach someone", () => {
+    expect(
+      spans(
+        'es',
+        'a: ¿Me da su DNI?',
+        'c: Setenta y dos, cuarenta, dieciocho, sesenta y uno.',
+        'a: ¿Y la letra?',
+        'c: Te. Te de Toledo.',
+        'a: Perfecto.',
+      ),
+    ).toEqual([
+      ['DNI', 'Setenta y dos, cuarenta, dieciocho, sesenta y uno'],
+      ['DNI', 'Te. Te de Toledo'],
+    ]);
+    // no DNI read before: a letter is only a letter
+    expect(spans('es', 'a: ¿Y la letra del piso?', 'c: Be de Barcelona.')).toEqual([]);
+    expect(
+      spans(
+        'es',
+        'a: me da un numero donde lo pueda localizar',
+        'c: si es el treinta y tres dieciocho cuarenta',
+        'a: treinta y tres dieciocho cuarenta',
+        'c: veintidos noventa y uno',
+      ),
+    ).toEqual([
+      ['PHONE', 'treinta y tres dieciocho cuarenta'],
+      ['PHONE', 'treinta y tres dieciocho cuarenta'],
+      ['PHONE', 'veintidos noventa y uno'],
+    ]);
+  });
+
+  it('finds an e-mail spelled letter by letter, in English and with Spanish letter names', () => {
+    const emails = (lang: 'es' | 'en', line: string) =>
+      detectPii(prepareTranscript(transcript(line), lang)).map((s) => [s.type, s.text, s.value]);
+    expect(emails('en', 'c: sure, it s j-o-r-d-a-n dot price at outlook dot com')).toEqual([
+      ['EMAIL', 'j-o-r-d-a-n dot price at outlook dot com', 'jordan.price@outlook.com'],
+    ]);
+    expect(emails('en', "c: It's K dot Walsh, W-A-L-S-H, at yahoo dot com.")).toEqual([
+      ['EMAIL', 'K dot Walsh, W-A-L-S-H, at yahoo dot com', 'k.walsh@yahoo.com'],
+    ]);
+    expect(emails('es', 'c: Es jota, o, ese, e, arroba gmail punto com.')).toEqual([
+      ['EMAIL', 'jota, o, ese, e, arroba gmail punto com', 'jose@gmail.com'],
+    ]);
+  });
 });
 
 describe('identifier checks', () => {
