@@ -1,7 +1,7 @@
 import { PhraseMatcher, toEvidence, type PhraseMatch } from '../matching/phrase.matcher.ts';
 import type { PhraseRegistry } from '../matching/phrase.registry.ts';
 import type { PreparedTranscript } from '../matching/prepared-transcript.ts';
-import type { Evidence, Party } from '../matching/transcript.types.ts';
+import type { Evidence } from '../matching/transcript.types.ts';
 import { SCRIPT_MIN_SCORE, scriptPhraseSpecs } from './script.phrases.ts';
 import type { Script, ScriptRule } from './script.schema.ts';
 
@@ -53,11 +53,6 @@ function matchesFor(phrases: PhraseRegistry, prepared: PreparedTranscript, scrip
   return m.find(prepared);
 }
 
-function byParty(matches: PhraseMatch[], party: Party | 'any'): PhraseMatch[] {
-  if (party === 'any') return matches;
-  return matches.filter((m) => m.party === party);
-}
-
 export function evaluateScript(
   phrases: PhraseRegistry,
   prepared: PreparedTranscript,
@@ -87,7 +82,8 @@ export function evaluateScript(
       critical: rule.critical,
     };
     if (rule.type === 'order') return { ...common, passed: false, reason: null, evidence: [] };
-    const mine = byParty(found.get(rule.id) ?? [], rule.party).sort((a, b) => a.startMs - b.startMs);
+    // the rule's phrases are looked for in its party's words only (script.phrases.ts)
+    const mine = [...(found.get(rule.id) ?? [])].sort((a, b) => a.startMs - b.startMs);
     firstOf.set(rule.id, mine[0]);
     if (rule.type === 'forbidden_phrase') {
       return {

@@ -5,15 +5,18 @@ import type { Script } from './script.schema.ts';
 /** Minimum match score of a script's phrases (a rule may ask for more). */
 export const SCRIPT_MIN_SCORE = 0.8;
 
-/** The phrases of a script's phrase and mention rules (phrase id = rule id). */
+/** The phrases of a script's phrase and mention rules (phrase id = rule id), looked for in the rule's party's words. */
 export function scriptPhraseSpecs(script: Script): PhraseSpec[] {
   return script.rules.flatMap((r): PhraseSpec[] => {
+    if (r.type === 'order') return [];
     const min = 'minScore' in r && r.minScore ? { minScore: r.minScore } : {};
+    const parties = r.party === 'any' ? {} : { parties: [r.party] };
     if (r.type === 'required_phrase' || r.type === 'forbidden_phrase') {
-      return [{ id: r.id, patterns: r.phrases, ...min, rejectNegated: r.type !== 'forbidden_phrase' }];
+      return [
+        { id: r.id, patterns: r.phrases, ...min, ...parties, rejectNegated: r.type !== 'forbidden_phrase' },
+      ];
     }
-    if (r.type === 'required_mention') return [{ id: r.id, patterns: r.words, ...min }];
-    return [];
+    return [{ id: r.id, patterns: r.words, ...min, ...parties }];
   });
 }
 

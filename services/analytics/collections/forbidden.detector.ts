@@ -33,18 +33,17 @@ export interface ForbiddenResult {
 
 export function detectForbidden(phrases: PhraseRegistry, prepared: PreparedTranscript): ForbiddenResult {
   const matches = phrases.matches(prepared, FORBIDDEN_PHRASE_LIST.namespace);
-  const agent = matches.filter((m) => m.party === 'agent');
-  const other = matches.filter((m) => m.party !== 'agent');
+  // the list says whose words each phrase is looked for in (forbidden.phrases.ts)
   const violations: PracticeFinding[] = [];
   for (const practice of ['threat', 'insult', 'exposure_threat'] as const) {
-    const found = agent.filter((m) => m.phraseId === practice);
+    const found = matches.filter((m) => m.phraseId === practice);
     if (found.length > 0) violations.push({ practice, evidence: found.map(toEvidence) });
   }
-  const voicemail = other.filter((m) => m.phraseId === 'voicemail');
-  const thirdParty = other.filter((m) => m.phraseId === 'third_party' && m.party === 'customer');
+  const voicemail = matches.filter((m) => m.phraseId === 'voicemail');
+  const thirdParty = matches.filter((m) => m.phraseId === 'third_party');
   if (thirdParty.length > 0) {
     const since = thirdParty[0]!.endMs;
-    const debtTalk = agent.filter((m) => m.phraseId === 'debt' && m.startMs >= since);
+    const debtTalk = matches.filter((m) => m.phraseId === 'debt' && m.startMs >= since);
     if (debtTalk.length > 0) {
       violations.push({
         practice: 'debt_to_third_party',

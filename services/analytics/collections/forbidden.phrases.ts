@@ -128,10 +128,21 @@ export const FORBIDDEN_PHRASE_LIST: PhraseList = {
   namespace: 'forbidden',
   minScore: 0.8,
   specs: (language) => [
-    { id: 'threat', patterns: THREAT_PHRASES[language] },
-    { id: 'insult', patterns: INSULT_PHRASES[language], rejectNegated: false, minScore: 0.86 },
-    { id: 'exposure_threat', patterns: EXPOSURE_PHRASES[language] },
-    { id: 'debt', patterns: DEBT_WORDS[language], minScore: 0.86 },
-    ...SITUATION_PHRASES[language],
+    // what the agent must not say, and the agent's debt talk (after a third party answered)
+    { id: 'threat', patterns: THREAT_PHRASES[language], parties: ['agent'] },
+    {
+      id: 'insult',
+      patterns: INSULT_PHRASES[language],
+      rejectNegated: false,
+      minScore: 0.86,
+      parties: ['agent'],
+    },
+    { id: 'exposure_threat', patterns: EXPOSURE_PHRASES[language], parties: ['agent'] },
+    { id: 'debt', patterns: DEBT_WORDS[language], minScore: 0.86, parties: ['agent'] },
+    // who answered: a third party speaks on the customer's side, a voicemail greeting on any side but the agent's
+    ...SITUATION_PHRASES[language].map((spec) => ({
+      ...spec,
+      parties: spec.id === 'third_party' ? (['customer'] as const) : (['customer', 'unknown'] as const),
+    })),
   ],
 };

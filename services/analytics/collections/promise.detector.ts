@@ -351,9 +351,6 @@ function acknowledges(tokens: readonly Token[], clause: { start: number; end: nu
 /** English modal verbs: what follows them is not done yet. */
 const ENGLISH_MODALS = new Set(['can', 'could', 'will', 'would', 'll', 'shall', 'gonna']);
 
-/** The promise phrases said by the agent (the rest are the customer's). */
-const AGENT_PHRASES = new Set(['proposal', 'ask', 'not_ours']);
-
 /**
  * English subjects that make a paying verb someone else's ("he'd pay the rest", "my husband will send it", "she's
  * sending it" as a recognizer writes it, "can you send me the details?").
@@ -656,7 +653,6 @@ export function detectPromises(
   };
   const matches = phrases
     .matches(prepared, PROMISE_PHRASE_LIST.namespace)
-    .filter((m) => (m.party === 'agent') === AGENT_PHRASES.has(m.phraseId))
     .filter((m) => !misreadBlocker(prepared, m));
   const byStream = new Map<number, PhraseMatch[]>();
   for (const m of matches) {

@@ -322,8 +322,16 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
   ],
 };
 
+/** The agent's phrases (a proposal, asking the customer to accept, a payment that is another creditor's). */
+export const AGENT_PHRASES: ReadonlySet<string> = new Set(['proposal', 'ask', 'not_ours']);
+
+/** The agent's phrases are looked for in the agent's words only, the others in everyone else's. */
 export const PROMISE_PHRASE_LIST: PhraseList = {
   namespace: 'promise',
   minScore: 0.8,
-  specs: (language) => PROMISE_PHRASES[language],
+  specs: (language) =>
+    PROMISE_PHRASES[language].map((spec) => ({
+      ...spec,
+      parties: AGENT_PHRASES.has(spec.id) ? ['agent'] : ['customer', 'unknown'],
+    })),
 };

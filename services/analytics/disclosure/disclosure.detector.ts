@@ -173,7 +173,7 @@ export function detectDisclosure(
   const wanted = new Set<string>(profile.elements.map((e) => e.id));
   const matches = phrases
     .matches(prepared, DISCLOSURE_PHRASE_LIST.namespace)
-    .filter((m) => m.party === 'agent' && wanted.has(m.phraseId))
+    .filter((m) => wanted.has(m.phraseId))
     .sort((a, b) => a.startMs - b.startMs);
   const elements: ElementResult[] = profile.elements.map((el) => {
     const found = matches.filter(

@@ -139,5 +139,7 @@ export const DISCLOSURE_PHRASE_LIST: PhraseList = {
     (Object.keys(ELEMENT_PHRASES) as ElementId[]).map((id) => ({
       id,
       patterns: ELEMENT_PHRASES[id][language],
+      // the notice counts only when the agent gives it
+      parties: ['agent'],
     })),
 };

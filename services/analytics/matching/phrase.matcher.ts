@@ -50,6 +50,22 @@ export interface PhraseSpec {
   minScore?: number;
   /** Drop matches with a negation inside or just before them ("no está siendo grabada"). Default true. */
   rejectNegated?: boolean;
+  /**
+   * The parties whose streams the phrase is looked for in (default: every party): a phrase only one side says is
+   * never scanned for in the other side's words.
+   */
+  parties?: readonly SegmentParty[];
+}
+
+/** A party's bit in a set of parties. */
+const PARTY_BIT: Record<SegmentParty, number> = { agent: 1, customer: 2, unknown: 4 };
+const ALL_PARTIES = 7;
+
+function partyBits(parties: readonly SegmentParty[] | undefined): number {
+  if (parties === undefined) return ALL_PARTIES;
+  let bits = 0;
+  for (const p of parties) bits |= PARTY_BIT[p];
+  return bits;
 }
 
 export interface PhraseMatch extends Evidence {
@@ -111,8 +127,8 @@ interface FlatSequences {
   oneAnchor: Uint8Array;
   weights: Float64Array;
   optimistic: Uint8Array;
-  /** The postings as typed arrays. */
-  postings: (Int32Array | undefined)[];
+  /** The postings as typed arrays, per party bit: only the sequences looked for in that party's streams. */
+  postings: Map<number, (Int32Array | undefined)[]>;
 }
 
 export class PhraseMatcher {
@@ -145,6 +161,10 @@ export class PhraseMatcher {
   private readonly negations: ReadonlySet<string>;
   private readonly functionWords: ReadonlySet<string>;
   private readonly flat: FlatSequences;
+  /** Per spec, the bits of the parties it is looked for in. */
+  private readonly specParties: Uint8Array;
+  /** Per sequence, the bits of the parties any of its specs is looked for in. */
+  private seqParties: number[] = [];
 
   constructor(specs: readonly PhraseSpec[], language: Language, options: MatcherOptions = {}) {
     this.language = language;
@@ -153,6 +173,7 @@ export class PhraseMatcher {
     this.cacheSize = options.cacheSize ?? 100_000;
     this.negations = NEGATIONS[language];
     this.functionWords = FUNCTION_WORDS[language];
+    this.specParties = Uint8Array.from(this.specs, (spec) => partyBits(spec.parties));
     this.specs.forEach((spec, s) => {
       spec.patterns.forEach((pattern, p) => {
         for (const tokens of compilePattern(pattern, language)) this.addSequence(s, p, tokens);
@@ -174,7 +195,7 @@ export class PhraseMatcher {
       oneAnchor: new Uint8Array(count),
       weights: new Float64Array(slots),
       optimistic: new Uint8Array(slots),
-      postings: this.postings.map((l) => (l === undefined ? undefined : Int32Array.from(l))),
+      postings: new Map(),
     };
     let base = 0;
     this.sequences.forEach((q, s) => {
@@ -246,11 +267,13 @@ export class PhraseMatcher {
       if (!known.specs.includes(spec)) {
         known.specs.push(spec);
         known.patterns.push(pattern);
+        this.seqParties[twin]! |= this.specParties[spec]!;
       }
       return;
     }
     const seq = this.sequences.length;
     this.bySignature.set(signature, seq);
+    this.seqParties.push(this.specParties[spec]!);
     const ids = tokens.map((t) => t.alts.map((a) => this.entry(a.norm, a.key, a.stem)));
     const pairIds = tokens.map((t, i) => {
       if (i === 0) return [];
@@ -400,6 +423,22 @@ export class PhraseMatcher {
     }
   }
 
+  /** The postings of the sequences looked for in the streams of the party with this bit, built at first use. */
+  private postingsFor(bit: number): (Int32Array | undefined)[] {
+    let postings = this.flat.postings.get(bit);
+    if (postings) return postings;
+    postings = this.postings.map((l) => {
+      if (l === undefined) return undefined;
+      const kept: number[] = [];
+      for (let y = 0; y < l.length; y += 3) {
+        if ((this.seqParties[l[y]!]! & bit) !== 0) kept.push(l[y]!, l[y + 1]!, l[y + 2]!);
+      }
+      return kept.length > 0 ? Int32Array.from(kept) : undefined;
+    });
+    this.flat.postings.set(bit, postings);
+    return postings;
+  }
+
   /** Every match of every phrase, best first per location; `parties` restricts the streams searched. */
   find(
     prepared: PreparedTranscript,
@@ -439,7 +478,8 @@ export class PhraseMatcher {
     const buffers = this.anchorBuffers;
     const counts = this.anchorCounts;
     const flat = this.flat;
-    const postings = flat.postings;
+    const bit = PARTY_BIT[stream.party];
+    const postings = this.postingsFor(bit);
     for (let j = 0; j < n; j++) {
       const t = toks[j]!;
       const h = this.lookup(t.norm, t.key, t.stem);
@@ -531,7 +571,7 @@ export class PhraseMatcher {
           const negated = !seq.negationInside && this.isNegated(toks, match.first, match.last);
           if (!negated || this.specs[seq.spec]!.rejectNegated === false) {
             seq.specs.forEach((x, k2) => {
-              if (wanted === undefined || wanted[x] === 1) {
+              if ((wanted === undefined || wanted[x] === 1) && (this.specParties[x]! & bit) !== 0) {
                 raw.push({ spec: x, pattern: seq.patterns[k2]!, seq, match, negated });
               }
             });

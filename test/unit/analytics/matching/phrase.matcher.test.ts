@@ -59,6 +59,29 @@ describe(PhraseMatcher.name, () => {
     expect(m).toHaveLength(0);
   });
 
+  it("looks for a phrase only in the words of the parties it names, a twin phrase in each one's own", () => {
+    const sided = new PhraseMatcher(
+      [
+        { id: 'notice', patterns: ['esta llamada esta siendo grabada'], parties: ['agent'] },
+        { id: 'asked', patterns: ['esta llamada esta siendo grabada'], parties: ['customer', 'unknown'] },
+        { id: 'anyone', patterns: ['abogado'] },
+      ],
+      'es',
+    );
+    const found = find(
+      sided,
+      'a: esta llamada esta siendo grabada',
+      'c: esta llamada esta siendo grabada? quiero un abogado',
+      'a: no hace falta un abogado',
+    ).map((m) => [m.phraseId, m.party]);
+    expect(found.sort()).toEqual([
+      ['anyone', 'agent'],
+      ['anyone', 'customer'],
+      ['asked', 'customer'],
+      ['notice', 'agent'],
+    ]);
+  });
+
   it('does not match unrelated sentences that share a word', () => {
     expect(find(recorded, 'a: le voy a grabar el numero nuevo en el sistema')).toHaveLength(0);
     expect(find(recorded, 'a: la llamada se cayo ayer')).toHaveLength(0);
