@@ -126,13 +126,15 @@ const DEBT_WORDS: Record<Language, Set<string>> = {
   ]),
 };
 /**
- * Words of an agent turn that state when a payment falls due ("su cuota … vence el viernes", "your payment … is due
- * on the 15th"): a schedule read out, not a proposal, unless the agent asks for the payment (REQUEST_WORDS).
+ * Words of an agent turn that state when a payment falls due or is collected by itself ("su cuota … vence el
+ * viernes", "el recibo se le cargará el día 5", "your payment … is due on the 15th"): a schedule read out, not a proposal, unless the agent asks for the payment (REQUEST_WORDS).
  */
 const DUE_WORDS: Record<Language, Set<string>> = {
-  es: new Set(['vence', 'vencen', 'vencimiento', 'limite', 'corte']),
+  es: new Set(['vence', 'vencen', 'vencimiento', 'limite', 'corte', 'cargara', 'cargaran', 'domiciliado']),
   en: new Set(['due', 'deadline']),
 };
+/** The pronoun before "parece" that makes it ask ("¿le parece?", "¿te parece bien?"). */
+const ASKING_PRONOUNS = new Set(['le', 'te', 'les']);
 const REQUEST_WORDS: Record<Language, Set<string>> = {
   es: new Set(['puede', 'podria', 'pueden', 'podemos', 'parece', 'propongo', 'sirve', 'viene']),
   en: new Set(['can', 'could', 'would', 'how', 'will']),
@@ -1176,8 +1178,13 @@ function agentTurnBefore(
   const statesDebt = window.some((t) => DEBT_WORDS[language].has(t.norm));
   // "su cuota vence el viernes", "the next payment of $120 would be due May 3rd": a date read out, not proposed;
   // "… can you pay one fifty then?" asks (in English a request word asks only with "you" after it)
+  // ("parece que el banco lo rechazó" states; "¿le parece?" asks)
   const requests = window.some(
-    (t, i) => REQUEST_WORDS[language].has(t.norm) && (language === 'es' || window[i + 1]?.norm === 'you'),
+    (t, i) =>
+      REQUEST_WORDS[language].has(t.norm) &&
+      (language === 'es'
+        ? t.norm !== 'parece' || ASKING_PRONOUNS.has(window[i - 1]?.norm ?? '')
+        : window[i + 1]?.norm === 'you'),
   );
   const schedule = window.some((t) => DUE_WORDS[language].has(t.norm)) && !requests;
   const callBack =

@@ -302,6 +302,16 @@ describe(detectPromises.name, () => {
     expect(
       es('a: qué tal este si hace un pago de cuatro mil novecientos mañana', 'c: dale está bien').promised,
     ).toBe(true);
+    // a charge the bank will make by itself, told with "parece que…", is a schedule read out; "¿le parece?" asks
+    expect(
+      es(
+        'a: parece que el banco devolvió el recibo por un error, ya está corregido y se le cargará el día 20, de 89 mil',
+        'c: vale, de acuerdo',
+      ).promised,
+    ).toBe(false);
+    expect(
+      es('a: le propongo un pago de 89 mil el día 20, ¿le parece?', 'c: vale, de acuerdo').promised,
+    ).toBe(true);
   });
 
   it("takes the agent's figures only when the reply agrees to them", () => {
