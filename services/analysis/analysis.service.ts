@@ -176,17 +176,16 @@ export class AnalysisService {
       },
     );
     const { onStored, events } = d;
-    const revision = await d.analyses.store(
-      callId,
-      analysis,
-      { disclosureProfile: profile },
-      onStored || events
-        ? async (trx) => {
-            if (onStored) await onStored(trx, call, analysis);
-            await events?.publish({ type: 'analysis.done', data: analysisDone(callId, analysis) }, trx);
-          }
-        : undefined,
-    );
+    // the search index holds the redacted text of the segments with sensitive data (the text itself stays, for the
+    // roles that may read it): no search finds a call by a card or identity number
+    const redactedTexts = rows
+      .map((r, i) => ({ id: r.id, text: analysis.redactedTranscript[i]?.text ?? r.text, was: r.text }))
+      .filter((t) => t.text !== t.was);
+    const revision = await d.analyses.store(callId, analysis, { disclosureProfile: profile }, async (trx) => {
+      await d.transcripts.indexRedacted(callId, redactedTexts, trx);
+      if (onStored) await onStored(trx, call, analysis);
+      await events?.publish({ type: 'analysis.done', data: analysisDone(callId, analysis) }, trx);
+    });
     const audio = await this.redactAudio(call, analysis.pii.muteRanges);
     const originals =
       d.originals === 'discard' ? await this.discardOriginals(callId, rows, analysis, audio) : 'kept';

@@ -276,6 +276,26 @@ export class TranscriptRepository {
   }
 
   /**
+   * Indexes some segments (by id) for search by their redacted text, their own text kept: no search finds a call by
+   * a card or identity number said in it, whoever searches. Inside `trx` when given.
+   */
+  async indexRedacted(
+    callId: string,
+    texts: readonly { id: string; text: string }[],
+    trx?: Transaction<Database>,
+  ): Promise<void> {
+    const executor = trx ?? this.db;
+    for (const t of texts) {
+      await executor
+        .updateTable('transcript_segments')
+        .set({ tsv: sql<string>`to_tsvector(ts_config, unaccent(${t.text}))` })
+        .where('call_id', '=', callId)
+        .where('id', '=', t.id)
+        .execute();
+    }
+  }
+
+  /**
    * Overwrites the text of some segments (by id) and drops their word timings, re-indexing them — used when the
    * policy discards the unredacted transcript. Inside `trx` when given.
    */

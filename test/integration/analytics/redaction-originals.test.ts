@@ -97,6 +97,12 @@ describe('ESCUCHA_REDACTION_ORIGINALS=discard: only the redacted transcript and 
     expect((await h.stage(held, 'analytics')).result.originals).toBe('kept: legal hold');
     const text = await get(`/api/v1/calls/${held}/transcript`, { redacted: 'false' });
     expect(JSON.stringify(text.body)).toContain('cuatro cinco dos seis');
+    // kept for the roles that may read it, but no search finds the call by the card's digits
+    const byCard = await get('/api/v1/calls', { q: 'cuatro cinco dos seis' });
+    expect(byCard.status).toBe(200);
+    expect(byCard.body.items.map((c: { id: string }) => c.id)).not.toContain(held);
+    const byWord = await get('/api/v1/calls', { q: 'tarjeta viernes' });
+    expect(byWord.body.items.map((c: { id: string }) => c.id)).toContain(held);
     const detail = await get(`/api/v1/calls/${held}`);
     expect((detail.body.recordings as { kind: string }[]).map((r) => r.kind).sort()).toEqual([
       'original',
