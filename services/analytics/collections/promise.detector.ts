@@ -41,6 +41,8 @@ export interface PromiseResult {
 }
 
 const BLOCKERS = new Set(['hedge', 'condition', 'refuse', 'past', 'other_payer', 'retract']);
+/** A clause opening with these goes on from the one before ("…, entonces sí le abono", "…, then I'll pay"). */
+const THEN_WORDS = new Set(['entonces', 'then', 'ahi']);
 /** Words of an agent turn that offers a plan or a discount rather than proposing one payment. */
 const OFFER_WORDS: Record<Language, Set<string>> = {
   es: new Set([
@@ -130,8 +132,21 @@ const DEBT_WORDS: Record<Language, Set<string>> = {
  * viernes", "el recibo se le cargará el día 5", "your payment … is due on the 15th"): a schedule read out, not a proposal, unless the agent asks for the payment (REQUEST_WORDS).
  */
 const DUE_WORDS: Record<Language, Set<string>> = {
-  es: new Set(['vence', 'vencen', 'vencimiento', 'limite', 'corte', 'cargara', 'cargaran', 'domiciliado']),
-  en: new Set(['due', 'deadline']),
+  es: new Set([
+    'vence',
+    'vencen',
+    'vencimiento',
+    'limite',
+    'corte',
+    'cargara',
+    'cargaran',
+    'domiciliado',
+    // "le recuerdo: mil trescientos ochenta pesos, viernes 28"
+    'recuerdo',
+    'recordamos',
+    'recordarle',
+  ]),
+  en: new Set(['due', 'deadline', 'remind', 'reminder']),
 };
 /** The pronoun before "parece" that makes it ask ("¿le parece?", "¿te parece bien?"). */
 const ASKING_PRONOUNS = new Set(['le', 'te', 'les']);
@@ -258,6 +273,11 @@ const NOT_MONEY: Record<Language, Set<string>> = {
     'documentos',
     'soporte',
     'pantallazo',
+    'carta',
+    'cartas',
+    'copia',
+    'constancia',
+    'papeles',
   ]),
   en: new Set([
     'receipt',
@@ -337,6 +357,8 @@ const ASKS_TO_ACCEPT = new Set(['parece', 'sirve', 'conviene', 'acepta', 'work',
 
 /** Words of thanks: a short reply with them acknowledges what was said ("ok, gracias", "okay thanks"). */
 const THANKS = new Set(['gracias', 'thanks', 'thank']);
+/** "Sí, sí, ya entendí", "understood": what the agent said was heard, nothing was agreed. */
+const UNDERSTOOD = new Set(['entendi', 'entiendo', 'entendido', 'understood', 'understand']);
 
 /**
  * "Okay, thanks", "Va, gracias", "Sí, eso ya lo sé": a short reply that thanks for or already knows what the agent
@@ -345,9 +367,9 @@ const THANKS = new Set(['gracias', 'thanks', 'thank']);
 function acknowledges(tokens: readonly Token[], clause: { start: number; end: number }): boolean {
   const words = tokens.slice(clause.start, clause.end).map((t) => t.norm);
   if (words.length > 6) return false;
-  if (words.some((w) => THANKS.has(w))) return true;
+  if (words.some((w) => THANKS.has(w) || UNDERSTOOD.has(w))) return true;
   const text = words.join(' ');
-  return text.includes('ya lo se') || text.includes('i know');
+  return text.includes('ya lo se') || text.includes('i know') || text.includes('got it');
 }
 
 /** English modal verbs: what follows them is not done yet. */
@@ -695,6 +717,24 @@ export function detectPromises(
         saysPastTime(stream.tokens, c.start, c.end, language) ||
         (language === 'es' && saysIf(prepared, stream.tokens, c.start, c.end)),
     );
+    // "si me pagan la quincena completa, porque …, entonces sí le abono los mil": the clause a condition of the same
+    // turn leads to
+    for (let ci = 1; ci < clauses.length; ci++) {
+      const c = clauses[ci]!;
+      const segment = stream.tokens[c.start]!.segmentIndex;
+      let then = false;
+      for (let k = c.start; k < c.end && !then; k++) then = THEN_WORDS.has(stream.tokens[k]!.norm);
+      if (!then) continue;
+      for (let p = ci - 1; p >= 0 && stream.tokens[clauses[p]!.start]!.segmentIndex === segment; p--) {
+        const q = clauses[p]!;
+        const conditioned =
+          inStream.some(
+            (m) => m.phraseId === 'condition' && m.startToken >= q.start && m.startToken < q.end,
+          ) ||
+          (language === 'es' && saysIf(prepared, stream.tokens, q.start, q.end));
+        if (conditioned) blocked[ci] = true;
+      }
+    }
     const turnBlocked = blocked.some(Boolean);
     const listening = listensOnly(stream.tokens, language);
     let turnDetails: Details | undefined;
@@ -750,7 +790,9 @@ export function detectPromises(
       } else {
         // an answer to "how much and when" must name the amount, one amount ("doce de seiscientos o nueve de
         // ochocientos" weighs two plans)
+        // nor one asked back ("¿El 15 de julio, 240?"), nor one after a "no" ("Oh no, … I'm eighty-six")
         if (!d.amount || weighsAlternatives(stream.tokens, clause, language)) return;
+        if (asksBack(prepared, stream.tokens, clause) || opensWithNo(stream.tokens, clause)) return;
         kind = 'answer';
         amount = d.amount;
         date = d.date ?? turn().date ?? (proposal ? agent().date : undefined);
@@ -1115,6 +1157,25 @@ function saysIf(prepared: PreparedTranscript, tokens: readonly Token[], from: nu
   return false;
 }
 
+/** The agent asks whether the customer is sure of what they just said ("¿Está segura?", "are you sure?"). */
+function asksIfSure(window: readonly Token[]): boolean {
+  for (let k = 1; k < window.length; k++) {
+    if (SURE.has(window[k]!.norm) && SURE_BEFORE.has(window[k - 1]!.norm)) return true;
+  }
+  return false;
+}
+const SURE = new Set(['segura', 'seguro', 'sure']);
+const SURE_BEFORE = new Set(['esta', 'estas', 'you', 'completamente', 'totally']);
+
+/** The reply opens with "no" ("Oh no, I don't handle the money", "No, no, eso no"). */
+function opensWithNo(tokens: readonly Token[], clause: Clause): boolean {
+  for (let k = clause.start; k < Math.min(clause.end, clause.start + 2); k++) {
+    if (NO_WORDS.has(tokens[k]!.norm)) return true;
+  }
+  return false;
+}
+const NO_WORDS = new Set(['no', 'nope', 'nah']);
+
 /** The clause ends in a question mark: the customer asks back. */
 function asksBack(prepared: PreparedTranscript, tokens: readonly Token[], clause: Clause): boolean {
   const last = tokens[clause.end - 1];
@@ -1187,9 +1248,13 @@ function agentTurnBefore(
         : window[i + 1]?.norm === 'you'),
   );
   const schedule = window.some((t) => DUE_WORDS[language].has(t.norm)) && !requests;
+  // a call-back, unless the turn is about a payment; a day said right after the call verb is the call's ("la
+  // llamamos el 16 para confirmar", "le marco el viernes para saber cómo le llegó el pago")
   const callBack =
     window.some((t) => CALLBACK_WORDS[language].has(t.norm)) &&
-    !window.some((t) => PAY_WORDS[language].has(t.norm));
+    (!window.some((t) => PAY_WORDS[language].has(t.norm)) ||
+      (callDated(window, language, reading) &&
+        details(prepared, prevAgent.tokens, agentStart, agentEnd, ctx, reading, memo).amount === undefined));
   // "I do see a $300 payment posted today", "¿qué importe pone el justificante?", "queda la gestión sin compromiso":
   // a payment made, read back or asked about, or no agreement at all, proposes nothing and asks for nothing
   const received =
@@ -1205,6 +1270,7 @@ function agentTurnBefore(
     !callBack &&
     !received &&
     !agentCondition(prepared, window, language) &&
+    !asksIfSure(window) &&
     !answersCustomer(prepared, window)
   ) {
     const d = agent();
@@ -1217,6 +1283,21 @@ function agentTurnBefore(
   const asks =
     proposal || (!received && agentMatches.some((m) => m.phraseId === 'ask' && m.endToken >= agentStart));
   return { prevAgent, agentStart, agentEnd, proposal, asks, agent };
+}
+
+/** How far after a call-back verb a day is the call's. */
+const CALL_DATE_WINDOW = 4;
+
+/** A day said right after a call-back verb: the day of the call (a payment's only when the turn names an amount). */
+function callDated(window: readonly Token[], language: Language, reading: Reading): boolean {
+  const norms = window.map((t) => t.norm);
+  const dates = findDates(norms, language, reading.today);
+  if (dates.length === 0) return false;
+  for (let i = 0; i < norms.length; i++) {
+    if (!CALLBACK_WORDS[language].has(norms[i]!)) continue;
+    if (dates.some((d) => d.start > i && d.start <= i + CALL_DATE_WINDOW)) return true;
+  }
+  return false;
 }
 
 /** Every word of a call in time order, with the stream it belongs to: built once, searched per reply. */

@@ -60,6 +60,8 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
         '(yo|ya) (veo|veremos)',
         'veremos',
         'como (pueda|podamos|vaya pudiendo)',
+        'lo mas seguro es que',
+        '(probablemente|seguramente)',
       ],
       rejectNegated: false,
     },
@@ -117,6 +119,9 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
         '(el|la) que paga es',
         '(hablele|llamele|llame) a (mi|el|ella)',
         '(el|ella) se encarga',
+        // a promise made to someone else, told ("le prometí al ejecutivo que el viernes le pago la tarjeta")
+        '(le|les) (prometi|dije|asegure) (al|a la|a mi|a los|a las)',
+        '(a el|a ella|a ellos|a ellas) (le|les) (prometi|dije|asegure)',
       ],
       rejectNegated: false,
     },
@@ -264,6 +269,7 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
       patterns: [
         'my (wife|husband|son|daughter|mother|father|mom|dad|brother|sister) (will pay|pays|handles|takes care)',
         '(talk|speak) to my (wife|husband|mother|father)',
+        'i (told|promised) (him|her|them|my|the)',
       ],
       rejectNegated: false,
     },

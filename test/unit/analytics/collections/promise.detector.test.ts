@@ -314,6 +314,57 @@ describe(detectPromises.name, () => {
     ).toBe(true);
   });
 
+  it('reads no promise into a condition that leads to the payment, a promise told to someone else, an answer asked back or after a no', () => {
+    expect(
+      es(
+        'a: ¿qué le parece un abono de trescientos mil esta quincena?',
+        'c: mire, si me pagan la prima completa, porque me han descontado, entonces sí le abono los trescientos',
+      ).promised,
+    ).toBe(false);
+    expect(
+      es('c: ayer le prometí al asesor del banco que el lunes le pago la tarjeta, con ustedes no sé')
+        .promised,
+    ).toBe(false);
+    expect(es('c: a mi hermana le debo cien mil y a ella le dije que el sábado se los doy').promised).toBe(
+      false,
+    );
+    expect(
+      es('a: serían 180 euros al mes, el primero el 10 de junio', 'c: ¿El 10 de junio, 180?').promised,
+    ).toBe(false);
+    expect(
+      en(
+        'a: would you like to make a payment today yourself?',
+        "c: oh no, i'm seventy-nine, my son does that",
+      ).promised,
+    ).toBe(false);
+    expect(
+      es('a: ¿le parece si le dejo el pago de 50 mil el viernes?', 'c: sí, sí, ya entendí').promised,
+    ).toBe(false);
+    // the agent names the day of a call-back, or asks whether the customer is sure of taking a promise back
+    expect(
+      es('a: dejo la propuesta condicionada al pago de la prima y la llamamos el 16 de diciembre', 'c: listo')
+        .promised,
+    ).toBe(false);
+    expect(
+      es(
+        'c: mejor no me anote nada, yo le marco la otra semana',
+        'a: ¿está segura? con el pago del viernes evita otro recargo',
+        'c: sí, segura',
+      ).promised,
+    ).toBe(false);
+    expect(
+      es('a: le recuerdo: mil trescientos ochenta pesos, viernes 28, en oxxo', 'c: sí, sí').promised,
+    ).toBe(false);
+    expect(es('c: lo más seguro es que a fin de mes le pueda dar algo').promised).toBe(false);
+    // still promises
+    expect(
+      es('a: ¿le parece un abono de mil pesos el viernes?', 'c: sí, el viernes le abono los mil').promised,
+    ).toBe(true);
+    expect(
+      en('a: can you do two hundred on friday?', "c: yes, i'll pay the two hundred on friday").promised,
+    ).toBe(true);
+  });
+
   it("takes the agent's figures only when the reply agrees to them", () => {
     expect(
       en(
