@@ -27,7 +27,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     ),
     dni: seqs('dni, nie, documento nacional, documento de identidad'),
     phone: seqs(
-      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, numero de linea, de la linea, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote, apunta, anota, nequi, daviplata, bizum, llamemos, marquemos, llamarlo, llamarla, localizarlo, localizarla, localizarle, localizar, contactarlo, contactarla, contactarle, numero donde, numero en el que, numero al que',
+      'celular, cel, telefono, telefono fijo, fijo, movil, whatsapp, numero de celular, numero de telefono, llameme al, llamame al, me puede llamar al, me pueden llamar al, contactarme, contacto, marqueme al, anote mi numero, mi numero, el numero, numero para, otro numero, numero nuevo, nuevo numero, numero de linea, de la linea, que numero, numero de contacto, telefonico, numero telefonico, apunte, anote, apunta, anota, nequi, daviplata, bizum, llamemos, marquemos, llamarlo, llamarla, localizarlo, localizarla, localizarle, localizar, contactarlo, contactarla, contactarle, numero donde, numero en el que, numero al que, buen numero',
     ),
     ssn: seqs('seguro social, social security, ssn, numero de seguro social'),
     notCard: seqs(
@@ -48,7 +48,7 @@ export const CONTEXTS: Record<Language, Record<ContextId, string[][]>> = {
     cedula: seqs('cedula'),
     dni: seqs('dni, nie'),
     phone: seqs(
-      'phone, cell, cellphone, mobile, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number, whats the number, what is the number, what number, which number, number where, number to reach, reach you at, reach you on',
+      'phone, cell, cellphone, mobile, my number, home number, phone number, call me at, call me on, call me back on, reach me at, reach me on, text, text me at, contact number, landline, work number, new number, better number, best number, other number, her number, his number, whats the number, what is the number, what number, which number, number where, number to reach, reach you at, reach you on, good number, number we can, number i can',
     ),
     ssn: seqs('social, social security, ssn, social security number, social is'),
     notCard: seqs(

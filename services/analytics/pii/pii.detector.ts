@@ -363,6 +363,12 @@ function classifyRun(
     const letter = word && (/^[a-z]$/.test(word) ? word : SPELLED_LETTERS[word]);
     if (lead && /^[xyz]$/.test(lead) && letter && dniValid(lead + d + letter))
       return { type: 'DNI', start: run.start - 1, end: run.end + 1 };
+    // its letter still to come ("Equis cuatro cinco uno ocho dos cero tres. ¿Y la letra final?"): read digit by
+    // digit after an x, y or z ("y" only where it opens the turn, not as "and")
+    const opens = before !== 'y' || run.start === 1;
+    if (lead && /^[xyz]$/.test(lead) && !letter && run.pieces === 7 && opens) {
+      return { type: 'DNI', start: run.start - (before === 'griega' ? 2 : 1) };
+    }
   }
   // DNI written as digits then its letter: "70123456 k", "… cuatro efe" (not a cédula's number followed by "y …")
   const conjunction = CONJUNCTION_LETTERS.has(norms[run.end] ?? '') && norms[run.end + 1] !== undefined;
@@ -457,10 +463,10 @@ function writtenIds(
       out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length, value: digits });
   }
   // phone shapes that need no context: +country code, (area) number, 614-555-0139 / 55-3412-8890 (or with spaces:
-  // "614 555 0139", "55 2748 9913"), a Spanish mobile or landline in its 3-2-2-2 groups ("655 43 21 09"); no amount
-  // is written in such groups
+  // "614 555 0139", "55 2748 9913"), a Spanish mobile or landline in its 3-2-2-2 groups ("655 43 21 09"), a Mexican
+  // number in its 3-3-2-2 groups ("477 214 09 88"); no amount is written in such groups
   for (const m of text.matchAll(
-    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b|\b\d{3}([- ])\d{3}\1\d{4}\b|\b\d{2}([- ])\d{4}\2\d{4}\b|\b[6789]\d{2} \d{2} \d{2} \d{2}\b/g,
+    /\+\d{1,3}[\s.-]?\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b|\b\d{3}([- ])\d{3}\1\d{4}\b|\b\d{2}([- ])\d{4}\2\d{4}\b|\b[6789]\d{2} \d{2} \d{2} \d{2}\b|\b\d{3} \d{3} \d{2} \d{2}\b/g,
   )) {
     out.push({
       type: 'PHONE',
@@ -925,9 +931,69 @@ function dniLetterTurns(prepared: PreparedTranscript, found: readonly PiiSpan[])
         break;
       }
     }
-    if (first >= 0) out.push(...spansForTokens(prepared, tokens, first, last + 1, 'DNI', ''));
+    if (first < 0) continue;
+    out.push(...spansForTokens(prepared, tokens, first, last + 1, 'DNI', ''));
+    // the listener's echo of the letter, opening their next turn whatever follows ("Zeta, correcto. Gracias. Mire…")
+    const echo = order[k + 1];
+    const said = tokens[first]!.norm;
+    if (
+      echo &&
+      echo.seg.party !== x.seg.party &&
+      echo.all[0] &&
+      letterOf(echo.all[0].norm) === letterOf(said)
+    ) {
+      out.push(...spansForTokens(prepared, echo.all, 0, 1, 'DNI', ''));
+    }
   }
   return out;
+}
+
+/** How long before its domain the spelled start of an e-mail address may have been said. */
+const EMAIL_START_MS = 25_000;
+
+/**
+ * The start of an e-mail address spelled in the turns before the one with its domain ("si es a de adrian pe e ene
+ * a" — "a pe e ene a" — "dos mil cuatro arroba yahoo punto es"): the reader's turns of spelled letters just before,
+ * and the listener's letters repeated between them, are the address too.
+ */
+function spelledEmailStarts(prepared: PreparedTranscript, found: readonly PiiSpan[]): PiiSpan[] {
+  const emails = found.filter((f) => f.type === 'EMAIL');
+  if (emails.length === 0) return [];
+  const order = inOrder(prepared);
+  const out: PiiSpan[] = [];
+  for (const email of emails) {
+    const k = order.findIndex((x) => x.i === email.segmentIndex);
+    // the address must open its turn
+    if (k < 1 || order[k]!.all[0]!.start !== email.start) continue;
+    for (let j = k - 1; j >= 0 && email.startMs - order[j]!.seg.startMs <= EMAIL_START_MS; j--) {
+      const letters = spelledRun(order[j]!.all);
+      if (!letters) break;
+      out.push(
+        ...spansForTokens(prepared, order[j]!.all, letters.first, letters.last + 1, 'EMAIL', email.value),
+      );
+    }
+  }
+  return out;
+}
+
+/** A turn that is letters spelled out (and their words of help: "a de adrian"), after a few words of answer. */
+function spelledRun(tokens: readonly Token[]): { first: number; last: number } | undefined {
+  let first = -1;
+  let last = -1;
+  let letters = 0;
+  for (let j = 0; j < tokens.length; j++) {
+    const norm = tokens[j]!.norm;
+    if ((norm === 'de' || norm === 'como') && first >= 0 && last === j - 1 && j + 1 < tokens.length) {
+      last = ++j;
+    } else if (letterOf(norm) !== undefined) {
+      if (first < 0) first = j;
+      last = j;
+      letters++;
+    } else if (first >= 0 || !(LETTER_TURN_WORDS.has(norm) || ECHO_WORDS.has(norm))) {
+      return undefined;
+    }
+  }
+  return letters >= 3 ? { first, last } : undefined;
 }
 
 /**
@@ -1266,6 +1332,7 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
   }
   spans.push(...echoSpans(prepared, spans));
   spans.push(...dniLetterTurns(prepared, spans));
+  spans.push(...spelledEmailStarts(prepared, spans));
   // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again
   if (unnamed.length > 0) {
     const known = new Map<string, PiiType>();

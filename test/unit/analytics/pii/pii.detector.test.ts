@@ -665,6 +665,57 @@ describe('numbers dictated over several turns', () => {
     ]);
   });
 
+  it("finds a NIE whose letter comes in a turn of its own, the letter's echo, a Mexican number in 3-3-2-2 groups, and 'a good number'", () => {
+    expect(
+      spans(
+        'es',
+        'a: ¿Me confirma su NIE?',
+        'c: Sí, equis, tres cinco ocho uno dos cuatro siete.',
+        'a: Equis, tres cinco ocho uno dos cuatro siete. ¿Y la letra?',
+        'c: Ele.',
+        'a: Ele, perfecto. Le llamo por una deuda de 320 euros con Telefonía Sur.',
+      ),
+    ).toEqual([
+      ['DNI', 'equis, tres cinco ocho uno dos cuatro siete'],
+      ['DNI', 'tres cinco ocho uno dos cuatro siete'],
+      ['DNI', 'Ele'],
+      ['DNI', 'Ele'],
+    ]);
+    expect(spans('es', 'c: Cambié de número, le doy el nuevo: 442 318 07 65.')).toEqual([
+      ['PHONE', '442 318 07 65'],
+    ]);
+    expect(
+      spans(
+        'en',
+        "a: what's a good number to send the reminder to?",
+        'c: three one two',
+        'a: three one two',
+        'c: four four seven, nine nine zero one',
+      ),
+    ).toEqual([
+      ['PHONE', 'three one two'],
+      ['PHONE', 'three one two'],
+      ['PHONE', 'four four seven, nine nine zero one'],
+    ]);
+  });
+
+  it('finds the start of an e-mail spelled in the turns before its domain, and its echo', () => {
+    expect(
+      spans(
+        'es',
+        'a: me dice su correo',
+        'c: si es ele de lima u ce i a',
+        'a: ele u ce i a',
+        'c: noventa arroba gmail punto com',
+        'a: perfecto, le mando el acuerdo de 200 euros',
+      ),
+    ).toEqual([
+      ['EMAIL', 'ele de lima u ce i a'],
+      ['EMAIL', 'ele u ce i a'],
+      ['EMAIL', 'noventa arroba gmail punto com'],
+    ]);
+  });
+
   it('finds an e-mail spelled letter by letter, in English and with Spanish letter names', () => {
     const emails = (lang: 'es' | 'en', line: string) =>
       detectPii(prepareTranscript(transcript(line), lang)).map((s) => [s.type, s.text, s.value]);
