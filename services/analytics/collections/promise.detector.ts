@@ -755,7 +755,13 @@ export function detectPromises(
         !sendsWhatWasAsked(stream.tokens, m, agentTurn, language);
       const commit =
         here.some((m) => m.phraseId === 'commit' && paying(m)) ||
-        here.some((m) => m.phraseId === 'bare_pay' && isVerbUse(stream.tokens, m.startToken) && paying(m));
+        here.some(
+          (m) =>
+            m.phraseId === 'bare_pay' &&
+            isVerbUse(stream.tokens, m.startToken) &&
+            saysIPay(stream.tokens[m.startToken]!, language) &&
+            paying(m),
+        );
       const first = ci === 0;
       const open = first && !turnBlocked && !listening;
       const acceptWord =
@@ -1182,6 +1188,19 @@ function asksBack(prepared: PreparedTranscript, tokens: readonly Token[], clause
   if (!last) return false;
   return /^\s*\?/.test(prepared.segments[last.segmentIndex]!.text.slice(last.end, last.end + 3));
 }
+
+/**
+ * The bare verb is "I pay" itself, not a near form the matcher let through: "depositaron" (they deposited), "pagó"
+ * (he paid: the accent a recognizer's text keeps is what tells it from "pago").
+ */
+function saysIPay(token: Token, language: Language): boolean {
+  if (!BARE_PAY[language].has(token.norm)) return false;
+  return language !== 'es' || !/ó$/i.test(token.surface);
+}
+const BARE_PAY: Record<Language, ReadonlySet<string>> = {
+  es: new Set(['pago', 'consigno', 'abono', 'deposito']),
+  en: new Set(['pay', 'send', 'transfer', 'wire']),
+};
 
 /** "pago" after an article or preposition is the noun ("el pago"), not "I pay". */
 function isVerbUse(tokens: readonly Token[], i: number): boolean {

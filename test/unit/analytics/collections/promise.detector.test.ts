@@ -356,6 +356,12 @@ describe(detectPromises.name, () => {
       es('a: le recuerdo: mil trescientos ochenta pesos, viernes 28, en oxxo', 'c: sí, sí').promised,
     ).toBe(false);
     expect(es('c: lo más seguro es que a fin de mes le pueda dar algo').promised).toBe(false);
+    // a life story: someone else paid, or deposited ("pagó", "depositaron"), is no "I pay"
+    expect(
+      es('c: la señora falleció el 14 de agosto y la familia me pagó el finiquito, unos 600 euros').promised,
+    ).toBe(false);
+    expect(es('c: yo pedí 3,000 pesos en la aplicación y me depositaron 2,400').promised).toBe(false);
+    expect(es('a: ¿cuándo podría?', 'c: el viernes pago 300 mil').promised).toBe(true);
     // still promises
     expect(
       es('a: ¿le parece un abono de mil pesos el viernes?', 'c: sí, el viernes le abono los mil').promised,
