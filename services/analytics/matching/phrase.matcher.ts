@@ -353,8 +353,10 @@ export class PhraseMatcher {
     if (cached) return cached;
     const best = new Map<number, number>();
     this.similar(norm, key, stem, best);
-    // a function word glued to a word by the recognizer ("adebt", "yourinformation", "wantto")
-    if (glued && norm.length >= 5 && ![...best.keys()].some((id) => !this.dict[id]!.pair)) {
+    // a function word glued to a word by the recognizer ("adebt", "yourinformation", "wantto") or by the language
+    // ("hablarlo"): looked for even when the whole word is a phrase's word too (another phrase's "hablarlo" must not
+    // hide this one's "hablar")
+    if (glued && norm.length >= 5) {
       const fn = FUNCTION_WORDS[this.language];
       for (let cut = 1; cut <= 4; cut++) {
         const parts: string[] = [];

@@ -362,6 +362,12 @@ describe(detectPromises.name, () => {
     ).toBe(false);
     expect(es('c: yo pedí 3,000 pesos en la aplicación y me depositaron 2,400').promised).toBe(false);
     expect(es('a: ¿cuándo podría?', 'c: el viernes pago 300 mil').promised).toBe(true);
+    expect(
+      es(
+        'a: ¿y el pago inicial de ochocientos el viernes? le ayudaría bastante',
+        'c: pues sí, pero no le quiero decir que sí sin preguntarle a mi esposa. déjeme platicarlo con ella',
+      ).promised,
+    ).toBe(false);
     // still promises
     expect(
       es('a: ¿le parece un abono de mil pesos el viernes?', 'c: sí, el viernes le abono los mil').promised,

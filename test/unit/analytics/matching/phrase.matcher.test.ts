@@ -82,6 +82,20 @@ describe(PhraseMatcher.name, () => {
     ]);
   });
 
+  it('reads a word with a pronoun glued on as the word, even when another phrase has the whole word', () => {
+    const alone = new PhraseMatcher([{ id: 'hedge', patterns: ['dejeme hablar'] }], 'es');
+    const both = new PhraseMatcher(
+      [
+        { id: 'hedge', patterns: ['dejeme hablar'] },
+        { id: 'other', patterns: ['mas hablarlo'] },
+      ],
+      'es',
+    );
+    for (const m of [alone, both]) {
+      expect(find(m, 'c: déjeme hablarlo con mi esposa').map((x) => x.phraseId)).toEqual(['hedge']);
+    }
+  });
+
   it('does not match unrelated sentences that share a word', () => {
     expect(find(recorded, 'a: le voy a grabar el numero nuevo en el sistema')).toHaveLength(0);
     expect(find(recorded, 'a: la llamada se cayo ayer')).toHaveLength(0);
