@@ -1019,9 +1019,14 @@ function saysPastTime(tokens: readonly Token[], from: number, to: number, langua
       )
         return true;
     } else if (w === 'last' && EN_LAST.has(tokens[i + 1]?.norm ?? '')) return true;
+    // "I set up autopay on that account back in September"
+    else if (w === 'back' && tokens[i + 1]?.norm === 'in' && EN_MONTH_OR_YEAR.test(tokens[i + 2]?.norm ?? ''))
+      return true;
   }
   return false;
 }
+const EN_MONTH_OR_YEAR =
+  /^(january|february|march|april|may|june|july|august|september|october|november|december|\d{4}|the)$/;
 
 /** Words that interrupt a date or an amount without meaning anything ("el pues treinta", "at the end like of"). */
 function withoutSoftFillers(tokens: readonly Token[], language: Language): Token[] {

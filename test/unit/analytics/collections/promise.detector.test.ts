@@ -363,6 +363,10 @@ describe(detectPromises.name, () => {
     expect(es('c: yo pedí 3,000 pesos en la aplicación y me depositaron 2,400').promised).toBe(false);
     expect(es('a: ¿cuándo podría?', 'c: el viernes pago 300 mil').promised).toBe(true);
     expect(
+      en('c: i set it up back in march, it comes out of my checking on the first of every month, $120')
+        .promised,
+    ).toBe(false);
+    expect(
       es(
         'a: ¿y el pago inicial de ochocientos el viernes? le ayudaría bastante',
         'c: pues sí, pero no le quiero decir que sí sin preguntarle a mi esposa. déjeme platicarlo con ella',
