@@ -115,10 +115,20 @@ export class Pipeline {
   private readonly boss: PgBoss;
   private readonly outcomes: OutcomeRepository;
   private started = false;
+  /** The job queue's statements still running (its record of a job's end is not awaited by the queue itself). */
+  private readonly queueSql = new Set<Promise<unknown>>();
 
   constructor(private readonly options: PipelineOptions) {
     this.boss = new PgBoss({
-      db: { executeSql: (text: string, values: unknown[]) => options.pool.query(text, values) },
+      db: {
+        executeSql: (text: string, values: unknown[]) => {
+          const running = options.pool.query(text, values);
+          const tracked = running.finally(() => this.queueSql.delete(tracked));
+          tracked.catch(() => undefined);
+          this.queueSql.add(tracked);
+          return running;
+        },
+      },
       schema: BOSS_SCHEMA,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
       monitorStateIntervalSeconds: 60,
@@ -412,5 +422,8 @@ export class Pipeline {
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: 30_000, close: false });
+    // the queue marks a finished job complete or failed without awaiting it: let those writes end before the caller
+    // closes the pool they run on
+    await Promise.allSettled([...this.queueSql]);
   }
 }

@@ -187,15 +187,19 @@ describe('live listening over WebSocket', () => {
     // The parties are lined up on the call's clock: their first packets were sent together, and arrive within a few
     // packets of each other on a loaded machine (25 ms apart once in a CI run), not seconds.
     expect(Math.abs(atCustomer - at)).toBeLessThan(8 * 60);
-    // As sent, sample for sample, but for at most one 20 ms packet of the window: on a loaded machine a packet can
-    // come after the live buffer played its place (a clean-clone CI run lost the last packet of a 450 ms window).
+    // As sent, sample for sample, but for at most two 20 ms packets of the window, missing at its end or differing: on
+    // a loaded machine a packet can come after the live buffer played its place (clean-clone CI runs lost the last
+    // packet of a 450 ms window, and the last 25 ms of the stream when the call ended).
     const same = (heard: Int16Array, from: number, sent: Int16Array, fromMs: number, toMs: number) => {
       const got = heard.subarray(from + fromMs * 8, from + toMs * 8);
       const want = sent.subarray(fromMs * 8, toMs * 8);
-      expect(got.length).toBe(want.length);
-      let differ = 0;
-      for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) differ++;
-      expect(differ, `${differ} of ${want.length} samples differ`).toBeLessThanOrEqual(160);
+      const missing = want.length - got.length;
+      expect(missing, `${missing} samples missing`).toBeGreaterThanOrEqual(0);
+      let differ = missing;
+      for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) differ++;
+      expect(differ, `${differ} of ${want.length} samples differ or are missing`).toBeLessThanOrEqual(
+        2 * 160,
+      );
     };
     same(heardAgent, at, sentAgent, 0, 450);
     same(heardAgent, at, sentAgent, 900, 1500);
