@@ -948,6 +948,63 @@ function dniLetterTurns(prepared: PreparedTranscript, found: readonly PiiSpan[])
   return out;
 }
 
+/** How far from a CURP a piece of it may be said again. */
+const CURP_PIECE_MS = 60_000;
+/** The shortest piece of a CURP taken as that CURP ("O I R G", "85 03 12"). */
+const CURP_PIECE_CHARS = 4;
+
+/**
+ * Pieces of a CURP found in the call, spelled in the turns near it by either party ("O I R G…" — "O I R G…" — "85 03
+ * 12…" before "Perfecto, OIRG850312MDFRMD09"): each is that CURP.
+ */
+function curpPieces(prepared: PreparedTranscript, found: readonly PiiSpan[]): PiiSpan[] {
+  if (prepared.language !== 'es') return [];
+  const curps = found.filter((f) => f.type === 'CURP' && f.value.length === 18);
+  if (curps.length === 0) return [];
+  const out: PiiSpan[] = [];
+  for (const x of inOrder(prepared)) {
+    const near = curps.filter((c) => Math.abs(c.startMs - x.seg.startMs) <= CURP_PIECE_MS);
+    if (near.length === 0) continue;
+    for (const piece of charStretches(x.all)) {
+      const value = near.find((c) => c.value.toLowerCase().includes(piece.chars))?.value;
+      if (piece.chars.length >= CURP_PIECE_CHARS && value) {
+        out.push(...spansForTokens(prepared, x.all, piece.start, piece.end, 'CURP', value));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Stretches of words that are each a letter ("o", "erre") or a number read as digits, with their characters: what
+ * is compared with a known value, so no letter is taken for a word here ("o", "i", "y" included).
+ */
+function charStretches(tokens: readonly Token[]): { chars: string; start: number; end: number }[] {
+  const runAt = new Map(findDigitRuns(tokens, 'es').map((r) => [r.start, r]));
+  const out: { chars: string; start: number; end: number }[] = [];
+  let cur: { chars: string; start: number; end: number; pieces: number } | undefined;
+  // a number said as one figure ("8,503 pesos") is how an amount is said: only letters or digits read in pieces
+  const close = () => {
+    if (cur && (cur.pieces >= 2 || /[a-z]/.test(cur.chars))) out.push(cur);
+    cur = undefined;
+  };
+  for (let k = 0; k < tokens.length;) {
+    const run = runAt.get(k);
+    const chars = run ? run.digits : letterOf(tokens[k]!.norm);
+    const next = run ? run.end : k + 1;
+    const pieces = run ? run.pieces : 1;
+    if (chars === undefined) close();
+    else if (cur) {
+      cur.chars += chars;
+      cur.end = next;
+      cur.pieces += pieces;
+    } else cur = { chars, start: k, end: next, pieces };
+    k = next;
+  }
+  close();
+  return out;
+}
+
 /** How long before its domain the spelled start of an e-mail address may have been said. */
 const EMAIL_START_MS = 25_000;
 
@@ -1333,6 +1390,7 @@ export function detectPii(prepared: PreparedTranscript, options: DetectPiiOption
   spans.push(...echoSpans(prepared, spans));
   spans.push(...dniLetterTurns(prepared, spans));
   spans.push(...spelledEmailStarts(prepared, spans));
+  spans.push(...curpPieces(prepared, spans));
   // a number read back ("654 32 19 87. Grabado."): the same digits as a value found elsewhere are that value again
   if (unnamed.length > 0) {
     const known = new Map<string, PiiType>();

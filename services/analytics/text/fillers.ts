@@ -6,8 +6,11 @@ import { wordSet } from './words.ts';
  * also real words are fillers only in context: Spanish "este" ("este... no sé") and English "like" ("it was like um").
  */
 
-/** eh, ehh, em, emm, mm, mmm, hm, hmm, ah, ahh, uh, uhh, um, umm, er, erm, uhm, mhm (any length of the letters). */
-const SOUND_FILLER = /^(?:e+h+|e+m+|m+|h+m+|a+h+|u+h+|u+m+|e+r+m*|u+h+m+|m+h+m+)$/;
+/**
+ * eh, ehh, em, emm, mm, mmm, hm, hmm, ah, ahh, uh, uhh, um, umm, er, erm, uhm, mhm (any length of the letters); a lone
+ * "m" is the letter ("…, tres, M": a NIE's last letter), a hum is written "mm" at least.
+ */
+const SOUND_FILLER = /^(?:e+h+|e+m+|mm+|h+m+|a+h+|u+h+|u+m+|e+r+m*|u+h+m+|m+h+m+)$/;
 
 /** Words after which Spanish "este" is a hesitation rather than the demonstrative ("este mes"). */
 const ES_ESTE_FILLER_NEXT = wordSet(

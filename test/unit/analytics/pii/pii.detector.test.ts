@@ -699,6 +699,33 @@ describe('numbers dictated over several turns', () => {
     ]);
   });
 
+  it('reads a lone "M" as the letter it is, not a hum', () => {
+    expect(
+      spans('es', 'a: ¿Me da su NIE?', 'c: Sí, claro: Y, cuatro, ocho, dos, nueve, uno, seis, tres, M.'),
+    ).toEqual([['DNI', 'Y, cuatro, ocho, dos, nueve, uno, seis, tres, M']]);
+  });
+
+  it('hides the pieces of a CURP spelled near its read-back, and no amount', () => {
+    expect(
+      spans(
+        'es',
+        'c: Sí, es O I R G...',
+        'a: O I R G...',
+        'c: 85 03 12...',
+        'a: 85 03 12...',
+        'c: M D F R M D...',
+        'a: Perfecto, OIRG850312MDFRMD09. Su saldo es 8,503 pesos.',
+      ),
+    ).toEqual([
+      ['CURP', 'O I R G'],
+      ['CURP', 'O I R G'],
+      ['CURP', '85 03 12'],
+      ['CURP', '85 03 12'],
+      ['CURP', 'M D F R M D'],
+      ['CURP', 'OIRG850312MDFRMD09'],
+    ]);
+  });
+
   it('finds the start of an e-mail spelled in the turns before its domain, and its echo', () => {
     expect(
       spans(
