@@ -125,6 +125,8 @@ export const PROMISE_PHRASES: Record<Language, PhraseSpec[]> = {
         // a promise made to someone else, told ("le prometí al ejecutivo que el viernes le pago la tarjeta")
         '(le|les) (prometi|dije|asegure) (al|a la|a mi|a los|a las)',
         '(a el|a ella|a ellos|a ellas) (le|les) (prometi|dije|asegure)',
+        // what the customer owes someone else ("el casero… a él le tengo que pagar el día uno los 650 del alquiler")
+        '(a el|a ella|a ellos|a ellas) (le|les) tengo que (pagar|dar)',
       ],
       rejectNegated: false,
     },

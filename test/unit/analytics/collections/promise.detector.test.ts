@@ -363,6 +363,16 @@ describe(detectPromises.name, () => {
     expect(es('c: yo pedí 3,000 pesos en la aplicación y me depositaron 2,400').promised).toBe(false);
     expect(es('a: ¿cuándo podría?', 'c: el viernes pago 300 mil').promised).toBe(true);
     expect(
+      es('c: el casero ya me avisó, y a él le tengo que pagar el día uno sí o sí los 650 euros del piso')
+        .promised,
+    ).toBe(false);
+    expect(
+      es(
+        'a: ¿cuándo lo podría abonar?',
+        'c: tengo lo justo para el alquiler. a final de mes te pago la cuota, los 289',
+      ).promised,
+    ).toBe(true);
+    expect(
       en('c: i set it up back in march, it comes out of my checking on the first of every month, $120')
         .promised,
     ).toBe(false);
