@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueName, type StageName } from '../../../services/pipeline/jobs.ts';
-import { Pipeline, type StageHandler } from '../../../services/pipeline/pipeline.ts';
+import type { Pipeline, StageHandler } from '../../../services/pipeline/pipeline.ts';
 import { EscuchaError } from '../../../services/platform/errors.ts';
-import { silentLogger } from '../../../services/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { seedCall, testPipeline } from '../../support/pipeline.ts';
 
 /**
  * A stage that meets an unavailable dependency (here the object store) more times than its retries allow still
@@ -38,27 +38,14 @@ describe('pipeline jobs through a dependency outage', () => {
   };
 
   async function newCall(kind: 'store' | 'broken' | 'looks-like-database'): Promise<string> {
-    const { id } = await database.handle.db
-      .insertInto('calls')
-      .values({ started_at: new Date(), ended_at: new Date(), duration_ms: 0, source: 'seed', custom: '{}' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await seedCall(database);
     kinds.set(id, kind);
     return id;
   }
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pipeline = new Pipeline({
-      db: database.handle.db,
-      pool: database.handle.pool,
-      logger: silentLogger(),
-      order: ['vad'],
-      retryLimit: 1,
-      retryDelaySeconds: 1,
-      expireInSeconds: 60,
-      maintenanceIntervalSeconds: 60,
-      pollingIntervalSeconds: 0.5,
+    pipeline = testPipeline(database, ['vad'], {
       checkStore: async () => {
         if (storeDown) throw unreachable();
       },

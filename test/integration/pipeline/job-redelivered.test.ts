@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueName } from '../../../services/pipeline/jobs.ts';
-import { Pipeline, type StageHandler } from '../../../services/pipeline/pipeline.ts';
-import { silentLogger } from '../../../services/platform/logger.ts';
+import type { Pipeline, StageHandler } from '../../../services/pipeline/pipeline.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { seedCall, testPipeline } from '../../support/pipeline.ts';
 
 /**
  * A worker can die after its stage's outcome and the next stage's job are committed but before the queue marks its
@@ -25,17 +25,7 @@ describe('a stage job delivered again after its run was committed', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pipeline = new Pipeline({
-      db: database.handle.db,
-      pool: database.handle.pool,
-      logger: silentLogger(),
-      order: ['vad', 'language'],
-      retryLimit: 1,
-      retryDelaySeconds: 1,
-      expireInSeconds: 60,
-      maintenanceIntervalSeconds: 60,
-      pollingIntervalSeconds: 0.5,
-    });
+    pipeline = testPipeline(database, ['vad', 'language']);
     await pipeline.work([counting('vad'), counting('language')], () => 1);
   });
   afterAll(async () => {
@@ -58,11 +48,7 @@ describe('a stage job delivered again after its run was committed', () => {
   };
 
   it('is completed without running the stage again or queueing the next one twice', async () => {
-    const { id: callId } = await database.handle.db
-      .insertInto('calls')
-      .values({ started_at: new Date(), ended_at: new Date(), duration_ms: 0, source: 'seed', custom: '{}' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const callId = await seedCall(database);
     await pipeline.enqueue('vad', { callId });
     await until('both stages', async () =>
       (await jobs('language', callId)).some((j) => j.state === 'completed'),

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueName } from '../../../services/pipeline/jobs.ts';
-import { Pipeline, type StageHandler } from '../../../services/pipeline/pipeline.ts';
-import { silentLogger } from '../../../services/platform/logger.ts';
+import type { Pipeline, StageHandler } from '../../../services/pipeline/pipeline.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { seedCall, testPipeline } from '../../support/pipeline.ts';
 
 /**
  * The job queue records a failed job without awaiting that write, so a pipeline stopped right after a stage failed
@@ -19,17 +19,7 @@ describe('stopping the pipeline while the queue records a failed job', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pipeline = new Pipeline({
-      db: database.handle.db,
-      pool: database.handle.pool,
-      logger: silentLogger(),
-      order: ['vad'],
-      retryLimit: 0,
-      retryDelaySeconds: 1,
-      expireInSeconds: 60,
-      maintenanceIntervalSeconds: 60,
-      pollingIntervalSeconds: 0.5,
-    });
+    pipeline = testPipeline(database, ['vad'], { retryLimit: 0 });
     const failing = {
       stage: 'vad',
       version: 1,
@@ -47,11 +37,7 @@ describe('stopping the pipeline while the queue records a failed job', () => {
   });
 
   it('hands back only once the failure is written', async () => {
-    const { id: callId } = await database.handle.db
-      .insertInto('calls')
-      .values({ started_at: new Date(), ended_at: new Date(), duration_ms: 0, source: 'seed', custom: '{}' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const callId = await seedCall(database);
     await pipeline.enqueue('vad', { callId });
     await running;
     const [job] = (
