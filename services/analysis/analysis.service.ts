@@ -188,7 +188,9 @@ export class AnalysisService {
     });
     const audio = await this.redactAudio(call, analysis.pii.muteRanges);
     const originals =
-      d.originals === 'discard' ? await this.discardOriginals(callId, rows, analysis, audio) : 'kept';
+      d.originals === 'discard'
+        ? await this.discardOriginals(callId, redactedTexts, analysis, audio)
+        : 'kept';
     return {
       model: `escucha-analytics-${ANALYTICS_VERSION}`,
       summary: {
@@ -230,14 +232,11 @@ export class AnalysisService {
    */
   private async discardOriginals(
     callId: string,
-    rows: readonly { id: string; text: string; words: unknown }[],
+    texts: readonly { id: string; text: string }[],
     analysis: ReturnType<typeof analyzeCall>,
     redactedAudioKey: string | null,
   ): Promise<'discarded' | 'nothing to discard' | 'kept: legal hold'> {
     const d = this.deps;
-    const texts = rows
-      .map((r, i) => ({ id: r.id, text: analysis.redactedTranscript[i]?.text ?? r.text, was: r.text }))
-      .filter((t) => t.text !== t.was);
     if (texts.length === 0 && redactedAudioKey === null) return 'nothing to discard';
     if (await d.custody!.isHeld(callId)) return 'kept: legal hold';
     const removedKey = await d.analyses.transaction(async (trx) => {
